@@ -1,0 +1,77 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Briefer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "briefer", targets: ["briefer"]),
+        .library(name: "BrieferCore", targets: ["BrieferCore"]),
+        .library(name: "BrieferStore", targets: ["BrieferStore"]),
+        .library(name: "BrieferApp", targets: ["BrieferApp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure domain: events, identities, configuration values, scoring, reason codes. No I/O.
+        .target(name: "BrieferCore"),
+        // The SQLite store (GRDB over the system libsqlite3): schema, ingest writes, aggregates, runs.
+        .target(
+            name: "BrieferStore",
+            dependencies: [
+                "BrieferCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // libcurl, for the HTTP layer (enrichment and CRM push).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // The CLI's work: config files, ingest of files, scoring runs, reports. The executable only parses.
+        .target(
+            name: "BrieferApp",
+            dependencies: [
+                "BrieferCore",
+                "BrieferStore",
+                "CCurl",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "briefer",
+            dependencies: [
+                "BrieferApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Shared test support: temporary databases, fixture paths, hand-made workspaces.
+        .target(
+            name: "BrieferTesting",
+            dependencies: ["BrieferCore", "BrieferStore", "BrieferApp"],
+            path: "Tests/BrieferTesting"
+        ),
+        .testTarget(name: "BrieferCoreTests", dependencies: ["BrieferCore", "BrieferTesting"]),
+        .testTarget(name: "BrieferStoreTests", dependencies: ["BrieferCore", "BrieferStore", "BrieferTesting"]),
+        .testTarget(
+            name: "BrieferAppTests",
+            dependencies: ["BrieferApp", "BrieferCore", "BrieferStore", "BrieferTesting", "CCurl"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

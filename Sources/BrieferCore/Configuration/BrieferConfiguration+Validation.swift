@@ -1,0 +1,146 @@
+/// A configuration value that cannot work, named by its key path in the file.
+public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public var key: String
+    public var message: String
+    public var description: String { "\(key): \(message)" }
+    public init(key: String, message: String) { self.key = key; self.message = message }
+}
+
+extension BrieferConfiguration {
+    /// Every impossible value, each naming its key. Empty when the configuration is usable.
+    public func validate() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        func require(_ ok: Bool, _ key: String, _ message: String) {
+            if !ok { problems.append(.init(key: key, message: message)) }
+        }
+        func nonNegative(_ value: Int, _ key: String) { require(value >= 0, key, "must not be negative (is \(value))") }
+        func positive(_ value: Int, _ key: String) { require(value > 0, key, "must be greater than 0 (is \(value))") }
+
+        for (i, d) in identity.freeMailDomains.enumerated() { require(d.contains("."), "identity.free_mail_domains[\(i)]", "'\(d)' is not a domain") }
+        for (i, d) in identity.internalDomains.enumerated() { require(d.contains("."), "identity.internal_domains[\(i)]", "'\(d)' is not a domain") }
+        positive(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
+        positive(hygiene.botMaxEventsPerDay, "hygiene.bot_max_events_per_day")
+        require(hygiene.maxLineBytes >= 1024, "hygiene.max_line_bytes", "must be at least 1024 (is \(hygiene.maxLineBytes))")
+        nonNegative(hygiene.futureToleranceSeconds, "hygiene.future_tolerance_seconds")
+
+        let w = weighted
+        positive(w.activation.windowDays, "weighted.activation.window_days")
+        positive(w.activation.max, "weighted.activation.max")
+        for (i, rule) in w.activation.events.enumerated() {
+            let key = "weighted.activation.events[\(i)]"
+            require(!rule.event.isEmpty, key + ".event", "must name an event")
+            positive(rule.minCount, key + ".min_count")
+            nonNegative(rule.weight, key + ".weight")
+        }
+        positive(w.engagement.windowDays, "weighted.engagement.window_days")
+        positive(w.engagement.fullFrequencyDays, "weighted.engagement.full_frequency_days")
+        positive(w.engagement.fullBreadthFeatures, "weighted.engagement.full_breadth_features")
+        var previousDays = 0
+        for (i, step) in w.engagement.recency.enumerated() {
+            let key = "weighted.engagement.recency[\(i)]"
+            require(step.withinDays > previousDays, key + ".within_days", "must be greater than the step before (\(previousDays)); steps go from the most recent out")
+            previousDays = step.withinDays
+            require((0...100).contains(step.points), key + ".points", "must be between 0 and 100 (is \(step.points))")
+        }
+        require((0...100).contains(w.engagement.recencyOtherwise), "weighted.engagement.recency_otherwise", "must be between 0 and 100")
+        nonNegative(w.engagement.weights.frequency, "weighted.engagement.weights.frequency")
+        nonNegative(w.engagement.weights.breadth, "weighted.engagement.weights.breadth")
+        nonNegative(w.engagement.weights.recency, "weighted.engagement.weights.recency")
+        require(w.engagement.weights.frequency + w.engagement.weights.breadth + w.engagement.weights.recency == 100,
+                "weighted.engagement.weights", "must add up to 100")
+        checkDescending(w.firmographic.employees, "weighted.firmographic.employees", &problems)
+        checkDescending(w.firmographic.revenue, "weighted.firmographic.revenue", &problems)
+        nonNegative(w.firmographic.employeesOtherwise, "weighted.firmographic.employees_otherwise")
+        nonNegative(w.firmographic.industryOtherwise, "weighted.firmographic.industry_otherwise")
+        nonNegative(w.firmographic.revenueOtherwise, "weighted.firmographic.revenue_otherwise")
+        nonNegative(w.firmographic.workEmail, "weighted.firmographic.work_email")
+        for (i, group) in w.firmographic.industries.enumerated() { nonNegative(group.points, "weighted.firmographic.industries[\(i)].points") }
+        positive(w.firmographic.max, "weighted.firmographic.max")
+        nonNegative(w.weights.activation, "weighted.weights.activation")
+        nonNegative(w.weights.engagement, "weighted.weights.engagement")
+        nonNegative(w.weights.firmographic, "weighted.weights.firmographic")
+        require(w.weights.activation + w.weights.engagement + w.weights.firmographic == 100, "weighted.weights", "must add up to 100")
+        require(w.tiers.hot > w.tiers.warm, "weighted.tiers.hot", "must be above weighted.tiers.warm (\(w.tiers.hot) <= \(w.tiers.warm))")
+        require(w.tiers.warm > w.tiers.nurture, "weighted.tiers.warm", "must be above weighted.tiers.nurture (\(w.tiers.warm) <= \(w.tiers.nurture))")
+        require(w.tiers.nurture > 0, "weighted.tiers.nurture", "must be above 0")
+        require(w.tiers.hot <= 100, "weighted.tiers.hot", "must be at most 100")
+
+        let p = points
+        positive(p.fit.max, "points.fit.max")
+        require(p.fit.icpEmployeesMin <= p.fit.icpEmployeesMax, "points.fit.icp_employees_min", "must not be above points.fit.icp_employees_max")
+        require(p.fit.adjacentEmployeesMin <= p.fit.icpEmployeesMin && p.fit.adjacentEmployeesMax >= p.fit.icpEmployeesMax,
+                "points.fit.adjacent_employees_min", "the adjacent range must contain the ICP range")
+        for key in [("icp_employees_points", p.fit.icpEmployeesPoints), ("adjacent_employees_points", p.fit.adjacentEmployeesPoints),
+                    ("target_industry_points", p.fit.targetIndustryPoints), ("adjacent_industry_points", p.fit.adjacentIndustryPoints),
+                    ("senior_title_points", p.fit.seniorTitlePoints), ("manager_title_points", p.fit.managerTitlePoints),
+                    ("other_title_points", p.fit.otherTitlePoints), ("complementary_tool_points", p.fit.complementaryToolPoints),
+                    ("partial_tool_points", p.fit.partialToolPoints), ("target_country_points", p.fit.targetCountryPoints),
+                    ("secondary_country_points", p.fit.secondaryCountryPoints)] {
+            nonNegative(key.1, "points.fit." + key.0)
+        }
+        for key in [("competitor_points", p.fit.competitorPoints), ("personal_email_points", p.fit.personalEmailPoints), ("student_points", p.fit.studentPoints)] {
+            require(key.1 <= 0, "points.fit." + key.0, "is a deduction and must not be positive (is \(key.1))")
+        }
+        positive(p.behaviour.max, "points.behaviour.max")
+        for (i, rule) in p.behaviour.rules.enumerated() {
+            let key = "points.behaviour.rules[\(i)]"
+            require(!rule.event.isEmpty, key + ".event", "must name an event")
+            nonNegative(rule.withinSignupDays, key + ".within_signup_days")
+            require(!rule.steps.isEmpty, key + ".steps", "must have at least one step")
+            var previous = Int.max
+            for (j, step) in rule.steps.enumerated() {
+                positive(step.minCount, "\(key).steps[\(j)].min_count")
+                nonNegative(step.points, "\(key).steps[\(j)].points")
+                require(step.minCount < previous, "\(key).steps[\(j)].min_count", "steps must go from the highest count down")
+                previous = step.minCount
+            }
+        }
+        positive(p.behaviour.velocity.minActions, "points.behaviour.velocity.min_actions")
+        positive(p.behaviour.velocity.windowHours, "points.behaviour.velocity.window_hours")
+        positive(p.behaviour.velocity.lookbackDays, "points.behaviour.velocity.lookback_days")
+        nonNegative(p.behaviour.velocity.bonus, "points.behaviour.velocity.bonus")
+        positive(p.behaviour.inactivity.periodDays, "points.behaviour.inactivity.period_days")
+        require(p.behaviour.inactivity.pointsPerPeriod <= 0, "points.behaviour.inactivity.points_per_period", "is a deduction and must not be positive")
+        for (i, n) in p.behaviour.negativeEvents.enumerated() {
+            require(n.points <= 0, "points.behaviour.negative_events[\(i)].points", "is a deduction and must not be positive (is \(n.points))")
+        }
+        positive(p.behaviour.negativeWindowDays, "points.behaviour.negative_window_days")
+        positive(p.behaviour.decay.periodDays, "points.behaviour.decay.period_days")
+        nonNegative(p.behaviour.decay.pointsPerPeriod, "points.behaviour.decay.points_per_period")
+        nonNegative(p.behaviour.decay.floor, "points.behaviour.decay.floor")
+        require(p.maxTotal > 0, "points.max_total", "must be greater than 0")
+        require(p.pql.minTotal > p.tiers.warm, "points.pql.min_total", "must be above points.tiers.warm (\(p.pql.minTotal) <= \(p.tiers.warm))")
+        require(p.tiers.warm > p.tiers.nurture, "points.tiers.warm", "must be above points.tiers.nurture (\(p.tiers.warm) <= \(p.tiers.nurture))")
+        require(p.tiers.nurture > 0, "points.tiers.nurture", "must be above 0")
+        nonNegative(p.pql.minFit, "points.pql.min_fit")
+        nonNegative(p.pql.minBehaviour, "points.pql.min_behaviour")
+
+        nonNegative(account.teamBonusPerUser, "account.team_bonus_per_user")
+        nonNegative(account.teamBonusCap, "account.team_bonus_cap")
+        positive(account.teamActiveDays, "account.team_active_days")
+        require((1...20).contains(reasons.max), "reasons.max", "must be between 1 and 20 (is \(reasons.max))")
+        positive(reasons.signalWindowDays, "reasons.signal_window_days")
+        return problems
+    }
+
+    private func checkDescending(_ steps: [Threshold], _ key: String, _ problems: inout [ConfigurationProblem]) {
+        var previous = Int64.max
+        for (i, step) in steps.enumerated() {
+            if step.above >= previous {
+                problems.append(.init(key: "\(key)[\(i)].above", message: "steps must go from the highest value down (\(step.above) after \(previous))"))
+            }
+            if step.points < 0 { problems.append(.init(key: "\(key)[\(i)].points", message: "must not be negative (is \(step.points))")) }
+            previous = step.above
+        }
+    }
+
+    /// A short stable fingerprint of the effective configuration, stored with every scoring run.
+    public var fingerprint: String {
+        StableHash.hex(canonicalJSON).prefix(16).description
+    }
+
+    /// The configuration as canonical JSON (sorted keys, snake_case): what the fingerprint hashes.
+    public var canonicalJSON: String {
+        ConfigurationCoding.canonicalJSON(of: self)
+    }
+}

@@ -1,0 +1,273 @@
+/// Every rule, weight, window, event name, threshold and cap that scoring uses (SPEC §3).
+///
+/// Each value has the SPEC default; `config/briefer.yaml` documents each key. Keys in the file are
+/// snake_case (`daily_cap_per_event`); an unknown key, a wrong type or an impossible value is refused
+/// at load with an error naming the key (see ``validate()``).
+public struct BrieferConfiguration: Sendable, Codable, Equatable {
+    public enum ScoringModel: String, Sendable, Codable, CaseIterable { case weighted, points }
+
+    /// The default scoring model; `briefer score --model` overrides it.
+    public var model: ScoringModel = .weighted
+    public var identity = Identity()
+    public var hygiene = Hygiene()
+    public var weighted = Weighted()
+    public var points = Points()
+    public var account = Account()
+    public var reasons = Reasons()
+
+    public init() {}
+
+    public struct Identity: Sendable, Codable, Equatable {
+        /// Domains that are never an account (a user with only such an email is an account of one).
+        public var freeMailDomains: [String] = [
+            "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
+            "icloud.com", "me.com", "aol.com", "protonmail.com", "proton.me", "gmx.com", "mail.com", "yandex.com",
+        ]
+        /// Your own and test domains (and their subdomains): their users are excluded from scoring.
+        public var internalDomains: [String] = ["tallyboard.io"]
+    }
+
+    public struct Hygiene: Sendable, Codable, Equatable {
+        /// At most this many events of one name per user per UTC day count (repetitive events, seed 002).
+        public var dailyCapPerEvent = 50
+        /// A user's UTC day with more events than this is a bot-like burst: the whole day is excluded.
+        public var botMaxEventsPerDay = 500
+        /// Lines longer than this are quarantined (`oversized_line`).
+        public var maxLineBytes = 1_048_576
+        /// Event times further than this in the future (at ingest) are quarantined (`future_timestamp`).
+        public var futureToleranceSeconds = 300
+    }
+
+    public struct ActivationRule: Sendable, Codable, Equatable {
+        public var event: String
+        public var minCount: Int
+        public var weight: Int
+        public init(event: String, minCount: Int, weight: Int) { self.event = event; self.minCount = minCount; self.weight = weight }
+    }
+
+    public struct Threshold: Sendable, Codable, Equatable {
+        /// Strictly greater than this value earns `points`.
+        public var above: Int64
+        public var points: Int
+        public init(above: Int64, points: Int) { self.above = above; self.points = points }
+    }
+
+    public struct IndustryGroup: Sendable, Codable, Equatable {
+        public var names: [String]
+        public var points: Int
+        public init(names: [String], points: Int) { self.names = names; self.points = points }
+    }
+
+    public struct RecencyStep: Sendable, Codable, Equatable {
+        /// Last activity within this many days of the as-of time (strictly inside) earns `points`.
+        public var withinDays: Int
+        public var points: Int
+        public init(withinDays: Int, points: Int) { self.withinDays = withinDays; self.points = points }
+    }
+
+    public struct Weighted: Sendable, Codable, Equatable {
+        public var activation = Activation()
+        public var engagement = Engagement()
+        public var firmographic = Firmographic()
+        public var weights = ComponentWeights()
+        public var tiers = Tiers()
+
+        public struct Activation: Sendable, Codable, Equatable {
+            public var windowDays = 14
+            public var events: [ActivationRule] = [
+                .init(event: "project_created", minCount: 1, weight: 30),
+                .init(event: "team_invite_sent", minCount: 1, weight: 30),
+                .init(event: "core_feature_used", minCount: 3, weight: 25),
+                .init(event: "integration_connected", minCount: 1, weight: 15),
+            ]
+            public var max = 100
+        }
+
+        public struct Engagement: Sendable, Codable, Equatable {
+            public var windowDays = 14
+            /// Active days in the window that earn the full frequency score.
+            public var fullFrequencyDays = 14
+            /// Distinct features in the window that earn the full breadth score.
+            public var fullBreadthFeatures = 8
+            /// Empty: a feature is a distinct event name (seed 004). Otherwise the event property whose
+            /// distinct string values are the features (e.g. `feature`).
+            public var featureProperty = ""
+            public var recency: [RecencyStep] = [.init(withinDays: 1, points: 100), .init(withinDays: 3, points: 75), .init(withinDays: 7, points: 40)]
+            /// Recency points when active in the window but not within any step.
+            public var recencyOtherwise = 10
+            public var weights = Weights()
+
+            public struct Weights: Sendable, Codable, Equatable {
+                public var frequency = 40
+                public var breadth = 35
+                public var recency = 25
+            }
+        }
+
+        public struct Firmographic: Sendable, Codable, Equatable {
+            public var employees: [Threshold] = [.init(above: 500, points: 30), .init(above: 100, points: 25), .init(above: 20, points: 20), .init(above: 5, points: 15)]
+            public var employeesOtherwise = 5
+            public var industries: [IndustryGroup] = [
+                .init(names: ["saas", "technology", "fintech"], points: 25),
+                .init(names: ["ecommerce", "media", "education"], points: 20),
+                .init(names: ["healthcare", "manufacturing"], points: 15),
+            ]
+            public var industryOtherwise = 10
+            public var revenue: [Threshold] = [.init(above: 10_000_000, points: 25), .init(above: 1_000_000, points: 20), .init(above: 100_000, points: 15)]
+            public var revenueOtherwise = 5
+            public var workEmail = 20
+            public var max = 100
+        }
+
+        public struct ComponentWeights: Sendable, Codable, Equatable {
+            public var activation = 40
+            public var engagement = 35
+            public var firmographic = 25
+        }
+
+        public struct Tiers: Sendable, Codable, Equatable {
+            public var hot = 75
+            public var warm = 50
+            public var nurture = 25
+        }
+    }
+
+    public struct CountStep: Sendable, Codable, Equatable {
+        public var minCount: Int
+        public var points: Int
+        public init(minCount: Int, points: Int) { self.minCount = minCount; self.points = points }
+    }
+
+    public struct BehaviourRule: Sendable, Codable, Equatable {
+        public var event: String
+        /// 0: every event up to the as-of time; otherwise only events within this many days of signup.
+        public var withinSignupDays: Int = 0
+        /// Steps, highest first: the first whose `min_count` is reached earns its points.
+        public var steps: [CountStep]
+        public init(event: String, withinSignupDays: Int = 0, steps: [CountStep]) {
+            self.event = event; self.withinSignupDays = withinSignupDays; self.steps = steps
+        }
+    }
+
+    public struct Points: Sendable, Codable, Equatable {
+        public var fit = Fit()
+        public var behaviour = Behaviour()
+        public var pql = Qualification()
+        public var tiers = Tiers()
+        public var maxTotal = 150
+
+        public struct Fit: Sendable, Codable, Equatable {
+            public var max = 50
+            public var icpEmployeesMin: Int64 = 50
+            public var icpEmployeesMax: Int64 = 500
+            public var icpEmployeesPoints = 15
+            public var adjacentEmployeesMin: Int64 = 25
+            public var adjacentEmployeesMax: Int64 = 1000
+            public var adjacentEmployeesPoints = 8
+            public var targetIndustries = ["saas", "technology"]
+            public var targetIndustryPoints = 10
+            public var adjacentIndustries = ["fintech", "ecommerce", "media"]
+            public var adjacentIndustryPoints = 5
+            /// Title words (case-insensitive, whole words) for VP / Director / C-level.
+            public var seniorTitleWords = ["vp", "vice", "director", "chief", "ceo", "cto", "cfo", "coo", "cmo", "cio", "head", "founder", "president"]
+            public var seniorTitlePoints = 10
+            public var managerTitleWords = ["manager", "lead"]
+            public var managerTitlePoints = 6
+            public var otherTitlePoints = 2
+            public var complementaryTools = ["salesforce", "segment", "hubspot", "snowflake"]
+            public var complementaryToolPoints = 8
+            public var partialTools = ["slack", "zapier", "intercom"]
+            public var partialToolPoints = 4
+            public var targetCountries = ["US", "CA", "GB"]
+            public var targetCountryPoints = 7
+            public var secondaryCountries = ["DE", "FR", "NL", "AU", "IE"]
+            public var secondaryCountryPoints = 4
+            public var competitorDomains: [String] = []
+            public var competitorPoints = -30
+            public var personalEmailPoints = -15
+            /// A title containing "student" or an email on a `.edu` domain.
+            public var studentPoints = -10
+        }
+
+        public struct Behaviour: Sendable, Codable, Equatable {
+            /// The rubric total is capped here before the velocity bonus.
+            public var max = 100
+            public var rules: [BehaviourRule] = [
+                .init(event: "onboarding_completed", steps: [.init(minCount: 1, points: 15)]),
+                .init(event: "core_feature_used", withinSignupDays: 14, steps: [.init(minCount: 3, points: 20)]),
+                .init(event: "integration_connected", steps: [.init(minCount: 1, points: 15)]),
+                .init(event: "team_invite_sent", steps: [.init(minCount: 2, points: 15), .init(minCount: 1, points: 10)]),
+                .init(event: "pricing_page_viewed", steps: [.init(minCount: 1, points: 10)]),
+                .init(event: "checkout_started", steps: [.init(minCount: 1, points: 15)]),
+                .init(event: "premium_feature_used", steps: [.init(minCount: 1, points: 8)]),
+                .init(event: "report_exported", steps: [.init(minCount: 1, points: 5)]),
+                .init(event: "login", withinSignupDays: 7, steps: [.init(minCount: 5, points: 10), .init(minCount: 3, points: 5), .init(minCount: 1, points: 2)]),
+            ]
+            public var velocity = Velocity()
+            public var inactivity = Inactivity()
+            public var negativeEvents: [NegativeEvent] = [.init(event: "email_unsubscribed", points: -5), .init(event: "plan_downgraded", points: -8)]
+            /// Negative events count when within this many days before the as-of time.
+            public var negativeWindowDays = 30
+            public var decay = Decay()
+
+            public struct Velocity: Sendable, Codable, Equatable {
+                public var keyActions = ["core_feature_used", "project_created", "team_invite_sent", "integration_connected", "pricing_page_viewed", "checkout_started", "report_exported", "premium_feature_used"]
+                public var minActions = 5
+                public var windowHours = 48
+                /// Only bursts within this many days before the as-of time earn the bonus (once).
+                public var lookbackDays = 14
+                public var bonus = 25
+            }
+
+            public struct Inactivity: Sendable, Codable, Equatable {
+                /// Each full period of this many days without activity costs `points_per_period`.
+                public var periodDays = 14
+                public var pointsPerPeriod = -10
+            }
+
+            public struct Decay: Sendable, Codable, Equatable {
+                public var periodDays = 30
+                public var pointsPerPeriod = 10
+                public var floor = 5
+            }
+        }
+
+        public struct NegativeEvent: Sendable, Codable, Equatable {
+            public var event: String
+            public var points: Int
+            public init(event: String, points: Int) { self.event = event; self.points = points }
+        }
+
+        public struct Qualification: Sendable, Codable, Equatable {
+            public var minTotal = 80
+            public var minFit = 15
+            public var minBehaviour = 40
+        }
+
+        public struct Tiers: Sendable, Codable, Equatable {
+            public var warm = 60
+            public var nurture = 30
+        }
+    }
+
+    public struct Account: Sendable, Codable, Equatable {
+        public var teamBonusPerUser = 3
+        public var teamBonusCap = 15
+        public var teamActiveDays = 7
+    }
+
+    public struct Signal: Sendable, Codable, Equatable {
+        public var event: String
+        /// The event property whose value is the reason's detail (`plan_limit_reached:api_requests:+0`); empty for none.
+        public var detailProperty: String = ""
+        public init(event: String, detailProperty: String = "") { self.event = event; self.detailProperty = detailProperty }
+    }
+
+    public struct Reasons: Sendable, Codable, Equatable {
+        /// At most this many reason codes per score.
+        public var max = 5
+        /// Intent signals reported as reasons (worth +0 points) when seen within `signal_window_days`.
+        public var signals: [Signal] = [.init(event: "plan_limit_reached", detailProperty: "limit"), .init(event: "pricing_page_viewed")]
+        public var signalWindowDays = 14
+    }
+}

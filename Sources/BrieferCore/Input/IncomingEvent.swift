@@ -1,0 +1,26 @@
+/// One accepted event line, in either Segment shape (track / identify / group) or seed 004's.
+public struct IncomingEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable { case track, identify, group }
+
+    public var kind: Kind
+    /// 16 bytes: the hash of `m:<messageId>`, or of `c:<canonical line>` when there is no messageId.
+    public var dedupKey: [UInt8]
+    public var userId: String?
+    public var anonymousId: String?
+    /// The track event's name; nil for identify and group calls.
+    public var name: String?
+    public var timestamp: Timestamp
+    /// False when the time had no zone offset and was read as UTC (counted in the summary).
+    public var timestampHadZone: Bool
+    public var properties: JSONValue
+    /// The account hint: `context.groupId`, seed 004's `context.company_domain`, or a group call's `groupId`.
+    public var groupHint: String?
+    /// identify or group traits.
+    public var traits: JSONValue
+
+    /// Properties as canonical JSON text, as stored.
+    public var propertiesText: String {
+        if case let .object(members) = properties, members.isEmpty { return "{}" }
+        return properties.canonicalText
+    }
+}

@@ -1,0 +1,35 @@
+/// One contributing signal of a score: `code[:detail]:+points` (SPEC §3.3), e.g. `team_invite_sent:+30`.
+public struct ReasonCode: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public var code: String
+    public var detail: String?
+    public var points: Int
+
+    public init(_ code: String, _ detail: String? = nil, points: Int) { self.code = code; self.detail = detail; self.points = points }
+
+    public var description: String {
+        let sign = points >= 0 ? "+" : "-"
+        return [code, detail].compactMap { $0 }.joined(separator: ":") + ":" + sign + String(abs(points))
+    }
+
+    /// Most points first, then by text.
+    public static func < (a: ReasonCode, b: ReasonCode) -> Bool {
+        a.points != b.points ? a.points > b.points : a.description < b.description
+    }
+
+    /// The top `limit` reasons in order; the joined text is what the CRM gets.
+    public static func top(_ reasons: [ReasonCode], limit: Int) -> [ReasonCode] {
+        Array(Set(reasons).sorted().prefix(limit))
+    }
+
+    public static func joined(_ reasons: [ReasonCode]) -> String { reasons.map(\.description).joined(separator: "; ") }
+
+    /// Reads `code[:detail]:+points` back.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2, let last = parts.last, let sign = last.first, sign == "+" || sign == "-",
+              let value = Int(last.dropFirst()) else { return nil }
+        code = parts[0]
+        detail = parts.count > 2 ? parts[1..<(parts.count - 1)].joined(separator: ":") : nil
+        points = sign == "-" ? -value : value
+    }
+}

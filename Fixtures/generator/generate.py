@@ -194,6 +194,10 @@ NEWLY_WARM = [
     ("lumenhealth.com", "Lumen Health", "healthcare", 210, 9_000_000, "US"),
     ("oakandiron.com", "Oak & Iron Supply", "retail", 75, 4_000_000, "CA"),
 ]
+# Hot only through the account roll-up: a warm best user plus five recently active colleagues.
+TEAM_HOT = [
+    ("ledgerly.com", "Ledgerly", "fintech", 160, 7_500_000, "SG"),
+]
 GROUP_ONLY = [
     ("initech.com", "Initech", "technology", 180, 14_000_000, "US"),
     ("vandelay.com", "Vandelay Industries", "manufacturing", 35, 1_500_000, "US"),
@@ -240,8 +244,9 @@ GENERIC = [
     ("fjordfisk.no", "Fjord Fisk AS", "manufacturing", "NO"),
     ("kobayashi-consulting.jp", "Kobayashi Consulting", "technology", "JP"),
     ("bytebridge.dev", "ByteBridge", "saas", "IN"),
-    ("ledgerly.com", "Ledgerly", "fintech", "SG"),
     ("streamcart.shop", "StreamCart", "ecommerce", "BR"),
+    ("hyperion-health.io", "Hyperion Health", "healthcare", "US"),
+    ("atlasfreight.de", "Atlas Freight GmbH", "manufacturing", "DE"),
 ]
 TINY = ("tinyloaf.bakery", "Tiny Loaf Bakery", "retail", 3, 50_000, "FR")
 # Domains users work at that the enrichment export does not know (no companies.csv row).
@@ -282,8 +287,21 @@ class WorkspaceBuilder:
         self.records: list[tuple] = []   # (ts, order, kind, payload)
         self.order = 0
         self.notes: dict[str, object] = {}
+        self.steps: dict[int, list[str]] = {}   # user key -> activation steps chosen for a tier
 
     # ---------------------------------------------------------------- roster
+    def firmographic(self, domain: str) -> int:
+        """SCORING_RULES.md firmographic points for a work-email user at domain (used to aim tiers)."""
+        row = next((r for r in self.companies if r[0] == domain), None)
+        if row is None:
+            return 5 + 10 + 5 + 20
+        emp, ind, rev = row[2], row[3], row[4]
+        f = 30 if emp > 500 else 25 if emp > 100 else 20 if emp > 20 else 15 if emp > 5 else 5
+        f += 25 if ind in ("saas", "technology", "fintech") else 20 if ind in ("ecommerce", "media", "education") \
+            else 15 if ind in ("healthcare", "manufacturing") else 10
+        f += 25 if rev > 10_000_000 else 20 if rev > 1_000_000 else 15 if rev > 100_000 else 5
+        return f + 20
+
     def person(self, domain: str, style: int | None = None) -> str:
         rng = self.rng
         for _ in range(1000):
@@ -319,7 +337,7 @@ class WorkspaceBuilder:
         rng = self.rng
         generic = list(GENERIC)
         rng.shuffle(generic)
-        roles = (["warm"] * 12 + ["nurture"] * 12 + ["dormant"] * 10 + ["lurkers"] * 4 + ["empty"] * 5)
+        roles = (["warm"] * 12 + ["nurture"] * 12 + ["dormant"] * 10 + ["lurkers"] * 5 + ["empty"] * 5)
         assert len(roles) == len(generic)
         rows = []
 
@@ -336,10 +354,14 @@ class WorkspaceBuilder:
             add(d, n, ind, emp, rev, c, "newly_hot")
         for d, n, ind, emp, rev, c in NEWLY_WARM:
             add(d, n, ind, emp, rev, c, "newly_warm")
+        for d, n, ind, emp, rev, c in TEAM_HOT:
+            add(d, n, ind, emp, rev, c, "team_hot")
         for d, n, ind, emp, rev, c in GROUP_ONLY:
             add(d, n, ind, emp, rev, c, "group_only")
         for (d, n, ind, c), role in zip(generic, roles):
             emp = int(round(min(5000, max(4, rng.lognormvariate(4.0, 1.4)))))
+            if role in ("dormant", "lurkers"):
+                emp = min(emp, 480)   # firmographic <= 95, so an idle account stays under 25 (monitor)
             per_head = rng.uniform(40_000, 260_000)
             rev = int(round(min(50_000_000, max(60_000, emp * per_head)), -3))
             add(d, n, ind, emp, rev, c, role)
@@ -365,47 +387,66 @@ class WorkspaceBuilder:
             champ = work_user(domain, "champion", rng.choice(TITLES_LEAD), self.days_ago(18, 40), hint_p=1.0)
             champ.identify = True
             champ.group = (domain, None)
-            for _ in range(rng.randint(3, 5)):
+            for _ in range(rng.randint(3, 6)):
                 created = min(champ.created + rng.randrange(12 * HOUR, 12 * DAY), self.as_of - 3 * DAY)
                 created -= created % SECOND
                 work_user(domain, "teammate", rng.choice(TITLES_TEAM), created)
-            for _ in range(rng.randint(0, 2)):
+            for _ in range(rng.randint(1, 3)):
                 work_user(domain, rng.choice(["lurker", "none"]), rng.choice(TITLES_TEAM), self.days_ago(5, 60))
         # Newly active accounts: signed up 3-6 days ago.
         for domain in by_role["newly_hot"] + by_role["newly_warm"]:
             prof = "newbie" if self.roles[domain] == "newly_hot" else "newbie_partial"
             lead = work_user(domain, prof, rng.choice(TITLES_LEAD), self.days_ago(3.2, 6), hint_p=1.0)
             lead.identify = True
-            for _ in range(rng.randint(1, 2)):
+            for _ in range(rng.randint(1, 2) if prof == "newbie" else 1):
                 created = lead.created + rng.randrange(6 * HOUR, 2 * DAY)
                 created -= created % SECOND
                 work_user(domain, "newbie_teammate", rng.choice(TITLES_TEAM), created)
+        # Hot through the roll-up: warm best user, five colleagues active this week.
+        for domain in by_role["team_hot"]:
+            lead = work_user(domain, "warm", rng.choice(TITLES_LEAD), self.days_ago(20, 40), hint_p=1.0)
+            self.steps[lead.key] = ["project_created", "integration_connected"] + ["core_feature_used"] * 3
+            lead.group = (domain, None)
+            for _ in range(5):
+                work_user(domain, "colleague", rng.choice(TITLES_TEAM), self.days_ago(50, 120))
         # Warm accounts: one partly activated regular user plus casual colleagues.
+        # Activation is aimed by firmographics so the best user lands mid-band (about 55-70).
         for domain in by_role["warm"]:
             lead = work_user(domain, "warm", rng.choice(TITLES_LEAD + TITLES_TEAM), self.days_ago(15, 44))
+            f = self.firmographic(domain)
+            self.steps[lead.key] = (rng.choice([["project_created"] + ["core_feature_used"] * 3,
+                                                ["team_invite_sent"] + ["core_feature_used"] * 4]) if f >= 80
+                                    else ["project_created", "integration_connected"] + ["core_feature_used"] * 3
+                                    if f >= 50 else
+                                    ["project_created", "team_invite_sent"] + ["core_feature_used"] * 3)
             lead.identify = rng.random() < 0.5
             if rng.random() < 0.5:
                 lead.group = (domain, None)
-            for _ in range(rng.randint(2, 4)):
+            for _ in range(rng.randint(3, 5)):
                 work_user(domain, "casual", rng.choice(TITLES_TEAM), self.days_ago(10, 120))
-            for _ in range(rng.randint(1, 2)):
+            for _ in range(rng.randint(1, 3)):
                 work_user(domain, rng.choice(["lurker", "none"]), rng.choice(TITLES_TEAM), self.days_ago(5, 150))
         # Nurture accounts: a lightly activated user, some lurkers.
         for domain in by_role["nurture"]:
-            work_user(domain, "nurture", rng.choice(TITLES_LEAD + TITLES_TEAM), self.days_ago(16, 44))
-            for _ in range(rng.randint(2, 3)):
+            lead = work_user(domain, "nurture", rng.choice(TITLES_LEAD + TITLES_TEAM), self.days_ago(16, 44))
+            f = self.firmographic(domain)
+            self.steps[lead.key] = (["core_feature_used"] * 3 if f >= 80 else ["project_created"] if f >= 50
+                                    else ["project_created"] + ["core_feature_used"] * 3)
+            for _ in range(rng.randint(2, 5)):
                 work_user(domain, rng.choice(["lurker", "lurker", "casual", "none"]), rng.choice(TITLES_TEAM),
                           self.days_ago(5, 200))
         # Long-inactive accounts: signed up months ago, last seen 4-6 weeks ago.
         for domain in by_role["dormant"]:
-            for _ in range(rng.randint(2, 4)):
+            for _ in range(rng.randint(2, 5)):
                 work_user(domain, "dormant", rng.choice(TITLES_LEAD + TITLES_TEAM), self.days_ago(60, 220))
         for domain in by_role["lurkers"]:
-            for _ in range(rng.randint(1, 2)):
+            for _ in range(rng.randint(1, 3)):
                 work_user(domain, "lurker", rng.choice(TITLES_TEAM), self.days_ago(5, 200))
         # Companies nobody in companies.csv knows about.
         for i, domain in enumerate(UNENRICHED):
-            work_user(domain, "warm" if i == 0 else "nurture", rng.choice(TITLES_LEAD), self.days_ago(15, 44))
+            lead = work_user(domain, "warm" if i == 0 else "nurture", rng.choice(TITLES_LEAD), self.days_ago(15, 44))
+            self.steps[lead.key] = (["project_created", "team_invite_sent"] + ["core_feature_used"] * 3 if i == 0
+                                    else ["project_created"] + ["core_feature_used"] * 3)
             for _ in range(rng.randint(1, 2)):
                 work_user(domain, rng.choice(["casual", "lurker"]), rng.choice(TITLES_TEAM), self.days_ago(10, 120))
 
@@ -423,11 +464,14 @@ class WorkspaceBuilder:
                                     "website": "vandelay.com"})
 
         # Free-mail users who are not in any company.
-        solo_profiles = (["solo_power"] + ["casual"] * 6 + ["lurker"] * 8 + ["none"] * 5 + ["dormant"] * 4)
+        solo_profiles = (["solo_power"] + ["casual"] * 7 + ["lurker"] * 10 + ["none"] * 6 + ["dormant"] * 4)
         for prof in solo_profiles:
             fm = rng.choice(FREE_MAIL)
-            self.add_user(self.person(fm), "", rng.choice(TITLES_SOLO), self.days_ago(16, 200) if prof != "solo_power"
-                          else self.days_ago(20, 30), prof, None, None)
+            u = self.add_user(self.person(fm), "", rng.choice(TITLES_SOLO), self.days_ago(16, 200)
+                              if prof != "solo_power" else self.days_ago(20, 30), prof, None, None)
+            if prof == "solo_power":
+                self.steps[u.key] = (["project_created", "team_invite_sent", "integration_connected"]
+                                     + ["core_feature_used"] * 3)
         # Free-mail email but a company_domain in users.csv (identity step 2 applies).
         warm_domains = by_role["warm"]
         for domain in warm_domains[:2]:
@@ -472,7 +516,7 @@ class WorkspaceBuilder:
         # A user known only from events (identify), not in users.csv.
         nurture_domain = by_role["nurture"][0]
         ghost = self.add_user(self.person(nurture_domain, style=2), nurture_domain, "Analyst",
-                              self.days_ago(16, 30), "nurture", nurture_domain, nurture_domain)
+                              self.days_ago(16, 30), "casual", nurture_domain, nurture_domain)
         ghost.uid = f"u_{len(ordered) + 1:04d}"
         ghost.in_csv = False
         ghost.identify = True
@@ -497,7 +541,7 @@ class WorkspaceBuilder:
         if u.hint_after and ts >= u.hint_after[0]:
             hint = u.hint_after[1]
         if shape is None:
-            shape = "seed004" if (u.seed004_ok and hint and self.rng.random() < 0.17) else "track"
+            shape = "seed004" if (u.seed004_ok and hint and self.rng.random() < 0.22) else "track"
         self.push(ts, shape, {"user": u, "name": name, "props": props, "hint": hint})
 
     def pick_time(self, day: int, lo: int, hi: int) -> int | None:
@@ -614,29 +658,23 @@ class WorkspaceBuilder:
             for d in self.active_days(S + DAY, A, 0.8, 0.3):
                 self.session(u, d, rng.randint(1, 4), MIX_TEAM)
         elif p in ("warm", "solo_power"):
-            steps = rng.choice([["project_created"] + ["core_feature_used"] * 3,
-                                ["project_created", "integration_connected"] + ["core_feature_used"] * 3,
-                                ["team_invite_sent"] + ["core_feature_used"] * 4])
             if S >= self.start:
-                self.activation(u, ["login"] + steps)
-            for d in self.active_days(S + 2 * DAY, A - DAY, 0.4, 0.05):
+                self.activation(u, ["login"] + self.steps.get(u.key, ["project_created"] + ["core_feature_used"] * 3))
+            for d in self.active_days(S + 2 * DAY, A - DAY, 0.35, 0.05):
                 self.session(u, d, rng.randint(2, 5), MIX_TEAM)
             for name in ("pricing_page_viewed", "report_exported"):
                 self.at(u, A - 12 * DAY, A - 2 * DAY, name)
-            if rng.random() < 0.6:
-                self.at(u, A - 3 * DAY + HOUR, A - DAY - HOUR, "dashboard_viewed")
-            else:
-                self.at(u, A - 6 * DAY, A - 3 * DAY - HOUR, "dashboard_viewed")
+            self.at(u, A - 3 * DAY + HOUR, A - DAY - HOUR, "dashboard_viewed")
         elif p == "nurture":
-            steps = rng.choice([["project_created"], ["core_feature_used"] * 3, ["project_created", "login"]])
             if S >= self.start:
-                self.activation(u, ["login"] + steps)
+                self.activation(u, ["login"] + self.steps.get(u.key, ["project_created"]))
             for d in self.active_days(S + 2 * DAY, A - 3 * DAY, 0.12, 0.0):
                 self.session(u, d, rng.randint(1, 3), MIX_CASUAL)
             self.at(u, A - 10 * DAY, A - 3 * DAY - HOUR, "dashboard_viewed")
         elif p in ("casual", "switcher"):
-            for d in self.active_days(S + DAY, A - DAY, 0.14 if p == "casual" else 0.3, 0.02):
-                self.session(u, d, rng.randint(1, 3), MIX_CASUAL)
+            # Sporadic and not seen in the last week (so no roll-up bonus for warm/nurture accounts).
+            for d in self.active_days(S + DAY, A - 9 * DAY, 0.14 if p == "casual" else 0.3, 0.02):
+                self.session(u, d, rng.randint(1, 3), MIX_CASUAL, hi=A - 8 * DAY)
             if p == "switcher":
                 self.at(u, A - 20 * DAY, A - 13 * DAY, "login")
                 self.at(u, A - 5 * DAY, A - 2 * DAY, "dashboard_viewed")
@@ -651,9 +689,15 @@ class WorkspaceBuilder:
                 self.at(u, hi - 2 * DAY, hi, "plan_downgraded")
             elif r < 0.4:
                 self.at(u, hi - 2 * DAY, hi, "email_unsubscribed")
+        elif p == "colleague":
+            # No activation (signed up long ago); regular light use, always active this week.
+            for d in self.active_days(S + DAY, A, 0.3, 0.0):
+                self.session(u, d, rng.randint(1, 3), MIX_CASUAL)
+            self.at(u, A - 5 * DAY, A - HOUR, "dashboard_viewed")
         elif p == "lurker":
+            # Signed up, looked around once or twice, more than two weeks ago.
             for _ in range(rng.randint(1, 3)):
-                self.at(u, self.start + HOUR, A - HOUR, rng.choice(["login", "login", "dashboard_viewed"]))
+                self.at(u, self.start + HOUR, A - 15 * DAY, rng.choice(["login", "login", "dashboard_viewed"]))
         elif p == "none":
             pass
         else:
@@ -883,9 +927,16 @@ class WorkspaceBuilder:
                 "hot_accounts": sorted(d for d, r in roles.items() if r == "hot"),
                 "newly_active_hot_accounts": sorted(d for d, r in roles.items() if r == "newly_hot"),
                 "newly_active_warm_accounts": sorted(d for d, r in roles.items() if r == "newly_warm"),
+                "hot_through_team_bonus_accounts": sorted(d for d, r in roles.items() if r == "team_hot"),
                 "warm_accounts": sorted(d for d, r in roles.items() if r == "warm") + [UNENRICHED[0]],
                 "nurture_accounts": sorted(d for d, r in roles.items() if r == "nurture") + UNENRICHED[1:],
                 "long_inactive_accounts": sorted(d for d, r in roles.items() if r == "dormant"),
+                "lurker_only_accounts": sorted(d for d, r in roles.items() if r == "lurkers"),
+                "enrichment_only_companies": sorted(d for d, r in roles.items() if r == "empty"),
+                "tier_note": ("*_accounts lists are the tiers these accounts get at as_of under "
+                              "Tests/bench/SCORING_RULES.md (hot >= 75, warm >= 50, nurture >= 25; "
+                              "long_inactive and lurker_only score under 25, monitor). group_only accounts "
+                              "depend on group-call identity (SPEC section 2) and are not tier-listed."),
                 "group_only_accounts": {"initech.com": "group grp_42, traits.website https://www.initech.com",
                                         "vandelay.com": "group vandelay.com"},
                 "unenriched_domains": UNENRICHED,

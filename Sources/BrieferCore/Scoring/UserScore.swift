@@ -51,4 +51,11 @@ public struct AccountScore: Sendable, Equatable, Codable {
     public var fit: Int
     public var behaviour: Int
     public var reasons: [ReasonCode]
+
+    public init(account: String, score: Int, tier: Tier, isPQL: Bool, bestUserId: String, users: Int, activeTeammates: Int,
+                teamBonus: Int, activation: Int, engagement: Int, firmographic: Int, fit: Int, behaviour: Int, reasons: [ReasonCode]) {
+        self.account = account; self.score = score; self.tier = tier; self.isPQL = isPQL; self.bestUserId = bestUserId
+        self.users = users; self.activeTeammates = activeTeammates; self.teamBonus = teamBonus; self.activation = activation
+        self.engagement = engagement; self.firmographic = firmographic; self.fit = fit; self.behaviour = behaviour; self.reasons = reasons
+    }
 }

@@ -102,6 +102,13 @@ seed004("u10", "core_feature_used", "2026-02-14T02:00:00Z")   # identical line: 
 seed004("u10", "team_invite_sent", "2026-02-15T12:00:00.000Z")  # = as_of - 14 d: outside engagement
 seed004("u10", "dashboard_viewed", "2026-02-15T12:00:00.001Z")
 
+# u12: last event exactly at as_of - 1 d (recency 75, not 100).
+track("u12-1", "u12", "dashboard_viewed", "2026-02-28T12:00:00.000Z")
+
+# u13: events only; last event exactly at as_of - 7 d (recency 10, not 40).
+track("u13-1", "u13", "search", "2026-02-20T12:00:00.000Z")
+track("u13-2", "u13", "search", "2026-02-22T12:00:00.000Z")
+
 # Noise that must not change any score.
 track("u01-p", "u01", "project_created", "2026-02-01T09:00:00.000Z")  # duplicate messageId
 track("u11-1", "u11", "project_created", "2026-03-02T10:00:00.000Z")  # only after as_of

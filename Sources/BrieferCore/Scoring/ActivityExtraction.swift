@@ -1,0 +1,36 @@
+/// Which configured terms an event carries besides its name: its feature (when features are an
+/// event property) and its signal detail. Ingest and `explain` both use this, so the packed
+/// aggregates and a recomputation from raw events see the same terms.
+public struct ActivityExtraction: Sendable, Equatable {
+    public let featureProperty: String
+    public let signalDetails: [String: String]
+
+    public init(_ configuration: BrieferConfiguration) {
+        featureProperty = configuration.weighted.engagement.featureProperty
+        var details: [String: String] = [:]
+        for signal in configuration.reasons.signals where !signal.detailProperty.isEmpty { details[signal.event] = signal.detailProperty }
+        signalDetails = details
+    }
+
+    /// A fingerprint of what the aggregates depend on: when it changes they are rebuilt.
+    public var signature: String {
+        "feature=\(featureProperty);" + signalDetails.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    public func terms(name: String, properties: JSONValue) -> (feature: String?, detail: String?) {
+        let feature = featureProperty.isEmpty ? nil : text(properties[featureProperty])
+        let detail = signalDetails[name].flatMap { text(properties[$0]) }
+        return (feature, detail)
+    }
+
+    private func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case let .string(s)?:
+            let t = s.trimmedWhitespace
+            return t.isEmpty ? nil : String(t.prefix(200))
+        case let .number(n)?: return n
+        case let .bool(b)?: return b ? "true" : "false"
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,250 @@
+import BrieferCore
+import Foundation
+import GRDB
+
+/// A stored scoring run.
+public struct ScoringRun: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var asOf: Timestamp
+    public var model: BrieferConfiguration.ScoringModel
+    public var configHash: String
+    public var startedAt: String
+    public var finishedAt: String
+    public var usersScored: Int
+    public var usersExcluded: Int
+    public var accountsScored: Int
+    public var eventsCounted: Int
+    public var eventsBotExcluded: Int
+    public var eventsCapExcluded: Int
+}
+
+/// An account's stored score with its tier transition.
+public struct StoredAccountScore: Sendable, Codable, Equatable {
+    public var score: AccountScore
+    public var previousTier: Tier?
+    public var becameHotAt: String?
+}
+
+/// What scoring reads for every user: profile, packed days, and who is excluded.
+public struct ScoringInput: Sendable {
+    public var profiles: [UserProfile]
+    public var days: [String: [ActivityDay]]
+    public var internalUsers: [String]
+}
+
+extension BrieferStore {
+    /// Users' profiles: identity clues resolved to accounts, companies joined (CSV first, group traits
+    /// filling gaps). Internal users are returned apart.
+    public func profiles(context: ScoringContext, only userIds: Set<String>? = nil) throws -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64]) {
+        try read { db in
+            var groupDomains: [String: String] = [:]
+            var companies: [String: CompanyRecord] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms") {
+                guard let domain: String = row["domain"] else { continue }
+                groupDomains[row["group_id"]] = domain
+                companies[domain] = CompanyRecord(domain: domain, name: row["name"], employeeCount: row["employee_count"],
+                                                  industry: row["industry"], estimatedRevenue: row["estimated_revenue"], country: row["country"])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM companies") {
+                let domain: String = row["domain"]
+                let fromGroup = companies[domain]
+                companies[domain] = CompanyRecord(
+                    domain: domain, name: row["name"] ?? fromGroup?.name, employeeCount: row["employee_count"] ?? fromGroup?.employeeCount,
+                    industry: row["industry"] ?? fromGroup?.industry, estimatedRevenue: row["estimated_revenue"] ?? fromGroup?.estimatedRevenue,
+                    country: row["country"] ?? fromGroup?.country,
+                    techStack: (row["tech_stack"] as String?)?.split(separator: ";").map(String.init) ?? [])
+            }
+            var profiles: [UserProfile] = []
+            var internalUsers: [String] = []
+            var rowIds: [String: Int64] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, external_id, coalesce(csv_email, identify_email) AS email, coalesce(csv_title, identify_title) AS title,
+                       coalesce(csv_created_ms, identify_created_ms, first_event_ms) AS signup, group_hint, csv_company_domain
+                FROM users ORDER BY external_id
+                """)
+            while let row = try rows.next() {
+                let userId: String = row["external_id"]
+                if let only = userIds, !only.contains(userId) { continue }
+                let clues = IdentityRules.Clues(userId: userId, email: row["email"], latestGroupHint: row["group_hint"], csvCompanyDomain: row["csv_company_domain"])
+                let (account, isInternal) = context.identity.resolve(clues, groupDomains: groupDomains)
+                if isInternal { internalUsers.append(userId); continue }
+                rowIds[userId] = row["id"]
+                profiles.append(UserProfile(
+                    userId: userId, email: row["email"], title: row["title"],
+                    signup: (row["signup"] as Int64?).map(Timestamp.init(milliseconds:)), account: account,
+                    company: account.domain.flatMap { companies[$0] }))
+            }
+            return (profiles, internalUsers, rowIds)
+        }
+    }
+
+    /// Loads what scoring at `context.asOf` reads: profiles and, per user, the packed days inside the
+    /// look-back windows and the user's activation window (all days for the points model).
+    public func scoringInput(context: ScoringContext) throws -> ScoringInput {
+        try ensureAggregates(extraction: ActivityExtraction(context.configuration))
+        let (profiles, internalUsers, rowIds) = try self.profiles(context: context)
+        var byRow: [Int64: String] = [:]
+        for (user, row) in rowIds { byRow[row] = user }
+        let asOfDay = context.asOf.day
+        let lookbackStart = asOfDay - Int64(context.lookbackDays) - 1
+        let windowDays = Int64(context.configuration.weighted.activation.windowDays)
+        var days: [String: [ActivityDay]] = [:]
+        try read { db in
+            func collect(_ sql: String, _ arguments: StatementArguments) throws {
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try rows.next() {
+                    guard let user = byRow[row[0]] else { continue }
+                    let day: Int64 = row[1]
+                    let blob: Data = row[2]
+                    if let packed = blob.withUnsafeBytes({ ActivityDay(day: day, encoded: $0) }) { days[user, default: []].append(packed) }
+                }
+            }
+            if context.needsFullHistory {
+                try collect("SELECT user_id, day, entries FROM user_days WHERE day <= ?", [asOfDay])
+            } else {
+                try collect("SELECT user_id, day, entries FROM user_days WHERE day BETWEEN ? AND ?", [lookbackStart, asOfDay])
+                // Each user's activation window, where it lies before the look-back.
+                try collect("""
+                    SELECT d.user_id, d.day, d.entries FROM users u
+                    JOIN user_days d ON d.user_id = u.id
+                     AND d.day BETWEEN coalesce(u.csv_created_ms, u.identify_created_ms, u.first_event_ms) / 86400000
+                                   AND (coalesce(u.csv_created_ms, u.identify_created_ms, u.first_event_ms) / 86400000) + ?
+                    WHERE d.day < ? AND d.day <= ?
+                    """, [windowDays + 1, lookbackStart, asOfDay])
+            }
+        }
+        return ScoringInput(profiles: profiles, days: days, internalUsers: internalUsers)
+    }
+
+    /// Raw events of the given users, grouped into days exactly as ingest packs them (for `explain`).
+    public func rawActivity(userIds: Set<String>, extraction: ActivityExtraction) throws -> [String: [ActivityDay]] {
+        try read { db in
+            let vocabulary = try Self.vocabulary(db)
+            let names = vocabulary.texts
+            var result: [String: [Int64: [ActivityEntry]]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT u.external_id, e.name_id, e.ts, e.properties FROM events e JOIN users u ON u.id = e.user_id
+                WHERE e.kind = 'track'
+                """)
+            while let row = try rows.next() {
+                let user: String = row[0]
+                guard userIds.contains(user) else { continue }
+                let nameId = UInt32(row[1] as Int64)
+                let ms: Int64 = row[2]
+                let properties = (row[3] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
+                let terms = extraction.terms(name: names[nameId] ?? "", properties: properties)
+                let entry = ActivityEntry(milliseconds: ms, name: nameId, feature: terms.feature.flatMap(vocabulary.id) ?? 0,
+                                          detail: terms.detail.flatMap(vocabulary.id) ?? 0)
+                result[user, default: [:]][Timestamp(milliseconds: ms).day, default: []].append(entry)
+            }
+            return result.mapValues { days in days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day } }
+        }
+    }
+
+    /// Stores a run: every user's and account's score, tier transitions, and each account's latest state.
+    public func saveRun(context: ScoringContext, startedAt: String, users: [UserScore], accounts: [AccountScore], excluded: Int,
+                        counted: Int, botExcluded: Int, capExcluded: Int) throws -> ScoringRun {
+        try write { db in
+            let finished = Timestamp.now.iso8601
+            try db.execute(sql: """
+                INSERT INTO scoring_runs(as_of, model, config_hash, started_at, finished_at, users_scored, users_excluded,
+                    accounts_scored, events_counted, events_bot_excluded, events_cap_excluded)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [context.asOf.iso8601, context.model.rawValue, context.configuration.fingerprint, startedAt, finished,
+                                 users.count, excluded, accounts.count, counted, botExcluded, capExcluded])
+            let runId = db.lastInsertedRowID
+            let insertUser = try db.makeStatement(sql: "INSERT INTO user_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for u in users {
+                try insertUser.execute(arguments: [runId, u.userId, u.account, u.activation, u.engagement, u.firmographic, u.fit, u.behaviour,
+                                                   u.score, u.tier.rawValue, u.isPQL, ReasonCode.joined(u.reasons)])
+            }
+            var previous: [String: (tier: String, becameHotAt: String?)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT account, tier, became_hot_at FROM accounts") {
+                previous[row[0]] = (row[1], row[2])
+            }
+            let insertAccount = try db.makeStatement(sql: "INSERT INTO account_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            let upsert = try db.makeStatement(sql: """
+                INSERT INTO accounts(account, last_run_id, score, tier, previous_tier, became_hot_at, became_hot_run_id)
+                VALUES(?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(account) DO UPDATE SET last_run_id = excluded.last_run_id, score = excluded.score, tier = excluded.tier,
+                    previous_tier = excluded.previous_tier, became_hot_at = excluded.became_hot_at, became_hot_run_id = excluded.became_hot_run_id
+                """)
+            for a in accounts {
+                let before = previous[a.account]
+                let becameHot: (at: String?, run: Int64?)
+                if a.tier == .hot {
+                    becameHot = before?.tier == Tier.hot.rawValue ? (before?.becameHotAt, nil) : (context.asOf.iso8601, runId)
+                } else {
+                    becameHot = (before?.becameHotAt, nil)
+                }
+                try insertAccount.execute(arguments: [runId, a.account, a.score, a.tier.rawValue, before?.tier, a.isPQL, a.bestUserId, a.users,
+                                                      a.activeTeammates, a.teamBonus, a.activation, a.engagement, a.firmographic, a.fit,
+                                                      a.behaviour, ReasonCode.joined(a.reasons)])
+                var hotRun = becameHot.run
+                if hotRun == nil, a.tier == .hot {
+                    hotRun = try Int64.fetchOne(db, sql: "SELECT became_hot_run_id FROM accounts WHERE account = ?", arguments: [a.account])
+                }
+                try upsert.execute(arguments: [a.account, runId, a.score, a.tier.rawValue, before?.tier, becameHot.at, hotRun])
+            }
+            return ScoringRun(id: runId, asOf: context.asOf, model: context.model, configHash: context.configuration.fingerprint,
+                              startedAt: startedAt, finishedAt: finished, usersScored: users.count, usersExcluded: excluded,
+                              accountsScored: accounts.count, eventsCounted: counted, eventsBotExcluded: botExcluded, eventsCapExcluded: capExcluded)
+        }
+    }
+
+    /// The latest run, or the run with this id.
+    public func run(id: Int64? = nil) throws -> ScoringRun? {
+        try read { db in
+            let row = try id.map { try Row.fetchOne(db, sql: "SELECT * FROM scoring_runs WHERE id = ?", arguments: [$0]) }
+                ?? Row.fetchOne(db, sql: "SELECT * FROM scoring_runs ORDER BY id DESC LIMIT 1")
+            guard let row else { return nil }
+            return ScoringRun(
+                id: row["id"], asOf: Timestamp.parse(row["as_of"])!.timestamp,
+                model: BrieferConfiguration.ScoringModel(rawValue: row["model"]) ?? .weighted, configHash: row["config_hash"],
+                startedAt: row["started_at"], finishedAt: row["finished_at"], usersScored: row["users_scored"],
+                usersExcluded: row["users_excluded"], accountsScored: row["accounts_scored"], eventsCounted: row["events_counted"],
+                eventsBotExcluded: row["events_bot_excluded"], eventsCapExcluded: row["events_cap_excluded"])
+        }
+    }
+
+    /// Account scores of a run, best first.
+    public func accountScores(runId: Int64, tier: Tier? = nil) throws -> [StoredAccountScore] {
+        try read { db in
+            var sql = """
+                SELECT s.*, a.became_hot_at FROM account_scores s LEFT JOIN accounts a ON a.account = s.account WHERE s.run_id = ?
+                """
+            var arguments: StatementArguments = [runId]
+            if let tier { sql += " AND s.tier = ?"; arguments += [tier.rawValue] }
+            sql += " ORDER BY s.score DESC, s.account"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                StoredAccountScore(
+                    score: AccountScore(
+                        account: row["account"], score: row["score"], tier: Tier(rawValue: row["tier"]) ?? .monitor, isPQL: row["is_pql"],
+                        bestUserId: row["best_user_id"], users: row["users"], activeTeammates: row["active_teammates"],
+                        teamBonus: row["team_bonus"], activation: row["activation"], engagement: row["engagement"],
+                        firmographic: row["firmographic"], fit: row["fit"], behaviour: row["behaviour"],
+                        reasons: (row["reasons"] as String).split(separator: ";").compactMap { ReasonCode(parsing: String($0).trimmedWhitespace) }),
+                    previousTier: (row["previous_tier"] as String?).flatMap(Tier.init(rawValue:)),
+                    becameHotAt: row["became_hot_at"])
+            }
+        }
+    }
+
+    /// User scores of a run, by user id.
+    public func userScores(runId: Int64, account: String? = nil) throws -> [UserScore] {
+        try read { db in
+            var sql = "SELECT * FROM user_scores WHERE run_id = ?"
+            var arguments: StatementArguments = [runId]
+            if let account { sql += " AND account = ?"; arguments += [account] }
+            sql += " ORDER BY user_id"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                var u = UserScore(userId: row["user_id"], account: row["account"])
+                u.activation = row["activation"]; u.engagement = row["engagement"]; u.firmographic = row["firmographic"]
+                u.fit = row["fit"]; u.behaviour = row["behaviour"]; u.score = row["score"]
+                u.tier = Tier(rawValue: row["tier"]) ?? .monitor; u.isPQL = row["is_pql"]
+                u.reasons = (row["reasons"] as String).split(separator: ";").compactMap { ReasonCode(parsing: String($0).trimmedWhitespace) }
+                return u
+            }
+        }
+    }
+}

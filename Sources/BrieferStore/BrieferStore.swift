@@ -1,0 +1,125 @@
+import BrieferCore
+import Foundation
+import GRDB
+import Logging
+
+/// The one SQLite database every stage reads and writes (WAL, migrations).
+public final class BrieferStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (creating when needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        if path != ":memory:" {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } else {
+            queue = try DatabaseQueue(configuration: configuration)
+        }
+        try BrieferStore.migrator.migrate(queue)
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }
+    public func write<T>(_ body: (Database) throws -> T) throws -> T { try queue.write(body) }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: events, users, companies, quarantine, aggregates, scoring runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE terms(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+                CREATE TABLE ingests(
+                    id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, files TEXT NOT NULL,
+                    lines_read INTEGER NOT NULL DEFAULT 0, inserted INTEGER NOT NULL DEFAULT 0,
+                    duplicates INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE users(
+                    id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE,
+                    csv_email TEXT, csv_title TEXT, csv_company_domain TEXT, csv_created_ms INTEGER,
+                    identify_email TEXT, identify_title TEXT, identify_created_ms INTEGER, identify_ms INTEGER,
+                    group_hint TEXT, group_hint_ms INTEGER,
+                    first_event_ms INTEGER, last_event_ms INTEGER);
+                -- Every accepted Segment call and seed 004 event, once (dedup: messageId or content hash).
+                CREATE TABLE events(
+                    id INTEGER PRIMARY KEY, dedup BLOB NOT NULL UNIQUE, kind TEXT NOT NULL,
+                    user_id INTEGER REFERENCES users(id), anonymous_id TEXT, name_id INTEGER,
+                    ts INTEGER NOT NULL, group_hint TEXT, properties TEXT, traits TEXT, ingest_id INTEGER);
+                -- What scoring reads: a user's events of one UTC day, packed (see ActivityDay).
+                CREATE TABLE user_days(
+                    user_id INTEGER NOT NULL, day INTEGER NOT NULL, event_count INTEGER NOT NULL, entries BLOB NOT NULL,
+                    PRIMARY KEY(user_id, day)) WITHOUT ROWID;
+                CREATE INDEX user_days_by_day ON user_days(day);
+                CREATE TABLE companies(
+                    domain TEXT PRIMARY KEY, name TEXT, employee_count INTEGER, industry TEXT, estimated_revenue INTEGER,
+                    country TEXT, tech_stack TEXT, extra TEXT);
+                CREATE TABLE groups(
+                    group_id TEXT PRIMARY KEY, domain TEXT, name TEXT, industry TEXT, employee_count INTEGER,
+                    estimated_revenue INTEGER, country TEXT, traits TEXT, updated_ms INTEGER NOT NULL);
+                CREATE TABLE subscriptions(
+                    user_external_id TEXT NOT NULL, plan TEXT NOT NULL, start_ms INTEGER NOT NULL,
+                    PRIMARY KEY(user_external_id, plan, start_ms)) WITHOUT ROWID;
+                CREATE TABLE quarantine(
+                    id INTEGER PRIMARY KEY, ingest_id INTEGER, file TEXT NOT NULL, line INTEGER NOT NULL,
+                    reason TEXT NOT NULL, detail TEXT NOT NULL, raw BLOB NOT NULL, raw_hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL, UNIQUE(file, line, raw_hash));
+                CREATE TABLE scoring_runs(
+                    id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, model TEXT NOT NULL, config_hash TEXT NOT NULL,
+                    started_at TEXT NOT NULL, finished_at TEXT NOT NULL, users_scored INTEGER NOT NULL,
+                    users_excluded INTEGER NOT NULL, accounts_scored INTEGER NOT NULL, events_counted INTEGER NOT NULL,
+                    events_bot_excluded INTEGER NOT NULL, events_cap_excluded INTEGER NOT NULL);
+                CREATE TABLE user_scores(
+                    run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, user_id TEXT NOT NULL,
+                    account TEXT NOT NULL, activation INTEGER NOT NULL, engagement INTEGER NOT NULL,
+                    firmographic INTEGER NOT NULL, fit INTEGER NOT NULL, behaviour INTEGER NOT NULL,
+                    score INTEGER NOT NULL, tier TEXT NOT NULL, is_pql INTEGER NOT NULL, reasons TEXT NOT NULL,
+                    PRIMARY KEY(run_id, user_id)) WITHOUT ROWID;
+                CREATE TABLE account_scores(
+                    run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, account TEXT NOT NULL,
+                    score INTEGER NOT NULL, tier TEXT NOT NULL, previous_tier TEXT, is_pql INTEGER NOT NULL,
+                    best_user_id TEXT NOT NULL, users INTEGER NOT NULL, active_teammates INTEGER NOT NULL,
+                    team_bonus INTEGER NOT NULL, activation INTEGER NOT NULL, engagement INTEGER NOT NULL,
+                    firmographic INTEGER NOT NULL, fit INTEGER NOT NULL, behaviour INTEGER NOT NULL, reasons TEXT NOT NULL,
+                    PRIMARY KEY(run_id, account)) WITHOUT ROWID;
+                -- Each account's latest state across runs, so tier transitions survive.
+                CREATE TABLE accounts(
+                    account TEXT PRIMARY KEY, last_run_id INTEGER NOT NULL, score INTEGER NOT NULL, tier TEXT NOT NULL,
+                    previous_tier TEXT, became_hot_at TEXT, became_hot_run_id INTEGER);
+                """)
+        }
+        return migrator
+    }
+}
+
+extension BrieferStore {
+    /// The stored value of a `meta` key.
+    func meta(_ db: Database, _ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    func setMeta(_ db: Database, _ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+    }
+
+    /// Every term and its id.
+    public func vocabulary() throws -> Vocabulary {
+        try read { db in try Self.vocabulary(db) }
+    }
+
+    static func vocabulary(_ db: Database) throws -> Vocabulary {
+        var ids: [String: UInt32] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, text FROM terms")
+        while let row = try rows.next() { ids[row[1]] = UInt32(row[0] as Int64) }
+        return Vocabulary(ids: ids)
+    }
+}

@@ -1,0 +1,262 @@
+import BrieferCore
+import Foundation
+import GRDB
+
+/// A rejected line on its way to the quarantine.
+public struct QuarantinedLine: Sendable {
+    public var file: String
+    public var line: Int
+    public var reason: QuarantineReason
+    public var detail: String
+    public var raw: [UInt8]
+    public init(file: String, line: Int, reason: QuarantineReason, detail: String, raw: [UInt8]) {
+        self.file = file; self.line = line; self.reason = reason; self.detail = detail; self.raw = raw
+    }
+}
+
+/// What one batch did.
+public struct BatchOutcome: Sendable {
+    public var inserted = 0
+    public var duplicates = 0
+    public var quarantined = 0
+    public var quarantineDuplicates = 0
+    public var rowsUpserted = 0
+}
+
+/// Writes ingest batches: events (deduplicated), users' identity clues, the packed per-user-day
+/// aggregates, CSV rows and the quarantine, each batch in one transaction.
+public final class IngestWriter {
+    let store: BrieferStore
+    let extraction: ActivityExtraction
+    public let ingestId: Int64
+    private var userIds: [String: Int64] = [:]
+    private var termIds: [String: UInt32] = [:]
+
+    /// Starts an ingest run (recorded in `ingests`). Rebuilds the aggregates first if the
+    /// configuration they depend on changed.
+    public init(store: BrieferStore, configuration: BrieferConfiguration, files: [String]) throws {
+        self.store = store
+        extraction = ActivityExtraction(configuration)
+        try store.ensureAggregates(extraction: extraction)
+        let now = Timestamp.now.iso8601
+        ingestId = try store.write { db in
+            try db.execute(sql: "INSERT INTO ingests(started_at, files) VALUES(?, ?)", arguments: [now, files.joined(separator: "\n")])
+            return db.lastInsertedRowID
+        }
+        try store.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, external_id FROM users")
+            while let row = try rows.next() { userIds[row[1]] = row[0] }
+            termIds = try BrieferStore.vocabulary(db).ids
+        }
+    }
+
+    public func finish(read: Int, inserted: Int, duplicates: Int, quarantined: Int) throws {
+        try store.write { db in
+            try db.execute(sql: "UPDATE ingests SET finished_at = ?, lines_read = ?, inserted = ?, duplicates = ?, quarantined = ? WHERE id = ?",
+                           arguments: [Timestamp.now.iso8601, read, inserted, duplicates, quarantined, ingestId])
+        }
+    }
+
+    private func userId(_ db: Database, _ external: String) throws -> Int64 {
+        if let id = userIds[external] { return id }
+        try db.execute(sql: "INSERT INTO users(external_id) VALUES(?)", arguments: [external])
+        let id = db.lastInsertedRowID
+        userIds[external] = id
+        return id
+    }
+
+    private func termId(_ db: Database, _ text: String) throws -> UInt32 {
+        if let id = termIds[text] { return id }
+        try db.execute(sql: "INSERT INTO terms(text) VALUES(?)", arguments: [text])
+        let id = UInt32(db.lastInsertedRowID)
+        termIds[text] = id
+        return id
+    }
+
+    private struct UserDelta {
+        var firstEvent: Int64?
+        var lastEvent: Int64?
+        var hint: (ms: Int64, text: String)?
+        var identify: (ms: Int64, email: String?, title: String?, created: Int64?)?
+    }
+
+    /// Writes one batch of events and rejected lines in a single transaction.
+    public func write(events: [IncomingEvent], quarantine: [QuarantinedLine]) throws -> BatchOutcome {
+        var outcome = BatchOutcome()
+        try store.write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
+                """)
+            var days: [UserDay: [ActivityEntry]] = [:]
+            var deltas: [Int64: UserDelta] = [:]
+            for event in events {
+                let user = try event.userId.map { try userId(db, $0) }
+                let nameId = try event.name.map { try termId(db, $0) }
+                let traits = event.kind == .track ? nil : event.traits.canonicalText
+                try insert.execute(arguments: [
+                    Data(event.dedupKey), event.kind.rawValue, user, event.anonymousId, nameId.map { Int64($0) },
+                    event.timestamp.milliseconds, event.groupHint, event.propertiesText, traits, ingestId,
+                ])
+                guard db.changesCount > 0 else { outcome.duplicates += 1; continue }
+                outcome.inserted += 1
+                let ms = event.timestamp.milliseconds
+                switch event.kind {
+                case .track:
+                    guard let user, let nameId, let name = event.name else { continue }
+                    let terms = extraction.terms(name: name, properties: event.properties)
+                    let entry = ActivityEntry(
+                        milliseconds: ms, name: nameId, feature: try terms.feature.map { try termId(db, $0) } ?? 0,
+                        detail: try terms.detail.map { try termId(db, $0) } ?? 0)
+                    days[UserDay(user: user, day: event.timestamp.day), default: []].append(entry)
+                    var delta = deltas[user] ?? UserDelta()
+                    delta.firstEvent = min(delta.firstEvent ?? ms, ms)
+                    delta.lastEvent = max(delta.lastEvent ?? ms, ms)
+                    if let hint = event.groupHint, ms >= (delta.hint?.ms ?? .min) { delta.hint = (ms, hint) }
+                    deltas[user] = delta
+                case .identify:
+                    guard let user else { continue }
+                    var delta = deltas[user] ?? UserDelta()
+                    if ms >= (delta.identify?.ms ?? .min) {
+                        let created = (event.traits["createdAt"] ?? event.traits["created_at"])?.stringValue.flatMap(Timestamp.parse)?.timestamp.milliseconds
+                        delta.identify = (ms, event.traits["email"]?.stringValue?.trimmedWhitespace.lowercased(),
+                                          event.traits["title"]?.stringValue, created)
+                    }
+                    if let company = event.traits["company"], case .object = company, let hint = company["id"]?.stringValue ?? company["domain"]?.stringValue ?? company["website"]?.stringValue,
+                       ms >= (delta.hint?.ms ?? .min) {
+                        delta.hint = (ms, hint)
+                    }
+                    deltas[user] = delta
+                case .group:
+                    guard let groupId = event.groupHint else { continue }
+                    try writeGroup(db, groupId: groupId, traits: event.traits, ms: ms)
+                    if let user, ms >= (deltas[user]?.hint?.ms ?? .min) {
+                        var delta = deltas[user] ?? UserDelta()
+                        delta.hint = (ms, groupId)
+                        deltas[user] = delta
+                    }
+                }
+            }
+            outcome.rowsUpserted = try mergeDays(db, days)
+            try applyDeltas(db, deltas)
+            let q = try db.cachedStatement(sql: """
+                INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
+                """)
+            let now = Timestamp.now.iso8601
+            for line in quarantine {
+                let raw = line.raw.count > 65_536 ? Array(line.raw.prefix(65_536)) : line.raw
+                try q.execute(arguments: [ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw), StableHash.hex(line.raw), now])
+                if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
+            }
+        }
+        return outcome
+    }
+
+    struct UserDay: Hashable { var user: Int64; var day: Int64 }
+
+    /// Merges new entries into the packed user-day rows.
+    private func mergeDays(_ db: Database, _ days: [UserDay: [ActivityEntry]]) throws -> Int {
+        let select = try db.cachedStatement(sql: "SELECT entries FROM user_days WHERE user_id = ? AND day = ?")
+        let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO user_days(user_id, day, event_count, entries) VALUES(?, ?, ?, ?)")
+        for (key, entries) in days {
+            var day = ActivityDay(day: key.day, entries: [])
+            if let existing = try Data.fetchOne(select, arguments: [key.user, key.day]) {
+                day = existing.withUnsafeBytes { ActivityDay(day: key.day, encoded: $0) } ?? day
+            }
+            day.merge(entries)
+            try upsert.execute(arguments: [key.user, key.day, day.entries.count, Data(day.encoded())])
+        }
+        return days.count
+    }
+
+    private func applyDeltas(_ db: Database, _ deltas: [Int64: UserDelta]) throws {
+        let events = try db.cachedStatement(sql: """
+            UPDATE users SET first_event_ms = min(coalesce(first_event_ms, ?1), ?1), last_event_ms = max(coalesce(last_event_ms, ?2), ?2)
+            WHERE id = ?3
+            """)
+        let hint = try db.cachedStatement(sql: """
+            UPDATE users SET group_hint = ?1, group_hint_ms = ?2 WHERE id = ?3 AND (group_hint_ms IS NULL OR group_hint_ms <= ?2)
+            """)
+        let identify = try db.cachedStatement(sql: """
+            UPDATE users SET identify_email = coalesce(?1, identify_email), identify_title = coalesce(?2, identify_title),
+                identify_created_ms = coalesce(?3, identify_created_ms), identify_ms = ?4
+            WHERE id = ?5 AND (identify_ms IS NULL OR identify_ms <= ?4)
+            """)
+        for (user, delta) in deltas {
+            if let first = delta.firstEvent, let last = delta.lastEvent { try events.execute(arguments: [first, last, user]) }
+            if let h = delta.hint { try hint.execute(arguments: [h.text, h.ms, user]) }
+            if let i = delta.identify { try identify.execute(arguments: [i.email, i.title, i.created, i.ms, user]) }
+        }
+    }
+
+    private func writeGroup(_ db: Database, groupId: String, traits: JSONValue, ms: Int64) throws {
+        let website = traits["website"]?.stringValue ?? traits["domain"]?.stringValue
+        var domain = website.map(Identity.normalizedDomain)
+        if domain == nil || !(domain.map(Identity.looksLikeDomain) ?? false) {
+            let g = Identity.normalizedDomain(groupId)
+            domain = Identity.looksLikeDomain(g) ? g : nil
+        }
+        let employees = (traits["employees"] ?? traits["employee_count"])?.integerValue
+        let revenue = (traits["annual_revenue"] ?? traits["estimated_revenue"] ?? traits["revenue"])?.integerValue
+        try db.execute(sql: """
+            INSERT INTO groups(group_id, domain, name, industry, employee_count, estimated_revenue, country, traits, updated_ms)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(group_id) DO UPDATE SET domain = excluded.domain, name = excluded.name, industry = excluded.industry,
+                employee_count = excluded.employee_count, estimated_revenue = excluded.estimated_revenue,
+                country = excluded.country, traits = excluded.traits, updated_ms = excluded.updated_ms
+            WHERE excluded.updated_ms >= groups.updated_ms
+            """, arguments: [groupId, domain, traits["name"]?.stringValue, traits["industry"]?.stringValue?.lowercased(),
+                             employees, revenue, traits["country"]?.stringValue, traits.canonicalText, ms])
+    }
+
+    /// Writes CSV rows (companies, users, subscriptions) and rejected rows in one transaction.
+    /// Returns how many rows were new or changed.
+    public func write(rows: [CSVRow], quarantine: [QuarantinedLine]) throws -> BatchOutcome {
+        var outcome = BatchOutcome()
+        try store.write { db in
+            for row in rows {
+                switch row {
+                case let .company(c):
+                    let extra = c.extra.isEmpty ? nil : String(decoding: try JSONSerialization.data(withJSONObject: c.extra, options: [.sortedKeys]), as: UTF8.self)
+                    try db.execute(sql: """
+                        INSERT INTO companies(domain, name, employee_count, industry, estimated_revenue, country, tech_stack, extra)
+                        VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(domain) DO UPDATE SET name = excluded.name, employee_count = excluded.employee_count,
+                            industry = excluded.industry, estimated_revenue = excluded.estimated_revenue, country = excluded.country,
+                            tech_stack = excluded.tech_stack, extra = excluded.extra
+                        WHERE (name, employee_count, industry, estimated_revenue, country, tech_stack, extra) IS NOT
+                              (excluded.name, excluded.employee_count, excluded.industry, excluded.estimated_revenue,
+                               excluded.country, excluded.tech_stack, excluded.extra)
+                        """, arguments: [c.domain, c.name, c.employeeCount, c.industry, c.estimatedRevenue, c.country,
+                                         c.techStack.joined(separator: ";"), extra])
+                case let .user(u):
+                    let id = try userId(db, u.userId)
+                    try db.execute(sql: """
+                        UPDATE users SET csv_email = ?, csv_title = ?, csv_company_domain = ?, csv_created_ms = ?
+                        WHERE id = ? AND (csv_email, csv_title, csv_company_domain, csv_created_ms) IS NOT (?, ?, ?, ?)
+                        """, arguments: [u.email, u.title, u.companyDomain, u.createdAt?.milliseconds, id,
+                                         u.email, u.title, u.companyDomain, u.createdAt?.milliseconds])
+                case let .subscription(s):
+                    try db.execute(sql: "INSERT INTO subscriptions(user_external_id, plan, start_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING",
+                                   arguments: [s.userId, s.plan, s.start.milliseconds])
+                }
+                if db.changesCount > 0 { outcome.inserted += 1 } else { outcome.duplicates += 1 }
+            }
+            let now = Timestamp.now.iso8601
+            for line in quarantine {
+                try db.execute(sql: """
+                    INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
+                    VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
+                    """, arguments: [ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(line.raw), StableHash.hex(line.raw), now])
+                if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
+            }
+        }
+        return outcome
+    }
+}
+
+extension Timestamp {
+    /// The wall clock, to the millisecond.
+    public static var now: Timestamp { Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))) }
+}

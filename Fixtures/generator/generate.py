@@ -1068,21 +1068,23 @@ def bench(n_events: int, out: Path, seed: int) -> None:
         users_buf.append(f"{uids[i]},{email},{dom or ''},{title},{iso_s(created)}\n")
 
     # Activity model: weight ~ Pareto x active window; persona; churn day; active-day probability.
+    # Natural traffic stays under PER_DAY_MAX events per user-day on average, so the only
+    # user-days above the bot threshold are the engineered ones below.
+    PER_DAY_MAX = 120
     first_day = [max(day0, c // DAY) for c in u_created]
     end_day = []
-    p_active = []
+    active_days = []
     persona = []
     weight = []
     for i in range(n_users):
         f = first_day[i]
         e = last_day if rng.random() < 0.65 else rng.randint(f, last_day)
         end_day.append(e)
-        pa = rng.uniform(0.1, 0.9)
-        if u_dom[i] == INTERNAL_DOMAIN:
-            pa = 0.95
-        p_active.append(pa)
+        pa = 0.95 if u_dom[i] == INTERNAL_DOMAIN else rng.uniform(0.1, 0.9)
+        days = [d for d in range(f, e + 1) if rng.random() < pa] or [f]
+        active_days.append(days)
         persona.append(rng.randrange(len(PERSONAS)))
-        w = rng.paretovariate(1.6) * (e - f + 1) * pa
+        w = rng.paretovariate(1.6) * len(days)
         if rng.random() < 0.06:
             w = 0.0   # signed up, never came back
         weight.append(w)
@@ -1133,8 +1135,17 @@ def bench(n_events: int, out: Path, seed: int) -> None:
 
     # Normal traffic: users drawn by weight, days from the user's active days.
     counts = [0] * n_users
-    for u in rng.choices(range(n_users), weights=weight, k=n_normal):
-        counts[u] += 1
+    cap = [PER_DAY_MAX * len(active_days[u]) for u in range(n_users)]
+    todo = n_normal
+    while todo:
+        for u in rng.choices(range(n_users), weights=weight, k=todo):
+            counts[u] += 1
+        todo = 0
+        for u in range(n_users):
+            if counts[u] >= cap[u]:
+                todo += counts[u] - cap[u]
+                counts[u] = cap[u]
+                weight[u] = 0.0
     persona_cum = []
     for pw in PERSONAS:
         acc, cum = 0.0, []
@@ -1148,8 +1159,7 @@ def bench(n_events: int, out: Path, seed: int) -> None:
         c = counts[u]
         if not c:
             continue
-        f, e, pa = first_day[u], end_day[u], p_active[u]
-        days = [d for d in range(f, e + 1) if rnd() < pa] or [f]
+        days = active_days[u]
         created = u_created[u]
         names = rng.choices(name_range, cum_weights=persona_cum[persona[u]], k=c)
         dayc = rng.choices(days, k=c)

@@ -1,0 +1,78 @@
+import BrieferCore
+import Foundation
+import Yams
+
+/// Finds and reads the configuration file: `--config PATH`, else `BRIEFER_CONFIG`, else
+/// `config/briefer.yaml` when present, else the built-in defaults.
+public enum ConfigurationLoader {
+    public static let defaultPath = "config/briefer.yaml"
+
+    /// The file that applies, or nil for the built-in defaults.
+    public static func resolvePath(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let flag, !flag.isEmpty { return flag }
+        if let env = environment["BRIEFER_CONFIG"], !env.isEmpty { return env }
+        return FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil
+    }
+
+    public static func load(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (BrieferConfiguration, String?) {
+        guard let path = resolvePath(flag: flag, environment: environment) else { return (BrieferConfiguration(), nil) }
+        return (try load(path: path), path)
+    }
+
+    public static func load(path: String) throws -> BrieferConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(problems: [ConfigurationProblem(key: "(file)", message: "cannot read the file")], file: path)
+        }
+        do {
+            return try parse(String(decoding: data, as: UTF8.self))
+        } catch var error as ConfigurationError {
+            error.file = path
+            throw error
+        }
+    }
+
+    /// Parses YAML text into a configuration laid over the defaults.
+    public static func parse(_ yaml: String) throws -> BrieferConfiguration {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError(problems: [ConfigurationProblem(key: "(file)", message: "not valid YAML: \(error)")])
+        }
+        var lines: [String: Int] = [:]
+        let tree = try node.map { try value(of: $0, path: "", lines: &lines) } ?? .null
+        return try ConfigurationCoding.configuration(from: tree, lines: lines)
+    }
+
+    private static func value(of node: Node, path: String, lines: inout [String: Int]) throws -> JSONValue {
+        if let mark = node.mark, !path.isEmpty { lines[path] = mark.line }
+        switch node {
+        case let .scalar(scalar):
+            if scalar.style == .plain {
+                let s = scalar.string
+                if ["null", "~", ""].contains(s) { return .null }
+                if ["true", "yes", "on"].contains(s.lowercased()) { return .bool(true) }
+                if ["false", "no", "off"].contains(s.lowercased()) { return .bool(false) }
+                let digits = s.replacingOccurrences(of: "_", with: "")
+                if Int64(digits) != nil { return .number(digits) }
+                if Double(digits) != nil, digits.contains(".") { return .number(digits) }
+            }
+            return .string(scalar.string)
+        case let .mapping(mapping):
+            var members: [(key: String, value: JSONValue)] = []
+            for (keyNode, valueNode) in mapping {
+                guard let key = keyNode.scalar?.string else {
+                    throw ConfigurationError(problems: [ConfigurationProblem(key: path.isEmpty ? "(file)" : path, message: "keys must be plain names")])
+                }
+                let childPath = path.isEmpty ? key : "\(path).\(key)"
+                if let mark = keyNode.mark { lines[childPath] = mark.line }
+                members.append((key, try value(of: valueNode, path: childPath, lines: &lines)))
+            }
+            return .object(members)
+        case let .sequence(sequence):
+            return .array(try sequence.enumerated().map { i, item in try value(of: item, path: "\(path)[\(i)]", lines: &lines) })
+        case .alias:
+            throw ConfigurationError(problems: [ConfigurationProblem(key: path, message: "YAML aliases are not supported")])
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import BrieferCore
+
+/// What an ingest did, per file and in total (SPEC §2: nothing is dropped silently).
+public struct IngestSummary: Sendable, Codable, Equatable {
+    public struct File: Sendable, Codable, Equatable {
+        public var path: String
+        public var kind: String
+        public var read = 0
+        public var inserted = 0
+        public var duplicates = 0
+        public var quarantined = 0
+        public var quarantineReasons: [String: Int] = [:]
+        /// Times without a zone offset, read as UTC.
+        public var zonelessTimestamps = 0
+        /// Events with only an anonymousId: stored, counted, scored for nobody.
+        public var anonymousEvents = 0
+    }
+
+    public var files: [File] = []
+    public var read: Int { files.reduce(0) { $0 + $1.read } }
+    public var inserted: Int { files.reduce(0) { $0 + $1.inserted } }
+    public var duplicates: Int { files.reduce(0) { $0 + $1.duplicates } }
+    public var quarantined: Int { files.reduce(0) { $0 + $1.quarantined } }
+    public var quarantineReasons: [String: Int] {
+        files.reduce(into: [:]) { totals, file in for (k, v) in file.quarantineReasons { totals[k, default: 0] += v } }
+    }
+}

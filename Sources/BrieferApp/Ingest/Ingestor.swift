@@ -1,0 +1,155 @@
+import BrieferCore
+import BrieferStore
+import Foundation
+import Logging
+
+/// `briefer ingest`: streams event JSONL and CSV files into the store in batched transactions,
+/// quarantining each bad line with its reason and going on.
+public struct Ingestor {
+    public var store: BrieferStore
+    public var configuration: BrieferConfiguration
+    public var logger: Logger
+    /// Forced CSV kind (`--kind`); nil to detect by header.
+    public var csvKind: CSVKind?
+    /// Events per transaction.
+    public var batchSize = 20_000
+    /// The ingest's wall-clock time, for the future-timestamp rule. Tests pin it.
+    public var now: Timestamp = .now
+    public var progress: Progress?
+
+    public init(store: BrieferStore, configuration: BrieferConfiguration, logger: Logger, csvKind: CSVKind? = nil) {
+        self.store = store; self.configuration = configuration; self.logger = logger; self.csvKind = csvKind
+    }
+
+    public func ingest(files: [String]) throws -> IngestSummary {
+        let paths = files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let writer = try IngestWriter(store: store, configuration: configuration, files: paths)
+        var summary = IngestSummary()
+        for path in paths {
+            let file = try isCSV(path) ? ingestCSV(path, writer: writer) : ingestEvents(path, writer: writer)
+            logger.info("ingested", metadata: ["file": "\(path)", "read": "\(file.read)", "inserted": "\(file.inserted)",
+                                                "duplicates": "\(file.duplicates)", "quarantined": "\(file.quarantined)"])
+            summary.files.append(file)
+        }
+        try writer.finish(read: summary.read, inserted: summary.inserted, duplicates: summary.duplicates, quarantined: summary.quarantined)
+        return summary
+    }
+
+    private func isCSV(_ path: String) throws -> Bool {
+        if csvKind != nil { return true }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".csv") { return true }
+        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return false }
+        // Otherwise look at the first byte: JSON lines start with '{'.
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw IngestError.cannotOpen(path, "no such file or not readable") }
+        defer { try? handle.close() }
+        let head = handle.readData(ofLength: 64)
+        return head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) != UInt8(ascii: "{")
+    }
+
+    private func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    private func ingestEvents(_ path: String, writer: IngestWriter) throws -> IngestSummary.File {
+        var file = IngestSummary.File(path: path, kind: "events")
+        let parser = EventLineParser(now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds)
+        let reader = LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
+        var events: [IncomingEvent] = []
+        var rejected: [QuarantinedLine] = []
+        events.reserveCapacity(batchSize)
+        let total = fileSize(path)
+        func flush() throws {
+            guard !events.isEmpty || !rejected.isEmpty else { return }
+            let outcome = try writer.write(events: events, quarantine: rejected)
+            file.inserted += outcome.inserted
+            file.duplicates += outcome.duplicates + outcome.quarantineDuplicates
+            events.removeAll(keepingCapacity: true)
+            rejected.removeAll(keepingCapacity: true)
+        }
+        try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
+            if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+            file.read += 1
+            if let length = line.oversizedLength {
+                reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"))
+            } else {
+                switch parser.parse(line.bytes) {
+                case let .success(event):
+                    if !event.timestampHadZone { file.zonelessTimestamps += 1 }
+                    if event.kind == .track && event.userId == nil { file.anonymousEvents += 1 }
+                    events.append(event)
+                case let .failure(rejection):
+                    reject(&file, &rejected, path, line, rejection)
+                }
+            }
+            if events.count >= batchSize { try flush() }
+        }
+        try flush()
+        progress?.finish()
+        return file
+    }
+
+    private func reject(_ file: inout IngestSummary.File, _ rejected: inout [QuarantinedLine], _ path: String, _ line: LineReader.Line, _ rejection: Rejection) {
+        file.quarantined += 1
+        file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
+        rejected.append(QuarantinedLine(file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes)))
+    }
+
+    private func ingestCSV(_ path: String, writer: IngestWriter) throws -> IngestSummary.File {
+        let reader = LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
+        var parser: CSVRowParser?
+        var file = IngestSummary.File(path: path, kind: csvKind?.rawValue ?? "csv")
+        var rows: [CSVRow] = []
+        var rejected: [QuarantinedLine] = []
+        var record = ""
+        var recordLine = 0
+        let total = fileSize(path)
+        func flush() throws {
+            guard !rows.isEmpty || !rejected.isEmpty else { return }
+            let outcome = try writer.write(rows: rows, quarantine: rejected)
+            file.inserted += outcome.inserted
+            file.duplicates += outcome.duplicates + outcome.quarantineDuplicates
+            rows.removeAll(keepingCapacity: true)
+            rejected.removeAll(keepingCapacity: true)
+        }
+        try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
+            if let length = line.oversizedLength {
+                file.read += 1
+                reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"))
+                return
+            }
+            guard let text = String(validating: line.bytes, as: UTF8.self) else {
+                file.read += 1
+                reject(&file, &rejected, path, line, Rejection(.invalidUTF8, "the row is not valid UTF-8"))
+                return
+            }
+            if record.isEmpty { recordLine = line.number; record = text } else { record += "\n" + text }
+            if CSVRowParser.isIncomplete(record[...]) { return }  // a quoted field goes on to the next line
+            defer { record = "" }
+            let fields = CSVRowParser.fields(of: record[...])
+            guard let p = parser else {
+                let header = fields.map { $0.trimmedWhitespace.lowercased() }
+                guard let kind = csvKind ?? CSVKind.detect(header: header) else { throw IngestError.unknownCSV(path, header) }
+                let missing = kind.requiredColumns.filter { !header.contains($0) }
+                guard missing.isEmpty else { throw IngestError.missingColumns(path, kind, missing) }
+                parser = CSVRowParser(kind: kind, header: header)
+                file.kind = kind.rawValue
+                return
+            }
+            if fields.count == 1 && fields[0].trimmedWhitespace.isEmpty { return }
+            file.read += 1
+            switch p.row(fields) {
+            case let .success(row): rows.append(row)
+            case let .failure(rejection):
+                file.quarantined += 1
+                file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
+                rejected.append(QuarantinedLine(file: path, line: recordLine, reason: rejection.reason, detail: rejection.detail, raw: Array(record.utf8)))
+            }
+            if rows.count >= batchSize { try flush() }
+        }
+        if parser == nil { throw IngestError.emptyFile(path) }
+        try flush()
+        progress?.finish()
+        return file
+    }
+}

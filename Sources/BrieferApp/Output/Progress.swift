@@ -1,0 +1,34 @@
+import Foundation
+
+/// A one-line progress bar on standard error, drawn only when it is a terminal.
+public final class Progress: @unchecked Sendable {
+    // Used from one thread at a time (the ingest loop); the lock only guards against misuse.
+    private let lock = NSLock()
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    public init?() {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+    }
+
+    public func update(label: String, done: Int, total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = now
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let name = (label as NSString).lastPathComponent
+        FileHandle.standardError.write(Data("\r\(name.prefix(30)) [\(bar)] \(Int(fraction * 100))% \(done / 1_048_576) MiB\u{1B}[K".utf8))
+        drawn = true
+    }
+
+    public func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        drawn = false
+        lastDraw = .distantPast
+    }
+}

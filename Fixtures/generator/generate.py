@@ -28,11 +28,9 @@ All files are UTF-8 with "\\n" line endings. Times are UTC.
 from __future__ import annotations
 
 import argparse
-import bisect
 import csv
 import io
 import json
-import os
 import random
 import sys
 from datetime import datetime, timedelta, timezone
@@ -382,7 +380,7 @@ class WorkspaceBuilder:
             csv_domain = domain if rng.random() < csv_p else ""   # else identity falls to the email domain
             return self.add_user(email, csv_domain, title, created, profile, hint, domain)
 
-        # Hot accounts: a champion, 3-5 active teammates, 0-2 quiet colleagues.
+        # Hot accounts: a champion, 3-6 active teammates, 1-3 quiet colleagues.
         for domain in by_role["hot"]:
             champ = work_user(domain, "champion", rng.choice(TITLES_LEAD), self.days_ago(18, 40), hint_p=1.0)
             champ.identify = True
@@ -405,7 +403,7 @@ class WorkspaceBuilder:
         # Hot through the roll-up: warm best user, five colleagues active this week.
         for domain in by_role["team_hot"]:
             lead = work_user(domain, "warm", rng.choice(TITLES_LEAD), self.days_ago(20, 40), hint_p=1.0)
-            self.steps[lead.key] = ["project_created", "integration_connected"] + ["core_feature_used"] * 3
+            self.steps[lead.key] = ["project_created"] + ["core_feature_used"] * 3
             lead.group = (domain, None)
             for _ in range(5):
                 work_user(domain, "colleague", rng.choice(TITLES_TEAM), self.days_ago(50, 120))
@@ -675,6 +673,8 @@ class WorkspaceBuilder:
             # Sporadic and not seen in the last week (so no roll-up bonus for warm/nurture accounts).
             for d in self.active_days(S + DAY, A - 9 * DAY, 0.14 if p == "casual" else 0.3, 0.02):
                 self.session(u, d, rng.randint(1, 3), MIX_CASUAL, hi=A - 8 * DAY)
+            if not u.in_csv:   # the events-only user must have at least one track event
+                self.at(u, S + HOUR, A - 9 * DAY, "login")
             if p == "switcher":
                 self.at(u, A - 20 * DAY, A - 13 * DAY, "login")
                 self.at(u, A - 5 * DAY, A - 2 * DAY, "dashboard_viewed")
@@ -718,7 +718,7 @@ class WorkspaceBuilder:
                        shape="track")
             t += rng.randrange(40, 100) * SECOND
         assert t < day * DAY + DAY
-        self.notes["bot_burst"] = {"user_id": bot.uid, "day": iso_s(day * DAY)[:10], "events": 640}
+        self.notes["bot_burst"] = {"user_id": bot.uid, "day": iso_s(day * DAY)[:10], "burst_events": 640}
 
         # Daily cap: a hot-account teammate exports 72 reports in one day (below the bot threshold).
         capper = next(u for u in sorted(self.users, key=lambda x: x.uid)

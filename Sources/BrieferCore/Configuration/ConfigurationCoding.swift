@@ -115,18 +115,21 @@ public enum ConfigurationCoding {
                 } else {
                     result.append(member)
                 }
-            } else if optionalKeys.contains(member.key) {
+            } else if optionalKeys[member.key] != nil {
                 result.append(member)
             } else {
                 let known = templateMembers.map(\.key).joined(separator: ", ")
                 problems.append(located(key, "unknown key; known keys here: \(known)"))
             }
         }
+        for (key, value) in optionalKeys where templateMembers.contains(where: { $0.key == key }) && !result.contains(where: { $0.key == key }) {
+            result.append((key, value))
+        }
         return .object(result)
     }
 
-    /// Keys of list items that have a default and may be left out (they still may be given).
-    private static let optionalKeys: Set<String> = ["within_signup_days", "detail_property"]
+    /// Keys of list items that have a default and may be left out.
+    private static let optionalKeys: [String: JSONValue] = ["within_signup_days": .number("0"), "detail_property": .string("")]
 
     private static func kind(of value: JSONValue) -> String {
         switch value {

@@ -1,0 +1,94 @@
+import BrieferCore
+import BrieferStore
+import Foundation
+
+/// The text and JSON views of ingests, runs, accounts and the quarantine.
+public enum Reports {
+    public static func ingest(_ summary: IngestSummary) -> String {
+        var table = TextTable(header: ["file", "kind", "read", "inserted", "duplicates", "quarantined"], rightAligned: [2, 3, 4, 5])
+        for f in summary.files {
+            table.add([(f.path as NSString).lastPathComponent, f.kind, "\(f.read)", "\(f.inserted)", "\(f.duplicates)", "\(f.quarantined)"])
+        }
+        if summary.files.count > 1 {
+            table.add(["total", "", "\(summary.read)", "\(summary.inserted)", "\(summary.duplicates)", "\(summary.quarantined)"])
+        }
+        var out = table.render()
+        let reasons = summary.quarantineReasons
+        if !reasons.isEmpty {
+            out += "\nquarantined by reason: " + reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        let zoneless = summary.files.reduce(0) { $0 + $1.zonelessTimestamps }
+        if zoneless > 0 { out += "\ntimestamps without a zone, read as UTC: \(zoneless)" }
+        let anonymous = summary.files.reduce(0) { $0 + $1.anonymousEvents }
+        if anonymous > 0 { out += "\nanonymous-only events (stored, scored for nobody): \(anonymous)" }
+        return out
+    }
+
+    public static func ingestJSON(_ summary: IngestSummary) -> [String: Any] {
+        [
+            "read": summary.read, "inserted": summary.inserted, "duplicates": summary.duplicates, "quarantined": summary.quarantined,
+            "quarantined_by_reason": summary.quarantineReasons,
+            "files": summary.files.map { f -> [String: Any] in
+                ["path": f.path, "kind": f.kind, "read": f.read, "inserted": f.inserted, "duplicates": f.duplicates,
+                 "quarantined": f.quarantined, "quarantined_by_reason": f.quarantineReasons,
+                 "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents]
+            },
+        ]
+    }
+
+    public static func run(_ run: ScoringRun, internalUsers: Int? = nil, tiers: [Tier: Int]) -> String {
+        var out = "run \(run.id): as of \(run.asOf.iso8601), model \(run.model.rawValue), config \(run.configHash)\n"
+        out += "scored \(run.usersScored) users in \(run.accountsScored) accounts; \(run.usersExcluded) internal users excluded\n"
+        out += "events counted \(run.eventsCounted); excluded: \(run.eventsBotExcluded) in bot-like days, \(run.eventsCapExcluded) over the daily cap\n"
+        out += "accounts by tier: " + Tier.allCases.map { "\($0.rawValue) \(tiers[$0] ?? 0)" }.joined(separator: ", ")
+        return out
+    }
+
+    public static func runJSON(_ run: ScoringRun) -> [String: Any] {
+        ["run_id": run.id, "as_of": run.asOf.iso8601, "model": run.model.rawValue, "config_hash": run.configHash,
+         "started_at": run.startedAt, "finished_at": run.finishedAt, "users_scored": run.usersScored,
+         "users_excluded": run.usersExcluded, "accounts_scored": run.accountsScored, "events_counted": run.eventsCounted,
+         "events_bot_excluded": run.eventsBotExcluded, "events_cap_excluded": run.eventsCapExcluded]
+    }
+
+    public static func accounts(_ accounts: [StoredAccountScore], model: BrieferConfiguration.ScoringModel, reasons: Int = 3) -> String {
+        var header = ["account", "score", "tier", "previous", "users", "best user"]
+        header += model == .weighted ? ["act", "eng", "firm"] : ["fit", "beh"]
+        header += ["team", "top reasons"]
+        var table = TextTable(header: header, rightAligned: model == .weighted ? [1, 4, 6, 7, 8, 9] : [1, 4, 6, 7, 8])
+        for stored in accounts {
+            let a = stored.score
+            var row = [a.account, "\(a.score)", a.tier.rawValue, stored.previousTier?.rawValue ?? "new", "\(a.users)", a.bestUserId]
+            row += model == .weighted ? ["\(a.activation)", "\(a.engagement)", "\(a.firmographic)"] : ["\(a.fit)", "\(a.behaviour)"]
+            row += [a.teamBonus > 0 ? "+\(a.teamBonus)" : "", ReasonCode.joined(Array(a.reasons.prefix(reasons)))]
+            table.add(row)
+        }
+        return table.render()
+    }
+
+    public static func accountsJSON(_ accounts: [StoredAccountScore], run: ScoringRun) -> [String: Any] {
+        ["run": runJSON(run), "accounts": accounts.map { stored -> [String: Any] in
+            let a = stored.score
+            var o: [String: Any] = [
+                "account": a.account, "score": a.score, "tier": a.tier.rawValue, "previous_tier": stored.previousTier?.rawValue ?? NSNull(),
+                "is_pql": a.isPQL, "users": a.users, "best_user_id": a.bestUserId, "active_teammates": a.activeTeammates,
+                "team_bonus": a.teamBonus, "reason_codes": a.reasons.map(\.description), "became_hot_at": stored.becameHotAt ?? NSNull(),
+            ]
+            if run.model == .weighted {
+                o["activation"] = a.activation; o["engagement"] = a.engagement; o["firmographic"] = a.firmographic
+            } else {
+                o["fit"] = a.fit; o["behaviour"] = a.behaviour
+            }
+            return o
+        }]
+    }
+
+    /// Per-user scores as CSV: `user_id,activation,engagement,firmographic,pql_score` (the benchmark compares these).
+    public static func usersCSV(_ users: [UserScore]) -> String {
+        var out = "user_id,activation,engagement,firmographic,pql_score\n"
+        for u in users.sorted(by: { $0.userId < $1.userId }) {
+            out += "\(u.userId),\(u.activation),\(u.engagement),\(u.firmographic),\(u.score)\n"
+        }
+        return out
+    }
+}

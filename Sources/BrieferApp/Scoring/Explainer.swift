@@ -1,0 +1,80 @@
+import BrieferCore
+import BrieferStore
+import Foundation
+
+/// `briefer explain DOMAIN`: recomputes one account's score from its raw events, rule by rule, and
+/// checks the result against the stored run.
+public struct Explainer {
+    public var store: BrieferStore
+    public var configuration: BrieferConfiguration
+
+    public init(store: BrieferStore, configuration: BrieferConfiguration) { self.store = store; self.configuration = configuration }
+
+    public struct Explanation: Sendable {
+        public var account: String
+        public var lines: [String]
+        public var recomputed: AccountScore
+        public var stored: AccountScore?
+        public var storedUsers: [UserScore]
+        public var recomputedUsers: [UserScore]
+        /// True when the recomputation from raw events equals what the run stored, user by user.
+        public var matches: Bool
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case noRun
+        case unknownAccount(String)
+        public var description: String {
+            switch self {
+            case .noRun: return "no scoring run yet: run `briefer score` first"
+            case let .unknownAccount(a): return "no account '\(a)' in the latest run (see `briefer accounts`)"
+            }
+        }
+    }
+
+    public func explain(account rawKey: String, runId: Int64? = nil) throws -> Explanation {
+        guard let run = try store.run(id: runId) else { throw Failure.noRun }
+        let key = rawKey.hasPrefix("user:") ? rawKey : Identity.normalizedDomain(rawKey)
+        let context = ScoringContext(asOf: run.asOf, configuration: configuration, model: run.model, vocabulary: try store.vocabulary())
+        let profiles = try store.profiles(context: context).profiles.filter { $0.account.description == key }
+        guard !profiles.isEmpty else { throw Failure.unknownAccount(key) }
+        let raw = try store.rawActivity(userIds: Set(profiles.map(\.userId)), extraction: ActivityExtraction(configuration))
+        let scorer = Scorer(context: context)
+        var lines: [String] = ["account \(key), run \(run.id) as of \(run.asOf.iso8601), model \(run.model.rawValue), config \(run.configHash)"]
+        if run.configHash != configuration.fingerprint {
+            lines.append("note: the run used config \(run.configHash), the current config is \(configuration.fingerprint): numbers may differ")
+        }
+        var users: [UserScore] = []
+        for profile in profiles {
+            lines.append("")
+            lines.append("user \(profile.userId) <\(profile.email ?? "no email")>, signup \(profile.signup?.iso8601 ?? "unknown")")
+            let facts = UserFacts.compute(days: raw[profile.userId] ?? [], signup: profile.signup, context: context)
+            lines.append("  events: \(facts.countedEvents) counted, \(facts.botExcludedEvents) in bot-like days, \(facts.capExcludedEvents) over the daily cap")
+            let score = scorer.score(profile, facts: facts) { lines.append("  " + $0) }
+            lines.append("  = \(score.score) (\(score.tier.rawValue)); reasons: \(ReasonCode.joined(score.reasons))")
+            users.append(score)
+        }
+        lines.append("")
+        let account = scorer.account(key, users: users) { lines.append($0) }
+        lines.append("reasons: \(ReasonCode.joined(account.reasons))")
+        let stored = try store.accountScores(runId: run.id).first { $0.score.account == key }?.score
+        let storedUsers = try store.userScores(runId: run.id, account: key)
+        let recomputedUsers = users.sorted { $0.userId < $1.userId }
+        let matches = stored.map { Self.same($0, account) } == true && storedUsers.count == recomputedUsers.count
+            && zip(storedUsers, recomputedUsers).allSatisfy(Self.same)
+        lines.append(matches ? "stored score \(stored!.score) matches the recomputation from raw events"
+                             : "MISMATCH: stored \(stored.map { "\($0.score)" } ?? "nothing"), recomputed \(account.score)")
+        return Explanation(account: key, lines: lines, recomputed: account, stored: stored, storedUsers: storedUsers,
+                           recomputedUsers: recomputedUsers, matches: matches)
+    }
+
+    static func same(_ a: AccountScore, _ b: AccountScore) -> Bool { a == b }
+
+    /// Equal in everything a run stores (signals and team activity are not stored per user).
+    static func same(_ a: UserScore, _ b: UserScore) -> Bool {
+        var x = a, y = b
+        x.signals = []; y.signals = []
+        x.teamActive = false; y.teamActive = false
+        return x == y
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import Foundation
+import Logging
+
+@main
+struct Briefer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "briefer",
+        abstract: "Turns product usage events into PQL scores, tiers and reasons (and, later, sales briefings and CRM payloads).",
+        discussion: """
+            Every stage reads and writes one SQLite database (--db, BRIEFER_DB, default ./briefer.sqlite) and uses one
+            configuration file (--config, BRIEFER_CONFIG, default config/briefer.yaml when present).
+
+            Exit status: 0 success (bad input lines are quarantined and reported as a warning); 1 an error;
+            2 bad usage or an invalid configuration; 3 --strict ingest with quarantined lines;
+            4 explain found a stored score that differs from its recomputation.
+            """,
+        subcommands: [Ingest.self, Score.self, Accounts.self, Explain.self, QuarantineCommand.self, Config.self]
+    )
+}
+
+/// Options every subcommand takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The SQLite database.", discussion: "Also read from BRIEFER_DB.", valueName: "path"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("The configuration file (YAML).", discussion: "Also read from BRIEFER_CONFIG.", valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: String = "warning"
+
+    @Option(help: ArgumentHelp("text or json (one JSON object per line on standard error).", valueName: "format"))
+    var logFormat: String = "text"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+    }
+
+    var databasePath: String {
+        if let db, !db.isEmpty { return db }
+        if let env = ProcessInfo.processInfo.environment["BRIEFER_DB"], !env.isEmpty { return env }
+        return "briefer.sqlite"
+    }
+
+    /// Bootstraps logging (once) and returns the logger libraries receive.
+    func logger() -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        let json = logFormat == "json"
+        LoggingBootstrap.once {
+            LoggingSystem.bootstrap { label in
+                if json { return JSONLogHandler(label: label, level: level) }
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        return Logger(label: "briefer")
+    }
+
+    func loadConfiguration() throws -> BrieferConfiguration {
+        do {
+            return try ConfigurationLoader.load(flag: config).0
+        } catch let error as ConfigurationError {
+            throw CLIFailure(message: "invalid configuration:\n\(error)", code: 2)
+        }
+    }
+
+    func openStore() throws -> BrieferStore {
+        do {
+            return try BrieferStore(path: databasePath)
+        } catch {
+            throw CLIFailure(message: "cannot open the database \(databasePath): \(error)", code: 1)
+        }
+    }
+}
+
+enum LoggingBootstrap {
+    nonisolated(unsafe) private static var done = false
+    static func once(_ body: () -> Void) {
+        if !done { done = true; body() }
+    }
+}
+
+/// A failure reported to the user with an exit status.
+struct CLIFailure: Error, CustomStringConvertible {
+    var message: String
+    var code: Int32
+    var description: String { message }
+}
+
+func fail(_ error: any Error) -> any Error {
+    if let failure = error as? CLIFailure {
+        FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+        return ExitCode(failure.code)
+    }
+    if error is ExitCode || error is ValidationError || error is CleanExit { return error }
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode(1)
+}
+
+func parseTime(_ text: String?, option: String) throws -> Timestamp {
+    guard let text else { return .now }
+    guard let parsed = Timestamp.parse(text) else {
+        throw ValidationError("\(option) '\(text)' is not an ISO-8601 time (e.g. 2026-11-20T12:00:00Z)")
+    }
+    return parsed.timestamp
+}
+
+extension CSVKind: ExpressibleByArgument {}
+extension BrieferConfiguration.ScoringModel: ExpressibleByArgument {}
+extension Tier: ExpressibleByArgument {}

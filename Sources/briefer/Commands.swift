@@ -1,0 +1,213 @@
+import ArgumentParser
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import Foundation
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store event JSONL and companies / users / subscriptions CSV files.",
+        discussion: """
+            Event lines may be Segment track / identify / group calls or seed 004 events (detected per line).
+            CSV files are told apart by their header, or by --kind. Each bad line or row is quarantined with its
+            file, line, reason and raw text (see `briefer quarantine`) and the ingest goes on. Re-ingesting a file
+            adds nothing.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("Files to ingest (.jsonl / .ndjson events, .csv tables).", valueName: "file"))
+    var files: [String]
+    @Option(help: "Read every CSV file as this kind: companies, users or subscriptions.")
+    var kind: CSVKind?
+    @Flag(help: "Exit with status 3 when any line was quarantined.")
+    var strict = false
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            let logger = global.logger()
+            let configuration = try global.loadConfiguration()
+            let store = try global.openStore()
+            var ingestor = Ingestor(store: store, configuration: configuration, logger: logger, csvKind: kind)
+            ingestor.progress = json ? nil : Progress()
+            let summary = try ingestor.ingest(files: files)
+            print(json ? JSONOutput.render(Reports.ingestJSON(summary)) : Reports.ingest(summary))
+            if summary.quarantined > 0 {
+                FileHandle.standardError.write(Data("warning: \(summary.quarantined) line(s) quarantined; see `briefer quarantine`\n".utf8))
+                if strict { throw ExitCode(3) }
+            }
+        } catch { throw fail(error) }
+    }
+}
+
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score every user and account as of a time, and store the run.",
+        discussion: "Same events, as-of time and configuration give the same scores, bit for bit.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Score as of this ISO-8601 time (default: now). Events after it are ignored.")
+    var asOf: String?
+    @Option(help: "weighted (seed 004, the default) or points (seeds 001/003); default from the config's `model`.")
+    var model: BrieferConfiguration.ScoringModel?
+    @Option(help: ArgumentHelp("Also write every user's scores to this CSV file.", valueName: "path"))
+    var usersCsv: String?
+    @Flag(help: "Print the run summary as JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            let asOf = try parseTime(asOf, option: "--as-of")
+            let logger = global.logger()
+            let configuration = try global.loadConfiguration()
+            let store = try global.openStore()
+            let outcome = try ScoringRunner(store: store, configuration: configuration, logger: logger).run(asOf: asOf, model: model)
+            if let usersCsv {
+                try Reports.usersCSV(outcome.users).write(toFile: usersCsv, atomically: true, encoding: .utf8)
+            }
+            let tiers = Dictionary(grouping: outcome.accounts, by: \.tier).mapValues(\.count)
+            if json {
+                var o = Reports.runJSON(outcome.run)
+                o["accounts_by_tier"] = Dictionary(uniqueKeysWithValues: Tier.allCases.map { ($0.rawValue, tiers[$0] ?? 0) })
+                print(JSONOutput.render(o))
+            } else {
+                print(Reports.run(outcome.run, tiers: tiers))
+            }
+        } catch { throw fail(error) }
+    }
+}
+
+struct Accounts: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List accounts of the latest scoring run with score, tier, previous tier and top reasons.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this tier: hot, warm, nurture or monitor.")
+    var tier: Tier?
+    @Option(help: "Show at most this many accounts.")
+    var limit: Int?
+    @Option(name: .customLong("run"), help: "A run id (default: the latest).")
+    var runId: Int64?
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            _ = global.logger()
+            let store = try global.openStore()
+            guard let scoringRun = try store.run(id: runId) else {
+                throw CLIFailure(message: "no scoring run yet: run `briefer score` first", code: 1)
+            }
+            var accounts = try store.accountScores(runId: scoringRun.id, tier: tier)
+            if let limit { accounts = Array(accounts.prefix(limit)) }
+            if json {
+                print(JSONOutput.render(Reports.accountsJSON(accounts, run: scoringRun)))
+            } else {
+                print("run \(scoringRun.id) as of \(scoringRun.asOf.iso8601) (\(scoringRun.model.rawValue)): \(accounts.count) \(tier.map { "\($0.rawValue) " } ?? "")account(s)")
+                if !accounts.isEmpty { print(Reports.accounts(accounts, model: scoringRun.model)) }
+            }
+        } catch { throw fail(error) }
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show how one account's score was reached, rule by rule, recomputed from its raw events.",
+        discussion: "The recomputation is checked against the stored run; a difference exits with status 4.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The account: a domain (acme.com) or user:<id> for an account of one.")
+    var account: String
+    @Option(name: .customLong("run"), help: "A run id (default: the latest).")
+    var runId: Int64?
+
+    func run() throws {
+        do {
+            _ = global.logger()
+            let configuration = try global.loadConfiguration()
+            let store = try global.openStore()
+            let explanation = try Explainer(store: store, configuration: configuration).explain(account: account, runId: runId)
+            print(explanation.lines.joined(separator: "\n"))
+            if !explanation.matches { throw ExitCode(4) }
+        } catch { throw fail(error) }
+    }
+}
+
+struct QuarantineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "quarantine", abstract: "List rejected lines with file, line, reason and raw text.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this reason (e.g. malformed_json).")
+    var reason: String?
+    @Option(help: "Only files whose path ends with this.")
+    var file: String?
+    @Option(help: "Show at most this many lines.")
+    var limit: Int = 100
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            _ = global.logger()
+            let store = try global.openStore()
+            let result = try store.quarantine(reason: reason, file: file, limit: limit)
+            if json {
+                print(JSONOutput.render([
+                    "total": result.total, "by_reason": result.byReason,
+                    "entries": result.entries.map { ["file": $0.file, "line": $0.line, "reason": $0.reason, "detail": $0.detail,
+                                                     "raw": $0.raw, "raw_bytes": $0.rawBytes, "created_at": $0.createdAt] as [String: Any] },
+                ]))
+                return
+            }
+            print("\(result.total) quarantined line(s)" + (result.byReason.isEmpty ? "" : ": " + result.byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+            guard !result.entries.isEmpty else { return }
+            var table = TextTable(header: ["file", "line", "reason", "detail", "raw"], rightAligned: [1])
+            for e in result.entries {
+                let raw = e.raw.replacingOccurrences(of: "\n", with: " ")
+                table.add([(e.file as NSString).lastPathComponent, "\(e.line)", e.reason, String(e.detail.prefix(60)),
+                           String(raw.prefix(60)) + (e.rawBytes > 60 ? "… (\(e.rawBytes) bytes)" : "")])
+            }
+            print(table.render())
+        } catch { throw fail(error) }
+    }
+}
+
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check or print the configuration.", subcommands: [Check.self, Print.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a configuration file: unknown keys, wrong types and impossible values, each named.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The file (default: --config, BRIEFER_CONFIG or config/briefer.yaml).")
+        var path: String?
+
+        func run() throws {
+            do {
+                guard let file = path ?? ConfigurationLoader.resolvePath(flag: global.config) else {
+                    print("no configuration file: the built-in defaults apply")
+                    return
+                }
+                let configuration = try ConfigurationLoader.load(path: file)
+                print("\(file): ok (fingerprint \(configuration.fingerprint))")
+            } catch let error as ConfigurationError {
+                throw fail(CLIFailure(message: "invalid configuration:\n\(error)", code: 2))
+            } catch { throw fail(error) }
+        }
+    }
+
+    struct Print: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the effective configuration (file over defaults) as JSON.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            do {
+                let configuration = try global.loadConfiguration()
+                let data = Data(ConfigurationCoding.canonicalJSON(of: configuration).utf8)
+                let object = try JSONSerialization.jsonObject(with: data)
+                let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: pretty, as: UTF8.self))
+            } catch { throw fail(error) }
+        }
+    }
+}

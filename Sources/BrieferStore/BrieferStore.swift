@@ -18,7 +18,13 @@ public final class BrieferStore: Sendable {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = -131072")
+            // Merges two packed lists of one user-day's events (see ActivityDay), for upserts.
+            db.add(function: DatabaseFunction("merge_activity", argumentCount: 2, pure: true) { values in
+                guard let a = Data.fromDatabaseValue(values[0]), let b = Data.fromDatabaseValue(values[1]) else { return values[1] }
+                let merged = a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in ActivityDay.mergeEncoded(pa, pb) } }
+                return Data(merged)
+            })
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         if path != ":memory:" {
@@ -59,7 +65,6 @@ public final class BrieferStore: Sendable {
                 CREATE TABLE user_days(
                     user_id INTEGER NOT NULL, day INTEGER NOT NULL, event_count INTEGER NOT NULL, entries BLOB NOT NULL,
                     PRIMARY KEY(user_id, day)) WITHOUT ROWID;
-                CREATE INDEX user_days_by_day ON user_days(day);
                 CREATE TABLE companies(
                     domain TEXT PRIMARY KEY, name TEXT, employee_count INTEGER, industry TEXT, estimated_revenue INTEGER,
                     country TEXT, tech_stack TEXT, extra TEXT);

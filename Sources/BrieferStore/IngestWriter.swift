@@ -1,6 +1,7 @@
 import BrieferCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A rejected line on its way to the quarantine.
 public struct QuarantinedLine: Sendable {
@@ -94,11 +95,10 @@ public final class IngestWriter {
                 let user = try event.userId.map { try userId(db, $0) }
                 let nameId = try event.name.map { try termId(db, $0) }
                 let traits = event.kind == .track ? nil : event.traits.canonicalText
-                try insert.execute(arguments: [
-                    Data(event.dedupKey), event.kind.rawValue, user, event.anonymousId, nameId.map { Int64($0) },
-                    event.timestamp.milliseconds, event.groupHint, event.propertiesText, traits, ingestId,
-                ])
-                guard db.changesCount > 0 else { outcome.duplicates += 1; continue }
+                guard try insertEvent(db, insert, event, user: user, nameId: nameId, traits: traits) else {
+                    outcome.duplicates += 1
+                    continue
+                }
                 outcome.inserted += 1
                 let ms = event.timestamp.milliseconds
                 switch event.kind {
@@ -155,17 +155,46 @@ public final class IngestWriter {
 
     struct UserDay: Hashable { var user: Int64; var day: Int64 }
 
-    /// Merges new entries into the packed user-day rows.
+    /// Binds and steps the event insert directly: the hot path of a million-line ingest, where
+    /// building GRDB argument arrays per row costs more than the insert itself.
+    /// - Returns: false when the event was already stored (same dedup key).
+    private func insertEvent(_ db: Database, _ statement: Statement, _ event: IncomingEvent, user: Int64?, nameId: UInt32?, traits: String?) throws -> Bool {
+        let s = statement.sqliteStatement
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        sqlite3_reset(s)
+        func text(_ index: Int32, _ value: String?) {
+            if let value { sqlite3_bind_text(s, index, value, -1, transient) } else { sqlite3_bind_null(s, index) }
+        }
+        func integer(_ index: Int32, _ value: Int64?) {
+            if let value { sqlite3_bind_int64(s, index, value) } else { sqlite3_bind_null(s, index) }
+        }
+        event.dedupKey.withUnsafeBytes { _ = sqlite3_bind_blob(s, 1, $0.baseAddress, Int32($0.count), transient) }
+        text(2, event.kind.rawValue)
+        integer(3, user)
+        text(4, event.anonymousId)
+        integer(5, nameId.map { Int64($0) })
+        integer(6, event.timestamp.milliseconds)
+        text(7, event.groupHint)
+        text(8, event.propertiesText)
+        text(9, traits)
+        integer(10, ingestId)
+        let code = sqlite3_step(s)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        return sqlite3_changes(db.sqliteConnection) > 0
+    }
+
+    /// Merges new entries into the packed user-day rows: one upsert per user-day.
     private func mergeDays(_ db: Database, _ days: [UserDay: [ActivityEntry]]) throws -> Int {
-        let select = try db.cachedStatement(sql: "SELECT entries FROM user_days WHERE user_id = ? AND day = ?")
-        let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO user_days(user_id, day, event_count, entries) VALUES(?, ?, ?, ?)")
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO user_days(user_id, day, event_count, entries) VALUES(?, ?, ?, ?)
+            ON CONFLICT(user_id, day) DO UPDATE SET event_count = event_count + excluded.event_count,
+                entries = merge_activity(entries, excluded.entries)
+            """)
         for (key, entries) in days {
-            var day = ActivityDay(day: key.day, entries: [])
-            if let existing = try Data.fetchOne(select, arguments: [key.user, key.day]) {
-                day = existing.withUnsafeBytes { ActivityDay(day: key.day, encoded: $0) } ?? day
-            }
-            day.merge(entries)
-            try upsert.execute(arguments: [key.user, key.day, day.entries.count, Data(day.encoded())])
+            let packed = ActivityDay(day: key.day, entries: entries.sorted())
+            try upsert.execute(arguments: [key.user, key.day, entries.count, Data(packed.encoded())])
         }
         return days.count
     }

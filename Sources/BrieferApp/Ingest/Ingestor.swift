@@ -12,7 +12,7 @@ public struct Ingestor {
     /// Forced CSV kind (`--kind`); nil to detect by header.
     public var csvKind: CSVKind?
     /// Events per transaction.
-    public var batchSize = 20_000
+    public var batchSize = 50_000
     /// The ingest's wall-clock time, for the future-timestamp rule. Tests pin it.
     public var now: Timestamp = .now
     public var progress: Progress?
@@ -59,13 +59,15 @@ public struct Ingestor {
         var rejected: [QuarantinedLine] = []
         events.reserveCapacity(batchSize)
         let total = fileSize(path)
+        let pipeline = WritePipeline()
+        let sendableWriter = UncheckedSendable(writer)
         func flush() throws {
             guard !events.isEmpty || !rejected.isEmpty else { return }
-            let outcome = try writer.write(events: events, quarantine: rejected)
-            file.inserted += outcome.inserted
-            file.duplicates += outcome.duplicates + outcome.quarantineDuplicates
-            events.removeAll(keepingCapacity: true)
-            rejected.removeAll(keepingCapacity: true)
+            let batch = events, lines = rejected
+            try pipeline.submit { try sendableWriter.value.write(events: batch, quarantine: lines) }
+            events = []
+            events.reserveCapacity(batchSize)
+            rejected = []
         }
         try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
             if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
@@ -85,6 +87,10 @@ public struct Ingestor {
             if events.count >= batchSize { try flush() }
         }
         try flush()
+        for outcome in try pipeline.finish() {
+            file.inserted += outcome.inserted
+            file.duplicates += outcome.duplicates + outcome.quarantineDuplicates
+        }
         progress?.finish()
         return file
     }
@@ -152,4 +158,11 @@ public struct Ingestor {
         progress?.finish()
         return file
     }
+}
+
+/// Hands a value to the pipeline's writer thread. Used for the `IngestWriter`, which only that
+/// thread touches while a file is being ingested.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

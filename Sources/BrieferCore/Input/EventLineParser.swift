@@ -17,13 +17,20 @@ public struct EventLineParser: Sendable {
             return .failure(Rejection(.invalidUTF8, "the line is not valid UTF-8"))
         }
         let value: JSONValue
+        var propertiesText = "{}"
         do {
-            value = try JSONParser.parse(line)
+            let document = try JSONParser.parseDocument(line)
+            value = document.value
+            if let range = document.memberRanges.last(where: { $0.key == "properties" })?.range {
+                propertiesText = String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
+            }
         } catch {
             return .failure(Rejection(.malformedJSON, error.description))
         }
         do {
-            return .success(try event(from: value))
+            var event = try event(from: value)
+            if case let .object(members) = event.properties, !members.isEmpty { event.propertiesText = propertiesText }
+            return .success(event)
         } catch let rejection as Rejection {
             return .failure(rejection)
         } catch {
@@ -115,7 +122,7 @@ public struct EventLineParser: Sendable {
         return IncomingEvent(
             kind: kind, dedupKey: StableHash.digest(dedupSource.utf8), userId: userId, anonymousId: anonymousId,
             name: name, timestamp: parsed.timestamp, timestampHadZone: parsed.hadZone, properties: properties,
-            groupHint: groupHint, traits: traits
+            groupHint: groupHint, traits: traits, propertiesText: "{}"
         )
     }
 

@@ -18,9 +18,6 @@ public struct IncomingEvent: Sendable, Equatable {
     /// identify or group traits.
     public var traits: JSONValue
 
-    /// Properties as canonical JSON text, as stored.
-    public var propertiesText: String {
-        if case let .object(members) = properties, members.isEmpty { return "{}" }
-        return properties.canonicalText
-    }
+    /// Properties as written in the line (stored as they came).
+    public var propertiesText: String
 }

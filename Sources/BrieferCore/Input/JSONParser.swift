@@ -11,12 +11,18 @@ public struct JSONParser {
 
     /// Parses one complete JSON document; trailing non-whitespace is an error.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
+        try parseDocument(bytes).value
+    }
+
+    /// Parses a document and returns, for a top-level object, the byte range of each member's value
+    /// (so a member can be stored as written, without re-serializing it).
+    public static func parseDocument(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> (value: JSONValue, memberRanges: [(key: String, range: Range<Int>)]) {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.failure("unexpected trailing characters") }
-        return value
+        return (value, parser.memberRanges)
     }
 
     public static func parse(_ text: String) throws(Failure) -> JSONValue {
@@ -29,6 +35,7 @@ public struct JSONParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    private var memberRanges: [(key: String, range: Range<Int>)] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -79,7 +86,9 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
+            let start = index
             let value = try parseValue(depth: depth + 1)
+            if depth == 0 { memberRanges.append((key, start..<index)) }
             members.append((key, value))
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of input") }

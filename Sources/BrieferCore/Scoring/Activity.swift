@@ -58,6 +58,24 @@ public struct ActivityDay: Sendable, Equatable {
         self.init(day: day, entries: entries)
     }
 
+    /// Merges two packed entry lists of the same day, keeping time order (the store's
+    /// `merge_activity` SQL function).
+    public static func mergeEncoded(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> [UInt8] {
+        let size = entryBytes
+        func key(_ p: UnsafeRawBufferPointer, _ i: Int) -> (UInt32, UInt32, UInt32, UInt32) {
+            (p.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian, p.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self).littleEndian,
+             p.loadUnaligned(fromByteOffset: i + 8, as: UInt32.self).littleEndian, p.loadUnaligned(fromByteOffset: i + 12, as: UInt32.self).littleEndian)
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            let takeA = j >= b.count || (i < a.count && key(a, i) <= key(b, j))
+            if takeA { out.append(contentsOf: a[i..<(i + size)]); i += size } else { out.append(contentsOf: b[j..<(j + size)]); j += size }
+        }
+        return out
+    }
+
     /// Merges more entries of the same day, keeping time order.
     public mutating func merge(_ more: [ActivityEntry]) {
         entries.append(contentsOf: more)

@@ -57,7 +57,8 @@ let package = Package(
         // Shared test support: temporary databases, fixture paths, hand-made workspaces.
         .target(
             name: "BrieferTesting",
-            dependencies: ["BrieferCore", "BrieferStore", "BrieferApp"],
+            dependencies: ["BrieferCore", "BrieferStore", "BrieferApp", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/BrieferTesting"
         ),
         .testTarget(name: "BrieferCoreTests", dependencies: ["BrieferCore", "BrieferTesting"]),

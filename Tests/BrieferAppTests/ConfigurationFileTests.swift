@@ -1,0 +1,58 @@
+import BrieferApp
+import BrieferCore
+import BrieferTesting
+import CCurl
+import Foundation
+import Testing
+
+struct ConfigurationFileTests {
+    /// The commented file a RevOps admin edits holds exactly the SPEC defaults.
+    @Test func theShippedConfigFileHoldsTheDefaults() throws {
+        let configuration = try ConfigurationLoader.load(path: FixturePaths.config.path)
+        #expect(configuration == BrieferConfiguration())
+    }
+
+    @Test func anUnknownKeyIsNamedWithItsLine() throws {
+        let yaml = "weighted:\n  tiers:\n    hot: 80\n    lukewarm: 60\n"
+        let error = try #require(throws: ConfigurationError.self) { try ConfigurationLoader.parse(yaml) }
+        #expect(error.problems.map(\.key) == ["weighted.tiers.lukewarm"])
+        #expect(error.description.contains("line 4"))
+    }
+
+    @Test func aWrongTypeIsNamed() throws {
+        let error = try #require(throws: ConfigurationError.self) { try ConfigurationLoader.parse("hygiene:\n  daily_cap_per_event: lots\n") }
+        #expect(error.problems.first?.key == "hygiene.daily_cap_per_event")
+    }
+
+    @Test func thresholdsOutOfOrderAreNamed() throws {
+        let error = try #require(throws: ConfigurationError.self) { try ConfigurationLoader.parse("weighted:\n  tiers: {hot: 40, warm: 50, nurture: 25}\n") }
+        #expect(error.problems.map(\.key).contains("weighted.tiers.hot"))
+    }
+
+    @Test func aNegativeWeightInAListIsNamedWithItsIndex() throws {
+        let yaml = "weighted:\n  activation:\n    events:\n      - {event: project_created, min_count: 1, weight: -30}\n"
+        let error = try #require(throws: ConfigurationError.self) { try ConfigurationLoader.parse(yaml) }
+        #expect(error.problems.map(\.key) == ["weighted.activation.events[0].weight"])
+    }
+
+    @Test func aPartialFileKeepsTheOtherDefaults() throws {
+        let configuration = try ConfigurationLoader.parse("account:\n  team_bonus_cap: 9\n")
+        var expected = BrieferConfiguration()
+        expected.account.teamBonusCap = 9
+        #expect(configuration == expected)
+    }
+
+    @Test func theEnvironmentNamesTheFileWhenNoFlagDoes() {
+        #expect(ConfigurationLoader.resolvePath(flag: nil, environment: ["BRIEFER_CONFIG": "/x.yaml"]) == "/x.yaml")
+        #expect(ConfigurationLoader.resolvePath(flag: "/flag.yaml", environment: ["BRIEFER_CONFIG": "/x.yaml"]) == "/flag.yaml")
+    }
+
+    /// libcurl is linked through the CCurl shim (the HTTP layer of the next stages builds on it).
+    @Test func libcurlIsLinked() throws {
+        let version = try #require(curl_version())
+        #expect(String(cString: version).hasPrefix("libcurl/"))
+        let handle = try #require(curl_easy_init())
+        defer { curl_easy_cleanup(handle) }
+        #expect(briefer_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 5000) == CURLE_OK)
+    }
+}

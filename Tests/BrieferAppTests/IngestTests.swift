@@ -1,0 +1,88 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Testing
+
+struct IngestTests {
+    /// Fixtures/bad/README.md: each bad line's expected reason (the line numbers come from that table).
+    static let expectedEventRejections: [Int: String] = [
+        3: "malformed_json", 5: "missing_user_id", 6: "missing_event_name", 8: "bad_timestamp", 9: "future_timestamp",
+        10: "wrong_type", 11: "wrong_type", 13: "oversized_line", 15: "invalid_utf8",
+    ]
+
+    @Test func everyBadLineIsQuarantinedAndEveryValidLineStored() throws {
+        let t = try TemporaryStore()
+        let path = FixturePaths.bad.appendingPathComponent("bad_events.jsonl").path
+        let summary = try ingest([path], into: t.store)
+        #expect(summary.read == 16)
+        #expect(summary.inserted == 7)
+        #expect(summary.quarantined == 9)
+        let stored = try t.store.quarantine(limit: 100)
+        #expect(stored.total == 9)
+        var byLine: [Int: String] = [:]
+        for entry in stored.entries { byLine[entry.line] = entry.reason }
+        #expect(byLine == Self.expectedEventRejections)
+        // The raw text is kept (the oversized line in part).
+        let oversized = try #require(stored.entries.first { $0.line == 13 })
+        #expect(oversized.rawBytes == 65_536)
+        let malformed = try #require(stored.entries.first { $0.line == 3 })
+        #expect(malformed.raw.hasPrefix("{"))
+        #expect(try t.store.count("events") == 7)
+    }
+
+    @Test func reingestingTheSameFilesAddsNothing() throws {
+        let t = try TemporaryStore()
+        let files = FixturePaths.workspaceFiles + [FixturePaths.bad.appendingPathComponent("bad_events.jsonl").path]
+        let first = try ingest(files, into: t.store)
+        #expect(first.inserted > 6000)
+        let counts = { try ["events", "users", "companies", "subscriptions", "quarantine", "user_days"].map { try t.store.count($0) } }
+        let before = try counts()
+        let second = try ingest(files, into: t.store)
+        #expect(second.inserted == 0)
+        #expect(second.read == first.read)
+        #expect(try counts() == before)
+    }
+
+    @Test func badCSVRowsAreQuarantinedWithTheirReasons() throws {
+        let t = try TemporaryStore()
+        let companies = FixturePaths.bad.appendingPathComponent("bad_companies.csv").path
+        let users = FixturePaths.bad.appendingPathComponent("bad_users.csv").path
+        let summary = try ingest([companies, users], into: t.store)
+        #expect(summary.files.map(\.kind) == ["companies", "users"])
+        #expect(summary.files.map(\.inserted) == [4, 4])
+        let stored = try t.store.quarantine(limit: 10).entries.map { "\(($0.file as NSString).lastPathComponent):\($0.line):\($0.reason)" }
+        #expect(Set(stored) == ["bad_companies.csv:4:wrong_column_count", "bad_companies.csv:6:bad_number",
+                                "bad_users.csv:5:wrong_column_count", "bad_users.csv:6:bad_timestamp"])
+        let name = try t.store.scalar("SELECT name FROM companies WHERE domain = 'dundermifflin.com'")
+        #expect(name == "Dunder Mifflin, Inc.")
+    }
+
+    @Test func aCSVWhoseHeaderMatchesNoKindIsRefusedWithAClearError() throws {
+        let t = try TemporaryStore()
+        let path = try t.file("mystery.csv", "a,b,c\n1,2,3\n")
+        #expect(throws: IngestError.self) { try ingest([path], into: t.store) }
+    }
+
+    @Test func aQuotedFieldMaySpanLines() throws {
+        let t = try TemporaryStore()
+        let path = try t.file("companies.csv", "domain,name,employee_count,industry,estimated_revenue,country\nacme.com,\"Acme\nWest\",10,saas,100,US\n")
+        let summary = try ingest([path], into: t.store)
+        #expect(summary.inserted == 1)
+        let name = try t.store.scalar("SELECT name FROM companies")
+        #expect(name == "Acme\nWest")
+    }
+
+    @Test func anonymousAndZonelessEventsAreCounted() throws {
+        let t = try TemporaryStore()
+        let path = try t.file("e.jsonl", """
+            {"type":"track","messageId":"a","anonymousId":"anon-1","event":"pricing_page_viewed","timestamp":"2026-11-01T10:00:00Z"}
+            {"type":"track","messageId":"b","userId":"u1","event":"login","timestamp":"2026-11-01T10:00:00"}
+            """)
+        let summary = try ingest([path], into: t.store)
+        #expect(summary.files[0].anonymousEvents == 1)
+        #expect(summary.files[0].zonelessTimestamps == 1)
+        #expect(summary.inserted == 2)
+    }
+}

@@ -1,0 +1,74 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import Foundation
+import GRDB
+import Logging
+
+/// Paths of the repository's fixtures, found from this file's location.
+public enum FixturePaths {
+    public static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let workspace = root.appendingPathComponent("Fixtures/workspace")
+    public static let bad = root.appendingPathComponent("Fixtures/bad")
+    public static let config = root.appendingPathComponent("config/briefer.yaml")
+
+    public static var workspaceFiles: [String] {
+        ["companies.csv", "users.csv", "subscriptions.csv", "events.jsonl"].map { workspace.appendingPathComponent($0).path }
+    }
+
+    /// The fixture workspace's manifest (as-of time and the generator's engineered expectations).
+    public static func manifest() throws -> [String: Any] {
+        let data = try Data(contentsOf: workspace.appendingPathComponent("manifest.json"))
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    public static func manifestAsOf() throws -> Timestamp {
+        Timestamp.parse(try manifest()["as_of"] as! String)!.timestamp
+    }
+}
+
+/// A store in its own temporary directory, removed when the value is released.
+public final class TemporaryStore: @unchecked Sendable {
+    public let directory: URL
+    public let store: BrieferStore
+
+    public init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try BrieferStore(path: directory.appendingPathComponent("test.sqlite").path)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// Writes a file into the store's directory and returns its path.
+    public func file(_ name: String, _ content: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try content.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
+
+public extension Logger {
+    /// A logger that drops everything, for tests that do not look at logs.
+    static var quiet: Logger { Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }) }
+}
+
+/// Ingests files into a store with a pinned ingest time.
+public func ingest(_ files: [String], into store: BrieferStore, configuration: BrieferConfiguration = BrieferConfiguration(),
+                   now: Timestamp = Timestamp.parse("2026-11-25T00:00:00Z")!.timestamp) throws -> IngestSummary {
+    var ingestor = Ingestor(store: store, configuration: configuration, logger: .quiet)
+    ingestor.now = now
+    return try ingestor.ingest(files: files)
+}
+
+public extension BrieferStore {
+    /// Rows in a table.
+    func count(_ table: String) throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+    }
+
+    /// The first column of the first row of a query, as text.
+    func scalar(_ sql: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: sql) }
+    }
+}

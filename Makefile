@@ -53,7 +53,7 @@ check-fixtures: fixtures
 # ~1M Segment events, then Briefer (release) vs DuckDB vs Python + SQLite on the same files.
 bench: release
 	python3 -m pip install -q duckdb
-	python3 Tests/bench/run_bench.py --briefer $(BRIEFER_RELEASE) --events 1000000
+	python3 Tests/bench/bench.py --briefer $(BRIEFER_RELEASE) --events 1000000
 
 clean:
 	rm -rf .build/demo.sqlite* out/

@@ -38,6 +38,18 @@ public final class BrieferStore: Sendable {
     }
 
     public func read<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }
+
+    /// Sets how many WAL pages trigger an automatic checkpoint (SQLite's default is 1000).
+    /// A bulk ingest raises it so that each large batch does not pay for a checkpoint, then
+    /// checkpoints once at the end.
+    func setAutoCheckpoint(pages: Int) throws {
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
+    }
+
+    /// Copies the WAL into the database file and truncates it.
+    func checkpoint() throws {
+        try queue.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
     public func write<T>(_ body: (Database) throws -> T) throws -> T { try queue.write(body) }
 
     static var migrator: DatabaseMigrator {

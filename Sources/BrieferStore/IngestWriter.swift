@@ -39,6 +39,7 @@ public final class IngestWriter {
         self.store = store
         extraction = ActivityExtraction(configuration)
         try store.ensureAggregates(extraction: extraction)
+        try store.setAutoCheckpoint(pages: 250_000)
         let now = Timestamp.now.iso8601
         ingestId = try store.write { db in
             try db.execute(sql: "INSERT INTO ingests(started_at, files) VALUES(?, ?)", arguments: [now, files.joined(separator: "\n")])
@@ -56,6 +57,8 @@ public final class IngestWriter {
             try db.execute(sql: "UPDATE ingests SET finished_at = ?, lines_read = ?, inserted = ?, duplicates = ?, quarantined = ? WHERE id = ?",
                            arguments: [Timestamp.now.iso8601, read, inserted, duplicates, quarantined, ingestId])
         }
+        try store.setAutoCheckpoint(pages: 1000)
+        try store.checkpoint()
     }
 
     private func userId(_ db: Database, _ external: String) throws -> Int64 {
@@ -81,9 +84,21 @@ public final class IngestWriter {
         var identify: (ms: Int64, email: String?, title: String?, created: Int64?)?
     }
 
+    /// Seconds spent per phase of event writes, for `--log-level debug`.
+    public private(set) var phaseSeconds: [String: Double] = [:]
+
+    private func clock() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    private func lap(_ name: String, _ start: inout UInt64) {
+        let now = clock()
+        phaseSeconds[name, default: 0] += Double(now - start) / 1e9
+        start = now
+    }
+
     /// Writes one batch of events and rejected lines in a single transaction.
     public func write(events: [IncomingEvent], quarantine: [QuarantinedLine]) throws -> BatchOutcome {
         var outcome = BatchOutcome()
+        var t = clock()
+        defer { lap("commit", &t) }
         try store.write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id)
@@ -91,7 +106,15 @@ public final class IngestWriter {
                 """)
             var days: [UserDay: [ActivityEntry]] = [:]
             var deltas: [Int64: UserDelta] = [:]
-            for event in events {
+            // Inserting in dedup-key order keeps each insert into the (random-keyed) unique index
+            // next to the previous one: far fewer page visits than file order. The sort is stable,
+            // so of two lines with one key the first in the file is the one stored.
+            let order = events.indices.sorted { a, b in
+                let x = events[a].dedupKey, y = events[b].dedupKey
+                return x.lexicographicallyPrecedes(y) || (x == y && a < b)
+            }
+            for index in order {
+                let event = events[index]
                 let user = try event.userId.map { try userId(db, $0) }
                 let nameId = try event.name.map { try termId(db, $0) }
                 let traits = event.kind == .track ? nil : event.traits.canonicalText
@@ -112,7 +135,7 @@ public final class IngestWriter {
                     var delta = deltas[user] ?? UserDelta()
                     delta.firstEvent = min(delta.firstEvent ?? ms, ms)
                     delta.lastEvent = max(delta.lastEvent ?? ms, ms)
-                    if let hint = event.groupHint, ms >= (delta.hint?.ms ?? .min) { delta.hint = (ms, hint) }
+                    if let hint = event.groupHint, Self.isLater(ms, hint, than: delta.hint) { delta.hint = (ms, hint) }
                     deltas[user] = delta
                 case .identify:
                     guard let user else { continue }
@@ -123,22 +146,25 @@ public final class IngestWriter {
                                           event.traits["title"]?.stringValue, created)
                     }
                     if let company = event.traits["company"], case .object = company, let hint = company["id"]?.stringValue ?? company["domain"]?.stringValue ?? company["website"]?.stringValue,
-                       ms >= (delta.hint?.ms ?? .min) {
+                       Self.isLater(ms, hint, than: delta.hint) {
                         delta.hint = (ms, hint)
                     }
                     deltas[user] = delta
                 case .group:
                     guard let groupId = event.groupHint else { continue }
                     try writeGroup(db, groupId: groupId, traits: event.traits, ms: ms)
-                    if let user, ms >= (deltas[user]?.hint?.ms ?? .min) {
+                    if let user, Self.isLater(ms, groupId, than: deltas[user]?.hint) {
                         var delta = deltas[user] ?? UserDelta()
                         delta.hint = (ms, groupId)
                         deltas[user] = delta
                     }
                 }
             }
+            lap("events", &t)
             outcome.rowsUpserted = try mergeDays(db, days)
+            lap("user_days", &t)
             try applyDeltas(db, deltas)
+            lap("users", &t)
             let q = try db.cachedStatement(sql: """
                 INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
                 VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
@@ -154,6 +180,13 @@ public final class IngestWriter {
     }
 
     struct UserDay: Hashable { var user: Int64; var day: Int64 }
+
+    /// The latest group hint wins; at the same millisecond the greater text does, so the outcome
+    /// does not depend on the order lines arrive in (or on batch boundaries).
+    static func isLater(_ ms: Int64, _ hint: String, than current: (ms: Int64, text: String)?) -> Bool {
+        guard let current else { return true }
+        return ms > current.ms || (ms == current.ms && hint > current.text)
+    }
 
     /// Binds and steps the event insert directly: the hot path of a million-line ingest, where
     /// building GRDB argument arrays per row costs more than the insert itself.
@@ -205,7 +238,8 @@ public final class IngestWriter {
             WHERE id = ?3
             """)
         let hint = try db.cachedStatement(sql: """
-            UPDATE users SET group_hint = ?1, group_hint_ms = ?2 WHERE id = ?3 AND (group_hint_ms IS NULL OR group_hint_ms <= ?2)
+            UPDATE users SET group_hint = ?1, group_hint_ms = ?2
+            WHERE id = ?3 AND (group_hint_ms IS NULL OR group_hint_ms < ?2 OR (group_hint_ms = ?2 AND group_hint < ?1))
             """)
         let identify = try db.cachedStatement(sql: """
             UPDATE users SET identify_email = coalesce(?1, identify_email), identify_title = coalesce(?2, identify_title),

@@ -32,6 +32,7 @@ public struct Ingestor {
             summary.files.append(file)
         }
         try writer.finish(read: summary.read, inserted: summary.inserted, duplicates: summary.duplicates, quarantined: summary.quarantined)
+        logger.debug("ingest write phases", metadata: writer.phaseSeconds.mapValues { .string(String(format: "%.2fs", $0)) })
         return summary
     }
 

@@ -155,7 +155,8 @@ public struct Scorer: Sendable {
             let decayPeriods = idleDays / p.behaviour.decay.periodDays
             if decayPeriods > 0 {
                 let before = behaviour
-                behaviour = max(p.behaviour.decay.floor, behaviour - decayPeriods * p.behaviour.decay.pointsPerPeriod)
+                // The floor stops a fall; it never lifts a score that was already below it.
+                behaviour = max(min(before, p.behaviour.decay.floor), behaviour - decayPeriods * p.behaviour.decay.pointsPerPeriod)
                 if before != behaviour { reasons.append(ReasonCode("decay", "\(idleDays)d", points: behaviour - before)) }
                 trace?("  decay: \(idleDays) idle days = \(decayPeriods) x -\(p.behaviour.decay.pointsPerPeriod), floor \(p.behaviour.decay.floor): \(before) -> \(behaviour)")
             }

@@ -68,9 +68,14 @@ public final class BrieferStore: Sendable {
                     identify_email TEXT, identify_title TEXT, identify_created_ms INTEGER, identify_ms INTEGER,
                     group_hint TEXT, group_hint_ms INTEGER,
                     first_event_ms INTEGER, last_event_ms INTEGER);
-                -- Every accepted Segment call and seed 004 event, once (dedup: messageId or content hash).
+                -- Every accepted Segment call and seed 004 event, once. The dedup key is the 128-bit hash of
+                -- the messageId (or of the line's canonical content): its first 64 bits are the unique
+                -- `dedup` (an integer index is far cheaper to insert into than a 16-byte blob one), its last
+                -- 64 bits `dedup_tail`. Two different keys sharing a head (odds 2^-64 per pair) are told apart
+                -- by the tail and the later one goes to the next free head: rows are never deleted from the
+                -- middle of such a chain.
                 CREATE TABLE events(
-                    id INTEGER PRIMARY KEY, dedup BLOB NOT NULL UNIQUE, kind TEXT NOT NULL,
+                    id INTEGER PRIMARY KEY, dedup INTEGER NOT NULL UNIQUE, dedup_tail INTEGER NOT NULL, kind TEXT NOT NULL,
                     user_id INTEGER REFERENCES users(id), anonymous_id TEXT, name_id INTEGER,
                     ts INTEGER NOT NULL, group_hint TEXT, properties TEXT, traits TEXT, ingest_id INTEGER);
                 -- What scoring reads: a user's events of one UTC day, packed (see ActivityDay).

@@ -101,17 +101,18 @@ public final class IngestWriter {
         defer { lap("commit", &t) }
         try store.write { db in
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id)
-                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
+                INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
                 """)
             var days: [UserDay: [ActivityEntry]] = [:]
             var deltas: [Int64: UserDelta] = [:]
             // Inserting in dedup-key order keeps each insert into the (random-keyed) unique index
             // next to the previous one: far fewer page visits than file order. The sort is stable,
             // so of two lines with one key the first in the file is the one stored.
-            let order = events.indices.sorted { a, b in
-                let x = events[a].dedupKey, y = events[b].dedupKey
-                return x.lexicographicallyPrecedes(y) || (x == y && a < b)
+            let heads = events.map(\.dedupHead)
+            let order = events.indices.sorted { (a: Int, b: Int) -> Bool in
+                let x = heads[a], y = heads[b]
+                return x != y ? x < y : a < b
             }
             for index in order {
                 let event = events[index]
@@ -188,10 +189,28 @@ public final class IngestWriter {
         return ms > current.ms || (ms == current.ms && hint > current.text)
     }
 
-    /// Binds and steps the event insert directly: the hot path of a million-line ingest, where
-    /// building GRDB argument arrays per row costs more than the insert itself.
+    /// Stores an event unless its dedup key is already stored.
     /// - Returns: false when the event was already stored (same dedup key).
     private func insertEvent(_ db: Database, _ statement: Statement, _ event: IncomingEvent, user: Int64?, nameId: UInt32?, traits: String?) throws -> Bool {
+        let tail = event.dedupTail
+        var head = event.dedupHead
+        if try insertEvent(db, statement, event, head: head, tail: tail, user: user, nameId: nameId, traits: traits) { return true }
+        // The head is taken: the same key (a duplicate), or, with odds of 2^-64, another key's.
+        let lookup = try db.cachedStatement(sql: "SELECT dedup_tail FROM events WHERE dedup = ?")
+        while true {
+            guard let stored = try Int64.fetchOne(lookup, arguments: [head]) else {
+                throw DatabaseError(message: "events: dedup head \(head) conflicted but is not stored")
+            }
+            if stored == tail { return false }
+            head &+= 1
+            if try insertEvent(db, statement, event, head: head, tail: tail, user: user, nameId: nameId, traits: traits) { return true }
+        }
+    }
+
+    /// Binds and steps the event insert directly: the hot path of a million-line ingest, where
+    /// building GRDB argument arrays per row costs more than the insert itself.
+    private func insertEvent(_ db: Database, _ statement: Statement, _ event: IncomingEvent, head: Int64, tail: Int64,
+                             user: Int64?, nameId: UInt32?, traits: String?) throws -> Bool {
         let s = statement.sqliteStatement
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         sqlite3_reset(s)
@@ -201,7 +220,7 @@ public final class IngestWriter {
         func integer(_ index: Int32, _ value: Int64?) {
             if let value { sqlite3_bind_int64(s, index, value) } else { sqlite3_bind_null(s, index) }
         }
-        event.dedupKey.withUnsafeBytes { _ = sqlite3_bind_blob(s, 1, $0.baseAddress, Int32($0.count), transient) }
+        integer(1, head)
         text(2, event.kind.rawValue)
         integer(3, user)
         text(4, event.anonymousId)
@@ -211,6 +230,7 @@ public final class IngestWriter {
         text(8, event.propertiesText)
         text(9, traits)
         integer(10, ingestId)
+        integer(11, tail)
         let code = sqlite3_step(s)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))

@@ -5,6 +5,10 @@ public struct IncomingEvent: Sendable, Equatable {
     public var kind: Kind
     /// 16 bytes: the hash of `m:<messageId>`, or of `c:<canonical line>` when there is no messageId.
     public var dedupKey: [UInt8]
+
+    /// The dedup key's first and last 8 bytes as signed integers (how the store keeps them).
+    public var dedupHead: Int64 { Int64(bitPattern: dedupKey.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }) }
+    public var dedupTail: Int64 { Int64(bitPattern: dedupKey.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }) }
     public var userId: String?
     public var anonymousId: String?
     /// The track event's name; nil for identify and group calls.

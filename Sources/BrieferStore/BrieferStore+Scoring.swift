@@ -1,6 +1,7 @@
 import BrieferCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A stored scoring run.
 public struct ScoringRun: Sendable, Codable, Equatable {
@@ -63,15 +64,17 @@ extension BrieferStore {
                 FROM users ORDER BY external_id
                 """)
             while let row = try rows.next() {
-                let userId: String = row["external_id"]
+                // Columns by position (the SELECT above): a run reads every user.
+                let userId: String = row[1]
                 if let only = userIds, !only.contains(userId) { continue }
-                let clues = IdentityRules.Clues(userId: userId, email: row["email"], latestGroupHint: row["group_hint"], csvCompanyDomain: row["csv_company_domain"])
+                let email: String? = row[2]
+                let clues = IdentityRules.Clues(userId: userId, email: email, latestGroupHint: row[5], csvCompanyDomain: row[6])
                 let (account, isInternal) = context.identity.resolve(clues, groupDomains: groupDomains)
                 if isInternal { internalUsers.append(userId); continue }
-                rowIds[userId] = row["id"]
+                rowIds[userId] = row[0]
                 profiles.append(UserProfile(
-                    userId: userId, email: row["email"], title: row["title"],
-                    signup: (row["signup"] as Int64?).map(Timestamp.init(milliseconds:)), account: account,
+                    userId: userId, email: email, title: row[3],
+                    signup: (row[4] as Int64?).map(Timestamp.init(milliseconds:)), account: account,
                     company: account.domain.flatMap { companies[$0] }))
             }
             return (profiles, internalUsers, rowIds)
@@ -90,13 +93,18 @@ extension BrieferStore {
         let windowDays = Int64(context.configuration.weighted.activation.windowDays)
         var days: [String: [ActivityDay]] = [:]
         try read { db in
+            // Read column values in place: a run reads tens of thousands of packed days.
             func collect(_ sql: String, _ arguments: StatementArguments) throws {
-                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-                while let row = try rows.next() {
-                    guard let user = byRow[row[0]] else { continue }
-                    let day: Int64 = row[1]
-                    let blob: Data = row[2]
-                    if let packed = blob.withUnsafeBytes({ ActivityDay(day: day, encoded: $0) }) { days[user, default: []].append(packed) }
+                let statement = try db.makeStatement(sql: sql)
+                statement.arguments = arguments
+                let cursor = try Row.fetchCursor(statement)
+                let raw = statement.sqliteStatement
+                while try cursor.next() != nil {
+                    guard let user = byRow[sqlite3_column_int64(raw, 0)] else { continue }
+                    let day = sqlite3_column_int64(raw, 1)
+                    let count = Int(sqlite3_column_bytes(raw, 2))
+                    let bytes = UnsafeRawBufferPointer(start: sqlite3_column_blob(raw, 2), count: count)
+                    if let packed = ActivityDay(day: day, encoded: bytes) { days[user, default: []].append(packed) }
                 }
             }
             if context.needsFullHistory {

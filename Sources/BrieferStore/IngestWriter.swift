@@ -58,7 +58,9 @@ public final class IngestWriter {
                            arguments: [Timestamp.now.iso8601, read, inserted, duplicates, quarantined, ingestId])
         }
         try store.setAutoCheckpoint(pages: 1000)
-        try store.checkpoint()
+        // A large ingest leaves a large WAL: fold it into the database now rather than on the next
+        // stage's first commit. A small one is left to SQLite's automatic checkpoints.
+        if inserted >= 100_000 { try store.checkpoint() }
     }
 
     private func userId(_ db: Database, _ external: String) throws -> Int64 {

@@ -28,7 +28,11 @@ public struct ScoringRunner {
 
     /// Scores without storing: users and accounts, sorted.
     public func compute(context: ScoringContext) throws -> (users: [UserScore], accounts: [AccountScore], internalUsers: Int, facts: [String: UserFacts]) {
+        let clock = ContinuousClock()
+        let start = clock.now
         let input = try store.scoringInput(context: context)
+        logger.debug("scoring input loaded", metadata: ["seconds": "\(clock.now - start)", "users": "\(input.profiles.count)",
+                                                        "days": "\(input.days.values.reduce(0) { $0 + $1.count })"])
         let scorer = Scorer(context: context)
         var users: [UserScore] = []
         var facts: [String: UserFacts] = [:]
@@ -45,13 +49,17 @@ public struct ScoringRunner {
 
     public func run(asOf: Timestamp, model: BrieferConfiguration.ScoringModel? = nil) throws -> ScoringOutcome {
         let started = Timestamp.now.iso8601
+        let clock = ContinuousClock()
+        let t0 = clock.now
         let context = try self.context(asOf: asOf, model: model)
         let computed = try compute(context: context)
+        let t1 = clock.now
         let totals = computed.facts.values.reduce(into: (0, 0, 0)) { t, f in
             t.0 += f.countedEvents; t.1 += f.botExcludedEvents; t.2 += f.capExcludedEvents
         }
         let run = try store.saveRun(context: context, startedAt: started, users: computed.users, accounts: computed.accounts,
                                     excluded: computed.internalUsers, counted: totals.0, botExcluded: totals.1, capExcluded: totals.2)
+        logger.debug("scoring phases", metadata: ["compute": "\(t1 - t0)", "save": "\(clock.now - t1)"])
         logger.info("scored", metadata: ["run.id": "\(run.id)", "as_of": "\(asOf.iso8601)", "users": "\(computed.users.count)",
                                          "accounts": "\(computed.accounts.count)", "model": "\(context.model.rawValue)"])
         return ScoringOutcome(run: run, users: computed.users, accounts: computed.accounts, internalUsers: computed.internalUsers)

@@ -27,6 +27,8 @@ public enum AccountKey: Sendable, Hashable, Comparable, CustomStringConvertible 
 public enum Identity {
     /// `https://www.Acme.com/about` → `acme.com`.
     public static func normalizedDomain(_ raw: String) -> String {
+        // Fast path: already a bare lower-case ASCII host (the common case, scored per user per run).
+        if !raw.isEmpty, !raw.hasPrefix("www."), raw.utf8.allSatisfy({ isHostByte($0) }) { return raw }
         var s = raw.trimmedWhitespace.lowercased()
         for scheme in ["https://", "http://"] where s.hasPrefix(scheme) { s.removeFirst(scheme.count) }
         if let slash = s.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { s = String(s[..<slash]) }
@@ -36,9 +38,15 @@ public enum Identity {
         return s
     }
 
+    private static func isHostByte(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-")
+            || b == UInt8(ascii: ".")
+    }
+
     /// True for `acme.com`, false for `grp_42` or text with spaces.
     public static func looksLikeDomain(_ s: String) -> Bool {
         guard s.contains("."), !s.hasPrefix("."), !s.hasSuffix(".") else { return false }
+        if s.utf8.allSatisfy({ isHostByte($0) }) { return true }
         return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
     }
 

@@ -11,9 +11,11 @@ public struct ReasonCode: Sendable, Hashable, Codable, Comparable, CustomStringC
         return [code, detail].compactMap { $0 }.joined(separator: ":") + ":" + sign + String(abs(points))
     }
 
-    /// Most points first, then by text.
+    /// Most points first, then by code, then by detail.
     public static func < (a: ReasonCode, b: ReasonCode) -> Bool {
-        a.points != b.points ? a.points > b.points : a.description < b.description
+        if a.points != b.points { return a.points > b.points }
+        if a.code != b.code { return a.code < b.code }
+        return (a.detail ?? "") < (b.detail ?? "")
     }
 
     /// The top `limit` reasons in order; the joined text is what the CRM gets.

@@ -16,10 +16,11 @@ public struct Scorer: Sendable {
     private var c: BrieferConfiguration { context.configuration }
 
     private func signalReasons(_ facts: UserFacts) -> [ReasonCode] {
+        // Sorted by text: term ids depend on the order events were ingested in, scores must not.
         facts.signals.map { seen in
             let detail = seen.detail == 0 ? nil : context.terms[seen.detail]
             return ReasonCode(c.reasons.signals[seen.signal].event, detail, points: 0)
-        }
+        }.sorted()
     }
 
     // MARK: Weighted model (seed 004)

@@ -28,8 +28,11 @@ public struct ScoringContext: Sendable {
     /// How many days before the as-of time scoring reads, besides each user's activation window.
     public var lookbackDays: Int {
         let c = configuration
-        return max(c.weighted.engagement.windowDays, c.account.teamActiveDays, c.reasons.signalWindowDays,
-                   c.points.behaviour.velocity.lookbackDays, c.points.behaviour.negativeWindowDays)
+        let shared = max(c.weighted.engagement.windowDays, c.account.teamActiveDays, c.reasons.signalWindowDays)
+        switch model {
+        case .weighted: return shared
+        case .points: return max(shared, c.points.behaviour.velocity.lookbackDays, c.points.behaviour.negativeWindowDays)
+        }
     }
 
     /// True when the model needs every day of history (the points model counts events over all time).
@@ -96,15 +99,19 @@ public struct UserFacts: Sendable, Equatable {
         var lastInWindow: Int64?
         var lastActivity: Int64?
 
+        var rank: [UInt32: Int] = [:]
         for day in days.sorted(by: { $0.day < $1.day }) {
-            let entries = day.entries.filter { $0.milliseconds <= asOf }
+            // Entries are kept in time order; those after the as-of time do not exist for this run.
+            let sorted = day.entries.isSorted ? day.entries : day.entries.sorted()
+            let end = sorted.partitionPoint { $0.milliseconds > asOf }
+            let entries = sorted[..<end]
             if entries.isEmpty { continue }
             if entries.count > c.hygiene.botMaxEventsPerDay {
                 facts.botExcludedEvents += entries.count
                 continue
             }
-            var rank: [UInt32: Int] = [:]
-            for e in entries.sorted() {
+            rank.removeAll(keepingCapacity: true)
+            for e in entries {
                 let r = (rank[e.name] ?? 0) + 1
                 rank[e.name] = r
                 if r > cap { facts.capExcludedEvents += 1; continue }
@@ -154,5 +161,21 @@ public struct UserFacts: Sendable, Equatable {
             if end - start + 1 >= velocity.minActions { facts.velocityBurst = true; break }
         }
         return facts
+    }
+}
+
+extension Array where Element: Comparable {
+    var isSorted: Bool { zip(self, dropFirst()).allSatisfy { $0 <= $1 } }
+}
+
+extension Array {
+    /// The first index whose element satisfies `predicate`, for a predicate that is false then true.
+    func partitionPoint(_ predicate: (Element) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if predicate(self[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
     }
 }

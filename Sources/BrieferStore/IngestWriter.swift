@@ -30,8 +30,12 @@ public final class IngestWriter {
     let store: BrieferStore
     let extraction: ActivityExtraction
     public let ingestId: Int64
+    // Id caches and allocation. Used only by the producer side (`prepare`, CSV writes), which runs
+    // on one thread at a time; the rows for new ids are inserted by the batch that first uses them.
     private var userIds: [String: Int64] = [:]
     private var termIds: [String: UInt32] = [:]
+    private var nextUserId: Int64 = 1
+    private var nextTermId: UInt32 = 1
 
     /// Starts an ingest run (recorded in `ingests`). Rebuilds the aggregates first if the
     /// configuration they depend on changed.
@@ -49,6 +53,8 @@ public final class IngestWriter {
             let rows = try Row.fetchCursor(db, sql: "SELECT id, external_id FROM users")
             while let row = try rows.next() { userIds[row[1]] = row[0] }
             termIds = try BrieferStore.vocabulary(db).ids
+            nextUserId = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM users") ?? 0) + 1
+            nextTermId = UInt32((try Int64.fetchOne(db, sql: "SELECT max(id) FROM terms") ?? 0) + 1)
         }
     }
 
@@ -63,20 +69,28 @@ public final class IngestWriter {
         if inserted >= 100_000 { try store.checkpoint() }
     }
 
-    private func userId(_ db: Database, _ external: String) throws -> Int64 {
+    /// The id of a user, allocating one (recorded in `newUsers`) for a user not seen before.
+    private func userId(_ external: String, _ newUsers: inout [(Int64, String)]) -> Int64 {
         if let id = userIds[external] { return id }
-        try db.execute(sql: "INSERT INTO users(external_id) VALUES(?)", arguments: [external])
-        let id = db.lastInsertedRowID
+        let id = nextUserId
+        nextUserId += 1
         userIds[external] = id
+        newUsers.append((id, external))
         return id
     }
 
-    private func termId(_ db: Database, _ text: String) throws -> UInt32 {
+    private func termId(_ text: String, _ newTerms: inout [(UInt32, String)]) -> UInt32 {
         if let id = termIds[text] { return id }
-        try db.execute(sql: "INSERT INTO terms(text) VALUES(?)", arguments: [text])
-        let id = UInt32(db.lastInsertedRowID)
+        let id = nextTermId
+        nextTermId += 1
         termIds[text] = id
+        newTerms.append((id, text))
         return id
+    }
+
+    private func insertNew(_ db: Database, users: [(Int64, String)], terms: [(UInt32, String)]) throws {
+        for (id, external) in users { try db.execute(sql: "INSERT INTO users(id, external_id) VALUES(?, ?)", arguments: [id, external]) }
+        for (id, text) in terms { try db.execute(sql: "INSERT INTO terms(id, text) VALUES(?, ?)", arguments: [Int64(id), text]) }
     }
 
     private struct UserDelta {
@@ -96,32 +110,78 @@ public final class IngestWriter {
         start = now
     }
 
+    /// A batch made ready for the database: ids resolved, activity entries built, insert order
+    /// chosen. Made by ``prepare(events:quarantine:)`` on the reading thread so that the writing
+    /// thread only runs SQL; handed from one to the other, never shared.
+    public struct PreparedBatch: @unchecked Sendable {
+        var events: [IncomingEvent] = []
+        var heads: [Int64] = []
+        var users: [Int64?] = []
+        var names: [UInt32?] = []
+        var entries: [ActivityEntry?] = []
+        var newUsers: [(Int64, String)] = []
+        var newTerms: [(UInt32, String)] = []
+        var quarantine: [QuarantinedLine] = []
+    }
+
+    /// Resolves ids and builds activity entries for a batch (call from one thread at a time).
+    public func prepare(events input: [IncomingEvent], quarantine: [QuarantinedLine]) -> PreparedBatch {
+        var batch = PreparedBatch()
+        batch.quarantine = quarantine
+        // Inserting in dedup-key order keeps each insert into the (random-keyed) unique index
+        // next to the previous one: far fewer page visits than file order. The sort is stable,
+        // so of two lines with one key the first in the file is the one stored.
+        let heads = input.map(\.dedupHead)
+        let order = input.indices.sorted { (a: Int, b: Int) -> Bool in
+            let x = heads[a], y = heads[b]
+            return x != y ? x < y : a < b
+        }
+        batch.events.reserveCapacity(input.count)
+        for index in order {
+            let event = input[index]
+            let user = event.userId.map { userId($0, &batch.newUsers) }
+            let name = event.name.map { termId($0, &batch.newTerms) }
+            var entry: ActivityEntry?
+            if event.kind == .track, user != nil, let name, let text = event.name {
+                let terms = extraction.terms(name: text, properties: event.properties)
+                entry = ActivityEntry(
+                    milliseconds: event.timestamp.milliseconds, name: name,
+                    feature: terms.feature.map { termId($0, &batch.newTerms) } ?? 0,
+                    detail: terms.detail.map { termId($0, &batch.newTerms) } ?? 0)
+            }
+            batch.events.append(event)
+            batch.heads.append(heads[index])
+            batch.users.append(user)
+            batch.names.append(name)
+            batch.entries.append(entry)
+        }
+        return batch
+    }
+
     /// Writes one batch of events and rejected lines in a single transaction.
     public func write(events: [IncomingEvent], quarantine: [QuarantinedLine]) throws -> BatchOutcome {
+        try write(prepare(events: events, quarantine: quarantine))
+    }
+
+    /// Writes a prepared batch in a single transaction.
+    public func write(_ batch: PreparedBatch) throws -> BatchOutcome {
         var outcome = BatchOutcome()
         var t = clock()
         defer { lap("commit", &t) }
         try store.write { db in
+            try insertNew(db, users: batch.newUsers, terms: batch.newTerms)
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail)
                 VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
                 """)
             var days: [UserDay: [ActivityEntry]] = [:]
             var deltas: [Int64: UserDelta] = [:]
-            // Inserting in dedup-key order keeps each insert into the (random-keyed) unique index
-            // next to the previous one: far fewer page visits than file order. The sort is stable,
-            // so of two lines with one key the first in the file is the one stored.
-            let heads = events.map(\.dedupHead)
-            let order = events.indices.sorted { (a: Int, b: Int) -> Bool in
-                let x = heads[a], y = heads[b]
-                return x != y ? x < y : a < b
-            }
-            for index in order {
-                let event = events[index]
-                let user = try event.userId.map { try userId(db, $0) }
-                let nameId = try event.name.map { try termId(db, $0) }
+            for index in batch.events.indices {
+                let event = batch.events[index]
+                let user = batch.users[index]
+                let nameId = batch.names[index]
                 let traits = event.kind == .track ? nil : event.traits.canonicalText
-                guard try insertEvent(db, insert, event, user: user, nameId: nameId, traits: traits) else {
+                guard try insertEvent(db, insert, event, head: batch.heads[index], user: user, nameId: nameId, traits: traits) else {
                     outcome.duplicates += 1
                     continue
                 }
@@ -129,11 +189,7 @@ public final class IngestWriter {
                 let ms = event.timestamp.milliseconds
                 switch event.kind {
                 case .track:
-                    guard let user, let nameId, let name = event.name else { continue }
-                    let terms = extraction.terms(name: name, properties: event.properties)
-                    let entry = ActivityEntry(
-                        milliseconds: ms, name: nameId, feature: try terms.feature.map { try termId(db, $0) } ?? 0,
-                        detail: try terms.detail.map { try termId(db, $0) } ?? 0)
+                    guard let user, let entry = batch.entries[index] else { continue }
                     days[UserDay(user: user, day: event.timestamp.day), default: []].append(entry)
                     var delta = deltas[user] ?? UserDelta()
                     delta.firstEvent = min(delta.firstEvent ?? ms, ms)
@@ -173,7 +229,7 @@ public final class IngestWriter {
                 VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
                 """)
             let now = Timestamp.now.iso8601
-            for line in quarantine {
+            for line in batch.quarantine {
                 let raw = line.raw.count > 65_536 ? Array(line.raw.prefix(65_536)) : line.raw
                 try q.execute(arguments: [ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw), StableHash.hex(line.raw), now])
                 if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
@@ -193,9 +249,10 @@ public final class IngestWriter {
 
     /// Stores an event unless its dedup key is already stored.
     /// - Returns: false when the event was already stored (same dedup key).
-    private func insertEvent(_ db: Database, _ statement: Statement, _ event: IncomingEvent, user: Int64?, nameId: UInt32?, traits: String?) throws -> Bool {
+    private func insertEvent(_ db: Database, _ statement: Statement, _ event: IncomingEvent, head first: Int64, user: Int64?, nameId: UInt32?,
+                             traits: String?) throws -> Bool {
         let tail = event.dedupTail
-        var head = event.dedupHead
+        var head = first
         if try insertEvent(db, statement, event, head: head, tail: tail, user: user, nameId: nameId, traits: traits) { return true }
         // The head is taken: the same key (a duplicate), or, with odds of 2^-64, another key's.
         let lookup = try db.cachedStatement(sql: "SELECT dedup_tail FROM events WHERE dedup = ?")
@@ -316,7 +373,9 @@ public final class IngestWriter {
                         """, arguments: [c.domain, c.name, c.employeeCount, c.industry, c.estimatedRevenue, c.country,
                                          c.techStack.joined(separator: ";"), extra])
                 case let .user(u):
-                    let id = try userId(db, u.userId)
+                    var newUsers: [(Int64, String)] = []
+                    let id = userId(u.userId, &newUsers)
+                    try insertNew(db, users: newUsers, terms: [])
                     try db.execute(sql: """
                         UPDATE users SET csv_email = ?, csv_title = ?, csv_company_domain = ?, csv_created_ms = ?
                         WHERE id = ? AND (csv_email, csv_title, csv_company_domain, csv_created_ms) IS NOT (?, ?, ?, ?)

@@ -61,11 +61,12 @@ public struct Ingestor {
         events.reserveCapacity(batchSize)
         let total = fileSize(path)
         let pipeline = WritePipeline()
+        var parseNanoseconds: UInt64 = 0
         let sendableWriter = UncheckedSendable(writer)
         func flush() throws {
             guard !events.isEmpty || !rejected.isEmpty else { return }
-            let batch = events, lines = rejected
-            try pipeline.submit { try sendableWriter.value.write(events: batch, quarantine: lines) }
+            let batch = writer.prepare(events: events, quarantine: rejected)
+            try pipeline.submit { try sendableWriter.value.write(batch) }
             events = []
             events.reserveCapacity(batchSize)
             rejected = []
@@ -76,6 +77,8 @@ public struct Ingestor {
             if let length = line.oversizedLength {
                 reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"))
             } else {
+                let started = DispatchTime.now().uptimeNanoseconds
+                defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
                 switch parser.parse(line.bytes) {
                 case let .success(event):
                     if !event.timestampHadZone { file.zonelessTimestamps += 1 }
@@ -88,6 +91,7 @@ public struct Ingestor {
             if events.count >= batchSize { try flush() }
         }
         try flush()
+        logger.debug("parsed", metadata: ["file": "\(path)", "parse": "\(String(format: "%.2fs", Double(parseNanoseconds) / 1e9))"])
         for outcome in try pipeline.finish() {
             file.inserted += outcome.inserted
             file.duplicates += outcome.duplicates + outcome.quarantineDuplicates

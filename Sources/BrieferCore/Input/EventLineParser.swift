@@ -151,6 +151,9 @@ public struct EventLineParser: Sendable {
 extension String {
     /// The string without leading and trailing spaces, tabs and newlines.
     public var trimmedWhitespace: String {
+        // Fast path: nothing to trim when both ends are visible ASCII.
+        let utf8 = self.utf8
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

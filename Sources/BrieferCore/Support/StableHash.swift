@@ -2,36 +2,35 @@
 /// configuration fingerprints. Not cryptographic; stable across runs, machines and releases.
 public enum StableHash {
     public static func hash128<C: Collection>(_ bytes: C, seed: UInt64 = 0) -> (UInt64, UInt64) where C.Element == UInt8 {
+        if let result = bytes.withContiguousStorageIfAvailable({ hash128(UnsafeRawBufferPointer($0), seed: seed) }) { return result }
+        return Array(bytes).withUnsafeBytes { hash128($0, seed: seed) }
+    }
+
+    public static func hash128(_ data: UnsafeRawBufferPointer, seed: UInt64 = 0) -> (UInt64, UInt64) {
         let c1: UInt64 = 0x87c3_7b91_1142_53d5, c2: UInt64 = 0x4cf5_ad43_2745_937f
         var h1 = seed, h2 = seed
-        var block: [UInt8] = []
-        block.reserveCapacity(16)
-        var length: UInt64 = 0
-        func load(_ b: ArraySlice<UInt8>) -> UInt64 {
-            var v: UInt64 = 0
-            for (i, byte) in b.enumerated() { v |= UInt64(byte) << (8 * UInt64(i)) }
-            return v
+        let length = data.count
+        let blocks = length / 16
+        for i in 0..<blocks {
+            var k1 = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: i * 16, as: UInt64.self))
+            var k2 = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: i * 16 + 8, as: UInt64.self))
+            k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
+            h1 = rotl(h1, 27); h1 &+= h2; h1 = h1 &* 5 &+ 0x52dc_e729
+            k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
+            h2 = rotl(h2, 31); h2 &+= h1; h2 = h2 &* 5 &+ 0x3849_5ab5
         }
-        for byte in bytes {
-            block.append(byte)
-            length += 1
-            if block.count == 16 {
-                var k1 = load(block[0..<8]), k2 = load(block[8..<16])
-                k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
-                h1 = rotl(h1, 27); h1 &+= h2; h1 = h1 &* 5 &+ 0x52dc_e729
-                k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
-                h2 = rotl(h2, 31); h2 &+= h1; h2 = h2 &* 5 &+ 0x3849_5ab5
-                block.removeAll(keepingCapacity: true)
+        let tail = blocks * 16
+        let rest = length - tail
+        if rest > 0 {
+            var k1: UInt64 = 0, k2: UInt64 = 0
+            for i in 0..<rest {
+                let byte = UInt64(data[tail + i])
+                if i < 8 { k1 |= byte << (8 * UInt64(i)) } else { k2 |= byte << (8 * UInt64(i - 8)) }
             }
+            if rest > 8 { k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2 }
+            k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
         }
-        if !block.isEmpty {
-            let tail1 = block.prefix(8), tail2 = block.dropFirst(8)
-            if !tail2.isEmpty {
-                var k2 = load(ArraySlice(tail2)); k2 &*= c2; k2 = rotl(k2, 33); k2 &*= c1; h2 ^= k2
-            }
-            var k1 = load(ArraySlice(tail1)); k1 &*= c1; k1 = rotl(k1, 31); k1 &*= c2; h1 ^= k1
-        }
-        h1 ^= length; h2 ^= length
+        h1 ^= UInt64(length); h2 ^= UInt64(length)
         h1 &+= h2; h2 &+= h1
         h1 = fmix(h1); h2 = fmix(h2)
         h1 &+= h2; h2 &+= h1

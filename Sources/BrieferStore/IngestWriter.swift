@@ -66,7 +66,11 @@ public final class IngestWriter {
         try store.setAutoCheckpoint(pages: 1000)
         // A large ingest leaves a large WAL: fold it into the database now rather than on the next
         // stage's first commit. A small one is left to SQLite's automatic checkpoints.
-        if inserted >= 100_000 { try store.checkpoint() }
+        if inserted >= 100_000 {
+            var t = clock()
+            try store.checkpoint()
+            lap("checkpoint", &t)
+        }
     }
 
     /// The id of a user, allocating one (recorded in `newUsers`) for a user not seen before.
@@ -270,31 +274,19 @@ public final class IngestWriter {
     /// building GRDB argument arrays per row costs more than the insert itself.
     private func insertEvent(_ db: Database, _ statement: Statement, _ event: IncomingEvent, head: Int64, tail: Int64,
                              user: Int64?, nameId: UInt32?, traits: String?) throws -> Bool {
-        let s = statement.sqliteStatement
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        sqlite3_reset(s)
-        func text(_ index: Int32, _ value: String?) {
-            if let value { sqlite3_bind_text(s, index, value, -1, transient) } else { sqlite3_bind_null(s, index) }
-        }
-        func integer(_ index: Int32, _ value: Int64?) {
-            if let value { sqlite3_bind_int64(s, index, value) } else { sqlite3_bind_null(s, index) }
-        }
-        integer(1, head)
-        text(2, event.kind.rawValue)
-        integer(3, user)
-        text(4, event.anonymousId)
-        integer(5, nameId.map { Int64($0) })
-        integer(6, event.timestamp.milliseconds)
-        text(7, event.groupHint)
-        text(8, event.propertiesText)
-        text(9, traits)
-        integer(10, ingestId)
-        integer(11, tail)
-        let code = sqlite3_step(s)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
-        return sqlite3_changes(db.sqliteConnection) > 0
+        try RawStatement.execute(db, statement) { b in
+            b.integer(1, head)
+            b.text(2, event.kind.rawValue)
+            b.integer(3, user)
+            b.text(4, event.anonymousId)
+            b.integer(5, nameId.map { Int64($0) })
+            b.integer(6, event.timestamp.milliseconds)
+            b.text(7, event.groupHint)
+            b.text(8, event.propertiesText)
+            b.text(9, traits)
+            b.integer(10, ingestId)
+            b.integer(11, tail)
+        } > 0
     }
 
     /// Merges new entries into the packed user-day rows: one upsert per user-day.
@@ -305,20 +297,26 @@ public final class IngestWriter {
                 entries = merge_activity(entries, excluded.entries)
             """)
         for (key, entries) in days {
-            let packed = ActivityDay(day: key.day, entries: entries.sorted())
-            try upsert.execute(arguments: [key.user, key.day, entries.count, Data(packed.encoded())])
+            let packed = ActivityDay(day: key.day, entries: entries.sorted()).encoded()
+            try RawStatement.execute(db, upsert) { b in
+                b.integer(1, key.user)
+                b.integer(2, key.day)
+                b.integer(3, Int64(entries.count))
+                b.blob(4, packed)
+            }
         }
         return days.count
     }
 
     private func applyDeltas(_ db: Database, _ deltas: [Int64: UserDelta]) throws {
+        // One statement for what track events teach: first and last event, and the latest group hint.
         let events = try db.cachedStatement(sql: """
-            UPDATE users SET first_event_ms = min(coalesce(first_event_ms, ?1), ?1), last_event_ms = max(coalesce(last_event_ms, ?2), ?2)
+            UPDATE users SET first_event_ms = min(coalesce(first_event_ms, ?1), ?1), last_event_ms = max(coalesce(last_event_ms, ?2), ?2),
+                group_hint = CASE WHEN ?4 IS NOT NULL AND (group_hint_ms IS NULL OR group_hint_ms < ?5
+                                  OR (group_hint_ms = ?5 AND group_hint < ?4)) THEN ?4 ELSE group_hint END,
+                group_hint_ms = CASE WHEN ?4 IS NOT NULL AND (group_hint_ms IS NULL OR group_hint_ms < ?5
+                                  OR (group_hint_ms = ?5 AND group_hint < ?4)) THEN ?5 ELSE group_hint_ms END
             WHERE id = ?3
-            """)
-        let hint = try db.cachedStatement(sql: """
-            UPDATE users SET group_hint = ?1, group_hint_ms = ?2
-            WHERE id = ?3 AND (group_hint_ms IS NULL OR group_hint_ms < ?2 OR (group_hint_ms = ?2 AND group_hint < ?1))
             """)
         let identify = try db.cachedStatement(sql: """
             UPDATE users SET identify_email = coalesce(?1, identify_email), identify_title = coalesce(?2, identify_title),
@@ -326,8 +324,13 @@ public final class IngestWriter {
             WHERE id = ?5 AND (identify_ms IS NULL OR identify_ms <= ?4)
             """)
         for (user, delta) in deltas {
-            if let first = delta.firstEvent, let last = delta.lastEvent { try events.execute(arguments: [first, last, user]) }
-            if let h = delta.hint { try hint.execute(arguments: [h.text, h.ms, user]) }
+            try RawStatement.execute(db, events) { b in
+                b.integer(1, delta.firstEvent)
+                b.integer(2, delta.lastEvent)
+                b.integer(3, user)
+                b.text(4, delta.hint?.text)
+                b.integer(5, delta.hint?.ms)
+            }
             if let i = delta.identify { try identify.execute(arguments: [i.email, i.title, i.created, i.ms, user]) }
         }
     }
@@ -403,4 +406,38 @@ public final class IngestWriter {
 extension Timestamp {
     /// The wall clock, to the millisecond.
     public static var now: Timestamp { Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))) }
+}
+
+/// Binds parameters and steps a prepared statement through SQLite's C API, for the few statements
+/// run once per event or per user-day, where GRDB's argument arrays cost more than SQLite does.
+enum RawStatement {
+    struct Binder {
+        let statement: OpaquePointer
+        private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+        func integer(_ index: Int32, _ value: Int64?) {
+            if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+        }
+
+        func text(_ index: Int32, _ value: String?) {
+            if let value { sqlite3_bind_text(statement, index, value, -1, Binder.transient) } else { sqlite3_bind_null(statement, index) }
+        }
+
+        func blob(_ index: Int32, _ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Binder.transient) }
+        }
+    }
+
+    /// Binds, steps to completion and returns the number of rows changed.
+    @discardableResult
+    static func execute(_ db: Database, _ statement: Statement, bind: (Binder) -> Void) throws -> Int32 {
+        let raw = statement.sqliteStatement
+        sqlite3_reset(raw)
+        bind(Binder(statement: raw))
+        let code = sqlite3_step(raw)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        return sqlite3_changes(db.sqliteConnection)
+    }
 }

@@ -32,10 +32,8 @@ public final class IngestWriter {
     public let ingestId: Int64
     // Id caches and allocation. Used only by the producer side (`prepare`, CSV writes), which runs
     // on one thread at a time; the rows for new ids are inserted by the batch that first uses them.
-    private var userIds: [String: Int64] = [:]
-    private var termIds: [String: UInt32] = [:]
-    private var nextUserId: Int64 = 1
-    private var nextTermId: UInt32 = 1
+    private var userIds = IdAllocator<Int64>()
+    private var termIds = IdAllocator<UInt32>()
 
     /// Starts an ingest run (recorded in `ingests`). Rebuilds the aggregates first if the
     /// configuration they depend on changed.
@@ -51,10 +49,8 @@ public final class IngestWriter {
         }
         try store.read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT id, external_id FROM users")
-            while let row = try rows.next() { userIds[row[1]] = row[0] }
-            termIds = try BrieferStore.vocabulary(db).ids
-            nextUserId = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM users") ?? 0) + 1
-            nextTermId = UInt32((try Int64.fetchOne(db, sql: "SELECT max(id) FROM terms") ?? 0) + 1)
+            while let row = try rows.next() { userIds.record(row[1], id: row[0]) }
+            for (text, id) in try BrieferStore.vocabulary(db).ids { termIds.record(text, id: id) }
         }
     }
 
@@ -73,24 +69,8 @@ public final class IngestWriter {
         }
     }
 
-    /// The id of a user, allocating one (recorded in `newUsers`) for a user not seen before.
-    private func userId(_ external: String, _ newUsers: inout [(Int64, String)]) -> Int64 {
-        if let id = userIds[external] { return id }
-        let id = nextUserId
-        nextUserId += 1
-        userIds[external] = id
-        newUsers.append((id, external))
-        return id
-    }
-
-    private func termId(_ text: String, _ newTerms: inout [(UInt32, String)]) -> UInt32 {
-        if let id = termIds[text] { return id }
-        let id = nextTermId
-        nextTermId += 1
-        termIds[text] = id
-        newTerms.append((id, text))
-        return id
-    }
+    private func userId(_ external: String, _ newUsers: inout [(Int64, String)]) -> Int64 { userIds.id(for: external, new: &newUsers) }
+    private func termId(_ text: String, _ newTerms: inout [(UInt32, String)]) -> UInt32 { termIds.id(for: text, new: &newTerms) }
 
     private func insertNew(_ db: Database, users: [(Int64, String)], terms: [(UInt32, String)]) throws {
         for (id, external) in users { try db.execute(sql: "INSERT INTO users(id, external_id) VALUES(?, ?)", arguments: [id, external]) }
@@ -228,18 +208,24 @@ public final class IngestWriter {
             lap("user_days", &t)
             try applyDeltas(db, deltas)
             lap("users", &t)
-            let q = try db.cachedStatement(sql: """
-                INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
-                VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
-                """)
-            let now = Timestamp.now.iso8601
-            for line in batch.quarantine {
-                let raw = line.raw.count > 65_536 ? Array(line.raw.prefix(65_536)) : line.raw
-                try q.execute(arguments: [ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw), StableHash.hex(line.raw), now])
-                if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
-            }
+            try insertQuarantine(db, batch.quarantine, &outcome)
         }
         return outcome
+    }
+
+    /// Stores rejected lines (at most 64 KiB of each one's raw text); a line already stored from the
+    /// same file, line number and content counts as a duplicate.
+    private func insertQuarantine(_ db: Database, _ lines: [QuarantinedLine], _ outcome: inout BatchOutcome) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
+            """)
+        let now = Timestamp.now.iso8601
+        for line in lines {
+            let raw = line.raw.count > 65_536 ? Array(line.raw.prefix(65_536)) : line.raw
+            try statement.execute(arguments: [ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw), StableHash.hex(line.raw), now])
+            if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
+        }
     }
 
     struct UserDay: Hashable { var user: Int64; var day: Int64 }
@@ -390,14 +376,7 @@ public final class IngestWriter {
                 }
                 if db.changesCount > 0 { outcome.inserted += 1 } else { outcome.duplicates += 1 }
             }
-            let now = Timestamp.now.iso8601
-            for line in quarantine {
-                try db.execute(sql: """
-                    INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
-                    VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
-                    """, arguments: [ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(line.raw), StableHash.hex(line.raw), now])
-                if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
-            }
+            try insertQuarantine(db, quarantine, &outcome)
         }
         return outcome
     }
@@ -439,5 +418,26 @@ enum RawStatement {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
         return sqlite3_changes(db.sqliteConnection)
+    }
+}
+
+/// Ids for texts (user ids, terms): known ones from the database, new ones allocated in order
+/// and reported so that the batch that first uses them inserts their rows.
+struct IdAllocator<ID: FixedWidthInteger> {
+    private var ids: [String: ID] = [:]
+    private var next: ID = 1
+
+    mutating func record(_ text: String, id: ID) {
+        ids[text] = id
+        next = max(next, id + 1)
+    }
+
+    mutating func id(for text: String, new: inout [(ID, String)]) -> ID {
+        if let id = ids[text] { return id }
+        let id = next
+        next += 1
+        ids[text] = id
+        new.append((id, text))
+        return id
     }
 }

@@ -24,11 +24,14 @@ let package = Package(
             name: "BrieferStore",
             dependencies: [
                 "BrieferCore",
+                "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Typed wrappers for SQLite's variadic configuration calls.
+        .systemLibrary(name: "CSQLiteConfig", providers: [.apt(["libsqlite3-dev"])]),
         // libcurl, for the HTTP layer (enrichment and CRM push).
         .systemLibrary(
             name: "CCurl",

@@ -1,4 +1,5 @@
 import BrieferCore
+import CSQLiteConfig
 import Foundation
 import GRDB
 import Logging
@@ -15,8 +16,10 @@ public final class BrieferStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             if !db.configuration.readonly {
+                _ = briefer_sqlite_no_checkpoint_on_close(db.sqliteConnection)
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(BrieferStore.autoCheckpointPages)")
             }
             try db.execute(sql: "PRAGMA cache_size = -131072")
             // Merges two packed lists of one user-day's events (see ActivityDay), for upserts.
@@ -38,6 +41,10 @@ public final class BrieferStore: Sendable {
     }
 
     public func read<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }
+
+    /// WAL pages (4 KiB each) that trigger an automatic checkpoint: 64 MiB, so that the small
+    /// commits of an incremental run do not each pay for copying and syncing (SQLite's default is 1000).
+    static let autoCheckpointPages = 16_384
 
     /// Sets how many WAL pages trigger an automatic checkpoint (SQLite's default is 1000).
     /// A bulk ingest raises it so that each large batch does not pay for a checkpoint, then

@@ -59,7 +59,7 @@ public final class IngestWriter {
             try db.execute(sql: "UPDATE ingests SET finished_at = ?, lines_read = ?, inserted = ?, duplicates = ?, quarantined = ? WHERE id = ?",
                            arguments: [Timestamp.now.iso8601, read, inserted, duplicates, quarantined, ingestId])
         }
-        try store.setAutoCheckpoint(pages: 1000)
+        try store.setAutoCheckpoint(pages: BrieferStore.autoCheckpointPages)
         // A large ingest leaves a large WAL: fold it into the database now rather than on the next
         // stage's first commit. A small one is left to SQLite's automatic checkpoints.
         if inserted >= 100_000 {

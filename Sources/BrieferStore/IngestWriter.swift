@@ -127,7 +127,8 @@ public final class IngestWriter {
             let name = event.name.map { termId($0, &batch.newTerms) }
             var entry: ActivityEntry?
             if event.kind == .track, user != nil, let name, let text = event.name {
-                let terms = extraction.terms(name: text, properties: event.properties)
+                let terms: (feature: String?, detail: String?) =
+                    extraction.readsProperties(of: text) ? extraction.terms(name: text, properties: event.properties) : (nil, nil)
                 entry = ActivityEntry(
                     milliseconds: event.timestamp.milliseconds, name: name,
                     feature: terms.feature.map { termId($0, &batch.newTerms) } ?? 0,

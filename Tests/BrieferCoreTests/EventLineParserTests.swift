@@ -201,4 +201,21 @@ struct EventLineParserTests {
         #expect(StableHash.hex("abc") != StableHash.hex("abd"))
         #expect(StableHash.digest(Array("abc".utf8)).count == 16)
     }
+
+    /// Properties are validated without being built: invalid JSON inside them is still malformed,
+    /// and they are stored exactly as written.
+    @Test func propertiesAreCheckedAndKeptAsWritten() throws {
+        let base = #"{"type":"track","messageId":"p1","userId":"u1","event":"x",\#(Self.t),"properties":"#
+        #expect(reason(base + #"{"a":}}"#) == .malformedJSON)
+        #expect(reason(base + #"{"a":"\q"}}"#) == .malformedJSON)
+        #expect(reason(base + #"{"a":[1,2,}}"#) == .malformedJSON)
+        #expect(reason(base + #"{"a":"\ud800"}}"#) == .malformedJSON)
+        #expect(reason(base + "[1]}") == .wrongType)
+        #expect(reason(base + "true}") == .wrongType)
+        let written = #"{ "b" : [1, {"c": null}], "a": "\u00e9" }"#
+        let event = try accepted(base + written + "}")
+        #expect(event.propertiesText == written)
+        #expect(event.properties["a"] == .string("é"))
+        #expect(try accepted(base + "null}").propertiesText == "{}")
+    }
 }

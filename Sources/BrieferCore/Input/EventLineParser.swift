@@ -17,9 +17,10 @@ public struct EventLineParser: Sendable {
             return .failure(Rejection(.invalidUTF8, "the line is not valid UTF-8"))
         }
         let value: JSONValue
-        var propertiesText = "{}"
+        var propertiesText: String?
         do {
-            let document = try JSONParser.parseDocument(line)
+            // Properties are checked but not built: ingest stores them as written.
+            let document = try JSONParser.parseDocument(line, skipping: ["properties"])
             value = document.value
             if let range = document.memberRanges.last(where: { $0.key == "properties" })?.range {
                 propertiesText = String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
@@ -28,9 +29,7 @@ public struct EventLineParser: Sendable {
             return .failure(Rejection(.malformedJSON, error.description))
         }
         do {
-            var event = try event(from: value)
-            if case let .object(members) = event.properties, !members.isEmpty { event.propertiesText = propertiesText }
-            return .success(event)
+            return .success(try event(from: value, propertiesText: propertiesText) { try JSONParser.parse(line) })
         } catch let rejection as Rejection {
             return .failure(rejection)
         } catch {
@@ -43,7 +42,11 @@ public struct EventLineParser: Sendable {
         return copy.withUTF8 { parse($0) }
     }
 
-    func event(from value: JSONValue) throws -> IncomingEvent {
+    /// - Parameters:
+    ///   - value: the line, with `properties` not built.
+    ///   - propertiesText: the `properties` member as written, when present.
+    ///   - whole: the whole line, built (for the content hash of a line without messageId).
+    func event(from value: JSONValue, propertiesText rawProperties: String?, whole: () throws -> JSONValue) throws -> IncomingEvent {
         guard case .object = value else { throw Rejection(.malformedJSON, "the line is not a JSON object") }
         let kind: IncomingEvent.Kind
         let seed004: Bool
@@ -95,7 +98,14 @@ public struct EventLineParser: Sendable {
             throw Rejection(.futureTimestamp, "\(timeKey) \(parsed.timestamp.iso8601) is after the ingest time \(now.iso8601)")
         }
 
-        let properties = try object(value, "properties")
+        var propertiesText = "{}"
+        if let raw = rawProperties {
+            switch raw.utf8.first {
+            case UInt8(ascii: "{"): propertiesText = raw
+            case UInt8(ascii: "n"): break  // null
+            default: throw Rejection(.wrongType, "properties must be an object")
+            }
+        }
         let context = try object(value, "context")
         var traits: JSONValue = .object([])
         if kind != .track {
@@ -117,12 +127,12 @@ public struct EventLineParser: Sendable {
             guard let id = messageId.stringValue else { throw Rejection(.wrongType, "messageId must be a string") }
             dedupSource = "m:" + id
         } else {
-            dedupSource = "c:" + value.canonicalText
+            dedupSource = "c:" + (try whole()).canonicalText
         }
         return IncomingEvent(
             kind: kind, dedupKey: StableHash.digest(dedupSource.utf8), userId: userId, anonymousId: anonymousId,
-            name: name, timestamp: parsed.timestamp, timestampHadZone: parsed.hadZone, properties: properties,
-            groupHint: groupHint, traits: traits, propertiesText: "{}"
+            name: name, timestamp: parsed.timestamp, timestampHadZone: parsed.hadZone,
+            groupHint: groupHint, traits: traits, propertiesText: propertiesText
         )
     }
 

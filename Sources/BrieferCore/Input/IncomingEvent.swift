@@ -16,7 +16,8 @@ public struct IncomingEvent: Sendable, Equatable {
     public var timestamp: Timestamp
     /// False when the time had no zone offset and was read as UTC (counted in the summary).
     public var timestampHadZone: Bool
-    public var properties: JSONValue
+    /// The properties, parsed from ``propertiesText`` when asked for (ingest mostly only stores them).
+    public var properties: JSONValue { (try? JSONParser.parse(propertiesText)) ?? .object([]) }
     /// The account hint: `context.groupId`, seed 004's `context.company_domain`, or a group call's `groupId`.
     public var groupHint: String?
     /// identify or group traits.

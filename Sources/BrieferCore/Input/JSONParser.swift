@@ -16,8 +16,13 @@ public struct JSONParser {
 
     /// Parses a document and returns, for a top-level object, the byte range of each member's value
     /// (so a member can be stored as written, without re-serializing it).
-    public static func parseDocument(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> (value: JSONValue, memberRanges: [(key: String, range: Range<Int>)]) {
+    ///
+    /// Top-level members named in `skipping` are checked to be valid JSON but not built: their value
+    /// is `.null` in the result and their text is at their range (what ingest does with `properties`).
+    public static func parseDocument(_ bytes: UnsafeBufferPointer<UInt8>, skipping: Set<String> = []) throws(Failure)
+        -> (value: JSONValue, memberRanges: [(key: String, range: Range<Int>)]) {
         var parser = JSONParser(bytes: bytes)
+        parser.skipping = skipping
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -36,6 +41,7 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var memberRanges: [(key: String, range: Range<Int>)] = []
+    private var skipping: Set<String> = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -87,7 +93,13 @@ public struct JSONParser {
             index += 1
             skipWhitespace()
             let start = index
-            let value = try parseValue(depth: depth + 1)
+            let value: JSONValue
+            if depth == 0, !skipping.isEmpty, skipping.contains(key) {
+                try skipValue(depth: depth + 1)
+                value = .null
+            } else {
+                value = try parseValue(depth: depth + 1)
+            }
             if depth == 0 { memberRanges.append((key, start..<index)) }
             members.append((key, value))
             skipWhitespace()
@@ -114,7 +126,93 @@ public struct JSONParser {
         }
     }
 
+    /// Checks one value without building it.
+    private mutating func skipValue(depth: Int) throws(Failure) {
+        guard depth < JSONParser.maxDepth else { throw failure("nesting too deep") }
+        guard index < bytes.count else { throw failure("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+                try skipString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+                index += 1
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw failure("unexpected end of input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                throw failure("expected ',' or '}'")
+            }
+        case UInt8(ascii: "["):
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw failure("unexpected end of input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                throw failure("expected ',' or ']'")
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
+        default: throw failure("unexpected character")
+        }
+    }
+
+    private mutating func skipString() throws(Failure) {
+        index += 1
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") { index += 1; return }
+            if b < 0x20 { throw failure("control character in string") }
+            if b == UInt8(ascii: "\\") {
+                index += 1
+                guard index < bytes.count else { break }
+                switch bytes[index] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 1
+                case UInt8(ascii: "u"):
+                    index += 1
+                    let code = try parseHex4()
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw failure("lone surrogate")
+                        }
+                        index += 2
+                        guard (0xDC00...0xDFFF).contains(try parseHex4()) else { throw failure("invalid surrogate pair") }
+                    } else if (0xDC00...0xDFFF).contains(code) {
+                        throw failure("lone surrogate")
+                    }
+                default:
+                    throw failure("invalid escape")
+                }
+                continue
+            }
+            index += 1
+        }
+        throw failure("unterminated string")
+    }
+
     private mutating func parseNumber() throws(Failure) -> String {
+        let range = try scanNumber()
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    private mutating func scanNumber() throws(Failure) -> Range<Int> {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw failure("invalid number") }
@@ -134,7 +232,7 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw failure("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        return start..<index
     }
 
     private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }

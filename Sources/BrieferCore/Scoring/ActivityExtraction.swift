@@ -17,6 +17,9 @@ public struct ActivityExtraction: Sendable, Equatable {
         "feature=\(featureProperty);" + signalDetails.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
+    /// True when an event of this name carries a configured term in its properties.
+    public func readsProperties(of name: String) -> Bool { !featureProperty.isEmpty || signalDetails[name] != nil }
+
     public func terms(name: String, properties: JSONValue) -> (feature: String?, detail: String?) {
         let feature = featureProperty.isEmpty ? nil : text(properties[featureProperty])
         let detail = signalDetails[name].flatMap { text(properties[$0]) }

@@ -113,10 +113,14 @@ extension BrieferStore {
                 try collect("SELECT user_id, day, entries FROM user_days WHERE day BETWEEN ? AND ?", [lookbackStart, asOfDay])
                 // Each user's activation window, where it lies before the look-back.
                 try collect("""
-                    SELECT d.user_id, d.day, d.entries FROM users u
-                    JOIN user_days d ON d.user_id = u.id
-                     AND d.day BETWEEN coalesce(u.csv_created_ms, u.identify_created_ms, u.first_event_ms) / 86400000
-                                   AND (coalesce(u.csv_created_ms, u.identify_created_ms, u.first_event_ms) / 86400000) + ?
+                    WITH signups AS (
+                        SELECT id, coalesce(csv_created_ms, identify_created_ms, first_event_ms) AS ms FROM users
+                    ), signup_days AS (
+                        -- floor division: SQLite's `/` truncates toward zero, wrong for times before 1970
+                        SELECT id, (ms - ((ms % 86400000) + 86400000) % 86400000) / 86400000 AS day FROM signups WHERE ms IS NOT NULL
+                    )
+                    SELECT d.user_id, d.day, d.entries FROM signup_days s
+                    JOIN user_days d ON d.user_id = s.id AND d.day BETWEEN s.day AND s.day + ?
                     WHERE d.day < ? AND d.day <= ?
                     """, [windowDays + 1, lookbackStart, asOfDay])
             }
@@ -149,50 +153,46 @@ extension BrieferStore {
         }
     }
 
-    /// Stores a run: every user's and account's score, tier transitions, and each account's latest state.
+    /// Stores a run: every user's and account's score, and each account's tier transition.
+    ///
+    /// The previous tier is the account's tier in the latest run of the same model at an earlier
+    /// as-of time (not merely the last run made), so a backtest in between, or the same as-of run
+    /// again, changes nothing; `became_hot_at` is the as-of time of the run where it last became hot.
     public func saveRun(context: ScoringContext, startedAt: String, users: [UserScore], accounts: [AccountScore], excluded: Int,
                         counted: Int, botExcluded: Int, capExcluded: Int) throws -> ScoringRun {
         try write { db in
+            var previous: [String: (tier: String, becameHotAt: String?)] = [:]
+            if let earlier = try Int64.fetchOne(db, sql: """
+                SELECT id FROM scoring_runs WHERE model = ? AND as_of_ms < ? ORDER BY as_of_ms DESC, id DESC LIMIT 1
+                """, arguments: [context.model.rawValue, context.asOf.milliseconds]) {
+                for row in try Row.fetchAll(db, sql: "SELECT account, tier, became_hot_at FROM account_scores WHERE run_id = ?", arguments: [earlier]) {
+                    previous[row[0]] = (row[1], row[2])
+                }
+            }
             let finished = Timestamp.now.iso8601
             try db.execute(sql: """
-                INSERT INTO scoring_runs(as_of, model, config_hash, started_at, finished_at, users_scored, users_excluded,
+                INSERT INTO scoring_runs(as_of, as_of_ms, model, config_hash, started_at, finished_at, users_scored, users_excluded,
                     accounts_scored, events_counted, events_bot_excluded, events_cap_excluded)
-                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [context.asOf.iso8601, context.model.rawValue, context.configuration.fingerprint, startedAt, finished,
-                                 users.count, excluded, accounts.count, counted, botExcluded, capExcluded])
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [context.asOf.iso8601, context.asOf.milliseconds, context.model.rawValue, context.configuration.fingerprint,
+                                 startedAt, finished, users.count, excluded, accounts.count, counted, botExcluded, capExcluded])
             let runId = db.lastInsertedRowID
             let insertUser = try db.makeStatement(sql: "INSERT INTO user_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for u in users {
-                try insertUser.execute(arguments: [runId, u.userId, u.account, u.activation, u.engagement, u.firmographic, u.fit, u.behaviour,
-                                                   u.score, u.tier.rawValue, u.isPQL, ReasonCode.joined(u.reasons)])
+                try RawStatement.execute(db, insertUser) { b in
+                    b.integer(1, runId); b.text(2, u.userId); b.text(3, u.account); b.integer(4, Int64(u.activation))
+                    b.integer(5, Int64(u.engagement)); b.integer(6, Int64(u.firmographic)); b.integer(7, Int64(u.fit))
+                    b.integer(8, Int64(u.behaviour)); b.integer(9, Int64(u.score)); b.text(10, u.tier.rawValue)
+                    b.integer(11, u.isPQL ? 1 : 0); b.text(12, ReasonCode.joined(u.reasons))
+                }
             }
-            var previous: [String: (tier: String, becameHotAt: String?)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT account, tier, became_hot_at FROM accounts") {
-                previous[row[0]] = (row[1], row[2])
-            }
-            let insertAccount = try db.makeStatement(sql: "INSERT INTO account_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            let upsert = try db.makeStatement(sql: """
-                INSERT INTO accounts(account, last_run_id, score, tier, previous_tier, became_hot_at, became_hot_run_id)
-                VALUES(?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(account) DO UPDATE SET last_run_id = excluded.last_run_id, score = excluded.score, tier = excluded.tier,
-                    previous_tier = excluded.previous_tier, became_hot_at = excluded.became_hot_at, became_hot_run_id = excluded.became_hot_run_id
-                """)
+            let insertAccount = try db.makeStatement(sql: "INSERT INTO account_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for a in accounts {
                 let before = previous[a.account]
-                let becameHot: (at: String?, run: Int64?)
-                if a.tier == .hot {
-                    becameHot = before?.tier == Tier.hot.rawValue ? (before?.becameHotAt, nil) : (context.asOf.iso8601, runId)
-                } else {
-                    becameHot = (before?.becameHotAt, nil)
-                }
+                let becameHotAt = a.tier == .hot && before?.tier != Tier.hot.rawValue ? context.asOf.iso8601 : before?.becameHotAt
                 try insertAccount.execute(arguments: [runId, a.account, a.score, a.tier.rawValue, before?.tier, a.isPQL, a.bestUserId, a.users,
                                                       a.activeTeammates, a.teamBonus, a.activation, a.engagement, a.firmographic, a.fit,
-                                                      a.behaviour, ReasonCode.joined(a.reasons)])
-                var hotRun = becameHot.run
-                if hotRun == nil, a.tier == .hot {
-                    hotRun = try Int64.fetchOne(db, sql: "SELECT became_hot_run_id FROM accounts WHERE account = ?", arguments: [a.account])
-                }
-                try upsert.execute(arguments: [a.account, runId, a.score, a.tier.rawValue, before?.tier, becameHot.at, hotRun])
+                                                      a.behaviour, ReasonCode.joined(a.reasons), becameHotAt])
             }
             return ScoringRun(id: runId, asOf: context.asOf, model: context.model, configHash: context.configuration.fingerprint,
                               startedAt: startedAt, finishedAt: finished, usersScored: users.count, usersExcluded: excluded,
@@ -218,9 +218,7 @@ extension BrieferStore {
     /// Account scores of a run, best first.
     public func accountScores(runId: Int64, tier: Tier? = nil) throws -> [StoredAccountScore] {
         try read { db in
-            var sql = """
-                SELECT s.*, a.became_hot_at FROM account_scores s LEFT JOIN accounts a ON a.account = s.account WHERE s.run_id = ?
-                """
+            var sql = "SELECT * FROM account_scores s WHERE s.run_id = ?"
             var arguments: StatementArguments = [runId]
             if let tier { sql += " AND s.tier = ?"; arguments += [tier.rawValue] }
             sql += " ORDER BY s.score DESC, s.account"

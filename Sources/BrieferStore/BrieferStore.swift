@@ -103,7 +103,7 @@ public final class BrieferStore: Sendable {
                     reason TEXT NOT NULL, detail TEXT NOT NULL, raw BLOB NOT NULL, raw_hash TEXT NOT NULL,
                     created_at TEXT NOT NULL, UNIQUE(file, line, raw_hash));
                 CREATE TABLE scoring_runs(
-                    id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, model TEXT NOT NULL, config_hash TEXT NOT NULL,
+                    id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, as_of_ms INTEGER NOT NULL, model TEXT NOT NULL, config_hash TEXT NOT NULL,
                     started_at TEXT NOT NULL, finished_at TEXT NOT NULL, users_scored INTEGER NOT NULL,
                     users_excluded INTEGER NOT NULL, accounts_scored INTEGER NOT NULL, events_counted INTEGER NOT NULL,
                     events_bot_excluded INTEGER NOT NULL, events_cap_excluded INTEGER NOT NULL);
@@ -119,11 +119,9 @@ public final class BrieferStore: Sendable {
                     best_user_id TEXT NOT NULL, users INTEGER NOT NULL, active_teammates INTEGER NOT NULL,
                     team_bonus INTEGER NOT NULL, activation INTEGER NOT NULL, engagement INTEGER NOT NULL,
                     firmographic INTEGER NOT NULL, fit INTEGER NOT NULL, behaviour INTEGER NOT NULL, reasons TEXT NOT NULL,
+                    became_hot_at TEXT,
                     PRIMARY KEY(run_id, account)) WITHOUT ROWID;
-                -- Each account's latest state across runs, so tier transitions survive.
-                CREATE TABLE accounts(
-                    account TEXT PRIMARY KEY, last_run_id INTEGER NOT NULL, score INTEGER NOT NULL, tier TEXT NOT NULL,
-                    previous_tier TEXT, became_hot_at TEXT, became_hot_run_id INTEGER);
+                CREATE INDEX scoring_runs_by_as_of ON scoring_runs(model, as_of_ms);
                 """)
         }
         return migrator

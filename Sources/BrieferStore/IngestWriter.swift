@@ -184,10 +184,18 @@ public final class IngestWriter {
                 case .identify:
                     guard let user else { continue }
                     var delta = deltas[user] ?? UserDelta()
-                    if ms >= (delta.identify?.ms ?? .min) {
-                        let created = (event.traits["createdAt"] ?? event.traits["created_at"])?.stringValue.flatMap(Timestamp.parse)?.timestamp.milliseconds
-                        delta.identify = (ms, event.traits["email"]?.stringValue?.trimmedWhitespace.lowercased(),
-                                          event.traits["title"]?.stringValue, created)
+                    // Field by field: a later call without an email keeps the earlier email (as the
+                    // database's coalesce does across batches).
+                    let created = (event.traits["createdAt"] ?? event.traits["created_at"])?.stringValue.flatMap(Timestamp.parse)?.timestamp.milliseconds
+                    let email = event.traits["email"]?.stringValue?.trimmedWhitespace.lowercased()
+                    let title = event.traits["title"]?.stringValue
+                    if let earlier = delta.identify {
+                        let later = ms >= earlier.ms
+                        delta.identify = (max(ms, earlier.ms), later ? email ?? earlier.email : earlier.email ?? email,
+                                          later ? title ?? earlier.title : earlier.title ?? title,
+                                          later ? created ?? earlier.created : earlier.created ?? created)
+                    } else {
+                        delta.identify = (ms, email, title, created)
                     }
                     if let company = event.traits["company"], case .object = company, let hint = company["id"]?.stringValue ?? company["domain"]?.stringValue ?? company["website"]?.stringValue,
                        Self.isLater(ms, hint, than: delta.hint) {
@@ -310,6 +318,11 @@ public final class IngestWriter {
                 identify_created_ms = coalesce(?3, identify_created_ms), identify_ms = ?4
             WHERE id = ?5 AND (identify_ms IS NULL OR identify_ms <= ?4)
             """)
+        let identifyOlder = try db.cachedStatement(sql: """
+            UPDATE users SET identify_email = coalesce(identify_email, ?1), identify_title = coalesce(identify_title, ?2),
+                identify_created_ms = coalesce(identify_created_ms, ?3)
+            WHERE id = ?5 AND identify_ms > ?4
+            """)
         for (user, delta) in deltas {
             try RawStatement.execute(db, events) { b in
                 b.integer(1, delta.firstEvent)
@@ -318,7 +331,10 @@ public final class IngestWriter {
                 b.text(4, delta.hint?.text)
                 b.integer(5, delta.hint?.ms)
             }
-            if let i = delta.identify { try identify.execute(arguments: [i.email, i.title, i.created, i.ms, user]) }
+            if let i = delta.identify {
+                try identify.execute(arguments: [i.email, i.title, i.created, i.ms, user])
+                try identifyOlder.execute(arguments: [i.email, i.title, i.created, i.ms, user])
+            }
         }
     }
 

@@ -10,14 +10,11 @@ struct Briefer: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "briefer",
         abstract: "Turns product usage events into PQL scores, tiers and reasons (and, later, sales briefings and CRM payloads).",
-        discussion: """
-            Every stage reads and writes one SQLite database (--db, BRIEFER_DB, default ./briefer.sqlite) and uses one
-            configuration file (--config, BRIEFER_CONFIG, default config/briefer.yaml when present).
-
-            Exit status: 0 success (bad input lines are quarantined and reported as a warning); 1 an error;
-            2 bad usage or an invalid configuration; 3 --strict ingest with quarantined lines;
-            4 explain found a stored score that differs from its recomputation.
-            """,
+        discussion: "Every stage reads and writes one SQLite database (--db, BRIEFER_DB, default ./briefer.sqlite) and uses one "
+            + "configuration file (--config, BRIEFER_CONFIG, default config/briefer.yaml when present).\n\n"
+            + "Exit status: 0 success (bad input lines are quarantined and reported as a warning); 1 an error; "
+            + "2 an invalid configuration; 3 --strict ingest found bad lines; 4 explain found a stored score that differs "
+            + "from its recomputation; 64 bad usage (an unknown option or value).",
         subcommands: [Ingest.self, Score.self, Accounts.self, Explain.self, QuarantineCommand.self, Config.self]
     )
 }
@@ -70,7 +67,11 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    func openStore() throws -> BrieferStore {
+    /// Opens the database; commands that only read it refuse a path where none exists.
+    func openStore(mustExist: Bool = false) throws -> BrieferStore {
+        if mustExist, !FileManager.default.fileExists(atPath: databasePath) {
+            throw CLIFailure(message: "no database at \(databasePath): run `briefer ingest` first, or pass --db", code: 1)
+        }
         do {
             return try BrieferStore(path: databasePath)
         } catch {
@@ -106,7 +107,7 @@ func fail(_ error: any Error) -> any Error {
 func parseTime(_ text: String?, option: String) throws -> Timestamp {
     guard let text else { return .now }
     guard let parsed = Timestamp.parse(text) else {
-        throw ValidationError("\(option) '\(text)' is not an ISO-8601 time (e.g. 2026-11-20T12:00:00Z)")
+        throw CLIFailure(message: "\(option) '\(text)' is not an ISO-8601 time (e.g. 2026-11-20T12:00:00Z)", code: 64)
     }
     return parsed.timestamp
 }

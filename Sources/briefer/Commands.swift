@@ -7,12 +7,9 @@ import Foundation
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Store event JSONL and companies / users / subscriptions CSV files.",
-        discussion: """
-            Event lines may be Segment track / identify / group calls or seed 004 events (detected per line).
-            CSV files are told apart by their header, or by --kind. Each bad line or row is quarantined with its
-            file, line, reason and raw text (see `briefer quarantine`) and the ingest goes on. Re-ingesting a file
-            adds nothing.
-            """)
+        discussion: "Event lines may be Segment track / identify / group calls or seed 004 events (detected per line). "
+            + "CSV files are told apart by their header, or by --kind. Each bad line or row is quarantined with its file, line, "
+            + "reason and raw text (see `briefer quarantine`) and the ingest goes on. Re-ingesting a file adds nothing.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("Files to ingest (.jsonl / .ndjson events, .csv tables).", valueName: "file"))
@@ -34,7 +31,8 @@ struct Ingest: ParsableCommand {
             let summary = try ingestor.ingest(files: files)
             print(json ? JSONOutput.render(Reports.ingestJSON(summary)) : Reports.ingest(summary))
             if summary.quarantined > 0 {
-                FileHandle.standardError.write(Data("warning: \(summary.quarantined) line(s) quarantined; see `briefer quarantine`\n".utf8))
+                let new = summary.quarantined - summary.alreadyQuarantined
+                FileHandle.standardError.write(Data("warning: \(summary.quarantined) bad line(s), \(new) newly quarantined; see `briefer quarantine`\n".utf8))
                 if strict { throw ExitCode(3) }
             }
         } catch { throw fail(error) }
@@ -86,6 +84,10 @@ struct Accounts: ParsableCommand {
     var tier: Tier?
     @Option(help: "Show at most this many accounts.")
     var limit: Int?
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
     @Option(name: .customLong("run"), help: "A run id (default: the latest).")
     var runId: Int64?
     @Flag(help: "Print JSON.")
@@ -94,7 +96,7 @@ struct Accounts: ParsableCommand {
     func run() throws {
         do {
             _ = global.logger()
-            let store = try global.openStore()
+            let store = try global.openStore(mustExist: true)
             guard let scoringRun = try store.run(id: runId) else {
                 throw CLIFailure(message: "no scoring run yet: run `briefer score` first", code: 1)
             }
@@ -125,7 +127,7 @@ struct Explain: ParsableCommand {
         do {
             _ = global.logger()
             let configuration = try global.loadConfiguration()
-            let store = try global.openStore()
+            let store = try global.openStore(mustExist: true)
             let explanation = try Explainer(store: store, configuration: configuration).explain(account: account, runId: runId)
             print(explanation.lines.joined(separator: "\n"))
             if !explanation.matches { throw ExitCode(4) }
@@ -143,13 +145,17 @@ struct QuarantineCommand: ParsableCommand {
     var file: String?
     @Option(help: "Show at most this many lines.")
     var limit: Int = 100
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
         do {
             _ = global.logger()
-            let store = try global.openStore()
+            let store = try global.openStore(mustExist: true)
             let result = try store.quarantine(reason: reason, file: file, limit: limit)
             if json {
                 print(JSONOutput.render([

@@ -98,4 +98,26 @@ struct ScoringRunTests {
         #expect(acme.score.tier != .hot)
         #expect(acme.becameHotAt == (try FixturePaths.manifestAsOf()).iso8601)
     }
+
+    /// A backtest at an earlier as-of, or the same as-of again, does not disturb transitions.
+    @Test func transitionsFollowAsOfTimeNotRunOrder() throws {
+        let (t, first) = try Self.scoredWorkspace()
+        let runner = ScoringRunner(store: t.store, configuration: BrieferConfiguration(), logger: .quiet)
+        let asOf = try FixturePaths.manifestAsOf()
+        let before = try t.store.accountScores(runId: first.run.id)
+        _ = try runner.run(asOf: asOf.adding(days: -60))  // a backtest
+        _ = try runner.run(asOf: asOf, model: .points)     // another model
+        let again = try runner.run(asOf: asOf)
+        let after = try t.store.accountScores(runId: again.run.id)
+        #expect(after.map(\.previousTier) != before.map(\.previousTier))  // now against the backtest, not "new"
+        let rerun = try runner.run(asOf: asOf)
+        let last = try t.store.accountScores(runId: rerun.run.id)
+        #expect(last.map(\.previousTier) == after.map(\.previousTier))
+        #expect(last.map(\.becameHotAt) == after.map(\.becameHotAt))
+        #expect(last.map(\.score) == before.map(\.score))
+        // Every hot account that was not hot 60 days earlier became hot at this as-of.
+        for account in last where account.score.tier == .hot && account.previousTier != .hot {
+            #expect(account.becameHotAt == asOf.iso8601)
+        }
+    }
 }

@@ -15,10 +15,21 @@ struct ReasonCodeTests {
     }
 
     @Test(arguments: ["team_invite_sent:+30", "plan_limit_reached:api_requests:+0", "work_email:+20", "decay:75d:-20",
-                      "limit:a:b:+3", "velocity:5_in_48h:+25"])
+                      "limit:a_b:+3", "velocity:5_in_48h:+25"])
     func parseRoundTrips(_ text: String) throws {
         let reason = try #require(ReasonCode(parsing: text))
         #expect(reason.description == text)
+    }
+
+    /// Details come from the data: the separators of the joined form never survive in them, so a
+    /// stored list of reasons always reads back as the same reasons.
+    @Test func separatorsInDataBecomeUnderscores() throws {
+        let reason = ReasonCode("plan_limit_reached", "seats;api: v2\n", points: 0)
+        #expect(reason.description == "plan_limit_reached:seats_api__v2_:+0")
+        let joined = ReasonCode.joined([reason, ReasonCode("work_email", points: 20)])
+        let back = joined.split(separator: ";").compactMap { ReasonCode(parsing: String($0).trimmedWhitespace) }
+        #expect(back == [reason, ReasonCode("work_email", points: 20)])
+        #expect(ReasonCode("x", String(repeating: "d", count: 100), points: 1).detail?.count == 64)
     }
 
     @Test func parseReadsTheParts() throws {

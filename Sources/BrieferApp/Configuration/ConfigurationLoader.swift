@@ -51,11 +51,13 @@ public enum ConfigurationLoader {
             if scalar.style == .plain {
                 let s = scalar.string
                 if ["null", "~", ""].contains(s) { return .null }
-                if ["true", "yes", "on"].contains(s.lowercased()) { return .bool(true) }
-                if ["false", "no", "off"].contains(s.lowercased()) { return .bool(false) }
+                // YAML 1.2 core schema: only true/false are booleans (so NO, the country, stays a string).
+                if ["true", "True", "TRUE"].contains(s) { return .bool(true) }
+                if ["false", "False", "FALSE"].contains(s) { return .bool(false) }
                 let digits = s.replacingOccurrences(of: "_", with: "")
-                if Int64(digits) != nil { return .number(digits) }
-                if Double(digits) != nil, digits.contains(".") { return .number(digits) }
+                // Numbers are written back in JSON's own form (`+5`, `007` and `.5` are not JSON).
+                if let integer = Int64(digits) { return .number(String(integer)) }
+                if digits.contains("."), let double = Double(digits), double.isFinite { return .number(String(double)) }
             }
             return .string(scalar.string)
         case let .mapping(mapping):

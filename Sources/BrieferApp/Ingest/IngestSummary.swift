@@ -8,7 +8,10 @@ public struct IngestSummary: Sendable, Codable, Equatable {
         public var read = 0
         public var inserted = 0
         public var duplicates = 0
+        /// Bad lines found in this run (every one is in the quarantine)...
         public var quarantined = 0
+        /// ...of which this many were already there from an earlier ingest of the same file.
+        public var alreadyQuarantined = 0
         public var quarantineReasons: [String: Int] = [:]
         /// Times without a zone offset, read as UTC.
         public var zonelessTimestamps = 0
@@ -21,6 +24,7 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var inserted: Int { files.reduce(0) { $0 + $1.inserted } }
     public var duplicates: Int { files.reduce(0) { $0 + $1.duplicates } }
     public var quarantined: Int { files.reduce(0) { $0 + $1.quarantined } }
+    public var alreadyQuarantined: Int { files.reduce(0) { $0 + $1.alreadyQuarantined } }
     public var quarantineReasons: [String: Int] {
         files.reduce(into: [:]) { totals, file in for (k, v) in file.quarantineReasons { totals[k, default: 0] += v } }
     }

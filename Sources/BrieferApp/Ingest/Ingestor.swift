@@ -23,6 +23,11 @@ public struct Ingestor {
 
     public func ingest(files: [String]) throws -> IngestSummary {
         let paths = files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw IngestError.cannotOpen(path, "no such file") }
+            if isDirectory.boolValue { throw IngestError.cannotOpen(path, "it is a directory; name the files in it") }
+        }
         let writer = try IngestWriter(store: store, configuration: configuration, files: paths)
         var summary = IngestSummary()
         for path in paths {
@@ -36,16 +41,17 @@ public struct Ingestor {
         return summary
     }
 
+    /// CSV by name (`.csv`), events by name (`.jsonl`, `.ndjson`, `.json`), else by content:
+    /// JSON lines start with `{`. `--kind` applies to the CSV files only.
     private func isCSV(_ path: String) throws -> Bool {
-        if csvKind != nil { return true }
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") { return true }
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return false }
         // Otherwise look at the first byte: JSON lines start with '{'.
         guard let handle = FileHandle(forReadingAtPath: path) else { throw IngestError.cannotOpen(path, "no such file or not readable") }
         defer { try? handle.close() }
-        let head = handle.readData(ofLength: 64)
-        return head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) != UInt8(ascii: "{")
+        let head = handle.readData(ofLength: 64).drop { [0x20, 0x0A, 0x0D, 0x09, 0xEF, 0xBB, 0xBF].contains($0) }
+        return head.first != UInt8(ascii: "{")
     }
 
     private func fileSize(_ path: String) -> Int {
@@ -58,6 +64,7 @@ public struct Ingestor {
         let reader = LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
         var events: [IncomingEvent] = []
         var rejected: [QuarantinedLine] = []
+        var rejectedBytes = 0
         events.reserveCapacity(batchSize)
         let total = fileSize(path)
         let pipeline = WritePipeline()
@@ -70,12 +77,14 @@ public struct Ingestor {
             events = []
             events.reserveCapacity(batchSize)
             rejected = []
+            rejectedBytes = 0
         }
         try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
             if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             file.read += 1
             if let length = line.oversizedLength {
                 reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"))
+                rejectedBytes += line.bytes.count
             } else {
                 let started = DispatchTime.now().uptimeNanoseconds
                 defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
@@ -86,15 +95,18 @@ public struct Ingestor {
                     events.append(event)
                 case let .failure(rejection):
                     reject(&file, &rejected, path, line, rejection)
+                    rejectedBytes += line.bytes.count
                 }
             }
-            if events.count >= batchSize { try flush() }
+            // Rejected lines are held too: bounded by count and bytes, so memory stays flat.
+            if events.count >= batchSize || rejected.count >= batchSize || rejectedBytes >= 16 << 20 { try flush() }
         }
         try flush()
         logger.debug("parsed", metadata: ["file": "\(path)", "parse": "\(String(format: "%.2fs", Double(parseNanoseconds) / 1e9))"])
         for outcome in try pipeline.finish() {
             file.inserted += outcome.inserted
-            file.duplicates += outcome.duplicates + outcome.quarantineDuplicates
+            file.duplicates += outcome.duplicates
+            file.alreadyQuarantined += outcome.quarantineDuplicates
         }
         progress?.finish()
         return file
@@ -115,11 +127,18 @@ public struct Ingestor {
         var record = ""
         var recordLine = 0
         let total = fileSize(path)
+        func quarantineRecord(_ rejection: Rejection) {
+            file.quarantined += 1
+            file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
+            let raw = Array(record.utf8.prefix(LineReader.keptOfOversized))
+            rejected.append(QuarantinedLine(file: path, line: recordLine, reason: rejection.reason, detail: rejection.detail, raw: raw))
+        }
         func flush() throws {
             guard !rows.isEmpty || !rejected.isEmpty else { return }
             let outcome = try writer.write(rows: rows, quarantine: rejected)
             file.inserted += outcome.inserted
-            file.duplicates += outcome.duplicates + outcome.quarantineDuplicates
+            file.duplicates += outcome.duplicates
+            file.alreadyQuarantined += outcome.quarantineDuplicates
             rows.removeAll(keepingCapacity: true)
             rejected.removeAll(keepingCapacity: true)
         }
@@ -135,7 +154,14 @@ public struct Ingestor {
                 return
             }
             if record.isEmpty { recordLine = line.number; record = text } else { record += "\n" + text }
-            if CSVRowParser.isIncomplete(record[...]) { return }  // a quoted field goes on to the next line
+            if CSVRowParser.isIncomplete(record[...]) {  // a quoted field goes on to the next line
+                guard record.utf8.count > configuration.hygiene.maxLineBytes else { return }
+                file.read += 1
+                let detail = "a quoted field opened on line \(recordLine) runs past \(configuration.hygiene.maxLineBytes) bytes"
+                quarantineRecord(Rejection(.unterminatedQuote, detail))
+                record = ""
+                return
+            }
             defer { record = "" }
             let fields = CSVRowParser.fields(of: record[...])
             guard let p = parser else {
@@ -151,14 +177,15 @@ public struct Ingestor {
             file.read += 1
             switch p.row(fields) {
             case let .success(row): rows.append(row)
-            case let .failure(rejection):
-                file.quarantined += 1
-                file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
-                rejected.append(QuarantinedLine(file: path, line: recordLine, reason: rejection.reason, detail: rejection.detail, raw: Array(record.utf8)))
+            case let .failure(rejection): quarantineRecord(rejection)
             }
-            if rows.count >= batchSize { try flush() }
+            if rows.count >= batchSize || rejected.count >= 1000 { try flush() }
         }
         if parser == nil { throw IngestError.emptyFile(path) }
+        if !record.isEmpty {
+            file.read += 1
+            quarantineRecord(Rejection(.unterminatedQuote, "a quoted field opened on line \(recordLine) is never closed"))
+        }
         try flush()
         progress?.finish()
         return file

@@ -31,6 +31,10 @@ struct LineReader {
             lineNumber += 1
             var slice = bytes
             if let last = slice.last, last == UInt8(ascii: "\r") { slice = UnsafeBufferPointer(rebasing: slice.dropLast()) }
+            // A UTF-8 byte-order mark (as Excel writes) is not part of the first line.
+            if lineNumber == 1, slice.count >= 3, slice[0] == 0xEF, slice[1] == 0xBB, slice[2] == 0xBF {
+                slice = UnsafeBufferPointer(rebasing: slice.dropFirst(3))
+            }
             try body(Line(number: lineNumber, bytes: slice, oversizedLength: length > maxLineBytes ? length : nil))
         }
         while true {

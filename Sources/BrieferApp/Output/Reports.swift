@@ -16,6 +16,7 @@ public enum Reports {
         let reasons = summary.quarantineReasons
         if !reasons.isEmpty {
             out += "\nquarantined by reason: " + reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            if summary.alreadyQuarantined > 0 { out += " (\(summary.alreadyQuarantined) already quarantined by an earlier ingest)" }
         }
         let zoneless = summary.files.reduce(0) { $0 + $1.zonelessTimestamps }
         if zoneless > 0 { out += "\ntimestamps without a zone, read as UTC: \(zoneless)" }
@@ -27,10 +28,11 @@ public enum Reports {
     public static func ingestJSON(_ summary: IngestSummary) -> [String: Any] {
         [
             "read": summary.read, "inserted": summary.inserted, "duplicates": summary.duplicates, "quarantined": summary.quarantined,
+            "already_quarantined": summary.alreadyQuarantined,
             "quarantined_by_reason": summary.quarantineReasons,
             "files": summary.files.map { f -> [String: Any] in
                 ["path": f.path, "kind": f.kind, "read": f.read, "inserted": f.inserted, "duplicates": f.duplicates,
-                 "quarantined": f.quarantined, "quarantined_by_reason": f.quarantineReasons,
+                 "quarantined": f.quarantined, "already_quarantined": f.alreadyQuarantined, "quarantined_by_reason": f.quarantineReasons,
                  "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents]
             },
         ]

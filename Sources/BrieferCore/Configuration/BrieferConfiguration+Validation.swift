@@ -15,29 +15,42 @@ extension BrieferConfiguration {
         }
         func nonNegative(_ value: Int, _ key: String) { require(value >= 0, key, "must not be negative (is \(value))") }
         func positive(_ value: Int, _ key: String) { require(value > 0, key, "must be greater than 0 (is \(value))") }
+        // Upper bounds keep every window and product of the arithmetic far from overflow.
+        func days(_ value: Int, _ key: String) { require(value > 0 && value <= 3650, key, "must be between 1 and 3650 days (is \(value))") }
+        func bounded(_ value: Int, _ key: String, _ limit: Int = 1_000_000) {
+            require(abs(value) <= limit, key, "must be between -\(limit) and \(limit) (is \(value))")
+        }
 
         for (i, d) in identity.freeMailDomains.enumerated() { require(d.contains("."), "identity.free_mail_domains[\(i)]", "'\(d)' is not a domain") }
         for (i, d) in identity.internalDomains.enumerated() { require(d.contains("."), "identity.internal_domains[\(i)]", "'\(d)' is not a domain") }
         positive(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
+        bounded(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         positive(hygiene.botMaxEventsPerDay, "hygiene.bot_max_events_per_day")
-        require(hygiene.maxLineBytes >= 1024, "hygiene.max_line_bytes", "must be at least 1024 (is \(hygiene.maxLineBytes))")
-        nonNegative(hygiene.futureToleranceSeconds, "hygiene.future_tolerance_seconds")
+        bounded(hygiene.botMaxEventsPerDay, "hygiene.bot_max_events_per_day", 100_000_000)
+        require(hygiene.maxLineBytes >= 1024 && hygiene.maxLineBytes <= 64 << 20, "hygiene.max_line_bytes",
+                "must be between 1024 and 67108864 (is \(hygiene.maxLineBytes))")
+        require(hygiene.futureToleranceSeconds >= 0 && hygiene.futureToleranceSeconds <= 31_536_000, "hygiene.future_tolerance_seconds",
+                "must be between 0 and 31536000 (a year) (is \(hygiene.futureToleranceSeconds))")
 
         let w = weighted
-        positive(w.activation.windowDays, "weighted.activation.window_days")
+        days(w.activation.windowDays, "weighted.activation.window_days")
         positive(w.activation.max, "weighted.activation.max")
         for (i, rule) in w.activation.events.enumerated() {
             let key = "weighted.activation.events[\(i)]"
             require(!rule.event.isEmpty, key + ".event", "must name an event")
             positive(rule.minCount, key + ".min_count")
+            bounded(rule.minCount, key + ".min_count")
             nonNegative(rule.weight, key + ".weight")
+            bounded(rule.weight, key + ".weight", 100)
         }
-        positive(w.engagement.windowDays, "weighted.engagement.window_days")
-        positive(w.engagement.fullFrequencyDays, "weighted.engagement.full_frequency_days")
+        days(w.engagement.windowDays, "weighted.engagement.window_days")
+        days(w.engagement.fullFrequencyDays, "weighted.engagement.full_frequency_days")
         positive(w.engagement.fullBreadthFeatures, "weighted.engagement.full_breadth_features")
+        bounded(w.engagement.fullBreadthFeatures, "weighted.engagement.full_breadth_features", 10_000)
         var previousDays = 0
         for (i, step) in w.engagement.recency.enumerated() {
             let key = "weighted.engagement.recency[\(i)]"
+            days(step.withinDays, key + ".within_days")
             require(step.withinDays > previousDays, key + ".within_days", "must be greater than the step before (\(previousDays)); steps go from the most recent out")
             previousDays = step.withinDays
             require((0...100).contains(step.points), key + ".points", "must be between 0 and 100 (is \(step.points))")
@@ -85,30 +98,37 @@ extension BrieferConfiguration {
         for (i, rule) in p.behaviour.rules.enumerated() {
             let key = "points.behaviour.rules[\(i)]"
             require(!rule.event.isEmpty, key + ".event", "must name an event")
-            nonNegative(rule.withinSignupDays, key + ".within_signup_days")
+            require(rule.withinSignupDays >= 0 && rule.withinSignupDays <= 3650, key + ".within_signup_days", "must be between 0 and 3650 days")
             require(!rule.steps.isEmpty, key + ".steps", "must have at least one step")
             var previous = Int.max
             for (j, step) in rule.steps.enumerated() {
                 positive(step.minCount, "\(key).steps[\(j)].min_count")
+                bounded(step.minCount, "\(key).steps[\(j)].min_count")
                 nonNegative(step.points, "\(key).steps[\(j)].points")
+                bounded(step.points, "\(key).steps[\(j)].points", 1000)
                 require(step.minCount < previous, "\(key).steps[\(j)].min_count", "steps must go from the highest count down")
                 previous = step.minCount
             }
         }
         positive(p.behaviour.velocity.minActions, "points.behaviour.velocity.min_actions")
-        positive(p.behaviour.velocity.windowHours, "points.behaviour.velocity.window_hours")
-        positive(p.behaviour.velocity.lookbackDays, "points.behaviour.velocity.lookback_days")
+        require(p.behaviour.velocity.windowHours > 0 && p.behaviour.velocity.windowHours <= 87_600, "points.behaviour.velocity.window_hours",
+                "must be between 1 and 87600 hours")
+        days(p.behaviour.velocity.lookbackDays, "points.behaviour.velocity.lookback_days")
         nonNegative(p.behaviour.velocity.bonus, "points.behaviour.velocity.bonus")
-        positive(p.behaviour.inactivity.periodDays, "points.behaviour.inactivity.period_days")
+        days(p.behaviour.inactivity.periodDays, "points.behaviour.inactivity.period_days")
         require(p.behaviour.inactivity.pointsPerPeriod <= 0, "points.behaviour.inactivity.points_per_period", "is a deduction and must not be positive")
         for (i, n) in p.behaviour.negativeEvents.enumerated() {
             require(n.points <= 0, "points.behaviour.negative_events[\(i)].points", "is a deduction and must not be positive (is \(n.points))")
         }
-        positive(p.behaviour.negativeWindowDays, "points.behaviour.negative_window_days")
-        positive(p.behaviour.decay.periodDays, "points.behaviour.decay.period_days")
+        days(p.behaviour.negativeWindowDays, "points.behaviour.negative_window_days")
+        days(p.behaviour.decay.periodDays, "points.behaviour.decay.period_days")
+        bounded(p.behaviour.decay.pointsPerPeriod, "points.behaviour.decay.points_per_period", 1000)
+        bounded(p.behaviour.inactivity.pointsPerPeriod, "points.behaviour.inactivity.points_per_period", 1000)
         nonNegative(p.behaviour.decay.pointsPerPeriod, "points.behaviour.decay.points_per_period")
         nonNegative(p.behaviour.decay.floor, "points.behaviour.decay.floor")
-        require(p.maxTotal > 0, "points.max_total", "must be greater than 0")
+        require(p.maxTotal > 0 && p.maxTotal <= 100_000, "points.max_total", "must be between 1 and 100000")
+        require(p.behaviour.max <= 100_000, "points.behaviour.max", "must be at most 100000")
+        require(p.fit.max <= 100_000, "points.fit.max", "must be at most 100000")
         require(p.pql.minTotal > p.tiers.warm, "points.pql.min_total", "must be above points.tiers.warm (\(p.pql.minTotal) <= \(p.tiers.warm))")
         require(p.tiers.warm > p.tiers.nurture, "points.tiers.warm", "must be above points.tiers.nurture (\(p.tiers.warm) <= \(p.tiers.nurture))")
         require(p.tiers.nurture > 0, "points.tiers.nurture", "must be above 0")
@@ -117,9 +137,11 @@ extension BrieferConfiguration {
 
         nonNegative(account.teamBonusPerUser, "account.team_bonus_per_user")
         nonNegative(account.teamBonusCap, "account.team_bonus_cap")
-        positive(account.teamActiveDays, "account.team_active_days")
+        days(account.teamActiveDays, "account.team_active_days")
+        bounded(account.teamBonusPerUser, "account.team_bonus_per_user", 1000)
+        bounded(account.teamBonusCap, "account.team_bonus_cap", 100_000)
         require((1...20).contains(reasons.max), "reasons.max", "must be between 1 and 20 (is \(reasons.max))")
-        positive(reasons.signalWindowDays, "reasons.signal_window_days")
+        days(reasons.signalWindowDays, "reasons.signal_window_days")
         return problems
     }
 

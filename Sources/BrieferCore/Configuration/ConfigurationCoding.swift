@@ -68,6 +68,8 @@ public enum ConfigurationCoding {
         located: (String, String) -> ConfigurationProblem
     ) -> JSONValue {
         switch (value, base) {
+        case (.null, .object):
+            return base  // an empty section (every key commented out) keeps the defaults
         case let (.object(members), .object(baseMembers)):
             var result = baseMembers
             for member in members {
@@ -162,6 +164,9 @@ public enum ConfigurationCoding {
         case let .keyNotFound(key, context):
             return located(path(context.codingPath + [key]), "required key is missing")
         case let .dataCorrupted(context):
+            if context.codingPath.last?.stringValue == "model" {
+                return located("model", "must be one of: " + BrieferConfiguration.ScoringModel.allCases.map(\.rawValue).joined(separator: ", "))
+            }
             return located(path(context.codingPath), "invalid value: \(context.debugDescription)")
         @unknown default:
             return located("(file)", "\(error)")

@@ -74,17 +74,35 @@ public struct CSVRowParser: Sendable {
     }
 
     /// True when `text` ends inside a quoted field, so the record continues on the next line.
+    /// A quote opens a quoted field only at the start of a field (RFC 4180); elsewhere it is a
+    /// literal character, so `5" screen` does not swallow the lines after it.
     public static func isIncomplete(_ text: Substring) -> Bool {
-        var quotes = 0
-        for byte in text.utf8 where byte == UInt8(ascii: "\"") { quotes += 1 }
-        return quotes % 2 == 1
+        var inQuotes = false
+        var atFieldStart = true
+        var previousWasClosingQuote = false
+        for byte in text.utf8 {
+            if inQuotes {
+                if byte == UInt8(ascii: "\"") { inQuotes = false; previousWasClosingQuote = true }
+                continue
+            }
+            if byte == UInt8(ascii: "\"") && (atFieldStart || previousWasClosingQuote) {
+                inQuotes = true  // an opening quote, or the second quote of a doubled one
+                atFieldStart = false
+                previousWasClosingQuote = false
+                continue
+            }
+            previousWasClosingQuote = false
+            atFieldStart = byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n")
+        }
+        return inQuotes
     }
 
-    /// The fields of one record.
+    /// The fields of one record (RFC 4180; a quote inside an unquoted field is kept as written).
     public static func fields(of record: Substring) -> [String] {
         var fields: [String] = []
         var current = ""
         var inQuotes = false
+        var quoted = false  // the current field began with a quote
         var chars = record.makeIterator()
         var pending: Character? = nil
         while let c = pending ?? chars.next() {
@@ -99,11 +117,13 @@ public struct CSVRowParser: Sendable {
                 } else {
                     current.append(c)
                 }
-            } else if c == "\"" {
+            } else if c == "\"" && current.isEmpty && !quoted {
                 inQuotes = true
+                quoted = true
             } else if c == "," {
                 fields.append(current)
                 current = ""
+                quoted = false
             } else if c == "\r" || c == "\r\n" {
                 continue
             } else {

@@ -90,7 +90,7 @@ public struct EventLineParser: Sendable {
             break
         }
 
-        let timeKey = value["timestamp"] != nil ? "timestamp" : "originalTimestamp"
+        let timeKey = (value["timestamp"].map { !$0.isNull } ?? false) ? "timestamp" : "originalTimestamp"
         guard let timeValue = value[timeKey], !timeValue.isNull else { throw Rejection(.badTimestamp, "no timestamp") }
         guard let timeText = timeValue.stringValue else { throw Rejection(.wrongType, "\(timeKey) must be a string") }
         guard let parsed = Timestamp.parse(timeText) else { throw Rejection(.badTimestamp, "cannot read \(timeKey) '\(timeText.prefix(64))'") }

@@ -14,6 +14,7 @@ public enum QuarantineReason: String, Sendable, Codable, CaseIterable, Comparabl
     case unknownShape = "unknown_shape"
     case wrongColumnCount = "wrong_column_count"
     case badNumber = "bad_number"
+    case unterminatedQuote = "unterminated_quote"
 
     public static func < (lhs: QuarantineReason, rhs: QuarantineReason) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -4,7 +4,23 @@ public struct ReasonCode: Sendable, Hashable, Codable, Comparable, CustomStringC
     public var detail: String?
     public var points: Int
 
-    public init(_ code: String, _ detail: String? = nil, points: Int) { self.code = code; self.detail = detail; self.points = points }
+    /// Codes and details come partly from the data (event names, property values, industries): `;`
+    /// and `:` (the separators of the joined form), control characters and runs of spaces become `_`,
+    /// and a detail is cut to 64 characters, so the stored text always reads back as the same reasons.
+    public init(_ code: String, _ detail: String? = nil, points: Int) {
+        self.code = ReasonCode.clean(code)
+        self.detail = detail.map { String(ReasonCode.clean($0).prefix(64)) }
+        self.points = points
+    }
+
+    static func clean(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let replace = scalar == ";" || scalar == ":" || scalar.properties.generalCategory == .control || scalar.properties.isWhitespace
+            out.append(replace ? "_" : scalar)
+        }
+        return String(out)
+    }
 
     public var description: String {
         let sign = points >= 0 ? "+" : "-"
@@ -30,8 +46,6 @@ public struct ReasonCode: Sendable, Hashable, Codable, Comparable, CustomStringC
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2, let last = parts.last, let sign = last.first, sign == "+" || sign == "-",
               let value = Int(last.dropFirst()) else { return nil }
-        code = parts[0]
-        detail = parts.count > 2 ? parts[1..<(parts.count - 1)].joined(separator: ":") : nil
-        points = sign == "-" ? -value : value
+        self.init(parts[0], parts.count > 2 ? parts[1..<(parts.count - 1)].joined(separator: ":") : nil, points: sign == "-" ? -value : value)
     }
 }

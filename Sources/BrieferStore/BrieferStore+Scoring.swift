@@ -55,26 +55,78 @@ extension BrieferStore {
                     country: row["country"] ?? fromGroup?.country,
                     techStack: (row["tech_stack"] as String?)?.split(separator: ";").map(String.init) ?? [])
             }
-            var profiles: [UserProfile] = []
-            var internalUsers: [String] = []
-            var rowIds: [String: Int64] = [:]
+            struct Stored {
+                var rowId: Int64, userId: String, csvEmail: String?, csvTitle: String?, csvCreated: Int64?, csvDomain: String?
+                var identifyEmail: String?, identifyTitle: String?, identifyCreated: Int64?, identifyMs: Int64?
+                var hint: String?, hintMs: Int64?, firstEvent: Int64?
+            }
+            let asOf = context.asOf.milliseconds
+            var stored: [Stored] = []
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, external_id, coalesce(csv_email, identify_email) AS email, coalesce(csv_title, identify_title) AS title,
-                       coalesce(csv_created_ms, identify_created_ms, first_event_ms) AS signup, group_hint, csv_company_domain
+                SELECT id, external_id, csv_email, csv_title, csv_created_ms, csv_company_domain, identify_email, identify_title,
+                       identify_created_ms, identify_ms, group_hint, group_hint_ms, first_event_ms, csv_seen, first_seen_ms
                 FROM users ORDER BY external_id
                 """)
             while let row = try rows.next() {
                 // Columns by position (the SELECT above): a run reads every user.
                 let userId: String = row[1]
                 if let only = userIds, !only.contains(userId) { continue }
-                let email: String? = row[2]
-                let clues = IdentityRules.Clues(userId: userId, email: email, latestGroupHint: row[5], csvCompanyDomain: row[6])
+                // A user is known at the as-of time from the users CSV or from a call made by then.
+                let inCSV: Bool = row[13]
+                let firstSeen: Int64? = row[14]
+                guard inCSV || (firstSeen.map { $0 <= asOf } ?? false) else { continue }
+                stored.append(Stored(rowId: row[0], userId: userId, csvEmail: row[2], csvTitle: row[3], csvCreated: row[4], csvDomain: row[5],
+                                     identifyEmail: row[6], identifyTitle: row[7], identifyCreated: row[8], identifyMs: row[9],
+                                     hint: row[10], hintMs: row[11], firstEvent: row[12]))
+            }
+            // The stored identity clues are the latest ever seen. For a user whose latest hint or
+            // identify call is after the as-of time (a backtest), they are read again from the raw
+            // calls made by then: an event after the as-of time never changes a score as of it.
+            let stale = Set(stored.filter { ($0.hintMs ?? .min) > asOf || ($0.identifyMs ?? .min) > asOf }.map(\.rowId))
+            var history: [Int64: (hint: (ms: Int64, text: String)?, email: String?, title: String?, created: Int64?)] = [:]
+            if !stale.isEmpty {
+                let calls = try Row.fetchCursor(db, sql: """
+                    SELECT user_id, kind, ts, group_hint, traits FROM events
+                    WHERE user_id IS NOT NULL AND ts <= ? AND (group_hint IS NOT NULL OR kind = 'identify') ORDER BY ts
+                    """, arguments: [asOf])
+                while let row = try calls.next() {
+                    let user: Int64 = row[0]
+                    guard stale.contains(user) else { continue }
+                    var h = history[user] ?? (nil, nil, nil, nil)
+                    let ms: Int64 = row[2]
+                    var hint: String? = row[3]
+                    if (row[1] as String) == "identify", let traits = (row[4] as String?).flatMap({ try? JSONParser.parse($0) }) {
+                        h.email = traits["email"]?.stringValue?.trimmedWhitespace.lowercased() ?? h.email
+                        h.title = traits["title"]?.stringValue ?? h.title
+                        h.created = (traits["createdAt"] ?? traits["created_at"])?.stringValue.flatMap(Timestamp.parse)?.timestamp.milliseconds ?? h.created
+                        let company = traits["company"]
+                        hint = company?["id"]?.stringValue ?? company?["domain"]?.stringValue ?? company?["website"]?.stringValue
+                    }
+                    if let hint, h.hint.map({ ms > $0.ms || (ms == $0.ms && hint > $0.text) }) ?? true { h.hint = (ms, hint) }
+                    history[user] = h
+                }
+            }
+            var profiles: [UserProfile] = []
+            var internalUsers: [String] = []
+            var rowIds: [String: Int64] = [:]
+            for user in stored {
+                var hint = user.hint, identifyEmail = user.identifyEmail, identifyTitle = user.identifyTitle, identifyCreated = user.identifyCreated
+                if stale.contains(user.rowId) {
+                    let h = history[user.rowId]
+                    hint = h?.hint?.text
+                    identifyEmail = h?.email
+                    identifyTitle = h?.title
+                    identifyCreated = h?.created
+                }
+                let email = user.csvEmail ?? identifyEmail
+                let clues = IdentityRules.Clues(userId: user.userId, email: email, latestGroupHint: hint, csvCompanyDomain: user.csvDomain)
                 let (account, isInternal) = context.identity.resolve(clues, groupDomains: groupDomains)
-                if isInternal { internalUsers.append(userId); continue }
-                rowIds[userId] = row[0]
+                if isInternal { internalUsers.append(user.userId); continue }
+                rowIds[user.userId] = user.rowId
+                let signup = user.csvCreated ?? identifyCreated ?? user.firstEvent
                 profiles.append(UserProfile(
-                    userId: userId, email: email, title: row[3],
-                    signup: (row[4] as Int64?).map(Timestamp.init(milliseconds:)), account: account,
+                    userId: user.userId, email: email, title: user.csvTitle ?? identifyTitle,
+                    signup: signup.map(Timestamp.init(milliseconds:)), account: account,
                     company: account.domain.flatMap { companies[$0] }))
             }
             return (profiles, internalUsers, rowIds)
@@ -123,6 +175,23 @@ extension BrieferStore {
                     JOIN user_days d ON d.user_id = s.id AND d.day BETWEEN s.day AND s.day + ?
                     WHERE d.day < ? AND d.day <= ?
                     """, [windowDays + 1, lookbackStart, asOfDay])
+                // A user whose signup as of this time differs from the stored one (an identify call
+                // after the as-of time, in a backtest) gets that signup's window read on its own.
+                var storedSignup: [Int64: Int64] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, coalesce(csv_created_ms, identify_created_ms, first_event_ms) FROM users") {
+                    if let ms: Int64 = row[1] { storedSignup[row[0]] = ms }
+                }
+                for profile in profiles {
+                    guard let signup = profile.signup, let row = rowIds[profile.userId], storedSignup[row] != signup.milliseconds else { continue }
+                    let have = Set(days[profile.userId, default: []].map(\.day))
+                    let extra = try Row.fetchAll(db, sql: """
+                        SELECT day, entries FROM user_days WHERE user_id = ? AND day BETWEEN ? AND ? AND day < ? AND day <= ?
+                        """, arguments: [row, signup.day, signup.day + windowDays + 1, lookbackStart, asOfDay])
+                    for dayRow in extra where !have.contains(dayRow[0]) {
+                        let blob: Data = dayRow[1]
+                        if let packed = blob.withUnsafeBytes({ ActivityDay(day: dayRow[0], encoded: $0) }) { days[profile.userId, default: []].append(packed) }
+                    }
+                }
             }
         }
         return ScoringInput(profiles: profiles, days: days, internalUsers: internalUsers)

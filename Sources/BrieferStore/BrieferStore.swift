@@ -74,7 +74,9 @@ public final class BrieferStore: Sendable {
                     csv_email TEXT, csv_title TEXT, csv_company_domain TEXT, csv_created_ms INTEGER,
                     identify_email TEXT, identify_title TEXT, identify_created_ms INTEGER, identify_ms INTEGER,
                     group_hint TEXT, group_hint_ms INTEGER,
-                    first_event_ms INTEGER, last_event_ms INTEGER);
+                    first_event_ms INTEGER, last_event_ms INTEGER,
+                    -- in the users CSV; the first call of any kind (track, identify, group) seen for the user
+                    csv_seen INTEGER NOT NULL DEFAULT 0, first_seen_ms INTEGER);
                 -- Every accepted Segment call and seed 004 event, once. The dedup key is the 128-bit hash of
                 -- the messageId (or of the line's canonical content): its first 64 bits are the unique
                 -- `dedup` (an integer index is far cheaper to insert into than a 16-byte blob one), its last

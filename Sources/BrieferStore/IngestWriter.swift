@@ -78,6 +78,7 @@ public final class IngestWriter {
     }
 
     private struct UserDelta {
+        var firstSeen: Int64?
         var firstEvent: Int64?
         var lastEvent: Int64?
         var hint: (ms: Int64, text: String)?
@@ -172,6 +173,11 @@ public final class IngestWriter {
                 }
                 outcome.inserted += 1
                 let ms = event.timestamp.milliseconds
+                if let user {
+                    var delta = deltas[user] ?? UserDelta()
+                    delta.firstSeen = min(delta.firstSeen ?? ms, ms)
+                    deltas[user] = delta
+                }
                 switch event.kind {
                 case .track:
                     guard let user, let entry = batch.entries[index] else { continue }
@@ -306,7 +312,10 @@ public final class IngestWriter {
     private func applyDeltas(_ db: Database, _ deltas: [Int64: UserDelta]) throws {
         // One statement for what track events teach: first and last event, and the latest group hint.
         let events = try db.cachedStatement(sql: """
-            UPDATE users SET first_event_ms = min(coalesce(first_event_ms, ?1), ?1), last_event_ms = max(coalesce(last_event_ms, ?2), ?2),
+            UPDATE users SET
+                first_event_ms = CASE WHEN ?1 IS NULL THEN first_event_ms ELSE min(coalesce(first_event_ms, ?1), ?1) END,
+                last_event_ms = CASE WHEN ?2 IS NULL THEN last_event_ms ELSE max(coalesce(last_event_ms, ?2), ?2) END,
+                first_seen_ms = CASE WHEN ?6 IS NULL THEN first_seen_ms ELSE min(coalesce(first_seen_ms, ?6), ?6) END,
                 group_hint = CASE WHEN ?4 IS NOT NULL AND (group_hint_ms IS NULL OR group_hint_ms < ?5
                                   OR (group_hint_ms = ?5 AND group_hint < ?4)) THEN ?4 ELSE group_hint END,
                 group_hint_ms = CASE WHEN ?4 IS NOT NULL AND (group_hint_ms IS NULL OR group_hint_ms < ?5
@@ -330,6 +339,7 @@ public final class IngestWriter {
                 b.integer(3, user)
                 b.text(4, delta.hint?.text)
                 b.integer(5, delta.hint?.ms)
+                b.integer(6, delta.firstSeen)
             }
             if let i = delta.identify {
                 try identify.execute(arguments: [i.email, i.title, i.created, i.ms, user])
@@ -383,8 +393,8 @@ public final class IngestWriter {
                     let id = userId(u.userId, &newUsers)
                     try insertNew(db, users: newUsers, terms: [])
                     try db.execute(sql: """
-                        UPDATE users SET csv_email = ?, csv_title = ?, csv_company_domain = ?, csv_created_ms = ?
-                        WHERE id = ? AND (csv_email, csv_title, csv_company_domain, csv_created_ms) IS NOT (?, ?, ?, ?)
+                        UPDATE users SET csv_email = ?, csv_title = ?, csv_company_domain = ?, csv_created_ms = ?, csv_seen = 1
+                        WHERE id = ? AND (csv_email, csv_title, csv_company_domain, csv_created_ms, csv_seen) IS NOT (?, ?, ?, ?, 1)
                         """, arguments: [u.email, u.title, u.companyDomain, u.createdAt?.milliseconds, id,
                                          u.email, u.title, u.companyDomain, u.createdAt?.milliseconds])
                 case let .subscription(s):

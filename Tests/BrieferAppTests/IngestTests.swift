@@ -86,3 +86,49 @@ struct IngestTests {
         #expect(summary.inserted == 2)
     }
 }
+
+struct MoreIngestTests {
+    @Test func anUnbalancedQuoteDoesNotSwallowTheRestOfTheFile() throws {
+        let t = try TemporaryStore()
+        let path = try t.file("c.csv", """
+            domain,name,employee_count,industry,estimated_revenue,country
+            a.com,Q1,10,saas,100,US
+            b.com,Q2 5" screen,10,saas,100,US
+            c.com,Q3,10,saas,100,US
+            d.com,"Q4 never closed,10,saas,100,US
+            e.com,Q5,10,saas,100,US
+            """)
+        let summary = try ingest([path], into: t.store)
+        #expect(summary.inserted == 3)
+        #expect(try t.store.scalar("SELECT name FROM companies WHERE domain = 'b.com'") == "Q2 5\" screen")
+        let quarantined = try t.store.quarantine().entries
+        #expect(quarantined.map(\.line) == [5])
+        #expect(quarantined.map(\.reason) == ["unterminated_quote"])
+    }
+
+    @Test func aByteOrderMarkIsNotPartOfTheHeader() throws {
+        let t = try TemporaryStore()
+        let path = try t.file("bom.csv", "\u{FEFF}user_id,email,company_domain,title,created_at\nu1,a@acme.com,acme.com,CTO,2026-10-01\n")
+        let summary = try ingest([path], into: t.store)
+        #expect(summary.files.first?.kind == "users")
+        #expect(summary.inserted == 1)
+    }
+
+    @Test func aDirectoryIsRefusedWithAClearError() throws {
+        let t = try TemporaryStore()
+        #expect(throws: IngestError.self) { try ingest([t.directory.path], into: t.store) }
+    }
+
+    /// Read = inserted + duplicates + bad lines, on the first ingest and on the second.
+    @Test func reingestCountsAddUp() throws {
+        let t = try TemporaryStore()
+        let path = FixturePaths.bad.appendingPathComponent("bad_events.jsonl").path
+        for round in 0..<2 {
+            let summary = try ingest([path], into: t.store)
+            #expect(summary.read == summary.inserted + summary.duplicates + summary.quarantined)
+            #expect(summary.quarantined == 9)
+            #expect(summary.alreadyQuarantined == (round == 0 ? 0 : 9))
+        }
+        #expect(try t.store.count("quarantine") == 9)
+    }
+}

@@ -1,0 +1,58 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Testing
+
+/// An event after the as-of time never changes a score as of it: not its activity, not who the
+/// user is, not which account they belong to.
+struct AsOfTests {
+    static let events = """
+        {"type":"identify","messageId":"i1","userId":"u1","traits":{"email":"ann@alpha.com"},"timestamp":"2026-09-30T09:00:00Z"}
+        {"type":"track","messageId":"e1","userId":"u1","event":"project_created","timestamp":"2026-10-01T10:00:00Z","context":{"groupId":"alpha.com"}}
+        {"type":"track","messageId":"e2","userId":"u1","event":"login","timestamp":"2026-10-20T10:00:00Z","context":{"groupId":"beta.com"}}
+        {"type":"identify","messageId":"i2","userId":"u1","traits":{"email":"ann@beta.com","title":"CTO"},"timestamp":"2026-10-20T11:00:00Z"}
+        {"type":"track","messageId":"e3","userId":"u2","event":"login","timestamp":"2026-10-21T10:00:00Z","context":{"groupId":"beta.com"}}
+        """
+
+    func scored(at time: String, in t: TemporaryStore) throws -> ScoringOutcome {
+        try ScoringRunner(store: t.store, configuration: BrieferConfiguration(), logger: .quiet).run(asOf: Timestamp.parse(time)!.timestamp)
+    }
+
+    @Test func identityAndUsersAreThoseKnownAtTheAsOfTime() throws {
+        let t = try TemporaryStore()
+        _ = try ingest([try t.file("e.jsonl", Self.events)], into: t.store)
+        let early = try scored(at: "2026-10-05T00:00:00Z", in: t)
+        #expect(early.users.map(\.userId) == ["u1"])  // u2 is first seen later
+        #expect(early.users.first?.account == "alpha.com")
+        #expect(early.users.first?.activation == 30)  // project_created within 14 days of the first event
+        let explained = try Explainer(store: t.store, configuration: BrieferConfiguration()).explain(account: "alpha.com", runId: early.run.id)
+        #expect(explained.matches)
+        let late = try scored(at: "2026-10-25T00:00:00Z", in: t)
+        #expect(late.users.map(\.userId) == ["u1", "u2"])
+        #expect(Set(late.users.map(\.account)) == ["beta.com"])
+        // The earlier run still explains the same way after the later data arrived.
+        #expect(try Explainer(store: t.store, configuration: BrieferConfiguration()).explain(account: "alpha.com", runId: early.run.id).matches)
+    }
+
+    @Test func aBacktestGivesTheScoresOfAStoreThatNeverSawTheLaterEvents() throws {
+        let all = try TemporaryStore()
+        _ = try ingest(FixturePaths.workspaceFiles, into: all.store)
+        let asOf = "2026-11-01T00:00:00Z"
+        let backtest = try scored(at: asOf, in: all)
+        // The same workspace with every event after the as-of time left out.
+        let cut = try TemporaryStore()
+        let lines = try String(contentsOfFile: FixturePaths.workspace.appendingPathComponent("events.jsonl").path, encoding: .utf8)
+            .split(separator: "\n").filter { line in
+                guard let value = try? JSONParser.parse(String(line)), let time = value["timestamp"]?.stringValue,
+                      let parsed = Timestamp.parse(time) else { return true }
+                return parsed.timestamp <= Timestamp.parse(asOf)!.timestamp
+            }
+        let earlier = try cut.file("events.jsonl", lines.joined(separator: "\n"))
+        _ = try ingest(FixturePaths.workspaceFiles.filter { !$0.hasSuffix(".jsonl") } + [earlier], into: cut.store)
+        let reference = try scored(at: asOf, in: cut)
+        #expect(backtest.users == reference.users)
+        #expect(backtest.accounts == reference.accounts)
+    }
+}

@@ -51,9 +51,13 @@ check-fixtures: fixtures
 	git diff --exit-code -- Fixtures/
 
 # ~1M Segment events, then Briefer (release) vs DuckDB vs Python + SQLite on the same files.
+# DuckDB comes from PyPI into a virtual environment (Debian's Python refuses system-wide pip installs).
+BENCH_VENV := .build/bench-venv
 bench: release
-	python3 -m pip install -q duckdb
-	python3 Tests/bench/bench.py --briefer $(BRIEFER_RELEASE) --events 1000000
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv >/dev/null; }
+	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -c 'import duckdb' 2>/dev/null || $(BENCH_VENV)/bin/python -m pip install -q duckdb
+	$(BENCH_VENV)/bin/python Tests/bench/bench.py --briefer $(BRIEFER_RELEASE) --events 1000000
 
 clean:
 	rm -rf .build/demo.sqlite* out/

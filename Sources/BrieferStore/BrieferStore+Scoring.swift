@@ -36,7 +36,10 @@ public struct ScoringInput: Sendable {
 extension BrieferStore {
     /// Users' profiles: identity clues resolved to accounts, companies joined (CSV first, group traits
     /// filling gaps). Internal users are returned apart.
-    public func profiles(context: ScoringContext, only userIds: Set<String>? = nil) throws -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64]) {
+    /// - Returns: the profiles; internal users; each user's row id; and, for users whose signup as of
+    ///   this time differs from the stored one (which the activation-window query uses), their row id.
+    public func profiles(context: ScoringContext, only userIds: Set<String>? = nil) throws
+        -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64], signupMoved: Set<Int64>) {
         try read { db in
             var groupDomains: [String: String] = [:]
             var companies: [String: CompanyRecord] = [:]
@@ -109,6 +112,7 @@ extension BrieferStore {
             var profiles: [UserProfile] = []
             var internalUsers: [String] = []
             var rowIds: [String: Int64] = [:]
+            var signupMoved = Set<Int64>()
             for user in stored {
                 var hint = user.hint, identifyEmail = user.identifyEmail, identifyTitle = user.identifyTitle, identifyCreated = user.identifyCreated
                 if stale.contains(user.rowId) {
@@ -124,12 +128,13 @@ extension BrieferStore {
                 if isInternal { internalUsers.append(user.userId); continue }
                 rowIds[user.userId] = user.rowId
                 let signup = user.csvCreated ?? identifyCreated ?? user.firstEvent
+                if signup != user.csvCreated ?? user.identifyCreated ?? user.firstEvent { signupMoved.insert(user.rowId) }
                 profiles.append(UserProfile(
                     userId: user.userId, email: email, title: user.csvTitle ?? identifyTitle,
                     signup: signup.map(Timestamp.init(milliseconds:)), account: account,
                     company: account.domain.flatMap { companies[$0] }))
             }
-            return (profiles, internalUsers, rowIds)
+            return (profiles, internalUsers, rowIds, signupMoved)
         }
     }
 
@@ -137,7 +142,7 @@ extension BrieferStore {
     /// look-back windows and the user's activation window (all days for the points model).
     public func scoringInput(context: ScoringContext) throws -> ScoringInput {
         try ensureAggregates(extraction: ActivityExtraction(context.configuration))
-        let (profiles, internalUsers, rowIds) = try self.profiles(context: context)
+        let (profiles, internalUsers, rowIds, signupMoved) = try self.profiles(context: context)
         var byRow: [Int64: String] = [:]
         for (user, row) in rowIds { byRow[row] = user }
         let asOfDay = context.asOf.day
@@ -177,12 +182,8 @@ extension BrieferStore {
                     """, [windowDays + 1, lookbackStart, asOfDay])
                 // A user whose signup as of this time differs from the stored one (an identify call
                 // after the as-of time, in a backtest) gets that signup's window read on its own.
-                var storedSignup: [Int64: Int64] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT id, coalesce(csv_created_ms, identify_created_ms, first_event_ms) FROM users") {
-                    if let ms: Int64 = row[1] { storedSignup[row[0]] = ms }
-                }
                 for profile in profiles {
-                    guard let signup = profile.signup, let row = rowIds[profile.userId], storedSignup[row] != signup.milliseconds else { continue }
+                    guard let signup = profile.signup, let row = rowIds[profile.userId], signupMoved.contains(row) else { continue }
                     let have = Set(days[profile.userId, default: []].map(\.day))
                     let extra = try Row.fetchAll(db, sql: """
                         SELECT day, entries FROM user_days WHERE user_id = ? AND day BETWEEN ? AND ? AND day < ? AND day <= ?

@@ -12,7 +12,7 @@ struct AsOfTests {
         {"type":"identify","messageId":"i1","userId":"u1","traits":{"email":"ann@alpha.com"},"timestamp":"2026-09-30T09:00:00Z"}
         {"type":"track","messageId":"e1","userId":"u1","event":"project_created","timestamp":"2026-10-01T10:00:00Z","context":{"groupId":"alpha.com"}}
         {"type":"track","messageId":"e2","userId":"u1","event":"login","timestamp":"2026-10-20T10:00:00Z","context":{"groupId":"beta.com"}}
-        {"type":"identify","messageId":"i2","userId":"u1","traits":{"email":"ann@beta.com","title":"CTO"},"timestamp":"2026-10-20T11:00:00Z"}
+        {"type":"identify","messageId":"i2","userId":"u1","traits":{"email":"ann@beta.com","title":"CTO","createdAt":"2026-10-15T00:00:00Z"},"timestamp":"2026-10-20T11:00:00Z"}
         {"type":"track","messageId":"e3","userId":"u2","event":"login","timestamp":"2026-10-21T10:00:00Z","context":{"groupId":"beta.com"}}
         """
 

@@ -14,6 +14,8 @@ public struct ReasonCode: Sendable, Hashable, Codable, Comparable, CustomStringC
     }
 
     static func clean(_ text: String) -> String {
+        // Fast path (nearly every reason): printable ASCII without separators or spaces.
+        if text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: ":") }) { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             let replace = scalar == ";" || scalar == ":" || scalar.properties.generalCategory == .control || scalar.properties.isWhitespace

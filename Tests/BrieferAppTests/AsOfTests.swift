@@ -55,4 +55,18 @@ struct AsOfTests {
         #expect(backtest.users == reference.users)
         #expect(backtest.accounts == reference.accounts)
     }
+
+    /// A signup date sent after the as-of time is not the signup as of it: the activation window
+    /// is the one from the first event, even when it lies far before the scoring look-back.
+    @Test func aLaterSignupDateDoesNotMoveAnEarlierActivationWindow() throws {
+        let t = try TemporaryStore()
+        _ = try ingest([try t.file("e.jsonl", """
+            {"type":"track","messageId":"a1","userId":"u3","event":"project_created","timestamp":"2026-10-01T10:00:00Z"}
+            {"type":"identify","messageId":"a2","userId":"u3","traits":{"createdAt":"2026-10-15T00:00:00Z"},"timestamp":"2026-11-20T10:00:00Z"}
+            """)], into: t.store)
+        let before = try scored(at: "2026-11-10T00:00:00Z", in: t)
+        #expect(before.users.first?.activation == 30)
+        let after = try scored(at: "2026-11-21T00:00:00Z", in: t)
+        #expect(after.users.first?.activation == 0)  // signup now 10-15: project_created came before it
+    }
 }

@@ -78,6 +78,13 @@ public final class IngestWriter {
     }
 
     private struct UserDelta {
+        mutating func recordTrack(_ ms: Int64, hint: String?) {
+            firstEvent = min(firstEvent ?? ms, ms)
+            lastEvent = max(lastEvent ?? ms, ms)
+            firstSeen = min(firstSeen ?? ms, ms)
+            if let hint, IngestWriter.isLater(ms, hint, than: self.hint) { self.hint = (ms, hint) }
+        }
+
         var firstSeen: Int64?
         var firstEvent: Int64?
         var lastEvent: Int64?
@@ -173,23 +180,15 @@ public final class IngestWriter {
                 }
                 outcome.inserted += 1
                 let ms = event.timestamp.milliseconds
-                if let user {
-                    var delta = deltas[user] ?? UserDelta()
-                    delta.firstSeen = min(delta.firstSeen ?? ms, ms)
-                    deltas[user] = delta
-                }
                 switch event.kind {
                 case .track:
                     guard let user, let entry = batch.entries[index] else { continue }
                     days[UserDay(user: user, day: event.timestamp.day), default: []].append(entry)
-                    var delta = deltas[user] ?? UserDelta()
-                    delta.firstEvent = min(delta.firstEvent ?? ms, ms)
-                    delta.lastEvent = max(delta.lastEvent ?? ms, ms)
-                    if let hint = event.groupHint, Self.isLater(ms, hint, than: delta.hint) { delta.hint = (ms, hint) }
-                    deltas[user] = delta
+                    deltas[user, default: UserDelta()].recordTrack(ms, hint: event.groupHint)  // in place: once per event
                 case .identify:
                     guard let user else { continue }
                     var delta = deltas[user] ?? UserDelta()
+                    delta.firstSeen = min(delta.firstSeen ?? ms, ms)
                     // Field by field: a later call without an email keeps the earlier email (as the
                     // database's coalesce does across batches).
                     let created = (event.traits["createdAt"] ?? event.traits["created_at"])?.stringValue.flatMap(Timestamp.parse)?.timestamp.milliseconds
@@ -211,9 +210,10 @@ public final class IngestWriter {
                 case .group:
                     guard let groupId = event.groupHint else { continue }
                     try writeGroup(db, groupId: groupId, traits: event.traits, ms: ms)
-                    if let user, Self.isLater(ms, groupId, than: deltas[user]?.hint) {
+                    if let user {
                         var delta = deltas[user] ?? UserDelta()
-                        delta.hint = (ms, groupId)
+                        delta.firstSeen = min(delta.firstSeen ?? ms, ms)
+                        if Self.isLater(ms, groupId, than: delta.hint) { delta.hint = (ms, groupId) }
                         deltas[user] = delta
                     }
                 }

@@ -47,6 +47,42 @@ struct ConfigurationFileTests {
         #expect(ConfigurationLoader.resolvePath(flag: "/flag.yaml", environment: ["BRIEFER_CONFIG": "/x.yaml"]) == "/flag.yaml")
     }
 
+    /// YAML number spellings that are not JSON's are read as the numbers they are.
+    @Test func numberSpellingsAreReadAsNumbers() throws {
+        #expect(try ConfigurationLoader.parse("hygiene:\n  daily_cap_per_event: +5\n").hygiene.dailyCapPerEvent == 5)
+        #expect(try ConfigurationLoader.parse("hygiene:\n  daily_cap_per_event: 007\n").hygiene.dailyCapPerEvent == 7)
+        #expect(try ConfigurationLoader.parse("hygiene:\n  daily_cap_per_event: 1_000\n").hygiene.dailyCapPerEvent == 1000)
+        let error = try #require(throws: ConfigurationError.self) { try ConfigurationLoader.parse("hygiene:\n  daily_cap_per_event: .5\n") }
+        #expect(error.problems.first?.key == "hygiene.daily_cap_per_event")
+        let inList = try #require(throws: ConfigurationError.self) {
+            try ConfigurationLoader.parse("weighted:\n  activation:\n    events:\n      - {event: a, min_count: 1, weight: 2.5}\n")
+        }
+        #expect(inList.problems.first?.key == "weighted.activation.events[0].weight")
+    }
+
+    /// Only true/false are booleans: NO (Norway) stays a country code.
+    @Test func yesNoOnOffAreStrings() throws {
+        let configuration = try ConfigurationLoader.parse("points:\n  fit:\n    target_countries: [US, NO, ON]\n")
+        #expect(configuration.points.fit.targetCountries == ["US", "NO", "ON"])
+    }
+
+    @Test func valuesThatWouldOverflowAreRefusedByKey() throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try ConfigurationLoader.parse("weighted:\n  activation:\n    window_days: 100000000000000\nhygiene:\n  max_line_bytes: 99999999999\n")
+        }
+        #expect(Set(error.problems.map(\.key)) == ["weighted.activation.window_days", "hygiene.max_line_bytes"])
+    }
+
+    @Test func anEmptySectionKeepsItsDefaults() throws {
+        #expect(try ConfigurationLoader.parse("hygiene:\n  # daily_cap_per_event: 50\nmodel: points\n").hygiene == BrieferConfiguration().hygiene)
+    }
+
+    @Test func anUnknownModelListsTheChoices() throws {
+        let error = try #require(throws: ConfigurationError.self) { try ConfigurationLoader.parse("model: pointz\n") }
+        #expect(error.problems.first?.key == "model")
+        #expect(error.description.contains("weighted, points"))
+    }
+
     /// libcurl is linked through the CCurl shim (the HTTP layer of the next stages builds on it).
     @Test func libcurlIsLinked() throws {
         let version = try #require(curl_version())

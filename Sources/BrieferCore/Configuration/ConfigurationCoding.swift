@@ -95,6 +95,10 @@ public enum ConfigurationCoding {
                 }
                 return item
             })
+        case let (.number(text), .number):
+            // Every number in the configuration is a whole number.
+            if Int64(text) == nil { problems.append(located(path, "expected a whole number, found \(text)")) }
+            return value
         default:
             return value
         }
@@ -115,6 +119,9 @@ public enum ConfigurationCoding {
                     }
                     result.append((member.key, .array(checked)))
                 } else {
+                    if case let .number(text) = member.value, case .number = t.value, Int64(text) == nil {
+                        problems.append(located(key, "expected a whole number, found \(text)"))
+                    }
                     result.append(member)
                 }
             } else if optionalKeys[member.key] != nil {

@@ -38,7 +38,7 @@ extension BrieferStore {
     /// filling gaps). Internal users are returned apart.
     /// - Returns: the profiles; internal users; each user's row id; and, for users whose signup as of
     ///   this time differs from the stored one (which the activation-window query uses), their row id.
-    public func profiles(context: ScoringContext, only userIds: Set<String>? = nil) throws
+    public func profiles(context: ScoringContext) throws
         -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64], signupMoved: Set<Int64>) {
         try read { db in
             var groupDomains: [String: String] = [:]
@@ -73,7 +73,6 @@ extension BrieferStore {
             while let row = try rows.next() {
                 // Columns by position (the SELECT above): a run reads every user.
                 let userId: String = row[1]
-                if let only = userIds, !only.contains(userId) { continue }
                 // A user is known at the as-of time from the users CSV or from a call made by then.
                 let inCSV: Bool = row[13]
                 let firstSeen: Int64? = row[14]

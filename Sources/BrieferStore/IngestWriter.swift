@@ -21,7 +21,6 @@ public struct BatchOutcome: Sendable {
     public var duplicates = 0
     public var quarantined = 0
     public var quarantineDuplicates = 0
-    public var rowsUpserted = 0
 }
 
 /// Writes ingest batches: events (deduplicated), users' identity clues, the packed per-user-day
@@ -219,7 +218,7 @@ public final class IngestWriter {
                 }
             }
             lap("events", &t)
-            outcome.rowsUpserted = try mergeDays(db, days)
+            try mergeDays(db, days)
             lap("user_days", &t)
             try applyDeltas(db, deltas)
             lap("users", &t)
@@ -291,7 +290,7 @@ public final class IngestWriter {
     }
 
     /// Merges new entries into the packed user-day rows: one upsert per user-day.
-    private func mergeDays(_ db: Database, _ days: [UserDay: [ActivityEntry]]) throws -> Int {
+    private func mergeDays(_ db: Database, _ days: [UserDay: [ActivityEntry]]) throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO user_days(user_id, day, event_count, entries) VALUES(?, ?, ?, ?)
             ON CONFLICT(user_id, day) DO UPDATE SET event_count = event_count + excluded.event_count,
@@ -306,7 +305,6 @@ public final class IngestWriter {
                 b.blob(4, packed)
             }
         }
-        return days.count
     }
 
     private func applyDeltas(_ db: Database, _ deltas: [Int64: UserDelta]) throws {

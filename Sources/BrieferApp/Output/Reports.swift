@@ -38,7 +38,7 @@ public enum Reports {
         ]
     }
 
-    public static func run(_ run: ScoringRun, internalUsers: Int? = nil, tiers: [Tier: Int]) -> String {
+    public static func run(_ run: ScoringRun, tiers: [Tier: Int]) -> String {
         var out = "run \(run.id): as of \(run.asOf.iso8601), model \(run.model.rawValue), config \(run.configHash)\n"
         out += "scored \(run.usersScored) users in \(run.accountsScored) accounts; \(run.usersExcluded) internal users excluded\n"
         out += "events in the scored windows: \(run.eventsCounted) counted; excluded: \(run.eventsBotExcluded) in bot-like days, \(run.eventsCapExcluded) over the daily cap\n"

@@ -55,9 +55,8 @@ extension BrieferStore {
                 }
                 let nameId = UInt32(row[1] as Int64)
                 let ms: Int64 = row[2]
-                let properties = (row[3] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
-                let terms = extraction.terms(name: names[nameId] ?? "", properties: properties)
-                let entry = ActivityEntry(milliseconds: ms, name: nameId, feature: try terms.feature.map(term) ?? 0, detail: try terms.detail.map(term) ?? 0)
+                let entry = try extraction.entry(milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
+                                                 properties: { BrieferStore.properties(row[3]) }, term: term)
                 current!.days[Timestamp(milliseconds: ms).day, default: []].append(entry)
             }
             try flush()

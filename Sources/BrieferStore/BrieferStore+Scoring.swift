@@ -34,6 +34,11 @@ public struct ScoringInput: Sendable {
 }
 
 extension BrieferStore {
+    /// A stored event's properties column, parsed.
+    static func properties(_ text: String?) -> JSONValue {
+        text.flatMap { try? JSONParser.parse($0) } ?? .object([])
+    }
+
     /// Users' profiles: identity clues resolved to accounts, companies joined (CSV first, group traits
     /// filling gaps). Internal users are returned apart.
     /// - Returns: the profiles; internal users; each user's row id; and, for users whose signup as of
@@ -97,14 +102,14 @@ extension BrieferStore {
                     var h = history[user] ?? (nil, nil, nil, nil)
                     let ms: Int64 = row[2]
                     var hint: String? = row[3]
-                    if (row[1] as String) == "identify", let traits = (row[4] as String?).flatMap({ try? JSONParser.parse($0) }) {
-                        h.email = traits["email"]?.stringValue?.trimmedWhitespace.lowercased() ?? h.email
-                        h.title = traits["title"]?.stringValue ?? h.title
-                        h.created = (traits["createdAt"] ?? traits["created_at"])?.stringValue.flatMap(Timestamp.parse)?.timestamp.milliseconds ?? h.created
-                        let company = traits["company"]
-                        hint = company?["id"]?.stringValue ?? company?["domain"]?.stringValue ?? company?["website"]?.stringValue
+                    if (row[1] as String) == "identify", let value = (row[4] as String?).flatMap({ try? JSONParser.parse($0) }) {
+                        let traits = IdentifyTraits(value)
+                        h.email = traits.email ?? h.email
+                        h.title = traits.title ?? h.title
+                        h.created = traits.createdAt?.milliseconds ?? h.created
+                        hint = traits.companyHint
                     }
-                    if let hint, h.hint.map({ ms > $0.ms || (ms == $0.ms && hint > $0.text) }) ?? true { h.hint = (ms, hint) }
+                    if let hint, IngestWriter.isLater(ms, hint, than: h.hint) { h.hint = (ms, hint) }
                     history[user] = h
                 }
             }
@@ -212,10 +217,8 @@ extension BrieferStore {
                 guard userIds.contains(user) else { continue }
                 let nameId = UInt32(row[1] as Int64)
                 let ms: Int64 = row[2]
-                let properties = (row[3] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
-                let terms = extraction.terms(name: names[nameId] ?? "", properties: properties)
-                let entry = ActivityEntry(milliseconds: ms, name: nameId, feature: terms.feature.flatMap(vocabulary.id) ?? 0,
-                                          detail: terms.detail.flatMap(vocabulary.id) ?? 0)
+                let entry = extraction.entry(milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
+                                             properties: { BrieferStore.properties(row[3]) }, term: vocabulary.id)
                 result[user, default: [:]][Timestamp(milliseconds: ms).day, default: []].append(entry)
             }
             return result.mapValues { days in days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day } }

@@ -134,12 +134,8 @@ public final class IngestWriter {
             let name = event.name.map { termId($0, &batch.newTerms) }
             var entry: ActivityEntry?
             if event.kind == .track, user != nil, let name, let text = event.name {
-                let terms: (feature: String?, detail: String?) =
-                    extraction.readsProperties(of: text) ? extraction.terms(name: text, properties: event.properties) : (nil, nil)
-                entry = ActivityEntry(
-                    milliseconds: event.timestamp.milliseconds, name: name,
-                    feature: terms.feature.map { termId($0, &batch.newTerms) } ?? 0,
-                    detail: terms.detail.map { termId($0, &batch.newTerms) } ?? 0)
+                entry = extraction.entry(milliseconds: event.timestamp.milliseconds, nameId: name, name: text,
+                                         properties: { event.properties }, term: { termId($0, &batch.newTerms) })
             }
             batch.events.append(event)
             batch.heads.append(heads[index])
@@ -190,9 +186,8 @@ public final class IngestWriter {
                     delta.firstSeen = min(delta.firstSeen ?? ms, ms)
                     // Field by field: a later call without an email keeps the earlier email (as the
                     // database's coalesce does across batches).
-                    let created = (event.traits["createdAt"] ?? event.traits["created_at"])?.stringValue.flatMap(Timestamp.parse)?.timestamp.milliseconds
-                    let email = event.traits["email"]?.stringValue?.trimmedWhitespace.lowercased()
-                    let title = event.traits["title"]?.stringValue
+                    let traits = IdentifyTraits(event.traits)
+                    let created = traits.createdAt?.milliseconds, email = traits.email, title = traits.title
                     if let earlier = delta.identify {
                         let later = ms >= earlier.ms
                         delta.identify = (max(ms, earlier.ms), later ? email ?? earlier.email : earlier.email ?? email,
@@ -201,8 +196,7 @@ public final class IngestWriter {
                     } else {
                         delta.identify = (ms, email, title, created)
                     }
-                    if let company = event.traits["company"], case .object = company, let hint = company["id"]?.stringValue ?? company["domain"]?.stringValue ?? company["website"]?.stringValue,
-                       Self.isLater(ms, hint, than: delta.hint) {
+                    if let hint = traits.companyHint, Self.isLater(ms, hint, than: delta.hint) {
                         delta.hint = (ms, hint)
                     }
                     deltas[user] = delta

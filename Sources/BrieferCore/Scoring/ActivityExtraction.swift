@@ -20,6 +20,16 @@ public struct ActivityExtraction: Sendable, Equatable {
     /// True when an event of this name carries a configured term in its properties.
     public func readsProperties(of name: String) -> Bool { !featureProperty.isEmpty || signalDetails[name] != nil }
 
+    /// The activity entry of a track event, its terms given ids by `term` (which interns them at
+    /// ingest, or looks them up when recomputing). Properties are parsed only when a configured term
+    /// is read from them.
+    public func entry(milliseconds: Int64, nameId: UInt32, name: String, properties: () -> JSONValue,
+                      term: (String) throws -> UInt32?) rethrows -> ActivityEntry {
+        let terms: (feature: String?, detail: String?) = readsProperties(of: name) ? self.terms(name: name, properties: properties()) : (nil, nil)
+        return ActivityEntry(milliseconds: milliseconds, name: nameId,
+                             feature: try terms.feature.flatMap(term) ?? 0, detail: try terms.detail.flatMap(term) ?? 0)
+    }
+
     public func terms(name: String, properties: JSONValue) -> (feature: String?, detail: String?) {
         let feature = featureProperty.isEmpty ? nil : text(properties[featureProperty])
         let detail = signalDetails[name].flatMap { text(properties[$0]) }

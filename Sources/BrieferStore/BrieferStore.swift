@@ -126,6 +126,35 @@ public final class BrieferStore: Sendable {
                 CREATE INDEX scoring_runs_by_as_of ON scoring_runs(model, as_of_ms);
                 """)
         }
+        migrator.registerMigration("v2: briefings, model calls, deferrals") { db in
+            try db.execute(sql: """
+                -- One per account and fingerprint (prompt version, model, rendered input): an account state is
+                -- never briefed, nor paid for, twice. outcome: llm | rules | needs_review (no text).
+                CREATE TABLE briefings(
+                    id INTEGER PRIMARY KEY, account TEXT NOT NULL, run_id INTEGER NOT NULL, as_of_ms INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL, prompt_version TEXT NOT NULL, prompt_hash TEXT NOT NULL, model TEXT,
+                    outcome TEXT NOT NULL, selection TEXT NOT NULL,
+                    use_case_hypothesis TEXT, expansion_signal TEXT, recommended_opening TEXT, risk_factor TEXT,
+                    attempts INTEGER NOT NULL, errors TEXT NOT NULL, reason TEXT,
+                    prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
+                    latency_ms INTEGER NOT NULL, input TEXT NOT NULL, created_at TEXT NOT NULL, created_ms INTEGER NOT NULL,
+                    UNIQUE(account, fingerprint));
+                CREATE INDEX briefings_by_account ON briefings(account, created_ms);
+                CREATE INDEX briefings_by_time ON briefings(created_ms);
+                -- Every request sent to the model, with its raw answer (never the key or headers).
+                CREATE TABLE llm_calls(
+                    id INTEGER PRIMARY KEY, account TEXT NOT NULL, fingerprint TEXT NOT NULL, attempt INTEGER NOT NULL,
+                    retry INTEGER NOT NULL, model TEXT NOT NULL, status INTEGER, error TEXT, finish_reason TEXT, content TEXT,
+                    prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
+                    latency_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);
+                CREATE INDEX llm_calls_by_time ON llm_calls(created_ms);
+                CREATE INDEX llm_calls_by_account ON llm_calls(account, fingerprint);
+                -- Accounts selected but not briefed this time (rate limited, spend cap, server down), and why.
+                CREATE TABLE deferrals(
+                    account TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+                    until_ms INTEGER, created_ms INTEGER NOT NULL);
+                """)
+        }
         return migrator
     }
 }

@@ -18,6 +18,10 @@ static inline CURLcode briefer_curl_setopt_pointer(CURL *handle, CURLoption opti
     return curl_easy_setopt(handle, option, value);
 }
 
+static inline CURLcode briefer_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 static inline CURLcode briefer_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
     return curl_easy_setopt(handle, option, value);
 }

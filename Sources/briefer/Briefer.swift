@@ -6,16 +6,17 @@ import Foundation
 import Logging
 
 @main
-struct Briefer: ParsableCommand {
+struct Briefer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "briefer",
-        abstract: "Turns product usage events into PQL scores, tiers and reasons (and, later, sales briefings and CRM payloads).",
+        abstract: "Turns product usage events into PQL scores, tiers and reasons, and hot accounts into four-sentence sales briefings.",
         discussion: "Every stage reads and writes one SQLite database (--db, BRIEFER_DB, default ./briefer.sqlite) and uses one "
             + "configuration file (--config, BRIEFER_CONFIG, default config/briefer.yaml when present).\n\n"
             + "Exit status: 0 success (bad input lines are quarantined and reported as a warning); 1 an error; "
             + "2 an invalid configuration; 3 --strict ingest found bad lines; 4 explain found a stored score that differs "
             + "from its recomputation; 64 bad usage (an unknown option or value).",
-        subcommands: [Ingest.self, Score.self, Accounts.self, Explain.self, QuarantineCommand.self, Config.self]
+        subcommands: [Ingest.self, Score.self, Accounts.self, Explain.self, Select.self, PromptCommand.self, Enrich.self, Briefings.self,
+                      QuarantineCommand.self, Config.self]
     )
 }
 

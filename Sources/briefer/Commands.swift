@@ -130,6 +130,13 @@ struct Explain: ParsableCommand {
             let store = try global.openStore(mustExist: true)
             let explanation = try Explainer(store: store, configuration: configuration).explain(account: account, runId: runId)
             print(explanation.lines.joined(separator: "\n"))
+            if let briefing = try store.briefings(account: account, latestOnly: true).first {
+                print("\nlatest briefing:\n" + Reports.briefings([briefing]))
+                if !briefing.errors.isEmpty {
+                    print("  errors seen: " + briefing.errors.map { "attempt \($0.attempt) \($0.code)\($0.field.map { " (\($0))" } ?? ""): \($0.detail)" }
+                        .joined(separator: "\n    "))
+                }
+            }
             if !explanation.matches { throw ExitCode(4) }
         } catch { throw fail(error) }
     }

@@ -142,7 +142,7 @@ extension BrieferConfiguration {
         bounded(account.teamBonusCap, "account.team_bonus_cap", 100_000)
         require((1...20).contains(reasons.max), "reasons.max", "must be between 1 and 20 (is \(reasons.max))")
         days(reasons.signalWindowDays, "reasons.signal_window_days")
-        return problems
+        return problems + validateEnrichment()
     }
 
     private func checkDescending(_ steps: [Threshold], _ key: String, _ problems: inout [ConfigurationProblem]) {
@@ -164,5 +164,59 @@ extension BrieferConfiguration {
     /// The configuration as canonical JSON (sorted keys, snake_case): what the fingerprint hashes.
     public var canonicalJSON: String {
         ConfigurationCoding.canonicalJSON(of: self)
+    }
+}
+
+extension BrieferConfiguration {
+    /// The impossible values of the selection and enrichment sections.
+    func validateEnrichment() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        func require(_ ok: Bool, _ key: String, _ message: String) {
+            if !ok { problems.append(.init(key: key, message: message)) }
+        }
+        func range(_ value: Int, _ bounds: ClosedRange<Int>, _ key: String) {
+            require(bounds.contains(value), key, "must be between \(bounds.lowerBound) and \(bounds.upperBound) (is \(value))")
+        }
+        range(selection.maxPerDay, 0...1_000_000, "selection.max_per_day")
+        range(selection.refreshAfterHours, 0...87_600, "selection.refresh_after_hours")
+        let e = enrichment
+        require(!e.prompt.isEmpty, "enrichment.prompt", "must name a prompt template file")
+        require(e.baseUrl.hasPrefix("http://") || e.baseUrl.hasPrefix("https://"), "enrichment.base_url",
+                "must start with http:// or https:// (is '\(e.baseUrl)')")
+        require(!e.model.isEmpty, "enrichment.model", "must name a model")
+        for (i, m) in e.fallbackModels.enumerated() { require(!m.isEmpty, "enrichment.fallback_models[\(i)]", "must name a model") }
+        require((0...2).contains(e.temperature), "enrichment.temperature", "must be between 0 and 2 (is \(e.temperature))")
+        range(e.maxTokens, 16...100_000, "enrichment.max_tokens")
+        range(e.connectTimeoutSeconds, 1...300, "enrichment.connect_timeout_seconds")
+        range(e.requestTimeoutSeconds, 1...3600, "enrichment.request_timeout_seconds")
+        range(e.maxRetries, 0...10, "enrichment.max_retries")
+        range(e.maxRetryAfterSeconds, 0...3600, "enrichment.max_retry_after_seconds")
+        range(e.concurrency, 1...256, "enrichment.concurrency")
+        range(e.requestsPerMinute, 0...1_000_000, "enrichment.requests_per_minute")
+        range(e.tokensPerMinute, 0...1_000_000_000, "enrichment.tokens_per_minute")
+        range(e.maxAttempts, 1...10, "enrichment.max_attempts")
+        range(e.tokenBudgetPerAccount, 0...10_000_000, "enrichment.token_budget_per_account")
+        require(e.dailySpendCapUsd >= 0 && e.dailySpendCapUsd <= 1_000_000, "enrichment.daily_spend_cap_usd",
+                "must be between 0 and 1000000 (is \(e.dailySpendCapUsd))")
+        for (i, p) in e.prices.enumerated() {
+            let key = "enrichment.prices[\(i)]"
+            require(!p.model.isEmpty, key + ".model", "must name a model")
+            require(p.inputPerMillion >= 0 && p.inputPerMillion <= 10_000, key + ".input_per_million", "must be between 0 and 10000")
+            require(p.outputPerMillion >= 0 && p.outputPerMillion <= 10_000, key + ".output_per_million", "must be between 0 and 10000")
+        }
+        for (i, d) in e.detailProperties.enumerated() {
+            require(!d.event.isEmpty, "enrichment.detail_properties[\(i)].event", "must name an event")
+            require(!d.property.isEmpty, "enrichment.detail_properties[\(i)].property", "must name a property")
+        }
+        let b = e.briefing
+        range(b.minFieldChars, 1...10_000, "enrichment.briefing.min_field_chars")
+        range(b.maxFieldChars, 1...65_536, "enrichment.briefing.max_field_chars")
+        require(b.maxFieldChars > b.minFieldChars, "enrichment.briefing.max_field_chars",
+                "must be above min_field_chars (\(b.maxFieldChars) <= \(b.minFieldChars))")
+        range(b.maxUntrustedChars, 8...10_000, "enrichment.briefing.max_untrusted_chars")
+        range(b.duplicateSimilarityPercent, 1...100, "enrichment.briefing.duplicate_similarity_percent")
+        for (i, p) in b.genericPhrases.enumerated() { require(!p.allSatisfy(\.isWhitespace), "enrichment.briefing.generic_phrases[\(i)]", "must not be empty") }
+        for (i, t) in b.knownTerms.enumerated() { require(!t.allSatisfy(\.isWhitespace), "enrichment.briefing.known_terms[\(i)]", "must not be empty") }
+        return problems
     }
 }

@@ -1,4 +1,5 @@
-/// Every rule, weight, window, event name, threshold and cap that scoring uses (SPEC §3).
+/// Every rule, weight, window, event name, threshold and cap that scoring (SPEC §3), selection (§4)
+/// and enrichment (§5) use.
 ///
 /// Each value has the SPEC default; `config/briefer.yaml` documents each key. Keys in the file are
 /// snake_case (`daily_cap_per_event`); an unknown key, a wrong type or an impossible value is refused
@@ -14,6 +15,8 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public var points = Points()
     public var account = Account()
     public var reasons = Reasons()
+    public var selection = Selection()
+    public var enrichment = Enrichment()
 
     public init() {}
 

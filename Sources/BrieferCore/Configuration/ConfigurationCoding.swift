@@ -96,8 +96,7 @@ public enum ConfigurationCoding {
                 return item
             })
         case let (.number(text), .number):
-            // Every number in the configuration is a whole number.
-            if Int64(text) == nil { problems.append(located(path, "expected a whole number, found \(text)")) }
+            if !isWholeOrAllowedFraction(text, path: path) { problems.append(located(path, "expected a whole number, found \(text)")) }
             return value
         default:
             return value
@@ -119,7 +118,7 @@ public enum ConfigurationCoding {
                     }
                     result.append((member.key, .array(checked)))
                 } else {
-                    if case let .number(text) = member.value, case .number = t.value, Int64(text) == nil {
+                    if case let .number(text) = member.value, case .number = t.value, !isWholeOrAllowedFraction(text, path: key) {
                         problems.append(located(key, "expected a whole number, found \(text)"))
                     }
                     result.append(member)
@@ -135,6 +134,14 @@ public enum ConfigurationCoding {
             result.append((key, value))
         }
         return .object(result)
+    }
+
+    /// Every number in the configuration is a whole number, except prices, money and the sampling temperature.
+    private static func isWholeOrAllowedFraction(_ text: String, path: String) -> Bool {
+        if Int64(text) != nil { return true }
+        let key = path.split(separator: ".").last.map(String.init) ?? path
+        let fractional = key == "temperature" || key.hasSuffix("_usd") || key.hasSuffix("_per_million")
+        return fractional && Double(text)?.isFinite == true
     }
 
     /// Keys of list items that have a default and may be left out.

@@ -1,5 +1,6 @@
 /// Which configured terms an event carries besides its name: its feature (when features are an
-/// event property) and its signal detail. Ingest and `explain` both use this, so the packed
+/// event property) and its detail (a signal's detail property, or one the prompt names, such as the
+/// integration of `integration_connected`). Ingest and `explain` both use this, so the packed
 /// aggregates and a recomputation from raw events see the same terms.
 public struct ActivityExtraction: Sendable, Equatable {
     public let featureProperty: String
@@ -9,6 +10,9 @@ public struct ActivityExtraction: Sendable, Equatable {
         featureProperty = configuration.weighted.engagement.featureProperty
         var details: [String: String] = [:]
         for signal in configuration.reasons.signals where !signal.detailProperty.isEmpty { details[signal.event] = signal.detailProperty }
+        for extra in configuration.enrichment.detailProperties where details[extra.event] == nil && !extra.property.isEmpty {
+            details[extra.event] = extra.property
+        }
         signalDetails = details
     }
 

@@ -91,7 +91,6 @@ public struct UserFacts: Sendable, Equatable {
         let velocityStart = asOf - Int64(c.points.behaviour.velocity.lookbackDays) * dayMs
         let activationEnd = signup.map { $0.milliseconds + Int64(c.weighted.activation.windowDays) * dayMs }
         let featureByProperty = !c.weighted.engagement.featureProperty.isEmpty
-        let cap = c.hygiene.dailyCapPerEvent
         var activeDays = Set<Int64>()
         var features = Set<UInt32>()
         var signals = Set<SignalSeen>()
@@ -99,54 +98,40 @@ public struct UserFacts: Sendable, Equatable {
         var lastInWindow: Int64?
         var lastActivity: Int64?
 
-        var rank: [UInt32: Int] = [:]
-        for day in days.sorted(by: { $0.day < $1.day }) {
-            // Entries are kept in time order; those after the as-of time do not exist for this run.
-            let sorted = day.entries.isSorted ? day.entries : day.entries.sorted()
-            let end = sorted.partitionPoint { $0.milliseconds > asOf }
-            let entries = sorted[..<end]
-            if entries.isEmpty { continue }
-            if entries.count > c.hygiene.botMaxEventsPerDay {
-                facts.botExcludedEvents += entries.count
-                continue
+        let excluded = forEachCounted(days, asOf: asOf, configuration: c) { day, e in
+            facts.countedEvents += 1
+            let t = e.milliseconds
+            lastActivity = max(lastActivity ?? t, t)
+            if t > engagementStart {
+                activeDays.insert(day)
+                let feature = featureByProperty ? e.feature : e.name
+                if feature != 0 { features.insert(feature) }
+                lastInWindow = max(lastInWindow ?? t, t)
             }
-            rank.removeAll(keepingCapacity: true)
-            for e in entries {
-                let r = (rank[e.name] ?? 0) + 1
-                rank[e.name] = r
-                if r > cap { facts.capExcludedEvents += 1; continue }
-                facts.countedEvents += 1
-                let t = e.milliseconds
-                lastActivity = max(lastActivity ?? t, t)
-                if t > engagementStart {
-                    activeDays.insert(day.day)
-                    let feature = featureByProperty ? e.feature : e.name
-                    if feature != 0 { features.insert(feature) }
-                    lastInWindow = max(lastInWindow ?? t, t)
-                }
-                if t > teamStart { facts.teamActive = true }
-                if let signup, let activationEnd, t >= signup.milliseconds, t <= activationEnd {
-                    for (i, id) in context.activationIds.enumerated() where id == e.name { facts.activationCounts[i] += 1 }
-                }
-                for (i, id) in context.behaviourIds.enumerated() where id == e.name {
-                    let within = c.points.behaviour.rules[i].withinSignupDays
-                    if within == 0 {
-                        facts.behaviourCounts[i] += 1
-                    } else if let signup, t >= signup.milliseconds, t <= signup.milliseconds + Int64(within) * dayMs {
-                        facts.behaviourCounts[i] += 1
-                    }
-                }
-                if t > negativeStart {
-                    for (i, id) in context.negativeIds.enumerated() where id == e.name { facts.negativeCounts[i] += 1 }
-                }
-                if t > signalStart {
-                    for (i, id) in context.signalIds.enumerated() where id == e.name {
-                        signals.insert(SignalSeen(signal: i, detail: c.reasons.signals[i].detailProperty.isEmpty ? 0 : e.detail))
-                    }
-                }
-                if t > velocityStart, context.keyActionIds.contains(e.name) { keyTimes.append(t) }
+            if t > teamStart { facts.teamActive = true }
+            if let signup, let activationEnd, t >= signup.milliseconds, t <= activationEnd {
+                for (i, id) in context.activationIds.enumerated() where id == e.name { facts.activationCounts[i] += 1 }
             }
+            for (i, id) in context.behaviourIds.enumerated() where id == e.name {
+                let within = c.points.behaviour.rules[i].withinSignupDays
+                if within == 0 {
+                    facts.behaviourCounts[i] += 1
+                } else if let signup, t >= signup.milliseconds, t <= signup.milliseconds + Int64(within) * dayMs {
+                    facts.behaviourCounts[i] += 1
+                }
+            }
+            if t > negativeStart {
+                for (i, id) in context.negativeIds.enumerated() where id == e.name { facts.negativeCounts[i] += 1 }
+            }
+            if t > signalStart {
+                for (i, id) in context.signalIds.enumerated() where id == e.name {
+                    signals.insert(SignalSeen(signal: i, detail: c.reasons.signals[i].detailProperty.isEmpty ? 0 : e.detail))
+                }
+            }
+            if t > velocityStart, context.keyActionIds.contains(e.name) { keyTimes.append(t) }
         }
+        facts.botExcludedEvents = excluded.bot
+        facts.capExcludedEvents = excluded.cap
         facts.activeDays = activeDays.count
         facts.features = features.count
         facts.lastInWindow = lastInWindow.map(Timestamp.init(milliseconds:))
@@ -161,6 +146,41 @@ public struct UserFacts: Sendable, Equatable {
             if end - start + 1 >= velocity.minActions { facts.velocityBurst = true; break }
         }
         return facts
+    }
+}
+
+extension UserFacts {
+    /// Calls `body` with every counted event of `days` at or before `asOf`, in time order within each
+    /// day: a bot-like day (more events than `hygiene.bot_max_events_per_day`) counts for nothing, and
+    /// at most `hygiene.daily_cap_per_event` events of one name count per day. Scoring and the
+    /// briefing's prompt input both read events through this.
+    /// - Returns: the events excluded as bot days and over the daily cap.
+    @inline(__always)
+    public static func forEachCounted(
+        _ days: [ActivityDay], asOf: Int64, configuration c: BrieferConfiguration, _ body: (_ day: Int64, ActivityEntry) -> Void
+    ) -> (bot: Int, cap: Int) {
+        var bot = 0, capped = 0
+        let cap = c.hygiene.dailyCapPerEvent
+        var rank: [UInt32: Int] = [:]
+        for day in days.sorted(by: { $0.day < $1.day }) {
+            // Entries are kept in time order; those after the as-of time do not exist for this run.
+            let sorted = day.entries.isSorted ? day.entries : day.entries.sorted()
+            let end = sorted.partitionPoint { $0.milliseconds > asOf }
+            let entries = sorted[..<end]
+            if entries.isEmpty { continue }
+            if entries.count > c.hygiene.botMaxEventsPerDay {
+                bot += entries.count
+                continue
+            }
+            rank.removeAll(keepingCapacity: true)
+            for e in entries {
+                let r = (rank[e.name] ?? 0) + 1
+                rank[e.name] = r
+                if r > cap { capped += 1; continue }
+                body(day.day, e)
+            }
+        }
+        return (bot, capped)
     }
 }
 

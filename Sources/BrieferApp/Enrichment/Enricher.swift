@@ -1,0 +1,267 @@
+import BrieferCore
+import BrieferStore
+import Foundation
+import Logging
+
+/// One account as selection sees it: its decision, prompt input, rendered prompt and fingerprint.
+public struct PlannedAccount: Sendable {
+    public var score: StoredAccountScore
+    public var decision: Selection.Decision
+    public var input: PromptInput
+    public var prompt: RenderedPrompt
+    public var fingerprint: String
+}
+
+/// What selection decided for the latest scoring run (SPEC §4).
+public struct EnrichmentPlan: Sendable {
+    public var run: ScoringRun
+    public var accounts: [PlannedAccount]
+    /// Briefings still allowed today (SDR capacity).
+    public var capacity: Int
+    public var selected: [PlannedAccount] { accounts.filter { $0.decision.reason.isSelected } }
+}
+
+/// The counts an enrichment run reports (SPEC §8 summary).
+public struct EnrichmentSummary: Sendable, Codable, Equatable {
+    public var selected = 0
+    public var skipped: [String: Int] = [:]
+    /// Valid on the first answer / after one or more repairs.
+    public var firstTime = 0
+    public var repaired = 0
+    public var fallbacks = 0
+    public var needsReview = 0
+    public var deferred = 0
+    public var calls = 0
+    public var retries = 0
+    public var failedCalls = 0
+    public var promptTokens = 0
+    public var completionTokens = 0
+    public var costUsd = 0.0
+    /// Validation error codes seen over every answer, and how often.
+    public var errorCodes: [String: Int] = [:]
+    public var seconds = 0.0
+    public var briefed: Int { firstTime + repaired + fallbacks }
+}
+
+/// How one account's enrichment ended.
+public enum AccountOutcome: Sendable, Equatable {
+    case briefed(BriefingRecord)
+    case deferred(Deferral)
+}
+
+/// Selection, prompts, model calls, validation, repair and fallback, and storing each briefing (SPEC §4, §5).
+public final class Enricher: Sendable {
+    public let store: BrieferStore
+    public let configuration: BrieferConfiguration
+    public let template: PromptTemplate
+    let logger: Logger
+    /// Milliseconds since 1970 now (tests pin it).
+    let clock: @Sendable () -> Int64
+
+    public init(store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = { Timestamp.now.milliseconds }) {
+        self.store = store; self.configuration = configuration; self.template = template; self.logger = logger; self.clock = clock
+    }
+
+    var settings: BrieferConfiguration.Enrichment { configuration.enrichment }
+
+    /// The fingerprint of an account state: prompt version and hash, model, and the rendered prompt.
+    public func fingerprint(_ prompt: RenderedPrompt) -> String {
+        let parts = [template.version, template.hash, settings.model, prompt.system, prompt.user]
+        return StableHash.hex(parts.joined(separator: "\u{1F}")).prefix(32).description
+    }
+
+    /// The hot accounts of the latest run of the configured model and what selection decides for each.
+    public func plan(runId: Int64? = nil, only account: String? = nil) throws -> EnrichmentPlan {
+        guard let run = try store.run(id: runId) else {
+            throw EnrichmentError("no scoring run yet: run `briefer score` first")
+        }
+        var hot = try store.accountScores(runId: run.id, tier: .hot)
+        if let account { hot = hot.filter { $0.score.account == account } }
+        let inputs = try store.promptInputs(run: run, accounts: hot, configuration: configuration)
+        var prompts: [String: (RenderedPrompt, String)] = [:]
+        for stored in hot {
+            let prompt = try template.render(inputs[stored.score.account]!, rules: settings.briefing)
+            prompts[stored.score.account] = (prompt, fingerprint(prompt))
+        }
+        let candidates = try store.selectionCandidates(hot.map { s in
+            (s.score.account, s.score.score, prompts[s.score.account]!.1, s.becameHotAt.flatMap { Timestamp.parse($0)?.timestamp.milliseconds })
+        })
+        let now = clock()
+        let capacity = max(0, configuration.selection.maxPerDay - (try store.briefingsMade(sinceMs: Self.dayStart(now))))
+        let decisions = Selection.decide(candidates, nowMs: now, refreshAfterMs: Int64(configuration.selection.refreshAfterHours) * 3_600_000,
+                                         capacity: capacity)
+        let byAccount = Dictionary(uniqueKeysWithValues: hot.map { ($0.score.account, $0) })
+        let planned = decisions.map { d in
+            PlannedAccount(score: byAccount[d.account]!, decision: d, input: inputs[d.account]!,
+                           prompt: prompts[d.account]!.0, fingerprint: prompts[d.account]!.1)
+        }
+        return EnrichmentPlan(run: run, accounts: planned, capacity: capacity)
+    }
+
+    static func dayStart(_ ms: Int64) -> Int64 { Timestamp(milliseconds: ms).day * Timestamp.millisecondsPerDay }
+
+    /// Briefs every selected account of `plan`, `client` calling the model; `progress` after each account.
+    public func enrich(_ plan: EnrichmentPlan, client: LLMClient, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> EnrichmentSummary {
+        let started = ContinuousClock.now
+        var summary = EnrichmentSummary()
+        for account in plan.accounts where !account.decision.reason.isSelected {
+            summary.skipped[account.decision.reason.rawValue, default: 0] += 1
+        }
+        let selected = plan.selected
+        summary.selected = selected.count
+        let vocabulary = GroundingVocabulary(terms: try store.workspaceTerms() + settings.briefing.knownTerms)
+        let validator = BriefingValidator(rules: settings.briefing, vocabulary: vocabulary)
+        let tally = Tally()
+        var done = 0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func start() {
+                guard next < selected.count else { return }
+                let account = selected[next]
+                next += 1
+                group.addTask { try await self.enrichAccount(account, run: plan.run, client: client, validator: validator, tally: tally) }
+            }
+            for _ in 0..<settings.concurrency { start() }
+            while try await group.next() != nil {
+                done += 1
+                progress?(done, selected.count)
+                start()
+            }
+        }
+        let counted = tally.summary
+        summary.firstTime = counted.firstTime; summary.repaired = counted.repaired; summary.fallbacks = counted.fallbacks
+        summary.needsReview = counted.needsReview; summary.deferred = counted.deferred; summary.calls = counted.calls
+        summary.retries = counted.retries; summary.failedCalls = counted.failedCalls; summary.promptTokens = counted.promptTokens
+        summary.completionTokens = counted.completionTokens; summary.costUsd = counted.costUsd; summary.errorCodes = counted.errorCodes
+        summary.seconds = LLMClient.seconds(ContinuousClock.now - started)
+        return summary
+    }
+
+    /// One account: attempts (the first answer, then repairs listing the errors) until a valid briefing,
+    /// `max_attempts`, the token budget or the spend cap; then the fallback, needs-review or a deferral.
+    func enrichAccount(_ account: PlannedAccount, run: ScoringRun, client: LLMClient, validator: BriefingValidator, tally: Tally) async throws {
+        let domain = account.score.score.account
+        let models = [settings.model] + settings.fallbackModels
+        var modelIndex = 0
+        var messages = [ChatRequest.Message(role: "system", content: account.prompt.system),
+                        ChatRequest.Message(role: "user", content: account.prompt.user)]
+        var errors: [BriefingRecord.AttemptError] = []
+        var promptTokens = 0, completionTokens = 0, cost = 0.0, latency = 0.0
+        var attempt = 0
+        var stopReason: String?
+        var lastModel: String?
+
+        func record(_ source: BriefingSource?, briefing: Briefing?, reason: String?) throws -> BriefingRecord {
+            let record = BriefingRecord(
+                account: domain, runId: run.id, asOfMs: run.asOf.milliseconds, fingerprint: account.fingerprint,
+                promptVersion: template.version, promptHash: template.hash, model: lastModel, source: source,
+                selection: account.decision.reason.rawValue, briefing: briefing, attempts: attempt, errors: errors, reason: reason,
+                promptTokens: promptTokens, completionTokens: completionTokens, costUsd: cost, latencyMs: Int((latency * 1000).rounded()),
+                input: account.input, createdMs: clock())
+            try store.saveBriefing(record)
+            return record
+        }
+
+        while attempt < settings.maxAttempts {
+            if settings.dailySpendCapUsd > 0, try store.spend(sinceMs: Self.dayStart(clock())) >= settings.dailySpendCapUsd {
+                if attempt == 0 || errors.isEmpty {
+                    let deferral = Deferral(account: domain, fingerprint: account.fingerprint, reason: "spend_cap",
+                                            detail: "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
+                                            untilMs: Self.dayStart(clock()) + Timestamp.millisecondsPerDay, createdMs: clock())
+                    try store.saveDeferral(deferral)
+                    tally.add { $0.deferred += 1 }
+                    return
+                }
+                stopReason = "the daily spend cap was reached"
+                break
+            }
+            if attempt > 0, settings.tokenBudgetPerAccount > 0 {
+                let next = ChatRequest(model: models[modelIndex], messages: messages, temperature: 0, maxTokens: settings.maxTokens,
+                                       responseFormat: .none, minFieldChars: 0, maxFieldChars: 0).estimatedTokens
+                if promptTokens + completionTokens + next > settings.tokenBudgetPerAccount {
+                    stopReason = "the token budget of \(settings.tokenBudgetPerAccount) would be passed"
+                    break
+                }
+            }
+            attempt += 1
+            let model = models[modelIndex]
+            lastModel = model
+            let request = ChatRequest(model: model, messages: messages, temperature: settings.temperature, maxTokens: settings.maxTokens,
+                                      responseFormat: settings.responseFormat, minFieldChars: settings.briefing.minFieldChars,
+                                      maxFieldChars: settings.briefing.maxFieldChars)
+            let answer: ChatAnswer
+            do {
+                let currentAttempt = attempt
+                answer = try await client.complete(request) { exchange in
+                    let tokens = (exchange.answer?.promptTokens ?? 0, exchange.answer?.completionTokens ?? 0)
+                    let callCost = LLMClient.cost(model: exchange.model, promptTokens: tokens.0, completionTokens: tokens.1, prices: settings.prices)
+                    try store.recordCall(LLMCallRecord(
+                        account: domain, fingerprint: account.fingerprint, attempt: currentAttempt, retry: exchange.retry, model: exchange.model,
+                        status: exchange.status, error: exchange.error, finishReason: exchange.answer?.answer.finishReason,
+                        content: exchange.answer?.answer.content, promptTokens: tokens.0, completionTokens: tokens.1, costUsd: callCost,
+                        latencyMs: Int((exchange.latency * 1000).rounded()), createdMs: clock()))
+                    promptTokens += tokens.0; completionTokens += tokens.1; cost += callCost; latency += exchange.latency
+                    tally.add {
+                        $0.calls += 1
+                        if exchange.retry > 0 { $0.retries += 1 }
+                        if exchange.answer == nil { $0.failedCalls += 1 }
+                        $0.promptTokens += tokens.0; $0.completionTokens += tokens.1; $0.costUsd += callCost
+                    }
+                }
+            } catch let failure as ChatFailure {
+                switch failure {
+                case .cancelled:
+                    throw CancellationError()
+                case let .deferred(seconds, message):
+                    let deferral = Deferral(account: domain, fingerprint: account.fingerprint, reason: "rate_limited", detail: message,
+                                            untilMs: clock() + Int64(seconds * 1000), createdMs: clock())
+                    try store.saveDeferral(deferral)
+                    tally.add { $0.deferred += 1 }
+                    logger.notice("account deferred: the model server asked to wait", metadata: ["account": "\(domain)", "wait_s": "\(Int(seconds))"])
+                    return
+                case let .failed(message):
+                    errors.append(.init(attempt: attempt, code: "transport", detail: message))
+                    if modelIndex + 1 < models.count { modelIndex += 1 }
+                    // A fresh request next time (not a repair): there is no answer to repair.
+                    continue
+                }
+            }
+            let validation = validator.validate(answer.answer, input: account.input)
+            tally.add { t in for code in validation.codes { t.errorCodes[code.rawValue, default: 0] += 1 } }
+            if validation.isValid, let briefing = validation.briefing {
+                _ = try record(.llm, briefing: briefing, reason: nil)
+                tally.add { if attempt == 1 { $0.firstTime += 1 } else { $0.repaired += 1 } }
+                return
+            }
+            errors += validation.errors.map { .init(attempt: attempt, code: $0.code.rawValue, field: $0.field, detail: $0.detail) }
+            // Repair: the model's answer and the errors, in the same conversation.
+            messages.append(.init(role: "assistant", content: answer.answer.content ?? ""))
+            messages.append(.init(role: "user", content: try template.renderRepair(account.input, errors: validation.errors, rules: settings.briefing)))
+        }
+        let codes = Set(errors.map(\.code)).sorted().joined(separator: ", ")
+        let reason = stopReason.map { "\($0) after \(attempt) attempt(s) (\(codes))" }
+            ?? "no valid briefing in \(attempt) attempt(s) (\(codes.isEmpty ? "no answer" : codes))"
+        switch settings.onFailure {
+        case .rules:
+            _ = try record(.rules, briefing: FallbackBriefing.make(for: account.input, rules: settings.briefing), reason: reason)
+            tally.add { $0.fallbacks += 1 }
+        case .needsReview:
+            _ = try record(nil, briefing: nil, reason: reason)
+            tally.add { $0.needsReview += 1 }
+        }
+    }
+}
+
+/// Counts shared by the accounts enriched concurrently.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts = EnrichmentSummary()
+    var summary: EnrichmentSummary { lock.withLock { counts } }
+    func add(_ change: (inout EnrichmentSummary) -> Void) { lock.withLock { change(&counts) } }
+}
+
+public struct EnrichmentError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,242 @@
+import BrieferCore
+import Foundation
+import Logging
+
+/// Where and how to reach an OpenAI-compatible model server, resolved from flag, environment and file.
+public struct LLMEndpoint: Sendable {
+    public var baseUrl: String
+    /// The bearer key; empty sends no Authorization header (local servers). Never logged or stored.
+    var apiKey: String
+
+    public init(baseUrl: String, apiKey: String) { self.baseUrl = baseUrl; self.apiKey = apiKey }
+
+    /// flag > `OPENAI_BASE_URL` / `OPENAI_API_KEY` > the configuration file.
+    public static func resolve(configuration: BrieferConfiguration.Enrichment, baseUrlFlag: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> LLMEndpoint {
+        let base = baseUrlFlag ?? environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.baseUrl
+        return LLMEndpoint(baseUrl: base, apiKey: environment["OPENAI_API_KEY"] ?? "")
+    }
+
+    /// `{base}/chat/completions`, whether or not the base ends in a slash.
+    public var chatCompletionsURL: String {
+        (baseUrl.hasSuffix("/") ? String(baseUrl.dropLast()) : baseUrl) + "/chat/completions"
+    }
+}
+
+/// One chat completion request (SPEC §5).
+public struct ChatRequest: Sendable {
+    public struct Message: Sendable, Equatable, Codable {
+        public var role: String
+        public var content: String
+        public init(role: String, content: String) { self.role = role; self.content = content }
+    }
+
+    public var model: String
+    public var messages: [Message]
+    public var temperature: Double
+    public var maxTokens: Int
+    public var responseFormat: BrieferConfiguration.Enrichment.ResponseFormat
+    public var minFieldChars: Int
+    public var maxFieldChars: Int
+
+    public init(model: String, messages: [Message], temperature: Double, maxTokens: Int,
+                responseFormat: BrieferConfiguration.Enrichment.ResponseFormat, minFieldChars: Int, maxFieldChars: Int) {
+        self.model = model; self.messages = messages; self.temperature = temperature; self.maxTokens = maxTokens
+        self.responseFormat = responseFormat; self.minFieldChars = minFieldChars; self.maxFieldChars = maxFieldChars
+    }
+
+    /// The briefing's JSON schema: the four keys, each a bounded string, nothing else.
+    public var schema: JSONValue {
+        let field = JSONValue.object([("type", .string("string")), ("minLength", .number(String(minFieldChars))),
+                                      ("maxLength", .number(String(maxFieldChars)))])
+        return .object([
+            ("type", .string("object")),
+            ("properties", .object(Briefing.fieldNames.map { ($0, field) })),
+            ("required", .array(Briefing.fieldNames.map(JSONValue.string))),
+            ("additionalProperties", .bool(false)),
+        ])
+    }
+
+    /// The request body: canonical JSON (sorted keys), so the same request is always the same bytes.
+    public var body: String {
+        var members: [(key: String, value: JSONValue)] = [
+            ("model", .string(model)),
+            ("messages", .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })),
+            ("temperature", .number(String(temperature))),
+            ("max_tokens", .number(String(maxTokens))),
+        ]
+        switch responseFormat {
+        case .jsonSchema:
+            // The nested form: llama.cpp's server silently ignores a flat `schema`.
+            members.append(("response_format", .object([
+                ("type", .string("json_schema")),
+                ("json_schema", .object([("name", .string("sales_briefing")), ("strict", .bool(true)), ("schema", schema)])),
+            ])))
+        case .jsonObject:
+            members.append(("response_format", .object([("type", .string("json_object"))])))
+        case .none:
+            break
+        }
+        return JSONValue.object(members).canonicalText
+    }
+
+    /// A rough token count for client-side limits: four characters a token, plus the completion budget.
+    var estimatedTokens: Int { messages.reduce(0) { $0 + $1.content.utf8.count / 4 } + maxTokens }
+}
+
+/// The answer to one chat completion.
+public struct ChatAnswer: Sendable, Equatable {
+    public var answer: ModelAnswer
+    public var promptTokens: Int
+    public var completionTokens: Int
+}
+
+/// One HTTP exchange with the model server, reported as it happens (for the store and the summary).
+public struct ChatExchange: Sendable {
+    public var retry: Int
+    public var model: String
+    public var status: Int?
+    public var error: String?
+    public var answer: ChatAnswer?
+    public var latency: Double
+}
+
+/// Why a request produced no answer.
+public enum ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Retries exhausted or not allowed: the last status or transport error.
+    case failed(String)
+    /// The server asked to wait longer than allowed; the account waits for a later run.
+    case deferred(seconds: Double, String)
+    /// The request was cancelled (shutdown).
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case let .failed(message): return message
+        case let .deferred(seconds, message): return "\(message); asked to wait \(Int(seconds.rounded())) s"
+        case .cancelled: return "cancelled"
+        }
+    }
+}
+
+/// An OpenAI-compatible `chat/completions` client over the libcurl layer: the SPEC §5 transport policy
+/// (``RetryPolicy``), client-side limits on concurrency, requests and tokens per minute.
+public final class LLMClient: Sendable {
+    let endpoint: LLMEndpoint
+    let settings: BrieferConfiguration.Enrichment
+    let http: HTTPClient
+    let policy: RetryPolicy
+    let limiter: RateLimiter
+    let logger: Logger
+    /// Waits between retries; tests shorten it.
+    let sleep: @Sendable (Double) async throws -> Void
+
+    public init(endpoint: LLMEndpoint, settings: BrieferConfiguration.Enrichment, logger: Logger,
+                sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64(max($0, 0) * 1e9)) }) {
+        self.endpoint = endpoint
+        self.settings = settings
+        self.http = HTTPClient(maxConcurrent: settings.concurrency)
+        self.policy = RetryPolicy(maxRetries: settings.maxRetries, maxRetryAfter: Double(settings.maxRetryAfterSeconds))
+        self.limiter = RateLimiter(concurrency: settings.concurrency, requestsPerMinute: settings.requestsPerMinute,
+                                   tokensPerMinute: settings.tokensPerMinute)
+        self.logger = logger
+        self.sleep = sleep
+    }
+
+    /// Sends `request`, retrying per the policy; `exchange` is called after every HTTP exchange.
+    public func complete(_ request: ChatRequest, exchange: (ChatExchange) throws -> Void) async throws -> ChatAnswer {
+        let body = Data(request.body.utf8)
+        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "application/json")]
+        if !endpoint.apiKey.isEmpty { headers.append(HTTPHeader("Authorization", "Bearer " + endpoint.apiKey)) }
+        let httpRequest = HTTPRequest(method: "POST", url: endpoint.chatCompletionsURL, headers: headers, body: body,
+                                      connectTimeout: Double(settings.connectTimeoutSeconds), timeout: Double(settings.requestTimeoutSeconds))
+        var retry = 0
+        while true {
+            if Task.isCancelled { throw ChatFailure.cancelled }
+            try await limiter.acquire(tokens: request.estimatedTokens)
+            let started = ContinuousClock.now
+            let result: Result<HTTPResponse, HTTPError>
+            do { result = .success(try await http.send(httpRequest)) } catch { result = .failure(error) }
+            await limiter.release()
+            let outcome: RetryPolicy.Outcome
+            let response: HTTPResponse?
+            var failure: String
+            switch result {
+            case let .success(r):
+                response = r
+                outcome = .status(r.status)
+                failure = "HTTP \(r.status)" + (Self.errorMessage(r.body).map { ": \($0)" } ?? "")
+            case let .failure(error):
+                if error.kind == .invalidRequest { throw ChatFailure.failed(error.description) }
+                response = nil
+                outcome = error.kind == .timeout ? .timeout : .connectionError
+                failure = error.description
+            }
+            let latency = Self.seconds(ContinuousClock.now - started)
+            if let response, (200..<300).contains(response.status) {
+                do {
+                    let answer = try Self.parseAnswer(response.body)
+                    await limiter.record(tokens: answer.promptTokens + answer.completionTokens, estimated: request.estimatedTokens)
+                    try exchange(ChatExchange(retry: retry, model: request.model, status: response.status, error: nil, answer: answer, latency: latency))
+                    return answer
+                } catch let error as InvalidAnswer {
+                    // A 2xx whose body is not a chat completion: the server is broken; retried like a 5xx.
+                    failure = "HTTP \(response.status) with an unreadable body: \(error.message)"
+                    try exchange(ChatExchange(retry: retry, model: request.model, status: response.status, error: failure, answer: nil, latency: latency))
+                    guard retry < policy.maxRetries else { throw ChatFailure.failed(failure) }
+                    try await sleep(RetryPolicy.backoff(retriesTaken: retry, random: Double.random(in: 0..<1)))
+                    retry += 1
+                    continue
+                }
+            }
+            try exchange(ChatExchange(retry: retry, model: request.model, status: response?.status, error: failure, answer: nil, latency: latency))
+            let decision = policy.decision(after: outcome, header: { response?.header($0) }, retriesTaken: retry,
+                                           random: Double.random(in: 0..<1), now: Date().timeIntervalSince1970)
+            switch decision {
+            case .giveUp:
+                throw ChatFailure.failed(failure)
+            case let .deferToLaterRun(seconds):
+                throw ChatFailure.deferred(seconds: seconds, failure)
+            case let .retry(after):
+                logger.debug("model request failed; retrying", metadata: ["error": "\(failure)", "wait_s": "\(after)", "retry": "\(retry + 1)"])
+                do { try await sleep(after) } catch { throw ChatFailure.cancelled }
+                retry += 1
+            }
+        }
+    }
+
+    struct InvalidAnswer: Error { var message: String }
+
+    /// The content, finish reason, refusal and usage of a chat completion body.
+    static func parseAnswer(_ body: Data) throws(InvalidAnswer) -> ChatAnswer {
+        let value: JSONValue
+        do { value = try JSONParser.parse(String(decoding: body, as: UTF8.self)) } catch { throw InvalidAnswer(message: "not JSON (\(error))") }
+        guard case let .array(choices)? = value["choices"], let choice = choices.first else {
+            throw InvalidAnswer(message: "no choices")
+        }
+        let message = choice["message"]
+        let usage = value["usage"]
+        return ChatAnswer(
+            answer: ModelAnswer(content: message?["content"]?.stringValue, finishReason: choice["finish_reason"]?.stringValue,
+                                refusal: message?["refusal"]?.stringValue),
+            promptTokens: Int(usage?["prompt_tokens"]?.integerValue ?? 0),
+            completionTokens: Int(usage?["completion_tokens"]?.integerValue ?? 0))
+    }
+
+    /// The server's own error message (`{"error":{"message":…}}`), cut short; never anything we sent.
+    static func errorMessage(_ body: Data) -> String? {
+        guard let value = try? JSONParser.parse(String(decoding: body.prefix(65_536), as: UTF8.self)) else { return nil }
+        let message = value["error"]?["message"]?.stringValue ?? value["error"]?.stringValue
+        return message.map { String($0.prefix(300)) }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// The estimated cost of a call in US dollars, from the configured price table.
+    public static func cost(model: String, promptTokens: Int, completionTokens: Int, prices: [BrieferConfiguration.Enrichment.Price]) -> Double {
+        guard let price = prices.first(where: { $0.model == model }) else { return 0 }
+        return (Double(promptTokens) * price.inputPerMillion + Double(completionTokens) * price.outputPerMillion) / 1_000_000
+    }
+}

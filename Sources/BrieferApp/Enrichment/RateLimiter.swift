@@ -1,0 +1,54 @@
+import Foundation
+
+/// Client-side limits on model requests: at most `concurrency` in flight, `requestsPerMinute` and
+/// `tokensPerMinute` over any sliding minute (0 is no limit). Callers wait their turn in order.
+actor RateLimiter {
+    let concurrency: Int
+    let requestsPerMinute: Int
+    let tokensPerMinute: Int
+    private var inFlight = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// (time, tokens) of the requests started in the last minute.
+    private var recent: [(at: ContinuousClock.Instant, tokens: Int)] = []
+
+    init(concurrency: Int, requestsPerMinute: Int, tokensPerMinute: Int) {
+        self.concurrency = max(concurrency, 1)
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+    }
+
+    /// Waits for a free slot and room in the per-minute budgets for a request of about `tokens` tokens.
+    func acquire(tokens: Int) async throws {
+        while inFlight >= concurrency {
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        inFlight += 1
+        while true {
+            let now = ContinuousClock.now
+            recent.removeAll { now - $0.at >= .seconds(60) }
+            let requestsOK = requestsPerMinute == 0 || recent.count < requestsPerMinute
+            let used = recent.reduce(0) { $0 + $1.tokens }
+            let tokensOK = tokensPerMinute == 0 || recent.isEmpty || used + tokens <= tokensPerMinute
+            if requestsOK && tokensOK { break }
+            let wait = (recent.first?.at ?? now) + .seconds(60) - now
+            do {
+                try await Task.sleep(for: max(wait, .milliseconds(10)))
+            } catch {
+                release()
+                throw error
+            }
+        }
+        recent.append((ContinuousClock.now, tokens))
+    }
+
+    /// Frees the slot taken by ``acquire(tokens:)``.
+    func release() {
+        inFlight -= 1
+        if !waiters.isEmpty { waiters.removeFirst().resume() }
+    }
+
+    /// Replaces the estimate of the latest request of `estimated` tokens by the real usage.
+    func record(tokens: Int, estimated: Int) {
+        if let i = recent.lastIndex(where: { $0.tokens == estimated }) { recent[i].tokens = tokens }
+    }
+}

@@ -1,0 +1,110 @@
+extension BrieferConfiguration {
+    /// Which hot accounts get a briefing, and how many a day (SPEC §4).
+    public struct Selection: Sendable, Codable, Equatable {
+        /// Briefings per UTC day at most (SDR capacity); the rest wait for the next day.
+        public var maxPerDay = 50
+        /// An account whose prompt input changed is briefed again only when its last briefing is older than this.
+        public var refreshAfterHours = 24
+    }
+
+    /// The model call, the validation of its answer, repair and fallback (SPEC §5).
+    public struct Enrichment: Sendable, Codable, Equatable {
+        /// The prompt template, relative to the working directory (or absolute).
+        public var prompt = "Prompts/briefing.v1.yaml"
+        /// The OpenAI-compatible endpoint (`OPENAI_BASE_URL` and `--base-url` override it).
+        public var baseUrl = "http://127.0.0.1:8088/v1"
+        /// The model name sent in each request.
+        public var model = "smollm2-135m-instruct"
+        /// Tried in order, for the account's remaining attempts, when the model keeps failing.
+        public var fallbackModels: [String] = []
+        /// `json_schema` (the nested strict form), `json_object` or `none`, for servers that lack the first.
+        public var responseFormat = ResponseFormat.jsonSchema
+        public var temperature = 0.3
+        public var maxTokens = 400
+        public var connectTimeoutSeconds = 5
+        public var requestTimeoutSeconds = 60
+        /// Retries of one request after a connection error, timeout, 408, 409, 429 or 5xx.
+        public var maxRetries = 2
+        /// A server asking to wait longer than this (retry-after) defers the account to the next run.
+        public var maxRetryAfterSeconds = 120
+        /// Requests in flight at once.
+        public var concurrency = 4
+        /// Client-side limits; 0 is no limit.
+        public var requestsPerMinute = 0
+        public var tokensPerMinute = 0
+        /// Attempts per account (the first answer and its repairs) before the fallback.
+        public var maxAttempts = 3
+        /// Tokens (prompt + completion, all attempts) one account may use; a repair that would pass it is not asked.
+        public var tokenBudgetPerAccount = 6000
+        /// Enrichment stops for the UTC day once the day's estimated cost reaches this (US dollars; 0 is no cap).
+        public var dailySpendCapUsd = 5.0
+        /// What an account gets when every attempt failed validation: `rules` (a briefing built from its
+        /// reason codes, `source: rules`) or `needs_review` (no briefing; listed for a person).
+        public var onFailure = FailureAction.rules
+        /// Prices per million tokens, by model; a model not listed costs 0.
+        public var prices: [Price] = [.init(model: "gpt-4o-mini", inputPerMillion: 0.15, outputPerMillion: 0.6)]
+        public var briefing = BriefingRules()
+        /// Event properties whose values the prompt names (features, integrations, limits): kept with each
+        /// event in the scoring aggregates. A signal's own detail property (`reasons.signals`) wins.
+        public var detailProperties: [DetailProperty] = [
+            .init(event: "core_feature_used", property: "feature"),
+            .init(event: "premium_feature_used", property: "feature"),
+            .init(event: "integration_connected", property: "integration"),
+            .init(event: "plan_limit_reached", property: "limit"),
+        ]
+        /// The event whose property values are integrations, and the one counted as a teammate invitation.
+        public var integrationEvent = "integration_connected"
+        public var limitEvent = "plan_limit_reached"
+        public var inviteEvent = "team_invite_sent"
+
+        public enum ResponseFormat: String, Sendable, Codable, CaseIterable {
+            case jsonSchema = "json_schema", jsonObject = "json_object", none
+        }
+
+        public enum FailureAction: String, Sendable, Codable, CaseIterable {
+            case rules, needsReview = "needs_review"
+        }
+
+        public struct DetailProperty: Sendable, Codable, Equatable {
+            public var event: String
+            public var property: String
+            public init(event: String, property: String) { self.event = event; self.property = property }
+        }
+
+        public struct Price: Sendable, Codable, Equatable {
+            public var model: String
+            public var inputPerMillion: Double
+            public var outputPerMillion: Double
+            public init(model: String, inputPerMillion: Double, outputPerMillion: Double) {
+                self.model = model; self.inputPerMillion = inputPerMillion; self.outputPerMillion = outputPerMillion
+            }
+        }
+    }
+
+    /// What a briefing must be (SPEC §5 validation).
+    public struct BriefingRules: Sendable, Codable, Equatable {
+        /// Each field's length in characters (also sent to the model as the JSON schema's bounds).
+        public var minFieldChars = 20
+        public var maxFieldChars = 240
+        /// Untrusted text (company names, event properties) is cut to this many characters in the prompt.
+        public var maxUntrustedChars = 80
+        /// Two fields whose word sets overlap at least this much (percent, Jaccard) are near-identical.
+        public var duplicateSimilarityPercent = 80
+        /// Phrases that say nothing; a field containing one (case-insensitive) fails `generic_phrase`.
+        public var genericPhrases: [String] = [
+            "touch base", "reach out to discuss", "valuable insights", "circle back", "synergy", "synergies",
+            "game changer", "game-changer", "take it to the next level", "best-in-class", "low-hanging fruit",
+            "unlock the full potential", "unlock their full potential", "hope this finds you well",
+            "leverage our platform", "explore how we can help", "add value", "win-win", "cutting-edge",
+            "streamline their workflow", "drive growth", "i wanted to reach out", "just checking in",
+        ]
+        /// Product and integration names the model might invent: mentioned but absent from the account's
+        /// input they are ungrounded, as are the workspace's own feature, integration and limit names.
+        public var knownTerms: [String] = [
+            "slack", "salesforce", "hubspot", "snowflake", "zapier", "jira", "github", "gitlab", "notion",
+            "asana", "trello", "zendesk", "intercom", "segment", "bigquery", "redshift", "databricks", "looker",
+            "tableau", "power bi", "dbt", "postgres", "mysql", "stripe", "shopify", "okta", "sso", "saml",
+            "microsoft teams", "google sheets", "excel", "airtable", "marketo", "mailchimp",
+        ]
+    }
+}

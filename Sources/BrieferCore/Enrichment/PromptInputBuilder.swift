@@ -1,0 +1,89 @@
+/// Builds an account's ``PromptInput`` from its score and its users' activity, reading events exactly
+/// as scoring counts them (``UserFacts/forEachCounted(_:asOf:configuration:_:)``: no bot days, daily caps).
+public struct PromptInputBuilder: Sendable {
+    /// What the companies file (or a group call) says about the account.
+    public struct Company: Sendable, Equatable {
+        public var name: String?
+        public var industry: String?
+        public var employeeCount: Int?
+        public var country: String?
+        public var techStack: [String]
+        public init(name: String? = nil, industry: String? = nil, employeeCount: Int? = nil, country: String? = nil, techStack: [String] = []) {
+            self.name = name; self.industry = industry; self.employeeCount = employeeCount; self.country = country; self.techStack = techStack
+        }
+    }
+
+    public let configuration: BrieferConfiguration
+    public let asOf: Timestamp
+    public let terms: [UInt32: String]
+    /// Most used features and most frequent events listed, at most.
+    public var listLimit = 6
+
+    public init(configuration: BrieferConfiguration, asOf: Timestamp, terms: [UInt32: String]) {
+        self.configuration = configuration; self.asOf = asOf; self.terms = terms
+    }
+
+    /// - Parameters:
+    ///   - userDays: each of the account's users' days (all history up to the as-of time is enough).
+    ///   - plan: the account's current paid plan, or nil for free.
+    public func build(score: AccountScore, model: BrieferConfiguration.ScoringModel, newlyHot: Bool, company: Company,
+                      userDays: [[ActivityDay]], plan: String?) -> PromptInput {
+        let c = configuration
+        let e = c.enrichment
+        let windowDays = c.weighted.engagement.windowDays
+        let windowStart = asOf.milliseconds - Int64(windowDays) * Timestamp.millisecondsPerDay
+        let ids = Dictionary(terms.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        let integrationId = ids[e.integrationEvent] ?? 0
+        let limitId = ids[e.limitEvent] ?? 0
+        let inviteId = ids[e.inviteEvent] ?? 0
+
+        var eventCounts: [UInt32: Int] = [:]
+        var featureCounts: [UInt32: Int] = [:]
+        var limitCounts: [UInt32: Int] = [:]
+        var integrations: Set<UInt32> = []
+        var everCounts: [UInt32: Int] = [:]
+        var activeDays: Set<Int64> = []
+        var activeUsers = 0
+        var invites = 0
+        for days in userDays {
+            var active = false
+            _ = UserFacts.forEachCounted(days, asOf: asOf.milliseconds, configuration: c) { day, entry in
+                everCounts[entry.name, default: 0] += 1
+                if entry.name == integrationId, entry.detail != 0 { integrations.insert(entry.detail) }
+                guard entry.milliseconds > windowStart else { return }
+                active = true
+                activeDays.insert(day)
+                eventCounts[entry.name, default: 0] += 1
+                if entry.name == inviteId { invites += 1 }
+                if entry.name == limitId, entry.detail != 0 {
+                    limitCounts[entry.detail, default: 0] += 1
+                } else if entry.name != integrationId {
+                    let feature = entry.feature != 0 ? entry.feature : entry.detail
+                    if feature != 0 { featureCounts[feature, default: 0] += 1 }
+                }
+            }
+            if active { activeUsers += 1 }
+        }
+
+        func ranked(_ counts: [UInt32: Int]) -> [PromptInput.Usage] {
+            counts.compactMap { id, n in terms[id].map { PromptInput.Usage(name: $0, count: n) } }
+                .sorted { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
+        }
+        var completed: [String] = []
+        var missing: [String] = []
+        for rule in c.weighted.activation.events {
+            let n = ids[rule.event].flatMap { everCounts[$0] } ?? 0
+            if n >= rule.minCount { completed.append(rule.event) } else { missing.append(rule.event) }
+        }
+        return PromptInput(
+            account: score.account, companyName: company.name ?? score.account, industry: company.industry,
+            employeeCount: company.employeeCount, country: company.country, scoringModel: model.rawValue, score: score.score,
+            tier: score.tier.rawValue, newlyHot: newlyHot, windowDays: windowDays, users: score.users, activeUsers: activeUsers,
+            activeDays: activeDays.count, invitedTeammates: invites, completedActivations: completed, missingActivations: missing,
+            topFeatures: Array(ranked(featureCounts).prefix(listLimit)),
+            integrations: integrations.compactMap { terms[$0] }.sorted(),
+            limitsHit: ranked(limitCounts).map(\.name), plan: plan ?? "free", techStack: company.techStack,
+            recentEvents: Array(ranked(eventCounts).prefix(listLimit)),
+            reasons: score.reasons.map(\.description))
+    }
+}

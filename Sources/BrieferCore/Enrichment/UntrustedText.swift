@@ -1,0 +1,57 @@
+/// Text from the data (company names, titles, event properties) on its way into a prompt: data, never
+/// instructions (SPEC §5). It is cleaned so that it cannot break out of the prompt's delimited data block,
+/// hide characters from a reader, or flood the prompt.
+public enum UntrustedText {
+    /// `text` without control, format (zero-width, bidirectional override) or line-breaking characters,
+    /// whitespace runs collapsed to one space, the data block's delimiters `<` `>` and the template's
+    /// braces replaced by look-alikes, and cut to `maxCharacters` (ending in `…` when cut).
+    public static func sanitize(_ text: String, maxCharacters: Int) -> String {
+        var out = ""
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            let props = scalar.properties
+            switch props.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
+                if scalar.value == 0x09 || scalar.value == 0x0A || scalar.value == 0x0D { pendingSpace = !out.isEmpty }
+                continue
+            case .spaceSeparator:
+                pendingSpace = !out.isEmpty
+                continue
+            default:
+                break
+            }
+            if pendingSpace { out.append(" "); pendingSpace = false }
+            switch scalar {
+            case "<": out.append("‹")
+            case ">": out.append("›")
+            case "{": out.append("(")
+            case "}": out.append(")")
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        guard out.count > maxCharacters else { return out }
+        return String(out.prefix(max(0, maxCharacters - 1))) + "…"
+    }
+
+    /// The whole numbers written with digits in `text` (`1,200` is 1200; `3.5` is 3 and 5).
+    public static func integers(in text: String) -> Set<Int> {
+        let characters = Array(text)
+        func isDigit(_ i: Int) -> Bool { i < characters.count && characters[i].isASCII && characters[i].isNumber }
+        var numbers: Set<Int> = []
+        var digits = ""
+        var i = 0
+        while i < characters.count {
+            if isDigit(i) {
+                digits.append(characters[i])
+            } else if characters[i] == ",", !digits.isEmpty, isDigit(i + 1), isDigit(i + 2), isDigit(i + 3), !isDigit(i + 4) {
+                // a thousands separator: the same number goes on
+            } else {
+                if !digits.isEmpty, let n = Int(digits.prefix(18)) { numbers.insert(n) }
+                digits = ""
+            }
+            i += 1
+        }
+        if !digits.isEmpty, let n = Int(digits.prefix(18)) { numbers.insert(n) }
+        return numbers
+    }
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import Foundation
+
+/// Options of the commands that render prompts or call the model.
+struct PromptOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The prompt template (default: the config's enrichment.prompt).", valueName: "path"))
+    var prompt: String?
+
+    func template(_ configuration: BrieferConfiguration) throws -> PromptTemplate {
+        do {
+            return try PromptLoader.load(path: prompt ?? configuration.enrichment.prompt)
+        } catch {
+            throw CLIFailure(message: "\(error)", code: 2)
+        }
+    }
+}
+
+struct Select: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show which hot accounts the next `briefer enrich` would brief, and why the others wait.",
+        discussion: "Selected: newly hot (no briefing since it became hot) or changed (its prompt input, prompt or model changed and "
+            + "its last briefing is older than selection.refresh_after_hours). Skipped: unchanged, cooldown, over capacity "
+            + "(selection.max_per_day briefings per UTC day). Reads the latest scoring run; calls nothing.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var prompt: PromptOptions
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            let logger = global.logger()
+            let configuration = try global.loadConfiguration()
+            let store = try global.openStore(mustExist: true)
+            let enricher = Enricher(store: store, configuration: configuration, template: try prompt.template(configuration), logger: logger)
+            let plan = try enricher.plan()
+            print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
+        } catch { throw fail(error) }
+    }
+}
+
+struct PromptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prompt", abstract: "Work with the briefing prompt.", subcommands: [Render.self])
+
+    struct Render: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print exactly what would be sent to the model for one hot account of the latest run.",
+            discussion: "The system and user messages as rendered, or with --body the exact request body (JSON) that is POSTed "
+                + "to {base_url}/chat/completions. The API key is never printed.")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var prompt: PromptOptions
+        @Argument(help: "The account's domain.")
+        var account: String
+        @Flag(help: "Print the request body instead of the messages.")
+        var body = false
+
+        func run() throws {
+            do {
+                let logger = global.logger()
+                let configuration = try global.loadConfiguration()
+                let store = try global.openStore(mustExist: true)
+                let template = try prompt.template(configuration)
+                let enricher = Enricher(store: store, configuration: configuration, template: template, logger: logger)
+                guard let planned = try enricher.plan(only: account).accounts.first else {
+                    throw CLIFailure(message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)", code: 1)
+                }
+                let e = configuration.enrichment
+                let request = ChatRequest(
+                    model: e.model, messages: [.init(role: "system", content: planned.prompt.system), .init(role: "user", content: planned.prompt.user)],
+                    temperature: e.temperature, maxTokens: e.maxTokens, responseFormat: e.responseFormat,
+                    minFieldChars: e.briefing.minFieldChars, maxFieldChars: e.briefing.maxFieldChars)
+                if body {
+                    print(request.body)
+                } else {
+                    print("# prompt \(template.version) (\(template.hash)), model \(e.model), fingerprint \(planned.fingerprint)")
+                    print("# ---- system ----\n\(planned.prompt.system)")
+                    print("# ---- user ----\n\(planned.prompt.user)")
+                }
+            } catch { throw fail(error) }
+        }
+    }
+}
+
+struct Enrich: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Brief the selected hot accounts: render the prompt, call the model, validate, repair or fall back, store.",
+        discussion: "The endpoint is --base-url, else OPENAI_BASE_URL, else the config's enrichment.base_url; the key is "
+            + "OPENAI_API_KEY (sent as a bearer token, never logged or stored). Each answer is validated (SPEC §5); a failing one is "
+            + "asked again with its errors listed, up to enrichment.max_attempts and the token budget; then the account gets a "
+            + "briefing built from its reason codes (source: rules) or is left for review (enrichment.on_failure). A server asking "
+            + "to wait longer than enrichment.max_retry_after_seconds, or the daily spend cap, defers the account to a later run. "
+            + "Running again with nothing changed makes no calls.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var prompt: PromptOptions
+    @Option(help: ArgumentHelp("The OpenAI-compatible endpoint, e.g. http://127.0.0.1:8088/v1.", valueName: "url"))
+    var baseUrl: String?
+    @Flag(help: "Show what would be briefed and the requests' sizes; call nothing, store nothing.")
+    var dryRun = false
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() async throws {
+        do {
+            let logger = global.logger()
+            let configuration = try global.loadConfiguration()
+            let store = try global.openStore(mustExist: true)
+            let enricher = Enricher(store: store, configuration: configuration, template: try prompt.template(configuration), logger: logger)
+            let plan = try enricher.plan()
+            if dryRun {
+                print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
+                return
+            }
+            let endpoint = LLMEndpoint.resolve(configuration: configuration.enrichment, baseUrlFlag: baseUrl)
+            let client = LLMClient(endpoint: endpoint, settings: configuration.enrichment, logger: logger)
+            let progress = json ? nil : Progress()
+            let summary = try await enricher.enrich(plan, client: client) { done, total in
+                progress?.update(label: "briefing", done: done, total: total)
+            }
+            progress?.finish()
+            if json {
+                print(JSONOutput.render(Reports.enrichmentJSON(summary)))
+            } else {
+                print(Reports.enrichment(summary))
+                let briefed = Set(plan.selected.map(\.score.score.account))
+                let records = try store.briefings(latestOnly: true).filter { briefed.contains($0.account) }
+                if !records.isEmpty { print("\n" + Reports.briefings(records.sorted { $0.input.score > $1.input.score })) }
+            }
+        } catch { throw fail(error) }
+    }
+}
+
+struct Briefings: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show stored briefings: each account's latest (or every one with --all), with source, attempts and errors.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this account.")
+    var account: String?
+    @Flag(help: "Every briefing, not only each account's latest.")
+    var all = false
+    @Option(help: "Show at most this many.")
+    var limit: Int = 100
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
+
+    func run() throws {
+        do {
+            _ = global.logger()
+            let store = try global.openStore(mustExist: true)
+            let records = try store.briefings(account: account, latestOnly: !all, limit: limit)
+            if json {
+                print(JSONOutput.render(["briefings": records.map(Reports.briefingJSON), "deferred": try store.deferrals().map {
+                    ["account": $0.account, "reason": $0.reason, "detail": $0.detail, "since": Timestamp(milliseconds: $0.createdMs).iso8601] as [String: Any]
+                }]))
+            } else {
+                print(Reports.briefings(records))
+                let deferred = try store.deferrals()
+                if !deferred.isEmpty {
+                    print("\ndeferred to a later run: " + deferred.map { "\($0.account) (\($0.reason): \($0.detail))" }.joined(separator: "; "))
+                }
+            }
+        } catch { throw fail(error) }
+    }
+}

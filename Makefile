@@ -1,8 +1,11 @@
 # Briefer — the commands a new user, CI and a benchmark run use.
-#   make demo    ingest the fixture workspace, score it at its pinned as-of time, list the hot accounts
-#   make test    run the test suite (swift test)
+#   make demo    ingest the fixture workspace, score it at its pinned as-of time, brief the hot accounts
+#                with the local model (llama-server + SmolLM2-135M, installed on first use)
+#   make test    run the test suite (swift test), including the end-to-end test against the local model
 #   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job
-# Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev).
+# Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev; the
+# model server into .build/llm-venv, compiling llama.cpp the first time: 10-17 minutes on 2 cores).
+# Set OPENAI_BASE_URL (and OPENAI_API_KEY) to use another OpenAI-compatible endpoint instead.
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -13,7 +16,7 @@ BRIEFER_RELEASE := .build/release/briefer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_OF = $(shell python3 -c 'import json;print(json.load(open("$(FIXTURES)/manifest.json"))["as_of"])')
 
-.PHONY: deps build release demo test fixtures check-fixtures bench clean
+.PHONY: deps build release demo test fixtures check-fixtures bench clean model-server model-server-stop
 
 deps:
 	@missing=""; \
@@ -33,14 +36,26 @@ release: deps
 	$(SWIFT) build -c release
 
 # The main job on the fixtures: ingest, score at the manifest's as-of time, list the hot accounts.
-demo: build
+MODEL_SERVER := Tests/llm/model-server.sh
+# The endpoint: OPENAI_BASE_URL when set, else the local model server (started on demand).
+MODEL_URL = $(if $(OPENAI_BASE_URL),$(OPENAI_BASE_URL),$(shell $(MODEL_SERVER) url))
+
+model-server:
+	@if [ -z "$(OPENAI_BASE_URL)" ]; then $(MODEL_SERVER) start; fi
+
+model-server-stop:
+	@$(MODEL_SERVER) stop
+
+demo: build model-server
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BRIEFER_DEBUG) ingest --db $(DEMO_DB) $(FIXTURES)/companies.csv $(FIXTURES)/users.csv $(FIXTURES)/subscriptions.csv $(FIXTURES)/events.jsonl
 	$(BRIEFER_DEBUG) score --db $(DEMO_DB) --as-of $(AS_OF)
 	$(BRIEFER_DEBUG) accounts --db $(DEMO_DB) --tier hot
+	$(BRIEFER_DEBUG) enrich --db $(DEMO_DB) --base-url $(MODEL_URL)
 
-test: deps
-	$(SWIFT) test
+# The end-to-end test (ingest → score → enrich against a real model) runs when BRIEFER_E2E_MODEL_URL is set.
+test: deps model-server
+	BRIEFER_E2E_MODEL_URL=$(MODEL_URL) $(SWIFT) test
 
 # Regenerates the fixture workspace (deterministic: no diff expected).
 fixtures:

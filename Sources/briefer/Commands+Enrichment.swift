@@ -58,6 +58,8 @@ struct PromptCommand: ParsableCommand {
         var account: String
         @Flag(help: "Print the request body instead of the messages.")
         var body = false
+        @Flag(help: "Print JSON: the prompt input, the messages, the fingerprint and the request body.")
+        var json = false
 
         func run() throws {
             do {
@@ -74,7 +76,12 @@ struct PromptCommand: ParsableCommand {
                     model: e.model, messages: [.init(role: "system", content: planned.prompt.system), .init(role: "user", content: planned.prompt.user)],
                     temperature: e.temperature, maxTokens: e.maxTokens, responseFormat: e.responseFormat,
                     minFieldChars: e.briefing.minFieldChars, maxFieldChars: e.briefing.maxFieldChars)
-                if body {
+                if json {
+                    let input = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(planned.input))
+                    print(JSONOutput.render(["account": account, "input": input, "system": planned.prompt.system, "user": planned.prompt.user,
+                                             "fingerprint": planned.fingerprint, "prompt_version": template.version,
+                                             "prompt_hash": template.hash, "body": request.body]))
+                } else if body {
                     print(request.body)
                 } else {
                     print("# prompt \(template.version) (\(template.hash)), model \(e.model), fingerprint \(planned.fingerprint)")
@@ -100,7 +107,7 @@ struct Enrich: AsyncParsableCommand {
     @OptionGroup var prompt: PromptOptions
     @Option(help: ArgumentHelp("The OpenAI-compatible endpoint, e.g. http://127.0.0.1:8088/v1.", valueName: "url"))
     var baseUrl: String?
-    @Flag(help: "Show what would be briefed and the requests' sizes; call nothing, store nothing.")
+    @Flag(help: "Show what would be briefed (as `briefer select` does); call nothing, store nothing.")
     var dryRun = false
     @Flag(help: "Print the summary as JSON.")
     var json = false

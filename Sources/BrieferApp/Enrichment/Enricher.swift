@@ -110,7 +110,7 @@ public final class Enricher: Sendable {
         }
         let selected = plan.selected
         summary.selected = selected.count
-        let vocabulary = GroundingVocabulary(terms: try store.workspaceTerms() + settings.briefing.knownTerms)
+        let vocabulary = GroundingVocabulary(terms: try store.workspaceTerms())
         let validator = BriefingValidator(rules: settings.briefing, vocabulary: vocabulary)
         let tally = Tally()
         var done = 0

@@ -20,7 +20,7 @@ extension BrieferConfiguration {
         /// `json_schema` (the nested strict form), `json_object` or `none`, for servers that lack the first.
         public var responseFormat = ResponseFormat.jsonSchema
         public var temperature = 0.3
-        public var maxTokens = 400
+        public var maxTokens = 600
         public var connectTimeoutSeconds = 5
         public var requestTimeoutSeconds = 60
         /// Retries of one request after a connection error, timeout, 408, 409, 429 or 5xx.
@@ -28,7 +28,7 @@ extension BrieferConfiguration {
         /// A server asking to wait longer than this (retry-after) defers the account to the next run.
         public var maxRetryAfterSeconds = 120
         /// Requests in flight at once.
-        public var concurrency = 4
+        public var concurrency = 2
         /// Client-side limits; 0 is no limit.
         public var requestsPerMinute = 0
         public var tokensPerMinute = 0
@@ -85,7 +85,7 @@ extension BrieferConfiguration {
     public struct BriefingRules: Sendable, Codable, Equatable {
         /// Each field's length in characters (also sent to the model as the JSON schema's bounds).
         public var minFieldChars = 20
-        public var maxFieldChars = 240
+        public var maxFieldChars = 200
         /// Untrusted text (company names, event properties) is cut to this many characters in the prompt.
         public var maxUntrustedChars = 80
         /// Two fields whose word sets overlap at least this much (percent, Jaccard) are near-identical.

@@ -36,6 +36,14 @@ public struct PromptInputBuilder: Sendable {
         let integrationId = ids[e.integrationEvent] ?? 0
         let limitId = ids[e.limitEvent] ?? 0
         let inviteId = ids[e.inviteEvent] ?? 0
+        // Events whose detail is a feature: the configured detail properties other than the integration
+        // and limit events, unless a signal reads another property of the same event.
+        let signalProperties = Dictionary(c.reasons.signals.map { ($0.event, $0.detailProperty) }, uniquingKeysWith: { a, _ in a })
+        let featureEventIds = Set(e.detailProperties.compactMap { d -> UInt32? in
+            guard d.event != e.integrationEvent, d.event != e.limitEvent,
+                  signalProperties[d.event].map({ $0.isEmpty || $0 == d.property }) ?? true else { return nil }
+            return ids[d.event]
+        })
 
         var eventCounts: [UInt32: Int] = [:]
         var featureCounts: [UInt32: Int] = [:]
@@ -57,9 +65,10 @@ public struct PromptInputBuilder: Sendable {
                 if entry.name == inviteId { invites += 1 }
                 if entry.name == limitId, entry.detail != 0 {
                     limitCounts[entry.detail, default: 0] += 1
-                } else if entry.name != integrationId {
-                    let feature = entry.feature != 0 ? entry.feature : entry.detail
-                    if feature != 0 { featureCounts[feature, default: 0] += 1 }
+                } else if entry.feature != 0 {
+                    featureCounts[entry.feature, default: 0] += 1
+                } else if entry.detail != 0, featureEventIds.contains(entry.name) {
+                    featureCounts[entry.detail, default: 0] += 1
                 }
             }
             if active { activeUsers += 1 }

@@ -12,7 +12,7 @@ public enum UntrustedText {
             let props = scalar.properties
             switch props.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
-                if scalar.value == 0x09 || scalar.value == 0x0A || scalar.value == 0x0D { pendingSpace = !out.isEmpty }
+                if props.isWhitespace { pendingSpace = !out.isEmpty }  // tab, line and paragraph breaks separate words
                 continue
             case .spaceSeparator:
                 pendingSpace = !out.isEmpty
@@ -30,7 +30,8 @@ public enum UntrustedText {
             }
         }
         guard out.count > maxCharacters else { return out }
-        return String(out.prefix(max(0, maxCharacters - 1))) + "…"
+        let kept = out.prefix(max(0, maxCharacters - 1))
+        return String(kept.reversed().drop(while: { $0 == " " }).reversed()) + "…"
     }
 
     /// The whole numbers written with digits in `text` (`1,200` is 1200; `3.5` is 3 and 5).

@@ -171,8 +171,10 @@ extension BrieferStore {
                                               arguments: [a.account])
                 let sinceHot = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM briefings WHERE account = ? AND as_of_ms >= ?)",
                                                  arguments: [a.account, a.becameHotMs ?? Int64.min]) ?? false
+                let deferredUntil = try Int64.fetchOne(db, sql: "SELECT until_ms FROM deferrals WHERE account = ?", arguments: [a.account])
                 return Selection.Candidate(account: a.account, score: a.score, briefedSinceHot: sinceHot,
-                                           briefedWithFingerprint: sameFingerprint, lastBriefedMs: latest?["created_ms"])
+                                           briefedWithFingerprint: sameFingerprint, lastBriefedMs: latest?["created_ms"],
+                                           deferredUntilMs: deferredUntil)
             }
         }
     }

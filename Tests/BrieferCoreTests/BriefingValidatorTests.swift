@@ -596,7 +596,7 @@ struct FallbackBriefingTests {
     /// When the chosen sentences are too alike for the configured threshold, all four become plain ones.
     @Test func fallsBackToPlainSentencesWhenTheChosenOnesAreTooSimilar() {
         var strict = briefingRules
-        strict.duplicateSimilarityPercent = 45
+        strict.duplicateSimilarityPercent = 40
         let input = PromptInput(account: "x.io", companyName: "", score: 33, tier: "warm", windowDays: 14, users: 4, activeUsers: 1,
                                 activeDays: 9, topFeatures: [.init(name: "alpha beta gamma delta epsilon zeta eta", count: 5)], plan: "pro")
         let facts = FallbackBriefing.Facts(input, rules: strict)

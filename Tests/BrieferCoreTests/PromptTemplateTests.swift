@@ -200,7 +200,7 @@ struct PromptTemplateTests {
         var short = rules
         short.maxUntrustedChars = 8
         input.companyName = "Globex Corporation International"
-        #expect(try template(user: "{{company_name}}").render(input, rules: short).user == "Globex …")
+        #expect(try template(user: "{{company_name}}").render(input, rules: short).user == "Globex…")  // cut, trailing space dropped
     }
 
     @Test func aCompanyNameCannotCloseTheDataBlock() throws {

@@ -17,6 +17,11 @@ public struct LLMEndpoint: Sendable {
         return LLMEndpoint(baseUrl: base, apiKey: environment["OPENAI_API_KEY"] ?? "")
     }
 
+    /// `text` with the key, should it appear, masked: for every message that is logged, stored or shown.
+    func redacting(_ text: String) -> String {
+        apiKey.count < 4 ? text : text.replacingOccurrences(of: apiKey, with: "[redacted]")
+    }
+
     /// `{base}/chat/completions`, whether or not the base ends in a slash.
     public var chatCompletionsURL: String {
         (baseUrl.hasSuffix("/") ? String(baseUrl.dropLast()) : baseUrl) + "/chat/completions"
@@ -165,12 +170,19 @@ public final class LLMClient: Sendable {
             case let .success(r):
                 response = r
                 outcome = .status(r.status)
-                failure = "HTTP \(r.status)" + (Self.errorMessage(r.body).map { ": \($0)" } ?? "")
+                // The server's own words, with the key masked should a server or proxy quote it back.
+                failure = endpoint.redacting("HTTP \(r.status)" + (Self.errorMessage(r.body).map { ": \($0)" } ?? ""))
             case let .failure(error):
-                if error.kind == .invalidRequest { throw ChatFailure.failed(error.description) }
+                if error.kind == .cancelled { throw ChatFailure.cancelled }
                 response = nil
                 outcome = error.kind == .timeout ? .timeout : .connectionError
-                failure = error.description
+                failure = endpoint.redacting(error.description)
+                if error.kind == .invalidRequest || error.kind == .transport {
+                    // A malformed request or a TLS failure (a certificate that does not verify): recorded, not retried.
+                    let latency = Self.seconds(ContinuousClock.now - started)
+                    try exchange(ChatExchange(retry: retry, model: request.model, status: nil, error: failure, answer: nil, latency: latency))
+                    throw ChatFailure.failed(failure)
+                }
             }
             let latency = Self.seconds(ContinuousClock.now - started)
             if let response, (200..<300).contains(response.status) {

@@ -47,6 +47,10 @@ final class CurlTransfer {
         try check(briefer_curl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, Self.receiveHeader))
         try set(CURLOPT_HEADERDATA, pointer: context)
         try setMethod(request.method, body: request.body)
+        // A POST is never sent on a reused connection: when such a connection turns out closed before any
+        // answer, libcurl would send the request again by itself, unseen by the retry policy and the
+        // call accounting (a paid model call made twice).
+        if request.method != "GET" && request.method != "HEAD" { try set(CURLOPT_FORBID_REUSE, 1) }
         // "Expect:" with no value stops curl from sending `Expect: 100-continue` and waiting for the answer.
         for line in ["Expect:"] + request.headers.map(Self.headerLine) {
             guard let list = curl_slist_append(requestHeaders, line) else {

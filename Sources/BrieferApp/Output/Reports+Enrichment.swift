@@ -16,6 +16,7 @@ extension Reports {
             case .unchanged: why = "already briefed for this exact input"
             case .cooldown: why = "changed, but briefed recently; eligible " + (a.decision.eligibleAtMs.map { Timestamp(milliseconds: $0).iso8601 } ?? "later")
             case .overCapacity: why = "the day's capacity (selection.max_per_day) is used up; waits for tomorrow"
+            case .deferred: why = "deferred by an earlier run (see `briefer briefings`); eligible " + (a.decision.eligibleAtMs.map { Timestamp(milliseconds: $0).iso8601 } ?? "later")
             }
             table.add([a.score.score.account, "\(a.score.score.score)", a.decision.reason.isSelected ? "brief (\(a.decision.reason.rawValue))" : "skip (\(a.decision.reason.rawValue))",
                        why, String(a.fingerprint.prefix(12))])

@@ -20,7 +20,7 @@ extension BrieferConfiguration {
         /// `json_schema` (the nested strict form), `json_object` or `none`, for servers that lack the first.
         public var responseFormat = ResponseFormat.jsonSchema
         public var temperature = 0.3
-        public var maxTokens = 600
+        public var maxTokens = 1000
         public var connectTimeoutSeconds = 5
         public var requestTimeoutSeconds = 60
         /// Retries of one request after a connection error, timeout, 408, 409, 429 or 5xx.

@@ -380,15 +380,25 @@ public struct BriefingValidator: Sendable {
         var errors: [BriefingError] = []
         let fields = briefing.fields
 
-        // duplicate_fields: word sets (lowercased, punctuation ignored) with a Jaccard index at or over the
-        // configured percent; reported on the later field, naming every earlier one it repeats.
-        let sets = fields.map { Set(Self.words(in: $0.text).map(\.text)) }
+        // duplicate_fields: word sets (lowercased, punctuation and numbers ignored: recited list items differ
+        // only in their numbers) with a Jaccard index at or over the configured percent, or (with a threshold
+        // up to 90 %) one set of five words or more at least 90 % inside the other, which is at most 1.5
+        // times its size (a field repeated with a short addition); reported
+        // on the later field, naming every earlier one it repeats.
+        let sets = fields.map { Set(Self.words(in: $0.text).map(\.text).filter { $0.contains(where: \.isLetter) }) }
         for j in sets.indices {
             var same: [String] = []
             var highest = 0
             for i in 0..<j where !sets[i].isEmpty && !sets[j].isEmpty {
                 let shared = sets[i].intersection(sets[j]).count
-                let percent = shared * 100 / sets[i].union(sets[j]).count
+                let smaller = min(sets[i].count, sets[j].count), larger = max(sets[i].count, sets[j].count)
+                // Jaccard, or one field (of five words or more) all but wholly inside the other, which
+                // adds only a little (at most half as many words again).
+                let contained = rules.duplicateSimilarityPercent <= 90 && smaller >= 5
+                    && shared * 100 / smaller >= 90 && larger * 2 <= smaller * 3
+                let percent = contained
+                    ? max(shared * 100 / sets[i].union(sets[j]).count, rules.duplicateSimilarityPercent)
+                    : shared * 100 / sets[i].union(sets[j]).count
                 if percent >= rules.duplicateSimilarityPercent { same.append(fields[i].name); highest = max(highest, percent) }
             }
             if !same.isEmpty {
@@ -402,7 +412,7 @@ public struct BriefingValidator: Sendable {
         let cites = fields.contains { field in
             let stemmed = Self.words(in: field.text).map(\.text).map(Self.stem)
             if context.factNames.contains(where: { Self.firstOccurrence(of: $0, in: stemmed) != nil }) { return true }
-            return Self.numbers(in: field.text).contains { context.factNumbers.contains($0.value) }
+            return Self.factNumbers(in: field.text).contains { context.factNumbers.contains($0) }
         }
         if !cites {
             errors.append(BriefingError(.noConcreteFact,
@@ -666,6 +676,38 @@ extension BriefingValidator {
         return found
     }
 
+    /// The numbers of `text` that can state a fact: written as digits (0 and 1 only before a word), neither a list
+    /// marker (`3. ` opening the text or a sentence) nor part of a date or a time (`2023-01-23`,
+    /// `14:31:54`). Real answers recite numbered lists and print timestamps whose parts happen to equal
+    /// an input count; those cite nothing.
+    static func factNumbers(in text: String) -> [Int] {
+        let chars = Array(text)
+        func isDigit(_ i: Int) -> Bool { i >= 0 && i < chars.count && chars[i].isASCII && chars[i].isNumber }
+        var found: [Int] = []
+        var i = 0
+        while i < chars.count {
+            guard isDigit(i), !isDigit(i - 1) else { i += 1; continue }
+            var end = i
+            while isDigit(end) { end += 1 }
+            defer { i = end }
+            guard let value = Int(String(chars[i..<end]).prefix(18)) else { continue }
+            let before = i > 0 ? chars[i - 1] : " "
+            let after = end < chars.count ? chars[end] : " "
+            // 0 and 1 count only as the count of something ("1 integration"), not stray.
+            if value < 2, !(after == " " && end + 1 < chars.count && chars[end + 1].isLetter) { continue }
+            let joinedToDigits = ("-:".contains(before) && isDigit(i - 2)) || ("-:".contains(after) && isDigit(end + 1))
+                || (before == "." && isDigit(i - 2)) || (after == "." && isDigit(end + 1))
+            if joinedToDigits { continue }
+            var k = i - 1
+            while k >= 0, chars[k] == " " { k -= 1 }
+            let opensSentence = k < 0 || ".!?:".contains(chars[k])
+            let listMarker = after == "." && (end + 1 >= chars.count || chars[end + 1] == " ") && opensSentence
+            if listMarker { continue }
+            found.append(value)
+        }
+        return found
+    }
+
     // MARK: Personal data
 
     struct PersonalData {
@@ -704,7 +746,7 @@ extension BriefingValidator {
         while i < chars.count {
             let c = chars[i]
             let opens = (c == "+" || c == "(") && i + 1 < chars.count && isDigit(chars[i + 1])
-            let glued = i > 0 && (chars[i - 1].isLetter || chars[i - 1].isNumber || chars[i - 1] == "," || chars[i - 1] == "." || chars[i - 1] == "@")
+            let glued = i > 0 && (chars[i - 1].isLetter || chars[i - 1].isNumber || ",.@:".contains(chars[i - 1]))
             guard isDigit(c) || opens, !glued, !found.contains(where: { $0.range.contains(i) }) else { i += 1; continue }
             var j = i
             var groups: [Int] = []
@@ -732,8 +774,11 @@ extension BriefingValidator {
             let isDate = groups.count == 3 && separators.isSubset(of: ["-", "."])
                 && (groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2 || groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4)
             let isDecimal = groups.count == 2 && separators == ["."]
+            // A date and a time (`2023-01-23 14:31`): the run starts with a year and a dash, or a `:` follows it.
+            let isDateTime = (groups.first == 4 && i + 4 < chars.count && chars[i + 4] == "-")
+                || (lastDigit < chars.count && chars[lastDigit] == ":")
             let gluedAfter = lastDigit < chars.count && chars[lastDigit].isLetter
-            if (7...15).contains(digits), c == "+" || groups.count >= 2 || digits >= 10, !isDate, !isDecimal, !gluedAfter {
+            if (7...15).contains(digits), c == "+" || groups.count >= 2 || digits >= 10, !isDate, !isDecimal, !isDateTime, !gluedAfter {
                 found.append(PersonalData(text: String(chars[i..<lastDigit]), range: i..<lastDigit, isEmail: false))
             }
             i = max(j, i + 1)

@@ -88,7 +88,8 @@ public struct PromptInputBuilder: Sendable {
             account: score.account, companyName: company.name ?? score.account, industry: company.industry,
             employeeCount: company.employeeCount, country: company.country, scoringModel: model.rawValue, score: score.score,
             tier: score.tier.rawValue, newlyHot: newlyHot, windowDays: windowDays, users: score.users, activeUsers: activeUsers,
-            activeDays: activeDays.count, invitedTeammates: invites, completedActivations: completed, missingActivations: missing,
+            // The window (as-of − N days, as-of] touches N + 1 calendar days; like scoring, at most N count.
+            activeDays: min(activeDays.count, windowDays), invitedTeammates: invites, completedActivations: completed, missingActivations: missing,
             topFeatures: Array(ranked(featureCounts).prefix(listLimit)),
             integrations: integrations.compactMap { terms[$0] }.sorted(),
             limitsHit: ranked(limitCounts).map(\.name), plan: plan ?? "free", techStack: company.techStack,

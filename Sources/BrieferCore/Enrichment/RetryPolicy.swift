@@ -55,10 +55,12 @@ public struct RetryPolicy: Sendable, Equatable {
             default: shouldRetry = Self.isRetryable(status: status)
             }
         }
-        guard shouldRetry, retriesTaken < maxRetries else { return .giveUp }
-        if case .status = outcome, let wait = Self.retryAfter(header: header, now: now) {
-            return wait > maxRetryAfter ? .deferToLaterRun(seconds: wait) : .retry(after: wait)
-        }
+        guard shouldRetry else { return .giveUp }
+        let asked: Double? = if case .status = outcome { Self.retryAfter(header: header, now: now) } else { nil }
+        // A server asking for a long wait is obeyed by leaving the work for later, retries left or not.
+        if let asked, asked > maxRetryAfter { return .deferToLaterRun(seconds: asked) }
+        guard retriesTaken < maxRetries else { return .giveUp }
+        if let asked { return .retry(after: asked) }
         return .retry(after: Self.backoff(retriesTaken: retriesTaken, random: random))
     }
 

@@ -16,9 +16,13 @@ public enum Selection {
         public var briefedWithFingerprint: Bool
         /// When its latest briefing was made (ms since 1970), if any.
         public var lastBriefedMs: Int64?
-        public init(account: String, score: Int, briefedSinceHot: Bool, briefedWithFingerprint: Bool, lastBriefedMs: Int64?) {
+        /// Deferred by an earlier run (the server asked to wait, the spend cap) until this time, if any.
+        public var deferredUntilMs: Int64?
+        public init(account: String, score: Int, briefedSinceHot: Bool, briefedWithFingerprint: Bool, lastBriefedMs: Int64?,
+                    deferredUntilMs: Int64? = nil) {
             self.account = account; self.score = score; self.briefedSinceHot = briefedSinceHot
             self.briefedWithFingerprint = briefedWithFingerprint; self.lastBriefedMs = lastBriefedMs
+            self.deferredUntilMs = deferredUntilMs
         }
     }
 
@@ -33,6 +37,8 @@ public enum Selection {
         case cooldown
         /// Skipped: would be selected, but the day's capacity is used up; it waits for the next day.
         case overCapacity = "over_capacity"
+        /// Skipped: would be selected, but an earlier run deferred it until a later time.
+        case deferred
 
         public var isSelected: Bool { self == .newlyHot || self == .changed }
     }
@@ -55,6 +61,9 @@ public enum Selection {
         for c in candidates {
             if c.briefedWithFingerprint {
                 skipped.append(Decision(account: c.account, score: c.score, reason: .unchanged))
+            } else if let until = c.deferredUntilMs, until > nowMs {
+                // A deferral is cleared when the account is briefed: it stands only for accounts still waiting.
+                skipped.append(Decision(account: c.account, score: c.score, reason: .deferred, eligibleAtMs: until))
             } else if !c.briefedSinceHot {
                 wanted.append((c, .newlyHot))
             } else if let last = c.lastBriefedMs, nowMs - last < refreshAfterMs {

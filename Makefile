@@ -5,7 +5,8 @@
 #   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job
 # Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev; the
 # model server into .build/llm-venv, compiling llama.cpp the first time: 10-17 minutes on 2 cores).
-# Set OPENAI_BASE_URL (and OPENAI_API_KEY) to use another OpenAI-compatible endpoint instead.
+# Set OPENAI_BASE_URL, OPENAI_API_KEY and BRIEFER_MODEL for `make demo` to use another OpenAI-compatible
+# endpoint instead (the tests always use the local model).
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -37,27 +38,29 @@ release: deps
 
 # The main job on the fixtures: ingest, score at the manifest's as-of time, list the hot accounts.
 MODEL_SERVER := Tests/llm/model-server.sh
-# The endpoint: OPENAI_BASE_URL when set, else the local model server (started on demand).
-MODEL_URL = $(if $(OPENAI_BASE_URL),$(OPENAI_BASE_URL),$(shell $(MODEL_SERVER) url))
+LOCAL_MODEL_URL = $(shell $(MODEL_SERVER) url)
+# The demo's endpoint: OPENAI_BASE_URL when set (with BRIEFER_MODEL naming its model), else the local model server.
+MODEL_URL = $(if $(OPENAI_BASE_URL),$(OPENAI_BASE_URL),$(LOCAL_MODEL_URL))
+MODEL_FLAG = $(if $(BRIEFER_MODEL),--model $(BRIEFER_MODEL),)
 
 model-server:
-	@if [ -z "$(OPENAI_BASE_URL)" ]; then $(MODEL_SERVER) start; fi
+	@$(MODEL_SERVER) start
 
 model-server-stop:
 	@$(MODEL_SERVER) stop
 
-demo: build model-server
+demo: build $(if $(OPENAI_BASE_URL),,model-server)
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BRIEFER_DEBUG) ingest --db $(DEMO_DB) $(FIXTURES)/companies.csv $(FIXTURES)/users.csv $(FIXTURES)/subscriptions.csv $(FIXTURES)/events.jsonl
 	$(BRIEFER_DEBUG) score --db $(DEMO_DB) --as-of $(AS_OF)
 	$(BRIEFER_DEBUG) accounts --db $(DEMO_DB) --tier hot
-	$(BRIEFER_DEBUG) enrich --db $(DEMO_DB) --base-url $(MODEL_URL)
+	$(BRIEFER_DEBUG) enrich --db $(DEMO_DB) --base-url $(MODEL_URL) $(MODEL_FLAG)
 
 # The end-to-end test (ingest → score → enrich against a real model) runs when BRIEFER_E2E_MODEL_URL is
 # set, on its own after the rest: the model keeps both cores busy, which the other suites' timeouts mind.
 test: deps model-server
 	$(SWIFT) test --skip LocalModelEndToEndTests
-	BRIEFER_E2E_MODEL_URL=$(MODEL_URL) $(SWIFT) test --filter LocalModelEndToEndTests
+	BRIEFER_E2E_MODEL_URL=$(LOCAL_MODEL_URL) $(SWIFT) test --filter LocalModelEndToEndTests
 
 # Regenerates the fixture workspace (deterministic: no diff expected).
 fixtures:

@@ -277,14 +277,25 @@ extension BrieferStore {
         try read { db in
             let row = try id.map { try Row.fetchOne(db, sql: "SELECT * FROM scoring_runs WHERE id = ?", arguments: [$0]) }
                 ?? Row.fetchOne(db, sql: "SELECT * FROM scoring_runs ORDER BY id DESC LIMIT 1")
-            guard let row else { return nil }
-            return ScoringRun(
-                id: row["id"], asOf: Timestamp.parse(row["as_of"])!.timestamp,
-                model: BrieferConfiguration.ScoringModel(rawValue: row["model"]) ?? .weighted, configHash: row["config_hash"],
-                startedAt: row["started_at"], finishedAt: row["finished_at"], usersScored: row["users_scored"],
-                usersExcluded: row["users_excluded"], accountsScored: row["accounts_scored"], eventsCounted: row["events_counted"],
-                eventsBotExcluded: row["events_bot_excluded"], eventsCapExcluded: row["events_cap_excluded"])
+            return row.map(Self.scoringRun)
         }
+    }
+
+    /// The run of `model` at the latest as-of time (a backtest made afterwards does not count).
+    public func latestRun(model: BrieferConfiguration.ScoringModel) throws -> ScoringRun? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM scoring_runs WHERE model = ? ORDER BY as_of_ms DESC, id DESC LIMIT 1",
+                             arguments: [model.rawValue]).map(Self.scoringRun)
+        }
+    }
+
+    static func scoringRun(_ row: Row) -> ScoringRun {
+        ScoringRun(
+            id: row["id"], asOf: Timestamp(milliseconds: row["as_of_ms"]),
+            model: BrieferConfiguration.ScoringModel(rawValue: row["model"]) ?? .weighted, configHash: row["config_hash"],
+            startedAt: row["started_at"], finishedAt: row["finished_at"], usersScored: row["users_scored"],
+            usersExcluded: row["users_excluded"], accountsScored: row["accounts_scored"], eventsCounted: row["events_counted"],
+            eventsBotExcluded: row["events_bot_excluded"], eventsCapExcluded: row["events_cap_excluded"])
     }
 
     /// Account scores of a run, best first.

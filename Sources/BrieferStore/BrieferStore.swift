@@ -149,7 +149,7 @@ public final class BrieferStore: Sendable {
                     latency_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);
                 CREATE INDEX llm_calls_by_time ON llm_calls(created_ms);
                 CREATE INDEX llm_calls_by_account ON llm_calls(account, fingerprint);
-                -- Accounts selected but not briefed this time (rate limited, spend cap, server down), and why.
+                -- Accounts selected but not briefed this time (asked to wait, spend cap, endpoint refused), why, and until when.
                 CREATE TABLE deferrals(
                     account TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
                     until_ms INTEGER, created_ms INTEGER NOT NULL);

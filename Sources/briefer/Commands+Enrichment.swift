@@ -16,6 +16,15 @@ struct PromptOptions: ParsableArguments {
             throw CLIFailure(message: "\(error)", code: 2)
         }
     }
+
+    /// The configuration, the existing database and an enricher over them with this template.
+    func enricher(_ global: GlobalOptions, model: String? = nil) throws -> (BrieferConfiguration, BrieferStore, Enricher) {
+        let logger = global.logger()
+        var configuration = try global.loadConfiguration()
+        if let model, !model.isEmpty { configuration.enrichment.model = model }
+        let store = try global.openStore(mustExist: true)
+        return (configuration, store, Enricher(store: store, configuration: configuration, template: try template(configuration), logger: logger))
+    }
 }
 
 struct Select: ParsableCommand {
@@ -23,7 +32,8 @@ struct Select: ParsableCommand {
         abstract: "Show which hot accounts the next `briefer enrich` would brief, and why the others wait.",
         discussion: "Selected: newly hot (no briefing since it became hot) or changed (its prompt input, prompt or model changed and "
             + "its last briefing is older than selection.refresh_after_hours). Skipped: unchanged, cooldown, over capacity "
-            + "(selection.max_per_day briefings per UTC day). Reads the latest scoring run; calls nothing.")
+            + "(selection.max_per_day briefings per UTC day), deferred (an earlier run was asked to wait, or the endpoint refused). "
+            + "Reads the latest scoring run of the configured model; calls nothing.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var prompt: PromptOptions
@@ -32,11 +42,7 @@ struct Select: ParsableCommand {
 
     func run() throws {
         do {
-            let logger = global.logger()
-            let configuration = try global.loadConfiguration()
-            let store = try global.openStore(mustExist: true)
-            let enricher = Enricher(store: store, configuration: configuration, template: try prompt.template(configuration), logger: logger)
-            let plan = try enricher.plan()
+            let plan = try prompt.enricher(global).2.plan()
             print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
         } catch { throw fail(error) }
     }
@@ -63,11 +69,8 @@ struct PromptCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let logger = global.logger()
-                let configuration = try global.loadConfiguration()
-                let store = try global.openStore(mustExist: true)
-                let template = try prompt.template(configuration)
-                let enricher = Enricher(store: store, configuration: configuration, template: template, logger: logger)
+                let (configuration, _, enricher) = try prompt.enricher(global)
+                let template = enricher.template
                 guard let planned = try enricher.plan(only: account).accounts.first else {
                     throw CLIFailure(message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)", code: 1)
                 }
@@ -96,17 +99,23 @@ struct PromptCommand: ParsableCommand {
 struct Enrich: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Brief the selected hot accounts: render the prompt, call the model, validate, repair or fall back, store.",
-        discussion: "The endpoint is --base-url, else OPENAI_BASE_URL, else the config's enrichment.base_url; the key is "
-            + "OPENAI_API_KEY (sent as a bearer token, never logged or stored). Each answer is validated (SPEC §5); a failing one is "
+        discussion: "The endpoint is --base-url, else OPENAI_BASE_URL, else the config's enrichment.base_url; the key is read "
+            + "from --api-key-file, else OPENAI_API_KEY, else the file named by enrichment.api_key_file (sent as a bearer token, "
+            + "never logged or stored). Each answer is validated (SPEC §5); a failing one is "
             + "asked again with its errors listed, up to enrichment.max_attempts and the token budget; then the account gets a "
             + "briefing built from its reason codes (source: rules) or is left for review (enrichment.on_failure). A server asking "
-            + "to wait longer than enrichment.max_retry_after_seconds, or the daily spend cap, defers the account to a later run. "
+            + "to wait longer than enrichment.max_retry_after_seconds defers the account until then; the daily spend cap, to the "
+            + "next day; a refused endpoint (401, 403, 404, TLS) stops the run and defers every account left. "
             + "Running again with nothing changed makes no calls.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var prompt: PromptOptions
     @Option(help: ArgumentHelp("The OpenAI-compatible endpoint, e.g. http://127.0.0.1:8088/v1.", valueName: "url"))
     var baseUrl: String?
+    @Option(help: ArgumentHelp("The model to ask (default: the config's enrichment.model).", valueName: "name"))
+    var model: String?
+    @Option(help: ArgumentHelp("A file holding the API key (instead of OPENAI_API_KEY).", valueName: "path"))
+    var apiKeyFile: String?
     @Flag(help: "Show what would be briefed (as `briefer select` does); call nothing, store nothing.")
     var dryRun = false
     @Flag(help: "Print the summary as JSON.")
@@ -114,17 +123,14 @@ struct Enrich: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let logger = global.logger()
-            let configuration = try global.loadConfiguration()
-            let store = try global.openStore(mustExist: true)
-            let enricher = Enricher(store: store, configuration: configuration, template: try prompt.template(configuration), logger: logger)
+            let (configuration, store, enricher) = try prompt.enricher(global, model: model)
             let plan = try enricher.plan()
             if dryRun {
                 print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
                 return
             }
-            let endpoint = LLMEndpoint.resolve(configuration: configuration.enrichment, baseUrlFlag: baseUrl)
-            let client = LLMClient(endpoint: endpoint, settings: configuration.enrichment, logger: logger)
+            let endpoint = try LLMEndpoint.resolve(configuration: configuration.enrichment, baseUrlFlag: baseUrl, apiKeyFileFlag: apiKeyFile)
+            let client = LLMClient(endpoint: endpoint, settings: configuration.enrichment, logger: global.logger())
             let progress = json ? nil : Progress()
             let summary = try await enricher.enrich(plan, client: client) { done, total in
                 progress?.update(label: "briefing", done: done, total: total)

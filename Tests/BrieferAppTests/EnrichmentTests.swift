@@ -444,18 +444,30 @@ struct EnrichmentTests {
         }
     }
 
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     // MARK: Deferral, capacity, spend
+
+    /// A wrong key or model (401, 403, 404) fails every account alike: the run stops calling at once and
+    /// every selected account is left deferred (newly hot still), never given a rules briefing it would keep.
+    @Test(arguments: [401, 404])
+    func aRefusedEndpointStopsTheRunAndDefersEveryAccount(_ status: Int) async throws {
+        let world = try World()
+        let refusing = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .status(status))
+        defer { refusing.stop() }
+        let (plan, summary) = try await world.enrich(refusing)
+        #expect(refusing.received >= 1 && refusing.received <= world.configuration.enrichment.concurrency)
+        #expect(summary.calls == refusing.received && summary.deferred == plan.selected.count && summary.briefed == 0)
+        #expect(try world.store.briefings().isEmpty)
+        let deferrals = try world.store.deferrals()
+        #expect(Set(deferrals.map(\.account)) == Set(plan.selected.map(\.score.score.account)))
+        #expect(deferrals.allSatisfy { $0.reason == "endpoint_error" && $0.detail.contains("HTTP \(status)") && $0.untilMs == nil })
+
+        // Once the endpoint answers, the next run briefs them all.
+        let healthy = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .grounded)
+        defer { healthy.stop() }
+        let (_, next) = try await world.enrich(healthy)
+        #expect(next.firstTime == plan.selected.count && healthy.received == plan.selected.count)
+        #expect(try world.store.deferrals().isEmpty)
+    }
 
     @Test func aLongRetryAfterDefersTheAccountUntilTheNextRun() async throws {
         let world = try World()

@@ -155,7 +155,7 @@ struct LLMClientTests {
         #expect(guarded.received == 1)
         #expect(guarded.count(of: "rejected_401") == 1)
         #expect(exchanges.map(\.status) == [401])
-        guard case let .failure(.failed(message)) = result else { Issue.record("expected a failure, got \(result)"); return }
+        guard case let .failure(.endpoint(message)) = result else { Issue.record("expected an endpoint failure, got \(result)"); return }
         #expect(message.contains("HTTP 401"))
     }
 
@@ -328,7 +328,7 @@ struct LLMClientTests {
         let client = LLMClient(endpoint: endpoint, settings: Self.settings(), logger: .quiet, sleep: { waits.add($0) })
         let (result, exchanges) = await Self.send(client)
         #expect(server.received == 0)
-        guard case let .failure(.failed(message)) = result else { Issue.record("expected a failure, got \(result)"); return }
+        guard case let .failure(.endpoint(message)) = result else { Issue.record("expected an endpoint failure, got \(result)"); return }
         #expect(message.contains("transport"))
         #expect(exchanges.count == 1)
         #expect(waits.all.isEmpty)
@@ -372,8 +372,12 @@ struct LLMClientTests {
         defer { server.stop() }
         let (result, _) = await Self.send(Self.client(server).0)
         #expect(server.received == 1)
-        guard case let .failure(.failed(message)) = result else { Issue.record("expected a failure, got \(result)"); return }
-        #expect(message.hasPrefix("HTTP \(status)"))
+        // 401, 403 and 404 say the endpoint, key or model is wrong: the whole run stops, not just this request.
+        switch result {
+        case let .failure(.failed(message)) where ![401, 403, 404].contains(status): #expect(message.hasPrefix("HTTP \(status)"))
+        case let .failure(.endpoint(message)) where [401, 403, 404].contains(status): #expect(message.hasPrefix("HTTP \(status)"))
+        default: Issue.record("unexpected \(result) for \(status)")
+        }
     }
 
     @Test func twoServerErrorsThenSuccessTakesThreeCalls() async throws {

@@ -3,20 +3,6 @@ import Testing
 
 /// Configuration trees (as the YAML loader hands them over) and validation: every problem names its key.
 struct ConfigurationTests {
-    func configuration(_ json: String) throws -> BrieferConfiguration {
-        try ConfigurationCoding.configuration(from: try JSONParser.parse(json))
-    }
-
-    /// The keys named by the problems of `json`; empty when it loads.
-    func problemKeys(_ json: String) throws -> [String] {
-        let tree = try JSONParser.parse(json)
-        do {
-            _ = try ConfigurationCoding.configuration(from: tree)
-            return []
-        } catch {
-            return error.problems.map(\.key)
-        }
-    }
 
     @Test func defaultsValidateClean() throws {
         #expect(BrieferConfiguration().validate().isEmpty)

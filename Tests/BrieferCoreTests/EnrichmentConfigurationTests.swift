@@ -4,20 +4,6 @@ import Testing
 /// The selection and enrichment sections of the configuration (SPEC §4, §5): fractions only where they
 /// make sense (temperature, money, prices), and every impossible value refused naming its key.
 struct EnrichmentConfigurationTests {
-    func configuration(_ json: String) throws -> BrieferConfiguration {
-        try ConfigurationCoding.configuration(from: try JSONParser.parse(json))
-    }
-
-    /// The keys named by the problems of `json`; empty when it loads.
-    func problemKeys(_ json: String) throws -> [String] {
-        let tree = try JSONParser.parse(json)
-        do {
-            _ = try ConfigurationCoding.configuration(from: tree)
-            return []
-        } catch {
-            return error.problems.map(\.key)
-        }
-    }
 
     /// The messages of the problems of `json`.
     func problemMessages(_ json: String) throws -> [String] {

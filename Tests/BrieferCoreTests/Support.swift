@@ -92,3 +92,19 @@ func profile(_ userId: String = "u1", email: String? = nil, title: String? = nil
 func scoreUser(_ profile: UserProfile, _ context: ScoringContext) -> Scored {
     scoreUser(profile, [ActivityDay](), context)
 }
+
+/// A configuration from a JSON tree laid over the defaults, as the YAML loader hands it over.
+func configuration(_ json: String) throws -> BrieferConfiguration {
+    try ConfigurationCoding.configuration(from: try JSONParser.parse(json))
+}
+
+/// The keys named by the problems of the configuration `json`; empty when it loads.
+func problemKeys(_ json: String) throws -> [String] {
+    let tree = try JSONParser.parse(json)
+    do {
+        _ = try ConfigurationCoding.configuration(from: tree)
+        return []
+    } catch {
+        return error.problems.map(\.key)
+    }
+}

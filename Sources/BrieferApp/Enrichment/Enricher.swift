@@ -71,10 +71,11 @@ public final class Enricher: Sendable {
         return StableHash.hex(parts.joined(separator: "\u{1F}")).prefix(32).description
     }
 
-    /// The hot accounts of the latest run of the configured model and what selection decides for each.
+    /// The hot accounts of the latest run (by as-of time) of the configured model, and what selection
+    /// decides for each.
     public func plan(runId: Int64? = nil, only account: String? = nil) throws -> EnrichmentPlan {
-        guard let run = try store.run(id: runId) else {
-            throw EnrichmentError("no scoring run yet: run `briefer score` first")
+        guard let run = try runId.map({ try store.run(id: $0) }) ?? store.latestRun(model: configuration.model) else {
+            throw EnrichmentError("no \(configuration.model.rawValue) scoring run yet: run `briefer score` first")
         }
         var hot = try store.accountScores(runId: run.id, tier: .hot)
         if let account { hot = hot.filter { $0.score.account == account } }
@@ -163,7 +164,17 @@ public final class Enricher: Sendable {
             return record
         }
 
+        func deferForEndpoint(_ detail: String) throws {
+            try store.saveDeferral(Deferral(account: domain, fingerprint: account.fingerprint, reason: "endpoint_error",
+                                            detail: detail, untilMs: nil, createdMs: clock()))
+            tally.add { $0.deferred += 1 }
+        }
+
         while attempt < settings.maxAttempts {
+            if let reason = tally.stopReason {
+                try deferForEndpoint(reason)
+                return
+            }
             if settings.dailySpendCapUsd > 0, try store.spend(sinceMs: Self.dayStart(clock())) >= settings.dailySpendCapUsd {
                 if attempt == 0 || errors.isEmpty {
                     let deferral = Deferral(account: domain, fingerprint: account.fingerprint, reason: "spend_cap",
@@ -220,6 +231,12 @@ public final class Enricher: Sendable {
                     tally.add { $0.deferred += 1 }
                     logger.notice("account deferred: the model server asked to wait", metadata: ["account": "\(domain)", "wait_s": "\(Int(seconds))"])
                     return
+                case let .endpoint(message):
+                    // Every account would fail the same way: this one and the rest wait for a fixed configuration.
+                    tally.stop(because: failure.description)
+                    try deferForEndpoint(failure.description)
+                    logger.error("enrichment stopped: the model endpoint refused the request", metadata: ["error": "\(message)"])
+                    return
                 case let .failed(message):
                     errors.append(.init(attempt: attempt, code: "transport", detail: message))
                     if modelIndex + 1 < models.count { modelIndex += 1 }
@@ -257,8 +274,12 @@ public final class Enricher: Sendable {
 final class Tally: @unchecked Sendable {
     private let lock = NSLock()
     private var counts = EnrichmentSummary()
+    private var stopped: String?
     var summary: EnrichmentSummary { lock.withLock { counts } }
     func add(_ change: (inout EnrichmentSummary) -> Void) { lock.withLock { change(&counts) } }
+    /// Why the run stopped calling the model (a refused endpoint), if it did.
+    var stopReason: String? { lock.withLock { stopped } }
+    func stop(because reason: String) { lock.withLock { if stopped == nil { stopped = reason } } }
 }
 
 public struct EnrichmentError: Error, CustomStringConvertible {

@@ -3,23 +3,45 @@ import Foundation
 import Logging
 
 /// Where and how to reach an OpenAI-compatible model server, resolved from flag, environment and file.
-public struct LLMEndpoint: Sendable {
+public struct LLMEndpoint: Sendable, CustomStringConvertible, CustomReflectable {
     public var baseUrl: String
     /// The bearer key; empty sends no Authorization header (local servers). Never logged or stored.
     var apiKey: String
 
     public init(baseUrl: String, apiKey: String) { self.baseUrl = baseUrl; self.apiKey = apiKey }
 
-    /// flag > `OPENAI_BASE_URL` / `OPENAI_API_KEY` > the configuration file.
-    public static func resolve(configuration: BrieferConfiguration.Enrichment, baseUrlFlag: String?,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) -> LLMEndpoint {
-        let base = baseUrlFlag ?? environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.baseUrl
-        return LLMEndpoint(baseUrl: base, apiKey: environment["OPENAI_API_KEY"] ?? "")
+    /// flag > `OPENAI_BASE_URL` / `OPENAI_API_KEY` > the configuration file. The key is never taken from
+    /// a command-line value (visible to every process) nor written in the configuration: the flag and the
+    /// file name a file that holds it.
+    public static func resolve(configuration: BrieferConfiguration.Enrichment, baseUrlFlag: String?, apiKeyFileFlag: String? = nil,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LLMEndpoint {
+        func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+        let base = nonEmpty(baseUrlFlag) ?? nonEmpty(environment["OPENAI_BASE_URL"]) ?? configuration.baseUrl
+        var key = ""
+        if let file = nonEmpty(apiKeyFileFlag) {
+            key = try readKey(file)
+        } else if let env = nonEmpty(environment["OPENAI_API_KEY"]) {
+            key = env
+        } else if let file = nonEmpty(configuration.apiKeyFile) {
+            key = try readKey(file)
+        }
+        return LLMEndpoint(baseUrl: base, apiKey: key)
     }
+
+    private static func readKey(_ path: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw EnrichmentError("cannot read the API key file \(path)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The endpoint as it may be shown: the base URL, and whether a key is set (never the key).
+    public var description: String { "\(baseUrl) (\(apiKey.isEmpty ? "no API key" : "API key set"))" }
+    public var customMirror: Mirror { Mirror(self, children: ["baseUrl": baseUrl, "apiKey": apiKey.isEmpty ? "" : "[redacted]"]) }
 
     /// `text` with the key, should it appear, masked: for every message that is logged, stored or shown.
     func redacting(_ text: String) -> String {
-        apiKey.count < 4 ? text : text.replacingOccurrences(of: apiKey, with: "[redacted]")
+        apiKey.isEmpty ? text : text.replacingOccurrences(of: apiKey, with: "[redacted]")
     }
 
     /// `{base}/chat/completions`, whether or not the base ends in a slash.
@@ -112,6 +134,8 @@ public enum ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case failed(String)
     /// The server asked to wait longer than allowed; the account waits for a later run.
     case deferred(seconds: Double, String)
+    /// The endpoint, key or model is wrong (401, 403, 404, a TLS or URL failure): nothing will succeed this run.
+    case endpoint(String)
     /// The request was cancelled (shutdown).
     case cancelled
 
@@ -119,6 +143,7 @@ public enum ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .failed(message): return message
         case let .deferred(seconds, message): return "\(message); asked to wait \(Int(seconds.rounded())) s"
+        case let .endpoint(message): return "\(message) (check enrichment.base_url, enrichment.model and the API key)"
         case .cancelled: return "cancelled"
         }
     }
@@ -158,12 +183,13 @@ public final class LLMClient: Sendable {
         var retry = 0
         while true {
             if Task.isCancelled { throw ChatFailure.cancelled }
-            try await limiter.acquire(tokens: request.estimatedTokens)
+            do { try await limiter.acquire(tokens: request.estimatedTokens) } catch { throw ChatFailure.cancelled }
             let started = ContinuousClock.now
             let result: Result<HTTPResponse, HTTPError>
             do { result = .success(try await http.send(httpRequest)) } catch { result = .failure(error) }
             await limiter.release()
-            let outcome: RetryPolicy.Outcome
+            let latency = Self.seconds(ContinuousClock.now - started)
+            var outcome: RetryPolicy.Outcome
             let response: HTTPResponse?
             var failure: String
             switch result {
@@ -172,36 +198,32 @@ public final class LLMClient: Sendable {
                 outcome = .status(r.status)
                 // The server's own words, with the key masked should a server or proxy quote it back.
                 failure = endpoint.redacting("HTTP \(r.status)" + (Self.errorMessage(r.body).map { ": \($0)" } ?? ""))
+                if (200..<300).contains(r.status) {
+                    do {
+                        let answer = try Self.parseAnswer(r.body)
+                        await limiter.record(tokens: answer.promptTokens + answer.completionTokens, estimated: request.estimatedTokens)
+                        try exchange(ChatExchange(retry: retry, model: request.model, status: r.status, error: nil, answer: answer, latency: latency))
+                        return answer
+                    } catch let error as InvalidAnswer {
+                        // A 2xx whose body is not a chat completion: the server is broken, and treated as a 5xx.
+                        failure = "HTTP \(r.status) with an unreadable body: \(error.message)"
+                        outcome = .status(500)
+                    }
+                }
             case let .failure(error):
                 if error.kind == .cancelled { throw ChatFailure.cancelled }
                 response = nil
                 outcome = error.kind == .timeout ? .timeout : .connectionError
                 failure = endpoint.redacting(error.description)
-                if error.kind == .invalidRequest || error.kind == .transport {
-                    // A malformed request or a TLS failure (a certificate that does not verify): recorded, not retried.
-                    let latency = Self.seconds(ContinuousClock.now - started)
-                    try exchange(ChatExchange(retry: retry, model: request.model, status: nil, error: failure, answer: nil, latency: latency))
-                    throw ChatFailure.failed(failure)
-                }
-            }
-            let latency = Self.seconds(ContinuousClock.now - started)
-            if let response, (200..<300).contains(response.status) {
-                do {
-                    let answer = try Self.parseAnswer(response.body)
-                    await limiter.record(tokens: answer.promptTokens + answer.completionTokens, estimated: request.estimatedTokens)
-                    try exchange(ChatExchange(retry: retry, model: request.model, status: response.status, error: nil, answer: answer, latency: latency))
-                    return answer
-                } catch let error as InvalidAnswer {
-                    // A 2xx whose body is not a chat completion: the server is broken; retried like a 5xx.
-                    failure = "HTTP \(response.status) with an unreadable body: \(error.message)"
-                    try exchange(ChatExchange(retry: retry, model: request.model, status: response.status, error: failure, answer: nil, latency: latency))
-                    guard retry < policy.maxRetries else { throw ChatFailure.failed(failure) }
-                    try await sleep(RetryPolicy.backoff(retriesTaken: retry, random: Double.random(in: 0..<1)))
-                    retry += 1
-                    continue
-                }
             }
             try exchange(ChatExchange(retry: retry, model: request.model, status: response?.status, error: failure, answer: nil, latency: latency))
+            if case let .failure(error) = result, error.kind == .invalidRequest || error.kind == .transport {
+                // A malformed URL or a TLS failure (a certificate that does not verify): no request will get through.
+                throw ChatFailure.endpoint(failure)
+            }
+            if let status = response?.status, Self.endpointStatuses.contains(status) {
+                throw ChatFailure.endpoint(failure)
+            }
             let decision = policy.decision(after: outcome, header: { response?.header($0) }, retriesTaken: retry,
                                            random: Double.random(in: 0..<1), now: Date().timeIntervalSince1970)
             switch decision {
@@ -216,6 +238,10 @@ public final class LLMClient: Sendable {
             }
         }
     }
+
+    /// Statuses that say the endpoint, key or model is wrong (unauthorized, forbidden, no such model or
+    /// path): no account will get an answer until someone fixes the configuration.
+    static let endpointStatuses: Set<Int> = [401, 403, 404]
 
     struct InvalidAnswer: Error { var message: String }
 

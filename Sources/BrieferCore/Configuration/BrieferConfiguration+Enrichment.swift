@@ -13,6 +13,9 @@ extension BrieferConfiguration {
         public var prompt = "Prompts/briefing.v1.yaml"
         /// The OpenAI-compatible endpoint (`OPENAI_BASE_URL` and `--base-url` override it).
         public var baseUrl = "http://127.0.0.1:8088/v1"
+        /// A file holding the API key, read when neither `--api-key-file` nor `OPENAI_API_KEY` gives one
+        /// (the key itself never goes in this file, which is shared and committed); empty for none.
+        public var apiKeyFile = ""
         /// The model name sent in each request.
         public var model = "smollm2-135m-instruct"
         /// Tried in order, for the account's remaining attempts, when the model keeps failing.

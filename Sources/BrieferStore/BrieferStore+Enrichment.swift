@@ -103,6 +103,7 @@ extension BrieferStore {
         try ensureAggregates(extraction: ActivityExtraction(configuration))
         return try read { db in
             let builder = PromptInputBuilder(configuration: configuration, asOf: run.asOf, terms: try Self.vocabulary(db).texts)
+            let companies = try Self.companyRecords(db).records
             var inputs: [String: PromptInput] = [:]
             for stored in accounts {
                 let account = stored.score.account
@@ -128,34 +129,18 @@ extension BrieferStore {
                     """, arguments: [run.asOf.milliseconds, run.id, account])
                 inputs[account] = builder.build(
                     score: stored.score, model: run.model, newlyHot: stored.score.tier == .hot && stored.previousTier != .hot,
-                    company: try Self.company(db, domain: account), userDays: userDays, plan: plan)
+                    company: companies[account], userDays: userDays, plan: plan)
             }
             return inputs
         }
-    }
-
-    /// What the companies file, else the latest group call, says about a domain.
-    static func company(_ db: Database, domain: String) throws -> PromptInputBuilder.Company {
-        if let row = try Row.fetchOne(db, sql: "SELECT * FROM companies WHERE domain = ?", arguments: [domain]) {
-            let stack = (row["tech_stack"] as String?)?.split(whereSeparator: { $0 == ";" || $0 == "," })
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
-            return .init(name: row["name"], industry: row["industry"], employeeCount: row["employee_count"], country: row["country"], techStack: stack)
-        }
-        if let row = try Row.fetchOne(db, sql: "SELECT * FROM groups WHERE domain = ? ORDER BY updated_ms DESC LIMIT 1", arguments: [domain]) {
-            return .init(name: row["name"], industry: row["industry"], employeeCount: row["employee_count"], country: row["country"])
-        }
-        return .init()
     }
 
     /// Every name the workspace has seen (event names, property values, companies' tools): the
     /// vocabulary a briefing's names are checked against.
     public func workspaceTerms() throws -> [String] {
         try read { db in
-            var terms = try String.fetchAll(db, sql: "SELECT text FROM terms")
-            for stack in try String.fetchAll(db, sql: "SELECT tech_stack FROM companies WHERE tech_stack IS NOT NULL") {
-                terms += stack.split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }
-            }
-            return terms.filter { !$0.isEmpty }
+            let terms = try String.fetchAll(db, sql: "SELECT text FROM terms") + Self.companyRecords(db).records.values.flatMap(\.techStack)
+            return Array(Set(terms.filter { !$0.isEmpty })).sorted()
         }
     }
 

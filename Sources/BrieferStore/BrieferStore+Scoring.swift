@@ -46,23 +46,7 @@ extension BrieferStore {
     public func profiles(context: ScoringContext) throws
         -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64], signupMoved: Set<Int64>) {
         try read { db in
-            var groupDomains: [String: String] = [:]
-            var companies: [String: CompanyRecord] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms") {
-                guard let domain: String = row["domain"] else { continue }
-                groupDomains[row["group_id"]] = domain
-                companies[domain] = CompanyRecord(domain: domain, name: row["name"], employeeCount: row["employee_count"],
-                                                  industry: row["industry"], estimatedRevenue: row["estimated_revenue"], country: row["country"])
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM companies") {
-                let domain: String = row["domain"]
-                let fromGroup = companies[domain]
-                companies[domain] = CompanyRecord(
-                    domain: domain, name: row["name"] ?? fromGroup?.name, employeeCount: row["employee_count"] ?? fromGroup?.employeeCount,
-                    industry: row["industry"] ?? fromGroup?.industry, estimatedRevenue: row["estimated_revenue"] ?? fromGroup?.estimatedRevenue,
-                    country: row["country"] ?? fromGroup?.country,
-                    techStack: (row["tech_stack"] as String?)?.split(separator: ";").map(String.init) ?? [])
-            }
+            let (companies, groupDomains) = try Self.companyRecords(db)
             struct Stored {
                 var rowId: Int64, userId: String, csvEmail: String?, csvTitle: String?, csvCreated: Int64?, csvDomain: String?
                 var identifyEmail: String?, identifyTitle: String?, identifyCreated: Int64?, identifyMs: Int64?
@@ -140,6 +124,29 @@ extension BrieferStore {
             }
             return (profiles, internalUsers, rowIds, signupMoved)
         }
+    }
+
+    /// Every known company: the companies file's fields over those of the latest group call naming its
+    /// domain; and each group id's domain. Scoring and the briefing's prompt both read companies so.
+    static func companyRecords(_ db: Database) throws -> (records: [String: CompanyRecord], groupDomains: [String: String]) {
+        var groupDomains: [String: String] = [:]
+        var companies: [String: CompanyRecord] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms") {
+            guard let domain: String = row["domain"] else { continue }
+            groupDomains[row["group_id"]] = domain
+            companies[domain] = CompanyRecord(domain: domain, name: row["name"], employeeCount: row["employee_count"],
+                                              industry: row["industry"], estimatedRevenue: row["estimated_revenue"], country: row["country"])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM companies") {
+            let domain: String = row["domain"]
+            let fromGroup = companies[domain]
+            companies[domain] = CompanyRecord(
+                domain: domain, name: row["name"] ?? fromGroup?.name, employeeCount: row["employee_count"] ?? fromGroup?.employeeCount,
+                industry: row["industry"] ?? fromGroup?.industry, estimatedRevenue: row["estimated_revenue"] ?? fromGroup?.estimatedRevenue,
+                country: row["country"] ?? fromGroup?.country,
+                techStack: (row["tech_stack"] as String?)?.split(separator: ";").map(String.init) ?? [])
+        }
+        return (companies, groupDomains)
     }
 
     /// Loads what scoring at `context.asOf` reads: profiles and, per user, the packed days inside the

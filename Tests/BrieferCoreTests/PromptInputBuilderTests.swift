@@ -44,7 +44,7 @@ private func builder(listLimit: Int = 6, _ configure: (inout BrieferConfiguratio
 }
 
 /// The input for one account whose users did `users` (one entry list per user).
-private func build(_ users: [[ActivityEntry]], score: AccountScore = accountScore(), company: PromptInputBuilder.Company = .init(),
+private func build(_ users: [[ActivityEntry]], score: AccountScore = accountScore(), company: CompanyRecord? = nil,
                    plan: String? = nil, newlyHot: Bool = false, model: BrieferConfiguration.ScoringModel = .weighted,
                    using b: PromptInputBuilder = builder()) -> PromptInput {
     b.build(score: score, model: model, newlyHot: newlyHot, company: company, userDays: users.map(activityDays), plan: plan)
@@ -223,7 +223,8 @@ struct PromptInputBuilderTests {
     @Test func accountFactsPlanAndCompany() {
         let reasons = [ReasonCode("team_invite_sent", points: 30), ReasonCode("plan_limit_reached", "api_requests", points: 0)]
         let score = accountScore("acme.com", score: 88, tier: .hot, users: 5, reasons: reasons)
-        let company = PromptInputBuilder.Company(name: "Acme Corp", industry: "saas", employeeCount: 250, country: "US", techStack: ["bigquery", "jira"])
+        let company = CompanyRecord(domain: "acme.com", name: "Acme Corp", employeeCount: 250, industry: "saas", estimatedRevenue: nil,
+                                    country: "US", techStack: ["bigquery", "jira"])
         let input = build([[ev("login", ago(1))]], score: score, company: company, plan: "pro", newlyHot: true, model: .points)
         #expect(input.account == "acme.com")
         #expect(input.companyName == "Acme Corp")

@@ -1,18 +1,6 @@
 /// Builds an account's ``PromptInput`` from its score and its users' activity, reading events exactly
 /// as scoring counts them (``UserFacts/forEachCounted(_:asOf:configuration:_:)``: no bot days, daily caps).
 public struct PromptInputBuilder: Sendable {
-    /// What the companies file (or a group call) says about the account.
-    public struct Company: Sendable, Equatable {
-        public var name: String?
-        public var industry: String?
-        public var employeeCount: Int?
-        public var country: String?
-        public var techStack: [String]
-        public init(name: String? = nil, industry: String? = nil, employeeCount: Int? = nil, country: String? = nil, techStack: [String] = []) {
-            self.name = name; self.industry = industry; self.employeeCount = employeeCount; self.country = country; self.techStack = techStack
-        }
-    }
-
     public let configuration: BrieferConfiguration
     public let asOf: Timestamp
     public let terms: [UInt32: String]
@@ -25,8 +13,9 @@ public struct PromptInputBuilder: Sendable {
 
     /// - Parameters:
     ///   - userDays: each of the account's users' days (all history up to the as-of time is enough).
+    ///   - company: what the companies file (over a group call) says about the account, if anything.
     ///   - plan: the account's current paid plan, or nil for free.
-    public func build(score: AccountScore, model: BrieferConfiguration.ScoringModel, newlyHot: Bool, company: Company,
+    public func build(score: AccountScore, model: BrieferConfiguration.ScoringModel, newlyHot: Bool, company: CompanyRecord?,
                       userDays: [[ActivityDay]], plan: String?) -> PromptInput {
         let c = configuration
         let e = c.enrichment
@@ -85,14 +74,14 @@ public struct PromptInputBuilder: Sendable {
             if n >= rule.minCount { completed.append(rule.event) } else { missing.append(rule.event) }
         }
         return PromptInput(
-            account: score.account, companyName: company.name ?? score.account, industry: company.industry,
-            employeeCount: company.employeeCount, country: company.country, scoringModel: model.rawValue, score: score.score,
+            account: score.account, companyName: company?.name ?? score.account, industry: company?.industry,
+            employeeCount: company?.employeeCount.map { Int(clamping: $0) }, country: company?.country, scoringModel: model.rawValue, score: score.score,
             tier: score.tier.rawValue, newlyHot: newlyHot, windowDays: windowDays, users: score.users, activeUsers: activeUsers,
             // The window (as-of − N days, as-of] touches N + 1 calendar days; like scoring, at most N count.
             activeDays: min(activeDays.count, windowDays), invitedTeammates: invites, completedActivations: completed, missingActivations: missing,
             topFeatures: Array(ranked(featureCounts).prefix(listLimit)),
             integrations: integrations.compactMap { terms[$0] }.sorted(),
-            limitsHit: ranked(limitCounts).map(\.name), plan: plan ?? "free", techStack: company.techStack,
+            limitsHit: ranked(limitCounts).map(\.name), plan: plan ?? "free", techStack: company?.techStack ?? [],
             recentEvents: Array(ranked(eventCounts).prefix(listLimit)),
             reasons: score.reasons.map(\.description))
     }

@@ -54,7 +54,11 @@ server_path() {
 
 url() { echo "http://127.0.0.1:$PORT/v1"; }
 
-healthy() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/health" 2>/dev/null; }
+healthy() {
+  python3 -c 'import sys, urllib.request
+try: sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)
+except Exception: sys.exit(1)' "http://127.0.0.1:$PORT/health"
+}
 
 start() {
   if healthy; then return 0; fi

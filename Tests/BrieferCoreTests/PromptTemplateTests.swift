@@ -331,3 +331,15 @@ extension PromptTemplateTests {
         }
     }
 }
+
+/// Personal data hidden in the data (an email in a company name or a property value) never reaches the model.
+struct PersonalDataMaskingTests {
+    @Test func emailsAndPhoneNumbersInsideDataValuesAreMasked() throws {
+        let input = PromptInput(account: "acme.com", companyName: "Acme (ask jane.doe@acme.com or +1 415 555 0100)", score: 80, tier: "hot",
+                                topFeatures: [.init(name: "export_to_bob@example.org", count: 2)])
+        let values = input.placeholderValues(maxUntrustedChars: 200)
+        #expect(values["company_name"] == "Acme (ask [email] or [phone])")
+        #expect(values["top_features"] == "[email] (2)")  // underscores belong to an address's local part
+        #expect(UntrustedText.maskingPersonalData("Acme Corporation, 1200 employees") == "Acme Corporation, 1200 employees")
+    }
+}

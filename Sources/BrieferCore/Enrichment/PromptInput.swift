@@ -69,10 +69,11 @@ public struct PromptInput: Sendable, Codable, Equatable {
 }
 
 extension PromptInput {
-    /// The values of the prompt template's placeholders, every untrusted string cleaned by `text`.
+    /// The values of the prompt template's placeholders, every untrusted string cleaned (``UntrustedText``),
+    /// with any email address or phone number inside it masked: no personal data reaches the model.
     /// Lists are comma-separated; an empty list or unknown value reads `none` / `unknown`.
     public func placeholderValues(maxUntrustedChars: Int) -> [String: String] {
-        func clean(_ s: String) -> String { UntrustedText.sanitize(s, maxCharacters: maxUntrustedChars) }
+        func clean(_ s: String) -> String { UntrustedText.sanitize(UntrustedText.maskingPersonalData(s), maxCharacters: maxUntrustedChars) }
         func list(_ items: [String]) -> String { items.isEmpty ? "none" : items.map(clean).joined(separator: ", ") }
         func usages(_ items: [Usage]) -> String {
             items.isEmpty ? "none" : items.map { "\(clean($0.name)) (\($0.count))" }.joined(separator: ", ")

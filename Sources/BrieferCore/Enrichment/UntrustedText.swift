@@ -34,6 +34,21 @@ public enum UntrustedText {
         return String(kept.reversed().drop(while: { $0 == " " }).reversed()) + "…"
     }
 
+    /// `text` with every email address and phone number in it (as the validator finds them) replaced by
+    /// `[email]` / `[phone]`.
+    public static func maskingPersonalData(_ text: String) -> String {
+        let chars = Array(text)
+        let found = BriefingValidator.personalData(in: chars).sorted { $0.range.lowerBound < $1.range.lowerBound }
+        guard !found.isEmpty else { return text }
+        var out = ""
+        var next = 0
+        for item in found where item.range.lowerBound >= next {
+            out += String(chars[next..<item.range.lowerBound]) + (item.isEmail ? "[email]" : "[phone]")
+            next = item.range.upperBound
+        }
+        return out + String(chars[next...])
+    }
+
     /// The whole numbers written with digits in `text` (`1,200` is 1200; `3.5` is 3 and 5).
     public static func integers(in text: String) -> Set<Int> {
         let characters = Array(text)

@@ -183,7 +183,8 @@ public final class LLMClient: Sendable {
         var retry = 0
         while true {
             if Task.isCancelled { throw ChatFailure.cancelled }
-            do { try await limiter.acquire(tokens: request.estimatedTokens) } catch { throw ChatFailure.cancelled }
+            let ticket: Int
+            do { ticket = try await limiter.acquire(tokens: request.estimatedTokens) } catch { throw ChatFailure.cancelled }
             let started = ContinuousClock.now
             let result: Result<HTTPResponse, HTTPError>
             do { result = .success(try await http.send(httpRequest)) } catch { result = .failure(error) }
@@ -201,7 +202,7 @@ public final class LLMClient: Sendable {
                 if (200..<300).contains(r.status) {
                     do {
                         let answer = try Self.parseAnswer(r.body)
-                        await limiter.record(tokens: answer.promptTokens + answer.completionTokens, estimated: request.estimatedTokens)
+                        await limiter.record(ticket: ticket, tokens: answer.promptTokens + answer.completionTokens)
                         try exchange(ChatExchange(retry: retry, model: request.model, status: r.status, error: nil, answer: answer, latency: latency))
                         return answer
                     } catch let error as InvalidAnswer {

@@ -8,8 +8,9 @@ actor RateLimiter {
     let tokensPerMinute: Int
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    /// (time, tokens) of the requests started in the last minute.
-    private var recent: [(at: ContinuousClock.Instant, tokens: Int)] = []
+    /// (ticket, time, tokens) of the requests started in the last minute.
+    private var recent: [(ticket: Int, at: ContinuousClock.Instant, tokens: Int)] = []
+    private var lastTicket = 0
 
     init(concurrency: Int, requestsPerMinute: Int, tokensPerMinute: Int) {
         self.concurrency = max(concurrency, 1)
@@ -18,11 +19,14 @@ actor RateLimiter {
     }
 
     /// Waits for a free slot and room in the per-minute budgets for a request of about `tokens` tokens.
-    func acquire(tokens: Int) async throws {
-        while inFlight >= concurrency {
+    /// - Returns: the request's ticket, for ``record(ticket:tokens:)``.
+    func acquire(tokens: Int) async throws -> Int {
+        if inFlight < concurrency {
+            inFlight += 1
+        } else {
+            // release() hands its slot straight to the first waiter: callers get slots in the order they asked.
             await withCheckedContinuation { waiters.append($0) }
         }
-        inFlight += 1
         while true {
             let now = ContinuousClock.now
             recent.removeAll { now - $0.at >= .seconds(60) }
@@ -38,17 +42,18 @@ actor RateLimiter {
                 throw error
             }
         }
-        recent.append((ContinuousClock.now, tokens))
+        lastTicket += 1
+        recent.append((lastTicket, ContinuousClock.now, tokens))
+        return lastTicket
     }
 
     /// Frees the slot taken by ``acquire(tokens:)``.
     func release() {
-        inFlight -= 1
-        if !waiters.isEmpty { waiters.removeFirst().resume() }
+        if waiters.isEmpty { inFlight -= 1 } else { waiters.removeFirst().resume() }
     }
 
-    /// Replaces the estimate of the latest request of `estimated` tokens by the real usage.
-    func record(tokens: Int, estimated: Int) {
-        if let i = recent.lastIndex(where: { $0.tokens == estimated }) { recent[i].tokens = tokens }
+    /// Replaces the estimate of the request with `ticket` by its real usage.
+    func record(ticket: Int, tokens: Int) {
+        if let i = recent.lastIndex(where: { $0.ticket == ticket }) { recent[i].tokens = tokens }
     }
 }

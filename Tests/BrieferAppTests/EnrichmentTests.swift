@@ -561,6 +561,17 @@ struct EnrichmentTests {
         #expect(server.received == 2)
     }
 
+    /// Accounts enriched concurrently hold what their requests in flight may cost against the cap: with
+    /// four in flight and a cap below one request's most, only one request is ever sent.
+    @Test func concurrentAccountsDoNotOvershootTheSpendCapTogether() async throws {
+        let world = try World(Self.configuration { $0.enrichment.dailySpendCapUsd = 0.000_001; $0.enrichment.concurrency = 4 })
+        let server = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .slow(0.3, then: .grounded))
+        defer { server.stop() }
+        let (_, summary) = try await world.enrich(server)
+        #expect(server.received == 1)
+        #expect(summary.calls == 1 && summary.deferred == 10)
+    }
+
     @Test func theSpendCapReachedDuringRepairsEndsInTheFallback() async throws {
         let world = try World(Self.configuration { $0.enrichment.dailySpendCapUsd = 0.000_001 })
         let server = try FakeOpenAIServer(apiKey: Self.key) { .briefing(Self.fourIdenticalSentences($0)) }

@@ -175,7 +175,9 @@ public final class Enricher: Sendable {
                 try deferForEndpoint(reason)
                 return
             }
-            if settings.dailySpendCapUsd > 0, try store.spend(sinceMs: Self.dayStart(clock())) >= settings.dailySpendCapUsd {
+            // Spent today, plus what the requests in flight may still cost: concurrent accounts cannot overshoot together.
+            if settings.dailySpendCapUsd > 0,
+               try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd >= settings.dailySpendCapUsd {
                 if attempt == 0 || errors.isEmpty {
                     let deferral = Deferral(account: domain, fingerprint: account.fingerprint, reason: "spend_cap",
                                             detail: "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
@@ -201,6 +203,10 @@ public final class Enricher: Sendable {
             let request = ChatRequest(model: model, messages: messages, temperature: settings.temperature, maxTokens: settings.maxTokens,
                                       responseFormat: settings.responseFormat, minFieldChars: settings.briefing.minFieldChars,
                                       maxFieldChars: settings.briefing.maxFieldChars)
+            let reservation = LLMClient.cost(model: model, promptTokens: request.estimatedTokens - request.maxTokens,
+                                             completionTokens: request.maxTokens, prices: settings.prices)
+            tally.reserve(reservation)
+            defer { tally.reserve(-reservation) }
             let answer: ChatAnswer
             do {
                 let currentAttempt = attempt
@@ -275,11 +281,15 @@ final class Tally: @unchecked Sendable {
     private let lock = NSLock()
     private var counts = EnrichmentSummary()
     private var stopped: String?
+    private var reserved = 0.0
     var summary: EnrichmentSummary { lock.withLock { counts } }
     func add(_ change: (inout EnrichmentSummary) -> Void) { lock.withLock { change(&counts) } }
     /// Why the run stopped calling the model (a refused endpoint), if it did.
     var stopReason: String? { lock.withLock { stopped } }
     func stop(because reason: String) { lock.withLock { if stopped == nil { stopped = reason } } }
+    /// The most the requests in flight can still cost (US dollars), held against the daily spend cap.
+    var reservedUsd: Double { lock.withLock { reserved } }
+    func reserve(_ usd: Double) { lock.withLock { reserved += usd } }
 }
 
 public struct EnrichmentError: Error, CustomStringConvertible {

@@ -111,3 +111,24 @@ extension BrieferConfiguration {
         ]
     }
 }
+
+extension BrieferConfiguration {
+    /// How scores and briefings become CRM contact properties (SPEC §6).
+    public struct CRM: Sendable, Codable, Equatable {
+        /// The property group the properties are created in.
+        public var groupName = "pql_scoring"
+        public var groupLabel = "PQL scoring"
+        /// Property names other than the defaults (`pql_score`, …), one per property renamed.
+        public var propertyNames: [PropertyName] = []
+
+        public init() {}
+
+        public struct PropertyName: Sendable, Codable, Equatable {
+            /// The default name of the property (`pql_score`, …).
+            public var property: String
+            /// The name it has in your CRM.
+            public var name: String
+            public init(property: String, name: String) { self.property = property; self.name = name }
+        }
+    }
+}

@@ -145,6 +145,12 @@ extension BrieferConfiguration {
         return problems + validateEnrichment()
     }
 
+    /// A HubSpot internal property name: lowercase letters, digits and underscores, starting with a letter.
+    static func isPropertyName(_ name: String) -> Bool {
+        guard let first = name.first, first.isASCII, first.isLowercase else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }
+    }
+
     private func checkDescending(_ steps: [Threshold], _ key: String, _ problems: inout [ConfigurationProblem]) {
         var previous = Int64.max
         for (i, step) in steps.enumerated() {
@@ -207,6 +213,16 @@ extension BrieferConfiguration {
         for (i, d) in e.detailProperties.enumerated() {
             require(!d.event.isEmpty, "enrichment.detail_properties[\(i)].event", "must name an event")
             require(!d.property.isEmpty, "enrichment.detail_properties[\(i)].property", "must name a property")
+        }
+        require(Self.isPropertyName(crm.groupName), "crm.group_name", "must be lowercase letters, digits and underscores, starting with a letter (is '\(crm.groupName)')")
+        require(!crm.groupLabel.allSatisfy(\.isWhitespace), "crm.group_label", "must not be empty")
+        var seenNames: Set<String> = []
+        for (i, p) in crm.propertyNames.enumerated() {
+            let key = "crm.property_names[\(i)]"
+            require(CRMProperty(rawValue: p.property) != nil, key + ".property",
+                    "'\(p.property)' is not a Briefer property; known: \(CRMProperty.allCases.map(\.rawValue).joined(separator: ", "))")
+            require(Self.isPropertyName(p.name), key + ".name", "must be lowercase letters, digits and underscores, starting with a letter (is '\(p.name)')")
+            require(seenNames.insert(p.name).inserted, key + ".name", "'\(p.name)' is given to two properties")
         }
         let b = e.briefing
         range(b.minFieldChars, 1...10_000, "enrichment.briefing.min_field_chars")

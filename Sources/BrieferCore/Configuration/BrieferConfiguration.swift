@@ -17,6 +17,7 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public var reasons = Reasons()
     public var selection = Selection()
     public var enrichment = Enrichment()
+    public var crm = CRM()
 
     public init() {}
 

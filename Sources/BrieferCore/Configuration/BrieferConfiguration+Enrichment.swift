@@ -120,6 +120,10 @@ extension BrieferConfiguration {
         public var groupLabel = "PQL scoring"
         /// Property names other than the defaults (`pql_score`, …), one per property renamed.
         public var propertyNames: [PropertyName] = []
+        /// The contacts of an account written to, at most: work emails first, then by contact score.
+        public var maxContactsPerAccount = 5
+        /// Never written to: email addresses, or `@domain` for everyone at a domain.
+        public var doNotContact: [String] = []
 
         public init() {}
 

@@ -216,6 +216,10 @@ extension BrieferConfiguration {
         }
         require(Self.isPropertyName(crm.groupName), "crm.group_name", "must be lowercase letters, digits and underscores, starting with a letter (is '\(crm.groupName)')")
         require(!crm.groupLabel.allSatisfy(\.isWhitespace), "crm.group_label", "must not be empty")
+        range(crm.maxContactsPerAccount, 1...10_000, "crm.max_contacts_per_account")
+        for (i, entry) in crm.doNotContact.enumerated() {
+            require(entry.contains("@") && entry.contains("."), "crm.do_not_contact[\(i)]", "'\(entry)' is neither an email address nor @domain")
+        }
         var seenNames: Set<String> = []
         for (i, p) in crm.propertyNames.enumerated() {
             let key = "crm.property_names[\(i)]"

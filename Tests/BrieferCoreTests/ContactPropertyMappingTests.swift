@@ -86,4 +86,24 @@ struct ContactPropertyMappingTests {
         #expect(try problemKeys(#"{"crm": {"group_name": "PQL"}}"#) == ["crm.group_name"])
         #expect(try problemKeys(#"{"crm": {"property_names": [{"property": "pql_score", "name": "pql_tier_x"}]}}"#).isEmpty)
     }
+
+    @Test func theDefinitionsDescribeEveryPropertyInItsGroup() throws {
+        var crm = BrieferConfiguration.CRM()
+        crm.groupName = "briefer"
+        crm.propertyNames = [.init(property: "pql_tier", name: "lead_tier")]
+        let definitions = CRMDefinitions(crm)
+        #expect(definitions.groupBody["name"]?.stringValue == "briefer")
+        guard case let .array(inputs)? = definitions.propertiesBody["inputs"] else { Issue.record("no inputs"); return }
+        #expect(inputs.count == CRMProperty.allCases.count)
+        for input in inputs {
+            for key in ["name", "label", "type", "fieldType", "groupName", "description"] {
+                #expect(input[key]?.stringValue?.isEmpty == false, "\(key) of \(input.canonicalText)")
+            }
+            #expect(input["groupName"]?.stringValue == "briefer")
+        }
+        let tier = try #require(inputs.first { $0["name"]?.stringValue == "lead_tier" })
+        #expect(tier["type"]?.stringValue == "enumeration")
+        guard case let .array(options)? = tier["options"] else { Issue.record("no options"); return }
+        #expect(options.compactMap { $0["value"]?.stringValue } == ["hot", "warm", "nurture", "monitor"])
+    }
 }

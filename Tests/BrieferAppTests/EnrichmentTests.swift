@@ -469,6 +469,19 @@ struct EnrichmentTests {
         #expect(try world.store.deferrals().isEmpty)
     }
 
+    /// Nothing listening at the endpoint (the local model server not started): no account is given a
+    /// fallback it would keep; every one waits, deferred, for a run that can reach the model.
+    @Test func anEndpointWhereNothingListensDefersEveryAccount() async throws {
+        let world = try World()
+        let gone = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .grounded)
+        gone.stop()
+        let (plan, summary) = try await world.enrich(gone)
+        #expect(summary.briefed == 0 && summary.deferred == plan.selected.count)
+        #expect(summary.calls <= world.configuration.enrichment.concurrency * (world.configuration.enrichment.maxRetries + 1))
+        #expect(try world.store.briefings().isEmpty)
+        #expect(try world.store.deferrals().allSatisfy { $0.reason == "endpoint_error" && $0.detail.contains("curl error 7") })
+    }
+
     @Test func aLongRetryAfterDefersTheAccountUntilTheNextRun() async throws {
         let world = try World()
         let limited = try FakeOpenAIServer(apiKey: Self.key) { request in

@@ -134,7 +134,8 @@ public enum ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case failed(String)
     /// The server asked to wait longer than allowed; the account waits for a later run.
     case deferred(seconds: Double, String)
-    /// The endpoint, key or model is wrong (401, 403, 404, a TLS or URL failure): nothing will succeed this run.
+    /// The endpoint, key or model is wrong (401, 403, 404, a TLS or URL failure, nothing listening after
+    /// every retry): nothing will succeed this run.
     case endpoint(String)
     /// The request was cancelled (shutdown).
     case cancelled
@@ -229,6 +230,8 @@ public final class LLMClient: Sendable {
                                            random: Double.random(in: 0..<1), now: Date().timeIntervalSince1970)
             switch decision {
             case .giveUp:
+                // Nothing ever listened there (every retry included): the endpoint is down or wrong, for every account alike.
+                if case let .failure(error) = result, error.neverConnected { throw ChatFailure.endpoint(failure) }
                 throw ChatFailure.failed(failure)
             case let .deferToLaterRun(seconds):
                 throw ChatFailure.deferred(seconds: seconds, failure)

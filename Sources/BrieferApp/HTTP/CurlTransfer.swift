@@ -74,7 +74,8 @@ final class CurlTransfer {
     /// The error for a failed `code`: curl's message from the error buffer (or its generic text) and the code.
     func error(_ code: CURLcode) -> HTTPError {
         let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
-        return HTTPError(Self.kind(of: code), "\(detail) (curl error \(code.rawValue))")
+        return HTTPError(Self.kind(of: code), "\(detail) (curl error \(code.rawValue))",
+                         neverConnected: code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST)
     }
 
     // MARK: Options

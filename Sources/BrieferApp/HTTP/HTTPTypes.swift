@@ -83,10 +83,14 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     public var message: String
+    /// A connection failure where no connection was made at all (nothing listens there, or the host
+    /// name does not resolve), as opposed to one that broke while talking.
+    public var neverConnected: Bool
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, neverConnected: Bool = false) {
         self.kind = kind
         self.message = message
+        self.neverConnected = neverConnected
     }
 
     /// Whether the same request may succeed if sent again: true for connection failures and timeouts.

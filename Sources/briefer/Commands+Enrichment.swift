@@ -105,7 +105,7 @@ struct Enrich: AsyncParsableCommand {
             + "asked again with its errors listed, up to enrichment.max_attempts and the token budget; then the account gets a "
             + "briefing built from its reason codes (source: rules) or is left for review (enrichment.on_failure). A server asking "
             + "to wait longer than enrichment.max_retry_after_seconds defers the account until then; the daily spend cap, to the "
-            + "next day; a refused endpoint (401, 403, 404, TLS) stops the run and defers every account left. "
+            + "next day; a refused or unreachable endpoint (401, 403, 404, TLS, nothing listening) stops the run and defers every account left. "
             + "Running again with nothing changed makes no calls.")
 
     @OptionGroup var global: GlobalOptions

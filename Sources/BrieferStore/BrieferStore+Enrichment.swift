@@ -229,6 +229,15 @@ extension BrieferStore {
         }
     }
 
+    /// Forgets the deferrals of accounts not in `accounts` (no longer hot: nothing waits for them).
+    public func clearDeferrals(except accounts: Set<String>) throws {
+        try write { db in
+            for account in try String.fetchAll(db, sql: "SELECT account FROM deferrals") where !accounts.contains(account) {
+                try db.execute(sql: "DELETE FROM deferrals WHERE account = ?", arguments: [account])
+            }
+        }
+    }
+
     // MARK: Reading
 
     public func deferrals() throws -> [Deferral] {

@@ -173,13 +173,16 @@ struct Briefings: ParsableCommand {
             let records = try store.briefings(account: account, latestOnly: !all, limit: limit)
             if json {
                 print(JSONOutput.render(["briefings": records.map(Reports.briefingJSON), "deferred": try store.deferrals().map {
-                    ["account": $0.account, "reason": $0.reason, "detail": $0.detail, "since": Timestamp(milliseconds: $0.createdMs).iso8601] as [String: Any]
+                    ["account": $0.account, "reason": $0.reason, "detail": $0.detail, "since": Timestamp(milliseconds: $0.createdMs).iso8601,
+                     "until": $0.untilMs.map { Timestamp(milliseconds: $0).iso8601 } ?? NSNull()] as [String: Any]
                 }]))
             } else {
                 print(Reports.briefings(records))
                 let deferred = try store.deferrals()
                 if !deferred.isEmpty {
-                    print("\ndeferred to a later run: " + deferred.map { "\($0.account) (\($0.reason): \($0.detail))" }.joined(separator: "; "))
+                    print("\ndeferred to a later run: " + deferred.map { d in
+                        "\(d.account) (\(d.reason): \(d.detail)" + (d.untilMs.map { "; until \(Timestamp(milliseconds: $0).iso8601)" } ?? "") + ")"
+                    }.joined(separator: "; "))
                 }
             }
         } catch { throw fail(error) }

@@ -482,6 +482,17 @@ struct EnrichmentTests {
         #expect(try world.store.deferrals().allSatisfy { $0.reason == "endpoint_error" && $0.detail.contains("curl error 7") })
     }
 
+    /// A deferral waits for an account that is still hot; one that cooled off has nothing waiting.
+    @Test func deferralsOfAccountsNoLongerHotAreForgotten() async throws {
+        let world = try World()
+        try world.store.saveDeferral(Deferral(account: "cooled.example", fingerprint: "f", reason: "rate_limited", detail: "HTTP 429",
+                                              untilMs: world.clock.now + 60_000, createdMs: world.clock.now))
+        let server = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        _ = try await world.enrich(server)
+        #expect(try world.store.deferrals().isEmpty)
+    }
+
     @Test func aLongRetryAfterDefersTheAccountUntilTheNextRun() async throws {
         let world = try World()
         let limited = try FakeOpenAIServer(apiKey: Self.key) { request in

@@ -106,6 +106,7 @@ public final class Enricher: Sendable {
     public func enrich(_ plan: EnrichmentPlan, client: LLMClient, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> EnrichmentSummary {
         let started = ContinuousClock.now
         var summary = EnrichmentSummary()
+        try store.clearDeferrals(except: Set(plan.accounts.map(\.score.score.account)))
         for account in plan.accounts where !account.decision.reason.isSelected {
             summary.skipped[account.decision.reason.rawValue, default: 0] += 1
         }

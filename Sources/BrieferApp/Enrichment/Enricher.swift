@@ -105,13 +105,8 @@ public final class Enricher: Sendable {
     /// Briefs every selected account of `plan`, `client` calling the model; `progress` after each account.
     public func enrich(_ plan: EnrichmentPlan, client: LLMClient, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> EnrichmentSummary {
         let started = ContinuousClock.now
-        var summary = EnrichmentSummary()
         try store.clearDeferrals(except: Set(plan.accounts.map(\.score.score.account)))
-        for account in plan.accounts where !account.decision.reason.isSelected {
-            summary.skipped[account.decision.reason.rawValue, default: 0] += 1
-        }
         let selected = plan.selected
-        summary.selected = selected.count
         let vocabulary = GroundingVocabulary(terms: try store.workspaceTerms())
         let validator = BriefingValidator(rules: settings.briefing, vocabulary: vocabulary)
         let tally = Tally()
@@ -131,11 +126,11 @@ public final class Enricher: Sendable {
                 start()
             }
         }
-        let counted = tally.summary
-        summary.firstTime = counted.firstTime; summary.repaired = counted.repaired; summary.fallbacks = counted.fallbacks
-        summary.needsReview = counted.needsReview; summary.deferred = counted.deferred; summary.calls = counted.calls
-        summary.retries = counted.retries; summary.failedCalls = counted.failedCalls; summary.promptTokens = counted.promptTokens
-        summary.completionTokens = counted.completionTokens; summary.costUsd = counted.costUsd; summary.errorCodes = counted.errorCodes
+        var summary = tally.summary
+        summary.selected = selected.count
+        for account in plan.accounts where !account.decision.reason.isSelected {
+            summary.skipped[account.decision.reason.rawValue, default: 0] += 1
+        }
         summary.seconds = LLMClient.seconds(ContinuousClock.now - started)
         return summary
     }
@@ -165,34 +160,31 @@ public final class Enricher: Sendable {
             return record
         }
 
-        func deferForEndpoint(_ detail: String) throws {
-            try store.saveDeferral(Deferral(account: domain, fingerprint: account.fingerprint, reason: "endpoint_error",
-                                            detail: detail, untilMs: nil, createdMs: clock()))
+        /// Leaves the account for a later run (until `untilMs`, or any later run), with why.
+        func deferAccount(_ reason: String, _ detail: String, untilMs: Int64?) throws {
+            try store.saveDeferral(Deferral(account: domain, fingerprint: account.fingerprint, reason: reason,
+                                            detail: detail, untilMs: untilMs, createdMs: clock()))
             tally.add { $0.deferred += 1 }
         }
 
         while attempt < settings.maxAttempts {
             if let reason = tally.stopReason {
-                try deferForEndpoint(reason)
+                try deferAccount("endpoint_error", reason, untilMs: nil)
                 return
             }
             // Spent today, plus what the requests in flight may still cost: concurrent accounts cannot overshoot together.
             if settings.dailySpendCapUsd > 0,
                try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd >= settings.dailySpendCapUsd {
                 if attempt == 0 || errors.isEmpty {
-                    let deferral = Deferral(account: domain, fingerprint: account.fingerprint, reason: "spend_cap",
-                                            detail: "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
-                                            untilMs: Self.dayStart(clock()) + Timestamp.millisecondsPerDay, createdMs: clock())
-                    try store.saveDeferral(deferral)
-                    tally.add { $0.deferred += 1 }
+                    try deferAccount("spend_cap", "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
+                                     untilMs: Self.dayStart(clock()) + Timestamp.millisecondsPerDay)
                     return
                 }
                 stopReason = "the daily spend cap was reached"
                 break
             }
             if attempt > 0, settings.tokenBudgetPerAccount > 0 {
-                let next = ChatRequest(model: models[modelIndex], messages: messages, temperature: 0, maxTokens: settings.maxTokens,
-                                       responseFormat: .none, minFieldChars: 0, maxFieldChars: 0).estimatedTokens
+                let next = ChatRequest.estimatedTokens(messages: messages, maxTokens: settings.maxTokens)
                 if promptTokens + completionTokens + next > settings.tokenBudgetPerAccount {
                     stopReason = "the token budget of \(settings.tokenBudgetPerAccount) would be passed"
                     break
@@ -232,16 +224,13 @@ public final class Enricher: Sendable {
                 case .cancelled:
                     throw CancellationError()
                 case let .deferred(seconds, message):
-                    let deferral = Deferral(account: domain, fingerprint: account.fingerprint, reason: "rate_limited", detail: message,
-                                            untilMs: clock() + Int64(seconds * 1000), createdMs: clock())
-                    try store.saveDeferral(deferral)
-                    tally.add { $0.deferred += 1 }
+                    try deferAccount("rate_limited", message, untilMs: clock() + Int64(seconds * 1000))
                     logger.notice("account deferred: the model server asked to wait", metadata: ["account": "\(domain)", "wait_s": "\(Int(seconds))"])
                     return
                 case let .endpoint(message):
                     // Every account would fail the same way: this one and the rest wait for a fixed configuration.
                     tally.stop(because: failure.description)
-                    try deferForEndpoint(failure.description)
+                    try deferAccount("endpoint_error", failure.description, untilMs: nil)
                     logger.error("enrichment stopped: the model endpoint refused the request", metadata: ["error": "\(message)"])
                     return
                 case let .failed(message):

@@ -108,7 +108,11 @@ public struct ChatRequest: Sendable {
     }
 
     /// A rough token count for client-side limits: four characters a token, plus the completion budget.
-    var estimatedTokens: Int { messages.reduce(0) { $0 + $1.content.utf8.count / 4 } + maxTokens }
+    var estimatedTokens: Int { Self.estimatedTokens(messages: messages, maxTokens: maxTokens) }
+
+    static func estimatedTokens(messages: [Message], maxTokens: Int) -> Int {
+        messages.reduce(0) { $0 + $1.content.utf8.count / 4 } + maxTokens
+    }
 }
 
 /// The answer to one chat completion.

@@ -31,7 +31,7 @@ public struct ContactSelection: Sendable {
         let lowered = email.lowercased()
         if blockedEmails.contains(lowered) { return false }
         guard let domain = Identity.emailDomain(lowered) else { return false }
-        return !blockedDomains.contains { domain == $0 || domain.hasSuffix("." + $0) }
+        return !blockedDomains.contains { Identity.isDomain(domain, within: $0) }
     }
 
     /// The contacts to write to, in the order chosen.

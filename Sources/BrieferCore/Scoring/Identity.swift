@@ -50,6 +50,11 @@ public enum Identity {
         return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
     }
 
+    /// `domain` is `parent` or one of its subdomains.
+    public static func isDomain(_ domain: String, within parent: String) -> Bool {
+        domain == parent || domain.hasSuffix("." + parent)
+    }
+
     public static func emailDomain(_ email: String?) -> String? {
         guard let email, let at = email.lastIndex(of: "@") else { return nil }
         let domain = normalizedDomain(String(email[email.index(after: at)...]))
@@ -72,7 +77,7 @@ public struct IdentityRules: Sendable {
     /// The domain or one of its parents is configured as internal.
     public func isInternal(_ domain: String?) -> Bool {
         guard let domain else { return false }
-        return internalDomains.contains { domain == $0 || domain.hasSuffix("." + $0) }
+        return internalDomains.contains { Identity.isDomain(domain, within: $0) }
     }
 
     /// What identity knows of one user.

@@ -590,3 +590,12 @@ struct FallbackBriefingTests {
         #expect(FallbackBriefing.make(for: input, rules: briefingRules).useCaseHypothesis.contains("alpha beta gamma"))
     }
 }
+
+/// A briefing's numbers are read by the same scanner as the input's: `1,200` cites the 1200 the input states.
+struct FactNumberTests {
+    @Test func thousandsSeparatorsAreOneNumberWhenCitingAFact() {
+        #expect(BriefingValidator.factNumbers(in: "Acme has 1,200 employees and 3 admins.") == [1200, 3])
+        #expect(UntrustedText.integers(in: "Acme has 1,200 employees") == [1200])
+        #expect(BriefingValidator.factNumbers(in: "1. Seen on 2023-01-23 at 14:31.") == [])
+    }
+}

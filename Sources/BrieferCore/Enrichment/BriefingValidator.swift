@@ -683,29 +683,21 @@ extension BriefingValidator {
     static func factNumbers(in text: String) -> [Int] {
         let chars = Array(text)
         func isDigit(_ i: Int) -> Bool { i >= 0 && i < chars.count && chars[i].isASCII && chars[i].isNumber }
-        var found: [Int] = []
-        var i = 0
-        while i < chars.count {
-            guard isDigit(i), !isDigit(i - 1) else { i += 1; continue }
-            var end = i
-            while isDigit(end) { end += 1 }
-            defer { i = end }
-            guard let value = Int(String(chars[i..<end]).prefix(18)) else { continue }
+        return UntrustedText.numberRuns(in: chars).compactMap { run in
+            let (value, i, end) = run
             let before = i > 0 ? chars[i - 1] : " "
             let after = end < chars.count ? chars[end] : " "
             // 0 and 1 count only as the count of something ("1 integration"), not stray.
-            if value < 2, !(after == " " && end + 1 < chars.count && chars[end + 1].isLetter) { continue }
+            if value < 2, !(after == " " && end + 1 < chars.count && chars[end + 1].isLetter) { return nil }
             let joinedToDigits = ("-:".contains(before) && isDigit(i - 2)) || ("-:".contains(after) && isDigit(end + 1))
                 || (before == "." && isDigit(i - 2)) || (after == "." && isDigit(end + 1))
-            if joinedToDigits { continue }
+            if joinedToDigits { return nil }
             var k = i - 1
             while k >= 0, chars[k] == " " { k -= 1 }
             let opensSentence = k < 0 || ".!?:".contains(chars[k])
             let listMarker = after == "." && (end + 1 >= chars.count || chars[end + 1] == " ") && opensSentence
-            if listMarker { continue }
-            found.append(value)
+            return listMarker ? nil : value
         }
-        return found
     }
 
     // MARK: Personal data

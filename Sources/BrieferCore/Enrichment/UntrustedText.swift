@@ -51,23 +51,34 @@ public enum UntrustedText {
 
     /// The whole numbers written with digits in `text` (`1,200` is 1200; `3.5` is 3 and 5).
     public static func integers(in text: String) -> Set<Int> {
-        let characters = Array(text)
-        func isDigit(_ i: Int) -> Bool { i < characters.count && characters[i].isASCII && characters[i].isNumber }
-        var numbers: Set<Int> = []
+        Set(numberRuns(in: Array(text)).map(\.value))
+    }
+
+    /// Each number written with digits in `chars`, with where it starts and ends: a thousands separator
+    /// (`1,200`) continues a number, any other character ends it. Every reading of numbers in text (what
+    /// the input states, what a briefing states or cites) goes through this one scanner.
+    static func numberRuns(in chars: [Character]) -> [(value: Int, start: Int, end: Int)] {
+        func isDigit(_ i: Int) -> Bool { i < chars.count && chars[i].isASCII && chars[i].isNumber }
+        var runs: [(value: Int, start: Int, end: Int)] = []
         var digits = ""
+        var start = 0
+        func flush(at end: Int) {
+            if !digits.isEmpty, let n = Int(digits.prefix(18)) { runs.append((n, start, end)) }
+            digits = ""
+        }
         var i = 0
-        while i < characters.count {
+        while i < chars.count {
             if isDigit(i) {
-                digits.append(characters[i])
-            } else if characters[i] == ",", !digits.isEmpty, isDigit(i + 1), isDigit(i + 2), isDigit(i + 3), !isDigit(i + 4) {
+                if digits.isEmpty { start = i }
+                digits.append(chars[i])
+            } else if chars[i] == ",", !digits.isEmpty, isDigit(i + 1), isDigit(i + 2), isDigit(i + 3), !isDigit(i + 4) {
                 // a thousands separator: the same number goes on
             } else {
-                if !digits.isEmpty, let n = Int(digits.prefix(18)) { numbers.insert(n) }
-                digits = ""
+                flush(at: i)
             }
             i += 1
         }
-        if !digits.isEmpty, let n = Int(digits.prefix(18)) { numbers.insert(n) }
-        return numbers
+        flush(at: chars.count)
+        return runs
     }
 }

@@ -7,8 +7,26 @@ public struct PromptInputBuilder: Sendable {
     /// Most used features and most frequent events listed, at most.
     public var listLimit = 6
 
+    /// Term ids by text, and the ids of the events the input reads specially: worked out once per run.
+    let ids: [String: UInt32]
+    let integrationId: UInt32, limitId: UInt32, inviteId: UInt32
+    /// Events whose detail is a feature: the configured detail properties other than the integration
+    /// and limit events, where the aggregates really keep that property (a signal may read another).
+    let featureEventIds: Set<UInt32>
+
     public init(configuration: BrieferConfiguration, asOf: Timestamp, terms: [UInt32: String]) {
         self.configuration = configuration; self.asOf = asOf; self.terms = terms
+        let e = configuration.enrichment
+        let ids = Dictionary(terms.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        self.ids = ids
+        integrationId = ids[e.integrationEvent] ?? 0
+        limitId = ids[e.limitEvent] ?? 0
+        inviteId = ids[e.inviteEvent] ?? 0
+        let extracted = ActivityExtraction(configuration).signalDetails
+        featureEventIds = Set(e.detailProperties.compactMap { d -> UInt32? in
+            guard d.event != e.integrationEvent, d.event != e.limitEvent, extracted[d.event] == d.property else { return nil }
+            return ids[d.event]
+        })
     }
 
     /// - Parameters:
@@ -18,21 +36,8 @@ public struct PromptInputBuilder: Sendable {
     public func build(score: AccountScore, model: BrieferConfiguration.ScoringModel, newlyHot: Bool, company: CompanyRecord?,
                       userDays: [[ActivityDay]], plan: String?) -> PromptInput {
         let c = configuration
-        let e = c.enrichment
         let windowDays = c.weighted.engagement.windowDays
         let windowStart = asOf.milliseconds - Int64(windowDays) * Timestamp.millisecondsPerDay
-        let ids = Dictionary(terms.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
-        let integrationId = ids[e.integrationEvent] ?? 0
-        let limitId = ids[e.limitEvent] ?? 0
-        let inviteId = ids[e.inviteEvent] ?? 0
-        // Events whose detail is a feature: the configured detail properties other than the integration
-        // and limit events, unless a signal reads another property of the same event.
-        let signalProperties = Dictionary(c.reasons.signals.map { ($0.event, $0.detailProperty) }, uniquingKeysWith: { a, _ in a })
-        let featureEventIds = Set(e.detailProperties.compactMap { d -> UInt32? in
-            guard d.event != e.integrationEvent, d.event != e.limitEvent,
-                  signalProperties[d.event].map({ $0.isEmpty || $0 == d.property }) ?? true else { return nil }
-            return ids[d.event]
-        })
 
         var eventCounts: [UInt32: Int] = [:]
         var featureCounts: [UInt32: Int] = [:]

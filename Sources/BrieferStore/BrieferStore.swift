@@ -155,6 +155,33 @@ public final class BrieferStore: Sendable {
                     until_ms INTEGER, created_ms INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("v3: CRM outbox, synced values, record ids") { db in
+            try db.execute(sql: """
+                -- Every change to a contact's CRM properties, recorded before it is written or sent, with the one
+                -- objectWriteTraceId every write of it carries. status: pending | done | missing | rejected.
+                -- properties: a JSON object of name → value, in send order.
+                CREATE TABLE crm_outbox(
+                    id INTEGER PRIMARY KEY, destination TEXT NOT NULL, trace_id TEXT NOT NULL UNIQUE, email TEXT NOT NULL,
+                    account TEXT NOT NULL, properties TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                    operation TEXT, http_status INTEGER, message TEXT, request TEXT,
+                    created_ms INTEGER NOT NULL, sent_ms INTEGER, settled_ms INTEGER);
+                CREATE INDEX crm_outbox_by_status ON crm_outbox(destination, status, id);
+                CREATE INDEX crm_outbox_by_email ON crm_outbox(email, id);
+                -- The last successfully synced value of every property of every contact, per destination.
+                CREATE TABLE crm_synced(
+                    destination TEXT NOT NULL, email TEXT NOT NULL, property TEXT NOT NULL, value TEXT NOT NULL,
+                    trace_id TEXT NOT NULL, synced_ms INTEGER NOT NULL,
+                    PRIMARY KEY(destination, email, property)) WITHOUT ROWID;
+                -- What a destination knows of a contact: its record id, or since when it is missing there.
+                CREATE TABLE crm_contacts(
+                    destination TEXT NOT NULL, email TEXT NOT NULL, record_id TEXT, missing_ms INTEGER, checked_ms INTEGER NOT NULL,
+                    PRIMARY KEY(destination, email)) WITHOUT ROWID;
+                -- One row per sync: where it went and its summary (JSON).
+                CREATE TABLE crm_syncs(
+                    id INTEGER PRIMARY KEY, destination TEXT NOT NULL, mode TEXT NOT NULL, started_ms INTEGER NOT NULL,
+                    finished_ms INTEGER, summary TEXT);
+                """)
+        }
         return migrator
     }
 }

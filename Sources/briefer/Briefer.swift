@@ -16,7 +16,7 @@ struct Briefer: AsyncParsableCommand {
             + "2 an invalid configuration; 3 --strict ingest found bad lines; 4 explain found a stored score that differs "
             + "from its recomputation; 64 bad usage (an unknown option or value).",
         subcommands: [Ingest.self, Score.self, Accounts.self, Explain.self, Select.self, PromptCommand.self, Enrich.self, Briefings.self,
-                      QuarantineCommand.self, CRMCommand.self, Config.self]
+                      Sync.self, SyncLog.self, QuarantineCommand.self, CRMCommand.self, Config.self]
     )
 }
 

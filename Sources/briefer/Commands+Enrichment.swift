@@ -188,26 +188,3 @@ struct Briefings: ParsableCommand {
         } catch { throw fail(error) }
     }
 }
-
-struct CRMCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "crm", abstract: "Work with the CRM's side: the contact properties Briefer writes.", subcommands: [Properties.self])
-
-    struct Properties: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Print the property group and property definitions as HubSpot request bodies.",
-            discussion: "Two requests, each preceded by its method and path: the group (crm.group_name, crm.group_label) and a "
-                + "batch/create of every property (names from crm.property_names; the tier an enumeration of hot, warm, nurture, "
-                + "monitor). Send them once per HubSpot account before the first sync.")
-
-        @OptionGroup var global: GlobalOptions
-
-        func run() throws {
-            do {
-                let definitions = CRMDefinitions(try global.loadConfiguration().crm)
-                print("POST \(CRMDefinitions.groupPath)\n\(JSONOutput.pretty(definitions.groupBody))\n")
-                print("POST \(CRMDefinitions.propertiesPath)\n\(JSONOutput.pretty(definitions.propertiesBody))")
-            } catch { throw fail(error) }
-        }
-    }
-}

@@ -1,19 +1,22 @@
 import Foundation
 
-/// Client-side limits on model requests: at most `concurrency` in flight, `requestsPerMinute` and
-/// `tokensPerMinute` over any sliding minute (0 is no limit). Callers wait their turn in order.
+/// Client-side limits on requests: at most `concurrency` in flight, `requestsPerMinute` and
+/// `tokensPerMinute` over any sliding `window` (a minute unless given; 0 is no limit). Callers wait
+/// their turn in order. Model requests use all three; CRM pushes a request budget per 10 s.
 actor RateLimiter {
     let concurrency: Int
     let requestsPerMinute: Int
     let tokensPerMinute: Int
+    let window: Duration
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    /// (ticket, time, tokens) of the requests started in the last minute.
+    /// (ticket, time, tokens) of the requests started in the last window.
     private var recent: [(ticket: Int, at: ContinuousClock.Instant, tokens: Int)] = []
     private var lastTicket = 0
 
-    init(concurrency: Int, requestsPerMinute: Int, tokensPerMinute: Int) {
+    init(concurrency: Int, requestsPerMinute: Int, tokensPerMinute: Int = 0, window: Duration = .seconds(60)) {
         self.concurrency = max(concurrency, 1)
+        self.window = window
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
     }
@@ -29,12 +32,12 @@ actor RateLimiter {
         }
         while true {
             let now = ContinuousClock.now
-            recent.removeAll { now - $0.at >= .seconds(60) }
+            recent.removeAll { now - $0.at >= window }
             let requestsOK = requestsPerMinute == 0 || recent.count < requestsPerMinute
             let used = recent.reduce(0) { $0 + $1.tokens }
             let tokensOK = tokensPerMinute == 0 || recent.isEmpty || used + tokens <= tokensPerMinute
             if requestsOK && tokensOK { break }
-            let wait = (recent.first?.at ?? now) + .seconds(60) - now
+            let wait = (recent.first?.at ?? now) + window - now
             do {
                 try await Task.sleep(for: max(wait, .milliseconds(10)))
             } catch {

@@ -124,6 +124,27 @@ extension BrieferConfiguration {
         public var maxContactsPerAccount = 5
         /// Never written to: email addresses, or `@domain` for everyone at a domain.
         public var doNotContact: [String] = []
+        /// The tiers whose contacts are written with `batch/upsert` (created when the CRM lacks them); the
+        /// others are only updated if the CRM knows them (`batch/read` by email, then `batch/update`).
+        public var createTiers: [Tier] = [.hot]
+        /// Where `briefer sync` writes its request files (`--out` overrides).
+        public var outDir = "out/crm"
+        /// The CRM API (`HUBSPOT_BASE_URL` overrides); the token is read from `HUBSPOT_ACCESS_TOKEN` only.
+        public var baseUrl = "https://api.hubapi.com"
+        /// Inputs per batch request (HubSpot's limit is 100).
+        public var batchSize = 100
+        /// The client-side request budget: at most this many requests …
+        public var requestsPerWindow = 100
+        /// … in any window of this many seconds (HubSpot's private-app limit is 100 per 10 s).
+        public var windowSeconds = 10
+        public var connectTimeoutSeconds = 5
+        public var requestTimeoutSeconds = 30
+        /// Retries of one request after a 429, a 5xx or a connection error (then left for the next run).
+        public var maxRetries = 3
+        /// A 429 or 5xx asking to wait longer than this stops pushing for the run.
+        public var maxRetryAfterSeconds = 60
+        /// A contact the CRM did not know (not a create tier) is asked for again after this many hours.
+        public var recheckMissingAfterHours = 24
 
         public init() {}
 

@@ -220,6 +220,18 @@ extension BrieferConfiguration {
         for (i, entry) in crm.doNotContact.enumerated() {
             require(entry.contains("@") && entry.contains("."), "crm.do_not_contact[\(i)]", "'\(entry)' is neither an email address nor @domain")
         }
+        require(crm.createTiers.count == Set(crm.createTiers).count, "crm.create_tiers", "names a tier twice")
+        require(!crm.outDir.allSatisfy(\.isWhitespace), "crm.out_dir", "must name a directory")
+        require(crm.baseUrl.hasPrefix("http://") || crm.baseUrl.hasPrefix("https://"), "crm.base_url",
+                "must start with http:// or https:// (is '\(crm.baseUrl)')")
+        range(crm.batchSize, 1...100, "crm.batch_size")
+        range(crm.requestsPerWindow, 1...100_000, "crm.requests_per_window")
+        range(crm.windowSeconds, 1...86_400, "crm.window_seconds")
+        range(crm.connectTimeoutSeconds, 1...300, "crm.connect_timeout_seconds")
+        range(crm.requestTimeoutSeconds, 1...3600, "crm.request_timeout_seconds")
+        range(crm.maxRetries, 0...10, "crm.max_retries")
+        range(crm.maxRetryAfterSeconds, 0...3600, "crm.max_retry_after_seconds")
+        range(crm.recheckMissingAfterHours, 0...87_600, "crm.recheck_missing_after_hours")
         var seenNames: Set<String> = []
         for (i, p) in crm.propertyNames.enumerated() {
             let key = "crm.property_names[\(i)]"

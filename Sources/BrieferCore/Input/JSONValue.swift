@@ -92,6 +92,20 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Compact JSON text with object members in their given order.
+    public var compactText: String {
+        switch self {
+        case let .array(items): return "[" + items.map(\.compactText).joined(separator: ",") + "]"
+        case let .object(members):
+            return "{" + members.map { member in
+                var key = ""
+                JSONValue.writeQuoted(member.key, into: &key)
+                return key + ":" + member.value.compactText
+            }.joined(separator: ",") + "}"
+        default: return canonicalText
+        }
+    }
+
     /// Appends `s` as a JSON string literal.
     public static func writeQuoted(_ s: String, into out: inout String) {
         out += "\""

@@ -1,0 +1,218 @@
+import BrieferCore
+import BrieferStore
+import Foundation
+
+extension CRMSync {
+    /// Pushes every pending change to the CRM (SPEC §6): contacts of create tiers with `batch/upsert` by
+    /// email; others by record id with `batch/update`, their ids looked up with `batch/read` (and cached).
+    /// Results are matched to changes by trace id. A change is marked done once the CRM has applied it;
+    /// `OBJECT_NOT_FOUND` marks it missing (not retried until looked up again); a 400 rejects the batch's
+    /// changes with HubSpot's message; anything else leaves it pending for the next run, under the same
+    /// trace id. A contact's later change waits until its earlier one is done.
+    public func push(client: HubSpotClient, options: Options, now: Timestamp = .now,
+                     progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> SyncSummary {
+        let destination = client.endpoint.destination
+        let plan = try plan(destination: destination, options: options, now: now)
+        let pending = try record(plan, destination: destination, options: options, now: now)
+        var summary = summary(plan, mode: .push, destination: destination)
+        guard !pending.isEmpty else { return summary }
+        summary.syncId = try store.startSync(destination: destination, mode: "push", at: now)
+        let byEmail = Dictionary(plan.desired.contacts.map { ($0.email, $0) }, uniquingKeysWith: { a, _ in a })
+        var pusher = Pusher(sync: self, client: client, destination: destination, summary: summary,
+                            known: try store.crmContacts(destination: destination), total: pending.count, progress: progress)
+        var blocked: Set<String> = []
+        for round in SyncPlanner.rounds(pending) {
+            // A contact's next change goes only once its previous one is done: never an older value after a newer one.
+            let ready = round.filter { !blocked.contains($0.email) }
+            let creates = { (item: OutboxItem) in self.tier(of: item, plan.desired, byEmail: byEmail).map(self.createTiers.contains) ?? false }
+            for chunk in ready.filter(creates).chunked(configuration.crm.batchSize) where pusher.stopped == nil {
+                try await pusher.write(chunk, upsert: true)
+            }
+            let updates = ready.filter { !creates($0) }
+            if pusher.stopped == nil { try await pusher.resolve(updates) }
+            let resolved = updates.filter { pusher.known[$0.email]?.recordId != nil && pusher.settled[$0.id] == nil }
+            for chunk in resolved.chunked(configuration.crm.batchSize) where pusher.stopped == nil {
+                try await pusher.write(chunk, upsert: false)
+            }
+            for item in round where !pusher.doneIds.contains(item.id) { blocked.insert(item.email) }
+            if pusher.stopped != nil { break }
+        }
+        summary = pusher.summary
+        let pendingIds = Set(pending.map(\.id))
+        summary.leftPending = try store.outboxItems(destination: destination, statuses: [.pending]).filter { pendingIds.contains($0.id) }.count
+        let sent = client.sent
+        summary.retries = sent.retries
+        summary.rateLimited = sent.rateLimited
+        try store.finishSync(id: summary.syncId!, summary: Self.summaryJSONText(summary), at: .now)
+        return summary
+    }
+}
+
+/// The state of one push: what is known of each contact, what each change became, the summary.
+struct Pusher {
+    let sync: CRMSync
+    let client: HubSpotClient
+    let destination: String
+    var summary: SyncSummary
+    var known: [String: CRMContactRecord]
+    let total: Int
+    let progress: (@Sendable (Int, Int) -> Void)?
+    /// Item id → what became of it this run.
+    var settled: [Int64: OutboxItem.Status] = [:]
+    var doneIds: Set<Int64> = []
+    var stopped: String? { summary.stopped }
+    private var sentEmails: Set<String> = []
+
+    init(sync: CRMSync, client: HubSpotClient, destination: String, summary: SyncSummary, known: [String: CRMContactRecord],
+         total: Int, progress: (@Sendable (Int, Int) -> Void)?) {
+        self.sync = sync; self.client = client; self.destination = destination; self.summary = summary; self.known = known
+        self.total = total; self.progress = progress
+    }
+
+    var store: BrieferStore { sync.store }
+
+    /// Looks up the record ids of `items`' contacts that have none cached (`batch/read` by email);
+    /// settles as missing the changes of contacts the CRM does not know.
+    mutating func resolve(_ items: [OutboxItem]) async throws {
+        let now = Timestamp.now
+        var missingNow: [OutboxItem] = []
+        var unknown: [String] = []
+        for item in items {
+            let record = known[item.email]
+            if record?.recordId != nil { continue }
+            if let missingMs = record?.missingMs,
+               now.milliseconds - missingMs < Int64(sync.configuration.crm.recheckMissingAfterHours) * 3_600_000 {
+                missingNow.append(item)
+            } else if !unknown.contains(item.email) {
+                unknown.append(item.email)
+            }
+        }
+        try settle(missingNow.map { ($0, .missing, nil, "not in the CRM (looked up earlier; asked again after crm.recheck_missing_after_hours)") })
+        for emails in unknown.chunked(sync.configuration.crm.batchSize) {
+            guard stopped == nil else { return }
+            let outcome = await client.post(HubSpotBatch.readPath, body: CRMRequestBody.data(HubSpotBatch.readBody(emails: emails)))
+            summary.requests[HubSpotBatch.readPath, default: 0] += 1
+            let waiting = items.filter { emails.contains($0.email) }
+            switch outcome {
+            case let .stop(message, status):
+                summary.stopped = message
+                try settle(waiting.map { ($0, .pending, status, message) })
+            case let .failed(error):
+                try settle(waiting.map { ($0, .pending, nil, "record id look-up failed: \(error.kind.rawValue): \(error.message)") })
+            case let .answer(response):
+                guard (200..<300).contains(response.status), let answer = HubSpotBatch.Answer.parse(Array(response.body)) else {
+                    let message = "record id look-up failed: " + client.message(response)
+                    try settle(waiting.map { ($0, .pending, response.status, message) })
+                    continue
+                }
+                var ids: [String: String] = [:]
+                for result in answer.results { if let email = result.email { ids[email] = result.id } }
+                let notFound = Set(answer.errors.filter { $0.category == "OBJECT_NOT_FOUND" }.flatMap(\.ids).map { $0.lowercased() })
+                try store.saveRecordIds(destination: destination, ids, at: now)
+                try store.markMissing(destination: destination, emails: notFound.sorted(), at: now)
+                for (email, id) in ids { known[email] = CRMContactRecord(recordId: id, missingMs: nil) }
+                for email in notFound { known[email] = CRMContactRecord(recordId: nil, missingMs: now.milliseconds) }
+                var outcomes: [(OutboxItem, OutboxItem.Status, Int?, String?)] = []
+                for item in waiting where ids[item.email] == nil {
+                    if notFound.contains(item.email) {
+                        outcomes.append((item, .missing, response.status, "not in the CRM (batch/read: OBJECT_NOT_FOUND); its tier does not create contacts"))
+                    } else {
+                        outcomes.append((item, .pending, response.status, "record id look-up: the email is neither in the results nor in the errors"))
+                    }
+                }
+                try settle(outcomes)
+            }
+        }
+    }
+
+    /// Sends one batch of changes and records what became of each.
+    mutating func write(_ items: [OutboxItem], upsert: Bool) async throws {
+        let path = upsert ? HubSpotBatch.upsertPath : HubSpotBatch.updatePath
+        let body: JSONValue
+        var byRecordId: [String: OutboxItem] = [:]
+        if upsert {
+            body = HubSpotBatch.upsertBody(items)
+        } else {
+            let entries = items.map { (recordId: known[$0.email]!.recordId!, item: $0) }
+            for entry in entries { byRecordId[entry.recordId] = entry.item }
+            body = HubSpotBatch.updateBody(entries)
+        }
+        let now = Timestamp.now
+        try store.noteAttempt(itemIds: items.map(\.id), operation: upsert ? "upsert" : "update", request: "POST \(path)", at: now)
+        CrashPoint.hit("sync-before-send")
+        let outcome = await client.post(path, body: CRMRequestBody.data(body))
+        CrashPoint.hit("sync-after-send")
+        summary.requests[path, default: 0] += 1
+        summary.itemsSent += items.count
+        summary.propertiesSent += items.reduce(0) { $0 + $1.properties.count }
+        for item in items { sentEmails.insert(item.email) }
+        summary.contactsSent = sentEmails.count
+        switch outcome {
+        case let .stop(message, status):
+            summary.stopped = message
+            try settle(items.map { ($0, .pending, status, message) })
+        case let .failed(error):
+            try settle(items.map { ($0, .pending, nil, "\(error.kind.rawValue): \(error.message) (sent again next run)") })
+        case let .answer(response):
+            if response.status == 400 {
+                // HubSpot refuses the whole batch: nothing was applied; its message says why.
+                let message = client.message(response)
+                try settle(items.map { ($0, .rejected, 400, message) })
+                return
+            }
+            guard (200..<300).contains(response.status), let answer = HubSpotBatch.Answer.parse(Array(response.body)) else {
+                let message = client.message(response) + " (sent again next run)"
+                try settle(items.map { ($0, .pending, response.status, message) })
+                return
+            }
+            let byTrace = Dictionary(items.map { ($0.traceId, $0) }, uniquingKeysWith: { a, _ in a })
+            var outcomes: [Int64: (OutboxItem, OutboxItem.Status, Int?, String?)] = [:]
+            var recordIds: [String: String] = [:]
+            for result in answer.results {
+                // By trace id; an update's record id is as unique in its batch, never the position.
+                guard let item = result.traceId.flatMap({ byTrace[$0] }) ?? (upsert ? nil : byRecordId[result.id]) else { continue }
+                outcomes[item.id] = (item, .done, response.status, nil)
+                recordIds[item.email] = result.id
+            }
+            var missingEmails: [String] = []
+            for error in answer.errors {
+                let named = error.traceIds.compactMap { byTrace[$0] }
+                    + error.ids.compactMap { id in upsert ? items.first { $0.email == id.lowercased() } : byRecordId[id] }
+                for item in named where outcomes[item.id] == nil {
+                    if error.category == "OBJECT_NOT_FOUND" {
+                        outcomes[item.id] = (item, .missing, response.status, "not in the CRM (\(path.split(separator: "/").suffix(2).joined(separator: "/")): "
+                                             + "OBJECT_NOT_FOUND): \(error.message)")
+                        missingEmails.append(item.email)
+                    } else {
+                        outcomes[item.id] = (item, .pending, response.status, "\(error.category): \(client.endpoint.redacting(error.message)) (sent again next run)")
+                    }
+                }
+            }
+            for item in items where outcomes[item.id] == nil {
+                outcomes[item.id] = (item, .pending, response.status, "absent from the CRM's results: counted as failed (sent again next run)")
+            }
+            try store.saveRecordIds(destination: destination, recordIds, at: now)
+            try store.markMissing(destination: destination, emails: missingEmails, at: now)
+            for (email, id) in recordIds { known[email] = CRMContactRecord(recordId: id, missingMs: nil) }
+            for email in missingEmails { known[email] = CRMContactRecord(recordId: nil, missingMs: now.milliseconds) }
+            try settle(items.compactMap { outcomes[$0.id] })
+        }
+    }
+
+    /// Stores outcomes (one transaction) and counts them.
+    mutating func settle(_ outcomes: [(OutboxItem, OutboxItem.Status, Int?, String?)]) throws {
+        guard !outcomes.isEmpty else { return }
+        try store.settle(outcomes.map { OutboxOutcome(itemId: $0.0.id, status: $0.1, httpStatus: $0.2, message: $0.3) }, at: .now)
+        for (item, status, _, message) in outcomes {
+            settled[item.id] = status
+            switch status {
+            case .done: summary.done += 1; doneIds.insert(item.id)
+            case .missing: summary.missing += 1
+            case .rejected: summary.rejected += 1
+            case .pending: break
+            }
+            if status == .rejected || status == .pending, let message, !summary.messages.contains(message) { summary.messages.append(message) }
+        }
+        progress?(settled.count, total)
+    }
+}

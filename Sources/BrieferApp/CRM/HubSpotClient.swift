@@ -1,0 +1,171 @@
+import BrieferCore
+import Foundation
+import Logging
+
+/// Where and how to reach the CRM: the base URL (config `crm.base_url`, `HUBSPOT_BASE_URL` overrides) and
+/// the token (`HUBSPOT_ACCESS_TOKEN` only: never a flag, never the configuration file).
+public struct HubSpotEndpoint: Sendable, CustomStringConvertible, CustomReflectable {
+    public var baseUrl: String
+    /// Sent as a bearer token; never logged, stored or shown.
+    var token: String
+
+    public init(baseUrl: String, token: String) { self.baseUrl = baseUrl; self.token = token }
+
+    public static func resolve(configuration: BrieferConfiguration.CRM,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HubSpotEndpoint {
+        let base = environment["HUBSPOT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.baseUrl
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw CRMSyncError("HUBSPOT_BASE_URL must start with http:// or https:// (is '\(base)')")
+        }
+        guard let token = environment["HUBSPOT_ACCESS_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
+            throw CRMSyncError("pushing needs a HubSpot private-app token in HUBSPOT_ACCESS_TOKEN (or write files: briefer sync --out DIR)")
+        }
+        return HubSpotEndpoint(baseUrl: base.hasSuffix("/") ? String(base.dropLast()) : base, token: token)
+    }
+
+    /// Which synced state a push belongs to: one per CRM base URL.
+    public var destination: String { "hubspot " + baseUrl }
+
+    public var description: String { "\(baseUrl) (token set)" }
+    public var customMirror: Mirror { Mirror(self, children: ["baseUrl": baseUrl, "token": "[redacted]"]) }
+
+    /// `text` with the token, should it appear, masked.
+    func redacting(_ text: String) -> String { text.replacingOccurrences(of: token, with: "[redacted]") }
+}
+
+/// A failure that stops a sync, with a message fit to show (never the token).
+public struct CRMSyncError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Sends JSON requests to the CRM over libcurl (SPEC §6): the bearer token, a client-side request budget
+/// (`crm.requests_per_window` per `crm.window_seconds`), and retries of 429s (after `Retry-After`, else
+/// `X-HubSpot-RateLimit-Interval-Milliseconds`), 5xx, timeouts and dropped connections.
+public final class HubSpotClient: Sendable {
+    /// How one request ended, after any retries.
+    public enum Outcome: Sendable {
+        /// A final answer (2xx, or an error status not worth retrying, or the last of the retries).
+        case answer(HTTPResponse)
+        /// No answer after every retry.
+        case failed(HTTPError)
+        /// Pushing must stop for this run: a `DAILY` limit, a wait longer than allowed, a refused token,
+        /// a wrong URL or nothing listening. The message says which.
+        case stop(String, status: Int?)
+    }
+
+    public let endpoint: HubSpotEndpoint
+    let settings: BrieferConfiguration.CRM
+    let http: HTTPClient
+    let limiter: RateLimiter
+    let logger: Logger
+    private let counters = Counters()
+
+    public init(endpoint: HubSpotEndpoint, settings: BrieferConfiguration.CRM, logger: Logger = Logger(label: "briefer.crm")) {
+        self.endpoint = endpoint
+        self.settings = settings
+        self.logger = logger
+        http = HTTPClient(maxConcurrent: 1)
+        limiter = RateLimiter(concurrency: 1, requestsPerMinute: settings.requestsPerWindow, window: .seconds(settings.windowSeconds))
+    }
+
+    deinit { http.shutdown() }
+
+    /// Requests sent (retries included), retries, and 429s received.
+    public var sent: (requests: Int, retries: Int, rateLimited: Int) { counters.values }
+
+    /// POSTs `body` to `path`, retrying as SPEC §6 says.
+    public func post(_ path: String, body: Data) async -> Outcome {
+        let policy = RetryPolicy(maxRetries: settings.maxRetries, maxRetryAfter: Double(settings.maxRetryAfterSeconds))
+        var retries = 0
+        while true {
+            let request = HTTPRequest(
+                method: "POST", url: endpoint.baseUrl + path,
+                headers: [HTTPHeader("Authorization", "Bearer \(endpoint.token)"), HTTPHeader("Content-Type", "application/json"),
+                          HTTPHeader("Accept", "application/json")],
+                body: body, connectTimeout: Double(settings.connectTimeoutSeconds), timeout: Double(settings.requestTimeoutSeconds))
+            do {
+                _ = try await limiter.acquire(tokens: 0)
+            } catch {
+                return .failed(HTTPError(.cancelled, "cancelled"))
+            }
+            counters.add(requests: 1)
+            let result: Result<HTTPResponse, HTTPError>
+            do { result = .success(try await http.send(request)) } catch { result = .failure(error) }
+            await limiter.release()
+            let decision: RetryPolicy.Decision
+            switch result {
+            case let .success(response):
+                logger.debug("crm request", metadata: ["path": "\(path)", "status": "\(response.status)", "retry": "\(retries)"])
+                if response.status == 429 {
+                    counters.add(rateLimited: 1)
+                    let error = HubSpotBatch.ErrorBody.parse(Array(response.body))
+                    if error.policyName == "DAILY" {
+                        return .stop("the CRM's daily request limit is reached (429 DAILY): the rest waits for the next run", status: 429)
+                    }
+                }
+                switch response.status {
+                case 401, 403:
+                    let error = HubSpotBatch.ErrorBody.parse(Array(response.body))
+                    return .stop("the CRM refused the token in HUBSPOT_ACCESS_TOKEN (\(response.status)"
+                                 + (error.message.map { ": " + endpoint.redacting($0) } ?? "") + ")", status: response.status)
+                case 404:
+                    return .stop("\(endpoint.baseUrl)\(path) does not exist (404): is HUBSPOT_BASE_URL / crm.base_url right?", status: 404)
+                default: break
+                }
+                // HubSpot's 429 may carry only its interval header: that is the wait it asks for.
+                decision = policy.decision(after: .status(response.status), header: { name in
+                    if name == "retry-after-ms", response.header("retry-after") == nil, response.status == 429 {
+                        return response.header("x-hubspot-ratelimit-interval-milliseconds")
+                    }
+                    return response.header(name)
+                }, retriesTaken: retries, random: Double.random(in: 0..<1), now: Date().timeIntervalSince1970)
+                switch decision {
+                case .giveUp: return .answer(response)
+                case let .deferToLaterRun(seconds):
+                    return .stop("the CRM asked to wait \(Int(seconds.rounded())) s (\(response.status)), more than crm.max_retry_after_seconds: "
+                                 + "the rest waits for the next run", status: response.status)
+                case .retry: break
+                }
+            case let .failure(error):
+                logger.debug("crm request failed", metadata: ["path": "\(path)", "error": "\(error.kind.rawValue)", "retry": "\(retries)"])
+                if error.kind == .cancelled { return .failed(error) }
+                if !error.isRetryable {
+                    return .stop("cannot reach the CRM at \(endpoint.baseUrl): \(endpoint.redacting(error.message))", status: nil)
+                }
+                decision = policy.decision(after: error.kind == .timeout ? .timeout : .connectionError, retriesTaken: retries,
+                                           random: Double.random(in: 0..<1))
+                guard case .retry = decision else {
+                    if error.neverConnected {
+                        return .stop("nothing answers at \(endpoint.baseUrl) (\(endpoint.redacting(error.message)))", status: nil)
+                    }
+                    return .failed(HTTPError(error.kind, endpoint.redacting(error.message), neverConnected: error.neverConnected))
+                }
+            }
+            guard case let .retry(after) = decision else { continue }
+            retries += 1
+            counters.add(retries: 1)
+            do { try await Task.sleep(for: .milliseconds(Int64(after * 1000))) } catch { return .failed(HTTPError(.cancelled, "cancelled")) }
+        }
+    }
+
+    /// What an answer says, in a line fit to store: HubSpot's message (token masked), else the status.
+    func message(_ response: HTTPResponse) -> String {
+        let error = HubSpotBatch.ErrorBody.parse(Array(response.body))
+        let text = error.message.map { endpoint.redacting($0) } ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+        return "\(response.status)" + (error.category.map { " \($0)" } ?? "") + (text.isEmpty ? "" : ": " + endpoint.redacting(text))
+    }
+
+    public func shutdown() { http.shutdown() }
+}
+
+/// Thread-safe request counters.
+final class Counters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requests = 0, retries = 0, rateLimited = 0
+    func add(requests: Int = 0, retries: Int = 0, rateLimited: Int = 0) {
+        lock.withLock { self.requests += requests; self.retries += retries; self.rateLimited += rateLimited }
+    }
+    var values: (requests: Int, retries: Int, rateLimited: Int) { lock.withLock { (requests, retries, rateLimited) } }
+}

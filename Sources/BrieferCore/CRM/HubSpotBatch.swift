@@ -1,0 +1,105 @@
+/// HubSpot CRM v3 contact batch requests and what their answers say (SPEC §6).
+public enum HubSpotBatch {
+    public static let upsertPath = "/crm/v3/objects/contacts/batch/upsert"
+    public static let readPath = "/crm/v3/objects/contacts/batch/read"
+    public static let updatePath = "/crm/v3/objects/contacts/batch/update"
+    /// HubSpot's most inputs per batch.
+    public static let maxInputs = 100
+
+    /// `batch/upsert` by email: creates the contacts the CRM lacks.
+    public static func upsertBody(_ items: [OutboxItem]) -> JSONValue {
+        .object([("inputs", .array(items.map { item in
+            .object([("id", .string(item.email)), ("idProperty", .string("email")),
+                     ("objectWriteTraceId", .string(item.traceId)), ("properties", properties(item))])
+        }))])
+    }
+
+    /// `batch/update` by record id (HubSpot refuses `idProperty: "email"` there).
+    public static func updateBody(_ items: [(recordId: String, item: OutboxItem)]) -> JSONValue {
+        .object([("inputs", .array(items.map { entry in
+            .object([("id", .string(entry.recordId)), ("objectWriteTraceId", .string(entry.item.traceId)),
+                     ("properties", properties(entry.item))])
+        }))])
+    }
+
+    /// `batch/read` by email, asking only for the email: resolves record ids.
+    public static func readBody(emails: [String]) -> JSONValue {
+        .object([("idProperty", .string("email")), ("properties", .array([.string("email")])),
+                 ("inputs", .array(emails.map { .object([("id", .string($0))]) }))])
+    }
+
+    static func properties(_ item: OutboxItem) -> JSONValue {
+        .object(item.properties.map { ($0.name, JSONValue.string($0.value)) })
+    }
+
+    /// The answer to a batch request (200 or 207).
+    public struct Answer: Sendable, Equatable {
+        public struct Result: Sendable, Equatable {
+            /// The record id.
+            public var id: String
+            public var traceId: String?
+            /// The `email` property when the answer carries it (read, upsert), lowercased.
+            public var email: String?
+        }
+
+        public struct Failure: Sendable, Equatable {
+            public var category: String
+            public var message: String
+            /// The input ids the error is about (`context.ids`): emails or record ids, as sent.
+            public var ids: [String]
+            public var traceIds: [String]
+        }
+
+        public var results: [Result]
+        public var errors: [Failure]
+
+        /// Reads a batch answer; nil when the body is not one.
+        public static func parse(_ body: [UInt8]) -> Answer? {
+            guard let root = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
+                  case let .array(results)? = root["results"] else { return nil }
+            let parsed = results.compactMap { result -> Result? in
+                guard let id = result["id"]?.stringValue ?? result["id"]?.integerValue.map(String.init) else { return nil }
+                return Result(id: id, traceId: result["objectWriteTraceId"]?.stringValue,
+                              email: result["properties"]?["email"]?.stringValue?.lowercased())
+            }
+            return Answer(results: parsed, errors: failures(root))
+        }
+
+        /// The `errors` of a batch answer (a 207's multi-status).
+        public static func errors(in body: [UInt8]) -> [Failure] {
+            guard let root = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else { return [] }
+            return failures(root)
+        }
+
+        static func failures(_ root: JSONValue) -> [Failure] {
+            guard case let .array(items)? = root["errors"] else { return [] }
+            return items.map { error in
+                let context = error["context"]
+                return Failure(category: error["category"]?.stringValue ?? "ERROR", message: error["message"]?.stringValue ?? "",
+                               ids: strings(context?["ids"]) + strings(context?["name"]),
+                               traceIds: strings(context?["objectWriteTraceId"]))
+            }
+        }
+
+        static func strings(_ value: JSONValue?) -> [String] {
+            switch value {
+            case let .array(items)?: return items.compactMap(\.stringValue)
+            case let .string(text)?: return [text]
+            default: return []
+            }
+        }
+    }
+
+    /// A HubSpot error body (`{"status":"error","message":…,"category":…}`, `policyName` on a 429).
+    public struct ErrorBody: Sendable, Equatable {
+        public var category: String?
+        public var message: String?
+        public var policyName: String?
+
+        public static func parse(_ body: [UInt8]) -> ErrorBody {
+            guard let root = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else { return ErrorBody() }
+            return ErrorBody(category: root["category"]?.stringValue ?? root["errorType"]?.stringValue,
+                             message: root["message"]?.stringValue, policyName: root["policyName"]?.stringValue)
+        }
+    }
+}

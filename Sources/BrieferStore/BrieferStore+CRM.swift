@@ -1,0 +1,251 @@
+import BrieferCore
+import Foundation
+import GRDB
+
+/// What became of one outbox item's write.
+public struct OutboxOutcome: Sendable {
+    public var itemId: Int64
+    /// `done`, `missing` or `rejected` settle the item; `pending` leaves it for the next sync.
+    public var status: OutboxItem.Status
+    public var httpStatus: Int?
+    public var message: String?
+
+    public init(itemId: Int64, status: OutboxItem.Status, httpStatus: Int? = nil, message: String? = nil) {
+        self.itemId = itemId; self.status = status; self.httpStatus = httpStatus; self.message = message
+    }
+}
+
+/// What a destination knows of a contact.
+public struct CRMContactRecord: Sendable, Equatable {
+    public var recordId: String?
+    public var missingMs: Int64?
+    public init(recordId: String?, missingMs: Int64?) { self.recordId = recordId; self.missingMs = missingMs }
+}
+
+extension BrieferStore {
+    // MARK: What to sync
+
+    /// The people of each account of `runId` who have an email address, with their own score.
+    public func contactCandidates(runId: Int64) throws -> [String: [ContactSelection.Candidate]] {
+        try read { db in
+            var candidates: [String: [ContactSelection.Candidate]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT s.account, s.user_id, s.score, COALESCE(u.csv_email, u.identify_email) AS email
+                FROM user_scores s JOIN users u ON u.external_id = s.user_id
+                WHERE s.run_id = ? AND COALESCE(u.csv_email, u.identify_email) IS NOT NULL ORDER BY s.account, s.user_id
+                """, arguments: [runId])
+            while let row = try rows.next() {
+                candidates[row["account"], default: []].append(.init(userId: row["user_id"], email: row["email"], score: row["score"]))
+            }
+            return candidates
+        }
+    }
+
+    /// Each account's latest briefing with text (written by the model or by the rules; one left for
+    /// review has none and does not replace an earlier one).
+    public func latestBriefingsWithText() throws -> [String: SyncedBriefing] {
+        try read { db in
+            var briefings: [String: SyncedBriefing] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT account, outcome, prompt_version, use_case_hypothesis, expansion_signal, recommended_opening, risk_factor
+                FROM briefings b WHERE b.id = (SELECT id FROM briefings x WHERE x.account = b.account AND x.outcome IN ('llm', 'rules')
+                                               ORDER BY x.created_ms DESC, x.id DESC LIMIT 1)
+                """)
+            while let row = try rows.next() {
+                guard let source = BriefingSource(rawValue: row["outcome"]),
+                      let a: String = row["use_case_hypothesis"], let b: String = row["expansion_signal"],
+                      let c: String = row["recommended_opening"], let d: String = row["risk_factor"] else { continue }
+                briefings[row["account"]] = SyncedBriefing(
+                    briefing: Briefing(useCaseHypothesis: a, expansionSignal: b, recommendedOpening: c, riskFactor: d),
+                    source: source, promptVersion: row["prompt_version"])
+            }
+            return briefings
+        }
+    }
+
+    /// By email, the last successfully synced value of each property at `destination`.
+    public func syncedValues(destination: String) throws -> [String: [String: String]] {
+        try read { db in
+            var values: [String: [String: String]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT email, property, value FROM crm_synced WHERE destination = ?", arguments: [destination])
+            while let row = try rows.next() { values[row[0], default: [:]][row[1]] = row[2] }
+            return values
+        }
+    }
+
+    // MARK: The outbox
+
+    /// Outbox items of `destination` (every destination when nil) in these statuses (all when empty), oldest first.
+    public func outboxItems(destination: String?, statuses: Set<OutboxItem.Status> = [], email: String? = nil,
+                            account: String? = nil, newestFirst: Bool = false, limit: Int = Int.max) throws -> [OutboxItem] {
+        try read { db in try Self.outboxItems(db, destination: destination, statuses: statuses, email: email, account: account,
+                                              newestFirst: newestFirst, limit: limit) }
+    }
+
+    static func outboxItems(_ db: Database, destination: String?, statuses: Set<OutboxItem.Status>, email: String? = nil,
+                            account: String? = nil, newestFirst: Bool = false, limit: Int = Int.max) throws -> [OutboxItem] {
+        var filters: [String] = []
+        var arguments: StatementArguments = []
+        if let destination { filters.append("destination = ?"); arguments += [destination] }
+        if !statuses.isEmpty {
+            filters.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
+            for status in statuses.sorted(by: { $0.rawValue < $1.rawValue }) { arguments += [status.rawValue] }
+        }
+        if let email { filters.append("email = ?"); arguments += [email.lowercased()] }
+        if let account { filters.append("account = ?"); arguments += [account] }
+        let whereSQL = filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND ")
+        return try Row.fetchAll(db, sql: "SELECT * FROM crm_outbox\(whereSQL) ORDER BY id \(newestFirst ? "DESC" : "ASC") LIMIT ?",
+                                arguments: arguments + [min(limit, Int(Int32.max))]).map(outboxItem)
+    }
+
+    static func outboxItem(_ row: Row) -> OutboxItem {
+        var properties: [(name: String, value: String)] = []
+        if case let .object(members)? = try? JSONParser.parse(row["properties"] as String) {
+            properties = members.map { ($0.key, $0.value.stringValue ?? "") }
+        }
+        return OutboxItem(
+            id: row["id"], destination: row["destination"], traceId: row["trace_id"], email: row["email"], account: row["account"],
+            properties: properties, status: OutboxItem.Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
+            operation: row["operation"], httpStatus: row["http_status"], message: row["message"], request: row["request"],
+            createdMs: row["created_ms"], sentMs: row["sent_ms"], settledMs: row["settled_ms"])
+    }
+
+    /// Records new changes as pending items, each with its own trace id, in one transaction: from here
+    /// on every write of a change carries that id.
+    @discardableResult
+    public func recordChanges(destination: String, _ changes: [(contact: ContactState, properties: [(name: String, value: String)])],
+                              at now: Timestamp) throws -> [OutboxItem] {
+        guard !changes.isEmpty else { return [] }
+        return try write { db in
+            let prefix = try traceIdPrefix(db)
+            var items: [OutboxItem] = []
+            for change in changes {
+                let properties = JSONValue.object(change.properties.map { ($0.name, .string($0.value)) })
+                try db.execute(sql: """
+                    INSERT INTO crm_outbox(destination, trace_id, email, account, properties, status, created_ms)
+                    VALUES(?, ?, ?, ?, ?, 'pending', ?)
+                    """, arguments: [destination, UUID().uuidString, change.contact.email, change.contact.account,
+                                     properties.compactText, now.milliseconds])
+                let id = db.lastInsertedRowID
+                // The row id makes it unique within this database, the prefix across databases.
+                let traceId = "briefer-\(prefix)-\(id)"
+                try db.execute(sql: "UPDATE crm_outbox SET trace_id = ? WHERE id = ?", arguments: [traceId, id])
+                items.append(OutboxItem(id: id, destination: destination, traceId: traceId, email: change.contact.email,
+                                        account: change.contact.account, properties: change.properties, createdMs: now.milliseconds))
+            }
+            return items
+        }
+    }
+
+    /// A random prefix, made once per database, that keeps two databases' trace ids apart.
+    private func traceIdPrefix(_ db: Database) throws -> String {
+        if let prefix = try meta(db, "crm_trace_prefix") { return prefix }
+        let prefix = String(UUID().uuidString.lowercased().prefix(8))
+        try setMeta(db, "crm_trace_prefix", prefix)
+        return prefix
+    }
+
+    /// Notes a write about to happen (file written, request sent), before it happens.
+    public func noteAttempt(itemIds: [Int64], operation: String, request: String, at now: Timestamp) throws {
+        try write { db in
+            for id in itemIds {
+                try db.execute(sql: "UPDATE crm_outbox SET attempts = attempts + 1, operation = ?, request = ?, sent_ms = ? WHERE id = ?",
+                               arguments: [operation, request, now.milliseconds, id])
+            }
+        }
+    }
+
+    /// Records what became of writes, in one transaction: a done item's values become the contact's
+    /// synced values (with its trace id); missing, rejected and failed ones keep the CRM's message.
+    public func settle(_ outcomes: [OutboxOutcome], at now: Timestamp) throws {
+        guard !outcomes.isEmpty else { return }
+        try write { db in
+            for outcome in outcomes {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM crm_outbox WHERE id = ?", arguments: [outcome.itemId]) else { continue }
+                let item = Self.outboxItem(row)
+                guard item.status != .done else { continue }
+                let settled: Int64? = outcome.status == .pending ? nil : now.milliseconds
+                try db.execute(sql: "UPDATE crm_outbox SET status = ?, http_status = ?, message = ?, settled_ms = ? WHERE id = ?",
+                               arguments: [outcome.status.rawValue, outcome.httpStatus, outcome.message, settled, item.id])
+                guard outcome.status == .done else { continue }
+                for property in item.properties {
+                    try db.execute(sql: """
+                        INSERT INTO crm_synced(destination, email, property, value, trace_id, synced_ms) VALUES(?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(destination, email, property) DO UPDATE SET value = excluded.value, trace_id = excluded.trace_id,
+                            synced_ms = excluded.synced_ms
+                        """, arguments: [item.destination, item.email, property.name, property.value, item.traceId, now.milliseconds])
+                }
+            }
+        }
+    }
+
+    /// Puts settled items of `status` (missing or rejected) back to pending, keeping their trace ids;
+    /// only those of `emails` when given. Returns how many.
+    @discardableResult
+    public func reopen(destination: String, status: OutboxItem.Status, emails: Set<String>? = nil) throws -> Int {
+        try write { db in
+            let items = try Self.outboxItems(db, destination: destination, statuses: [status])
+            var count = 0
+            for item in items where emails?.contains(item.email) ?? true {
+                try db.execute(sql: "UPDATE crm_outbox SET status = 'pending', settled_ms = NULL WHERE id = ?", arguments: [item.id])
+                count += 1
+            }
+            return count
+        }
+    }
+
+    // MARK: Record ids
+
+    /// What `destination` is known to hold, by email.
+    public func crmContacts(destination: String) throws -> [String: CRMContactRecord] {
+        try read { db in
+            var contacts: [String: CRMContactRecord] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT email, record_id, missing_ms FROM crm_contacts WHERE destination = ?",
+                                           arguments: [destination])
+            while let row = try rows.next() { contacts[row[0]] = CRMContactRecord(recordId: row[1], missingMs: row[2]) }
+            return contacts
+        }
+    }
+
+    /// Caches record ids (the contact is no longer missing).
+    public func saveRecordIds(destination: String, _ ids: [String: String], at now: Timestamp) throws {
+        guard !ids.isEmpty else { return }
+        try write { db in
+            for (email, id) in ids {
+                try db.execute(sql: """
+                    INSERT INTO crm_contacts(destination, email, record_id, missing_ms, checked_ms) VALUES(?, ?, ?, NULL, ?)
+                    ON CONFLICT(destination, email) DO UPDATE SET record_id = excluded.record_id, missing_ms = NULL, checked_ms = excluded.checked_ms
+                    """, arguments: [destination, email.lowercased(), id, now.milliseconds])
+            }
+        }
+    }
+
+    /// Notes contacts the destination does not know (forgetting any cached record id).
+    public func markMissing(destination: String, emails: [String], at now: Timestamp) throws {
+        guard !emails.isEmpty else { return }
+        try write { db in
+            for email in emails {
+                try db.execute(sql: """
+                    INSERT INTO crm_contacts(destination, email, record_id, missing_ms, checked_ms) VALUES(?, ?, NULL, ?, ?)
+                    ON CONFLICT(destination, email) DO UPDATE SET record_id = NULL, missing_ms = excluded.missing_ms, checked_ms = excluded.checked_ms
+                    """, arguments: [destination, email.lowercased(), now.milliseconds, now.milliseconds])
+            }
+        }
+    }
+
+    // MARK: Sync runs
+
+    public func startSync(destination: String, mode: String, at now: Timestamp) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: "INSERT INTO crm_syncs(destination, mode, started_ms) VALUES(?, ?, ?)",
+                           arguments: [destination, mode, now.milliseconds])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishSync(id: Int64, summary: String, at now: Timestamp) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE crm_syncs SET finished_ms = ?, summary = ? WHERE id = ?", arguments: [now.milliseconds, summary, id])
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import Foundation
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the latest scores and briefings to the CRM's contacts: as request files (default) or pushed to HubSpot.",
+        discussion: "Each scored account's contacts (work emails first, by their own score, at most crm.max_contacts_per_account, "
+            + "never crm.do_not_contact) get the pql_* properties (`briefer crm properties` lists them); hot accounts also their "
+            + "latest briefing. Only properties whose value differs from the last one synced to that destination are sent "
+            + "(pql_last_calculated rides along with a real change); nothing changed, nothing sent.\n\n"
+            + "Every change is recorded in the database with its objectWriteTraceId before it is written or sent, and marked done "
+            + "only once it is: after a crash or a failure the next sync sends it again under the same trace id.\n\n"
+            + "Files (default): a numbered folder under --out (default crm.out_dir) with the exact HubSpot batch request bodies and a "
+            + "manifest.json; contacts of crm.create_tiers in batch/upsert bodies; others in a batch/read body plus a batch/update "
+            + "body keyed by email, whose ids must be replaced by the record ids the read returns (batch/update takes record ids only).\n\n"
+            + "--push: sends to crm.base_url (HUBSPOT_BASE_URL overrides) with HUBSPOT_ACCESS_TOKEN as a bearer token. Contacts of "
+            + "crm.create_tiers are upserted by email (created if missing); others are looked up by email (record ids cached) and "
+            + "updated if the CRM has them, else recorded as missing in CRM (asked again after crm.recheck_missing_after_hours). "
+            + "A 400 records the CRM's message (see `briefer sync-log --status rejected`; --retry-rejected sends them again); "
+            + "a 429 waits Retry-After or X-HubSpot-RateLimit-Interval-Milliseconds; a DAILY limit, a refused token or an "
+            + "unreachable CRM stops the push, leaving the rest for the next run.\n\n"
+            + "Exit status: 0 when everything sent was applied or recorded (missing or rejected); 5 when a push stopped early or "
+            + "left changes for the next run.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Write request files under this directory (default: the config's crm.out_dir).", valueName: "dir"))
+    var out: String?
+    @Flag(help: "Push to the CRM instead of writing files.")
+    var push = false
+    @Flag(help: "Print how many contacts and properties would change; record, write and send nothing.")
+    var dryRun = false
+    @Flag(help: "Send every property, changed or not.")
+    var full = false
+    @Flag(help: "Send the changes the CRM refused (400) again, under their trace ids.")
+    var retryRejected = false
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func validate() throws {
+        if push && out != nil { throw ValidationError("--push and --out are two different destinations: give one") }
+    }
+
+    func run() async throws {
+        do {
+            let logger = global.logger()
+            let configuration = try global.loadConfiguration()
+            let store = try global.openStore(mustExist: true)
+            let sync = CRMSync(store: store, configuration: configuration, logger: logger)
+            let options = CRMSync.Options(full: full, retryRejected: retryRejected)
+            let summary: SyncSummary
+            if push {
+                let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
+                                           settings: configuration.crm, logger: logger)
+                defer { client.shutdown() }
+                if dryRun {
+                    summary = try sync.dryRun(destination: client.endpoint.destination, options: options)
+                } else {
+                    let progress = json ? nil : Progress()
+                    summary = try await sync.push(client: client, options: options) { done, total in
+                        progress?.update(label: "pushing", done: done, total: total)
+                    }
+                    progress?.finish()
+                }
+            } else if dryRun {
+                summary = try sync.dryRun(destination: CRMSync.filesDestination, options: options)
+            } else {
+                summary = try sync.writeFiles(directory: out ?? configuration.crm.outDir, options: options)
+            }
+            print(json ? JSONOutput.render(Reports.syncJSON(summary)) : Reports.sync(summary))
+            if summary.stopped != nil || summary.leftPending > 0 { throw ExitCode(5) }
+        } catch let error as CRMSyncError {
+            throw fail(CLIFailure(message: error.message, code: 1))
+        } catch { throw fail(error) }
+    }
+}
+
+struct SyncLog: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync-log",
+        abstract: "Show what was synced to the CRM per contact: the properties, when, the trace id, and the outcome with the CRM's message.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this contact (email).")
+    var contact: String?
+    @Option(help: "Only this account (domain).")
+    var account: String?
+    @Option(help: "Only changes in this state: pending, done, missing or rejected.")
+    var status: String?
+    @Option(help: "Show at most this many (newest first).")
+    var limit: Int = 100
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must not be negative") }
+        if let status, OutboxItem.Status(rawValue: status) == nil {
+            throw ValidationError("--status must be one of \(OutboxItem.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        do {
+            _ = global.logger()
+            let store = try global.openStore(mustExist: true)
+            let items = try store.outboxItems(destination: nil, statuses: status.flatMap(OutboxItem.Status.init(rawValue:)).map { [$0] } ?? [],
+                                              email: contact, account: account, newestFirst: true, limit: limit)
+            print(json ? JSONOutput.render(Reports.syncLogJSON(items)) : Reports.syncLog(items))
+        } catch { throw fail(error) }
+    }
+}
+
+struct CRMCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crm", abstract: "Work with the CRM's side: the contact properties Briefer writes.", subcommands: [Properties.self])
+
+    struct Properties: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print (or, with --apply, create) the property group and property definitions as HubSpot request bodies.",
+            discussion: "Two requests, each preceded by its method and path: the group (crm.group_name, crm.group_label) and a "
+                + "batch/create of every property (names from crm.property_names; the tier an enumeration of hot, warm, nurture, "
+                + "monitor). --apply sends them to crm.base_url (HUBSPOT_BASE_URL overrides) with HUBSPOT_ACCESS_TOKEN; a group "
+                + "or property that already exists is reported and left as it is. Needed once per HubSpot account, before the first push.")
+
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Create them in the CRM.")
+        var apply = false
+
+        func run() async throws {
+            do {
+                let configuration = try global.loadConfiguration()
+                let definitions = CRMDefinitions(configuration.crm)
+                guard apply else {
+                    print("POST \(CRMDefinitions.groupPath)\n\(JSONOutput.pretty(definitions.groupBody))\n")
+                    print("POST \(CRMDefinitions.propertiesPath)\n\(JSONOutput.pretty(definitions.propertiesBody))")
+                    return
+                }
+                let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
+                                           settings: configuration.crm, logger: global.logger())
+                defer { client.shutdown() }
+                let report = try await CRMDefinitionsApplier(client: client, definitions: definitions).apply()
+                print(report.lines.joined(separator: "\n"))
+                if !report.succeeded { throw ExitCode(1) }
+            } catch let error as CRMSyncError {
+                throw fail(CLIFailure(message: error.message, code: 1))
+            } catch { throw fail(error) }
+        }
+    }
+}

@@ -18,6 +18,10 @@ import Foundation
 ///   `idProperty` but `hs_object_id`) refuses the whole batch with 400 `VALIDATION_ERROR`
 ///   "Unable to perform update/upsert by non-unique email property".
 ///
+/// - `/crm/v3/properties/contacts/groups` and `/crm/v3/properties/contacts/batch/create`: create a property
+///   group (409 `CONFLICT` if it exists) and properties in an existing group (207 with a `CONFLICT` error,
+///   `context.name`, for each that exists); created properties join ``definedProperties``.
+///
 /// Every request must carry `Authorization: Bearer <token>` (401 `INVALID_AUTHENTICATION` otherwise)
 /// and `Content-Type: application/json` (415 otherwise). A batch is refused whole, nothing applied,
 /// with 400 `VALIDATION_ERROR` for: malformed JSON or a body that is not an object with an `inputs`
@@ -54,6 +58,9 @@ public final class FakeHubSpotServer: Sendable {
     public static let upsertPath = "/crm/v3/objects/contacts/batch/upsert"
     public static let readPath = "/crm/v3/objects/contacts/batch/read"
     public static let updatePath = "/crm/v3/objects/contacts/batch/update"
+    /// Property definitions: `POST` a group, `POST` a batch of properties.
+    public static let groupsPath = "/crm/v3/properties/contacts/groups"
+    public static let propertiesCreatePath = "/crm/v3/properties/contacts/batch/create"
 
     /// The most inputs a batch may carry.
     public static let maxBatchSize = 100
@@ -491,7 +498,7 @@ public final class FakeHubSpotServer: Sendable {
 
     private static func endpoint(_ request: Request, state s: inout State.Values, now: Date) -> Answer {
         let path = request.path
-        guard [upsertPath, readPath, updatePath].contains(path) else {
+        guard [upsertPath, readPath, updatePath, groupsPath, propertiesCreatePath].contains(path) else {
             return error(404, category: "OBJECT_NOT_FOUND", message: "Unable to route \(request.method) \(path): no such endpoint")
         }
         guard request.method == "POST" else {
@@ -508,6 +515,7 @@ public final class FakeHubSpotServer: Sendable {
         guard let body = any as? [String: Any] else {
             return validation("Invalid input JSON on line 1, column 1: the request body must be a JSON object")
         }
+        if path == groupsPath { return createGroup(body, state: &s) }
         guard let rawInputs = body["inputs"] as? [Any] else {
             return validation("Invalid input JSON: `inputs` is required and must be an array")
         }
@@ -517,8 +525,53 @@ public final class FakeHubSpotServer: Sendable {
         }
         switch path {
         case readPath: return read(body, inputs: inputs, state: &s)
+        case propertiesCreatePath: return createProperties(inputs, state: &s)
         default: return write(request, path: path, inputs: inputs, state: &s, now: now)
         }
+    }
+
+    // MARK: Property definitions
+
+    /// 201 with the group, or 409 `CONFLICT` when a group of that name exists.
+    private static func createGroup(_ body: [String: Any], state s: inout State.Values) -> Answer {
+        guard let name = body["name"] as? String, !name.isEmpty, let label = body["label"] as? String, !label.isEmpty else {
+            return validation("Invalid input JSON: a property group needs a `name` and a `label`")
+        }
+        guard s.groups.insert(name).inserted else {
+            return error(409, category: "CONFLICT", message: "A property group named '\(name)' already exists")
+        }
+        return Answer(status: 201, headers: jsonHeaders, body: json(["name": name, "label": label, "displayOrder": -1, "archived": false]))
+    }
+
+    /// Creates each property (name, label, type, fieldType, groupName required; the group must exist):
+    /// 201 with them, or 207 with a `CONFLICT` error per property that already exists (by `context.name`).
+    private static func createProperties(_ inputs: [[String: Any]], state s: inout State.Values) -> Answer {
+        guard inputs.count <= maxBatchSize else { return tooMany(inputs.count) }
+        var results: [[String: Any]] = []
+        var errors: [[String: Any]] = []
+        for input in inputs {
+            guard let name = input["name"] as? String, input["label"] is String, let type = input["type"] as? String,
+                  input["fieldType"] is String, let group = input["groupName"] as? String else {
+                return validation("Invalid input JSON: a property needs name, label, type, fieldType and groupName")
+            }
+            guard s.groups.contains(group) else { return validation("Property group '\(group)' does not exist") }
+            if type == "enumeration", (input["options"] as? [Any])?.isEmpty ?? true {
+                return validation("Property '\(name)' is an enumeration without options")
+            }
+            if s.definedProperties.contains(name) {
+                errors.append(["status": "error", "category": "CONFLICT", "message": "Property named '\(name)' already exists.",
+                               "context": ["name": [name]]])
+                continue
+            }
+            s.definedProperties.insert(name)
+            results.append(input)
+        }
+        let now = iso(Date())
+        var body: [String: Any] = ["status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now]
+        guard !errors.isEmpty else { return Answer(status: 201, headers: jsonHeaders, body: json(body)) }
+        body["numErrors"] = errors.count
+        body["errors"] = errors
+        return Answer(status: 207, headers: jsonHeaders, body: json(body), category: "CONFLICT", message: errors[0]["message"] as? String)
     }
 
     // MARK: batch/read
@@ -748,6 +801,7 @@ extension FakeHubSpotServer {
     final class State: @unchecked Sendable {
         struct Values {
             var definedProperties: Set<String>
+            var groups: Set<String> = ["contactinformation"]
             var rateLimit: Int
             var rateLimitWindow: Double
             var dailyLimitReached = false

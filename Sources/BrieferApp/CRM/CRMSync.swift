@@ -187,7 +187,7 @@ public final class CRMSync: Sendable {
     /// record id, which files cannot know: they go in a `batch/read` body that resolves their emails
     /// and an `update-by-email` body whose input ids are those emails, to be replaced by the record ids
     /// the read returns (the manifest says so).
-    public func writeFiles(directory: String, options: Options, now: Timestamp = .now) throws -> SyncSummary {
+    public func writeFiles(directory: String, options: Options = .init(), now: Timestamp = .now) throws -> SyncSummary {
         let destination = Self.filesDestination
         let plan = try plan(destination: destination, options: options, now: now)
         let pending = try record(plan, destination: destination, options: options, now: now)

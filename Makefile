@@ -1,6 +1,7 @@
 # Briefer — the commands a new user, CI and a benchmark run use.
 #   make demo    ingest the fixture workspace, score it at its pinned as-of time, brief the hot accounts
-#                with the local model (llama-server + SmolLM2-135M, installed on first use)
+#                with the local model (llama-server + SmolLM2-135M, installed on first use), write the
+#                CRM payload files
 #   make test    run the test suite (swift test), including the end-to-end test against the local model
 #   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job
 # Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev; the
@@ -12,6 +13,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 FIXTURES := Fixtures/workspace
 DEMO_DB ?= .build/demo.sqlite
+DEMO_CRM ?= .build/demo-crm
 BRIEFER_DEBUG := .build/debug/briefer
 BRIEFER_RELEASE := .build/release/briefer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -36,7 +38,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The main job on the fixtures: ingest, score at the manifest's as-of time, list the hot accounts.
+# The main job on the fixtures: ingest, score at the manifest's as-of time, list the hot accounts, brief
+# them, and write the CRM payload files.
 MODEL_SERVER := Tests/llm/model-server.sh
 LOCAL_MODEL_URL = $(shell $(MODEL_SERVER) url)
 # The demo's endpoint: OPENAI_BASE_URL when set (with BRIEFER_MODEL naming its model), else the local model server.
@@ -55,6 +58,8 @@ demo: build $(if $(OPENAI_BASE_URL),,model-server)
 	$(BRIEFER_DEBUG) score --db $(DEMO_DB) --as-of $(AS_OF)
 	$(BRIEFER_DEBUG) accounts --db $(DEMO_DB) --tier hot
 	$(BRIEFER_DEBUG) enrich --db $(DEMO_DB) --base-url $(MODEL_URL) $(MODEL_FLAG)
+	@rm -rf $(DEMO_CRM)
+	$(BRIEFER_DEBUG) sync --db $(DEMO_DB) --out $(DEMO_CRM)
 
 # The end-to-end test (ingest → score → enrich against a real model) runs when BRIEFER_E2E_MODEL_URL is
 # set, on its own after the rest: the model keeps both cores busy, which the other suites' timeouts mind.

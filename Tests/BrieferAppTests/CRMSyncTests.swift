@@ -211,6 +211,25 @@ struct CRMSyncTests {
         #expect(try world.items([.pending]).isEmpty)
     }
 
+    /// A contact put on the do-not-contact list after its change was recorded is not written to.
+    @Test func doNotContactStopsAChangeAlreadyRecorded() throws {
+        let world = try World()
+        let now = Timestamp.now
+        let plan = try world.sync.plan(destination: CRMSync.filesDestination, options: .init(), now: now)
+        let recorded = try world.sync.record(plan, destination: CRMSync.filesDestination, options: .init(), now: now)
+        let blocked = try #require(recorded.first).email
+        world.configuration.crm.doNotContact = [blocked]
+        let summary = try world.sync.writeFiles(directory: world.out)
+        // (The account's next contact in line takes the blocked one's place.)
+        #expect(summary.resent == recorded.count)
+        let item = try #require(try world.items().first { $0.email == blocked })
+        #expect(item.status == .rejected && item.message?.contains("do_not_contact") == true)
+        let manifest = try Self.json(summary.directory! + "/manifest.json")
+        let written = (manifest["requests"] as! [[String: Any]]).flatMap { $0["trace_ids"] as? [String] ?? [] }
+        #expect(!written.contains(item.traceId))
+        #expect(written.count == summary.itemsSent && summary.itemsSent == recorded.count - 1 + summary.changedContacts)
+    }
+
     // MARK: Push
 
     @Test func pushUpsertsHotUpdatesKnownAndRecordsMissing() async throws {
@@ -279,6 +298,11 @@ struct CRMSyncTests {
         let rejected = try world.items([.rejected])
         #expect(rejected.allSatisfy { $0.message?.contains("pql_risk_factor") == true && $0.httpStatus == 400 })
         #expect(rejected.allSatisfy { $0.properties.contains { $0.name == "pql_risk_factor" } })
+        // sync-log shows each rejected contact with HubSpot's message.
+        let log = Reports.syncLog(try world.store.outboxItems(destination: nil, statuses: [.rejected], newestFirst: true))
+        for item in rejected { #expect(log.contains(item.email)) }
+        #expect(log.contains("400 VALIDATION_ERROR: Property values were not valid"))
+        #expect(log.contains("pql_risk_factor"))
 
         // Run again until nothing is pending (the change cut off by the dropped connection is resent under its trace id).
         for _ in 0..<3 where try !world.items([.pending]).isEmpty {

@@ -43,4 +43,17 @@ struct ContactSelectionTests {
         #expect(try problemKeys(#"{"crm": {"do_not_contact": ["acme"]}}"#) == ["crm.do_not_contact[0]"])
         #expect(try problemKeys(#"{"crm": {"max_contacts_per_account": 0}}"#) == ["crm.max_contacts_per_account"])
     }
+
+    @Test func impossibleSyncSettingsAreRefusedByKey() throws {
+        // HubSpot takes at most 100 inputs per batch.
+        #expect(try problemKeys(#"{"crm": {"batch_size": 101}}"#) == ["crm.batch_size"])
+        #expect(try problemKeys(#"{"crm": {"batch_size": 100}}"#) == [])
+        #expect(try problemKeys(#"{"crm": {"base_url": "api.hubapi.com"}}"#) == ["crm.base_url"])
+        #expect(try problemKeys(#"{"crm": {"create_tiers": ["hot", "hot"]}}"#) == ["crm.create_tiers"])
+        #expect(try problemKeys(#"{"crm": {"create_tiers": ["hot", "warm"]}}"#) == [])
+        #expect(try problemKeys(#"{"crm": {"requests_per_window": 0}}"#) == ["crm.requests_per_window"])
+        #expect(try problemKeys(#"{"crm": {"window_seconds": 0}}"#) == ["crm.window_seconds"])
+        #expect(try problemKeys(#"{"crm": {"max_retries": 11}}"#) == ["crm.max_retries"])
+        #expect(try problemKeys(#"{"crm": {"out_dir": " "}}"#) == ["crm.out_dir"])
+    }
 }

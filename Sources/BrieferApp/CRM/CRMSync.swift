@@ -154,7 +154,13 @@ public final class CRMSync: Sendable {
         if !plan.reopenMissing.isEmpty { try store.reopen(destination: destination, status: .missing, emails: plan.reopenMissing) }
         if options.retryRejected { try store.reopen(destination: destination, status: .rejected) }
         try store.recordChanges(destination: destination, plan.changes, at: now)
-        return try store.outboxItems(destination: destination, statuses: [.pending])
+        let pending = try store.outboxItems(destination: destination, statuses: [.pending])
+        // A contact put on the do-not-contact list since its change was recorded is not written to.
+        let selection = ContactSelection(configuration)
+        let blocked = pending.filter { !selection.isAllowed($0.email) }
+        try store.settle(blocked.map { OutboxOutcome(itemId: $0.id, status: .rejected, message: "not sent: the contact is on crm.do_not_contact") },
+                         at: now)
+        return pending.filter { selection.isAllowed($0.email) }
     }
 
     func summary(_ plan: Plan, mode: SyncSummary.Mode, destination: String) -> SyncSummary {

@@ -62,7 +62,7 @@ extension Reports {
             table.add([item.email, item.account, item.status.rawValue,
                        item.sentMs.map { Timestamp(milliseconds: $0).iso8601 } ?? "-", "\(item.attempts)",
                        item.properties.map { "\($0.name)=\(abbreviated($0.value, 24))" }.joined(separator: " "),
-                       item.traceId, item.destination, item.message.map { abbreviated($0, 160) } ?? ""])
+                       item.traceId, item.destination, item.message.map { abbreviated($0, 400) } ?? ""])
         }
         return table.render()
     }

@@ -64,6 +64,10 @@ struct ContactPropertyMappingTests {
         let over = exact + "x"
         let cut = CRMValue.text(over)
         #expect(cut.count == CRMValue.maxTextCharacters && cut.hasSuffix("…"))
+        // Counted as HubSpot counts (UTF-16 units): 40,000 emoji are 80,000 units, cut whole.
+        let emoji = CRMValue.text(String(repeating: "📈", count: 40_000))
+        #expect(emoji.utf16.count <= CRMValue.maxTextCharacters && emoji.utf16.count >= CRMValue.maxTextCharacters - 2)
+        #expect(emoji.hasSuffix("📈…"))
     }
 
     @Test func datesAndNumbersAreEncodedAsHubSpotReadsThem() {

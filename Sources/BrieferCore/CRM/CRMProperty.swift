@@ -112,9 +112,19 @@ public enum CRMValue {
 
     public static func date(_ time: Timestamp) -> String { String(time.iso8601.prefix(10)) }
 
-    /// `text` cut to HubSpot's limit (at a character boundary, ending in `…` when cut).
+    /// `text` cut to HubSpot's limit (at a character boundary, ending in `…` when cut). The limit is
+    /// counted in UTF-16 code units, as HubSpot's Java side counts characters: never more than the
+    /// characters Swift counts, so an emoji-heavy text cannot slip over it.
     public static func text(_ text: String) -> String {
-        guard text.count > maxTextCharacters else { return text }
-        return String(text.prefix(maxTextCharacters - 1)) + "…"
+        guard text.utf16.count > maxTextCharacters else { return text }
+        var kept = Substring()
+        var units = 0
+        for character in text {
+            let size = character.utf16.count
+            if units + size > maxTextCharacters - 1 { break }
+            units += size
+            kept.append(character)
+        }
+        return String(kept) + "…"
     }
 }

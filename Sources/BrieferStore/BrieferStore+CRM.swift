@@ -63,13 +63,21 @@ extension BrieferStore {
         }
     }
 
-    /// By email, the last successfully synced value of each property at `destination`.
-    public func syncedValues(destination: String) throws -> [String: [String: String]] {
+    /// By email, the last successfully synced value of each property at `destination`, and the id of
+    /// the outbox item that delivered it.
+    public func syncedValues(destination: String) throws -> (values: [String: [String: String]], by: [String: [String: Int64]]) {
         try read { db in
             var values: [String: [String: String]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT email, property, value FROM crm_synced WHERE destination = ?", arguments: [destination])
-            while let row = try rows.next() { values[row[0], default: [:]][row[1]] = row[2] }
-            return values
+            var by: [String: [String: Int64]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT s.email, s.property, s.value, o.id FROM crm_synced s LEFT JOIN crm_outbox o ON o.trace_id = s.trace_id
+                WHERE s.destination = ?
+                """, arguments: [destination])
+            while let row = try rows.next() {
+                values[row[0], default: [:]][row[1]] = row[2]
+                by[row[0], default: [:]][row[1]] = row[3] ?? 0
+            }
+            return (values, by)
         }
     }
 
@@ -169,28 +177,45 @@ extension BrieferStore {
                                arguments: [outcome.status.rawValue, outcome.httpStatus, outcome.message, settled, item.id])
                 guard outcome.status == .done else { continue }
                 for property in item.properties {
+                    // A value delivered by a newer change stays: an older one arriving late does not replace it.
                     try db.execute(sql: """
                         INSERT INTO crm_synced(destination, email, property, value, trace_id, synced_ms) VALUES(?, ?, ?, ?, ?, ?)
                         ON CONFLICT(destination, email, property) DO UPDATE SET value = excluded.value, trace_id = excluded.trace_id,
                             synced_ms = excluded.synced_ms
-                        """, arguments: [item.destination, item.email, property.name, property.value, item.traceId, now.milliseconds])
+                        WHERE COALESCE((SELECT id FROM crm_outbox WHERE trace_id = crm_synced.trace_id), 0) < ?
+                        """, arguments: [item.destination, item.email, property.name, property.value, item.traceId, now.milliseconds, item.id])
                 }
             }
         }
     }
 
     /// Puts settled items of `status` (missing or rejected) back to pending, keeping their trace ids;
-    /// only those of `emails` when given. Returns how many.
+    /// only those of `emails` when given. An item a newer item of the same contact has since been
+    /// recorded after is left as it is: sending it would put an older value over a newer one.
+    /// Returns how many.
     @discardableResult
     public func reopen(destination: String, status: OutboxItem.Status, emails: Set<String>? = nil) throws -> Int {
         try write { db in
             let items = try Self.outboxItems(db, destination: destination, statuses: [status])
             var count = 0
             for item in items where emails?.contains(item.email) ?? true {
+                let newer = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM crm_outbox WHERE destination = ? AND email = ? AND id > ?)",
+                                              arguments: [destination, item.email, item.id]) ?? false
+                if newer && status == .rejected { continue }
                 try db.execute(sql: "UPDATE crm_outbox SET status = 'pending', settled_ms = NULL WHERE id = ?", arguments: [item.id])
                 count += 1
             }
             return count
+        }
+    }
+
+    /// Rejected items of `destination` a newer item of the same contact was recorded after.
+    public func supersededRejected(destination: String) throws -> Set<Int64> {
+        try read { db in
+            Set(try Int64.fetchAll(db, sql: """
+                SELECT r.id FROM crm_outbox r WHERE r.destination = ? AND r.status = 'rejected'
+                AND EXISTS(SELECT 1 FROM crm_outbox n WHERE n.destination = r.destination AND n.email = r.email AND n.id > r.id)
+                """, arguments: [destination]))
         }
     }
 

@@ -325,6 +325,43 @@ struct CRMSyncTests {
         }
     }
 
+    /// A refused change followed by a newer delivered value: later syncs send nothing, and retrying the
+    /// refused changes never puts the older value back over the newer one.
+    @Test func aRejectedChangeOvertakenByANewerOneStaysBehindIt() async throws {
+        let world = try World()
+        let fake = try FakeHubSpotServer(token: Self.token)
+        defer { fake.stop() }
+        fake.definedProperties.remove("pql_risk_factor")
+        let first = try await world.sync.push(client: world.client(fake), options: .init())
+        #expect(first.rejected == (try world.desired()).filter { $0.tier == .hot }.count)
+        fake.definedProperties.insert("pql_risk_factor")
+
+        let account = try #require(world.hot.sorted().first)
+        let run = try #require(try world.store.latestRun(model: .weighted))
+        let input = try #require(try world.store.promptInputs(run: run, accounts: try world.store.accountScores(runId: run.id)
+            .filter { $0.score.account == account }, configuration: world.configuration)[account])
+        let newer = "Only one workspace admin has approved the rollout so far."
+        try Self.saveBriefing(world.store, account: account, input: input, run: run, riskFactor: newer, createdMs: 2)
+        let second = try await world.sync.push(client: world.client(fake), options: .init())
+        #expect(second.done == second.changedContacts && second.changedContacts > 0)
+
+        let before = fake.received
+        let third = try await world.sync.push(client: world.client(fake), options: .init())
+        #expect(third.changedContacts == 0 && fake.received == before, "nothing changed: nothing sent")
+
+        _ = try await world.sync.push(client: world.client(fake), options: .init(retryRejected: true))
+        for contact in try world.desired() where contact.tier == .hot {
+            let stored = try #require(fake.contact(email: contact.email))
+            for property in contact.properties { #expect(stored.properties[property.name] == property.value, "\(contact.email) \(property.name)") }
+        }
+        #expect(try world.store.syncedValues(destination: world.client(fake).endpoint.destination).values.values
+            .filter { $0["pql_risk_factor"] == newer }.count == (try world.desired()).filter { $0.account == account }.count)
+        try Self.expectOneTraceIdPerChange(fake, world)
+        let after = fake.received
+        _ = try await world.sync.push(client: world.client(fake), options: .init())
+        #expect(fake.received == after)
+    }
+
     @Test func dailyLimitStopsThePushAndTheNextRunFinishesIt() async throws {
         let world = try World()
         world.configuration.crm.batchSize = 20

@@ -96,6 +96,9 @@ public final class CRMSync: Sendable {
         let selection = ContactSelection(configuration)
         var contacts: [ContactState] = []
         var tiers: [String: Tier] = [:]
+        // One address in two accounts is one CRM contact: it gets the best-scored account's properties
+        // (accounts come best first), not each account's in turn.
+        var taken: Set<String> = []
         for stored in accounts {
             let account = stored.score
             tiers[account.account] = account.tier
@@ -104,7 +107,7 @@ public final class CRMSync: Sendable {
             let becameHot = stored.becameHotAt.flatMap { Timestamp.parse($0)?.timestamp }
             // An account that is not hot gets its score and tier; its contacts keep the briefing last sent.
             let briefing = account.tier == .hot ? briefings[account.account] : nil
-            for contact in chosen {
+            for contact in chosen where taken.insert(contact.email.lowercased()).inserted {
                 let properties = mapping.properties(account: account, model: run.model, contactScore: contact.score, briefing: briefing,
                                                     becameHotAt: becameHot, calculatedAt: run.asOf)
                 contacts.append(ContactState(email: contact.email, account: account.account, tier: account.tier, properties: properties))
@@ -141,10 +144,17 @@ public final class CRMSync: Sendable {
             }
             wanted.append(contact)
         }
-        let unsettled = try store.outboxItems(destination: destination, statuses: [.pending, .missing, .rejected])
+        var unsettled = try store.outboxItems(destination: destination, statuses: [.pending, .missing, .rejected])
+        if options.retryRejected {
+            // A refused change a newer one followed is not resent (it would put old values over new ones);
+            // what it carried is compared afresh instead, and what still differs recorded as a new change.
+            let superseded = try store.supersededRejected(destination: destination)
+            unsettled.removeAll { superseded.contains($0.id) }
+        }
         let resent = unsettled.filter { $0.status == .pending || (options.retryRejected && $0.status == .rejected)
             || ($0.status == .missing && reopen.contains($0.email)) }.count
-        let changes = SyncPlanner.changes(desired: wanted, synced: try store.syncedValues(destination: destination), unsettled: unsettled,
+        let synced = try store.syncedValues(destination: destination)
+        let changes = SyncPlanner.changes(desired: wanted, synced: synced.values, syncedBy: synced.by, unsettled: unsettled,
                                           rideAlong: [mapping.names[.lastCalculated]!], full: options.full)
         return Plan(desired: desired, changes: changes, skippedMissing: skipped, reopenMissing: reopen, resent: resent)
     }
@@ -254,7 +264,9 @@ public final class CRMSync: Sendable {
         ]
         try Data((JSONOutput.render(manifest) + "\n").utf8).write(to: URL(fileURLWithPath: (partial as NSString).appendingPathComponent("manifest.json")))
         summary.files.append("manifest.json")
-        try? fm.removeItem(atPath: folder)
+        if fm.fileExists(atPath: folder) {
+            throw CRMSyncError("\(folder) already exists (from another database?): not overwriting it; choose another --out")
+        }
         do {
             try fm.moveItem(atPath: partial, toPath: folder)
         } catch {

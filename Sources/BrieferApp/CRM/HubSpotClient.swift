@@ -110,6 +110,9 @@ public final class HubSpotClient: Sendable {
                     let error = HubSpotBatch.ErrorBody.parse(Array(response.body))
                     return .stop("the CRM refused the token in HUBSPOT_ACCESS_TOKEN (\(response.status)"
                                  + (error.message.map { ": " + endpoint.redacting($0) } ?? "") + ")", status: response.status)
+                case 409:
+                    // A conflict (the group or property exists, an email taken) does not go away by waiting.
+                    return .answer(response)
                 case 404:
                     return .stop("\(endpoint.baseUrl)\(path) does not exist (404): is HUBSPOT_BASE_URL / crm.base_url right?", status: 404)
                 default: break

@@ -68,14 +68,19 @@ public enum SyncPlanner {
     ///
     /// - Parameters:
     ///   - synced: by email, the last successfully synced value of each property.
+    ///   - syncedBy: by email, the id of the item that delivered each synced value: an unsettled item
+    ///     older than it (say, rejected before a newer value went through) no longer counts.
     ///   - unsettled: items not done (pending, missing, rejected), any order.
     ///   - rideAlong: property names sent only with another change (the last-calculated time).
     ///   - full: every wanted property, changed or not (`--full`).
-    public static func changes(desired: [ContactState], synced: [String: [String: String]], unsettled: [OutboxItem],
-                               rideAlong: Set<String>, full: Bool) -> [(contact: ContactState, properties: [(name: String, value: String)])] {
+    public static func changes(desired: [ContactState], synced: [String: [String: String]], syncedBy: [String: [String: Int64]] = [:],
+                               unsettled: [OutboxItem], rideAlong: Set<String>,
+                               full: Bool) -> [(contact: ContactState, properties: [(name: String, value: String)])] {
         var expected = synced
         for item in unsettled.sorted(by: { $0.id < $1.id }) {
-            for property in item.properties { expected[item.email, default: [:]][property.name] = property.value }
+            for property in item.properties where item.id > syncedBy[item.email]?[property.name] ?? 0 {
+                expected[item.email, default: [:]][property.name] = property.value
+            }
         }
         return desired.compactMap { contact in
             let changes = PropertyDiff.changes(desired: contact.properties, synced: expected[contact.email] ?? [:],

@@ -60,7 +60,7 @@ struct Sync: AsyncParsableCommand {
                 } else {
                     let progress = json ? nil : Progress()
                     summary = try await sync.push(client: client, options: options) { done, total in
-                        progress?.update(label: "pushing", done: done, total: total)
+                        progress?.update(label: "pushing", done: done, total: total, unit: .items)
                     }
                     progress?.finish()
                 }

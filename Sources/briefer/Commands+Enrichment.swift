@@ -133,7 +133,7 @@ struct Enrich: AsyncParsableCommand {
             let client = LLMClient(endpoint: endpoint, settings: configuration.enrichment, logger: global.logger())
             let progress = json ? nil : Progress()
             let summary = try await enricher.enrich(plan, client: client) { done, total in
-                progress?.update(label: "briefing", done: done, total: total)
+                progress?.update(label: "briefing", done: done, total: total, unit: .items)
             }
             progress?.finish()
             if json {

@@ -226,7 +226,7 @@ public final class CRMSync: Sendable {
         func emit(_ kind: String, path: String, body: JSONValue, items: [OutboxItem], note: String? = nil) throws {
             number += 1
             let name = String(format: "%04d-%@.json", number, kind)
-            try CRMRequestBody.data(body).write(to: URL(fileURLWithPath: (partial as NSString).appendingPathComponent(name)))
+            try DurableFile.write(CRMRequestBody.data(body), to: (partial as NSString).appendingPathComponent(name))
             var entry: [String: Any] = ["file": name, "method": "POST", "path": path, "inputs": items.count,
                                         "properties": items.reduce(0) { $0 + $1.properties.count }]
             if kind != "read" { entry["trace_ids"] = items.map(\.traceId) } else { entry["inputs"] = Set(items.map(\.email)).count }
@@ -262,7 +262,8 @@ public final class CRMSync: Sendable {
             "as_of": plan.desired.run.asOf.iso8601, "contacts": summary.contactsSent, "properties": summary.propertiesSent,
             "changes": pending.count, "requests": manifestRequests,
         ]
-        try Data((JSONOutput.render(manifest) + "\n").utf8).write(to: URL(fileURLWithPath: (partial as NSString).appendingPathComponent("manifest.json")))
+        try DurableFile.write(Data((JSONOutput.render(manifest) + "\n").utf8), to: (partial as NSString).appendingPathComponent("manifest.json"))
+        DurableFile.syncDirectory(partial)
         summary.files.append("manifest.json")
         if fm.fileExists(atPath: folder) {
             throw CRMSyncError("\(folder) already exists (from another database?): not overwriting it; choose another --out")
@@ -272,6 +273,8 @@ public final class CRMSync: Sendable {
         } catch {
             throw CRMSyncError("cannot rename \(partial) to \(folder): \(error.localizedDescription)")
         }
+        // The rename on disk before the changes are marked done: a power cut cannot leave them done and unwritten.
+        DurableFile.syncDirectory(directory)
         CrashPoint.hit("sync-after-files-written")
         try store.settle(pending.map { OutboxOutcome(itemId: $0.id, status: .done) }, at: now)
         summary.done = pending.count

@@ -11,7 +11,10 @@ public final class Progress: @unchecked Sendable {
         guard isatty(STDERR_FILENO) == 1 else { return nil }
     }
 
-    public func update(label: String, done: Int, total: Int) {
+    /// What `done` and `total` count: bytes (shown in MiB) or items (shown as `done/total`).
+    public enum Unit: Sendable { case bytes, items }
+
+    public func update(label: String, done: Int, total: Int, unit: Unit = .bytes) {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
         guard now.timeIntervalSince(lastDraw) > 0.1 else { return }
@@ -21,7 +24,7 @@ public final class Progress: @unchecked Sendable {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let name = (label as NSString).lastPathComponent
-        FileHandle.standardError.write(Data("\r\(name.prefix(30)) [\(bar)] \(Int(fraction * 100))% \(done / 1_048_576) MiB\u{1B}[K".utf8))
+        FileHandle.standardError.write(Data("\r\(name.prefix(30)) [\(bar)] \(Int(fraction * 100))% \(unit == .bytes ? "\(done / 1_048_576) MiB" : "\(done)/\(total)")\u{1B}[K".utf8))
         drawn = true
     }
 

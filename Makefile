@@ -2,7 +2,8 @@
 #   make demo    ingest the fixture workspace, score it at its pinned as-of time, brief the hot accounts
 #                with the local model (llama-server + SmolLM2-135M, installed on first use), write the
 #                CRM payload files
-#   make test    run the test suite (swift test), including the end-to-end test against the local model
+#   make test    run the test suite (swift test), the prompt regression suite replayed offline (briefer regress),
+#                and the end-to-end test against the local model
 #   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job
 # Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev; the
 # model server into .build/llm-venv, compiling llama.cpp the first time: 10-17 minutes on 2 cores).
@@ -64,7 +65,9 @@ demo: build $(if $(OPENAI_BASE_URL),,model-server)
 # The end-to-end test (ingest → score → enrich against a real model) runs when BRIEFER_E2E_MODEL_URL is
 # set, on its own after the rest: the model keeps both cores busy, which the other suites' timeouts mind.
 test: deps model-server
+	$(SWIFT) build
 	$(SWIFT) test --skip LocalModelEndToEndTests
+	$(BRIEFER_DEBUG) regress --junit .build/regress.xml
 	BRIEFER_E2E_MODEL_URL=$(LOCAL_MODEL_URL) $(SWIFT) test --filter LocalModelEndToEndTests
 
 # Regenerates the fixture workspace (deterministic: no diff expected).

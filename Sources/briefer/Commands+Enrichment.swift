@@ -75,10 +75,8 @@ struct PromptCommand: ParsableCommand {
                     throw CLIFailure(message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)", code: 1)
                 }
                 let e = configuration.enrichment
-                let request = ChatRequest(
-                    model: e.model, messages: [.init(role: "system", content: planned.prompt.system), .init(role: "user", content: planned.prompt.user)],
-                    temperature: e.temperature, maxTokens: e.maxTokens, responseFormat: e.responseFormat,
-                    minFieldChars: e.briefing.minFieldChars, maxFieldChars: e.briefing.maxFieldChars)
+                let request = BriefingConversation(template: template, input: planned.input, prompt: planned.prompt, settings: e)
+                    .request(model: e.model)
                 if json {
                     let input = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(planned.input))
                     print(JSONOutput.render(["account": account, "input": input, "system": planned.prompt.system, "user": planned.prompt.user,

@@ -141,8 +141,7 @@ public final class Enricher: Sendable {
         let domain = account.score.score.account
         let models = [settings.model] + settings.fallbackModels
         var modelIndex = 0
-        var messages = [ChatRequest.Message(role: "system", content: account.prompt.system),
-                        ChatRequest.Message(role: "user", content: account.prompt.user)]
+        var conversation = BriefingConversation(template: template, input: account.input, prompt: account.prompt, settings: settings)
         var errors: [BriefingRecord.AttemptError] = []
         var promptTokens = 0, completionTokens = 0, cost = 0.0, latency = 0.0
         var attempt = 0
@@ -183,19 +182,14 @@ public final class Enricher: Sendable {
                 stopReason = "the daily spend cap was reached"
                 break
             }
-            if attempt > 0, settings.tokenBudgetPerAccount > 0 {
-                let next = ChatRequest.estimatedTokens(messages: messages, maxTokens: settings.maxTokens)
-                if promptTokens + completionTokens + next > settings.tokenBudgetPerAccount {
-                    stopReason = "the token budget of \(settings.tokenBudgetPerAccount) would be passed"
-                    break
-                }
+            if attempt > 0, !conversation.nextAttemptFits(spent: promptTokens + completionTokens) {
+                stopReason = "the token budget of \(settings.tokenBudgetPerAccount) would be passed"
+                break
             }
             attempt += 1
             let model = models[modelIndex]
             lastModel = model
-            let request = ChatRequest(model: model, messages: messages, temperature: settings.temperature, maxTokens: settings.maxTokens,
-                                      responseFormat: settings.responseFormat, minFieldChars: settings.briefing.minFieldChars,
-                                      maxFieldChars: settings.briefing.maxFieldChars)
+            let request = conversation.request(model: model)
             let reservation = LLMClient.cost(model: model, promptTokens: request.estimatedTokens - request.maxTokens,
                                              completionTokens: request.maxTokens, prices: settings.prices)
             tally.reserve(reservation)
@@ -240,7 +234,8 @@ public final class Enricher: Sendable {
                     continue
                 }
             }
-            let validation = validator.validate(answer.answer, input: account.input)
+            // A failing answer and a repair request listing its errors join the conversation.
+            let validation = try conversation.take(answer.answer, validator: validator)
             tally.add { t in for code in validation.codes { t.errorCodes[code.rawValue, default: 0] += 1 } }
             if validation.isValid, let briefing = validation.briefing {
                 _ = try record(.llm, briefing: briefing, reason: nil)
@@ -248,9 +243,6 @@ public final class Enricher: Sendable {
                 return
             }
             errors += validation.errors.map { .init(attempt: attempt, code: $0.code.rawValue, field: $0.field, detail: $0.detail) }
-            // Repair: the model's answer and the errors, in the same conversation.
-            messages.append(.init(role: "assistant", content: answer.answer.content ?? ""))
-            messages.append(.init(role: "user", content: try template.renderRepair(account.input, errors: validation.errors, rules: settings.briefing)))
         }
         let codes = Set(errors.map(\.code)).sorted().joined(separator: ", ")
         let reason = stopReason.map { "\($0) after \(attempt) attempt(s) (\(codes))" }

@@ -1,0 +1,222 @@
+import ArgumentParser
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import Foundation
+
+extension CassetteMode: ExpressibleByArgument {}
+
+struct Regress: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prompt regression testing: did a prompt change make briefings better or worse, case by case?",
+        discussion: "`briefer regress` (the `run` subcommand) renders every case of the suite with the prompt, compares it with the "
+            + "golden copy, answers each request from recorded cassettes (or the endpoint), grades the final briefing with the "
+            + "case's assertions and compares the outcome with the committed baseline. `briefer regress capture DOMAIN` makes a "
+            + "new case from an account of the latest scoring run. See Prompts/README.md.",
+        subcommands: [RegressRun.self, RegressCapture.self], defaultSubcommand: RegressRun.self)
+}
+
+struct SuiteOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The regression suite's folder: cases/, golden/, cassettes/, baseline.json.", valueName: "dir"))
+    var suite = "Fixtures/regress"
+}
+
+struct RegressRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the regression cases with a prompt and gate on regressions (the default subcommand).",
+        discussion: """
+            Each case (SUITE/cases/NAME.yaml: an account's prompt input and assertions) is rendered with the prompt and compared \
+            with SUITE/golden/NAME.txt; a change is shown as a unified diff and fails the run until accepted with --update-golden. \
+            The case is then asked exactly as enrichment asks an account: the first answer, then repairs listing its errors, up to \
+            enrichment.max_attempts and the token budget, with the configured model and parameters. Its final answer is graded by \
+            the case's assertions (valid, contains, icontains, regex, mentions-any and their not- forms, max-chars, grounded, \
+            no-generic, max-latency-ms, max-cost), weighted; the case passes when the passed weight reaches its threshold.
+
+            Answers come from cassettes (SUITE/cassettes/KEY.json, KEY a hash of the full request body): --mode replay (default) \
+            uses only those, offline; --mode record asks the endpoint for requests without one and stores the answers; --mode \
+            live asks the endpoint for everything and stores nothing. The endpoint is --base-url, else OPENAI_BASE_URL, else \
+            enrichment.base_url; the key as for `briefer enrich`.
+
+            A regression is a case or an assertion that passed in the committed baseline (SUITE/baseline.json) and fails now; a \
+            case that failed before and still fails is reported, not a regression. With --baseline PROMPT both prompts run over \
+            every case and are shown side by side; regressions are then counted against the baseline prompt's run. With \
+            --repeat N a case or an assertion passes when it passes in more than half of the runs; pass rates show flakiness.
+
+            Exit status: 0 no regression; 6 a regression, a golden prompt changed without --update-golden, or a request without \
+            a recorded answer in replay mode; 2 an invalid case, suite or configuration; 1 another error.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var prompt: PromptOptions
+    @OptionGroup var suiteOption: SuiteOption
+    @Option(help: ArgumentHelp("Another prompt template to run side by side, as the baseline the --prompt one is compared with.", valueName: "path"))
+    var baseline: String?
+    @Option(help: "replay (recorded answers only), record (ask the endpoint for what is not recorded, and store it) or live.")
+    var mode: CassetteMode = .replay
+    @Option(name: .customLong("repeat"), help: "Run each case this many times and report pass rates.")
+    var repeats = 1
+    @Option(name: .customLong("case"), help: ArgumentHelp("Only this case (repeatable).", valueName: "name"))
+    var cases: [String] = []
+    @Flag(help: "Accept the rendered prompts as the new golden copies.")
+    var updateGolden = false
+    @Flag(help: "Record this run's outcomes as the new baseline (SUITE/baseline.json).")
+    var accept = false
+    @Flag(help: "Delete cassettes no request of this run used (a run over every case only).")
+    var prune = false
+    @Option(help: ArgumentHelp("Also write the report as JUnit XML to this file.", valueName: "file"))
+    var junit: String?
+    @Option(help: ArgumentHelp("Also write the report as JSON to this file.", valueName: "file"))
+    var json: String?
+    @Flag(help: "Show every failing assertion's message and the briefing it judged.")
+    var verbose = false
+    @Option(help: ArgumentHelp("The OpenAI-compatible endpoint for record and live modes.", valueName: "url"))
+    var baseUrl: String?
+    @Option(help: ArgumentHelp("The model (default: the config's enrichment.model); part of every cassette key.", valueName: "name"))
+    var model: String?
+    @Option(help: ArgumentHelp("A file holding the API key (instead of OPENAI_API_KEY).", valueName: "path"))
+    var apiKeyFile: String?
+
+    func validate() throws {
+        if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
+        if prune, !cases.isEmpty { throw ValidationError("--prune needs a run over every case (no --case)") }
+    }
+
+    func run() async throws {
+        do {
+            let logger = global.logger()
+            var configuration = try global.loadConfiguration()
+            if let model, !model.isEmpty { configuration.enrichment.model = model }
+            let settings = configuration.enrichment
+            let suite = RegressionSuite(root: suiteOption.suite)
+            let regressionCases = try suite.loadCases(only: cases)
+            let candidatePath = prompt.prompt ?? settings.prompt
+            let candidate = try prompt.template(configuration)
+            let baselineTemplate = try baseline.map { path in
+                do { return try PromptLoader.load(path: path) } catch { throw CLIFailure(message: "\(error)", code: 2) }
+            }
+            var client: LLMClient?
+            if mode != .replay {
+                let endpoint = try LLMEndpoint.resolve(configuration: settings, baseUrlFlag: baseUrl, apiKeyFileFlag: apiKeyFile)
+                client = LLMClient(endpoint: endpoint, settings: settings, logger: logger)
+            }
+            let cassettes = CassetteStore(directory: suite.cassettesDirectory)
+            let runner = RegressionRunner(suite: suite, settings: settings,
+                                          caller: RegressionCaller(mode: mode, cassettes: cassettes, client: client))
+            let progress = BrieferApp.Progress()
+            func runAll(_ template: PromptTemplate, _ path: String) async throws -> PromptRunReport {
+                let report = try await runner.run(regressionCases, template: template, promptPath: path, repeats: repeats) { done, total in
+                    progress?.update(label: "regress \(template.version)", done: done, total: total, unit: .items)
+                }
+                progress?.finish()
+                return report
+            }
+            var baselineRun: PromptRunReport?
+            if let baselineTemplate, let baseline { baselineRun = try await runAll(baselineTemplate, baseline) }
+            let candidateRun = try await runAll(candidate, candidatePath)
+
+            // Cases without answers (unrecorded, or the endpoint failed) are errors of the run, not regressions.
+            let answered = candidateRun.judgedOutcomes
+            let committed = try suite.baseline()
+            let comparison: OutcomeComparison
+            let comparedWith: String
+            if let baselineRun {
+                comparison = OutcomeComparison(baseline: baselineRun.judgedOutcomes, current: answered)
+                comparedWith = "the baseline prompt \(baselineRun.template.version)"
+            } else {
+                comparison = OutcomeComparison(baseline: committed?.cases ?? [:], current: answered)
+                comparedWith = committed == nil ? "no baseline yet (--accept records one)" : "the committed baseline"
+            }
+
+            var goldensUpdated = 0
+            if updateGolden {
+                for report in candidateRun.goldenChanges {
+                    try suite.writeGolden(report.name, RegressionSuite.goldenText(report.rendered))
+                    goldensUpdated += 1
+                }
+            }
+            if accept {
+                var outcomes = cases.isEmpty ? [:] : (committed?.cases ?? [:])
+                outcomes.merge(answered) { $1 }
+                try suite.writeBaseline(RegressionBaseline(promptVersion: candidate.version, promptHash: candidate.hash,
+                                                           model: settings.model, cases: outcomes))
+            }
+            if prune {
+                let removed = try await cassettes.pruneUnused()
+                if removed > 0 { print("pruned \(removed) unused cassette(s)") }
+            }
+            let recorded = await cassettes.recorded
+            if recorded > 0 { print("recorded \(recorded) new cassette(s) in \(suite.cassettesDirectory)") }
+
+            let result = RegressionResult(candidate: candidateRun, baseline: baselineRun, comparedWith: comparedWith,
+                                          comparison: comparison, goldensUpdated: goldensUpdated, accepted: accept)
+            print(Reports.regression(result, verbose: verbose))
+            if let junit { try write(Reports.regressionJUnit(result), to: junit) }
+            if let json { try write(JSONOutput.render(Reports.regressionJSON(result)) + "\n", to: json) }
+            if !result.gateFailures.isEmpty { throw ExitCode(6) }
+        } catch let error as RegressionError {
+            throw fail(CLIFailure(message: error.description, code: error.code))
+        } catch { throw fail(error) }
+    }
+
+    func write(_ text: String, to path: String) throws {
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw CLIFailure(message: "cannot write \(path): \(error.localizedDescription)", code: 1)
+        }
+    }
+}
+
+struct RegressCapture: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capture",
+        abstract: "Make a regression case from an account of the latest scoring run.",
+        discussion: "Writes SUITE/cases/NAME.yaml with the account's prompt input (exactly what enrichment renders), the workspace's "
+            + "other names as its vocabulary, and starting assertions (valid, grounded, no-generic, mentions-any of its features). "
+            + "Edit the assertions, then: `briefer regress --case NAME --mode record --update-golden --accept`.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var suiteOption: SuiteOption
+    @Argument(help: "The account's domain.")
+    var account: String
+    @Option(help: "The case's name (default: the domain, other characters than letters, digits and _ as dashes).")
+    var name: String?
+    @Option(help: "What the case is about, in a sentence.")
+    var description: String?
+    @Flag(help: "Overwrite an existing case of that name.")
+    var force = false
+
+    func run() throws {
+        do {
+            _ = global.logger()
+            let configuration = try global.loadConfiguration()
+            let store = try global.openStore(mustExist: true)
+            guard let run = try store.latestRun(model: configuration.model) else {
+                throw CLIFailure(message: "no \(configuration.model.rawValue) scoring run yet: run `briefer score` first", code: 1)
+            }
+            guard let score = try store.accountScores(runId: run.id).first(where: { $0.score.account == account }) else {
+                throw CLIFailure(message: "\(account) is not an account of scoring run \(run.id) (see `briefer accounts`)", code: 1)
+            }
+            let input = try store.promptInputs(run: run, accounts: [score], configuration: configuration)[account]!
+            let caseName = name ?? String(account.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "-" })
+            guard caseName.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }), !caseName.isEmpty else {
+                throw CLIFailure(message: "--name may hold letters, digits, - and _ only", code: 64)
+            }
+            let suite = RegressionSuite(root: suiteOption.suite)
+            let path = suite.casePath(caseName)
+            if FileManager.default.fileExists(atPath: path), !force {
+                throw CLIFailure(message: "\(path) exists (--force to overwrite, --name for another name)", code: 1)
+            }
+            let text = try RegressionSuite.caseText(
+                description: description ?? "\(input.companyName): \(input.tier), score \(input.score) (captured from run \(run.id) as of \(run.asOf.iso8601))",
+                input: input, vocabulary: try store.workspaceTerms())
+            try FileManager.default.createDirectory(atPath: suite.casesDirectory, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            // The file must read back as a case: what capture writes, regress runs.
+            _ = try RegressionSuite.loadCase(path: path)
+            print("wrote \(path)")
+            print("next: sharpen its assertions, then `briefer regress --case \(caseName) --mode record --update-golden --accept`")
+        } catch let error as RegressionError {
+            throw fail(CLIFailure(message: error.description, code: error.code))
+        } catch { throw fail(error) }
+    }
+}

@@ -3,6 +3,7 @@ import BrieferApp
 import BrieferCore
 import BrieferStore
 import Foundation
+import Logging
 
 /// Options of the commands that render prompts or call the model.
 struct PromptOptions: ParsableArguments {
@@ -24,6 +25,23 @@ struct PromptOptions: ParsableArguments {
         if let model, !model.isEmpty { configuration.enrichment.model = model }
         let store = try global.openStore(mustExist: true)
         return (configuration, store, Enricher(store: store, configuration: configuration, template: try template(configuration), logger: logger))
+    }
+}
+
+/// Where the model is and which one: the options of the commands that call it.
+struct EndpointOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The OpenAI-compatible endpoint, e.g. http://127.0.0.1:8088/v1 (else OPENAI_BASE_URL, else enrichment.base_url).",
+                               valueName: "url"))
+    var baseUrl: String?
+    @Option(help: ArgumentHelp("The model to ask (default: the config's enrichment.model).", valueName: "name"))
+    var model: String?
+    @Option(help: ArgumentHelp("A file holding the API key (instead of OPENAI_API_KEY).", valueName: "path"))
+    var apiKeyFile: String?
+
+    /// A client for the resolved endpoint (the key from the file, the environment or the configuration).
+    func client(_ settings: BrieferConfiguration.Enrichment, logger: Logger) throws -> LLMClient {
+        let endpoint = try LLMEndpoint.resolve(configuration: settings, baseUrlFlag: baseUrl, apiKeyFileFlag: apiKeyFile)
+        return LLMClient(endpoint: endpoint, settings: settings, logger: logger)
     }
 }
 
@@ -108,12 +126,7 @@ struct Enrich: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var prompt: PromptOptions
-    @Option(help: ArgumentHelp("The OpenAI-compatible endpoint, e.g. http://127.0.0.1:8088/v1.", valueName: "url"))
-    var baseUrl: String?
-    @Option(help: ArgumentHelp("The model to ask (default: the config's enrichment.model).", valueName: "name"))
-    var model: String?
-    @Option(help: ArgumentHelp("A file holding the API key (instead of OPENAI_API_KEY).", valueName: "path"))
-    var apiKeyFile: String?
+    @OptionGroup var endpoint: EndpointOptions
     @Flag(help: "Show what would be briefed (as `briefer select` does); call nothing, store nothing.")
     var dryRun = false
     @Flag(help: "Print the summary as JSON.")
@@ -121,14 +134,13 @@ struct Enrich: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let (configuration, store, enricher) = try prompt.enricher(global, model: model)
+            let (configuration, store, enricher) = try prompt.enricher(global, model: endpoint.model)
             let plan = try enricher.plan()
             if dryRun {
                 print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
                 return
             }
-            let endpoint = try LLMEndpoint.resolve(configuration: configuration.enrichment, baseUrlFlag: baseUrl, apiKeyFileFlag: apiKeyFile)
-            let client = LLMClient(endpoint: endpoint, settings: configuration.enrichment, logger: global.logger())
+            let client = try endpoint.client(configuration.enrichment, logger: global.logger())
             let progress = json ? nil : Progress()
             let summary = try await enricher.enrich(plan, client: client) { done, total in
                 progress?.update(label: "briefing", done: done, total: total, unit: .items)

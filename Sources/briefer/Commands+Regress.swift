@@ -70,12 +70,7 @@ struct RegressRun: AsyncParsableCommand {
     var json: String?
     @Flag(help: "Show every failing assertion's message and the briefing it judged.")
     var verbose = false
-    @Option(help: ArgumentHelp("The OpenAI-compatible endpoint for record and live modes.", valueName: "url"))
-    var baseUrl: String?
-    @Option(help: ArgumentHelp("The model (default: the config's enrichment.model); part of every cassette key.", valueName: "name"))
-    var model: String?
-    @Option(help: ArgumentHelp("A file holding the API key (instead of OPENAI_API_KEY).", valueName: "path"))
-    var apiKeyFile: String?
+    @OptionGroup(title: "The endpoint (record and live modes; the model is part of every cassette key)") var endpoint: EndpointOptions
 
     func validate() throws {
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
@@ -86,7 +81,7 @@ struct RegressRun: AsyncParsableCommand {
         do {
             let logger = global.logger()
             var configuration = try global.loadConfiguration()
-            if let model, !model.isEmpty { configuration.enrichment.model = model }
+            if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
             let settings = configuration.enrichment
             let suite = RegressionSuite(root: suiteOption.suite)
             let regressionCases = try suite.loadCases(only: cases)
@@ -95,11 +90,7 @@ struct RegressRun: AsyncParsableCommand {
             let baselineTemplate = try baseline.map { path in
                 do { return try PromptLoader.load(path: path) } catch { throw CLIFailure(message: "\(error)", code: 2) }
             }
-            var client: LLMClient?
-            if mode != .replay {
-                let endpoint = try LLMEndpoint.resolve(configuration: settings, baseUrlFlag: baseUrl, apiKeyFileFlag: apiKeyFile)
-                client = LLMClient(endpoint: endpoint, settings: settings, logger: logger)
-            }
+            let client = mode == .replay ? nil : try endpoint.client(settings, logger: logger)
             let cassettes = CassetteStore(directory: suite.cassettesDirectory)
             let runner = RegressionRunner(suite: suite, settings: settings,
                                           caller: RegressionCaller(mode: mode, cassettes: cassettes, client: client))

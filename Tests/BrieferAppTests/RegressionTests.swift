@@ -76,6 +76,16 @@ struct RegressionTests {
         }
     }
 
+    /// A briefing the validator refuses would never reach a rep: no case may pass one, whatever else it gets right.
+    @Test func anInvalidBriefingNeverPassesACase() throws {
+        for regressionCase in try Self.suite.loadCases() {
+            let total = regressionCase.assertions.reduce(0) { $0 + $1.weight }
+            let valid = regressionCase.assertions.filter { $0.typeName == "valid" }.reduce(0) { $0 + $1.weight }
+            #expect(valid > 0 && (total - valid) / total < regressionCase.threshold - 1e-9,
+                    "\(regressionCase.name): the other assertions alone reach the threshold")
+        }
+    }
+
     @Test func everyCaseAlsoFailsWhenTheModelGivesNoBriefing() throws {
         for regressionCase in try Self.suite.loadCases() {
             let validator = BriefingValidator(rules: Self.settings.briefing, vocabulary: GroundingVocabulary(terms: regressionCase.groundingTerms))
@@ -100,6 +110,30 @@ struct RegressionTests {
         // The recordings are real answers: the model was asked, and at least one case needed a repair.
         #expect(report.cases.allSatisfy { $0.runs[0].attempts >= 1 && $0.runs[0].answer.latencyMs > 0 })
         #expect(report.cases.contains { $0.runs[0].attempts > 1 })
+    }
+
+    /// The committed recording of a real prompt change (Prompts/briefing.v2.yaml asks every field to name
+    /// a fact) replayed side by side with v1: the same verdict every time, offline.
+    @Test func theRecordedPromptChangeReplaysSideBySide() async throws {
+        let cases = try Self.suite.loadCases()
+        let runner = Self.runner(Self.suite, mode: .replay)
+        let v1 = try await runner.run(cases, template: try Self.template(), promptPath: "Prompts/briefing.v1.yaml", repeats: 1)
+        let v2Path = FixturePaths.root.appendingPathComponent("Prompts/briefing.v2.yaml").path
+        let v2 = try await runner.run(cases, template: try PromptLoader.load(path: v2Path), promptPath: "Prompts/briefing.v2.yaml", repeats: 1)
+        #expect(v1.missing.isEmpty && v2.missing.isEmpty && v1.unanswered.isEmpty && v2.unanswered.isEmpty)
+        #expect(v2.goldenChanges.count == cases.count)
+        let comparison = OutcomeComparison(baseline: v1.judgedOutcomes, current: v2.judgedOutcomes)
+        #expect(comparison.regressedCases == ["injection-in-company-name", "many-users-team-bonus"])
+        #expect(Set(comparison.fixes.map(\.caseName)) == ["free-mail-champion", "hit-limit-pricing-intent", "large-company"])
+        let result = RegressionResult(candidate: v2, baseline: v1, comparedWith: "the baseline prompt briefing-v1", comparison: comparison,
+                                      goldensUpdated: 0, accepted: false)
+        // Side by side the candidate's golden changes are shown but only the regressions fail the run.
+        #expect(result.gateFailures == ["2 regression(s) in 2 case(s) against the baseline prompt briefing-v1"])
+        let text = Reports.regression(result)
+        let total = text.split(separator: "\n").first { $0.hasPrefix("total ") }.map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(total == "total 0/23 0.25 0/23 0.26 2 worse, 3 better")
+        #expect(text.contains("golden prompts (the candidate's, side by side: not accepted, not failing the run):"))
+        #expect(text.contains("--- golden/*.txt (the same change in 23 cases: bot-burst-only, "))
     }
 
     // MARK: Goldens and cassettes
@@ -401,7 +435,7 @@ struct RegressionTests {
         #expect(refused { $0.replacingOccurrences(of: "  users: 1\n", with: "") }?.contains("missing key 'users'") == true)
         #expect(refused { $0.replacingOccurrences(of: "  users: 1\n", with: "  userz: 1\n") }?.contains("input: unknown key 'userz'") == true)
         #expect(refused { $0.replacingOccurrences(of: "{type: \"grounded\"}", with: "{type: \"grounded\", field: \"summary\"}") }?.contains("unknown field 'summary'") == true)
-        #expect(refused { $0.replacingOccurrences(of: "{type: \"valid\", weight: 2}", with: "{type: \"valid\", ignore: [\"typo\"]}") }?.contains("unknown error code 'typo'") == true)
+        #expect(refused { $0.replacingOccurrences(of: "{type: \"valid\", weight: 4}", with: "{type: \"valid\", ignore: [\"typo\"]}") }?.contains("unknown error code 'typo'") == true)
         #expect(refused { $0 } == nil)
     }
 

@@ -110,29 +110,29 @@ extension Reports {
     }
 
     /// The golden diffs, each distinct change once with the cases it applies to: one edited sentence of
-    /// the prompt is one diff, not one per case.
+    /// the prompt is one diff (shown with the first case's context), not one per case.
     static func goldenDiffs(_ reports: [CaseReport]) -> [String] {
-        var order: [String] = []
-        var cases: [String: [String]] = [:]
+        var order: [[Substring]] = []
+        var groups: [[Substring]: (first: [Substring], names: [String])] = [:]
         var new: [String] = []
-        var renderedWith: [String: String] = [:]
         for report in reports {
             switch report.golden {
             case let .changed(diff):
-                // The hunks without the file names, which differ per case.
                 let lines = diff.split(separator: "\n", omittingEmptySubsequences: false)
-                let hunks = lines.dropFirst(2).joined(separator: "\n")
-                if cases[hunks] == nil { order.append(hunks); renderedWith[hunks] = lines.dropFirst().first.map(String.init) ?? "+++ rendered" }
-                cases[hunks, default: []].append(report.name)
+                // The same change: the same removed and added lines, whatever the account data around them.
+                let key = lines.dropFirst(2).filter { $0.hasPrefix("-") || $0.hasPrefix("+") }
+                if groups[key] == nil { order.append(key); groups[key] = (lines, []) }
+                groups[key]!.names.append(report.name)
             case .new: new.append(report.name)
             case .same: break
             }
         }
         var out: [String] = []
-        for hunks in order {
-            let names = cases[hunks]!
-            let header = names.count == 1 ? "golden/\(names[0]).txt" : "golden/*.txt (\(names.count) cases: \(names.joined(separator: ", ")))"
-            out.append("--- \(header)\n\(renderedWith[hunks]!)\n\(hunks)")
+        for key in order {
+            let (lines, names) = groups[key]!
+            let header = names.count == 1 ? "--- golden/\(names[0]).txt"
+                : "--- golden/*.txt (the same change in \(names.count) cases: \(names.joined(separator: ", ")); shown for \(names[0]))"
+            out.append(([Substring(header)] + lines.dropFirst()).joined(separator: "\n"))
         }
         if !new.isEmpty { out.append("new (no golden copy yet): " + new.joined(separator: ", ")) }
         return out
@@ -176,8 +176,8 @@ extension Reports {
                 let now = new?.fields.first { $0.name == name }?.text
                 guard was != now else { continue }
                 lines.append("    \(name)")
-                lines.append("      - " + (was ?? "(no briefing)"))
-                lines.append("      + " + (now ?? "(no briefing)"))
+                lines.append("      - " + (was.map { clip($0, 160) } ?? "(no briefing)"))
+                lines.append("      + " + (now.map { clip($0, 160) } ?? "(no briefing)"))
             }
             if !lines.isEmpty { out.append("  \(report.name)"); out += lines }
         }
@@ -231,12 +231,16 @@ extension Reports {
 
     static func failing(_ report: CaseReport) -> String {
         let labels = report.grade.assertionSummaries.filter { $0.passRate < 1 }.map(\.label)
-        let text = labels.joined(separator: "; ")
-        return text.count > 70 ? String(text.prefix(67)) + "..." : text
+        return clip(labels.joined(separator: "; "), 70)
     }
 
     static func message(_ report: CaseReport, _ label: String) -> String {
-        report.grade.assertionSummaries.first { $0.label == label }?.message ?? ""
+        clip(report.grade.assertionSummaries.first { $0.label == label }?.message ?? "", 300)
+    }
+
+    /// `text` cut to `max` characters, with an ellipsis when cut.
+    static func clip(_ text: String, _ max: Int) -> String {
+        text.count <= max ? text : String(text.prefix(max - 1)) + "…"
     }
 
     // MARK: Machine-readable

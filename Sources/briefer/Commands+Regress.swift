@@ -40,11 +40,14 @@ struct RegressRun: AsyncParsableCommand {
 
             A regression is a case or an assertion that passed in the committed baseline (SUITE/baseline.json) and fails now; a \
             case that failed before and still fails is reported, not a regression. With --baseline PROMPT both prompts run over \
-            every case and are shown side by side; regressions are then counted against the baseline prompt's run. With \
-            --repeat N a case or an assertion passes when it passes in more than half of the runs; pass rates show flakiness.
+            every case and are shown side by side; regressions are then counted against the baseline prompt's run, and the \
+            candidate's golden changes are shown without failing the run. With --repeat N, run n replays (and records) the \
+            answers of run n; a case or an assertion passes when it passes in more than half of the runs; pass rates show \
+            flakiness. A request the endpoint fails (after its retries) is not recorded, and its case is not judged.
 
-            Exit status: 0 no regression; 6 a regression, a golden prompt changed without --update-golden, or a request without \
-            a recorded answer in replay mode; 2 an invalid case, suite or configuration; 1 another error.
+            Exit status: 0 no regression; 6 a regression, a golden prompt changed without --update-golden (not side by side), a \
+            request without a recorded answer in replay mode, or a request the endpoint failed; 2 an invalid case, suite or \
+            configuration; 1 another error.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -75,6 +78,7 @@ struct RegressRun: AsyncParsableCommand {
     func validate() throws {
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
         if prune, !cases.isEmpty { throw ValidationError("--prune needs a run over every case (no --case)") }
+        if prune, mode == .live { throw ValidationError("--prune needs replay or record mode: a live run uses no cassette") }
     }
 
     func run() async throws {
@@ -109,15 +113,23 @@ struct RegressRun: AsyncParsableCommand {
             // Cases without answers (unrecorded, or the endpoint failed) are errors of the run, not regressions.
             let answered = candidateRun.judgedOutcomes
             let committed = try suite.baseline()
+            let ran = Set(regressionCases.map(\.name))
+            // With --case, the other cases of the baseline are not this run's business.
+            let committedOutcomes = (committed?.cases ?? [:]).filter { cases.isEmpty || ran.contains($0.key) }
             let comparison: OutcomeComparison
             let comparedWith: String
+            var notes: [String] = []
             if let baselineRun {
                 comparison = OutcomeComparison(baseline: baselineRun.judgedOutcomes, current: answered)
                 comparedWith = "the baseline prompt \(baselineRun.template.version)"
             } else {
-                comparison = OutcomeComparison(baseline: committed?.cases ?? [:], current: answered)
+                comparison = OutcomeComparison(baseline: committedOutcomes, current: answered)
                 comparedWith = committed == nil ? "no baseline yet (--accept records one)" : "the committed baseline"
+                if let committed, committed.model != settings.model {
+                    notes.append("the baseline was accepted with the model \(committed.model); this run asks \(settings.model)")
+                }
             }
+            let unjudged = ran.subtracting(answered.keys)
 
             var goldensUpdated = 0
             if updateGolden {
@@ -127,20 +139,29 @@ struct RegressRun: AsyncParsableCommand {
                 }
             }
             if accept {
-                var outcomes = cases.isEmpty ? [:] : (committed?.cases ?? [:])
+                // Cases without an answer keep their accepted outcome; cases whose file is gone leave the baseline.
+                var outcomes = (committed?.cases ?? [:]).filter { !cases.isEmpty || ran.contains($0.key) }
                 outcomes.merge(answered) { $1 }
+                if !unjudged.isEmpty {
+                    notes.append("\(unjudged.count) case(s) without answers keep their accepted outcome: \(unjudged.sorted().joined(separator: ", "))")
+                }
                 try suite.writeBaseline(RegressionBaseline(promptVersion: candidate.version, promptHash: candidate.hash,
                                                            model: settings.model, cases: outcomes))
             }
             if prune {
-                let removed = try await cassettes.pruneUnused()
-                if removed > 0 { print("pruned \(removed) unused cassette(s)") }
+                // Only a complete run knows which cassettes are used: one with unanswered requests would delete what it could not reach.
+                if unjudged.isEmpty {
+                    let removed = try await cassettes.pruneUnused()
+                    notes.append("pruned \(removed) cassette(s) no request of this run used")
+                } else {
+                    notes.append("nothing pruned: \(unjudged.count) case(s) did not get every answer, so the cassettes in use are not known")
+                }
             }
             let recorded = await cassettes.recorded
             if recorded > 0 { print("recorded \(recorded) new cassette(s) in \(suite.cassettesDirectory)") }
 
             let result = RegressionResult(candidate: candidateRun, baseline: baselineRun, comparedWith: comparedWith,
-                                          comparison: comparison, goldensUpdated: goldensUpdated, accepted: accept)
+                                          comparison: comparison, goldensUpdated: goldensUpdated, accepted: accept, notes: notes)
             print(Reports.regression(result, verbose: verbose))
             if let junit { try write(Reports.regressionJUnit(result), to: junit) }
             if let json { try write(JSONOutput.render(Reports.regressionJSON(result)) + "\n", to: json) }
@@ -187,7 +208,9 @@ struct RegressCapture: ParsableCommand {
             guard let score = try store.accountScores(runId: run.id).first(where: { $0.score.account == account }) else {
                 throw CLIFailure(message: "\(account) is not an account of scoring run \(run.id) (see `briefer accounts`)", code: 1)
             }
-            let input = try store.promptInputs(run: run, accounts: [score], configuration: configuration)[account]!
+            guard let input = try store.promptInputs(run: run, accounts: [score], configuration: configuration)[account] else {
+                throw CLIFailure(message: "no prompt input could be built for \(account)", code: 1)
+            }
             let caseName = name ?? String(account.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "-" })
             guard caseName.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }), !caseName.isEmpty else {
                 throw CLIFailure(message: "--name may hold letters, digits, - and _ only", code: 64)
@@ -201,9 +224,12 @@ struct RegressCapture: ParsableCommand {
                 description: description ?? "\(input.companyName): \(input.tier), score \(input.score) (captured from run \(run.id) as of \(run.asOf.iso8601))",
                 input: input, vocabulary: try store.workspaceTerms())
             try FileManager.default.createDirectory(atPath: suite.casesDirectory, withIntermediateDirectories: true)
+            // The text must read back as a case (what capture writes, regress runs) before it replaces anything.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-capture-\(UUID().uuidString).yaml").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: scratch))
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            _ = try RegressionSuite.loadCase(path: scratch)
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            // The file must read back as a case: what capture writes, regress runs.
-            _ = try RegressionSuite.loadCase(path: path)
             print("wrote \(path)")
             print("next: sharpen its assertions, then `briefer regress --case \(caseName) --mode record --update-golden --accept`")
         } catch let error as RegressionError {

@@ -192,6 +192,10 @@ struct RegressionAssertionTests {
         #expect(comparison.stillFailing == [F(caseName: "c", assertion: nil), F(caseName: "c", assertion: "valid")])
         #expect(comparison.new == [F(caseName: "b", assertion: "max-chars 200"), F(caseName: "d", assertion: nil)])
         #expect(comparison.regressedCases == ["a"])
+        #expect(comparison.dropped.isEmpty)
+        // What the baseline has and the run does not is reported: a removed case, an edited assertion.
+        let edited = OutcomeComparison(baseline: baseline, current: ["a": CaseOutcome(passed: true, score: 1, assertions: ["valid": true, "grounded (edited)": true])])
+        #expect(edited.dropped == [F(caseName: "b", assertion: nil), F(caseName: "c", assertion: nil), F(caseName: "a", assertion: "grounded")])
         // A case that passed and now fails is a regression of the case itself.
         let worse = OutcomeComparison(baseline: ["a": CaseOutcome(passed: true, score: 1, assertions: [:])],
                                       current: ["a": CaseOutcome(passed: false, score: 0.5, assertions: [:])])

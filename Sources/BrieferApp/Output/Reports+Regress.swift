@@ -12,11 +12,13 @@ public struct RegressionResult: Sendable {
     /// Golden copies written (`--update-golden`) and whether the baseline was accepted (`--accept`).
     public var goldensUpdated: Int
     public var accepted: Bool
+    /// Things the reader should know that are not failures (a baseline accepted with another model).
+    public var notes: [String]
 
     public init(candidate: PromptRunReport, baseline: PromptRunReport?, comparedWith: String, comparison: OutcomeComparison,
-                goldensUpdated: Int, accepted: Bool) {
+                goldensUpdated: Int, accepted: Bool, notes: [String] = []) {
         self.candidate = candidate; self.baseline = baseline; self.comparedWith = comparedWith; self.comparison = comparison
-        self.goldensUpdated = goldensUpdated; self.accepted = accepted
+        self.goldensUpdated = goldensUpdated; self.accepted = accepted; self.notes = notes
     }
 
     /// Golden prompts that changed (or are new) and were not accepted with `--update-golden`. Side by side
@@ -72,6 +74,10 @@ extension Reports {
                 }
             }
         }
+        if !r.comparison.dropped.isEmpty {
+            out.append("\nin \(r.comparedWith) but not in this run (no longer checked):")
+            for f in r.comparison.dropped { out.append("  \(f.caseName)" + (f.assertion.map { ": \($0)" } ?? " (the whole case)")) }
+        }
         if let b = r.baseline {
             let changes = changedSentences(b, c)
             if !changes.isEmpty {
@@ -86,8 +92,9 @@ extension Reports {
                 for a in report.grade.assertionSummaries where a.passRate < 1 {
                     out.append("    \(a.label)\(c.repeats > 1 ? " (passes \(percent(a.passRate)))" : ""): \(a.message)")
                 }
-                if let briefing = report.runs.last?.briefing {
-                    for field in briefing.fields { out.append("      \(field.name): \(field.text)") }
+                if let briefing = report.runs.first?.briefing {
+                    out.append("      the briefing judged\(c.repeats > 1 ? " in run 1" : ""):")
+                    for field in briefing.fields { out.append("        \(field.name): \(field.text)") }
                 }
             }
         }
@@ -162,13 +169,13 @@ extension Reports {
         return table.render()
     }
 
-    /// Per case, the fields whose final briefing differs between the two prompts.
+    /// Per case, the fields whose final briefing (of run 1) differs between the two prompts.
     static func changedSentences(_ b: PromptRunReport, _ c: PromptRunReport) -> [String] {
         let before = Dictionary(uniqueKeysWithValues: b.cases.map { ($0.name, $0) })
         var out: [String] = []
         for report in c.cases {
-            let old = before[report.name]?.runs.last?.briefing
-            let new = report.runs.last?.briefing
+            let old = before[report.name]?.runs.first?.briefing
+            let new = report.runs.first?.briefing
             guard old != new else { continue }
             var lines: [String] = []
             for name in Briefing.fieldNames {
@@ -187,8 +194,10 @@ extension Reports {
     static func totals(_ r: RegressionResult) -> String {
         let c = r.candidate
         var line = "passed \(c.passedCount)/\(c.cases.count); against \(r.comparedWith): \(r.comparison.regressions.count) regression(s), "
-            + "\(r.comparison.fixes.count) fixed, \(r.comparison.stillFailing.count) failing as before, \(r.comparison.new.count) new; "
+            + "\(r.comparison.fixes.count) fixed, \(r.comparison.stillFailing.count) failing as before, \(r.comparison.new.count) new, "
+            + "\(r.comparison.dropped.count) no longer checked; "
             + "golden changed \(c.goldenChanges.count); missing cassettes \(r.missing.count)"
+        for note in r.notes { line += "\nnote: \(note)" }
         if r.accepted { line += "\nbaseline accepted: the outcomes above are the new baseline" }
         let failures = r.gateFailures
         line += failures.isEmpty ? "\nOK: no regression" : "\nFAILED: " + failures.joined(separator: "; ")
@@ -264,10 +273,10 @@ extension Reports {
                         "assertions": report.grade.assertionSummaries.map {
                             ["label": $0.label, "weight": $0.weight, "pass_rate": $0.passRate, "passed": $0.passRate * 2 > 1, "message": $0.message] as [String: Any]
                         },
-                        "briefing": report.runs.last?.briefing.map { b in
+                        "briefing": report.runs.first?.briefing.map { b in
                             Dictionary(uniqueKeysWithValues: b.fields.map { ($0.name, $0.text as Any) })
                         } ?? NSNull(),
-                        "errors": report.runs.last?.answer.validation?.errors.map(\.description) ?? [],
+                        "errors": report.runs.first?.answer.validation?.errors.map(\.description) ?? [],
                     ]
                 },
             ]
@@ -279,6 +288,7 @@ extension Reports {
             "candidate": run(r.candidate), "compared_with": r.comparedWith,
             "regressions": findings(r.comparison.regressions), "fixes": findings(r.comparison.fixes),
             "still_failing": findings(r.comparison.stillFailing), "new": findings(r.comparison.new),
+            "dropped": findings(r.comparison.dropped), "notes": r.notes,
             "accepted": r.accepted, "goldens_updated": r.goldensUpdated,
             "gate": ["passed": r.gateFailures.isEmpty, "failures": r.gateFailures] as [String: Any],
         ]

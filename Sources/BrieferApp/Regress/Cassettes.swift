@@ -38,21 +38,25 @@ public struct RecordedAnswer: Codable, Sendable, Equatable {
 public struct MissingCassette: Error, Sendable, Equatable, CustomStringConvertible {
     public var caseName: String
     public var attempt: Int
+    /// The run (0-based) of a repeated case.
+    public var run: Int = 0
     public var key: String
     public var description: String {
-        "case \(caseName): no recorded answer for attempt \(attempt) (request \(key)); record it with `briefer regress --mode record`"
+        "case \(caseName): no recorded answer for attempt \(attempt)\(run > 0 ? " of run \(run + 1)" : "") (request \(key)); "
+            + "record it with `briefer regress --mode record`\(run > 0 ? " --repeat \(run + 1)" : "")"
     }
 }
 
 /// The recorded answers, one file per request: `KEY.json` holding the request body (for people reading
-/// it) and the answers recorded for it, one per repeat. The key is a hash of the full request body —
+/// it) and the answers recorded for it, `responses[n]` being run n's (`--repeat`; null where run n never
+/// reached this request). The key is a hash of the full request body —
 /// model, messages, parameters and schema — so any change to the request is a new cassette.
 public actor CassetteStore {
     struct File: Codable {
         var key: String
         var caseName: String
         var attempt: Int
-        var responses: [RecordedAnswer]
+        var responses: [RecordedAnswer?]
         enum CodingKeys: String, CodingKey { case key, caseName = "case", attempt, responses }
     }
 
@@ -69,25 +73,24 @@ public actor CassetteStore {
 
     func path(_ key: String) -> String { directory + "/\(key).json" }
 
-    /// The answers recorded for `key` (empty when none).
-    public func answers(_ key: String) throws -> [RecordedAnswer] {
+    /// The answer recorded for `key` in run `run` (0-based), if any.
+    public func answer(_ key: String, run: Int) throws -> RecordedAnswer? {
         used.insert(key)
-        if let file = files[key] { return file.responses }
-        guard let data = FileManager.default.contents(atPath: path(key)) else { return [] }
-        do {
-            let file = try JSONDecoder().decode(File.self, from: data)
-            files[key] = file
-            return file.responses
-        } catch {
-            throw RegressionError("the cassette \(path(key)) is unreadable (\(error)); delete it and record again", code: 2)
+        if files[key] == nil, let data = FileManager.default.contents(atPath: path(key)) {
+            do { files[key] = try JSONDecoder().decode(File.self, from: data) } catch {
+                throw RegressionError("the cassette \(path(key)) is unreadable (\(error)); delete it and record again", code: 2)
+            }
         }
+        guard let responses = files[key]?.responses, run < responses.count else { return nil }
+        return responses[run]
     }
 
-    /// Stores `answer` as one more answer to `request`.
-    public func append(_ answer: RecordedAnswer, to request: ChatRequest, caseName: String, attempt: Int) throws {
+    /// Stores `answer` as run `run`'s answer to `request`.
+    public func store(_ answer: RecordedAnswer, to request: ChatRequest, run: Int, caseName: String, attempt: Int) throws {
         let key = Self.key(request)
         var file = files[key] ?? File(key: key, caseName: caseName, attempt: attempt, responses: [])
-        file.responses.append(answer)
+        if file.responses.count <= run { file.responses += Array(repeating: nil, count: run + 1 - file.responses.count) }
+        file.responses[run] = answer
         files[key] = file
         used.insert(key)
         let encoder = JSONEncoder()
@@ -126,18 +129,13 @@ public struct RegressionCaller: Sendable {
         self.mode = mode; self.cassettes = cassettes; self.client = client
     }
 
-    /// The answer to `request` for repeat number `run` (0-based) of a case.
+    /// The answer to `request` in run `run` (0-based) of a case: run n replays the answer recorded in
+    /// run n, so a repeated replay shows exactly the pass rate the recording had.
     func answer(_ request: ChatRequest, caseName: String, attempt: Int, run: Int) async throws -> RecordedAnswer {
         if mode != .live {
-            let recorded = try await cassettes.answers(CassetteStore.key(request))
-            // Replay: repeat n takes the n-th recorded answer, cycling when fewer were recorded.
-            if mode == .replay {
-                guard !recorded.isEmpty else {
-                    throw MissingCassette(caseName: caseName, attempt: attempt, key: CassetteStore.key(request))
-                }
-                return recorded[run % recorded.count]
-            }
-            if run < recorded.count { return recorded[run] }
+            let key = CassetteStore.key(request)
+            if let recorded = try await cassettes.answer(key, run: run) { return recorded }
+            if mode == .replay { throw MissingCassette(caseName: caseName, attempt: attempt, run: run, key: key) }
         }
         guard let client else { throw RegressionError("no model endpoint for \(mode.rawValue) mode") }
         var latency = 0.0
@@ -145,7 +143,7 @@ public struct RegressionCaller: Sendable {
         let recorded = RecordedAnswer(content: answer.answer.content, finishReason: answer.answer.finishReason, refusal: answer.answer.refusal,
                                       promptTokens: answer.promptTokens, completionTokens: answer.completionTokens,
                                       latencyMs: Int((latency * 1000).rounded()))
-        if mode == .record { try await cassettes.append(recorded, to: request, caseName: caseName, attempt: attempt) }
+        if mode == .record { try await cassettes.store(recorded, to: request, run: run, caseName: caseName, attempt: attempt) }
         return recorded
     }
 }

@@ -34,6 +34,10 @@ public struct RegressionSuite: Sendable {
             throw RegressionError("no regression cases: cannot read \(casesDirectory) (use --suite, or `briefer regress capture DOMAIN` to make one)", code: 2)
         }
         var cases = try names.map { try Self.loadCase(path: casesDirectory + "/" + $0) }
+        var seen: Set<String> = []
+        if let twice = cases.first(where: { !seen.insert($0.name).inserted }) {
+            throw RegressionError("two case files are named '\(twice.name)' in \(casesDirectory) (.yaml and .yml): keep one", code: 2)
+        }
         if !only.isEmpty {
             let known = Set(cases.map(\.name))
             if let unknown = only.first(where: { !known.contains($0) }) {

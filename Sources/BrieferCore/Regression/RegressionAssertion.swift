@@ -93,6 +93,8 @@ public struct RegressionAssertion: Sendable, Equatable {
         case let .regex(pattern):
             do { _ = try Regex(pattern) } catch { return "the regex \(Self.quoted(pattern)) does not compile: \(error)" }
         case let .mentionsAny(values) where values.isEmpty: return "mentions-any needs at least one value"
+        case let .mentionsAny(values) where values.contains { BriefingValidator.words(in: $0).isEmpty }:
+            return "every mentions-any value needs a letter or a digit (it is compared word by word)"
         case let .maxChars(limit) where limit <= 0: return "max-chars must be positive"
         case let .maxLatencyMs(limit) where limit <= 0: return "max-latency-ms must be positive"
         case let .maxCost(limit) where limit < 0: return "max-cost must not be negative"

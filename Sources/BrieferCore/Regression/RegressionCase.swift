@@ -120,10 +120,19 @@ public struct OutcomeComparison: Sendable, Equatable {
     public var stillFailing: [Finding] = []
     /// Cases or assertions the baseline does not know.
     public var new: [Finding] = []
+    /// Cases or assertions the baseline has and this run does not (a case removed or renamed, an
+    /// assertion whose type, field or value was edited): what they guarded is no longer checked.
+    public var dropped: [Finding] = []
 
     public init(baseline: [String: CaseOutcome], current: [String: CaseOutcome]) {
+        for name in baseline.keys.sorted() where current[name] == nil {
+            dropped.append(Finding(caseName: name, assertion: nil))
+        }
         for name in current.keys.sorted() {
             let now = current[name]!
+            for label in (baseline[name]?.assertions.keys.sorted() ?? []) where now.assertions[label] == nil {
+                dropped.append(Finding(caseName: name, assertion: label))
+            }
             guard let before = baseline[name] else {
                 new.append(Finding(caseName: name, assertion: nil))
                 continue

@@ -5,6 +5,10 @@ public enum UnifiedDiff {
     public static func diff(_ old: String, _ new: String, oldName: String, newName: String, context: Int = 3) -> String? {
         guard old != new else { return nil }
         let a = lines(old), b = lines(new)
+        if a == b {
+            // Nothing a line diff can show: say what differs instead of an empty diff.
+            return "--- \(oldName)\n+++ \(newName)\n(the texts differ only in line endings or the newline at the end)"
+        }
         let ops = edits(a, b)
         var out = ["--- \(oldName)", "+++ \(newName)"]
         // Group the edit script into hunks: changes closer than 2·context lines share one.
@@ -44,7 +48,8 @@ public enum UnifiedDiff {
     }
 
     static func lines(_ text: String) -> [String] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // "\r\n" is one Character in Swift: split on both line ends.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         if lines.last == "" { lines.removeLast() }
         return lines
     }

@@ -41,6 +41,24 @@ struct RegressionTests {
                                 caller: RegressionCaller(mode: mode, cassettes: CassetteStore(directory: suite.cassettesDirectory), client: client))
     }
 
+    /// Runs the built `briefer regress` on a scratch suite with the repository's config and v1 prompt:
+    /// its exit status and everything it printed.
+    static func briefer(regress scratch: ScratchSuite, _ arguments: [String]) throws -> (Int32, String) {
+        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["regress", "--suite", scratch.suite.root, "--config", FixturePaths.config.path, "--prompt", promptPath] + arguments
+        process.currentDirectoryURL = FixturePaths.root
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
     // MARK: The committed suite
 
     @Test func theSuiteHoldsTheCasesTheIssueAsksFor() throws {
@@ -319,25 +337,10 @@ struct RegressionTests {
     /// The CLI's exit status, end to end on a scratch suite: 6 for a missing cassette and an unaccepted
     /// golden, 0 once recorded and accepted, 6 again when a committed outcome regresses.
     @Test func theExitStatusGatesOnRegressions() async throws {
-        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
         let scratch = try ScratchSuite(cases: ["textbook-hot"])
         let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
         defer { server.stop() }
-        func run(_ arguments: [String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["regress", "--suite", scratch.suite.root, "--config", FixturePaths.config.path,
-                                 "--prompt", Self.promptPath] + arguments
-            process.currentDirectoryURL = FixturePaths.root
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-        }
+        func run(_ arguments: [String]) throws -> (Int32, String) { try Self.briefer(regress: scratch, arguments) }
         let (missing, missingText) = try run([])
         #expect(missing == 6, "\(missingText)")
         #expect(missingText.contains("case textbook-hot: no recorded answer for attempt 1"))
@@ -442,24 +445,10 @@ struct RegressionTests {
     /// `--accept` keeps the accepted outcome of a case that got no answer; `--prune` deletes only cassettes
     /// a complete run did not use.
     @Test func acceptKeepsUnansweredCasesAndPruneOnlyAfterACompleteRun() throws {
-        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
         let scratch = try ScratchSuite(cases: ["textbook-hot", "sparse-data"])
         let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
         defer { server.stop() }
-        func run(_ arguments: [String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["regress", "--suite", scratch.suite.root, "--config", FixturePaths.config.path, "--prompt", Self.promptPath] + arguments
-            process.currentDirectoryURL = FixturePaths.root
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-        }
+        func run(_ arguments: [String]) throws -> (Int32, String) { try Self.briefer(regress: scratch, arguments) }
         #expect(try run(["--mode", "record", "--base-url", server.baseURL, "--update-golden", "--accept"]).0 == 0)
         let accepted = try #require(try scratch.suite.baseline())
         #expect(Set(accepted.cases.keys) == ["textbook-hot", "sparse-data"])

@@ -182,6 +182,17 @@ public final class BrieferStore: Sendable {
                     finished_ms INTEGER, summary TEXT);
                 """)
         }
+        migrator.registerMigration("v4: leases, pipeline runs") { db in
+            try db.execute(sql: """
+                -- An account being briefed by one process (owner) until expires_ms: others leave it alone.
+                CREATE TABLE leases(account TEXT PRIMARY KEY, owner TEXT NOT NULL, taken_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+                -- One row per `briefer run` (and worker cycle): who ran it, when, its summary (JSON), and the
+                -- event-to-CRM latency: the oldest event it stored and when its CRM write finished.
+                CREATE TABLE pipeline_runs(
+                    id INTEGER PRIMARY KEY, owner TEXT NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER,
+                    status TEXT NOT NULL, summary TEXT, oldest_new_event_ms INTEGER, crm_written_ms INTEGER);
+                """)
+        }
         return migrator
     }
 }

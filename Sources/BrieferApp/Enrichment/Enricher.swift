@@ -31,6 +31,8 @@ public struct EnrichmentSummary: Sendable, Codable, Equatable {
     public var fallbacks = 0
     public var needsReview = 0
     public var deferred = 0
+    /// Selected, but another process held the account's lease, or had briefed its state by the time the lease came.
+    public var leasedElsewhere = 0
     public var calls = 0
     public var retries = 0
     public var failedCalls = 0
@@ -57,10 +59,13 @@ public final class Enricher: Sendable {
     let logger: Logger
     /// Milliseconds since 1970 now (tests pin it).
     let clock: @Sendable () -> Int64
+    /// Who holds the leases this enricher takes (one per process by default).
+    public let owner: String
 
     public init(store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, logger: Logger,
-                clock: @escaping @Sendable () -> Int64 = { Timestamp.now.milliseconds }) {
+                clock: @escaping @Sendable () -> Int64 = { Timestamp.now.milliseconds }, owner: String = ProcessOwner.id) {
         self.store = store; self.configuration = configuration; self.template = template; self.logger = logger; self.clock = clock
+        self.owner = owner
     }
 
     var settings: BrieferConfiguration.Enrichment { configuration.enrichment }
@@ -139,6 +144,17 @@ public final class Enricher: Sendable {
     /// `max_attempts`, the token budget or the spend cap; then the fallback, needs-review or a deferral.
     func enrichAccount(_ account: PlannedAccount, run: ScoringRun, client: LLMClient, validator: BriefingValidator, tally: Tally) async throws {
         let domain = account.score.score.account
+        // One process at a time per account: another worker on this database may be briefing it, or may have
+        // briefed this very state since the plan was made (then the lease comes, and so does its briefing).
+        guard try store.takeLease(account: domain, owner: owner, nowMs: clock(), ttlMs: Int64(settings.leaseSeconds) * 1000) else {
+            tally.add { $0.leasedElsewhere += 1 }
+            return
+        }
+        defer { try? store.releaseLease(account: domain, owner: owner) }
+        if try store.hasBriefing(account: domain, fingerprint: account.fingerprint) {
+            tally.add { $0.leasedElsewhere += 1 }
+            return
+        }
         let models = [settings.model] + settings.fallbackModels
         var modelIndex = 0
         var conversation = BriefingConversation(template: template, input: account.input, prompt: account.prompt, settings: settings)
@@ -272,6 +288,15 @@ final class Tally: @unchecked Sendable {
     /// The most the requests in flight can still cost (US dollars), held against the daily spend cap.
     var reservedUsd: Double { lock.withLock { reserved } }
     func reserve(_ usd: Double) { lock.withLock { reserved += usd } }
+}
+
+/// This process's name for leases and runs: host, process id and a random suffix (a restarted process
+/// with a recycled pid is still someone else).
+public enum ProcessOwner {
+    public static let id: String = {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    }()
 }
 
 public struct EnrichmentError: Error, CustomStringConvertible {

@@ -40,6 +40,7 @@ extension Reports {
         out += "\nbriefed \(s.briefed): \(s.firstTime) valid first time, \(s.repaired) after repair, \(s.fallbacks) fallback (source: rules)"
         if s.needsReview > 0 { out += "; \(s.needsReview) need review" }
         if s.deferred > 0 { out += "; \(s.deferred) deferred to a later run" }
+        if s.leasedElsewhere > 0 { out += "; \(s.leasedElsewhere) left to another process (leased or briefed there)" }
         out += "\nmodel calls \(s.calls) (\(s.retries) retries, \(s.failedCalls) failed); tokens \(s.promptTokens) in + \(s.completionTokens) out; "
             + "estimated cost $\(String(format: "%.4f", s.costUsd)); \(String(format: "%.1f", s.seconds)) s"
         if !s.errorCodes.isEmpty {
@@ -51,7 +52,7 @@ extension Reports {
 
     public static func enrichmentJSON(_ s: EnrichmentSummary) -> [String: Any] {
         ["selected": s.selected, "skipped": s.skipped, "briefed": s.briefed, "valid_first_time": s.firstTime, "repaired": s.repaired,
-         "fallbacks": s.fallbacks, "needs_review": s.needsReview, "deferred": s.deferred, "calls": s.calls, "retries": s.retries,
+         "fallbacks": s.fallbacks, "needs_review": s.needsReview, "deferred": s.deferred, "leased_elsewhere": s.leasedElsewhere, "calls": s.calls, "retries": s.retries,
          "failed_calls": s.failedCalls, "prompt_tokens": s.promptTokens, "completion_tokens": s.completionTokens,
          "cost_usd": s.costUsd, "error_codes": s.errorCodes, "seconds": s.seconds]
     }

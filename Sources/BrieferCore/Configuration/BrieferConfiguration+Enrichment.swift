@@ -41,6 +41,9 @@ extension BrieferConfiguration {
         public var tokenBudgetPerAccount = 6000
         /// Enrichment stops for the UTC day once the day's estimated cost reaches this (US dollars; 0 is no cap).
         public var dailySpendCapUsd = 5.0
+        /// An account is leased for this long while one process briefs it (two workers on one database
+        /// never brief the same account); a crashed worker's leases expire after it.
+        public var leaseSeconds = 900
         /// What an account gets when every attempt failed validation: `rules` (a briefing built from its
         /// reason codes, `source: rules`) or `needs_review` (no briefing; listed for a person).
         public var onFailure = FailureAction.rules

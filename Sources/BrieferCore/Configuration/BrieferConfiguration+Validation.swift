@@ -201,6 +201,7 @@ extension BrieferConfiguration {
         range(e.requestsPerMinute, 0...1_000_000, "enrichment.requests_per_minute")
         range(e.tokensPerMinute, 0...1_000_000_000, "enrichment.tokens_per_minute")
         range(e.maxAttempts, 1...10, "enrichment.max_attempts")
+        range(e.leaseSeconds, 10...86_400, "enrichment.lease_seconds")
         range(e.tokenBudgetPerAccount, 0...10_000_000, "enrichment.token_budget_per_account")
         require(e.dailySpendCapUsd >= 0 && e.dailySpendCapUsd <= 1_000_000, "enrichment.daily_spend_cap_usd",
                 "must be between 0 and 1000000 (is \(e.dailySpendCapUsd))")

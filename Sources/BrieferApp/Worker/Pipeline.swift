@@ -1,0 +1,116 @@
+import BrieferCore
+import BrieferStore
+import Foundation
+import Logging
+
+/// What one run of every stage did (SPEC §8): the summary `briefer run` prints and stores.
+public struct RunSummary: Sendable {
+    public var id: Int64
+    public var status: String
+    public var ingest: IngestSummary?
+    public var scoringRunId: Int64?
+    public var asOf: Timestamp?
+    public var tiers: [String: Int] = [:]
+    public var enrichment: EnrichmentSummary?
+    /// Why enrichment did not run (no scoring run, an invalid prompt).
+    public var enrichmentSkipped: String?
+    public var sync: SyncSummary?
+    public var seconds = 0.0
+    /// The oldest event this run stored, and when its CRM write finished: the event-to-CRM latency.
+    public var oldestNewEventMs: Int64?
+    public var crmWrittenMs: Int64?
+
+    public var latencySeconds: Double? {
+        guard let event = oldestNewEventMs, let written = crmWrittenMs else { return nil }
+        return Double(written - event) / 1000
+    }
+}
+
+/// Ingest → score → select → enrich → sync, once (SPEC §8), each stage's work committed before the next
+/// starts, so a run stopped anywhere leaves nothing half-written and the next run carries on.
+public struct Pipeline: Sendable {
+    public struct Options: Sendable {
+        /// Files to ingest first (none: score what is stored).
+        public var inputs: [String]
+        /// Score as of this time (nil: now).
+        public var asOf: Timestamp?
+        /// Push to the CRM (else write request files to `outDir`, default `crm.out_dir`).
+        public var push: Bool
+        public var outDir: String?
+        public init(inputs: [String] = [], asOf: Timestamp? = nil, push: Bool = false, outDir: String? = nil) {
+            self.inputs = inputs; self.asOf = asOf; self.push = push; self.outDir = outDir
+        }
+    }
+
+    public let store: BrieferStore
+    public let configuration: BrieferConfiguration
+    public let template: PromptTemplate
+    public let llm: LLMClient
+    public let hubspot: HubSpotClient?
+    public let logger: Logger
+    public let owner: String
+
+    public init(store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, llm: LLMClient,
+                hubspot: HubSpotClient?, logger: Logger, owner: String = ProcessOwner.id) {
+        self.store = store; self.configuration = configuration; self.template = template; self.llm = llm
+        self.hubspot = hubspot; self.logger = logger; self.owner = owner
+    }
+
+    /// Runs every stage once. `afterIngest` is called once the inputs are stored (the worker moves them
+    /// then); `stage` names each stage as it starts. Cancellation between or inside stages ends the run
+    /// as `interrupted`, with what was committed kept.
+    public func run(_ options: Options, afterIngest: (() throws -> Void)? = nil, stage: ((String) -> Void)? = nil) async throws -> RunSummary {
+        let started = ContinuousClock.now
+        let id = try store.startPipelineRun(owner: owner, nowMs: Timestamp.now.milliseconds)
+        var summary = RunSummary(id: id, status: "running")
+        do {
+            let lastEvent = try store.lastEventId()
+            if !options.inputs.isEmpty {
+                stage?("ingest")
+                summary.ingest = try Ingestor(store: store, configuration: configuration, logger: logger).ingest(files: options.inputs)
+                try afterIngest?()
+            }
+            summary.oldestNewEventMs = try store.oldestEventMs(afterId: lastEvent)
+            try Task.checkCancellation()
+
+            stage?("score")
+            let scored = try ScoringRunner(store: store, configuration: configuration, logger: logger).run(asOf: options.asOf ?? .now)
+            summary.scoringRunId = scored.run.id
+            summary.asOf = scored.run.asOf
+            summary.tiers = Dictionary(grouping: scored.accounts, by: \.tier.rawValue).mapValues(\.count)
+            try Task.checkCancellation()
+
+            stage?("enrich")
+            let enricher = Enricher(store: store, configuration: configuration, template: template, logger: logger, owner: owner)
+            let plan = try enricher.plan(runId: scored.run.id)
+            summary.enrichment = try await enricher.enrich(plan, client: llm)
+            try Task.checkCancellation()
+
+            stage?("sync")
+            let sync = CRMSync(store: store, configuration: configuration, logger: logger)
+            if options.push, let hubspot {
+                summary.sync = try await sync.push(client: hubspot, options: .init())
+            } else {
+                summary.sync = try sync.writeFiles(directory: options.outDir ?? configuration.crm.outDir)
+            }
+            summary.crmWrittenMs = Timestamp.now.milliseconds
+            summary.status = "finished"
+        } catch is CancellationError {
+            summary.status = "interrupted"
+        } catch {
+            summary.status = "failed"
+            summary.seconds = LLMClient.seconds(ContinuousClock.now - started)
+            try? finish(summary)
+            throw error
+        }
+        summary.seconds = LLMClient.seconds(ContinuousClock.now - started)
+        try finish(summary)
+        return summary
+    }
+
+    func finish(_ summary: RunSummary) throws {
+        try store.finishPipelineRun(id: summary.id, status: summary.status, summary: JSONOutput.render(Reports.runJSON(summary)),
+                                    nowMs: Timestamp.now.milliseconds, oldestNewEventMs: summary.oldestNewEventMs,
+                                    crmWrittenMs: summary.crmWrittenMs)
+    }
+}

@@ -1,0 +1,115 @@
+import BrieferCore
+import Foundation
+import GRDB
+
+/// An account leased by a process while it briefs it.
+public struct Lease: Sendable, Equatable {
+    public var account: String
+    public var owner: String
+    public var takenMs: Int64
+    public var expiresMs: Int64
+}
+
+/// One `briefer run` or worker cycle as stored.
+public struct PipelineRunRecord: Sendable, Equatable {
+    public var id: Int64
+    public var owner: String
+    public var startedMs: Int64
+    public var finishedMs: Int64?
+    /// running | finished | failed | interrupted
+    public var status: String
+    public var summary: String?
+    public var oldestNewEventMs: Int64?
+    public var crmWrittenMs: Int64?
+}
+
+extension BrieferStore {
+    // MARK: Leases
+
+    /// Takes the lease on `account` for `owner` until `nowMs + ttlMs`, in one transaction: granted when no
+    /// one holds it, when its holder's lease has expired, or when `owner` holds it already (renewed).
+    public func takeLease(account: String, owner: String, nowMs: Int64, ttlMs: Int64) throws -> Bool {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO leases(account, owner, taken_ms, expires_ms) VALUES(?, ?, ?, ?)
+                ON CONFLICT(account) DO UPDATE SET owner = excluded.owner, taken_ms = excluded.taken_ms, expires_ms = excluded.expires_ms
+                WHERE leases.owner = excluded.owner OR leases.expires_ms <= excluded.taken_ms
+                """, arguments: [account, owner, nowMs, nowMs + ttlMs])
+            return try String.fetchOne(db, sql: "SELECT owner FROM leases WHERE account = ?", arguments: [account]) == owner
+        }
+    }
+
+    /// Gives the lease back (only `owner`'s own).
+    public func releaseLease(account: String, owner: String) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM leases WHERE account = ? AND owner = ?", arguments: [account, owner])
+        }
+    }
+
+    /// Every lease, expired ones included (they are taken over, not cleaned up).
+    public func leases() throws -> [Lease] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT account, owner, taken_ms, expires_ms FROM leases ORDER BY taken_ms").map {
+                Lease(account: $0["account"], owner: $0["owner"], takenMs: $0["taken_ms"], expiresMs: $0["expires_ms"])
+            }
+        }
+    }
+
+    /// Whether `account` has a stored briefing for `fingerprint` (another process may have just made it).
+    public func hasBriefing(account: String, fingerprint: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM briefings WHERE account = ? AND fingerprint = ?)",
+                              arguments: [account, fingerprint]) ?? false
+        }
+    }
+
+    // MARK: Pipeline runs
+
+    public func startPipelineRun(owner: String, nowMs: Int64) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: "INSERT INTO pipeline_runs(owner, started_ms, status) VALUES(?, ?, 'running')", arguments: [owner, nowMs])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishPipelineRun(id: Int64, status: String, summary: String, nowMs: Int64, oldestNewEventMs: Int64?, crmWrittenMs: Int64?) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE pipeline_runs SET finished_ms = ?, status = ?, summary = ?, oldest_new_event_ms = ?, crm_written_ms = ? WHERE id = ?
+                """, arguments: [nowMs, status, summary, oldestNewEventMs, crmWrittenMs, id])
+        }
+    }
+
+    /// The latest runs, newest first.
+    public func pipelineRuns(limit: Int) throws -> [PipelineRunRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM pipeline_runs ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                PipelineRunRecord(id: $0["id"], owner: $0["owner"], startedMs: $0["started_ms"], finishedMs: $0["finished_ms"],
+                                  status: $0["status"], summary: $0["summary"], oldestNewEventMs: $0["oldest_new_event_ms"],
+                                  crmWrittenMs: $0["crm_written_ms"])
+            }
+        }
+    }
+
+    /// The highest event row id so far (0 when there are none): events stored later have higher ones.
+    public func lastEventId() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0 }
+    }
+
+    /// The earliest event time among the events stored after row `id`.
+    public func oldestEventMs(afterId id: Int64) throws -> Int64? {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MIN(ts) FROM events WHERE id > ?", arguments: [id]) }
+    }
+
+    /// Work waiting: deferred accounts and CRM changes not yet delivered, by destination.
+    public func pendingWork() throws -> (deferred: Int, outbox: [String: Int]) {
+        try read { db in
+            let deferred = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deferrals") ?? 0
+            var outbox: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT destination, COUNT(*) AS n FROM crm_outbox WHERE status = 'pending' GROUP BY destination") {
+                outbox[row["destination"]] = row["n"]
+            }
+            return (deferred, outbox)
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import ArgumentParser
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import Foundation
+import Logging
+
+/// What `run` and `worker` share: where the CRM writes go, the prompt, the endpoint, the as-of time.
+struct PipelineOptions: ParsableArguments {
+    @Flag(help: "Push to the CRM (crm.base_url, HUBSPOT_ACCESS_TOKEN) instead of writing request files.")
+    var push = false
+    @Option(help: ArgumentHelp("Write the CRM request files under this directory (default: crm.out_dir).", valueName: "dir"))
+    var out: String?
+    @Option(help: ArgumentHelp("Score as of this time (ISO-8601; default: now).", valueName: "time"))
+    var asOf: String?
+
+    func validate() throws {
+        if push && out != nil { throw ValidationError("--push and --out are two different destinations: give one") }
+    }
+
+    /// The pipeline over the configuration, database and endpoints these options and `global` name.
+    func pipeline(_ global: GlobalOptions, prompt: PromptOptions, endpoint: EndpointOptions) throws -> (Pipeline, BrieferStore) {
+        let logger = global.logger()
+        var configuration = try global.loadConfiguration()
+        if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
+        let store = try global.openStore()
+        let hubspot = push ? HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
+                                          settings: configuration.crm, logger: logger) : nil
+        let pipeline = Pipeline(store: store, configuration: configuration, template: try prompt.template(configuration),
+                                llm: try endpoint.client(configuration.enrichment, logger: logger), hubspot: hubspot, logger: logger)
+        return (pipeline, store)
+    }
+
+    func runOptions(inputs: [String]) throws -> Pipeline.Options {
+        Pipeline.Options(inputs: inputs, asOf: try asOf.map { try parseTime($0, option: "--as-of") }, push: push, outDir: out)
+    }
+}
+
+/// The files of a folder that can be ingested: events (.jsonl, .ndjson) and tables (.csv), not hidden and
+/// not still being written (`.partial`, `.tmp`), in name order (tables before events, so users and
+/// companies are known when their events arrive).
+func ingestibleFiles(in directory: String) throws -> [String] {
+    let names: [String]
+    do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+        throw CLIFailure(message: "cannot read the folder \(directory): \(error.localizedDescription)", code: 1)
+    }
+    let usable = names.filter { name in
+        !name.hasPrefix(".") && [".jsonl", ".ndjson", ".csv"].contains { name.lowercased().hasSuffix($0) }
+    }
+    var isDirectory: ObjCBool = false
+    return usable.filter { FileManager.default.fileExists(atPath: directory + "/" + $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
+        .sorted { a, b in
+            let (ta, tb) = (a.lowercased().hasSuffix(".csv"), b.lowercased().hasSuffix(".csv"))
+            return ta != tb ? ta : a < b
+        }
+        .map { directory + "/" + $0 }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every stage once: ingest → score → select → enrich → sync, with one summary at the end.",
+        discussion: "Ingests the files in --inputs (if given; re-ingesting a file adds nothing), scores as of --as-of (default now), "
+            + "briefs the selected hot accounts (each leased first: two processes on one database never brief the same account), "
+            + "and writes the CRM changes as request files (default) or pushes them (--push). Each stage commits before the next: "
+            + "stopped anywhere, the next run carries on. The summary counts each stage and the event-to-CRM latency; it is also "
+            + "stored (`briefer status`).\n\nExit status: 0, or 5 when a push stopped early or left changes for the next run.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var prompt: PromptOptions
+    @OptionGroup var endpoint: EndpointOptions
+    @OptionGroup var pipelineOptions: PipelineOptions
+    @Option(help: ArgumentHelp("A folder whose event (.jsonl, .ndjson) and table (.csv) files are ingested first.", valueName: "dir"))
+    var inputs: String?
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() async throws {
+        do {
+            let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
+            let files = try inputs.map(ingestibleFiles(in:)) ?? []
+            let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), stage: { stage in
+                if !json { FileHandle.standardError.write(Data("\(stage)…\n".utf8)) }
+            })
+            print(json ? JSONOutput.render(Reports.runJSON(summary)) : Reports.run(summary))
+            if let sync = summary.sync, sync.stopped != nil || sync.leftPending > 0 { throw ExitCode(5) }
+        } catch let error as CRMSyncError {
+            throw fail(CLIFailure(message: error.message, code: 1))
+        } catch { throw fail(error) }
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every stage on an interval, ingesting new files from an inbox, until SIGTERM or SIGINT.",
+        discussion: "Each cycle is `briefer run`: files that appeared in --inbox are ingested, then moved to INBOX/processed/ (only once "
+            + "stored; a file is taken when it has not changed for two seconds and does not end in .partial or .tmp — write it "
+            + "elsewhere and rename it in). On SIGTERM or SIGINT the worker stops: a cycle in progress is abandoned between its "
+            + "committed steps (briefings in flight are dropped, their leases released; CRM changes recorded but not yet sent "
+            + "go out next time under the same trace ids), and it exits 0.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var prompt: PromptOptions
+    @OptionGroup var endpoint: EndpointOptions
+    @OptionGroup var pipelineOptions: PipelineOptions
+    @Option(help: ArgumentHelp("Time between the start of two cycles: 90s, 5m, 1h (default 5m).", valueName: "duration"))
+    var interval = "5m"
+    @Option(help: ArgumentHelp("A folder watched for new event and table files.", valueName: "dir"))
+    var inbox: String?
+    @Option(help: ArgumentHelp("Stop after this many cycles (default: run until stopped).", valueName: "n"))
+    var cycles: Int?
+
+    func validate() throws {
+        if parseDuration(interval) == nil { throw ValidationError("--interval must be a number of seconds, minutes or hours: 90s, 5m, 1h") }
+        if let cycles, cycles < 1 { throw ValidationError("--cycles must be at least 1") }
+    }
+
+    func run() async throws {
+        do {
+            let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
+            let logger = global.logger()
+            let seconds = parseDuration(interval)!
+            let stop = StopSignal()
+            let work = Task {
+                var cycle = 0
+                while !Task.isCancelled {
+                    cycle += 1
+                    let started = ContinuousClock.now
+                    var files: [String] = []
+                    if let inbox { files = try await settledFiles(ingestibleFiles(in: inbox)) }
+                    let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), afterIngest: {
+                        try moveProcessed(files)
+                    })
+                    FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8))
+                    if let cycles, cycle >= cycles { break }
+                    let elapsed = ContinuousClock.now - started
+                    let wait = max(0, seconds - Double(elapsed.components.seconds))
+                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                }
+            }
+            stop.onSignal {
+                logger.notice("stopping: signal received; abandoning the cycle in progress between committed steps")
+                work.cancel()
+            }
+            do { try await work.value } catch is CancellationError {}
+            logger.notice("worker stopped")
+        } catch { throw fail(error) }
+    }
+
+    /// Files whose size and modification time did not change over two seconds (a writer still appending is left for the next cycle).
+    func settledFiles(_ files: [String]) async throws -> [String] {
+        func stamp(_ path: String) -> String? {
+            guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+            return "\(a[.size] ?? "")|\((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        }
+        let before = files.map(stamp)
+        guard !files.isEmpty else { return [] }
+        try await Task.sleep(nanoseconds: 2_000_000_000)
+        return zip(files, before).filter { stamp($0.0) == $0.1 && $0.1 != nil && !$0.0.hasSuffix(".partial") && !$0.0.hasSuffix(".tmp") }.map(\.0)
+    }
+
+    /// Moves ingested files to the inbox's `processed/` folder (a name taken there gets a numbered suffix).
+    func moveProcessed(_ files: [String]) throws {
+        guard let inbox, !files.isEmpty else { return }
+        let processed = inbox + "/processed"
+        try FileManager.default.createDirectory(atPath: processed, withIntermediateDirectories: true)
+        for file in files {
+            let name = URL(fileURLWithPath: file).lastPathComponent
+            var target = processed + "/" + name
+            var n = 1
+            while FileManager.default.fileExists(atPath: target) { n += 1; target = processed + "/\(n)-" + name }
+            try FileManager.default.moveItem(atPath: file, toPath: target)
+        }
+    }
+}
+
+/// `90s`, `5m`, `1h`, or plain seconds.
+func parseDuration(_ text: String) -> Double? {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    if let last = text.last, let unit = units[last], let value = Double(text.dropLast()), value > 0 { return value * unit }
+    if let value = Double(text), value > 0 { return value }
+    return nil
+}
+
+/// Calls a handler on the first SIGTERM or SIGINT (the default action, ending the process, is replaced).
+final class StopSignal: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+
+    func onSignal(_ handler: @escaping @Sendable () -> Void) {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The last runs, pending work (deferred accounts, CRM outbox), leases, and the last run's event-to-CRM latency.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "How many runs to show.")
+    var limit = 10
+
+    func run() throws {
+        do {
+            _ = global.logger()
+            let store = try global.openStore(mustExist: true)
+            let pending = try store.pendingWork()
+            print(Reports.status(runs: try store.pipelineRuns(limit: limit), deferred: pending.deferred, outbox: pending.outbox,
+                                 leases: try store.leases(), nowMs: Timestamp.now.milliseconds))
+        } catch { throw fail(error) }
+    }
+}

@@ -8,6 +8,9 @@ public struct Lease: Sendable, Equatable {
     public var owner: String
     public var takenMs: Int64
     public var expiresMs: Int64
+    public init(account: String, owner: String, takenMs: Int64, expiresMs: Int64) {
+        self.account = account; self.owner = owner; self.takenMs = takenMs; self.expiresMs = expiresMs
+    }
 }
 
 /// One `briefer run` or worker cycle as stored.

@@ -68,7 +68,8 @@ extension Reports {
                 out.append("  \(l.account): \(l.owner), \(state)")
             }
         }
-        if let last = runs.first(where: { $0.crmWrittenMs != nil }), let event = last.oldestNewEventMs, let written = last.crmWrittenMs {
+        if let last = runs.first(where: { $0.crmWrittenMs != nil && $0.oldestNewEventMs != nil }),
+           let event = last.oldestNewEventMs, let written = last.crmWrittenMs {
             let seconds = Double(written - event) / 1000
             out.append("event to CRM (run \(last.id)): \(duration(seconds)) from its oldest new event to its CRM write; "
                 + (seconds <= 900 ? "within" : "over") + " the 15-minute target")

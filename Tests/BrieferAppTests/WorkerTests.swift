@@ -1,0 +1,143 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Testing
+
+/// The worker's parts (SPEC §8): leases, one run of every stage, the `worker` process and its signals.
+@Suite(.serialized)
+struct WorkerTests {
+    // MARK: Leases
+
+    @Test func aLeaseIsHeldByOneOwnerUntilItExpires() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        #expect(try store.takeLease(account: "acme.com", owner: "a", nowMs: 1_000, ttlMs: 500))
+        #expect(try !store.takeLease(account: "acme.com", owner: "b", nowMs: 1_200, ttlMs: 500))
+        // The holder renews it.
+        #expect(try store.takeLease(account: "acme.com", owner: "a", nowMs: 1_400, ttlMs: 500))
+        #expect(try !store.takeLease(account: "acme.com", owner: "b", nowMs: 1_800, ttlMs: 500))
+        // A crashed holder's lease expires and is taken over.
+        #expect(try store.takeLease(account: "acme.com", owner: "b", nowMs: 1_900, ttlMs: 500))
+        #expect(try store.leases() == [Lease(account: "acme.com", owner: "b", takenMs: 1_900, expiresMs: 2_400)])
+        // Only the holder gives it back.
+        try store.releaseLease(account: "acme.com", owner: "a")
+        #expect(try store.leases().count == 1)
+        try store.releaseLease(account: "acme.com", owner: "b")
+        #expect(try store.leases().isEmpty)
+        #expect(try store.takeLease(account: "acme.com", owner: "a", nowMs: 2_000, ttlMs: 500))
+    }
+
+    /// Two processes' enrichers on one database (two connections), planned from the same state and run at
+    /// once: every hot account is asked once and briefed once. Without leases both would ask for all.
+    @Test func twoEnrichersOnOneDatabaseNeverBriefTheSameAccountTwice() async throws {
+        let copy = try EnrichmentTests.StoreCopy()
+        let second = try BrieferStore(path: copy.directory.appendingPathComponent("test.sqlite").path)
+        let configuration = EnrichmentTests.configuration()
+        let template = try EnrichmentTests.template.get()
+        let now = try FixturePaths.manifestAsOf().adding(hours: 1).milliseconds
+        let server = try FakeOpenAIServer { _ in .slow(0.2, then: .grounded) }
+        defer { server.stop() }
+        func enricher(_ store: BrieferStore, _ owner: String) -> Enricher {
+            Enricher(store: store, configuration: configuration, template: template, logger: .quiet, clock: { now }, owner: owner)
+        }
+        let a = enricher(copy.store, "worker-a"), b = enricher(second, "worker-b")
+        let planA = try a.plan(), planB = try b.plan()
+        #expect(planA.selected.count == 11 && planB.selected.count == 11)
+        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: configuration.enrichment,
+                               logger: .quiet, sleep: { _ in })
+        async let summaryA = a.enrich(planA, client: client)
+        async let summaryB = b.enrich(planB, client: client)
+        let (sa, sb) = try await (summaryA, summaryB)
+        #expect(server.requests.count == 11)
+        #expect(sa.briefed + sb.briefed == 11)
+        #expect(sa.leasedElsewhere + sb.leasedElsewhere == 11)
+        let perAccount = Dictionary(grouping: try copy.store.briefings(latestOnly: false, limit: 1000), by: \.account).mapValues(\.count)
+        #expect(perAccount.count == 11 && perAccount.values.allSatisfy { $0 == 1 })
+        #expect(try copy.store.leases().isEmpty)
+    }
+
+    // MARK: One run
+
+    @Test func aRunDoesEveryStageOnceAndASecondFindsNothingToDo() async throws {
+        let temporary = try TemporaryStore()
+        let configuration = EnrichmentTests.configuration()
+        let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: configuration.enrichment,
+                               logger: .quiet, sleep: { _ in })
+        let pipeline = Pipeline(store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
+                                llm: client, hubspot: nil, logger: .quiet, owner: "test")
+        let out = temporary.directory.appendingPathComponent("crm").path
+        var moved = 0
+        let first = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(), outDir: out),
+                                           afterIngest: { moved += 1 })
+        #expect(first.status == "finished" && moved == 1)
+        #expect(first.ingest?.inserted ?? 0 > 6000)
+        #expect(first.tiers["hot"] == 11)
+        #expect(first.enrichment?.briefed == 11 && server.requests.count == 11)
+        #expect(first.sync?.contactsSent ?? 0 > 0)
+        #expect(first.oldestNewEventMs != nil && first.crmWrittenMs != nil)
+        let second = try await pipeline.run(.init(asOf: try FixturePaths.manifestAsOf(), outDir: out))
+        #expect(second.ingest == nil && second.oldestNewEventMs == nil)
+        #expect(second.enrichment?.selected == 0 && server.requests.count == 11)
+        #expect(second.sync?.changedContacts == 0)
+        let runs = try temporary.store.pipelineRuns(limit: 5)
+        #expect(runs.map(\.status) == ["finished", "finished"])
+        #expect(runs.last?.summary?.contains("\"hot\" : 11") == true)
+        let text = Reports.status(runs: runs, deferred: 0, outbox: [:], leases: [], nowMs: Timestamp.now.milliseconds)
+        #expect(text.contains("event to CRM (run 1)"))
+    }
+
+    // MARK: The worker process
+
+    /// `briefer worker` with an inbox: the files dropped there are stored and moved to processed/, a cycle
+    /// runs, and SIGTERM ends it with status 0 and nothing left running (its run is recorded finished or
+    /// interrupted, never left `running`).
+    @Test func theWorkerIngestsItsInboxAndStopsCleanlyOnSIGTERM() async throws {
+        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
+        let temporary = try TemporaryStore()
+        let inbox = temporary.directory.appendingPathComponent("inbox").path
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        for file in FixturePaths.workspaceFiles {
+            try FileManager.default.copyItem(atPath: file, toPath: inbox + "/" + URL(fileURLWithPath: file).lastPathComponent)
+        }
+        let server = try FakeOpenAIServer { _ in .slow(0.5, then: .grounded) }
+        defer { server.stop() }
+        let db = temporary.directory.appendingPathComponent("worker.sqlite").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["worker", "--db", db, "--config", FixturePaths.config.path, "--inbox", inbox, "--interval", "1s",
+                             "--as-of", "2026-11-20T12:00:00Z", "--base-url", server.baseURL, "--model", "test-model",
+                             "--out", temporary.directory.appendingPathComponent("crm").path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Wait for the inbox to empty into processed/ and a model request to be in flight.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: inbox).filter { $0 != "processed" }) ?? []
+            if left.isEmpty, server.requests.count >= 1 { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        let processed = try FileManager.default.contentsOfDirectory(atPath: inbox + "/processed").sorted()
+        #expect(processed == ["companies.csv", "events.jsonl", "subscriptions.csv", "users.csv"])
+        process.terminate()  // SIGTERM
+        let stopDeadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < stopDeadline { try await Task.sleep(nanoseconds: 100_000_000) }
+        #expect(!process.isRunning, "the worker did not stop within 20 s of SIGTERM")
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(text)")
+        let store = try BrieferStore(path: db)
+        let runs = try store.pipelineRuns(limit: 10)
+        #expect(!runs.isEmpty && runs.allSatisfy { $0.status == "finished" || $0.status == "interrupted" })
+        #expect(try store.leases().isEmpty)
+        // Every event of the inbox was stored once.
+        #expect(try store.count("events") > 6000)
+    }
+}

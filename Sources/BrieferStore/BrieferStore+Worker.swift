@@ -30,14 +30,15 @@ extension BrieferStore {
     // MARK: Leases
 
     /// Takes the lease on `account` for `owner` until `nowMs + ttlMs`, in one transaction: granted when no
-    /// one holds it, when its holder's lease has expired, or when `owner` holds it already (renewed).
-    public func takeLease(account: String, owner: String, nowMs: Int64, ttlMs: Int64) throws -> Bool {
+    /// one holds it, when its holder's lease has expired, when `owner` holds it already (renewed), or when
+    /// its holder is `replacing` (a holder known to be dead; of two processes replacing it, one wins).
+    public func takeLease(account: String, owner: String, nowMs: Int64, ttlMs: Int64, replacing: String? = nil) throws -> Bool {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO leases(account, owner, taken_ms, expires_ms) VALUES(?, ?, ?, ?)
                 ON CONFLICT(account) DO UPDATE SET owner = excluded.owner, taken_ms = excluded.taken_ms, expires_ms = excluded.expires_ms
-                WHERE leases.owner = excluded.owner OR leases.expires_ms <= excluded.taken_ms
-                """, arguments: [account, owner, nowMs, nowMs + ttlMs])
+                WHERE leases.owner = excluded.owner OR leases.expires_ms <= excluded.taken_ms OR leases.owner = ?
+                """, arguments: [account, owner, nowMs, nowMs + ttlMs, replacing])
             return try String.fetchOne(db, sql: "SELECT owner FROM leases WHERE account = ?", arguments: [account]) == owner
         }
     }

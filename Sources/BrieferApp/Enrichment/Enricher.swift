@@ -140,13 +140,23 @@ public final class Enricher: Sendable {
         return summary
     }
 
+    /// The account's lease: free, expired, already ours, or held by a process of this host that is gone
+    /// (killed or crashed: its leases would otherwise hold the account for `lease_seconds`).
+    func takeLease(_ account: String) throws -> Bool {
+        let ttl = Int64(settings.leaseSeconds) * 1000
+        if try store.takeLease(account: account, owner: owner, nowMs: clock(), ttlMs: ttl) { return true }
+        guard let holder = try store.leases().first(where: { $0.account == account }), ProcessOwner.isGone(holder.owner) else { return false }
+        logger.notice("taking over the lease of a process that is gone", metadata: ["account": "\(account)", "holder": "\(holder.owner)"])
+        return try store.takeLease(account: account, owner: owner, nowMs: clock(), ttlMs: ttl, replacing: holder.owner)
+    }
+
     /// One account: attempts (the first answer, then repairs listing the errors) until a valid briefing,
     /// `max_attempts`, the token budget or the spend cap; then the fallback, needs-review or a deferral.
     func enrichAccount(_ account: PlannedAccount, run: ScoringRun, client: LLMClient, validator: BriefingValidator, tally: Tally) async throws {
         let domain = account.score.score.account
         // One process at a time per account: another worker on this database may be briefing it, or may have
         // briefed this very state since the plan was made (then the lease comes, and so does its briefing).
-        guard try store.takeLease(account: domain, owner: owner, nowMs: clock(), ttlMs: Int64(settings.leaseSeconds) * 1000) else {
+        guard try takeLease(domain) else {
             tally.add { $0.leasedElsewhere += 1 }
             return
         }
@@ -229,6 +239,8 @@ public final class Enricher: Sendable {
                         $0.promptTokens += tokens.0; $0.completionTokens += tokens.1; $0.costUsd += callCost
                     }
                 }
+                // The answer is in llm_calls; the briefing is not stored yet.
+                CrashPoint.hit("enrich-after-answer")
             } catch let failure as ChatFailure {
                 switch failure {
                 case .cancelled:
@@ -293,10 +305,17 @@ final class Tally: @unchecked Sendable {
 /// This process's name for leases and runs: host, process id and a random suffix (a restarted process
 /// with a recycled pid is still someone else).
 public enum ProcessOwner {
-    public static let id: String = {
-        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
-        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-    }()
+    static let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+
+    public static let id: String = "\(host):\(ProcessInfo.processInfo.processIdentifier):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+
+    /// Whether `owner` names a process of this host that no longer exists. A process elsewhere, or a pid
+    /// reused by another process, counts as alive: its leases then run out on their own.
+    public static func isGone(_ owner: String) -> Bool {
+        let parts = owner.split(separator: ":")
+        guard parts.count == 3, parts[0] == host, let pid = Int32(parts[1]), pid > 0, owner != id else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
 }
 
 public struct EnrichmentError: Error, CustomStringConvertible {

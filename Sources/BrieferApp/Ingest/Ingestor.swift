@@ -73,7 +73,11 @@ public struct Ingestor {
         func flush() throws {
             guard !events.isEmpty || !rejected.isEmpty else { return }
             let batch = writer.prepare(events: events, quarantine: rejected)
-            try pipeline.submit { try sendableWriter.value.write(batch) }
+            try pipeline.submit {
+                let outcome = try sendableWriter.value.write(batch)
+                CrashPoint.hit("ingest-after-batch")
+                return outcome
+            }
             events = []
             events.reserveCapacity(batchSize)
             rejected = []
@@ -136,6 +140,7 @@ public struct Ingestor {
         func flush() throws {
             guard !rows.isEmpty || !rejected.isEmpty else { return }
             let outcome = try writer.write(rows: rows, quarantine: rejected)
+            CrashPoint.hit("ingest-after-batch")
             file.inserted += outcome.inserted
             file.duplicates += outcome.duplicates
             file.alreadyQuarantined += outcome.quarantineDuplicates

@@ -1,13 +1,24 @@
 import Foundation
 
 /// Named places where a test can make the process die at once, as a crash or `kill -9` would: set
-/// `BRIEFER_TEST_CRASH_AT` to the point's name. Never set in production; read once.
+/// `BRIEFER_TEST_CRASH_AT` to the point's name, and `BRIEFER_TEST_CRASH_AFTER` to die at its n-th hit
+/// (default 1). Never set in production; read once.
+///
+/// The points: `ingest-after-batch` (a batch of an input file committed, the rest not), `enrich-after-answer`
+/// (a model answer received and logged, its briefing not stored), `sync-after-files-written`,
+/// `sync-before-send` (CRM changes recorded, not sent) and `sync-after-send` (sent, not marked done).
 public enum CrashPoint {
     static let armed: String? = ProcessInfo.processInfo.environment["BRIEFER_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
+    static let after: Int = ProcessInfo.processInfo.environment["BRIEFER_TEST_CRASH_AFTER"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
+    nonisolated(unsafe) private static var hits = 0
+    private static let lock = NSLock()
 
-    /// Dies here (SIGKILL, no cleanup, nothing flushed) when this point is armed.
+    public static let names = ["ingest-after-batch", "enrich-after-answer", "sync-after-files-written", "sync-before-send", "sync-after-send"]
+
+    /// Dies here (SIGKILL, no cleanup, nothing flushed) when this point is armed and this is its n-th hit.
     public static func hit(_ name: String) {
         guard let armed, armed == name else { return }
-        kill(getpid(), SIGKILL)
+        let count = lock.withLock { hits += 1; return hits }
+        if count >= after { kill(getpid(), SIGKILL) }
     }
 }

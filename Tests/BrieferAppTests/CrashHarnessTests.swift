@@ -1,0 +1,174 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Testing
+
+/// Crash safety by killing the process (issue 6, SPEC §2, §5, §6): `briefer run` on the fixtures against
+/// the fake model server and the fake HubSpot is killed 20 times — at every named crash point, several
+/// times each at different hits, and by SIGKILLs at random moments — and each time run again to
+/// completion. After each: every valid event stored once, every hot account with exactly one briefing
+/// (an account whose briefing was stored before the kill is not asked again), every CRM change received
+/// and never under two trace ids.
+@Suite(.serialized)
+struct CrashHarnessTests {
+    struct Kill: CustomStringConvertible {
+        var point: String?
+        var after: Int
+        var delay: Double?
+        var description: String { point.map { "\($0) #\(after)" } ?? "SIGKILL after \(String(format: "%.2f", delay ?? 0)) s" }
+    }
+
+    static var plan: [Kill] {
+        var random = SplitMix64(state: 20_261_125)
+        var kills: [Kill] = []
+        for (point, hits) in [("ingest-after-batch", [1, 2, 3, 4]), ("enrich-after-answer", [1, 3, 6, 9]),
+                              ("sync-before-send", [1, 2, 3, 4]), ("sync-after-send", [1, 2, 3, 4])] {
+            kills += hits.map { Kill(point: point, after: $0, delay: nil) }
+        }
+        for _ in 0..<4 { kills.append(Kill(point: nil, after: 0, delay: 0.3 + Double(random.next() % 2500) / 1000)) }
+        return kills
+    }
+
+    static let asOf = "2026-11-20T12:00:00Z"
+
+    /// Runs `briefer run` once; `kill` arms a crash point or a timed SIGKILL. Returns how it ended.
+    static func run(db: String, out: String, llm: FakeOpenAIServer, crm: FakeHubSpotServer, kill: Kill?) async throws -> Process.TerminationReason {
+        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--db", db, "--config", FixturePaths.config.path, "--inputs", FixturePaths.workspace.path,
+                             "--as-of", asOf, "--push", "--base-url", llm.baseURL, "--model", "test-model", "--json"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HUBSPOT_BASE_URL"] = crm.baseURL
+        environment["HUBSPOT_ACCESS_TOKEN"] = crm.token
+        environment["OPENAI_API_KEY"] = nil
+        if let point = kill?.point {
+            environment["BRIEFER_TEST_CRASH_AT"] = point
+            environment["BRIEFER_TEST_CRASH_AFTER"] = String(kill!.after)
+        }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let delay = kill?.delay {
+            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        }
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        if process.terminationReason == .exit {
+            #expect(process.terminationStatus == 0, "briefer run exited \(process.terminationStatus)")
+        }
+        return process.terminationReason
+    }
+
+    /// The rendered company name of each account (what the fake model server reads from a prompt).
+    static func renderedNames(_ store: BrieferStore) throws -> [String: String] {
+        let cap = BrieferConfiguration().enrichment.briefing.maxUntrustedChars
+        return Dictionary(try store.briefings(latestOnly: true).map {
+            ($0.account, $0.input.placeholderValues(maxUntrustedChars: cap)["company_name"]!)
+        }, uniquingKeysWith: { a, _ in a })
+    }
+
+    @Test func killedTwentyTimesNothingIsLostOrSentTwice() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-crash-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+
+        // The reference: one uninterrupted run.
+        let reference = try await Self.world(root.appendingPathComponent("reference"), kill: nil)
+        #expect(reference.killed == false)
+        let expectedEvents = reference.events, expectedQuarantine = reference.quarantined
+        #expect(expectedEvents > 6000 && reference.hot == 11)
+
+        var killed = 0
+        var byPoint: [String: Int] = [:]
+        for (index, kill) in Self.plan.enumerated() {
+            let world = try await Self.world(root.appendingPathComponent("run-\(index)"), kill: kill)
+            if world.killed { killed += 1; byPoint[kill.point ?? "random", default: 0] += 1 }
+            #expect(world.events == expectedEvents, "\(kill): events")
+            #expect(world.quarantined == expectedQuarantine, "\(kill): quarantine")
+            #expect(world.hot == 11 && world.briefingsPerHotAccount == [1], "\(kill): briefings \(world.briefingsPerHotAccount)")
+            #expect(world.reaskedAfterStored.isEmpty, "\(kill): asked again after its briefing was stored: \(world.reaskedAfterStored)")
+            #expect(world.undelivered.isEmpty, "\(kill): changes not delivered: \(world.undelivered)")
+            #expect(world.twoTraceIds.isEmpty, "\(kill): one change under two trace ids: \(world.twoTraceIds)")
+            #expect(world.leases == 0, "\(kill): leases left")
+        }
+        // Every named point was reached at least twice; the random kills may land after the run ended.
+        for point in ["ingest-after-batch", "enrich-after-answer", "sync-before-send", "sync-after-send"] {
+            #expect(byPoint[point, default: 0] >= 2, "\(point) killed the process \(byPoint[point, default: 0]) time(s)")
+        }
+        #expect(killed >= 16)
+        print("crash harness: \(killed) kills survived of \(Self.plan.count) runs: \(byPoint.sorted { $0.key < $1.key })")
+    }
+
+    static func fixtureEmails() throws -> [String] {
+        let text = try String(contentsOf: FixturePaths.workspace.appendingPathComponent("users.csv"), encoding: .utf8)
+        let words = text.split(whereSeparator: { ",\n\r\"".contains($0) })
+        return Array(Set(words.filter { $0.contains("@") && $0.contains(".") }.map { $0.lowercased() }))
+    }
+
+    struct World {
+        var killed: Bool
+        var events: Int
+        var quarantined: Int
+        var hot: Int
+        var briefingsPerHotAccount: Set<Int>
+        var reaskedAfterStored: [String]
+        var undelivered: [String]
+        var twoTraceIds: [String]
+        var leases: Int
+    }
+
+    /// A fresh database and fake servers; `briefer run` killed as `kill` says, then run again to completion.
+    static func world(_ directory: URL, kill: Kill?) async throws -> World {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let db = directory.appendingPathComponent("db.sqlite").path, out = directory.appendingPathComponent("crm").path
+        let llm = try FakeOpenAIServer { _ in .grounded }
+        let crm = try FakeHubSpotServer()
+        defer { llm.stop(); crm.stop() }
+        // The CRM knows every fixture user: contacts of accounts that are not hot are updated (three more
+        // write batches after the upsert), not only looked up.
+        for email in try Self.fixtureEmails() { _ = crm.addContact(email: email) }
+        var killed = false
+        var storedBeforeRerun: [String: String] = [:]
+        var requestsBeforeRerun = 0
+        if let kill {
+            let reason = try await run(db: db, out: out, llm: llm, crm: crm, kill: kill)
+            killed = reason == .uncaughtSignal
+            if FileManager.default.fileExists(atPath: db) {
+                storedBeforeRerun = try renderedNames(try BrieferStore(path: db))
+            }
+            requestsBeforeRerun = llm.requests.count
+        }
+        let reason = try await run(db: db, out: out, llm: llm, crm: crm, kill: nil)
+        #expect(reason == .exit)
+
+        let store = try BrieferStore(path: db)
+        let hotAccounts = try store.latestRun(model: .weighted).map { try store.accountScores(runId: $0.id, tier: .hot) } ?? []
+        let briefings = try store.briefings(latestOnly: false, limit: 10_000)
+        let perAccount = Dictionary(grouping: briefings, by: \.account).mapValues(\.count)
+        let rerunNames = llm.requests.dropFirst(requestsBeforeRerun).compactMap(\.companyName)
+        let reasked = storedBeforeRerun.filter { rerunNames.contains($0.value) }.map(\.key).sorted()
+        // Every change recorded is settled, and what was done reached the CRM under its trace id.
+        let outbox = try store.outboxItems(destination: nil)
+        let received = Set(crm.traceIds)
+        let undelivered = outbox.filter { item in
+            item.status == .pending || item.status == .rejected || (item.status == .done && !received.contains(item.traceId))
+        }.map { "\($0.traceId) \($0.status.rawValue)" }
+        // The same contact and properties never arrived under two trace ids.
+        var traceIdsByChange: [String: Set<String>] = [:]
+        for write in crm.writes {
+            let change = write.id + "|" + write.properties.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+            if let traceId = write.traceId { traceIdsByChange[change, default: []].insert(traceId) }
+        }
+        return World(killed: killed, events: try store.count("events"), quarantined: try store.count("quarantine"), hot: hotAccounts.count,
+                     briefingsPerHotAccount: Set(hotAccounts.map { perAccount[$0.score.account] ?? 0 }), reaskedAfterStored: reasked,
+                     undelivered: undelivered, twoTraceIds: traceIdsByChange.filter { $0.value.count > 1 }.map(\.key).sorted(),
+                     leases: try store.leases().count)
+    }
+}

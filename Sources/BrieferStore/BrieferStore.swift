@@ -193,6 +193,13 @@ public final class BrieferStore: Sendable {
                     status TEXT NOT NULL, summary TEXT, oldest_new_event_ms INTEGER, crm_written_ms INTEGER);
                 """)
         }
+        migrator.registerMigration("v5: forgotten people") { db in
+            try db.execute(sql: """
+                -- People removed by `briefer forget`: the hash of their email (never the address), so that
+                -- nothing about them is written to the CRM again even if their rows come back in a later file.
+                CREATE TABLE forgotten(email_hash TEXT PRIMARY KEY, forgotten_ms INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

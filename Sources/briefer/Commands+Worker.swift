@@ -214,3 +214,40 @@ struct Status: ParsableCommand {
         } catch { throw fail(error) }
     }
 }
+
+struct Forget: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove a person from every table and from future CRM payloads (a deletion request), and say what was removed.",
+        discussion: "Removes every user whose email (users CSV or identify) or user id is EMAIL: their events, daily aggregates, scores, "
+            + "subscriptions, quarantined lines naming them, their personal account's scores and briefings, and every CRM record "
+            + "of the address; other people's events that name the address have it replaced by [forgotten]. A hash of the address "
+            + "is kept (never the address) so no later sync writes to it, even if a later file brings the person back. The "
+            + "deleted content is overwritten in the database file and the write-ahead log is truncated. It is not removed "
+            + "from the CRM itself, from request files already written, or from the input files: delete it there too.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The person's email address.")
+    var email: String
+    @Flag(help: "Print what was removed as JSON.")
+    var json = false
+
+    func validate() throws {
+        if !email.contains("@") { throw ValidationError("'\(email)' is not an email address") }
+    }
+
+    func run() throws {
+        do {
+            _ = global.logger()
+            let store = try global.openStore(mustExist: true)
+            let report = try store.forget(email: email)
+            if json {
+                print(JSONOutput.render(["users": report.users, "rows": report.rows, "total": report.total]))
+            } else {
+                print(report.users.isEmpty ? "no user has that address; CRM records and quarantined lines naming it: removed if any"
+                                           : "forgot \(report.users.count) user(s): \(report.users.joined(separator: ", "))")
+                for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { print("  \(table): \(count)") }
+                print("future syncs will not write to this address")
+            }
+        } catch { throw fail(error) }
+    }
+}

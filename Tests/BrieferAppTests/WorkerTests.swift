@@ -90,6 +90,50 @@ struct WorkerTests {
         #expect(text.contains("event to CRM (run 1)"))
     }
 
+    // MARK: Forget
+
+    /// `forget EMAIL` (SPEC §8): afterwards neither the address nor the user id is anywhere in the database
+    /// file or its -wal / -shm, and a later sync — even after the person's rows come back in a re-ingested
+    /// file — writes nothing for the address.
+    @Test func aForgottenPersonIsNowhereInTheDatabaseNorInLaterPayloads() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        _ = try ingest(FixturePaths.workspaceFiles, into: store)
+        _ = try ScoringRunner(store: store, configuration: BrieferConfiguration(), logger: .quiet).run(asOf: try FixturePaths.manifestAsOf())
+        let sync = CRMSync(store: store, configuration: BrieferConfiguration(), logger: .quiet)
+        let out = temporary.directory.appendingPathComponent("crm").path
+        _ = try sync.writeFiles(directory: out)
+        let email = "taraabbott1975@yahoo.com", userId = "u_0255"
+        let files = ["", "-wal", "-shm"].map { store.path + $0 }
+        func mentions(_ needle: String) -> Bool {
+            files.contains { path in
+                guard let data = FileManager.default.contents(atPath: path) else { return false }
+                return data.range(of: Data(needle.utf8)) != nil
+            }
+        }
+        #expect(mentions(email) && mentions(userId))
+        let report = try store.forget(email: email.uppercased())
+        #expect(report.users == [userId])
+        #expect(report.rows["events"] == 44 && report.rows["users"] == 1 && report.rows["crm_synced"] ?? 0 > 0)
+        #expect(!mentions(email), "the address is still in the database files")
+        #expect(!mentions("\"\(userId)\""), "the user id is still in the database files")
+        #expect(try store.count("users") > 200)
+        let events = try store.count("events")
+        #expect(events > 5000, "\(events) events")
+        // The person's rows come back with the file; the CRM never hears of them again.
+        _ = try ingest(FixturePaths.workspaceFiles, into: store)
+        _ = try ScoringRunner(store: store, configuration: BrieferConfiguration(), logger: .quiet)
+            .run(asOf: try FixturePaths.manifestAsOf().adding(hours: 1))
+        let again = try sync.writeFiles(directory: out)
+        let written = try FileManager.default.subpathsOfDirectory(atPath: out).filter { $0.hasSuffix(".json") }
+        #expect(again.directory != nil)
+        for file in written {
+            #expect(!(try String(contentsOfFile: out + "/" + file, encoding: .utf8)).contains(email) || file.hasPrefix("sync-000001"),
+                    "\(file) names the forgotten address")
+        }
+        #expect(try store.outboxItems(destination: nil).allSatisfy { $0.email.lowercased() != email })
+    }
+
     // MARK: The worker process
 
     /// `briefer worker` with an inbox: the files dropped there are stored and moved to processed/, a cycle

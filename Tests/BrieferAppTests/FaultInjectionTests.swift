@@ -1,0 +1,110 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Testing
+
+/// Fault injection (issue 6): one run of every stage while the fake model server answers a seeded mix of
+/// slow answers, hangs past the timeout, 429s (with and without retry-after, one asking for 300 s), 500s,
+/// 503s, dropped connections, truncated bodies, non-JSON bodies, `finish_reason: length`, refusals and
+/// prose; and the fake HubSpot answers 429s (ten-secondly and daily), a 400, 5xx and a dropped reply.
+/// Every selected account ends in a recorded state, the run's counts are the servers' counts, and a
+/// second run delivers what the first could not.
+@Suite(.serialized)
+struct FaultInjectionTests {
+    static let behaviours: [FakeOpenAIServer.Behavior] = [
+        .grounded, .grounded, .grounded, .grounded, .slow(0.3, then: .grounded), .hang,
+        .tooManyRequests(retryAfter: "1"), .tooManyRequests(), .tooManyRequests(retryAfter: "300"),
+        .status(500), .status(503), .drop, .truncatedBody, .notJSON, .lengthCutoff, .refusal("I can't help with that."),
+        .content("Sure! Here is a great briefing for this account."),
+    ]
+
+    @Test func everyAccountEndsRecordedAndTheCountsAreTheServers() async throws {
+        let temporary = try TemporaryStore()
+        var configuration = EnrichmentTests.configuration()
+        configuration.enrichment.requestTimeoutSeconds = 2
+        configuration.enrichment.maxRetries = 2
+        configuration.crm.maxRetries = 3
+        // Each behaviour once in every run of 17 requests, in a seeded shuffled order.
+        var random = SplitMix64(state: 6)
+        let picks = (0..<24).flatMap { _ in Array(Self.behaviours.indices).shuffled(using: &random) }
+        let counter = Counter()
+        let llm = try FakeOpenAIServer { _ in Self.behaviours[picks[counter.next() % picks.count]] }
+        let crm = try FakeHubSpotServer()
+        // Faults at set places among the first run's requests, the rest answered normally (207s included:
+        // contacts the fake CRM does not know are OBJECT_NOT_FOUND).
+        let crmFaults: [Int: FakeHubSpotServer.Fault] = [
+            0: .rateLimited(retryAfter: "1"), 2: .status(503), 4: .dropAfterApplying, 6: .rateLimited(),
+            7: .status(400, body: #"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR"}"#),
+            9: .status(502), 11: .rateLimited(policy: "DAILY"),
+        ]
+        crm.setFaultScript { request in crmFaults[request.index] }
+        defer { llm.stop(); crm.stop() }
+        // The CRM knows most fixture users (every fifth is unknown: a 207 with OBJECT_NOT_FOUND).
+        for (index, email) in try CrashHarnessTests.fixtureEmails().sorted().enumerated() where index % 5 != 0 {
+            _ = crm.addContact(email: email)
+        }
+        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: llm.baseURL, apiKey: ""), settings: configuration.enrichment, logger: .quiet,
+                               sleep: { _ in })
+        let hubspot = HubSpotClient(endpoint: HubSpotEndpoint(baseUrl: crm.baseURL, token: crm.token!), settings: configuration.crm, logger: .quiet)
+        let pipeline = Pipeline(store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
+                                llm: client, hubspot: hubspot, logger: .quiet, owner: "faults")
+        let asOf = try FixturePaths.manifestAsOf()
+        let first = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: asOf, push: true))
+        #expect(first.status == "finished")
+        let enrichment = try #require(first.enrichment)
+        let sync = try #require(first.sync)
+
+        // The model server's record and the run's counts agree.
+        let kinds = Dictionary(grouping: llm.requests.compactMap(\.behavior), by: { $0 }).mapValues(\.count)
+        #expect(enrichment.calls == llm.requests.count, "\(kinds)")
+        let answered = llm.requests.filter { ["grounded", "slow", "length_cutoff", "refusal", "content"].contains($0.behavior ?? "") }.count
+        #expect(enrichment.calls - enrichment.failedCalls == answered, "\(kinds)")
+        let reasons = try temporary.store.deferrals().map { "\($0.account): \($0.reason) \($0.detail)" }
+        #expect(kinds.count >= 12, "faults injected: \(kinds); deferrals: \(reasons)")
+
+        // Every selected account ends recorded: a briefing (llm, rules or needs review) or a deferral with its reason.
+        let briefed = Set(try temporary.store.briefings(latestOnly: true).map(\.account))
+        let deferred = Dictionary(try temporary.store.deferrals().map { ($0.account, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        #expect(enrichment.selected == 11)
+        #expect(enrichment.briefed + enrichment.needsReview + enrichment.deferred == 11)
+        #expect(briefed.count + deferred.count == 11 && briefed.isDisjoint(with: deferred.keys))
+        #expect(deferred.values.allSatisfy { !$0.isEmpty })
+
+        // HubSpot's record and the sync's counts agree; what could not be delivered is pending, not lost.
+        #expect(sync.requests.values.reduce(0, +) + sync.retries == crm.received, "\(sync.requests) + \(sync.retries) retries vs \(crm.counts)")
+        #expect(sync.rateLimited == crm.requests.filter { $0.status == 429 }.count)
+        // Whatever a fault kept from its destination is pending for the next run, never dropped.
+        #expect(sync.done + sync.missing + sync.rejected + sync.leftPending == sync.changedContacts + sync.resent || sync.stopped != nil)
+        let outbox = try temporary.store.outboxItems(destination: nil)
+        #expect(outbox.allSatisfy { [.pending, .done, .missing, .rejected].contains($0.status) })
+        #expect(outbox.filter { $0.status == .rejected }.allSatisfy { $0.message?.contains("Property values were not valid") == true })
+
+        // A second run, the servers healthy again: everything pending is delivered under its trace id.
+        crm.setFaultScript(nil)
+        crm.resetRateLimit()
+        let second = try await Pipeline(store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
+                                        llm: client, hubspot: hubspot, logger: .quiet, owner: "faults")
+            .run(.init(asOf: asOf, push: true))
+        #expect(second.status == "finished")
+        let after = try temporary.store.outboxItems(destination: nil)
+        #expect(!after.contains { $0.status == .pending })
+        var traceIdsByChange: [String: Set<String>] = [:]
+        for write in crm.writes where write.outcome != .rejected {
+            let change = write.id + "|" + write.properties.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+            if let traceId = write.traceId { traceIdsByChange[change, default: []].insert(traceId) }
+        }
+        #expect(traceIdsByChange.values.allSatisfy { $0.count == 1 })
+        print("fault injection: model server \(kinds.sorted { $0.key < $1.key }); HubSpot \(crm.requests.compactMap(\.fault).sorted()); "
+            + "first run: \(enrichment.briefed) briefed (\(enrichment.fallbacks) by rules), \(enrichment.deferred) deferred, "
+            + "\(enrichment.calls) calls, \(enrichment.retries) retries; sync \(sync.done) done, \(sync.rejected) rejected, "
+            + "\(sync.leftPending) left pending, stopped: \(sync.stopped ?? "no")")
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
+    }
+}

@@ -169,7 +169,7 @@ public struct BriefingValidator: Sendable {
     /// first of them on, every run of three words of that string is planted text a briefing must not repeat.
     public static let plantedInstructionMarkers: [String] = [
         "ignore", "disregard", "instruction", "instructions", "system prompt", "prompt", "you are now", "reply with",
-        "respond with", "answer with", "forget", "pretend", "act as", "jailbreak",
+        "respond with", "answer with", "forget", "pretend", "act as", "jailbreak", "api key", "access token",
     ]
 
     /// **instruction_echo**: in a string that reads like an instruction, the words after one of these (up

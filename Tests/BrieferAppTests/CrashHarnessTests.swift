@@ -35,7 +35,7 @@ struct CrashHarnessTests {
 
     /// Runs `briefer run` once; `kill` arms a crash point or a timed SIGKILL. Returns how it ended.
     static func run(db: String, out: String, llm: FakeOpenAIServer, crm: FakeHubSpotServer, kill: Kill?) async throws -> Process.TerminationReason {
-        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
+        let binary = BrieferBinary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

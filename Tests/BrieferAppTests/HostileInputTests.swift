@@ -19,19 +19,9 @@ struct HostileInputTests {
     }
 
     static func briefer(_ arguments: [String]) throws -> (Int32, String) {
-        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit, "briefer died: \(process.terminationReason)")
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let run = try BrieferBinary.run(arguments)
+        #expect(run.reason == .exit, "briefer died: \(run.reason)")
+        return (run.status, run.output)
     }
 
     @Test func theHostileCorpusIsStoredOrQuarantinedWithItsReason() throws {

@@ -44,19 +44,9 @@ struct RegressionTests {
     /// Runs the built `briefer regress` on a scratch suite with the repository's config and v1 prompt:
     /// its exit status and everything it printed.
     static func briefer(regress scratch: ScratchSuite, _ arguments: [String]) throws -> (Int32, String) {
-        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["regress", "--suite", scratch.suite.root, "--config", FixturePaths.config.path, "--prompt", promptPath] + arguments
-        process.currentDirectoryURL = FixturePaths.root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let run = try BrieferBinary.run(["regress", "--suite", scratch.suite.root, "--config", FixturePaths.config.path, "--prompt", promptPath]
+                                        + arguments, directory: FixturePaths.root)
+        return (run.status, run.output)
     }
 
     // MARK: The committed suite

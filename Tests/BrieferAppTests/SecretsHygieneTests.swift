@@ -15,21 +15,8 @@ struct SecretsHygieneTests {
     static let hubSpotMarker = "pat-MARKER-hubspot-93ab4410"
 
     static func briefer(_ arguments: [String], environment extra: [String: String]) throws -> (Int32, String) {
-        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let run = try BrieferBinary.run(arguments, environment: extra.mapValues { Optional($0) })
+        return (run.status, run.output)
     }
 
     @Test func theKeysReachOnlyTheServersAndNoEmailReachesTheModel() throws {

@@ -60,15 +60,20 @@ struct WorkerTests {
 
     // MARK: One run
 
-    @Test func aRunDoesEveryStageOnceAndASecondFindsNothingToDo() async throws {
-        let temporary = try TemporaryStore()
+    /// A pipeline over `store` asking `server`, writing files (no HubSpot), owned by "test".
+    static func pipeline(_ store: BrieferStore, _ server: FakeOpenAIServer) throws -> Pipeline {
         let configuration = EnrichmentTests.configuration()
-        let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
-        defer { server.stop() }
         let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: configuration.enrichment,
                                logger: .quiet, sleep: { _ in })
-        let pipeline = Pipeline(store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
-                                llm: client, hubspot: nil, logger: .quiet, owner: "test")
+        return Pipeline(store: store, configuration: configuration, template: try EnrichmentTests.template.get(),
+                        llm: client, hubspot: nil, logger: .quiet, owner: "test")
+    }
+
+    @Test func aRunDoesEveryStageOnceAndASecondFindsNothingToDo() async throws {
+        let temporary = try TemporaryStore()
+        let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        let pipeline = try Self.pipeline(temporary.store, server)
         let out = temporary.directory.appendingPathComponent("crm").path
         var moved = 0
         let first = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(), outDir: out),
@@ -88,6 +93,25 @@ struct WorkerTests {
         #expect(runs.last?.summary?.contains("\"hot\" : 11") == true)
         let text = Reports.status(runs: runs, deferred: 0, outbox: [:], leases: [], nowMs: Timestamp.now.milliseconds)
         #expect(text.contains("event to CRM (run 1)"))
+    }
+
+    /// Syncs of one database take turns: while another (live) process holds the sync lease, a run records
+    /// its changes later; once the lease is free, they go out.
+    @Test func syncsOfOneDatabaseTakeTurns() async throws {
+        let temporary = try TemporaryStore()
+        let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        let pipeline = try Self.pipeline(temporary.store, server)
+        let other = "elsewhere:4242:beef"  // another host: alive as far as this one can tell
+        #expect(try temporary.store.takeLease(account: Pipeline.syncLease, owner: other, nowMs: Timestamp.now.milliseconds, ttlMs: 60_000))
+        let out = temporary.directory.appendingPathComponent("crm").path
+        let blocked = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(), outDir: out))
+        #expect(blocked.sync == nil && blocked.syncSkipped?.contains("another process") == true)
+        #expect(Reports.run(blocked).contains("sync: skipped"))
+        try temporary.store.releaseLease(account: Pipeline.syncLease, owner: other)
+        let next = try await pipeline.run(.init(asOf: try FixturePaths.manifestAsOf(), outDir: out))
+        #expect(next.sync?.changedContacts ?? 0 > 0)
+        #expect(try temporary.store.leases().isEmpty)
     }
 
     // MARK: Forget
@@ -140,7 +164,7 @@ struct WorkerTests {
     /// runs, and SIGTERM ends it with status 0 and nothing left running (its run is recorded finished or
     /// interrupted, never left `running`).
     @Test func theWorkerIngestsItsInboxAndStopsCleanlyOnSIGTERM() async throws {
-        let binary = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
+        let binary = BrieferBinary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
         let temporary = try TemporaryStore()
         let inbox = temporary.directory.appendingPathComponent("inbox").path

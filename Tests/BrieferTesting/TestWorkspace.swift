@@ -72,3 +72,33 @@ public extension BrieferStore {
         try read { db in try String.fetchOne(db, sql: sql) }
     }
 }
+
+/// The built `briefer` executable (`swift build` puts it in .build/debug), run as a subprocess.
+public enum BrieferBinary {
+    public static let path = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
+
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String { "no executable at \(BrieferBinary.path): run `swift build` first" }
+    }
+
+    /// Runs `briefer arguments` with `environment` added to this process's (a nil value removes a
+    /// variable) and returns how it ended and everything it printed (standard output and error).
+    public static func run(_ arguments: [String], environment: [String: String?] = [:], directory: URL? = nil)
+        throws -> (status: Int32, reason: Process.TerminationReason, output: String) {
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw Missing() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, process.terminationReason, String(decoding: output, as: UTF8.self))
+    }
+}

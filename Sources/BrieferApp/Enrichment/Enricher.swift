@@ -143,11 +143,7 @@ public final class Enricher: Sendable {
     /// The account's lease: free, expired, already ours, or held by a process of this host that is gone
     /// (killed or crashed: its leases would otherwise hold the account for `lease_seconds`).
     func takeLease(_ account: String) throws -> Bool {
-        let ttl = Int64(settings.leaseSeconds) * 1000
-        if try store.takeLease(account: account, owner: owner, nowMs: clock(), ttlMs: ttl) { return true }
-        guard let holder = try store.leases().first(where: { $0.account == account }), ProcessOwner.isGone(holder.owner) else { return false }
-        logger.notice("taking over the lease of a process that is gone", metadata: ["account": "\(account)", "holder": "\(holder.owner)"])
-        return try store.takeLease(account: account, owner: owner, nowMs: clock(), ttlMs: ttl, replacing: holder.owner)
+        try ProcessOwner.takeLease(account, in: store, owner: owner, nowMs: clock(), ttlMs: Int64(settings.leaseSeconds) * 1000, logger: logger)
     }
 
     /// One account: attempts (the first answer, then repairs listing the errors) until a valid briefing,
@@ -315,6 +311,15 @@ public enum ProcessOwner {
         let parts = owner.split(separator: ":")
         guard parts.count == 3, parts[0] == host, let pid = Int32(parts[1]), pid > 0, owner != id else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    /// Takes the lease on `key` for `owner`: free, expired, already `owner`'s, or held by a process of this
+    /// host that is gone (killed or crashed: its leases would otherwise hold the work until they expire).
+    public static func takeLease(_ key: String, in store: BrieferStore, owner: String, nowMs: Int64, ttlMs: Int64, logger: Logger) throws -> Bool {
+        if try store.takeLease(account: key, owner: owner, nowMs: nowMs, ttlMs: ttlMs) { return true }
+        guard let holder = try store.leases().first(where: { $0.account == key }), isGone(holder.owner) else { return false }
+        logger.notice("taking over the lease of a process that is gone", metadata: ["lease": "\(key)", "holder": "\(holder.owner)"])
+        return try store.takeLease(account: key, owner: owner, nowMs: nowMs, ttlMs: ttlMs, replacing: holder.owner)
     }
 }
 

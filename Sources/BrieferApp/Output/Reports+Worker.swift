@@ -23,6 +23,8 @@ extension Reports {
         }
         if let c = s.sync {
             out.append("  sync: " + sync(c).replacingOccurrences(of: "\n", with: "\n        "))
+        } else if let why = s.syncSkipped {
+            out.append("  sync: skipped (\(why))")
         }
         if let latency = s.latencySeconds {
             out.append("  event to CRM: \(duration(latency)) from the oldest new event to its CRM write (target 15 min)")
@@ -38,6 +40,7 @@ extension Reports {
         if let e = s.enrichment { object["enrichment"] = enrichmentJSON(e) }
         if let why = s.enrichmentSkipped { object["enrichment_skipped"] = why }
         if let c = s.sync { object["sync"] = syncJSON(c) }
+        if let why = s.syncSkipped { object["sync_skipped"] = why }
         if let latency = s.latencySeconds { object["event_to_crm_seconds"] = latency }
         return object
     }

@@ -15,6 +15,8 @@ public struct RunSummary: Sendable {
     /// Why enrichment did not run (no scoring run, an invalid prompt).
     public var enrichmentSkipped: String?
     public var sync: SyncSummary?
+    /// Why the sync did not run (another process held the sync lease).
+    public var syncSkipped: String?
     public var seconds = 0.0
     /// The oldest event this run stored, and when its CRM write finished: the event-to-CRM latency.
     public var oldestNewEventMs: Int64?
@@ -49,6 +51,8 @@ public struct Pipeline: Sendable {
     public let hubspot: HubSpotClient?
     public let logger: Logger
     public let owner: String
+    /// The lease that makes syncs of one database take turns.
+    public static let syncLease = "(crm sync)"
 
     public init(store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, llm: LLMClient,
                 hubspot: HubSpotClient?, logger: Logger, owner: String = ProcessOwner.id) {
@@ -87,13 +91,19 @@ public struct Pipeline: Sendable {
             try Task.checkCancellation()
 
             stage?("sync")
-            let sync = CRMSync(store: store, configuration: configuration, logger: logger)
-            if options.push, let hubspot {
-                summary.sync = try await sync.push(client: hubspot, options: .init())
+            // One sync at a time per database: a change of one process must not land after a newer one of another.
+            if try ProcessOwner.takeLease(Self.syncLease, in: store, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000, logger: logger) {
+                defer { try? store.releaseLease(account: Self.syncLease, owner: owner) }
+                let sync = CRMSync(store: store, configuration: configuration, logger: logger)
+                if options.push, let hubspot {
+                    summary.sync = try await sync.push(client: hubspot, options: .init())
+                } else {
+                    summary.sync = try sync.writeFiles(directory: options.outDir ?? configuration.crm.outDir)
+                }
+                summary.crmWrittenMs = Timestamp.now.milliseconds
             } else {
-                summary.sync = try sync.writeFiles(directory: options.outDir ?? configuration.crm.outDir)
+                summary.syncSkipped = "another process is syncing this database; its changes go out with the next run"
             }
-            summary.crmWrittenMs = Timestamp.now.milliseconds
             summary.status = "finished"
         } catch is CancellationError {
             summary.status = "interrupted"

@@ -51,16 +51,24 @@ extension BrieferStore {
                     try delete(table, "DELETE FROM \(table) WHERE account = ?", [personalAccount])
                 }
                 // Bad lines that carried the user id (as a JSON or CSV value).
-                try delete("quarantine", "DELETE FROM quarantine WHERE instr(CAST(raw AS TEXT), ?) > 0 OR instr(CAST(raw AS TEXT), ?) > 0",
-                           ["\"\(externalId)\"", ",\(externalId),"])
+                // Bad lines that carried the user id: a JSON value, or the first column of a users/subscriptions row.
+                try delete("quarantine", "DELETE FROM quarantine WHERE instr(CAST(raw AS TEXT), ?) > 0 OR instr(CAST(raw AS TEXT), ?) = 1",
+                           ["\"\(externalId)\"", "\(externalId),"])
                 try delete("users", "DELETE FROM users WHERE id = ?", [id])
             }
             try delete("quarantine", "DELETE FROM quarantine WHERE instr(lower(CAST(raw AS TEXT)), ?) > 0", [address])
-            // Other people's events that name the address (an invitation sent to it): the address is redacted.
-            for variant in Set([email.trimmingCharacters(in: .whitespacesAndNewlines), address]) {
-                for column in ["properties", "traits"] {
-                    try delete("events (\(column) redacted)", "UPDATE events SET \(column) = replace(\(column), ?, '[forgotten]') WHERE instr(\(column), ?) > 0",
-                               [variant, variant])
+            // Events that carry the address as their anonymous id are the person's.
+            try delete("events", "DELETE FROM events WHERE lower(anonymous_id) = ?", [address])
+            // Other people's events and groups that name the address (an invitation sent to it): redacted, in any
+            // letter case (each pass replaces the spelling it finds first, until none is left).
+            for (table, column) in [("events", "properties"), ("events", "traits"), ("groups", "traits")] {
+                for _ in 0..<16 {
+                    try db.execute(sql: """
+                        UPDATE \(table) SET \(column) = replace(\(column), substr(\(column), instr(lower(\(column)), ?1), length(?1)), '[forgotten]')
+                        WHERE instr(lower(\(column)), ?1) > 0
+                        """, arguments: [address])
+                    guard db.changesCount > 0 else { break }
+                    report.rows["\(table) (\(column) redacted)", default: 0] += db.changesCount
                 }
             }
             for table in ["crm_outbox", "crm_synced", "crm_contacts"] {
@@ -70,7 +78,8 @@ extension BrieferStore {
                            arguments: [Self.forgottenHash(address), Timestamp.now.milliseconds])
             return report
         }
-        try checkpoint()
+        // Best effort: a reader holding the log open (a worker) keeps some pages until its next checkpoint.
+        try? checkpoint()
         return report
     }
 }

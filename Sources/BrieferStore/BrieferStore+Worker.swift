@@ -19,7 +19,7 @@ public struct PipelineRunRecord: Sendable, Equatable {
     public var owner: String
     public var startedMs: Int64
     public var finishedMs: Int64?
-    /// running | finished | failed | interrupted
+    /// running | finished | failed | interrupted | died (its process was killed; seen by a later run)
     public var status: String
     public var summary: String?
     public var oldestNewEventMs: Int64?
@@ -82,6 +82,11 @@ extension BrieferStore {
                 UPDATE pipeline_runs SET finished_ms = ?, status = ?, summary = ?, oldest_new_event_ms = ?, crm_written_ms = ? WHERE id = ?
                 """, arguments: [nowMs, status, summary, oldestNewEventMs, crmWrittenMs, id])
         }
+    }
+
+    /// Marks a run whose process died before finishing it.
+    public func abandonPipelineRun(id: Int64) throws {
+        try write { db in try db.execute(sql: "UPDATE pipeline_runs SET status = 'died' WHERE id = ? AND status = 'running'", arguments: [id]) }
     }
 
     /// The latest runs, newest first.

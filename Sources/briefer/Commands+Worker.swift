@@ -119,29 +119,45 @@ struct Worker: AsyncParsableCommand {
             let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
             let logger = global.logger()
             let seconds = parseDuration(interval)!
+            // The handlers first: a signal that arrives before the first cycle starts still stops it cleanly.
             let stop = StopSignal()
+            let box = TaskBox()
+            stop.onSignal { count in
+                if count > 1 {
+                    // A second signal: stop now. Everything committed is kept; the rest is picked up by the next run.
+                    logger.warning("second signal: exiting at once")
+                    Foundation.exit(130)
+                }
+                logger.notice("stopping: signal received; abandoning the cycle in progress between committed steps (again to exit at once)")
+                box.cancel()
+            }
             let work = Task {
                 var cycle = 0
                 while !Task.isCancelled {
                     cycle += 1
                     let started = ContinuousClock.now
-                    var files: [String] = []
-                    if let inbox { files = try await settledFiles(ingestibleFiles(in: inbox)) }
-                    let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), afterIngest: {
-                        try moveProcessed(files)
-                    })
-                    FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8))
+                    do {
+                        var files: [String] = []
+                        if let inbox { files = try await settledFiles(ingestibleFiles(in: inbox)) }
+                        let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), afterIngest: {
+                            try moveProcessed(files)
+                        })
+                        FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8))
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        // One bad cycle (an unreadable file, a busy database, a file another worker took) does not
+                        // end the worker: it is logged, and the next cycle tries again.
+                        logger.error("cycle failed; trying again next cycle", metadata: ["cycle": "\(cycle)", "error": "\(error)"])
+                    }
                     if let cycles, cycle >= cycles { break }
                     let elapsed = ContinuousClock.now - started
                     let wait = max(0, seconds - Double(elapsed.components.seconds))
                     try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                 }
             }
-            stop.onSignal {
-                logger.notice("stopping: signal received; abandoning the cycle in progress between committed steps")
-                work.cancel()
-            }
-            do { try await work.value } catch is CancellationError {}
+            box.set(work)
+            await work.value
             logger.notice("worker stopped")
         } catch { throw fail(error) }
     }
@@ -163,7 +179,7 @@ struct Worker: AsyncParsableCommand {
         guard let inbox, !files.isEmpty else { return }
         let processed = inbox + "/processed"
         try FileManager.default.createDirectory(atPath: processed, withIntermediateDirectories: true)
-        for file in files {
+        for file in files where FileManager.default.fileExists(atPath: file) {
             let name = URL(fileURLWithPath: file).lastPathComponent
             var target = processed + "/" + name
             var n = 1
@@ -171,6 +187,15 @@ struct Worker: AsyncParsableCommand {
             try FileManager.default.moveItem(atPath: file, toPath: target)
         }
     }
+}
+
+/// The worker's task, cancelled by a signal even if it arrives before the task exists.
+final class TaskBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+    private var cancelled = false
+    func set(_ task: Task<Void, Never>) { lock.withLock { self.task = task; if cancelled { task.cancel() } } }
+    func cancel() { lock.withLock { cancelled = true; task?.cancel() } }
 }
 
 /// `90s`, `5m`, `1h`, or plain seconds.
@@ -184,12 +209,15 @@ func parseDuration(_ text: String) -> Double? {
 /// Calls a handler on the first SIGTERM or SIGINT (the default action, ending the process, is replaced).
 final class StopSignal: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var count = 0
 
-    func onSignal(_ handler: @escaping @Sendable () -> Void) {
+    /// Calls `handler` with how many SIGTERM/SIGINT have arrived so far (1 for the first).
+    func onSignal(_ handler: @escaping @Sendable (Int) -> Void) {
         for sig in [SIGTERM, SIGINT] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler(handler: handler)
+            source.setEventHandler { [self] in handler(lock.withLock { count += 1; return count }) }
             source.resume()
             sources.append(source)
         }

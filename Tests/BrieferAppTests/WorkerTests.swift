@@ -114,6 +114,28 @@ struct WorkerTests {
         #expect(try temporary.store.leases().isEmpty)
     }
 
+    /// A run whose process was killed is left `running`; the next run marks it `died`, and a lease of that
+    /// process is taken over at once (same machine, pid gone), not after lease_seconds.
+    @Test func whatADeadProcessLeftIsRecognised() async throws {
+        let temporary = try TemporaryStore()
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let parts = ProcessOwner.id.split(separator: ":")
+        let deadOwner = "\(parts[0]):\(gone.processIdentifier):0"
+        #expect(ProcessOwner.isGone(deadOwner) && !ProcessOwner.isGone(ProcessOwner.id))
+        #expect(!ProcessOwner.isGone("another-host/12345678:1:0"))
+        let orphan = try temporary.store.startPipelineRun(owner: deadOwner, nowMs: 1_000)
+        #expect(try temporary.store.takeLease(account: "acme.com", owner: deadOwner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000))
+        #expect(try ProcessOwner.takeLease("acme.com", in: temporary.store, owner: "me", nowMs: Timestamp.now.milliseconds, ttlMs: 60_000, logger: .quiet))
+        let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        _ = try await Self.pipeline(temporary.store, server).run(.init(asOf: try FixturePaths.manifestAsOf(),
+                                                                      outDir: temporary.directory.appendingPathComponent("crm").path))
+        #expect(try temporary.store.pipelineRuns(limit: 5).first { $0.id == orphan }?.status == "died")
+    }
+
     // MARK: Forget
 
     /// `forget EMAIL` (SPEC §8): afterwards neither the address nor the user id is anywhere in the database
@@ -180,9 +202,12 @@ struct WorkerTests {
         process.arguments = ["worker", "--db", db, "--config", FixturePaths.config.path, "--inbox", inbox, "--interval", "1s",
                              "--as-of", "2026-11-20T12:00:00Z", "--base-url", server.baseURL, "--model", "test-model",
                              "--out", temporary.directory.appendingPathComponent("crm").path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        // Output to a file: a pipe read only at the end could fill and block the worker.
+        let logPath = temporary.directory.appendingPathComponent("worker.log").path
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try #require(FileHandle(forWritingAtPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
         // Wait for the inbox to empty into processed/ and a model request to be in flight.
         let deadline = Date().addingTimeInterval(60)
@@ -199,7 +224,8 @@ struct WorkerTests {
         #expect(!process.isRunning, "the worker did not stop within 20 s of SIGTERM")
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try log.close()
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(text)")
         let store = try BrieferStore(path: db)
         let runs = try store.pipelineRuns(limit: 10)

@@ -193,6 +193,13 @@ public final class Enricher: Sendable {
                 try deferAccount("endpoint_error", reason, untilMs: nil)
                 return
             }
+            // Renewed before every attempt; lost (this process stalled past lease_seconds and another took
+            // the account), the account is left to its new holder and nothing more is spent or stored here.
+            if attempt > 0, try !takeLease(domain) {
+                logger.warning("lease lost while briefing; leaving the account to the process that holds it", metadata: ["account": "\(domain)"])
+                tally.add { $0.leasedElsewhere += 1 }
+                return
+            }
             // Spent today, plus what the requests in flight may still cost: concurrent accounts cannot overshoot together.
             if settings.dailySpendCapUsd > 0,
                try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd >= settings.dailySpendCapUsd {
@@ -301,15 +308,22 @@ final class Tally: @unchecked Sendable {
 /// This process's name for leases and runs: host, process id and a random suffix (a restarted process
 /// with a recycled pid is still someone else).
 public enum ProcessOwner {
-    static let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+    /// This machine: its full host name and the kernel's boot id (two machines or two boots never share both).
+    static let machine: String = {
+        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines).prefix(8) ?? "noboot"
+        return ProcessInfo.processInfo.hostName.replacingOccurrences(of: ":", with: "_") + "/" + boot
+    }()
 
-    public static let id: String = "\(host):\(ProcessInfo.processInfo.processIdentifier):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    public static let id: String = "\(machine):\(ProcessInfo.processInfo.processIdentifier):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
 
-    /// Whether `owner` names a process of this host that no longer exists. A process elsewhere, or a pid
-    /// reused by another process, counts as alive: its leases then run out on their own.
+    /// Whether `owner` names a process of this machine (same host name and boot) that no longer exists: its
+    /// pid is not alive, or it is this process's pid under another name (an earlier process, since gone). A
+    /// process elsewhere counts as alive: its leases run out on their own.
     public static func isGone(_ owner: String) -> Bool {
         let parts = owner.split(separator: ":")
-        guard parts.count == 3, parts[0] == host, let pid = Int32(parts[1]), pid > 0, owner != id else { return false }
+        guard parts.count == 3, parts[0] == machine, let pid = Int32(parts[1]), pid > 0, owner != id else { return false }
+        if pid == ProcessInfo.processInfo.processIdentifier { return true }
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 

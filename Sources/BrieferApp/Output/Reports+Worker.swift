@@ -55,7 +55,8 @@ extension Reports {
             for r in runs {
                 let seconds = r.finishedMs.map { String(format: "%.1f", Double($0 - r.startedMs) / 1000) } ?? "-"
                 let latency = both(r.oldestNewEventMs, r.crmWrittenMs).map { duration(Double($1 - $0) / 1000) } ?? "-"
-                table.add(["\(r.id)", r.status, Timestamp(milliseconds: r.startedMs).iso8601, seconds, r.owner, latency])
+                let state = r.status == "running" && ProcessOwner.isGone(r.owner) ? "died" : r.status
+                table.add(["\(r.id)", state, Timestamp(milliseconds: r.startedMs).iso8601, seconds, r.owner, latency])
             }
             out.append(table.render())
         }

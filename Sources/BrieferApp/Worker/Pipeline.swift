@@ -65,6 +65,10 @@ public struct Pipeline: Sendable {
     /// as `interrupted`, with what was committed kept.
     public func run(_ options: Options, afterIngest: (() throws -> Void)? = nil, stage: ((String) -> Void)? = nil) async throws -> RunSummary {
         let started = ContinuousClock.now
+        // Runs whose process was killed stay `running`: those of processes gone from this machine are marked so.
+        for run in try store.pipelineRuns(limit: 50) where run.status == "running" && ProcessOwner.isGone(run.owner) {
+            try store.abandonPipelineRun(id: run.id)
+        }
         let id = try store.startPipelineRun(owner: owner, nowMs: Timestamp.now.milliseconds)
         var summary = RunSummary(id: id, status: "running")
         do {
@@ -92,7 +96,7 @@ public struct Pipeline: Sendable {
 
             stage?("sync")
             // One sync at a time per database: a change of one process must not land after a newer one of another.
-            if try ProcessOwner.takeLease(Self.syncLease, in: store, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000, logger: logger) {
+            if try ProcessOwner.takeLease(Self.syncLease, in: store, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: 900_000, logger: logger) {
                 defer { try? store.releaseLease(account: Self.syncLease, owner: owner) }
                 let sync = CRMSync(store: store, configuration: configuration, logger: logger)
                 if options.push, let hubspot {
@@ -100,6 +104,8 @@ public struct Pipeline: Sendable {
                 } else {
                     summary.sync = try sync.writeFiles(directory: options.outDir ?? configuration.crm.outDir)
                 }
+                // A push cut short by a stop is not a CRM write: what it did not confirm is pending for the next run.
+                try Task.checkCancellation()
                 summary.crmWrittenMs = Timestamp.now.milliseconds
             } else {
                 summary.syncSkipped = "another process is syncing this database; its changes go out with the next run"

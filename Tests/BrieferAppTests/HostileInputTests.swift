@@ -59,17 +59,28 @@ struct HostileInputTests {
         try handle.write(contentsOf: Data((#"{"type":"track","userId":"after","event":"core_feature_used","timestamp":"2026-11-19T09:05:00Z","messageId":"after-1"}"# + "\n").utf8))
         try handle.close()
         let db = temporary.directory.appendingPathComponent("huge.sqlite").path
-        let (status, output) = try Self.briefer(["ingest", "--db", db, path])
-        #expect(status == 0, "\(output)")
+        // Spawned and reaped here, so wait4 reports this child's own peak memory (not the largest of all children).
+        let arguments = [BrieferBinary.path, "ingest", "--db", db, path]
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        #expect(posix_spawn(&pid, BrieferBinary.path, &actions, nil, &argv, environ) == 0)
+        var status: Int32 = 0
         var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        #expect(wait4(pid, &status, 0, &usage) == pid)
+        #expect(status == 0, "briefer ingest ended with wait status \(status)")
         let peakMiB = Double(usage.ru_maxrss) / 1024
-        #expect(peakMiB < 150, "peak resident memory of a briefer child: \(peakMiB) MiB")
+        #expect(peakMiB < 100, "peak resident memory of the ingest: \(peakMiB) MiB")
         let store = try BrieferStore(path: db)
         let entries = try store.quarantine(reason: nil, file: nil, limit: 10).entries
         #expect(entries.map(\.reason) == ["oversized_line"])
         #expect(try store.count("events") == 1)
-        print("hostile input: a 50 MiB line quarantined; peak RSS of the largest briefer child so far \(Int(peakMiB)) MiB")
+        print("hostile input: a 50 MiB line quarantined; peak RSS of that ingest \(Int(peakMiB)) MiB")
     }
 
     // MARK: Prompt injection

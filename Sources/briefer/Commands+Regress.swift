@@ -116,20 +116,22 @@ struct RegressRun: AsyncParsableCommand {
             let ran = Set(regressionCases.map(\.name))
             // With --case, the other cases of the baseline are not this run's business.
             let committedOutcomes = (committed?.cases ?? [:]).filter { cases.isEmpty || ran.contains($0.key) }
+            // A case that ran without answers is reported as such (below), not as dropped from the baseline.
+            let unjudged = ran.subtracting(answered.keys)
             let comparison: OutcomeComparison
             let comparedWith: String
             var notes: [String] = []
             if let baselineRun {
-                comparison = OutcomeComparison(baseline: baselineRun.judgedOutcomes, current: answered)
+                comparison = OutcomeComparison(baseline: baselineRun.judgedOutcomes.filter { !unjudged.contains($0.key) },
+                                               current: answered)
                 comparedWith = "the baseline prompt \(baselineRun.template.version)"
             } else {
-                comparison = OutcomeComparison(baseline: committedOutcomes, current: answered)
+                comparison = OutcomeComparison(baseline: committedOutcomes.filter { !unjudged.contains($0.key) }, current: answered)
                 comparedWith = committed == nil ? "no baseline yet (--accept records one)" : "the committed baseline"
                 if let committed, committed.model != settings.model {
                     notes.append("the baseline was accepted with the model \(committed.model); this run asks \(settings.model)")
                 }
             }
-            let unjudged = ran.subtracting(answered.keys)
 
             var goldensUpdated = 0
             if updateGolden {

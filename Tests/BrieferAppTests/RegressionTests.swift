@@ -356,6 +356,13 @@ struct RegressionTests {
         let xml = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
         let failures = try xml.nodes(forXPath: "//testcase[@name='textbook-hot']/failure")
         #expect(failures.count == 1)
+        // Its recordings gone (as after a prompt edit): the case is reported without an answer, not as
+        // dropped from the baseline.
+        try FileManager.default.removeItem(atPath: scratch.suite.cassettesDirectory)
+        let (unanswered, unansweredText) = try run([])
+        #expect(unanswered == 6, "\(unansweredText)")
+        #expect(unansweredText.contains("case textbook-hot: no recorded answer for attempt 1"))
+        #expect(!unansweredText.contains("but not in this run"), "\(unansweredText)")
     }
 
     /// The golden diff is what `diff -u` prints, hunk for hunk, on random edits of a prompt.

@@ -17,6 +17,15 @@ Three modes, all standard library only and deterministic for a given seed
 
              python3 Fixtures/generator/generate.py bench --events 1000000 --out DIR [--seed 11]
 
+  backtest   a workspace for `briefer backtest`: users with a hidden buying intent
+             that drives both their product usage and whether they start paying
+             in the 30 days after the manifest's as_of (or, with --independent,
+             conversion drawn at the same overall rate regardless of usage: a
+             backtest must then show lift ~1 and AUC ~0.5). Events continue
+             after as_of, so a backtest that leaks future events shows it.
+
+             python3 Fixtures/generator/generate.py backtest --out DIR [--users 4000] [--independent] [--seed 5]
+
   bad        Fixtures/bad/bad_events.jsonl: valid lines mixed with exactly one
              line of each kind of bad input (see Fixtures/bad/README.md).
 
@@ -1336,6 +1345,94 @@ def bad(out: Path) -> None:
 
 # --------------------------------------------------------------------------- CLI
 
+def backtest(out: Path, n_users: int, independent: bool, seed: int) -> None:
+    """Users with a hidden intent z in [0, 1]: higher z, more activation, more active days, more
+    features, more pricing-page views and plan limits, and (unless independent) a higher chance of
+    a paid plan starting within 30 days after as_of."""
+    rng = random.Random(seed)
+    as_of = parse_iso("2026-09-01T00:00:00Z")
+    horizon = 30 * DAY
+    industries = ["saas", "technology", "fintech", "ecommerce", "media", "education", "healthcare", "manufacturing", "retail"]
+    companies = []
+    for i in range(max(10, n_users // 6)):
+        emp = int(round(min(5000, max(3, rng.lognormvariate(3.8, 1.4)))))
+        rev = int(round(min(50_000_000, max(50_000, emp * rng.uniform(30_000, 200_000))), -3))
+        companies.append((f"acct{i:05d}.example.com", f"Account {i:05d} Ltd", emp, rng.choice(industries), rev,
+                          rng.choice(["US", "GB", "DE", "FR", "CA", "AU", "NL", "IN"]), ""))
+    weights = [rng.paretovariate(1.3) for _ in companies]
+    p_convert = lambda z: 0.01 + 0.30 * z * z  # mean 0.085 with z = u ** 1.5
+    users, subs, lines = [], [], []
+    seq = 0
+
+    def track(uid, ts, name, props=None):
+        nonlocal seq
+        seq += 1
+        lines.append((ts, dumps({"type": "track", "messageId": f"bt-{seq:08d}", "userId": uid, "event": name,
+                                 "timestamp": iso_ms(ts), "properties": props or {}})))
+
+    features = ["dashboard_viewed", "report_created", "report_exported", "alert_created", "sql_query_run",
+                "chart_shared", "filter_saved", "export_scheduled", "comment_added", "api_key_created"]
+    for i in range(n_users):
+        uid = f"bt_{i:05d}"
+        z = rng.random() ** 1.5
+        signup = as_of - rng.randrange(0, 90 * DAY) if rng.random() < 0.9 else as_of + rng.randrange(HOUR, 20 * DAY)
+        if rng.random() < 0.08:
+            email = f"user{i}@{rng.choice(BENCH_FREE_MAIL)}"
+            domain = ""
+        else:
+            domain = rng.choices(companies, weights=weights)[0][0]
+            email = f"user{i}@{domain}"
+        users.append([uid, email, domain, rng.choice(["Engineer", "Analyst", "Head of Data", "VP Operations", "Manager"]), iso_s(signup)])
+        # Who pays already at as_of (left out of the backtest), who is on a free plan.
+        paying_before = signup < as_of - 30 * DAY and rng.random() < 0.08
+        if paying_before:
+            subs.append([uid, "pro", iso_s(rng.randrange(signup + DAY, as_of - DAY) // SECOND * SECOND)])
+        elif rng.random() < 0.2:
+            subs.append([uid, "free", iso_s(signup // SECOND * SECOND)])
+        if signup <= as_of and not paying_before:
+            p = 0.085 if independent else p_convert(z)
+            if rng.random() < p:
+                subs.append([uid, rng.choice(["pro", "team"]), iso_s((as_of + rng.randrange(HOUR, horizon)) // SECOND * SECOND)])
+            elif rng.random() < 0.02:
+                subs.append([uid, "pro", iso_s((as_of + horizon + rng.randrange(DAY, 30 * DAY)) // SECOND * SECOND)])
+        # Activation in the first 14 days.
+        for name, prob, count in [("project_created", 0.3 + 0.6 * z, 1), ("team_invite_sent", 0.1 + 0.6 * z, 1),
+                                  ("integration_connected", 0.05 + 0.5 * z, 1), ("core_feature_used", 0.2 + 0.7 * z, 3)]:
+            if rng.random() < prob:
+                for _ in range(count):
+                    track(uid, signup + rng.randrange(MINUTE, 13 * DAY), name, {"feature": name})
+        # Daily use until the user drifts away, through 30 days after as_of.
+        churn = signup + int(rng.expovariate(1 / (10 + 80 * z)) * DAY)
+        day = signup // DAY + 1
+        while day * DAY < min(churn, as_of + horizon):
+            if rng.random() < 0.05 + 0.55 * z:
+                for _ in range(rng.randint(1, 2 + int(6 * z))):
+                    ts = day * DAY + rng.randrange(7 * HOUR, 20 * HOUR)
+                    k = rng.random()
+                    if k < 0.04 + 0.2 * z * z:
+                        track(uid, ts, "pricing_page_viewed")
+                    elif k < 0.05 + 0.3 * z * z:
+                        track(uid, ts, "plan_limit_reached", {"limit": rng.choice(["seats", "api_requests", "projects"])})
+                    elif k < 0.2 + 0.3 * z:
+                        track(uid, ts, "core_feature_used", {"feature": "core"})
+                    else:
+                        track(uid, ts, rng.choice(features[: 3 + int(7 * z)]))
+            day += 1
+    lines.sort()
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(out / "companies.csv", csv_text(COMPANIES_HEADER, [list(c) for c in companies]))
+    write_text(out / "users.csv", csv_text(USERS_HEADER, users))
+    subs.sort(key=lambda r: (r[0], r[2]))
+    write_text(out / "subscriptions.csv", csv_text(SUBSCRIPTIONS_HEADER, subs))
+    write_text(out / "events.jsonl", "".join(line + "\n" for _, line in lines))
+    manifest = {"as_of": iso_s(as_of), "horizon_days": 30, "independent": independent, "seed": seed, "users": n_users,
+                "events": len(lines), "subscriptions": len(subs),
+                "conversions_in_horizon": sum(1 for r in subs if r[1] != "free" and as_of < parse_iso(r[2]) <= as_of + horizon)}
+    write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    print(f"backtest workspace: {n_users} users, {len(lines)} events, {len(subs)} subscriptions, "
+          f"{manifest['conversions_in_horizon']} conversions in the horizon ({'independent' if independent else 'driven by intent'}) -> {out}")
+
+
 def main(argv: list[str]) -> int:
     fixtures = Path(__file__).resolve().parent.parent
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -1348,6 +1445,11 @@ def main(argv: list[str]) -> int:
     b.add_argument("--events", type=int, default=1_000_000)
     b.add_argument("--out", type=Path, required=True)
     b.add_argument("--seed", type=int, default=11)
+    t = sub.add_parser("backtest", help="workspace whose conversions follow (or ignore) usage, for briefer backtest")
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--users", type=int, default=4000)
+    t.add_argument("--independent", action="store_true", help="conversion independent of usage")
+    t.add_argument("--seed", type=int, default=5)
     x = sub.add_parser("bad", help="hand-shaped bad input (bad_events.jsonl)")
     x.add_argument("--out", type=Path, default=fixtures / "bad")
     args = ap.parse_args(argv)
@@ -1357,6 +1459,10 @@ def main(argv: list[str]) -> int:
         if args.events < 1000:
             ap.error("--events must be at least 1000")
         bench(args.events, args.out, args.seed)
+    elif args.mode == "backtest":
+        if args.users < 100:
+            ap.error("--users must be at least 100")
+        backtest(args.out, args.users, args.independent, args.seed)
     else:
         bad(args.out)
     return 0

@@ -16,7 +16,7 @@ struct Briefer: AsyncParsableCommand {
             + "2 an invalid configuration; 3 --strict ingest found bad lines; 4 explain found a stored score that differs "
             + "from its recomputation; 5 sync --push stopped early or left changes for the next run; 6 regress found a regression, an unaccepted golden prompt change or a missing cassette.",
         subcommands: [Run.self, Worker.self, Status.self, Forget.self, Ingest.self, Score.self, Accounts.self, Explain.self, Select.self, PromptCommand.self, Enrich.self, Briefings.self,
-                      Sync.self, SyncLog.self, Regress.self, QuarantineCommand.self, CRMCommand.self, Config.self]
+                      Sync.self, SyncLog.self, Regress.self, Backtest.self, QuarantineCommand.self, CRMCommand.self, Config.self]
     )
 }
 

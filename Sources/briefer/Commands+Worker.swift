@@ -198,9 +198,9 @@ final class TaskBox: @unchecked Sendable {
     func cancel() { lock.withLock { cancelled = true; task?.cancel() } }
 }
 
-/// `90s`, `5m`, `1h`, or plain seconds.
+/// `90s`, `5m`, `1h`, `30d`, or plain seconds.
 func parseDuration(_ text: String) -> Double? {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
     if let last = text.last, let unit = units[last], let value = Double(text.dropLast()), value > 0 { return value * unit }
     if let value = Double(text), value > 0 { return value }
     return nil

@@ -11,6 +11,15 @@ public struct ScoringOutcome: Sendable {
     public var internalUsers: Int
 }
 
+/// Scores computed and not stored.
+public struct ScoringComputation: Sendable {
+    public var users: [UserScore]
+    public var accounts: [AccountScore]
+    public var internalUsers: Int
+    public var facts: [String: UserFacts]
+    public var profiles: [String: UserProfile]
+}
+
 /// `briefer score`: scores every known user and account as of a time, and stores the run.
 public struct ScoringRunner {
     public var store: BrieferStore
@@ -26,8 +35,8 @@ public struct ScoringRunner {
         return ScoringContext(asOf: asOf, configuration: configuration, model: model, vocabulary: try store.vocabulary())
     }
 
-    /// Scores without storing: users and accounts, sorted.
-    public func compute(context: ScoringContext) throws -> (users: [UserScore], accounts: [AccountScore], internalUsers: Int, facts: [String: UserFacts]) {
+    /// Scores without storing: users and accounts, sorted, with each user's facts and profile.
+    public func compute(context: ScoringContext) throws -> ScoringComputation {
         let clock = ContinuousClock()
         let start = clock.now
         let input = try store.scoringInput(context: context)
@@ -36,15 +45,17 @@ public struct ScoringRunner {
         let scorer = Scorer(context: context)
         var users: [UserScore] = []
         var facts: [String: UserFacts] = [:]
+        var profiles: [String: UserProfile] = [:]
         users.reserveCapacity(input.profiles.count)
         for profile in input.profiles {
             let f = UserFacts.compute(days: input.days[profile.userId] ?? [], signup: profile.signup, context: context)
             facts[profile.userId] = f
+            profiles[profile.userId] = profile
             users.append(scorer.score(profile, facts: f))
         }
         let byAccount = Dictionary(grouping: users, by: \.account)
         let accounts = byAccount.keys.sorted().map { scorer.account($0, users: byAccount[$0]!) }
-        return (users, accounts, input.internalUsers.count, facts)
+        return ScoringComputation(users: users, accounts: accounts, internalUsers: input.internalUsers.count, facts: facts, profiles: profiles)
     }
 
     public func run(asOf: Timestamp, model: BrieferConfiguration.ScoringModel? = nil) throws -> ScoringOutcome {

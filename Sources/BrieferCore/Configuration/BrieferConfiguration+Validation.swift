@@ -184,6 +184,11 @@ extension BrieferConfiguration {
             require(bounds.contains(value), key, "must be between \(bounds.lowerBound) and \(bounds.upperBound) (is \(value))")
         }
         range(selection.maxPerDay, 0...1_000_000, "selection.max_per_day")
+        range(backtest.horizonDays, 1...3650, "backtest.horizon_days")
+        range(backtest.capacityWeeks, 1...52, "backtest.capacity_weeks")
+        for (i, plan) in backtest.freePlans.enumerated() {
+            require(!plan.trimmedWhitespace.isEmpty, "backtest.free_plans[\(i)]", "must name a plan")
+        }
         range(selection.refreshAfterHours, 0...87_600, "selection.refresh_after_hours")
         let e = enrichment
         require(!e.prompt.isEmpty, "enrichment.prompt", "must name a prompt template file")

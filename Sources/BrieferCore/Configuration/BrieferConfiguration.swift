@@ -18,8 +18,21 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public var selection = Selection()
     public var enrichment = Enrichment()
     public var crm = CRM()
+    public var backtest = Backtest()
 
     public init() {}
+
+    /// `briefer backtest`: how conversions are labelled (issue 7; seeds 001, 003, 004).
+    public struct Backtest: Sendable, Codable, Equatable {
+        /// A paid subscription starting within this many days after the backtest time is a conversion
+        /// (`--horizon` overrides).
+        public var horizonDays = 30
+        /// Plans that are not paid: starting one is not a conversion, and a user on one is not paying.
+        public var freePlans = ["free"]
+        /// Weeks before the backtest time over which the weekly flow of new hot accounts is averaged
+        /// for `--capacity` suggestions.
+        public var capacityWeeks = 4
+    }
 
     public struct Identity: Sendable, Codable, Equatable {
         /// Domains that are never an account (a user with only such an email is an account of one).
@@ -47,6 +60,9 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         public var minCount: Int
         public var weight: Int
         public init(event: String, minCount: Int, weight: Int) { self.event = event; self.minCount = minCount; self.weight = weight }
+
+        /// The rule earns its weight with this many counted events.
+        public func isMet(by count: Int) -> Bool { count >= minCount }
     }
 
     public struct Threshold: Sendable, Codable, Equatable {
@@ -151,6 +167,9 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         public init(event: String, withinSignupDays: Int = 0, steps: [CountStep]) {
             self.event = event; self.withinSignupDays = withinSignupDays; self.steps = steps
         }
+
+        /// The step this many counted events reach (the first, highest first), if any.
+        public func step(for count: Int) -> CountStep? { steps.first { count >= $0.minCount } }
     }
 
     public struct Points: Sendable, Codable, Equatable {

@@ -35,7 +35,7 @@ public struct Scorer: Sendable {
         trace?("activation (window: \(w.activation.windowDays) days from signup \(profile.signup?.iso8601 ?? "unknown"))")
         for (i, rule) in w.activation.events.enumerated() {
             let count = facts.activationCounts[i]
-            let met = count >= rule.minCount
+            let met = rule.isMet(by: count)
             if met { activation += rule.weight; reasons.append(ReasonCode(rule.event, points: rule.weight)) }
             trace?("  \(rule.event): \(count) counted, needs \(rule.minCount) -> \(met ? "+\(rule.weight)" : "+0")")
         }
@@ -77,8 +77,7 @@ public struct Scorer: Sendable {
         let industry = company?.industry?.trimmedWhitespace.lowercased()
         let industryPoints = industry.flatMap { name in f.industries.first { $0.names.map { $0.lowercased() }.contains(name) }?.points } ?? f.industryOtherwise
         let revenuePoints = company?.estimatedRevenue.flatMap { n in f.revenue.first { n > $0.above }?.points } ?? f.revenueOtherwise
-        let emailDomain = Identity.emailDomain(profile.email)
-        let workEmail = emailDomain.map { !context.identity.isFreeMail($0) } ?? false
+        let workEmail = context.hasWorkEmail(profile)
         firmographic = employeePoints + industryPoints + revenuePoints + (workEmail ? f.workEmail : 0)
         firmographic = min(firmographic, f.max)
         trace?("firmographic (company: \(company?.domain ?? "none"))")
@@ -125,7 +124,7 @@ public struct Scorer: Sendable {
         var rubric = 0
         for (i, rule) in p.behaviour.rules.enumerated() {
             let count = facts.behaviourCounts[i]
-            let step = rule.steps.first { count >= $0.minCount }
+            let step = rule.step(for: count)
             if let step, step.points != 0 {
                 rubric += step.points
                 reasons.append(ReasonCode(rule.event, String(count), points: step.points))

@@ -25,6 +25,11 @@ public struct ScoringContext: Sendable {
         terms = vocabulary.texts
     }
 
+    /// The user's email is on a domain that is not free mail (the weighted model's work-email points).
+    public func hasWorkEmail(_ profile: UserProfile) -> Bool {
+        Identity.emailDomain(profile.email).map { !identity.isFreeMail($0) } ?? false
+    }
+
     /// How many days before the as-of time scoring reads, besides each user's activation window.
     public var lookbackDays: Int {
         let c = configuration

@@ -1,0 +1,205 @@
+import BrieferCore
+import BrieferStore
+import Foundation
+import Logging
+
+/// `briefer backtest`: scores as of a past time from the events up to it, labels who converted in
+/// the horizon after it, and measures how well the score predicted that.
+public struct BacktestReport: Sendable, Equatable, Codable {
+    public struct Exclusions: Sendable, Equatable, Codable {
+        /// Users whose plan in force at the backtest time was paid.
+        public var usersPaying = 0
+        /// Users who signed up (or were first seen) after the backtest time, or have no sign of life by it.
+        public var usersFirstSeenAfter = 0
+        /// Users of internal or test domains (never scored).
+        public var usersInternal = 0
+        public var accountsPaying = 0
+        public var accountsFirstSeenAfter = 0
+    }
+
+    public var asOf: String
+    public var horizonDays: Double
+    /// The end of the labelling window: as-of + horizon.
+    public var labelsUntil: String
+    public var model: String
+    public var configFingerprint: String
+    /// The latest event or subscription start stored.
+    public var dataEnd: String?
+    public var warnings: [String]
+    public var exclusions: Exclusions
+    public var users: PopulationBacktest
+    public var accounts: PopulationBacktest
+    /// Per configured signal, over the eligible users.
+    public var signals: [SignalEvidence]
+    public var thresholds: ThresholdSuggestions
+}
+
+/// Two backtests and how the score distribution and lift moved between them.
+public struct BacktestComparison: Sendable, Equatable, Codable {
+    public var from: BacktestReport
+    public var to: BacktestReport
+    public var users: PopulationDrift
+    public var accounts: PopulationDrift
+    public var warnings: [String]
+}
+
+public struct BacktestRunner {
+    public var store: BrieferStore
+    public var configuration: BrieferConfiguration
+    public var logger: Logger
+
+    public init(store: BrieferStore, configuration: BrieferConfiguration, logger: Logger) {
+        self.store = store; self.configuration = configuration; self.logger = logger
+    }
+
+    /// Fewer conversions than this and the report says its rates are rough.
+    public static let smallSample = 20
+
+    public func run(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
+                    capacityPerWeek: Int? = nil) throws -> BacktestReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let horizon = horizonDays ?? Double(configuration.backtest.horizonDays)
+        let labelsUntil = Timestamp(milliseconds: asOf.milliseconds + Int64((horizon * Double(Timestamp.millisecondsPerDay)).rounded()))
+        let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
+        let context = try scoring.context(asOf: asOf, model: model)
+        let now = try scoring.compute(context: context)
+        let labels = try Labels(store: store, configuration: configuration)
+        let scale = ScoreScale(configuration, model: context.model)
+
+        var exclusions = BacktestReport.Exclusions(usersInternal: now.internalUsers)
+        var users: [BacktestSubject] = []
+        var has: [[Bool]] = []
+        var usersByAccount: [String: [String]] = [:]
+        for user in now.users {
+            usersByAccount[user.account, default: []].append(user.userId)
+            let profile = now.profiles[user.userId]!
+            if labels.isPaying(user.userId, at: asOf) { exclusions.usersPaying += 1; continue }
+            if !Labels.seen(profile, by: asOf) { exclusions.usersFirstSeenAfter += 1; continue }
+            users.append(BacktestSubject(id: user.userId, score: user.score, tier: user.tier, meetsOtherPQLConditions: meets(user.fit, user.behaviour, context.model),
+                                         converted: labels.converts(user.userId, after: asOf, until: labelsUntil)))
+            has.append(BacktestSignals.present(now.facts[user.userId]!, profile: profile, context: context))
+        }
+        var accounts: [BacktestSubject] = []
+        for account in now.accounts {
+            let members = usersByAccount[account.account] ?? []
+            if members.contains(where: { labels.isPaying($0, at: asOf) }) { exclusions.accountsPaying += 1; continue }
+            if !members.contains(where: { Labels.seen(now.profiles[$0]!, by: asOf) }) { exclusions.accountsFirstSeenAfter += 1; continue }
+            accounts.append(BacktestSubject(id: account.account, score: account.score, tier: account.tier,
+                                            meetsOtherPQLConditions: meets(account.fit, account.behaviour, context.model),
+                                            converted: members.contains { labels.converts($0, after: asOf, until: labelsUntil) }))
+        }
+
+        var weeks: [[WeekTransition]] = []
+        if capacityPerWeek != nil {
+            weeks = try weeklyTransitions(scoring: scoring, asOf: asOf, model: context.model, current: now, labels: labels)
+        }
+        let signals = BacktestSignals.definitions(context)
+        let userMetrics = BacktestMetrics.population(users, scale: scale)
+        let accountMetrics = BacktestMetrics.population(accounts, scale: scale)
+        let end = try store.dataEnd()
+        let dataEnd = [end.events, end.subscriptions].compactMap { $0 }.max()
+
+        var warnings: [String] = []
+        if end.subscriptions == nil {
+            warnings.append("no subscriptions are stored: nothing can count as a conversion (ingest the subscriptions CSV)")
+        }
+        if let dataEnd, dataEnd < labelsUntil {
+            warnings.append("the horizon runs to \(labelsUntil.iso8601), past the latest event or subscription stored (\(dataEnd.iso8601)): if the data ends there, later conversions are missing and rates read low")
+        }
+        if end.subscriptions != nil, end.subscriptions! <= asOf {
+            warnings.append("no subscription starts after \(asOf.iso8601): is the subscriptions CSV older than the as-of time?")
+        }
+        if users.isEmpty {
+            warnings.append("no eligible user: every user was paying or first seen after \(asOf.iso8601)")
+        } else if userMetrics.converted == 0 {
+            warnings.append("no eligible user converted within the horizon: lift, precision, recall and AUC cannot be measured")
+        } else if userMetrics.converted < Self.smallSample {
+            warnings.append("only \(userMetrics.converted) user conversion(s): treat rates and lifts as rough")
+        }
+
+        let report = BacktestReport(
+            asOf: asOf.iso8601, horizonDays: horizon, labelsUntil: labelsUntil.iso8601, model: context.model.rawValue,
+            configFingerprint: configuration.fingerprint, dataEnd: dataEnd?.iso8601, warnings: warnings, exclusions: exclusions,
+            users: userMetrics, accounts: accountMetrics,
+            signals: BacktestSignals.evidence(signals, subjects: users, has: has),
+            thresholds: ThresholdSuggestions.suggest(
+                current: ThresholdSuggestions.currentThreshold(configuration, model: context.model),
+                range: ThresholdSuggestions.range(configuration, model: context.model),
+                users: users, accounts: accounts, weeks: weeks, capacityPerWeek: capacityPerWeek))
+        logger.info("backtest", metadata: ["as_of": "\(asOf.iso8601)", "users": "\(users.count)", "accounts": "\(accounts.count)",
+                                           "conversions": "\(userMetrics.converted)", "seconds": "\(clock.now - started)"])
+        return report
+    }
+
+    public func compare(_ first: Timestamp, _ second: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
+                        capacityPerWeek: Int? = nil) throws -> BacktestComparison {
+        let (a, b) = first <= second ? (first, second) : (second, first)
+        let from = try run(asOf: a, horizonDays: horizonDays, model: model, capacityPerWeek: capacityPerWeek)
+        let to = try run(asOf: b, horizonDays: horizonDays, model: model, capacityPerWeek: capacityPerWeek)
+        var warnings: [String] = []
+        let users = PopulationDrift(from: from.users, to: to.users)
+        for (label, clustered, share) in [(from.asOf, users.clusteredFrom, users.largestBucketShareFrom), (to.asOf, users.clusteredTo, users.largestBucketShareTo)]
+        where clustered {
+            warnings.append("red flag: as of \(label), \(Int(((share ?? 0) * 100).rounded())) % of users sit in one score bucket (seed 001: over 50 %)")
+        }
+        return BacktestComparison(from: from, to: to, users: users, accounts: PopulationDrift(from: from.accounts, to: to.accounts), warnings: warnings)
+    }
+
+    private func meets(_ fit: Int, _ behaviour: Int, _ model: BrieferConfiguration.ScoringModel) -> Bool {
+        model == .weighted || (fit >= configuration.points.pql.minFit && behaviour >= configuration.points.pql.minBehaviour)
+    }
+
+    /// Per week before `asOf` (newest first, `backtest.capacity_weeks` of them): each account not
+    /// paying at the week's end, with its state at the start and the end of the week.
+    private func weeklyTransitions(scoring: ScoringRunner, asOf: Timestamp, model: BrieferConfiguration.ScoringModel,
+                                   current: ScoringComputation, labels: Labels) throws -> [[WeekTransition]] {
+        func subjects(_ computed: ScoringComputation, at time: Timestamp) -> [String: BacktestSubject] {
+            var members: [String: [String]] = [:]
+            for user in computed.users { members[user.account, default: []].append(user.userId) }
+            var result: [String: BacktestSubject] = [:]
+            for account in computed.accounts where !(members[account.account] ?? []).contains(where: { labels.isPaying($0, at: time) }) {
+                result[account.account] = BacktestSubject(id: account.account, score: account.score, tier: account.tier,
+                                                          meetsOtherPQLConditions: meets(account.fit, account.behaviour, model), converted: false)
+            }
+            return result
+        }
+        let week = 7 * Timestamp.millisecondsPerDay
+        var end = subjects(current, at: asOf)
+        var weeks: [[WeekTransition]] = []
+        for w in 1...configuration.backtest.capacityWeeks {
+            let startTime = Timestamp(milliseconds: asOf.milliseconds - Int64(w) * week)
+            let start = subjects(try scoring.compute(context: try scoring.context(asOf: startTime, model: model)), at: startTime)
+            weeks.append(end.keys.sorted().map { WeekTransition(before: start[$0], after: end[$0]!) })
+            end = start
+        }
+        return weeks
+    }
+}
+
+/// Who paid when, from the subscriptions CSV.
+struct Labels {
+    let byUser: [String: [BrieferStore.SubscriptionStart]]
+    let freePlans: Set<String>
+
+    init(store: BrieferStore, configuration: BrieferConfiguration) throws {
+        byUser = try store.subscriptionsByUser()
+        freePlans = Set(configuration.backtest.freePlans.map { $0.trimmedWhitespace.lowercased() })
+    }
+
+    func isPaid(_ plan: String) -> Bool { !freePlans.contains(plan.trimmedWhitespace.lowercased()) }
+
+    /// The plan in force at `time` (the latest started by then) is paid.
+    func isPaying(_ user: String, at time: Timestamp) -> Bool {
+        guard let plan = byUser[user]?.last(where: { $0.start <= time })?.plan else { return false }
+        return isPaid(plan)
+    }
+
+    /// A paid subscription starts in (after, until].
+    func converts(_ user: String, after: Timestamp, until: Timestamp) -> Bool {
+        byUser[user]?.contains { $0.start > after && $0.start <= until && isPaid($0.plan) } ?? false
+    }
+
+    /// Signed up (or first seen) by `time`.
+    static func seen(_ profile: UserProfile, by time: Timestamp) -> Bool { profile.signup.map { $0 <= time } ?? false }
+}

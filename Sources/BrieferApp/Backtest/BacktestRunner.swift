@@ -55,17 +55,27 @@ public struct BacktestRunner {
     /// Fewer conversions than this and the report says its rates are rough.
     public static let smallSample = 20
 
-    public func run(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
-                    capacityPerWeek: Int? = nil) throws -> BacktestReport {
-        let clock = ContinuousClock()
-        let started = clock.now
+    /// The labelled population of a backtest: who is in it, their scores as of the time, who converted.
+    public struct Population: Sendable {
+        public var asOf: Timestamp
+        public var labelsUntil: Timestamp
+        public var horizonDays: Double
+        public var context: ScoringContext
+        public var scores: ScoringComputation
+        /// Eligible users, and which configured signals each has (``BacktestSignals/definitions(_:)``).
+        public var users: [BacktestSubject]
+        public var signals: [[Bool]]
+        public var accounts: [BacktestSubject]
+        public var exclusions: BacktestReport.Exclusions
+    }
+
+    public func population(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil) throws -> Population {
         let horizon = horizonDays ?? Double(configuration.backtest.horizonDays)
         let labelsUntil = Timestamp(milliseconds: asOf.milliseconds + Int64((horizon * Double(Timestamp.millisecondsPerDay)).rounded()))
         let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
         let context = try scoring.context(asOf: asOf, model: model)
         let now = try scoring.compute(context: context)
         let labels = try Labels(store: store, configuration: configuration)
-        let scale = ScoreScale(configuration, model: context.model)
 
         var exclusions = BacktestReport.Exclusions(usersInternal: now.internalUsers)
         var users: [BacktestSubject] = []
@@ -89,10 +99,22 @@ public struct BacktestRunner {
                                             meetsOtherPQLConditions: meets(account.fit, account.behaviour, context.model),
                                             converted: members.contains { labels.converts($0, after: asOf, until: labelsUntil) }))
         }
+        return Population(asOf: asOf, labelsUntil: labelsUntil, horizonDays: horizon, context: context, scores: now,
+                          users: users, signals: has, accounts: accounts, exclusions: exclusions)
+    }
+
+    public func run(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
+                    capacityPerWeek: Int? = nil) throws -> BacktestReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let population = try self.population(asOf: asOf, horizonDays: horizonDays, model: model)
+        let (context, now, users, accounts, labelsUntil) = (population.context, population.scores, population.users, population.accounts, population.labelsUntil)
+        let scale = ScoreScale(configuration, model: context.model)
+        let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
 
         var weeks: [[WeekTransition]] = []
         if capacityPerWeek != nil {
-            weeks = try weeklyTransitions(scoring: scoring, asOf: asOf, model: context.model, current: now, labels: labels)
+            weeks = try weeklyTransitions(scoring: scoring, asOf: asOf, model: context.model, current: now, labels: try Labels(store: store, configuration: configuration))
         }
         let signals = BacktestSignals.definitions(context)
         let userMetrics = BacktestMetrics.population(users, scale: scale)
@@ -110,6 +132,9 @@ public struct BacktestRunner {
         if end.subscriptions != nil, end.subscriptions! <= asOf {
             warnings.append("no subscription starts after \(asOf.iso8601): is the subscriptions CSV older than the as-of time?")
         }
+        if let largest = userMetrics.buckets.max(by: { ($0.share ?? 0) < ($1.share ?? 0) }), (largest.share ?? 0) > PopulationDrift.clusterRedFlag {
+            warnings.append("red flag: \(Int(((largest.share ?? 0) * 100).rounded())) % of users score in \(largest.label) (seed 001: over 50 % in one bucket means the score does not spread leads apart)")
+        }
         if users.isEmpty {
             warnings.append("no eligible user: every user was paying or first seen after \(asOf.iso8601)")
         } else if userMetrics.converted == 0 {
@@ -119,10 +144,10 @@ public struct BacktestRunner {
         }
 
         let report = BacktestReport(
-            asOf: asOf.iso8601, horizonDays: horizon, labelsUntil: labelsUntil.iso8601, model: context.model.rawValue,
-            configFingerprint: configuration.fingerprint, dataEnd: dataEnd?.iso8601, warnings: warnings, exclusions: exclusions,
+            asOf: asOf.iso8601, horizonDays: population.horizonDays, labelsUntil: labelsUntil.iso8601, model: context.model.rawValue,
+            configFingerprint: configuration.fingerprint, dataEnd: dataEnd?.iso8601, warnings: warnings, exclusions: population.exclusions,
             users: userMetrics, accounts: accountMetrics,
-            signals: BacktestSignals.evidence(signals, subjects: users, has: has),
+            signals: BacktestSignals.evidence(signals, subjects: users, has: population.signals),
             thresholds: ThresholdSuggestions.suggest(
                 current: ThresholdSuggestions.currentThreshold(configuration, model: context.model),
                 range: ThresholdSuggestions.range(configuration, model: context.model),
@@ -137,12 +162,8 @@ public struct BacktestRunner {
         let (a, b) = first <= second ? (first, second) : (second, first)
         let from = try run(asOf: a, horizonDays: horizonDays, model: model, capacityPerWeek: capacityPerWeek)
         let to = try run(asOf: b, horizonDays: horizonDays, model: model, capacityPerWeek: capacityPerWeek)
-        var warnings: [String] = []
         let users = PopulationDrift(from: from.users, to: to.users)
-        for (label, clustered, share) in [(from.asOf, users.clusteredFrom, users.largestBucketShareFrom), (to.asOf, users.clusteredTo, users.largestBucketShareTo)]
-        where clustered {
-            warnings.append("red flag: as of \(label), \(Int(((share ?? 0) * 100).rounded())) % of users sit in one score bucket (seed 001: over 50 %)")
-        }
+        let warnings = from.warnings.map { "as of \(from.asOf): \($0)" } + to.warnings.map { "as of \(to.asOf): \($0)" }
         return BacktestComparison(from: from, to: to, users: users, accounts: PopulationDrift(from: from.accounts, to: to.accounts), warnings: warnings)
     }
 

@@ -1,7 +1,7 @@
 # Briefer — the commands a new user, CI and a benchmark run use.
 #   make demo    ingest the fixture workspace, score it at its pinned as-of time, brief the hot accounts
 #                with the local model (llama-server + SmolLM2-135M, installed on first use), write the
-#                CRM payload files
+#                CRM payload files, and backtest the score against the conversions after that time
 #   make test    run the test suite (swift test), the prompt regression suite replayed offline (briefer regress),
 #                and the end-to-end test against the local model
 #   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job
@@ -61,6 +61,7 @@ demo: build $(if $(OPENAI_BASE_URL),,model-server)
 	$(BRIEFER_DEBUG) enrich --db $(DEMO_DB) --base-url $(MODEL_URL) $(MODEL_FLAG)
 	@rm -rf $(DEMO_CRM)
 	$(BRIEFER_DEBUG) sync --db $(DEMO_DB) --out $(DEMO_CRM)
+	$(BRIEFER_DEBUG) backtest --db $(DEMO_DB) --as-of $(AS_OF) --html .build/demo-backtest.html
 
 # The end-to-end test (ingest → score → enrich against a real model) runs when BRIEFER_E2E_MODEL_URL is
 # set, on its own after the rest: the model keeps both cores busy, which the other suites' timeouts mind.

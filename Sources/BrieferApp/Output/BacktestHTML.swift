@@ -238,21 +238,8 @@ public enum BacktestHTML {
         return s + "</tbody></table>\n"
     }
 
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Text for content and attributes: the JUnit report's XML escaping (characters XML cannot hold dropped).
+    static func escape(_ text: String) -> String { Reports.xml(text) }
 }
 
 /// A few SVG shapes, each with a tooltip title, coordinates rounded to a tenth.

@@ -20,12 +20,16 @@ extension BrieferStore {
         }
     }
 
-    /// The latest event time and the latest subscription start stored: how far the data reaches.
-    public func dataEnd() throws -> (events: Timestamp?, subscriptions: Timestamp?) {
+    /// How far the data reaches: the first and the latest event, the latest subscription start, and
+    /// how many users are stored.
+    public func dataSpan() throws -> (firstEvent: Timestamp?, lastEvent: Timestamp?, lastSubscription: Timestamp?, users: Int) {
         try read { db in
-            let events = try Int64.fetchOne(db, sql: "SELECT MAX(ts) FROM events")
+            let events = try Row.fetchOne(db, sql: "SELECT MIN(ts), MAX(ts) FROM events")
             let subscriptions = try Int64.fetchOne(db, sql: "SELECT MAX(start_ms) FROM subscriptions")
-            return (events.map(Timestamp.init(milliseconds:)), subscriptions.map(Timestamp.init(milliseconds:)))
+            let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
+            let first: Int64? = events?[0], last: Int64? = events?[1]
+            return (first.map(Timestamp.init(milliseconds:)), last.map(Timestamp.init(milliseconds:)),
+                    subscriptions.map(Timestamp.init(milliseconds:)), users)
         }
     }
 }

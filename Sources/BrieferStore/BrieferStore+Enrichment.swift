@@ -103,7 +103,7 @@ extension BrieferStore {
         try ensureAggregates(extraction: ActivityExtraction(configuration))
         return try read { db in
             let builder = PromptInputBuilder(configuration: configuration, asOf: run.asOf, terms: try Self.vocabulary(db).texts)
-            let companies = try Self.companyRecords(db).records
+            let companies = try Self.companyRecords(db, asOf: run.asOf.milliseconds).records
             var inputs: [String: PromptInput] = [:]
             for stored in accounts {
                 let account = stored.score.account

@@ -46,11 +46,11 @@ extension BrieferStore {
     public func profiles(context: ScoringContext) throws
         -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64], signupMoved: Set<Int64>) {
         try read { db in
-            let (companies, groupDomains) = try Self.companyRecords(db)
+            let (companies, groupDomains) = try Self.companyRecords(db, asOf: context.asOf.milliseconds)
             struct Stored {
                 var rowId: Int64, userId: String, csvEmail: String?, csvTitle: String?, csvCreated: Int64?, csvDomain: String?
                 var identifyEmail: String?, identifyTitle: String?, identifyCreated: Int64?, identifyMs: Int64?
-                var hint: String?, hintMs: Int64?, firstEvent: Int64?
+                var hint: String?, hintMs: Int64?, firstEvent: Int64?, firstSeen: Int64?
             }
             let asOf = context.asOf.milliseconds
             var stored: [Stored] = []
@@ -62,13 +62,16 @@ extension BrieferStore {
             while let row = try rows.next() {
                 // Columns by position (the SELECT above): a run reads every user.
                 let userId: String = row[1]
-                // A user is known at the as-of time from the users CSV or from a call made by then.
+                // A user is known at the as-of time from a call made by then, or from the users CSV unless
+                // its created_at is later (the file is today's: a backtest must not meet people who
+                // signed up after its time).
                 let inCSV: Bool = row[13]
+                let csvCreated: Int64? = row[4]
                 let firstSeen: Int64? = row[14]
-                guard inCSV || (firstSeen.map { $0 <= asOf } ?? false) else { continue }
-                stored.append(Stored(rowId: row[0], userId: userId, csvEmail: row[2], csvTitle: row[3], csvCreated: row[4], csvDomain: row[5],
+                guard (inCSV && (csvCreated.map { $0 <= asOf } ?? true)) || (firstSeen.map { $0 <= asOf } ?? false) else { continue }
+                stored.append(Stored(rowId: row[0], userId: userId, csvEmail: row[2], csvTitle: row[3], csvCreated: csvCreated, csvDomain: row[5],
                                      identifyEmail: row[6], identifyTitle: row[7], identifyCreated: row[8], identifyMs: row[9],
-                                     hint: row[10], hintMs: row[11], firstEvent: row[12]))
+                                     hint: row[10], hintMs: row[11], firstEvent: row[12], firstSeen: firstSeen))
             }
             // The stored identity clues are the latest ever seen. For a user whose latest hint or
             // identify call is after the as-of time (a backtest), they are read again from the raw
@@ -120,7 +123,7 @@ extension BrieferStore {
                 profiles.append(UserProfile(
                     userId: user.userId, email: email, title: user.csvTitle ?? identifyTitle,
                     signup: signup.map(Timestamp.init(milliseconds:)), account: account,
-                    company: account.domain.flatMap { companies[$0] }))
+                    company: account.domain.flatMap { companies[$0] }, firstSeen: user.firstSeen.map(Timestamp.init(milliseconds:))))
             }
             return (profiles, internalUsers, rowIds, signupMoved)
         }
@@ -128,14 +131,36 @@ extension BrieferStore {
 
     /// Every known company: the companies file's fields over those of the latest group call naming its
     /// domain; and each group id's domain. Scoring and the briefing's prompt both read companies so.
-    static func companyRecords(_ db: Database) throws -> (records: [String: CompanyRecord], groupDomains: [String: String]) {
+    /// With `asOf`, only group calls made by then count (a backtest: a later call never changes it).
+    static func companyRecords(_ db: Database, asOf: Int64? = nil) throws -> (records: [String: CompanyRecord], groupDomains: [String: String]) {
         var groupDomains: [String: String] = [:]
         var companies: [String: CompanyRecord] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms") {
-            guard let domain: String = row["domain"] else { continue }
-            groupDomains[row["group_id"]] = domain
-            companies[domain] = CompanyRecord(domain: domain, name: row["name"], employeeCount: row["employee_count"],
-                                              industry: row["industry"], estimatedRevenue: row["estimated_revenue"], country: row["country"])
+        func add(_ groupId: String, _ g: IngestWriter.GroupFields) {
+            guard let domain = g.domain else { return }
+            groupDomains[groupId] = domain
+            companies[domain] = CompanyRecord(domain: domain, name: g.name, employeeCount: g.employees, industry: g.industry,
+                                              estimatedRevenue: g.revenue, country: g.country)
+        }
+        let latest = try Int64.fetchOne(db, sql: "SELECT MAX(updated_ms) FROM groups")
+        if let asOf, let latest, latest > asOf {
+            // The stored groups hold the latest call of each: read the calls made by `asOf` instead,
+            // each group's last one, applied in time order as ingest applies them.
+            var last: [String: (ms: Int64, fields: IngestWriter.GroupFields)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT group_hint, ts, traits FROM events WHERE kind = 'group' AND ts <= ? ORDER BY ts, rowid",
+                                           arguments: [asOf])
+            while let row = try rows.next() {
+                guard let groupId: String = row[0] else { continue }
+                let traits = (row[2] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
+                last[groupId] = (row[1], IngestWriter.GroupFields(groupId: groupId, traits: traits))
+            }
+            for (groupId, call) in last.sorted(by: { ($0.value.ms, $0.key) < ($1.value.ms, $1.key) }) { add(groupId, call.fields) }
+        } else {
+            for row in try Row.fetchAll(db, sql: "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms") {
+                guard let domain: String = row["domain"] else { continue }
+                groupDomains[row["group_id"]] = domain
+                companies[domain] = CompanyRecord(domain: domain, name: row["name"], employeeCount: row["employee_count"],
+                                                  industry: row["industry"], estimatedRevenue: row["estimated_revenue"], country: row["country"])
+            }
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM companies") {
             let domain: String = row["domain"]

@@ -340,15 +340,34 @@ public final class IngestWriter {
         }
     }
 
-    private func writeGroup(_ db: Database, groupId: String, traits: JSONValue, ms: Int64) throws {
-        let website = traits["website"]?.stringValue ?? traits["domain"]?.stringValue
-        var domain = website.map(Identity.normalizedDomain)
-        if domain == nil || !(domain.map(Identity.looksLikeDomain) ?? false) {
-            let g = Identity.normalizedDomain(groupId)
-            domain = Identity.looksLikeDomain(g) ? g : nil
+    /// What a group call says of its group: its domain (the `website`/`domain` trait, else the group id
+    /// when it is a domain) and company fields. Ingest stores the latest; a backtest reads the calls
+    /// made by its time.
+    struct GroupFields {
+        var domain: String?
+        var name: String?
+        var industry: String?
+        var employees: Int64?
+        var revenue: Int64?
+        var country: String?
+
+        init(groupId: String, traits: JSONValue) {
+            let website = traits["website"]?.stringValue ?? traits["domain"]?.stringValue
+            domain = website.map(Identity.normalizedDomain)
+            if domain == nil || !(domain.map(Identity.looksLikeDomain) ?? false) {
+                let g = Identity.normalizedDomain(groupId)
+                domain = Identity.looksLikeDomain(g) ? g : nil
+            }
+            name = traits["name"]?.stringValue
+            industry = traits["industry"]?.stringValue?.lowercased()
+            employees = (traits["employees"] ?? traits["employee_count"])?.integerValue
+            revenue = (traits["annual_revenue"] ?? traits["estimated_revenue"] ?? traits["revenue"])?.integerValue
+            country = traits["country"]?.stringValue
         }
-        let employees = (traits["employees"] ?? traits["employee_count"])?.integerValue
-        let revenue = (traits["annual_revenue"] ?? traits["estimated_revenue"] ?? traits["revenue"])?.integerValue
+    }
+
+    private func writeGroup(_ db: Database, groupId: String, traits: JSONValue, ms: Int64) throws {
+        let g = GroupFields(groupId: groupId, traits: traits)
         try db.execute(sql: """
             INSERT INTO groups(group_id, domain, name, industry, employee_count, estimated_revenue, country, traits, updated_ms)
             VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -356,8 +375,7 @@ public final class IngestWriter {
                 employee_count = excluded.employee_count, estimated_revenue = excluded.estimated_revenue,
                 country = excluded.country, traits = excluded.traits, updated_ms = excluded.updated_ms
             WHERE excluded.updated_ms >= groups.updated_ms
-            """, arguments: [groupId, domain, traits["name"]?.stringValue, traits["industry"]?.stringValue?.lowercased(),
-                             employees, revenue, traits["country"]?.stringValue, traits.canonicalText, ms])
+            """, arguments: [groupId, g.domain, g.name, g.industry, g.employees, g.revenue, g.country, traits.canonicalText, ms])
     }
 
     /// Writes CSV rows (companies, users, subscriptions) and rejected rows in one transaction.

@@ -40,8 +40,8 @@ struct Backtest: ParsableCommand {
         if asOf == nil && compareAsOf.isEmpty { throw ValidationError("give --as-of T, or --compare-as-of T1 T2") }
         if asOf != nil && !compareAsOf.isEmpty { throw ValidationError("give --as-of or --compare-as-of, not both") }
         if !compareAsOf.isEmpty && compareAsOf.count != 2 { throw ValidationError("--compare-as-of takes two times: T1 T2") }
-        if let horizon, parseDuration(horizon).map({ $0 >= 3600 }) != true {
-            throw ValidationError("--horizon must be a duration of at least an hour: 30d, 720h")
+        if let horizon, parseDuration(horizon).map({ $0.isFinite && $0 >= 3600 && $0 <= 3650 * 86_400 }) != true {
+            throw ValidationError("--horizon must be a duration from an hour to 3650 days: 30d, 720h")
         }
         if let capacity, capacity < 1 { throw ValidationError("--capacity must be at least 1 lead a week") }
     }

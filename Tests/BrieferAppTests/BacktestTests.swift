@@ -84,11 +84,16 @@ struct BacktestTests {
         u6,f@six.com,six.com,CTO,2026-10-02T00:00:00Z
         u7,g@seven.com,seven.com,CTO,2026-09-01T00:00:00Z
         u8,h@eight.com,eight.com,CTO,2026-09-01T00:00:00Z
+        u9,i@nine.com,nine.com,CTO,2026-10-05T00:00:00Z
+        u10,j@ten.com,ten.com,CTO,2026-09-01T00:00:00Z
         """
 
     /// As of 2026-10-01: a plan starting at the as-of time is in force then (paying, left out); the
     /// horizon's end belongs to it, a second later does not; a free plan never converts; a
-    /// downgrade before the as-of time makes a user eligible again.
+    /// downgrade before the as-of time makes a user eligible again; of a free and a paid plan starting
+    /// at the same time the paid one is in force. Who is left out as first seen later: a users-CSV row
+    /// created after the as-of time with no call before it (u6), a user known only from later events
+    /// (u11); a row created later whose events began earlier (u9) is in.
     @Test func horizonAndPayingBoundaries() throws {
         let t = try TemporaryStore()
         let subscriptions = """
@@ -103,26 +108,34 @@ struct BacktestTests {
             u8,pro,2026-09-20T00:00:00Z
             u8,free,2026-09-29T00:00:00Z
             u8,pro,2026-10-04T00:00:00Z
+            u10,free,2026-09-15T00:00:00Z
+            u10,pro,2026-09-15T00:00:00Z
+            u11,pro,2026-10-10T00:00:00Z
             """
-        let events = (1...8).map { #"{"type":"track","messageId":"m\#($0)","userId":"u\#($0)","event":"project_created","timestamp":"2026-09-20T10:00:00Z"}"# }
+        let events = ([1, 2, 3, 4, 5, 7, 8, 9, 10].map { #"{"type":"track","messageId":"m\#($0)","userId":"u\#($0)","event":"project_created","timestamp":"2026-09-20T10:00:00Z"}"# }
+            + [#"{"type":"track","messageId":"m6","userId":"u6","event":"project_created","timestamp":"2026-10-03T10:00:00Z"}"#,
+               #"{"type":"track","messageId":"m11","userId":"u11","event":"project_created","timestamp":"2026-10-02T10:00:00Z","context":{"groupId":"eleven.com"}}"#])
             .joined(separator: "\n")
         _ = try ingest([try t.file("users.csv", Self.tinyUsers), try t.file("subscriptions.csv", subscriptions), try t.file("events.jsonl", events)], into: t.store)
         let population = try runner(t.store).population(asOf: Timestamp.parse("2026-10-01T00:00:00Z")!.timestamp, horizonDays: 30)
-        #expect(population.exclusions.usersPaying == 1)  // u1
-        #expect(population.exclusions.usersFirstSeenAfter == 1)  // u6
+        #expect(population.exclusions.usersPaying == 2)  // u1, u10
+        #expect(population.exclusions.usersFirstSeenAfter == 2)  // u6, u11
         #expect(Set(population.users.filter(\.converted).map(\.id)) == ["u2", "u5", "u7", "u8"])
-        #expect(Set(population.users.map(\.id)) == ["u2", "u3", "u4", "u5", "u7", "u8"])
-        #expect(population.exclusions.accountsPaying == 1 && population.exclusions.accountsFirstSeenAfter == 1)
+        #expect(Set(population.users.map(\.id)) == ["u2", "u3", "u4", "u5", "u7", "u8", "u9"])
+        // Accounts are made of the users known then: six.com and eleven.com do not exist yet.
+        #expect(!population.accounts.contains { ["six.com", "eleven.com"].contains($0.id) })
+        #expect(population.exclusions.accountsPaying == 2)
         #expect(population.accounts.filter(\.converted).count == 4)
     }
 
     @Test func withoutSubscriptionsTheReportSaysSoAndDividesByNothing() throws {
         let t = try TemporaryStore()
-        let events = (1...8).map { #"{"type":"track","messageId":"m\#($0)","userId":"u\#($0)","event":"login","timestamp":"2026-09-20T10:00:00Z"}"# }
+        let events = (1...10).map { #"{"type":"track","messageId":"m\#($0)","userId":"u\#($0)","event":"login","timestamp":"2026-09-20T10:00:00Z"}"# }
             .joined(separator: "\n")
         _ = try ingest([try t.file("users.csv", Self.tinyUsers), try t.file("events.jsonl", events)], into: t.store)
         let report = try runner(t.store).run(asOf: Timestamp.parse("2026-10-01T00:00:00Z")!.timestamp, capacityPerWeek: 5)
-        #expect(report.users.eligible == 7 && report.users.converted == 0)
+        #expect(report.users.eligible == 10 && report.users.converted == 0)
+        #expect(report.thresholds.capacity?.suggested == nil)  // no conversions, a week of data, no flow to fill
         #expect(report.users.pqlLift == nil && report.users.hotWarmRecall == nil && report.users.auc == nil)
         #expect(report.warnings.contains { $0.hasPrefix("no subscriptions are stored") })
         #expect(report.warnings.contains { $0.hasPrefix("no eligible user converted") })
@@ -133,8 +146,9 @@ struct BacktestTests {
     // MARK: No leakage
 
     /// Everything that arrives after the as-of time — more activity for every user, identify calls
-    /// with new emails and titles, group calls moving users to other accounts — leaves a backtest as
-    /// of that time unchanged, suggestions included.
+    /// with new emails and titles, events naming other groups, group calls pointing a group id at
+    /// another domain or giving a group-only company new firmographics — leaves a backtest as of that
+    /// time unchanged, suggestions included.
     @Test func anEventAfterTheAsOfTimeNeverChangesTheBacktest() throws {
         let asOf = try FixturePaths.manifestAsOf()
         let before = try fixtureStore()
@@ -149,6 +163,10 @@ struct BacktestTests {
             }
             let time = Timestamp(milliseconds: asOf.milliseconds + 2 * Self.day + Int64(i) * 1000)
             lines.append(#"{"type":"identify","messageId":"late-id-\#(i)","userId":"\#(user)","traits":{"email":"\#(user)@gmail.com","title":"CEO","createdAt":"\#(time.iso8601)"},"timestamp":"\#(time.iso8601)"}"#)
+        }
+        let lateGroup = Timestamp(milliseconds: asOf.milliseconds + 3 * Self.day).iso8601
+        for (i, group) in ["grp_42", "vandelay.com", "hooli.com", "centralperk.cafe", "dailyplanet.news"].enumerated() {
+            lines.append(#"{"type":"group","messageId":"late-group-\#(i)","userId":"\#(userIds[i])","groupId":"\#(group)","traits":{"name":"Moved \#(i)","website":"moved-\#(i).com","employees":9000,"industry":"saas","annual_revenue":90000000},"timestamp":"\#(lateGroup)"}"#)
         }
         let file = try after.file("late.jsonl", lines.joined(separator: "\n"))
         let summary = try ingest([file], into: after.store)
@@ -245,7 +263,9 @@ struct BacktestTests {
         #expect(missing.status != 0 && missing.output.contains("give --as-of T, or --compare-as-of T1 T2"))
         let one = try BrieferBinary.run(["backtest", "--db", db, "--compare-as-of", asOf])
         #expect(one.status != 0 && one.output.contains("--compare-as-of takes two times"))
-        let badHorizon = try BrieferBinary.run(["backtest", "--db", db, "--as-of", asOf, "--horizon", "soon"])
-        #expect(badHorizon.status != 0 && badHorizon.output.contains("--horizon"))
+        for horizon in ["soon", "inf", "1e20d", "10m", "3651d"] {
+            let bad = try BrieferBinary.run(["backtest", "--db", db, "--as-of", asOf, "--horizon", horizon])
+            #expect(bad.status == 64 && bad.output.contains("--horizon must be a duration from an hour to 3650 days"), "\(horizon): \(bad.output)")
+        }
     }
 }

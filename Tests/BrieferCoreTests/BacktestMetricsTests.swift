@@ -191,6 +191,9 @@ struct BacktestMetricsTests {
         #expect(capacity.current.newPerWeek == 2)  // at 75: x, y, w in week 1; z in week 2
         let none = ThresholdSuggestions.capacity(current: 75, range: 51...100, accounts: accounts, weeks: [], perWeek: 1)
         #expect(none.suggested == nil && none.weeksMeasured == 0)
+        // A capacity above the flow at every threshold down to warm: no threshold fills it, none is suggested.
+        let ample = ThresholdSuggestions.capacity(current: 75, range: 51...100, accounts: accounts, weeks: weeks, perWeek: 10)
+        #expect(ample.suggested == nil && ample.note.contains("the capacity is larger than the flow"))
     }
 
     /// Shares 50/50 → 25/75 over two buckets: PSI = (0.25−0.5)·ln(0.5) + (0.75−0.5)·ln(1.5) ≈ 0.2747.

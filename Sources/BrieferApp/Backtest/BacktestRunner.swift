@@ -78,6 +78,8 @@ public struct BacktestRunner {
         let labels = try Labels(store: store, configuration: configuration)
 
         var exclusions = BacktestReport.Exclusions(usersInternal: now.internalUsers)
+        // Users stored but not known at the as-of time (first call later, or a users-CSV created_at later).
+        exclusions.usersFirstSeenAfter = max(0, try store.dataSpan().users - now.users.count - now.internalUsers)
         var users: [BacktestSubject] = []
         var has: [[Bool]] = []
         var usersByAccount: [String: [String]] = [:]
@@ -113,23 +115,24 @@ public struct BacktestRunner {
         let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
 
         var weeks: [[WeekTransition]] = []
-        if capacityPerWeek != nil {
-            weeks = try weeklyTransitions(scoring: scoring, asOf: asOf, model: context.model, current: now, labels: try Labels(store: store, configuration: configuration))
+        if capacityPerWeek != nil, let firstEvent = try store.dataSpan().firstEvent {
+            weeks = try weeklyTransitions(scoring: scoring, asOf: asOf, dataStart: firstEvent, model: context.model, current: now,
+                                          labels: try Labels(store: store, configuration: configuration))
         }
         let signals = BacktestSignals.definitions(context)
         let userMetrics = BacktestMetrics.population(users, scale: scale)
         let accountMetrics = BacktestMetrics.population(accounts, scale: scale)
-        let end = try store.dataEnd()
-        let dataEnd = [end.events, end.subscriptions].compactMap { $0 }.max()
+        let end = try store.dataSpan()
+        let dataEnd = [end.lastEvent, end.lastSubscription].compactMap { $0 }.max()
 
         var warnings: [String] = []
-        if end.subscriptions == nil {
+        if end.lastSubscription == nil {
             warnings.append("no subscriptions are stored: nothing can count as a conversion (ingest the subscriptions CSV)")
         }
         if let dataEnd, dataEnd < labelsUntil {
             warnings.append("the horizon runs to \(labelsUntil.iso8601), past the latest event or subscription stored (\(dataEnd.iso8601)): if the data ends there, later conversions are missing and rates read low")
         }
-        if end.subscriptions != nil, end.subscriptions! <= asOf {
+        if let last = end.lastSubscription, last <= asOf {
             warnings.append("no subscription starts after \(asOf.iso8601): is the subscriptions CSV older than the as-of time?")
         }
         if let largest = userMetrics.buckets.max(by: { ($0.share ?? 0) < ($1.share ?? 0) }), (largest.share ?? 0) > PopulationDrift.clusterRedFlag {
@@ -171,9 +174,10 @@ public struct BacktestRunner {
         model == .weighted || (fit >= configuration.points.pql.minFit && behaviour >= configuration.points.pql.minBehaviour)
     }
 
-    /// Per week before `asOf` (newest first, `backtest.capacity_weeks` of them): each account not
-    /// paying at the week's end, with its state at the start and the end of the week.
-    private func weeklyTransitions(scoring: ScoringRunner, asOf: Timestamp, model: BrieferConfiguration.ScoringModel,
+    /// Per week before `asOf` (newest first, at most `backtest.capacity_weeks` of them, only weeks
+    /// starting at or after the first event: before it, every account would look newly hot): each
+    /// account not paying at the week's end, with its state at the start and the end of the week.
+    private func weeklyTransitions(scoring: ScoringRunner, asOf: Timestamp, dataStart: Timestamp, model: BrieferConfiguration.ScoringModel,
                                    current: ScoringComputation, labels: Labels) throws -> [[WeekTransition]] {
         func subjects(_ computed: ScoringComputation, at time: Timestamp) -> [String: BacktestSubject] {
             var members: [String: [String]] = [:]
@@ -190,6 +194,7 @@ public struct BacktestRunner {
         var weeks: [[WeekTransition]] = []
         for w in 1...configuration.backtest.capacityWeeks {
             let startTime = Timestamp(milliseconds: asOf.milliseconds - Int64(w) * week)
+            guard startTime >= dataStart else { break }
             let start = subjects(try scoring.compute(context: try scoring.context(asOf: startTime, model: model)), at: startTime)
             weeks.append(end.keys.sorted().map { WeekTransition(before: start[$0], after: end[$0]!) })
             end = start
@@ -204,11 +209,18 @@ struct Labels {
     let freePlans: Set<String>
 
     init(store: BrieferStore, configuration: BrieferConfiguration) throws {
-        byUser = try store.subscriptionsByUser()
-        freePlans = Set(configuration.backtest.freePlans.map { $0.trimmedWhitespace.lowercased() })
+        let free = Set(configuration.backtest.freePlans.map { $0.trimmedWhitespace.lowercased() })
+        freePlans = free
+        // Oldest first; of plans starting at the same time, the paid one last (the one in force).
+        byUser = try store.subscriptionsByUser().mapValues { rows in
+            rows.sorted { a, b in
+                (a.start, Self.isPaid(a.plan, free: free) ? 1 : 0, a.plan) < (b.start, Self.isPaid(b.plan, free: free) ? 1 : 0, b.plan)
+            }
+        }
     }
 
-    func isPaid(_ plan: String) -> Bool { !freePlans.contains(plan.trimmedWhitespace.lowercased()) }
+    static func isPaid(_ plan: String, free: Set<String>) -> Bool { !free.contains(plan.trimmedWhitespace.lowercased()) }
+    func isPaid(_ plan: String) -> Bool { Self.isPaid(plan, free: freePlans) }
 
     /// The plan in force at `time` (the latest started by then) is paid.
     func isPaying(_ user: String, at time: Timestamp) -> Bool {
@@ -221,6 +233,8 @@ struct Labels {
         byUser[user]?.contains { $0.start > after && $0.start <= until && isPaid($0.plan) } ?? false
     }
 
-    /// Signed up (or first seen) by `time`.
-    static func seen(_ profile: UserProfile, by time: Timestamp) -> Bool { profile.signup.map { $0 <= time } ?? false }
+    /// Signed up, or seen in any call, by `time`.
+    static func seen(_ profile: UserProfile, by time: Timestamp) -> Bool {
+        [profile.signup, profile.firstSeen].contains { $0.map { $0 <= time } ?? false }
+    }
 }

@@ -91,7 +91,8 @@ public enum BacktestHTML {
 
     static let width = 720.0
 
-    static func groupedBars(groups: [String], series: [(name: String, color: String, values: [Double?])], counts: [[Int]]) -> String {
+    /// Bars per group, one per series; `counts` (per series, per group) go in the tooltips when given.
+    static func groupedBars(groups: [String], series: [(name: String, color: String, values: [Double?])], counts: [[Int]]?) -> String {
         let height = 240.0, left = 50.0, bottom = 40.0, top = 24.0
         let plotHeight = height - bottom - top
         let top1 = max(0.05, series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
@@ -112,7 +113,7 @@ public enum BacktestHTML {
                 let h = plotHeight * value / ceiling
                 let x = x0 + Double(k) * barWidth
                 svg.rect(x, top + plotHeight - h, barWidth - 2, h, color: s.color,
-                         title: "\(s.name) \(label): \(Reports.percent(s.values[g])) of \(counts[k][g])")
+                         title: "\(s.name) \(label): \(Reports.percent(s.values[g]))" + (counts.map { " of \($0[k][g])" } ?? ""))
                 svg.text(x + barWidth / 2, top + plotHeight - h - 4, Reports.percent(s.values[g]), anchor: "middle", size: 9)
             }
             svg.text(x0 + groupWidth * 0.4, height - bottom + 16, label, anchor: "middle", size: 11)
@@ -200,7 +201,7 @@ public enum BacktestHTML {
 
     static func shareChart(_ d: PopulationDrift) -> String {
         groupedBars(groups: d.buckets.map(\.label), series: [("then", "#95a5a6", d.buckets.map(\.shareFrom)), ("now", "#3b6ea8", d.buckets.map(\.shareTo))],
-                    counts: [d.buckets.map { _ in 0 }, d.buckets.map { _ in 0 }])
+                    counts: nil)
     }
 
     // MARK: Markup

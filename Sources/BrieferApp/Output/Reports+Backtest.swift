@@ -22,7 +22,7 @@ extension Reports {
     static func mark(_ status: TargetCheck.Status) -> String {
         switch status {
         case .met: return "met"
-        case .below: return "BELOW TARGET"
+        case .warning: return "WARNING"
         case .redFlag: return "RED FLAG"
         case .unknown: return "not measurable"
         }

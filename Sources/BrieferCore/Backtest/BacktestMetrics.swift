@@ -114,7 +114,7 @@ public enum PQLShareHealth: String, Sendable, Equatable, Codable {
 /// A number the seeds set a target for, and where this backtest stands against it.
 public struct TargetCheck: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Equatable, Codable {
-        case met, below = "below target", redFlag = "red flag", unknown = "not measurable"
+        case met, warning, redFlag = "red flag", unknown = "not measurable"
     }
     public var name: String
     public var value: Double?
@@ -279,7 +279,7 @@ public enum BacktestMetrics {
     /// top 20 % at 2×+ the bottom 80 % (seed 003), PQL share 5–15 % (seed 003).
     public static func targets(_ p: PopulationBacktest) -> [TargetCheck] {
         func check(_ name: String, _ value: Double?, _ target: String, met: (Double) -> Bool, red: (Double) -> Bool, _ source: String) -> TargetCheck {
-            let status: TargetCheck.Status = value.map { met($0) ? .met : red($0) ? .redFlag : .below } ?? .unknown
+            let status: TargetCheck.Status = value.map { met($0) ? .met : red($0) ? .redFlag : .warning } ?? .unknown
             return TargetCheck(name: name, value: value, target: target, status: status, source: source)
         }
         var checks = [
@@ -291,7 +291,7 @@ public enum BacktestMetrics {
         let shareStatus: TargetCheck.Status
         switch p.pqlShareHealth {
         case .healthy: shareStatus = .met
-        case .tight, .loose: shareStatus = .below
+        case .tight, .loose: shareStatus = .warning
         case .tooTight, .tooLoose: shareStatus = .redFlag
         case nil: shareStatus = .unknown
         }

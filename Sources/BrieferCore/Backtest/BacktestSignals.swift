@@ -11,7 +11,8 @@ public struct SignalEvidence: Sendable, Equatable, Codable {
     public var signal: BacktestSignal
     public var with: ConversionRate
     public var without: ConversionRate
-    /// Conversion with the signal over conversion without it; nil when either side has no rate or none converted without.
+    /// Conversion with the signal over conversion without it; nil when either side is empty or neither
+    /// converted, infinite when only those with it did.
     public var lift: Double?
 }
 

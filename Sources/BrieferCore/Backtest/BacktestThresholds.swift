@@ -104,7 +104,7 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
         let now = outcome(current)
         guard !weeks.isEmpty else {
             return CapacitySuggestion(capacityPerWeek: perWeek, weeksMeasured: 0, current: now, suggested: nil,
-                                      note: "no week of history before the backtest time: the weekly flow of new hot accounts cannot be measured")
+                                      note: "no full week of data before the as-of time: the weekly flow of new hot accounts cannot be measured")
         }
         // From the top down: the lowest threshold before the flow first exceeds the capacity.
         var fitting: ThresholdOutcome?
@@ -118,7 +118,10 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
         case nil:
             note = "even a threshold of \(range.upperBound) gives more than \(perWeek) new hot accounts a week"
         case let f? where f.threshold == range.lowerBound:
-            note = "every threshold down to \(f.threshold) (just above warm) stays within \(perWeek) a week: the capacity is larger than the flow of hot accounts"
+            // Lowering hot to just above warm is no suggestion: the capacity is larger than the flow.
+            note = "every threshold down to \(f.threshold) (just above warm) gives at most \(format(f.newPerWeek)) new hot accounts a week: "
+                + "the capacity is larger than the flow, no threshold fills it"
+            fitting = nil
         case let f?:
             note = "\(format(f.newPerWeek)) new hot accounts a week at \(f.threshold); at \(f.threshold - 1) it would be \(format(outcome(f.threshold - 1).newPerWeek))"
         }

@@ -7,9 +7,13 @@ public struct UserProfile: Sendable, Equatable {
     public var signup: Timestamp?
     public var account: AccountKey
     public var company: CompanyRecord?
+    /// The first call of any kind from this user that is stored (nil for a users-CSV row alone).
+    public var firstSeen: Timestamp?
 
-    public init(userId: String, email: String? = nil, title: String? = nil, signup: Timestamp? = nil, account: AccountKey, company: CompanyRecord? = nil) {
+    public init(userId: String, email: String? = nil, title: String? = nil, signup: Timestamp? = nil, account: AccountKey,
+                company: CompanyRecord? = nil, firstSeen: Timestamp? = nil) {
         self.userId = userId; self.email = email; self.title = title; self.signup = signup; self.account = account; self.company = company
+        self.firstSeen = firstSeen
     }
 }
 

@@ -119,8 +119,9 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
             note = "even a threshold of \(range.upperBound) gives more than \(perWeek) new hot accounts a week"
         case let f? where f.threshold == range.lowerBound:
             // Lowering hot to just above warm is no suggestion: the capacity is larger than the flow.
-            note = "every threshold down to \(f.threshold) (just above warm) gives at most \(format(f.newPerWeek)) new hot accounts a week: "
-                + "the capacity is larger than the flow, no threshold fills it"
+            let busiest = range.map { (t: $0, flow: newPerWeek(weeks, threshold: $0) ?? 0) }.max { $0.flow < $1.flow }!
+            note = "every threshold from \(f.threshold) (just above warm) to \(range.upperBound) gives at most \(format(busiest.flow)) new hot accounts "
+                + "a week (at \(busiest.t)): the capacity is larger than the flow, no threshold fills it"
             fitting = nil
         case let f?:
             note = "\(format(f.newPerWeek)) new hot accounts a week at \(f.threshold); at \(f.threshold - 1) it would be \(format(outcome(f.threshold - 1).newPerWeek))"

@@ -217,7 +217,7 @@ public enum BacktestHTML {
         body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
         table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
         th, td { padding: 2px 10px; border-bottom: 1px solid #e3e3e3; text-align: left; }
-        td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .warnings { background: #fff4e5; padding: 0.5em 2em; }
         .red { color: #b03a2e; }
         svg { display: block; margin: 0.5em 0; }

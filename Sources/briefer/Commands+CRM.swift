@@ -59,21 +59,34 @@ struct Sync: AsyncParsableCommand {
                     summary = try sync.dryRun(destination: client.endpoint.destination, options: options)
                 } else {
                     let progress = json ? nil : Progress()
-                    summary = try await sync.push(client: client, options: options) { done, total in
-                        progress?.update(label: "pushing", done: done, total: total, unit: .items)
+                    summary = try await Self.exclusively(sync) {
+                        try await sync.push(client: client, options: options) { done, total in
+                            progress?.update(label: "pushing", done: done, total: total, unit: .items)
+                        }
                     }
                     progress?.finish()
                 }
             } else if dryRun {
                 summary = try sync.dryRun(destination: CRMSync.filesDestination, options: options)
             } else {
-                summary = try sync.writeFiles(directory: out ?? configuration.crm.outDir, options: options)
+                summary = try await Self.exclusively(sync) { try sync.writeFiles(directory: out ?? configuration.crm.outDir, options: options) }
             }
             print(json ? JSONOutput.render(Reports.syncJSON(summary)) : Reports.sync(summary))
             if summary.stopped != nil || summary.leftPending > 0 { throw ExitCode(5) }
         } catch let error as CRMSyncError {
             throw fail(CLIFailure(message: error.message, code: 1))
         } catch { throw fail(error) }
+    }
+}
+
+extension Sync {
+    /// The sync under the database's sync lease (a dry run reads only and takes none).
+    static func exclusively(_ sync: CRMSync, _ body: () async throws -> SyncSummary) async throws -> SyncSummary {
+        guard let summary = try await sync.exclusively(body) else {
+            throw CLIFailure(message: "another process is syncing this database (lease \(CRMSync.lease), see `briefer status`): "
+                             + "nothing was sent; its changes and these go out with the next sync", code: 5)
+        }
+        return summary
     }
 }
 

@@ -103,12 +103,17 @@ struct WorkerTests {
         defer { server.stop() }
         let pipeline = try Self.pipeline(temporary.store, server)
         let other = "elsewhere:4242:beef"  // another host: alive as far as this one can tell
-        #expect(try temporary.store.takeLease(account: Pipeline.syncLease, owner: other, nowMs: Timestamp.now.milliseconds, ttlMs: 60_000))
+        #expect(try temporary.store.takeLease(account: CRMSync.lease, owner: other, nowMs: Timestamp.now.milliseconds, ttlMs: 60_000))
         let out = temporary.directory.appendingPathComponent("crm").path
         let blocked = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(), outDir: out))
         #expect(blocked.sync == nil && blocked.syncSkipped?.contains("another process") == true)
         #expect(Reports.run(blocked).contains("sync: skipped"))
-        try temporary.store.releaseLease(account: Pipeline.syncLease, owner: other)
+        // `briefer sync` by hand takes its turn too: refused, nothing written.
+        let byHand = temporary.directory.appendingPathComponent("by-hand").path
+        let refused = try BrieferBinary.run(["sync", "--db", temporary.store.path, "--out", byHand])
+        #expect(refused.status == 5 && refused.output.contains("another process is syncing this database"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: byHand))
+        try temporary.store.releaseLease(account: CRMSync.lease, owner: other)
         let next = try await pipeline.run(.init(asOf: try FixturePaths.manifestAsOf(), outDir: out))
         #expect(next.sync?.changedContacts ?? 0 > 0)
         #expect(try temporary.store.leases().isEmpty)

@@ -61,6 +61,21 @@ public final class CRMSync: Sendable {
     /// The destination name of file output: one synced state for every directory (the files are the CRM's input).
     public static let filesDestination = "files"
 
+    /// The lease that makes syncs of one database take turns (`briefer run`, `worker` and `sync` alike): a
+    /// change of one process must not land after a newer one of another.
+    public static let lease = "(crm sync)"
+    static let leaseMs: Int64 = 900_000
+
+    /// Runs `body` holding the database's sync lease, taken over from a process of this machine that is
+    /// gone; nil, without running it, while another live process holds it.
+    public func exclusively<T>(owner: String = ProcessOwner.id, _ body: () async throws -> T) async throws -> T? {
+        guard try ProcessOwner.takeLease(Self.lease, in: store, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: Self.leaseMs, logger: logger) else {
+            return nil
+        }
+        defer { try? store.releaseLease(account: Self.lease, owner: owner) }
+        return try await body()
+    }
+
     let store: BrieferStore
     let configuration: BrieferConfiguration
     let mapping: ContactPropertyMapping

@@ -51,8 +51,6 @@ public struct Pipeline: Sendable {
     public let hubspot: HubSpotClient?
     public let logger: Logger
     public let owner: String
-    /// The lease that makes syncs of one database take turns.
-    public static let syncLease = "(crm sync)"
 
     public init(store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, llm: LLMClient,
                 hubspot: HubSpotClient?, logger: Logger, owner: String = ProcessOwner.id) {
@@ -96,14 +94,13 @@ public struct Pipeline: Sendable {
 
             stage?("sync")
             // One sync at a time per database: a change of one process must not land after a newer one of another.
-            if try ProcessOwner.takeLease(Self.syncLease, in: store, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: 900_000, logger: logger) {
-                defer { try? store.releaseLease(account: Self.syncLease, owner: owner) }
-                let sync = CRMSync(store: store, configuration: configuration, logger: logger)
-                if options.push, let hubspot {
-                    summary.sync = try await sync.push(client: hubspot, options: .init())
-                } else {
-                    summary.sync = try sync.writeFiles(directory: options.outDir ?? configuration.crm.outDir)
-                }
+            let sync = CRMSync(store: store, configuration: configuration, logger: logger)
+            let synced: SyncSummary? = try await sync.exclusively(owner: owner) {
+                if options.push, let hubspot { return try await sync.push(client: hubspot, options: .init()) }
+                return try sync.writeFiles(directory: options.outDir ?? configuration.crm.outDir)
+            }
+            if let synced {
+                summary.sync = synced
                 // A push cut short by a stop is not a CRM write: what it did not confirm is pending for the next run.
                 try Task.checkCancellation()
                 summary.crmWrittenMs = Timestamp.now.milliseconds

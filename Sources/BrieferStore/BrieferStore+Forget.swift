@@ -17,10 +17,19 @@ extension BrieferStore {
         StableHash.hex(email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
     }
 
+    /// The key `forgotten` keeps for a forgotten person's user id.
+    static func forgottenUserHash(_ userId: String) -> String { StableHash.hex("user:" + userId) }
+
+    /// Who has been forgotten, for ingest to keep them out.
+    public func forgottenPeople() throws -> ForgottenPeople {
+        ForgottenPeople(hashes: Set(try read { db in try String.fetchAll(db, sql: "SELECT email_hash FROM forgotten") }))
+    }
+
     /// Removes a person (a deletion request, SPEC §8): every user whose email (users CSV or identify) or
     /// user id is `email`, with their events, daily aggregates, scores, subscriptions, quarantined lines
     /// that name them, their personal account's scores, briefings and model calls if they had one, and
-    /// every CRM record of the address; then remembers a hash of the address so no later sync writes it.
+    /// every CRM record of the address; then remembers hashes of the address and of those user ids, so no
+    /// later sync writes the address and no later ingest stores the person again.
     /// One transaction: all of it or nothing. Deleted content is overwritten in the file (`secure_delete`)
     /// and the write-ahead log is checkpointed and truncated, so the address is not left in free pages.
     public func forget(email: String) throws -> ForgetReport {
@@ -50,11 +59,12 @@ extension BrieferStore {
                 for table in ["briefings", "llm_calls", "deferrals", "leases"] {
                     try delete(table, "DELETE FROM \(table) WHERE account = ?", [personalAccount])
                 }
-                // Bad lines that carried the user id (as a JSON or CSV value).
                 // Bad lines that carried the user id: a JSON value, or the first column of a users/subscriptions row.
                 try delete("quarantine", "DELETE FROM quarantine WHERE instr(CAST(raw AS TEXT), ?) > 0 OR instr(CAST(raw AS TEXT), ?) = 1",
                            ["\"\(externalId)\"", "\(externalId),"])
                 try delete("users", "DELETE FROM users WHERE id = ?", [id])
+                try db.execute(sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
+                               arguments: [Self.forgottenUserHash(externalId), Timestamp.now.milliseconds])
             }
             try delete("quarantine", "DELETE FROM quarantine WHERE instr(lower(CAST(raw AS TEXT)), ?) > 0", [address])
             // Events that carry the address as their anonymous id are the person's.
@@ -81,5 +91,42 @@ extension BrieferStore {
         // Best effort: a reader holding the log open (a worker) keeps some pages until its next checkpoint.
         try? checkpoint()
         return report
+    }
+}
+
+/// The people `forget` removed, as hashes of their addresses and user ids: what a later ingest keeps out
+/// (their events, identify calls, users and subscriptions rows), counted but not stored.
+public struct ForgottenPeople: Sendable {
+    let hashes: Set<String>
+
+    public var isEmpty: Bool { hashes.isEmpty }
+
+    public func contains(email: String?) -> Bool {
+        guard let email, !hashes.isEmpty else { return false }
+        return hashes.contains(BrieferStore.forgottenHash(email))
+    }
+
+    /// A forgotten person's user id, or a user id that is a forgotten address.
+    public func contains(userId: String?) -> Bool {
+        guard let userId, !hashes.isEmpty else { return false }
+        return hashes.contains(BrieferStore.forgottenUserHash(userId)) || contains(email: userId)
+    }
+
+    /// An event of a forgotten person: by user id, an anonymous id that is their address, or an identify
+    /// call naming their address.
+    public func covers(_ event: IncomingEvent) -> Bool {
+        guard !hashes.isEmpty else { return false }
+        return contains(userId: event.userId) || contains(email: event.anonymousId)
+            || (event.kind == .identify && contains(email: IdentifyTraits(event.traits).email))
+    }
+
+    /// A users or subscriptions row of a forgotten person.
+    public func covers(_ row: CSVRow) -> Bool {
+        guard !hashes.isEmpty else { return false }
+        switch row {
+        case let .user(u): return contains(userId: u.userId) || contains(email: u.email)
+        case let .subscription(s): return contains(userId: s.userId)
+        case .company: return false
+        }
     }
 }

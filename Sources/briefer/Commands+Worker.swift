@@ -248,8 +248,9 @@ struct Forget: ParsableCommand {
         abstract: "Remove a person from every table and from future CRM payloads (a deletion request), and say what was removed.",
         discussion: "Removes every user whose email (users CSV or identify) or user id is EMAIL: their events, daily aggregates, scores, "
             + "subscriptions, quarantined lines naming them, their personal account's scores and briefings, and every CRM record "
-            + "of the address; other people's events that name the address have it replaced by [forgotten]. A hash of the address "
-            + "is kept (never the address) so no later sync writes to it, even if a later file brings the person back. The "
+            + "of the address; other people's events that name the address have it replaced by [forgotten]. Hashes of the address "
+            + "and of those user ids are kept (never the address): no later sync writes to it, and a later file that brings the "
+            + "person back has their lines and rows counted as forgotten, not stored. The "
             + "deleted content is overwritten in the database file and the write-ahead log is truncated. It is not removed "
             + "from the CRM itself, from request files already written, or from the input files: delete it there too.")
 

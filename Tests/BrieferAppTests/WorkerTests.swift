@@ -144,8 +144,9 @@ struct WorkerTests {
     // MARK: Forget
 
     /// `forget EMAIL` (SPEC §8): afterwards neither the address nor the user id is anywhere in the database
-    /// file or its -wal / -shm, and a later sync — even after the person's rows come back in a re-ingested
-    /// file — writes nothing for the address.
+    /// file or its -wal / -shm; a re-ingested file that carries the person again stores none of it (their
+    /// events, users row and subscription are counted as forgotten), and a later sync writes nothing for
+    /// the address.
     @Test func aForgottenPersonIsNowhereInTheDatabaseNorInLaterPayloads() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
@@ -171,8 +172,12 @@ struct WorkerTests {
         #expect(try store.count("users") > 200)
         let events = try store.count("events")
         #expect(events > 5000, "\(events) events")
-        // The person's rows come back with the file; the CRM never hears of them again.
-        _ = try ingest(FixturePaths.workspaceFiles, into: store)
+        // The file brings the person back: kept out, counted; the CRM never hears of them again.
+        let reingested = try ingest(FixturePaths.workspaceFiles, into: store)
+        #expect(reingested.forgotten == 44 + 1 + 1, "events, the users row, the subscription")
+        #expect(reingested.inserted == 0)
+        #expect(Reports.ingest(reingested).contains("forgotten people (briefer forget), not stored: 46"))
+        #expect(!mentions(email) && !mentions("\"\(userId)\""), "the re-ingest stored the forgotten person again")
         _ = try ScoringRunner(store: store, configuration: BrieferConfiguration(), logger: .quiet)
             .run(asOf: try FixturePaths.manifestAsOf().adding(hours: 1))
         let again = try sync.writeFiles(directory: out)

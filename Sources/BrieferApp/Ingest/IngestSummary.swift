@@ -17,6 +17,8 @@ public struct IngestSummary: Sendable, Codable, Equatable {
         public var zonelessTimestamps = 0
         /// Events with only an anonymousId: stored, counted, scored for nobody.
         public var anonymousEvents = 0
+        /// Lines and rows of people `briefer forget` removed: not stored.
+        public var forgotten = 0
     }
 
     public var files: [File] = []
@@ -25,6 +27,7 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var duplicates: Int { files.reduce(0) { $0 + $1.duplicates } }
     public var quarantined: Int { files.reduce(0) { $0 + $1.quarantined } }
     public var alreadyQuarantined: Int { files.reduce(0) { $0 + $1.alreadyQuarantined } }
+    public var forgotten: Int { files.reduce(0) { $0 + $1.forgotten } }
     public var quarantineReasons: [String: Int] {
         files.reduce(into: [:]) { totals, file in for (k, v) in file.quarantineReasons { totals[k, default: 0] += v } }
     }

@@ -29,9 +29,11 @@ public struct Ingestor {
             if isDirectory.boolValue { throw IngestError.cannotOpen(path, "it is a directory; name the files in it") }
         }
         let writer = try IngestWriter(store: store, configuration: configuration, files: paths)
+        // People `briefer forget` removed stay out, whatever file brings them back.
+        let forgotten = try store.forgottenPeople()
         var summary = IngestSummary()
         for path in paths {
-            let file = try isCSV(path) ? ingestCSV(path, writer: writer) : ingestEvents(path, writer: writer)
+            let file = try isCSV(path) ? ingestCSV(path, writer: writer, forgotten: forgotten) : ingestEvents(path, writer: writer, forgotten: forgotten)
             logger.info("ingested", metadata: ["file": "\(path)", "read": "\(file.read)", "inserted": "\(file.inserted)",
                                                 "duplicates": "\(file.duplicates)", "quarantined": "\(file.quarantined)"])
             summary.files.append(file)
@@ -58,7 +60,7 @@ public struct Ingestor {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    private func ingestEvents(_ path: String, writer: IngestWriter) throws -> IngestSummary.File {
+    private func ingestEvents(_ path: String, writer: IngestWriter, forgotten: ForgottenPeople) throws -> IngestSummary.File {
         var file = IngestSummary.File(path: path, kind: "events")
         let parser = EventLineParser(now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds)
         let reader = LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
@@ -93,6 +95,8 @@ public struct Ingestor {
                 let started = DispatchTime.now().uptimeNanoseconds
                 defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
                 switch parser.parse(line.bytes) {
+                case let .success(event) where forgotten.covers(event):
+                    file.forgotten += 1
                 case let .success(event):
                     if !event.timestampHadZone { file.zonelessTimestamps += 1 }
                     if event.kind == .track && event.userId == nil { file.anonymousEvents += 1 }
@@ -122,7 +126,7 @@ public struct Ingestor {
         rejected.append(QuarantinedLine(file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes)))
     }
 
-    private func ingestCSV(_ path: String, writer: IngestWriter) throws -> IngestSummary.File {
+    private func ingestCSV(_ path: String, writer: IngestWriter, forgotten: ForgottenPeople) throws -> IngestSummary.File {
         let reader = LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
         var parser: CSVRowParser?
         var file = IngestSummary.File(path: path, kind: csvKind?.rawValue ?? "csv")
@@ -181,6 +185,7 @@ public struct Ingestor {
             if fields.count == 1 && fields[0].trimmedWhitespace.isEmpty { return }
             file.read += 1
             switch p.row(fields) {
+            case let .success(row) where forgotten.covers(row): file.forgotten += 1
             case let .success(row): rows.append(row)
             case let .failure(rejection): quarantineRecord(rejection)
             }

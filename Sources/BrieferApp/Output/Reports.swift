@@ -22,18 +22,19 @@ public enum Reports {
         if zoneless > 0 { out += "\ntimestamps without a zone, read as UTC: \(zoneless)" }
         let anonymous = summary.files.reduce(0) { $0 + $1.anonymousEvents }
         if anonymous > 0 { out += "\nanonymous-only events (stored, scored for nobody): \(anonymous)" }
+        if summary.forgotten > 0 { out += "\nlines and rows of forgotten people (briefer forget), not stored: \(summary.forgotten)" }
         return out
     }
 
     public static func ingestJSON(_ summary: IngestSummary) -> [String: Any] {
         [
             "read": summary.read, "inserted": summary.inserted, "duplicates": summary.duplicates, "quarantined": summary.quarantined,
-            "already_quarantined": summary.alreadyQuarantined,
+            "already_quarantined": summary.alreadyQuarantined, "forgotten": summary.forgotten,
             "quarantined_by_reason": summary.quarantineReasons,
             "files": summary.files.map { f -> [String: Any] in
                 ["path": f.path, "kind": f.kind, "read": f.read, "inserted": f.inserted, "duplicates": f.duplicates,
                  "quarantined": f.quarantined, "already_quarantined": f.alreadyQuarantined, "quarantined_by_reason": f.quarantineReasons,
-                 "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents]
+                 "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents, "forgotten": f.forgotten]
             },
         ]
     }

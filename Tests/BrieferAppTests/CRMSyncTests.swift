@@ -3,6 +3,7 @@ import BrieferCore
 import BrieferStore
 import BrieferTesting
 import Foundation
+import GRDB
 import Testing
 
 /// CRM sync end to end (SPEC §6): the fixture workspace scored, a rules briefing stored for each hot
@@ -377,6 +378,44 @@ struct CRMSyncTests {
         #expect(next.resent == summary.leftPending)
         #expect(next.stopped == nil && next.leftPending == 0)
         try Self.expectOneTraceIdPerChange(fake, world)
+    }
+
+    /// HubSpot refuses a whole batch for one invalid email: the batch is split until the bad input is
+    /// alone, every other change of it is applied, only that one is rejected — at most two requests per
+    /// halving. A refusal of the batch's shape (a property the CRM lacks) costs only two more requests.
+    @Test func oneBadInputIsIsolatedAndTheRestOfItsBatchApplied() async throws {
+        let world = try World()
+        let desired = try world.desired()
+        let hot = desired.filter { $0.tier == .hot }
+        try #require(hot.count > 40)
+        // One hot person's address as the users CSV has it: not an address HubSpot takes.
+        let victim = hot[17].email
+        try world.store.write { db in
+            try db.execute(sql: "UPDATE users SET csv_email = 'broken@localhost' WHERE lower(csv_email) = ?", arguments: [victim])
+        }
+        let fake = try FakeHubSpotServer(token: Self.token)
+        defer { fake.stop() }
+        let summary = try await world.sync.push(client: world.client(fake), options: .init())
+        #expect(summary.rejected == 1 && summary.leftPending == 0)
+        let rejected = try world.items([.rejected])
+        #expect(rejected.map(\.email) == ["broken@localhost"])
+        #expect(rejected.first?.message?.contains("INVALID_EMAIL") == true)
+        for contact in hot where contact.email != victim { #expect(fake.contact(email: contact.email) != nil, "\(contact.email)") }
+        // One upsert of every hot contact, then halvings: 2 requests per level down to the single bad input.
+        let upserts = fake.count(of: FakeHubSpotServer.upsertPath)
+        let levels = Int(log2(Double(hot.count)).rounded(.up))
+        #expect(upserts > 1 && upserts <= 1 + 2 * levels, "\(upserts) upsert requests")
+        print("crm: one invalid email among \(hot.count) hot contacts: \(upserts) upsert requests, 1 rejected, \(hot.count - 1) applied")
+        try Self.expectOneTraceIdPerChange(fake, world)
+
+        // The batch's shape refused (a property the CRM lacks): both halves refused too, everything rejected, 3 requests.
+        let shape = try World()
+        let fake2 = try FakeHubSpotServer(token: Self.token)
+        defer { fake2.stop() }
+        fake2.definedProperties.remove("pql_risk_factor")
+        let refused = try await shape.sync.push(client: shape.client(fake2), options: .init())
+        #expect(refused.rejected == hot.count)
+        #expect(fake2.count(of: FakeHubSpotServer.upsertPath) == 3)
     }
 
     @Test func resultsAbsentFromTheAnswerCountAsFailed() async throws {

@@ -38,7 +38,16 @@ struct FaultInjectionTests {
             0: .rateLimited(retryAfter: "1"), 1: .status(400, body: #"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR"}"#),
             2: .status(503), 4: .dropAfterApplying, 5: .rateLimited(), 6: .status(502), 8: .rateLimited(policy: "DAILY"),
         ]
-        crm.setFaultScript { request in crmFaults[request.index] }
+        // And one contact HubSpot will not take (an invalid value): every upsert carrying it is refused
+        // whole with 400, whichever request it is in — the client must isolate it.
+        let refusedEmail = Box<String>()
+        let refuse: @Sendable (FakeHubSpotServer.Request) -> FakeHubSpotServer.Fault? = { request in
+            guard request.path == FakeHubSpotServer.upsertPath else { return nil }
+            let email = refusedEmail.setOnce(request.bodyText.firstMatch(of: /"id": ?"([^"]+)"/).map { String($0.1) } ?? "")
+            guard request.bodyText.contains("\"\(email)\"") else { return nil }
+            return .status(400, body: #"{"status":"error","message":"Property values were not valid: INVALID_EMAIL","category":"VALIDATION_ERROR"}"#)
+        }
+        crm.setFaultScript { request in crmFaults[request.index] ?? refuse(request) }
         defer { llm.stop(); crm.stop() }
         // The CRM knows most fixture users (every fifth is unknown: a 207 with OBJECT_NOT_FOUND).
         for (index, email) in try CrashHarnessTests.fixtureEmails().sorted().enumerated() where index % 5 != 0 {
@@ -78,12 +87,14 @@ struct FaultInjectionTests {
         #expect(sync.done + sync.missing + sync.rejected + sync.leftPending == sync.changedContacts + sync.resent || sync.stopped != nil)
         let outbox = try temporary.store.outboxItems(destination: nil)
         #expect(outbox.allSatisfy { [.pending, .done, .missing, .rejected].contains($0.status) })
-        let rejected = outbox.filter { $0.status == .rejected }
-        #expect(!rejected.isEmpty && rejected.allSatisfy { $0.message?.contains("Property values were not valid") == true })
+        // The injected 400 on a whole batch is answered by sending its halves; the halving toward the one
+        // refused contact may be cut off by the daily limit (the rest then waits), never rejecting others.
+        #expect(outbox.filter { $0.status == .rejected }.allSatisfy { $0.email == refusedEmail.value })
         #expect(sync.stopped?.contains("DAILY") == true && sync.leftPending > 0)
 
-        // A second run, the servers healthy again: everything pending is delivered under its trace id.
-        crm.setFaultScript(nil)
+        // A second run, the servers healthy again (but for the contact HubSpot refuses): everything pending is
+        // delivered under its trace id.
+        crm.setFaultScript(refuse)
         crm.resetRateLimit()
         let second = try await Pipeline(store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
                                         llm: client, hubspot: hubspot, logger: .quiet, owner: "faults")
@@ -91,6 +102,10 @@ struct FaultInjectionTests {
         #expect(second.status == "finished")
         let after = try temporary.store.outboxItems(destination: nil)
         #expect(!after.contains { $0.status == .pending })
+        // The refused contact, isolated, is the only change rejected, with HubSpot's message.
+        let rejected = after.filter { $0.status == .rejected }
+        #expect(rejected.map(\.email) == [refusedEmail.value], "\(rejected.map(\.email))")
+        #expect(rejected.allSatisfy { $0.message?.contains("Property values were not valid: INVALID_EMAIL") == true })
         #expect(second.sync?.resent ?? 0 >= sync.leftPending)
         var traceIdsByChange: [String: Set<String>] = [:]
         for write in crm.writes where write.outcome != .rejected {
@@ -101,12 +116,27 @@ struct FaultInjectionTests {
         print("fault injection: model server \(kinds.sorted { $0.key < $1.key }); HubSpot \(crm.requests.compactMap(\.fault).sorted()); "
             + "first run: \(enrichment.briefed) briefed (\(enrichment.fallbacks) by rules), \(enrichment.deferred) deferred, "
             + "\(enrichment.calls) calls, \(enrichment.retries) retries; sync \(sync.done) done, \(sync.rejected) rejected, "
-            + "\(sync.leftPending) left pending, stopped: \(sync.stopped ?? "no")")
+            + "\(sync.leftPending) left pending, stopped: \(sync.stopped ?? "no"); second run: \(second.sync?.done ?? 0) done, "
+            + "\(second.sync?.rejected ?? 0) rejected, HubSpot answered 400 \(crm.requests.filter { $0.status == 400 }.count) times in all")
     }
 
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
         func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
+    }
+}
+
+/// A value set once, by the first caller, and read by any.
+final class Box<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value?
+    var value: Value? { lock.withLock { stored } }
+    /// The value: `candidate` if none was set yet.
+    func setOnce(_ candidate: @autoclosure () -> Value) -> Value {
+        lock.withLock {
+            if stored == nil { stored = candidate() }
+            return stored!
+        }
     }
 }

@@ -28,7 +28,8 @@ import Foundation
 /// array; more than 100 inputs; an input without a string `id`; the same id twice in one upsert or
 /// update; a property value that is not a string (numbers must be sent as strings), or longer than
 /// 65,536 characters; a property name not in ``definedProperties``; an upsert input whose
-/// `idProperty` is not `email`.
+/// `idProperty` is not `email`, or whose email is not an address (`INVALID_EMAIL`: one bad input
+/// refuses the whole batch, as HubSpot does for any invalid property value).
 ///
 /// Results come back in the reverse of input order by default (``reversesResults``), as HubSpot
 /// promises no order: clients must match them by `objectWriteTraceId` or id.
@@ -665,6 +666,14 @@ public final class FakeHubSpotServer: Sendable {
         return batchAnswer(results: s.reversesResults ? results.reversed() : results, missing: missing)
     }
 
+    /// One `@` with something before it and a dotted domain after it, no spaces.
+    static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !text.contains(where: \.isWhitespace) else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
+    }
+
     /// The 400 that refuses the whole batch, if any.
     private static func validateWrite(_ inputs: [[String: Any]], upsert: Bool, defined: Set<String>) -> Answer? {
         guard inputs.count <= maxBatchSize else { return tooMany(inputs.count) }
@@ -692,6 +701,9 @@ public final class FakeHubSpotServer: Sendable {
                 return validation("Invalid input JSON: every input needs a `properties` object")
             }
             ids.append(upsert ? normalized(id) : id)
+            if upsert && !isAddress(id) {
+                problems.append(("email", "INVALID_EMAIL", "Email address \(id) is invalid"))
+            }
             for name in properties.keys.sorted() {
                 let value = properties[name]!
                 if !defined.contains(name) {

@@ -6,9 +6,9 @@ extension CRMSync {
     /// Pushes every pending change to the CRM (SPEC §6): contacts of create tiers with `batch/upsert` by
     /// email; others by record id with `batch/update`, their ids looked up with `batch/read` (and cached).
     /// Results are matched to changes by trace id. A change is marked done once the CRM has applied it;
-    /// `OBJECT_NOT_FOUND` marks it missing (not retried until looked up again); a 400 rejects the batch's
-    /// changes with HubSpot's message; anything else leaves it pending for the next run, under the same
-    /// trace id. A contact's later change waits until its earlier one is done.
+    /// `OBJECT_NOT_FOUND` marks it missing (not retried until looked up again); a 400 rejects, with
+    /// HubSpot's message, the changes it refuses (a refused batch is split to find them); anything else
+    /// leaves it pending for the next run, under the same trace id. A contact's later change waits until its earlier one is done.
     public func push(client: HubSpotClient, options: Options, now: Timestamp = .now,
                      progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> SyncSummary {
         let destination = client.endpoint.destination
@@ -125,8 +125,40 @@ struct Pusher {
         }
     }
 
-    /// Sends one batch of changes and records what became of each.
+    /// Sends one batch of changes and records what became of each. HubSpot refuses a whole batch with
+    /// 400 for one bad input (an invalid email, a value it does not accept) and applies nothing: the two
+    /// halves are then sent on their own, and the refused half split again, so the good changes go through
+    /// and only the bad one is rejected. When both halves are refused too, the cause is the batch's shape
+    /// (a property the CRM lacks), not one input: every change is rejected with HubSpot's message.
     mutating func write(_ items: [OutboxItem], upsert: Bool) async throws {
+        guard let refusal = try await send(items, upsert: upsert) else { return }
+        try await isolate(items, upsert: upsert, refusal: refusal)
+    }
+
+    private mutating func isolate(_ items: [OutboxItem], upsert: Bool, refusal: String) async throws {
+        guard items.count > 1, stopped == nil else {
+            try settle(items.map { ($0, stopped == nil ? .rejected : .pending, stopped == nil ? 400 : nil, stopped ?? refusal) })
+            return
+        }
+        let middle = items.count / 2
+        var refused: [(items: [OutboxItem], message: String)] = []
+        for half in [Array(items[..<middle]), Array(items[middle...])] {
+            guard stopped == nil else {
+                try settle(half.map { ($0, .pending, nil, stopped!) })
+                continue
+            }
+            if let message = try await send(half, upsert: upsert) { refused.append((half, message)) }
+        }
+        if refused.count == 2 {
+            for (half, message) in refused { try settle(half.map { ($0, .rejected, 400, message) }) }
+        } else {
+            for (half, message) in refused { try await isolate(half, upsert: upsert, refusal: message) }
+        }
+    }
+
+    /// Sends one batch and settles each change, except after a 400: then nothing is settled and
+    /// HubSpot's message is returned.
+    private mutating func send(_ items: [OutboxItem], upsert: Bool) async throws -> String? {
         let path = upsert ? HubSpotBatch.upsertPath : HubSpotBatch.updatePath
         let body: JSONValue
         var byRecordId: [String: OutboxItem] = [:]
@@ -154,16 +186,12 @@ struct Pusher {
         case let .failed(error):
             try settle(items.map { ($0, .pending, nil, "\(error.kind.rawValue): \(error.message) (sent again next run)") })
         case let .answer(response):
-            if response.status == 400 {
-                // HubSpot refuses the whole batch: nothing was applied; its message says why.
-                let message = client.message(response)
-                try settle(items.map { ($0, .rejected, 400, message) })
-                return
-            }
+            // HubSpot refuses the whole batch: nothing was applied; its message says why.
+            if response.status == 400 { return client.message(response) }
             guard (200..<300).contains(response.status), let answer = HubSpotBatch.Answer.parse(Array(response.body)) else {
                 let message = client.message(response) + " (sent again next run)"
                 try settle(items.map { ($0, .pending, response.status, message) })
-                return
+                return nil
             }
             let byTrace = Dictionary(items.map { ($0.traceId, $0) }, uniquingKeysWith: { a, _ in a })
             var outcomes: [Int64: (OutboxItem, OutboxItem.Status, Int?, String?)] = [:]
@@ -197,6 +225,7 @@ struct Pusher {
             for email in missingEmails { known[email] = CRMContactRecord(recordId: nil, missingMs: now.milliseconds) }
             try settle(items.compactMap { outcomes[$0.id] })
         }
+        return nil
     }
 
     /// Stores outcomes (one transaction) and counts them.

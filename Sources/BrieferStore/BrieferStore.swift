@@ -200,6 +200,13 @@ public final class BrieferStore: Sendable {
                 CREATE TABLE forgotten(email_hash TEXT PRIMARY KEY, forgotten_ms INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v6: CRM portals") { db in
+            try db.execute(sql: """
+                -- The HubSpot portal (account) each push destination's synced state and record ids belong to:
+                -- one base URL serves every portal, and a token of another portal must not inherit them.
+                CREATE TABLE crm_portals(destination TEXT PRIMARY KEY, portal_id TEXT NOT NULL, seen_ms INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

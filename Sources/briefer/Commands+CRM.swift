@@ -36,11 +36,15 @@ struct Sync: AsyncParsableCommand {
     var full = false
     @Flag(help: "Send the changes the CRM refused (400) again, under their trace ids.")
     var retryRejected = false
+    @Flag(help: ArgumentHelp("Push to the token's HubSpot portal though this database synced to another one at this URL.",
+                             discussion: "What was synced to the other portal, and its record ids, are forgotten; changes not yet delivered go to the new one."))
+    var newPortal = false
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
     func validate() throws {
         if push && out != nil { throw ValidationError("--push and --out are two different destinations: give one") }
+        if newPortal && !push { throw ValidationError("--new-portal applies to --push") }
     }
 
     func run() async throws {
@@ -49,7 +53,7 @@ struct Sync: AsyncParsableCommand {
             let configuration = try global.loadConfiguration()
             let store = try global.openStore(mustExist: true)
             let sync = CRMSync(store: store, configuration: configuration, logger: logger)
-            let options = CRMSync.Options(full: full, retryRejected: retryRejected)
+            let options = CRMSync.Options(full: full, retryRejected: retryRejected, newPortal: newPortal)
             let summary: SyncSummary
             if push {
                 let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),

@@ -418,12 +418,62 @@ struct CRMSyncTests {
         #expect(fake2.count(of: FakeHubSpotServer.upsertPath) == 3)
     }
 
+    /// One base URL serves every HubSpot portal: the first push records the token's portal; a token of
+    /// another portal is refused before anything is sent (its synced state and record ids would be the
+    /// other portal's); `newPortal` adopts it, forgetting that state, and everything goes afresh. A CRM
+    /// without the account-details endpoint is pushed to as before.
+    @Test func aTokenOfAnotherPortalIsRefusedUntilAdopted() async throws {
+        let world = try World()
+        let fake = try FakeHubSpotServer(token: Self.token)
+        defer { fake.stop() }
+        fake.portalId = 111
+        let hot = try world.desired().filter { $0.tier == .hot }.count
+        let first = try await world.sync.push(client: world.client(fake), options: .init())
+        #expect(first.done == hot && first.requests[HubSpotClient.accountInfoPath] == 1)
+        let destination = world.client(fake).endpoint.destination
+        #expect(try world.store.crmPortal(destination: destination) == "111")
+        // Nothing to send: not even the portal is asked.
+        let received = fake.received
+        _ = try await world.sync.push(client: world.client(fake), options: .init())
+        #expect(fake.received == received)
+
+        // The token now belongs to portal 222 (a sandbox's, say): refused, nothing written.
+        fake.portalId = 222
+        let writes = fake.writes.count
+        await #expect(throws: CRMSyncError.self) { try await world.sync.push(client: world.client(fake), options: .init(full: true)) }
+        do {
+            _ = try await world.sync.push(client: world.client(fake), options: .init(full: true))
+        } catch let error as CRMSyncError {
+            #expect(error.message.contains("portal 222") && error.message.contains("portal 111") && error.message.contains("--new-portal"))
+            #expect(!error.message.contains(Self.token))
+        }
+        #expect(fake.writes.count == writes)
+        // Adopted: the old state is forgotten and every chosen contact's properties go again.
+        let adopted = try await world.sync.push(client: world.client(fake), options: .init(newPortal: true))
+        #expect(try world.store.crmPortal(destination: destination) == "222")
+        #expect(adopted.done == hot && adopted.stopped == nil)
+        #expect(adopted.changedProperties >= first.changedProperties)
+        // The old portal's history stays readable under its own name.
+        #expect(try world.store.outboxItems(destination: destination + " (portal 111)").count >= first.changedContacts)
+        try Self.expectOneTraceIdPerChange(fake, world)
+
+        // A CRM that does not say which portal it is: pushed to, nothing recorded about portals.
+        let other = try World()
+        let plain = try FakeHubSpotServer(token: Self.token)
+        defer { plain.stop() }
+        plain.portalId = nil
+        let pushed = try await other.sync.push(client: other.client(plain), options: .init())
+        #expect(pushed.done == hot && pushed.stopped == nil)
+        #expect(try other.store.crmPortal(destination: other.client(plain).endpoint.destination) == nil)
+    }
+
     @Test func resultsAbsentFromTheAnswerCountAsFailed() async throws {
         let world = try World()
         let fake = try FakeHubSpotServer(token: Self.token)
         defer { fake.stop() }
         let body = Data(#"{"status":"COMPLETE","results":[],"startedAt":"2026-11-25T00:00:00Z","completedAt":"2026-11-25T00:00:00Z"}"#.utf8)
-        fake.enqueue(.reply(.respond(status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: body)))
+        let empty = FakeHubSpotServer.Fault.reply(.respond(status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: body))
+        fake.setFaultScript { request in request.path == FakeHubSpotServer.upsertPath ? empty : nil }
         let summary = try await world.sync.push(client: world.client(fake), options: .init())
         let hot = try world.desired().filter { $0.tier == .hot }.count
         #expect(summary.leftPending == hot)

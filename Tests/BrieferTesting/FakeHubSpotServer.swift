@@ -4,8 +4,11 @@ import Foundation
 /// An in-process fake of HubSpot's CRM v3 contacts batch API, built on ``FakeHTTPServer``, that
 /// enforces the contract SPEC §6 relies on.
 ///
-/// Endpoints (all `POST`, JSON in and out; another method on them is a 405, another path a 404):
+/// Endpoints (all `POST` but the first, JSON in and out; another method on them is a 405, another path a 404):
 ///
+/// - `GET /account-info/v3/details`: the portal the token belongs to, `{portalId, accountType, timeZone,
+///   companyCurrency, uiDomain, dataHostingLocation}` (``portalId``; nil answers 404, as a server
+///   without that endpoint would).
 /// - `/crm/v3/objects/contacts/batch/upsert`: inputs `{id, idProperty: "email", objectWriteTraceId?, properties}`;
 ///   creates the contact when the email is unknown, else updates it; 200 with one result per input
 ///   (`id` = record id, `objectWriteTraceId`, `properties`, `new`, `createdAt`, `updatedAt`, `archived`).
@@ -62,6 +65,7 @@ public final class FakeHubSpotServer: Sendable {
     /// Property definitions: `POST` a group, `POST` a batch of properties.
     public static let groupsPath = "/crm/v3/properties/contacts/groups"
     public static let propertiesCreatePath = "/crm/v3/properties/contacts/batch/create"
+    public static let accountInfoPath = "/account-info/v3/details"
 
     /// The most inputs a batch may carry.
     public static let maxBatchSize = 100
@@ -238,6 +242,12 @@ public final class FakeHubSpotServer: Sendable {
     public var definedProperties: Set<String> {
         get { state.withLock { $0.definedProperties } }
         set { state.withLock { $0.definedProperties = newValue } }
+    }
+
+    /// The portal `GET /account-info/v3/details` names (a token's account); nil answers that path 404.
+    public var portalId: Int? {
+        get { state.withLock { $0.portalId } }
+        set { state.withLock { $0.portalId = newValue } }
     }
 
     /// Requests allowed per rolling ``rateLimitWindow``.
@@ -499,6 +509,14 @@ public final class FakeHubSpotServer: Sendable {
 
     private static func endpoint(_ request: Request, state s: inout State.Values, now: Date) -> Answer {
         let path = request.path
+        if path == accountInfoPath, let portal = s.portalId {
+            guard request.method == "GET" else {
+                return error(405, category: "VALIDATION_ERROR", message: "HTTP 405 Method Not Allowed: \(request.method) \(path) (use GET)")
+            }
+            return Answer(status: 200, headers: jsonHeaders,
+                          body: json(["portalId": portal, "accountType": "STANDARD", "timeZone": "US/Eastern", "companyCurrency": "USD",
+                                      "uiDomain": "app.hubspot.com", "dataHostingLocation": "na1"]), category: nil, message: nil)
+        }
         guard [upsertPath, readPath, updatePath, groupsPath, propertiesCreatePath].contains(path) else {
             return error(404, category: "OBJECT_NOT_FOUND", message: "Unable to route \(request.method) \(path): no such endpoint")
         }
@@ -824,6 +842,7 @@ extension FakeHubSpotServer {
             var contacts: [String: Contact] = [:]
             var idsByEmail: [String: String] = [:]
             var nextId = 1001
+            var portalId: Int? = 12_345_678
             var requests: [Request] = []
             var writes: [Write] = []
 

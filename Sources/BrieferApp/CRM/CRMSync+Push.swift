@@ -1,6 +1,7 @@
 import BrieferCore
 import BrieferStore
 import Foundation
+import Logging
 
 extension CRMSync {
     /// Pushes every pending change to the CRM (SPEC §6): contacts of create tiers with `batch/upsert` by
@@ -12,10 +13,27 @@ extension CRMSync {
     public func push(client: HubSpotClient, options: Options, now: Timestamp = .now,
                      progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> SyncSummary {
         let destination = client.endpoint.destination
-        let plan = try plan(destination: destination, options: options, now: now)
-        let pending = try record(plan, destination: destination, options: options, now: now)
+        var plan = try plan(destination: destination, options: options, now: now)
+        var pending = try record(plan, destination: destination, options: options, now: now)
         var summary = summary(plan, mode: .push, destination: destination)
         guard !pending.isEmpty else { return summary }
+        // Before anything is sent: is the token's portal the one this destination's state belongs to?
+        let portal = try await checkPortal(client: client, destination: destination, newPortal: options.newPortal)
+        if case let .stop(message) = portal {
+            summary.stopped = message
+            summary.requests[HubSpotClient.accountInfoPath, default: 0] += 1
+            summary.leftPending = pending.count
+            summary.retries = client.sent.retries
+            summary.rateLimited = client.sent.rateLimited
+            return summary
+        }
+        if case .adoptedNew = portal {
+            // What was planned against the old portal's state is planned again against none.
+            plan = try self.plan(destination: destination, options: options, now: now)
+            pending = try record(plan, destination: destination, options: options, now: now)
+            summary = self.summary(plan, mode: .push, destination: destination)
+        }
+        summary.requests[HubSpotClient.accountInfoPath, default: 0] += 1
         summary.syncId = try store.startSync(destination: destination, mode: "push", at: now)
         let byEmail = Dictionary(plan.desired.contacts.map { ($0.email, $0) }, uniquingKeysWith: { a, _ in a })
         var pusher = Pusher(sync: self, client: client, destination: destination, summary: summary,
@@ -45,6 +63,51 @@ extension CRMSync {
         summary.rateLimited = sent.rateLimited
         try store.finishSync(id: summary.syncId!, summary: Self.summaryJSONText(summary), at: .now)
         return summary
+    }
+}
+
+extension CRMSync {
+    enum PortalCheck { case same, unknown, adoptedNew, stop(String) }
+
+    /// Asks the CRM which portal (account) the token belongs to (`GET /account-info/v3/details`) and
+    /// holds it against the portal this destination's synced values and record ids came from: one base
+    /// URL serves every HubSpot portal, and a sandbox's state must never be taken for production's.
+    /// The first push records the portal; `newPortal` adopts another one, filing the old portal's state
+    /// and history under its own name and dropping the changes planned against it (planned again). `.stop` when the CRM refused or could not be
+    /// asked; a CRM that does not say (no such endpoint) is pushed to as before, its state kept per base URL.
+    func checkPortal(client: HubSpotClient, destination: String, newPortal: Bool) async throws -> PortalCheck {
+        let answer: HTTPResponse
+        switch await client.get(HubSpotClient.accountInfoPath) {
+        case let .stop(message, status):
+            guard status == 404 else { return .stop(message) }
+            logger.notice("the CRM does not say which portal the token belongs to (404): synced state is kept per base URL",
+                          metadata: ["destination": "\(destination)"])
+            return .unknown
+        case let .failed(error):
+            return .stop("cannot ask the CRM which portal the token belongs to (\(error.kind.rawValue): \(client.endpoint.redacting(error.message))): "
+                         + "nothing sent, the changes wait for the next run")
+        case let .answer(response):
+            answer = response
+        }
+        let value = (200..<300).contains(answer.status) ? try? JSONParser.parse(String(decoding: answer.body, as: UTF8.self)) : nil
+        guard let portal = value?["portalId"].flatMap({ $0.integerValue.map(String.init) ?? $0.stringValue }) else {
+            logger.notice("the CRM's account details name no portal", metadata: ["status": "\(answer.status)", "destination": "\(destination)"])
+            return .unknown
+        }
+        let recorded = try store.crmPortal(destination: destination)
+        if let recorded, recorded != portal {
+            guard newPortal else {
+                throw CRMSyncError("HUBSPOT_ACCESS_TOKEN belongs to HubSpot portal \(portal), but what this database synced to \(client.endpoint.baseUrl) "
+                                   + "went to portal \(recorded): its synced values and record ids mean nothing there. Keep a database per portal, "
+                                   + "or run `briefer sync --push --new-portal` to start afresh with portal \(portal) (what portal \(recorded) was sent "
+                                   + "is forgotten). Nothing was sent.")
+            }
+            logger.notice("adopting a new CRM portal", metadata: ["from": "\(recorded)", "to": "\(portal)"])
+            try store.setCRMPortal(destination: destination, portalId: portal, at: .now)
+            return .adoptedNew
+        }
+        if recorded == nil { try store.setCRMPortal(destination: destination, portalId: portal, at: .now) }
+        return .same
     }
 }
 

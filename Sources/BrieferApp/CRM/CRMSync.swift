@@ -55,7 +55,11 @@ public final class CRMSync: Sendable {
         public var full = false
         /// Send the changes the CRM refused (400) again, under their trace ids.
         public var retryRejected = false
-        public init(full: Bool = false, retryRejected: Bool = false) { self.full = full; self.retryRejected = retryRejected }
+        /// Push to the token's portal though this destination's state came from another (that state is forgotten).
+        public var newPortal = false
+        public init(full: Bool = false, retryRejected: Bool = false, newPortal: Bool = false) {
+            self.full = full; self.retryRejected = retryRejected; self.newPortal = newPortal
+        }
     }
 
     /// The destination name of file output: one synced state for every directory (the files are the CRM's input).

@@ -76,14 +76,22 @@ public final class HubSpotClient: Sendable {
     public var sent: (requests: Int, retries: Int, rateLimited: Int) { counters.values }
 
     /// POSTs `body` to `path`, retrying as SPEC §6 says.
-    public func post(_ path: String, body: Data) async -> Outcome {
+    public func post(_ path: String, body: Data) async -> Outcome { await send("POST", path, body: body) }
+
+    /// GETs `path`, retrying as `post` does.
+    public func get(_ path: String) async -> Outcome { await send("GET", path, body: nil) }
+
+    /// `GET /account-info/v3/details`: which HubSpot portal (account) the token belongs to.
+    public static let accountInfoPath = "/account-info/v3/details"
+
+    private func send(_ method: String, _ path: String, body: Data?) async -> Outcome {
         let policy = RetryPolicy(maxRetries: settings.maxRetries, maxRetryAfter: Double(settings.maxRetryAfterSeconds))
         var retries = 0
         while true {
+            var headers = [HTTPHeader("Authorization", "Bearer \(endpoint.token)"), HTTPHeader("Accept", "application/json")]
+            if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
             let request = HTTPRequest(
-                method: "POST", url: endpoint.baseUrl + path,
-                headers: [HTTPHeader("Authorization", "Bearer \(endpoint.token)"), HTTPHeader("Content-Type", "application/json"),
-                          HTTPHeader("Accept", "application/json")],
+                method: method, url: endpoint.baseUrl + path, headers: headers,
                 body: body, connectTimeout: Double(settings.connectTimeoutSeconds), timeout: Double(settings.requestTimeoutSeconds))
             do {
                 _ = try await limiter.acquire(tokens: 0)

@@ -120,6 +120,26 @@ public struct ForgottenPeople: Sendable {
             || (event.kind == .identify && contains(email: IdentifyTraits(event.traits).email))
     }
 
+    /// `text` with every forgotten address in it (any letter case) replaced by `[forgotten]`, as
+    /// `forget` redacts other people's events that name one.
+    public func redacting(_ text: String) -> String {
+        guard !hashes.isEmpty else { return text }
+        return UntrustedText.replacingEmails(in: text, where: { contains(email: $0) }, with: "[forgotten]")
+    }
+
+    /// `event` with forgotten addresses in its properties or traits redacted (an invitation sent to one).
+    public func redacting(_ event: IncomingEvent) -> IncomingEvent {
+        guard !hashes.isEmpty else { return event }
+        var event = event
+        event.propertiesText = redacting(event.propertiesText)
+        if event.kind != .track {
+            let text = event.traits.canonicalText
+            let redacted = redacting(text)
+            if redacted != text, let traits = try? JSONParser.parse(redacted) { event.traits = traits }
+        }
+        return event
+    }
+
     /// A users or subscriptions row of a forgotten person.
     public func covers(_ row: CSVRow) -> Bool {
         guard !hashes.isEmpty else { return false }

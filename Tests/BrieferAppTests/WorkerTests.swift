@@ -178,6 +178,12 @@ struct WorkerTests {
         #expect(reingested.inserted == 0)
         #expect(Reports.ingest(reingested).contains("forgotten people (briefer forget), not stored: 46"))
         #expect(!mentions(email) && !mentions("\"\(userId)\""), "the re-ingest stored the forgotten person again")
+        // Someone else's new event naming the address (an invitation): stored, the address redacted.
+        let invite = try temporary.file("invite.jsonl", #"{"type":"track","messageId":"invite-after-forget","userId":"u_0001","event":"team_invite_sent","timestamp":"2026-11-19T10:00:00Z","properties":{"invitee":"Tara <TaraAbbott1975@Yahoo.com>"}}"#)
+        let invited = try ingest([invite], into: store)
+        #expect(invited.inserted == 1 && invited.forgotten == 0)
+        #expect(try store.scalar("SELECT properties FROM events WHERE properties LIKE '%invitee%' ORDER BY rowid DESC LIMIT 1") == #"{"invitee":"Tara <[forgotten]>"}"#)
+        #expect(!mentions(email) && !mentions("TaraAbbott1975@Yahoo.com"))
         _ = try ScoringRunner(store: store, configuration: BrieferConfiguration(), logger: .quiet)
             .run(asOf: try FixturePaths.manifestAsOf().adding(hours: 1))
         let again = try sync.writeFiles(directory: out)

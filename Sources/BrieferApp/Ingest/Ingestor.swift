@@ -100,7 +100,7 @@ public struct Ingestor {
                 case let .success(event):
                     if !event.timestampHadZone { file.zonelessTimestamps += 1 }
                     if event.kind == .track && event.userId == nil { file.anonymousEvents += 1 }
-                    events.append(event)
+                    events.append(forgotten.redacting(event))
                 case let .failure(rejection):
                     reject(&file, &rejected, path, line, rejection)
                     rejectedBytes += line.bytes.count

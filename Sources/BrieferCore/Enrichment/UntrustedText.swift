@@ -37,13 +37,26 @@ public enum UntrustedText {
     /// `text` with every email address and phone number in it (as the validator finds them) replaced by
     /// `[email]` / `[phone]`.
     public static func maskingPersonalData(_ text: String) -> String {
+        replacingPersonalData(text) { _, isEmail in isEmail ? "[email]" : "[phone]" }
+    }
+
+    /// `text` with each email address `matches` accepts replaced by `replacement`.
+    public static func replacingEmails(in text: String, where matches: (String) -> Bool, with replacement: String) -> String {
+        guard text.contains("@") else { return text }
+        return replacingPersonalData(text) { value, isEmail in isEmail && matches(value) ? replacement : nil }
+    }
+
+    /// `text` with each email address and phone number found replaced by what `replacement` gives for
+    /// it (nil keeps it).
+    static func replacingPersonalData(_ text: String, _ replacement: (_ value: String, _ isEmail: Bool) -> String?) -> String {
         let chars = Array(text)
         let found = BriefingValidator.personalData(in: chars).sorted { $0.range.lowerBound < $1.range.lowerBound }
         guard !found.isEmpty else { return text }
         var out = ""
         var next = 0
         for item in found where item.range.lowerBound >= next {
-            out += String(chars[next..<item.range.lowerBound]) + (item.isEmail ? "[email]" : "[phone]")
+            guard let replaced = replacement(item.text, item.isEmail) else { continue }
+            out += String(chars[next..<item.range.lowerBound]) + replaced
             next = item.range.upperBound
         }
         return out + String(chars[next...])

@@ -285,20 +285,18 @@ extension BrieferStore {
     }
 
     /// Records the destination's portal. When it had another one, what was synced there, the record ids
-    /// cached and the settled changes (sync-log's history) are filed under "DESTINATION (portal OLD)",
-    /// and the changes not yet delivered are dropped: the next plan, made against nothing synced, covers
-    /// every value anew for the new portal.
+    /// cached, the settled changes and the syncs (sync-log's history) are filed under "DESTINATION
+    /// (portal OLD until TIME)", and the changes not yet delivered are dropped: the next plan, made against
+    /// nothing synced, covers every value anew for the new portal.
     public func setCRMPortal(destination: String, portalId: String, at now: Timestamp) throws {
         try write { db in
             if let old = try String.fetchOne(db, sql: "SELECT portal_id FROM crm_portals WHERE destination = ?", arguments: [destination]),
                old != portalId {
-                let archive = "\(destination) (portal \(old))"
-                for table in ["crm_synced", "crm_contacts"] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE destination = ?", arguments: [archive])
+                let archive = "\(destination) (portal \(old) until \(now.iso8601))"
+                try db.execute(sql: "DELETE FROM crm_outbox WHERE destination = ? AND status = 'pending'", arguments: [destination])
+                for table in ["crm_synced", "crm_contacts", "crm_outbox", "crm_syncs"] {
                     try db.execute(sql: "UPDATE \(table) SET destination = ? WHERE destination = ?", arguments: [archive, destination])
                 }
-                try db.execute(sql: "DELETE FROM crm_outbox WHERE destination = ? AND status = 'pending'", arguments: [destination])
-                try db.execute(sql: "UPDATE crm_outbox SET destination = ? WHERE destination = ?", arguments: [archive, destination])
             }
             try db.execute(sql: "INSERT OR REPLACE INTO crm_portals(destination, portal_id, seen_ms) VALUES(?, ?, ?)",
                            arguments: [destination, portalId, now.milliseconds])

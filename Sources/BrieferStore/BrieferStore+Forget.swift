@@ -120,6 +120,23 @@ public struct ForgottenPeople: Sendable {
             || (event.kind == .identify && contains(email: IdentifyTraits(event.traits).email))
     }
 
+    /// A bad line that names a forgotten person — a quoted string, a CSV field or an address in it is
+    /// their user id or address — is theirs: not kept in the quarantine either.
+    public func mentioned(in raw: [UInt8]) -> Bool {
+        guard !hashes.isEmpty else { return false }
+        let text = String(decoding: raw, as: UTF8.self)
+        var tokens = text.matches(of: /"([^"\\]{1,256})"/).map { String($0.1) }
+        tokens += text.split(separator: ",", omittingEmptySubsequences: true).map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        var found = false
+        _ = UntrustedText.replacingEmails(in: text, where: { address in
+            if contains(email: address) { found = true }
+            return false
+        }, with: "")
+        return found || tokens.contains { contains(userId: $0) || contains(email: $0) }
+    }
+
     /// `text` with every forgotten address in it (any letter case) replaced by `[forgotten]`, as
     /// `forget` redacts other people's events that name one.
     public func redacting(_ text: String) -> String {

@@ -408,14 +408,36 @@ struct CRMSyncTests {
         print("crm: one invalid email among \(hot.count) hot contacts: \(upserts) upsert requests, 1 rejected, \(hot.count - 1) applied")
         try Self.expectOneTraceIdPerChange(fake, world)
 
-        // The batch's shape refused (a property the CRM lacks): both halves refused too, everything rejected, 3 requests.
+        // The batch's shape refused (HubSpot's codes name only a property the CRM lacks): no input is to
+        // blame, nothing is split, everything rejected after the one request.
         let shape = try World()
         let fake2 = try FakeHubSpotServer(token: Self.token)
         defer { fake2.stop() }
         fake2.definedProperties.remove("pql_risk_factor")
         let refused = try await shape.sync.push(client: shape.client(fake2), options: .init())
         #expect(refused.rejected == hot.count)
-        #expect(fake2.count(of: FakeHubSpotServer.upsertPath) == 3)
+        #expect(fake2.count(of: FakeHubSpotServer.upsertPath) == 1)
+    }
+
+    /// Two bad inputs in one batch, one in each half: both halves are refused (each for its own input),
+    /// each is split again, and only the two are rejected.
+    @Test func twoBadInputsInOneBatchAreBothIsolated() async throws {
+        let world = try World()
+        let hot = try world.desired().filter { $0.tier == .hot }
+        try #require(hot.count > 40)
+        let victims = [hot[3].email, hot[hot.count - 4].email]
+        try world.store.write { db in
+            for (i, victim) in victims.enumerated() {
+                try db.execute(sql: "UPDATE users SET csv_email = ? WHERE lower(csv_email) = ?", arguments: ["broken\(i)@localhost", victim])
+            }
+        }
+        let fake = try FakeHubSpotServer(token: Self.token)
+        defer { fake.stop() }
+        let summary = try await world.sync.push(client: world.client(fake), options: .init())
+        #expect(Set(try world.items([.rejected]).map(\.email)) == ["broken0@localhost", "broken1@localhost"])
+        #expect(summary.rejected == 2 && summary.done == hot.count - 2 && summary.leftPending == 0)
+        #expect(summary.itemsSent == hot.count, "a change re-sent while isolating is not counted as sent twice")
+        try Self.expectOneTraceIdPerChange(fake, world)
     }
 
     /// One base URL serves every HubSpot portal: the first push records the token's portal; a token of
@@ -454,8 +476,29 @@ struct CRMSyncTests {
         #expect(adopted.done == hot && adopted.stopped == nil)
         #expect(adopted.changedProperties >= first.changedProperties)
         // The old portal's history stays readable under its own name.
-        #expect(try world.store.outboxItems(destination: destination + " (portal 111)").count >= first.changedContacts)
+        #expect(try world.store.outboxItems(destination: nil).filter { $0.destination.hasPrefix(destination + " (portal 111 until ") }.count >= first.changedContacts)
         try Self.expectOneTraceIdPerChange(fake, world)
+
+        // Not knowing the portal once one is recorded stops the push, nothing sent: the endpoint failing
+        // (503 after the retries), or answering without a portal id.
+        fake.setFaultScript { request in request.path == FakeHubSpotServer.accountInfoPath ? .status(503) : nil }
+        let writesBefore = fake.writes.count
+        let down = try await world.sync.push(client: world.client(fake), options: .init(full: true))
+        #expect(down.stopped?.contains("cannot ask the CRM which portal") == true && down.done == 0)
+        let noPortal = Data(#"{"accountType":"STANDARD"}"#.utf8)
+        fake.setFaultScript { request in
+            request.path == FakeHubSpotServer.accountInfoPath ? .reply(.respond(status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: noPortal)) : nil
+        }
+        let unnamed = try await world.sync.push(client: world.client(fake), options: .init(full: true))
+        #expect(unnamed.stopped?.contains("name no portal") == true && unnamed.done == 0)
+        #expect(fake.writes.count == writesBefore)
+        fake.setFaultScript(nil)
+        // --new-portal with nothing pending still adopts the portal, and sends everything to it.
+        _ = try await world.sync.push(client: world.client(fake), options: .init())
+        fake.portalId = 333
+        let switched = try await world.sync.push(client: world.client(fake), options: .init(newPortal: true))
+        #expect(try world.store.crmPortal(destination: destination) == "333")
+        #expect(switched.done == hot)
 
         // A CRM that does not say which portal it is: pushed to, nothing recorded about portals.
         let other = try World()

@@ -34,9 +34,10 @@ struct FaultInjectionTests {
         let crm = try FakeHubSpotServer()
         // Faults at set places among the first run's requests, the rest answered normally (207s included:
         // contacts the fake CRM does not know are OBJECT_NOT_FOUND).
+        // (Request 0 is the push's question which portal the token belongs to, answered normally.)
         let crmFaults: [Int: FakeHubSpotServer.Fault] = [
-            0: .rateLimited(retryAfter: "1"), 1: .status(400, body: #"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR"}"#),
-            2: .status(503), 4: .dropAfterApplying, 5: .rateLimited(), 6: .status(502), 8: .rateLimited(policy: "DAILY"),
+            1: .rateLimited(retryAfter: "1"), 2: .status(400, body: #"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR"}"#),
+            3: .status(503), 5: .dropAfterApplying, 6: .rateLimited(), 7: .status(502), 9: .rateLimited(policy: "DAILY"),
         ]
         // And one contact HubSpot will not take (an invalid value): every upsert carrying it is refused
         // whole with 400, whichever request it is in — the client must isolate it.

@@ -178,6 +178,11 @@ struct WorkerTests {
         #expect(reingested.inserted == 0)
         #expect(Reports.ingest(reingested).contains("forgotten people (briefer forget), not stored: 46"))
         #expect(!mentions(email) && !mentions("\"\(userId)\""), "the re-ingest stored the forgotten person again")
+        // A bad line of the forgotten person (broken JSON carrying their user id) is not quarantined either.
+        let broken = try temporary.file("broken.jsonl", #"{"type":"track","userId":"\#(userId)","event":"login","timestamp":"2026-11-19T10:00:00Z""#)
+        let brokenIngest = try ingest([broken], into: store)
+        #expect(brokenIngest.forgotten == 1 && brokenIngest.quarantined == 0)
+        #expect(!mentions("\"\(userId)\""))
         // Someone else's new event naming the address (an invitation): stored, the address redacted.
         let invite = try temporary.file("invite.jsonl", #"{"type":"track","messageId":"invite-after-forget","userId":"u_0001","event":"team_invite_sent","timestamp":"2026-11-19T10:00:00Z","properties":{"invitee":"Tara <TaraAbbott1975@Yahoo.com>"}}"#)
         let invited = try ingest([invite], into: store)

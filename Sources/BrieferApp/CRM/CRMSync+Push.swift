@@ -16,7 +16,8 @@ extension CRMSync {
         var plan = try plan(destination: destination, options: options, now: now)
         var pending = try record(plan, destination: destination, options: options, now: now)
         var summary = summary(plan, mode: .push, destination: destination)
-        guard !pending.isEmpty else { return summary }
+        // Nothing to send: no request at all — unless a new portal is to be adopted, which sends everything.
+        guard !pending.isEmpty || options.newPortal else { return summary }
         // Before anything is sent: is the token's portal the one this destination's state belongs to?
         let portal = try await checkPortal(client: client, destination: destination, newPortal: options.newPortal)
         if case let .stop(message) = portal {
@@ -34,6 +35,7 @@ extension CRMSync {
             summary = self.summary(plan, mode: .push, destination: destination)
         }
         summary.requests[HubSpotClient.accountInfoPath, default: 0] += 1
+        guard !pending.isEmpty else { return summary }
         summary.syncId = try store.startSync(destination: destination, mode: "push", at: now)
         let byEmail = Dictionary(plan.desired.contacts.map { ($0.email, $0) }, uniquingKeysWith: { a, _ in a })
         var pusher = Pusher(sync: self, client: client, destination: destination, summary: summary,
@@ -73,28 +75,36 @@ extension CRMSync {
     /// holds it against the portal this destination's synced values and record ids came from: one base
     /// URL serves every HubSpot portal, and a sandbox's state must never be taken for production's.
     /// The first push records the portal; `newPortal` adopts another one, filing the old portal's state
-    /// and history under its own name and dropping the changes planned against it (planned again). `.stop` when the CRM refused or could not be
-    /// asked; a CRM that does not say (no such endpoint) is pushed to as before, its state kept per base URL.
+    /// and history under its own name and dropping the changes planned against it (planned again).
+    /// `.stop` when the CRM refused or could not be asked, or names no portal once one is recorded; a CRM
+    /// that never said (no such endpoint) is pushed to as before, its state kept per base URL.
     func checkPortal(client: HubSpotClient, destination: String, newPortal: Bool) async throws -> PortalCheck {
+        let recorded = try store.crmPortal(destination: destination)
+        let cannotAsk = "cannot ask the CRM which portal the token belongs to"
         let answer: HTTPResponse
         switch await client.get(HubSpotClient.accountInfoPath) {
         case let .stop(message, status):
-            guard status == 404 else { return .stop(message) }
+            // Only a CRM that never said which portal it is may go without: once a portal is recorded, not knowing is a stop.
+            guard status == 404, recorded == nil else { return .stop(message) }
             logger.notice("the CRM does not say which portal the token belongs to (404): synced state is kept per base URL",
                           metadata: ["destination": "\(destination)"])
             return .unknown
         case let .failed(error):
-            return .stop("cannot ask the CRM which portal the token belongs to (\(error.kind.rawValue): \(client.endpoint.redacting(error.message))): "
-                         + "nothing sent, the changes wait for the next run")
+            return .stop("\(cannotAsk) (\(error.kind.rawValue): \(client.endpoint.redacting(error.message))): nothing sent, the changes wait for the next run")
         case let .answer(response):
             answer = response
         }
-        let value = (200..<300).contains(answer.status) ? try? JSONParser.parse(String(decoding: answer.body, as: UTF8.self)) : nil
+        guard (200..<300).contains(answer.status) else {
+            return .stop("\(cannotAsk) (\(client.message(answer))): nothing sent, the changes wait for the next run")
+        }
+        let value = try? JSONParser.parse(String(decoding: answer.body, as: UTF8.self))
         guard let portal = value?["portalId"].flatMap({ $0.integerValue.map(String.init) ?? $0.stringValue }) else {
-            logger.notice("the CRM's account details name no portal", metadata: ["status": "\(answer.status)", "destination": "\(destination)"])
+            guard recorded == nil else {
+                return .stop("the CRM's account details name no portal, and this destination's state belongs to portal \(recorded!): nothing sent")
+            }
+            logger.notice("the CRM's account details name no portal: synced state is kept per base URL", metadata: ["destination": "\(destination)"])
             return .unknown
         }
-        let recorded = try store.crmPortal(destination: destination)
         if let recorded, recorded != portal {
             guard newPortal else {
                 throw CRMSyncError("HUBSPOT_ACCESS_TOKEN belongs to HubSpot portal \(portal), but what this database synced to \(client.endpoint.baseUrl) "
@@ -190,38 +200,45 @@ struct Pusher {
 
     /// Sends one batch of changes and records what became of each. HubSpot refuses a whole batch with
     /// 400 for one bad input (an invalid email, a value it does not accept) and applies nothing: the two
-    /// halves are then sent on their own, and the refused half split again, so the good changes go through
-    /// and only the bad one is rejected. When both halves are refused too, the cause is the batch's shape
-    /// (a property the CRM lacks), not one input: every change is rejected with HubSpot's message.
+    /// halves are then sent on their own and each refused half split again, so the good changes go
+    /// through and only the bad ones are rejected. When the refusal is about the batch's shape (HubSpot's
+    /// codes name only a property the CRM lacks or will not let be written), or both halves are refused
+    /// with the very message the whole was, no input is to blame: every change is rejected with it.
     mutating func write(_ items: [OutboxItem], upsert: Bool) async throws {
-        guard let refusal = try await send(items, upsert: upsert) else { return }
+        guard let refusal = try await send(items, upsert: upsert, resend: false) else { return }
         try await isolate(items, upsert: upsert, refusal: refusal)
     }
 
-    private mutating func isolate(_ items: [OutboxItem], upsert: Bool, refusal: String) async throws {
-        guard items.count > 1, stopped == nil else {
-            try settle(items.map { ($0, stopped == nil ? .rejected : .pending, stopped == nil ? 400 : nil, stopped ?? refusal) })
+    struct Refusal: Equatable {
+        var message: String
+        /// HubSpot's codes are all about the batch's shape, not about one input.
+        var everyInput: Bool
+    }
+
+    private mutating func isolate(_ items: [OutboxItem], upsert: Bool, refusal: Refusal) async throws {
+        guard items.count > 1, stopped == nil, !refusal.everyInput else {
+            try settle(items.map { ($0, stopped == nil ? .rejected : .pending, stopped == nil ? 400 : nil, stopped ?? refusal.message) })
             return
         }
         let middle = items.count / 2
-        var refused: [(items: [OutboxItem], message: String)] = []
+        var refused: [(items: [OutboxItem], refusal: Refusal)] = []
         for half in [Array(items[..<middle]), Array(items[middle...])] {
             guard stopped == nil else {
                 try settle(half.map { ($0, .pending, nil, stopped!) })
                 continue
             }
-            if let message = try await send(half, upsert: upsert) { refused.append((half, message)) }
+            if let r = try await send(half, upsert: upsert, resend: true) { refused.append((half, r)) }
         }
-        if refused.count == 2 {
-            for (half, message) in refused { try settle(half.map { ($0, .rejected, 400, message) }) }
+        if refused.count == 2 && refused.allSatisfy({ $0.refusal.message == refusal.message }) {
+            for (half, r) in refused { try settle(half.map { ($0, .rejected, 400, r.message) }) }
         } else {
-            for (half, message) in refused { try await isolate(half, upsert: upsert, refusal: message) }
+            for (half, r) in refused { try await isolate(half, upsert: upsert, refusal: r) }
         }
     }
 
     /// Sends one batch and settles each change, except after a 400: then nothing is settled and
-    /// HubSpot's message is returned.
-    private mutating func send(_ items: [OutboxItem], upsert: Bool) async throws -> String? {
+    /// HubSpot's message is returned. A `resend` (part of a refused batch) is not counted as sent again.
+    private mutating func send(_ items: [OutboxItem], upsert: Bool, resend: Bool) async throws -> Refusal? {
         let path = upsert ? HubSpotBatch.upsertPath : HubSpotBatch.updatePath
         let body: JSONValue
         var byRecordId: [String: OutboxItem] = [:]
@@ -238,8 +255,10 @@ struct Pusher {
         let outcome = await client.post(path, body: CRMRequestBody.data(body))
         CrashPoint.hit("sync-after-send")
         summary.requests[path, default: 0] += 1
-        summary.itemsSent += items.count
-        summary.propertiesSent += items.reduce(0) { $0 + $1.properties.count }
+        if !resend {
+            summary.itemsSent += items.count
+            summary.propertiesSent += items.reduce(0) { $0 + $1.properties.count }
+        }
         for item in items { sentEmails.insert(item.email) }
         summary.contactsSent = sentEmails.count
         switch outcome {
@@ -250,7 +269,9 @@ struct Pusher {
             try settle(items.map { ($0, .pending, nil, "\(error.kind.rawValue): \(error.message) (sent again next run)") })
         case let .answer(response):
             // HubSpot refuses the whole batch: nothing was applied; its message says why.
-            if response.status == 400 { return client.message(response) }
+            if response.status == 400 {
+                return Refusal(message: client.message(response), everyInput: HubSpotBatch.ErrorBody.parse(Array(response.body)).refusesEveryInput)
+            }
             guard (200..<300).contains(response.status), let answer = HubSpotBatch.Answer.parse(Array(response.body)) else {
                 let message = client.message(response) + " (sent again next run)"
                 try settle(items.map { ($0, .pending, response.status, message) })

@@ -71,12 +71,23 @@ public final class CRMSync: Sendable {
     static let leaseMs: Int64 = 900_000
 
     /// Runs `body` holding the database's sync lease, taken over from a process of this machine that is
-    /// gone; nil, without running it, while another live process holds it.
+    /// gone, and renewed every few minutes while `body` runs (a push waiting out rate limits may take
+    /// longer than the lease); nil, without running it, while another live process holds it.
     public func exclusively<T>(owner: String = ProcessOwner.id, _ body: () async throws -> T) async throws -> T? {
         guard try ProcessOwner.takeLease(Self.lease, in: store, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: Self.leaseMs, logger: logger) else {
             return nil
         }
-        defer { try? store.releaseLease(account: Self.lease, owner: owner) }
+        let store = self.store, ttl = Self.leaseMs
+        let renewal = Task {
+            while true {
+                do { try await Task.sleep(for: .milliseconds(ttl / 6)) } catch { return }
+                _ = try? store.takeLease(account: Self.lease, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: ttl)
+            }
+        }
+        defer {
+            renewal.cancel()
+            try? store.releaseLease(account: Self.lease, owner: owner)
+        }
         return try await body()
     }
 

@@ -89,7 +89,7 @@ public struct Ingestor {
             if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             file.read += 1
             if let length = line.oversizedLength {
-                reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"))
+                reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), forgotten: forgotten)
                 rejectedBytes += line.bytes.count
             } else {
                 let started = DispatchTime.now().uptimeNanoseconds
@@ -102,7 +102,7 @@ public struct Ingestor {
                     if event.kind == .track && event.userId == nil { file.anonymousEvents += 1 }
                     events.append(forgotten.redacting(event))
                 case let .failure(rejection):
-                    reject(&file, &rejected, path, line, rejection)
+                    reject(&file, &rejected, path, line, rejection, forgotten: forgotten)
                     rejectedBytes += line.bytes.count
                 }
             }
@@ -120,7 +120,9 @@ public struct Ingestor {
         return file
     }
 
-    private func reject(_ file: inout IngestSummary.File, _ rejected: inout [QuarantinedLine], _ path: String, _ line: LineReader.Line, _ rejection: Rejection) {
+    private func reject(_ file: inout IngestSummary.File, _ rejected: inout [QuarantinedLine], _ path: String, _ line: LineReader.Line,
+                        _ rejection: Rejection, forgotten: ForgottenPeople) {
+        if forgotten.mentioned(in: Array(line.bytes.prefix(LineReader.keptOfOversized))) { file.forgotten += 1; return }
         file.quarantined += 1
         file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
         rejected.append(QuarantinedLine(file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes)))
@@ -136,9 +138,10 @@ public struct Ingestor {
         var recordLine = 0
         let total = fileSize(path)
         func quarantineRecord(_ rejection: Rejection) {
+            let raw = Array(record.utf8.prefix(LineReader.keptOfOversized))
+            if forgotten.mentioned(in: raw) { file.forgotten += 1; return }
             file.quarantined += 1
             file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
-            let raw = Array(record.utf8.prefix(LineReader.keptOfOversized))
             rejected.append(QuarantinedLine(file: path, line: recordLine, reason: rejection.reason, detail: rejection.detail, raw: raw))
         }
         func flush() throws {
@@ -154,12 +157,12 @@ public struct Ingestor {
         try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
             if let length = line.oversizedLength {
                 file.read += 1
-                reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"))
+                reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), forgotten: forgotten)
                 return
             }
             guard let text = String(validating: line.bytes, as: UTF8.self) else {
                 file.read += 1
-                reject(&file, &rejected, path, line, Rejection(.invalidUTF8, "the row is not valid UTF-8"))
+                reject(&file, &rejected, path, line, Rejection(.invalidUTF8, "the row is not valid UTF-8"), forgotten: forgotten)
                 return
             }
             if record.isEmpty { recordLine = line.number; record = text } else { record += "\n" + text }

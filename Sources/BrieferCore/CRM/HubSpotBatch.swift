@@ -95,11 +95,27 @@ public enum HubSpotBatch {
         public var category: String?
         public var message: String?
         public var policyName: String?
+        /// The per-property error codes of a 400 `VALIDATION_ERROR`: `errors[].code`, and the `"error"`
+        /// members HubSpot writes into its message ("Property values were not valid: [{…"error":"INVALID_EMAIL"…}]").
+        public var codes: Set<String> = []
+
+        /// Codes that say the batch's shape is wrong (a property the CRM lacks or will not let be written),
+        /// whatever its inputs are.
+        public static let shapeCodes: Set<String> = ["PROPERTY_DOESNT_EXIST", "READ_ONLY_VALUE"]
+
+        /// Every code found is a shape code: splitting the batch would only be refused again.
+        public var refusesEveryInput: Bool { !codes.isEmpty && codes.isSubset(of: Self.shapeCodes) }
 
         public static func parse(_ body: [UInt8]) -> ErrorBody {
             guard let root = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else { return ErrorBody() }
+            let message = root["message"]?.stringValue
+            var codes: Set<String> = []
+            if case let .array(errors)? = root["errors"] { codes = Set(errors.compactMap { $0["code"]?.stringValue }) }
+            if let message {
+                for match in message.matches(of: /"error"\s*:\s*"([A-Z_]+)"/) { codes.insert(String(match.1)) }
+            }
             return ErrorBody(category: root["category"]?.stringValue ?? root["errorType"]?.stringValue,
-                             message: root["message"]?.stringValue, policyName: root["policyName"]?.stringValue)
+                             message: message, policyName: root["policyName"]?.stringValue, codes: codes)
         }
     }
 }

@@ -95,7 +95,8 @@ struct HTTPClientTests {
         let error = try #require(await failure(of: HTTPRequest(url: server.baseURL + "/", timeout: 0.5)))
         #expect(error.kind == .timeout)
         #expect(error.isRetryable)
-        #expect(Date().timeIntervalSince(started) < 15)
+        // Not a timing test (the machine is shared): it ends, long before the suite's limit, rather than hanging.
+        #expect(Date().timeIntervalSince(started) < 60)
     }
 
     @Test func aClosedPortIsAConnectionError() async throws {

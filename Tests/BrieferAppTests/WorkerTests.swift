@@ -134,11 +134,14 @@ struct WorkerTests {
         let orphan = try temporary.store.startPipelineRun(owner: deadOwner, nowMs: 1_000)
         #expect(try temporary.store.takeLease(account: "acme.com", owner: deadOwner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000))
         #expect(try ProcessOwner.takeLease("acme.com", in: temporary.store, owner: "me", nowMs: Timestamp.now.milliseconds, ttlMs: 60_000, logger: .quiet))
+        // A lease the dead process held on an account the next run has no reason to touch (briefed before the kill).
+        #expect(try temporary.store.takeLease(account: "briefed-before-the-kill.example", owner: deadOwner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000))
         let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
         defer { server.stop() }
         _ = try await Self.pipeline(temporary.store, server).run(.init(asOf: try FixturePaths.manifestAsOf(),
                                                                       outDir: temporary.directory.appendingPathComponent("crm").path))
         #expect(try temporary.store.pipelineRuns(limit: 5).first { $0.id == orphan }?.status == "died")
+        #expect(try temporary.store.leases().filter { $0.owner == deadOwner }.isEmpty, "the dead process's leases are released by the next run")
     }
 
     // MARK: Forget

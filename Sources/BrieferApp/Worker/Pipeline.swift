@@ -67,6 +67,12 @@ public struct Pipeline: Sendable {
         for run in try store.pipelineRuns(limit: 50) where run.status == "running" && ProcessOwner.isGone(run.owner) {
             try store.abandonPipelineRun(id: run.id)
         }
+        // So are leases of such processes: one on an account briefed before the kill would otherwise linger
+        // (harmless, but shown by `status`) until it expires.
+        for lease in try store.leases() where ProcessOwner.isGone(lease.owner) {
+            try store.releaseLease(account: lease.account, owner: lease.owner)
+            logger.notice("released the lease of a process that is gone", metadata: ["lease": "\(lease.account)", "holder": "\(lease.owner)"])
+        }
         let id = try store.startPipelineRun(owner: owner, nowMs: Timestamp.now.milliseconds)
         var summary = RunSummary(id: id, status: "running")
         do {

@@ -68,7 +68,10 @@ struct Backtest: ParsableCommand {
             }
             if let html { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) }
             print(text)
-            if let html { FileHandle.standardError.write(Data("wrote \(html)\n".utf8)) }
+            if let html {
+                fflush(nil)  // the report first (every open stream flushed), then the note on standard error
+                FileHandle.standardError.write(Data("wrote \(html)\n".utf8))
+            }
         } catch { throw fail(error) }
     }
 }

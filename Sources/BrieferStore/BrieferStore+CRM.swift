@@ -279,6 +279,13 @@ extension BrieferStore {
 }
 
 extension BrieferStore {
+    /// Every destination's recorded portal.
+    public func crmPortals() throws -> [(destination: String, portalId: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT destination, portal_id FROM crm_portals ORDER BY destination").map { ($0[0], $0[1]) }
+        }
+    }
+
     /// The portal a destination's synced state belongs to, if one was recorded.
     public func crmPortal(destination: String) throws -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT portal_id FROM crm_portals WHERE destination = ?", arguments: [destination]) }

@@ -238,7 +238,7 @@ struct Status: ParsableCommand {
             let store = try global.openStore(mustExist: true)
             let pending = try store.pendingWork()
             print(Reports.status(runs: try store.pipelineRuns(limit: limit), deferred: pending.deferred, outbox: pending.outbox,
-                                 leases: try store.leases(), nowMs: Timestamp.now.milliseconds))
+                                 leases: try store.leases(), nowMs: Timestamp.now.milliseconds, portals: try store.crmPortals()))
         } catch { throw fail(error) }
     }
 }

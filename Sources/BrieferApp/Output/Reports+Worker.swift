@@ -46,7 +46,8 @@ extension Reports {
     }
 
     /// `briefer status`: the last runs, what is pending, the leases, the last run's event-to-CRM latency.
-    public static func status(runs: [PipelineRunRecord], deferred: Int, outbox: [String: Int], leases: [Lease], nowMs: Int64) -> String {
+    public static func status(runs: [PipelineRunRecord], deferred: Int, outbox: [String: Int], leases: [Lease], nowMs: Int64,
+                              portals: [(destination: String, portalId: String)] = []) -> String {
         var out: [String] = []
         if runs.isEmpty {
             out.append("no runs yet (`briefer run` or `briefer worker`)")
@@ -71,6 +72,9 @@ extension Reports {
                     : "until \(Timestamp(milliseconds: l.expiresMs).iso8601)"
                 out.append("  \(l.account): \(l.owner), \(state)")
             }
+        }
+        for (destination, portal) in portals {
+            out.append("CRM: \(destination.replacingOccurrences(of: "hubspot ", with: "")) is HubSpot portal \(portal) (a token of another portal is refused)")
         }
         if let last = runs.first(where: { $0.crmWrittenMs != nil && $0.oldestNewEventMs != nil }),
            let event = last.oldestNewEventMs, let written = last.crmWrittenMs {

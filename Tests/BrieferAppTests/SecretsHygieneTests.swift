@@ -19,6 +19,41 @@ struct SecretsHygieneTests {
         return (run.status, run.output)
     }
 
+    /// Keys are not sent over plain http to another machine: refused with a message that names neither
+    /// key, unless the host is this machine or BRIEFER_ALLOW_CLEARTEXT=1 says the network is trusted.
+    @Test func keysAreNotSentInTheClearToAnotherMachine() throws {
+        let settings = BrieferConfiguration().enrichment
+        let key = "sk-cleartext-marker"
+        func llm(_ url: String, key: String = key, allow: Bool = false) throws -> LLMEndpoint {
+            var environment = ["OPENAI_API_KEY": key]
+            if allow { environment["BRIEFER_ALLOW_CLEARTEXT"] = "1" }
+            return try LLMEndpoint.resolve(configuration: settings, baseUrlFlag: url, environment: environment)
+        }
+        do {
+            _ = try llm("http://10.1.2.3:8080/v1")
+            Issue.record("a key to plain http on another host was not refused")
+        } catch {
+            #expect("\(error)".contains("in the clear") && !"\(error)".contains(key))
+        }
+        for fine in ["https://api.openai.com/v1", "http://127.0.0.1:8088/v1", "http://localhost:8088/v1", "http://[::1]:8088/v1"] {
+            #expect(throws: Never.self, "\(fine)") { _ = try llm(fine) }
+        }
+        #expect(throws: Never.self) { _ = try llm("http://10.1.2.3:8080/v1", key: "") }  // no key, nothing to leak
+        #expect(throws: Never.self) { _ = try llm("http://10.1.2.3:8080/v1", allow: true) }
+
+        let token = "pat-cleartext-marker"
+        do {
+            _ = try HubSpotEndpoint.resolve(configuration: BrieferConfiguration().crm,
+                                            environment: ["HUBSPOT_BASE_URL": "http://crm.internal.example", "HUBSPOT_ACCESS_TOKEN": token])
+            Issue.record("a token to plain http on another host was not refused")
+        } catch {
+            #expect("\(error)".contains("HUBSPOT_ACCESS_TOKEN would be sent in the clear") && !"\(error)".contains(token))
+        }
+        #expect(throws: Never.self) {
+            _ = try HubSpotEndpoint.resolve(configuration: BrieferConfiguration().crm, environment: ["HUBSPOT_ACCESS_TOKEN": token])
+        }
+    }
+
     @Test func theKeysReachOnlyTheServersAndNoEmailReachesTheModel() throws {
         let temporary = try TemporaryStore()
         let db = temporary.directory.appendingPathComponent("hygiene.sqlite").path

@@ -20,6 +20,9 @@ public struct HubSpotEndpoint: Sendable, CustomStringConvertible, CustomReflecta
         guard let token = environment["HUBSPOT_ACCESS_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
             throw CRMSyncError("pushing needs a HubSpot private-app token in HUBSPOT_ACCESS_TOKEN (or write files: briefer sync --out DIR)")
         }
+        if let refusal = CleartextPolicy.refusal(url: base, secretName: "HUBSPOT_ACCESS_TOKEN", environment: environment) {
+            throw CRMSyncError(refusal)
+        }
         return HubSpotEndpoint(baseUrl: base.hasSuffix("/") ? String(base.dropLast()) : base, token: token)
     }
 

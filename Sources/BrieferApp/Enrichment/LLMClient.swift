@@ -25,6 +25,9 @@ public struct LLMEndpoint: Sendable, CustomStringConvertible, CustomReflectable 
         } else if let file = nonEmpty(configuration.apiKeyFile) {
             key = try readKey(file)
         }
+        if !key.isEmpty, let refusal = CleartextPolicy.refusal(url: base, secretName: "the API key", environment: environment) {
+            throw EnrichmentError(refusal)
+        }
         return LLMEndpoint(baseUrl: base, apiKey: key)
     }
 

@@ -102,3 +102,19 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         "HTTP \(kind.rawValue) error: \(message)"
     }
 }
+
+/// A key or token sent over plain `http` to another machine can be read by anyone on the way: refused
+/// unless the host is this machine (a local model server, a test fake) or `BRIEFER_ALLOW_CLEARTEXT=1`
+/// says the network to it is trusted.
+public enum CleartextPolicy {
+    public static let allowVariable = "BRIEFER_ALLOW_CLEARTEXT"
+
+    /// Why sending `secretName` to `url` is refused; nil when it is not.
+    public static func refusal(url: String, secretName: String, environment: [String: String]) -> String? {
+        guard url.lowercased().hasPrefix("http://"), environment[allowVariable] != "1" else { return nil }
+        let host = URLComponents(string: url)?.host?.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]")) ?? ""
+        if host == "localhost" || host == "::1" || host.hasPrefix("127.") { return nil }
+        return "\(secretName) would be sent in the clear to \(url) (plain http to another machine): use https, "
+            + "or set \(allowVariable)=1 if the network to that host is trusted"
+    }
+}

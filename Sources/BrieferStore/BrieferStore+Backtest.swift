@@ -24,7 +24,7 @@ extension BrieferStore {
     /// how many users are stored.
     public func dataSpan() throws -> (firstEvent: Timestamp?, lastEvent: Timestamp?, lastSubscription: Timestamp?, users: Int) {
         try read { db in
-            let events = try Row.fetchOne(db, sql: "SELECT MIN(ts), MAX(ts) FROM events")
+            let events = try Row.fetchOne(db, sql: "SELECT MIN(ts), MAX(ts) FROM events WHERE kind != 'forgotten'")
             let subscriptions = try Int64.fetchOne(db, sql: "SELECT MAX(start_ms) FROM subscriptions")
             let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
             let first: Int64? = events?[0], last: Int64? = events?[1]

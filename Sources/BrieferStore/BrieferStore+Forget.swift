@@ -42,6 +42,20 @@ extension BrieferStore {
                 try db.execute(sql: sql, arguments: arguments)
                 if db.changesCount > 0 { report.rows[table, default: 0] += db.changesCount }
             }
+            // Events are keyed by a 64-bit dedup head, a collision probing on to the next head: a row with
+            // another right after it may be in the middle of such a chain, and removing it would let that
+            // other event be stored twice. Such a row is emptied to a tombstone (its key hashes kept,
+            // nothing of the person); any other row is deleted.
+            func deleteEvents(_ condition: String, _ arguments: StatementArguments) throws {
+                try db.execute(sql: """
+                    UPDATE events SET kind = 'forgotten', user_id = NULL, anonymous_id = NULL, name_id = NULL, ts = 0,
+                        group_hint = NULL, properties = NULL, traits = NULL
+                    WHERE \(condition) AND EXISTS (SELECT 1 FROM events n WHERE n.dedup = events.dedup + 1)
+                    """, arguments: arguments)
+                let tombstoned = db.changesCount
+                try db.execute(sql: "DELETE FROM events WHERE \(condition)", arguments: arguments)
+                if tombstoned + db.changesCount > 0 { report.rows["events", default: 0] += tombstoned + db.changesCount }
+            }
             let people = try Row.fetchAll(db, sql: """
                 SELECT id, external_id FROM users
                 WHERE lower(csv_email) = ? OR lower(identify_email) = ? OR lower(external_id) = ?
@@ -50,7 +64,7 @@ extension BrieferStore {
                 let id: Int64 = person["id"], externalId: String = person["external_id"]
                 report.users.append(externalId)
                 let personalAccount = "user:" + externalId
-                try delete("events", "DELETE FROM events WHERE user_id = ?", [id])
+                try deleteEvents("user_id = ?", [id])
                 try delete("user_days", "DELETE FROM user_days WHERE user_id = ?", [id])
                 try delete("user_scores", "DELETE FROM user_scores WHERE user_id = ?", [externalId])
                 try delete("subscriptions", "DELETE FROM subscriptions WHERE user_external_id = ?", [externalId])
@@ -68,7 +82,7 @@ extension BrieferStore {
             }
             try delete("quarantine", "DELETE FROM quarantine WHERE instr(lower(CAST(raw AS TEXT)), ?) > 0", [address])
             // Events that carry the address as their anonymous id are the person's.
-            try delete("events", "DELETE FROM events WHERE lower(anonymous_id) = ?", [address])
+            try deleteEvents("lower(anonymous_id) = ?", [address])
             // Other people's events and groups that name the address (an invitation sent to it): redacted, in any
             // letter case (each pass replaces the spelling it finds first, until none is left).
             for (table, column) in [("events", "properties"), ("events", "traits"), ("groups", "traits")] {

@@ -3,6 +3,7 @@ import BrieferCore
 import BrieferStore
 import BrieferTesting
 import Foundation
+import GRDB
 import Testing
 
 /// The worker's parts (SPEC §8): leases, one run of every stage, the `worker` process and its signals.
@@ -202,6 +203,36 @@ struct WorkerTests {
                     "\(file) names the forgotten address")
         }
         #expect(try store.outboxItems(destination: nil).allSatisfy { $0.email.lowercased() != email })
+    }
+
+    /// Events are keyed by a 64-bit dedup head, a (2^-64-rare) collision probing on to the next head: the
+    /// forgotten person's event with another event right after it in that order may sit in the middle of
+    /// a chain, so it is emptied to a tombstone (nothing of the person in it) rather than deleted; one
+    /// with nothing after it is deleted.
+    @Test func forgetLeavesATombstoneInsideADedupChain() throws {
+        let temporary = try TemporaryStore()
+        let users = try temporary.file("users.csv", "user_id,email,company_domain,title,created_at\nu1,ann@alpha.com,alpha.com,CTO,2026-10-01T00:00:00Z\nu2,bob@beta.com,beta.com,CTO,2026-10-01T00:00:00Z\nu3,cy@gamma.com,gamma.com,CTO,2026-10-01T00:00:00Z\n")
+        let events = try temporary.file("events.jsonl", [
+            #"{"type":"track","messageId":"a1","userId":"u1","event":"login","timestamp":"2026-10-02T10:00:00Z","properties":{"note":"ann"}}"#,
+            #"{"type":"track","messageId":"b1","userId":"u2","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#,
+            #"{"type":"track","messageId":"c1","userId":"u3","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#,
+        ].joined(separator: "\n"))
+        _ = try ingest([users, events], into: temporary.store)
+        let head: Int64 = try temporary.store.write { db in
+            let h = try Int64.fetchOne(db, sql: "SELECT e.dedup FROM events e JOIN users u ON u.id = e.user_id WHERE u.external_id = 'u1'")!
+            // u2's event right after u1's, as if it had probed past a collision with it.
+            try db.execute(sql: "UPDATE events SET dedup = ? WHERE user_id = (SELECT id FROM users WHERE external_id = 'u2')", arguments: [h &+ 1])
+            return h
+        }
+        let report = try temporary.store.forget(email: "ann@alpha.com")
+        #expect(report.rows["events"] == 1)
+        let tombstone = try temporary.store.read { db in try Row.fetchOne(db, sql: "SELECT kind, user_id, properties, ts FROM events WHERE dedup = ?", arguments: [head]) }
+        let row = try #require(tombstone)
+        #expect(row["kind"] as String == "forgotten" && (row["user_id"] as Int64?) == nil && (row["properties"] as String?) == nil && row["ts"] as Int64 == 0)
+        // u3's event has nothing after it: forgetting u3 deletes it outright.
+        _ = try temporary.store.forget(email: "cy@gamma.com")
+        #expect(try temporary.store.count("events") == 2)  // u1's tombstone and u2's event
+        #expect(try temporary.store.dataSpan().firstEvent == Timestamp.parse("2026-10-02T10:00:00Z")!.timestamp)
     }
 
     // MARK: The worker process

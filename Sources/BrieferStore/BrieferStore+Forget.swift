@@ -85,7 +85,10 @@ extension BrieferStore {
             try deleteEvents("lower(anonymous_id) = ?", [address])
             // Other people's events and groups that name the address (an invitation sent to it): redacted, in any
             // letter case (each pass replaces the spelling it finds first, until none is left).
-            for (table, column) in [("events", "properties"), ("events", "traits"), ("groups", "traits")] {
+            // So are the CRM's messages kept on other changes (a refused batch's message may list addresses)
+            // and the stored run and sync summaries that quote them.
+            for (table, column) in [("events", "properties"), ("events", "traits"), ("groups", "traits"), ("crm_outbox", "message"),
+                                    ("crm_syncs", "summary"), ("pipeline_runs", "summary")] {
                 for _ in 0..<16 {
                     try db.execute(sql: """
                         UPDATE \(table) SET \(column) = replace(\(column), substr(\(column), instr(lower(\(column)), ?1), length(?1)), '[forgotten]')

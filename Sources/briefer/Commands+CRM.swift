@@ -37,7 +37,8 @@ struct Sync: AsyncParsableCommand {
     @Flag(help: "Send the changes the CRM refused (400) again, under their trace ids.")
     var retryRejected = false
     @Flag(help: ArgumentHelp("Push to the token's HubSpot portal though this database synced to another one at this URL.",
-                             discussion: "What was synced to the other portal, and its record ids, are forgotten; changes not yet delivered go to the new one."))
+                             discussion: "What was synced to the other portal, its record ids and its sync-log history are filed under "
+                                 + "\"hubspot URL (portal N until TIME)\" and not used again; every value is sent to the new portal afresh."))
     var newPortal = false
     @Flag(help: "Print the summary as JSON.")
     var json = false

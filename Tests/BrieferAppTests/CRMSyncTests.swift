@@ -438,6 +438,32 @@ struct CRMSyncTests {
         #expect(summary.rejected == 2 && summary.done == hot.count - 2 && summary.leftPending == 0)
         #expect(summary.itemsSent == hot.count, "a change re-sent while isolating is not counted as sent twice")
         try Self.expectOneTraceIdPerChange(fake, world)
+
+        // The same with a refusal that names no code (the same words whichever input is at fault): still
+        // told apart by splitting, only the two rejected.
+        let generic = try World()
+        let fake2 = try FakeHubSpotServer(token: Self.token)
+        defer { fake2.stop() }
+        let body = #"{"status":"error","message":"Invalid input","category":"VALIDATION_ERROR"}"#
+        fake2.setFaultScript { request in
+            guard request.path == FakeHubSpotServer.upsertPath, victims.contains(where: { request.bodyText.contains("\"\($0)\"") }) else { return nil }
+            return .status(400, body: body)
+        }
+        let split = try await generic.sync.push(client: generic.client(fake2), options: .init())
+        #expect(Set(try generic.items([.rejected]).map(\.email)) == Set(victims))
+        #expect(split.done == hot.count - 2 && split.leftPending == 0)
+
+        // A refusal without codes of every input alike (the batch, not an input): split only within the
+        // budget, and what is not told apart stays pending for the next run — never rejected.
+        let blanket = try World()
+        let fake3 = try FakeHubSpotServer(token: Self.token)
+        defer { fake3.stop() }
+        fake3.setFaultScript { request in request.path == FakeHubSpotServer.upsertPath ? .status(400, body: body) : nil }
+        let refused = try await blanket.sync.push(client: blanket.client(fake3), options: .init())
+        let upserts = fake3.count(of: FakeHubSpotServer.upsertPath)
+        #expect(upserts <= 1 + 4 * (Int(log2(Double(hot.count)).rounded(.up)) + 1), "\(upserts) upsert requests")
+        #expect(refused.done == 0 && refused.leftPending + refused.rejected == hot.count)
+        #expect(try blanket.items([.pending]).count == refused.leftPending && refused.leftPending > 0)
     }
 
     /// One base URL serves every HubSpot portal: the first push records the token's portal; a token of

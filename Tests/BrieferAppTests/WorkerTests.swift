@@ -168,7 +168,15 @@ struct WorkerTests {
             }
         }
         #expect(mentions(email) && mentions(userId))
+        // The CRM's words quoting the address on someone else's change, and a run summary quoting them.
+        let quoted = "Email address TaraAbbott1975@Yahoo.com is invalid"
+        try store.write { db in
+            try db.execute(sql: "UPDATE crm_outbox SET message = ? WHERE id = (SELECT MIN(id) FROM crm_outbox WHERE email != ?)", arguments: [quoted, email])
+            try db.execute(sql: "INSERT INTO pipeline_runs(owner, started_ms, status, summary) VALUES('test', 1, 'finished', ?)", arguments: [#"{"messages":["\#(quoted)"]}"#])
+        }
         let report = try store.forget(email: email.uppercased())
+        #expect(!mentions("TaraAbbott1975@Yahoo.com"), "a message or summary still quotes the address")
+        #expect(try store.scalar("SELECT message FROM crm_outbox WHERE message LIKE 'Email address%'") == "Email address [forgotten] is invalid")
         #expect(report.users == [userId])
         #expect(report.rows["events"] == 44 && report.rows["users"] == 1 && report.rows["crm_synced"] ?? 0 > 0)
         #expect(!mentions(email), "the address is still in the database files")

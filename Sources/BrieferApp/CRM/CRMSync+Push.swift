@@ -110,7 +110,7 @@ extension CRMSync {
                 throw CRMSyncError("HUBSPOT_ACCESS_TOKEN belongs to HubSpot portal \(portal), but what this database synced to \(client.endpoint.baseUrl) "
                                    + "went to portal \(recorded): its synced values and record ids mean nothing there. Keep a database per portal, "
                                    + "or run `briefer sync --push --new-portal` to start afresh with portal \(portal) (what portal \(recorded) was sent "
-                                   + "is forgotten). Nothing was sent.")
+                                   + "is filed under its own name, not used again). Nothing was sent.")
             }
             logger.notice("adopting a new CRM portal", metadata: ["from": "\(recorded)", "to": "\(portal)"])
             try store.setCRMPortal(destination: destination, portalId: portal, at: .now)
@@ -202,22 +202,35 @@ struct Pusher {
     /// 400 for one bad input (an invalid email, a value it does not accept) and applies nothing: the two
     /// halves are then sent on their own and each refused half split again, so the good changes go
     /// through and only the bad ones are rejected. When the refusal is about the batch's shape (HubSpot's
-    /// codes name only a property the CRM lacks or will not let be written), or both halves are refused
-    /// with the very message the whole was, no input is to blame: every change is rejected with it.
+    /// codes name only a property the CRM lacks or will not let be written) no input is to blame: every
+    /// change is rejected with it, nothing split. A refusal without codes could be either: it is split
+    /// within a budget of requests, and what is not isolated by then stays pending for the next run
+    /// (never rejected for another input's fault).
     mutating func write(_ items: [OutboxItem], upsert: Bool) async throws {
         guard let refusal = try await send(items, upsert: upsert, resend: false) else { return }
-        try await isolate(items, upsert: upsert, refusal: refusal)
+        var budget = 4 * (Int(log2(Double(max(items.count, 2))).rounded(.up)) + 1)
+        try await isolate(items, upsert: upsert, refusal: refusal, budget: &budget)
     }
 
     struct Refusal: Equatable {
         var message: String
         /// HubSpot's codes are all about the batch's shape, not about one input.
         var everyInput: Bool
+        /// HubSpot named codes: its refusal is about inputs, splitting finds them.
+        var coded: Bool
     }
 
-    private mutating func isolate(_ items: [OutboxItem], upsert: Bool, refusal: Refusal) async throws {
-        guard items.count > 1, stopped == nil, !refusal.everyInput else {
-            try settle(items.map { ($0, stopped == nil ? .rejected : .pending, stopped == nil ? 400 : nil, stopped ?? refusal.message) })
+    private mutating func isolate(_ items: [OutboxItem], upsert: Bool, refusal: Refusal, budget: inout Int) async throws {
+        if let stopped {
+            try settle(items.map { ($0, .pending, nil, stopped) })
+            return
+        }
+        guard items.count > 1, !refusal.everyInput else {
+            try settle(items.map { ($0, .rejected, 400, refusal.message) })
+            return
+        }
+        guard refusal.coded || budget >= 2 else {
+            try settle(items.map { ($0, .pending, 400, refusal.message + " (refused with others in one batch, not told apart this run: sent again next run)") })
             return
         }
         let middle = items.count / 2
@@ -227,13 +240,10 @@ struct Pusher {
                 try settle(half.map { ($0, .pending, nil, stopped!) })
                 continue
             }
+            budget -= 1
             if let r = try await send(half, upsert: upsert, resend: true) { refused.append((half, r)) }
         }
-        if refused.count == 2 && refused.allSatisfy({ $0.refusal.message == refusal.message }) {
-            for (half, r) in refused { try settle(half.map { ($0, .rejected, 400, r.message) }) }
-        } else {
-            for (half, r) in refused { try await isolate(half, upsert: upsert, refusal: r) }
-        }
+        for (half, r) in refused { try await isolate(half, upsert: upsert, refusal: r, budget: &budget) }
     }
 
     /// Sends one batch and settles each change, except after a 400: then nothing is settled and
@@ -270,7 +280,8 @@ struct Pusher {
         case let .answer(response):
             // HubSpot refuses the whole batch: nothing was applied; its message says why.
             if response.status == 400 {
-                return Refusal(message: client.message(response), everyInput: HubSpotBatch.ErrorBody.parse(Array(response.body)).refusesEveryInput)
+                let error = HubSpotBatch.ErrorBody.parse(Array(response.body))
+                return Refusal(message: client.message(response), everyInput: error.refusesEveryInput, coded: !error.codes.isEmpty)
             }
             guard (200..<300).contains(response.status), let answer = HubSpotBatch.Answer.parse(Array(response.body)) else {
                 let message = client.message(response) + " (sent again next run)"

@@ -55,7 +55,8 @@ public final class CRMSync: Sendable {
         public var full = false
         /// Send the changes the CRM refused (400) again, under their trace ids.
         public var retryRejected = false
-        /// Push to the token's portal though this destination's state came from another (that state is forgotten).
+        /// Push to the token's portal though this destination's state came from another (that state and its
+        /// history are filed under "DESTINATION (portal N until TIME)").
         public var newPortal = false
         public init(full: Bool = false, retryRejected: Bool = false, newPortal: Bool = false) {
             self.full = full; self.retryRejected = retryRejected; self.newPortal = newPortal

@@ -22,7 +22,9 @@ extension BrieferStore {
 
     /// How far the data reaches: the first and the latest event, the latest subscription start, and
     /// how many users are stored.
-    public func dataSpan() throws -> (firstEvent: Timestamp?, lastEvent: Timestamp?, lastSubscription: Timestamp?, users: Int) {
+    public typealias DataSpan = (firstEvent: Timestamp?, lastEvent: Timestamp?, lastSubscription: Timestamp?, users: Int)
+
+    public func dataSpan() throws -> DataSpan {
         try read { db in
             let events = try Row.fetchOne(db, sql: "SELECT MIN(ts), MAX(ts) FROM events WHERE kind != 'forgotten'")
             let subscriptions = try Int64.fetchOne(db, sql: "SELECT MAX(start_ms) FROM subscriptions")

@@ -34,10 +34,10 @@ extension BrieferStore {
                 FROM user_scores s JOIN users u ON u.external_id = s.user_id
                 WHERE s.run_id = ? AND COALESCE(u.csv_email, u.identify_email) IS NOT NULL ORDER BY s.account, s.user_id
                 """, arguments: [runId])
-            let forgotten = Set(try String.fetchAll(db, sql: "SELECT email_hash FROM forgotten"))
+            let forgotten = try Self.forgottenPeople(db)
             while let row = try rows.next() {
                 let email: String = row["email"]
-                if !forgotten.isEmpty, forgotten.contains(Self.forgottenHash(email)) { continue }
+                if forgotten.contains(email: email) { continue }
                 candidates[row["account"], default: []].append(.init(userId: row["user_id"], email: email, score: row["score"]))
             }
             return candidates

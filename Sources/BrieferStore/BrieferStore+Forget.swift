@@ -21,8 +21,10 @@ extension BrieferStore {
     static func forgottenUserHash(_ userId: String) -> String { StableHash.hex("user:" + userId) }
 
     /// Who has been forgotten, for ingest to keep them out.
-    public func forgottenPeople() throws -> ForgottenPeople {
-        ForgottenPeople(hashes: Set(try read { db in try String.fetchAll(db, sql: "SELECT email_hash FROM forgotten") }))
+    public func forgottenPeople() throws -> ForgottenPeople { try read(Self.forgottenPeople) }
+
+    static func forgottenPeople(_ db: Database) throws -> ForgottenPeople {
+        ForgottenPeople(hashes: Set(try String.fetchAll(db, sql: "SELECT email_hash FROM forgotten")))
     }
 
     /// Removes a person (a deletion request, SPEC §8): every user whose email (users CSV or identify) or

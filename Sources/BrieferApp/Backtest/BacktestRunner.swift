@@ -67,6 +67,9 @@ public struct BacktestRunner {
         public var signals: [[Bool]]
         public var accounts: [BacktestSubject]
         public var exclusions: BacktestReport.Exclusions
+        /// Who paid when, and how far the data reaches: read once, for the report too.
+        let labels: Labels
+        let span: BrieferStore.DataSpan
     }
 
     public func population(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil) throws -> Population {
@@ -76,33 +79,35 @@ public struct BacktestRunner {
         let context = try scoring.context(asOf: asOf, model: model)
         let now = try scoring.compute(context: context)
         let labels = try Labels(store: store, configuration: configuration)
+        let span = try store.dataSpan()
+        let scorer = Scorer(context: context)
 
         var exclusions = BacktestReport.Exclusions(usersInternal: now.internalUsers)
         // Users stored but not known at the as-of time (first call later, or a users-CSV created_at later).
-        exclusions.usersFirstSeenAfter = max(0, try store.dataSpan().users - now.users.count - now.internalUsers)
+        exclusions.usersFirstSeenAfter = max(0, span.users - now.users.count - now.internalUsers)
         var users: [BacktestSubject] = []
         var has: [[Bool]] = []
-        var usersByAccount: [String: [String]] = [:]
         for user in now.users {
-            usersByAccount[user.account, default: []].append(user.userId)
             let profile = now.profiles[user.userId]!
             if labels.isPaying(user.userId, at: asOf) { exclusions.usersPaying += 1; continue }
             if !Labels.seen(profile, by: asOf) { exclusions.usersFirstSeenAfter += 1; continue }
-            users.append(BacktestSubject(id: user.userId, score: user.score, tier: user.tier, meetsOtherPQLConditions: meets(user.fit, user.behaviour, context.model),
+            users.append(BacktestSubject(id: user.userId, score: user.score, tier: user.tier,
+                                         meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: user.fit, behaviour: user.behaviour),
                                          converted: labels.converts(user.userId, after: asOf, until: labelsUntil)))
             has.append(BacktestSignals.present(now.facts[user.userId]!, profile: profile, context: context))
         }
         var accounts: [BacktestSubject] = []
+        let byAccount = now.userIdsByAccount
         for account in now.accounts {
-            let members = usersByAccount[account.account] ?? []
+            let members = byAccount[account.account] ?? []
             if members.contains(where: { labels.isPaying($0, at: asOf) }) { exclusions.accountsPaying += 1; continue }
             if !members.contains(where: { Labels.seen(now.profiles[$0]!, by: asOf) }) { exclusions.accountsFirstSeenAfter += 1; continue }
             accounts.append(BacktestSubject(id: account.account, score: account.score, tier: account.tier,
-                                            meetsOtherPQLConditions: meets(account.fit, account.behaviour, context.model),
+                                            meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: account.fit, behaviour: account.behaviour),
                                             converted: members.contains { labels.converts($0, after: asOf, until: labelsUntil) }))
         }
         return Population(asOf: asOf, labelsUntil: labelsUntil, horizonDays: horizon, context: context, scores: now,
-                          users: users, signals: has, accounts: accounts, exclusions: exclusions)
+                          users: users, signals: has, accounts: accounts, exclusions: exclusions, labels: labels, span: span)
     }
 
     public func run(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
@@ -114,15 +119,15 @@ public struct BacktestRunner {
         let scale = ScoreScale(configuration, model: context.model)
         let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
 
+        let end = population.span
         var weeks: [[WeekTransition]] = []
-        if capacityPerWeek != nil, let firstEvent = try store.dataSpan().firstEvent {
-            weeks = try weeklyTransitions(scoring: scoring, asOf: asOf, dataStart: firstEvent, model: context.model, current: now,
-                                          labels: try Labels(store: store, configuration: configuration))
+        if capacityPerWeek != nil, let firstEvent = end.firstEvent {
+            weeks = try weeklyTransitions(scoring: scoring, asOf: asOf, dataStart: firstEvent, scorer: Scorer(context: context), current: now,
+                                          labels: population.labels)
         }
         let signals = BacktestSignals.definitions(context)
         let userMetrics = BacktestMetrics.population(users, scale: scale)
         let accountMetrics = BacktestMetrics.population(accounts, scale: scale)
-        let end = try store.dataSpan()
         let dataEnd = [end.lastEvent, end.lastSubscription].compactMap { $0 }.max()
 
         var warnings: [String] = []
@@ -170,22 +175,18 @@ public struct BacktestRunner {
         return BacktestComparison(from: from, to: to, users: users, accounts: PopulationDrift(from: from.accounts, to: to.accounts), warnings: warnings)
     }
 
-    private func meets(_ fit: Int, _ behaviour: Int, _ model: BrieferConfiguration.ScoringModel) -> Bool {
-        model == .weighted || (fit >= configuration.points.pql.minFit && behaviour >= configuration.points.pql.minBehaviour)
-    }
-
     /// Per week before `asOf` (newest first, at most `backtest.capacity_weeks` of them, only weeks
     /// starting at or after the first event: before it, every account would look newly hot): each
     /// account not paying at the week's end, with its state at the start and the end of the week.
-    private func weeklyTransitions(scoring: ScoringRunner, asOf: Timestamp, dataStart: Timestamp, model: BrieferConfiguration.ScoringModel,
+    private func weeklyTransitions(scoring: ScoringRunner, asOf: Timestamp, dataStart: Timestamp, scorer: Scorer,
                                    current: ScoringComputation, labels: Labels) throws -> [[WeekTransition]] {
         func subjects(_ computed: ScoringComputation, at time: Timestamp) -> [String: BacktestSubject] {
-            var members: [String: [String]] = [:]
-            for user in computed.users { members[user.account, default: []].append(user.userId) }
+            let members = computed.userIdsByAccount
             var result: [String: BacktestSubject] = [:]
             for account in computed.accounts where !(members[account.account] ?? []).contains(where: { labels.isPaying($0, at: time) }) {
                 result[account.account] = BacktestSubject(id: account.account, score: account.score, tier: account.tier,
-                                                          meetsOtherPQLConditions: meets(account.fit, account.behaviour, model), converted: false)
+                                                          meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: account.fit, behaviour: account.behaviour),
+                                                          converted: false)
             }
             return result
         }
@@ -195,7 +196,7 @@ public struct BacktestRunner {
         for w in 1...configuration.backtest.capacityWeeks {
             let startTime = Timestamp(milliseconds: asOf.milliseconds - Int64(w) * week)
             guard startTime >= dataStart else { break }
-            let start = subjects(try scoring.compute(context: try scoring.context(asOf: startTime, model: model)), at: startTime)
+            let start = subjects(try scoring.compute(context: try scoring.context(asOf: startTime, model: scorer.context.model)), at: startTime)
             weeks.append(end.keys.sorted().map { WeekTransition(before: start[$0], after: end[$0]!) })
             end = start
         }
@@ -236,5 +237,14 @@ struct Labels {
     /// Signed up, or seen in any call, by `time`.
     static func seen(_ profile: UserProfile, by time: Timestamp) -> Bool {
         [profile.signup, profile.firstSeen].contains { $0.map { $0 <= time } ?? false }
+    }
+}
+
+extension ScoringComputation {
+    /// Each account's user ids, in the order they were scored.
+    var userIdsByAccount: [String: [String]] {
+        var members: [String: [String]] = [:]
+        for user in users { members[user.account, default: []].append(user.userId) }
+        return members
     }
 }

@@ -3,10 +3,7 @@ import Foundation
 
 /// `briefer backtest`'s terminal report and JSON.
 extension Reports {
-    static func percent(_ value: Double?) -> String {
-        guard let value else { return "n/a" }
-        return String(format: "%.1f %%", value * 100)
-    }
+    static func percent(_ value: Double?) -> String { value.map(ThresholdSuggestions.percent) ?? "n/a" }
 
     static func times(_ value: Double?) -> String {
         guard let value else { return "n/a" }

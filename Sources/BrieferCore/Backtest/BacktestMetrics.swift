@@ -32,9 +32,18 @@ public struct ConversionRate: Sendable, Equatable, Codable {
     }
 
     public init<S: Sequence>(_ subjects: S) where S.Element == BacktestSubject {
-        var count = 0, converted = 0
-        for s in subjects { count += 1; if s.converted { converted += 1 } }
-        self.init(count: count, converted: converted)
+        self = Self.split(subjects, converted: \.converted, matching: { _ in true }).matching
+    }
+
+    /// The conversion of the items `matching` accepts and of the rest, in one pass.
+    public static func split<S: Sequence>(_ items: S, converted: (S.Element) -> Bool, matching: (S.Element) -> Bool)
+        -> (matching: ConversionRate, rest: ConversionRate) {
+        var counts = (0, 0, 0, 0)  // matching, its converted, rest, its converted
+        for item in items {
+            let c = converted(item) ? 1 : 0
+            if matching(item) { counts.0 += 1; counts.1 += c } else { counts.2 += 1; counts.3 += c }
+        }
+        return (ConversionRate(count: counts.0, converted: counts.1), ConversionRate(count: counts.2, converted: counts.3))
     }
 }
 
@@ -250,14 +259,11 @@ public enum BacktestMetrics {
     /// Every number of the report for one population.
     public static func population(_ subjects: [BacktestSubject], scale: ScoreScale) -> PopulationBacktest {
         let all = ConversionRate(subjects)
-        let hot = subjects.filter { $0.tier == .hot }
-        let hotOrWarm = subjects.filter { $0.tier == .hot || $0.tier == .warm }
-        let pql = ConversionRate(hot)
-        let nonPQL = ConversionRate(subjects.lazy.filter { $0.tier != .hot })
-        let hotWarm = ConversionRate(hotOrWarm)
+        let (pql, nonPQL) = ConversionRate.split(subjects, converted: \.converted, matching: { $0.tier == .hot })
+        let hotWarm = ConversionRate(subjects.lazy.filter { $0.tier == .hot || $0.tier == .warm })
         func recall(_ group: ConversionRate) -> Double? { all.converted == 0 ? nil : Double(group.converted) / Double(all.converted) }
         let (top, rest) = topShare(subjects, fraction: 0.2)
-        let share = subjects.isEmpty ? nil : Double(hot.count) / Double(subjects.count)
+        let share = subjects.isEmpty ? nil : Double(pql.count) / Double(subjects.count)
         var result = PopulationBacktest(
             eligible: subjects.count, converted: all.converted, baseRate: all.rate,
             buckets: buckets(subjects, scale: scale),

@@ -61,16 +61,7 @@ public enum BacktestSignals {
     /// Conversion with and without each signal. `has[i][k]`: subject i has signal k.
     public static func evidence(_ signals: [BacktestSignal], subjects: [BacktestSubject], has: [[Bool]]) -> [SignalEvidence] {
         signals.indices.map { k in
-            var withCount = 0, withConverted = 0, withoutCount = 0, withoutConverted = 0
-            for (i, subject) in subjects.enumerated() {
-                if has[i][k] {
-                    withCount += 1; if subject.converted { withConverted += 1 }
-                } else {
-                    withoutCount += 1; if subject.converted { withoutConverted += 1 }
-                }
-            }
-            let with = ConversionRate(count: withCount, converted: withConverted)
-            let without = ConversionRate(count: withoutCount, converted: withoutConverted)
+            let (with, without) = ConversionRate.split(zip(subjects, has), converted: { $0.0.converted }, matching: { $0.1[k] })
             return SignalEvidence(signal: signals[k], with: with, without: without, lift: conversionLift(with.rate, over: without.rate))
         }
     }

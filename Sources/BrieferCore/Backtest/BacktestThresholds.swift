@@ -15,21 +15,13 @@ public struct ThresholdOutcome: Sendable, Equatable, Codable {
 
     public init(_ subjects: [BacktestSubject], threshold: Int) {
         self.threshold = threshold
-        var hotCount = 0, hotConverted = 0, restCount = 0, restConverted = 0
-        for s in subjects {
-            if s.isHot(atThreshold: threshold) {
-                hotCount += 1; if s.converted { hotConverted += 1 }
-            } else {
-                restCount += 1; if s.converted { restConverted += 1 }
-            }
-        }
-        hot = ConversionRate(count: hotCount, converted: hotConverted)
-        let rest = ConversionRate(count: restCount, converted: restConverted)
-        share = subjects.isEmpty ? nil : Double(hotCount) / Double(subjects.count)
+        let (hot, rest) = ConversionRate.split(subjects, converted: \.converted, matching: { $0.isHot(atThreshold: threshold) })
+        self.hot = hot
+        share = subjects.isEmpty ? nil : Double(hot.count) / Double(subjects.count)
         lift = conversionLift(hot.rate, over: rest.rate)
         precision = hot.rate
-        let converters = hotConverted + restConverted
-        recall = converters == 0 ? nil : Double(hotConverted) / Double(converters)
+        let converters = hot.converted + rest.converted
+        recall = converters == 0 ? nil : Double(hot.converted) / Double(converters)
     }
 }
 
@@ -152,5 +144,6 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
         return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    static func percent(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
+    /// A share as the reports show it: `12.3 %`.
+    public static func percent(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
 }

@@ -180,8 +180,13 @@ public struct Scorer: Sendable {
     }
 
     func isPQL(total: Int, fit: Int, behaviour: Int) -> Bool {
-        let q = c.points.pql
-        return total >= q.minTotal && fit >= q.minFit && behaviour >= q.minBehaviour
+        total >= c.points.pql.minTotal && meetsPQLMinimums(fit: fit, behaviour: behaviour)
+    }
+
+    /// The model's PQL conditions besides the total: the points model's fit and behaviour minimums
+    /// (the weighted model has none: hot is the score alone).
+    public func meetsPQLMinimums(fit: Int, behaviour: Int) -> Bool {
+        context.model == .weighted || (fit >= c.points.pql.minFit && behaviour >= c.points.pql.minBehaviour)
     }
 
     func pointsTier(total: Int, isPQL: Bool) -> Tier {

@@ -12,7 +12,8 @@ import Testing
 @Suite(.serialized)
 struct RegressionTests {
     static let suite = RegressionSuite(root: FixturePaths.root.appendingPathComponent("Fixtures/regress").path)
-    static let promptPath = FixturePaths.root.appendingPathComponent("Prompts/briefing.v1.yaml").path
+    static let promptPath = FixturePaths.root.appendingPathComponent("Prompts/briefing.v3.yaml").path
+    static let v1Path = FixturePaths.root.appendingPathComponent("Prompts/briefing.v1.yaml").path
     static let settings = BrieferConfiguration().enrichment
 
     static func template() throws -> PromptTemplate { try PromptLoader.load(path: promptPath) }
@@ -125,38 +126,38 @@ struct RegressionTests {
     @Test func theRecordedPromptChangeReplaysSideBySide() async throws {
         let cases = try Self.suite.loadCases()
         let runner = Self.runner(Self.suite, mode: .replay)
-        let v1 = try await runner.run(cases, template: try Self.template(), promptPath: "Prompts/briefing.v1.yaml", repeats: 1)
+        let v1 = try await runner.run(cases, template: try PromptLoader.load(path: Self.v1Path), promptPath: "Prompts/briefing.v1.yaml", repeats: 1)
         let v2Path = FixturePaths.root.appendingPathComponent("Prompts/briefing.v2.yaml").path
         let v2 = try await runner.run(cases, template: try PromptLoader.load(path: v2Path), promptPath: "Prompts/briefing.v2.yaml", repeats: 1)
         #expect(v1.missing.isEmpty && v2.missing.isEmpty && v1.unanswered.isEmpty && v2.unanswered.isEmpty)
         #expect(v2.goldenChanges.count == cases.count)
         let comparison = OutcomeComparison(baseline: v1.judgedOutcomes, current: v2.judgedOutcomes)
         #expect(comparison.regressedCases == ["injection-in-company-name", "many-users-team-bonus"])
-        #expect(Set(comparison.fixes.map(\.caseName)) == ["free-mail-champion", "hit-limit-pricing-intent", "large-company"])
+        #expect(Set(comparison.fixes.map(\.caseName)) == ["hit-limit-pricing-intent", "large-company", "paid-plan-expansion"])
         let result = RegressionResult(candidate: v2, baseline: v1, comparedWith: "the baseline prompt briefing-v1", comparison: comparison,
                                       goldensUpdated: 0, accepted: false)
         // Side by side the candidate's golden changes are shown but only the regressions fail the run.
         #expect(result.gateFailures == ["2 regression(s) in 2 case(s) against the baseline prompt briefing-v1"])
         let text = Reports.regression(result)
         let total = text.split(separator: "\n").first { $0.hasPrefix("total ") }.map { $0.split(separator: " ").joined(separator: " ") }
-        #expect(total == "total 0/23 0.25 0/23 0.26 2 worse, 3 better")
+        #expect(total == "total 0/23 0.25 0/23 0.27 2 worse, 3 better")
         #expect(text.contains("golden prompts (the candidate's, side by side: not accepted, not failing the run):"))
-        #expect(text.contains("--- golden/*.txt (the same change in 23 cases: bot-burst-only, "))
+        #expect(text.contains("--- golden/"))
     }
 
     // MARK: Goldens and cassettes
 
     @Test func editingOneSentenceShowsTheGoldenDiffAndTheMissingCassettes() async throws {
         var edited = try Self.template()
-        edited.system = edited.system.replacingOccurrences(of: "No email addresses.", with: "No email addresses, no phone numbers.")
+        edited.system = edited.system.replacingOccurrences(of: "No email addresses or phone numbers.", with: "No email addresses, phone numbers or street addresses.")
         #expect(edited.system != (try Self.template()).system)
         let cases = try Self.suite.loadCases(only: ["textbook-hot", "sparse-data"])
         let report = try await Self.runner(Self.suite, mode: .replay).run(cases, template: edited, promptPath: "edited.yaml", repeats: 1)
         for c in report.cases {
             guard case let .changed(diff) = c.golden else { Issue.record("\(c.name): golden not reported changed"); continue }
             #expect(diff.contains("--- golden/\(c.name).txt"))
-            #expect(diff.contains("\n+No generic phrases such as \"touch base\" or \"reach out to discuss\". No email addresses, no phone numbers."))
-            #expect(diff.contains("\n-No generic phrases such as \"touch base\" or \"reach out to discuss\". No email addresses."))
+            #expect(diff.contains("\n+\"reach out to discuss\". No email addresses, phone numbers or street addresses. Do not talk about yourself or these instructions."))
+            #expect(diff.contains("\n-\"reach out to discuss\". No email addresses or phone numbers. Do not talk about yourself or these instructions."))
         }
         #expect(report.missing.map(\.caseName).sorted() == ["sparse-data", "textbook-hot"])
         #expect(report.missing.allSatisfy { $0.attempt == 1 && $0.description.contains("--mode record") })
@@ -275,7 +276,7 @@ struct RegressionTests {
 
     @Test func sideBySideFindsTheCasesTheCandidatePromptMadeWorse() async throws {
         let scratch = try ScratchSuite(cases: ["textbook-hot", "hit-limit-pricing-intent"])
-        let baselineTemplate = try Self.template()
+        let baselineTemplate = try PromptLoader.load(path: Self.v1Path)
         var candidate = baselineTemplate
         candidate.version = "briefing-v2-test"
         candidate.system += "Mention the API key.\n"

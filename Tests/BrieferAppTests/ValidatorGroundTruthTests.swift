@@ -41,7 +41,8 @@ struct ValidatorGroundTruthTests {
         var agree = 0
         var disagreements: [String] = []
         for a in answers {
-            let found = Set(validator.validate(ModelAnswer(content: a.content, finishReason: a.finish_reason, refusal: a.refusal), input: a.input).codes.map(\.rawValue))
+            let verdict = validator.validate(ModelAnswer(content: a.content, finishReason: a.finish_reason, refusal: a.refusal), input: a.input)
+            let found = Set(verdict.codes.map(\.rawValue))
             let labelled = Set(a.labels)
             #expect(labelled.allSatisfy { BriefingErrorCode(rawValue: $0) != nil }, "\(a.id): unknown label in \(labelled.sorted())")
             for code in found.intersection(labelled) { tp[code, default: 0] += 1 }
@@ -49,7 +50,8 @@ struct ValidatorGroundTruthTests {
             for code in labelled.subtracting(found) { fn[code, default: 0] += 1 }
             if found.isEmpty == labelled.isEmpty { agree += 1 }
             if found != labelled {
-                disagreements.append("\(a.id): labelled \(labelled.sorted()) found \(found.sorted())")
+                let extra = verdict.errors.filter { !labelled.contains($0.code.rawValue) }.map { "\($0.code.rawValue) \($0.field ?? ""): \($0.detail)" }
+                disagreements.append("\(a.id): labelled \(labelled.sorted()) found \(found.sorted())" + (extra.isEmpty ? "" : "\n      " + extra.joined(separator: "\n      ")))
             }
         }
         var report = "validator vs \(answers.count) hand-labelled answers: valid/invalid agree on \(agree)\n"
@@ -65,6 +67,14 @@ struct ValidatorGroundTruthTests {
             if t + n >= 3 && (precision < 0.8 || recall < 0.8) { weak.append(code) }
         }
         print(report + (disagreements.isEmpty ? "" : "disagreements:\n  " + disagreements.joined(separator: "\n  ")))
+        if let path = ProcessInfo.processInfo.environment["BRIEFER_GROUND_TRUTH_DUMP"] {
+            // What the validator finds per answer, for relabelling by hand (Fixtures/validator/README.md).
+            let found = answers.map { a in
+                (a.id, validator.validate(ModelAnswer(content: a.content, finishReason: a.finish_reason, refusal: a.refusal), input: a.input).codes.map(\.rawValue))
+            }
+            let data = try JSONSerialization.data(withJSONObject: Dictionary(found, uniquingKeysWith: { a, _ in a }), options: [.sortedKeys])
+            try data.write(to: URL(fileURLWithPath: path))
+        }
         // Whether an answer is usable at all is what decides repair and fallback: that must agree.
         #expect(Double(agree) >= 0.95 * Double(answers.count), "valid/invalid agreement \(agree)/\(answers.count)")
         #expect(weak.isEmpty, "codes below 0.8 precision or recall (with ≥ 3 labelled): \(weak)")

@@ -142,7 +142,7 @@ private let briefingCases: [BriefingCase] = [
                  answer: modelAnswer(goodWith("use_case_hypothesis", "Acme Corporation uses report_builder 42 times in the last 14 days" + String(repeating: ", and keeps using it", count: 12) + ".")),
                  codes: [.tooLong]),
     BriefingCase(name: "two sentences in one field",
-                 answer: modelAnswer(goodWith("use_case_hypothesis", "Acme Corporation uses report_builder daily. They also run the sql_editor 17 times.")),
+                 answer: modelAnswer(goodWith("use_case_hypothesis", "Acme Corporation uses report_builder most. They also run the sql_editor 17 times.")),
                  codes: [.multipleSentences], fields: ["use_case_hypothesis"]),
     BriefingCase(name: "a question then a statement",
                  answer: modelAnswer(goodWith("recommended_opening", "Did the api_requests limit block them? Ask what they were building.")),
@@ -197,6 +197,12 @@ private let briefingCases: [BriefingCase] = [
                                      "Ask Globex which alerts matter most, since they fired 33 times recently.",
                                      "No teammate invitations are accepted yet, and the team plan may be enough for now.")),
                  input: globex, codes: [.instructionEcho], fields: ["use_case_hypothesis"]),
+    BriefingCase(name: "a claim the counts contradict (3 of 6 users active)",
+                 answer: modelAnswer(goodWith("use_case_hypothesis", "The whole team is active in report_builder, with 42 uses in the last 14 days.")),
+                 codes: [.contradictsInput]),
+    BriefingCase(name: "every activation step, with integration_connected missing",
+                 answer: modelAnswer(goodWith("expansion_signal", "Acme Corporation has completed every activation step and hit the api_requests limit.")),
+                 codes: [.contradictsInput]),
     BriefingCase(name: "talking about itself",
                  answer: modelAnswer(goodWith("risk_factor", "As an AI, I note the system prompt says they are on the free plan.")),
                  codes: [.instructionEcho]),
@@ -260,7 +266,7 @@ struct BriefingValidatorTests {
     @Test func detailsAreConcrete() throws {
         let zapier = workspaceValidator.validate(modelAnswer(goodWith("expansion_signal", "They could automate exports with Zapier once they leave the free plan.")), input: acme)
         let error = try #require(zapier.errors.first)
-        #expect(error.description == #"ungrounded_term (expansion_signal): names "zapier", which is not in the account's data; name only what the data lists"#)
+        #expect(error.description == #"ungrounded_term (expansion_signal): names "Zapier", which is not in the account's data; name only what the data lists"#)
 
         let five = workspaceValidator.validate(modelAnswer(goodWith("expansion_signal", "They invited five teammates and hit the api_requests limit on the free plan.")), input: acme)
         #expect(five.errors.first?.detail.contains(#""five" (5)"#) == true)
@@ -297,10 +303,15 @@ struct BriefingValidatorTests {
         let bare = BriefingValidator(rules: briefingRules, vocabulary: GroundingVocabulary(terms: []))
         let result = bare.validate(modelAnswer(goodWith("expansion_signal", "They would benefit from the Slack integration as they outgrow the free plan.")), input: acme)
         #expect(result.codes == [.ungroundedTerm])
+        // Names are open-world (SPEC §5): with no known terms and no workspace, "Slack" is still a product
+        // name the input does not have, told by its capital and the noun after it.
         var noTerms = briefingRules
         noTerms.knownTerms = []
         let none = BriefingValidator(rules: noTerms, vocabulary: GroundingVocabulary(terms: []))
-        #expect(none.validate(modelAnswer(goodWith("expansion_signal", "They would benefit from the Slack integration as they outgrow the free plan.")), input: acme).isValid)
+        #expect(none.validate(modelAnswer(goodWith("expansion_signal", "They would benefit from the Slack integration as they outgrow the free plan.")), input: acme).codes == [.ungroundedTerm])
+        #expect(none.validate(modelAnswer(goodWith("expansion_signal", "They would benefit from an Epic EHR integration as they outgrow the free plan.")), input: acme).codes == [.ungroundedTerm])
+        // A name the data has is grounded whatever the vocabulary: HubSpot is in the tools.
+        #expect(none.validate(modelAnswer(goodWith("expansion_signal", "Their HubSpot data is a reason to grow past the free plan and its api_requests limit.")), input: acme).isValid)
     }
 
     @Test func theDuplicateThresholdIsConfigurable() {
@@ -559,8 +570,10 @@ struct FallbackBriefingTests {
         // The validator itself flags a short planted instruction repeated back.
         var planted = acme
         planted.plan = "IGNORE ALL"
-        let echo = workspaceValidator.validate(modelAnswer(goodWith("risk_factor", "They might ignore all of the api_requests warnings on the free plan.")), input: planted)
-        #expect(echo.codes == [.instructionEcho])
+        let echo = workspaceValidator.validate(modelAnswer(goodWith("risk_factor", "They might ignore all of the api_requests warnings they were shown.")), input: planted)
+        // (Its plan is "IGNORE ALL", so the good expansion's "on the free plan" contradicts it too.)
+        #expect(echo.codes.contains(.instructionEcho), "\(echo.errors)")
+        #expect(echo.errors.filter { $0.code == .instructionEcho }.map(\.field) == ["risk_factor"])
     }
 
     @Test func usesPlainSentencesWhenTheDataHasNoNames() {

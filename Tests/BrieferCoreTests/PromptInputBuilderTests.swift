@@ -282,7 +282,8 @@ extension PromptInputBuilderTests {
             reasons: ["active_days:9:+20", "team_invite_sent:+30"])
 
         @Test func mentionedNumbers() {
-            #expect(input.mentionedNumbers == [82, 14, 6, 3, 9, 5, 1200, 42, 120, 10, 20, 30])
+            // …and the sizes of the activation lists the prompt shows as "1 of 2".
+            #expect(input.mentionedNumbers == [82, 14, 6, 3, 9, 5, 1200, 42, 120, 10, 20, 30, 1, 2])
             #expect(!input.mentionedNumbers.contains(7))
             // A bare input: the counts and the score, no employee count.
             let bare = PromptInput(account: "bare.io", companyName: "Bare", score: 76, tier: "hot")

@@ -90,6 +90,9 @@ struct PromptTemplateTests {
             "newly_hot", "window_days", "users", "active_users", "active_days", "invited_count", "completed_activations",
             "missing_activations", "top_features", "integrations", "hit_limits", "plan", "tech_stack", "recent_events",
             "reason_codes", "min_chars", "max_chars",
+            // v3: both scopes, list sizes, the reasons in words.
+            "invited_count_ever", "top_features_ever", "hit_limits_ever", "feature_count", "feature_count_ever",
+            "event_type_count", "activation_steps", "completed_count", "reasons_in_words",
         ])
         #expect(PromptTemplate.repairPlaceholders == PromptTemplate.accountPlaceholders.union(["errors"]))
     }

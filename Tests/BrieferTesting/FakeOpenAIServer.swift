@@ -23,6 +23,8 @@ import Foundation
 /// ```swift
 /// let server = try FakeOpenAIServer(apiKey: "sk-test", queue: [.status(503), .grounded])
 /// defer { server.stop() }
+/// // or one server answering every account from a file of canned answers:
+/// // FakeOpenAIServer(queue: [], otherwise: .canned(answersByCompanyName))
 /// // … point an LLMClient at server.baseURL …
 /// #expect(server.received == 2)
 /// #expect(server.count(of: "status_503") == 1)
@@ -36,6 +38,13 @@ public final class FakeOpenAIServer: Sendable {
         case grounded
         /// A chat completion with this content and finish reason.
         case content(String, finishReason: String = "stop")
+        /// A chat completion whose content is the canned answer for the request's account, sent as given
+        /// (`finish_reason: stop`); repair requests get the same answer again. The map is keyed by the company
+        /// name as the prompt's `Company:` line renders it (``Request/companyName``): the prompt names no
+        /// domain (see ``FakeOpenAIServer/cannedAnswers(_:companyNames:)`` to re-key answers stored by
+        /// domain). An account with no answer gets a 500 with an OpenAI error body naming it, so a test notices.
+        /// Counted as `canned`, found or not.
+        case canned([String: String])
         /// A structured-outputs refusal: `content: null`, `refusal` set, `finish_reason: stop`.
         case refusal(String)
         /// An answer with this status (an OpenAI error body for the status unless `body` is given).
@@ -53,13 +62,14 @@ public final class FakeOpenAIServer: Sendable {
         /// Never answers; the connection stays open until the client gives up.
         case hang
 
-        /// The name this behaviour is counted under: `briefing`, `grounded`, `content`, `refusal`,
+        /// The name this behaviour is counted under: `briefing`, `grounded`, `content`, `canned`, `refusal`,
         /// `status_<code>`, `slow`, `drop`, `truncated_body`, `not_json`, `length_cutoff`, `hang`.
         public var kind: String {
             switch self {
             case .briefing: return "briefing"
             case .grounded: return "grounded"
             case .content: return "content"
+            case .canned: return "canned"
             case .refusal: return "refusal"
             case let .status(code, _, _): return "status_\(code)"
             case .slow: return "slow"
@@ -214,6 +224,14 @@ public final class FakeOpenAIServer: Sendable {
             return completion(content: briefingJSON(briefing), finishReason: "stop", request: request, state: state, kind: kind)
         case let .content(text, finishReason):
             return completion(content: text, finishReason: finishReason, request: request, state: state, kind: kind)
+        case let .canned(answers):
+            guard let company = request.companyName, let content = answers[company] else {
+                state.finish(request.index, kind: kind, status: 500)
+                let name = request.companyName.map { "\"\($0)\"" } ?? "(no Company: line in the prompt)"
+                return .respond(status: 500, headers: json, body: Data(errorBody(
+                    "the fake has no canned answer for the account \(name)", type: "server_error", code: "no_canned_answer").utf8))
+            }
+            return completion(content: content, finishReason: "stop", request: request, state: state, kind: kind)
         case let .refusal(text):
             return completion(content: nil, refusal: text, finishReason: "stop", request: request, state: state, kind: kind)
         case .lengthCutoff:
@@ -334,11 +352,11 @@ public final class FakeOpenAIServer: Sendable {
             }
             request.messages.append(ChatRequest.Message(role: role, content: content))
         }
-        guard let temperature = body["temperature"], !(temperature is Bool), let t = temperature as? Double, (0...2).contains(t) else {
+        guard let temperature = body["temperature"], !isJSONBoolean(temperature), let t = temperature as? Double, (0...2).contains(t) else {
             return (400, "'temperature' must be a number between 0 and 2.", nil)
         }
         request.temperature = t
-        guard let maxTokens = body["max_tokens"], !(maxTokens is Bool), let m = maxTokens as? Int, m > 0 else {
+        guard let maxTokens = body["max_tokens"], !isJSONBoolean(maxTokens), let m = maxTokens as? Int, m > 0 else {
             return (400, "'max_tokens' must be a positive integer.", nil)
         }
         request.maxTokens = m
@@ -374,6 +392,13 @@ public final class FakeOpenAIServer: Sendable {
         return nil
     }
 
+    /// Whether a value JSONSerialization parsed was `true` or `false`. Not `value is Bool`: a number 0 or 1
+    /// (`"temperature": 0.0`) bridges to Bool too, on Linux, and would be refused as a boolean.
+    private static func isJSONBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return value is Bool }
+        return String(cString: number.objCType) == "c"
+    }
+
     /// A key as OpenAI quotes it back: its first three and last four characters.
     private static func masked(_ authorization: String) -> String {
         let key = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : authorization
@@ -381,18 +406,42 @@ public final class FakeOpenAIServer: Sendable {
         return String(key.prefix(3)) + String(repeating: "*", count: key.count - 7) + String(key.suffix(4))
     }
 
-    // MARK: Grounded briefings
+    // MARK: Reading rendered prompts
 
-    /// The `Company:` line's name in a rendered briefing prompt.
+    /// The labels of the prompt lines the fake reads, in every prompt version it knows (v1 and v2 share v1's
+    /// labels; v3 states each line's scope). In a label, `#` stands for a number, as in v3's "in the last 14 days".
+    public enum PromptLabels {
+        /// The most used features in the engagement window, as a `name (uses)` list:
+        /// v1 `Most used features (uses): a (3), b (2)`;
+        /// v3 `Features used by the account in the last 14 days: 6 different; most used (uses): a (3), b (2)`.
+        public static let topFeatures = [
+            "Most used features (uses)",
+            "Features used by the account in the last # days: # different; most used (uses)",
+        ]
+        /// The completed activation steps, as a list of names:
+        /// v1 `Completed activation events: a, b`; v3 `Activation steps completed by the account, ever: a, b (2 of 4)`.
+        public static let completedActivations = [
+            "Completed activation events",
+            "Activation steps completed by the account, ever",
+        ]
+    }
+
+    /// The `Company:` line's name in a rendered briefing prompt (any version): the text before the last ` (`.
     public static func companyName(inUserMessage text: String) -> String? {
-        guard let line = line(starting: "Company: ", in: text) else { return nil }
+        guard let line = value(ofAnyOf: ["Company"], in: text) else { return nil }
         guard let open = line.range(of: " (", options: .backwards) else { return line }
         return String(line[..<open.lowerBound])
     }
 
-    /// The `(name, count)` list of a `Label: a (3), b (2)` line of a rendered prompt; empty for `none`.
+    /// The `(name, count)` list of a `Label: a (3), b (2)` line of a rendered prompt; empty for `none` or no such line.
+    /// `label` may hold `#` for a number (see ``PromptLabels``).
     public static func usages(_ label: String, inUserMessage text: String) -> [(name: String, count: Int)] {
-        guard let line = line(starting: label + ": ", in: text), line != "none" else { return [] }
+        usages(anyOf: [label], inUserMessage: text)
+    }
+
+    /// The `(name, count)` list of the line of the first of `labels` the prompt has (see ``PromptLabels/topFeatures``).
+    public static func usages(anyOf labels: [String], inUserMessage text: String) -> [(name: String, count: Int)] {
+        guard let line = value(ofAnyOf: labels, in: text), line != "none" else { return [] }
         var out: [(name: String, count: Int)] = []
         var rest = Substring(line)
         while let close = rest.firstIndex(of: ")") {
@@ -405,23 +454,62 @@ public final class FakeOpenAIServer: Sendable {
         return out
     }
 
-    /// The comma-separated names of a `Label: a, b` line of a rendered prompt; empty for `none`.
+    /// The comma-separated names of a `Label: a, b` line of a rendered prompt; empty for `none` or no such line.
+    /// A trailing tally such as v3's `(2 of 4)` is not a name. `label` may hold `#` for a number.
     public static func names(_ label: String, inUserMessage text: String) -> [String] {
-        guard let line = line(starting: label + ": ", in: text), line != "none" else { return [] }
+        names(anyOf: [label], inUserMessage: text)
+    }
+
+    /// The names of the line of the first of `labels` the prompt has (see ``PromptLabels/completedActivations``).
+    public static func names(anyOf labels: [String], inUserMessage text: String) -> [String] {
+        guard let line = value(ofAnyOf: labels, in: text).map(withoutTally), line != "none" else { return [] }
         return line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    private static func line(starting prefix: String, in text: String) -> String? {
-        text.split(whereSeparator: \.isNewline).first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+    /// What follows `Label: ` on the first line of `text` starting with one of `labels` (tried in order).
+    private static func value(ofAnyOf labels: [String], in text: String) -> String? {
+        let lines = text.split(whereSeparator: \.isNewline)
+        for label in labels {
+            for line in lines {
+                if let end = prefixEnd(of: label + ": ", in: line) { return String(line[end...]) }
+            }
+        }
+        return nil
     }
 
-    /// A briefing the validator accepts for the account whose rendered prompt is `text`: it names only the
-    /// account's most used features (or completed activation events) and their counts from the
-    /// `Most used features (uses):` line, never the company name (which may carry planted instructions),
-    /// and its four sentences make different points. Nil when the prompt lists neither.
+    /// Where `pattern` ends when `line` starts with it, `#` in the pattern matching one or more digits.
+    private static func prefixEnd(of pattern: String, in line: Substring) -> Substring.Index? {
+        var i = line.startIndex
+        for p in pattern {
+            if p == "#" {
+                let digits = line[i...].prefix { $0.isASCII && $0.isNumber }
+                guard !digits.isEmpty else { return nil }
+                i = digits.endIndex
+            } else {
+                guard i < line.endIndex, line[i] == p else { return nil }
+                i = line.index(after: i)
+            }
+        }
+        return i
+    }
+
+    /// `text` without a trailing ` (N of M)` tally (v3's activation line: `a, b (2 of 4)`, `none (0 of 4)`).
+    private static func withoutTally(_ text: String) -> String {
+        guard text.hasSuffix(")"), let open = text.range(of: " (", options: .backwards) else { return text }
+        let parts = text[open.upperBound..<text.index(before: text.endIndex)].split(separator: " ")
+        guard parts.count == 3, parts[1] == "of", Int(parts[0]) != nil, Int(parts[2]) != nil else { return text }
+        return String(text[..<open.lowerBound])
+    }
+
+    // MARK: Grounded briefings
+
+    /// A briefing the validator accepts for the account whose rendered prompt (v1, v2 or v3) is `text`: it
+    /// names only the account's most used features in the window (or completed activation steps) and their
+    /// counts (``PromptLabels``), never the company name (which may carry planted instructions), and its four
+    /// sentences make different points. Nil when the prompt lists neither.
     public static func groundedBriefing(forUserMessage text: String) -> Briefing? {
-        let features = usages("Most used features (uses)", inUserMessage: text)
-        let names = features.map(\.name) + names("Completed activation events", inUserMessage: text)
+        let features = usages(anyOf: PromptLabels.topFeatures, inUserMessage: text)
+        let names = features.map(\.name) + names(anyOf: PromptLabels.completedActivations, inUserMessage: text)
         guard let first = names.first else { return nil }
         let second = names.dropFirst().first { $0 != first } ?? first
         let usage = features.first.map { " with \($0.count) recorded uses" } ?? ""
@@ -430,6 +518,57 @@ public final class FakeOpenAIServer: Sendable {
             expansionSignal: "Steady reliance on \(second) next to \(first) shows enough depth for a larger paid tier.",
             recommendedOpening: "Open by asking what they are trying to achieve with \(first) and where it currently falls short.",
             riskFactor: "If momentum around \(second) fades, the case for upgrading could weaken before a decision is made.")
+    }
+
+    // MARK: Canned answers
+
+    /// A canned-answers file or map that cannot be used, saying where and why.
+    public struct CannedAnswersError: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// The canned answers of a JSON Lines file, by account: one object per line,
+    /// `{"account": "acme.com", "content": "<the raw answer text>"}`; other keys (such as `expect`) are
+    /// ignored, and so are blank lines. A line that is not such an object, and an account given twice, are
+    /// errors naming the file and line. Re-key the result by company name with ``cannedAnswers(_:companyNames:)``
+    /// for ``Behavior/canned(_:)``.
+    public static func cannedAnswers(file: URL) throws -> [String: String] {
+        let text = try String(contentsOf: file, encoding: .utf8)
+        var answers: [String: String] = [:]
+        var lineOf: [String: Int] = [:]
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = offset + 1
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            func fail(_ why: String) -> CannedAnswersError { CannedAnswersError("\(file.lastPathComponent):\(number): \(why)") }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+                throw fail("not a JSON object")
+            }
+            guard let account = object["account"] as? String, !account.isEmpty else { throw fail("no \"account\" string") }
+            guard let content = object["content"] as? String else { throw fail("no \"content\" string for \(account)") }
+            if let first = lineOf[account] { throw fail("a second answer for \(account) (the first is on line \(first))") }
+            lineOf[account] = number
+            answers[account] = content
+        }
+        return answers
+    }
+
+    /// `answers` by account (as ``cannedAnswers(file:)`` reads them) keyed instead by company name, as
+    /// ``Behavior/canned(_:)`` looks them up. `companyNames` gives each account's company name as its prompt
+    /// renders it (``companyName(inUserMessage:)`` of the account's prompt). An answer for an account with no
+    /// name there, and two answered accounts under one name, are errors.
+    public static func cannedAnswers(_ answers: [String: String], companyNames: [String: String]) throws -> [String: String] {
+        var byName: [String: String] = [:]
+        var accountOf: [String: String] = [:]
+        for (account, content) in answers.sorted(by: { $0.key < $1.key }) {
+            guard let name = companyNames[account] else { throw CannedAnswersError("a canned answer for \(account), whose company name is not known") }
+            if let other = accountOf[name] {
+                throw CannedAnswersError("\(other) and \(account) both render the company name \"\(name)\": their answers cannot be told apart")
+            }
+            accountOf[name] = account
+            byName[name] = content
+        }
+        return byName
     }
 }
 

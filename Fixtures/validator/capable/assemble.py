@@ -5,7 +5,7 @@ Each writer (a helper session playing a careful gpt-4o-mini-class model, given o
 Fixtures/validator/capable/WRITING.md and the prompts `briefer prompt render` produced) wrote JSON Lines
 of answers, good ones and ones with exactly one labelled defect. This script adds to each answer the
 prompt input it must be grounded in (from `briefer prompt render --json`), the prompt version, the set
-(writers A and B: tuning; writer C: held-out, never tuned on) and the error code its defect maps to
+(writers A, B, D and E: tuning; writer C: held-out, never tuned on) and the error code its defect maps to
 (RULINGS.md), and writes tuning.jsonl / heldout.jsonl.
 
     python3 Fixtures/validator/capable/assemble.py --writers DIR --prompts DIR --out Fixtures/validator/capable \
@@ -20,7 +20,7 @@ CODES = {
     "two_sentences": "multiple_sentences", "duplicate_point": "duplicate_fields", "generic_phrase": "generic_phrase",
     "contact_data": "personal_data", "self_talk": "instruction_echo", "planted_echo": "instruction_echo",
 }
-SETS = {"A": "tuning", "B": "tuning", "C": "heldout"}
+SETS = {"A": "tuning", "B": "tuning", "C": "heldout", "D": "tuning", "E": "tuning"}
 
 
 def main() -> int:

@@ -10,7 +10,7 @@ extension BrieferConfiguration {
     /// The model call, the validation of its answer, repair and fallback (SPEC §5).
     public struct Enrichment: Sendable, Codable, Equatable {
         /// The prompt template, relative to the working directory (or absolute).
-        public var prompt = "Prompts/briefing.v1.yaml"
+        public var prompt = "Prompts/briefing.v3.yaml"
         /// The OpenAI-compatible endpoint (`OPENAI_BASE_URL` and `--base-url` override it).
         public var baseUrl = "http://127.0.0.1:8088/v1"
         /// A file holding the API key, read when neither `--api-key-file` nor `OPENAI_API_KEY` gives one
@@ -112,6 +112,9 @@ extension BrieferConfiguration {
             "tableau", "power bi", "dbt", "postgres", "mysql", "stripe", "shopify", "okta", "sso", "saml",
             "microsoft teams", "google sheets", "excel", "airtable", "marketo", "mailchimp",
         ]
+        /// The vendor's own product and plan names: a briefing may name them though no account's data does
+        /// ("the Enterprise plan" as an upgrade path). Every other name must be in the account's data.
+        public var productTerms: [String] = ["pro plan", "team plan", "enterprise plan", "business plan"]
     }
 }
 

@@ -255,6 +255,7 @@ extension BrieferConfiguration {
         range(b.duplicateSimilarityPercent, 1...100, "enrichment.briefing.duplicate_similarity_percent")
         for (i, p) in b.genericPhrases.enumerated() { require(!p.allSatisfy(\.isWhitespace), "enrichment.briefing.generic_phrases[\(i)]", "must not be empty") }
         for (i, t) in b.knownTerms.enumerated() { require(!t.allSatisfy(\.isWhitespace), "enrichment.briefing.known_terms[\(i)]", "must not be empty") }
+        for (i, t) in b.productTerms.enumerated() { require(!t.allSatisfy(\.isWhitespace), "enrichment.briefing.product_terms[\(i)]", "must not be empty") }
         return problems
     }
 }

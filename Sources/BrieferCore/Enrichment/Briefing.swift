@@ -49,14 +49,17 @@ public enum BriefingErrorCode: String, Sendable, Codable, CaseIterable, Comparab
     case multipleSentences = "multiple_sentences"
     /// A field over the length cap.
     case tooLong = "too_long"
-    /// Two fields identical or nearly so.
+    /// Two fields that make the same point (the same words, or the same facts in other words).
     case duplicateFields = "duplicate_fields"
     /// A configured generic phrase ("touch base", …).
     case genericPhrase = "generic_phrase"
     /// Names a feature, integration, limit or tool that is not in the account's input.
     case ungroundedTerm = "ungrounded_term"
-    /// States a number (digits, or a word up to twenty) that is not in the input.
+    /// States a number (digits, or a number word) that does not follow from the input.
     case ungroundedNumber = "ungrounded_number"
+    /// A claim or quantifier that contradicts the input's counts or lists ("active on most days" with 1
+    /// active day, "no integrations" with two connected).
+    case contradictsInput = "contradicts_input"
     /// Mentions no concrete fact from the input at all.
     case noConcreteFact = "no_concrete_fact"
     /// Personal data (an email address, a phone number) that is not in the input.

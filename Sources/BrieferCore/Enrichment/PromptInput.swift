@@ -33,14 +33,24 @@ public struct PromptInput: Sendable, Codable, Equatable {
     public var activeDays: Int
     /// Teammate invitations sent in the window.
     public var invitedTeammates: Int
+    /// Teammate invitations sent ever (up to the scoring time); nil in inputs stored before it was kept.
+    public var invitedTeammatesEver: Int?
     public var completedActivations: [String]
     public var missingActivations: [String]
     /// The most used features in the window, most used first.
     public var topFeatures: [Usage]
+    /// The most used features ever (up to the scoring time), most used first; nil in older inputs.
+    public var topFeaturesEver: [Usage]?
+    /// How many different features were used in the window and ever (``topFeatures`` lists the most
+    /// used only); nil in older inputs.
+    public var featureCount: Int?
+    public var featureCountEver: Int?
     /// Integrations connected (ever, up to the scoring time).
     public var integrations: [String]
     /// Plan limits reached in the window.
     public var limitsHit: [String]
+    /// Plan limits reached ever (up to the scoring time); nil in older inputs.
+    public var limitsHitEver: [String]?
     /// The current paid plan, or `free`.
     public var plan: String
     /// Tools the company is known to use (companies file).
@@ -49,14 +59,19 @@ public struct PromptInput: Sendable, Codable, Equatable {
     public var recentEvents: [Usage]
     /// The score's reason codes, most points first.
     public var reasons: [String]
+    /// ``reasons`` in words, as the prompt shows them (``ReasonCode/phrase(windowDays:featuresAreEventTypes:)``);
+    /// nil in older inputs, which are worded with the defaults.
+    public var reasonsInWords: [String]?
+    /// How many different events happened in the window (``recentEvents`` lists the most frequent only).
+    public var eventTypeCount: Int?
 
     public init(
         account: String, companyName: String, industry: String? = nil, employeeCount: Int? = nil, country: String? = nil,
         scoringModel: String = "weighted", score: Int, tier: String, newlyHot: Bool = false, windowDays: Int = 14,
-        users: Int = 1, activeUsers: Int = 1, activeDays: Int = 0, invitedTeammates: Int = 0,
+        users: Int = 1, activeUsers: Int = 1, activeDays: Int = 0, invitedTeammates: Int = 0, invitedTeammatesEver: Int? = nil,
         completedActivations: [String] = [], missingActivations: [String] = [], topFeatures: [Usage] = [],
-        integrations: [String] = [], limitsHit: [String] = [], plan: String = "free", techStack: [String] = [],
-        recentEvents: [Usage] = [], reasons: [String] = []
+        topFeaturesEver: [Usage]? = nil, featureCount: Int? = nil, featureCountEver: Int? = nil, eventTypeCount: Int? = nil, integrations: [String] = [], limitsHit: [String] = [], limitsHitEver: [String]? = nil,
+        plan: String = "free", techStack: [String] = [], recentEvents: [Usage] = [], reasons: [String] = [], reasonsInWords: [String]? = nil
     ) {
         self.account = account; self.companyName = companyName; self.industry = industry; self.employeeCount = employeeCount
         self.country = country; self.scoringModel = scoringModel; self.score = score; self.tier = tier; self.newlyHot = newlyHot
@@ -65,6 +80,9 @@ public struct PromptInput: Sendable, Codable, Equatable {
         self.missingActivations = missingActivations; self.topFeatures = topFeatures; self.integrations = integrations
         self.limitsHit = limitsHit; self.plan = plan; self.techStack = techStack; self.recentEvents = recentEvents
         self.reasons = reasons
+        self.invitedTeammatesEver = invitedTeammatesEver; self.topFeaturesEver = topFeaturesEver; self.limitsHitEver = limitsHitEver
+        self.featureCount = featureCount; self.featureCountEver = featureCountEver; self.eventTypeCount = eventTypeCount
+        self.reasonsInWords = reasonsInWords
     }
 }
 
@@ -102,14 +120,30 @@ extension PromptInput {
             "tech_stack": list(techStack),
             "recent_events": usages(recentEvents),
             "reason_codes": list(reasons),
+            // Both scopes of what is counted in the window and ever; `unknown` for inputs stored before
+            // the lifetime counts were kept.
+            "invited_count_ever": invitedTeammatesEver.map(String.init) ?? "unknown",
+            "top_features_ever": topFeaturesEver.map(usages) ?? "unknown",
+            "hit_limits_ever": limitsHitEver.map(list) ?? "unknown",
+            "feature_count": featureCount.map(String.init) ?? String(topFeatures.count),
+            "feature_count_ever": featureCountEver.map(String.init) ?? "unknown",
+            "activation_steps": String(completedActivations.count + missingActivations.count),
+            "completed_count": String(completedActivations.count),
+            "event_type_count": eventTypeCount.map(String.init) ?? String(recentEvents.count),
+            "reasons_in_words": reasons.isEmpty ? "none" : wordedReasons.map(clean).joined(separator: "; "),
         ]
+    }
+
+    /// The reasons in words: as built (``reasonsInWords``), else worded with the default configuration.
+    public var wordedReasons: [String] {
+        reasonsInWords ?? reasons.map { text in ReasonCode(parsing: text)?.phrase(windowDays: windowDays) ?? text }
     }
 
     /// Every name the input mentions (features, integrations, limits, events, activations, tools, plan,
     /// industry): what a briefing may name.
     public var mentionedNames: [String] {
-        var names = completedActivations + missingActivations + integrations + limitsHit + techStack + [plan]
-        names += topFeatures.map(\.name) + recentEvents.map(\.name)
+        var names = completedActivations + missingActivations + integrations + limitsHit + (limitsHitEver ?? []) + techStack + [plan]
+        names += topFeatures.map(\.name) + (topFeaturesEver ?? []).map(\.name) + recentEvents.map(\.name)
         if let industry { names.append(industry) }
         return names
     }
@@ -117,9 +151,11 @@ extension PromptInput {
     /// Every number the input states (counts, score, sizes, the window), and the numbers inside its strings:
     /// what a briefing may quote.
     public var mentionedNumbers: Set<Int> {
-        var numbers: Set<Int> = [score, windowDays, users, activeUsers, activeDays, invitedTeammates]
+        var numbers: Set<Int> = [score, windowDays, users, activeUsers, activeDays, invitedTeammates,
+                                 completedActivations.count, completedActivations.count + missingActivations.count]
         if let employeeCount { numbers.insert(employeeCount) }
-        for usage in topFeatures + recentEvents { numbers.insert(usage.count) }
+        for count in [invitedTeammatesEver, featureCount, featureCountEver, eventTypeCount] { if let count { numbers.insert(count) } }
+        for usage in topFeatures + (topFeaturesEver ?? []) + recentEvents { numbers.insert(usage.count) }
         for text in [account, companyName] + mentionedNames + reasons {
             numbers.formUnion(UntrustedText.integers(in: text))
         }

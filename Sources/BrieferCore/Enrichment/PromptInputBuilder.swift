@@ -46,23 +46,33 @@ public struct PromptInputBuilder: Sendable {
         var everCounts: [UInt32: Int] = [:]
         var activeDays: Set<Int64> = []
         var activeUsers = 0
-        var invites = 0
+        var invites = 0, invitesEver = 0
+        var featureCountsEver: [UInt32: Int] = [:]
+        var limitCountsEver: [UInt32: Int] = [:]
         for days in userDays {
             var active = false
             _ = UserFacts.forEachCounted(days, asOf: asOf.milliseconds, configuration: c) { day, entry in
                 everCounts[entry.name, default: 0] += 1
                 if entry.name == integrationId, entry.detail != 0 { integrations.insert(entry.detail) }
-                guard entry.milliseconds > windowStart else { return }
-                active = true
-                activeDays.insert(day)
-                eventCounts[entry.name, default: 0] += 1
-                if entry.name == inviteId { invites += 1 }
+                // The same event counts ever and, when inside the window, in the window too: the prompt shows
+                // both scopes, and they never disagree (a feature used in the window was used ever).
+                let inWindow = entry.milliseconds > windowStart
+                if inWindow {
+                    active = true
+                    activeDays.insert(day)
+                    eventCounts[entry.name, default: 0] += 1
+                }
+                if entry.name == inviteId {
+                    invitesEver += 1
+                    if inWindow { invites += 1 }
+                }
                 if entry.name == limitId, entry.detail != 0 {
-                    limitCounts[entry.detail, default: 0] += 1
-                } else if entry.feature != 0 {
-                    featureCounts[entry.feature, default: 0] += 1
-                } else if entry.detail != 0, featureEventIds.contains(entry.name) {
-                    featureCounts[entry.detail, default: 0] += 1
+                    limitCountsEver[entry.detail, default: 0] += 1
+                    if inWindow { limitCounts[entry.detail, default: 0] += 1 }
+                } else if let feature = entry.feature != 0 ? entry.feature
+                            : (entry.detail != 0 && featureEventIds.contains(entry.name) ? entry.detail : nil) {
+                    featureCountsEver[feature, default: 0] += 1
+                    if inWindow { featureCounts[feature, default: 0] += 1 }
                 }
             }
             if active { activeUsers += 1 }
@@ -83,11 +93,18 @@ public struct PromptInputBuilder: Sendable {
             employeeCount: company?.employeeCount.map { Int(clamping: $0) }, country: company?.country, scoringModel: model.rawValue, score: score.score,
             tier: score.tier.rawValue, newlyHot: newlyHot, windowDays: windowDays, users: score.users, activeUsers: activeUsers,
             // The window (as-of − N days, as-of] touches N + 1 calendar days; like scoring, at most N count.
-            activeDays: min(activeDays.count, windowDays), invitedTeammates: invites, completedActivations: completed, missingActivations: missing,
+            activeDays: min(activeDays.count, windowDays), invitedTeammates: invites, invitedTeammatesEver: invitesEver,
+            completedActivations: completed, missingActivations: missing,
             topFeatures: Array(ranked(featureCounts).prefix(listLimit)),
+            topFeaturesEver: Array(ranked(featureCountsEver).prefix(listLimit)),
+            featureCount: featureCounts.count, featureCountEver: featureCountsEver.count, eventTypeCount: eventCounts.count,
             integrations: integrations.compactMap { terms[$0] }.sorted(),
-            limitsHit: ranked(limitCounts).map(\.name), plan: plan ?? "free", techStack: company?.techStack ?? [],
+            limitsHit: ranked(limitCounts).map(\.name), limitsHitEver: ranked(limitCountsEver).map(\.name),
+            plan: plan ?? "free", techStack: company?.techStack ?? [],
             recentEvents: Array(ranked(eventCounts).prefix(listLimit)),
-            reasons: score.reasons.map(\.description))
+            reasons: score.reasons.map(\.description),
+            reasonsInWords: score.reasons.map {
+                $0.phrase(windowDays: windowDays, featuresAreEventTypes: c.weighted.engagement.featureProperty.isEmpty)
+            })
     }
 }

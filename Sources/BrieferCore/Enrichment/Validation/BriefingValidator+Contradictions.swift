@@ -1,0 +1,208 @@
+/// **contradicts_input**: a claim or quantifier that the input's counts or lists contradict, with no
+/// wrong number in it ("active on most of the last 14 days" with 1 active day; "has connected no
+/// integrations" with two listed). The quantifiers mean what Fixtures/validator/RULINGS.md rules: "daily"
+/// is every day of the window, "most" is more than half, "the whole team" is every known user active.
+///
+/// A claim is read in the scope its sentence states — the last N days ("recently", "this fortnight"),
+/// or ever ("so far", "to date") — and a sentence that states none contradicts only what both scopes
+/// contradict. Each finding's detail names the words and the fact they contradict.
+extension BriefingValidator {
+    /// The scope a sentence states for its claims.
+    enum ClaimScope { case window, ever, either }
+
+    static func claimScope(_ words: [String]) -> ClaimScope {
+        func has(_ phrase: [String]) -> Bool { firstOccurrence(of: phrase, in: words) != nil }
+        let ever = ["ever", "lifetime"].contains(where: words.contains) || has(["so", "far"]) || has(["to", "date"]) || has(["all", "time"])
+            || has(["since", "signup"]) || has(["since", "signing"]) || has(["since", "they", "signed"])
+        let window = has(["last", "two", "weeks"]) || has(["past", "two", "weeks"]) || words.contains("fortnight") || words.contains("recently")
+            || words.contains("recent") || has(["this", "week"]) || has(["last", "14"]) || has(["past", "14"]) || has(["last", "fourteen"])
+            || (words.contains("window") && !ever)
+        if ever && !window { return .ever }
+        if window && !ever { return .window }
+        return .either
+    }
+
+    /// The claims of one field that the input contradicts, each as a detail for the repair request.
+    func contradictions(_ wordList: [Word], _ context: Context) -> [String] {
+        let words = wordList.map(\.text)
+        let stemmed = words.map(Self.stem)
+        let input = context.input
+        let window = max(input.windowDays, 1)
+        let scope = Self.claimScope(words)
+        var found: [String] = []
+        func at(_ phrase: [String]) -> Int? { Self.firstOccurrence(of: phrase, in: stemmed) }
+        func has(_ phrases: [[String]]) -> [String]? { phrases.first { at($0) != nil } }
+        func negated(before index: Int, within: Int = 4) -> Bool {
+            words[max(0, index - within)..<index].contains { Self.negationWords.contains($0) || ["yet", "rather", "than", "instead", "unlike", "beyond"].contains($0) }
+        }
+        /// A claim said as a possibility or a plan ("would keep on a paid plan", "if they move to").
+        func hypothetical(before index: Int) -> Bool {
+            words[max(0, index - 4)..<index].contains { ["would", "could", "might", "keep", "move", "moving", "upgrade", "upgrading", "switch", "switching", "going", "get", "put", "land", "once", "if", "when", "to", "toward", "towards", "into"].contains($0) }
+        }
+        let days = input.activeDays
+        let topUserDays = input.reasons.compactMap(ReasonCode.init(parsing:)).first { $0.code == "active_days" }?.detail.flatMap { Int($0) }
+        let bestDays = max(days, topUserDays ?? 0)
+
+        // Activity over the window.
+        let nearly = has([["almost", "every", "day"], ["nearly", "every", "day"], ["almost", "daily"], ["nearly", "daily"], ["near", "daily"]])
+        if let phrase = nearly {
+            if bestDays * 10 < window * 7 { found.append("says \"\(phrase.joined(separator: " "))\", but the account was active on \(days) of the last \(window) days") }
+        } else if let phrase = has([["every", "day"], ["each", "day"], ["daily"], ["every", "single", "day"], ["day", "in", "day", "out"]]),
+                  let index = at(phrase), !negated(before: index, within: 4) {
+            if bestDays < window { found.append("says \"\(phrase.joined(separator: " "))\", but the account was active on \(days) of the last \(window) days, not every day") }
+        }
+        if let phrase = has([["most", "day"], ["most", "of", "the", "last"], ["most", "of", "the", "past"], ["majority", "of", "the", "day"],
+                             ["most", "of", "the", "day"], ["most", "week"]]) {
+            if bestDays * 2 <= window { found.append("says \"\(phrase.joined(separator: " "))\", but the account was active on only \(days) of the last \(window) days") }
+        }
+        let rare = ["rarely", "seldom", "barely", "hardly", "infrequently"]
+        for index in words.indices where rare.contains(words[index]) {
+            let next = words.dropFirst(index + 1).prefix(2)
+            let general = next.contains { ["log", "logs", "logged", "logging", "active", "engage", "engages", "engaged", "login", "logins", "visit", "visits", "touch", "touches", "open", "opens"].contains($0) }
+                || (next.first.map { ["use", "uses", "used"].contains($0) } ?? false && (index + 2 >= words.count || ["it", "the", "product"].contains(words[index + 2])))
+            if general, days * 2 > window { found.append("says \"\(words[index])\", but the account was active on \(days) of the last \(window) days") }
+        }
+        if let phrase = has([["sporadic"], ["sporadically"], ["occasional"], ["occasionally"], ["intermittent"], ["intermittently"], ["irregular"],
+                             ["irregularly"], ["dormant"], ["gone", "quiet"], ["went", "quiet"], ["stopped", "using"], ["inactive", "account"]]),
+           let index = at(phrase), !negated(before: index, within: 2) {
+            let aboutActivity = words.contains { ["use", "usage", "activity", "active", "login", "logins", "engagement", "using", "account", "visits"].contains($0) }
+                || phrase.count > 1 || phrase == ["dormant"]
+            if aboutActivity, days * 4 >= window * 3 { found.append("says \"\(phrase.joined(separator: " "))\", but the account was active on \(days) of the last \(window) days") }
+        }
+
+        // Users.
+        if let phrase = has([["whole", "team"], ["entire", "team"], ["all", "user"], ["all", "of", "its", "user"], ["all", "their", "user"],
+                             ["all", "its", "user"], ["every", "user"], ["everyone"], ["all", "known", "user"], ["all", "of", "their", "user"],
+                             ["all", "of", "the", "user"], ["whole", "account"]]),
+           let index = at(phrase), !negated(before: index, within: 2), input.users > 1, input.activeUsers < input.users {
+            // The claim is that they are all active: an activity word right after the phrase.
+            let after = words[min(words.count, index + phrase.count)..<min(words.count, index + phrase.count + 4)]
+            let aboutActivity = after.contains { ["active", "using", "use", "uses", "engaged", "logged", "logs", "adopted", "onboarded", "involved", "working", "came", "returned"].contains($0) }
+            if aboutActivity { found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(input.users) users were active in the last \(window) days") }
+        }
+        // "every one of their users was active", "all eight known users are active".
+        if input.users > 1, input.activeUsers < input.users {
+            for index in stemmed.indices where ["user", "member", "teammate", "people", "colleague"].contains(stemmed[index]) {
+                let before = words[max(0, index - 4)..<index]
+                guard before.contains(where: { ["every", "all", "entire", "whole", "each"].contains($0) }),
+                      !before.contains(where: { ["most", "almost", "nearly", "half", "some", "many"].contains($0) }),
+                      !negated(before: index, within: 5) else { continue }
+                let after = words[min(words.count, index + 1)..<min(words.count, index + 5)]
+                if after.contains(where: { ["active", "using", "engaged", "logged", "onboarded", "came", "returned"].contains($0) }),
+                   !found.contains(where: { $0.contains("users were active") }) {
+                    found.append("says \"\(words[max(0, index - 4)...index].joined(separator: " "))\" are active, but \(input.activeUsers) of its \(input.users) users were active in the last \(window) days")
+                }
+            }
+        }
+        if let phrase = has([["most", "user"], ["most", "of", "its", "user"], ["most", "of", "their", "user"], ["most", "of", "the", "team"],
+                             ["most", "of", "the", "user"], ["majority", "of", "user"], ["majority", "of", "its", "user"], ["majority", "of", "the", "user"],
+                             ["majority", "of", "the", "team"], ["most", "teammate"]]),
+           input.activeUsers * 2 <= input.users {
+            found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(input.users) users were active in the last \(window) days")
+        }
+        if let phrase = has([["single", "user"], ["only", "one", "user"], ["just", "one", "user"], ["lone", "user"], ["solo", "user"],
+                             ["only", "one", "person"], ["single", "person"], ["one", "person"], ["sole", "user"], ["only", "user"]]),
+           input.users > 1 && input.activeUsers > 1 {
+            found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(input.users) users were active in the last \(window) days")
+        }
+        if let phrase = has([["multiple", "user"], ["several", "user"], ["many", "user"], ["several", "people"], ["multiple", "people"],
+                             ["several", "teammate"], ["multiple", "teammate"], ["several", "colleague"]]), input.users < 2 {
+            found.append("says \"\(phrase.joined(separator: " "))\", but the account has \(input.users) known user")
+        }
+
+        // Lists: integrations, limits, invitations, activation steps.
+        func noneClaim(_ nouns: Set<String>) -> String? {
+            for index in words.indices where nouns.contains(stemmed[index]) {
+                let before = words[max(0, index - 5)..<index]
+                guard let negation = before.lastIndex(where: { ["no", "not", "never", "without", "zero", "none", "t", "yet"].contains($0) }) else { continue }
+                // "no limit on …" / "not … because of a limit" are not claims about the list; "any", "a", "an" right before are.
+                let between = words[(negation + 1)..<index]
+                if between.contains(where: { ["only", "more", "longer", "just", "than", "but", "everyone", "all", "every", "each", "everybody"].contains($0) }) { continue }
+                return words[negation...index].joined(separator: " ")
+            }
+            return nil
+        }
+        if let claim = noneClaim(["integration", "connector", "integrated"]) ?? (at(["connected", "nothing"]) != nil ? "connected nothing" : nil),
+           !input.integrations.isEmpty, !(scope == .window && claim.contains("recent")) {
+            found.append("says \"\(claim)\", but the account has connected \(input.integrations.joined(separator: ", "))")
+        }
+        if let claim = noneClaim(["limit", "cap", "quota"]) {
+            let window = input.limitsHit, ever = input.limitsHitEver ?? input.limitsHit
+            let contradicted = scope == .ever ? !ever.isEmpty : !window.isEmpty
+            if contradicted { found.append("says \"\(claim)\", but the account hit the \((scope == .ever ? ever : window).joined(separator: ", ")) limits") }
+        }
+        // "having run into its plan limits", "hit the plan limit" with no limit hit.
+        for index in stemmed.indices where ["limit", "cap", "quota"].contains(stemmed[index]) {
+            let before = words[max(0, index - 4)..<index]
+            guard before.contains(where: { ["hit", "hitting", "hits", "reached", "reaching", "ran", "run", "running", "bumped", "maxed", "exceeded", "exceeding", "breached"].contains($0) }),
+                  !negated(before: index, within: 5),
+                  !words[max(0, index - 6)..<index].contains(where: { ["if", "could", "would", "may", "might", "before", "until", "when", "once", "avoid", "near", "nearing", "approaching", "close"].contains($0) }) else { continue }
+            let windowLimits = input.limitsHit, everLimits = input.limitsHitEver ?? input.limitsHit
+            let contradicted = scope == .window ? windowLimits.isEmpty : (scope == .ever ? everLimits.isEmpty : windowLimits.isEmpty && everLimits.isEmpty)
+            if contradicted {
+                found.append("says the account \(words[max(0, index - 4)...index].joined(separator: " ")), but it hit no plan limit\(scope == .window ? " in the last \(input.windowDays) days" : "")")
+                break
+            }
+        }
+        if let claim = noneClaim(["invitation", "invite", "invited", "teammate"]),
+           !words.contains(where: { ["accepted", "accept", "joined", "join", "responded", "answered", "redeemed"].contains($0) }) {
+            let ever = input.invitedTeammatesEver ?? input.invitedTeammates
+            let contradicted = scope == .ever ? ever > 0 : (scope == .window ? input.invitedTeammates > 0 : input.invitedTeammates > 0 && ever > 0)
+            if contradicted, words.contains(where: { $0.hasPrefix("invit") }) {
+                found.append("says \"\(claim)\", but the account sent \(input.invitedTeammates) invitations in the last \(input.windowDays) days and \(ever) ever")
+            }
+        }
+        if let phrase = has([["every", "activation", "step"], ["all", "activation", "step"], ["all", "of", "the", "activation", "step"], ["fully", "activated"],
+                             ["all", "the", "activation", "step"], ["every", "onboarding", "step"], ["all", "onboarding", "step"], ["full", "activation"],
+                             ["activation", "is", "complete"], ["completed", "activation"]]),
+           let index = at(phrase), !negated(before: index, within: 3), !input.missingActivations.isEmpty {
+            found.append("says \"\(phrase.joined(separator: " "))\", but \(input.missingActivations.joined(separator: ", ")) is not completed")
+        }
+        // A named activation step said to be done while missing, or missing while done.
+        for step in input.completedActivations + input.missingActivations {
+            let key = Self.words(in: step).map(\.text).filter { !["created", "sent", "used", "connected", "completed", "viewed", "started"].contains($0) }.map(Self.stem)
+            guard !key.isEmpty, let index = Self.firstOccurrence(of: key, in: stemmed) else { continue }
+            let isMissing = input.missingActivations.contains(step)
+            let sentenceNegated = negated(before: index, within: 4)
+            let statesDone = words[max(0, index - 3)..<min(words.count, index + key.count + 2)].contains { ["completed", "done", "finished", "created", "connected", "sent"].contains($0) }
+            let asked = words.contains { ["ask", "asking", "whether", "should", "could", "would", "first", "next", "if"].contains($0) }
+            if isMissing, statesDone, !sentenceNegated, !asked, !words.contains("missing"), !words.contains("yet") {
+                found.append("says \(step) is done, but it is among the activation steps not completed")
+            } else if !isMissing, sentenceNegated, words[max(0, index - 4)..<index].contains(where: { ["completed", "created", "connected", "sent", "finished", "done"].contains($0) }) {
+                found.append("says \(step) is not done, but the account completed it")
+            }
+        }
+
+        // The plan.
+        let plan = input.plan.trimmedWhitespace.lowercased()
+        if plan == "free", let phrase = has([["already", "paying"], ["paying", "customer"], ["already", "on", "a", "paid"], ["current", "paid", "plan"],
+                                              ["on", "a", "paid", "plan"], ["existing", "paid", "plan"]]), let index = at(phrase), !hypothetical(before: index) {
+            found.append("says \"\(phrase.joined(separator: " "))\", but the account is on the free plan")
+        }
+        if plan != "free", let phrase = has([["free", "user"], ["not", "yet", "paying"], ["not", "paying"], ["still", "free"], ["free", "account"]]) {
+            found.append("says \"\(phrase.joined(separator: " "))\", but the account is on the \(input.plan) plan")
+        }
+        for name in ["free", "pro", "team", "enterprise", "business", "starter", "premium"] where name != plan {
+            for lead in [["on", "the"], ["on", "their"], ["on", "its"], ["on"]] {
+                if let index = at(lead + [name, "plan"]) ?? at(lead + [name, "tier"]), !negated(before: index, within: 2), !hypothetical(before: index) {
+                    found.append("says \"\(([name, "plan"]).joined(separator: " "))\" is their plan, but the account is on the \(input.plan) plan")
+                    break
+                }
+            }
+        }
+
+        // A tool from the company records said to be connected.
+        let integrations = Set(input.integrations.map { $0.lowercased() })
+        for tool in input.techStack where !integrations.contains(tool.lowercased()) {
+            let key = Self.words(in: tool).map { Self.stem($0.text) }
+            guard let index = Self.firstOccurrence(of: key, in: stemmed) else { continue }
+            let near = words[max(0, index - 3)..<min(words.count, index + key.count + 3)]
+            let connected = near.contains { ["integration", "connected", "integrated", "synced", "syncing", "sync", "connector", "piping", "pipes"].contains($0) }
+            let sentenceNegated = words.contains { ["not", "no", "none", "never", "t", "without", "yet", "unconnected", "outside"].contains($0) }
+            if connected, !sentenceNegated, !hypothetical(before: index) {
+                found.append("says \(tool) is connected, but it is only among the tools the company uses, not the account's integrations")
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,111 @@
+/// **duplicate_fields**: two fields that make the same point, in the same words or in other words.
+///
+/// Two tests, reported on the later field:
+/// - the same words: word sets (lowercased, numbers ignored: recited list items differ only in their
+///   numbers) with a Jaccard index at or over `duplicate_similarity_percent`, or one set of five words or
+///   more at least 90 % inside the other, which is at most 1.5 times its size (a field repeated with a
+///   short addition);
+/// - the same facts: one field cites only names the other cites (the input's features, limits,
+///   integrations, events, tools, plan), both are statements (a question asks something else), the one
+///   is not an opening that proposes an action about the fact ("Lead with the seats limit"), and it adds
+///   at most ``maxNewWords`` content words of its own beyond the framing every field uses — the same
+///   point in other words ("Open by pointing out that their API calls have run past what the team plan
+///   allows" after "They hit the API request limit: they have outgrown the team plan").
+extension BriefingValidator {
+    /// Content words a field may add to another's facts and still be the same point.
+    static let maxNewWords = 3
+
+    /// Words that frame a point rather than make one.
+    static let framingWords: Set<String> = [
+        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "as", "is",
+        "are", "was", "were", "be", "been", "being", "has", "have", "had", "it", "its", "they", "their", "them", "this",
+        "that", "these", "those", "which", "what", "who", "whom", "whether", "how", "why", "so", "since", "because",
+        "could", "would", "may", "might", "can", "will", "should", "more", "most", "very", "just", "still", "already",
+        "yet", "also", "even", "only", "open", "opening", "ask", "asking", "start", "starting", "lead", "leading", "begin",
+        "mention", "point", "pointing", "out", "discuss", "about", "rep", "conversation", "clear", "sign", "signal",
+        "strong", "show", "shows", "showing", "suggest", "suggests", "account", "team", "company", "they", "re", "ve",
+        "s", "t", "do", "does", "did", "not", "no", "than", "then", "there", "here", "now", "recently", "last", "past",
+        "days", "day", "weeks", "week", "two", "fourteen", "ever", "so", "far", "while", "after", "before", "over",
+        "both", "each", "all", "any", "some", "much", "many", "plan", "by", "up", "down", "clearly", "too", "keep",
+        "keeps", "kept", "really", "quite", "again", "repeatedly", "note", "noting", "tell", "telling", "say", "saying",
+    ]
+
+    /// The input's names (activation steps, integrations, limits, tools, features, events, the plan) and
+    /// the words a field must use to cite each.
+    static func citableNames(_ input: PromptInput) -> [(name: String, roots: Set<String>)] {
+        let verbs: Set<String> = ["created", "sent", "used", "connected", "viewed", "reached", "started", "exported", "completed", "run", "clicked"]
+        let names = input.completedActivations + input.missingActivations + input.integrations + input.limitsHit + (input.limitsHitEver ?? [])
+            + input.techStack + input.topFeatures.map(\.name) + (input.topFeaturesEver ?? []).map(\.name) + input.recentEvents.map(\.name) + [input.plan]
+        var seen: Set<String> = []
+        return names.compactMap { name in
+            let roots = Set(words(in: name).map(\.text).filter { !verbs.contains($0) }.map(root))
+            guard !roots.isEmpty, seen.insert(name).inserted else { return nil }
+            return (name, roots)
+        }
+    }
+
+    /// The pairs of fields that make the same point: the later field and a detail naming the earlier one.
+    func duplicates(_ fields: [(name: String, text: String)], _ context: Context) -> [(field: String, detail: String)] {
+        let wordLists = fields.map { Self.words(in: $0.text) }
+        let sets = wordLists.map { Set($0.map(\.text).filter { $0.contains(where: \.isLetter) }) }
+        let names = Self.citableNames(context.input)
+        let roots = wordLists.map { Set($0.map { Self.root($0.text) }) }
+        // Each field's facts: the names it cites and the numbers it states.
+        let facts: [Set<String>] = fields.indices.map { k in
+            var cited = Set(names.filter { $0.roots.isSubset(of: roots[k]) }.map { "name:" + $0.name })
+            for number in Self.numberMentions(in: fields[k].text, words: wordLists[k], skipped: []) { cited.insert("n:\(number.value)") }
+            return cited
+        }
+        let factRoots = Set(names.flatMap(\.roots))
+        let content = roots.map { $0.subtracting(Self.framingWords).subtracting(factRoots).filter { $0.contains(where: \.isLetter) && Self.numberWordValue($0) == nil } }
+
+        let questions = fields.indices.map { k in
+            fields[k].text.contains("?") || wordLists[k].contains { ["ask", "asking", "asks", "whether", "wonder", "find"].contains($0.text) }
+        }
+        // An opening that proposes an action about a fact ("Call about the api_requests limit", "Lead with
+        // the seats limit") makes its own point; one that only restates it ("Open by pointing out that …")
+        // does not.
+        let restates: Set<String> = ["that", "telling", "tell", "noting", "note", "pointing", "remind", "reminding", "explain",
+                                     "explaining", "stress", "stressing", "highlight", "highlighting", "saying"]
+        let actions = fields.indices.map { k in
+            fields[k].name == "recommended_opening" && !wordLists[k].contains { restates.contains($0.text) }
+        }
+        var found: [(field: String, detail: String)] = []
+        for j in fields.indices {
+            var same: [String] = []
+            var highest = 0
+            var sameFacts = false
+            for i in 0..<j where !sets[i].isEmpty && !sets[j].isEmpty {
+                let shared = sets[i].intersection(sets[j]).count
+                let smaller = min(sets[i].count, sets[j].count), larger = max(sets[i].count, sets[j].count)
+                let contained = rules.duplicateSimilarityPercent <= 90 && smaller >= 5
+                    && shared * 100 / smaller >= 90 && larger * 2 <= smaller * 3
+                let percent = contained
+                    ? max(shared * 100 / sets[i].union(sets[j]).count, rules.duplicateSimilarityPercent)
+                    : shared * 100 / sets[i].union(sets[j]).count
+                if percent >= rules.duplicateSimilarityPercent {
+                    same.append(fields[i].name); highest = max(highest, percent)
+                    continue
+                }
+                // The same facts, in other words: the names one cites are the other's (at least half of them),
+                // its numbers too, it is a statement (a question makes another point), and it adds almost
+                // nothing of its own.
+                let names = facts.map { $0.filter { $0.hasPrefix("name:") } }
+                guard !names[i].isEmpty, !names[j].isEmpty else { continue }
+                let (sub, sup) = names[j].isSubset(of: names[i]) ? (j, i) : (names[i].isSubset(of: names[j]) ? (i, j) : (-1, -1))
+                guard sub >= 0, !questions[sub], !questions[sup],
+                      wordLists[sub].count >= 5, !actions[sub] else { continue }
+                // Resting on the very same two or more names, a field may reword more before it is a new point.
+                let allowed = names[sub] == names[sup] && names[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
+                let added = content[sub].subtracting(content[sup])
+                if added.count <= allowed { same.append(fields[i].name); sameFacts = true }
+            }
+            if !same.isEmpty {
+                let how = sameFacts && highest == 0 ? "makes the same point as (the same facts, in other words)"
+                    : highest == 100 ? "is the same as" : "is nearly the same as (\(highest)% of words shared)"
+                found.append((fields[j].name, "\(how) \(same.joined(separator: " and ")); each field must make a different point"))
+            }
+        }
+        return found
+    }
+}

@@ -5,8 +5,6 @@ extension BriefingValidator {
     struct Context {
         /// The stemmed words of every string of the input (names, company, account, reasons).
         let groundingTexts: [[String]]
-        /// The input's numbers, and the number words its strings contain ("Three Rivers Ltd").
-        let allowedNumbers: Set<Int>
         /// The stemmed words of the usage names a concrete fact can cite.
         let factNames: [[String]]
         /// The input's numbers other than the window length (unless it is also one of them).
@@ -30,7 +28,8 @@ extension BriefingValidator {
         let countryWords: Set<String>
         /// The company name's words (stemmed).
         let companyWords: Set<String>
-        /// The input's values by kind of count, for numbers.
+        /// The input's values by kind of count, for numbers (with the number words its strings contain,
+        /// "Three Rivers Ltd").
         let numberFacts: NumberFacts
 
         init(input: PromptInput, rules: BrieferConfiguration.BriefingRules) {
@@ -40,7 +39,6 @@ extension BriefingValidator {
             for text in texts {
                 for word in BriefingValidator.words(in: text) { if let n = BriefingValidator.numberWords[word.text] { numbers.insert(n) } }
             }
-            allowedNumbers = numbers
             self.input = input
             rootSets = texts.map { Set(BriefingValidator.words(in: $0).map { BriefingValidator.root($0.text) }) }
             productRootSets = rules.productTerms.map { Set(BriefingValidator.words(in: $0).map { BriefingValidator.root($0.text) }) }

@@ -23,20 +23,22 @@ extension BriefingValidator {
     static func numbers(in text: String) -> [(value: Int, word: String?)] {
         var found: [(value: Int, word: String?)] = UntrustedText.integers(in: text).sorted().map { ($0, nil) }
         let words = words(in: text).map(\.text)
-        var idiomatic: Set<Int> = []
-        for idiom in idiomWords {
-            var start = 0
-            while start + idiom.count <= words.count {
-                if words[start..<(start + idiom.count)].elementsEqual(idiom) {
-                    for k in idiom.indices where numberWords[idiom[k]] != nil { idiomatic.insert(start + k) }
-                }
-                start += 1
-            }
-        }
+        let idiomatic = idiomaticPositions(in: words)
         for (position, word) in words.enumerated() where !idiomatic.contains(position) {
             if let value = numberWords[word] { found.append((value, word)) }
         }
         return found
+    }
+
+    /// The positions in `words` (lowercased) of number words inside a ``numberIdioms`` idiom ("one of").
+    static func idiomaticPositions(in words: [String]) -> Set<Int> {
+        var idiomatic: Set<Int> = []
+        for idiom in idiomWords where idiom.count <= words.count {
+            for start in 0...(words.count - idiom.count) where words[start..<(start + idiom.count)].elementsEqual(idiom) {
+                for k in idiom.indices where numberWords[idiom[k]] != nil { idiomatic.insert(start + k) }
+            }
+        }
+        return idiomatic
     }
 
     /// The numbers of `text` that can state a fact: written as digits (0 and 1 only before a word), neither a list
@@ -154,21 +156,12 @@ extension BriefingValidator {
     ///
     /// Digit groups split by a thousands comma are one number (`3,900`); decimals, dates and times
     /// (`2.5`, `2026-11-20`, `14:31`), list markers and numbers inside `skipped` positions (a company name
-    /// that contains a number word) are not numbers that state a fact. "Both" and "a single" count as 2
-    /// and 1 when a kind follows.
+    /// that contains a number word) are not numbers that state a fact; a date or time is one mention the
+    /// input cannot ground. "A single" counts as 1 right before a noun of a known kind.
     static func numberMentions(in text: String, words: [Word], skipped: Set<Int>, items: NumberFacts? = nil) -> [NumberMention] {
         let chars = Array(text)
-        var idiomatic: Set<Int> = []
         let lower = words.map(\.text)
-        for idiom in idiomWords {
-            var start = 0
-            while start + idiom.count <= lower.count {
-                if lower[start..<(start + idiom.count)].elementsEqual(idiom) {
-                    for k in idiom.indices where numberWords[idiom[k]] != nil { idiomatic.insert(start + k) }
-                }
-                start += 1
-            }
-        }
+        let idiomatic = idiomaticPositions(in: lower)
         func between(_ a: Int, _ b: Int) -> String {
             guard a < words.count, b < words.count, words[a].range.upperBound <= words[b].range.lowerBound else { return "" }
             return String(chars[words[a].range.upperBound..<words[b].range.lowerBound])

@@ -59,7 +59,8 @@ struct CapableAnswersTests {
         func validator(_ t: TemporaryStore) throws -> BriefingValidator {
             BriefingValidator(rules: configuration.enrichment.briefing, vocabulary: GroundingVocabulary(terms: try t.store.workspaceTerms()))
         }
-        return ["fixture": try validator(fixture), "gen": try validator(try generated(seed: 13)), "gen2": try validator(try generated(seed: 29))]
+        return ["fixture": try validator(fixture), "gen": try validator(try generated(seed: 13)), "gen2": try validator(try generated(seed: 29)),
+                "gen3": try validator(try generated(seed: 47))]
     }
 
     /// How one set fares: good answers kept, flawed ones rejected with their code, and per code
@@ -141,7 +142,7 @@ struct CapableAnswersTests {
     @Test func tuningSetMeetsTheTargets() throws {
         let tally = try Self.tally("tuning")
         print(tally.report("capable answers, tuning set") + (tally.misses.isEmpty ? "" : "  misses:\n    " + tally.misses.joined(separator: "\n    ")))
-        Self.check(tally, floor: (0.985, 0.935), target: (0.97, 0.95))
+        Self.check(tally, floor: (0.99, 0.925), target: (0.97, 0.95))
     }
 
     /// SPEC §9's targets, and the floor measured when the validator last changed. Below the floor fails: a

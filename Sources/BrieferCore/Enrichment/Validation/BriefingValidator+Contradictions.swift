@@ -13,7 +13,8 @@ extension BriefingValidator {
     static func claimScope(_ words: [String]) -> ClaimScope {
         func has(_ phrase: [String]) -> Bool { firstOccurrence(of: phrase, in: words) != nil }
         let ever = ["ever", "lifetime"].contains(where: words.contains) || has(["so", "far"]) || has(["to", "date"]) || has(["all", "time"])
-            || has(["since", "signup"]) || has(["since", "signing"]) || has(["since", "they", "signed"])
+            || has(["since", "signup"]) || has(["since", "signing"]) || has(["since", "they", "signed"]) || has(["over", "time"])
+            || has(["since", "joining"]) || has(["since", "they", "started"]) || has(["in", "their", "history"]) || has(["in", "its", "history"])
         let window = has(["last", "two", "weeks"]) || has(["past", "two", "weeks"]) || words.contains("fortnight") || words.contains("recently")
             || words.contains("recent") || has(["this", "week"]) || has(["last", "14"]) || has(["past", "14"]) || has(["last", "fourteen"])
             || (words.contains("window") && !ever)
@@ -100,6 +101,16 @@ extension BriefingValidator {
            input.activeUsers * 2 <= input.users {
             found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(input.users) users were active in the last \(window) days")
         }
+        // "a small fraction of the company": a small share is under half of its users (of its employees when
+        // the sentence is about the company's people).
+        if let phrase = has([["small", "fraction"], ["tiny", "fraction"], ["small", "share"], ["small", "portion"], ["small", "slice"],
+                             ["small", "minority"], ["a", "minority"], ["small", "subset"]]) {
+            let ofCompany = words.contains { ["company", "companies", "employee", "employees", "staff", "headcount", "organisation", "organization", "firm", "workforce"].contains($0) }
+            let base = ofCompany ? (input.employeeCount ?? input.users) : input.users
+            if base > 0, input.activeUsers * 2 >= base {
+                found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(base) \(ofCompany && input.employeeCount != nil ? "employees" : "users") were active in the last \(window) days")
+            }
+        }
         if let phrase = has([["single", "user"], ["only", "one", "user"], ["just", "one", "user"], ["lone", "user"], ["solo", "user"],
                              ["only", "one", "person"], ["single", "person"], ["one", "person"], ["sole", "user"], ["only", "user"]]),
            input.users > 1 && input.activeUsers > 1 {
@@ -117,7 +128,10 @@ extension BriefingValidator {
                 guard let negation = before.lastIndex(where: { ["no", "not", "never", "without", "zero", "none", "t", "yet"].contains($0) }) else { continue }
                 // "no limit on …" / "not … because of a limit" are not claims about the list; "any", "a", "an" right before are.
                 let between = words[(negation + 1)..<index]
-                if between.contains(where: { ["only", "more", "longer", "just", "than", "but", "everyone", "all", "every", "each", "everybody"].contains($0) }) { continue }
+                if between.contains(where: { ["only", "more", "longer", "just", "than", "but", "everyone", "all", "every", "each", "everybody", "other", "further", "second"].contains($0) }) { continue }
+                // "no integration beyond HubSpot", "none besides Salesforce": an exception names what there is.
+                let after = words[min(words.count, index + 1)..<min(words.count, index + 3)]
+                if after.contains(where: { ["beyond", "besides", "except", "apart", "aside", "other", "but", "outside", "bar", "save"].contains($0) }) { continue }
                 return words[negation...index].joined(separator: " ")
             }
             return nil
@@ -130,6 +144,14 @@ extension BriefingValidator {
             let window = input.limitsHit, ever = input.limitsHitEver ?? input.limitsHit
             let contradicted = scope == .ever ? !ever.isEmpty : !window.isEmpty
             if contradicted { found.append("says \"\(claim)\", but the account hit the \((scope == .ever ? ever : window).joined(separator: ", ")) limits") }
+        }
+        // "stayed within their plan limits", "well under its limits" with limits hit.
+        if let phrase = has([["within", "their", "plan", "limit"], ["within", "its", "plan", "limit"], ["within", "the", "plan", "limit"],
+                             ["within", "their", "limit"], ["within", "its", "limit"], ["within", "plan", "limit"], ["under", "their", "limit"],
+                             ["under", "its", "limit"], ["under", "the", "limit"], ["inside", "their", "limit"], ["inside", "its", "limit"]]),
+           let index = at(phrase), !negated(before: index, within: 3), !hypothetical(before: index) {
+            let hit = scope == .ever ? (input.limitsHitEver ?? input.limitsHit) : input.limitsHit
+            if !hit.isEmpty { found.append("says \"\(phrase.joined(separator: " "))\", but the account hit the \(hit.joined(separator: ", ")) limits") }
         }
         // "having run into its plan limits", "hit the plan limit" with no limit hit.
         for index in stemmed.indices where ["limit", "cap", "quota"].contains(stemmed[index]) {

@@ -6,11 +6,14 @@
 ///   more at least 90 % inside the other, which is at most 1.5 times its size (a field repeated with a
 ///   short addition);
 /// - the same facts: one field cites only names the other cites (the input's features, limits,
-///   integrations, events, tools, plan), both are statements (a question asks something else), the one
-///   is not an opening that proposes an action about the fact ("Lead with the seats limit"), and it adds
-///   at most ``maxNewWords`` content words of its own beyond the framing every field uses — the same
-///   point in other words ("Open by pointing out that their API calls have run past what the team plan
-///   allows" after "They hit the API request limit: they have outgrown the team plan").
+///   integrations, events, tools; the plan as "the team plan"; a cap is a limit), both are statements (a
+///   question asks something else; an opening that only leads with a fact restates it), and either it
+///   adds at most ``maxNewWords`` content words of its own beyond the framing every field uses, or the two
+///   rest on exactly the same names (more than the plan) — the same point in other words ("Open by
+///   pointing out that their API calls have run past what the team plan allows" after "They hit the API
+///   request limit: they have outgrown the team plan"; "They keep running into the API request and seat
+///   caps, so the free plan is clearly too small" after "The free plan hit both the API request and seats
+///   limits").
 extension BriefingValidator {
     /// Content words a field may add to another's facts and still be the same point.
     static let maxNewWords = 3
@@ -34,14 +37,37 @@ extension BriefingValidator {
     /// the words a field must use to cite each.
     static func citableNames(_ input: PromptInput) -> [(name: String, roots: Set<String>)] {
         let verbs: Set<String> = ["created", "sent", "used", "connected", "viewed", "reached", "started", "exported", "completed", "run", "clicked"]
+        // The plan is cited as "the team plan", not by "a team that …" (see ``citedRoots(_:)``).
         let names = input.completedActivations + input.missingActivations + input.integrations + input.limitsHit + (input.limitsHitEver ?? [])
-            + input.techStack + input.topFeatures.map(\.name) + (input.topFeaturesEver ?? []).map(\.name) + input.recentEvents.map(\.name) + [input.plan]
+            + input.techStack + input.topFeatures.map(\.name) + (input.topFeaturesEver ?? []).map(\.name) + input.recentEvents.map(\.name)
         var seen: Set<String> = []
         return names.compactMap { name in
             let roots = Set(words(in: name).map(\.text).filter { !verbs.contains($0) }.map(root))
             guard !roots.isEmpty, seen.insert(name).inserted else { return nil }
             return (name, roots)
+        } + [(input.plan, Set([planRoot(input.plan)]))]
+    }
+
+    /// How a field cites the plan: its name said with "plan" or "tier" ("the team plan", "pro tier"), or
+    /// alone when it is no everyday word ("pro is no longer enough", not "a team that …").
+    static func planRoot(_ plan: String) -> String { "plan:" + root(plan) }
+
+    /// Words that name the same thing as a word of the input's lists: a cap is a limit, teammates are
+    /// the team that invitations (`team_invite_sent`) grow, API calls are API requests.
+    static let citedSynonyms: [String: [String]] = [
+        "cap": ["limit"], "ceiling": ["limit"], "quota": ["limit"], "allowance": ["limit"],
+        "teammate": ["teammat", "team"], "colleague": ["colleagu", "team"], "call": ["call", "request"],
+    ]
+
+    /// The roots a field's words cite names by: synonyms folded in, and the plan as ``planRoot(_:)``.
+    static func citedRoots(_ words: [Word], plan: String) -> Set<String> {
+        var roots = Set(words.filter { numberWordValue($0.text) == nil }.flatMap { citedSynonyms[stem($0.text)] ?? [root($0.text)] })
+        let everyday = framingWords.contains(plan.lowercased()) || plan.lowercased() == "free"
+        for k in words.indices {
+            let named = k + 1 < words.count && ["plan", "tier"].contains(words[k + 1].text)
+            if named || (!everyday && words[k].text == plan.lowercased()) { roots.insert(planRoot(words[k].text)) }
         }
+        return roots
     }
 
     /// The pairs of fields that make the same point: the later field and a detail naming the earlier one.
@@ -49,27 +75,18 @@ extension BriefingValidator {
         let wordLists = fields.map { Self.words(in: $0.text) }
         let sets = wordLists.map { Set($0.map(\.text).filter { $0.contains(where: \.isLetter) }) }
         let names = Self.citableNames(context.input)
-        let roots = wordLists.map { Set($0.map { Self.root($0.text) }) }
+        let questions = fields.indices.map { k in
+            fields[k].text.contains("?") || wordLists[k].contains { ["ask", "asking", "asks", "whether", "wonder", "find"].contains($0.text) }
+        }
+        let roots = wordLists.map { Self.citedRoots($0, plan: context.input.plan) }
         // Each field's facts: the names it cites and the numbers it states.
         let facts: [Set<String>] = fields.indices.map { k in
             var cited = Set(names.filter { $0.roots.isSubset(of: roots[k]) }.map { "name:" + $0.name })
             for number in Self.numberMentions(in: fields[k].text, words: wordLists[k], skipped: []) { cited.insert("n:\(number.value)") }
             return cited
         }
-        let factRoots = Set(names.flatMap(\.roots))
-        let content = roots.map { $0.subtracting(Self.framingWords).subtracting(factRoots).filter { $0.contains(where: \.isLetter) && Self.numberWordValue($0) == nil } }
-
-        let questions = fields.indices.map { k in
-            fields[k].text.contains("?") || wordLists[k].contains { ["ask", "asking", "asks", "whether", "wonder", "find"].contains($0.text) }
-        }
-        // An opening that proposes an action about a fact ("Call about the api_requests limit", "Lead with
-        // the seats limit") makes its own point; one that only restates it ("Open by pointing out that …")
-        // does not.
-        let restates: Set<String> = ["that", "telling", "tell", "noting", "note", "pointing", "remind", "reminding", "explain",
-                                     "explaining", "stress", "stressing", "highlight", "highlighting", "saying"]
-        let actions = fields.indices.map { k in
-            fields[k].name == "recommended_opening" && !wordLists[k].contains { restates.contains($0.text) }
-        }
+        let factRoots = Set(names.flatMap(\.roots) + [Self.root(context.input.plan), "limit"])
+        let content = roots.map { $0.subtracting(Self.framingWords).subtracting(factRoots).filter { $0.contains(where: \.isLetter) && !$0.contains(":") } }
         var found: [(field: String, detail: String)] = []
         for j in fields.indices {
             var same: [String] = []
@@ -94,11 +111,15 @@ extension BriefingValidator {
                 guard !names[i].isEmpty, !names[j].isEmpty else { continue }
                 let (sub, sup) = names[j].isSubset(of: names[i]) ? (j, i) : (names[i].isSubset(of: names[j]) ? (i, j) : (-1, -1))
                 guard sub >= 0, !questions[sub], !questions[sup],
-                      wordLists[sub].count >= 5, !actions[sub] else { continue }
+                      wordLists[sub].count >= 5 else { continue }
                 // Resting on the very same two or more names, a field may reword more before it is a new point.
                 let allowed = names[sub] == names[sup] && names[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
                 let added = content[sub].subtracting(content[sup])
-                if added.count <= allowed { same.append(fields[i].name); sameFacts = true }
+                // Resting on exactly the same facts (more than the plan), it is the same point however worded.
+                let facts = names[sub].subtracting(["name:" + context.input.plan])
+                guard !facts.isEmpty else { continue }
+                let sameNames = names[sub] == names[sup]
+                if added.count <= allowed || sameNames { same.append(fields[i].name); sameFacts = true }
             }
             if !same.isEmpty {
                 let how = sameFacts && highest == 0 ? "makes the same point as (the same facts, in other words)"

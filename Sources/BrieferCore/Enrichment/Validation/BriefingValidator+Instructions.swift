@@ -26,6 +26,14 @@ extension BriefingValidator {
     /// **instruction_echo**: a briefing speaks of the account, never in the first person singular: "I" (and
     /// "me", "my", "myself") outside quotation marks is the model talking about itself ("I can't see their
     /// budget"). A suggested line for the rep in quotes may say "I".
+    /// Verbs that open an opening written as advice to the rep rather than as the rep's own line: its
+    /// "I" is the writer's.
+    static let adviceVerbs: Set<String> = [
+        "ask", "open", "start", "begin", "lead", "mention", "offer", "suggest", "call", "congratulate", "reference", "propose",
+        "share", "point", "frame", "acknowledge", "highlight", "bring", "raise", "use", "focus", "invite", "walk", "show", "send",
+        "email", "pitch", "position", "recommend", "explain", "discuss", "note", "cite", "kick",
+    ]
+
     static func talksAboutItself(_ words: [Word], text: String) -> String? {
         let chars = Array(text)
         var quoted = Array(repeating: false, count: chars.count)

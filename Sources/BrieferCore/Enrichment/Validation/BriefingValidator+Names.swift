@@ -104,7 +104,7 @@ extension BriefingValidator {
     /// → `alert`; `exported` → `export`; `requests` → `request`.
     static func root(_ word: String) -> String {
         var w = stem(word)
-        for suffix in ["ations", "ation", "ings", "ing", "ers", "er", "ed", "ions", "ion", "ies", "y", "e"] where w.count > suffix.count + 3 && w.hasSuffix(suffix) {
+        for suffix in ["ations", "ation", "ings", "ing", "ers", "er", "ed", "ions", "ion", "ies", "ie", "y", "e"] where w.count > suffix.count + 3 && w.hasSuffix(suffix) {
             w = String(w.dropLast(suffix.count))
             break
         }

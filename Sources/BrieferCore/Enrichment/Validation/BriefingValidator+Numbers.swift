@@ -260,15 +260,44 @@ extension BriefingValidator {
             let isSum = lower.contains { ["combined", "together", "total", "altogether", "between"].contains($0) }
             var mention = NumberMention(value: number, word: spoken, kind: kind, bound: bound, isPercent: isPercent, position: i, isSum: isSum)
             if kind == .uses, let facts = items {
-                // The words up to the noun ("60 core feature events"): the item they name, if exactly one.
-                let phrase = Set(lower[min(lower.count, last + 1)..<min(lower.count, last + 5)].map(root))
-                let named = facts.itemRoots.filter { $0.roots.isSubset(of: phrase) }
-                if named.count == 1 { mention.item = named[0].name }
+                mention.item = countedItem(number: i, last: last, in: lower, stopsAfter: stops, facts.itemRoots)
             }
             mentions.append(mention)
             i = last
         }
         return mentions
+    }
+
+    /// Words that end the clause a count is read in: what follows them is another point ("the SQL
+    /// editor three times and funnel building once").
+    static let clauseBreaks: Set<String> = [
+        "and", "or", "but", "while", "whereas", "which", "so", "than", "against", "versus", "vs", "compared", "plus",
+        "although", "though", "yet", "then", "after", "before", "when", "since", "because",
+    ]
+
+    /// The one usage item of the input a count of uses names, read in its own clause: the compound up to
+    /// its noun and what the noun is of ("60 core feature events", "27 uses of the SQL editor"), else what
+    /// was used that many times ("ran forecasting 45 times"). Nil when none or several are named.
+    static func countedItem(number: Int, last: Int, in words: [String], stopsAfter stops: Set<Int>,
+                            _ items: [(name: String, roots: Set<String>)]) -> String? {
+        func named(_ range: Range<Int>) -> [String] {
+            let phrase = Set(words[range].map(root))
+            return items.filter { $0.roots.isSubset(of: phrase) }.map(\.name)
+        }
+        // Forward: the compound up to the noun and what it is of, to the clause's end.
+        var end = last + 1
+        while end < words.count, end <= last + 6, !clauseBreaks.contains(words[end]) {
+            end += 1
+            if stops.contains(end - 1) { break }
+        }
+        let ahead = named((last + 1)..<end)
+        if ahead.count == 1 { return ahead[0] }
+        guard ahead.isEmpty else { return nil }
+        // Backward: what was used that many times, within the clause.
+        var start = number
+        while start > 0, start > number - 6, !stops.contains(start - 1), !clauseBreaks.contains(words[start - 1]) { start -= 1 }
+        let behind = named(start..<number)
+        return behind.count == 1 ? behind[0] : nil
     }
 
     /// The kind of count a number at `position` (ending at `last`) states: the first noun of a known kind
@@ -316,7 +345,10 @@ extension BriefingValidator {
 
     /// Whether `mention` follows from the input (SPEC §5: its values, counts of its lists, the window in
     /// weeks, bounds that hold, simple ratios).
-    static func follows(_ mention: NumberMention, _ facts: NumberFacts) -> Bool {
+    ///
+    /// `scope` is the scope the sentence states when it gives one count of the mention's kind: a count of
+    /// limits or invitations "in the last 14 days" must be the window's, one said "ever" the lifetime's.
+    static func follows(_ mention: NumberMention, _ facts: NumberFacts, scope: ClaimScope = .either) -> Bool {
         // A count of one named thing ("more than 60 core feature events", "eight pricing page visits") is
         // checked against that thing's counts.
         if let item = mention.item, let counts = facts.itemCounts[item], !mention.isSum {
@@ -333,6 +365,9 @@ extension BriefingValidator {
             return values.contains { a in values.contains { b in b < a && abs(a * 10 - b * mention.value * 10) <= b * mention.value * 3 } }
         }
         var values = mention.kind.map { facts.values(of: $0) } ?? facts.all
+        if let kind = mention.kind, let scoped = facts.scoped[kind], scope != .either {
+            values = scope == .window ? scoped.window : scoped.ever
+        }
         if mention.isSum, mention.kind == .uses || mention.kind == nil { values.formUnion(facts.pairSums) }
         let v = mention.value
         switch mention.bound {
@@ -357,6 +392,9 @@ extension BriefingValidator {
         var pairSums: Set<Int> = []
 
         func values(of kind: NumberKind) -> Set<Int> { byKind[kind] ?? [] }
+
+        /// Kinds the input counts in the window and ever (limits, invitations): each scope's values.
+        var scoped: [NumberKind: (window: Set<Int>, ever: Set<Int>)] = [:]
 
         /// Each usage item's counts (in the window and ever), by name.
         var itemCounts: [String: Set<Int>] = [:]
@@ -400,6 +438,8 @@ extension BriefingValidator {
             byKind[.users] = Set(users)
             byKind[.teammates] = Set(users + teammates + invitations)
             byKind[.invitations] = Set(invitations + [max(0, (input.invitedTeammatesEver ?? 0) - input.invitedTeammates)])
+            if let everLimits = input.limitsHitEver?.count { scoped[.limits] = ([input.limitsHit.count], [everLimits]) }
+            if let everInvitations = input.invitedTeammatesEver { scoped[.invitations] = ([input.invitedTeammates], [everInvitations]) }
             byKind[.integrations] = Set([integrations])
             byKind[.limits] = Set(limits)
             byKind[.features] = Set(features + [input.eventTypeCount].compactMap { $0 })

@@ -191,8 +191,13 @@ public struct BriefingValidator: Sendable {
             if index > 0, maskedWords[index - 1].isCapitalised, context.companyWords.contains(Self.stem(maskedWords[index - 1].text)) { inName.insert(index) }
         }
         var reported: Set<Int> = []
-        for number in Self.numberMentions(in: maskedText, words: maskedWords, skipped: inName, items: context.numberFacts)
-            where !Self.follows(number, context.numberFacts) {
+        let mentions = Self.numberMentions(in: maskedText, words: maskedWords, skipped: inName, items: context.numberFacts)
+        // One count of a kind is read in the scope its sentence states; two are a comparison across scopes.
+        let sentenceScope = Self.claimScope(maskedWords.map(\.text))
+        func scope(_ mention: NumberMention) -> ClaimScope {
+            mentions.filter { $0.kind != nil && $0.kind == mention.kind }.count == 1 ? sentenceScope : .either
+        }
+        for number in mentions where !Self.follows(number, context.numberFacts, scope: scope(number)) {
             guard reported.insert(number.value).inserted else { continue }
             let said = number.word.map { "\"\($0)\" (\(number.value))" } ?? String(number.value)
             let counted = number.kind.map { " as a count of \($0.rawValue)" } ?? ""
@@ -209,8 +214,10 @@ public struct BriefingValidator: Sendable {
         for phrase in Self.instructionPhraseWords where Self.firstOccurrence(of: phrase, in: words) != nil {
             echoes.append("\"\(phrase.joined(separator: " "))\"")
         }
-        // The opening may be written as the rep's own line ("I noticed your team hit the seats limit").
-        if name != "recommended_opening", let said = Self.talksAboutItself(wordList, text: trimmed) {
+        // The opening may be written as the rep's own line ("I noticed your team hit the seats limit"), but
+        // not when it is advice to the rep ("Ask which reports they export, though I only have …").
+        let adviceToRep = wordList.first.map { Self.adviceVerbs.contains($0.text) } ?? false
+        if name != "recommended_opening" || adviceToRep, let said = Self.talksAboutItself(wordList, text: trimmed) {
             echoes.append("\"\(said)\" (a briefing is about the account, not the writer)")
         }
         if let planted = context.planted.first(where: { Self.firstOccurrence(of: $0.words, in: words) != nil }) {

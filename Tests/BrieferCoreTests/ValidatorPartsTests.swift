@@ -1,0 +1,135 @@
+import BrieferTesting
+import Testing
+@testable import BrieferCore
+
+// The validator's parts, one rule at a time, on an account whose numbers are easy to check by hand:
+// 12 users, 12 active on 14 of 14 days, 24 employees; sql_editor 3 and funnel_builder 1 use recently
+// (27 and 9 ever); the storage and projects limits hit recently, seats too ever; 17 invitations in
+// the window, 22 ever; HubSpot connected; Redshift in the company's tools.
+private let ledger = PromptInput(
+    account: "ledgerline.com", companyName: "Ledgerline", industry: "fintech", employeeCount: 24, country: "US",
+    score: 100, tier: "hot", windowDays: 14, users: 12, activeUsers: 12, activeDays: 14, invitedTeammates: 17,
+    invitedTeammatesEver: 22, completedActivations: ["project_created", "team_invite_sent", "core_feature_used"],
+    missingActivations: ["integration_connected"],
+    topFeatures: [.init(name: "sql_editor", count: 3), .init(name: "funnel_builder", count: 1)],
+    topFeaturesEver: [.init(name: "sql_editor", count: 27), .init(name: "funnel_builder", count: 9)],
+    featureCount: 2, featureCountEver: 2, eventTypeCount: 4, integrations: ["hubspot"],
+    limitsHit: ["storage", "projects"], limitsHitEver: ["storage", "projects", "seats"], plan: "free",
+    techStack: ["redshift"],
+    recentEvents: [.init(name: "core_feature_used", count: 4), .init(name: "report_exported", count: 17),
+                   .init(name: "pricing_page_viewed", count: 19), .init(name: "plan_limit_reached", count: 11)],
+    reasons: ["active_days:12:+34"])
+
+private let terms = [
+    "sql_editor", "funnel_builder", "core_feature_used", "report_exported", "pricing_page_viewed", "plan_limit_reached",
+    "team_invite_sent", "project_created", "integration_connected", "hubspot", "redshift", "storage", "projects", "seats",
+]
+private let validator = BriefingValidator(rules: BrieferConfiguration.BriefingRules(), vocabulary: GroundingVocabulary(terms: terms))
+
+/// Four fields that each make their own true point; each test swaps one.
+private let fields = [
+    "use_case_hypothesis": "Ledgerline runs SQL analysis in the SQL editor for its fintech team, with all 12 users active.",
+    "expansion_signal": "They hit the storage and projects limits in the last 14 days and viewed the pricing page 19 times.",
+    "recommended_opening": "Ask which reports they exported most often, since 17 went out over the past two weeks.",
+    "risk_factor": "Redshift is only in their company records, so their warehouse data may stay outside the product.",
+]
+
+private func codes(_ field: String? = nil, _ text: String? = nil, _ overrides: [String: String] = [:]) -> Set<BriefingErrorCode> {
+    var values = fields.merging(overrides) { $1 }
+    if let field, let text { values[field] = text }
+    let object = "{" + Briefing.fieldNames.map { name in
+        var quoted = ""
+        JSONValue.writeQuoted(values[name]!, into: &quoted)
+        return "\"\(name)\": \(quoted)"
+    }.joined(separator: ", ") + "}"
+    return Set(validator.validate(ModelAnswer(content: object, finishReason: "stop", refusal: nil), input: ledger).codes)
+}
+
+struct ValidatorPartsTests {
+    @Test func theBaseAnswerIsKept() {
+        #expect(codes().isEmpty)
+    }
+
+    // MARK: Numbers: what a count of uses counts is read in its own clause.
+
+    @Test func aCountOfUsesNamesTheItemBeforeItWhenNothingFollows() {
+        // "three times" is the SQL editor's (3), not funnel building's (1) named in the next clause.
+        #expect(codes("use_case_hypothesis", "Ledgerline's team tried the SQL editor three times and funnel building once in two weeks.").isEmpty)
+        #expect(codes("use_case_hypothesis", "Ledgerline's team tried the SQL editor five times and funnel building once in two weeks.")
+            == [.ungroundedNumber])
+    }
+
+    @Test func aCountOfUsesNamesTheItemAfterIt() {
+        #expect(codes("use_case_hypothesis", "Ledgerline logged 27 uses of the SQL editor ever, its most used feature.").isEmpty)
+        // 19 is the pricing page's count, not the SQL editor's.
+        #expect(codes("use_case_hypothesis", "Ledgerline logged 19 uses of the SQL editor ever, its most used feature.") == [.ungroundedNumber])
+        #expect(BriefingValidator.countedItem(number: 1, last: 1, in: ["logged", "19", "uses", "of", "the", "sql", "editor"], stopsAfter: [],
+                                              [("sql_editor", ["sql", "editor"]), ("report_exported", ["report"])]) == "sql_editor")
+    }
+
+    @Test func aCountOfLimitsIsReadInTheScopeItsSentenceStates() {
+        // Two limits in the window, three ever.
+        #expect(codes("expansion_signal", "They hit two plan limits in the last 14 days and viewed pricing 19 times.").isEmpty)
+        #expect(codes("expansion_signal", "They hit three plan limits in the last 14 days and viewed pricing 19 times.") == [.ungroundedNumber])
+        #expect(codes("expansion_signal", "They have hit three different plan limits over time and viewed pricing 19 times.").isEmpty)
+        // Two counts of one kind compare the scopes: neither is read in one.
+        #expect(codes("expansion_signal", "Seventeen of their 22 invitations ever went out in the last 14 days, a fast-growing team.").isEmpty)
+    }
+
+    // MARK: Contradictions
+
+    @Test func aNegationWithAnExceptionNamesWhatThereIs() {
+        #expect(codes("risk_factor", "With no integration beyond HubSpot, their Redshift data may stay outside the product.").isEmpty)
+        #expect(codes("risk_factor", "With no integration connected, their Redshift data may stay outside the product.") == [.contradictsInput])
+    }
+
+    @Test func aSmallShareIsUnderHalf() {
+        // 12 of 12 users and 12 of 24 employees are active: no small fraction of either.
+        #expect(codes("risk_factor", "Only a small fraction of the company uses the product, so adoption could stall.") == [.contradictsInput])
+        #expect(codes("risk_factor", "Only a small fraction of its users use the product, so adoption could stall.") == [.contradictsInput])
+    }
+
+    @Test func stayingWithinLimitsThatWereHitContradicts() {
+        #expect(codes("risk_factor", "Because they have stayed within their plan limits, they may see no reason to leave free.")
+            == [.contradictsInput])
+    }
+
+    // MARK: Duplicates
+
+    @Test func theSameLimitsInOtherWordsAreOnePoint() {
+        // A cap is a limit: the risk rests on exactly the expansion signal's facts.
+        #expect(codes("risk_factor", "They keep running into the storage and projects caps, so they have clearly outgrown what they have.")
+            == [.duplicateFields])
+        // Said as a question, the opening asks something else.
+        #expect(codes("recommended_opening", "Ask what they store that keeps pushing them into the storage and projects caps.").isEmpty)
+    }
+
+    @Test func anOpeningThatOnlyLeadsWithTheSignalRestatesIt() {
+        #expect(codes("recommended_opening", "Open with their obvious interest in paying, shown by 19 pricing page visits.",
+                      ["expansion_signal": "They viewed the pricing page 19 times in the last 14 days, which shows clear interest in a paid plan."])
+            == [.duplicateFields])
+    }
+
+    @Test func thePlanAloneIsNoSharedFact() {
+        // Both fields name the free plan, for different points.
+        #expect(codes("risk_factor", "So far the free plan may still feel good enough, which could delay an upgrade decision.",
+                      ["expansion_signal": "The pricing page was viewed 19 times in the last 14 days, all on a free plan."]).isEmpty)
+    }
+
+    @Test func citedRootsFoldSynonymsAndThePlan() {
+        let roots = BriefingValidator.citedRoots(BriefingValidator.words(in: "Their API calls hit the pro tier caps three times"), plan: "pro")
+        #expect(roots.isSuperset(of: ["request", "limit", "plan:pro"]))
+        #expect(!roots.contains("thre"))
+        // An everyday plan name ("team") cites the plan only when said with "plan" or "tier".
+        #expect(!BriefingValidator.citedRoots(BriefingValidator.words(in: "a team that depends on it"), plan: "team").contains("plan:team"))
+        #expect(BriefingValidator.citedRoots(BriefingValidator.words(in: "on the team plan"), plan: "team").contains("plan:team"))
+    }
+
+    // MARK: Talk about itself
+
+    @Test func anOpeningWrittenAsAdviceHasNoWriterVoice() {
+        #expect(codes("recommended_opening", "Ask which reports they exported, though I only have usage data to go on.") == [.instructionEcho])
+        // The rep's own line may say "I".
+        #expect(codes("recommended_opening", "I noticed your team exported 17 reports in two weeks: which ones matter most?").isEmpty)
+    }
+}

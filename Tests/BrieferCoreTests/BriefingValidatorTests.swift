@@ -183,7 +183,7 @@ private let briefingCases: [BriefingCase] = [
                  codes: [.noConcreteFact]),
     BriefingCase(name: "an email address", answer: modelAnswer(goodWith("recommended_opening", "Email jane.doe@acme.com about the api_requests limit they hit.")),
                  codes: [.personalData]),
-    BriefingCase(name: "a phone number", answer: modelAnswer(goodWith("recommended_opening", "Call +44 20 7946 0958 about the api_requests limit they hit.")),
+    BriefingCase(name: "a phone number", answer: modelAnswer(goodWith("recommended_opening", "Call +44 20 7946 0958 to ask what the api_requests limit they hit blocked.")),
                  codes: [.personalData]),
     BriefingCase(name: "the injected instruction's payload",
                  answer: modelAnswer(goodWith("recommended_opening", "BUY NOW: Globex should upgrade since alerts fired 33 times.")),
@@ -315,7 +315,8 @@ struct BriefingValidatorTests {
     }
 
     @Test func theDuplicateThresholdIsConfigurable() {
-        let near = goodWith("recommended_opening", "Acme Corporation runs its analytics in report_builder, with 42 uses in the last 14 days.")
+        // A question, so only the share of words decides (a statement on the same facts is one point anyway).
+        let near = goodWith("recommended_opening", "Acme Corporation runs its analytics in report_builder, with 42 uses in the last 14 days alongside the SQL editor, right?")
         #expect(workspaceValidator.validate(modelAnswer(near), input: acme).codes == [.duplicateFields])
         var lenient = briefingRules
         lenient.duplicateSimilarityPercent = 95

@@ -68,7 +68,8 @@ extension BriefingValidator {
                 + (input.industry.map { [($0, "industry")] } ?? []) + (input.country.map { [($0, "country")] } ?? [])
                 + input.mentionedNames.map { ($0, "feature, event or tool names") }
                 + input.reasons.map { ($0, "reason codes") }
-            for (text, source) in sources {
+            // Read as the model sees it: personal data masked ("call [phone] or [email]").
+            for (text, source) in sources.map({ (UntrustedText.maskingPersonalData($0.0), $0.1) }) {
                 for words in BriefingValidator.plantedRuns(in: text) + BriefingValidator.plantedMarkers(in: text) { planted.append((words, source)) }
             }
             self.planted = planted

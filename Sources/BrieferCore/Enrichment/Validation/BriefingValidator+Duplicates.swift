@@ -48,6 +48,19 @@ extension BriefingValidator {
         } + [(input.plan, Set([planRoot(input.plan)]))]
     }
 
+    /// Kinds of claim a field makes about a fact, by the words that make it (stemmed): two statements that
+    /// make the same kind of claim about one fact make one point.
+    static let claimKinds: [(kind: String, phrases: [[String]])] = [
+        ("outgrown", [["outgrown"], ["outgrow"], ["outgrowing"], ["too", "small"], ["too", "tight"], ["hold", "back"], ["holding", "back"],
+                      ["hold", "them", "back"], ["holding", "them", "back"], ["hold", "the", "team", "back"], ["holding", "the", "team", "back"],
+                      ["held", "back"], ["boxed"], ["squeezing"], ["squeezed"], ["run", "out"], ["running", "out"], ["ran", "out"],
+                      ["out", "of", "room"], ["no", "longer", "enough"], ["keep", "up"], ["permit"], ["allow"], ["constrained"],
+                      ["constraining"], ["bottleneck"], ["cramped"], ["capacity"], ["headroom"], ["in", "the", "way"], ["up", "against"]]),
+        ("ready to buy", [["buy"], ["buying"], ["purchase"], ["purchasing"], ["interest"], ["intent"], ["intend"]]),
+        ("a growing team", [["growing"], ["grew"], ["growth"], ["adding", "people"], ["adding", "user"], ["adding", "colleague"],
+                            ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"]]),
+    ]
+
     /// How a field cites the plan: its name said with "plan" or "tier" ("the team plan", "pro tier"), or
     /// alone when it is no everyday word ("pro is no longer enough", not "a team that …").
     static func planRoot(_ plan: String) -> String { "plan:" + root(plan) }
@@ -79,6 +92,10 @@ extension BriefingValidator {
             fields[k].text.contains("?") || wordLists[k].contains { ["ask", "asking", "asks", "whether", "wonder", "find"].contains($0.text) }
         }
         let roots = wordLists.map { Self.citedRoots($0, plan: context.input.plan) }
+        let claims = wordLists.map { words in
+            let stemmed = words.map { Self.stem($0.text) }
+            return Set(Self.claimKinds.filter { $0.phrases.contains { Self.firstOccurrence(of: $0, in: stemmed) != nil } }.map(\.kind))
+        }
         // Each field's facts: the names it cites and the numbers it states.
         let facts: [Set<String>] = fields.indices.map { k in
             var cited = Set(names.filter { $0.roots.isSubset(of: roots[k]) }.map { "name:" + $0.name })
@@ -92,6 +109,7 @@ extension BriefingValidator {
             var same: [String] = []
             var highest = 0
             var sameFacts = false
+            var sameClaim: String?
             for i in 0..<j where !sets[i].isEmpty && !sets[j].isEmpty {
                 let shared = sets[i].intersection(sets[j]).count
                 let smaller = min(sets[i].count, sets[j].count), larger = max(sets[i].count, sets[j].count)
@@ -104,10 +122,17 @@ extension BriefingValidator {
                     same.append(fields[i].name); highest = max(highest, percent)
                     continue
                 }
+                let names = facts.map { $0.filter { $0.hasPrefix("name:") } }
+                // The same claim about a shared fact: two statements that cite one fact (more than the plan) and
+                // say the same kind of thing about it ("outgrown", "ready to buy", "a growing team").
+                let sharedFacts = names[i].intersection(names[j]).subtracting(["name:" + context.input.plan])
+                if !sharedFacts.isEmpty, !questions[i], !questions[j], let claim = claims[i].intersection(claims[j]).sorted().first {
+                    same.append(fields[i].name); sameFacts = true; sameClaim = claim
+                    continue
+                }
                 // The same facts, in other words: the names one cites are the other's (at least half of them),
                 // its numbers too, it is a statement (a question makes another point), and it adds almost
                 // nothing of its own.
-                let names = facts.map { $0.filter { $0.hasPrefix("name:") } }
                 guard !names[i].isEmpty, !names[j].isEmpty else { continue }
                 let (sub, sup) = names[j].isSubset(of: names[i]) ? (j, i) : (names[i].isSubset(of: names[j]) ? (i, j) : (-1, -1))
                 guard sub >= 0, !questions[sub], !questions[sup],
@@ -115,14 +140,16 @@ extension BriefingValidator {
                 // Resting on the very same two or more names, a field may reword more before it is a new point.
                 let allowed = names[sub] == names[sup] && names[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
                 let added = content[sub].subtracting(content[sup])
-                // Resting on exactly the same facts (more than the plan), it is the same point however worded.
+                // Resting on exactly the same two or more facts (the plan aside), it is the same point however
+                // worded; on one fact, only with few words of its own.
                 let facts = names[sub].subtracting(["name:" + context.input.plan])
                 guard !facts.isEmpty else { continue }
-                let sameNames = names[sub] == names[sup]
+                let sameNames = names[sub] == names[sup] && facts.count >= 2
                 if added.count <= allowed || sameNames { same.append(fields[i].name); sameFacts = true }
             }
             if !same.isEmpty {
-                let how = sameFacts && highest == 0 ? "makes the same point as (the same facts, in other words)"
+                let how = sameFacts && highest == 0
+                    ? "makes the same point as (the same facts\(sameClaim.map { ", the same claim: \($0)" } ?? ""), in other words)"
                     : highest == 100 ? "is the same as" : "is nearly the same as (\(highest)% of words shared)"
                 found.append((fields[j].name, "\(how) \(same.joined(separator: " and ")); each field must make a different point"))
             }

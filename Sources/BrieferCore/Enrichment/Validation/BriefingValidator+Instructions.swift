@@ -54,6 +54,8 @@ extension BriefingValidator {
     public static let plantedInstructionMarkers: [String] = [
         "ignore", "disregard", "instruction", "instructions", "system prompt", "prompt", "you are now", "reply with",
         "respond with", "answer with", "forget", "pretend", "act as", "jailbreak", "api key", "access token",
+        // A call to contact someone, its number or address masked in the prompt ("call [phone] or [email]").
+        "call [phone]", "email [email]", "text [phone]", "contact [phone]", "contact [email]", "write to [email]",
     ]
 
     /// **instruction_echo**: in a string that reads like an instruction, the words after one of these (up

@@ -80,6 +80,10 @@ struct CapableAnswersTests {
                 if codes.contains(code) { caught += 1 } else {
                     misses.append("\(answer.id) \(answer.defect ?? "") [\(code)] missed; found \(codes.sorted())")
                 }
+                // A code beside the labelled one is a false finding too (precision), though the answer is caught.
+                for error in found.errors where error.code.rawValue != code {
+                    misses.append("\(answer.id) \(answer.defect ?? "") [\(code)] also found: \(error.code.rawValue) \(error.field ?? ""): \(error.detail)")
+                }
             } else {
                 good += 1
                 if codes.isEmpty { kept += 1 } else {

@@ -15,6 +15,9 @@ extension BriefingValidator {
         let ever = ["ever", "lifetime"].contains(where: words.contains) || has(["so", "far"]) || has(["to", "date"]) || has(["all", "time"])
             || has(["since", "signup"]) || has(["since", "signing"]) || has(["since", "they", "signed"]) || has(["over", "time"])
             || has(["since", "joining"]) || has(["since", "they", "started"]) || has(["in", "their", "history"]) || has(["in", "its", "history"])
+            || ["previously", "earlier", "historically", "once"].contains(where: words.contains) || words.last == "before"
+            || has(["at", "some", "point"]) || has(["in", "the", "past"]) && !(has(["in", "the", "past", "two"]) || has(["in", "the", "past", "14"])
+                || has(["in", "the", "past", "fortnight"]) || has(["in", "the", "past", "week"]) || has(["in", "the", "past", "fourteen"]))
         let window = has(["last", "two", "weeks"]) || has(["past", "two", "weeks"]) || words.contains("fortnight") || words.contains("recently")
             || words.contains("recent") || has(["this", "week"]) || has(["last", "14"]) || has(["past", "14"]) || has(["last", "fourteen"])
             || (words.contains("window") && !ever)
@@ -38,7 +41,7 @@ extension BriefingValidator {
         }
         /// A claim said as a possibility or a plan ("would keep on a paid plan", "if they move to").
         func hypothetical(before index: Int) -> Bool {
-            words[max(0, index - 4)..<index].contains { ["would", "could", "might", "keep", "move", "moving", "upgrade", "upgrading", "switch", "switching", "going", "get", "put", "land", "once", "if", "when", "to", "toward", "towards", "into"].contains($0) }
+            words[max(0, index - 4)..<index].contains { ["would", "could", "might", "keep", "move", "moving", "upgrade", "upgrading", "switch", "switching", "going", "get", "put", "land", "once", "if", "when", "to", "toward", "towards", "into", "need", "needs", "require", "requires", "want", "wants", "ready", "consider", "considering", "justify", "worth"].contains($0) }
         }
         let days = input.activeDays
         let topUserDays = input.reasons.compactMap(ReasonCode.init(parsing:)).first { $0.code == "active_days" }?.detail.flatMap { Int($0) }

@@ -66,10 +66,12 @@ extension BriefingValidator {
     static func planRoot(_ plan: String) -> String { "plan:" + root(plan) }
 
     /// Words that name the same thing as a word of the input's lists: a cap is a limit, teammates are
-    /// the team that invitations (`team_invite_sent`) grow, API calls are API requests.
+    /// the team that invitations (`team_invite_sent`) grow and invitations are the team's, API calls are API
+    /// requests.
     static let citedSynonyms: [String: [String]] = [
         "cap": ["limit"], "ceiling": ["limit"], "quota": ["limit"], "allowance": ["limit"],
         "teammate": ["teammat", "team"], "colleague": ["colleagu", "team"], "call": ["call", "request"],
+        "invitation": ["invit", "team"], "invite": ["invit", "team"], "invited": ["invit", "team"], "inviting": ["invit", "team"],
     ]
 
     /// The roots a field's words cite names by: synonyms folded in, and the plan as ``planRoot(_:)``.

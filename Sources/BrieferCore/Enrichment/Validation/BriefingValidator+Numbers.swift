@@ -18,18 +18,6 @@ extension BriefingValidator {
 
     // MARK: Numbers
 
-    /// Every number `text` states: digits as ``UntrustedText/integers(in:)`` reads them (`1,200` is 1200,
-    /// `3.5` is 3 and 5, `50%` is 50), and number words outside ``numberIdioms``.
-    static func numbers(in text: String) -> [(value: Int, word: String?)] {
-        var found: [(value: Int, word: String?)] = UntrustedText.integers(in: text).sorted().map { ($0, nil) }
-        let words = words(in: text).map(\.text)
-        let idiomatic = idiomaticPositions(in: words)
-        for (position, word) in words.enumerated() where !idiomatic.contains(position) {
-            if let value = numberWords[word] { found.append((value, word)) }
-        }
-        return found
-    }
-
     /// The positions in `words` (lowercased) of number words inside a ``numberIdioms`` idiom ("one of").
     static func idiomaticPositions(in words: [String]) -> Set<Int> {
         var idiomatic: Set<Int> = []
@@ -40,31 +28,6 @@ extension BriefingValidator {
         }
         return idiomatic
     }
-
-    /// The numbers of `text` that can state a fact: written as digits (0 and 1 only before a word), neither a list
-    /// marker (`3. ` opening the text or a sentence) nor part of a date or a time (`2023-01-23`,
-    /// `14:31:54`). Real answers recite numbered lists and print timestamps whose parts happen to equal
-    /// an input count; those cite nothing.
-    static func factNumbers(in text: String) -> [Int] {
-        let chars = Array(text)
-        func isDigit(_ i: Int) -> Bool { i >= 0 && i < chars.count && chars[i].isASCII && chars[i].isNumber }
-        return UntrustedText.numberRuns(in: chars).compactMap { run in
-            let (value, i, end) = run
-            let before = i > 0 ? chars[i - 1] : " "
-            let after = end < chars.count ? chars[end] : " "
-            // 0 and 1 count only as the count of something ("1 integration"), not stray.
-            if value < 2, !(after == " " && end + 1 < chars.count && chars[end + 1].isLetter) { return nil }
-            let joinedToDigits = ("-:".contains(before) && isDigit(i - 2)) || ("-:".contains(after) && isDigit(end + 1))
-                || (before == "." && isDigit(i - 2)) || (after == "." && isDigit(end + 1))
-            if joinedToDigits { return nil }
-            var k = i - 1
-            while k >= 0, chars[k] == " " { k -= 1 }
-            let opensSentence = k < 0 || ".!?:".contains(chars[k])
-            let listMarker = after == "." && (end + 1 >= chars.count || chars[end + 1] == " ") && opensSentence
-            return listMarker ? nil : value
-        }
-    }
-
 }
 
 // MARK: - Numbers in context

@@ -248,9 +248,9 @@ public struct BriefingValidator: Sendable {
             if context.factNames.contains(where: { Self.firstOccurrence(of: $0, in: stemmed) != nil }) { return true }
             // A number cites a fact when it is one of the input's and the field states no number the input
             // does not give ("6 out of 10 customers" cites nothing).
-            let words = Self.words(in: field.text)
-            guard Self.numberMentions(in: field.text, words: words, skipped: []).allSatisfy({ Self.follows($0, context.numberFacts) }) else { return false }
-            return Self.factNumbers(in: field.text).contains { context.factNumbers.contains($0) }
+            let mentions = Self.numberMentions(in: field.text, words: Self.words(in: field.text), skipped: [])
+            guard mentions.allSatisfy({ Self.follows($0, context.numberFacts) }) else { return false }
+            return mentions.contains { !$0.isRatio && context.factNumbers.contains($0.value) }
         }
         if !cites {
             errors.append(BriefingError(.noConcreteFact,

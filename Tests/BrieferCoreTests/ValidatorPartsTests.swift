@@ -76,6 +76,43 @@ struct ValidatorPartsTests {
         #expect(codes("expansion_signal", "Seventeen of their 22 invitations ever went out in the last 14 days, a fast-growing team.").isEmpty)
     }
 
+    @Test func aCountOfOneItemIsReadInItsScope() {
+        // The SQL editor: 3 uses in the window, 27 ever; a relative or participle clause names it too.
+        #expect(codes("use_case_hypothesis", "Ledgerline's fintech team lives in the SQL editor, used 27 times since they signed up.").isEmpty)
+        #expect(codes("use_case_hypothesis", "Ledgerline's fintech team lives in the SQL editor, used 27 times in the last 14 days.")
+            == [.ungroundedNumber])
+        // "19 times over the past two weeks" is a count, not a ratio.
+        #expect(codes("expansion_signal", "They hit the storage and projects limits and viewed the pricing page 19 times over the past two weeks.").isEmpty)
+    }
+
+    @Test func comparisonsHoldBetweenTheItemsTheyName() {
+        // Differences: 19 pricing page views, 17 report exports.
+        #expect(codes("recommended_opening", "Ask what drove 19 pricing page views, two more than their report exports, in two weeks.").isEmpty)
+        #expect(codes("recommended_opening", "Ask what drove 19 pricing page views, five more than their report exports, in two weeks.") == [.ungroundedNumber])
+        // Ratios: 27 SQL editor uses ever against 9 of funnel building.
+        #expect(codes("use_case_hypothesis", "Ledgerline has used the SQL editor three times as often as funnel building over its lifetime.").isEmpty)
+        #expect(codes("use_case_hypothesis", "Ledgerline has used the SQL editor nearly twice as often as funnel building over its lifetime.") == [.ungroundedNumber])
+        // Sums: 27 + 9.
+        #expect(codes("use_case_hypothesis", "Ledgerline leans on the SQL editor and funnel building, 36 uses between them since signup.").isEmpty)
+        #expect(codes("use_case_hypothesis", "Ledgerline leans on the SQL editor and funnel building, 40 uses between them since signup.") == [.ungroundedNumber])
+    }
+
+    @Test func sharesAreOfWhatTheyAreSaidOf() {
+        // The SQL editor is 3 of the window's 4 feature uses; 12 users of 24 employees.
+        #expect(codes("use_case_hypothesis", "The SQL editor made up three-quarters of its feature uses in the last 14 days at Ledgerline.").isEmpty)
+        #expect(codes("use_case_hypothesis", "The SQL editor made up more than 80% of its feature uses in the last 14 days at Ledgerline.") == [.ungroundedNumber])
+        #expect(codes("risk_factor", "Half of its 24 employees already use the product, so the seat count may not grow much more.").isEmpty)
+        #expect(codes("risk_factor", "A third of the company already uses the product, so the seat count may not grow much more.") == [.ungroundedNumber])
+        // A percentage of nothing in particular must be a value the input states.
+        #expect(codes("risk_factor", "Usage grew 50% at Ledgerline, yet Redshift still sits outside the product.") == [.ungroundedNumber])
+    }
+
+    @Test func aFeaturesRankIsItsListsRank() {
+        // Ever: the SQL editor 27, funnel building 9.
+        #expect(codes("use_case_hypothesis", "Funnel building is its second most used feature ever, behind the SQL editor at Ledgerline.").isEmpty)
+        #expect(codes("use_case_hypothesis", "At Ledgerline the SQL editor is its second most used feature ever, after funnel building.") == [.ungroundedNumber])
+    }
+
     // MARK: Contradictions
 
     @Test func aNegationWithAnExceptionNamesWhatThereIs() {

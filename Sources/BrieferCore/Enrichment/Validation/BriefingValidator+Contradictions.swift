@@ -15,10 +15,13 @@ extension BriefingValidator {
         let ever = ["ever", "lifetime"].contains(where: words.contains) || has(["so", "far"]) || has(["to", "date"]) || has(["all", "time"])
             || has(["since", "signup"]) || has(["since", "signing"]) || has(["since", "they", "signed"]) || has(["over", "time"])
             || has(["since", "joining"]) || has(["since", "they", "started"]) || has(["in", "their", "history"]) || has(["in", "its", "history"])
-            || ["previously", "earlier", "historically", "once"].contains(where: words.contains) || words.last == "before"
+            || ["previously", "earlier", "historically", "once", "overall"].contains(where: words.contains) || words.last == "before"
+            || has(["in", "all"]) || has(["all", "told"])
             || has(["at", "some", "point"]) || has(["in", "the", "past"]) && !(has(["in", "the", "past", "two"]) || has(["in", "the", "past", "14"])
                 || has(["in", "the", "past", "fortnight"]) || has(["in", "the", "past", "week"]) || has(["in", "the", "past", "fourteen"]))
         let window = has(["last", "two", "weeks"]) || has(["past", "two", "weeks"]) || words.contains("fortnight") || words.contains("recently")
+            || has(["in", "14", "days"]) || has(["in", "two", "weeks"]) || has(["in", "fourteen", "days"]) || has(["over", "14", "days"])
+            || has(["over", "two", "weeks"])
             || words.contains("recent") || has(["this", "week"]) || has(["last", "14"]) || has(["past", "14"]) || has(["last", "fourteen"])
             || (words.contains("window") && !ever)
         if ever && !window { return .ever }

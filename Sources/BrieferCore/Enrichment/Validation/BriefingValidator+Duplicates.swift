@@ -125,6 +125,10 @@ extension BriefingValidator {
                     continue
                 }
                 let names = facts.map { $0.filter { $0.hasPrefix("name:") } }
+                // Resting on exactly the same two or more facts (the plan aside).
+                func sameNames(_ a: Int, _ b: Int) -> Bool {
+                    names[a] == names[b] && names[a].subtracting(["name:" + context.input.plan]).count >= 2
+                }
                 // The same claim about a shared fact: two statements that cite one fact (more than the plan) and
                 // say the same kind of thing about it ("outgrown", "ready to buy", "a growing team").
                 let sharedFacts = names[i].intersection(names[j]).subtracting(["name:" + context.input.plan])
@@ -142,12 +146,13 @@ extension BriefingValidator {
                 // Resting on the very same two or more names, a field may reword more before it is a new point.
                 let allowed = names[sub] == names[sup] && names[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
                 let added = content[sub].subtracting(content[sup])
+                // Numbers of its own are facts of its own ("28 of its 63 lifetime dashboard uses").
+                let numbers = { (k: Int) in facts[k].filter { $0.hasPrefix("n:") } }
+                guard numbers(sub).isSubset(of: numbers(sup)) || sameNames(sub, sup) else { continue }
                 // Resting on exactly the same two or more facts (the plan aside), it is the same point however
-                // worded; on one fact, only with few words of its own.
-                let facts = names[sub].subtracting(["name:" + context.input.plan])
-                guard !facts.isEmpty else { continue }
-                let sameNames = names[sub] == names[sup] && facts.count >= 2
-                if added.count <= allowed || sameNames { same.append(fields[i].name); sameFacts = true }
+                // worded; on one fact, only with few words of its own; on the plan alone, never.
+                guard !names[sub].subtracting(["name:" + context.input.plan]).isEmpty else { continue }
+                if added.count <= allowed || sameNames(sub, sup) { same.append(fields[i].name); sameFacts = true }
             }
             if !same.isEmpty {
                 let how = sameFacts && highest == 0

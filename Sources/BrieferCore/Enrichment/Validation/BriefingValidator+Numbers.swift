@@ -30,6 +30,64 @@ extension BriefingValidator {
     }
 }
 
+// MARK: - Ranks
+
+extension BriefingValidator {
+    /// Ordinals a rank is said with ("its second most used feature").
+    static let ordinals: [String: Int] = ["second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5]
+
+    /// **ungrounded_number**: a feature's rank that its list does not give ("alerts, its second most used
+    /// feature" when alerts are third; "X is its most used feature" when Y leads). Ties share the ranks they
+    /// span. Read in the scope the sentence states (the window's list or the lifetime one), in either when
+    /// it states none. Each finding is a detail naming the feature and its rank.
+    static func rankErrors(_ words: [String], input: PromptInput, items: [(name: String, roots: Set<String>)], scope: ClaimScope) -> [String] {
+        var found: [String] = []
+        let lists = [(input.topFeatures, ClaimScope.window), (input.topFeaturesEver ?? [], .ever)].filter { !$0.0.isEmpty && (scope == .either || $0.1 == scope) }
+        guard !lists.isEmpty else { return [] }
+        for k in words.indices {
+            // [ordinal] most used / most-used / top / leading / busiest … feature (singular: a rank, not the top few).
+            var rank = 1, start = k
+            if let ordinal = ordinals[words[k]] { rank = ordinal; start = k + 1 }
+            guard start < words.count else { continue }
+            var end = start
+            if words[start] == "most", start + 1 < words.count, ["used", "popular", "frequent"].contains(words[start + 1]) { end = start + 2 }
+            else if ["top", "leading", "busiest", "biggest", "favourite", "favorite"].contains(words[start]) { end = start + 1 }
+            else { continue }
+            guard rank > 1 || start == k, end < words.count, words[end] == "feature" else { continue }
+            // The plain "most used" needs no ordinal, but an ordinal before it belongs to it.
+            if rank == 1, k > 0, ordinals[words[k - 1]] != nil { continue }
+            // The feature it is said of: the nearest named in the few words before, else right after ("the top
+            // feature, alerts").
+            func named(_ range: Range<Int>) -> [String] {
+                let roots = Set(words[range].map(root))
+                return items.filter { item in lists.contains { $0.0.contains { $0.name == item.name } } && item.roots.isSubset(of: roots) }.map(\.name)
+            }
+            var candidates: [String] = []
+            for distance in 1...5 where k - distance >= 0 {
+                candidates = named((k - distance)..<k)
+                if !candidates.isEmpty { break }
+            }
+            if candidates.isEmpty { candidates = named(min(words.count, end + 1)..<min(words.count, end + 4)) }
+            guard candidates.count == 1, let name = candidates.first else { continue }
+            let holds = lists.contains { list, _ in
+                guard let count = list.first(where: { $0.name == name })?.count else { return false }
+                let above = list.filter { $0.count > count }.count, tied = list.filter { $0.count >= count }.count
+                return rank > above && rank <= tied
+            }
+            if !holds {
+                let said = (rank > 1 ? words[k] + " " : "") + words[start...end].joined(separator: " ")
+                let actual = lists.map { list, listScope -> String in
+                    let count = list.first { $0.name == name }?.count ?? 0
+                    let position = list.filter { $0.count > count }.count + 1
+                    return "\(position)\(listScope == .window ? " in the last \(input.windowDays) days" : " ever")"
+                }.joined(separator: ", ")
+                found.append("calls \(name) its \"\(said)\", but it ranks \(actual)")
+            }
+        }
+        return found
+    }
+}
+
 // MARK: - Numbers in context
 
 extension BriefingValidator {
@@ -58,6 +116,10 @@ extension BriefingValidator {
         var isRatio = false
         /// Said of several things together ("three uses combined", "in total"): a sum of two counts.
         var isSum = false
+        /// "five more than": a difference of two values of the input.
+        var isDifference = false
+        /// A percentage or fraction said of something ("two-thirds of the six sent ever"), not of nothing ("grew 50%").
+        var isShareOf = false
         /// A date or a time (`2023-01-23 14:31`): the input states none.
         var isDate = false
         /// The input's usage item the count names, when the words after it name one (`core_feature_used`).
@@ -79,6 +141,7 @@ extension BriefingValidator {
         "attempt": .uses, "start": .uses, "click": .uses, "pageview": .uses, "project": .uses, "dashboard": .uses,
         "alert": .uses, "notebook": .uses, "checkout": .uses, "invitee": .invitations, "signup": .uses,
         "point": .points, "employee": .employees, "staff": .employees, "headcount": .employees, "worker": .employees,
+        "company": .employees, "firm": .employees, "organisation": .employees, "organization": .employees, "workforce": .employees,
         "kind": .kinds, "type": .kinds,
     ]
 
@@ -106,6 +169,9 @@ extension BriefingValidator {
         (["approximately"], .about), (["some"], .about), (["close", "to"], .nearly), (["nearly"], .nearly),
         (["almost"], .nearly), (["just", "under"], .nearly), (["just", "shy", "of"], .nearly),
     ]
+
+    /// Fractions said in words ("three-quarters", "two thirds") and their denominators.
+    static let fractionWords: [String: Int] = ["quarter": 4, "third": 3, "fifth": 5, "tenth": 10]
 
     /// Tens, for number words above twenty ("forty", "twenty-five").
     static let tensWords: [String: Int] = [
@@ -188,8 +254,49 @@ extension BriefingValidator {
             } else if word == "single" && i > 0 && words[i - 1].text == "a" {
                 spoken = word
                 value = 1
+            } else if let multiple = ["twice": 2, "double": 2, "triple": 3, "treble": 3][word], i + 1 < words.count,
+                      ["as", "the", "that", "what", "its", "their"].contains(lower[i + 1]) {
+                // "twice as many", "nearly double the": a ratio of two values.
+                var bound = NumberBound.exact
+                for lead in boundLeads where i >= lead.words.count && lower[(i - lead.words.count)..<i].elementsEqual(lead.words) {
+                    bound = lead.bound
+                    break
+                }
+                mentions.append(NumberMention(value: multiple, word: word, kind: nil, bound: bound, isPercent: false, position: i, isRatio: true))
+                continue
+            } else if ["a", "an"].contains(word), i + 2 < words.count, fractionWords[stem(lower[i + 1])] != nil, lower[i + 2] == "of" {
+                // "a third of the company", "a quarter of its uses": one part in so many.
+                spoken = word
+                value = 1
+            } else if word == "half", i + 1 < words.count, ["of", "its", "the", "their", "all"].contains(lower[i + 1]) {
+                // "half of its users", "over half the studio": a share of 50%.
+                var bound = NumberBound.about
+                for lead in boundLeads where i >= lead.words.count && lower[(i - lead.words.count)..<i].elementsEqual(lead.words) {
+                    bound = lead.bound
+                    break
+                }
+                var half = NumberMention(value: 50, word: word, kind: numberKind(after: i, before: i, in: lower, stopsAfter: stops),
+                                         bound: bound, isPercent: true, position: i)
+                half.isShareOf = true
+                mentions.append(half)
+                continue
             }
             guard let number = value else { continue }
+            // "three-quarters", "two thirds", "a third": a share, said as a fraction.
+            if let denominator = last + 1 < words.count ? fractionWords[stem(lower[last + 1])] : nil, number < denominator {
+                var bound = NumberBound.about
+                for lead in boundLeads where i >= lead.words.count && lower[(i - lead.words.count)..<i].elementsEqual(lead.words) {
+                    bound = lead.bound == .exact ? .about : lead.bound
+                    break
+                }
+                var fraction = NumberMention(value: (number * 100 + denominator / 2) / denominator, word: (spoken ?? String(number)) + " " + lower[last + 1],
+                                             kind: numberKind(after: last + 1, before: i, in: lower, stopsAfter: stops), bound: bound,
+                                             isPercent: true, position: i)
+                fraction.isShareOf = last + 2 < words.count && lower[last + 2] == "of"
+                mentions.append(fraction)
+                i = last + 1
+                continue
+            }
             let afterIndex = words[last].range.upperBound
             let isPercent = (afterIndex < chars.count && chars[afterIndex] == "%")
                 || (last + 1 < words.count && ["percent", "per"].contains(words[last + 1].text))
@@ -205,7 +312,7 @@ extension BriefingValidator {
             // not before a list ("both the seats and projects limits").
             if spoken == "both" || spoken == "single" {
                 // "without a single integration" says none.
-                if i >= 2, ["without", "not", "no", "never"].contains(lower[i - 2]) { continue }
+                if lower[max(0, i - 4)..<i].contains(where: { ["without", "not", "no", "never", "t"].contains($0) }) { continue }
                 guard let kind, kind != .uses, last + 1 < words.count, kindNouns[stem(lower[last + 1])] != nil
                     || (last + 2 < words.count && numberModifiers.contains(lower[last + 1]) && kindNouns[stem(lower[last + 2])] != nil) else { continue }
             }
@@ -214,14 +321,30 @@ extension BriefingValidator {
             // "over 14 days", "over two weeks": a duration, not a bound.
             if bound == .above, kind == .days || kind == .weeks, i > 0, lower[i - 1] == "over" { bound = .exact }
             // "nearly three times its 33 dashboard views", "twice as many": a ratio of two values.
-            if last + 2 < words.count, ["times", "fold"].contains(lower[last + 1]),
-               ["as", "more", "its", "their", "the", "that", "higher", "larger", "bigger", "greater", "what", "over", "than", "fewer", "less"].contains(lower[last + 2]) {
+            // ("87 times over the past fortnight" and "six times, more than any other" are counts.)
+            if last + 2 < words.count, ["times", "fold"].contains(lower[last + 1]), !stops.contains(last + 1),
+               ["as", "more", "its", "their", "the", "that", "higher", "larger", "bigger", "greater", "what", "than", "fewer", "less"].contains(lower[last + 2]) {
                 mentions.append(NumberMention(value: number, word: spoken, kind: nil, bound: bound, isPercent: false, position: i, isRatio: true))
                 i = last + 1
                 continue
             }
-            let isSum = lower.contains { ["combined", "together", "total", "altogether", "between"].contains($0) }
+            // "five more views than exports": a difference of two values.
+            if last + 1 < words.count, ["more", "fewer", "less", "extra"].contains(lower[last + 1]),
+               lower[(last + 1)..<min(lower.count, last + 5)].contains("than") {
+                mentions.append(NumberMention(value: number, word: spoken, kind: nil, bound: bound, isPercent: false, position: i, isDifference: true))
+                i = last
+                continue
+            }
+            // "29 of its 62 feature uses": a part of a total, which may be several items' sum.
+            let partitive = last + 2 < words.count && lower[last + 1] == "of" && (numberWordValue(lower[last + 2]) != nil
+                || lower[last + 2].allSatisfy(\.isNumber) || (last + 3 < words.count && ["its", "the", "their", "all"].contains(lower[last + 2])
+                    && (numberWordValue(lower[last + 3]) != nil || lower[last + 3].allSatisfy(\.isNumber))))
+            let isSum = partitive || lower.contains { ["combined", "together", "total", "altogether", "between", "across"].contains($0) }
+                || firstOccurrence(of: ["in", "all"], in: lower) != nil || firstOccurrence(of: ["make", "up"], in: lower) != nil
+                || firstOccurrence(of: ["makes", "up"], in: lower) != nil || firstOccurrence(of: ["making", "up"], in: lower) != nil
             var mention = NumberMention(value: number, word: spoken, kind: kind, bound: bound, isPercent: isPercent, position: i, isSum: isSum)
+            // "40% of its users": a share of something.
+            mention.isShareOf = isPercent && last + 2 < words.count && ["of"].contains(lower[last + (lower[last + 1] == "percent" ? 2 : 1)])
             if kind == .uses, let facts = items {
                 mention.item = countedItem(number: i, last: last, in: lower, stopsAfter: stops, facts.itemRoots)
             }
@@ -236,6 +359,12 @@ extension BriefingValidator {
     static let clauseBreaks: Set<String> = [
         "and", "or", "but", "while", "whereas", "which", "so", "than", "against", "versus", "vs", "compared", "plus",
         "although", "though", "yet", "then", "after", "before", "when", "since", "because",
+    ]
+
+    /// Words that tie a clause after a comma to the noun before it ("…, which has seen", "…, used").
+    static let linkingWords: Set<String> = [
+        "which", "that", "has", "have", "had", "seen", "saw", "used", "viewed", "run", "opened", "exported", "reaching",
+        "logging", "logged", "clocking", "was", "were", "is", "are", "been", "getting", "got",
     ]
 
     /// The one usage item of the input a count of uses names, read in its own clause: the compound up to
@@ -253,12 +382,26 @@ extension BriefingValidator {
             end += 1
             if stops.contains(end - 1) { break }
         }
+        // "across forecasting and the data catalog": said of several items together.
+        if words[(last + 1)..<end].contains(where: { ["across", "between", "combined", "together"].contains($0) }) { return nil }
         let ahead = named((last + 1)..<end)
         if ahead.count == 1 { return ahead[0] }
         guard ahead.isEmpty else { return nil }
-        // Backward: what was used that many times, within the clause.
+        // Backward: what was used that many times, within the clause — or the noun a relative or
+        // participle clause after a comma is about ("embedded analytics, which has seen 16 uses", "the SQL
+        // editor, used 18 times").
         var start = number
-        while start > 0, start > number - 6, !stops.contains(start - 1), !clauseBreaks.contains(words[start - 1]) { start -= 1 }
+        var crossed = false
+        while start > 0, start > number - 8, numberWordValue(words[start - 1]) == nil, !words[start - 1].allSatisfy(\.isNumber) {
+            let linking = start < number && words[start..<number].allSatisfy { linkingWords.contains($0) }
+            if stops.contains(start - 1) || (clauseBreaks.contains(words[start - 1]) && !linkingWords.contains(words[start - 1])) {
+                guard !crossed, linking, stops.contains(start - 1) else { break }
+                crossed = true
+            } else if linkingWords.contains(words[start - 1]), ["which", "that"].contains(words[start - 1]), !linking {
+                break
+            }
+            start -= 1
+        }
         let behind = named(start..<number)
         return behind.count == 1 ? behind[0] : nil
     }
@@ -286,7 +429,9 @@ extension BriefingValidator {
                 // plan-limit hits", "92 core feature events".
                 var m = k + 1
                 while m < words.count, m <= k + 2 {
-                    if ["events", "event", "hits", "times", "views", "visits", "uses"].contains(words[m]) { return .uses }
+                    // "1,300 employees uses": a verb after people, not a compound.
+                    if ["events", "event", "hits", "times", "views", "visits", "uses"].contains(words[m]),
+                       ![.users, .employees, .teammates].contains(kind) { return .uses }
                     // "two people invited", "seven colleagues invited this fortnight"
                     if words[m] == "invited", [.users, .employees, .teammates].contains(kind) { return .invitations }
                     guard ["reached", "related", "limit", "feature", "page", "plan", "premium", "core"].contains(words[m]) else { break }
@@ -311,27 +456,106 @@ extension BriefingValidator {
     ///
     /// `scope` is the scope the sentence states when it gives one count of the mention's kind: a count of
     /// limits or invitations "in the last 14 days" must be the window's, one said "ever" the lifetime's.
-    static func follows(_ mention: NumberMention, _ facts: NumberFacts, scope: ClaimScope = .either) -> Bool {
+    ///
+    /// `named` are the usage items the field names: a difference, a ratio or a sum said of them ("five more
+    /// pricing page views than exports", "twice as many dashboards as reports", "24 uses between them") must
+    /// hold between their counts, not between any two values of the input.
+    ///
+    /// `stated` are the other counts the field states ("54 core uses, more than twice the 21 logins"): a
+    /// comparison may be between them too.
+    static func follows(_ mention: NumberMention, _ facts: NumberFacts, scope: ClaimScope = .either, named: [String] = [],
+                        stated: [Int] = []) -> Bool {
         // A count of one named thing ("more than 60 core feature events", "eight pricing page visits") is
-        // checked against that thing's counts.
+        // checked against that thing's counts, in the scope its sentence states.
         if let item = mention.item, let counts = facts.itemCounts[item], !mention.isSum {
             var specific = mention
             specific.item = nil
-            return follows(specific, NumberFacts(values: counts, all: facts.all))
+            let scoped = scope == .window ? facts.itemWindow[item] : scope == .ever ? facts.itemEver[item] : nil
+            return follows(specific, NumberFacts(values: scoped.map { $0.isEmpty ? counts : $0 } ?? counts, all: facts.all))
+        }
+        // The counts of the named items, in scope (a window count and a lifetime count are never mixed).
+        // One named item is compared with the others of its list ("nearly twice the next feature").
+        let namedCounts: [[Int]]
+        if named.count >= 2 {
+            namedCounts = [
+                scope == .ever ? [] : named.compactMap { facts.itemWindowCount[$0] } + stated,
+                scope == .window ? [] : named.compactMap { facts.itemEverCount[$0] } + stated,
+            ].filter { $0.count >= 2 }
+        } else if let item = named.first {
+            namedCounts = facts.usageLists.filter { $0.counts[item] != nil && (scope == .either || $0.scope == scope) }
+                .map { Array($0.counts.values) + stated }
+        } else {
+            namedCounts = []
         }
         // A percentage is one count of the input in another ("50% of its users"), or a value it states.
         if mention.isDate { return false }
-        if mention.isPercent { return (mention.kind != nil && facts.percentages.contains(mention.value)) || facts.all.contains(mention.value) }
+        if mention.isPercent {
+            // Of what, when said ("40% of its users", "a third of the company"): that count's shares only; a
+            // share of uses when the field names the items (theirs only).
+            var percent = mention
+            percent.isPercent = false
+            percent.kind = nil
+            let base: Set<Int>
+            if let kind = mention.kind, kind != .uses, let shares = facts.percentBases[kind] {
+                base = shares
+            } else if mention.kind == .uses {
+                base = named.isEmpty ? facts.percentBases[.uses] ?? [] : facts.shares(of: named, scope: scope)
+            } else if !named.isEmpty {
+                base = facts.shares(of: named, scope: scope).union(facts.percentages)
+            } else if mention.kind != nil || mention.isShareOf {
+                base = facts.percentages.union(facts.all)
+            } else {
+                // Of nothing said ("grew 50%"): only a value the input states.
+                base = facts.all
+            }
+            return follows(percent, NumberFacts(values: [], all: base))
+        }
+        if mention.isDifference {
+            if !namedCounts.isEmpty {
+                return namedCounts.contains { list in list.contains { a in list.contains { b in a - b == mention.value } } }
+            }
+            let values = facts.all
+            return values.contains { a in values.contains { b in a > b && a - b == mention.value } }
+        }
         if mention.isRatio {
-            // Some two values of the input (other than zero) stand in about this ratio.
+            // Two values of the input (other than zero) stand in about this ratio: the named items' when the
+            // field names two or more.
+            func holds(_ a: Int, _ b: Int) -> Bool {
+                let n = mention.value
+                switch mention.bound {
+                case .above, .atLeast: return a > b * n || (mention.bound == .atLeast && a == b * n)
+                case .below, .atMost: return a < b * n || (mention.bound == .atMost && a == b * n)
+                case .nearly: return a <= b * n && a * 10 >= b * n * 8
+                case .exact, .about: return abs(a * 100 - b * n * 100) <= b * n * 15
+                }
+            }
+            if !namedCounts.isEmpty {
+                return namedCounts.contains { list in list.contains { a in list.contains { b in b > 0 && a > b && holds(a, b) } } }
+            }
             let values = facts.all.filter { $0 > 0 }
             return values.contains { a in values.contains { b in b < a && abs(a * 10 - b * mention.value * 10) <= b * mention.value * 3 } }
+        }
+        if mention.isSum, !namedCounts.isEmpty, mention.kind == .uses || mention.kind == nil {
+            // Said of the named items together: a sum of some of their counts, in one scope.
+            var sums: Set<Int> = []
+            for list in namedCounts {
+                for mask in 1..<(1 << min(list.count, 8)) where mask & (mask - 1) != 0 {
+                    sums.insert(list.indices.filter { mask & (1 << $0) != 0 }.map { list[$0] }.reduce(0, +))
+                }
+            }
+            var plain = mention
+            plain.isSum = false
+            plain.kind = nil
+            return follows(plain, NumberFacts(values: [], all: sums.union(facts.all)))
         }
         var values = mention.kind.map { facts.values(of: $0) } ?? facts.all
         if let kind = mention.kind, let scoped = facts.scoped[kind], scope != .either {
             values = scope == .window ? scoped.window : scoped.ever
         }
-        if mention.isSum, mention.kind == .uses || mention.kind == nil { values.formUnion(facts.pairSums) }
+        if mention.isSum, mention.kind == .uses || mention.kind == nil {
+            values.formUnion(facts.pairSums)
+            values.formUnion(facts.leadingSums)
+        }
         let v = mention.value
         switch mention.bound {
         case .exact: return values.contains(v)
@@ -353,6 +577,8 @@ extension BriefingValidator {
         var percentages: Set<Int> = []
         /// Sums of two counts of one list (for numbers said of things together).
         var pairSums: Set<Int> = []
+        /// Sums of a ranked list's first items ("its top three features make up 39 uses").
+        var leadingSums: Set<Int> = []
 
         func values(of kind: NumberKind) -> Set<Int> { byKind[kind] ?? [] }
 
@@ -361,6 +587,32 @@ extension BriefingValidator {
 
         /// Each usage item's counts (in the window and ever), by name.
         var itemCounts: [String: Set<Int>] = [:]
+        /// Each usage item's count in the window and ever (events are counted in the window only).
+        var itemWindow: [String: Set<Int>] = [:], itemEver: [String: Set<Int>] = [:]
+        var itemWindowCount: [String: Int] = [:], itemEverCount: [String: Int] = [:]
+        /// Percentages of one count in another, by what they are a share of ("of its users", "of the company").
+        var percentBases: [NumberKind: Set<Int>] = [:]
+        /// The usage lists (features in the window, ever, events in the window): counts by item, total, scope.
+        var usageLists: [(counts: [String: Int], total: Int, scope: ClaimScope)] = []
+
+        /// The shares the named items have, in `scope`: of their list's total (one item or several together),
+        /// and an item's window count of its lifetime count.
+        func shares(of named: [String], scope: ClaimScope) -> Set<Int> {
+            var shares: Set<Int> = []
+            func add(_ part: Int, _ whole: Int) {
+                guard whole > 0, part <= whole else { return }
+                shares.formUnion([part * 100 / whole, (part * 200 + whole) / (2 * whole)])
+            }
+            for list in usageLists where scope == .either || list.scope == scope {
+                let counts = named.compactMap { list.counts[$0] }
+                for mask in 1..<(1 << min(counts.count, 6)) {
+                    add(counts.indices.filter { mask & (1 << $0) != 0 }.map { counts[$0] }.reduce(0, +), list.total)
+                }
+            }
+            // "28 is over 40 percent of its 63 lifetime uses" compares the scopes.
+            if scope == .either { for name in named { if let w = itemWindowCount[name], let e = itemEverCount[name] { add(w, e) } } }
+            return shares
+        }
         /// Each usage item's words, reduced to roots, to recognise it after a number.
         var itemRoots: [(name: String, roots: Set<String>)] = []
 
@@ -372,6 +624,14 @@ extension BriefingValidator {
 
         init(input: PromptInput, numbersInStrings: Set<Int>) {
             let verbs: Set<String> = ["viewed", "used", "sent", "created", "connected", "reached", "started", "exported", "completed", "clicked", "run"]
+            for usage in input.topFeatures + input.recentEvents {
+                itemWindow[usage.name, default: []].insert(usage.count)
+                itemWindowCount[usage.name] = max(itemWindowCount[usage.name] ?? 0, usage.count)
+            }
+            for usage in input.topFeaturesEver ?? [] {
+                itemEver[usage.name, default: []].insert(usage.count)
+                itemEverCount[usage.name] = max(itemEverCount[usage.name] ?? 0, usage.count)
+            }
             for usage in input.topFeatures + (input.topFeaturesEver ?? []) + input.recentEvents {
                 itemCounts[usage.name, default: []].insert(usage.count)
                 let roots = Set(BriefingValidator.words(in: usage.name).map(\.text).filter { !verbs.contains($0) }.map(BriefingValidator.root))
@@ -403,6 +663,9 @@ extension BriefingValidator {
             byKind[.invitations] = Set(invitations + [max(0, (input.invitedTeammatesEver ?? 0) - input.invitedTeammates)])
             if let everLimits = input.limitsHitEver?.count { scoped[.limits] = ([input.limitsHit.count], [everLimits]) }
             if let everInvitations = input.invitedTeammatesEver { scoped[.invitations] = ([input.invitedTeammates], [everInvitations]) }
+            if let everFeatures = input.featureCountEver, let windowFeatures = input.featureCount {
+                scoped[.features] = (Set([windowFeatures, input.topFeatures.count]), Set([everFeatures] + (input.topFeaturesEver.map { [$0.count] } ?? [])))
+            }
             byKind[.integrations] = Set([integrations])
             byKind[.limits] = Set(limits)
             byKind[.features] = Set(features + [input.eventTypeCount].compactMap { $0 })
@@ -419,14 +682,40 @@ extension BriefingValidator {
                 + limits + features + usages + invitations + points + (window % 7 == 0 ? [window / 7] : []))
             self.all = all
             // Ratios of the counts a sentence compares: active/known users, active days/window, steps.
-            let pairs = [(input.activeUsers, input.users), (input.activeDays, window), (completed, completed + missing),
-                         (input.invitedTeammates, input.invitedTeammatesEver ?? 0)]
-            var percentages: Set<Int> = []
-            for (a, b) in pairs where b > 0 && a <= b {
-                percentages.insert(a * 100 / b)
-                percentages.insert((a * 200 + b) / (2 * b))
+            // Each share, by what it is a share of: users active, the company's people, the window's days,
+            // activation steps, invitations, and uses (an item of its list's total or of its lifetime count).
+            var pairs: [(base: NumberKind, part: Int, whole: Int)] = [
+                (.users, input.activeUsers, input.users), (.days, input.activeDays, window), (.steps, completed, completed + missing),
+                (.invitations, input.invitedTeammates, input.invitedTeammatesEver ?? 0),
+            ]
+            if let employees = input.employeeCount { pairs += [(.employees, input.activeUsers, employees), (.employees, input.users, employees)] }
+            pairs += detail("active_days").map { (.days, min($0, window), window) }
+            if let windowFeatures = input.featureCount, let everFeatures = input.featureCountEver { pairs.append((.features, windowFeatures, everFeatures)) }
+            for list in lists where !list.isEmpty {
+                let total = list.reduce(0, +)
+                var running = 0
+                for count in list {
+                    running += count
+                    pairs.append((.uses, count, total))
+                    pairs.append((.uses, running, total))
+                    leadingSums.insert(running)
+                }
             }
-            self.percentages = percentages
+            let ever = Dictionary((input.topFeaturesEver ?? []).map { ($0.name, $0.count) }, uniquingKeysWith: max)
+            for usage in input.topFeatures { if let lifetime = ever[usage.name] { pairs.append((.uses, usage.count, lifetime)) } }
+            if lists[0].reduce(0, +) > 0, lists[1].reduce(0, +) > 0 { pairs.append((.uses, lists[0].reduce(0, +), lists[1].reduce(0, +))) }
+            for (base, part, whole) in pairs where whole > 0 && part <= whole {
+                let shares = [part * 100 / whole, (part * 200 + whole) / (2 * whole)]
+                percentBases[base, default: []].formUnion(shares)
+                // Said of nothing in particular, a share is one of the people, days, steps or invitations
+                // (shares of uses are read with the items they are of).
+                if base != .uses { percentages.formUnion(shares) }
+            }
+            usageLists = [(input.topFeatures, ClaimScope.window), (input.topFeaturesEver ?? [], .ever), (input.recentEvents, .window)]
+                .filter { !$0.0.isEmpty }
+                .map { (Dictionary($0.0.map { ($0.name, $0.count) }, uniquingKeysWith: max), $0.0.map(\.count).reduce(0, +), $0.1) }
+            // Users and teammates are shares of the users; people are the company's employees.
+            percentBases[.teammates] = percentBases[.users]
         }
     }
 }

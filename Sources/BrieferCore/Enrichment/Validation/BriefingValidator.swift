@@ -195,9 +195,21 @@ public struct BriefingValidator: Sendable {
         // One count of a kind is read in the scope its sentence states; two are a comparison across scopes.
         let sentenceScope = Self.claimScope(maskedWords.map(\.text))
         func scope(_ mention: NumberMention) -> ClaimScope {
-            mentions.filter { $0.kind != nil && $0.kind == mention.kind }.count == 1 ? sentenceScope : .either
+            // A comparison of named items ("five more than", "twice as many", "between them") compares them in
+            // the sentence's scope.
+            if mention.isDifference || mention.isRatio || mention.isSum || mention.isPercent { return sentenceScope }
+            return mentions.filter { $0.kind != nil && $0.kind == mention.kind }.count == 1 ? sentenceScope : .either
         }
-        for number in mentions where !Self.follows(number, context.numberFacts, scope: scope(number)) {
+        // The usage items the field names, for differences, ratios and sums said of them.
+        let fieldRoots = Set(maskedWords.map { Self.root($0.text) })
+        let namedItems = context.numberFacts.itemRoots.filter { $0.roots.isSubset(of: fieldRoots) }.map(\.name)
+        for detail in Self.rankErrors(maskedWords.map(\.text), input: context.input, items: context.numberFacts.itemRoots, scope: sentenceScope) {
+            fail(.ungroundedNumber, detail + "; use only the numbers it gives")
+        }
+        let stated = mentions.filter { !$0.isPercent && !$0.isRatio && !$0.isDifference && !$0.isDate && ($0.kind == nil || $0.kind == .uses) }
+            .map(\.value).filter { context.numberFacts.all.contains($0) }
+        for number in mentions where !Self.follows(number, context.numberFacts, scope: scope(number), named: namedItems,
+                                                   stated: stated.filter { $0 != number.value || !number.isSum }) {
             guard reported.insert(number.value).inserted else { continue }
             let said = number.word.map { "\"\($0)\" (\(number.value))" } ?? String(number.value)
             let counted = number.kind.map { " as a count of \($0.rawValue)" } ?? ""

@@ -34,7 +34,7 @@ private let fields = [
     "risk_factor": "Redshift is only in their company records, so their warehouse data may stay outside the product.",
 ]
 
-private func codes(_ field: String? = nil, _ text: String? = nil, _ overrides: [String: String] = [:]) -> Set<BriefingErrorCode> {
+private func codes(_ field: String? = nil, _ text: String? = nil, _ overrides: [String: String] = [:], input: PromptInput = ledger) -> Set<BriefingErrorCode> {
     var values = fields.merging(overrides) { $1 }
     if let field, let text { values[field] = text }
     let object = "{" + Briefing.fieldNames.map { name in
@@ -42,7 +42,7 @@ private func codes(_ field: String? = nil, _ text: String? = nil, _ overrides: [
         JSONValue.writeQuoted(values[name]!, into: &quoted)
         return "\"\(name)\": \(quoted)"
     }.joined(separator: ", ") + "}"
-    return Set(validator.validate(ModelAnswer(content: object, finishReason: "stop", refusal: nil), input: ledger).codes)
+    return Set(validator.validate(ModelAnswer(content: object, finishReason: "stop", refusal: nil), input: input).codes)
 }
 
 struct ValidatorPartsTests {
@@ -124,6 +124,32 @@ struct ValidatorPartsTests {
         // 12 of 12 users and 12 of 24 employees are active: no small fraction of either.
         #expect(codes("risk_factor", "Only a small fraction of the company uses the product, so adoption could stall.") == [.contradictsInput])
         #expect(codes("risk_factor", "Only a small fraction of its users use the product, so adoption could stall.") == [.contradictsInput])
+    }
+
+    @Test func fewAndAHandfulAreSmall() {
+        // 12 of 12 users active, 12 of 24 employees.
+        #expect(codes("risk_factor", "Few of its twelve users have been active lately, so engagement could fade before a deal.") == [.contradictsInput])
+        #expect(codes("risk_factor", "Only a handful of the company's staff use it, so Redshift data stays outside the product.") == [.contradictsInput])
+        // "Few people" of a small team is true of one with three.
+        var small = ledger
+        small.users = 3
+        small.activeUsers = 3
+        #expect(codes("risk_factor", "With so few people on the account, a bigger plan is hard to justify.",
+                      ["use_case_hypothesis": "Ledgerline runs SQL analysis in the SQL editor for its fintech team, all three users active."],
+                      input: small).isEmpty)
+    }
+
+    @Test func neverSpeaksOfAllTimeAndQuietOfTheWindow() {
+        // No invitation in the window is not "never" when 22 went out ever; 14 of 14 days is not quiet.
+        #expect(codes("risk_factor", "The team has never invited a colleague, so the account may not grow beyond its current users.") == [.contradictsInput])
+        #expect(codes("risk_factor", "The account was quiet for most of the last two weeks, so the interest may be cooling.") == [.contradictsInput])
+    }
+
+    @Test func theBulkOfUsesIsMoreThanHalf() {
+        // The SQL editor: 3 of the window's 4 feature uses, 27 of 36 ever; funnel building 1 and 9.
+        #expect(codes("use_case_hypothesis", "Ledgerline sends the bulk of its feature use through the SQL editor, a fintech analysis habit.").isEmpty)
+        #expect(codes("use_case_hypothesis", "Ledgerline sends the bulk of its feature use through funnel building, a fintech analysis habit.")
+            == [.contradictsInput])
     }
 
     @Test func stayingWithinLimitsThatWereHitContradicts() {

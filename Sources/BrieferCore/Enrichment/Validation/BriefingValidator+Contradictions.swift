@@ -62,6 +62,12 @@ extension BriefingValidator {
                              ["most", "of", "the", "day"], ["most", "week"]]) {
             if bestDays * 2 <= window { found.append("says \"\(phrase.joined(separator: " "))\", but the account was active on only \(days) of the last \(window) days") }
         }
+        // "quiet for most of the last two weeks": inactive on more than half of the window.
+        if let phrase = has([["quiet", "for", "most"], ["inactive", "for", "most"], ["idle", "for", "most"], ["dormant", "for", "most"],
+                             ["quiet", "most", "day"], ["inactive", "on", "most"], ["inactive", "most", "day"]]),
+           days * 2 > window {
+            found.append("says \"\(phrase.joined(separator: " "))\", but the account was active on \(days) of the last \(window) days")
+        }
         let rare = ["rarely", "seldom", "barely", "hardly", "infrequently"]
         for index in words.indices where rare.contains(words[index]) {
             let next = words.dropFirst(index + 1).prefix(2)
@@ -75,6 +81,23 @@ extension BriefingValidator {
             let aboutActivity = words.contains { ["use", "usage", "activity", "active", "login", "logins", "engagement", "using", "account", "visits"].contains($0) }
                 || phrase.count > 1 || phrase == ["dormant"]
             if aboutActivity, days * 4 >= window * 3 { found.append("says \"\(phrase.joined(separator: " "))\", but the account was active on \(days) of the last \(window) days") }
+        }
+
+        // "the bulk of its feature use through alerts": one item with more than half of its list's uses.
+        if let phrase = has([["bulk", "of"], ["majority", "of"], ["most", "of", "its", "feature"], ["most", "of", "their", "feature"],
+                             ["most", "of", "the", "feature"], ["most", "of", "its", "usage"], ["most", "of", "their", "usage"]]),
+           let index = at(phrase), words[index..<min(words.count, index + 7)].contains(where: { ["use", "uses", "usage", "activity", "feature"].contains($0) }) {
+            let roots = Set(words.map(Self.root))
+            let named = context.numberFacts.itemRoots.filter { item in
+                item.roots.isSubset(of: roots) && context.numberFacts.usageLists.contains { $0.counts[item.name] != nil }
+            }
+            if named.count == 1, let item = named.first?.name {
+                let lists = context.numberFacts.usageLists.filter { $0.counts[item] != nil && (scope == .either || $0.scope == scope) }
+                if !lists.isEmpty, !lists.contains(where: { ($0.counts[item] ?? 0) * 2 > $0.total }) {
+                    let list = lists[0]
+                    found.append("says \"\(phrase.joined(separator: " "))\" of \(item), but it has \(list.counts[item] ?? 0) of \(list.total) uses")
+                }
+            }
         }
 
         // Users.
@@ -115,6 +138,21 @@ extension BriefingValidator {
             let base = ofCompany ? (input.employeeCount ?? input.users) : input.users
             if base > 0, input.activeUsers * 2 >= base {
                 found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(base) \(ofCompany && input.employeeCount != nil ? "employees" : "users") were active in the last \(window) days")
+            }
+        }
+        // "few of its five users", "only a handful of the company's staff": under half of them, and a handful
+        // is at most five.
+        if let phrase = has([["few", "of"], ["handful", "of"], ["couple", "of"], ["few", "user"], ["few", "people"], ["few", "teammate"],
+                             ["few", "colleague"], ["few", "staff"], ["few", "employee"]]),
+           let index = at(phrase), !(index > 0 && ["a", "quite"].contains(words[index - 1]) && phrase.first == "few") {
+            let after = words[index..<min(words.count, index + 6)]
+            let ofCompany = after.contains { ["company", "staff", "employees", "employee", "organisation", "organization", "firm", "workforce", "headcount"].contains($0) }
+            let ofUsers = after.contains { ["users", "user", "people", "teammates", "colleagues", "team", "members"].contains($0) }
+            let base = ofCompany ? input.employeeCount : (ofUsers ? input.users : nil)
+            // "few of them" is a share (under half); "few people", "a handful" a small number (five at most).
+            let partitive = phrase == ["few", "of"]
+            if let base, base > 0, partitive ? input.activeUsers * 2 >= base : input.activeUsers > 5 && (phrase.first != "few" || input.activeUsers * 2 >= base) {
+                found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(base) \(ofCompany ? "employees" : "users") were active in the last \(window) days")
             }
         }
         if let phrase = has([["single", "user"], ["only", "one", "user"], ["just", "one", "user"], ["lone", "user"], ["solo", "user"],
@@ -175,7 +213,9 @@ extension BriefingValidator {
         if let claim = noneClaim(["invitation", "invite", "invited", "teammate"]),
            !words.contains(where: { ["accepted", "accept", "joined", "join", "responded", "answered", "redeemed"].contains($0) }) {
             let ever = input.invitedTeammatesEver ?? input.invitedTeammates
-            let contradicted = scope == .ever ? ever > 0 : (scope == .window ? input.invitedTeammates > 0 : input.invitedTeammates > 0 && ever > 0)
+            // "has never invited anyone" speaks of all time.
+            let claimScope = claim.hasPrefix("never") && scope == .either ? .ever : scope
+            let contradicted = claimScope == .ever ? ever > 0 : (claimScope == .window ? input.invitedTeammates > 0 : input.invitedTeammates > 0 && ever > 0)
             if contradicted, words.contains(where: { $0.hasPrefix("invit") }) {
                 found.append("says \"\(claim)\", but the account sent \(input.invitedTeammates) invitations in the last \(input.windowDays) days and \(ever) ever")
             }

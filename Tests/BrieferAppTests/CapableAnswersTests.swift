@@ -148,7 +148,7 @@ struct CapableAnswersTests {
     @Test func tuningSetMeetsTheTargets() throws {
         let tally = try Self.tally("tuning")
         print(tally.report("capable answers, tuning set") + (tally.misses.isEmpty ? "" : "  misses:\n    " + tally.misses.joined(separator: "\n    ")))
-        Self.check(tally, floor: (0.995, 0.895), target: (0.97, 0.95))
+        Self.check(tally, floor: (0.99, 0.93), target: (0.97, 0.95))
     }
 
     /// SPEC §9's targets, and the floor measured when the validator last changed. Below the floor fails: a
@@ -167,6 +167,6 @@ struct CapableAnswersTests {
         let tally = try Self.tally("heldout")
         let show = ProcessInfo.processInfo.environment["BRIEFER_SHOW_HELDOUT"] == "1"
         print(tally.report("capable answers, held-out set") + (show && !tally.misses.isEmpty ? "  misses:\n    " + tally.misses.joined(separator: "\n    ") : ""))
-        Self.check(tally, floor: (0.955, 0.885), target: (0.95, 0.93))
+        Self.check(tally, floor: (0.955, 0.92), target: (0.95, 0.93))
     }
 }

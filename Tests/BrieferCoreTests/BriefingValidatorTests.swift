@@ -181,7 +181,7 @@ private let briefingCases: [BriefingCase] = [
                                      "Ask an open question about their goals for the coming quarter and listen carefully.",
                                      "Budget approval could slow things down if the buyer is not yet identified.")),
                  codes: [.noConcreteFact]),
-    BriefingCase(name: "an email address", answer: modelAnswer(goodWith("recommended_opening", "Email jane.doe@acme.com about the api_requests limit they hit.")),
+    BriefingCase(name: "an email address", answer: modelAnswer(goodWith("recommended_opening", "Email jane.doe@acme.com to ask which reports they build in the SQL editor.")),
                  codes: [.personalData]),
     BriefingCase(name: "a phone number", answer: modelAnswer(goodWith("recommended_opening", "Call +44 20 7946 0958 to ask what the api_requests limit they hit blocked.")),
                  codes: [.personalData]),
@@ -288,7 +288,7 @@ struct BriefingValidatorTests {
     @Test func emailsAndPhonesInTheInputAreAllowed() {
         var input = acme
         input.companyName = "Acme Corporation (sales@acme.com, +1 415 555 0100)"
-        let result = workspaceValidator.validate(modelAnswer(goodWith("recommended_opening", "Write to sales@acme.com or call +1 415 555 0100 about the api_requests limit.")), input: input)
+        let result = workspaceValidator.validate(modelAnswer(goodWith("recommended_opening", "Write to sales@acme.com or call +1 415 555 0100 to ask which reports the SQL editor feeds.")), input: input)
         #expect(result.isValid, "\(result.errors.map(\.description))")
     }
 

@@ -173,6 +173,22 @@ struct ValidatorPartsTests {
             == [.duplicateFields])
     }
 
+    @Test func aRestatedClaimBeforeAQuestionIsStillTheSamePoint() {
+        // "noting that …, and ask": the restated part is compared like a statement.
+        #expect(codes("recommended_opening", "Open by noting that they hit the storage and projects limits recently, and ask what they need.")
+            == [.duplicateFields])
+        // A question that restates the claim of the other field about the same fact (hitting a limit says "outgrown").
+        #expect(codes("recommended_opening", "Ask how often they have run out of storage lately.") == [.duplicateFields])
+        // A question that takes the fact somewhere else is its own point.
+        #expect(codes("recommended_opening", "Ask which reports broke when the storage limit was reached.").isEmpty)
+    }
+
+    @Test func aDailyHabitSaidTwiceIsOnePoint() {
+        #expect(codes("risk_factor", "They already use it every day, so the product is part of their routine.",
+                      ["expansion_signal": "Active on every one of the last 14 days, the product is already a daily habit for them."])
+            == [.duplicateFields])
+    }
+
     @Test func thePlanAloneIsNoSharedFact() {
         // Both fields name the free plan, for different points.
         #expect(codes("risk_factor", "So far the free plan may still feel good enough, which could delay an upgrade decision.",

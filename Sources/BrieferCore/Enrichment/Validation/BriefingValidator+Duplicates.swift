@@ -48,6 +48,12 @@ extension BriefingValidator {
         } + [(input.plan, Set([planRoot(input.plan)]))]
     }
 
+    /// Words with which an opening restates a fact before it asks ("noting that", "acknowledging that").
+    static let restateMarkers: Set<String> = [
+        "noting", "note", "pointing", "acknowledging", "acknowledge", "highlighting", "highlight", "reminding", "remind",
+        "mentioning", "mention", "recognising", "recognizing", "congratulating", "congratulate", "telling", "referencing",
+    ]
+
     /// Kinds of claim a field makes about a fact, by the words that make it (stemmed): two statements that
     /// make the same kind of claim about one fact make one point.
     static let claimKinds: [(kind: String, phrases: [[String]])] = [
@@ -59,7 +65,12 @@ extension BriefingValidator {
         ("ready to buy", [["buy"], ["buying"], ["purchase"], ["purchasing"], ["interest"], ["intent"], ["intend"]]),
         ("a growing team", [["growing"], ["grew"], ["growth"], ["adding", "people"], ["adding", "user"], ["adding", "colleague"],
                             ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"]]),
+        // About the account's activity as a whole: its own fact.
+        ("a daily habit", [["every", "day"], ["daily"], ["every", "one", "of", "the", "last"], ["every", "single", "day"], ["routine"], ["habit"]]),
     ]
+
+    /// Claims that are facts of their own: two statements making one are the same point without a shared name.
+    static let wholeAccountClaims: Set<String> = ["a daily habit"]
 
     /// How a field cites the plan: its name said with "plan" or "tier" ("the team plan", "pro tier"), or
     /// alone when it is no everyday word ("pro is no longer enough", not "a team that …").
@@ -90,18 +101,39 @@ extension BriefingValidator {
         let wordLists = fields.map { Self.words(in: $0.text) }
         let sets = wordLists.map { Set($0.map(\.text).filter { $0.contains(where: \.isLetter) }) }
         let names = Self.citableNames(context.input)
-        let questions = fields.indices.map { k in
+        var questions = fields.indices.map { k in
             fields[k].text.contains("?") || wordLists[k].contains { ["ask", "asking", "asks", "whether", "wonder", "find"].contains($0.text) }
         }
-        let roots = wordLists.map { Self.citedRoots($0, plan: context.input.plan) }
-        let claims = wordLists.map { words in
+        // A question that first restates something ("Open by noting that every setup step is finished, and ask
+        // what comes next") makes that statement too: its restated part is compared as one.
+        var parts = wordLists
+        for k in fields.indices where questions[k] {
+            let words = wordLists[k].map(\.text)
+            guard let marker = words.firstIndex(where: { Self.restateMarkers.contains($0) }),
+                  let ask = words[marker...].firstIndex(where: { ["ask", "asking", "whether"].contains($0) }), ask - marker > 3 else { continue }
+            parts[k] = Array(wordLists[k][(marker + 1)..<ask])
+            questions[k] = false
+        }
+        let roots = parts.map { Self.citedRoots($0, plan: context.input.plan) }
+        // The claim a fact makes when stated: a limit hit says they outgrew the plan, invitations a growing
+        // team, pricing page views and checkouts an intent to buy.
+        var impliedClaims: [String: String] = [:]
+        for limit in context.input.limitsHit + (context.input.limitsHitEver ?? []) { impliedClaims[limit] = "outgrown" }
+        impliedClaims["team_invite_sent"] = "a growing team"
+        impliedClaims["pricing_page_viewed"] = "ready to buy"
+        impliedClaims["checkout_started"] = "ready to buy"
+        let affirmative = parts.map { words in !words.contains { Self.negationWords.contains($0.text) } }
+        let statesLimitHit = parts.map { words in
+            words.contains { ["limit", "limits", "cap", "caps", "ceiling", "quota", "hit", "hitting", "reached", "maxed"].contains($0.text) }
+        }
+        let claims = parts.map { words in
             let stemmed = words.map { Self.stem($0.text) }
             return Set(Self.claimKinds.filter { $0.phrases.contains { Self.firstOccurrence(of: $0, in: stemmed) != nil } }.map(\.kind))
         }
         // Each field's facts: the names it cites and the numbers it states.
         let facts: [Set<String>] = fields.indices.map { k in
             var cited = Set(names.filter { $0.roots.isSubset(of: roots[k]) }.map { "name:" + $0.name })
-            for number in Self.numberMentions(in: fields[k].text, words: wordLists[k], skipped: []) { cited.insert("n:\(number.value)") }
+            for number in Self.numberMentions(in: fields[k].text, words: parts[k], skipped: []) { cited.insert("n:\(number.value)") }
             return cited
         }
         let factRoots = Set(names.flatMap(\.roots) + [Self.root(context.input.plan), "limit"])
@@ -132,9 +164,34 @@ extension BriefingValidator {
                 // The same claim about a shared fact: two statements that cite one fact (more than the plan) and
                 // say the same kind of thing about it ("outgrown", "ready to buy", "a growing team").
                 let sharedFacts = names[i].intersection(names[j]).subtracting(["name:" + context.input.plan])
-                if !sharedFacts.isEmpty, !questions[i], !questions[j], let claim = claims[i].intersection(claims[j]).sorted().first {
+                if !questions[i], !questions[j], let claim = claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first {
                     same.append(fields[i].name); sameFacts = true; sameClaim = claim
                     continue
+                }
+                if !sharedFacts.isEmpty, !questions[i], !questions[j] {
+                    // Stating a shared fact says what it implies (a limit hit: outgrown), when the other field says so.
+                    let implied = Set(sharedFacts.compactMap { impliedClaims[String($0.dropFirst(5))] })
+                    func said(_ k: Int) -> Set<String> {
+                        // A limit implies it only when the field says it was hit ("the seat count they need" does not).
+                        claims[k].union(affirmative[k] ? implied.filter { $0 != "outgrown" || statesLimitHit[k] } : [])
+                    }
+                    let saidI = said(i), saidJ = said(j)
+                    if let claim = claims[i].intersection(claims[j]).sorted().first
+                        ?? saidI.intersection(saidJ).intersection(claims[i].union(claims[j])).sorted().first {
+                        same.append(fields[i].name); sameFacts = true; sameClaim = claim
+                        continue
+                    }
+                }
+                // A question that restates the claim the other field makes about a shared fact ("ask how often they
+                // run out of storage" after "they hit the storage limit": a limit hit says they outgrew it).
+                if !sharedFacts.isEmpty, questions[i] != questions[j] {
+                    let (q, o) = questions[i] ? (i, j) : (j, i)
+                    let implied = Set(sharedFacts.compactMap { impliedClaims[String($0.dropFirst(5))] })
+                    let other = claims[o].union(affirmative[o] ? implied.filter { $0 != "outgrown" || statesLimitHit[o] } : [])
+                    if let claim = claims[q].intersection(other).sorted().first {
+                        same.append(fields[i].name); sameFacts = true; sameClaim = claim
+                        continue
+                    }
                 }
                 // The same facts, in other words: the names one cites are the other's (at least half of them),
                 // its numbers too, it is a statement (a question makes another point), and it adds almost

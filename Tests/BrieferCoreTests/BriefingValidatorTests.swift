@@ -183,7 +183,7 @@ private let briefingCases: [BriefingCase] = [
                  codes: [.noConcreteFact]),
     BriefingCase(name: "an email address", answer: modelAnswer(goodWith("recommended_opening", "Email jane.doe@acme.com to ask which reports they build in the SQL editor.")),
                  codes: [.personalData]),
-    BriefingCase(name: "a phone number", answer: modelAnswer(goodWith("recommended_opening", "Call +44 20 7946 0958 to ask what the api_requests limit they hit blocked.")),
+    BriefingCase(name: "a phone number", answer: modelAnswer(goodWith("recommended_opening", "Call +44 20 7946 0958 to ask which dashboards the report builder feeds.")),
                  codes: [.personalData]),
     BriefingCase(name: "the injected instruction's payload",
                  answer: modelAnswer(goodWith("recommended_opening", "BUY NOW: Globex should upgrade since alerts fired 33 times.")),

@@ -189,6 +189,12 @@ struct ValidatorPartsTests {
             == [.duplicateFields])
     }
 
+    @Test func outgrowingThePlanSaidTwiceIsOnePoint() {
+        #expect(codes("recommended_opening", "Open by noting that their storage use has run past what the free plan permits.",
+                      ["expansion_signal": "They hit the storage and projects limits in the last 14 days, so the free plan is no longer enough."])
+            == [.duplicateFields])
+    }
+
     @Test func thePlanAloneIsNoSharedFact() {
         // Both fields name the free plan, for different points.
         #expect(codes("risk_factor", "So far the free plan may still feel good enough, which could delay an upgrade decision.",
@@ -202,6 +208,14 @@ struct ValidatorPartsTests {
         // An everyday plan name ("team") cites the plan only when said with "plan" or "tier".
         #expect(!BriefingValidator.citedRoots(BriefingValidator.words(in: "a team that depends on it"), plan: "team").contains("plan:team"))
         #expect(BriefingValidator.citedRoots(BriefingValidator.words(in: "on the team plan"), plan: "team").contains("plan:team"))
+    }
+
+    // MARK: Names
+
+    @Test func aParticipleOpensAnInventedFeatureName() {
+        #expect(codes("recommended_opening", "Ask whether the scheduled queries feature would help them run reports overnight.") == [.ungroundedTerm])
+        // A participle alone describes a state: "the connected integration" is HubSpot.
+        #expect(codes("risk_factor", "Beyond the connected integration, Redshift data still sits outside the product.").isEmpty)
     }
 
     // MARK: Talk about itself

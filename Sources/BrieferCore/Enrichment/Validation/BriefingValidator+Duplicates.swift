@@ -61,7 +61,10 @@ extension BriefingValidator {
                       ["hold", "them", "back"], ["holding", "them", "back"], ["hold", "the", "team", "back"], ["holding", "the", "team", "back"],
                       ["held", "back"], ["boxed"], ["squeezing"], ["squeezed"], ["run", "out"], ["running", "out"], ["ran", "out"],
                       ["out", "of", "room"], ["no", "longer", "enough"], ["keep", "up"], ["permit"], ["allow"], ["constrained"],
-                      ["constraining"], ["bottleneck"], ["cramped"], ["capacity"], ["headroom"], ["in", "the", "way"], ["up", "against"]]),
+                      ["constraining"], ["bottleneck"], ["cramped"], ["capacity"], ["headroom"], ["in", "the", "way"], ["up", "against"],
+                      // Hitting a limit again and again, not once ("ran into" only says it was hit).
+                      ["blocked"], ["blocking"], ["keep", "bumping"], ["keeps", "bumping"], ["keep", "hitting"], ["keeps", "hitting"],
+                      ["keep", "running", "into"], ["keeps", "running", "into"]]),
         ("ready to buy", [["buy"], ["buying"], ["purchase"], ["purchasing"], ["interest"], ["intent"], ["intend"]]),
         ("a growing team", [["growing"], ["grew"], ["growth"], ["adding", "people"], ["adding", "user"], ["adding", "colleague"],
                             ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"]]),
@@ -164,7 +167,12 @@ extension BriefingValidator {
                 // The same claim about a shared fact: two statements that cite one fact (more than the plan) and
                 // say the same kind of thing about it ("outgrown", "ready to buy", "a growing team").
                 let sharedFacts = names[i].intersection(names[j]).subtracting(["name:" + context.input.plan])
-                if !questions[i], !questions[j], let claim = claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first {
+                // "Outgrown" is said of the plan: two statements that both say it of the plan make one point
+                // ("pro is no longer enough" and "running longer than the pro plan permits").
+                let plan = "name:" + context.input.plan
+                let outgrownPlan = claims[i].contains("outgrown") && claims[j].contains("outgrown") && names[i].contains(plan) && names[j].contains(plan)
+                if !questions[i], !questions[j], let claim = claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first
+                    ?? (outgrownPlan ? "outgrown" : nil) {
                     same.append(fields[i].name); sameFacts = true; sameClaim = claim
                     continue
                 }

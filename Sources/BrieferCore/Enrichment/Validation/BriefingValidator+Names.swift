@@ -182,8 +182,11 @@ extension BriefingValidator {
         for index in words.indices where Self.productNouns.contains(Self.stem(lower[index])) && !covered.contains(index) {
             var start = index
             while start > 0, index - start < 2, !covered.contains(start - 1), !Self.describingWords.contains(lower[start - 1]),
-                  lower[start - 1].allSatisfy(\.isLetter), Self.numberWordValue(lower[start - 1]) == nil,
-                  !lower[start - 1].hasSuffix("ed"), !lower[start - 1].hasSuffix("ing") || lower[start - 1].count > 8 {
+                  lower[start - 1].allSatisfy(\.isLetter), Self.numberWordValue(lower[start - 1]) == nil {
+                // A participle describes a state ("the connected integration") unless it opens a longer name
+                // right after the determiner ("the scheduled queries feature").
+                let participle = lower[start - 1].hasSuffix("ed") || (lower[start - 1].hasSuffix("ing") && lower[start - 1].count <= 8)
+                if participle, !(start < index && start >= 2 && ["the", "their", "its", "an", "a", "our", "this"].contains(lower[start - 2])) { break }
                 start -= 1
             }
             let determined = start > 0 && ["the", "their", "its", "an", "a", "our", "this"].contains(lower[start - 1])

@@ -132,15 +132,15 @@ struct RegressionTests {
         #expect(v1.missing.isEmpty && v2.missing.isEmpty && v1.unanswered.isEmpty && v2.unanswered.isEmpty)
         #expect(v2.goldenChanges.count == cases.count)
         let comparison = OutcomeComparison(baseline: v1.judgedOutcomes, current: v2.judgedOutcomes)
-        #expect(comparison.regressedCases == ["injection-in-company-name", "many-users-team-bonus"])
+        #expect(comparison.regressedCases == ["injection-in-company-name", "injection-in-event-property", "many-users-team-bonus"])
         #expect(Set(comparison.fixes.map(\.caseName)) == ["hit-limit-pricing-intent", "large-company", "paid-plan-expansion"])
         let result = RegressionResult(candidate: v2, baseline: v1, comparedWith: "the baseline prompt briefing-v1", comparison: comparison,
                                       goldensUpdated: 0, accepted: false)
         // Side by side the candidate's golden changes are shown but only the regressions fail the run.
-        #expect(result.gateFailures == ["2 regression(s) in 2 case(s) against the baseline prompt briefing-v1"])
+        #expect(result.gateFailures == ["4 regression(s) in 3 case(s) against the baseline prompt briefing-v1"])
         let text = Reports.regression(result)
         let total = text.split(separator: "\n").first { $0.hasPrefix("total ") }.map { $0.split(separator: " ").joined(separator: " ") }
-        #expect(total == "total 0/23 0.25 0/23 0.27 2 worse, 3 better")
+        #expect(total == "total 0/23 0.26 0/23 0.27 3 worse, 3 better")
         #expect(text.contains("golden prompts (the candidate's, side by side: not accepted, not failing the run):"))
         #expect(text.contains("--- golden/"))
     }

@@ -61,7 +61,7 @@ struct CapableAnswersTests {
         }
         return ["fixture": try validator(fixture), "gen": try validator(try generated(seed: 13)), "gen2": try validator(try generated(seed: 29)),
                 "gen3": try validator(try generated(seed: 47)), "gen4": try validator(try generated(seed: 61)),
-                "gen5": try validator(try generated(seed: 73))]
+                "gen5": try validator(try generated(seed: 73)), "gen6": try validator(try generated(seed: 89))]
     }
 
     /// How one set fares: good answers kept, flawed ones rejected with their code, and per code

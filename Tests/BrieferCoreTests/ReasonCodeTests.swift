@@ -128,3 +128,15 @@ struct ReasonCodeTests {
         #expect(s.reasons.last?.points == 0)
     }
 }
+
+/// Reasons in the prompt's words.
+struct ReasonPhraseTests {
+    @Test func revenueIsGroupedAndNotMaskedAsAPhoneNumber() throws {
+        let reason = try #require(ReasonCode(parsing: "revenue:1250000000:+25"))
+        let phrase = reason.phrase(windowDays: 14)
+        #expect(phrase == "estimated revenue of 1,250,000,000 (+25)")
+        // Ten ungrouped digits read as a phone number and were masked in the prompt ("revenue of [phone]").
+        #expect(UntrustedText.maskingPersonalData(phrase) == phrase)
+        #expect(ReasonCode.grouped(10_191_000) == "10,191,000" && ReasonCode.grouped(999) == "999")
+    }
+}

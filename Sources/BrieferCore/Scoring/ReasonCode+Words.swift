@@ -38,7 +38,8 @@ extension ReasonCode {
         case "industry":
             text = "industry \(detail)"
         case "revenue":
-            text = detail == "unknown" ? "estimated revenue unknown" : "estimated revenue of \(detail)"
+            // Grouped (10,191,000): easier to read, and ten ungrouped digits would be masked as a phone number.
+            text = detail == "unknown" ? "estimated revenue unknown" : "estimated revenue of \(Int(detail).map(Self.grouped) ?? detail)"
         case "work_email":
             text = "the top user signed up with a work email address"
         case "personal_email":
@@ -78,6 +79,17 @@ extension ReasonCode {
     }
 
     /// `7d` → "7 days", `1d` → "1 day"; anything else as it is.
+    /// `n` with a comma between thousands (`10191000` → `10,191,000`).
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (k, c) in digits.enumerated() {
+            if k > 0, (digits.count - k) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
     private static func days(_ text: Substring) -> String {
         guard text.hasSuffix("d"), let n = Int(text.dropLast()) else { return String(text) }
         return n == 1 ? "1 day" : "\(n) days"

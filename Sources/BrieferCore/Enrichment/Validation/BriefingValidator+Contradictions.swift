@@ -19,7 +19,9 @@ extension BriefingValidator {
             || has(["in", "all"]) || has(["all", "told"])
             || has(["at", "some", "point"]) || has(["in", "the", "past"]) && !(has(["in", "the", "past", "two"]) || has(["in", "the", "past", "14"])
                 || has(["in", "the", "past", "fortnight"]) || has(["in", "the", "past", "week"]) || has(["in", "the", "past", "fourteen"]))
-        let window = has(["last", "two", "weeks"]) || has(["past", "two", "weeks"]) || words.contains("fortnight") || words.contains("recently")
+        // ("most recently" orders events; it does not scope a count.)
+        let recently = words.indices.contains { words[$0] == "recently" && !($0 > 0 && words[$0 - 1] == "most") }
+        let window = has(["last", "two", "weeks"]) || has(["past", "two", "weeks"]) || words.contains("fortnight") || recently
             || has(["in", "14", "days"]) || has(["in", "two", "weeks"]) || has(["in", "fourteen", "days"]) || has(["over", "14", "days"])
             || has(["over", "two", "weeks"])
             || words.contains("recent") || has(["this", "week"]) || has(["last", "14"]) || has(["past", "14"]) || has(["last", "fourteen"])
@@ -144,7 +146,8 @@ extension BriefingValidator {
         // is at most five.
         if let phrase = has([["few", "of"], ["handful", "of"], ["couple", "of"], ["few", "user"], ["few", "people"], ["few", "teammate"],
                              ["few", "colleague"], ["few", "staff"], ["few", "employee"]]),
-           let index = at(phrase), !(index > 0 && ["a", "quite"].contains(words[index - 1]) && phrase.first == "few") {
+           let index = at(phrase), !(index > 0 && ["a", "quite"].contains(words[index - 1]) && phrase.first == "few"
+               && !(index > 1 && ["only", "just"].contains(words[index - 2]))) {
             let after = words[index..<min(words.count, index + 6)]
             let ofCompany = after.contains { ["company", "staff", "employees", "employee", "organisation", "organization", "firm", "workforce", "headcount"].contains($0) }
             let ofUsers = after.contains { ["users", "user", "people", "teammates", "colleagues", "team", "members"].contains($0) }
@@ -154,6 +157,14 @@ extension BriefingValidator {
             if let base, base > 0, partitive ? input.activeUsers * 2 >= base : input.activeUsers > 5 && (phrase.first != "few" || input.activeUsers * 2 >= base) {
                 found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(base) \(ofCompany ? "employees" : "users") were active in the last \(window) days")
             }
+        }
+        // "a single analyst doing all the work", "one person": one of any people noun.
+        if input.activeUsers > 1, input.users > 1,
+           let index = words.indices.dropLast().first(where: { ["single", "lone", "sole", "solo"].contains(words[$0])
+               && ["analyst", "person", "individual", "admin", "member", "employee", "operator", "engineer"].contains(Self.stem(words[$0 + 1]))
+               // … said to do the work alone ("doing all the work"), not one person among others.
+               && words[($0 + 2)..<min(words.count, $0 + 6)].contains { ["all", "doing", "does", "alone", "behind", "responsible"].contains($0) } }) {
+            found.append("says \"\(words[index]) \(words[index + 1])\", but \(input.activeUsers) of its \(input.users) users were active in the last \(window) days")
         }
         if let phrase = has([["single", "user"], ["only", "one", "user"], ["just", "one", "user"], ["lone", "user"], ["solo", "user"],
                              ["only", "one", "person"], ["single", "person"], ["one", "person"], ["sole", "user"], ["only", "user"]]),
@@ -180,7 +191,13 @@ extension BriefingValidator {
             }
             return nil
         }
-        if let claim = noneClaim(["integration", "connector", "integrated"]) ?? (at(["connected", "nothing"]) != nil ? "connected nothing" : nil),
+        // "data source" names an integration too ("has not connected any data source").
+        let dataSource = words.indices.dropFirst().first { words[$0 - 1] == "data" && ["source", "sources"].contains(words[$0]) }
+        let sourceClaim = dataSource.flatMap { index -> String? in
+            guard let negation = words[max(0, index - 6)..<index].lastIndex(where: { ["no", "not", "never", "without", "zero", "none", "t"].contains($0) }) else { return nil }
+            return words[negation...index].joined(separator: " ")
+        }
+        if let claim = noneClaim(["integration", "connector", "integrated"]) ?? sourceClaim ?? (at(["connected", "nothing"]) != nil ? "connected nothing" : nil),
            !input.integrations.isEmpty, !(scope == .window && claim.contains("recent")) {
             found.append("says \"\(claim)\", but the account has connected \(input.integrations.joined(separator: ", "))")
         }
@@ -220,6 +237,19 @@ extension BriefingValidator {
                 found.append("says \"\(claim)\", but the account sent \(input.invitedTeammates) invitations in the last \(input.windowDays) days and \(ever) ever")
             }
         }
+        // "kept inviting colleagues", "has been inviting steadily this fortnight": invitations going on now.
+        if input.invitedTeammates == 0,
+           let phrase = has([["kept", "inviting"], ["keep", "inviting"], ["keeps", "inviting"], ["been", "inviting"], ["continue", "to", "invite"],
+                             ["continues", "to", "invite"], ["still", "inviting"], ["steadily", "inviting"], ["inviting", "steadily"]]),
+           let index = at(phrase), !negated(before: index, within: 3) {
+            found.append("says \"\(phrase.joined(separator: " "))\", but the account sent no invitations in the last \(input.windowDays) days")
+        }
+        // "relies almost entirely on a single feature" with several in use.
+        if let phrase = has([["single", "feature"], ["just", "one", "feature"], ["only", "one", "feature"], ["entirely", "on", "one"]]),
+           let index = at(phrase), !negated(before: index, within: 3), let features = input.featureCount ?? (input.topFeatures.isEmpty ? nil : input.topFeatures.count), features > 1,
+           !words.contains(where: { ["top", "most", "leading", "favourite", "favorite", "main", "biggest"].contains($0) }) {
+            found.append("says \"\(phrase.joined(separator: " "))\", but the account used \(features) different features in the last \(window) days")
+        }
         if let phrase = has([["every", "activation", "step"], ["all", "activation", "step"], ["all", "of", "the", "activation", "step"], ["fully", "activated"],
                              ["all", "the", "activation", "step"], ["every", "onboarding", "step"], ["all", "onboarding", "step"], ["full", "activation"],
                              ["activation", "is", "complete"], ["completed", "activation"]]),
@@ -234,7 +264,8 @@ extension BriefingValidator {
             let sentenceNegated = negated(before: index, within: 4)
             let statesDone = words[max(0, index - 3)..<min(words.count, index + key.count + 2)].contains { ["completed", "done", "finished", "created", "connected", "sent"].contains($0) }
             let asked = words.contains { ["ask", "asking", "whether", "should", "could", "would", "first", "next", "if"].contains($0) }
-            if isMissing, statesDone, !sentenceNegated, !asked, !words.contains("missing"), !words.contains("yet") {
+            let saysLeft = words.contains { ["missing", "yet", "left", "remaining", "outstanding", "pending", "incomplete", "skipped", "unfinished"].contains($0) }
+            if isMissing, statesDone, !sentenceNegated, !asked, !saysLeft {
                 found.append("says \(step) is done, but it is among the activation steps not completed")
             } else if !isMissing, sentenceNegated, words[max(0, index - 4)..<index].contains(where: { ["completed", "created", "connected", "sent", "finished", "done"].contains($0) }) {
                 found.append("says \(step) is not done, but the account completed it")
@@ -266,7 +297,7 @@ extension BriefingValidator {
             guard let index = Self.firstOccurrence(of: key, in: stemmed) else { continue }
             let near = words[max(0, index - 3)..<min(words.count, index + key.count + 3)]
             let connected = near.contains { ["integration", "connected", "integrated", "synced", "syncing", "sync", "connector", "piping", "pipes"].contains($0) }
-            let sentenceNegated = words.contains { ["not", "no", "none", "never", "t", "without", "yet", "unconnected", "outside"].contains($0) }
+            let sentenceNegated = words.contains { ["not", "no", "none", "never", "neither", "nor", "t", "without", "yet", "unconnected", "outside"].contains($0) }
             if connected, !sentenceNegated, !hypothetical(before: index) {
                 found.append("says \(tool) is connected, but it is only among the tools the company uses, not the account's integrations")
             }

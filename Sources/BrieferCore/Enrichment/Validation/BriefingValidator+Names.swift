@@ -79,7 +79,7 @@ extension BriefingValidator {
     ]
 
     /// Words whose presence just before a name negates it ("no", "hasn't connected", "without").
-    static let negationWords: Set<String> = ["no", "not", "never", "without", "none", "zero", "nor", "t", "yet", "lacks", "lack", "lacking", "missing"]
+    static let negationWords: Set<String> = ["no", "not", "never", "without", "none", "zero", "neither", "nor", "t", "yet", "lacks", "lack", "lacking", "missing"]
 
     /// Product names that are also ordinary English words: names only when capitalised.
     static let ordinaryWordProducts: Set<String> = [

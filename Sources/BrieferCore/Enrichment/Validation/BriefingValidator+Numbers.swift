@@ -251,6 +251,10 @@ extension BriefingValidator {
                     last += 1
                 }
                 // "a hundred", "one hundred"
+            } else if word == "both" {
+                // "both limits", "both of its integrations": two (checked only before a noun of a known kind).
+                spoken = word
+                value = 2
             } else if word == "single" && i > 0 && words[i - 1].text == "a" {
                 spoken = word
                 value = 1
@@ -307,14 +311,27 @@ extension BriefingValidator {
             // "50+" or "50 or more"
             if afterIndex < chars.count, chars[afterIndex] == "+" { bound = .atLeast }
             if last + 2 < words.count, lower[last + 1] == "or", ["more", "over", "above"].contains(lower[last + 2]) { bound = .atLeast }
-            let kind = numberKind(after: last, before: i, in: lower, stopsAfter: stops)
+            var kind = numberKind(after: last, before: i, in: lower, stopsAfter: stops)
+            // "three teammates in the last two weeks, six in total": the count before it gives the kind.
+            if kind == nil, last + 1 < words.count, ["total", "all", "ever", "overall", "altogether"].contains(lower[last + 1])
+                || (last + 2 < words.count && lower[last + 1] == "in" && ["total", "all"].contains(lower[last + 2])) {
+                kind = mentions.last { $0.kind != nil && !$0.isPercent && $0.kind != .days && $0.kind != .weeks }?.kind
+            }
             // "both"/"a single" state a count only right before a noun of a known kind ("both limits"),
             // not before a list ("both the seats and projects limits").
             if spoken == "both" || spoken == "single" {
                 // "without a single integration" says none.
                 if lower[max(0, i - 4)..<i].contains(where: { ["without", "not", "no", "never", "t"].contains($0) }) { continue }
+                // "embedded analytics and reports …, with both features at 14 uses": both of the two just named.
+                if spoken == "both", let facts = items {
+                    let before = Set(lower[0..<i].map(root))
+                    if facts.itemRoots.filter({ $0.roots.isSubset(of: before) }).count + facts.listedNames.filter({ before.contains(root($0)) }).count >= 2 { continue }
+                }
                 guard let kind, kind != .uses, last + 1 < words.count, kindNouns[stem(lower[last + 1])] != nil
-                    || (last + 2 < words.count && numberModifiers.contains(lower[last + 1]) && kindNouns[stem(lower[last + 2])] != nil) else { continue }
+                    || (last + 2 < words.count && numberModifiers.contains(lower[last + 1]) && kindNouns[stem(lower[last + 2])] != nil)
+                    // "both of its integrations"
+                    || (last + 3 < words.count && lower[last + 1] == "of" && ["its", "their", "the"].contains(lower[last + 2])
+                        && kindNouns[stem(lower[last + 3])] != nil) else { continue }
             }
             // "its two most used features": the first few of a ranked list.
             if last + 1 < words.count, ["most", "top", "leading", "biggest", "largest"].contains(lower[last + 1]) { bound = .atMost }
@@ -584,6 +601,11 @@ extension BriefingValidator {
 
         /// Kinds the input counts in the window and ever (limits, invitations): each scope's values.
         var scoped: [NumberKind: (window: Set<Int>, ever: Set<Int>)] = [:]
+        /// The top user's active days and the window's other days, when the reasons give them.
+        var topUserDays: Set<Int>?
+        /// One-word names of the input's limits, integrations and tools ("seats", "hubspot"), for "both" said of two
+        /// just named.
+        var listedNames: [String] = []
 
         /// Each usage item's counts (in the window and ever), by name.
         var itemCounts: [String: Set<Int>] = [:]
@@ -658,11 +680,20 @@ extension BriefingValidator {
             byKind[.days] = Set([input.activeDays, window, window - input.activeDays] + detail("active_days") + detail("recency")
                 + detail("inactive") + detail("decay") + (window % 7 == 0 ? [7] : []))
             byKind[.weeks] = Set(window % 7 == 0 ? [window / 7] : [])
+            listedNames = (input.limitsHit + (input.limitsHitEver ?? []) + input.integrations + input.techStack)
+                .flatMap { BriefingValidator.words(in: $0).map(\.text) }.filter { $0.count > 2 }
+            if let days = detail("active_days").first { topUserDays = Set([days, window, window - days] + (window % 7 == 0 ? [7] : [])) }
             byKind[.users] = Set(users)
             byKind[.teammates] = Set(users + teammates + invitations)
             byKind[.invitations] = Set(invitations + [max(0, (input.invitedTeammatesEver ?? 0) - input.invitedTeammates)])
             if let everLimits = input.limitsHitEver?.count { scoped[.limits] = ([input.limitsHit.count], [everLimits]) }
             if let everInvitations = input.invitedTeammatesEver { scoped[.invitations] = ([input.invitedTeammates], [everInvitations]) }
+            if input.topFeaturesEver != nil {
+                // Counts of uses in the window (features, events) and ever (features), with their totals.
+                let windowUses = lists[0] + lists[2] + [lists[0].reduce(0, +), lists[2].reduce(0, +)] + [input.invitedTeammates, input.activeDays]
+                let everUses = lists[1] + [lists[1].reduce(0, +)] + invitations
+                scoped[.uses] = (Set(windowUses), Set(everUses))
+            }
             if let everFeatures = input.featureCountEver, let windowFeatures = input.featureCount {
                 scoped[.features] = (Set([windowFeatures, input.topFeatures.count]), Set([everFeatures] + (input.topFeaturesEver.map { [$0.count] } ?? [])))
             }

@@ -192,24 +192,52 @@ public struct BriefingValidator: Sendable {
         }
         var reported: Set<Int> = []
         let mentions = Self.numberMentions(in: maskedText, words: maskedWords, skipped: inName, items: context.numberFacts)
-        // One count of a kind is read in the scope its sentence states; two are a comparison across scopes.
-        let sentenceScope = Self.claimScope(maskedWords.map(\.text))
+        // One count of a kind is read in the scope its clause states (clauses split at "and", "but", "while"):
+        // "active in the last 14 days, and they have hit three limits" says nothing of the limits' scope; two
+        // counts of one kind are a comparison across scopes; "of their 12 invitations" is the whole, any scope.
+        let lower = maskedWords.map(\.text)
+        let sentenceScope = Self.claimScope(lower)
+        let breaks = [0] + lower.indices.filter { ["and", "but", "while", "whereas"].contains(lower[$0]) } + [lower.count]
+        func clause(_ position: Int) -> Range<Int> {
+            let start = breaks.last { $0 <= position } ?? 0, end = breaks.first { $0 > position } ?? lower.count
+            return start..<max(start, end)
+        }
         func scope(_ mention: NumberMention) -> ClaimScope {
             // A comparison of named items ("five more than", "twice as many", "between them") compares them in
             // the sentence's scope.
             if mention.isDifference || mention.isRatio || mention.isSum || mention.isPercent { return sentenceScope }
-            return mentions.filter { $0.kind != nil && $0.kind == mention.kind }.count == 1 ? sentenceScope : .either
+            let p = mention.position
+            if p >= 2, lower[p - 2] == "of", ["their", "its", "the"].contains(lower[p - 1]) { return .either }
+            guard mentions.filter({ $0.kind != nil && $0.kind == mention.kind }).count == 1 else { return .either }
+            return breaks.count > 2 ? Self.claimScope(Array(lower[clause(p)])) : sentenceScope
         }
-        // The usage items the field names, for differences, ratios and sums said of them.
-        let fieldRoots = Set(maskedWords.map { Self.root($0.text) })
-        let namedItems = context.numberFacts.itemRoots.filter { $0.roots.isSubset(of: fieldRoots) }.map(\.name)
-        for detail in Self.rankErrors(maskedWords.map(\.text), input: context.input, items: context.numberFacts.itemRoots, scope: sentenceScope) {
+        // The usage items the field names — in the mention's own clause when it names any there ("the dashboard
+        // saw twice as many uses as the funnel builder, and premium features …") — for differences, ratios and
+        // sums said of them.
+        func itemsNamed(_ range: Range<Int>) -> [String] {
+            let roots = Set(lower[range].map(Self.root))
+            return context.numberFacts.itemRoots.filter { $0.roots.isSubset(of: roots) }.map(\.name)
+        }
+        let namedItems = itemsNamed(0..<lower.count)
+        for detail in Self.rankErrors(lower, input: context.input, items: context.numberFacts.itemRoots, scope: sentenceScope) {
             fail(.ungroundedNumber, detail + "; use only the numbers it gives")
         }
         let stated = mentions.filter { !$0.isPercent && !$0.isRatio && !$0.isDifference && !$0.isDate && ($0.kind == nil || $0.kind == .uses) }
             .map(\.value).filter { context.numberFacts.all.contains($0) }
-        for number in mentions where !Self.follows(number, context.numberFacts, scope: scope(number), named: namedItems,
-                                                   stated: stated.filter { $0 != number.value || !number.isSum }) {
+        // Said of the top user ("their top user was active on 13 days"), days are that user's.
+        let ofTopUser = Self.firstOccurrence(of: ["top", "user"], in: lower) != nil || Self.firstOccurrence(of: ["most", "active", "user"], in: lower) != nil
+            || Self.firstOccurrence(of: ["power", "user"], in: lower) != nil || Self.firstOccurrence(of: ["lead", "user"], in: lower) != nil
+        for number in mentions {
+            // A difference or a ratio compares two things of its own clause; a share or a sum may list its items
+            // across "and".
+            let twoSided = number.isDifference || number.isRatio
+            let own = twoSided ? clause(number.position) : 0..<lower.count
+            let inClause = twoSided ? itemsNamed(own) : []
+            let statedHere = twoSided ? mentions.filter { own.contains($0.position) && stated.contains($0.value) }.map(\.value) : stated
+            var facts = context.numberFacts
+            if ofTopUser, number.kind == .days, let days = facts.topUserDays { facts.byKind[.days] = days }
+            guard !Self.follows(number, facts, scope: scope(number), named: inClause.isEmpty ? namedItems : inClause,
+                                stated: statedHere.filter { $0 != number.value || !number.isSum }) else { continue }
             guard reported.insert(number.value).inserted else { continue }
             let said = number.word.map { "\"\($0)\" (\(number.value))" } ?? String(number.value)
             let counted = number.kind.map { " as a count of \($0.rawValue)" } ?? ""

@@ -58,7 +58,7 @@ extension BriefingValidator {
     /// Head nouns that only products, modules and integrations have: the words before one of them, when
     /// the input does not have them, name something invented ("the anomaly detection module").
     static let productNouns: Set<String> = [
-        "integration", "connector", "plugin", "addon", "module", "extension", "limit", "quota", "feature",
+        "integration", "connector", "plugin", "addon", "module", "extension", "limit", "quota", "feature", "api", "warehouse",
     ]
 
     /// Words before a product noun that describe it rather than name it ("a CRM integration", "a hard
@@ -66,6 +66,7 @@ extension BriefingValidator {
     static let describingWords: Set<String> = [
         "a", "an", "the", "their", "its", "this", "that", "these", "those", "any", "each", "every", "another", "other",
         "one", "new", "more", "first", "next", "same", "existing", "current", "native", "deeper", "deep", "further",
+        "competing", "upcoming", "remaining", "incoming", "outgoing", "recurring", "ongoing", "separate", "own", "shared",
         "additional", "extra", "second", "third", "party", "custom", "key", "main", "core", "only", "single", "plan",
         "usage", "rate", "hard", "soft", "upper", "monthly", "daily", "weekly", "free", "paid", "tier", "account",
         "crm", "data", "warehouse", "marketing", "sales", "support", "chat", "messaging", "email", "billing",
@@ -179,7 +180,13 @@ extension BriefingValidator {
             }
         }
         // 4. Lowercase words between a determiner and a noun only products have: "the anomaly detection module".
-        for index in words.indices where Self.productNouns.contains(Self.stem(lower[index])) && !covered.contains(index) {
+        // (An acronym head such as "API" is a name only with the words before it: "the cohort export API".)
+        // … and only as the head, not inside "an earlier API request cap".
+        let functionWords: Set<String> = ["would", "could", "will", "to", "for", "or", "and", "that", "which", "is", "was", "so", "from", "in",
+                                          "on", "with", "instead", "rather", "they", "it", "by", "as", "but", "if"]
+        for index in words.indices where Self.productNouns.contains(Self.stem(lower[index]))
+            && (!covered.contains(index) || (lower[index] == "api" && (index + 1 == words.count || functionWords.contains(lower[index + 1])))) {
+            if lower[index] == "api", index + 1 < words.count, !functionWords.contains(lower[index + 1]) { continue }
             var start = index
             while start > 0, index - start < 2, !covered.contains(start - 1), !Self.describingWords.contains(lower[start - 1]),
                   lower[start - 1].allSatisfy(\.isLetter), Self.numberWordValue(lower[start - 1]) == nil {

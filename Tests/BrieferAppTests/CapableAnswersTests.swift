@@ -151,7 +151,7 @@ struct CapableAnswersTests {
         print(tally.report("capable answers, tuning set") + (tally.misses.isEmpty ? "" : "  misses:\n    " + tally.misses.joined(separator: "\n    ")))
         // Met on writers A to K (98.9 % / 95.0 %); writers N and O, added afterwards with the hardest
         // defects on purpose, are not there yet.
-        Self.check(tally, target: (0.97, 0.95), floor: (0.99, 0.91))
+        Self.check(tally, target: (0.97, 0.95), floor: (0.985, 0.945))
     }
 
     /// SPEC §9's targets: below either, `make test` fails. Where a target is not met yet (`floor` given:

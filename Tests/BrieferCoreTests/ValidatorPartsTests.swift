@@ -195,6 +195,30 @@ struct ValidatorPartsTests {
             == [.duplicateFields])
     }
 
+    @Test func claimsAboutTheWholeAccountSaidTwiceAreOnePoint() {
+        // Fully set up, said as a statement and as a congratulation.
+        var done = ledger
+        done.completedActivations += done.missingActivations
+        done.missingActivations = []
+        #expect(codes("recommended_opening", "Open by congratulating them on getting fully set up, from the first project to the HubSpot connection.",
+                      ["expansion_signal": "They went through every activation step, including connecting HubSpot, and hit two limits."],
+                      input: done) == [.duplicateFields])
+        // A missing integration, stated and asked about.
+        var none = ledger
+        none.integrations = []
+        #expect(codes("recommended_opening", "Ask why they have not connected an integration yet and what data would come first.",
+                      ["risk_factor": "The account still has no integration connected, so Redshift data stays outside the product."],
+                      input: none) == [.duplicateFields])
+        // "Not yet part of their daily work" makes no claim of a daily habit.
+        #expect(codes("risk_factor", "The missing integration could mean the product is not yet wired into daily work.",
+                      ["expansion_signal": "Active on all 14 of the last 14 days, the team hit the storage and projects limits."]).isEmpty)
+    }
+
+    @Test func britishSpellingsRootLikeAmericanOnes() {
+        #expect(BriefingValidator.root("cataloguing") == BriefingValidator.root("catalog"))
+        #expect(BriefingValidator.root("catalogue") == BriefingValidator.root("catalogs"))
+    }
+
     @Test func thePlanAloneIsNoSharedFact() {
         // Both fields name the free plan, for different points.
         #expect(codes("risk_factor", "So far the free plan may still feel good enough, which could delay an upgrade decision.",

@@ -57,7 +57,7 @@ extension BriefingValidator {
     /// Kinds of claim a field makes about a fact, by the words that make it (stemmed): two statements that
     /// make the same kind of claim about one fact make one point.
     static let claimKinds: [(kind: String, phrases: [[String]])] = [
-        ("outgrown", [["outgrown"], ["outgrow"], ["outgrowing"], ["too", "small"], ["too", "tight"], ["hold", "back"], ["holding", "back"],
+        ("outgrown", [["outgrown"], ["outgrow"], ["outgrowing"], ["outgrew"], ["in", "their", "way"], ["in", "its", "way"], ["too", "small"], ["too", "tight"], ["hold", "back"], ["holding", "back"],
                       ["hold", "them", "back"], ["holding", "them", "back"], ["hold", "the", "team", "back"], ["holding", "the", "team", "back"],
                       ["held", "back"], ["boxed"], ["squeezing"], ["squeezed"], ["run", "out"], ["running", "out"], ["ran", "out"],
                       ["out", "of", "room"], ["no", "longer", "enough"], ["keep", "up"], ["permit"], ["allow"], ["constrained"],
@@ -68,12 +68,17 @@ extension BriefingValidator {
         ("ready to buy", [["buy"], ["buying"], ["purchase"], ["purchasing"], ["interest"], ["intent"], ["intend"]]),
         ("a growing team", [["growing"], ["grew"], ["growth"], ["adding", "people"], ["adding", "user"], ["adding", "colleague"],
                             ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"]]),
+        ("an integration missing", [["no", "integration"], ["not", "connected"], ["never", "connected"], ["missing", "integration"],
+                                    ["not", "wired"], ["no", "data", "source"], ["t", "connected"], ["nothing", "connected"]]),
         // About the account's activity as a whole: its own fact.
-        ("a daily habit", [["every", "day"], ["daily"], ["every", "one", "of", "the", "last"], ["every", "single", "day"], ["routine"], ["habit"]]),
+        ("a daily habit", [["every", "day"], ["daily"], ["every", "one", "of", "the", "last"], ["every", "single", "day"], ["routine"], ["habit"],
+                           ["all", "14", "of"], ["all", "fourteen"]]),
+        ("fully set up", [["fully", "set", "up"], ["every", "activation", "step"], ["all", "activation", "step"], ["all", "four", "activation"],
+                          ["fully", "activated"], ["every", "setup", "step"], ["all", "of", "the", "setup"], ["all", "the", "setup"]]),
     ]
 
     /// Claims that are facts of their own: two statements making one are the same point without a shared name.
-    static let wholeAccountClaims: Set<String> = ["a daily habit"]
+    static let wholeAccountClaims: Set<String> = ["a daily habit", "fully set up"]
 
     /// How a field cites the plan: its name said with "plan" or "tier" ("the team plan", "pro tier"), or
     /// alone when it is no everyday word ("pro is no longer enough", not "a team that …").
@@ -131,12 +136,19 @@ extension BriefingValidator {
         }
         let claims = parts.map { words in
             let stemmed = words.map { Self.stem($0.text) }
-            return Set(Self.claimKinds.filter { $0.phrases.contains { Self.firstOccurrence(of: $0, in: stemmed) != nil } }.map(\.kind))
+            var kinds = Set(Self.claimKinds.filter { $0.phrases.contains { Self.firstOccurrence(of: $0, in: stemmed) != nil } }.map(\.kind))
+            // "holding their usage back": a few words may stand between.
+            if let hold = stemmed.firstIndex(where: { ["hold", "holding", "held", "hold"].contains($0) }),
+               stemmed[hold..<min(stemmed.count, hold + 5)].contains("back") { kinds.insert("outgrown") }
+            return kinds
         }
         // Each field's facts: the names it cites and the numbers it states.
         let facts: [Set<String>] = fields.indices.map { k in
             var cited = Set(names.filter { $0.roots.isSubset(of: roots[k]) }.map { "name:" + $0.name })
-            for number in Self.numberMentions(in: fields[k].text, words: parts[k], skipped: []) { cited.insert("n:\(number.value)") }
+            for number in Self.numberMentions(in: fields[k].text, words: parts[k], skipped: []) {
+                cited.insert("n:\(number.value)")
+                if number.isRatio || number.isDifference { cited.insert("comparison") }
+            }
             return cited
         }
         let factRoots = Set(names.flatMap(\.roots) + [Self.root(context.input.plan), "limit"])
@@ -170,8 +182,12 @@ extension BriefingValidator {
                 // "Outgrown" is said of the plan: two statements that both say it of the plan make one point
                 // ("pro is no longer enough" and "running longer than the pro plan permits").
                 let plan = "name:" + context.input.plan
-                let outgrownPlan = claims[i].contains("outgrown") && claims[j].contains("outgrown") && names[i].contains(plan) && names[j].contains(plan)
-                if !questions[i], !questions[j], let claim = claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first
+                // (A field that states a limit was hit on the plan says it too.)
+                func saysOutgrown(_ k: Int) -> Bool { claims[k].contains("outgrown") || (affirmative[k] && statesLimitHit[k] && claims[i == k ? j : i].contains("outgrown")) }
+                let outgrownPlan = saysOutgrown(i) && saysOutgrown(j) && (claims[i].contains("outgrown") || claims[j].contains("outgrown"))
+                    && names[i].contains(plan) && names[j].contains(plan)
+                if !questions[i], !questions[j],
+                   let claim = (affirmative[i] && affirmative[j] ? claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first : nil)
                     ?? (outgrownPlan ? "outgrown" : nil) {
                     same.append(fields[i].name); sameFacts = true; sameClaim = claim
                     continue
@@ -213,7 +229,8 @@ extension BriefingValidator {
                 let added = content[sub].subtracting(content[sup])
                 // Numbers of its own are facts of its own ("28 of its 63 lifetime dashboard uses").
                 let numbers = { (k: Int) in facts[k].filter { $0.hasPrefix("n:") } }
-                guard numbers(sub).isSubset(of: numbers(sup)) || sameNames(sub, sup) else { continue }
+                // (Resting on the same two names, counts of them restate; a comparison is a new fact.)
+                guard numbers(sub).isSubset(of: numbers(sup)) || (sameNames(sub, sup) && !facts[sub].contains("comparison")) else { continue }
                 // Resting on exactly the same two or more facts (the plan aside), it is the same point however
                 // worded; on one fact, only with few words of its own; on the plan alone, never.
                 guard !names[sub].subtracting(["name:" + context.input.plan]).isEmpty else { continue }

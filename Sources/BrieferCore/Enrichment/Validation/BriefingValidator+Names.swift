@@ -105,6 +105,12 @@ extension BriefingValidator {
     /// → `alert`; `exported` → `export`; `requests` → `request`.
     static func root(_ word: String) -> String {
         var w = stem(word)
+        // British "-ogue" ("catalogue", "cataloguing") roots like "-og".
+        if w.count > 5, w.hasSuffix("ogu") || w.hasSuffix("ogue") || w.hasSuffix("oguing") || w.hasSuffix("ogued") {
+            w = String(w.prefix(while: { _ in true }))
+            while !w.hasSuffix("og") { w.removeLast() }
+            return w
+        }
         for suffix in ["ations", "ation", "ings", "ing", "ers", "er", "ed", "ions", "ion", "ies", "ie", "y", "e"] where w.count > suffix.count + 3 && w.hasSuffix(suffix) {
             w = String(w.dropLast(suffix.count))
             break

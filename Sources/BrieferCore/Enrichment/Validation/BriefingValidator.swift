@@ -215,7 +215,9 @@ public struct BriefingValidator: Sendable {
         // saw twice as many uses as the funnel builder, and premium features …") — for differences, ratios and
         // sums said of them.
         func itemsNamed(_ range: Range<Int>) -> [String] {
-            let roots = Set(lower[range].map(Self.root))
+            var roots = Set(lower[range].map(Self.root))
+            // "logs in", "logged in" name the login event.
+            if range.dropLast().contains(where: { ["log", "logs", "logged", "logging"].contains(lower[$0]) && lower[$0 + 1] == "in" }) { roots.insert("login") }
             return context.numberFacts.itemRoots.filter { $0.roots.isSubset(of: roots) }.map(\.name)
         }
         let namedItems = itemsNamed(0..<lower.count)

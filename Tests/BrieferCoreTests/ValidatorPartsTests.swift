@@ -152,6 +152,18 @@ struct ValidatorPartsTests {
             == [.contradictsInput])
     }
 
+    @Test func claimsTheListsContradict() {
+        // Ledgerline has 24 employees, a small company; with 4,200 it is not one.
+        var large = ledger
+        large.employeeCount = 4200
+        #expect(codes("risk_factor", "As a small fintech shop, Ledgerline may not have the budget for a bigger plan.", input: large) == [.contradictsInput])
+        #expect(codes("risk_factor", "As a small fintech shop, Ledgerline may not have the budget for a bigger plan.").isEmpty)
+        // Two limits hit in the window; HubSpot connected; the SQL editor used.
+        #expect(codes("risk_factor", "The only limit they ran into lately is the storage cap, so the push to upgrade is narrow.") == [.contradictsInput])
+        #expect(codes("risk_factor", "Nothing is connected to their data stack yet, so Redshift data stays outside the product.") == [.contradictsInput])
+        #expect(codes("recommended_opening", "Since they have not touched the SQL editor, ask how they query their Redshift data today.") == [.contradictsInput])
+    }
+
     @Test func stayingWithinLimitsThatWereHitContradicts() {
         #expect(codes("risk_factor", "Because they have stayed within their plan limits, they may see no reason to leave free.")
             == [.contradictsInput])

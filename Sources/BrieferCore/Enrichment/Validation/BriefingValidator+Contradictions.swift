@@ -161,9 +161,9 @@ extension BriefingValidator {
         // "a single analyst doing all the work", "one person": one of any people noun.
         if input.activeUsers > 1, input.users > 1,
            let index = words.indices.dropLast().first(where: { ["single", "lone", "sole", "solo"].contains(words[$0])
-               && ["analyst", "person", "individual", "admin", "member", "employee", "operator", "engineer"].contains(Self.stem(words[$0 + 1]))
-               // … said to do the work alone ("doing all the work"), not one person among others.
-               && words[($0 + 2)..<min(words.count, $0 + 6)].contains { ["all", "doing", "does", "alone", "behind", "responsible"].contains($0) } }) {
+               && ["analyst", "person", "individual", "admin", "member", "employee", "operator", "engineer", "power"].contains(Self.stem(words[$0 + 1]))
+               // … said to do the work alone ("doing all the work", "drives its work"), not one person among others.
+               && words[($0 + 2)..<min(words.count, $0 + 7)].contains { ["all", "doing", "does", "alone", "behind", "responsible", "drive", "drives", "driving"].contains($0) } }) {
             found.append("says \"\(words[index]) \(words[index + 1])\", but \(input.activeUsers) of its \(input.users) users were active in the last \(window) days")
         }
         if let phrase = has([["single", "user"], ["only", "one", "user"], ["just", "one", "user"], ["lone", "user"], ["solo", "user"],
@@ -197,7 +197,9 @@ extension BriefingValidator {
             guard let negation = words[max(0, index - 6)..<index].lastIndex(where: { ["no", "not", "never", "without", "zero", "none", "t"].contains($0) }) else { return nil }
             return words[negation...index].joined(separator: " ")
         }
-        if let claim = noneClaim(["integration", "connector", "integrated"]) ?? sourceClaim ?? (at(["connected", "nothing"]) != nil ? "connected nothing" : nil),
+        let nothingConnected = at(["connected", "nothing"]) != nil || at(["nothing", "is", "connected"]) != nil || at(["nothing", "connected"]) != nil
+            || at(["nothing", "has", "been", "connected"]) != nil
+        if let claim = noneClaim(["integration", "connector", "integrated"]) ?? sourceClaim ?? (nothingConnected ? "nothing connected" : nil),
            !input.integrations.isEmpty, !(scope == .window && claim.contains("recent")) {
             found.append("says \"\(claim)\", but the account has connected \(input.integrations.joined(separator: ", "))")
         }
@@ -237,10 +239,33 @@ extension BriefingValidator {
                 found.append("says \"\(claim)\", but the account sent \(input.invitedTeammates) invitations in the last \(input.windowDays) days and \(ever) ever")
             }
         }
+        // "a small insurance shop" for a company of 4,200: small is under 250 employees (the EU's SME line).
+        if let employees = input.employeeCount, employees >= 250,
+           let index = words.indices.first(where: { ["small", "tiny", "little", "local"].contains(words[$0])
+               && words[($0 + 1)..<min(words.count, $0 + 3)].contains { ["shop", "office", "firm", "company", "business", "startup", "outfit", "agency", "practice", "studio", "organisation", "organization"].contains(Self.stem($0)) } }),
+           !negated(before: index, within: 2) {
+            found.append("says \"\(words[index])\" of a company of \(employees) employees")
+        }
+        // "the only limit they have run into lately is the seat cap" with two hit.
+        if let phrase = has([["only", "limit"], ["only", "cap"], ["only", "plan", "limit"], ["only", "quota"]]), let index = at(phrase), !negated(before: index, within: 2) {
+            let hit = scope == .ever ? (input.limitsHitEver ?? input.limitsHit) : input.limitsHit
+            if hit.count > 1 { found.append("says \"\(phrase.joined(separator: " "))\", but the account hit the \(hit.joined(separator: ", ")) limits") }
+        }
+        // "they have not touched the funnel builder" when they used it.
+        for usage in input.topFeatures + (input.topFeaturesEver ?? []) where usage.count > 0 {
+            let key = Self.words(in: usage.name).map { Self.stem($0.text) }
+            guard let index = Self.firstOccurrence(of: key, in: stemmed) ?? Self.firstOccurrence(of: key.map(Self.root), in: words.map(Self.root)) else { continue }
+            let before = words[max(0, index - 5)..<index]
+            if before.contains(where: { ["not", "never", "t"].contains($0) }), before.contains(where: { ["touched", "used", "tried", "opened", "explored", "adopted"].contains($0) }) {
+                found.append("says \(usage.name) is not used, but the account used it \(usage.count) times")
+                break
+            }
+        }
         // "kept inviting colleagues", "has been inviting steadily this fortnight": invitations going on now.
         if input.invitedTeammates == 0,
            let phrase = has([["kept", "inviting"], ["keep", "inviting"], ["keeps", "inviting"], ["been", "inviting"], ["continue", "to", "invite"],
-                             ["continues", "to", "invite"], ["still", "inviting"], ["steadily", "inviting"], ["inviting", "steadily"]]),
+                             ["continues", "to", "invite"], ["still", "inviting"], ["steadily", "inviting"], ["inviting", "steadily"],
+                             ["stream", "of", "teammate", "invitation"], ["stream", "of", "invitation"], ["steady", "invitation"], ["flow", "of", "invitation"]]),
            let index = at(phrase), !negated(before: index, within: 3) {
             found.append("says \"\(phrase.joined(separator: " "))\", but the account sent no invitations in the last \(input.windowDays) days")
         }

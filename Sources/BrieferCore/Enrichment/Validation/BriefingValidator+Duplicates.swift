@@ -132,11 +132,16 @@ extension BriefingValidator {
         impliedClaims["checkout_started"] = "ready to buy"
         let affirmative = parts.map { words in !words.contains { Self.negationWords.contains($0.text) } }
         let statesLimitHit = parts.map { words in
-            words.contains { ["limit", "limits", "cap", "caps", "ceiling", "quota", "hit", "hitting", "reached", "maxed"].contains($0.text) }
+            words.contains { ["hit", "hitting", "hits", "reached", "reaching", "maxed", "exceeded", "ran", "running", "bumped"].contains($0.text) }
         }
         let claims = parts.map { words in
             let stemmed = words.map { Self.stem($0.text) }
             var kinds = Set(Self.claimKinds.filter { $0.phrases.contains { Self.firstOccurrence(of: $0, in: stemmed) != nil } }.map(\.kind))
+            // A claim in a concession or a condition is not made: "even with the limits in the way", "if …", "rather
+            // than pay for more capacity".
+            let conceded = Self.firstOccurrence(of: ["even", "with"], in: stemmed) != nil || Self.firstOccurrence(of: ["rather", "than"], in: stemmed) != nil
+                || Self.firstOccurrence(of: ["instead", "of"], in: stemmed) != nil || stemmed.first == "if"
+            if conceded { kinds.remove("outgrown") }
             // "holding their usage back": a few words may stand between.
             if let hold = stemmed.firstIndex(where: { ["hold", "holding", "held", "hold"].contains($0) }),
                stemmed[hold..<min(stemmed.count, hold + 5)].contains("back") { kinds.insert("outgrown") }

@@ -315,7 +315,9 @@ extension BriefingValidator {
             // "three teammates in the last two weeks, six in total": the count before it gives the kind.
             if kind == nil, last + 1 < words.count, ["total", "all", "ever", "overall", "altogether"].contains(lower[last + 1])
                 || (last + 2 < words.count && lower[last + 1] == "in" && ["total", "all"].contains(lower[last + 2])) {
-                kind = mentions.last { $0.kind != nil && !$0.isPercent && $0.kind != .days && $0.kind != .weeks }?.kind
+                // The nearest noun of a kind before it ("no invitations in the last two weeks, two ever").
+                kind = lower[max(0, i - 12)..<i].reversed().lazy.compactMap { kindNouns[stem($0)] ?? kindNouns[$0] }
+                    .first { $0 != .days && $0 != .weeks }
             }
             // "both"/"a single" state a count only right before a noun of a known kind ("both limits"),
             // not before a list ("both the seats and projects limits").

@@ -151,7 +151,7 @@ struct CapableAnswersTests {
         print(tally.report("capable answers, tuning set") + (tally.misses.isEmpty ? "" : "  misses:\n    " + tally.misses.joined(separator: "\n    ")))
         // Met on writers A to K (98.9 % / 95.0 %); writers N, O, P and Q, added afterwards with the hardest
         // defects on purpose (contradictions, duplicates, invented names), are not there yet.
-        Self.check(tally, target: (0.97, 0.95), floor: (0.985, 0.915))
+        Self.check(tally, target: (0.97, 0.95), floor: (0.985, 0.925))
     }
 
     /// SPEC §9's targets: below either, `make test` fails. Where a target is not met yet (`floor` given:

@@ -226,6 +226,20 @@ struct ValidatorPartsTests {
                       ["expansion_signal": "Active on all 14 of the last 14 days, the team hit the storage and projects limits."]).isEmpty)
     }
 
+    @Test func aYesNoQuestionThatRestatesIsTheSamePoint() {
+        #expect(codes("recommended_opening", "Have they noticed that both the storage and projects caps were reached in the last two weeks?")
+            == [.duplicateFields])
+    }
+
+    @Test func noLimitHitIsAFactTwoFieldsCanShare() {
+        var calm = ledger
+        calm.limitsHit = []
+        calm.limitsHitEver = []
+        #expect(codes("risk_factor", "Because they have not reached any plan limit, nothing forces them to upgrade.",
+                      ["expansion_signal": "No plan limit has been hit yet, so any upgrade would come from interest rather than need."],
+                      input: calm) == [.duplicateFields])
+    }
+
     @Test func britishSpellingsRootLikeAmericanOnes() {
         #expect(BriefingValidator.root("cataloguing") == BriefingValidator.root("catalog"))
         #expect(BriefingValidator.root("catalogue") == BriefingValidator.root("catalogs"))

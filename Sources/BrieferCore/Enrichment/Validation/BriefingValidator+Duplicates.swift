@@ -52,6 +52,7 @@ extension BriefingValidator {
     static let restateMarkers: Set<String> = [
         "noting", "note", "pointing", "acknowledging", "acknowledge", "highlighting", "highlight", "reminding", "remind",
         "mentioning", "mention", "recognising", "recognizing", "congratulating", "congratulate", "telling", "referencing",
+        "noticed", "aware", "realise", "realize", "realised", "realized",
     ]
 
     /// Kinds of claim a field makes about a fact, by the words that make it (stemmed): two statements that
@@ -64,8 +65,10 @@ extension BriefingValidator {
                       ["constraining"], ["bottleneck"], ["cramped"], ["capacity"], ["headroom"], ["in", "the", "way"], ["up", "against"],
                       // Hitting a limit again and again, not once ("ran into" only says it was hit).
                       ["blocked"], ["blocking"], ["keep", "bumping"], ["keeps", "bumping"], ["keep", "hitting"], ["keeps", "hitting"],
-                      ["keep", "running", "into"], ["keeps", "running", "into"]]),
-        ("ready to buy", [["buy"], ["buying"], ["purchase"], ["purchasing"], ["interest"], ["intent"], ["intend"]]),
+                      ["keep", "running", "into"], ["keeps", "running", "into"], ["stopping", "them"], ["keeping", "them", "from"],
+                      ["stop", "them", "from"], ["stops", "them", "from"]]),
+        ("ready to buy", [["buy"], ["buying"], ["purchase"], ["purchasing"], ["interest"], ["intent"], ["intend"], ["looking", "at", "paid"],
+                          ["want", "paid"], ["wants", "paid"], ["shopping"], ["comparing", "plan"], ["evaluating", "plan"]]),
         ("a growing team", [["growing"], ["grew"], ["growth"], ["adding", "people"], ["adding", "user"], ["adding", "colleague"],
                             ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"]]),
         ("an integration missing", [["no", "integration"], ["not", "connected"], ["never", "connected"], ["missing", "integration"],
@@ -117,8 +120,10 @@ extension BriefingValidator {
         var parts = wordLists
         for k in fields.indices where questions[k] {
             let words = wordLists[k].map(\.text)
-            guard let marker = words.firstIndex(where: { Self.restateMarkers.contains($0) }),
-                  let ask = words[marker...].firstIndex(where: { ["ask", "asking", "whether"].contains($0) }), ask - marker > 3 else { continue }
+            // ("Have they noticed that both caps were reached?" restates to its end.)
+            guard let marker = words.firstIndex(where: { Self.restateMarkers.contains($0) }) else { continue }
+            let ask = words[marker...].firstIndex(where: { ["ask", "asking", "whether"].contains($0) }) ?? words.count
+            guard ask - marker > 3 else { continue }
             parts[k] = Array(wordLists[k][(marker + 1)..<ask])
             questions[k] = false
         }
@@ -151,8 +156,16 @@ extension BriefingValidator {
         let facts: [Set<String>] = fields.indices.map { k in
             var cited = Set(names.filter { $0.roots.isSubset(of: roots[k]) }.map { "name:" + $0.name })
             for number in Self.numberMentions(in: fields[k].text, words: parts[k], skipped: []) {
+                // The window ("14 days", "two weeks") frames a fact; it is none.
+                if number.kind == .weeks || (number.kind == .days && number.value == context.input.windowDays) { continue }
                 cited.insert("n:\(number.value)")
                 if number.isRatio || number.isDifference { cited.insert("comparison") }
+            }
+            // "no plan limit hit yet" states a fact too: that there is none.
+            let text = parts[k].map(\.text)
+            if let limit = text.firstIndex(where: { ["limit", "limits", "cap", "caps"].contains($0) }),
+               text[max(0, limit - 5)..<limit].contains(where: { ["no", "not", "never", "any"].contains($0) }) && text[max(0, limit - 5)..<limit].contains(where: { ["no", "not", "never"].contains($0) } ) {
+                cited.insert("name:no limit hit")
             }
             return cited
         }

@@ -1,19 +1,25 @@
-/// **duplicate_fields**: two fields that make the same point, in the same words or in other words.
+/// **duplicate_fields**: two fields that make the same point, in the same words or in other words
+/// (Fixtures/validator/RULINGS.md: the same fact and the same claim about it). Reported on the later field.
 ///
-/// Two tests, reported on the later field:
-/// - the same words: word sets (lowercased, numbers ignored: recited list items differ only in their
+/// - The same words: word sets (lowercased, numbers ignored: recited list items differ only in their
 ///   numbers) with a Jaccard index at or over `duplicate_similarity_percent`, or one set of five words or
-///   more at least 90 % inside the other, which is at most 1.5 times its size (a field repeated with a
-///   short addition);
-/// - the same facts: one field cites only names the other cites (the input's features, limits,
-///   integrations, events, tools; the plan as "the team plan"; a cap is a limit), both are statements (a
-///   question asks something else; an opening that only leads with a fact restates it), and either it
-///   adds at most ``maxNewWords`` content words of its own beyond the framing every field uses, or the two
-///   rest on exactly the same names (more than the plan) — the same point in other words ("Open by
-///   pointing out that their API calls have run past what the team plan allows" after "They hit the API
-///   request limit: they have outgrown the team plan"; "They keep running into the API request and seat
-///   caps, so the free plan is clearly too small" after "The free plan hit both the API request and seats
-///   limits").
+///   more at least 90 % inside the other, which is at most 1.5 times its size.
+/// - The same claim: each field's facts are the input's names it cites (features, limits, integrations,
+///   events, tools; the plan said as "the team plan"; "no plan limit hit"; a cap is a limit, API calls are
+///   API requests) and the counts it states (the window is no fact); its claims are kinds of thing said —
+///   outgrown, ready to buy, a growing team, an integration missing, a daily habit, fully set up — by their
+///   words, or implied by stating a fact (a limit hit says outgrown). Two statements that share a fact and
+///   a claim about it, or that both make a claim about the whole account, or both say the plan is outgrown,
+///   make one point. A question that restates the other field's claim about a shared fact does too.
+/// - The same facts, in other words: one statement cites only facts the other cites (more than the plan,
+///   no count or comparison of its own) and adds at most ``maxNewWords`` content words, or both rest on
+///   exactly the same two or more names ("Open by pointing out that their API calls have run past what the
+///   team plan allows" after "They hit the API request limit: they have outgrown the team plan").
+///
+/// A question asks something else, but what an opening restates before it asks ("Open by noting that every
+/// setup step is finished, and ask what comes next", "Have they noticed that both caps were reached?") is
+/// compared as a statement; an opening that only leads with a fact restates it. A claim in a concession or
+/// a condition ("even with the limits in the way", "if …", "rather than pay for more capacity") is not made.
 extension BriefingValidator {
     /// Content words a field may add to another's facts and still be the same point.
     static let maxNewWords = 3

@@ -15,7 +15,9 @@ extension BriefingValidator {
         let ever = ["ever", "lifetime"].contains(where: words.contains) || has(["so", "far"]) || has(["to", "date"]) || has(["all", "time"])
             || has(["since", "signup"]) || has(["since", "signing"]) || has(["since", "they", "signed"]) || has(["over", "time"])
             || has(["since", "joining"]) || has(["since", "they", "started"]) || has(["in", "their", "history"]) || has(["in", "its", "history"])
-            || ["previously", "earlier", "historically", "once", "overall"].contains(where: words.contains) || words.last == "before"
+            || ["previously", "earlier", "historically", "once", "overall", "prior"].contains(where: words.contains) || words.last == "before"
+            // "past hits on the projects limit" (not "the past two weeks", "past 14 days").
+            || words.indices.dropLast().contains { words[$0] == "past" && !["two", "14", "fourteen", "fortnight", "week", "weeks", "few", "days", "month"].contains(words[$0 + 1]) }
             || has(["in", "all"]) || has(["all", "told"])
             || has(["at", "some", "point"]) || has(["in", "the", "past"]) && !(has(["in", "the", "past", "two"]) || has(["in", "the", "past", "14"])
                 || has(["in", "the", "past", "fortnight"]) || has(["in", "the", "past", "week"]) || has(["in", "the", "past", "fourteen"]))

@@ -198,7 +198,9 @@ extension BriefingValidator {
                   lower[start - 1].allSatisfy(\.isLetter), Self.numberWordValue(lower[start - 1]) == nil {
                 // A participle describes a state ("the connected integration") unless it opens a longer name
                 // right after the determiner ("the scheduled queries feature").
-                let participle = lower[start - 1].hasSuffix("ed") || (lower[start - 1].hasSuffix("ing") && lower[start - 1].count <= 8)
+                // (The second half of a hyphenated compound is part of a name: "the matter-tracking module".)
+                let hyphenated = words[start - 1].range.lowerBound > 0 && chars[words[start - 1].range.lowerBound - 1] == "-"
+                let participle = !hyphenated && (lower[start - 1].hasSuffix("ed") || (lower[start - 1].hasSuffix("ing") && lower[start - 1].count <= 8))
                 if participle, !(start < index && start >= 2 && ["the", "their", "its", "an", "a", "our", "this"].contains(lower[start - 2])) { break }
                 start -= 1
             }

@@ -82,7 +82,7 @@ extension BriefingValidator {
         if let phrase = has([["sporadic"], ["sporadically"], ["occasional"], ["occasionally"], ["intermittent"], ["intermittently"], ["irregular"],
                              ["irregularly"], ["dormant"], ["gone", "quiet"], ["went", "quiet"], ["stopped", "using"], ["inactive", "account"]]),
            let index = at(phrase), !negated(before: index, within: 2) {
-            let aboutActivity = words.contains { ["use", "usage", "activity", "active", "login", "logins", "engagement", "using", "account", "visits"].contains($0) }
+            let aboutActivity = words.contains { ["use", "usage", "activity", "active", "login", "logins", "logs", "log", "engagement", "using", "account", "visits"].contains($0) }
                 || phrase.count > 1 || phrase == ["dormant"]
             if aboutActivity, days * 4 >= window * 3 { found.append("says \"\(phrase.joined(separator: " "))\", but the account was active on \(days) of the last \(window) days") }
         }
@@ -113,6 +113,18 @@ extension BriefingValidator {
             let after = words[min(words.count, index + phrase.count)..<min(words.count, index + phrase.count + 4)]
             let aboutActivity = after.contains { ["active", "using", "use", "uses", "engaged", "logged", "logs", "adopted", "onboarded", "involved", "working", "came", "returned"].contains($0) }
             if aboutActivity { found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(input.users) users were active in the last \(window) days") }
+        }
+        // "the whole company of 4200 is already on the product", "every one of the studio's employees already active":
+        // all of the company's people, when fewer use it.
+        if let employees = input.employeeCount, input.activeUsers < employees,
+           let phrase = has([["whole", "company"], ["entire", "company"], ["whole", "firm"], ["whole", "studio"], ["whole", "organisation"],
+                             ["whole", "organization"], ["every", "employee"], ["all", "employee"], ["all", "of", "its", "employee"],
+                             ["every", "one", "of", "the"], ["all", "of", "the", "company"], ["all", "staff"], ["every", "staff"]]),
+           let index = at(phrase), !negated(before: index, within: 2) {
+            let near = words[index..<min(words.count, index + phrase.count + 6)]
+            let ofCompany = near.contains { ["company", "companies", "employee", "employees", "staff", "firm", "studio", "organisation", "organization", "workforce"].contains($0) }
+            let claim = near.contains { ["active", "using", "uses", "use", "on", "bought", "adopted", "onboarded", "logged"].contains($0) }
+            if ofCompany, claim { found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(employees) employees use the product") }
         }
         // "every one of their users was active", "all eight known users are active".
         if input.users > 1, input.activeUsers < input.users {
@@ -221,7 +233,7 @@ extension BriefingValidator {
         // "having run into its plan limits", "hit the plan limit" with no limit hit.
         for index in stemmed.indices where ["limit", "cap", "quota"].contains(stemmed[index]) {
             let before = words[max(0, index - 4)..<index]
-            guard before.contains(where: { ["hit", "hitting", "hits", "reached", "reaching", "ran", "run", "running", "bumped", "maxed", "exceeded", "exceeding", "breached"].contains($0) }),
+            guard before.contains(where: { ["hit", "hitting", "hits", "reached", "reaching", "ran", "run", "running", "bumped", "bumping", "pressing", "maxed", "exceeded", "exceeding", "breached"].contains($0) }),
                   !negated(before: index, within: 5),
                   !words[max(0, index - 6)..<index].contains(where: { ["if", "could", "would", "may", "might", "before", "until", "when", "once", "avoid", "near", "nearing", "approaching", "close"].contains($0) }) else { continue }
             let windowLimits = input.limitsHit, everLimits = input.limitsHitEver ?? input.limitsHit
@@ -272,7 +284,8 @@ extension BriefingValidator {
             found.append("says \"\(phrase.joined(separator: " "))\", but the account sent no invitations in the last \(input.windowDays) days")
         }
         // "relies almost entirely on a single feature" with several in use.
-        if let phrase = has([["single", "feature"], ["just", "one", "feature"], ["only", "one", "feature"], ["entirely", "on", "one"]]),
+        if let phrase = has([["single", "feature"], ["just", "one", "feature"], ["only", "one", "feature"], ["entirely", "on", "one"],
+                             ["nothing", "else"], ["relies", "solely"], ["rely", "solely"], ["solely", "on"], ["exclusively", "on"]]),
            let index = at(phrase), !negated(before: index, within: 3), let features = input.featureCount ?? (input.topFeatures.isEmpty ? nil : input.topFeatures.count), features > 1,
            !words.contains(where: { ["top", "most", "leading", "favourite", "favorite", "main", "biggest"].contains($0) }) {
             found.append("says \"\(phrase.joined(separator: " "))\", but the account used \(features) different features in the last \(window) days")
@@ -302,7 +315,8 @@ extension BriefingValidator {
         // The plan.
         let plan = input.plan.trimmedWhitespace.lowercased()
         if plan == "free", let phrase = has([["already", "paying"], ["paying", "customer"], ["already", "on", "a", "paid"], ["current", "paid", "plan"],
-                                              ["on", "a", "paid", "plan"], ["existing", "paid", "plan"]]), let index = at(phrase), !hypothetical(before: index) {
+                                              ["on", "a", "paid", "plan"], ["existing", "paid", "plan"]]), let index = at(phrase), !hypothetical(before: index),
+           !words[max(0, index - 3)..<index].contains(where: { ["budget", "off", "spend", "spending", "approval", "decision"].contains($0) }) {
             found.append("says \"\(phrase.joined(separator: " "))\", but the account is on the free plan")
         }
         if plan != "free", let phrase = has([["free", "user"], ["not", "yet", "paying"], ["not", "paying"], ["still", "free"], ["free", "account"]]) {

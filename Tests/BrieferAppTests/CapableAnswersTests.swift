@@ -140,10 +140,10 @@ struct CapableAnswersTests {
                        "contact_data", "self_talk", "planted_echo"] {
             #expect((defects[defect] ?? 0) >= 10, "flawed answers with \(defect)")
         }
-        // A third of the first 294 answers (writers A, B, C) is held out; writers D to G and J, K added tuning
-        // answers later, writers H and I held-out ones: over a quarter of all.
+        // A third of the first 294 answers (writers A, B, C) is held out; writers D to G, J, K and N to S added
+        // tuning answers later, writers H, I, L and M held-out ones: about a quarter of all (a fifth at least).
         let heldout = try Self.answers("heldout").count
-        #expect(heldout >= 222 && heldout * 4 >= all.count, "held out: \(heldout) of \(all.count)")
+        #expect(heldout >= 284 && heldout * 5 >= all.count, "held out: \(heldout) of \(all.count)")
         #expect(Set(all.map(\.code)).compactMap { $0 }.allSatisfy { BriefingErrorCode(rawValue: $0) != nil })
     }
 

@@ -7,6 +7,12 @@
 /// or ever ("so far", "to date") — and a sentence that states none contradicts only what both scopes
 /// contradict. Each finding's detail names the words and the fact they contradict.
 extension BriefingValidator {
+    /// Words that make a claim about people one about the company's employees, not its users ("a small
+    /// fraction of the company", "a handful of the firm's staff").
+    static let companyPeopleWords: Set<String> = [
+        "company", "companies", "employee", "employees", "staff", "headcount", "firm", "studio", "organisation", "organization", "workforce",
+    ]
+
     /// The scope a sentence states for its claims.
     enum ClaimScope { case window, ever, either }
 
@@ -122,7 +128,7 @@ extension BriefingValidator {
                              ["every", "one", "of", "the"], ["all", "of", "the", "company"], ["all", "staff"], ["every", "staff"]]),
            let index = at(phrase), !negated(before: index, within: 2) {
             let near = words[index..<min(words.count, index + phrase.count + 6)]
-            let ofCompany = near.contains { ["company", "companies", "employee", "employees", "staff", "firm", "studio", "organisation", "organization", "workforce"].contains($0) }
+            let ofCompany = near.contains(where: Self.companyPeopleWords.contains)
             let claim = near.contains { ["active", "using", "uses", "use", "on", "bought", "adopted", "onboarded", "logged"].contains($0) }
             if ofCompany, claim { found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(employees) employees use the product") }
         }
@@ -150,7 +156,7 @@ extension BriefingValidator {
         // the sentence is about the company's people).
         if let phrase = has([["small", "fraction"], ["tiny", "fraction"], ["small", "share"], ["small", "portion"], ["small", "slice"],
                              ["small", "minority"], ["a", "minority"], ["small", "subset"]]) {
-            let ofCompany = words.contains { ["company", "companies", "employee", "employees", "staff", "headcount", "organisation", "organization", "firm", "workforce"].contains($0) }
+            let ofCompany = words.contains(where: Self.companyPeopleWords.contains)
             let base = ofCompany ? (input.employeeCount ?? input.users) : input.users
             if base > 0, input.activeUsers * 2 >= base {
                 found.append("says \"\(phrase.joined(separator: " "))\", but \(input.activeUsers) of its \(base) \(ofCompany && input.employeeCount != nil ? "employees" : "users") were active in the last \(window) days")
@@ -163,7 +169,7 @@ extension BriefingValidator {
            let index = at(phrase), !(index > 0 && ["a", "quite"].contains(words[index - 1]) && phrase.first == "few"
                && !(index > 1 && ["only", "just"].contains(words[index - 2]))) {
             let after = words[index..<min(words.count, index + 6)]
-            let ofCompany = after.contains { ["company", "staff", "employees", "employee", "organisation", "organization", "firm", "workforce", "headcount"].contains($0) }
+            let ofCompany = after.contains(where: Self.companyPeopleWords.contains)
             let ofUsers = after.contains { ["users", "user", "people", "teammates", "colleagues", "team", "members"].contains($0) }
             let base = ofCompany ? input.employeeCount : (ofUsers ? input.users : nil)
             // "few of them" is a share (under half); "few people", "a handful" a small number (five at most).
@@ -217,18 +223,17 @@ extension BriefingValidator {
            !input.integrations.isEmpty, !(scope == .window && claim.contains("recent")) {
             found.append("says \"\(claim)\", but the account has connected \(input.integrations.joined(separator: ", "))")
         }
-        if let claim = noneClaim(["limit", "cap", "quota"]) {
-            let window = input.limitsHit, ever = input.limitsHitEver ?? input.limitsHit
-            let contradicted = scope == .ever ? !ever.isEmpty : !window.isEmpty
-            if contradicted { found.append("says \"\(claim)\", but the account hit the \((scope == .ever ? ever : window).joined(separator: ", ")) limits") }
+        // The limits hit in the sentence's scope (the window's unless it says ever).
+        let limitsInScope = scope == .ever ? (input.limitsHitEver ?? input.limitsHit) : input.limitsHit
+        if let claim = noneClaim(["limit", "cap", "quota"]), !limitsInScope.isEmpty {
+            found.append("says \"\(claim)\", but the account hit the \(limitsInScope.joined(separator: ", ")) limits")
         }
         // "stayed within their plan limits", "well under its limits" with limits hit.
         if let phrase = has([["within", "their", "plan", "limit"], ["within", "its", "plan", "limit"], ["within", "the", "plan", "limit"],
                              ["within", "their", "limit"], ["within", "its", "limit"], ["within", "plan", "limit"], ["under", "their", "limit"],
                              ["under", "its", "limit"], ["under", "the", "limit"], ["inside", "their", "limit"], ["inside", "its", "limit"]]),
            let index = at(phrase), !negated(before: index, within: 3), !hypothetical(before: index) {
-            let hit = scope == .ever ? (input.limitsHitEver ?? input.limitsHit) : input.limitsHit
-            if !hit.isEmpty { found.append("says \"\(phrase.joined(separator: " "))\", but the account hit the \(hit.joined(separator: ", ")) limits") }
+            if !limitsInScope.isEmpty { found.append("says \"\(phrase.joined(separator: " "))\", but the account hit the \(limitsInScope.joined(separator: ", ")) limits") }
         }
         // "having run into its plan limits", "hit the plan limit" with no limit hit.
         for index in stemmed.indices where ["limit", "cap", "quota"].contains(stemmed[index]) {
@@ -262,8 +267,7 @@ extension BriefingValidator {
         }
         // "the only limit they have run into lately is the seat cap" with two hit.
         if let phrase = has([["only", "limit"], ["only", "cap"], ["only", "plan", "limit"], ["only", "quota"]]), let index = at(phrase), !negated(before: index, within: 2) {
-            let hit = scope == .ever ? (input.limitsHitEver ?? input.limitsHit) : input.limitsHit
-            if hit.count > 1 { found.append("says \"\(phrase.joined(separator: " "))\", but the account hit the \(hit.joined(separator: ", ")) limits") }
+            if limitsInScope.count > 1 { found.append("says \"\(phrase.joined(separator: " "))\", but the account hit the \(limitsInScope.joined(separator: ", ")) limits") }
         }
         // "they have not touched the funnel builder" when they used it.
         for usage in input.topFeatures + (input.topFeaturesEver ?? []) where usage.count > 0 {

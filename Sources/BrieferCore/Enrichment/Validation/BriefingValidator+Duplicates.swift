@@ -154,7 +154,7 @@ extension BriefingValidator {
                 || Self.firstOccurrence(of: ["instead", "of"], in: stemmed) != nil || stemmed.first == "if"
             if conceded { kinds.remove("outgrown") }
             // "holding their usage back": a few words may stand between.
-            if let hold = stemmed.firstIndex(where: { ["hold", "holding", "held", "hold"].contains($0) }),
+            if let hold = stemmed.firstIndex(where: { ["hold", "holding", "held"].contains($0) }),
                stemmed[hold..<min(stemmed.count, hold + 5)].contains("back") { kinds.insert("outgrown") }
             return kinds
         }
@@ -170,13 +170,17 @@ extension BriefingValidator {
             // "no plan limit hit yet" states a fact too: that there is none.
             let text = parts[k].map(\.text)
             if let limit = text.firstIndex(where: { ["limit", "limits", "cap", "caps"].contains($0) }),
-               text[max(0, limit - 5)..<limit].contains(where: { ["no", "not", "never", "any"].contains($0) }) && text[max(0, limit - 5)..<limit].contains(where: { ["no", "not", "never"].contains($0) } ) {
+               text[max(0, limit - 5)..<limit].contains(where: { ["no", "not", "never"].contains($0) }) {
                 cited.insert("name:no limit hit")
             }
             return cited
         }
         let factRoots = Set(names.flatMap(\.roots) + [Self.root(context.input.plan), "limit"])
         let content = roots.map { $0.subtracting(Self.framingWords).subtracting(factRoots).filter { $0.contains(where: \.isLetter) && !$0.contains(":") } }
+        let factNames = facts.map { $0.filter { $0.hasPrefix("name:") } }
+        let plan = "name:" + context.input.plan
+        // Resting on exactly the same two or more facts (the plan aside).
+        func sameNames(_ a: Int, _ b: Int) -> Bool { factNames[a] == factNames[b] && factNames[a].subtracting([plan]).count >= 2 }
         var found: [(field: String, detail: String)] = []
         for j in fields.indices {
             var same: [String] = []
@@ -195,61 +199,51 @@ extension BriefingValidator {
                     same.append(fields[i].name); highest = max(highest, percent)
                     continue
                 }
-                let names = facts.map { $0.filter { $0.hasPrefix("name:") } }
-                // Resting on exactly the same two or more facts (the plan aside).
-                func sameNames(_ a: Int, _ b: Int) -> Bool {
-                    names[a] == names[b] && names[a].subtracting(["name:" + context.input.plan]).count >= 2
-                }
                 // The same claim about a shared fact: two statements that cite one fact (more than the plan) and
                 // say the same kind of thing about it ("outgrown", "ready to buy", "a growing team").
-                let sharedFacts = names[i].intersection(names[j]).subtracting(["name:" + context.input.plan])
+                let sharedFacts = factNames[i].intersection(factNames[j]).subtracting([plan])
+                // What each says of the shared facts: its own claims, and those stating them implies (a limit hit:
+                // outgrown — only when the field says it was hit, "the seat count they need" does not).
+                let implied = Set(sharedFacts.compactMap { impliedClaims[String($0.dropFirst(5))] })
+                func said(_ k: Int) -> Set<String> {
+                    claims[k].union(affirmative[k] ? implied.filter { $0 != "outgrown" || statesLimitHit[k] } : [])
+                }
                 // "Outgrown" is said of the plan: two statements that both say it of the plan make one point
                 // ("pro is no longer enough" and "running longer than the pro plan permits").
-                let plan = "name:" + context.input.plan
                 // (A field that states a limit was hit on the plan says it too.)
                 func saysOutgrown(_ k: Int) -> Bool { claims[k].contains("outgrown") || (affirmative[k] && statesLimitHit[k] && claims[i == k ? j : i].contains("outgrown")) }
                 let outgrownPlan = saysOutgrown(i) && saysOutgrown(j) && (claims[i].contains("outgrown") || claims[j].contains("outgrown"))
-                    && names[i].contains(plan) && names[j].contains(plan)
-                if !questions[i], !questions[j],
-                   let claim = (affirmative[i] && affirmative[j] ? claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first : nil)
-                    ?? (outgrownPlan ? "outgrown" : nil) {
+                    && factNames[i].contains(plan) && factNames[j].contains(plan)
+                let statements = !questions[i] && !questions[j]
+                var claim: String?
+                if statements {
+                    // About the whole account, or the plan outgrown: no shared name needed.
+                    claim = (affirmative[i] && affirmative[j] ? claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first : nil)
+                        ?? (outgrownPlan ? "outgrown" : nil)
+                    // About a shared fact: an implied claim counts when the other field says it in words.
+                    if claim == nil, !sharedFacts.isEmpty {
+                        claim = claims[i].intersection(claims[j]).sorted().first
+                            ?? said(i).intersection(said(j)).intersection(claims[i].union(claims[j])).sorted().first
+                    }
+                } else if !sharedFacts.isEmpty, questions[i] != questions[j] {
+                    // A question that restates the claim the other field makes about a shared fact ("ask how often
+                    // they run out of storage" after "they hit the storage limit": a limit hit says they outgrew it).
+                    let (q, o) = questions[i] ? (i, j) : (j, i)
+                    claim = claims[q].intersection(said(o)).sorted().first
+                }
+                if let claim {
                     same.append(fields[i].name); sameFacts = true; sameClaim = claim
                     continue
-                }
-                if !sharedFacts.isEmpty, !questions[i], !questions[j] {
-                    // Stating a shared fact says what it implies (a limit hit: outgrown), when the other field says so.
-                    let implied = Set(sharedFacts.compactMap { impliedClaims[String($0.dropFirst(5))] })
-                    func said(_ k: Int) -> Set<String> {
-                        // A limit implies it only when the field says it was hit ("the seat count they need" does not).
-                        claims[k].union(affirmative[k] ? implied.filter { $0 != "outgrown" || statesLimitHit[k] } : [])
-                    }
-                    let saidI = said(i), saidJ = said(j)
-                    if let claim = claims[i].intersection(claims[j]).sorted().first
-                        ?? saidI.intersection(saidJ).intersection(claims[i].union(claims[j])).sorted().first {
-                        same.append(fields[i].name); sameFacts = true; sameClaim = claim
-                        continue
-                    }
-                }
-                // A question that restates the claim the other field makes about a shared fact ("ask how often they
-                // run out of storage" after "they hit the storage limit": a limit hit says they outgrew it).
-                if !sharedFacts.isEmpty, questions[i] != questions[j] {
-                    let (q, o) = questions[i] ? (i, j) : (j, i)
-                    let implied = Set(sharedFacts.compactMap { impliedClaims[String($0.dropFirst(5))] })
-                    let other = claims[o].union(affirmative[o] ? implied.filter { $0 != "outgrown" || statesLimitHit[o] } : [])
-                    if let claim = claims[q].intersection(other).sorted().first {
-                        same.append(fields[i].name); sameFacts = true; sameClaim = claim
-                        continue
-                    }
                 }
                 // The same facts, in other words: the names one cites are the other's (at least half of them),
                 // its numbers too, it is a statement (a question makes another point), and it adds almost
                 // nothing of its own.
-                guard !names[i].isEmpty, !names[j].isEmpty else { continue }
-                let (sub, sup) = names[j].isSubset(of: names[i]) ? (j, i) : (names[i].isSubset(of: names[j]) ? (i, j) : (-1, -1))
+                guard !factNames[i].isEmpty, !factNames[j].isEmpty else { continue }
+                let (sub, sup) = factNames[j].isSubset(of: factNames[i]) ? (j, i) : (factNames[i].isSubset(of: factNames[j]) ? (i, j) : (-1, -1))
                 guard sub >= 0, !questions[sub], !questions[sup],
                       wordLists[sub].count >= 5 else { continue }
                 // Resting on the very same two or more names, a field may reword more before it is a new point.
-                let allowed = names[sub] == names[sup] && names[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
+                let allowed = factNames[sub] == factNames[sup] && factNames[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
                 let added = content[sub].subtracting(content[sup])
                 // Numbers of its own are facts of its own ("28 of its 63 lifetime dashboard uses").
                 let numbers = { (k: Int) in facts[k].filter { $0.hasPrefix("n:") } }
@@ -257,7 +251,7 @@ extension BriefingValidator {
                 guard numbers(sub).isSubset(of: numbers(sup)) || (sameNames(sub, sup) && !facts[sub].contains("comparison")) else { continue }
                 // Resting on exactly the same two or more facts (the plan aside), it is the same point however
                 // worded; on one fact, only with few words of its own; on the plan alone, never.
-                guard !names[sub].subtracting(["name:" + context.input.plan]).isEmpty else { continue }
+                guard !factNames[sub].subtracting([plan]).isEmpty else { continue }
                 if added.count <= allowed || sameNames(sub, sup) { same.append(fields[i].name); sameFacts = true }
             }
             if !same.isEmpty {

@@ -191,6 +191,10 @@ extension BriefingValidator {
         let chars = Array(text)
         let lower = words.map(\.text)
         let idiomatic = idiomaticPositions(in: lower)
+        /// The bound the words right before position `i` make ("more than", "nearly"), if any.
+        func leadBound(_ i: Int) -> NumberBound? {
+            boundLeads.first { i >= $0.words.count && lower[(i - $0.words.count)..<i].elementsEqual($0.words) }?.bound
+        }
         func between(_ a: Int, _ b: Int) -> String {
             guard a < words.count, b < words.count, words[a].range.upperBound <= words[b].range.lowerBound else { return "" }
             return String(chars[words[a].range.upperBound..<words[b].range.lowerBound])
@@ -261,12 +265,8 @@ extension BriefingValidator {
             } else if let multiple = ["twice": 2, "double": 2, "triple": 3, "treble": 3][word], i + 1 < words.count,
                       ["as", "the", "that", "what", "its", "their"].contains(lower[i + 1]) {
                 // "twice as many", "nearly double the": a ratio of two values.
-                var bound = NumberBound.exact
-                for lead in boundLeads where i >= lead.words.count && lower[(i - lead.words.count)..<i].elementsEqual(lead.words) {
-                    bound = lead.bound
-                    break
-                }
-                mentions.append(NumberMention(value: multiple, word: word, kind: nil, bound: bound, isPercent: false, position: i, isRatio: true))
+                mentions.append(NumberMention(value: multiple, word: word, kind: nil, bound: leadBound(i) ?? .exact, isPercent: false, position: i,
+                                              isRatio: true))
                 continue
             } else if ["a", "an"].contains(word), i + 2 < words.count, fractionWords[stem(lower[i + 1])] != nil, lower[i + 2] == "of" {
                 // "a third of the company", "a quarter of its uses": one part in so many.
@@ -274,13 +274,8 @@ extension BriefingValidator {
                 value = 1
             } else if word == "half", i + 1 < words.count, ["of", "its", "the", "their", "all"].contains(lower[i + 1]) {
                 // "half of its users", "over half the studio": a share of 50%.
-                var bound = NumberBound.about
-                for lead in boundLeads where i >= lead.words.count && lower[(i - lead.words.count)..<i].elementsEqual(lead.words) {
-                    bound = lead.bound
-                    break
-                }
                 var half = NumberMention(value: 50, word: word, kind: numberKind(after: i, before: i, in: lower, stopsAfter: stops),
-                                         bound: bound, isPercent: true, position: i)
+                                         bound: leadBound(i) ?? .about, isPercent: true, position: i)
                 half.isShareOf = true
                 mentions.append(half)
                 continue
@@ -288,11 +283,8 @@ extension BriefingValidator {
             guard let number = value else { continue }
             // "three-quarters", "two thirds", "a third": a share, said as a fraction.
             if let denominator = last + 1 < words.count ? fractionWords[stem(lower[last + 1])] : nil, number < denominator {
-                var bound = NumberBound.about
-                for lead in boundLeads where i >= lead.words.count && lower[(i - lead.words.count)..<i].elementsEqual(lead.words) {
-                    bound = lead.bound == .exact ? .about : lead.bound
-                    break
-                }
+                // (Said of a fraction, a bound with no give is "about": a third is rarely exact.)
+                let bound = leadBound(i).map { $0 == .exact ? .about : $0 } ?? .about
                 var fraction = NumberMention(value: (number * 100 + denominator / 2) / denominator, word: (spoken ?? String(number)) + " " + lower[last + 1],
                                              kind: numberKind(after: last + 1, before: i, in: lower, stopsAfter: stops), bound: bound,
                                              isPercent: true, position: i)
@@ -304,10 +296,7 @@ extension BriefingValidator {
             let afterIndex = words[last].range.upperBound
             let isPercent = (afterIndex < chars.count && chars[afterIndex] == "%")
                 || (last + 1 < words.count && ["percent", "per"].contains(words[last + 1].text))
-            var bound = NumberBound.exact
-            for lead in boundLeads where i >= lead.words.count {
-                if lower[(i - lead.words.count)..<i].elementsEqual(lead.words) { bound = lead.bound; break }
-            }
+            var bound = leadBound(i) ?? .exact
             // "50+" or "50 or more"
             if afterIndex < chars.count, chars[afterIndex] == "+" { bound = .atLeast }
             if last + 2 < words.count, lower[last + 1] == "or", ["more", "over", "above"].contains(lower[last + 2]) { bound = .atLeast }

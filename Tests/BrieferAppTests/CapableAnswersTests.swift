@@ -63,7 +63,8 @@ struct CapableAnswersTests {
                 "gen3": try validator(try generated(seed: 47)), "gen4": try validator(try generated(seed: 61)),
                 "gen5": try validator(try generated(seed: 73)), "gen6": try validator(try generated(seed: 89)),
                 "gen7": try validator(try generated(seed: 97)), "gen8": try validator(try generated(seed: 101)),
-                "gen9": try validator(try generated(seed: 103))]
+                "gen9": try validator(try generated(seed: 103)), "gen10": try validator(try generated(seed: 107)),
+                "gen11": try validator(try generated(seed: 109))]
     }
 
     /// How one set fares: good answers kept, flawed ones rejected with their code, and per code

@@ -20,7 +20,7 @@ CODES = {
     "two_sentences": "multiple_sentences", "duplicate_point": "duplicate_fields", "generic_phrase": "generic_phrase",
     "contact_data": "personal_data", "self_talk": "instruction_echo", "planted_echo": "instruction_echo",
 }
-SETS = {"A": "tuning", "B": "tuning", "C": "heldout", "D": "tuning", "E": "tuning", "F": "tuning", "G": "tuning", "H": "heldout", "I": "heldout", "J": "tuning", "K": "tuning", "L": "heldout", "M": "heldout", "N": "tuning", "O": "tuning", "P": "tuning", "Q": "tuning", "R": "tuning", "S": "tuning"}
+SETS = {"A": "tuning", "B": "tuning", "C": "heldout", "D": "tuning", "E": "tuning", "F": "tuning", "G": "tuning", "H": "heldout", "I": "heldout", "J": "tuning", "K": "tuning", "L": "heldout", "M": "heldout", "N": "tuning", "O": "tuning", "P": "tuning", "Q": "tuning", "R": "tuning", "S": "tuning", "T": "heldout", "U": "heldout", "V": "heldout", "W": "heldout"}
 
 
 def main() -> int:

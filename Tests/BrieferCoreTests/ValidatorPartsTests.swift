@@ -159,7 +159,9 @@ struct ValidatorPartsTests {
         #expect(codes("risk_factor", "As a small fintech shop, Ledgerline may not have the budget for a bigger plan.", input: large) == [.contradictsInput])
         #expect(codes("risk_factor", "As a small fintech shop, Ledgerline may not have the budget for a bigger plan.").isEmpty)
         // Two limits hit in the window; HubSpot connected; the SQL editor used.
-        #expect(codes("risk_factor", "The only limit they ran into lately is the storage cap, so the push to upgrade is narrow.") == [.contradictsInput])
+        // (Its own point, not the expansion signal's: with only the storage limit and three words of its own, "so
+        // the push to upgrade is narrow", it would restate that they hit it.)
+        #expect(codes("risk_factor", "The only limit they ran into lately is the storage cap, so a data cleanup could delay any upgrade.") == [.contradictsInput])
         #expect(codes("risk_factor", "Nothing is connected to their data stack yet, so Redshift data stays outside the product.") == [.contradictsInput])
         #expect(codes("recommended_opening", "Since they have not touched the SQL editor, ask how they query their Redshift data today.") == [.contradictsInput])
     }
@@ -229,6 +231,38 @@ struct ValidatorPartsTests {
     @Test func aYesNoQuestionThatRestatesIsTheSamePoint() {
         #expect(codes("recommended_opening", "Have they noticed that both the storage and projects caps were reached in the last two weeks?")
             == [.duplicateFields])
+        // Asking to confirm the fact the expansion signal states ("hit the storage and projects limits").
+        #expect(codes("recommended_opening", "Have you been running into the storage and projects caps lately?") == [.duplicateFields])
+        // Asking to confirm a claim of its own about that fact is another point.
+        #expect(codes("recommended_opening", "Ask whether the storage limit interrupted their month-end reporting.").isEmpty)
+        // Its reasons and what it asks to confirm: "comparing paid plans" is the intent the pricing page visits show.
+        #expect(codes("recommended_opening", "Since they keep returning to the pricing page, are they already comparing paid plans?",
+                      ["expansion_signal": "They viewed the pricing page 19 times in the last 14 days, a sign they are weighing a paid plan."])
+            == [.duplicateFields])
+    }
+
+    @Test func aQuestionsReasonIsNotItsPoint() {
+        // The reason restates the use case's fact, but the question asks something new.
+        #expect(codes("recommended_opening", "Open by asking which ledgers they reconcile, since the SQL editor is their most used feature.").isEmpty)
+        // A reason that makes the other field's claim about the same fact does restate it.
+        #expect(codes("recommended_opening", "Ask which roles the invited colleagues hold, since the team has been adding people quickly.",
+                      ["expansion_signal": "Seventeen invitations in the last 14 days show the team is growing fast."]) == [.duplicateFields])
+    }
+
+    @Test func aMissingIntegrationInOtherWordsIsOnePoint() {
+        var none = ledger
+        none.integrations = []
+        // A first integration to connect, a data source not wired up, the activation step left: all say it is missing.
+        #expect(codes("risk_factor", "The product is not yet wired to any of their data sources, the one activation step they have skipped.",
+                      ["recommended_opening": "Start by helping them connect a first integration so their data flows in."],
+                      input: none) == [.duplicateFields])
+        #expect(codes("risk_factor", "Without any integration connected, they have not finished activation.",
+                      ["recommended_opening": "Ask what stopped them from connecting an integration, the only activation step they have not completed."],
+                      input: none) == [.duplicateFields])
+        // Connecting one as the next step, and a risk of another kind, are two points.
+        #expect(codes("risk_factor", "Redshift is only in their company records, so a budget for a second tool may be hard to find.",
+                      ["recommended_opening": "Start by helping them connect a first integration so their data flows in."],
+                      input: none).isEmpty)
     }
 
     @Test func noLimitHitIsAFactTwoFieldsCanShare() {

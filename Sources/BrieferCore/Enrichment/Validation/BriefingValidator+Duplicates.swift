@@ -7,8 +7,9 @@
 /// - The same claim: each field's facts are the input's names it cites (features, limits, integrations,
 ///   events, tools; the plan said as "the team plan"; "no plan limit hit"; a cap is a limit, API calls are
 ///   API requests) and the counts it states (the window is no fact); its claims are kinds of thing said —
-///   outgrown, ready to buy, a growing team, an integration missing, a daily habit, fully set up — by their
-///   words, or implied by stating a fact (a limit hit says outgrown). Two statements that share a fact and
+///   outgrown, ready to buy, a growing team, an integration missing, a step missing, a daily habit, fully set
+///   up — by their words (a few words may stand between two: "not yet wired", "comparing paid plans"), or
+///   implied by stating a fact (a limit hit says outgrown); a data source or a connection is an integration. Two statements that share a fact and
 ///   a claim about it, or that both make a claim about the whole account, or both say the plan is outgrown,
 ///   make one point. A question that restates the other field's claim about a shared fact does too.
 /// - The same facts, in other words: one statement cites only facts the other cites (more than the plan,
@@ -18,11 +19,19 @@
 ///
 /// A question asks something else, but what an opening restates before it asks ("Open by noting that every
 /// setup step is finished, and ask what comes next", "Have they noticed that both caps were reached?") is
-/// compared as a statement; an opening that only leads with a fact restates it. A claim in a concession or
+/// compared as a statement, and so is what a yes/no question asks to confirm ("Have you been running into the
+/// API request cap lately?" — with no word of its own); its reasons ("since …", "given that …") make their
+/// claims but are not its point. An opening that only leads with a fact restates it. A claim in a concession or
 /// a condition ("even with the limits in the way", "if …", "rather than pay for more capacity") is not made.
 extension BriefingValidator {
     /// Content words a field may add to another's facts and still be the same point.
     static let maxNewWords = 3
+
+    /// The verbs that state a limit was hit.
+    static let limitHitWords: Set<String> = ["hit", "hitting", "hits", "reached", "reaching", "maxed", "exceeded", "ran", "running", "bumped"]
+
+    /// The roots of the framing words (fields are compared by roots).
+    static let framingRoots = Set(framingWords.map(root))
 
     /// Words that frame a point rather than make one.
     static let framingWords: Set<String> = [
@@ -37,6 +46,9 @@ extension BriefingValidator {
         "days", "day", "weeks", "week", "two", "fourteen", "ever", "so", "far", "while", "after", "before", "over",
         "both", "each", "all", "any", "some", "much", "many", "plan", "by", "up", "down", "clearly", "too", "keep",
         "keeps", "kept", "really", "quite", "again", "repeatedly", "note", "noting", "tell", "telling", "say", "saying",
+        "you", "your", "lately", "currently",
+        // How a limit's being hit is said: the limit is the fact ("reach" is not one of them: "reach out").
+        "hit", "hitting", "hits", "ran", "running", "bumped", "maxed", "exceeded",
     ]
 
     /// The input's names (activation steps, integrations, limits, tools, features, events, the plan) and
@@ -78,12 +90,24 @@ extension BriefingValidator {
         ("a growing team", [["growing"], ["grew"], ["growth"], ["adding", "people"], ["adding", "user"], ["adding", "colleague"],
                             ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"]]),
         ("an integration missing", [["no", "integration"], ["not", "connected"], ["never", "connected"], ["missing", "integration"],
-                                    ["not", "wired"], ["no", "data", "source"], ["t", "connected"], ["nothing", "connected"]]),
+                                    ["not", "wired"], ["no", "data", "source"], ["t", "connected"], ["nothing", "connected"], ["first", "integration"]]),
+        // An activation step said to be still to do ("the one activation step left", "not completed", "skipped").
+        ("a step missing", [["left"], ["not", "completed"], ["t", "completed"], ["skipped"], ["missing"], ["outstanding"], ["remaining"],
+                            ["undone"], ["unfinished"], ["not", "finished"], ["t", "finished"]]),
         // About the account's activity as a whole: its own fact.
         ("a daily habit", [["every", "day"], ["daily"], ["every", "one", "of", "the", "last"], ["every", "single", "day"], ["routine"], ["habit"],
                            ["all", "14", "of"], ["all", "fourteen"]]),
         ("fully set up", [["fully", "set", "up"], ["every", "activation", "step"], ["all", "activation", "step"], ["all", "four", "activation"],
                           ["fully", "activated"], ["every", "setup", "step"], ["all", "of", "the", "setup"], ["all", "the", "setup"]]),
+    ]
+
+    /// Claims made by two words with a few others between them ("holding their usage back", "comparing paid
+    /// plans", "weighing a move to the team tier"): the first word, then one of the others within four words.
+    static let spreadClaims: [(kind: String, first: Set<String>, then: Set<String>)] = [
+        ("outgrown", ["hold", "holding", "held"], ["back"]),
+        ("an integration missing", ["no", "not", "never", "without", "nothing", "t"], ["connected", "wired", "hooked", "linked", "plugged", "integrated"]),
+        ("ready to buy", ["comparing", "compare", "weighing", "weigh", "evaluating", "evaluate", "considering", "consider", "eyeing", "sizing"],
+         ["plan", "tier", "upgrade", "upgrading", "pricing", "option", "price"]),
     ]
 
     /// Claims that are facts of their own: two statements making one are the same point without a shared name.
@@ -98,7 +122,7 @@ extension BriefingValidator {
     /// requests.
     static let citedSynonyms: [String: [String]] = [
         "cap": ["limit"], "ceiling": ["limit"], "quota": ["limit"], "allowance": ["limit"],
-        "teammate": ["teammat", "team"], "colleague": ["colleagu", "team"], "call": ["call", "request"],
+        "teammate": ["teammat", "team"], "colleague": ["colleagu", "team"], "call": ["call", "request"], "source": ["source", "integr"], "connection": ["connect", "integr"],
         "invitation": ["invit", "team"], "invite": ["invit", "team"], "invited": ["invit", "team"], "inviting": ["invit", "team"],
     ]
 
@@ -113,6 +137,39 @@ extension BriefingValidator {
         return roots
     }
 
+    /// Auxiliary verbs that open a yes/no question ("Have they been running into the API request cap?").
+    static let questionAuxiliaries: Set<String> = [
+        "are", "is", "have", "has", "do", "does", "did", "were", "was", "could", "would", "will", "can", "should",
+    ]
+
+    /// What a question states rather than asks, nil when nothing: what it restates before it asks ("Open by
+    /// noting that every setup step is finished, and ask what comes next"; "Have they noticed that both caps were
+    /// reached?" restates to its end), its reasons ("…, since alerts are clearly their main use", "given that only
+    /// one invitation was sent") and what a yes/no question asks to confirm ("Have you been running into the
+    /// API request cap lately?", "ask whether the visits mean they are comparing plans"): a question that asks
+    /// whether a point holds makes that point. Each part runs to the end of its clause (punctuation).
+    static func statedInQuestion(_ words: [Word], text: String) -> (words: [Word], reasonsOnly: Bool, confirmsOnly: Bool)? {
+        let t = words.map(\.text)
+        let stops = punctuationStops(in: text, words: words)
+        func clauseEnd(after k: Int) -> Int { (k..<t.count).first { stops.contains($0) }.map { $0 + 1 } ?? t.count }
+        var stated: [Range<Int>] = []
+        var restates = false, confirmsAny = false
+        if let marker = t.firstIndex(where: { restateMarkers.contains($0) }) {
+            let ask = t[marker...].firstIndex(where: { ["ask", "asking", "whether"].contains($0) }) ?? t.count
+            if ask - marker > 3 { stated.append((marker + 1)..<ask); restates = true }
+        }
+        for k in t.indices {
+            let reason = ["since", "because"].contains(t[k]) || (t[k] == "given" && k + 1 < t.count && t[k + 1] == "that")
+            let confirms = t[k] == "whether" || (t[k] == "if" && k > 0 && ["ask", "asking"].contains(t[k - 1]))
+                || (questionAuxiliaries.contains(t[k]) && (k == 0 || stops.contains(k - 1)) && text.contains("?"))
+            guard reason || confirms else { continue }
+            let start = t[k] == "given" ? k + 2 : k + 1
+            let end = clauseEnd(after: start)
+            if end - start >= 3 { stated.append(start..<end); confirmsAny = confirmsAny || confirms }
+        }
+        return stated.isEmpty ? nil : (Set(stated.joined()).sorted().map { words[$0] }, !restates && !confirmsAny, confirmsAny && !restates)
+    }
+
     /// The pairs of fields that make the same point: the later field and a detail naming the earlier one.
     func duplicates(_ fields: [(name: String, text: String)], _ context: Context) -> [(field: String, detail: String)] {
         let wordLists = fields.map { Self.words(in: $0.text) }
@@ -121,16 +178,14 @@ extension BriefingValidator {
         var questions = fields.indices.map { k in
             fields[k].text.contains("?") || wordLists[k].contains { ["ask", "asking", "asks", "whether", "wonder", "find"].contains($0.text) }
         }
-        // A question that first restates something ("Open by noting that every setup step is finished, and ask
-        // what comes next") makes that statement too: its restated part is compared as one.
+        // What a question states beside what it asks is compared as a statement (``statedInQuestion(_:text:)``).
+        // (A question's reasons alone make a claim, not its point: they are not compared as the same facts.)
         var parts = wordLists
+        var reasonsOnly = fields.map { _ in false }, confirmsOnly = reasonsOnly
         for k in fields.indices where questions[k] {
-            let words = wordLists[k].map(\.text)
-            // ("Have they noticed that both caps were reached?" restates to its end.)
-            guard let marker = words.firstIndex(where: { Self.restateMarkers.contains($0) }) else { continue }
-            let ask = words[marker...].firstIndex(where: { ["ask", "asking", "whether"].contains($0) }) ?? words.count
-            guard ask - marker > 3 else { continue }
-            parts[k] = Array(wordLists[k][(marker + 1)..<ask])
+            guard let stated = Self.statedInQuestion(wordLists[k], text: fields[k].text) else { continue }
+            // (Reasons are read with the question they give reasons for: it names what they are about.)
+            (parts[k], reasonsOnly[k], confirmsOnly[k]) = (stated.reasonsOnly ? wordLists[k] : stated.words, stated.reasonsOnly, stated.confirmsOnly)
             questions[k] = false
         }
         let roots = parts.map { Self.citedRoots($0, plan: context.input.plan) }
@@ -143,7 +198,7 @@ extension BriefingValidator {
         impliedClaims["checkout_started"] = "ready to buy"
         let affirmative = parts.map { words in !words.contains { Self.negationWords.contains($0.text) } }
         let statesLimitHit = parts.map { words in
-            words.contains { ["hit", "hitting", "hits", "reached", "reaching", "maxed", "exceeded", "ran", "running", "bumped"].contains($0.text) }
+            words.contains { Self.limitHitWords.contains($0.text) }
         }
         let claims = parts.map { words in
             let stemmed = words.map { Self.stem($0.text) }
@@ -153,9 +208,10 @@ extension BriefingValidator {
             let conceded = Self.firstOccurrence(of: ["even", "with"], in: stemmed) != nil || Self.firstOccurrence(of: ["rather", "than"], in: stemmed) != nil
                 || Self.firstOccurrence(of: ["instead", "of"], in: stemmed) != nil || stemmed.first == "if"
             if conceded { kinds.remove("outgrown") }
-            // "holding their usage back": a few words may stand between.
-            if let hold = stemmed.firstIndex(where: { ["hold", "holding", "held"].contains($0) }),
-               stemmed[hold..<min(stemmed.count, hold + 5)].contains("back") { kinds.insert("outgrown") }
+            for claim in Self.spreadClaims {
+                if let first = stemmed.firstIndex(where: { claim.first.contains($0) }),
+                   stemmed[first..<min(stemmed.count, first + 5)].contains(where: { claim.then.contains($0) }) { kinds.insert(claim.kind) }
+            }
             return kinds
         }
         // Each field's facts: the names it cites and the numbers it states.
@@ -176,7 +232,7 @@ extension BriefingValidator {
             return cited
         }
         let factRoots = Set(names.flatMap(\.roots) + [Self.root(context.input.plan), "limit"])
-        let content = roots.map { $0.subtracting(Self.framingWords).subtracting(factRoots).filter { $0.contains(where: \.isLetter) && !$0.contains(":") } }
+        let content = roots.map { $0.subtracting(Self.framingRoots).subtracting(factRoots).filter { $0.contains(where: \.isLetter) && !$0.contains(":") } }
         let factNames = facts.map { $0.filter { $0.hasPrefix("name:") } }
         let plan = "name:" + context.input.plan
         // Resting on exactly the same two or more facts (the plan aside).
@@ -240,10 +296,11 @@ extension BriefingValidator {
                 // nothing of its own.
                 guard !factNames[i].isEmpty, !factNames[j].isEmpty else { continue }
                 let (sub, sup) = factNames[j].isSubset(of: factNames[i]) ? (j, i) : (factNames[i].isSubset(of: factNames[j]) ? (i, j) : (-1, -1))
-                guard sub >= 0, !questions[sub], !questions[sup],
-                      wordLists[sub].count >= 5 else { continue }
+                guard sub >= 0, !questions[sub], !questions[sup], !reasonsOnly[sub], !reasonsOnly[sup],
+                      parts[sub].count >= 5 else { continue }
                 // Resting on the very same two or more names, a field may reword more before it is a new point.
-                let allowed = factNames[sub] == factNames[sup] && factNames[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
+                let allowed = confirmsOnly[sub] || confirmsOnly[sup] ? 0
+                    : factNames[sub] == factNames[sup] && factNames[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
                 let added = content[sub].subtracting(content[sup])
                 // Numbers of its own are facts of its own ("28 of its 63 lifetime dashboard uses").
                 let numbers = { (k: Int) in facts[k].filter { $0.hasPrefix("n:") } }

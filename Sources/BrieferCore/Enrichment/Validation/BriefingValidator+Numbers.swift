@@ -200,7 +200,7 @@ extension BriefingValidator {
             return String(chars[words[a].range.upperBound..<words[b].range.lowerBound])
         }
         // Words followed by punctuation: a number's noun is never past one.
-        let stops = Set(words.indices.filter { k in k + 1 < words.count && between(k, k + 1).contains(where: { ",;:.()".contains($0) }) })
+        let stops = punctuationStops(in: text, words: words)
         var mentions: [NumberMention] = []
         var i = 0
         while i < words.count {

@@ -46,6 +46,15 @@ extension BriefingValidator {
         return out
     }
 
+    /// The indices of the words followed by punctuation that ends a clause or a phrase (`,;:.()`).
+    static func punctuationStops(in text: String, words: [Word]) -> Set<Int> {
+        let chars = Array(text)
+        return Set(words.indices.dropLast().filter { k in
+            words[k].range.upperBound <= words[k + 1].range.lowerBound
+                && chars[words[k].range.upperBound..<words[k + 1].range.lowerBound].contains(where: { ",;:.()".contains($0) })
+        })
+    }
+
     /// `word` without a trailing plural `s` (not `ss`, not in words of three letters or fewer). Applied the
     /// same way to both sides of a comparison, so "postgres" and "postgre" match, which is harmless.
     static func stem(_ word: String) -> String {

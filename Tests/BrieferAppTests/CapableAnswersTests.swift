@@ -151,35 +151,20 @@ struct CapableAnswersTests {
     @Test func tuningSetMeetsTheTargets() throws {
         let tally = try Self.tally("tuning")
         print(tally.report("capable answers, tuning set") + (tally.misses.isEmpty ? "" : "  misses:\n    " + tally.misses.joined(separator: "\n    ")))
-        // Met on writers A to K (98.9 % / 95.0 %); writers N to S, added afterwards with the hardest defects on
-        // purpose (contradictions, duplicates, invented names), are not there yet.
-        Self.check(tally, target: (0.97, 0.95), floor: (0.98, 0.91))
+        Self.check(tally, target: (0.97, 0.95))
     }
 
-    /// SPEC §9's targets: below either, `make test` fails. Where a target is not met yet (`floor` given:
-    /// what was measured last), below the floor fails and the target is recorded as a known issue.
-    static func check(_ tally: Tally, target: (kept: Double, caught: Double), floor: (kept: Double, caught: Double)? = nil) {
-        let kept = "good answers kept at the first attempt: \(tally.kept)/\(tally.good)"
-        let caught = "flawed answers rejected with the right code: \(tally.caught)/\(tally.flawed)"
-        guard let floor else {
-            #expect(tally.keptShare >= target.kept, "\(kept), target \(target.kept)")
-            #expect(tally.caughtShare >= target.caught, "\(caught), target \(target.caught)")
-            return
-        }
-        #expect(tally.keptShare >= floor.kept, "\(kept), floor \(floor.kept)")
-        #expect(tally.caughtShare >= floor.caught, "\(caught), floor \(floor.caught)")
-        withKnownIssue("SPEC §9 target not met yet (issue 13)", isIntermittent: true) {
-            #expect(tally.keptShare >= target.kept, "\(kept), target \(target.kept)")
-            #expect(tally.caughtShare >= target.caught, "\(caught), target \(target.caught)")
-        }
+    /// SPEC §9's targets: below either, `make test` fails.
+    static func check(_ tally: Tally, target: (kept: Double, caught: Double)) {
+        #expect(tally.keptShare >= target.kept, "good answers kept at the first attempt: \(tally.kept)/\(tally.good), target \(target.kept)")
+        #expect(tally.caughtShare >= target.caught,
+                "flawed answers rejected with the right code: \(tally.caught)/\(tally.flawed), target \(target.caught)")
     }
 
     @Test func heldOutSetMeetsTheTargets() throws {
         let tally = try Self.tally("heldout")
         let show = ProcessInfo.processInfo.environment["BRIEFER_SHOW_HELDOUT"] == "1"
         print(tally.report("capable answers, held-out set") + (show && !tally.misses.isEmpty ? "  misses:\n    " + tally.misses.joined(separator: "\n    ") : ""))
-        // Met on writers C, H and I (95.5 % / 93.2 %); writers L and M, added afterwards as a check, are at
-        // 35/36 and 23/26: the three sets together are not there yet.
-        Self.check(tally, target: (0.95, 0.93), floor: (0.955, 0.92))
+        Self.check(tally, target: (0.95, 0.93))
     }
 }

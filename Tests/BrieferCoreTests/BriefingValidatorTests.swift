@@ -56,7 +56,9 @@ private func briefingJSON(_ useCase: String, _ expansion: String, _ opening: Str
 
 private let goodUseCase = "Acme Corporation runs its analytics in report_builder, with 42 uses in the last 14 days alongside the SQL editor."
 private let goodExpansion = "They hit the api_requests limit on the free plan and invited three teammates, so they are outgrowing it."
-private let goodOpening = "Ask how the team uses report builders to share results from BigQuery and what the API limit blocked."
+// (Not "and what the API limit blocked": a question that says the limit blocked them restates the expansion
+// signal's point, that they are outgrowing the plan whose limit they hit.)
+private let goodOpening = "Ask how the team uses report builders to share results from BigQuery and which API calls matter most to them."
 private let goodRisk = "Nobody has connected an integration yet, so the product is not wired into their HubSpot or Jira work."
 private let goodJSON = briefingJSON(goodUseCase, goodExpansion, goodOpening, goodRisk)
 
@@ -145,7 +147,7 @@ private let briefingCases: [BriefingCase] = [
                  answer: modelAnswer(goodWith("use_case_hypothesis", "Acme Corporation uses report_builder most. They also run the sql_editor 17 times.")),
                  codes: [.multipleSentences], fields: ["use_case_hypothesis"]),
     BriefingCase(name: "a question then a statement",
-                 answer: modelAnswer(goodWith("recommended_opening", "Did the api_requests limit block them? Ask what they were building.")),
+                 answer: modelAnswer(goodWith("recommended_opening", "Which reports matter most to them? Ask what they were building.")),
                  codes: [.multipleSentences]),
     BriefingCase(name: "four identical sentences", answer: modelAnswer(briefingJSON(repeatedSentence, repeatedSentence, repeatedSentence, repeatedSentence)),
                  codes: [.duplicateFields], fields: ["expansion_signal", "recommended_opening", "risk_factor"]),

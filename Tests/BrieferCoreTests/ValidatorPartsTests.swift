@@ -249,6 +249,33 @@ struct ValidatorPartsTests {
                       ["expansion_signal": "Seventeen invitations in the last 14 days show the team is growing fast."]) == [.duplicateFields])
     }
 
+    @Test func theMainUseAndBroadUseSaidTwiceAreOnePoint() {
+        // The SQL editor is the most used feature: said in the use case, and as an opening's reason.
+        #expect(codes("recommended_opening", "Open by asking about their ledgers, since querying in the SQL editor is clearly their main use.",
+                      ["use_case_hypothesis": "Ledgerline relies heavily on the SQL editor for its fintech analysis."]) == [.duplicateFields])
+        // Said once, the other field's fact about the same feature is another point.
+        #expect(codes("recommended_opening", "Open by asking about their ledgers, since querying in the SQL editor is clearly their main use.",
+                      ["use_case_hypothesis": "Ledgerline runs its fintech analysis in the SQL editor and the funnel builder."]).isEmpty)
+        // Breadth of use is said of the whole account.
+        #expect(codes("expansion_signal", "Its breadth of use across the product shows it is becoming central to the team.",
+                      ["use_case_hypothesis": "Ledgerline uses a wide range of features for a broad fintech analytics workload."])
+            == [.duplicateFields])
+    }
+
+    @Test func theLimitsHitUnnamedAreTheLimitsNamed() {
+        // "Which plan limits they keep bumping into" asks about the limits the expansion signal names.
+        #expect(codes("recommended_opening", "Start by asking which plan limits they keep bumping into.") == [.duplicateFields])
+        // Two fields naming their own limits do not share the limits hit.
+        #expect(codes("recommended_opening", "Ask which projects they had to hold back, given that the seat limit was reached before.",
+                      ["expansion_signal": "They hit the storage limit in the last 14 days and viewed the pricing page 19 times."]).isEmpty)
+    }
+
+    @Test func aDoubledConsonantBeforeAnEndingIsOne() {
+        #expect(BriefingValidator.root("embedded") == BriefingValidator.root("embeds"))
+        #expect(BriefingValidator.root("running") == "run")
+        #expect(BriefingValidator.root("called") == "call")
+    }
+
     @Test func aMissingIntegrationInOtherWordsIsOnePoint() {
         var none = ledger
         none.integrations = []

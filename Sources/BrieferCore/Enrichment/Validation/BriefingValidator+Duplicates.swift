@@ -30,6 +30,9 @@ extension BriefingValidator {
     /// The verbs that state a limit was hit.
     static let limitHitWords: Set<String> = ["hit", "hitting", "hits", "reached", "reaching", "maxed", "exceeded", "ran", "running", "bumped"]
 
+    /// The fact a field states when it speaks of the limits hit, named or not.
+    static let limitsHitFact = "limits hit"
+
     /// The roots of the framing words (fields are compared by roots).
     static let framingRoots = Set(framingWords.map(root))
 
@@ -47,6 +50,14 @@ extension BriefingValidator {
         "both", "each", "all", "any", "some", "much", "many", "plan", "by", "up", "down", "clearly", "too", "keep",
         "keeps", "kept", "really", "quite", "again", "repeatedly", "note", "noting", "tell", "telling", "say", "saying",
         "you", "your", "lately", "currently",
+        // Prepositions and adverbs of degree or likelihood.
+        "across", "through", "within", "via", "per", "among", "around", "toward", "towards", "mainly", "mostly", "largely",
+        "primarily", "heavily", "chiefly", "likely", "probably", "perhaps", "possibly", "seem", "seems", "appear", "appears",
+        // Using the product frames what it is used for.
+        "use", "uses", "using", "used",
+        // The window, and the words that restate a fact (``restateMarkers``).
+        "fortnight", "acknowledging", "acknowledge", "highlighting", "highlight", "noting", "mentioning", "recognising",
+        "recognizing", "reminding", "remind", "referencing",
         // How a limit's being hit is said: the limit is the fact ("reach" is not one of them: "reach out").
         "hit", "hitting", "hits", "ran", "running", "bumped", "maxed", "exceeded",
     ]
@@ -91,6 +102,13 @@ extension BriefingValidator {
                             ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"]]),
         ("an integration missing", [["no", "integration"], ["not", "connected"], ["never", "connected"], ["missing", "integration"],
                                     ["not", "wired"], ["no", "data", "source"], ["t", "connected"], ["nothing", "connected"], ["first", "integration"]]),
+        // Use across much of the product: its own fact.
+        ("broad use", [["broad"], ["breadth"], ["wide", "range"], ["wide", "spread"], ["widespread"], ["variety"], ["many", "different"],
+                       ["many", "feature"], ["range", "of", "feature"]]),
+        // Which feature is used most ("its main use", "the feature they rely on most", "more than anything else").
+        ("the main use", [["main", "use"], ["main", "tool"], ["main", "feature"], ["most", "used"], ["used", "most"], ["top", "feature"],
+                          ["more", "than", "anything"], ["relie", "heavily"], ["rely", "heavily"], ["primary"], ["busiest"], ["favourite"],
+                          ["favorite"], ["most", "of", "their", "time"], ["most", "of", "its", "time"]]),
         // An activation step said to be still to do ("the one activation step left", "not completed", "skipped").
         ("a step missing", [["left"], ["not", "completed"], ["t", "completed"], ["skipped"], ["missing"], ["outstanding"], ["remaining"],
                             ["undone"], ["unfinished"], ["not", "finished"], ["t", "finished"]]),
@@ -111,7 +129,7 @@ extension BriefingValidator {
     ]
 
     /// Claims that are facts of their own: two statements making one are the same point without a shared name.
-    static let wholeAccountClaims: Set<String> = ["a daily habit", "fully set up"]
+    static let wholeAccountClaims: Set<String> = ["a daily habit", "fully set up", "broad use"]
 
     /// How a field cites the plan: its name said with "plan" or "tier" ("the team plan", "pro tier"), or
     /// alone when it is no everyday word ("pro is no longer enough", not "a team that …").
@@ -137,6 +155,26 @@ extension BriefingValidator {
         return roots
     }
 
+    /// What a question states rather than asks (``statedInQuestion(_:text:)``).
+    struct StatedInQuestion {
+        /// The words compared as a statement: what it asserts and its reasons; for reasons alone, the whole
+        /// question (it names what they are reasons for).
+        var words: [Word]
+        /// What it restates or asks to confirm, without its reasons: only these imply claims.
+        var asserted: [Word]
+        var how: How
+        enum How {
+            /// It restates ("Open by noting that …"), or is a yes/no question as a whole ("Have they been running
+            /// into the API request cap?").
+            case restates
+            /// It asks whether something holds beside what else it asks ("ask what …, and whether …"): only
+            /// the same facts with no word of its own restate them.
+            case confirms
+            /// It gives only reasons ("…, since …").
+            case reasons
+        }
+    }
+
     /// Auxiliary verbs that open a yes/no question ("Have they been running into the API request cap?").
     static let questionAuxiliaries: Set<String> = [
         "are", "is", "have", "has", "do", "does", "did", "were", "was", "could", "would", "will", "can", "should",
@@ -148,15 +186,15 @@ extension BriefingValidator {
     /// one invitation was sent") and what a yes/no question asks to confirm ("Have you been running into the
     /// API request cap lately?", "ask whether the visits mean they are comparing plans"): a question that asks
     /// whether a point holds makes that point. Each part runs to the end of its clause (punctuation).
-    static func statedInQuestion(_ words: [Word], text: String) -> (words: [Word], reasonsOnly: Bool, confirmsOnly: Bool)? {
+    static func statedInQuestion(_ words: [Word], text: String) -> StatedInQuestion? {
         let t = words.map(\.text)
         let stops = punctuationStops(in: text, words: words)
         func clauseEnd(after k: Int) -> Int { (k..<t.count).first { stops.contains($0) }.map { $0 + 1 } ?? t.count }
-        var stated: [Range<Int>] = []
-        var restates = false, confirmsAny = false
+        var asserted: [Range<Int>] = [], reasons: [Range<Int>] = []
+        var restates = false
         if let marker = t.firstIndex(where: { restateMarkers.contains($0) }) {
             let ask = t[marker...].firstIndex(where: { ["ask", "asking", "whether"].contains($0) }) ?? t.count
-            if ask - marker > 3 { stated.append((marker + 1)..<ask); restates = true }
+            if ask - marker > 3 { asserted.append((marker + 1)..<ask); restates = true }
         }
         for k in t.indices {
             let reason = ["since", "because"].contains(t[k]) || (t[k] == "given" && k + 1 < t.count && t[k + 1] == "that")
@@ -165,10 +203,19 @@ extension BriefingValidator {
             guard reason || confirms else { continue }
             let start = t[k] == "given" ? k + 2 : k + 1
             let end = clauseEnd(after: start)
-            if end - start >= 3 { stated.append(start..<end); confirmsAny = confirmsAny || confirms }
+            guard end - start >= 3 else { continue }
+            if reason { reasons.append(start..<end); continue }
+            asserted.append(start..<end)
+            // (A yes/no question that is the whole field asks to confirm all it says: it is compared as a statement.)
+            restates = restates || (k == 0 && t[k] != "whether")
         }
-        return stated.isEmpty ? nil : (Set(stated.joined()).sorted().map { words[$0] }, !restates && !confirmsAny, confirmsAny && !restates)
+        guard !asserted.isEmpty || !reasons.isEmpty else { return nil }
+        let assertedWords = Set(asserted.joined()).sorted().map { words[$0] }
+        return asserted.isEmpty ? StatedInQuestion(words: words, asserted: [], how: .reasons)
+            : StatedInQuestion(words: Set((asserted + reasons).joined()).sorted().map { words[$0] }, asserted: assertedWords,
+                               how: restates ? .restates : .confirms)
     }
+
 
     /// The pairs of fields that make the same point: the later field and a detail naming the earlier one.
     func duplicates(_ fields: [(name: String, text: String)], _ context: Context) -> [(field: String, detail: String)] {
@@ -181,11 +228,12 @@ extension BriefingValidator {
         // What a question states beside what it asks is compared as a statement (``statedInQuestion(_:text:)``).
         // (A question's reasons alone make a claim, not its point: they are not compared as the same facts.)
         var parts = wordLists
+        var asserted = wordLists
         var reasonsOnly = fields.map { _ in false }, confirmsOnly = reasonsOnly
         for k in fields.indices where questions[k] {
             guard let stated = Self.statedInQuestion(wordLists[k], text: fields[k].text) else { continue }
-            // (Reasons are read with the question they give reasons for: it names what they are about.)
-            (parts[k], reasonsOnly[k], confirmsOnly[k]) = (stated.reasonsOnly ? wordLists[k] : stated.words, stated.reasonsOnly, stated.confirmsOnly)
+            (parts[k], asserted[k]) = (stated.words, stated.asserted)
+            (reasonsOnly[k], confirmsOnly[k]) = (stated.how == .reasons, stated.how == .confirms)
             questions[k] = false
         }
         let roots = parts.map { Self.citedRoots($0, plan: context.input.plan) }
@@ -193,11 +241,13 @@ extension BriefingValidator {
         // team, pricing page views and checkouts an intent to buy.
         var impliedClaims: [String: String] = [:]
         for limit in context.input.limitsHit + (context.input.limitsHitEver ?? []) { impliedClaims[limit] = "outgrown" }
+        impliedClaims[Self.limitsHitFact] = "outgrown"
         impliedClaims["team_invite_sent"] = "a growing team"
         impliedClaims["pricing_page_viewed"] = "ready to buy"
         impliedClaims["checkout_started"] = "ready to buy"
-        let affirmative = parts.map { words in !words.contains { Self.negationWords.contains($0.text) } }
-        let statesLimitHit = parts.map { words in
+        // (What a field asserts implies claims: a question's reasons do not.)
+        let affirmative = asserted.map { words in !words.isEmpty && !words.contains { Self.negationWords.contains($0.text) } }
+        let statesLimitHit = asserted.map { words in
             words.contains { Self.limitHitWords.contains($0.text) }
         }
         let claims = parts.map { words in
@@ -225,9 +275,13 @@ extension BriefingValidator {
             }
             // "no plan limit hit yet" states a fact too: that there is none.
             let text = parts[k].map(\.text)
-            if let limit = text.firstIndex(where: { ["limit", "limits", "cap", "caps"].contains($0) }),
-               text[max(0, limit - 5)..<limit].contains(where: { ["no", "not", "never"].contains($0) }) {
-                cited.insert("name:no limit hit")
+            // "Which plan limits they keep bumping into": the limits hit, whichever they are.
+            if let limit = text.firstIndex(where: { ["limit", "limits", "cap", "caps"].contains($0) }) {
+                if text[max(0, limit - 5)..<limit].contains(where: { ["no", "not", "never"].contains($0) }) {
+                    cited.insert("name:no limit hit")
+                } else if !context.input.limitsHit.isEmpty || !(context.input.limitsHitEver ?? []).isEmpty {
+                    cited.insert("name:" + Self.limitsHitFact)
+                }
             }
             return cited
         }
@@ -235,6 +289,8 @@ extension BriefingValidator {
         let content = roots.map { $0.subtracting(Self.framingRoots).subtracting(factRoots).filter { $0.contains(where: \.isLetter) && !$0.contains(":") } }
         let factNames = facts.map { $0.filter { $0.hasPrefix("name:") } }
         let plan = "name:" + context.input.plan
+        let limitNames = Set((context.input.limitsHit + (context.input.limitsHitEver ?? [])).map { "name:" + $0 })
+        func namesLimit(_ k: Int) -> Bool { !factNames[k].isDisjoint(with: limitNames) }
         // Resting on exactly the same two or more facts (the plan aside).
         func sameNames(_ a: Int, _ b: Int) -> Bool { factNames[a] == factNames[b] && factNames[a].subtracting([plan]).count >= 2 }
         var found: [(field: String, detail: String)] = []
@@ -257,7 +313,10 @@ extension BriefingValidator {
                 }
                 // The same claim about a shared fact: two statements that cite one fact (more than the plan) and
                 // say the same kind of thing about it ("outgrown", "ready to buy", "a growing team").
+                // (The limits hit, unnamed, are shared with a field naming some; two fields naming their own limits
+                // share those.)
                 let sharedFacts = factNames[i].intersection(factNames[j]).subtracting([plan])
+                    .subtracting(namesLimit(i) && namesLimit(j) ? ["name:" + Self.limitsHitFact] : [])
                 // What each says of the shared facts: its own claims, and those stating them implies (a limit hit:
                 // outgrown — only when the field says it was hit, "the seat count they need" does not).
                 let implied = Set(sharedFacts.compactMap { impliedClaims[String($0.dropFirst(5))] })

@@ -113,6 +113,11 @@ extension BriefingValidator {
         }
         for suffix in ["ations", "ation", "ings", "ing", "ers", "er", "ed", "ions", "ion", "ies", "ie", "y", "e"] where w.count > suffix.count + 3 && w.hasSuffix(suffix) {
             w = String(w.dropLast(suffix.count))
+            // A consonant doubled before the ending is one ("embedded", "embeds" → `embed`; "running" → `run`).
+            if ["ings", "ing", "ers", "er", "ed"].contains(suffix), let last = w.last, w.dropLast().last == last,
+               !"aeiouylsz".contains(last) {
+                w.removeLast()
+            }
             break
         }
         return w

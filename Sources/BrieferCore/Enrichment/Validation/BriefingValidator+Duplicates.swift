@@ -7,11 +7,12 @@
 /// - The same claim: each field's facts are the input's names it cites (features, limits, integrations,
 ///   events, tools; the plan said as "the team plan"; "no plan limit hit"; a cap is a limit, API calls are
 ///   API requests) and the counts it states (the window is no fact); its claims are kinds of thing said —
-///   outgrown, ready to buy, a growing team, an integration missing, a step missing, a daily habit, fully set
-///   up — by their words (a few words may stand between two: "not yet wired", "comparing paid plans"), or
-///   implied by stating a fact (a limit hit says outgrown); a data source or a connection is an integration. Two statements that share a fact and
-///   a claim about it, or that both make a claim about the whole account, or both say the plan is outgrown,
-///   make one point. A question that restates the other field's claim about a shared fact does too.
+///   outgrown, ready to buy, a growing team, an integration missing, a step missing, the main use, a daily
+///   habit, fully set up, broad use — by their words (a few words may stand between two: "not yet wired",
+///   "comparing paid plans"), or implied by stating a fact (a limit hit says outgrown); a data source or a
+///   connection is an integration, and "the limits" unnamed are the limits hit. Two statements that share a
+///   fact and a claim about it, or that both make a claim about the whole account, or both say the plan is
+///   outgrown, make one point. A question that restates the other field's claim about a shared fact does too.
 /// - The same facts, in other words: one statement cites only facts the other cites (more than the plan,
 ///   no count or comparison of its own) and adds at most ``maxNewWords`` content words, or both rest on
 ///   exactly the same two or more names ("Open by pointing out that their API calls have run past what the
@@ -30,10 +31,21 @@ extension BriefingValidator {
     /// The verbs that state a limit was hit.
     static let limitHitWords: Set<String> = ["hit", "hitting", "hits", "reached", "reaching", "maxed", "exceeded", "ran", "running", "bumped"]
 
-    /// The fact a field states when it speaks of the limits hit, named or not.
+    /// The fact a field states when it speaks of limits (a limit, a cap, a quota), named or not, and the input
+    /// has limits hit: "which plan limits they keep bumping into" is about the limits the input lists.
     static let limitsHitFact = "limits hit"
 
-    /// The roots of the framing words (fields are compared by roots).
+    /// The words that speak of limits.
+    static let limitWords: Set<String> = ["limit", "limits", "cap", "caps", "quota", "quotas", "ceiling", "ceilings", "allowance", "allowances"]
+
+    /// Words a field's point is not made of: the framing words in any inflection (by root: "signals",
+    /// "suggested"), and as written the verbs that say a limit was hit (the limit is the fact; "reached" as
+    /// written, not "reach out") and the words that restate one.
+    static func isFraming(_ word: String) -> Bool {
+        framingWords.contains(word) || limitHitWords.contains(word) || restateMarkers.contains(word) || framingRoots.contains(root(word))
+    }
+
+    /// The roots of the framing words.
     static let framingRoots = Set(framingWords.map(root))
 
     /// Words that frame a point rather than make one.
@@ -49,17 +61,12 @@ extension BriefingValidator {
         "days", "day", "weeks", "week", "two", "fourteen", "ever", "so", "far", "while", "after", "before", "over",
         "both", "each", "all", "any", "some", "much", "many", "plan", "by", "up", "down", "clearly", "too", "keep",
         "keeps", "kept", "really", "quite", "again", "repeatedly", "note", "noting", "tell", "telling", "say", "saying",
-        "you", "your", "lately", "currently",
+        "you", "your", "lately", "currently", "fortnight",
         // Prepositions and adverbs of degree or likelihood.
         "across", "through", "within", "via", "per", "among", "around", "toward", "towards", "mainly", "mostly", "largely",
         "primarily", "heavily", "chiefly", "likely", "probably", "perhaps", "possibly", "seem", "seems", "appear", "appears",
         // Using the product frames what it is used for.
         "use", "uses", "using", "used",
-        // The window, and the words that restate a fact (``restateMarkers``).
-        "fortnight", "acknowledging", "acknowledge", "highlighting", "highlight", "noting", "mentioning", "recognising",
-        "recognizing", "reminding", "remind", "referencing",
-        // How a limit's being hit is said: the limit is the fact ("reach" is not one of them: "reach out").
-        "hit", "hitting", "hits", "ran", "running", "bumped", "maxed", "exceeded",
     ]
 
     /// The input's names (activation steps, integrations, limits, tools, features, events, the plan) and
@@ -137,7 +144,7 @@ extension BriefingValidator {
 
     /// Words that name the same thing as a word of the input's lists: a cap is a limit, teammates are
     /// the team that invitations (`team_invite_sent`) grow and invitations are the team's, API calls are API
-    /// requests.
+    /// requests, a data source or a connection is an integration.
     static let citedSynonyms: [String: [String]] = [
         "cap": ["limit"], "ceiling": ["limit"], "quota": ["limit"], "allowance": ["limit"],
         "teammate": ["teammat", "team"], "colleague": ["colleagu", "team"], "call": ["call", "request"], "source": ["source", "integr"], "connection": ["connect", "integr"],
@@ -175,6 +182,9 @@ extension BriefingValidator {
         }
     }
 
+    /// Words with which an opening turns from what it restates to what it asks.
+    static let askWords: Set<String> = ["ask", "asking", "whether"]
+
     /// Auxiliary verbs that open a yes/no question ("Have they been running into the API request cap?").
     static let questionAuxiliaries: Set<String> = [
         "are", "is", "have", "has", "do", "does", "did", "were", "was", "could", "would", "will", "can", "should",
@@ -185,7 +195,8 @@ extension BriefingValidator {
     /// reached?" restates to its end), its reasons ("…, since alerts are clearly their main use", "given that only
     /// one invitation was sent") and what a yes/no question asks to confirm ("Have you been running into the
     /// API request cap lately?", "ask whether the visits mean they are comparing plans"): a question that asks
-    /// whether a point holds makes that point. Each part runs to the end of its clause (punctuation).
+    /// whether a point holds makes that point. Each part runs to the end of its clause (punctuation); a
+    /// yes/no question as a whole asserts its first clause.
     static func statedInQuestion(_ words: [Word], text: String) -> StatedInQuestion? {
         let t = words.map(\.text)
         let stops = punctuationStops(in: text, words: words)
@@ -193,12 +204,12 @@ extension BriefingValidator {
         var asserted: [Range<Int>] = [], reasons: [Range<Int>] = []
         var restates = false
         if let marker = t.firstIndex(where: { restateMarkers.contains($0) }) {
-            let ask = t[marker...].firstIndex(where: { ["ask", "asking", "whether"].contains($0) }) ?? t.count
+            let ask = t[marker...].firstIndex(where: { askWords.contains($0) }) ?? t.count
             if ask - marker > 3 { asserted.append((marker + 1)..<ask); restates = true }
         }
         for k in t.indices {
             let reason = ["since", "because"].contains(t[k]) || (t[k] == "given" && k + 1 < t.count && t[k + 1] == "that")
-            let confirms = t[k] == "whether" || (t[k] == "if" && k > 0 && ["ask", "asking"].contains(t[k - 1]))
+            let confirms = t[k] == "whether" || (t[k] == "if" && k > 0 && askWords.contains(t[k - 1]))
                 || (questionAuxiliaries.contains(t[k]) && (k == 0 || stops.contains(k - 1)) && text.contains("?"))
             guard reason || confirms else { continue }
             let start = t[k] == "given" ? k + 2 : k + 1
@@ -210,7 +221,8 @@ extension BriefingValidator {
             restates = restates || (k == 0 && t[k] != "whether")
         }
         guard !asserted.isEmpty || !reasons.isEmpty else { return nil }
-        let assertedWords = Set(asserted.joined()).sorted().map { words[$0] }
+        // (A reason inside what it asserts — "noting that …, since …" — is still a reason.)
+        let assertedWords = Set(asserted.joined()).subtracting(reasons.joined()).sorted().map { words[$0] }
         return asserted.isEmpty ? StatedInQuestion(words: words, asserted: [], how: .reasons)
             : StatedInQuestion(words: Set((asserted + reasons).joined()).sorted().map { words[$0] }, asserted: assertedWords,
                                how: restates ? .restates : .confirms)
@@ -223,7 +235,7 @@ extension BriefingValidator {
         let sets = wordLists.map { Set($0.map(\.text).filter { $0.contains(where: \.isLetter) }) }
         let names = Self.citableNames(context.input)
         var questions = fields.indices.map { k in
-            fields[k].text.contains("?") || wordLists[k].contains { ["ask", "asking", "asks", "whether", "wonder", "find"].contains($0.text) }
+            fields[k].text.contains("?") || wordLists[k].contains { Self.askWords.union(["asks", "wonder", "find"]).contains($0.text) }
         }
         // What a question states beside what it asks is compared as a statement (``statedInQuestion(_:text:)``).
         // (A question's reasons alone make a claim, not its point: they are not compared as the same facts.)
@@ -237,10 +249,11 @@ extension BriefingValidator {
             questions[k] = false
         }
         let roots = parts.map { Self.citedRoots($0, plan: context.input.plan) }
+        let limitsHit = context.input.limitsHit + (context.input.limitsHitEver ?? [])
         // The claim a fact makes when stated: a limit hit says they outgrew the plan, invitations a growing
         // team, pricing page views and checkouts an intent to buy.
         var impliedClaims: [String: String] = [:]
-        for limit in context.input.limitsHit + (context.input.limitsHitEver ?? []) { impliedClaims[limit] = "outgrown" }
+        for limit in limitsHit { impliedClaims[limit] = "outgrown" }
         impliedClaims[Self.limitsHitFact] = "outgrown"
         impliedClaims["team_invite_sent"] = "a growing team"
         impliedClaims["pricing_page_viewed"] = "ready to buy"
@@ -276,23 +289,28 @@ extension BriefingValidator {
             // "no plan limit hit yet" states a fact too: that there is none.
             let text = parts[k].map(\.text)
             // "Which plan limits they keep bumping into": the limits hit, whichever they are.
-            if let limit = text.firstIndex(where: { ["limit", "limits", "cap", "caps"].contains($0) }) {
+            if let limit = text.firstIndex(where: { Self.limitWords.contains($0) }) {
                 if text[max(0, limit - 5)..<limit].contains(where: { ["no", "not", "never"].contains($0) }) {
                     cited.insert("name:no limit hit")
-                } else if !context.input.limitsHit.isEmpty || !(context.input.limitsHitEver ?? []).isEmpty {
+                } else if !limitsHit.isEmpty {
                     cited.insert("name:" + Self.limitsHitFact)
                 }
             }
             return cited
         }
         let factRoots = Set(names.flatMap(\.roots) + [Self.root(context.input.plan), "limit"])
-        let content = roots.map { $0.subtracting(Self.framingRoots).subtracting(factRoots).filter { $0.contains(where: \.isLetter) && !$0.contains(":") } }
+        let content = parts.map { words in
+            Self.citedRoots(words.filter { !Self.isFraming($0.text) }, plan: context.input.plan).subtracting(factRoots)
+                .filter { $0.contains(where: \.isLetter) && !$0.contains(":") }
+        }
         let factNames = facts.map { $0.filter { $0.hasPrefix("name:") } }
         let plan = "name:" + context.input.plan
-        let limitNames = Set((context.input.limitsHit + (context.input.limitsHitEver ?? [])).map { "name:" + $0 })
+        let limitNames = Set(limitsHit.map { "name:" + $0 })
         func namesLimit(_ k: Int) -> Bool { !factNames[k].isDisjoint(with: limitNames) }
-        // Resting on exactly the same two or more facts (the plan aside).
-        func sameNames(_ a: Int, _ b: Int) -> Bool { factNames[a] == factNames[b] && factNames[a].subtracting([plan]).count >= 2 }
+        // Resting on exactly the same two or more facts (the plan, and the limits hit beside a limit named, aside).
+        func sameNames(_ a: Int, _ b: Int) -> Bool {
+            factNames[a] == factNames[b] && factNames[a].subtracting([plan, "name:" + Self.limitsHitFact]).count >= 2
+        }
         var found: [(field: String, detail: String)] = []
         for j in fields.indices {
             var same: [String] = []
@@ -359,7 +377,8 @@ extension BriefingValidator {
                       parts[sub].count >= 5 else { continue }
                 // Resting on the very same two or more names, a field may reword more before it is a new point.
                 let allowed = confirmsOnly[sub] || confirmsOnly[sup] ? 0
-                    : factNames[sub] == factNames[sup] && factNames[sub].count >= 2 ? Self.maxNewWords + 3 : Self.maxNewWords
+                    : factNames[sub] == factNames[sup] && factNames[sub].subtracting(["name:" + Self.limitsHitFact]).count >= 2
+                    ? Self.maxNewWords + 3 : Self.maxNewWords
                 let added = content[sub].subtracting(content[sup])
                 // Numbers of its own are facts of its own ("28 of its 63 lifetime dashboard uses").
                 let numbers = { (k: Int) in facts[k].filter { $0.hasPrefix("n:") } }
@@ -368,7 +387,10 @@ extension BriefingValidator {
                 // Resting on exactly the same two or more facts (the plan aside), it is the same point however
                 // worded; on one fact, only with few words of its own; on the plan alone, never.
                 guard !factNames[sub].subtracting([plan]).isEmpty else { continue }
-                if added.count <= allowed || sameNames(sub, sup) { same.append(fields[i].name); sameFacts = true }
+                // (A question asking to confirm them restates them only with no word of its own.)
+                if added.count <= allowed || (sameNames(sub, sup) && !confirmsOnly[sub] && !confirmsOnly[sup]) {
+                    same.append(fields[i].name); sameFacts = true
+                }
             }
             if !same.isEmpty {
                 let how = sameFacts && highest == 0

@@ -113,9 +113,10 @@ extension BriefingValidator {
         }
         for suffix in ["ations", "ation", "ings", "ing", "ers", "er", "ed", "ions", "ion", "ies", "ie", "y", "e"] where w.count > suffix.count + 3 && w.hasSuffix(suffix) {
             w = String(w.dropLast(suffix.count))
-            // A consonant doubled before the ending is one ("embedded", "embeds" → `embed`; "running" → `run`).
-            if ["ings", "ing", "ers", "er", "ed"].contains(suffix), let last = w.last, w.dropLast().last == last,
-               !"aeiouylsz".contains(last) {
+            // A consonant doubled before the ending is one ("embedded", "embeds" → `embed`), in roots long
+            // enough to stay distinct ("running", "planning", "settings" keep theirs: `run`, `plan`, `set` are other words).
+            if ["ings", "ing", "ers", "er", "ed"].contains(suffix), w.count >= 6, let last = w.last, w.dropLast().last == last,
+               !"aeiouylszf".contains(last) {
                 w.removeLast()
             }
             break

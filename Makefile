@@ -20,7 +20,7 @@ BRIEFER_RELEASE := .build/release/briefer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_OF = $(shell python3 -c 'import json;print(json.load(open("$(FIXTURES)/manifest.json"))["as_of"])')
 
-.PHONY: deps build release demo test fixtures check-fixtures bench clean model-server model-server-stop
+.PHONY: deps build release demo test prompts fixtures check-fixtures bench clean model-server model-server-stop
 
 deps:
 	@missing=""; \
@@ -70,6 +70,10 @@ test: deps model-server
 	$(SWIFT) test --skip LocalModelEndToEndTests
 	$(BRIEFER_DEBUG) regress --junit .build/regress.xml
 	BRIEFER_E2E_MODEL_URL=$(LOCAL_MODEL_URL) $(SWIFT) test --filter LocalModelEndToEndTests
+
+# Compiles the default prompt template (Prompts/briefing.v3.yaml) into the binary's source.
+prompts:
+	python3 Prompts/embed.py
 
 # Regenerates the fixture workspace (deterministic: no diff expected).
 fixtures:

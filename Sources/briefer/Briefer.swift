@@ -11,10 +11,13 @@ struct Briefer: AsyncParsableCommand {
         commandName: "briefer",
         abstract: "Turns product usage events into PQL scores, tiers and reasons, and hot accounts into four-sentence sales briefings.",
         discussion: "Every stage reads and writes one SQLite database (--db, BRIEFER_DB, default ./briefer.sqlite) and uses one "
-            + "configuration file (--config, BRIEFER_CONFIG, default config/briefer.yaml when present).\n\n"
+            + "configuration file (--config, else BRIEFER_CONFIG, else the first of ./config/briefer.yaml, "
+            + "$XDG_CONFIG_HOME/briefer/briefer.yaml or ~/.config/briefer/briefer.yaml, and /etc/briefer/briefer.yaml; else "
+            + "the built-in defaults: `briefer config print` says which).\n\n"
             + "Exit status: 0 success (bad input lines are quarantined and reported as a warning); 1 an error; "
             + "2 an invalid configuration; 3 --strict ingest found bad lines; 4 explain found a stored score that differs "
             + "from its recomputation; 5 sync --push stopped early or left changes for the next run; 6 regress found a regression, an unaccepted golden prompt change or a missing cassette.",
+        version: BrieferVersion.string,
         subcommands: [Run.self, Worker.self, Status.self, Forget.self, Ingest.self, Score.self, Accounts.self, Explain.self, Select.self, PromptCommand.self, Enrich.self, Briefings.self,
                       Sync.self, SyncLog.self, Regress.self, Backtest.self, QuarantineCommand.self, CRMCommand.self, Config.self]
     )
@@ -59,6 +62,10 @@ struct GlobalOptions: ParsableArguments {
         }
         return Logger(label: "briefer")
     }
+
+    /// The configuration file that applies (``ConfigurationLoader/resolvePath(flag:environment:workingDirectory:systemDirectory:)``),
+    /// nil for the built-in defaults.
+    var configurationFile: String? { ConfigurationLoader.resolvePath(flag: config) }
 
     func loadConfiguration() throws -> BrieferConfiguration {
         do {

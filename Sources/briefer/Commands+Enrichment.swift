@@ -7,12 +7,17 @@ import Logging
 
 /// Options of the commands that render prompts or call the model.
 struct PromptOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The prompt template (default: the config's enrichment.prompt).", valueName: "path"))
+    @Option(help: ArgumentHelp("The prompt template (default: the config's enrichment.prompt, else the built-in one).", valueName: "path"))
     var prompt: String?
 
-    func template(_ configuration: BrieferConfiguration) throws -> PromptTemplate {
+    /// The `--prompt` file (relative to the working directory), else the configuration's (relative to its file).
+    func source(_ configuration: BrieferConfiguration, _ global: GlobalOptions) -> PromptSource {
+        prompt.map { .file($0) } ?? .configured(configuration.enrichment.prompt, configurationFile: global.configurationFile)
+    }
+
+    func template(_ configuration: BrieferConfiguration, _ global: GlobalOptions) throws -> PromptTemplate {
         do {
-            return try PromptLoader.load(path: prompt ?? configuration.enrichment.prompt)
+            return try PromptLoader.load(source(configuration, global))
         } catch {
             throw CLIFailure(message: "\(error)", code: 2)
         }
@@ -24,7 +29,7 @@ struct PromptOptions: ParsableArguments {
         var configuration = try global.loadConfiguration()
         if let model, !model.isEmpty { configuration.enrichment.model = model }
         let store = try global.openStore(mustExist: true)
-        return (configuration, store, Enricher(store: store, configuration: configuration, template: try template(configuration), logger: logger))
+        return (configuration, store, Enricher(store: store, configuration: configuration, template: try template(configuration, global), logger: logger))
     }
 }
 

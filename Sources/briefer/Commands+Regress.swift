@@ -89,8 +89,8 @@ struct RegressRun: AsyncParsableCommand {
             let settings = configuration.enrichment
             let suite = RegressionSuite(root: suiteOption.suite)
             let regressionCases = try suite.loadCases(only: cases)
-            let candidatePath = prompt.prompt ?? settings.prompt
-            let candidate = try prompt.template(configuration)
+            let candidatePath = prompt.source(configuration, global).description
+            let candidate = try prompt.template(configuration, global)
             let baselineTemplate = try baseline.map { path in
                 do { return try PromptLoader.load(path: path) } catch { throw CLIFailure(message: "\(error)", code: 2) }
             }

@@ -26,7 +26,7 @@ struct PipelineOptions: ParsableArguments {
         let store = try global.openStore()
         let hubspot = push ? HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
                                           settings: configuration.crm, logger: logger) : nil
-        let pipeline = Pipeline(store: store, configuration: configuration, template: try prompt.template(configuration),
+        let pipeline = Pipeline(store: store, configuration: configuration, template: try prompt.template(configuration, global),
                                 llm: try endpoint.client(configuration.enrichment, logger: logger), hubspot: hubspot, logger: logger)
         return (pipeline, store)
     }

@@ -192,7 +192,7 @@ struct Config: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate a configuration file: unknown keys, wrong types and impossible values, each named.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The file (default: --config, BRIEFER_CONFIG or config/briefer.yaml).")
+        @Argument(help: "The file (default: the one that applies: --config, BRIEFER_CONFIG, or found as `briefer --help` says).")
         var path: String?
 
         func run() throws {
@@ -210,12 +210,19 @@ struct Config: ParsableCommand {
     }
 
     struct Print: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the effective configuration (file over defaults) as JSON.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the effective configuration (file over defaults) as JSON.",
+            discussion: "Which file it was read from (or that none was found and the built-in defaults apply) is said on standard error.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             do {
                 let configuration = try global.loadConfiguration()
+                let file = global.configurationFile
+                let prompt = PromptSource.configured(configuration.enrichment.prompt, configurationFile: file)
+                FileHandle.standardError.write(Data(("configuration: " + (file ?? "none found (looked for "
+                    + ConfigurationLoader.searchPaths().joined(separator: ", ") + "): the built-in defaults apply")
+                    + "\nprompt template: \(prompt)\n").utf8))
                 let data = Data(ConfigurationCoding.canonicalJSON(of: configuration).utf8)
                 let object = try JSONSerialization.jsonObject(with: data)
                 let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

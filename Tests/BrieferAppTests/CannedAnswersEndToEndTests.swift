@@ -51,10 +51,9 @@ struct CannedAnswersEndToEndTests {
         return configuration
     }
 
-    /// The configured prompt template (a relative path is relative to the repository, as for the CLI run there).
+    /// The configured prompt template (a relative path is relative to the configuration file, as for the CLI).
     static func template(_ configuration: BrieferConfiguration) throws -> PromptTemplate {
-        let path = configuration.enrichment.prompt
-        return try PromptLoader.load(path: path.hasPrefix("/") ? path : FixturePaths.root.appendingPathComponent(path).path)
+        try PromptLoader.load(.configured(configuration.enrichment.prompt, configurationFile: FixturePaths.config.path))
     }
 
     /// The fixture workspace ingested and scored at the manifest's as-of time, in its own store, with an

@@ -47,6 +47,56 @@ struct ConfigurationFileTests {
         #expect(ConfigurationLoader.resolvePath(flag: "/flag.yaml", environment: ["BRIEFER_CONFIG": "/x.yaml"]) == "/flag.yaml")
     }
 
+    /// Without a flag or BRIEFER_CONFIG: ./config/briefer.yaml, then the user's XDG file, then /etc's (HOME,
+    /// XDG_CONFIG_HOME and /etc stand in by temporary directories).
+    @Test func theFileIsFoundInTheWorkingDirectoryThenTheUsersThenTheSystems() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-config-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (work, home, xdg, etc) = (root.appendingPathComponent("work"), root.appendingPathComponent("home"),
+                                      root.appendingPathComponent("xdg"), root.appendingPathComponent("etc"))
+        func place(_ directory: URL, _ relative: String) throws -> String {
+            let file = directory.appendingPathComponent(relative)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("account:\n  team_bonus_cap: 9\n".utf8).write(to: file)
+            return file.path
+        }
+        func found(_ environment: [String: String]) -> String? {
+            ConfigurationLoader.resolvePath(flag: nil, environment: environment, workingDirectory: work.path, systemDirectory: etc.path)
+        }
+        let users = ["HOME": home.path]
+        #expect(found(users) == nil)
+        let system = try place(etc, "briefer/briefer.yaml")
+        #expect(found(users) == system)
+        let homeFile = try place(home, ".config/briefer/briefer.yaml")
+        #expect(found(users) == homeFile)
+        // XDG_CONFIG_HOME, when set, replaces ~/.config.
+        #expect(found(users.merging(["XDG_CONFIG_HOME": xdg.path]) { $1 }) == system)
+        let xdgFile = try place(xdg, "briefer/briefer.yaml")
+        #expect(found(users.merging(["XDG_CONFIG_HOME": xdg.path]) { $1 }) == xdgFile)
+        let local = try place(work, "config/briefer.yaml")
+        #expect(found(users.merging(["XDG_CONFIG_HOME": xdg.path]) { $1 }) == local)
+        #expect(found(["BRIEFER_CONFIG": "/x.yaml", "HOME": home.path]) == "/x.yaml")
+    }
+
+    /// A prompt path in a configuration file is read relative to that file; none is the built-in template.
+    @Test func aConfiguredPromptIsRelativeToItsFile() {
+        #expect(PromptSource.configured("", configurationFile: "/srv/app/config/briefer.yaml") == .builtIn)
+        #expect(PromptSource.configured("../Prompts/briefing.v4.yaml", configurationFile: "/srv/app/config/briefer.yaml")
+            == .file("/srv/app/Prompts/briefing.v4.yaml"))
+        #expect(PromptSource.configured("/opt/p.yaml", configurationFile: "/srv/app/config/briefer.yaml") == .file("/opt/p.yaml"))
+        // With no file (built-in defaults plus a flag-given path elsewhere), the working directory.
+        #expect(PromptSource.configured("Prompts/p.yaml", configurationFile: nil) == .file("Prompts/p.yaml"))
+    }
+
+    /// The template compiled into the binary is Prompts/' file, byte for byte (`make prompts` writes it).
+    @Test func theBuiltInPromptIsThePromptsFile() throws {
+        let file = try String(contentsOf: FixturePaths.root.appendingPathComponent("Prompts/\(BuiltInPrompt.name)"), encoding: .utf8)
+        #expect(BuiltInPrompt.text == file, "Sources/BrieferApp/Enrichment/BuiltInPrompt.swift is out of date: run `make prompts`")
+        let builtIn = try PromptLoader.load(.builtIn)
+        #expect(builtIn == (try PromptLoader.load(path: FixturePaths.root.appendingPathComponent("Prompts/\(BuiltInPrompt.name)").path)))
+        #expect(builtIn.version == "briefing-v3")
+    }
+
     /// YAML number spellings that are not JSON's are read as the numbers they are.
     @Test func numberSpellingsAreReadAsNumbers() throws {
         #expect(try ConfigurationLoader.parse("hygiene:\n  daily_cap_per_event: +5\n").hygiene.dailyCapPerEvent == 5)

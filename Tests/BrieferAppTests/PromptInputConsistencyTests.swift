@@ -78,13 +78,13 @@ struct PromptInputConsistencyTests {
     @Test func noRenderedPromptOfTheFixturesContradictsItself() throws {
         let t = try TemporaryStore()
         _ = try ingest(FixturePaths.workspaceFiles, into: t.store)
-        let configuration = try ConfigurationLoader.load(path: FixturePaths.root.appendingPathComponent("config/briefer.yaml").path)
+        let configuration = try ConfigurationLoader.load(path: FixturePaths.config.path)
         let outcome = try ScoringRunner(store: t.store, configuration: configuration, logger: .quiet).run(asOf: try FixturePaths.manifestAsOf())
         let hot = try t.store.accountScores(runId: outcome.run.id).filter { $0.score.tier == .hot }
         #expect(hot.count >= 10)
         let inputs = try t.store.promptInputs(run: outcome.run, accounts: hot, configuration: configuration)
         #expect(inputs.count == hot.count)
-        let template = try PromptLoader.load(path: FixturePaths.root.appendingPathComponent(configuration.enrichment.prompt).path)
+        let template = try PromptLoader.load(.configured(configuration.enrichment.prompt, configurationFile: FixturePaths.config.path))
         for (account, input) in inputs.sorted(by: { $0.key < $1.key }) {
             let problems = Self.contradictions(in: input, configuration: configuration)
             #expect(problems.isEmpty, "\(account): \(problems)")

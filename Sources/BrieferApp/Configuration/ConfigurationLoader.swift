@@ -2,16 +2,36 @@ import BrieferCore
 import Foundation
 import Yams
 
-/// Finds and reads the configuration file: `--config PATH`, else `BRIEFER_CONFIG`, else
-/// `config/briefer.yaml` when present, else the built-in defaults.
+/// Finds and reads the configuration file: `--config PATH`, else `BRIEFER_CONFIG`, else the first that exists of
+/// `./config/briefer.yaml`, `$XDG_CONFIG_HOME/briefer/briefer.yaml` (else `~/.config/briefer/briefer.yaml`) and
+/// `/etc/briefer/briefer.yaml`, else the built-in defaults.
 public enum ConfigurationLoader {
     public static let defaultPath = "config/briefer.yaml"
 
-    /// The file that applies, or nil for the built-in defaults.
-    public static func resolvePath(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    /// The files looked for, in order, when neither `--config` nor `BRIEFER_CONFIG` names one.
+    /// - Parameters:
+    ///   - workingDirectory: what `config/briefer.yaml` is relative to (nil: the process's, and the path stays relative).
+    ///   - systemDirectory: `/etc`, or another in tests.
+    public static func searchPaths(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                   workingDirectory: String? = nil, systemDirectory: String = "/etc") -> [String] {
+        var paths = [workingDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent(defaultPath).path } ?? defaultPath]
+        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+            paths.append(URL(fileURLWithPath: xdg).appendingPathComponent("briefer/briefer.yaml").path)
+        } else if let home = environment["HOME"], !home.isEmpty {
+            paths.append(URL(fileURLWithPath: home).appendingPathComponent(".config/briefer/briefer.yaml").path)
+        }
+        paths.append(URL(fileURLWithPath: systemDirectory).appendingPathComponent("briefer/briefer.yaml").path)
+        return paths
+    }
+
+    /// The file that applies, or nil for the built-in defaults. (`--config` and `BRIEFER_CONFIG` name a file that
+    /// must exist: loading it reports one that does not.)
+    public static func resolvePath(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                                   workingDirectory: String? = nil, systemDirectory: String = "/etc") -> String? {
         if let flag, !flag.isEmpty { return flag }
         if let env = environment["BRIEFER_CONFIG"], !env.isEmpty { return env }
-        return FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil
+        return searchPaths(environment: environment, workingDirectory: workingDirectory, systemDirectory: systemDirectory)
+            .first { FileManager.default.fileExists(atPath: $0) }
     }
 
     public static func load(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (BrieferConfiguration, String?) {

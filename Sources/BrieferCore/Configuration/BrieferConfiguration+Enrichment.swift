@@ -9,8 +9,9 @@ extension BrieferConfiguration {
 
     /// The model call, the validation of its answer, repair and fallback (SPEC §5).
     public struct Enrichment: Sendable, Codable, Equatable {
-        /// The prompt template, relative to the working directory (or absolute).
-        public var prompt = "Prompts/briefing.v3.yaml"
+        /// The prompt template: empty for the default compiled into the binary (Prompts/briefing.v3.yaml), else a
+        /// file, relative to the configuration file's directory (or absolute).
+        public var prompt = ""
         /// The OpenAI-compatible endpoint (`OPENAI_BASE_URL` and `--base-url` override it).
         public var baseUrl = "http://127.0.0.1:8088/v1"
         /// A file holding the API key, read when neither `--api-key-file` nor `OPENAI_API_KEY` gives one

@@ -191,7 +191,6 @@ extension BrieferConfiguration {
         }
         range(selection.refreshAfterHours, 0...87_600, "selection.refresh_after_hours")
         let e = enrichment
-        require(!e.prompt.isEmpty, "enrichment.prompt", "must name a prompt template file")
         require(e.baseUrl.hasPrefix("http://") || e.baseUrl.hasPrefix("https://"), "enrichment.base_url",
                 "must start with http:// or https:// (is '\(e.baseUrl)')")
         require(!e.model.isEmpty, "enrichment.model", "must name a model")

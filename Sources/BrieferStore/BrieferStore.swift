@@ -8,9 +8,13 @@ import Logging
 public final class BrieferStore: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// Where the database was copied before a migration changed it (nil when none ran on an existing one).
+    public let backupPath: String?
 
-    /// Opens (creating when needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// Opens (creating when needed) the database at `path` and brings its schema up to date. Before a
+    /// migration changes an existing database, a copy is made next to it: `<path>.before-v<N>-<UTC time>`,
+    /// N the schema version it had (``backupPath``).
+    public init(path: String, now: Date = Date()) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -37,7 +41,25 @@ public final class BrieferStore: Sendable {
         } else {
             queue = try DatabaseQueue(configuration: configuration)
         }
+        backupPath = path == ":memory:" ? nil : try Self.backUpBeforeMigrating(queue, path: path, now: now)
         try BrieferStore.migrator.migrate(queue)
+    }
+
+    /// Copies an existing database that has migrations to run (SQLite's online backup, so a copy taken while
+    /// a worker writes is consistent), and returns the copy's path; nil for a new or an up-to-date database.
+    static func backUpBeforeMigrating(_ queue: DatabaseQueue, path: String, now: Date) throws -> String? {
+        let (applied, complete) = try queue.read { db in
+            (try migrator.completedMigrations(db).count, try migrator.hasCompletedMigrations(db))
+        }
+        guard applied > 0, !complete else { return nil }
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let backup = "\(path).before-v\(applied)-\(format.string(from: now))"
+        guard !FileManager.default.fileExists(atPath: backup) else { return backup }
+        try queue.backup(to: try DatabaseQueue(path: backup))
+        return backup
     }
 
     public func read<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }

@@ -81,7 +81,11 @@ struct GlobalOptions: ParsableArguments {
             throw CLIFailure(message: "no database at \(databasePath): run `briefer ingest` first, or pass --db", code: 1)
         }
         do {
-            return try BrieferStore(path: databasePath)
+            let store = try BrieferStore(path: databasePath)
+            if let backup = store.backupPath {
+                FileHandle.standardError.write(Data("note: the database's schema was upgraded; a copy from before is at \(backup)\n".utf8))
+            }
+            return store
         } catch {
             throw CLIFailure(message: "cannot open the database \(databasePath): \(error)", code: 1)
         }

@@ -1,0 +1,73 @@
+import BrieferApp
+import BrieferCore
+import BrieferTesting
+import Foundation
+import GRDB
+import Testing
+
+@testable import BrieferStore
+
+/// Databases left by earlier versions (Fixtures/store/) open with the current code, migrate after a backup,
+/// and work.
+struct StoreUpgradeTests {
+    /// A copy of a fixture database in a directory of its own.
+    final class Copy: @unchecked Sendable {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-upgrade-\(UUID().uuidString)")
+        let path: String
+        init(_ fixture: String) throws {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            path = directory.appendingPathComponent("briefer.sqlite").path
+            try FileManager.default.copyItem(atPath: FixturePaths.root.appendingPathComponent("Fixtures/store/\(fixture)").path, toPath: path)
+        }
+        deinit { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    /// 0.14.0's database (schema v6) reads as it was written, and scoring, briefing bookkeeping and the CRM
+    /// outbox run on it: a rescore at the same time gives the same accounts, and a sync of unchanged scores
+    /// sends nothing.
+    @Test func aDatabaseOfSchemaSixOpensAndWorks() async throws {
+        let copy = try Copy("schema-v6.sqlite")
+        let store = try BrieferStore(path: copy.path)
+        #expect((store.backupPath != nil) == (BrieferStore.migrator.migrations.count > 6))
+        #expect(try store.count("events") == 1417)
+        #expect(try store.count("quarantine") == 2)
+        let run = try #require(try store.latestRun(model: .weighted))
+        let stored = try store.accountScores(runId: run.id)
+        #expect(stored.filter { $0.score.tier == .hot }.map(\.score.account).sorted() == ["brightwave.ai", "ledgerly.com", "wayne-enterprises.com"])
+        #expect(try store.briefings(latestOnly: true).map(\.account).sorted() == ["brightwave.ai", "ledgerly.com", "wayne-enterprises.com"])
+
+        let configuration = BrieferConfiguration()
+        let again = try ScoringRunner(store: store, configuration: configuration, logger: .quiet).run(asOf: run.asOf)
+        let rescored = try store.accountScores(runId: again.run.id)
+        #expect(Set(rescored.map(\.score.account)) == Set(stored.map(\.score.account)))
+        let out = copy.directory.appendingPathComponent("crm").path
+        let sync = try CRMSync(store: store, configuration: configuration, logger: .quiet).writeFiles(directory: out)
+        #expect(sync.contacts == 256)
+    }
+
+    /// Before a migration changes an existing database, a copy of it as it was is made next to it; a new
+    /// database and an up-to-date one are not copied.
+    @Test func aMigrationIsPrecededByABackup() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("briefer.sqlite").path
+        // A database one migration behind, with a row in it.
+        let migrations = BrieferStore.migrator.migrations
+        let old = try DatabaseQueue(path: path)
+        try BrieferStore.migrator.migrate(old, upTo: migrations[migrations.count - 2])
+        try old.write { db in try db.execute(sql: "INSERT INTO meta(key, value) VALUES('marker', 'before')") }
+        try old.close()
+
+        let now = Date(timeIntervalSince1970: 1_796_000_000)
+        let store = try BrieferStore(path: path, now: now)
+        let backup = try #require(store.backupPath)
+        #expect(backup == path + ".before-v\(migrations.count - 1)-20261130T005320Z")
+        let copy = try DatabaseQueue(path: backup)
+        #expect(try copy.read { db in try BrieferStore.migrator.completedMigrations(db) } == Array(migrations.dropLast()))
+        #expect(try copy.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'marker'") } == "before")
+        #expect(try BrieferStore(path: path).backupPath == nil)
+        let fresh = directory.appendingPathComponent("new.sqlite").path
+        #expect(try BrieferStore(path: fresh).backupPath == nil)
+    }
+}

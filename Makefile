@@ -20,7 +20,7 @@ BRIEFER_RELEASE := .build/release/briefer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_OF = $(shell python3 -c 'import json;print(json.load(open("$(FIXTURES)/manifest.json"))["as_of"])')
 
-.PHONY: deps build release demo test prompts fixtures check-fixtures bench clean model-server model-server-stop
+.PHONY: deps build release install install-check demo test prompts fixtures check-fixtures bench clean model-server model-server-stop
 
 deps:
 	@missing=""; \
@@ -36,8 +36,33 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The Swift runtime and Foundation are linked in statically: the binary needs only the system's libraries
+# (libc, libcurl, libsqlite3, …), so it runs where no Swift toolchain is installed.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
+
+# Installs the release binary, its man pages and bash / zsh / fish completions under PREFIX (DESTDIR for
+# packaging). `make install-check` installs into a temporary PREFIX and runs the installed binary alone.
+PREFIX ?= /usr/local
+MANUAL_DIR := .build/manual
+install: release
+	$(SWIFT) build --product generate-manual >/dev/null
+	rm -rf $(MANUAL_DIR) && mkdir -p $(MANUAL_DIR)
+	.build/debug/generate-manual $(BRIEFER_RELEASE) --multi-page --output-directory $(MANUAL_DIR)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -s -m 755 $(BRIEFER_RELEASE) $(DESTDIR)$(PREFIX)/bin/briefer
+	install -m 644 $(MANUAL_DIR)/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(BRIEFER_RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/briefer
+	$(BRIEFER_RELEASE) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_briefer
+	$(BRIEFER_RELEASE) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/briefer.fish
+	@echo "installed briefer $$($(DESTDIR)$(PREFIX)/bin/briefer --version) under $(DESTDIR)$(PREFIX)"
+
+# Outside `make test` (a release build takes minutes): installs into a temporary PREFIX, checks the files
+# and that the binary links no Swift library, then runs it alone in an empty directory — no config file,
+# no Prompts/ — through ingest, score, enrich (the local model) and sync.
+install-check: model-server
+	bash Tests/install/check.sh
 
 # The main job on the fixtures: ingest, score at the manifest's as-of time, list the hot accounts, brief
 # them, and write the CRM payload files.

@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Briefer",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "briefer", targets: ["briefer"]),
         .library(name: "BrieferCore", targets: ["BrieferCore"]),

@@ -36,26 +36,6 @@ struct PipelineOptions: ParsableArguments {
     }
 }
 
-/// The files of a folder that can be ingested: events (.jsonl, .ndjson) and tables (.csv), not hidden and
-/// not still being written (`.partial`, `.tmp`), in name order (tables before events, so users and
-/// companies are known when their events arrive).
-func ingestibleFiles(in directory: String) throws -> [String] {
-    let names: [String]
-    do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-        throw CLIFailure(message: "cannot read the folder \(directory): \(error.localizedDescription)", code: 1)
-    }
-    let usable = names.filter { name in
-        !name.hasPrefix(".") && [".jsonl", ".ndjson", ".csv"].contains { name.lowercased().hasSuffix($0) }
-    }
-    var isDirectory: ObjCBool = false
-    return usable.filter { FileManager.default.fileExists(atPath: directory + "/" + $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
-        .sorted { a, b in
-            let (ta, tb) = (a.lowercased().hasSuffix(".csv"), b.lowercased().hasSuffix(".csv"))
-            return ta != tb ? ta : a < b
-        }
-        .map { directory + "/" + $0 }
-}
-
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every stage once: ingest → score → select → enrich → sync, with one summary at the end.",
@@ -77,7 +57,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         do {
             let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
-            let files = try inputs.map(ingestibleFiles(in:)) ?? []
+            let files = try inputs.map(Inbox.ingestibleFiles(in:)) ?? []
             let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), stage: { stage in
                 if !json { FileHandle.standardError.write(Data("\(stage)…\n".utf8)) }
             })
@@ -118,84 +98,15 @@ struct Worker: AsyncParsableCommand {
         do {
             let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
             let logger = global.logger()
-            let seconds = parseDuration(interval)!
-            // The handlers first: a signal that arrives before the first cycle starts still stops it cleanly.
-            let stop = StopSignal()
-            let box = TaskBox()
-            stop.onSignal { count in
-                if count > 1 {
-                    // A second signal: stop now. Everything committed is kept; the rest is picked up by the next run.
-                    logger.warning("second signal: exiting at once")
-                    Foundation.exit(130)
-                }
-                logger.notice("stopping: signal received; abandoning the cycle in progress between committed steps (again to exit at once)")
-                box.cancel()
+            let loop = WorkerLoop(pipeline: pipeline, options: try pipelineOptions.runOptions(inputs: []),
+                                  inbox: inbox.map { Inbox(directory: $0) }, interval: .seconds(parseDuration(interval)!),
+                                  cycles: cycles, logger: logger)
+            await GracefulShutdown.run(logger: logger, onSecondSignal: { Foundation.exit(130) }) {
+                await loop.run { summary in FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8)) }
             }
-            let work = Task {
-                var cycle = 0
-                while !Task.isCancelled {
-                    cycle += 1
-                    let started = ContinuousClock.now
-                    do {
-                        var files: [String] = []
-                        if let inbox { files = try await settledFiles(ingestibleFiles(in: inbox)) }
-                        let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), afterIngest: {
-                            try moveProcessed(files)
-                        })
-                        FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8))
-                    } catch is CancellationError {
-                        break
-                    } catch {
-                        // One bad cycle (an unreadable file, a busy database, a file another worker took) does not
-                        // end the worker: it is logged, and the next cycle tries again.
-                        logger.error("cycle failed; trying again next cycle", metadata: ["cycle": "\(cycle)", "error": "\(error)"])
-                    }
-                    if let cycles, cycle >= cycles { break }
-                    let elapsed = ContinuousClock.now - started
-                    let wait = max(0, seconds - Double(elapsed.components.seconds))
-                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-                }
-            }
-            box.set(work)
-            await work.value
             logger.notice("worker stopped")
         } catch { throw fail(error) }
     }
-
-    /// Files whose size and modification time did not change over two seconds (a writer still appending is left for the next cycle).
-    func settledFiles(_ files: [String]) async throws -> [String] {
-        func stamp(_ path: String) -> String? {
-            guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-            return "\(a[.size] ?? "")|\((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
-        }
-        let before = files.map(stamp)
-        guard !files.isEmpty else { return [] }
-        try await Task.sleep(nanoseconds: 2_000_000_000)
-        return zip(files, before).filter { stamp($0.0) == $0.1 && $0.1 != nil && !$0.0.hasSuffix(".partial") && !$0.0.hasSuffix(".tmp") }.map(\.0)
-    }
-
-    /// Moves ingested files to the inbox's `processed/` folder (a name taken there gets a numbered suffix).
-    func moveProcessed(_ files: [String]) throws {
-        guard let inbox, !files.isEmpty else { return }
-        let processed = inbox + "/processed"
-        try FileManager.default.createDirectory(atPath: processed, withIntermediateDirectories: true)
-        for file in files where FileManager.default.fileExists(atPath: file) {
-            let name = URL(fileURLWithPath: file).lastPathComponent
-            var target = processed + "/" + name
-            var n = 1
-            while FileManager.default.fileExists(atPath: target) { n += 1; target = processed + "/\(n)-" + name }
-            try FileManager.default.moveItem(atPath: file, toPath: target)
-        }
-    }
-}
-
-/// The worker's task, cancelled by a signal even if it arrives before the task exists.
-final class TaskBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: Task<Void, Never>?
-    private var cancelled = false
-    func set(_ task: Task<Void, Never>) { lock.withLock { self.task = task; if cancelled { task.cancel() } } }
-    func cancel() { lock.withLock { cancelled = true; task?.cancel() } }
 }
 
 /// `90s`, `5m`, `1h`, `30d`, or plain seconds.
@@ -204,24 +115,6 @@ func parseDuration(_ text: String) -> Double? {
     if let last = text.last, let unit = units[last], let value = Double(text.dropLast()), value > 0 { return value * unit }
     if let value = Double(text), value > 0 { return value }
     return nil
-}
-
-/// Calls a handler on the first SIGTERM or SIGINT (the default action, ending the process, is replaced).
-final class StopSignal: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-    private let lock = NSLock()
-    private var count = 0
-
-    /// Calls `handler` with how many SIGTERM/SIGINT have arrived so far (1 for the first).
-    func onSignal(_ handler: @escaping @Sendable (Int) -> Void) {
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in handler(lock.withLock { count += 1; return count }) }
-            source.resume()
-            sources.append(source)
-        }
-    }
 }
 
 struct Status: ParsableCommand {

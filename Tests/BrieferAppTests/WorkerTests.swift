@@ -4,6 +4,7 @@ import BrieferStore
 import BrieferTesting
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 
 /// The worker's parts (SPEC §8): leases, one run of every stage, the `worker` process and its signals.
@@ -94,6 +95,55 @@ struct WorkerTests {
         #expect(runs.last?.summary?.contains("\"hot\" : 11") == true)
         let text = Reports.status(runs: runs, deferred: 0, outbox: [:], leases: [], nowMs: Timestamp.now.milliseconds)
         #expect(text.contains("event to CRM (run 1)"))
+    }
+
+    /// The worker loop in process: what is dropped into the inbox is ingested once and moved to processed/,
+    /// a file still being written waits for a later cycle, and cycles go on until the count is reached.
+    @Test func theWorkerLoopTakesSettledInboxFilesAndMovesThemOnceStored() async throws {
+        let temporary = try TemporaryStore()
+        let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        let inbox = Inbox(directory: temporary.directory.appendingPathComponent("inbox").path, settleTime: .milliseconds(200))
+        try FileManager.default.createDirectory(atPath: inbox.directory, withIntermediateDirectories: true)
+        for file in FixturePaths.workspaceFiles {
+            try FileManager.default.copyItem(atPath: file, toPath: inbox.directory + "/" + URL(fileURLWithPath: file).lastPathComponent)
+        }
+        // Neither an unfinished upload nor a hidden file is taken.
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: inbox.directory + "/late.jsonl.partial"))
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: inbox.directory + "/.hidden.jsonl"))
+        let loop = WorkerLoop(pipeline: try Self.pipeline(temporary.store, server),
+                              options: .init(asOf: try FixturePaths.manifestAsOf(), outDir: temporary.directory.appendingPathComponent("crm").path),
+                              inbox: inbox, interval: .milliseconds(10), cycles: 2, logger: .quiet)
+        let summaries = Mutex<[RunSummary]>([])
+        let cycles = await loop.run { summary in summaries.withLock { $0.append(summary) } }
+        #expect(cycles == 2)
+        let runs = summaries.withLock { $0 }
+        #expect(runs.map(\.status) == ["finished", "finished"])
+        #expect(runs.first?.ingest?.inserted ?? 0 > 6000 && runs.last?.ingest == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.directory + "/processed").sorted()
+            == ["companies.csv", "events.jsonl", "subscriptions.csv", "users.csv"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.directory).sorted() == [".hidden.jsonl", "late.jsonl.partial", "processed"])
+        #expect(server.requests.count == 11)
+    }
+
+    /// Cancelled (the first SIGTERM), the loop stops between committed steps: no run is left `running`, no
+    /// lease is left held, and it starts no other cycle.
+    @Test func aCancelledWorkerLoopStopsBetweenCommittedSteps() async throws {
+        let temporary = try TemporaryStore()
+        let server = try FakeOpenAIServer { _ in .slow(0.5, then: .grounded) }
+        defer { server.stop() }
+        let loop = WorkerLoop(pipeline: try Self.pipeline(temporary.store, server),
+                              options: .init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(),
+                                             outDir: temporary.directory.appendingPathComponent("crm").path),
+                              inbox: nil, interval: .seconds(60), cycles: nil, logger: .quiet)
+        let task = Task { await loop.run { _ in } }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while server.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        task.cancel()
+        #expect(await task.value == 1)
+        let runs = try temporary.store.pipelineRuns(limit: 5)
+        #expect(runs.count == 1 && runs.allSatisfy { $0.status == "finished" || $0.status == "interrupted" })
+        #expect(try temporary.store.leases().isEmpty)
     }
 
     /// Syncs of one database take turns: while another (live) process holds the sync lease, a run records

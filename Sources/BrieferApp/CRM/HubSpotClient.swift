@@ -1,6 +1,7 @@
 import BrieferCore
 import Foundation
 import Logging
+import Synchronization
 
 /// Where and how to reach the CRM: the base URL (config `crm.base_url`, `HUBSPOT_BASE_URL` overrides) and
 /// the token (`HUBSPOT_ACCESS_TOKEN` only: never a flag, never the configuration file).
@@ -175,11 +176,10 @@ public final class HubSpotClient: Sendable {
 }
 
 /// Thread-safe request counters.
-final class Counters: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requests = 0, retries = 0, rateLimited = 0
+final class Counters: Sendable {
+    private let counts = Mutex((requests: 0, retries: 0, rateLimited: 0))
     func add(requests: Int = 0, retries: Int = 0, rateLimited: Int = 0) {
-        lock.withLock { self.requests += requests; self.retries += retries; self.rateLimited += rateLimited }
+        counts.withLock { $0.requests += requests; $0.retries += retries; $0.rateLimited += rateLimited }
     }
-    var values: (requests: Int, retries: Int, rateLimited: Int) { lock.withLock { (requests, retries, rateLimited) } }
+    var values: (requests: Int, retries: Int, rateLimited: Int) { counts.withLock { $0 } }
 }

@@ -2,6 +2,7 @@ import BrieferCore
 import BrieferStore
 import Foundation
 import Logging
+import Synchronization
 
 /// One account as selection sees it: its decision, prompt input, rendered prompt and fingerprint.
 public struct PlannedAccount: Sendable {
@@ -290,19 +291,21 @@ public final class Enricher: Sendable {
 }
 
 /// Counts shared by the accounts enriched concurrently.
-final class Tally: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts = EnrichmentSummary()
-    private var stopped: String?
-    private var reserved = 0.0
-    var summary: EnrichmentSummary { lock.withLock { counts } }
-    func add(_ change: (inout EnrichmentSummary) -> Void) { lock.withLock { change(&counts) } }
+final class Tally: Sendable {
+    private struct State {
+        var counts = EnrichmentSummary()
+        var stopped: String?
+        var reserved = 0.0
+    }
+    private let state = Mutex(State())
+    var summary: EnrichmentSummary { state.withLock { $0.counts } }
+    func add(_ change: (inout EnrichmentSummary) -> Void) { state.withLock { change(&$0.counts) } }
     /// Why the run stopped calling the model (a refused endpoint), if it did.
-    var stopReason: String? { lock.withLock { stopped } }
-    func stop(because reason: String) { lock.withLock { if stopped == nil { stopped = reason } } }
+    var stopReason: String? { state.withLock { $0.stopped } }
+    func stop(because reason: String) { state.withLock { if $0.stopped == nil { $0.stopped = reason } } }
     /// The most the requests in flight can still cost (US dollars), held against the daily spend cap.
-    var reservedUsd: Double { lock.withLock { reserved } }
-    func reserve(_ usd: Double) { lock.withLock { reserved += usd } }
+    var reservedUsd: Double { state.withLock { $0.reserved } }
+    func reserve(_ usd: Double) { state.withLock { $0.reserved += usd } }
 }
 
 /// This process's name for leases and runs: host, process id and a random suffix (a restarted process

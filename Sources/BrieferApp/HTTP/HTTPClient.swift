@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// An HTTP client over libcurl.
 ///
@@ -35,7 +36,7 @@ public final class HTTPClient: Sendable {
 
 /// The multi handle, its worker thread, and the queue through which requests reach it.
 ///
-/// `shared` is guarded by `lock`; `transfers` belongs to the worker thread alone. The multi handle
+/// `shared` is behind a mutex; `transfers` belongs to the worker thread alone. The multi handle
 /// is used by the worker thread, except for `curl_multi_wakeup`, which is safe from any thread.
 final class CurlEngine: @unchecked Sendable {
     typealias Completion = CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>
@@ -63,8 +64,7 @@ final class CurlEngine: @unchecked Sendable {
 
     private let multi: UnsafeMutableRawPointer
     private let maxConcurrent: Int
-    private let lock = NSLock()
-    private var shared = Shared()
+    private let shared = Mutex(Shared())
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
     init(maxConcurrent: Int) {
@@ -83,7 +83,7 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     func send(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPError> {
-        let id = lock.withLock {
+        let id = shared.withLock { shared in
             shared.lastId += 1
             return shared.lastId
         }
@@ -97,17 +97,17 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     func stop() {
-        let first = lock.withLock {
+        let first = shared.withLock { shared in
             defer { shared.stopping = true }
             return !shared.stopping
         }
         if first { curl_multi_wakeup(multi) }
     }
 
-    /// Queues the job, unless the task is already cancelled (checked under the lock, so a cancellation
+    /// Queues the job, unless the task is already cancelled (checked under the mutex, so a cancellation
     /// that `cancel` did not find in the queue is seen here) or the client is stopping.
     private func submit(_ job: Job) {
-        let refusal: HTTPError? = lock.withLock {
+        let refusal: HTTPError? = shared.withLock { shared in
             if shared.stopping { return Self.shutDownError }
             if Task.isCancelled { return Self.cancelledError }
             shared.queue.append(job)
@@ -122,7 +122,7 @@ final class CurlEngine: @unchecked Sendable {
 
     /// A queued job completes at once; a running one is left for the worker to abort.
     private func cancel(_ id: UInt64) {
-        let queued: Job? = lock.withLock {
+        let queued: Job? = shared.withLock { shared in
             if let index = shared.queue.firstIndex(where: { $0.id == id }) { return shared.queue.remove(at: index) }
             if shared.running.contains(id) { shared.cancelled.insert(id) }
             return nil
@@ -140,7 +140,7 @@ final class CurlEngine: @unchecked Sendable {
         var active: Int32 = 0
         var remaining: Int32 = 0
         while true {
-            let (jobs, cancelled, stopping) = lock.withLock {
+            let (jobs, cancelled, stopping) = shared.withLock { shared in
                 if shared.stopping {
                     defer { shared.queue.removeAll() }
                     return (shared.queue, Set<UInt64>(), true)
@@ -201,7 +201,7 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     private func finish(_ job: Job, _ result: Result<HTTPResponse, HTTPError>) {
-        lock.withLock {
+        shared.withLock { shared in
             shared.running.remove(job.id)
             shared.cancelled.remove(job.id)
         }

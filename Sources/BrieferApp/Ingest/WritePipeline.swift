@@ -1,17 +1,16 @@
 import BrieferStore
 import Foundation
+import Synchronization
 
 /// Runs batch writes on one background thread while the caller goes on reading and parsing the
 /// next batch: on two cores, parsing and SQLite overlap. At most `depth` batches wait, so memory
 /// stays bounded; writes happen in submission order; the first error stops the rest.
-final class WritePipeline: @unchecked Sendable {
-    // `failure` and `outcomes` are guarded by `lock`; the writer closure only runs on `queue`.
+final class WritePipeline: Sendable {
+    // The writer closure only runs on `queue`.
     private let queue = DispatchQueue(label: "briefer.ingest.writer")
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var failure: (any Error)?
-    private var outcomes: [BatchOutcome] = []
+    private let state = Mutex<(failure: (any Error)?, outcomes: [BatchOutcome])>((nil, []))
 
     init(depth: Int = 2) { slots = DispatchSemaphore(value: depth) }
 
@@ -22,15 +21,12 @@ final class WritePipeline: @unchecked Sendable {
         group.enter()
         queue.async { [self] in
             defer { slots.signal(); group.leave() }
-            lock.lock()
-            let failed = failure != nil
-            lock.unlock()
-            guard !failed else { return }
+            guard state.withLock({ $0.failure == nil }) else { return }
             do {
                 let outcome = try write()
-                lock.lock(); outcomes.append(outcome); lock.unlock()
+                state.withLock { $0.outcomes.append(outcome) }
             } catch {
-                lock.lock(); failure = failure ?? error; lock.unlock()
+                state.withLock { $0.failure = $0.failure ?? error }
             }
         }
     }
@@ -39,12 +35,10 @@ final class WritePipeline: @unchecked Sendable {
     func finish() throws -> [BatchOutcome] {
         group.wait()
         try rethrowFailure()
-        lock.lock(); defer { lock.unlock() }
-        return outcomes
+        return state.withLock { $0.outcomes }
     }
 
     private func rethrowFailure() throws {
-        lock.lock(); defer { lock.unlock() }
-        if let failure { throw failure }
+        if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Named places where a test can make the process die at once, as a crash or `kill -9` would: set
 /// `BRIEFER_TEST_CRASH_AT` to the point's name, and `BRIEFER_TEST_CRASH_AFTER` to die at its n-th hit
@@ -10,15 +11,14 @@ import Foundation
 public enum CrashPoint {
     static let armed: String? = ProcessInfo.processInfo.environment["BRIEFER_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
     static let after: Int = ProcessInfo.processInfo.environment["BRIEFER_TEST_CRASH_AFTER"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
-    nonisolated(unsafe) private static var hits = 0
-    private static let lock = NSLock()
+    private static let hits = Mutex(0)
 
     public static let names = ["ingest-after-batch", "enrich-after-answer", "sync-after-files-written", "sync-before-send", "sync-after-send"]
 
     /// Dies here (SIGKILL, no cleanup, nothing flushed) when this point is armed and this is its n-th hit.
     public static func hit(_ name: String) {
         guard let armed, armed == name else { return }
-        let count = lock.withLock { hits += 1; return hits }
+        let count = hits.withLock { $0 += 1; return $0 }
         if count >= after { kill(getpid(), SIGKILL) }
     }
 }

@@ -2,7 +2,6 @@ import BrieferCore
 import CSQLiteConfig
 import Foundation
 import GRDB
-import Logging
 
 /// The one SQLite database every stage reads and writes (WAL, migrations).
 public final class BrieferStore: Sendable {

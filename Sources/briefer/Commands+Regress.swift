@@ -86,84 +86,20 @@ struct RegressRun: AsyncParsableCommand {
             let logger = global.logger()
             var configuration = try global.loadConfiguration()
             if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
-            let settings = configuration.enrichment
-            let suite = RegressionSuite(root: suiteOption.suite)
-            let regressionCases = try suite.loadCases(only: cases)
-            let candidatePath = prompt.source(configuration, global).description
-            let candidate = try prompt.template(configuration, global)
-            let baselineTemplate = try baseline.map { path in
-                do { return try PromptLoader.load(path: path) } catch { throw CLIFailure(message: "\(error)", code: 2) }
-            }
-            let client = mode == .replay ? nil : try endpoint.client(settings, logger: logger)
-            let cassettes = CassetteStore(directory: suite.cassettesDirectory)
-            let runner = RegressionRunner(suite: suite, settings: settings,
-                                          caller: RegressionCaller(mode: mode, cassettes: cassettes, client: client))
-            let progress = BrieferApp.Progress()
-            func runAll(_ template: PromptTemplate, _ path: String) async throws -> PromptRunReport {
-                let report = try await runner.run(regressionCases, template: template, promptPath: path, repeats: repeats) { done, total in
-                    progress?.update(label: "regress \(template.version)", done: done, total: total, unit: .items)
-                }
-                progress?.finish()
-                return report
-            }
-            var baselineRun: PromptRunReport?
-            if let baselineTemplate, let baseline { baselineRun = try await runAll(baselineTemplate, baseline) }
-            let candidateRun = try await runAll(candidate, candidatePath)
-
-            // Cases without answers (unrecorded, or the endpoint failed) are errors of the run, not regressions.
-            let answered = candidateRun.judgedOutcomes
-            let committed = try suite.baseline()
-            let ran = Set(regressionCases.map(\.name))
-            // With --case, the other cases of the baseline are not this run's business.
-            let committedOutcomes = (committed?.cases ?? [:]).filter { cases.isEmpty || ran.contains($0.key) }
-            // A case that ran without answers is reported as such (below), not as dropped from the baseline.
-            let unjudged = ran.subtracting(answered.keys)
-            let comparison: OutcomeComparison
-            let comparedWith: String
-            var notes: [String] = []
-            if let baselineRun {
-                comparison = OutcomeComparison(baseline: baselineRun.judgedOutcomes.filter { !unjudged.contains($0.key) },
-                                               current: answered)
-                comparedWith = "the baseline prompt \(baselineRun.template.version)"
-            } else {
-                comparison = OutcomeComparison(baseline: committedOutcomes.filter { !unjudged.contains($0.key) }, current: answered)
-                comparedWith = committed == nil ? "no baseline yet (--accept records one)" : "the committed baseline"
-                if let committed, committed.model != settings.model {
-                    notes.append("the baseline was accepted with the model \(committed.model); this run asks \(settings.model)")
+            var session = RegressionSession(suite: RegressionSuite(root: suiteOption.suite), settings: configuration.enrichment, mode: mode,
+                                            client: mode == .replay ? nil : try endpoint.client(configuration.enrichment, logger: logger))
+            (session.cases, session.repeats) = (cases, repeats)
+            (session.updateGolden, session.accept, session.prune) = (updateGolden, accept, prune)
+            let candidate = RegressionSession.Prompt(template: try prompt.template(configuration, global),
+                                                     name: prompt.source(configuration, global).description)
+            let baselinePrompt = try baseline.map { path in
+                do { return RegressionSession.Prompt(template: try PromptLoader.load(path: path), name: path) } catch {
+                    throw CLIFailure(message: "\(error)", code: 2)
                 }
             }
-
-            var goldensUpdated = 0
-            if updateGolden {
-                for report in candidateRun.goldenChanges {
-                    try suite.writeGolden(report.name, RegressionSuite.goldenText(report.rendered))
-                    goldensUpdated += 1
-                }
-            }
-            if accept {
-                // Cases without an answer keep their accepted outcome; cases whose file is gone leave the baseline.
-                var outcomes = (committed?.cases ?? [:]).filter { !cases.isEmpty || ran.contains($0.key) }
-                outcomes.merge(answered) { $1 }
-                if !unjudged.isEmpty {
-                    notes.append("\(unjudged.count) case(s) without answers keep their accepted outcome: \(unjudged.sorted().joined(separator: ", "))")
-                }
-                try suite.writeBaseline(RegressionBaseline(promptVersion: candidate.version, promptHash: candidate.hash,
-                                                           model: settings.model, cases: outcomes))
-            }
-            if prune {
-                // Only a complete run knows which cassettes are used: one with unanswered requests would delete what it could not reach.
-                if unjudged.isEmpty {
-                    let removed = try await cassettes.pruneUnused()
-                    notes.append("pruned \(removed) cassette(s) no request of this run used")
-                } else {
-                    notes.append("nothing pruned: \(unjudged.count) case(s) did not get every answer, so the cassettes in use are not known")
-                }
-            }
-            let recorded = await cassettes.recorded
-            if recorded > 0 { print("recorded \(recorded) new cassette(s) in \(suite.cassettesDirectory)") }
-
-            let result = RegressionResult(candidate: candidateRun, baseline: baselineRun, comparedWith: comparedWith,
-                                          comparison: comparison, goldensUpdated: goldensUpdated, accepted: accept, notes: notes)
+            let outcome = try await session.run(candidate: candidate, baseline: baselinePrompt, progress: BrieferApp.Progress())
+            if outcome.recorded > 0 { print("recorded \(outcome.recorded) new cassette(s) in \(session.suite.cassettesDirectory)") }
+            let result = outcome.result
             print(Reports.regression(result, verbose: verbose))
             if let junit { try write(Reports.regressionJUnit(result), to: junit) }
             if let json { try write(JSONOutput.render(Reports.regressionJSON(result)) + "\n", to: json) }
@@ -202,37 +138,11 @@ struct RegressCapture: ParsableCommand {
     func run() throws {
         do {
             _ = global.logger()
-            let configuration = try global.loadConfiguration()
-            let store = try global.openStore(mustExist: true)
-            guard let run = try store.latestRun(model: configuration.model) else {
-                throw CLIFailure(message: "no \(configuration.model.rawValue) scoring run yet: run `briefer score` first", code: 1)
-            }
-            guard let score = try store.accountScores(runId: run.id).first(where: { $0.score.account == account }) else {
-                throw CLIFailure(message: "\(account) is not an account of scoring run \(run.id) (see `briefer accounts`)", code: 1)
-            }
-            guard let input = try store.promptInputs(run: run, accounts: [score], configuration: configuration)[account] else {
-                throw CLIFailure(message: "no prompt input could be built for \(account)", code: 1)
-            }
-            let caseName = name ?? String(account.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "-" })
-            guard caseName.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }), !caseName.isEmpty else {
-                throw CLIFailure(message: "--name may hold letters, digits, - and _ only", code: 64)
-            }
-            let suite = RegressionSuite(root: suiteOption.suite)
-            let path = suite.casePath(caseName)
-            if FileManager.default.fileExists(atPath: path), !force {
-                throw CLIFailure(message: "\(path) exists (--force to overwrite, --name for another name)", code: 1)
-            }
-            let text = try RegressionSuite.caseText(
-                description: description ?? "\(input.companyName): \(input.tier), score \(input.score) (captured from run \(run.id) as of \(run.asOf.iso8601))",
-                input: input, vocabulary: try store.workspaceTerms())
-            try FileManager.default.createDirectory(atPath: suite.casesDirectory, withIntermediateDirectories: true)
-            // The text must read back as a case (what capture writes, regress runs) before it replaces anything.
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-capture-\(UUID().uuidString).yaml").path
-            try Data(text.utf8).write(to: URL(fileURLWithPath: scratch))
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            _ = try RegressionSuite.loadCase(path: scratch)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            let path = try RegressionSession.capture(account: account, name: name, description: description, force: force,
+                                                     suite: RegressionSuite(root: suiteOption.suite),
+                                                     store: try global.openStore(mustExist: true), configuration: try global.loadConfiguration())
             print("wrote \(path)")
+            let caseName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             print("next: sharpen its assertions, then `briefer regress --case \(caseName) --mode record --update-golden --accept`")
         } catch let error as RegressionError {
             throw fail(CLIFailure(message: error.description, code: error.code))

@@ -469,6 +469,39 @@ struct RegressionTests {
         #expect(try run(["--mode", "live", "--prune"]).0 == 64)
     }
 
+    /// The same use case in process (RegressionSession, which `briefer regress` only calls): a run over one
+    /// case accepts that case's outcome and keeps the others'; a complete replay prunes only what no request used.
+    @Test func aSessionAcceptsWhatItRanAndPrunesWhatNoRequestUsed() async throws {
+        let scratch = try ScratchSuite(cases: ["textbook-hot", "sparse-data"])
+        let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        let prompt = RegressionSession.Prompt(template: try Self.template(), name: Self.promptPath)
+        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: Self.settings, logger: .quiet, sleep: { _ in })
+        var record = RegressionSession(suite: scratch.suite, settings: Self.settings, mode: .record, client: client)
+        (record.updateGolden, record.accept) = (true, true)
+        let first = try await record.run(candidate: prompt, baseline: nil, progress: nil)
+        #expect(first.recorded == server.requests.count && first.recorded >= 2)
+        #expect(first.result.gateFailures.isEmpty && first.result.goldensUpdated == 2)
+        let accepted = try #require(try scratch.suite.baseline())
+        #expect(Set(accepted.cases.keys) == ["textbook-hot", "sparse-data"])
+
+        // One case, accepted again: the other case's outcome stays as accepted.
+        var one = RegressionSession(suite: scratch.suite, settings: Self.settings, mode: .replay, client: nil)
+        (one.cases, one.accept) = (["sparse-data"], true)
+        let again = try await one.run(candidate: prompt, baseline: nil, progress: nil)
+        #expect(again.recorded == 0 && again.result.comparison.regressions.isEmpty)
+        #expect(try scratch.suite.baseline()?.cases == accepted.cases)
+
+        let stale = scratch.suite.cassettesDirectory + "/0000stale.json"
+        try "{}".write(toFile: stale, atomically: true, encoding: .utf8)
+        var prune = RegressionSession(suite: scratch.suite, settings: Self.settings, mode: .replay, client: nil)
+        prune.prune = true
+        let pruned = try await prune.run(candidate: prompt, baseline: nil, progress: nil)
+        #expect(pruned.result.notes.contains("pruned 1 cassette(s) no request of this run used"))
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.suite.cassettesDirectory).count == first.recorded)
+    }
+
     // MARK: Reports and case files
 
     @Test func theJUnitReportIsWellFormedAndCountsWhatTheGateCounts() async throws {

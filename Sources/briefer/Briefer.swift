@@ -7,6 +7,21 @@ import Logging
 
 @main
 struct Briefer: AsyncParsableCommand {
+    /// Parses, runs the command, and maps what it throws to an exit status in one place (``ExitStatus``).
+    static func main() async {
+        var command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }  // usage errors, --help, --version
+        do {
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: ExitStatus.error(for: error))
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "briefer",
         abstract: "Turns product usage events into PQL scores, tiers and reasons, and hot accounts into four-sentence sales briefings.",
@@ -68,11 +83,7 @@ struct GlobalOptions: ParsableArguments {
     var configurationFile: String? { ConfigurationLoader.resolvePath(flag: config) }
 
     func loadConfiguration() throws -> BrieferConfiguration {
-        do {
-            return try ConfigurationLoader.load(flag: config).0
-        } catch let error as ConfigurationError {
-            throw CLIFailure(message: "invalid configuration:\n\(error)", code: 2)
-        }
+        try ConfigurationLoader.load(flag: config).0
     }
 
     /// Opens the database; commands that only read it refuse a path where none exists.
@@ -106,14 +117,28 @@ struct CLIFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-func fail(_ error: any Error) -> any Error {
-    if let failure = error as? CLIFailure {
-        FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
-        return ExitCode(failure.code)
+/// The one place errors reach the user: each is said on standard error and mapped to its exit status (see
+/// `briefer --help`); argument errors, --help and --version are ArgumentParser's.
+enum ExitStatus {
+    static func error(for error: any Error) -> any Error {
+        let (message, code): (String, Int32)
+        switch error {
+        case is ExitCode, is ValidationError, is CleanExit:
+            return error
+        case let failure as CLIFailure:
+            (message, code) = (failure.message, failure.code)
+        case let invalid as ConfigurationError:
+            (message, code) = ("invalid configuration:\n\(invalid)", 2)
+        case let regression as RegressionError:
+            (message, code) = (regression.description, regression.code)
+        case let sync as CRMSyncError:
+            (message, code) = (sync.message, 1)
+        default:
+            (message, code) = ("\(error)", 1)
+        }
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(code)
     }
-    if error is ExitCode || error is ValidationError || error is CleanExit { return error }
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    return ExitCode(1)
 }
 
 func parseTime(_ text: String?, option: String) throws -> Timestamp {

@@ -47,31 +47,29 @@ struct Backtest: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let logger = global.logger()
-            let configuration = try global.loadConfiguration()
-            let store = try global.openStore(mustExist: true)
-            let runner = BacktestRunner(store: store, configuration: configuration, logger: logger)
-            let horizonDays = horizon.flatMap(parseDuration).map { $0 / 86_400 }
-            let text: String
-            let page: String
-            if let asOf {
-                let report = try runner.run(asOf: try parseTime(asOf, option: "--as-of"), horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
-                text = json ? try Reports.backtestJSON(report) : Reports.backtest(report)
-                page = html == nil ? "" : BacktestHTML.page(report)
-            } else {
-                let comparison = try runner.compare(try parseTime(compareAsOf[0], option: "--compare-as-of"),
-                                                    try parseTime(compareAsOf[1], option: "--compare-as-of"),
-                                                    horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
-                text = json ? try Reports.backtestJSON(comparison) : Reports.backtestComparison(comparison)
-                page = html == nil ? "" : BacktestHTML.page(comparison)
-            }
-            if let html { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) }
-            print(text)
-            if let html {
-                fflush(nil)  // the report first (every open stream flushed), then the note on standard error
-                FileHandle.standardError.write(Data("wrote \(html)\n".utf8))
-            }
-        } catch { throw fail(error) }
+        let logger = global.logger()
+        let configuration = try global.loadConfiguration()
+        let store = try global.openStore(mustExist: true)
+        let runner = BacktestRunner(store: store, configuration: configuration, logger: logger)
+        let horizonDays = horizon.flatMap(parseDuration).map { $0 / 86_400 }
+        let text: String
+        let page: String
+        if let asOf {
+            let report = try runner.run(asOf: try parseTime(asOf, option: "--as-of"), horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
+            text = json ? try Reports.backtestJSON(report) : Reports.backtest(report)
+            page = html == nil ? "" : BacktestHTML.page(report)
+        } else {
+            let comparison = try runner.compare(try parseTime(compareAsOf[0], option: "--compare-as-of"),
+                                                try parseTime(compareAsOf[1], option: "--compare-as-of"),
+                                                horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
+            text = json ? try Reports.backtestJSON(comparison) : Reports.backtestComparison(comparison)
+            page = html == nil ? "" : BacktestHTML.page(comparison)
+        }
+        if let html { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) }
+        print(text)
+        if let html {
+            fflush(nil)  // the report first (every open stream flushed), then the note on standard error
+            FileHandle.standardError.write(Data("wrote \(html)\n".utf8))
+        }
     }
 }

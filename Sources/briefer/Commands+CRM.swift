@@ -49,38 +49,34 @@ struct Sync: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
-            let logger = global.logger()
-            let configuration = try global.loadConfiguration()
-            let store = try global.openStore(mustExist: true)
-            let sync = CRMSync(store: store, configuration: configuration, logger: logger)
-            let options = CRMSync.Options(full: full, retryRejected: retryRejected, newPortal: newPortal)
-            let summary: SyncSummary
-            if push {
-                let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
-                                           settings: configuration.crm, logger: logger)
-                defer { client.shutdown() }
-                if dryRun {
-                    summary = try sync.dryRun(destination: client.endpoint.destination, options: options)
-                } else {
-                    let progress = json ? nil : Progress()
-                    summary = try await Self.exclusively(sync) {
-                        try await sync.push(client: client, options: options) { done, total in
-                            progress?.update(label: "pushing", done: done, total: total, unit: .items)
-                        }
-                    }
-                    progress?.finish()
-                }
-            } else if dryRun {
-                summary = try sync.dryRun(destination: CRMSync.filesDestination, options: options)
+        let logger = global.logger()
+        let configuration = try global.loadConfiguration()
+        let store = try global.openStore(mustExist: true)
+        let sync = CRMSync(store: store, configuration: configuration, logger: logger)
+        let options = CRMSync.Options(full: full, retryRejected: retryRejected, newPortal: newPortal)
+        let summary: SyncSummary
+        if push {
+            let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
+                                       settings: configuration.crm, logger: logger)
+            defer { client.shutdown() }
+            if dryRun {
+                summary = try sync.dryRun(destination: client.endpoint.destination, options: options)
             } else {
-                summary = try await Self.exclusively(sync) { try sync.writeFiles(directory: out ?? configuration.crm.outDir, options: options) }
+                let progress = json ? nil : Progress()
+                summary = try await Self.exclusively(sync) {
+                    try await sync.push(client: client, options: options) { done, total in
+                        progress?.update(label: "pushing", done: done, total: total, unit: .items)
+                    }
+                }
+                progress?.finish()
             }
-            print(json ? JSONOutput.render(Reports.syncJSON(summary)) : Reports.sync(summary))
-            if summary.stopped != nil || summary.leftPending > 0 { throw ExitCode(5) }
-        } catch let error as CRMSyncError {
-            throw fail(CLIFailure(message: error.message, code: 1))
-        } catch { throw fail(error) }
+        } else if dryRun {
+            summary = try sync.dryRun(destination: CRMSync.filesDestination, options: options)
+        } else {
+            summary = try await Self.exclusively(sync) { try sync.writeFiles(directory: out ?? configuration.crm.outDir, options: options) }
+        }
+        print(json ? JSONOutput.render(Reports.syncJSON(summary)) : Reports.sync(summary))
+        if summary.stopped != nil || summary.leftPending > 0 { throw ExitCode(5) }
     }
 }
 
@@ -120,13 +116,11 @@ struct SyncLog: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            _ = global.logger()
-            let store = try global.openStore(mustExist: true)
-            let items = try store.outboxItems(destination: nil, statuses: status.flatMap(OutboxItem.Status.init(rawValue:)).map { [$0] } ?? [],
-                                              email: contact, account: account, newestFirst: true, limit: limit)
-            print(json ? JSONOutput.render(Reports.syncLogJSON(items)) : Reports.syncLog(items))
-        } catch { throw fail(error) }
+        _ = global.logger()
+        let store = try global.openStore(mustExist: true)
+        let items = try store.outboxItems(destination: nil, statuses: status.flatMap(OutboxItem.Status.init(rawValue:)).map { [$0] } ?? [],
+                                          email: contact, account: account, newestFirst: true, limit: limit)
+        print(json ? JSONOutput.render(Reports.syncLogJSON(items)) : Reports.syncLog(items))
     }
 }
 
@@ -147,23 +141,19 @@ struct CRMCommand: AsyncParsableCommand {
         var apply = false
 
         func run() async throws {
-            do {
-                let configuration = try global.loadConfiguration()
-                let definitions = CRMDefinitions(configuration.crm)
-                guard apply else {
-                    print("POST \(CRMDefinitions.groupPath)\n\(JSONOutput.pretty(definitions.groupBody))\n")
-                    print("POST \(CRMDefinitions.propertiesPath)\n\(JSONOutput.pretty(definitions.propertiesBody))")
-                    return
-                }
-                let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
-                                           settings: configuration.crm, logger: global.logger())
-                defer { client.shutdown() }
-                let report = try await CRMDefinitionsApplier(client: client, definitions: definitions).apply()
-                print(report.lines.joined(separator: "\n"))
-                if !report.succeeded { throw ExitCode(1) }
-            } catch let error as CRMSyncError {
-                throw fail(CLIFailure(message: error.message, code: 1))
-            } catch { throw fail(error) }
+            let configuration = try global.loadConfiguration()
+            let definitions = CRMDefinitions(configuration.crm)
+            guard apply else {
+                print("POST \(CRMDefinitions.groupPath)\n\(JSONOutput.pretty(definitions.groupBody))\n")
+                print("POST \(CRMDefinitions.propertiesPath)\n\(JSONOutput.pretty(definitions.propertiesBody))")
+                return
+            }
+            let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
+                                       settings: configuration.crm, logger: global.logger())
+            defer { client.shutdown() }
+            let report = try await CRMDefinitionsApplier(client: client, definitions: definitions).apply()
+            print(report.lines.joined(separator: "\n"))
+            if !report.succeeded { throw ExitCode(1) }
         }
     }
 }

@@ -64,10 +64,8 @@ struct Select: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            let plan = try prompt.enricher(global).2.plan()
-            print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
-        } catch { throw fail(error) }
+        let plan = try prompt.enricher(global).2.plan()
+        print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
     }
 }
 
@@ -91,28 +89,26 @@ struct PromptCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            do {
-                let (configuration, _, enricher) = try prompt.enricher(global)
-                let template = enricher.template
-                guard let planned = try enricher.plan(only: account).accounts.first else {
-                    throw CLIFailure(message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)", code: 1)
-                }
-                let e = configuration.enrichment
-                let request = BriefingConversation(template: template, input: planned.input, prompt: planned.prompt, settings: e)
-                    .request(model: e.model)
-                if json {
-                    let input = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(planned.input))
-                    print(JSONOutput.render(["account": account, "input": input, "system": planned.prompt.system, "user": planned.prompt.user,
-                                             "fingerprint": planned.fingerprint, "prompt_version": template.version,
-                                             "prompt_hash": template.hash, "body": request.body]))
-                } else if body {
-                    print(request.body)
-                } else {
-                    print("# prompt \(template.version) (\(template.hash)), model \(e.model), fingerprint \(planned.fingerprint)")
-                    print("# ---- system ----\n\(planned.prompt.system)")
-                    print("# ---- user ----\n\(planned.prompt.user)")
-                }
-            } catch { throw fail(error) }
+            let (configuration, _, enricher) = try prompt.enricher(global)
+            let template = enricher.template
+            guard let planned = try enricher.plan(only: account).accounts.first else {
+                throw CLIFailure(message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)", code: 1)
+            }
+            let e = configuration.enrichment
+            let request = BriefingConversation(template: template, input: planned.input, prompt: planned.prompt, settings: e)
+                .request(model: e.model)
+            if json {
+                let input = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(planned.input))
+                print(JSONOutput.render(["account": account, "input": input, "system": planned.prompt.system, "user": planned.prompt.user,
+                                         "fingerprint": planned.fingerprint, "prompt_version": template.version,
+                                         "prompt_hash": template.hash, "body": request.body]))
+            } else if body {
+                print(request.body)
+            } else {
+                print("# prompt \(template.version) (\(template.hash)), model \(e.model), fingerprint \(planned.fingerprint)")
+                print("# ---- system ----\n\(planned.prompt.system)")
+                print("# ---- user ----\n\(planned.prompt.user)")
+            }
         }
     }
 }
@@ -138,28 +134,26 @@ struct Enrich: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        do {
-            let (configuration, store, enricher) = try prompt.enricher(global, model: endpoint.model)
-            let plan = try enricher.plan()
-            if dryRun {
-                print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
-                return
-            }
-            let client = try endpoint.client(configuration.enrichment, logger: global.logger())
-            let progress = json ? nil : Progress()
-            let summary = try await enricher.enrich(plan, client: client) { done, total in
-                progress?.update(label: "briefing", done: done, total: total, unit: .items)
-            }
-            progress?.finish()
-            if json {
-                print(JSONOutput.render(Reports.enrichmentJSON(summary)))
-            } else {
-                print(Reports.enrichment(summary))
-                let briefed = Set(plan.selected.map(\.score.score.account))
-                let records = try store.briefings(latestOnly: true).filter { briefed.contains($0.account) }
-                if !records.isEmpty { print("\n" + Reports.briefings(records.sorted { $0.input.score > $1.input.score })) }
-            }
-        } catch { throw fail(error) }
+        let (configuration, store, enricher) = try prompt.enricher(global, model: endpoint.model)
+        let plan = try enricher.plan()
+        if dryRun {
+            print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
+            return
+        }
+        let client = try endpoint.client(configuration.enrichment, logger: global.logger())
+        let progress = json ? nil : Progress()
+        let summary = try await enricher.enrich(plan, client: client) { done, total in
+            progress?.update(label: "briefing", done: done, total: total, unit: .items)
+        }
+        progress?.finish()
+        if json {
+            print(JSONOutput.render(Reports.enrichmentJSON(summary)))
+        } else {
+            print(Reports.enrichment(summary))
+            let briefed = Set(plan.selected.map(\.score.score.account))
+            let records = try store.briefings(latestOnly: true).filter { briefed.contains($0.account) }
+            if !records.isEmpty { print("\n" + Reports.briefings(records.sorted { $0.input.score > $1.input.score })) }
+        }
     }
 }
 
@@ -182,24 +176,22 @@ struct Briefings: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            _ = global.logger()
-            let store = try global.openStore(mustExist: true)
-            let records = try store.briefings(account: account, latestOnly: !all, limit: limit)
-            if json {
-                print(JSONOutput.render(["briefings": records.map(Reports.briefingJSON), "deferred": try store.deferrals().map {
-                    ["account": $0.account, "reason": $0.reason, "detail": $0.detail, "since": Timestamp(milliseconds: $0.createdMs).iso8601,
-                     "until": $0.untilMs.map { Timestamp(milliseconds: $0).iso8601 } ?? NSNull()] as [String: Any]
-                }]))
-            } else {
-                print(Reports.briefings(records))
-                let deferred = try store.deferrals()
-                if !deferred.isEmpty {
-                    print("\ndeferred to a later run: " + deferred.map { d in
-                        "\(d.account) (\(d.reason): \(d.detail)" + (d.untilMs.map { "; until \(Timestamp(milliseconds: $0).iso8601)" } ?? "") + ")"
-                    }.joined(separator: "; "))
-                }
+        _ = global.logger()
+        let store = try global.openStore(mustExist: true)
+        let records = try store.briefings(account: account, latestOnly: !all, limit: limit)
+        if json {
+            print(JSONOutput.render(["briefings": records.map(Reports.briefingJSON), "deferred": try store.deferrals().map {
+                ["account": $0.account, "reason": $0.reason, "detail": $0.detail, "since": Timestamp(milliseconds: $0.createdMs).iso8601,
+                 "until": $0.untilMs.map { Timestamp(milliseconds: $0).iso8601 } ?? NSNull()] as [String: Any]
+            }]))
+        } else {
+            print(Reports.briefings(records))
+            let deferred = try store.deferrals()
+            if !deferred.isEmpty {
+                print("\ndeferred to a later run: " + deferred.map { d in
+                    "\(d.account) (\(d.reason): \(d.detail)" + (d.untilMs.map { "; until \(Timestamp(milliseconds: $0).iso8601)" } ?? "") + ")"
+                }.joined(separator: "; "))
             }
-        } catch { throw fail(error) }
+        }
     }
 }

@@ -82,31 +82,27 @@ struct RegressRun: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
-            let logger = global.logger()
-            var configuration = try global.loadConfiguration()
-            if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
-            var session = RegressionSession(suite: RegressionSuite(root: suiteOption.suite), settings: configuration.enrichment, mode: mode,
-                                            client: mode == .replay ? nil : try endpoint.client(configuration.enrichment, logger: logger))
-            (session.cases, session.repeats) = (cases, repeats)
-            (session.updateGolden, session.accept, session.prune) = (updateGolden, accept, prune)
-            let candidate = RegressionSession.Prompt(template: try prompt.template(configuration, global),
-                                                     name: prompt.source(configuration, global).description)
-            let baselinePrompt = try baseline.map { path in
-                do { return RegressionSession.Prompt(template: try PromptLoader.load(path: path), name: path) } catch {
-                    throw CLIFailure(message: "\(error)", code: 2)
-                }
+        let logger = global.logger()
+        var configuration = try global.loadConfiguration()
+        if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
+        var session = RegressionSession(suite: RegressionSuite(root: suiteOption.suite), settings: configuration.enrichment, mode: mode,
+                                        client: mode == .replay ? nil : try endpoint.client(configuration.enrichment, logger: logger))
+        (session.cases, session.repeats) = (cases, repeats)
+        (session.updateGolden, session.accept, session.prune) = (updateGolden, accept, prune)
+        let candidate = RegressionSession.Prompt(template: try prompt.template(configuration, global),
+                                                 name: prompt.source(configuration, global).description)
+        let baselinePrompt = try baseline.map { path in
+            do { return RegressionSession.Prompt(template: try PromptLoader.load(path: path), name: path) } catch {
+                throw CLIFailure(message: "\(error)", code: 2)
             }
-            let outcome = try await session.run(candidate: candidate, baseline: baselinePrompt, progress: BrieferApp.Progress())
-            if outcome.recorded > 0 { print("recorded \(outcome.recorded) new cassette(s) in \(session.suite.cassettesDirectory)") }
-            let result = outcome.result
-            print(Reports.regression(result, verbose: verbose))
-            if let junit { try write(Reports.regressionJUnit(result), to: junit) }
-            if let json { try write(JSONOutput.render(Reports.regressionJSON(result)) + "\n", to: json) }
-            if !result.gateFailures.isEmpty { throw ExitCode(6) }
-        } catch let error as RegressionError {
-            throw fail(CLIFailure(message: error.description, code: error.code))
-        } catch { throw fail(error) }
+        }
+        let outcome = try await session.run(candidate: candidate, baseline: baselinePrompt, progress: BrieferApp.Progress())
+        if outcome.recorded > 0 { print("recorded \(outcome.recorded) new cassette(s) in \(session.suite.cassettesDirectory)") }
+        let result = outcome.result
+        print(Reports.regression(result, verbose: verbose))
+        if let junit { try write(Reports.regressionJUnit(result), to: junit) }
+        if let json { try write(JSONOutput.render(Reports.regressionJSON(result)) + "\n", to: json) }
+        if !result.gateFailures.isEmpty { throw ExitCode(6) }
     }
 
     func write(_ text: String, to path: String) throws {
@@ -136,16 +132,12 @@ struct RegressCapture: ParsableCommand {
     var force = false
 
     func run() throws {
-        do {
-            _ = global.logger()
-            let path = try RegressionSession.capture(account: account, name: name, description: description, force: force,
-                                                     suite: RegressionSuite(root: suiteOption.suite),
-                                                     store: try global.openStore(mustExist: true), configuration: try global.loadConfiguration())
-            print("wrote \(path)")
-            let caseName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            print("next: sharpen its assertions, then `briefer regress --case \(caseName) --mode record --update-golden --accept`")
-        } catch let error as RegressionError {
-            throw fail(CLIFailure(message: error.description, code: error.code))
-        } catch { throw fail(error) }
+        _ = global.logger()
+        let path = try RegressionSession.capture(account: account, name: name, description: description, force: force,
+                                                 suite: RegressionSuite(root: suiteOption.suite),
+                                                 store: try global.openStore(mustExist: true), configuration: try global.loadConfiguration())
+        print("wrote \(path)")
+        let caseName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        print("next: sharpen its assertions, then `briefer regress --case \(caseName) --mode record --update-golden --accept`")
     }
 }

@@ -55,17 +55,13 @@ struct Run: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        do {
-            let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
-            let files = try inputs.map(Inbox.ingestibleFiles(in:)) ?? []
-            let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), stage: { stage in
-                if !json { FileHandle.standardError.write(Data("\(stage)…\n".utf8)) }
-            })
-            print(json ? JSONOutput.render(Reports.runJSON(summary)) : Reports.run(summary))
-            if let sync = summary.sync, sync.stopped != nil || sync.leftPending > 0 { throw ExitCode(5) }
-        } catch let error as CRMSyncError {
-            throw fail(CLIFailure(message: error.message, code: 1))
-        } catch { throw fail(error) }
+        let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
+        let files = try inputs.map(Inbox.ingestibleFiles(in:)) ?? []
+        let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), stage: { stage in
+            if !json { FileHandle.standardError.write(Data("\(stage)…\n".utf8)) }
+        })
+        print(json ? JSONOutput.render(Reports.runJSON(summary)) : Reports.run(summary))
+        if let sync = summary.sync, sync.stopped != nil || sync.leftPending > 0 { throw ExitCode(5) }
     }
 }
 
@@ -95,17 +91,15 @@ struct Worker: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
-            let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
-            let logger = global.logger()
-            let loop = WorkerLoop(pipeline: pipeline, options: try pipelineOptions.runOptions(inputs: []),
-                                  inbox: inbox.map { Inbox(directory: $0) }, interval: .seconds(parseDuration(interval)!),
-                                  cycles: cycles, logger: logger)
-            await GracefulShutdown.run(logger: logger, onSecondSignal: { Foundation.exit(130) }) {
-                await loop.run { summary in FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8)) }
-            }
-            logger.notice("worker stopped")
-        } catch { throw fail(error) }
+        let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
+        let logger = global.logger()
+        let loop = WorkerLoop(pipeline: pipeline, options: try pipelineOptions.runOptions(inputs: []),
+                              inbox: inbox.map { Inbox(directory: $0) }, interval: .seconds(parseDuration(interval)!),
+                              cycles: cycles, logger: logger)
+        await GracefulShutdown.run(logger: logger, onSecondSignal: { Foundation.exit(130) }) {
+            await loop.run { summary in FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8)) }
+        }
+        logger.notice("worker stopped")
     }
 }
 
@@ -126,13 +120,11 @@ struct Status: ParsableCommand {
     var limit = 10
 
     func run() throws {
-        do {
-            _ = global.logger()
-            let store = try global.openStore(mustExist: true)
-            let pending = try store.pendingWork()
-            print(Reports.status(runs: try store.pipelineRuns(limit: limit), deferred: pending.deferred, outbox: pending.outbox,
-                                 leases: try store.leases(), nowMs: Timestamp.now.milliseconds, portals: try store.crmPortals()))
-        } catch { throw fail(error) }
+        _ = global.logger()
+        let store = try global.openStore(mustExist: true)
+        let pending = try store.pendingWork()
+        print(Reports.status(runs: try store.pipelineRuns(limit: limit), deferred: pending.deferred, outbox: pending.outbox,
+                             leases: try store.leases(), nowMs: Timestamp.now.milliseconds, portals: try store.crmPortals()))
     }
 }
 
@@ -158,18 +150,16 @@ struct Forget: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            _ = global.logger()
-            let store = try global.openStore(mustExist: true)
-            let report = try store.forget(email: email)
-            if json {
-                print(JSONOutput.render(["users": report.users, "rows": report.rows, "total": report.total]))
-            } else {
-                print(report.users.isEmpty ? "no user has that address; CRM records and quarantined lines naming it: removed if any"
-                                           : "forgot \(report.users.count) user(s): \(report.users.joined(separator: ", "))")
-                for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { print("  \(table): \(count)") }
-                print("future syncs will not write to this address")
-            }
-        } catch { throw fail(error) }
+        _ = global.logger()
+        let store = try global.openStore(mustExist: true)
+        let report = try store.forget(email: email)
+        if json {
+            print(JSONOutput.render(["users": report.users, "rows": report.rows, "total": report.total]))
+        } else {
+            print(report.users.isEmpty ? "no user has that address; CRM records and quarantined lines naming it: removed if any"
+                                       : "forgot \(report.users.count) user(s): \(report.users.joined(separator: ", "))")
+            for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { print("  \(table): \(count)") }
+            print("future syncs will not write to this address")
+        }
     }
 }

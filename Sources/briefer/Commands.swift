@@ -22,20 +22,18 @@ struct Ingest: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            let logger = global.logger()
-            let configuration = try global.loadConfiguration()
-            let store = try global.openStore()
-            var ingestor = Ingestor(store: store, configuration: configuration, logger: logger, csvKind: kind)
-            ingestor.progress = json ? nil : Progress()
-            let summary = try ingestor.ingest(files: files)
-            print(json ? JSONOutput.render(Reports.ingestJSON(summary)) : Reports.ingest(summary))
-            if summary.quarantined > 0 {
-                let new = summary.quarantined - summary.alreadyQuarantined
-                FileHandle.standardError.write(Data("warning: \(summary.quarantined) bad line(s), \(new) newly quarantined; see `briefer quarantine`\n".utf8))
-                if strict { throw ExitCode(3) }
-            }
-        } catch { throw fail(error) }
+        let logger = global.logger()
+        let configuration = try global.loadConfiguration()
+        let store = try global.openStore()
+        var ingestor = Ingestor(store: store, configuration: configuration, logger: logger, csvKind: kind)
+        ingestor.progress = json ? nil : Progress()
+        let summary = try ingestor.ingest(files: files)
+        print(json ? JSONOutput.render(Reports.ingestJSON(summary)) : Reports.ingest(summary))
+        if summary.quarantined > 0 {
+            let new = summary.quarantined - summary.alreadyQuarantined
+            FileHandle.standardError.write(Data("warning: \(summary.quarantined) bad line(s), \(new) newly quarantined; see `briefer quarantine`\n".utf8))
+            if strict { throw ExitCode(3) }
+        }
     }
 }
 
@@ -55,24 +53,22 @@ struct Score: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            let asOf = try parseTime(asOf, option: "--as-of")
-            let logger = global.logger()
-            let configuration = try global.loadConfiguration()
-            let store = try global.openStore()
-            let outcome = try ScoringRunner(store: store, configuration: configuration, logger: logger).run(asOf: asOf, model: model)
-            if let usersCsv {
-                try Reports.usersCSV(outcome.users).write(toFile: usersCsv, atomically: true, encoding: .utf8)
-            }
-            let tiers = Dictionary(grouping: outcome.accounts, by: \.tier).mapValues(\.count)
-            if json {
-                var o = Reports.runJSON(outcome.run)
-                o["accounts_by_tier"] = Dictionary(uniqueKeysWithValues: Tier.allCases.map { ($0.rawValue, tiers[$0] ?? 0) })
-                print(JSONOutput.render(o))
-            } else {
-                print(Reports.run(outcome.run, tiers: tiers))
-            }
-        } catch { throw fail(error) }
+        let asOf = try parseTime(asOf, option: "--as-of")
+        let logger = global.logger()
+        let configuration = try global.loadConfiguration()
+        let store = try global.openStore()
+        let outcome = try ScoringRunner(store: store, configuration: configuration, logger: logger).run(asOf: asOf, model: model)
+        if let usersCsv {
+            try Reports.usersCSV(outcome.users).write(toFile: usersCsv, atomically: true, encoding: .utf8)
+        }
+        let tiers = Dictionary(grouping: outcome.accounts, by: \.tier).mapValues(\.count)
+        if json {
+            var o = Reports.runJSON(outcome.run)
+            o["accounts_by_tier"] = Dictionary(uniqueKeysWithValues: Tier.allCases.map { ($0.rawValue, tiers[$0] ?? 0) })
+            print(JSONOutput.render(o))
+        } else {
+            print(Reports.run(outcome.run, tiers: tiers))
+        }
     }
 }
 
@@ -94,21 +90,19 @@ struct Accounts: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            _ = global.logger()
-            let store = try global.openStore(mustExist: true)
-            guard let scoringRun = try store.run(id: runId) else {
-                throw CLIFailure(message: "no scoring run yet: run `briefer score` first", code: 1)
-            }
-            var accounts = try store.accountScores(runId: scoringRun.id, tier: tier)
-            if let limit { accounts = Array(accounts.prefix(limit)) }
-            if json {
-                print(JSONOutput.render(Reports.accountsJSON(accounts, run: scoringRun)))
-            } else {
-                print("run \(scoringRun.id) as of \(scoringRun.asOf.iso8601) (\(scoringRun.model.rawValue)): \(accounts.count) \(tier.map { "\($0.rawValue) " } ?? "")account(s)")
-                if !accounts.isEmpty { print(Reports.accounts(accounts, model: scoringRun.model)) }
-            }
-        } catch { throw fail(error) }
+        _ = global.logger()
+        let store = try global.openStore(mustExist: true)
+        guard let scoringRun = try store.run(id: runId) else {
+            throw CLIFailure(message: "no scoring run yet: run `briefer score` first", code: 1)
+        }
+        var accounts = try store.accountScores(runId: scoringRun.id, tier: tier)
+        if let limit { accounts = Array(accounts.prefix(limit)) }
+        if json {
+            print(JSONOutput.render(Reports.accountsJSON(accounts, run: scoringRun)))
+        } else {
+            print("run \(scoringRun.id) as of \(scoringRun.asOf.iso8601) (\(scoringRun.model.rawValue)): \(accounts.count) \(tier.map { "\($0.rawValue) " } ?? "")account(s)")
+            if !accounts.isEmpty { print(Reports.accounts(accounts, model: scoringRun.model)) }
+        }
     }
 }
 
@@ -124,21 +118,19 @@ struct Explain: ParsableCommand {
     var runId: Int64?
 
     func run() throws {
-        do {
-            _ = global.logger()
-            let configuration = try global.loadConfiguration()
-            let store = try global.openStore(mustExist: true)
-            let explanation = try Explainer(store: store, configuration: configuration).explain(account: account, runId: runId)
-            print(explanation.lines.joined(separator: "\n"))
-            if let briefing = try store.briefings(account: account, latestOnly: true).first {
-                print("\nlatest briefing:\n" + Reports.briefings([briefing]))
-                if !briefing.errors.isEmpty {
-                    print("  errors seen: " + briefing.errors.map { "attempt \($0.attempt) \($0.code)\($0.field.map { " (\($0))" } ?? ""): \($0.detail)" }
-                        .joined(separator: "\n    "))
-                }
+        _ = global.logger()
+        let configuration = try global.loadConfiguration()
+        let store = try global.openStore(mustExist: true)
+        let explanation = try Explainer(store: store, configuration: configuration).explain(account: account, runId: runId)
+        print(explanation.lines.joined(separator: "\n"))
+        if let briefing = try store.briefings(account: account, latestOnly: true).first {
+            print("\nlatest briefing:\n" + Reports.briefings([briefing]))
+            if !briefing.errors.isEmpty {
+                print("  errors seen: " + briefing.errors.map { "attempt \($0.attempt) \($0.code)\($0.field.map { " (\($0))" } ?? ""): \($0.detail)" }
+                    .joined(separator: "\n    "))
             }
-            if !explanation.matches { throw ExitCode(4) }
-        } catch { throw fail(error) }
+        }
+        if !explanation.matches { throw ExitCode(4) }
     }
 }
 
@@ -160,28 +152,26 @@ struct QuarantineCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            _ = global.logger()
-            let store = try global.openStore(mustExist: true)
-            let result = try store.quarantine(reason: reason, file: file, limit: limit)
-            if json {
-                print(JSONOutput.render([
-                    "total": result.total, "by_reason": result.byReason,
-                    "entries": result.entries.map { ["file": $0.file, "line": $0.line, "reason": $0.reason, "detail": $0.detail,
-                                                     "raw": $0.raw, "raw_bytes": $0.rawBytes, "created_at": $0.createdAt] as [String: Any] },
-                ]))
-                return
-            }
-            print("\(result.total) quarantined line(s)" + (result.byReason.isEmpty ? "" : ": " + result.byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
-            guard !result.entries.isEmpty else { return }
-            var table = TextTable(header: ["file", "line", "reason", "detail", "raw"], rightAligned: [1])
-            for e in result.entries {
-                let raw = e.raw.replacingOccurrences(of: "\n", with: " ")
-                table.add([(e.file as NSString).lastPathComponent, "\(e.line)", e.reason, String(e.detail.prefix(60)),
-                           String(raw.prefix(60)) + (e.rawBytes > 60 ? "… (\(e.rawBytes) bytes)" : "")])
-            }
-            print(table.render())
-        } catch { throw fail(error) }
+        _ = global.logger()
+        let store = try global.openStore(mustExist: true)
+        let result = try store.quarantine(reason: reason, file: file, limit: limit)
+        if json {
+            print(JSONOutput.render([
+                "total": result.total, "by_reason": result.byReason,
+                "entries": result.entries.map { ["file": $0.file, "line": $0.line, "reason": $0.reason, "detail": $0.detail,
+                                                 "raw": $0.raw, "raw_bytes": $0.rawBytes, "created_at": $0.createdAt] as [String: Any] },
+            ]))
+            return
+        }
+        print("\(result.total) quarantined line(s)" + (result.byReason.isEmpty ? "" : ": " + result.byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        guard !result.entries.isEmpty else { return }
+        var table = TextTable(header: ["file", "line", "reason", "detail", "raw"], rightAligned: [1])
+        for e in result.entries {
+            let raw = e.raw.replacingOccurrences(of: "\n", with: " ")
+            table.add([(e.file as NSString).lastPathComponent, "\(e.line)", e.reason, String(e.detail.prefix(60)),
+                       String(raw.prefix(60)) + (e.rawBytes > 60 ? "… (\(e.rawBytes) bytes)" : "")])
+        }
+        print(table.render())
     }
 }
 
@@ -196,16 +186,12 @@ struct Config: ParsableCommand {
         var path: String?
 
         func run() throws {
-            do {
-                guard let file = path ?? ConfigurationLoader.resolvePath(flag: global.config) else {
-                    print("no configuration file: the built-in defaults apply")
-                    return
-                }
-                let configuration = try ConfigurationLoader.load(path: file)
-                print("\(file): ok (fingerprint \(configuration.fingerprint))")
-            } catch let error as ConfigurationError {
-                throw fail(CLIFailure(message: "invalid configuration:\n\(error)", code: 2))
-            } catch { throw fail(error) }
+            guard let file = path ?? ConfigurationLoader.resolvePath(flag: global.config) else {
+                print("no configuration file: the built-in defaults apply")
+                return
+            }
+            let configuration = try ConfigurationLoader.load(path: file)
+            print("\(file): ok (fingerprint \(configuration.fingerprint))")
         }
     }
 
@@ -216,18 +202,16 @@ struct Config: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            do {
-                let configuration = try global.loadConfiguration()
-                let file = global.configurationFile
-                let prompt = PromptSource.configured(configuration.enrichment.prompt, configurationFile: file)
-                FileHandle.standardError.write(Data(("configuration: " + (file ?? "none found (looked for "
-                    + ConfigurationLoader.searchPaths().joined(separator: ", ") + "): the built-in defaults apply")
-                    + "\nprompt template: \(prompt)\n").utf8))
-                let data = Data(ConfigurationCoding.canonicalJSON(of: configuration).utf8)
-                let object = try JSONSerialization.jsonObject(with: data)
-                let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-                print(String(decoding: pretty, as: UTF8.self))
-            } catch { throw fail(error) }
+            let configuration = try global.loadConfiguration()
+            let file = global.configurationFile
+            let prompt = PromptSource.configured(configuration.enrichment.prompt, configurationFile: file)
+            FileHandle.standardError.write(Data(("configuration: " + (file ?? "none found (looked for "
+                + ConfigurationLoader.searchPaths().joined(separator: ", ") + "): the built-in defaults apply")
+                + "\nprompt template: \(prompt)\n").utf8))
+            let data = Data(ConfigurationCoding.canonicalJSON(of: configuration).utf8)
+            let object = try JSONSerialization.jsonObject(with: data)
+            let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: pretty, as: UTF8.self))
         }
     }
 }

@@ -130,7 +130,8 @@ enum ExitStatus {
         case let invalid as ConfigurationError:
             (message, code) = ("invalid configuration:\n\(invalid)", 2)
         case let regression as RegressionError:
-            (message, code) = (regression.description, regression.code)
+            let statuses: [RegressionError.Code: Int32] = [.invalidSuite: 2, .badArgument: 64, .failed: 1]
+            (message, code) = (regression.description, statuses[regression.code] ?? 1)
         case let sync as CRMSyncError:
             (message, code) = (sync.message, 1)
         default:

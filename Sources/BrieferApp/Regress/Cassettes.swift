@@ -78,7 +78,7 @@ public actor CassetteStore {
         used.insert(key)
         if files[key] == nil, let data = FileManager.default.contents(atPath: path(key)) {
             do { files[key] = try JSONDecoder().decode(File.self, from: data) } catch {
-                throw RegressionError("the cassette \(path(key)) is unreadable (\(error)); delete it and record again", code: 2)
+                throw RegressionError("the cassette \(path(key)) is unreadable (\(error)); delete it and record again", code: .invalidSuite)
             }
         }
         guard let responses = files[key]?.responses, run < responses.count else { return nil }

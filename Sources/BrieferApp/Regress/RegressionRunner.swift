@@ -89,7 +89,7 @@ public struct RegressionRunner: Sendable {
         var rendered: [RenderedPrompt] = []
         for regressionCase in cases {
             do { rendered.append(try template.render(regressionCase.input, rules: settings.briefing)) } catch {
-                throw RegressionError("case \(regressionCase.name): the prompt does not render: \(error)", code: 2)
+                throw RegressionError("case \(regressionCase.name): the prompt does not render: \(error)", code: .invalidSuite)
             }
         }
         let jobs = cases.indices.flatMap { c in (0..<repeats).map { (c, $0) } }

@@ -118,7 +118,7 @@ public struct RegressionSession: Sendable {
         }
         let caseName = name ?? String(account.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "-" })
         guard caseName.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }), !caseName.isEmpty else {
-            throw RegressionError("--name may hold letters, digits, - and _ only", code: 64)
+            throw RegressionError("--name may hold letters, digits, - and _ only", code: .badArgument)
         }
         let path = suite.casePath(caseName)
         if FileManager.default.fileExists(atPath: path), !force {

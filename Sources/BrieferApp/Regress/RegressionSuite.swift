@@ -31,21 +31,21 @@ public struct RegressionSuite: Sendable {
             names = try FileManager.default.contentsOfDirectory(atPath: casesDirectory)
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         } catch {
-            throw RegressionError("no regression cases: cannot read \(casesDirectory) (use --suite, or `briefer regress capture DOMAIN` to make one)", code: 2)
+            throw RegressionError("no regression cases: cannot read \(casesDirectory) (use --suite, or `briefer regress capture DOMAIN` to make one)", code: .invalidSuite)
         }
         var cases = try names.map { try Self.loadCase(path: casesDirectory + "/" + $0) }
         var seen: Set<String> = []
         if let twice = cases.first(where: { !seen.insert($0.name).inserted }) {
-            throw RegressionError("two case files are named '\(twice.name)' in \(casesDirectory) (.yaml and .yml): keep one", code: 2)
+            throw RegressionError("two case files are named '\(twice.name)' in \(casesDirectory) (.yaml and .yml): keep one", code: .invalidSuite)
         }
         if !only.isEmpty {
             let known = Set(cases.map(\.name))
             if let unknown = only.first(where: { !known.contains($0) }) {
-                throw RegressionError("no case named '\(unknown)' in \(casesDirectory)", code: 2)
+                throw RegressionError("no case named '\(unknown)' in \(casesDirectory)", code: .invalidSuite)
             }
             cases = cases.filter { only.contains($0.name) }
         }
-        if cases.isEmpty { throw RegressionError("no regression cases in \(casesDirectory)", code: 2) }
+        if cases.isEmpty { throw RegressionError("no regression cases in \(casesDirectory)", code: .invalidSuite) }
         return cases
     }
 
@@ -61,7 +61,7 @@ public struct RegressionSuite: Sendable {
     /// Reads one case file.
     public static func loadCase(path: String) throws -> RegressionCase {
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        func bad(_ message: String) -> RegressionError { RegressionError("\(path): \(message)", code: 2) }
+        func bad(_ message: String) -> RegressionError { RegressionError("\(path): \(message)", code: .invalidSuite) }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw bad("cannot read the file") }
         let root: Node
         do {
@@ -221,7 +221,7 @@ public struct RegressionSuite: Sendable {
     public func baseline() throws -> RegressionBaseline? {
         guard let data = FileManager.default.contents(atPath: baselinePath) else { return nil }
         do { return try JSONDecoder().decode(RegressionBaseline.self, from: data) } catch {
-            throw RegressionError("\(baselinePath) is not a regression baseline: \(Self.describe(error))", code: 2)
+            throw RegressionError("\(baselinePath) is not a regression baseline: \(Self.describe(error))", code: .invalidSuite)
         }
     }
 
@@ -250,9 +250,18 @@ public struct RegressionBaseline: Codable, Sendable, Equatable {
     }
 }
 
-/// A regression run that cannot go on, with the exit status it ends with.
+/// A regression run that cannot go on: what went wrong (a code the CLI maps to an exit status), and a message
+/// saying what, to what, and what to do.
 public struct RegressionError: Error, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// A case, the suite, a cassette or the baseline cannot be read or is not valid.
+        case invalidSuite = "invalid_suite"
+        /// An argument of the use case is not acceptable (a case name with other characters).
+        case badArgument = "bad_argument"
+        /// The run could not go on (no endpoint, no scoring run, an endpoint that refused).
+        case failed
+    }
     public var description: String
-    public var code: Int32
-    public init(_ description: String, code: Int32 = 1) { self.description = description; self.code = code }
+    public var code: Code
+    public init(_ description: String, code: Code = .failed) { self.description = description; self.code = code }
 }

@@ -121,10 +121,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         _ = global.logger()
-        let store = try global.openStore(mustExist: true)
-        let pending = try store.pendingWork()
-        print(Reports.status(runs: try store.pipelineRuns(limit: limit), deferred: pending.deferred, outbox: pending.outbox,
-                             leases: try store.leases(), nowMs: Timestamp.now.milliseconds, portals: try store.crmPortals()))
+        print(Reports.status(try WorkerStatus.read(from: try global.openStore(mustExist: true), runs: limit)))
     }
 }
 

@@ -480,7 +480,7 @@ struct CRMSyncTests {
         #expect(first.done == hot && first.requests[HubSpotClient.accountInfoPath] == 1)
         let destination = world.client(fake).endpoint.destination
         #expect(try world.store.crmPortal(destination: destination) == "111")
-        #expect(Reports.status(runs: [], deferred: 0, outbox: [:], leases: [], nowMs: 0, portals: try world.store.crmPortals())
+        #expect(Reports.status(WorkerStatus(runs: [], nowMs: 0, portals: try world.store.crmPortals()))
             .contains("CRM: \(fake.baseURL) is HubSpot portal 111"))
         // Nothing to send: not even the portal is asked.
         let received = fake.received

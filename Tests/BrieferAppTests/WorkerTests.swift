@@ -93,7 +93,7 @@ struct WorkerTests {
         let runs = try temporary.store.pipelineRuns(limit: 5)
         #expect(runs.map(\.status) == ["finished", "finished"])
         #expect(runs.last?.summary?.contains("\"hot\" : 11") == true)
-        let text = Reports.status(runs: runs, deferred: 0, outbox: [:], leases: [], nowMs: Timestamp.now.milliseconds)
+        let text = Reports.status(WorkerStatus(runs: runs, nowMs: Timestamp.now.milliseconds))
         #expect(text.contains("event to CRM (run 1)"))
     }
 
@@ -183,6 +183,9 @@ struct WorkerTests {
         #expect(ProcessOwner.isGone(deadOwner) && !ProcessOwner.isGone(ProcessOwner.id))
         #expect(!ProcessOwner.isGone("another-host/12345678:1:0"))
         let orphan = try temporary.store.startPipelineRun(owner: deadOwner, nowMs: 1_000)
+        // `briefer status` shows it as died before any run marks it.
+        let status = try WorkerStatus.read(from: temporary.store, runs: 5)
+        #expect(status.died == [orphan] && Reports.status(status).contains(" died "))
         #expect(try temporary.store.takeLease(account: "acme.com", owner: deadOwner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000))
         #expect(try ProcessOwner.takeLease("acme.com", in: temporary.store, owner: "me", nowMs: Timestamp.now.milliseconds, ttlMs: 60_000, logger: .quiet))
         // A lease the dead process held on an account the next run has no reason to touch (briefed before the kill).

@@ -46,8 +46,8 @@ extension Reports {
     }
 
     /// `briefer status`: the last runs, what is pending, the leases, the last run's event-to-CRM latency.
-    public static func status(runs: [PipelineRunRecord], deferred: Int, outbox: [String: Int], leases: [Lease], nowMs: Int64,
-                              portals: [(destination: String, portalId: String)] = []) -> String {
+    public static func status(_ status: WorkerStatus) -> String {
+        let (runs, deferred, outbox, leases, nowMs, portals) = (status.runs, status.deferred, status.outbox, status.leases, status.nowMs, status.portals)
         var out: [String] = []
         if runs.isEmpty {
             out.append("no runs yet (`briefer run` or `briefer worker`)")
@@ -56,7 +56,7 @@ extension Reports {
             for r in runs {
                 let seconds = r.finishedMs.map { String(format: "%.1f", Double($0 - r.startedMs) / 1000) } ?? "-"
                 let latency = both(r.oldestNewEventMs, r.crmWrittenMs).map { duration(Double($1 - $0) / 1000) } ?? "-"
-                let state = r.status == "running" && ProcessOwner.isGone(r.owner) ? "died" : r.status
+                let state = status.died.contains(r.id) ? "died" : r.status
                 table.add(["\(r.id)", state, Timestamp(milliseconds: r.startedMs).iso8601, seconds, r.owner, latency])
             }
             out.append(table.render())

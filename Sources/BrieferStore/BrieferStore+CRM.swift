@@ -109,14 +109,15 @@ extension BrieferStore {
                                 arguments: arguments + [min(limit, Int(Int32.max))]).map(outboxItem)
     }
 
-    static func outboxItem(_ row: Row) -> OutboxItem {
+    static func outboxItem(_ row: Row) throws -> OutboxItem {
         var properties: [(name: String, value: String)] = []
         if case let .object(members)? = try? JSONParser.parse(row["properties"] as String) {
             properties = members.map { ($0.key, $0.value.stringValue ?? "") }
         }
         return OutboxItem(
             id: row["id"], destination: row["destination"], traceId: row["trace_id"], email: row["email"], account: row["account"],
-            properties: properties, status: OutboxItem.Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
+            properties: properties, status: try row.decode("status", as: OutboxItem.Status.self, table: "crm_outbox", row: "\(row["id"] as Int64)"),
+            attempts: row["attempts"],
             operation: row["operation"], httpStatus: row["http_status"], message: row["message"], request: row["request"],
             createdMs: row["created_ms"], sentMs: row["sent_ms"], settledMs: row["settled_ms"])
     }
@@ -173,7 +174,7 @@ extension BrieferStore {
         try write { db in
             for outcome in outcomes {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM crm_outbox WHERE id = ?", arguments: [outcome.itemId]) else { continue }
-                let item = Self.outboxItem(row)
+                let item = try Self.outboxItem(row)
                 guard item.status != .done else { continue }
                 let settled: Int64? = outcome.status == .pending ? nil : now.milliseconds
                 try db.execute(sql: "UPDATE crm_outbox SET status = ?, http_status = ?, message = ?, settled_ms = ? WHERE id = ?",

@@ -309,7 +309,7 @@ extension BrieferStore {
         try read { db in
             let row = try id.map { try Row.fetchOne(db, sql: "SELECT * FROM scoring_runs WHERE id = ?", arguments: [$0]) }
                 ?? Row.fetchOne(db, sql: "SELECT * FROM scoring_runs ORDER BY id DESC LIMIT 1")
-            return row.map(Self.scoringRun)
+            return try row.map(Self.scoringRun)
         }
     }
 
@@ -321,10 +321,11 @@ extension BrieferStore {
         }
     }
 
-    static func scoringRun(_ row: Row) -> ScoringRun {
+    static func scoringRun(_ row: Row) throws -> ScoringRun {
         ScoringRun(
             id: row["id"], asOf: Timestamp(milliseconds: row["as_of_ms"]),
-            model: BrieferConfiguration.ScoringModel(rawValue: row["model"]) ?? .weighted, configHash: row["config_hash"],
+            model: try row.decode("model", as: BrieferConfiguration.ScoringModel.self, table: "scoring_runs", row: "\(row["id"] as Int64)"),
+            configHash: row["config_hash"],
             startedAt: row["started_at"], finishedAt: row["finished_at"], usersScored: row["users_scored"],
             usersExcluded: row["users_excluded"], accountsScored: row["accounts_scored"], eventsCounted: row["events_counted"],
             eventsBotExcluded: row["events_bot_excluded"], eventsCapExcluded: row["events_cap_excluded"])
@@ -338,14 +339,16 @@ extension BrieferStore {
             if let tier { sql += " AND s.tier = ?"; arguments += [tier.rawValue] }
             sql += " ORDER BY s.score DESC, s.account"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                StoredAccountScore(
+                let key = "run \(runId) account \(row["account"] as String)"
+                return StoredAccountScore(
                     score: AccountScore(
-                        account: row["account"], score: row["score"], tier: Tier(rawValue: row["tier"]) ?? .monitor, isPQL: row["is_pql"],
+                        account: row["account"], score: row["score"], tier: try row.decode("tier", as: Tier.self, table: "account_scores", row: key),
+                        isPQL: row["is_pql"],
                         bestUserId: row["best_user_id"], users: row["users"], activeTeammates: row["active_teammates"],
                         teamBonus: row["team_bonus"], activation: row["activation"], engagement: row["engagement"],
                         firmographic: row["firmographic"], fit: row["fit"], behaviour: row["behaviour"],
                         reasons: (row["reasons"] as String).split(separator: ";").compactMap { ReasonCode(parsing: String($0).trimmedWhitespace) }),
-                    previousTier: (row["previous_tier"] as String?).flatMap(Tier.init(rawValue:)),
+                    previousTier: try row.decodeIfPresent("previous_tier", as: Tier.self, table: "account_scores", row: key),
                     becameHotAt: row["became_hot_at"])
             }
         }
@@ -362,7 +365,8 @@ extension BrieferStore {
                 var u = UserScore(userId: row["user_id"], account: row["account"])
                 u.activation = row["activation"]; u.engagement = row["engagement"]; u.firmographic = row["firmographic"]
                 u.fit = row["fit"]; u.behaviour = row["behaviour"]; u.score = row["score"]
-                u.tier = Tier(rawValue: row["tier"]) ?? .monitor; u.isPQL = row["is_pql"]
+                u.tier = try row.decode("tier", as: Tier.self, table: "user_scores", row: "run \(runId) user \(u.userId)")
+                u.isPQL = row["is_pql"]
                 u.reasons = (row["reasons"] as String).split(separator: ";").compactMap { ReasonCode(parsing: String($0).trimmedWhitespace) }
                 return u
             }

@@ -45,6 +45,22 @@ struct StoreUpgradeTests {
         #expect(sync.contacts == 256)
     }
 
+    /// A stored state this version does not know is an error naming the table and the row — never read as
+    /// another state (an outbox item read as pending would be sent again; a tier as monitor would drop a hot account).
+    @Test func anUnknownStoredStateIsAnErrorNamingItsRow() throws {
+        let copy = try Copy("schema-v6.sqlite")
+        let store = try BrieferStore(path: copy.path)
+        let id = try #require(try store.read { db in try Int64.fetchOne(db, sql: "SELECT min(id) FROM crm_outbox") })
+        try store.write { db in try db.execute(sql: "UPDATE crm_outbox SET status = 'archived' WHERE id = ?", arguments: [id]) }
+        let error = try #require(throws: UnknownStoredValue.self) { try store.outboxItems(destination: nil) }
+        #expect(error == UnknownStoredValue(table: "crm_outbox", column: "status", row: "\(id)", value: "archived"))
+        let run = try #require(try store.latestRun(model: .weighted))
+        try store.write { db in try db.execute(sql: "UPDATE account_scores SET tier = 'lukewarm' WHERE account = 'ledgerly.com'") }
+        #expect(throws: UnknownStoredValue(table: "account_scores", column: "tier", row: "run \(run.id) account ledgerly.com", value: "lukewarm")) {
+            try store.accountScores(runId: run.id)
+        }
+    }
+
     /// Before a migration changes an existing database, a copy of it as it was is made next to it; a new
     /// database and an up-to-date one are not copied.
     @Test func aMigrationIsPrecededByABackup() throws {

@@ -14,13 +14,19 @@ public struct Lease: Sendable, Equatable {
 }
 
 /// One `briefer run` or worker cycle as stored.
+/// Where a run of every stage is (stored as text in `pipeline_runs.status`).
+public enum PipelineRunStatus: String, Sendable, Codable {
+    case running, finished, failed, interrupted
+    /// Its process was killed before it finished (seen by a later run).
+    case died
+}
+
 public struct PipelineRunRecord: Sendable, Equatable {
     public var id: Int64
     public var owner: String
     public var startedMs: Int64
     public var finishedMs: Int64?
-    /// running | finished | failed | interrupted | died (its process was killed; seen by a later run)
-    public var status: String
+    public var status: PipelineRunStatus
     public var summary: String?
     public var oldestNewEventMs: Int64?
     public var crmWrittenMs: Int64?
@@ -76,11 +82,11 @@ extension BrieferStore {
         }
     }
 
-    public func finishPipelineRun(id: Int64, status: String, summary: String, nowMs: Int64, oldestNewEventMs: Int64?, crmWrittenMs: Int64?) throws {
+    public func finishPipelineRun(id: Int64, status: PipelineRunStatus, summary: String, nowMs: Int64, oldestNewEventMs: Int64?, crmWrittenMs: Int64?) throws {
         try write { db in
             try db.execute(sql: """
                 UPDATE pipeline_runs SET finished_ms = ?, status = ?, summary = ?, oldest_new_event_ms = ?, crm_written_ms = ? WHERE id = ?
-                """, arguments: [nowMs, status, summary, oldestNewEventMs, crmWrittenMs, id])
+                """, arguments: [nowMs, status.rawValue, summary, oldestNewEventMs, crmWrittenMs, id])
         }
     }
 
@@ -94,8 +100,8 @@ extension BrieferStore {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM pipeline_runs ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
                 PipelineRunRecord(id: $0["id"], owner: $0["owner"], startedMs: $0["started_ms"], finishedMs: $0["finished_ms"],
-                                  status: $0["status"], summary: $0["summary"], oldestNewEventMs: $0["oldest_new_event_ms"],
-                                  crmWrittenMs: $0["crm_written_ms"])
+                                  status: try $0.decode("status", as: PipelineRunStatus.self, table: "pipeline_runs", row: "\($0["id"] as Int64)"),
+                                  summary: $0["summary"], oldestNewEventMs: $0["oldest_new_event_ms"], crmWrittenMs: $0["crm_written_ms"])
             }
         }
     }

@@ -61,7 +61,7 @@ struct FaultInjectionTests {
                                 llm: client, hubspot: hubspot, logger: .quiet, owner: "faults")
         let asOf = try FixturePaths.manifestAsOf()
         let first = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: asOf, push: true))
-        #expect(first.status == "finished")
+        #expect(first.status == .finished)
         let enrichment = try #require(first.enrichment)
         let sync = try #require(first.sync)
 
@@ -100,7 +100,7 @@ struct FaultInjectionTests {
         let second = try await Pipeline(store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
                                         llm: client, hubspot: hubspot, logger: .quiet, owner: "faults")
             .run(.init(asOf: asOf, push: true))
-        #expect(second.status == "finished")
+        #expect(second.status == .finished)
         let after = try temporary.store.outboxItems(destination: nil)
         #expect(!after.contains { $0.status == .pending })
         // The refused contact, isolated, is the only change rejected, with HubSpot's message.

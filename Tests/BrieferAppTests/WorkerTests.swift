@@ -80,7 +80,7 @@ struct WorkerTests {
         var moved = 0
         let first = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(), outDir: out),
                                            afterIngest: { moved += 1 })
-        #expect(first.status == "finished" && moved == 1)
+        #expect(first.status == .finished && moved == 1)
         #expect(first.ingest?.inserted ?? 0 > 6000)
         #expect(first.tiers["hot"] == 11)
         #expect(first.enrichment?.briefed == 11 && server.requests.count == 11)
@@ -91,7 +91,7 @@ struct WorkerTests {
         #expect(second.enrichment?.selected == 0 && server.requests.count == 11)
         #expect(second.sync?.changedContacts == 0)
         let runs = try temporary.store.pipelineRuns(limit: 5)
-        #expect(runs.map(\.status) == ["finished", "finished"])
+        #expect(runs.map(\.status) == [.finished, .finished])
         #expect(runs.last?.summary?.contains("\"hot\" : 11") == true)
         let text = Reports.status(WorkerStatus(runs: runs, nowMs: Timestamp.now.milliseconds))
         #expect(text.contains("event to CRM (run 1)"))
@@ -118,7 +118,7 @@ struct WorkerTests {
         let cycles = await loop.run { summary in summaries.withLock { $0.append(summary) } }
         #expect(cycles == 2)
         let runs = summaries.withLock { $0 }
-        #expect(runs.map(\.status) == ["finished", "finished"])
+        #expect(runs.map(\.status) == [.finished, .finished])
         #expect(runs.first?.ingest?.inserted ?? 0 > 6000 && runs.last?.ingest == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.directory + "/processed").sorted()
             == ["companies.csv", "events.jsonl", "subscriptions.csv", "users.csv"])
@@ -142,7 +142,7 @@ struct WorkerTests {
         task.cancel()
         #expect(await task.value == 1)
         let runs = try temporary.store.pipelineRuns(limit: 5)
-        #expect(runs.count == 1 && runs.allSatisfy { $0.status == "finished" || $0.status == "interrupted" })
+        #expect(runs.count == 1 && runs.allSatisfy { $0.status == .finished || $0.status == .interrupted })
         #expect(try temporary.store.leases().isEmpty)
     }
 
@@ -194,7 +194,7 @@ struct WorkerTests {
         defer { server.stop() }
         _ = try await Self.pipeline(temporary.store, server).run(.init(asOf: try FixturePaths.manifestAsOf(),
                                                                       outDir: temporary.directory.appendingPathComponent("crm").path))
-        #expect(try temporary.store.pipelineRuns(limit: 5).first { $0.id == orphan }?.status == "died")
+        #expect(try temporary.store.pipelineRuns(limit: 5).first { $0.id == orphan }?.status == .died)
         #expect(try temporary.store.leases().filter { $0.owner == deadOwner }.isEmpty, "the dead process's leases are released by the next run")
     }
 
@@ -345,7 +345,7 @@ struct WorkerTests {
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(text)")
         let store = try BrieferStore(path: db)
         let runs = try store.pipelineRuns(limit: 10)
-        #expect(!runs.isEmpty && runs.allSatisfy { $0.status == "finished" || $0.status == "interrupted" })
+        #expect(!runs.isEmpty && runs.allSatisfy { $0.status == .finished || $0.status == .interrupted })
         #expect(try store.leases().isEmpty)
         // Every event of the inbox was stored once.
         #expect(try store.count("events") > 6000)

@@ -5,7 +5,7 @@ import Foundation
 extension Reports {
     /// One run's summary: counts per stage, then the event-to-CRM latency.
     public static func run(_ s: RunSummary) -> String {
-        var out = ["run \(s.id) \(s.status) in \(String(format: "%.1f", s.seconds)) s"]
+        var out = ["run \(s.id) \(s.status.rawValue) in \(String(format: "%.1f", s.seconds)) s"]
         if let i = s.ingest {
             out.append("  ingest: \(i.read) line(s) read, \(i.inserted) stored, \(i.duplicates) duplicate(s), \(i.quarantined) quarantined"
                 + (i.quarantineReasons.isEmpty ? "" : " (" + i.quarantineReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
@@ -33,7 +33,7 @@ extension Reports {
     }
 
     public static func runJSON(_ s: RunSummary) -> [String: Any] {
-        var object: [String: Any] = ["id": s.id, "status": s.status, "seconds": s.seconds, "tiers": s.tiers]
+        var object: [String: Any] = ["id": s.id, "status": s.status.rawValue, "seconds": s.seconds, "tiers": s.tiers]
         if let i = s.ingest { object["ingest"] = ingestJSON(i) }
         if let runId = s.scoringRunId { object["scoring_run_id"] = runId }
         if let asOf = s.asOf { object["as_of"] = asOf.iso8601 }
@@ -56,7 +56,7 @@ extension Reports {
             for r in runs {
                 let seconds = r.finishedMs.map { String(format: "%.1f", Double($0 - r.startedMs) / 1000) } ?? "-"
                 let latency = both(r.oldestNewEventMs, r.crmWrittenMs).map { duration(Double($1 - $0) / 1000) } ?? "-"
-                let state = status.died.contains(r.id) ? "died" : r.status
+                let state = status.died.contains(r.id) ? PipelineRunStatus.died.rawValue : r.status.rawValue
                 table.add(["\(r.id)", state, Timestamp(milliseconds: r.startedMs).iso8601, seconds, r.owner, latency])
             }
             out.append(table.render())

@@ -6,7 +6,7 @@ import Logging
 /// What one run of every stage did (SPEC §8): the summary `briefer run` prints and stores.
 public struct RunSummary: Sendable {
     public var id: Int64
-    public var status: String
+    public var status: PipelineRunStatus
     public var ingest: IngestSummary?
     public var scoringRunId: Int64?
     public var asOf: Timestamp?
@@ -64,7 +64,7 @@ public struct Pipeline: Sendable {
     public func run(_ options: Options, afterIngest: (() throws -> Void)? = nil, stage: ((String) -> Void)? = nil) async throws -> RunSummary {
         let started = ContinuousClock.now
         // Runs whose process was killed stay `running`: those of processes gone from this machine are marked so.
-        for run in try store.pipelineRuns(limit: 50) where run.status == "running" && ProcessOwner.isGone(run.owner) {
+        for run in try store.pipelineRuns(limit: 50) where run.status == .running && ProcessOwner.isGone(run.owner) {
             try store.abandonPipelineRun(id: run.id)
         }
         // So are leases of such processes: one on an account briefed before the kill would otherwise linger
@@ -74,7 +74,7 @@ public struct Pipeline: Sendable {
             logger.notice("released the lease of a process that is gone", metadata: ["lease": "\(lease.account)", "holder": "\(lease.owner)"])
         }
         let id = try store.startPipelineRun(owner: owner, nowMs: Timestamp.now.milliseconds)
-        var summary = RunSummary(id: id, status: "running")
+        var summary = RunSummary(id: id, status: .running)
         do {
             let lastEvent = try store.lastEventId()
             if !options.inputs.isEmpty {
@@ -113,11 +113,11 @@ public struct Pipeline: Sendable {
             } else {
                 summary.syncSkipped = "another process is syncing this database; its changes go out with the next run"
             }
-            summary.status = "finished"
+            summary.status = .finished
         } catch is CancellationError {
-            summary.status = "interrupted"
+            summary.status = .interrupted
         } catch {
-            summary.status = "failed"
+            summary.status = .failed
             summary.seconds = LLMClient.seconds(ContinuousClock.now - started)
             try? finish(summary)
             throw error

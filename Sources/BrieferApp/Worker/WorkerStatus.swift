@@ -22,7 +22,7 @@ public struct WorkerStatus: Sendable {
     public static func read(from store: BrieferStore, runs limit: Int, nowMs: Int64 = Timestamp.now.milliseconds) throws -> WorkerStatus {
         let runs = try store.pipelineRuns(limit: limit)
         let pending = try store.pendingWork()
-        return WorkerStatus(runs: runs, died: Set(runs.filter { $0.status == "running" && ProcessOwner.isGone($0.owner) }.map(\.id)),
+        return WorkerStatus(runs: runs, died: Set(runs.filter { $0.status == .running && ProcessOwner.isGone($0.owner) }.map(\.id)),
                             deferred: pending.deferred, outbox: pending.outbox, leases: try store.leases(), nowMs: nowMs,
                             portals: try store.crmPortals())
     }

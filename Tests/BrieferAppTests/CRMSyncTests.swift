@@ -4,6 +4,7 @@ import BrieferStore
 import BrieferTesting
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 
 /// CRM sync end to end (SPEC §6): the fixture workspace scored, a rules briefing stored for each hot
@@ -599,9 +600,8 @@ struct CRMSyncTests {
 }
 
 /// A flag set once, from any thread.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
+final class Flag: Sendable {
+    private let set = Mutex(false)
     /// True the first time only.
-    func setOnce() -> Bool { lock.withLock { defer { set = true }; return !set } }
+    func setOnce() -> Bool { set.withLock { set in defer { set = true }; return !set } }
 }

@@ -3,6 +3,7 @@ import BrieferCore
 import BrieferStore
 import BrieferTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// Enrichment end to end (SPEC §4, §5): the fixture workspace ingested and scored, the real prompt
@@ -65,14 +66,13 @@ struct EnrichmentTests {
         deinit { try? FileManager.default.removeItem(at: directory) }
     }
 
-    /// The enricher's clock: pinned, moved by tests (lock-guarded).
-    final class Clock: @unchecked Sendable {
-        private let lock = NSLock()
-        private var ms: Int64
-        init(_ timestamp: Timestamp) { ms = timestamp.milliseconds }
-        var now: Int64 { lock.withLock { ms } }
-        func advance(days: Int64) { lock.withLock { ms += days * Timestamp.millisecondsPerDay } }
-        func advance(seconds: Int64) { lock.withLock { ms += seconds * 1000 } }
+    /// The enricher's clock: pinned, moved by tests.
+    final class Clock: Sendable {
+        private let ms: Mutex<Int64>
+        init(_ timestamp: Timestamp) { ms = Mutex(timestamp.milliseconds) }
+        var now: Int64 { ms.withLock { $0 } }
+        func advance(days: Int64) { ms.withLock { $0 += days * Timestamp.millisecondsPerDay } }
+        func advance(seconds: Int64) { ms.withLock { $0 += seconds * 1000 } }
     }
 
     static let model = "test-model"
@@ -420,15 +420,14 @@ struct EnrichmentTests {
 
     /// Chooses each request's behaviour from a seeded generator keyed by the request's bytes and how often
     /// they were seen, so the choice does not depend on how concurrent accounts interleave.
-    final class SeededChooser: @unchecked Sendable {  // lock-guarded
+    final class SeededChooser: Sendable {
         private let seed: UInt64
-        private let lock = NSLock()
-        private var seen: [String: UInt64] = [:]
+        private let seen = Mutex<[String: UInt64]>([:])
         init(seed: UInt64) { self.seed = seed }
 
         func behavior(for request: FakeOpenAIServer.Request) -> FakeOpenAIServer.Behavior {
             let body = request.bodyText
-            let occurrence = lock.withLock { () -> UInt64 in
+            let occurrence = seen.withLock { seen -> UInt64 in
                 defer { seen[body, default: 0] += 1 }
                 return seen[body, default: 0]
             }

@@ -3,6 +3,7 @@ import BrieferCore
 import BrieferStore
 import BrieferTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// Fault injection (issue 6): one run of every stage while the fake model server answers a seeded mix of
@@ -121,23 +122,21 @@ struct FaultInjectionTests {
             + "\(second.sync?.rejected ?? 0) rejected, HubSpot answered 400 \(crm.requests.filter { $0.status == 400 }.count) times in all")
     }
 
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
+    final class Counter: Sendable {
+        private let value = Mutex(0)
+        func next() -> Int { value.withLock { value in defer { value += 1 }; return value } }
     }
 }
 
 /// A value set once, by the first caller, and read by any.
-final class Box<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value?
-    var value: Value? { lock.withLock { stored } }
+final class Box<Value: Sendable>: Sendable {
+    private let stored = Mutex<Value?>(nil)
+    var value: Value? { stored.withLock { $0 } }
     /// The value: `candidate` if none was set yet.
     func setOnce(_ candidate: @autoclosure () -> Value) -> Value {
-        lock.withLock {
-            if stored == nil { stored = candidate() }
-            return stored!
+        stored.withLock {
+            if $0 == nil { $0 = candidate() }
+            return $0!
         }
     }
 }

@@ -1,6 +1,7 @@
 import BrieferApp
 import BrieferTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// The libcurl client against the in-process fake server.
@@ -217,19 +218,17 @@ struct HTTPClientTests {
 }
 
 /// Counts the handler calls running at once and remembers the most.
-private final class InFlightTracker: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current = 0
-    private var peak = 0
+private final class InFlightTracker: Sendable {
+    private let state = Mutex((current: 0, peak: 0))
 
-    var maximum: Int { lock.withLock { peak } }
+    var maximum: Int { state.withLock { $0.peak } }
 
     func during(_ work: () -> Void) {
-        lock.withLock {
-            current += 1
-            peak = max(peak, current)
+        state.withLock {
+            $0.current += 1
+            $0.peak = max($0.peak, $0.current)
         }
         work()
-        lock.withLock { current -= 1 }
+        state.withLock { $0.current -= 1 }
     }
 }

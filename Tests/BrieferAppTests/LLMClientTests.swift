@@ -2,6 +2,7 @@ import BrieferApp
 import BrieferCore
 import BrieferTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// The model client (SPEC §5 transport policy) against the OpenAI-compatible fake: what it sends, and
@@ -19,11 +20,10 @@ struct LLMClientTests {
         """
 
     /// The waits the client asked for, in order.
-    final class Waits: @unchecked Sendable {  // lock-guarded
-        private let lock = NSLock()
-        private var values: [Double] = []
-        var all: [Double] { lock.withLock { values } }
-        func add(_ seconds: Double) { lock.withLock { values.append(seconds) } }
+    final class Waits: Sendable {
+        private let values = Mutex<[Double]>([])
+        var all: [Double] { values.withLock { $0 } }
+        func add(_ seconds: Double) { values.withLock { $0.append(seconds) } }
     }
 
     static func settings(_ change: (inout BrieferConfiguration.Enrichment) -> Void = { _ in }) -> BrieferConfiguration.Enrichment {

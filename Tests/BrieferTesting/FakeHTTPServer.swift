@@ -1,6 +1,7 @@
 import BrieferApp
 import Foundation
 import Glibc
+import Synchronization
 
 /// A request as the fake server received it.
 public struct RecordedRequest: Sendable {
@@ -89,34 +90,36 @@ extension POSIXError {
 
 /// The sockets, threads and records, shared by the server object and its threads.
 ///
-/// Sockets are closed only under `lock`, and `stop` shuts them down under it too, so it never
+/// Sockets are closed only under `state`'s lock, and `stop` shuts them down under it too, so it never
 /// touches a descriptor number the process has since reused for something else.
-private final class FakeServerCore: @unchecked Sendable {
+private final class FakeServerCore: Sendable {
+    private struct State {
+        var connections: Set<Int32> = []
+        var stopped = false
+        var requests: [RecordedRequest] = []
+    }
     private let listener: Int32
     private let handler: @Sendable (RecordedRequest) -> FakeReply
     private let threads = DispatchGroup()
-    private let lock = NSLock()
-    private var connections: Set<Int32> = []
-    private var stopped = false
-    private var requests: [RecordedRequest] = []
+    private let state = Mutex(State())
 
     init(listener: Int32, handler: @escaping @Sendable (RecordedRequest) -> FakeReply) {
         self.listener = listener
         self.handler = handler
     }
 
-    var recorded: [RecordedRequest] { lock.withLock { requests } }
+    var recorded: [RecordedRequest] { state.withLock { $0.requests } }
 
     func start() {
         spawn { [self] in acceptLoop() }
     }
 
     func stop() {
-        let first = lock.withLock {
-            defer { stopped = true }
-            guard !stopped else { return false }
+        let first = state.withLock { s in
+            defer { s.stopped = true }
+            guard !s.stopped else { return false }
             shutdown(listener, Int32(SHUT_RDWR))
-            for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
+            for connection in s.connections { shutdown(connection, Int32(SHUT_RDWR)) }
             return true
         }
         if first { _ = threads.wait(timeout: .now() + 5) }
@@ -134,21 +137,21 @@ private final class FakeServerCore: @unchecked Sendable {
         while true {
             let connection = accept(listener, nil, nil)
             if connection >= 0 { _ = fcntl(connection, F_SETFD, FD_CLOEXEC) }
-            let (accepted, done) = lock.withLock {
-                if stopped {
+            let (accepted, done) = state.withLock { s in
+                if s.stopped {
                     if connection >= 0 { close(connection) }
                     close(listener)
                     return (false, true)
                 }
-                if connection >= 0 { connections.insert(connection) }
+                if connection >= 0 { s.connections.insert(connection) }
                 return (connection >= 0, false)
             }
             if done { return }
             if accepted {
                 spawn { [self] in
                     serve(connection)
-                    lock.withLock {
-                        connections.remove(connection)
+                    state.withLock { s in
+                        s.connections.remove(connection)
                         close(connection)
                     }
                 }
@@ -181,7 +184,7 @@ private final class FakeServerCore: @unchecked Sendable {
             guard let body else { return }
             recorded.body = Data(body)
             recorded.receivedAt = Date()
-            lock.withLock { requests.append(recorded) }
+            state.withLock { $0.requests.append(recorded) }
             switch handler(recorded) {
             case let .respond(status, headers, replyBody, delay):
                 guard waitQuietly(socket, seconds: delay) else { return }

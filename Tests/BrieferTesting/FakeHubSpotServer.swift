@@ -1,5 +1,6 @@
 import BrieferApp
 import Foundation
+import Synchronization
 
 /// An in-process fake of HubSpot's CRM v3 contacts batch API, built on ``FakeHTTPServer``, that
 /// enforces the contract SPEC §6 relies on.
@@ -827,8 +828,8 @@ public final class FakeHubSpotServer: Sendable {
 // MARK: - Shared state
 
 extension FakeHubSpotServer {
-    /// Contacts, configuration and records, written by the connection threads (lock-guarded, hence `@unchecked`).
-    final class State: @unchecked Sendable {
+    /// Contacts, configuration and records, written by the connection threads.
+    final class State: Sendable {
         struct Values {
             var definedProperties: Set<String>
             var groups: Set<String> = ["contactinformation"]
@@ -872,13 +873,12 @@ extension FakeHubSpotServer {
             }
         }
 
-        private let lock = NSLock()
-        private var values: Values
+        private let values: Mutex<Values>
 
         init(definedProperties: Set<String>, rateLimit: Int, rateLimitWindow: Double, faults: [Fault]) {
-            values = Values(definedProperties: definedProperties, rateLimit: rateLimit, rateLimitWindow: rateLimitWindow, faults: faults)
+            values = Mutex(Values(definedProperties: definedProperties, rateLimit: rateLimit, rateLimitWindow: rateLimitWindow, faults: faults))
         }
 
-        func withLock<T>(_ body: (inout Values) -> T) -> T { lock.withLock { body(&values) } }
+        func withLock<T>(_ body: (inout Values) -> T) -> T { values.withLock { body(&$0) } }
     }
 }

@@ -1,6 +1,7 @@
 import BrieferApp
 import BrieferCore
 import Foundation
+import Synchronization
 
 /// An OpenAI-compatible `chat/completions` server for tests, built on ``FakeHTTPServer``.
 ///
@@ -575,8 +576,8 @@ public final class FakeOpenAIServer: Sendable {
 // MARK: - Shared state
 
 extension FakeOpenAIServer {
-    /// The records, counts and in-flight tally, written by the connection threads (lock-guarded, hence `@unchecked`).
-    final class State: @unchecked Sendable {
+    /// The records, counts and in-flight tally, written by the connection threads.
+    final class State: Sendable {
         struct Values {
             var requests: [Request] = []
             var counts: [String: Int] = [:]
@@ -585,10 +586,9 @@ extension FakeOpenAIServer {
             var stopped = false
         }
 
-        private let lock = NSLock()
-        private var values = Values()
+        private let values = Mutex(Values())
 
-        func withLock<T>(_ body: (inout Values) -> T) -> T { lock.withLock { body(&values) } }
+        func withLock<T>(_ body: (inout Values) -> T) -> T { values.withLock { body(&$0) } }
 
         func finish(_ index: Int, kind: String, status: Int?, rejection: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil) {
             withLock { v in
@@ -614,11 +614,10 @@ extension FakeOpenAIServer {
         }
     }
 
-    /// Behaviours handed out in order (lock-guarded, hence `@unchecked`).
-    final class Queue: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [Behavior]
-        init(_ items: [Behavior]) { self.items = items }
-        func pop() -> Behavior? { lock.withLock { items.isEmpty ? nil : items.removeFirst() } }
+    /// Behaviours handed out in order.
+    final class Queue: Sendable {
+        private let items: Mutex<[Behavior]>
+        init(_ items: [Behavior]) { self.items = Mutex(items) }
+        func pop() -> Behavior? { items.withLock { $0.isEmpty ? nil : $0.removeFirst() } }
     }
 }

@@ -35,6 +35,10 @@ struct StoreUpgradeTests {
         let stored = try store.accountScores(runId: run.id)
         #expect(stored.filter { $0.score.tier == .hot }.map(\.score.account).sorted() == ["brightwave.ai", "ledgerly.com", "wayne-enterprises.com"])
         #expect(try store.briefings(latestOnly: true).map(\.account).sorted() == ["brightwave.ai", "ledgerly.com", "wayne-enterprises.com"])
+        // Its sync summary, stored in 0.14.0's shape, reads.
+        let summary = try #require(try store.read { db in try String.fetchOne(db, sql: "SELECT summary FROM crm_syncs ORDER BY id LIMIT 1") })
+        let storedSync = try StoredSyncSummary.decode(summary)
+        #expect(storedSync.mode == "files" && storedSync.contacts == 256 && storedSync.scoringRun == run.id)
 
         let configuration = BrieferConfiguration()
         let again = try ScoringRunner(store: store, configuration: configuration, logger: .quiet).run(asOf: run.asOf)

@@ -93,6 +93,10 @@ struct WorkerTests {
         let runs = try temporary.store.pipelineRuns(limit: 5)
         #expect(runs.map(\.status) == [.finished, .finished])
         #expect(runs.last?.summary?.contains("\"hot\" : 11") == true)
+        // The stored summary is its own shape, not --json's; the --json shape of 0.14.0 (what was stored then) reads too.
+        let stored = try StoredRunSummary.decode(try #require(runs.last?.summary))
+        #expect(stored == StoredRunSummary(first) && stored.sync?.contacts == first.sync?.contacts)
+        #expect(try StoredRunSummary.decode(JSONOutput.render(Reports.runJSON(first))) == stored)
         let text = Reports.status(WorkerStatus(runs: runs, nowMs: Timestamp.now.milliseconds))
         #expect(text.contains("event to CRM (run 1)"))
     }

@@ -63,7 +63,7 @@ extension CRMSync {
         let sent = client.sent
         summary.retries = sent.retries
         summary.rateLimited = sent.rateLimited
-        try store.finishSync(id: summary.syncId!, summary: Self.summaryJSONText(summary), at: .now)
+        try store.finishSync(id: summary.syncId!, summary: StoredSyncSummary(summary).text, at: .now)
         return summary
     }
 }

@@ -310,13 +310,10 @@ public final class CRMSync: Sendable {
         try store.settle(pending.map { OutboxOutcome(itemId: $0.id, status: .done) }, at: now)
         summary.done = pending.count
         summary.directory = folder
-        try store.finishSync(id: syncId, summary: Self.summaryJSONText(summary), at: .now)
+        try store.finishSync(id: syncId, summary: StoredSyncSummary(summary).text, at: .now)
         return summary
     }
 
-    static func summaryJSONText(_ summary: SyncSummary) -> String {
-        JSONOutput.render(Reports.syncJSON(summary))
-    }
 }
 
 /// The bytes of a request body, the same for a file and for the wire.

@@ -128,7 +128,7 @@ public struct Pipeline: Sendable {
     }
 
     func finish(_ summary: RunSummary) throws {
-        try store.finishPipelineRun(id: summary.id, status: summary.status, summary: JSONOutput.render(Reports.runJSON(summary)),
+        try store.finishPipelineRun(id: summary.id, status: summary.status, summary: StoredRunSummary(summary).text,
                                     nowMs: Timestamp.now.milliseconds, oldestNewEventMs: summary.oldestNewEventMs,
                                     crmWrittenMs: summary.crmWrittenMs)
     }

@@ -81,14 +81,24 @@ public struct LLMCallRecord: Sendable, Codable, Equatable {
 }
 
 /// An account selected but not briefed, and why (it stays newly hot and is picked up by a later run).
+/// Why an account's briefing waits (stored as text in `deferrals.reason`).
+public enum DeferralReason: String, Sendable, Codable {
+    /// The endpoint answered 429 or 503: wait as long as it said.
+    case rateLimited = "rate_limited"
+    /// The daily spend cap is reached: wait for the next UTC day.
+    case spendCap = "spend_cap"
+    /// The endpoint failed (refused the key, unreachable): tried again next run.
+    case endpointError = "endpoint_error"
+}
+
 public struct Deferral: Sendable, Codable, Equatable {
     public var account: String
     public var fingerprint: String
-    public var reason: String
+    public var reason: DeferralReason
     public var detail: String
     public var untilMs: Int64?
     public var createdMs: Int64
-    public init(account: String, fingerprint: String, reason: String, detail: String, untilMs: Int64?, createdMs: Int64) {
+    public init(account: String, fingerprint: String, reason: DeferralReason, detail: String, untilMs: Int64?, createdMs: Int64) {
         self.account = account; self.fingerprint = fingerprint; self.reason = reason; self.detail = detail
         self.untilMs = untilMs; self.createdMs = createdMs
     }
@@ -225,7 +235,7 @@ extension BrieferStore {
                 INSERT INTO deferrals(account, fingerprint, reason, detail, until_ms, created_ms) VALUES(?, ?, ?, ?, ?, ?)
                 ON CONFLICT(account) DO UPDATE SET fingerprint = excluded.fingerprint, reason = excluded.reason,
                     detail = excluded.detail, until_ms = excluded.until_ms, created_ms = excluded.created_ms
-                """, arguments: [deferral.account, deferral.fingerprint, deferral.reason, deferral.detail, deferral.untilMs, deferral.createdMs])
+                """, arguments: [deferral.account, deferral.fingerprint, deferral.reason.rawValue, deferral.detail, deferral.untilMs, deferral.createdMs])
         }
     }
 
@@ -243,8 +253,9 @@ extension BrieferStore {
     public func deferrals() throws -> [Deferral] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM deferrals ORDER BY created_ms, account").map { row in
-                Deferral(account: row["account"], fingerprint: row["fingerprint"], reason: row["reason"], detail: row["detail"],
-                         untilMs: row["until_ms"], createdMs: row["created_ms"])
+                Deferral(account: row["account"], fingerprint: row["fingerprint"],
+                         reason: try row.decode("reason", as: DeferralReason.self, table: "deferrals", row: row["account"]),
+                         detail: row["detail"], untilMs: row["until_ms"], createdMs: row["created_ms"])
             }
         }
     }

@@ -458,7 +458,7 @@ struct EnrichmentTests {
         #expect(try world.store.briefings().isEmpty)
         let deferrals = try world.store.deferrals()
         #expect(Set(deferrals.map(\.account)) == Set(plan.selected.map(\.score.score.account)))
-        #expect(deferrals.allSatisfy { $0.reason == "endpoint_error" && $0.detail.contains("HTTP \(status)") && $0.untilMs == nil })
+        #expect(deferrals.allSatisfy { $0.reason == .endpointError && $0.detail.contains("HTTP \(status)") && $0.untilMs == nil })
 
         // Once the endpoint answers, the next run briefs them all.
         let healthy = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .grounded)
@@ -478,13 +478,13 @@ struct EnrichmentTests {
         #expect(summary.briefed == 0 && summary.deferred == plan.selected.count)
         #expect(summary.calls <= world.configuration.enrichment.concurrency * (world.configuration.enrichment.maxRetries + 1))
         #expect(try world.store.briefings().isEmpty)
-        #expect(try world.store.deferrals().allSatisfy { $0.reason == "endpoint_error" && $0.detail.contains("curl error 7") })
+        #expect(try world.store.deferrals().allSatisfy { $0.reason == .endpointError && $0.detail.contains("curl error 7") })
     }
 
     /// A deferral waits for an account that is still hot; one that cooled off has nothing waiting.
     @Test func deferralsOfAccountsNoLongerHotAreForgotten() async throws {
         let world = try World()
-        try world.store.saveDeferral(Deferral(account: "cooled.example", fingerprint: "f", reason: "rate_limited", detail: "HTTP 429",
+        try world.store.saveDeferral(Deferral(account: "cooled.example", fingerprint: "f", reason: .rateLimited, detail: "HTTP 429",
                                               untilMs: world.clock.now + 60_000, createdMs: world.clock.now))
         let server = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .grounded)
         defer { server.stop() }
@@ -508,7 +508,7 @@ struct EnrichmentTests {
         #expect(deferrals.count == 1)
         let deferral = try #require(deferrals.first)
         #expect(deferral.account == "acme.com")
-        #expect(deferral.reason == "rate_limited")
+        #expect(deferral.reason == .rateLimited)
         #expect(deferral.untilMs == world.clock.now + 300_000)
         #expect(!deferral.detail.contains(Self.key))
 
@@ -574,7 +574,7 @@ struct EnrichmentTests {
         let deferrals = try world.store.deferrals()
         #expect(deferrals.count == 10)
         let nextDay = (world.clock.now / Timestamp.millisecondsPerDay + 1) * Timestamp.millisecondsPerDay
-        #expect(deferrals.allSatisfy { $0.reason == "spend_cap" && $0.untilMs == nextDay })
+        #expect(deferrals.allSatisfy { $0.reason == .spendCap && $0.untilMs == nextDay })
         #expect(Set(deferrals.map(\.account)) == Set(plan.selected.dropFirst().map(\.score.score.account)))
 
         // The next UTC day the spend starts again from zero.

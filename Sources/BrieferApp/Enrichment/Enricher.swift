@@ -183,7 +183,7 @@ public final class Enricher: Sendable {
         }
 
         /// Leaves the account for a later run (until `untilMs`, or any later run), with why.
-        func deferAccount(_ reason: String, _ detail: String, untilMs: Int64?) throws {
+        func deferAccount(_ reason: DeferralReason, _ detail: String, untilMs: Int64?) throws {
             try store.saveDeferral(Deferral(account: domain, fingerprint: account.fingerprint, reason: reason,
                                             detail: detail, untilMs: untilMs, createdMs: clock()))
             tally.add { $0.deferred += 1 }
@@ -191,7 +191,7 @@ public final class Enricher: Sendable {
 
         while attempt < settings.maxAttempts {
             if let reason = tally.stopReason {
-                try deferAccount("endpoint_error", reason, untilMs: nil)
+                try deferAccount(.endpointError, reason, untilMs: nil)
                 return
             }
             // Renewed before every attempt; lost (this process stalled past lease_seconds and another took
@@ -205,7 +205,7 @@ public final class Enricher: Sendable {
             if settings.dailySpendCapUsd > 0,
                try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd >= settings.dailySpendCapUsd {
                 if attempt == 0 || errors.isEmpty {
-                    try deferAccount("spend_cap", "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
+                    try deferAccount(.spendCap, "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
                                      untilMs: Self.dayStart(clock()) + Timestamp.millisecondsPerDay)
                     return
                 }
@@ -250,13 +250,13 @@ public final class Enricher: Sendable {
                 case .cancelled:
                     throw CancellationError()
                 case let .deferred(seconds, message):
-                    try deferAccount("rate_limited", message, untilMs: clock() + Int64(seconds * 1000))
+                    try deferAccount(.rateLimited, message, untilMs: clock() + Int64(seconds * 1000))
                     logger.notice("account deferred: the model server asked to wait", metadata: ["account": "\(domain)", "wait_s": "\(Int(seconds))"])
                     return
                 case let .endpoint(message):
                     // Every account would fail the same way: this one and the rest wait for a fixed configuration.
                     tally.stop(because: failure.description)
-                    try deferAccount("endpoint_error", failure.description, untilMs: nil)
+                    try deferAccount(.endpointError, failure.description, untilMs: nil)
                     logger.error("enrichment stopped: the model endpoint refused the request", metadata: ["error": "\(message)"])
                     return
                 case let .failed(message):

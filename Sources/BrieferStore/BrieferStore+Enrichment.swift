@@ -273,7 +273,9 @@ extension BrieferStore {
             let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: "SELECT * FROM briefings b\(whereSQL) ORDER BY b.created_ms DESC, b.id DESC LIMIT ?",
                                     arguments: arguments + [limit]).map { row in
-                let outcome: String = row["outcome"]
+                // "needs_review" is the outcome without a briefing source; anything else must be one.
+                let source = (row["outcome"] as String) == "needs_review" ? nil
+                    : try row.decode("outcome", as: BriefingSource.self, table: "briefings", row: "\(row["id"] as Int64)")
                 var briefing: Briefing?
                 if let a: String = row["use_case_hypothesis"], let b: String = row["expansion_signal"],
                    let c: String = row["recommended_opening"], let d: String = row["risk_factor"] {
@@ -282,7 +284,7 @@ extension BrieferStore {
                 var record = BriefingRecord(
                     account: row["account"], runId: row["run_id"], asOfMs: row["as_of_ms"], fingerprint: row["fingerprint"],
                     promptVersion: row["prompt_version"], promptHash: row["prompt_hash"], model: row["model"],
-                    source: BriefingSource(rawValue: outcome), selection: row["selection"], briefing: briefing,
+                    source: source, selection: row["selection"], briefing: briefing,
                     attempts: row["attempts"],
                     errors: try decoder.decode([BriefingRecord.AttemptError].self, from: Data((row["errors"] as String).utf8)),
                     reason: row["reason"], promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],

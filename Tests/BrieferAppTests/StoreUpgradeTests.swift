@@ -63,6 +63,12 @@ struct StoreUpgradeTests {
         #expect(throws: UnknownStoredValue(table: "account_scores", column: "tier", row: "run \(run.id) account ledgerly.com", value: "lukewarm")) {
             try store.accountScores(runId: run.id)
         }
+        // A briefing's outcome is a source (llm, rules) or needs_review; another is not read as needing review.
+        let briefing = try #require(try store.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM briefings") })
+        try store.write { db in try db.execute(sql: "UPDATE briefings SET outcome = 'human' WHERE id = ?", arguments: [briefing]) }
+        #expect(throws: UnknownStoredValue(table: "briefings", column: "outcome", row: "\(briefing)", value: "human")) {
+            try store.briefings()
+        }
     }
 
     /// Before a migration changes an existing database, a copy of it as it was is made next to it; a new

@@ -43,10 +43,12 @@ extension BrieferStore {
                     try upsert.execute(arguments: [c.user, day, entries.count, Data(packed.encoded())])
                 }
             }
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT user_id, name_id, ts, properties FROM events
-                WHERE kind = 'track' AND user_id IS NOT NULL ORDER BY user_id, ts
-                """)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT user_id, name_id, ts, properties FROM events
+                    WHERE kind = 'track' AND user_id IS NOT NULL ORDER BY user_id, ts
+                    """)
             while let row = try rows.next() {
                 let user: Int64 = row[0]
                 if current?.user != user {
@@ -55,8 +57,9 @@ extension BrieferStore {
                 }
                 let nameId = UInt32(row[1] as Int64)
                 let ms: Int64 = row[2]
-                let entry = try extraction.entry(milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
-                                                 properties: { BrieferStore.properties(row[3]) }, term: term)
+                let entry = try extraction.entry(
+                    milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
+                    properties: { BrieferStore.properties(row[3]) }, term: term)
                 current!.days[Timestamp(milliseconds: ms).day, default: []].append(entry)
             }
             try flush()

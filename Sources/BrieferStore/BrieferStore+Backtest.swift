@@ -12,7 +12,8 @@ extension BrieferStore {
     public func subscriptionsByUser() throws -> [String: [SubscriptionStart]] {
         try read { db in
             var byUser: [String: [SubscriptionStart]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT user_external_id, plan, start_ms FROM subscriptions ORDER BY user_external_id, start_ms, plan")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT user_external_id, plan, start_ms FROM subscriptions ORDER BY user_external_id, start_ms, plan")
             while let row = try rows.next() {
                 byUser[row[0], default: []].append(SubscriptionStart(plan: row[1], start: Timestamp(milliseconds: row[2])))
             }
@@ -30,8 +31,10 @@ extension BrieferStore {
             let subscriptions = try Int64.fetchOne(db, sql: "SELECT MAX(start_ms) FROM subscriptions")
             let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
             let first: Int64? = events?[0], last: Int64? = events?[1]
-            return (first.map(Timestamp.init(milliseconds:)), last.map(Timestamp.init(milliseconds:)),
-                    subscriptions.map(Timestamp.init(milliseconds:)), users)
+            return (
+                first.map(Timestamp.init(milliseconds:)), last.map(Timestamp.init(milliseconds:)),
+                subscriptions.map(Timestamp.init(milliseconds:)), users
+            )
         }
     }
 }

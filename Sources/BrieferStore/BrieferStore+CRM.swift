@@ -29,11 +29,13 @@ extension BrieferStore {
     public func contactCandidates(runId: Int64) throws -> [String: [ContactSelection.Candidate]] {
         try read { db in
             var candidates: [String: [ContactSelection.Candidate]] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT s.account, s.user_id, s.score, COALESCE(u.csv_email, u.identify_email) AS email
-                FROM user_scores s JOIN users u ON u.external_id = s.user_id
-                WHERE s.run_id = ? AND COALESCE(u.csv_email, u.identify_email) IS NOT NULL ORDER BY s.account, s.user_id
-                """, arguments: [runId])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT s.account, s.user_id, s.score, COALESCE(u.csv_email, u.identify_email) AS email
+                    FROM user_scores s JOIN users u ON u.external_id = s.user_id
+                    WHERE s.run_id = ? AND COALESCE(u.csv_email, u.identify_email) IS NOT NULL ORDER BY s.account, s.user_id
+                    """, arguments: [runId])
             let forgotten = try Self.forgottenPeople(db)
             while let row = try rows.next() {
                 let email: String = row["email"]
@@ -49,15 +51,18 @@ extension BrieferStore {
     public func latestBriefingsWithText() throws -> [String: SyncedBriefing] {
         try read { db in
             var briefings: [String: SyncedBriefing] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT account, outcome, prompt_version, use_case_hypothesis, expansion_signal, recommended_opening, risk_factor
-                FROM briefings b WHERE b.id = (SELECT id FROM briefings x WHERE x.account = b.account AND x.outcome IN ('llm', 'rules')
-                                               ORDER BY x.created_ms DESC, x.id DESC LIMIT 1)
-                """)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT account, outcome, prompt_version, use_case_hypothesis, expansion_signal, recommended_opening, risk_factor
+                    FROM briefings b WHERE b.id = (SELECT id FROM briefings x WHERE x.account = b.account AND x.outcome IN ('llm', 'rules')
+                                                   ORDER BY x.created_ms DESC, x.id DESC LIMIT 1)
+                    """)
             while let row = try rows.next() {
                 guard let source = BriefingSource(rawValue: row["outcome"]),
-                      let a: String = row["use_case_hypothesis"], let b: String = row["expansion_signal"],
-                      let c: String = row["recommended_opening"], let d: String = row["risk_factor"] else { continue }
+                    let a: String = row["use_case_hypothesis"], let b: String = row["expansion_signal"],
+                    let c: String = row["recommended_opening"], let d: String = row["risk_factor"]
+                else { continue }
                 briefings[row["account"]] = SyncedBriefing(
                     briefing: Briefing(useCaseHypothesis: a, expansionSignal: b, recommendedOpening: c, riskFactor: d),
                     source: source, promptVersion: row["prompt_version"])
@@ -72,10 +77,12 @@ extension BrieferStore {
         try read { db in
             var values: [String: [String: String]] = [:]
             var by: [String: [String: Int64]] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT s.email, s.property, s.value, o.id FROM crm_synced s LEFT JOIN crm_outbox o ON o.trace_id = s.trace_id
-                WHERE s.destination = ?
-                """, arguments: [destination])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT s.email, s.property, s.value, o.id FROM crm_synced s LEFT JOIN crm_outbox o ON o.trace_id = s.trace_id
+                    WHERE s.destination = ?
+                    """, arguments: [destination])
             while let row = try rows.next() {
                 values[row[0], default: [:]][row[1]] = row[2]
                 by[row[0], default: [:]][row[1]] = row[3] ?? 0
@@ -87,14 +94,21 @@ extension BrieferStore {
     // MARK: The outbox
 
     /// Outbox items of `destination` (every destination when nil) in these statuses (all when empty), oldest first.
-    public func outboxItems(destination: String?, statuses: Set<OutboxItem.Status> = [], email: String? = nil,
-                            account: String? = nil, newestFirst: Bool = false, limit: Int = Int.max) throws -> [OutboxItem] {
-        try read { db in try Self.outboxItems(db, destination: destination, statuses: statuses, email: email, account: account,
-                                              newestFirst: newestFirst, limit: limit) }
+    public func outboxItems(
+        destination: String?, statuses: Set<OutboxItem.Status> = [], email: String? = nil,
+        account: String? = nil, newestFirst: Bool = false, limit: Int = Int.max
+    ) throws -> [OutboxItem] {
+        try read { db in
+            try Self.outboxItems(
+                db, destination: destination, statuses: statuses, email: email, account: account,
+                newestFirst: newestFirst, limit: limit)
+        }
     }
 
-    static func outboxItems(_ db: Database, destination: String?, statuses: Set<OutboxItem.Status>, email: String? = nil,
-                            account: String? = nil, newestFirst: Bool = false, limit: Int = Int.max) throws -> [OutboxItem] {
+    static func outboxItems(
+        _ db: Database, destination: String?, statuses: Set<OutboxItem.Status>, email: String? = nil,
+        account: String? = nil, newestFirst: Bool = false, limit: Int = Int.max
+    ) throws -> [OutboxItem] {
         var filters: [String] = []
         var arguments: StatementArguments = []
         if let destination { filters.append("destination = ?"); arguments += [destination] }
@@ -105,8 +119,10 @@ extension BrieferStore {
         if let email { filters.append("email = ?"); arguments += [email.lowercased()] }
         if let account { filters.append("account = ?"); arguments += [account] }
         let whereSQL = filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND ")
-        return try Row.fetchAll(db, sql: "SELECT * FROM crm_outbox\(whereSQL) ORDER BY id \(newestFirst ? "DESC" : "ASC") LIMIT ?",
-                                arguments: arguments + [min(limit, Int(Int32.max))]).map(outboxItem)
+        return try Row.fetchAll(
+            db, sql: "SELECT * FROM crm_outbox\(whereSQL) ORDER BY id \(newestFirst ? "DESC" : "ASC") LIMIT ?",
+            arguments: arguments + [min(limit, Int(Int32.max))]
+        ).map(outboxItem)
     }
 
     static func outboxItem(_ row: Row) throws -> OutboxItem {
@@ -116,7 +132,8 @@ extension BrieferStore {
         }
         return OutboxItem(
             id: row["id"], destination: row["destination"], traceId: row["trace_id"], email: row["email"], account: row["account"],
-            properties: properties, status: try row.decode("status", as: OutboxItem.Status.self, table: "crm_outbox", row: "\(row["id"] as Int64)"),
+            properties: properties,
+            status: try row.decode("status", as: OutboxItem.Status.self, table: "crm_outbox", row: "\(row["id"] as Int64)"),
             attempts: row["attempts"],
             operation: row["operation"], httpStatus: row["http_status"], message: row["message"], request: row["request"],
             createdMs: row["created_ms"], sentMs: row["sent_ms"], settledMs: row["settled_ms"])
@@ -125,25 +142,33 @@ extension BrieferStore {
     /// Records new changes as pending items, each with its own trace id, in one transaction: from here
     /// on every write of a change carries that id.
     @discardableResult
-    public func recordChanges(destination: String, _ changes: [(contact: ContactState, properties: [(name: String, value: String)])],
-                              at now: Timestamp) throws -> [OutboxItem] {
+    public func recordChanges(
+        destination: String, _ changes: [(contact: ContactState, properties: [(name: String, value: String)])],
+        at now: Timestamp
+    ) throws -> [OutboxItem] {
         guard !changes.isEmpty else { return [] }
         return try write { db in
             let prefix = try traceIdPrefix(db)
             var items: [OutboxItem] = []
             for change in changes {
                 let properties = JSONValue.object(change.properties.map { ($0.name, .string($0.value)) })
-                try db.execute(sql: """
-                    INSERT INTO crm_outbox(destination, trace_id, email, account, properties, status, created_ms)
-                    VALUES(?, ?, ?, ?, ?, 'pending', ?)
-                    """, arguments: [destination, UUID().uuidString, change.contact.email, change.contact.account,
-                                     properties.compactText, now.milliseconds])
+                try db.execute(
+                    sql: """
+                        INSERT INTO crm_outbox(destination, trace_id, email, account, properties, status, created_ms)
+                        VALUES(?, ?, ?, ?, ?, 'pending', ?)
+                        """,
+                    arguments: [
+                        destination, UUID().uuidString, change.contact.email, change.contact.account,
+                        properties.compactText, now.milliseconds,
+                    ])
                 let id = db.lastInsertedRowID
                 // The row id makes it unique within this database, the prefix across databases.
                 let traceId = "briefer-\(prefix)-\(id)"
                 try db.execute(sql: "UPDATE crm_outbox SET trace_id = ? WHERE id = ?", arguments: [traceId, id])
-                items.append(OutboxItem(id: id, destination: destination, traceId: traceId, email: change.contact.email,
-                                        account: change.contact.account, properties: change.properties, createdMs: now.milliseconds))
+                items.append(
+                    OutboxItem(
+                        id: id, destination: destination, traceId: traceId, email: change.contact.email,
+                        account: change.contact.account, properties: change.properties, createdMs: now.milliseconds))
             }
             return items
         }
@@ -161,8 +186,9 @@ extension BrieferStore {
     public func noteAttempt(itemIds: [Int64], operation: String, request: String, at now: Timestamp) throws {
         try write { db in
             for id in itemIds {
-                try db.execute(sql: "UPDATE crm_outbox SET attempts = attempts + 1, operation = ?, request = ?, sent_ms = ? WHERE id = ?",
-                               arguments: [operation, request, now.milliseconds, id])
+                try db.execute(
+                    sql: "UPDATE crm_outbox SET attempts = attempts + 1, operation = ?, request = ?, sent_ms = ? WHERE id = ?",
+                    arguments: [operation, request, now.milliseconds, id])
             }
         }
     }
@@ -173,21 +199,26 @@ extension BrieferStore {
         guard !outcomes.isEmpty else { return }
         try write { db in
             for outcome in outcomes {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM crm_outbox WHERE id = ?", arguments: [outcome.itemId]) else { continue }
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM crm_outbox WHERE id = ?", arguments: [outcome.itemId]) else {
+                    continue
+                }
                 let item = try Self.outboxItem(row)
                 guard item.status != .done else { continue }
                 let settled: Int64? = outcome.status == .pending ? nil : now.milliseconds
-                try db.execute(sql: "UPDATE crm_outbox SET status = ?, http_status = ?, message = ?, settled_ms = ? WHERE id = ?",
-                               arguments: [outcome.status.rawValue, outcome.httpStatus, outcome.message, settled, item.id])
+                try db.execute(
+                    sql: "UPDATE crm_outbox SET status = ?, http_status = ?, message = ?, settled_ms = ? WHERE id = ?",
+                    arguments: [outcome.status.rawValue, outcome.httpStatus, outcome.message, settled, item.id])
                 guard outcome.status == .done else { continue }
                 for property in item.properties {
                     // A value delivered by a newer change stays: an older one arriving late does not replace it.
-                    try db.execute(sql: """
-                        INSERT INTO crm_synced(destination, email, property, value, trace_id, synced_ms) VALUES(?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(destination, email, property) DO UPDATE SET value = excluded.value, trace_id = excluded.trace_id,
-                            synced_ms = excluded.synced_ms
-                        WHERE COALESCE((SELECT id FROM crm_outbox WHERE trace_id = crm_synced.trace_id), 0) < ?
-                        """, arguments: [item.destination, item.email, property.name, property.value, item.traceId, now.milliseconds, item.id])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO crm_synced(destination, email, property, value, trace_id, synced_ms) VALUES(?, ?, ?, ?, ?, ?)
+                            ON CONFLICT(destination, email, property) DO UPDATE SET value = excluded.value, trace_id = excluded.trace_id,
+                                synced_ms = excluded.synced_ms
+                            WHERE COALESCE((SELECT id FROM crm_outbox WHERE trace_id = crm_synced.trace_id), 0) < ?
+                            """,
+                        arguments: [item.destination, item.email, property.name, property.value, item.traceId, now.milliseconds, item.id])
                 }
             }
         }
@@ -203,8 +234,10 @@ extension BrieferStore {
             let items = try Self.outboxItems(db, destination: destination, statuses: [status])
             var count = 0
             for item in items where emails?.contains(item.email) ?? true {
-                let newer = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM crm_outbox WHERE destination = ? AND email = ? AND id > ?)",
-                                              arguments: [destination, item.email, item.id]) ?? false
+                let newer =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS(SELECT 1 FROM crm_outbox WHERE destination = ? AND email = ? AND id > ?)",
+                        arguments: [destination, item.email, item.id]) ?? false
                 if newer && status == .rejected { continue }
                 try db.execute(sql: "UPDATE crm_outbox SET status = 'pending', settled_ms = NULL WHERE id = ?", arguments: [item.id])
                 count += 1
@@ -216,10 +249,13 @@ extension BrieferStore {
     /// Rejected items of `destination` a newer item of the same contact was recorded after.
     public func supersededRejected(destination: String) throws -> Set<Int64> {
         try read { db in
-            Set(try Int64.fetchAll(db, sql: """
-                SELECT r.id FROM crm_outbox r WHERE r.destination = ? AND r.status = 'rejected'
-                AND EXISTS(SELECT 1 FROM crm_outbox n WHERE n.destination = r.destination AND n.email = r.email AND n.id > r.id)
-                """, arguments: [destination]))
+            Set(
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.id FROM crm_outbox r WHERE r.destination = ? AND r.status = 'rejected'
+                        AND EXISTS(SELECT 1 FROM crm_outbox n WHERE n.destination = r.destination AND n.email = r.email AND n.id > r.id)
+                        """, arguments: [destination]))
         }
     }
 
@@ -229,8 +265,9 @@ extension BrieferStore {
     public func crmContacts(destination: String) throws -> [String: CRMContactRecord] {
         try read { db in
             var contacts: [String: CRMContactRecord] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT email, record_id, missing_ms FROM crm_contacts WHERE destination = ?",
-                                           arguments: [destination])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT email, record_id, missing_ms FROM crm_contacts WHERE destination = ?",
+                arguments: [destination])
             while let row = try rows.next() { contacts[row[0]] = CRMContactRecord(recordId: row[1], missingMs: row[2]) }
             return contacts
         }
@@ -241,10 +278,11 @@ extension BrieferStore {
         guard !ids.isEmpty else { return }
         try write { db in
             for (email, id) in ids {
-                try db.execute(sql: """
-                    INSERT INTO crm_contacts(destination, email, record_id, missing_ms, checked_ms) VALUES(?, ?, ?, NULL, ?)
-                    ON CONFLICT(destination, email) DO UPDATE SET record_id = excluded.record_id, missing_ms = NULL, checked_ms = excluded.checked_ms
-                    """, arguments: [destination, email.lowercased(), id, now.milliseconds])
+                try db.execute(
+                    sql: """
+                        INSERT INTO crm_contacts(destination, email, record_id, missing_ms, checked_ms) VALUES(?, ?, ?, NULL, ?)
+                        ON CONFLICT(destination, email) DO UPDATE SET record_id = excluded.record_id, missing_ms = NULL, checked_ms = excluded.checked_ms
+                        """, arguments: [destination, email.lowercased(), id, now.milliseconds])
             }
         }
     }
@@ -254,10 +292,11 @@ extension BrieferStore {
         guard !emails.isEmpty else { return }
         try write { db in
             for email in emails {
-                try db.execute(sql: """
-                    INSERT INTO crm_contacts(destination, email, record_id, missing_ms, checked_ms) VALUES(?, ?, NULL, ?, ?)
-                    ON CONFLICT(destination, email) DO UPDATE SET record_id = NULL, missing_ms = excluded.missing_ms, checked_ms = excluded.checked_ms
-                    """, arguments: [destination, email.lowercased(), now.milliseconds, now.milliseconds])
+                try db.execute(
+                    sql: """
+                        INSERT INTO crm_contacts(destination, email, record_id, missing_ms, checked_ms) VALUES(?, ?, NULL, ?, ?)
+                        ON CONFLICT(destination, email) DO UPDATE SET record_id = NULL, missing_ms = excluded.missing_ms, checked_ms = excluded.checked_ms
+                        """, arguments: [destination, email.lowercased(), now.milliseconds, now.milliseconds])
             }
         }
     }
@@ -266,15 +305,17 @@ extension BrieferStore {
 
     public func startSync(destination: String, mode: String, at now: Timestamp) throws -> Int64 {
         try write { db in
-            try db.execute(sql: "INSERT INTO crm_syncs(destination, mode, started_ms) VALUES(?, ?, ?)",
-                           arguments: [destination, mode, now.milliseconds])
+            try db.execute(
+                sql: "INSERT INTO crm_syncs(destination, mode, started_ms) VALUES(?, ?, ?)",
+                arguments: [destination, mode, now.milliseconds])
             return db.lastInsertedRowID
         }
     }
 
     public func finishSync(id: Int64, summary: String, at now: Timestamp) throws {
         try write { db in
-            try db.execute(sql: "UPDATE crm_syncs SET finished_ms = ?, summary = ? WHERE id = ?", arguments: [now.milliseconds, summary, id])
+            try db.execute(
+                sql: "UPDATE crm_syncs SET finished_ms = ?, summary = ? WHERE id = ?", arguments: [now.milliseconds, summary, id])
         }
     }
 }
@@ -299,15 +340,17 @@ extension BrieferStore {
     public func setCRMPortal(destination: String, portalId: String, at now: Timestamp) throws {
         try write { db in
             if let old = try String.fetchOne(db, sql: "SELECT portal_id FROM crm_portals WHERE destination = ?", arguments: [destination]),
-               old != portalId {
+                old != portalId
+            {
                 let archive = "\(destination) (portal \(old) until \(now.iso8601))"
                 try db.execute(sql: "DELETE FROM crm_outbox WHERE destination = ? AND status = 'pending'", arguments: [destination])
                 for table in ["crm_synced", "crm_contacts", "crm_outbox", "crm_syncs"] {
                     try db.execute(sql: "UPDATE \(table) SET destination = ? WHERE destination = ?", arguments: [archive, destination])
                 }
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO crm_portals(destination, portal_id, seen_ms) VALUES(?, ?, ?)",
-                           arguments: [destination, portalId, now.milliseconds])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO crm_portals(destination, portal_id, seen_ms) VALUES(?, ?, ?)",
+                arguments: [destination, portalId, now.milliseconds])
         }
     }
 }

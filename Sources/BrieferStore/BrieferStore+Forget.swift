@@ -49,19 +49,22 @@ extension BrieferStore {
             // other event be stored twice. Such a row is emptied to a tombstone (its key hashes kept,
             // nothing of the person); any other row is deleted.
             func deleteEvents(_ condition: String, _ arguments: StatementArguments) throws {
-                try db.execute(sql: """
-                    UPDATE events SET kind = 'forgotten', user_id = NULL, anonymous_id = NULL, name_id = NULL, ts = 0,
-                        group_hint = NULL, properties = NULL, traits = NULL
-                    WHERE \(condition) AND EXISTS (SELECT 1 FROM events n WHERE n.dedup = events.dedup + 1)
-                    """, arguments: arguments)
+                try db.execute(
+                    sql: """
+                        UPDATE events SET kind = 'forgotten', user_id = NULL, anonymous_id = NULL, name_id = NULL, ts = 0,
+                            group_hint = NULL, properties = NULL, traits = NULL
+                        WHERE \(condition) AND EXISTS (SELECT 1 FROM events n WHERE n.dedup = events.dedup + 1)
+                        """, arguments: arguments)
                 let tombstoned = db.changesCount
                 try db.execute(sql: "DELETE FROM events WHERE \(condition)", arguments: arguments)
                 if tombstoned + db.changesCount > 0 { report.rows["events", default: 0] += tombstoned + db.changesCount }
             }
-            let people = try Row.fetchAll(db, sql: """
-                SELECT id, external_id FROM users
-                WHERE lower(csv_email) = ? OR lower(identify_email) = ? OR lower(external_id) = ?
-                """, arguments: [address, address, address])
+            let people = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, external_id FROM users
+                    WHERE lower(csv_email) = ? OR lower(identify_email) = ? OR lower(external_id) = ?
+                    """, arguments: [address, address, address])
             for person in people {
                 let id: Int64 = person["id"], externalId: String = person["external_id"]
                 report.users.append(externalId)
@@ -76,11 +79,13 @@ extension BrieferStore {
                     try delete(table, "DELETE FROM \(table) WHERE account = ?", [personalAccount])
                 }
                 // Bad lines that carried the user id: a JSON value, or the first column of a users/subscriptions row.
-                try delete("quarantine", "DELETE FROM quarantine WHERE instr(CAST(raw AS TEXT), ?) > 0 OR instr(CAST(raw AS TEXT), ?) = 1",
-                           ["\"\(externalId)\"", "\(externalId),"])
+                try delete(
+                    "quarantine", "DELETE FROM quarantine WHERE instr(CAST(raw AS TEXT), ?) > 0 OR instr(CAST(raw AS TEXT), ?) = 1",
+                    ["\"\(externalId)\"", "\(externalId),"])
                 try delete("users", "DELETE FROM users WHERE id = ?", [id])
-                try db.execute(sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
-                               arguments: [Self.forgottenUserHash(externalId), Timestamp.now.milliseconds])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
+                    arguments: [Self.forgottenUserHash(externalId), Timestamp.now.milliseconds])
             }
             try delete("quarantine", "DELETE FROM quarantine WHERE instr(lower(CAST(raw AS TEXT)), ?) > 0", [address])
             // Events that carry the address as their anonymous id are the person's.
@@ -89,13 +94,16 @@ extension BrieferStore {
             // letter case (each pass replaces the spelling it finds first, until none is left).
             // So are the CRM's messages kept on other changes (a refused batch's message may list addresses)
             // and the stored run and sync summaries that quote them.
-            for (table, column) in [("events", "properties"), ("events", "traits"), ("groups", "traits"), ("crm_outbox", "message"),
-                                    ("crm_syncs", "summary"), ("pipeline_runs", "summary")] {
+            for (table, column) in [
+                ("events", "properties"), ("events", "traits"), ("groups", "traits"), ("crm_outbox", "message"),
+                ("crm_syncs", "summary"), ("pipeline_runs", "summary"),
+            ] {
                 for _ in 0..<16 {
-                    try db.execute(sql: """
-                        UPDATE \(table) SET \(column) = replace(\(column), substr(\(column), instr(lower(\(column)), ?1), length(?1)), '[forgotten]')
-                        WHERE instr(lower(\(column)), ?1) > 0
-                        """, arguments: [address])
+                    try db.execute(
+                        sql: """
+                            UPDATE \(table) SET \(column) = replace(\(column), substr(\(column), instr(lower(\(column)), ?1), length(?1)), '[forgotten]')
+                            WHERE instr(lower(\(column)), ?1) > 0
+                            """, arguments: [address])
                     guard db.changesCount > 0 else { break }
                     report.rows["\(table) (\(column) redacted)", default: 0] += db.changesCount
                 }
@@ -103,8 +111,9 @@ extension BrieferStore {
             for table in ["crm_outbox", "crm_synced", "crm_contacts"] {
                 try delete(table, "DELETE FROM \(table) WHERE lower(email) = ?", [address])
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
-                           arguments: [Self.forgottenHash(address), Timestamp.now.milliseconds])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
+                arguments: [Self.forgottenHash(address), Timestamp.now.milliseconds])
             return report
         }
         // Best effort: a reader holding the log open (a worker) keeps some pages until its next checkpoint.
@@ -149,10 +158,12 @@ public struct ForgottenPeople: Sendable {
             $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         }
         var found = false
-        _ = UntrustedText.replacingEmails(in: text, where: { address in
-            if contains(email: address) { found = true }
-            return false
-        }, with: "")
+        _ = UntrustedText.replacingEmails(
+            in: text,
+            where: { address in
+                if contains(email: address) { found = true }
+                return false
+            }, with: "")
         return found || tokens.contains { contains(userId: $0) || contains(email: $0) }
     }
 

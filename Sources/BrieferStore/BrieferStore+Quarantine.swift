@@ -14,7 +14,9 @@ public struct QuarantineEntry: Sendable {
 }
 
 extension BrieferStore {
-    public func quarantine(reason: String? = nil, file: String? = nil, limit: Int = 100) throws -> (entries: [QuarantineEntry], total: Int, byReason: [String: Int]) {
+    public func quarantine(reason: String? = nil, file: String? = nil, limit: Int = 100) throws -> (
+        entries: [QuarantineEntry], total: Int, byReason: [String: Int]
+    ) {
         try read { db in
             var filters: [String] = []
             var arguments: StatementArguments = []
@@ -23,14 +25,17 @@ extension BrieferStore {
             let whereSQL = filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND ")
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine" + whereSQL, arguments: arguments) ?? 0
             var byReason: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT reason, count(*) FROM quarantine\(whereSQL) GROUP BY reason", arguments: arguments) {
+            for row in try Row.fetchAll(db, sql: "SELECT reason, count(*) FROM quarantine\(whereSQL) GROUP BY reason", arguments: arguments)
+            {
                 byReason[row[0]] = row[1]
             }
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM quarantine\(whereSQL) ORDER BY file, line LIMIT ?", arguments: arguments + [limit])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM quarantine\(whereSQL) ORDER BY file, line LIMIT ?", arguments: arguments + [limit])
             let entries = rows.map { row -> QuarantineEntry in
                 let raw: Data = row["raw"]
-                return QuarantineEntry(file: row["file"], line: row["line"], reason: row["reason"], detail: row["detail"],
-                                       raw: String(decoding: raw.prefix(200), as: UTF8.self), rawBytes: raw.count, createdAt: row["created_at"])
+                return QuarantineEntry(
+                    file: row["file"], line: row["line"], reason: row["reason"], detail: row["detail"],
+                    raw: String(decoding: raw.prefix(200), as: UTF8.self), rawBytes: raw.count, createdAt: row["created_at"])
             }
             return (entries, total, byReason)
         }

@@ -44,7 +44,8 @@ extension BrieferStore {
     /// - Returns: the profiles; internal users; each user's row id; and, for users whose signup as of
     ///   this time differs from the stored one (which the activation-window query uses), their row id.
     public func profiles(context: ScoringContext) throws
-        -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64], signupMoved: Set<Int64>) {
+        -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64], signupMoved: Set<Int64>)
+    {
         try read { db in
             let (companies, groupDomains) = try Self.companyRecords(db, asOf: context.asOf.milliseconds)
             struct Stored {
@@ -54,11 +55,13 @@ extension BrieferStore {
             }
             let asOf = context.asOf.milliseconds
             var stored: [Stored] = []
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, external_id, csv_email, csv_title, csv_created_ms, csv_company_domain, identify_email, identify_title,
-                       identify_created_ms, identify_ms, group_hint, group_hint_ms, first_event_ms, csv_seen, first_seen_ms
-                FROM users ORDER BY external_id
-                """)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, external_id, csv_email, csv_title, csv_created_ms, csv_company_domain, identify_email, identify_title,
+                           identify_created_ms, identify_ms, group_hint, group_hint_ms, first_event_ms, csv_seen, first_seen_ms
+                    FROM users ORDER BY external_id
+                    """)
             while let row = try rows.next() {
                 // Columns by position (the SELECT above): a run reads every user.
                 let userId: String = row[1]
@@ -69,9 +72,11 @@ extension BrieferStore {
                 let csvCreated: Int64? = row[4]
                 let firstSeen: Int64? = row[14]
                 guard (inCSV && (csvCreated.map { $0 <= asOf } ?? true)) || (firstSeen.map { $0 <= asOf } ?? false) else { continue }
-                stored.append(Stored(rowId: row[0], userId: userId, csvEmail: row[2], csvTitle: row[3], csvCreated: csvCreated, csvDomain: row[5],
-                                     identifyEmail: row[6], identifyTitle: row[7], identifyCreated: row[8], identifyMs: row[9],
-                                     hint: row[10], hintMs: row[11], firstEvent: row[12], firstSeen: firstSeen))
+                stored.append(
+                    Stored(
+                        rowId: row[0], userId: userId, csvEmail: row[2], csvTitle: row[3], csvCreated: csvCreated, csvDomain: row[5],
+                        identifyEmail: row[6], identifyTitle: row[7], identifyCreated: row[8], identifyMs: row[9],
+                        hint: row[10], hintMs: row[11], firstEvent: row[12], firstSeen: firstSeen))
             }
             // The stored identity clues are the latest ever seen. For a user whose latest hint or
             // identify call is after the as-of time (a backtest), they are read again from the raw
@@ -79,10 +84,12 @@ extension BrieferStore {
             let stale = Set(stored.filter { ($0.hintMs ?? .min) > asOf || ($0.identifyMs ?? .min) > asOf }.map(\.rowId))
             var history: [Int64: (hint: (ms: Int64, text: String)?, email: String?, title: String?, created: Int64?)] = [:]
             if !stale.isEmpty {
-                let calls = try Row.fetchCursor(db, sql: """
-                    SELECT user_id, kind, ts, group_hint, traits FROM events
-                    WHERE user_id IS NOT NULL AND ts <= ? AND (group_hint IS NOT NULL OR kind = 'identify') ORDER BY ts
-                    """, arguments: [asOf])
+                let calls = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT user_id, kind, ts, group_hint, traits FROM events
+                        WHERE user_id IS NOT NULL AND ts <= ? AND (group_hint IS NOT NULL OR kind = 'identify') ORDER BY ts
+                        """, arguments: [asOf])
                 while let row = try calls.next() {
                     let user: Int64 = row[0]
                     guard stale.contains(user) else { continue }
@@ -105,7 +112,8 @@ extension BrieferStore {
             var rowIds: [String: Int64] = [:]
             var signupMoved = Set<Int64>()
             for user in stored {
-                var hint = user.hint, identifyEmail = user.identifyEmail, identifyTitle = user.identifyTitle, identifyCreated = user.identifyCreated
+                var hint = user.hint, identifyEmail = user.identifyEmail, identifyTitle = user.identifyTitle,
+                    identifyCreated = user.identifyCreated
                 if stale.contains(user.rowId) {
                     let h = history[user.rowId]
                     hint = h?.hint?.text
@@ -120,10 +128,11 @@ extension BrieferStore {
                 rowIds[user.userId] = user.rowId
                 let signup = user.csvCreated ?? identifyCreated ?? user.firstEvent
                 if signup != user.csvCreated ?? user.identifyCreated ?? user.firstEvent { signupMoved.insert(user.rowId) }
-                profiles.append(UserProfile(
-                    userId: user.userId, email: email, title: user.csvTitle ?? identifyTitle,
-                    signup: signup.map(Timestamp.init(milliseconds:)), account: account,
-                    company: account.domain.flatMap { companies[$0] }, firstSeen: user.firstSeen.map(Timestamp.init(milliseconds:))))
+                profiles.append(
+                    UserProfile(
+                        userId: user.userId, email: email, title: user.csvTitle ?? identifyTitle,
+                        signup: signup.map(Timestamp.init(milliseconds:)), account: account,
+                        company: account.domain.flatMap { companies[$0] }, firstSeen: user.firstSeen.map(Timestamp.init(milliseconds:))))
             }
             return (profiles, internalUsers, rowIds, signupMoved)
         }
@@ -132,22 +141,26 @@ extension BrieferStore {
     /// Every known company: the companies file's fields over those of the latest group call naming its
     /// domain; and each group id's domain. Scoring and the briefing's prompt both read companies so.
     /// With `asOf`, only group calls made by then count (a backtest: a later call never changes it).
-    static func companyRecords(_ db: Database, asOf: Int64? = nil) throws -> (records: [String: CompanyRecord], groupDomains: [String: String]) {
+    static func companyRecords(_ db: Database, asOf: Int64? = nil) throws -> (
+        records: [String: CompanyRecord], groupDomains: [String: String]
+    ) {
         var groupDomains: [String: String] = [:]
         var companies: [String: CompanyRecord] = [:]
         func add(_ groupId: String, _ g: IngestWriter.GroupFields) {
             guard let domain = g.domain else { return }
             groupDomains[groupId] = domain
-            companies[domain] = CompanyRecord(domain: domain, name: g.name, employeeCount: g.employees, industry: g.industry,
-                                              estimatedRevenue: g.revenue, country: g.country)
+            companies[domain] = CompanyRecord(
+                domain: domain, name: g.name, employeeCount: g.employees, industry: g.industry,
+                estimatedRevenue: g.revenue, country: g.country)
         }
         let latest = try Int64.fetchOne(db, sql: "SELECT MAX(updated_ms) FROM groups")
         if let asOf, let latest, latest > asOf {
             // The stored groups hold the latest call of each: read the calls made by `asOf` instead,
             // each group's last one, applied in time order as ingest applies them.
             var last: [String: (ms: Int64, fields: IngestWriter.GroupFields)] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT group_hint, ts, traits FROM events WHERE kind = 'group' AND ts <= ? ORDER BY ts, rowid",
-                                           arguments: [asOf])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT group_hint, ts, traits FROM events WHERE kind = 'group' AND ts <= ? ORDER BY ts, rowid",
+                arguments: [asOf])
             while let row = try rows.next() {
                 guard let groupId: String = row[0] else { continue }
                 let traits = (row[2] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
@@ -155,11 +168,15 @@ extension BrieferStore {
             }
             for (groupId, call) in last.sorted(by: { ($0.value.ms, $0.key) < ($1.value.ms, $1.key) }) { add(groupId, call.fields) }
         } else {
-            for row in try Row.fetchAll(db, sql: "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms") {
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms")
+            {
                 guard let domain: String = row["domain"] else { continue }
                 groupDomains[row["group_id"]] = domain
-                companies[domain] = CompanyRecord(domain: domain, name: row["name"], employeeCount: row["employee_count"],
-                                                  industry: row["industry"], estimatedRevenue: row["estimated_revenue"], country: row["country"])
+                companies[domain] = CompanyRecord(
+                    domain: domain, name: row["name"], employeeCount: row["employee_count"],
+                    industry: row["industry"], estimatedRevenue: row["estimated_revenue"], country: row["country"])
             }
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM companies") {
@@ -205,7 +222,8 @@ extension BrieferStore {
             } else {
                 try collect("SELECT user_id, day, entries FROM user_days WHERE day BETWEEN ? AND ?", [lookbackStart, asOfDay])
                 // Each user's activation window, where it lies before the look-back.
-                try collect("""
+                try collect(
+                    """
                     WITH signups AS (
                         SELECT id, coalesce(csv_created_ms, identify_created_ms, first_event_ms) AS ms FROM users
                     ), signup_days AS (
@@ -221,12 +239,16 @@ extension BrieferStore {
                 for profile in profiles {
                     guard let signup = profile.signup, let row = rowIds[profile.userId], signupMoved.contains(row) else { continue }
                     let have = Set(days[profile.userId, default: []].map(\.day))
-                    let extra = try Row.fetchAll(db, sql: """
-                        SELECT day, entries FROM user_days WHERE user_id = ? AND day BETWEEN ? AND ? AND day < ? AND day <= ?
-                        """, arguments: [row, signup.day, signup.day + windowDays + 1, lookbackStart, asOfDay])
+                    let extra = try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT day, entries FROM user_days WHERE user_id = ? AND day BETWEEN ? AND ? AND day < ? AND day <= ?
+                            """, arguments: [row, signup.day, signup.day + windowDays + 1, lookbackStart, asOfDay])
                     for dayRow in extra where !have.contains(dayRow[0]) {
                         let blob: Data = dayRow[1]
-                        if let packed = blob.withUnsafeBytes({ ActivityDay(day: dayRow[0], encoded: $0) }) { days[profile.userId, default: []].append(packed) }
+                        if let packed = blob.withUnsafeBytes({ ActivityDay(day: dayRow[0], encoded: $0) }) {
+                            days[profile.userId, default: []].append(packed)
+                        }
                     }
                 }
             }
@@ -240,17 +262,20 @@ extension BrieferStore {
             let vocabulary = try Self.vocabulary(db)
             let names = vocabulary.texts
             var result: [String: [Int64: [ActivityEntry]]] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT u.external_id, e.name_id, e.ts, e.properties FROM events e JOIN users u ON u.id = e.user_id
-                WHERE e.kind = 'track'
-                """)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT u.external_id, e.name_id, e.ts, e.properties FROM events e JOIN users u ON u.id = e.user_id
+                    WHERE e.kind = 'track'
+                    """)
             while let row = try rows.next() {
                 let user: String = row[0]
                 guard userIds.contains(user) else { continue }
                 let nameId = UInt32(row[1] as Int64)
                 let ms: Int64 = row[2]
-                let entry = extraction.entry(milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
-                                             properties: { BrieferStore.properties(row[3]) }, term: vocabulary.id)
+                let entry = extraction.entry(
+                    milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
+                    properties: { BrieferStore.properties(row[3]) }, term: vocabulary.id)
                 result[user, default: [:]][Timestamp(milliseconds: ms).day, default: []].append(entry)
             }
             return result.mapValues { days in days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day } }
@@ -262,24 +287,35 @@ extension BrieferStore {
     /// The previous tier is the account's tier in the latest run of the same model at an earlier
     /// as-of time (not merely the last run made), so a backtest in between, or the same as-of run
     /// again, changes nothing; `became_hot_at` is the as-of time of the run where it last became hot.
-    public func saveRun(context: ScoringContext, startedAt: String, users: [UserScore], accounts: [AccountScore], excluded: Int,
-                        counted: Int, botExcluded: Int, capExcluded: Int) throws -> ScoringRun {
+    public func saveRun(
+        context: ScoringContext, startedAt: String, users: [UserScore], accounts: [AccountScore], excluded: Int,
+        counted: Int, botExcluded: Int, capExcluded: Int
+    ) throws -> ScoringRun {
         try write { db in
             var previous: [String: (tier: String, becameHotAt: String?)] = [:]
-            if let earlier = try Int64.fetchOne(db, sql: """
-                SELECT id FROM scoring_runs WHERE model = ? AND as_of_ms < ? ORDER BY as_of_ms DESC, id DESC LIMIT 1
-                """, arguments: [context.model.rawValue, context.asOf.milliseconds]) {
-                for row in try Row.fetchAll(db, sql: "SELECT account, tier, became_hot_at FROM account_scores WHERE run_id = ?", arguments: [earlier]) {
+            if let earlier = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM scoring_runs WHERE model = ? AND as_of_ms < ? ORDER BY as_of_ms DESC, id DESC LIMIT 1
+                    """, arguments: [context.model.rawValue, context.asOf.milliseconds])
+            {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT account, tier, became_hot_at FROM account_scores WHERE run_id = ?", arguments: [earlier])
+                {
                     previous[row[0]] = (row[1], row[2])
                 }
             }
             let finished = Timestamp.now.iso8601
-            try db.execute(sql: """
-                INSERT INTO scoring_runs(as_of, as_of_ms, model, config_hash, started_at, finished_at, users_scored, users_excluded,
-                    accounts_scored, events_counted, events_bot_excluded, events_cap_excluded)
-                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [context.asOf.iso8601, context.asOf.milliseconds, context.model.rawValue, context.configuration.fingerprint,
-                                 startedAt, finished, users.count, excluded, accounts.count, counted, botExcluded, capExcluded])
+            try db.execute(
+                sql: """
+                    INSERT INTO scoring_runs(as_of, as_of_ms, model, config_hash, started_at, finished_at, users_scored, users_excluded,
+                        accounts_scored, events_counted, events_bot_excluded, events_cap_excluded)
+                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    context.asOf.iso8601, context.asOf.milliseconds, context.model.rawValue, context.configuration.fingerprint,
+                    startedAt, finished, users.count, excluded, accounts.count, counted, botExcluded, capExcluded,
+                ])
             let runId = db.lastInsertedRowID
             let insertUser = try db.makeStatement(sql: "INSERT INTO user_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for u in users {
@@ -290,24 +326,29 @@ extension BrieferStore {
                     b.integer(11, u.isPQL ? 1 : 0); b.text(12, ReasonCode.joined(u.reasons))
                 }
             }
-            let insertAccount = try db.makeStatement(sql: "INSERT INTO account_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            let insertAccount = try db.makeStatement(
+                sql: "INSERT INTO account_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for a in accounts {
                 let before = previous[a.account]
                 let becameHotAt = a.tier == .hot && before?.tier != Tier.hot.rawValue ? context.asOf.iso8601 : before?.becameHotAt
-                try insertAccount.execute(arguments: [runId, a.account, a.score, a.tier.rawValue, before?.tier, a.isPQL, a.bestUserId, a.users,
-                                                      a.activeTeammates, a.teamBonus, a.activation, a.engagement, a.firmographic, a.fit,
-                                                      a.behaviour, ReasonCode.joined(a.reasons), becameHotAt])
+                try insertAccount.execute(arguments: [
+                    runId, a.account, a.score, a.tier.rawValue, before?.tier, a.isPQL, a.bestUserId, a.users,
+                    a.activeTeammates, a.teamBonus, a.activation, a.engagement, a.firmographic, a.fit,
+                    a.behaviour, ReasonCode.joined(a.reasons), becameHotAt,
+                ])
             }
-            return ScoringRun(id: runId, asOf: context.asOf, model: context.model, configHash: context.configuration.fingerprint,
-                              startedAt: startedAt, finishedAt: finished, usersScored: users.count, usersExcluded: excluded,
-                              accountsScored: accounts.count, eventsCounted: counted, eventsBotExcluded: botExcluded, eventsCapExcluded: capExcluded)
+            return ScoringRun(
+                id: runId, asOf: context.asOf, model: context.model, configHash: context.configuration.fingerprint,
+                startedAt: startedAt, finishedAt: finished, usersScored: users.count, usersExcluded: excluded,
+                accountsScored: accounts.count, eventsCounted: counted, eventsBotExcluded: botExcluded, eventsCapExcluded: capExcluded)
         }
     }
 
     /// The latest run, or the run with this id.
     public func run(id: Int64? = nil) throws -> ScoringRun? {
         try read { db in
-            let row = try id.map { try Row.fetchOne(db, sql: "SELECT * FROM scoring_runs WHERE id = ?", arguments: [$0]) }
+            let row =
+                try id.map { try Row.fetchOne(db, sql: "SELECT * FROM scoring_runs WHERE id = ?", arguments: [$0]) }
                 ?? Row.fetchOne(db, sql: "SELECT * FROM scoring_runs ORDER BY id DESC LIMIT 1")
             return try row.map(Self.scoringRun)
         }
@@ -316,8 +357,10 @@ extension BrieferStore {
     /// The run of `model` at the latest as-of time (a backtest made afterwards does not count).
     public func latestRun(model: BrieferConfiguration.ScoringModel) throws -> ScoringRun? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM scoring_runs WHERE model = ? ORDER BY as_of_ms DESC, id DESC LIMIT 1",
-                             arguments: [model.rawValue]).map(Self.scoringRun)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM scoring_runs WHERE model = ? ORDER BY as_of_ms DESC, id DESC LIMIT 1",
+                arguments: [model.rawValue]
+            ).map(Self.scoringRun)
         }
     }
 
@@ -342,12 +385,15 @@ extension BrieferStore {
                 let key = "run \(runId) account \(row["account"] as String)"
                 return StoredAccountScore(
                     score: AccountScore(
-                        account: row["account"], score: row["score"], tier: try row.decode("tier", as: Tier.self, table: "account_scores", row: key),
+                        account: row["account"], score: row["score"],
+                        tier: try row.decode("tier", as: Tier.self, table: "account_scores", row: key),
                         isPQL: row["is_pql"],
                         bestUserId: row["best_user_id"], users: row["users"], activeTeammates: row["active_teammates"],
                         teamBonus: row["team_bonus"], activation: row["activation"], engagement: row["engagement"],
                         firmographic: row["firmographic"], fit: row["fit"], behaviour: row["behaviour"],
-                        reasons: (row["reasons"] as String).split(separator: ";").compactMap { ReasonCode(parsing: String($0).trimmedWhitespace) }),
+                        reasons: (row["reasons"] as String).split(separator: ";").compactMap {
+                            ReasonCode(parsing: String($0).trimmedWhitespace)
+                        }),
                     previousTier: try row.decodeIfPresent("previous_tier", as: Tier.self, table: "account_scores", row: key),
                     becameHotAt: row["became_hot_at"])
             }
@@ -367,7 +413,9 @@ extension BrieferStore {
                 u.fit = row["fit"]; u.behaviour = row["behaviour"]; u.score = row["score"]
                 u.tier = try row.decode("tier", as: Tier.self, table: "user_scores", row: "run \(runId) user \(u.userId)")
                 u.isPQL = row["is_pql"]
-                u.reasons = (row["reasons"] as String).split(separator: ";").compactMap { ReasonCode(parsing: String($0).trimmedWhitespace) }
+                u.reasons = (row["reasons"] as String).split(separator: ";").compactMap {
+                    ReasonCode(parsing: String($0).trimmedWhitespace)
+                }
                 return u
             }
         }

@@ -40,11 +40,12 @@ extension BrieferStore {
     /// its holder is `replacing` (a holder known to be dead; of two processes replacing it, one wins).
     public func takeLease(account: String, owner: String, nowMs: Int64, ttlMs: Int64, replacing: String? = nil) throws -> Bool {
         try write { db in
-            try db.execute(sql: """
-                INSERT INTO leases(account, owner, taken_ms, expires_ms) VALUES(?, ?, ?, ?)
-                ON CONFLICT(account) DO UPDATE SET owner = excluded.owner, taken_ms = excluded.taken_ms, expires_ms = excluded.expires_ms
-                WHERE leases.owner = excluded.owner OR leases.expires_ms <= excluded.taken_ms OR leases.owner = ?
-                """, arguments: [account, owner, nowMs, nowMs + ttlMs, replacing])
+            try db.execute(
+                sql: """
+                    INSERT INTO leases(account, owner, taken_ms, expires_ms) VALUES(?, ?, ?, ?)
+                    ON CONFLICT(account) DO UPDATE SET owner = excluded.owner, taken_ms = excluded.taken_ms, expires_ms = excluded.expires_ms
+                    WHERE leases.owner = excluded.owner OR leases.expires_ms <= excluded.taken_ms OR leases.owner = ?
+                    """, arguments: [account, owner, nowMs, nowMs + ttlMs, replacing])
             return try String.fetchOne(db, sql: "SELECT owner FROM leases WHERE account = ?", arguments: [account]) == owner
         }
     }
@@ -68,8 +69,9 @@ extension BrieferStore {
     /// Whether `account` has a stored briefing for `fingerprint` (another process may have just made it).
     public func hasBriefing(account: String, fingerprint: String) throws -> Bool {
         try read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM briefings WHERE account = ? AND fingerprint = ?)",
-                              arguments: [account, fingerprint]) ?? false
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS(SELECT 1 FROM briefings WHERE account = ? AND fingerprint = ?)",
+                arguments: [account, fingerprint]) ?? false
         }
     }
 
@@ -82,26 +84,32 @@ extension BrieferStore {
         }
     }
 
-    public func finishPipelineRun(id: Int64, status: PipelineRunStatus, summary: String, nowMs: Int64, oldestNewEventMs: Int64?, crmWrittenMs: Int64?) throws {
+    public func finishPipelineRun(
+        id: Int64, status: PipelineRunStatus, summary: String, nowMs: Int64, oldestNewEventMs: Int64?, crmWrittenMs: Int64?
+    ) throws {
         try write { db in
-            try db.execute(sql: """
-                UPDATE pipeline_runs SET finished_ms = ?, status = ?, summary = ?, oldest_new_event_ms = ?, crm_written_ms = ? WHERE id = ?
-                """, arguments: [nowMs, status.rawValue, summary, oldestNewEventMs, crmWrittenMs, id])
+            try db.execute(
+                sql: """
+                    UPDATE pipeline_runs SET finished_ms = ?, status = ?, summary = ?, oldest_new_event_ms = ?, crm_written_ms = ? WHERE id = ?
+                    """, arguments: [nowMs, status.rawValue, summary, oldestNewEventMs, crmWrittenMs, id])
         }
     }
 
     /// Marks a run whose process died before finishing it.
     public func abandonPipelineRun(id: Int64) throws {
-        try write { db in try db.execute(sql: "UPDATE pipeline_runs SET status = 'died' WHERE id = ? AND status = 'running'", arguments: [id]) }
+        try write { db in
+            try db.execute(sql: "UPDATE pipeline_runs SET status = 'died' WHERE id = ? AND status = 'running'", arguments: [id])
+        }
     }
 
     /// The latest runs, newest first.
     public func pipelineRuns(limit: Int) throws -> [PipelineRunRecord] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM pipeline_runs ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
-                PipelineRunRecord(id: $0["id"], owner: $0["owner"], startedMs: $0["started_ms"], finishedMs: $0["finished_ms"],
-                                  status: try $0.decode("status", as: PipelineRunStatus.self, table: "pipeline_runs", row: "\($0["id"] as Int64)"),
-                                  summary: $0["summary"], oldestNewEventMs: $0["oldest_new_event_ms"], crmWrittenMs: $0["crm_written_ms"])
+                PipelineRunRecord(
+                    id: $0["id"], owner: $0["owner"], startedMs: $0["started_ms"], finishedMs: $0["finished_ms"],
+                    status: try $0.decode("status", as: PipelineRunStatus.self, table: "pipeline_runs", row: "\($0["id"] as Int64)"),
+                    summary: $0["summary"], oldestNewEventMs: $0["oldest_new_event_ms"], crmWrittenMs: $0["crm_written_ms"])
             }
         }
     }
@@ -121,7 +129,9 @@ extension BrieferStore {
         try read { db in
             let deferred = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deferrals") ?? 0
             var outbox: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT destination, COUNT(*) AS n FROM crm_outbox WHERE status = 'pending' GROUP BY destination") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT destination, COUNT(*) AS n FROM crm_outbox WHERE status = 'pending' GROUP BY destination")
+            {
                 outbox[row["destination"]] = row["n"]
             }
             return (deferred, outbox)

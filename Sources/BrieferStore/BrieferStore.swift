@@ -26,11 +26,12 @@ public final class BrieferStore: Sendable {
             }
             try db.execute(sql: "PRAGMA cache_size = -131072")
             // Merges two packed lists of one user-day's events (see ActivityDay), for upserts.
-            db.add(function: DatabaseFunction("merge_activity", argumentCount: 2, pure: true) { values in
-                guard let a = Data.fromDatabaseValue(values[0]), let b = Data.fromDatabaseValue(values[1]) else { return values[1] }
-                let merged = a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in ActivityDay.mergeEncoded(pa, pb) } }
-                return Data(merged)
-            })
+            db.add(
+                function: DatabaseFunction("merge_activity", argumentCount: 2, pure: true) { values in
+                    guard let a = Data.fromDatabaseValue(values[0]), let b = Data.fromDatabaseValue(values[1]) else { return values[1] }
+                    let merged = a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in ActivityDay.mergeEncoded(pa, pb) } }
+                    return Data(merged)
+                })
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         if path != ":memory:" {
@@ -83,150 +84,156 @@ public final class BrieferStore: Sendable {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: events, users, companies, quarantine, aggregates, scoring runs") { db in
-            try db.execute(sql: """
-                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE terms(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
-                CREATE TABLE ingests(
-                    id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, files TEXT NOT NULL,
-                    lines_read INTEGER NOT NULL DEFAULT 0, inserted INTEGER NOT NULL DEFAULT 0,
-                    duplicates INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0);
-                CREATE TABLE users(
-                    id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE,
-                    csv_email TEXT, csv_title TEXT, csv_company_domain TEXT, csv_created_ms INTEGER,
-                    identify_email TEXT, identify_title TEXT, identify_created_ms INTEGER, identify_ms INTEGER,
-                    group_hint TEXT, group_hint_ms INTEGER,
-                    first_event_ms INTEGER, last_event_ms INTEGER,
-                    -- in the users CSV; the first call of any kind (track, identify, group) seen for the user
-                    csv_seen INTEGER NOT NULL DEFAULT 0, first_seen_ms INTEGER);
-                -- Every accepted Segment call and seed 004 event, once. The dedup key is the 128-bit hash of
-                -- the messageId (or of the line's canonical content): its first 64 bits are the unique
-                -- `dedup` (an integer index is far cheaper to insert into than a 16-byte blob one), its last
-                -- 64 bits `dedup_tail`. Two different keys sharing a head (odds 2^-64 per pair) are told apart
-                -- by the tail and the later one goes to the next free head: rows are never deleted from the
-                -- middle of such a chain.
-                CREATE TABLE events(
-                    id INTEGER PRIMARY KEY, dedup INTEGER NOT NULL UNIQUE, dedup_tail INTEGER NOT NULL, kind TEXT NOT NULL,
-                    user_id INTEGER REFERENCES users(id), anonymous_id TEXT, name_id INTEGER,
-                    ts INTEGER NOT NULL, group_hint TEXT, properties TEXT, traits TEXT, ingest_id INTEGER);
-                -- What scoring reads: a user's events of one UTC day, packed (see ActivityDay).
-                CREATE TABLE user_days(
-                    user_id INTEGER NOT NULL, day INTEGER NOT NULL, event_count INTEGER NOT NULL, entries BLOB NOT NULL,
-                    PRIMARY KEY(user_id, day)) WITHOUT ROWID;
-                CREATE TABLE companies(
-                    domain TEXT PRIMARY KEY, name TEXT, employee_count INTEGER, industry TEXT, estimated_revenue INTEGER,
-                    country TEXT, tech_stack TEXT, extra TEXT);
-                CREATE TABLE groups(
-                    group_id TEXT PRIMARY KEY, domain TEXT, name TEXT, industry TEXT, employee_count INTEGER,
-                    estimated_revenue INTEGER, country TEXT, traits TEXT, updated_ms INTEGER NOT NULL);
-                CREATE TABLE subscriptions(
-                    user_external_id TEXT NOT NULL, plan TEXT NOT NULL, start_ms INTEGER NOT NULL,
-                    PRIMARY KEY(user_external_id, plan, start_ms)) WITHOUT ROWID;
-                CREATE TABLE quarantine(
-                    id INTEGER PRIMARY KEY, ingest_id INTEGER, file TEXT NOT NULL, line INTEGER NOT NULL,
-                    reason TEXT NOT NULL, detail TEXT NOT NULL, raw BLOB NOT NULL, raw_hash TEXT NOT NULL,
-                    created_at TEXT NOT NULL, UNIQUE(file, line, raw_hash));
-                CREATE TABLE scoring_runs(
-                    id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, as_of_ms INTEGER NOT NULL, model TEXT NOT NULL, config_hash TEXT NOT NULL,
-                    started_at TEXT NOT NULL, finished_at TEXT NOT NULL, users_scored INTEGER NOT NULL,
-                    users_excluded INTEGER NOT NULL, accounts_scored INTEGER NOT NULL, events_counted INTEGER NOT NULL,
-                    events_bot_excluded INTEGER NOT NULL, events_cap_excluded INTEGER NOT NULL);
-                CREATE TABLE user_scores(
-                    run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, user_id TEXT NOT NULL,
-                    account TEXT NOT NULL, activation INTEGER NOT NULL, engagement INTEGER NOT NULL,
-                    firmographic INTEGER NOT NULL, fit INTEGER NOT NULL, behaviour INTEGER NOT NULL,
-                    score INTEGER NOT NULL, tier TEXT NOT NULL, is_pql INTEGER NOT NULL, reasons TEXT NOT NULL,
-                    PRIMARY KEY(run_id, user_id)) WITHOUT ROWID;
-                CREATE TABLE account_scores(
-                    run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, account TEXT NOT NULL,
-                    score INTEGER NOT NULL, tier TEXT NOT NULL, previous_tier TEXT, is_pql INTEGER NOT NULL,
-                    best_user_id TEXT NOT NULL, users INTEGER NOT NULL, active_teammates INTEGER NOT NULL,
-                    team_bonus INTEGER NOT NULL, activation INTEGER NOT NULL, engagement INTEGER NOT NULL,
-                    firmographic INTEGER NOT NULL, fit INTEGER NOT NULL, behaviour INTEGER NOT NULL, reasons TEXT NOT NULL,
-                    became_hot_at TEXT,
-                    PRIMARY KEY(run_id, account)) WITHOUT ROWID;
-                CREATE INDEX scoring_runs_by_as_of ON scoring_runs(model, as_of_ms);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE terms(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+                    CREATE TABLE ingests(
+                        id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, files TEXT NOT NULL,
+                        lines_read INTEGER NOT NULL DEFAULT 0, inserted INTEGER NOT NULL DEFAULT 0,
+                        duplicates INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE users(
+                        id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE,
+                        csv_email TEXT, csv_title TEXT, csv_company_domain TEXT, csv_created_ms INTEGER,
+                        identify_email TEXT, identify_title TEXT, identify_created_ms INTEGER, identify_ms INTEGER,
+                        group_hint TEXT, group_hint_ms INTEGER,
+                        first_event_ms INTEGER, last_event_ms INTEGER,
+                        -- in the users CSV; the first call of any kind (track, identify, group) seen for the user
+                        csv_seen INTEGER NOT NULL DEFAULT 0, first_seen_ms INTEGER);
+                    -- Every accepted Segment call and seed 004 event, once. The dedup key is the 128-bit hash of
+                    -- the messageId (or of the line's canonical content): its first 64 bits are the unique
+                    -- `dedup` (an integer index is far cheaper to insert into than a 16-byte blob one), its last
+                    -- 64 bits `dedup_tail`. Two different keys sharing a head (odds 2^-64 per pair) are told apart
+                    -- by the tail and the later one goes to the next free head: rows are never deleted from the
+                    -- middle of such a chain.
+                    CREATE TABLE events(
+                        id INTEGER PRIMARY KEY, dedup INTEGER NOT NULL UNIQUE, dedup_tail INTEGER NOT NULL, kind TEXT NOT NULL,
+                        user_id INTEGER REFERENCES users(id), anonymous_id TEXT, name_id INTEGER,
+                        ts INTEGER NOT NULL, group_hint TEXT, properties TEXT, traits TEXT, ingest_id INTEGER);
+                    -- What scoring reads: a user's events of one UTC day, packed (see ActivityDay).
+                    CREATE TABLE user_days(
+                        user_id INTEGER NOT NULL, day INTEGER NOT NULL, event_count INTEGER NOT NULL, entries BLOB NOT NULL,
+                        PRIMARY KEY(user_id, day)) WITHOUT ROWID;
+                    CREATE TABLE companies(
+                        domain TEXT PRIMARY KEY, name TEXT, employee_count INTEGER, industry TEXT, estimated_revenue INTEGER,
+                        country TEXT, tech_stack TEXT, extra TEXT);
+                    CREATE TABLE groups(
+                        group_id TEXT PRIMARY KEY, domain TEXT, name TEXT, industry TEXT, employee_count INTEGER,
+                        estimated_revenue INTEGER, country TEXT, traits TEXT, updated_ms INTEGER NOT NULL);
+                    CREATE TABLE subscriptions(
+                        user_external_id TEXT NOT NULL, plan TEXT NOT NULL, start_ms INTEGER NOT NULL,
+                        PRIMARY KEY(user_external_id, plan, start_ms)) WITHOUT ROWID;
+                    CREATE TABLE quarantine(
+                        id INTEGER PRIMARY KEY, ingest_id INTEGER, file TEXT NOT NULL, line INTEGER NOT NULL,
+                        reason TEXT NOT NULL, detail TEXT NOT NULL, raw BLOB NOT NULL, raw_hash TEXT NOT NULL,
+                        created_at TEXT NOT NULL, UNIQUE(file, line, raw_hash));
+                    CREATE TABLE scoring_runs(
+                        id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, as_of_ms INTEGER NOT NULL, model TEXT NOT NULL, config_hash TEXT NOT NULL,
+                        started_at TEXT NOT NULL, finished_at TEXT NOT NULL, users_scored INTEGER NOT NULL,
+                        users_excluded INTEGER NOT NULL, accounts_scored INTEGER NOT NULL, events_counted INTEGER NOT NULL,
+                        events_bot_excluded INTEGER NOT NULL, events_cap_excluded INTEGER NOT NULL);
+                    CREATE TABLE user_scores(
+                        run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, user_id TEXT NOT NULL,
+                        account TEXT NOT NULL, activation INTEGER NOT NULL, engagement INTEGER NOT NULL,
+                        firmographic INTEGER NOT NULL, fit INTEGER NOT NULL, behaviour INTEGER NOT NULL,
+                        score INTEGER NOT NULL, tier TEXT NOT NULL, is_pql INTEGER NOT NULL, reasons TEXT NOT NULL,
+                        PRIMARY KEY(run_id, user_id)) WITHOUT ROWID;
+                    CREATE TABLE account_scores(
+                        run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, account TEXT NOT NULL,
+                        score INTEGER NOT NULL, tier TEXT NOT NULL, previous_tier TEXT, is_pql INTEGER NOT NULL,
+                        best_user_id TEXT NOT NULL, users INTEGER NOT NULL, active_teammates INTEGER NOT NULL,
+                        team_bonus INTEGER NOT NULL, activation INTEGER NOT NULL, engagement INTEGER NOT NULL,
+                        firmographic INTEGER NOT NULL, fit INTEGER NOT NULL, behaviour INTEGER NOT NULL, reasons TEXT NOT NULL,
+                        became_hot_at TEXT,
+                        PRIMARY KEY(run_id, account)) WITHOUT ROWID;
+                    CREATE INDEX scoring_runs_by_as_of ON scoring_runs(model, as_of_ms);
+                    """)
         }
         migrator.registerMigration("v2: briefings, model calls, deferrals") { db in
-            try db.execute(sql: """
-                -- One per account and fingerprint (prompt version, model, rendered input): an account state is
-                -- never briefed, nor paid for, twice. outcome: llm | rules | needs_review (no text).
-                CREATE TABLE briefings(
-                    id INTEGER PRIMARY KEY, account TEXT NOT NULL, run_id INTEGER NOT NULL, as_of_ms INTEGER NOT NULL,
-                    fingerprint TEXT NOT NULL, prompt_version TEXT NOT NULL, prompt_hash TEXT NOT NULL, model TEXT,
-                    outcome TEXT NOT NULL, selection TEXT NOT NULL,
-                    use_case_hypothesis TEXT, expansion_signal TEXT, recommended_opening TEXT, risk_factor TEXT,
-                    attempts INTEGER NOT NULL, errors TEXT NOT NULL, reason TEXT,
-                    prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
-                    latency_ms INTEGER NOT NULL, input TEXT NOT NULL, created_at TEXT NOT NULL, created_ms INTEGER NOT NULL,
-                    UNIQUE(account, fingerprint));
-                CREATE INDEX briefings_by_account ON briefings(account, created_ms);
-                CREATE INDEX briefings_by_time ON briefings(created_ms);
-                -- Every request sent to the model, with its raw answer (never the key or headers).
-                CREATE TABLE llm_calls(
-                    id INTEGER PRIMARY KEY, account TEXT NOT NULL, fingerprint TEXT NOT NULL, attempt INTEGER NOT NULL,
-                    retry INTEGER NOT NULL, model TEXT NOT NULL, status INTEGER, error TEXT, finish_reason TEXT, content TEXT,
-                    prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
-                    latency_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);
-                CREATE INDEX llm_calls_by_time ON llm_calls(created_ms);
-                CREATE INDEX llm_calls_by_account ON llm_calls(account, fingerprint);
-                -- Accounts selected but not briefed this time (asked to wait, spend cap, endpoint refused), why, and until when.
-                CREATE TABLE deferrals(
-                    account TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
-                    until_ms INTEGER, created_ms INTEGER NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    -- One per account and fingerprint (prompt version, model, rendered input): an account state is
+                    -- never briefed, nor paid for, twice. outcome: llm | rules | needs_review (no text).
+                    CREATE TABLE briefings(
+                        id INTEGER PRIMARY KEY, account TEXT NOT NULL, run_id INTEGER NOT NULL, as_of_ms INTEGER NOT NULL,
+                        fingerprint TEXT NOT NULL, prompt_version TEXT NOT NULL, prompt_hash TEXT NOT NULL, model TEXT,
+                        outcome TEXT NOT NULL, selection TEXT NOT NULL,
+                        use_case_hypothesis TEXT, expansion_signal TEXT, recommended_opening TEXT, risk_factor TEXT,
+                        attempts INTEGER NOT NULL, errors TEXT NOT NULL, reason TEXT,
+                        prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
+                        latency_ms INTEGER NOT NULL, input TEXT NOT NULL, created_at TEXT NOT NULL, created_ms INTEGER NOT NULL,
+                        UNIQUE(account, fingerprint));
+                    CREATE INDEX briefings_by_account ON briefings(account, created_ms);
+                    CREATE INDEX briefings_by_time ON briefings(created_ms);
+                    -- Every request sent to the model, with its raw answer (never the key or headers).
+                    CREATE TABLE llm_calls(
+                        id INTEGER PRIMARY KEY, account TEXT NOT NULL, fingerprint TEXT NOT NULL, attempt INTEGER NOT NULL,
+                        retry INTEGER NOT NULL, model TEXT NOT NULL, status INTEGER, error TEXT, finish_reason TEXT, content TEXT,
+                        prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
+                        latency_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);
+                    CREATE INDEX llm_calls_by_time ON llm_calls(created_ms);
+                    CREATE INDEX llm_calls_by_account ON llm_calls(account, fingerprint);
+                    -- Accounts selected but not briefed this time (asked to wait, spend cap, endpoint refused), why, and until when.
+                    CREATE TABLE deferrals(
+                        account TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+                        until_ms INTEGER, created_ms INTEGER NOT NULL);
+                    """)
         }
         migrator.registerMigration("v3: CRM outbox, synced values, record ids") { db in
-            try db.execute(sql: """
-                -- Every change to a contact's CRM properties, recorded before it is written or sent, with the one
-                -- objectWriteTraceId every write of it carries. status: pending | done | missing | rejected.
-                -- properties: a JSON object of name → value, in send order.
-                CREATE TABLE crm_outbox(
-                    id INTEGER PRIMARY KEY, destination TEXT NOT NULL, trace_id TEXT NOT NULL UNIQUE, email TEXT NOT NULL,
-                    account TEXT NOT NULL, properties TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-                    operation TEXT, http_status INTEGER, message TEXT, request TEXT,
-                    created_ms INTEGER NOT NULL, sent_ms INTEGER, settled_ms INTEGER);
-                CREATE INDEX crm_outbox_by_status ON crm_outbox(destination, status, id);
-                CREATE INDEX crm_outbox_by_email ON crm_outbox(email, id);
-                -- The last successfully synced value of every property of every contact, per destination.
-                CREATE TABLE crm_synced(
-                    destination TEXT NOT NULL, email TEXT NOT NULL, property TEXT NOT NULL, value TEXT NOT NULL,
-                    trace_id TEXT NOT NULL, synced_ms INTEGER NOT NULL,
-                    PRIMARY KEY(destination, email, property)) WITHOUT ROWID;
-                -- What a destination knows of a contact: its record id, or since when it is missing there.
-                CREATE TABLE crm_contacts(
-                    destination TEXT NOT NULL, email TEXT NOT NULL, record_id TEXT, missing_ms INTEGER, checked_ms INTEGER NOT NULL,
-                    PRIMARY KEY(destination, email)) WITHOUT ROWID;
-                -- One row per sync: where it went and its summary (JSON).
-                CREATE TABLE crm_syncs(
-                    id INTEGER PRIMARY KEY, destination TEXT NOT NULL, mode TEXT NOT NULL, started_ms INTEGER NOT NULL,
-                    finished_ms INTEGER, summary TEXT);
-                """)
+            try db.execute(
+                sql: """
+                    -- Every change to a contact's CRM properties, recorded before it is written or sent, with the one
+                    -- objectWriteTraceId every write of it carries. status: pending | done | missing | rejected.
+                    -- properties: a JSON object of name → value, in send order.
+                    CREATE TABLE crm_outbox(
+                        id INTEGER PRIMARY KEY, destination TEXT NOT NULL, trace_id TEXT NOT NULL UNIQUE, email TEXT NOT NULL,
+                        account TEXT NOT NULL, properties TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                        operation TEXT, http_status INTEGER, message TEXT, request TEXT,
+                        created_ms INTEGER NOT NULL, sent_ms INTEGER, settled_ms INTEGER);
+                    CREATE INDEX crm_outbox_by_status ON crm_outbox(destination, status, id);
+                    CREATE INDEX crm_outbox_by_email ON crm_outbox(email, id);
+                    -- The last successfully synced value of every property of every contact, per destination.
+                    CREATE TABLE crm_synced(
+                        destination TEXT NOT NULL, email TEXT NOT NULL, property TEXT NOT NULL, value TEXT NOT NULL,
+                        trace_id TEXT NOT NULL, synced_ms INTEGER NOT NULL,
+                        PRIMARY KEY(destination, email, property)) WITHOUT ROWID;
+                    -- What a destination knows of a contact: its record id, or since when it is missing there.
+                    CREATE TABLE crm_contacts(
+                        destination TEXT NOT NULL, email TEXT NOT NULL, record_id TEXT, missing_ms INTEGER, checked_ms INTEGER NOT NULL,
+                        PRIMARY KEY(destination, email)) WITHOUT ROWID;
+                    -- One row per sync: where it went and its summary (JSON).
+                    CREATE TABLE crm_syncs(
+                        id INTEGER PRIMARY KEY, destination TEXT NOT NULL, mode TEXT NOT NULL, started_ms INTEGER NOT NULL,
+                        finished_ms INTEGER, summary TEXT);
+                    """)
         }
         migrator.registerMigration("v4: leases, pipeline runs") { db in
-            try db.execute(sql: """
-                -- An account being briefed by one process (owner) until expires_ms: others leave it alone.
-                CREATE TABLE leases(account TEXT PRIMARY KEY, owner TEXT NOT NULL, taken_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
-                -- One row per `briefer run` (and worker cycle): who ran it, when, its summary (JSON), and the
-                -- event-to-CRM latency: the oldest event it stored and when its CRM write finished.
-                CREATE TABLE pipeline_runs(
-                    id INTEGER PRIMARY KEY, owner TEXT NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER,
-                    status TEXT NOT NULL, summary TEXT, oldest_new_event_ms INTEGER, crm_written_ms INTEGER);
-                """)
+            try db.execute(
+                sql: """
+                    -- An account being briefed by one process (owner) until expires_ms: others leave it alone.
+                    CREATE TABLE leases(account TEXT PRIMARY KEY, owner TEXT NOT NULL, taken_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+                    -- One row per `briefer run` (and worker cycle): who ran it, when, its summary (JSON), and the
+                    -- event-to-CRM latency: the oldest event it stored and when its CRM write finished.
+                    CREATE TABLE pipeline_runs(
+                        id INTEGER PRIMARY KEY, owner TEXT NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER,
+                        status TEXT NOT NULL, summary TEXT, oldest_new_event_ms INTEGER, crm_written_ms INTEGER);
+                    """)
         }
         migrator.registerMigration("v5: forgotten people") { db in
-            try db.execute(sql: """
-                -- People removed by `briefer forget`: the hash of their email (never the address), so that
-                -- nothing about them is written to the CRM again even if their rows come back in a later file.
-                CREATE TABLE forgotten(email_hash TEXT PRIMARY KEY, forgotten_ms INTEGER NOT NULL) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    -- People removed by `briefer forget`: the hash of their email (never the address), so that
+                    -- nothing about them is written to the CRM again even if their rows come back in a later file.
+                    CREATE TABLE forgotten(email_hash TEXT PRIMARY KEY, forgotten_ms INTEGER NOT NULL) WITHOUT ROWID;
+                    """)
         }
         migrator.registerMigration("v6: CRM portals") { db in
-            try db.execute(sql: """
-                -- The HubSpot portal (account) each push destination's synced state and record ids belong to:
-                -- one base URL serves every portal, and a token of another portal must not inherit them.
-                CREATE TABLE crm_portals(destination TEXT PRIMARY KEY, portal_id TEXT NOT NULL, seen_ms INTEGER NOT NULL) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    -- The HubSpot portal (account) each push destination's synced state and record ids belong to:
+                    -- one base URL serves every portal, and a token of another portal must not inherit them.
+                    CREATE TABLE crm_portals(destination TEXT PRIMARY KEY, portal_id TEXT NOT NULL, seen_ms INTEGER NOT NULL) WITHOUT ROWID;
+                    """)
         }
         return migrator
     }
@@ -239,7 +246,8 @@ extension BrieferStore {
     }
 
     func setMeta(_ db: Database, _ key: String, _ value: String) throws {
-        try db.execute(sql: "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+        try db.execute(
+            sql: "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
     }
 
     /// Every term and its id.

@@ -55,8 +55,9 @@ public final class IngestWriter {
 
     public func finish(read: Int, inserted: Int, duplicates: Int, quarantined: Int) throws {
         try store.write { db in
-            try db.execute(sql: "UPDATE ingests SET finished_at = ?, lines_read = ?, inserted = ?, duplicates = ?, quarantined = ? WHERE id = ?",
-                           arguments: [Timestamp.now.iso8601, read, inserted, duplicates, quarantined, ingestId])
+            try db.execute(
+                sql: "UPDATE ingests SET finished_at = ?, lines_read = ?, inserted = ?, duplicates = ?, quarantined = ? WHERE id = ?",
+                arguments: [Timestamp.now.iso8601, read, inserted, duplicates, quarantined, ingestId])
         }
         try store.setAutoCheckpoint(pages: BrieferStore.autoCheckpointPages)
         // A large ingest leaves a large WAL: fold it into the database now rather than on the next
@@ -134,8 +135,9 @@ public final class IngestWriter {
             let name = event.name.map { termId($0, &batch.newTerms) }
             var entry: ActivityEntry?
             if event.kind == .track, user != nil, let name, let text = event.name {
-                entry = extraction.entry(milliseconds: event.timestamp.milliseconds, nameId: name, name: text,
-                                         properties: { event.properties }, term: { termId($0, &batch.newTerms) })
+                entry = extraction.entry(
+                    milliseconds: event.timestamp.milliseconds, nameId: name, name: text,
+                    properties: { event.properties }, term: { termId($0, &batch.newTerms) })
             }
             batch.events.append(event)
             batch.heads.append(heads[index])
@@ -158,10 +160,11 @@ public final class IngestWriter {
         defer { lap("commit", &t) }
         try store.write { db in
             try insertNew(db, users: batch.newUsers, terms: batch.newTerms)
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail)
-                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
-                """)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail)
+                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
+                    """)
             var days: [UserDay: [ActivityEntry]] = [:]
             var deltas: [Int64: UserDelta] = [:]
             for index in batch.events.indices {
@@ -190,9 +193,11 @@ public final class IngestWriter {
                     let created = traits.createdAt?.milliseconds, email = traits.email, title = traits.title
                     if let earlier = delta.identify {
                         let later = ms >= earlier.ms
-                        delta.identify = (max(ms, earlier.ms), later ? email ?? earlier.email : earlier.email ?? email,
-                                          later ? title ?? earlier.title : earlier.title ?? title,
-                                          later ? created ?? earlier.created : earlier.created ?? created)
+                        delta.identify = (
+                            max(ms, earlier.ms), later ? email ?? earlier.email : earlier.email ?? email,
+                            later ? title ?? earlier.title : earlier.title ?? title,
+                            later ? created ?? earlier.created : earlier.created ?? created
+                        )
                     } else {
                         delta.identify = (ms, email, title, created)
                     }
@@ -224,14 +229,17 @@ public final class IngestWriter {
     /// Stores rejected lines (at most 64 KiB of each one's raw text); a line already stored from the
     /// same file, line number and content counts as a duplicate.
     private func insertQuarantine(_ db: Database, _ lines: [QuarantinedLine], _ outcome: inout BatchOutcome) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
-            VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(file, line, raw_hash) DO NOTHING
+                """)
         let now = Timestamp.now.iso8601
         for line in lines {
             let raw = line.raw.count > 65_536 ? Array(line.raw.prefix(65_536)) : line.raw
-            try statement.execute(arguments: [ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw), StableHash.hex(line.raw), now])
+            try statement.execute(arguments: [
+                ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw), StableHash.hex(line.raw), now,
+            ])
             if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
         }
     }
@@ -247,8 +255,10 @@ public final class IngestWriter {
 
     /// Stores an event unless its dedup key is already stored.
     /// - Returns: false when the event was already stored (same dedup key).
-    private func insertEvent(_ db: Database, _ statement: Statement, _ event: IncomingEvent, head first: Int64, user: Int64?, nameId: UInt32?,
-                             traits: String?) throws -> Bool {
+    private func insertEvent(
+        _ db: Database, _ statement: Statement, _ event: IncomingEvent, head first: Int64, user: Int64?, nameId: UInt32?,
+        traits: String?
+    ) throws -> Bool {
         let tail = event.dedupTail
         var head = first
         if try insertEvent(db, statement, event, head: head, tail: tail, user: user, nameId: nameId, traits: traits) { return true }
@@ -266,8 +276,10 @@ public final class IngestWriter {
 
     /// Binds and steps the event insert directly: the hot path of a million-line ingest, where
     /// building GRDB argument arrays per row costs more than the insert itself.
-    private func insertEvent(_ db: Database, _ statement: Statement, _ event: IncomingEvent, head: Int64, tail: Int64,
-                             user: Int64?, nameId: UInt32?, traits: String?) throws -> Bool {
+    private func insertEvent(
+        _ db: Database, _ statement: Statement, _ event: IncomingEvent, head: Int64, tail: Int64,
+        user: Int64?, nameId: UInt32?, traits: String?
+    ) throws -> Bool {
         try RawStatement.execute(db, statement) { b in
             b.integer(1, head)
             b.text(2, event.kind.rawValue)
@@ -285,11 +297,12 @@ public final class IngestWriter {
 
     /// Merges new entries into the packed user-day rows: one upsert per user-day.
     private func mergeDays(_ db: Database, _ days: [UserDay: [ActivityEntry]]) throws {
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO user_days(user_id, day, event_count, entries) VALUES(?, ?, ?, ?)
-            ON CONFLICT(user_id, day) DO UPDATE SET event_count = event_count + excluded.event_count,
-                entries = merge_activity(entries, excluded.entries)
-            """)
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO user_days(user_id, day, event_count, entries) VALUES(?, ?, ?, ?)
+                ON CONFLICT(user_id, day) DO UPDATE SET event_count = event_count + excluded.event_count,
+                    entries = merge_activity(entries, excluded.entries)
+                """)
         for (key, entries) in days {
             let packed = ActivityDay(day: key.day, entries: entries.sorted()).encoded()
             try RawStatement.execute(db, upsert) { b in
@@ -303,27 +316,30 @@ public final class IngestWriter {
 
     private func applyDeltas(_ db: Database, _ deltas: [Int64: UserDelta]) throws {
         // One statement for what track events teach: first and last event, and the latest group hint.
-        let events = try db.cachedStatement(sql: """
-            UPDATE users SET
-                first_event_ms = CASE WHEN ?1 IS NULL THEN first_event_ms ELSE min(coalesce(first_event_ms, ?1), ?1) END,
-                last_event_ms = CASE WHEN ?2 IS NULL THEN last_event_ms ELSE max(coalesce(last_event_ms, ?2), ?2) END,
-                first_seen_ms = CASE WHEN ?6 IS NULL THEN first_seen_ms ELSE min(coalesce(first_seen_ms, ?6), ?6) END,
-                group_hint = CASE WHEN ?4 IS NOT NULL AND (group_hint_ms IS NULL OR group_hint_ms < ?5
-                                  OR (group_hint_ms = ?5 AND group_hint < ?4)) THEN ?4 ELSE group_hint END,
-                group_hint_ms = CASE WHEN ?4 IS NOT NULL AND (group_hint_ms IS NULL OR group_hint_ms < ?5
-                                  OR (group_hint_ms = ?5 AND group_hint < ?4)) THEN ?5 ELSE group_hint_ms END
-            WHERE id = ?3
-            """)
-        let identify = try db.cachedStatement(sql: """
-            UPDATE users SET identify_email = coalesce(?1, identify_email), identify_title = coalesce(?2, identify_title),
-                identify_created_ms = coalesce(?3, identify_created_ms), identify_ms = ?4
-            WHERE id = ?5 AND (identify_ms IS NULL OR identify_ms <= ?4)
-            """)
-        let identifyOlder = try db.cachedStatement(sql: """
-            UPDATE users SET identify_email = coalesce(identify_email, ?1), identify_title = coalesce(identify_title, ?2),
-                identify_created_ms = coalesce(identify_created_ms, ?3)
-            WHERE id = ?5 AND identify_ms > ?4
-            """)
+        let events = try db.cachedStatement(
+            sql: """
+                UPDATE users SET
+                    first_event_ms = CASE WHEN ?1 IS NULL THEN first_event_ms ELSE min(coalesce(first_event_ms, ?1), ?1) END,
+                    last_event_ms = CASE WHEN ?2 IS NULL THEN last_event_ms ELSE max(coalesce(last_event_ms, ?2), ?2) END,
+                    first_seen_ms = CASE WHEN ?6 IS NULL THEN first_seen_ms ELSE min(coalesce(first_seen_ms, ?6), ?6) END,
+                    group_hint = CASE WHEN ?4 IS NOT NULL AND (group_hint_ms IS NULL OR group_hint_ms < ?5
+                                      OR (group_hint_ms = ?5 AND group_hint < ?4)) THEN ?4 ELSE group_hint END,
+                    group_hint_ms = CASE WHEN ?4 IS NOT NULL AND (group_hint_ms IS NULL OR group_hint_ms < ?5
+                                      OR (group_hint_ms = ?5 AND group_hint < ?4)) THEN ?5 ELSE group_hint_ms END
+                WHERE id = ?3
+                """)
+        let identify = try db.cachedStatement(
+            sql: """
+                UPDATE users SET identify_email = coalesce(?1, identify_email), identify_title = coalesce(?2, identify_title),
+                    identify_created_ms = coalesce(?3, identify_created_ms), identify_ms = ?4
+                WHERE id = ?5 AND (identify_ms IS NULL OR identify_ms <= ?4)
+                """)
+        let identifyOlder = try db.cachedStatement(
+            sql: """
+                UPDATE users SET identify_email = coalesce(identify_email, ?1), identify_title = coalesce(identify_title, ?2),
+                    identify_created_ms = coalesce(identify_created_ms, ?3)
+                WHERE id = ?5 AND identify_ms > ?4
+                """)
         for (user, delta) in deltas {
             try RawStatement.execute(db, events) { b in
                 b.integer(1, delta.firstEvent)
@@ -368,14 +384,15 @@ public final class IngestWriter {
 
     private func writeGroup(_ db: Database, groupId: String, traits: JSONValue, ms: Int64) throws {
         let g = GroupFields(groupId: groupId, traits: traits)
-        try db.execute(sql: """
-            INSERT INTO groups(group_id, domain, name, industry, employee_count, estimated_revenue, country, traits, updated_ms)
-            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(group_id) DO UPDATE SET domain = excluded.domain, name = excluded.name, industry = excluded.industry,
-                employee_count = excluded.employee_count, estimated_revenue = excluded.estimated_revenue,
-                country = excluded.country, traits = excluded.traits, updated_ms = excluded.updated_ms
-            WHERE excluded.updated_ms >= groups.updated_ms
-            """, arguments: [groupId, g.domain, g.name, g.industry, g.employees, g.revenue, g.country, traits.canonicalText, ms])
+        try db.execute(
+            sql: """
+                INSERT INTO groups(group_id, domain, name, industry, employee_count, estimated_revenue, country, traits, updated_ms)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(group_id) DO UPDATE SET domain = excluded.domain, name = excluded.name, industry = excluded.industry,
+                    employee_count = excluded.employee_count, estimated_revenue = excluded.estimated_revenue,
+                    country = excluded.country, traits = excluded.traits, updated_ms = excluded.updated_ms
+                WHERE excluded.updated_ms >= groups.updated_ms
+                """, arguments: [groupId, g.domain, g.name, g.industry, g.employees, g.revenue, g.country, traits.canonicalText, ms])
     }
 
     /// Writes CSV rows (companies, users, subscriptions) and rejected rows in one transaction.
@@ -386,30 +403,41 @@ public final class IngestWriter {
             for row in rows {
                 switch row {
                 case let .company(c):
-                    let extra = c.extra.isEmpty ? nil : String(decoding: try JSONSerialization.data(withJSONObject: c.extra, options: [.sortedKeys]), as: UTF8.self)
-                    try db.execute(sql: """
-                        INSERT INTO companies(domain, name, employee_count, industry, estimated_revenue, country, tech_stack, extra)
-                        VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(domain) DO UPDATE SET name = excluded.name, employee_count = excluded.employee_count,
-                            industry = excluded.industry, estimated_revenue = excluded.estimated_revenue, country = excluded.country,
-                            tech_stack = excluded.tech_stack, extra = excluded.extra
-                        WHERE (name, employee_count, industry, estimated_revenue, country, tech_stack, extra) IS NOT
-                              (excluded.name, excluded.employee_count, excluded.industry, excluded.estimated_revenue,
-                               excluded.country, excluded.tech_stack, excluded.extra)
-                        """, arguments: [c.domain, c.name, c.employeeCount, c.industry, c.estimatedRevenue, c.country,
-                                         c.techStack.joined(separator: ";"), extra])
+                    let extra =
+                        c.extra.isEmpty
+                        ? nil : String(decoding: try JSONSerialization.data(withJSONObject: c.extra, options: [.sortedKeys]), as: UTF8.self)
+                    try db.execute(
+                        sql: """
+                            INSERT INTO companies(domain, name, employee_count, industry, estimated_revenue, country, tech_stack, extra)
+                            VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT(domain) DO UPDATE SET name = excluded.name, employee_count = excluded.employee_count,
+                                industry = excluded.industry, estimated_revenue = excluded.estimated_revenue, country = excluded.country,
+                                tech_stack = excluded.tech_stack, extra = excluded.extra
+                            WHERE (name, employee_count, industry, estimated_revenue, country, tech_stack, extra) IS NOT
+                                  (excluded.name, excluded.employee_count, excluded.industry, excluded.estimated_revenue,
+                                   excluded.country, excluded.tech_stack, excluded.extra)
+                            """,
+                        arguments: [
+                            c.domain, c.name, c.employeeCount, c.industry, c.estimatedRevenue, c.country,
+                            c.techStack.joined(separator: ";"), extra,
+                        ])
                 case let .user(u):
                     var newUsers: [(Int64, String)] = []
                     let id = userId(u.userId, &newUsers)
                     try insertNew(db, users: newUsers, terms: [])
-                    try db.execute(sql: """
-                        UPDATE users SET csv_email = ?, csv_title = ?, csv_company_domain = ?, csv_created_ms = ?, csv_seen = 1
-                        WHERE id = ? AND (csv_email, csv_title, csv_company_domain, csv_created_ms, csv_seen) IS NOT (?, ?, ?, ?, 1)
-                        """, arguments: [u.email, u.title, u.companyDomain, u.createdAt?.milliseconds, id,
-                                         u.email, u.title, u.companyDomain, u.createdAt?.milliseconds])
+                    try db.execute(
+                        sql: """
+                            UPDATE users SET csv_email = ?, csv_title = ?, csv_company_domain = ?, csv_created_ms = ?, csv_seen = 1
+                            WHERE id = ? AND (csv_email, csv_title, csv_company_domain, csv_created_ms, csv_seen) IS NOT (?, ?, ?, ?, 1)
+                            """,
+                        arguments: [
+                            u.email, u.title, u.companyDomain, u.createdAt?.milliseconds, id,
+                            u.email, u.title, u.companyDomain, u.createdAt?.milliseconds,
+                        ])
                 case let .subscription(s):
-                    try db.execute(sql: "INSERT INTO subscriptions(user_external_id, plan, start_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING",
-                                   arguments: [s.userId, s.plan, s.start.milliseconds])
+                    try db.execute(
+                        sql: "INSERT INTO subscriptions(user_external_id, plan, start_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING",
+                        arguments: [s.userId, s.plan, s.start.milliseconds])
                 }
                 if db.changesCount > 0 { outcome.inserted += 1 } else { outcome.duplicates += 1 }
             }

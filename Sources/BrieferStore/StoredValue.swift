@@ -24,7 +24,8 @@ extension Row {
     }
 
     /// The same for a column that may be NULL.
-    func decodeIfPresent<T: RawRepresentable>(_ column: String, as type: T.Type, table: String, row key: @autoclosure () -> String) throws -> T?
+    func decodeIfPresent<T: RawRepresentable>(_ column: String, as type: T.Type, table: String, row key: @autoclosure () -> String) throws
+        -> T?
     where T.RawValue == String {
         guard let text: String = self[column] else { return nil }
         guard let value = T(rawValue: text) else { throw UnknownStoredValue(table: table, column: column, row: key(), value: text) }

@@ -33,8 +33,11 @@ struct Briefer: AsyncParsableCommand {
             + "2 an invalid configuration; 3 --strict ingest found bad lines; 4 explain found a stored score that differs "
             + "from its recomputation; 5 sync --push stopped early or left changes for the next run; 6 regress found a regression, an unaccepted golden prompt change or a missing cassette.",
         version: BrieferVersion.string,
-        subcommands: [Run.self, Worker.self, Status.self, Forget.self, Ingest.self, Score.self, Accounts.self, Explain.self, Select.self, PromptCommand.self, Enrich.self, Briefings.self,
-                      Sync.self, SyncLog.self, Regress.self, Backtest.self, QuarantineCommand.self, CRMCommand.self, Config.self]
+        subcommands: [
+            Run.self, Worker.self, Status.self, Forget.self, Ingest.self, Score.self, Accounts.self, Explain.self, Select.self,
+            PromptCommand.self, Enrich.self, Briefings.self,
+            Sync.self, SyncLog.self, Regress.self, Backtest.self, QuarantineCommand.self, CRMCommand.self, Config.self,
+        ]
     )
 }
 
@@ -53,7 +56,9 @@ struct GlobalOptions: ParsableArguments {
     var logFormat: String = "text"
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
     }
 

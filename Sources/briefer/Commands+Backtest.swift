@@ -25,7 +25,8 @@ struct Backtest: ParsableCommand {
     var asOf: String?
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Backtest two times and show the drift between them.", valueName: "T1 T2"))
     var compareAsOf: [String] = []
-    @Option(help: ArgumentHelp("The labelling window after the as-of time: 30d, 720h (default: backtest.horizon_days).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp("The labelling window after the as-of time: 30d, 720h (default: backtest.horizon_days).", valueName: "duration"))
     var horizon: String?
     @Option(help: "weighted or points (default: the config's `model`).")
     var model: BrieferConfiguration.ScoringModel?
@@ -55,13 +56,15 @@ struct Backtest: ParsableCommand {
         let text: String
         let page: String
         if let asOf {
-            let report = try runner.run(asOf: try parseTime(asOf, option: "--as-of"), horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
+            let report = try runner.run(
+                asOf: try parseTime(asOf, option: "--as-of"), horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
             text = json ? try Reports.backtestJSON(report) : Reports.backtest(report)
             page = html == nil ? "" : BacktestHTML.page(report)
         } else {
-            let comparison = try runner.compare(try parseTime(compareAsOf[0], option: "--compare-as-of"),
-                                                try parseTime(compareAsOf[1], option: "--compare-as-of"),
-                                                horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
+            let comparison = try runner.compare(
+                try parseTime(compareAsOf[0], option: "--compare-as-of"),
+                try parseTime(compareAsOf[1], option: "--compare-as-of"),
+                horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
             text = json ? try Reports.backtestJSON(comparison) : Reports.backtestComparison(comparison)
             page = html == nil ? "" : BacktestHTML.page(comparison)
         }

@@ -36,9 +36,11 @@ struct Sync: AsyncParsableCommand {
     var full = false
     @Flag(help: "Send the changes the CRM refused (400) again, under their trace ids.")
     var retryRejected = false
-    @Flag(help: ArgumentHelp("Push to the token's HubSpot portal though this database synced to another one at this URL.",
-                             discussion: "What was synced to the other portal, its record ids and its sync-log history are filed under "
-                                 + "\"hubspot URL (portal N until TIME)\" and not used again; every value is sent to the new portal afresh."))
+    @Flag(
+        help: ArgumentHelp(
+            "Push to the token's HubSpot portal though this database synced to another one at this URL.",
+            discussion: "What was synced to the other portal, its record ids and its sync-log history are filed under "
+                + "\"hubspot URL (portal N until TIME)\" and not used again; every value is sent to the new portal afresh."))
     var newPortal = false
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -56,8 +58,9 @@ struct Sync: AsyncParsableCommand {
         let options = CRMSync.Options(full: full, retryRejected: retryRejected, newPortal: newPortal)
         let summary: SyncSummary
         if push {
-            let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
-                                       settings: configuration.crm, logger: logger)
+            let client = HubSpotClient(
+                endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
+                settings: configuration.crm, logger: logger)
             defer { client.shutdown() }
             if dryRun {
                 summary = try sync.dryRun(destination: client.endpoint.destination, options: options)
@@ -84,8 +87,9 @@ extension Sync {
     /// The sync under the database's sync lease (a dry run reads only and takes none).
     static func exclusively(_ sync: CRMSync, _ body: () async throws -> SyncSummary) async throws -> SyncSummary {
         guard let summary = try await sync.exclusively(body) else {
-            throw CLIFailure(message: "another process is syncing this database (lease \(CRMSync.lease), see `briefer status`): "
-                             + "nothing was sent; its changes and these go out with the next sync", code: 5)
+            throw CLIFailure(
+                message: "another process is syncing this database (lease \(CRMSync.lease), see `briefer status`): "
+                    + "nothing was sent; its changes and these go out with the next sync", code: 5)
         }
         return summary
     }
@@ -94,7 +98,8 @@ extension Sync {
 struct SyncLog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync-log",
-        abstract: "Show what was synced to the CRM per contact: the properties, when, the trace id, and the outcome with the CRM's message.")
+        abstract: "Show what was synced to the CRM per contact: the properties, when, the trace id, and the outcome with the CRM's message."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this contact (email).")
@@ -118,8 +123,9 @@ struct SyncLog: ParsableCommand {
     func run() throws {
         _ = global.logger()
         let store = try global.openStore(mustExist: true)
-        let items = try store.outboxItems(destination: nil, statuses: status.flatMap(OutboxItem.Status.init(rawValue:)).map { [$0] } ?? [],
-                                          email: contact, account: account, newestFirst: true, limit: limit)
+        let items = try store.outboxItems(
+            destination: nil, statuses: status.flatMap(OutboxItem.Status.init(rawValue:)).map { [$0] } ?? [],
+            email: contact, account: account, newestFirst: true, limit: limit)
         print(json ? JSONOutput.render(Reports.syncLogJSON(items)) : Reports.syncLog(items))
     }
 }
@@ -148,8 +154,9 @@ struct CRMCommand: AsyncParsableCommand {
                 print("POST \(CRMDefinitions.propertiesPath)\n\(JSONOutput.pretty(definitions.propertiesBody))")
                 return
             }
-            let client = HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
-                                       settings: configuration.crm, logger: global.logger())
+            let client = HubSpotClient(
+                endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
+                settings: configuration.crm, logger: global.logger())
             defer { client.shutdown() }
             let report = try await CRMDefinitionsApplier(client: client, definitions: definitions).apply()
             print(report.lines.joined(separator: "\n"))

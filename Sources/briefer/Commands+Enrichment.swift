@@ -29,14 +29,19 @@ struct PromptOptions: ParsableArguments {
         var configuration = try global.loadConfiguration()
         if let model, !model.isEmpty { configuration.enrichment.model = model }
         let store = try global.openStore(mustExist: true)
-        return (configuration, store, Enricher(store: store, configuration: configuration, template: try template(configuration, global), logger: logger))
+        return (
+            configuration, store,
+            Enricher(store: store, configuration: configuration, template: try template(configuration, global), logger: logger)
+        )
     }
 }
 
 /// Where the model is and which one: the options of the commands that call it.
 struct EndpointOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The OpenAI-compatible endpoint, e.g. http://127.0.0.1:8088/v1 (else OPENAI_BASE_URL, else enrichment.base_url).",
-                               valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The OpenAI-compatible endpoint, e.g. http://127.0.0.1:8088/v1 (else OPENAI_BASE_URL, else enrichment.base_url).",
+            valueName: "url"))
     var baseUrl: String?
     @Option(help: ArgumentHelp("The model to ask (default: the config's enrichment.model).", valueName: "name"))
     var model: String?
@@ -92,16 +97,20 @@ struct PromptCommand: ParsableCommand {
             let (configuration, _, enricher) = try prompt.enricher(global)
             let template = enricher.template
             guard let planned = try enricher.plan(only: account).accounts.first else {
-                throw CLIFailure(message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)", code: 1)
+                throw CLIFailure(
+                    message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)", code: 1)
             }
             let e = configuration.enrichment
             let request = BriefingConversation(template: template, input: planned.input, prompt: planned.prompt, settings: e)
                 .request(model: e.model)
             if json {
                 let input = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(planned.input))
-                print(JSONOutput.render(["account": account, "input": input, "system": planned.prompt.system, "user": planned.prompt.user,
-                                         "fingerprint": planned.fingerprint, "prompt_version": template.version,
-                                         "prompt_hash": template.hash, "body": request.body]))
+                print(
+                    JSONOutput.render([
+                        "account": account, "input": input, "system": planned.prompt.system, "user": planned.prompt.user,
+                        "fingerprint": planned.fingerprint, "prompt_version": template.version,
+                        "prompt_hash": template.hash, "body": request.body,
+                    ]))
             } else if body {
                 print(request.body)
             } else {
@@ -180,17 +189,27 @@ struct Briefings: ParsableCommand {
         let store = try global.openStore(mustExist: true)
         let records = try store.briefings(account: account, latestOnly: !all, limit: limit)
         if json {
-            print(JSONOutput.render(["briefings": records.map(Reports.briefingJSON), "deferred": try store.deferrals().map {
-                ["account": $0.account, "reason": $0.reason, "detail": $0.detail, "since": Timestamp(milliseconds: $0.createdMs).iso8601,
-                 "until": $0.untilMs.map { Timestamp(milliseconds: $0).iso8601 } ?? NSNull()] as [String: Any]
-            }]))
+            print(
+                JSONOutput.render([
+                    "briefings": records.map(Reports.briefingJSON),
+                    "deferred": try store.deferrals().map {
+                        [
+                            "account": $0.account, "reason": $0.reason, "detail": $0.detail,
+                            "since": Timestamp(milliseconds: $0.createdMs).iso8601,
+                            "until": $0.untilMs.map { Timestamp(milliseconds: $0).iso8601 } ?? NSNull(),
+                        ] as [String: Any]
+                    },
+                ]))
         } else {
             print(Reports.briefings(records))
             let deferred = try store.deferrals()
             if !deferred.isEmpty {
-                print("\ndeferred to a later run: " + deferred.map { d in
-                    "\(d.account) (\(d.reason): \(d.detail)" + (d.untilMs.map { "; until \(Timestamp(milliseconds: $0).iso8601)" } ?? "") + ")"
-                }.joined(separator: "; "))
+                print(
+                    "\ndeferred to a later run: "
+                        + deferred.map { d in
+                            "\(d.account) (\(d.reason): \(d.detail)"
+                                + (d.untilMs.map { "; until \(Timestamp(milliseconds: $0).iso8601)" } ?? "") + ")"
+                        }.joined(separator: "; "))
             }
         }
     }

@@ -53,7 +53,9 @@ struct RegressRun: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var prompt: PromptOptions
     @OptionGroup var suiteOption: SuiteOption
-    @Option(help: ArgumentHelp("Another prompt template to run side by side, as the baseline the --prompt one is compared with.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Another prompt template to run side by side, as the baseline the --prompt one is compared with.", valueName: "path"))
     var baseline: String?
     @Option(help: "replay (recorded answers only), record (ask the endpoint for what is not recorded, and store it) or live.")
     var mode: CassetteMode = .replay
@@ -85,12 +87,14 @@ struct RegressRun: AsyncParsableCommand {
         let logger = global.logger()
         var configuration = try global.loadConfiguration()
         if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
-        var session = RegressionSession(suite: RegressionSuite(root: suiteOption.suite), settings: configuration.enrichment, mode: mode,
-                                        client: mode == .replay ? nil : try endpoint.client(configuration.enrichment, logger: logger))
+        var session = RegressionSession(
+            suite: RegressionSuite(root: suiteOption.suite), settings: configuration.enrichment, mode: mode,
+            client: mode == .replay ? nil : try endpoint.client(configuration.enrichment, logger: logger))
         (session.cases, session.repeats) = (cases, repeats)
         (session.updateGolden, session.accept, session.prune) = (updateGolden, accept, prune)
-        let candidate = RegressionSession.Prompt(template: try prompt.template(configuration, global),
-                                                 name: prompt.source(configuration, global).description)
+        let candidate = RegressionSession.Prompt(
+            template: try prompt.template(configuration, global),
+            name: prompt.source(configuration, global).description)
         let baselinePrompt = try baseline.map { path in
             do { return RegressionSession.Prompt(template: try PromptLoader.load(path: path), name: path) } catch {
                 throw CLIFailure(message: "\(error)", code: 2)
@@ -133,9 +137,10 @@ struct RegressCapture: ParsableCommand {
 
     func run() throws {
         _ = global.logger()
-        let path = try RegressionSession.capture(account: account, name: name, description: description, force: force,
-                                                 suite: RegressionSuite(root: suiteOption.suite),
-                                                 store: try global.openStore(mustExist: true), configuration: try global.loadConfiguration())
+        let path = try RegressionSession.capture(
+            account: account, name: name, description: description, force: force,
+            suite: RegressionSuite(root: suiteOption.suite),
+            store: try global.openStore(mustExist: true), configuration: try global.loadConfiguration())
         print("wrote \(path)")
         let caseName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         print("next: sharpen its assertions, then `briefer regress --case \(caseName) --mode record --update-golden --accept`")

@@ -24,10 +24,14 @@ struct PipelineOptions: ParsableArguments {
         var configuration = try global.loadConfiguration()
         if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
         let store = try global.openStore()
-        let hubspot = push ? HubSpotClient(endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
-                                          settings: configuration.crm, logger: logger) : nil
-        let pipeline = Pipeline(store: store, configuration: configuration, template: try prompt.template(configuration, global),
-                                llm: try endpoint.client(configuration.enrichment, logger: logger), hubspot: hubspot, logger: logger)
+        let hubspot =
+            push
+            ? HubSpotClient(
+                endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
+                settings: configuration.crm, logger: logger) : nil
+        let pipeline = Pipeline(
+            store: store, configuration: configuration, template: try prompt.template(configuration, global),
+            llm: try endpoint.client(configuration.enrichment, logger: logger), hubspot: hubspot, logger: logger)
         return (pipeline, store)
     }
 
@@ -57,9 +61,11 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
         let files = try inputs.map(Inbox.ingestibleFiles(in:)) ?? []
-        let summary = try await pipeline.run(try pipelineOptions.runOptions(inputs: files), stage: { stage in
-            if !json { FileHandle.standardError.write(Data("\(stage)…\n".utf8)) }
-        })
+        let summary = try await pipeline.run(
+            try pipelineOptions.runOptions(inputs: files),
+            stage: { stage in
+                if !json { FileHandle.standardError.write(Data("\(stage)…\n".utf8)) }
+            })
         print(json ? JSONOutput.render(Reports.runJSON(summary)) : Reports.run(summary))
         if let sync = summary.sync, sync.stopped != nil || sync.leftPending > 0 { throw ExitCode(5) }
     }
@@ -93,9 +99,10 @@ struct Worker: AsyncParsableCommand {
     func run() async throws {
         let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
         let logger = global.logger()
-        let loop = WorkerLoop(pipeline: pipeline, options: try pipelineOptions.runOptions(inputs: []),
-                              inbox: inbox.map { Inbox(directory: $0) }, interval: .seconds(parseDuration(interval)!),
-                              cycles: cycles, logger: logger)
+        let loop = WorkerLoop(
+            pipeline: pipeline, options: try pipelineOptions.runOptions(inputs: []),
+            inbox: inbox.map { Inbox(directory: $0) }, interval: .seconds(parseDuration(interval)!),
+            cycles: cycles, logger: logger)
         await GracefulShutdown.run(logger: logger, onSecondSignal: { Foundation.exit(130) }) {
             await loop.run { summary in FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8)) }
         }
@@ -153,8 +160,10 @@ struct Forget: ParsableCommand {
         if json {
             print(JSONOutput.render(["users": report.users, "rows": report.rows, "total": report.total]))
         } else {
-            print(report.users.isEmpty ? "no user has that address; CRM records and quarantined lines naming it: removed if any"
-                                       : "forgot \(report.users.count) user(s): \(report.users.joined(separator: ", "))")
+            print(
+                report.users.isEmpty
+                    ? "no user has that address; CRM records and quarantined lines naming it: removed if any"
+                    : "forgot \(report.users.count) user(s): \(report.users.joined(separator: ", "))")
             for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { print("  \(table): \(count)") }
             print("future syncs will not write to this address")
         }

@@ -31,7 +31,8 @@ struct Ingest: ParsableCommand {
         print(json ? JSONOutput.render(Reports.ingestJSON(summary)) : Reports.ingest(summary))
         if summary.quarantined > 0 {
             let new = summary.quarantined - summary.alreadyQuarantined
-            FileHandle.standardError.write(Data("warning: \(summary.quarantined) bad line(s), \(new) newly quarantined; see `briefer quarantine`\n".utf8))
+            FileHandle.standardError.write(
+                Data("warning: \(summary.quarantined) bad line(s), \(new) newly quarantined; see `briefer quarantine`\n".utf8))
             if strict { throw ExitCode(3) }
         }
     }
@@ -73,7 +74,8 @@ struct Score: ParsableCommand {
 }
 
 struct Accounts: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List accounts of the latest scoring run with score, tier, previous tier and top reasons.")
+    static let configuration = CommandConfiguration(
+        abstract: "List accounts of the latest scoring run with score, tier, previous tier and top reasons.")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this tier: hot, warm, nurture or monitor.")
@@ -100,7 +102,9 @@ struct Accounts: ParsableCommand {
         if json {
             print(JSONOutput.render(Reports.accountsJSON(accounts, run: scoringRun)))
         } else {
-            print("run \(scoringRun.id) as of \(scoringRun.asOf.iso8601) (\(scoringRun.model.rawValue)): \(accounts.count) \(tier.map { "\($0.rawValue) " } ?? "")account(s)")
+            print(
+                "run \(scoringRun.id) as of \(scoringRun.asOf.iso8601) (\(scoringRun.model.rawValue)): \(accounts.count) \(tier.map { "\($0.rawValue) " } ?? "")account(s)"
+            )
             if !accounts.isEmpty { print(Reports.accounts(accounts, model: scoringRun.model)) }
         }
     }
@@ -126,8 +130,10 @@ struct Explain: ParsableCommand {
         if let briefing = try store.briefings(account: account, latestOnly: true).first {
             print("\nlatest briefing:\n" + Reports.briefings([briefing]))
             if !briefing.errors.isEmpty {
-                print("  errors seen: " + briefing.errors.map { "attempt \($0.attempt) \($0.code)\($0.field.map { " (\($0))" } ?? ""): \($0.detail)" }
-                    .joined(separator: "\n    "))
+                print(
+                    "  errors seen: "
+                        + briefing.errors.map { "attempt \($0.attempt) \($0.code)\($0.field.map { " (\($0))" } ?? ""): \($0.detail)" }
+                        .joined(separator: "\n    "))
             }
         }
         if !explanation.matches { throw ExitCode(4) }
@@ -135,7 +141,8 @@ struct Explain: ParsableCommand {
 }
 
 struct QuarantineCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "quarantine", abstract: "List rejected lines with file, line, reason and raw text.")
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine", abstract: "List rejected lines with file, line, reason and raw text.")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this reason (e.g. malformed_json).")
@@ -156,20 +163,30 @@ struct QuarantineCommand: ParsableCommand {
         let store = try global.openStore(mustExist: true)
         let result = try store.quarantine(reason: reason, file: file, limit: limit)
         if json {
-            print(JSONOutput.render([
-                "total": result.total, "by_reason": result.byReason,
-                "entries": result.entries.map { ["file": $0.file, "line": $0.line, "reason": $0.reason, "detail": $0.detail,
-                                                 "raw": $0.raw, "raw_bytes": $0.rawBytes, "created_at": $0.createdAt] as [String: Any] },
-            ]))
+            print(
+                JSONOutput.render([
+                    "total": result.total, "by_reason": result.byReason,
+                    "entries": result.entries.map {
+                        [
+                            "file": $0.file, "line": $0.line, "reason": $0.reason, "detail": $0.detail,
+                            "raw": $0.raw, "raw_bytes": $0.rawBytes, "created_at": $0.createdAt,
+                        ] as [String: Any]
+                    },
+                ]))
             return
         }
-        print("\(result.total) quarantined line(s)" + (result.byReason.isEmpty ? "" : ": " + result.byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        print(
+            "\(result.total) quarantined line(s)"
+                + (result.byReason.isEmpty
+                    ? "" : ": " + result.byReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         guard !result.entries.isEmpty else { return }
         var table = TextTable(header: ["file", "line", "reason", "detail", "raw"], rightAligned: [1])
         for e in result.entries {
             let raw = e.raw.replacingOccurrences(of: "\n", with: " ")
-            table.add([(e.file as NSString).lastPathComponent, "\(e.line)", e.reason, String(e.detail.prefix(60)),
-                       String(raw.prefix(60)) + (e.rawBytes > 60 ? "… (\(e.rawBytes) bytes)" : "")])
+            table.add([
+                (e.file as NSString).lastPathComponent, "\(e.line)", e.reason, String(e.detail.prefix(60)),
+                String(raw.prefix(60)) + (e.rawBytes > 60 ? "… (\(e.rawBytes) bytes)" : ""),
+            ])
         }
         print(table.render())
     }
@@ -180,7 +197,8 @@ struct Config: ParsableCommand {
         abstract: "Check or print the configuration.", subcommands: [Check.self, Print.self])
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate a configuration file: unknown keys, wrong types and impossible values, each named.")
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a configuration file: unknown keys, wrong types and impossible values, each named.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The file (default: the one that applies: --config, BRIEFER_CONFIG, or found as `briefer --help` says).")
         var path: String?
@@ -205,12 +223,16 @@ struct Config: ParsableCommand {
             let configuration = try global.loadConfiguration()
             let file = global.configurationFile
             let prompt = PromptSource.configured(configuration.enrichment.prompt, configurationFile: file)
-            FileHandle.standardError.write(Data(("configuration: " + (file ?? "none found (looked for "
-                + ConfigurationLoader.searchPaths().joined(separator: ", ") + "): the built-in defaults apply")
-                + "\nprompt template: \(prompt)\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("configuration: "
+                        + (file ?? "none found (looked for "
+                            + ConfigurationLoader.searchPaths().joined(separator: ", ") + "): the built-in defaults apply")
+                        + "\nprompt template: \(prompt)\n").utf8))
             let data = Data(ConfigurationCoding.canonicalJSON(of: configuration).utf8)
             let object = try JSONSerialization.jsonObject(with: data)
-            let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let pretty = try JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: pretty, as: UTF8.self))
         }
     }

@@ -27,13 +27,15 @@ struct AsOfTests {
         #expect(early.users.map(\.userId) == ["u1"])  // u2 is first seen later
         #expect(early.users.first?.account == "alpha.com")
         #expect(early.users.first?.activation == 30)  // project_created within 14 days of the first event
-        let explained = try Explainer(store: t.store, configuration: BrieferConfiguration()).explain(account: "alpha.com", runId: early.run.id)
+        let explained = try Explainer(store: t.store, configuration: BrieferConfiguration()).explain(
+            account: "alpha.com", runId: early.run.id)
         #expect(explained.matches)
         let late = try scored(at: "2026-10-25T00:00:00Z", in: t)
         #expect(late.users.map(\.userId) == ["u1", "u2"])
         #expect(Set(late.users.map(\.account)) == ["beta.com"])
         // The earlier run still explains the same way after the later data arrived.
-        #expect(try Explainer(store: t.store, configuration: BrieferConfiguration()).explain(account: "alpha.com", runId: early.run.id).matches)
+        #expect(
+            try Explainer(store: t.store, configuration: BrieferConfiguration()).explain(account: "alpha.com", runId: early.run.id).matches)
     }
 
     @Test func aBacktestGivesTheScoresOfAStoreThatNeverSawTheLaterEvents() throws {
@@ -46,7 +48,8 @@ struct AsOfTests {
         let lines = try String(contentsOfFile: FixturePaths.workspace.appendingPathComponent("events.jsonl").path, encoding: .utf8)
             .split(separator: "\n").filter { line in
                 guard let value = try? JSONParser.parse(String(line)), let time = value["timestamp"]?.stringValue,
-                      let parsed = Timestamp.parse(time) else { return true }
+                    let parsed = Timestamp.parse(time)
+                else { return true }
                 return parsed.timestamp <= Timestamp.parse(asOf)!.timestamp
             }
         let earlier = try cut.file("events.jsonl", lines.joined(separator: "\n"))
@@ -60,10 +63,15 @@ struct AsOfTests {
     /// is the one from the first event, even when it lies far before the scoring look-back.
     @Test func aLaterSignupDateDoesNotMoveAnEarlierActivationWindow() throws {
         let t = try TemporaryStore()
-        _ = try ingest([try t.file("e.jsonl", """
-            {"type":"track","messageId":"a1","userId":"u3","event":"project_created","timestamp":"2026-10-01T10:00:00Z"}
-            {"type":"identify","messageId":"a2","userId":"u3","traits":{"createdAt":"2026-10-15T00:00:00Z"},"timestamp":"2026-11-20T10:00:00Z"}
-            """)], into: t.store)
+        _ = try ingest(
+            [
+                try t.file(
+                    "e.jsonl",
+                    """
+                    {"type":"track","messageId":"a1","userId":"u3","event":"project_created","timestamp":"2026-10-01T10:00:00Z"}
+                    {"type":"identify","messageId":"a2","userId":"u3","traits":{"createdAt":"2026-10-15T00:00:00Z"},"timestamp":"2026-11-20T10:00:00Z"}
+                    """)
+            ], into: t.store)
         let before = try scored(at: "2026-11-10T00:00:00Z", in: t)
         #expect(before.users.first?.activation == 30)
         let after = try scored(at: "2026-11-21T00:00:00Z", in: t)

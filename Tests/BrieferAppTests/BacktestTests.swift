@@ -6,7 +6,7 @@ import Foundation
 import GRDB
 import Testing
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// `briefer backtest` (issue 7) on stores: labels from the subscriptions CSV, who is left out, the
@@ -31,8 +31,11 @@ struct BacktestTests {
         let out = t.directory.appendingPathComponent("generated")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", FixturePaths.root.appendingPathComponent("Fixtures/generator/generate.py").path, "backtest",
-                             "--out", out.path, "--users", "\(users)"] + (independent ? ["--independent"] : [])
+        process.arguments =
+            [
+                "python3", FixturePaths.root.appendingPathComponent("Fixtures/generator/generate.py").path, "backtest",
+                "--out", out.path, "--users", "\(users)",
+            ] + (independent ? ["--independent"] : [])
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
@@ -40,7 +43,8 @@ struct BacktestTests {
         let files = ["companies.csv", "users.csv", "subscriptions.csv", "events.jsonl"].map { out.appendingPathComponent($0).path }
         let summary = try ingest(files, into: t.store)
         try #require(summary.quarantined == 0)
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as! [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as! [String: Any]
         return (t, Timestamp.parse(manifest["as_of"] as! String)!.timestamp)
     }
 
@@ -112,11 +116,18 @@ struct BacktestTests {
             u10,pro,2026-09-15T00:00:00Z
             u11,pro,2026-10-10T00:00:00Z
             """
-        let events = ([1, 2, 3, 4, 5, 7, 8, 9, 10].map { #"{"type":"track","messageId":"m\#($0)","userId":"u\#($0)","event":"project_created","timestamp":"2026-09-20T10:00:00Z"}"# }
-            + [#"{"type":"track","messageId":"m6","userId":"u6","event":"project_created","timestamp":"2026-10-03T10:00:00Z"}"#,
-               #"{"type":"track","messageId":"m11","userId":"u11","event":"project_created","timestamp":"2026-10-02T10:00:00Z","context":{"groupId":"eleven.com"}}"#])
+        let events =
+            ([1, 2, 3, 4, 5, 7, 8, 9, 10].map {
+                #"{"type":"track","messageId":"m\#($0)","userId":"u\#($0)","event":"project_created","timestamp":"2026-09-20T10:00:00Z"}"#
+            }
+            + [
+                #"{"type":"track","messageId":"m6","userId":"u6","event":"project_created","timestamp":"2026-10-03T10:00:00Z"}"#,
+                #"{"type":"track","messageId":"m11","userId":"u11","event":"project_created","timestamp":"2026-10-02T10:00:00Z","context":{"groupId":"eleven.com"}}"#,
+            ])
             .joined(separator: "\n")
-        _ = try ingest([try t.file("users.csv", Self.tinyUsers), try t.file("subscriptions.csv", subscriptions), try t.file("events.jsonl", events)], into: t.store)
+        _ = try ingest(
+            [try t.file("users.csv", Self.tinyUsers), try t.file("subscriptions.csv", subscriptions), try t.file("events.jsonl", events)],
+            into: t.store)
         let population = try runner(t.store).population(asOf: Timestamp.parse("2026-10-01T00:00:00Z")!.timestamp, horizonDays: 30)
         #expect(population.exclusions.usersPaying == 2)  // u1, u10
         #expect(population.exclusions.usersFirstSeenAfter == 2)  // u6, u11
@@ -130,8 +141,10 @@ struct BacktestTests {
 
     @Test func withoutSubscriptionsTheReportSaysSoAndDividesByNothing() throws {
         let t = try TemporaryStore()
-        let events = (1...10).map { #"{"type":"track","messageId":"m\#($0)","userId":"u\#($0)","event":"login","timestamp":"2026-09-20T10:00:00Z"}"# }
-            .joined(separator: "\n")
+        let events = (1...10).map {
+            #"{"type":"track","messageId":"m\#($0)","userId":"u\#($0)","event":"login","timestamp":"2026-09-20T10:00:00Z"}"#
+        }
+        .joined(separator: "\n")
         _ = try ingest([try t.file("users.csv", Self.tinyUsers), try t.file("events.jsonl", events)], into: t.store)
         let report = try runner(t.store).run(asOf: Timestamp.parse("2026-10-01T00:00:00Z")!.timestamp, capacityPerWeek: 5)
         #expect(report.users.eligible == 10 && report.users.converted == 0)
@@ -156,17 +169,25 @@ struct BacktestTests {
         let userIds = try after.store.read { db in try String.fetchAll(db, sql: "SELECT external_id FROM users ORDER BY external_id") }
         var lines: [String] = []
         for (i, user) in userIds.enumerated() {
-            for (k, event) in ["pricing_page_viewed", "plan_limit_reached", "team_invite_sent", "integration_connected", "project_created",
-                               "core_feature_used", "core_feature_used", "core_feature_used", "checkout_started"].enumerated() {
+            for (k, event) in [
+                "pricing_page_viewed", "plan_limit_reached", "team_invite_sent", "integration_connected", "project_created",
+                "core_feature_used", "core_feature_used", "core_feature_used", "checkout_started",
+            ].enumerated() {
                 let time = Timestamp(milliseconds: asOf.milliseconds + 3_600_000 + Int64(i * 10 + k) * 60_000)
-                lines.append(#"{"type":"track","messageId":"late-\#(i)-\#(k)","userId":"\#(user)","event":"\#(event)","timestamp":"\#(time.iso8601)","properties":{"limit":"seats"},"context":{"groupId":"moved-\#(i % 7).com"}}"#)
+                lines.append(
+                    #"{"type":"track","messageId":"late-\#(i)-\#(k)","userId":"\#(user)","event":"\#(event)","timestamp":"\#(time.iso8601)","properties":{"limit":"seats"},"context":{"groupId":"moved-\#(i % 7).com"}}"#
+                )
             }
             let time = Timestamp(milliseconds: asOf.milliseconds + 2 * Self.day + Int64(i) * 1000)
-            lines.append(#"{"type":"identify","messageId":"late-id-\#(i)","userId":"\#(user)","traits":{"email":"\#(user)@gmail.com","title":"CEO","createdAt":"\#(time.iso8601)"},"timestamp":"\#(time.iso8601)"}"#)
+            lines.append(
+                #"{"type":"identify","messageId":"late-id-\#(i)","userId":"\#(user)","traits":{"email":"\#(user)@gmail.com","title":"CEO","createdAt":"\#(time.iso8601)"},"timestamp":"\#(time.iso8601)"}"#
+            )
         }
         let lateGroup = Timestamp(milliseconds: asOf.milliseconds + 3 * Self.day).iso8601
         for (i, group) in ["grp_42", "vandelay.com", "hooli.com", "centralperk.cafe", "dailyplanet.news"].enumerated() {
-            lines.append(#"{"type":"group","messageId":"late-group-\#(i)","userId":"\#(userIds[i])","groupId":"\#(group)","traits":{"name":"Moved \#(i)","website":"moved-\#(i).com","employees":9000,"industry":"saas","annual_revenue":90000000},"timestamp":"\#(lateGroup)"}"#)
+            lines.append(
+                #"{"type":"group","messageId":"late-group-\#(i)","userId":"\#(userIds[i])","groupId":"\#(group)","traits":{"name":"Moved \#(i)","website":"moved-\#(i).com","employees":9000,"industry":"saas","annual_revenue":90000000},"timestamp":"\#(lateGroup)"}"#
+            )
         }
         let file = try after.file("late.jsonl", lines.joined(separator: "\n"))
         let summary = try ingest([file], into: after.store)
@@ -190,7 +211,9 @@ struct BacktestTests {
         let (t, asOf) = try Self.generated(users: 2500, independent: true)
         let report = try runner(t.store).run(asOf: asOf)
         let u = report.users
-        print("backtest independence: users \(u.eligible), converted \(u.converted), PQL lift \(u.pqlLift!), top 20 % lift \(u.top20Lift!), AUC \(u.auc!)")
+        print(
+            "backtest independence: users \(u.eligible), converted \(u.converted), PQL lift \(u.pqlLift!), top 20 % lift \(u.top20Lift!), AUC \(u.auc!)"
+        )
         #expect(u.converted > 100)
         #expect(abs(u.auc! - 0.5) < 0.05, "AUC \(u.auc!)")
         #expect((0.6...1.4).contains(u.pqlLift!), "PQL lift \(u.pqlLift!)")
@@ -200,7 +223,9 @@ struct BacktestTests {
 
         let (driven, drivenAsOf) = try Self.generated(users: 2500, independent: false)
         let d = try runner(driven.store).run(asOf: drivenAsOf).users
-        print("backtest intent-driven: users \(d.eligible), converted \(d.converted), PQL lift \(d.pqlLift!), top 20 % lift \(d.top20Lift!), AUC \(d.auc!)")
+        print(
+            "backtest intent-driven: users \(d.eligible), converted \(d.converted), PQL lift \(d.pqlLift!), top 20 % lift \(d.top20Lift!), AUC \(d.auc!)"
+        )
         #expect(d.auc! > 0.6, "AUC \(d.auc!)")
         #expect(d.pqlLift! > 1.5 && d.top20Lift! > 1.5)
     }
@@ -248,7 +273,9 @@ struct BacktestTests {
         #expect(page.contains("<b>\(eligible)</b> users"))
         #expect(page.contains(String(format: "%.2f×", lift)))
         #expect(page.contains(String(format: "%.2f", auc)))
-        #expect(page.contains("Conversion by score bucket") && page.contains("Tier mix") && page.contains("Lift by signal") && page.contains("Score histogram"))
+        #expect(
+            page.contains("Conversion by score bucket") && page.contains("Tier mix") && page.contains("Lift by signal")
+                && page.contains("Score histogram"))
 
         // Drift between two times, as text and as a page.
         let earlier = Timestamp(milliseconds: try FixturePaths.manifestAsOf().milliseconds - 14 * Self.day).iso8601
@@ -265,7 +292,9 @@ struct BacktestTests {
         #expect(one.status != 0 && one.output.contains("--compare-as-of takes two times"))
         for horizon in ["soon", "inf", "1e20d", "10m", "3651d"] {
             let bad = try BrieferBinary.run(["backtest", "--db", db, "--as-of", asOf, "--horizon", horizon])
-            #expect(bad.status == 64 && bad.output.contains("--horizon must be a duration from an hour to 3650 days"), "\(horizon): \(bad.output)")
+            #expect(
+                bad.status == 64 && bad.output.contains("--horizon must be a duration from an hour to 3650 days"),
+                "\(horizon): \(bad.output)")
         }
     }
 }

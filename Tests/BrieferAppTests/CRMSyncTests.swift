@@ -28,7 +28,8 @@ struct CRMSyncTests {
             let store = try BrieferStore(path: path)
             _ = try ingest(FixturePaths.workspaceFiles, into: store)
             let configuration = BrieferConfiguration()
-            let outcome = try ScoringRunner(store: store, configuration: configuration, logger: .quiet).run(asOf: try FixturePaths.manifestAsOf())
+            let outcome = try ScoringRunner(store: store, configuration: configuration, logger: .quiet).run(
+                asOf: try FixturePaths.manifestAsOf())
             hot = Set(outcome.accounts.filter { $0.tier == .hot }.map(\.account))
             let run = try store.latestRun(model: configuration.model)!
             let accounts = try store.accountScores(runId: run.id, tier: .hot)
@@ -39,15 +40,18 @@ struct CRMSyncTests {
     }
 
     @discardableResult
-    static func saveBriefing(_ store: BrieferStore, account: String, input: PromptInput, run: ScoringRun, riskFactor: String?,
-                             createdMs: Int64 = 1) throws -> Briefing {
+    static func saveBriefing(
+        _ store: BrieferStore, account: String, input: PromptInput, run: ScoringRun, riskFactor: String?,
+        createdMs: Int64 = 1
+    ) throws -> Briefing {
         var briefing = FallbackBriefing.make(for: input, rules: BrieferConfiguration().enrichment.briefing)
         if let riskFactor { briefing.riskFactor = riskFactor }
-        _ = try store.saveBriefing(BriefingRecord(
-            account: account, runId: run.id, asOfMs: run.asOf.milliseconds, fingerprint: "fp-\(account)-\(createdMs)",
-            promptVersion: "briefing-v1", promptHash: "h", model: nil, source: .rules, selection: "newly_hot", briefing: briefing,
-            attempts: 0, errors: [], reason: "test", promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 0, input: input,
-            createdMs: createdMs))
+        _ = try store.saveBriefing(
+            BriefingRecord(
+                account: account, runId: run.id, asOfMs: run.asOf.milliseconds, fingerprint: "fp-\(account)-\(createdMs)",
+                promptVersion: "briefing-v1", promptHash: "h", model: nil, source: .rules, selection: "newly_hot", briefing: briefing,
+                attempts: 0, errors: [], reason: "test", promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 0, input: input,
+                createdMs: createdMs))
         return briefing
     }
 
@@ -99,8 +103,9 @@ struct CRMSyncTests {
         for write in fake.writes {
             let trace = try #require(write.traceId, "every write carries a trace id")
             let item = try #require(byTrace[trace], "trace id \(trace) is one the outbox recorded")
-            #expect(write.properties == Dictionary(uniqueKeysWithValues: item.properties.map { ($0.name, $0.value) }),
-                    "trace id \(trace) always carries the same change")
+            #expect(
+                write.properties == Dictionary(uniqueKeysWithValues: item.properties.map { ($0.name, $0.value) }),
+                "trace id \(trace) always carries the same change")
         }
     }
 
@@ -140,8 +145,11 @@ struct CRMSyncTests {
                     let tier = desired.first { $0.email == id }!.tier
                     // Hot contacts are upserted by email; others can only be updated, never created.
                     #expect((path == HubSpotBatch.upsertPath) == (tier == .hot), "\(id) (\(tier)) in \(path)")
-                    if path == HubSpotBatch.upsertPath { #expect(input["idProperty"] as? String == "email") }
-                    else { #expect(input["idProperty"] == nil) }
+                    if path == HubSpotBatch.upsertPath {
+                        #expect(input["idProperty"] as? String == "email")
+                    } else {
+                        #expect(input["idProperty"] == nil)
+                    }
                 }
             }
         }
@@ -166,10 +174,13 @@ struct CRMSyncTests {
         _ = try world.sync.writeFiles(directory: world.out)
         let account = try #require(world.hot.sorted().first)
         let run = try #require(try world.store.latestRun(model: .weighted))
-        let input = try #require(try world.store.promptInputs(run: run, accounts: try world.store.accountScores(runId: run.id).filter { $0.score.account == account },
-                                                               configuration: world.configuration)[account])
-        try Self.saveBriefing(world.store, account: account, input: input, run: run,
-                              riskFactor: "Only one workspace admin has approved the rollout so far.", createdMs: 2)
+        let input = try #require(
+            try world.store.promptInputs(
+                run: run, accounts: try world.store.accountScores(runId: run.id).filter { $0.score.account == account },
+                configuration: world.configuration)[account])
+        try Self.saveBriefing(
+            world.store, account: account, input: input, run: run,
+            riskFactor: "Only one workspace admin has approved the rollout so far.", createdMs: 2)
         let contacts = try world.desired().filter { $0.account == account }
         let summary = try world.sync.writeFiles(directory: world.out)
         #expect(summary.changedContacts == contacts.count)
@@ -256,7 +267,9 @@ struct CRMSyncTests {
         // Exactly the wanted properties arrived at exactly the right contacts (results come back reversed).
         for contact in desired where contact.tier == .hot || known.contains(contact.email) {
             let stored = try #require(fake.contact(email: contact.email))
-            for property in contact.properties { #expect(stored.properties[property.name] == property.value, "\(contact.email) \(property.name)") }
+            for property in contact.properties {
+                #expect(stored.properties[property.name] == property.value, "\(contact.email) \(property.name)")
+            }
         }
         for contact in others where !known.contains(contact.email) { #expect(fake.contact(email: contact.email) == nil) }
         // Record ids were cached from the CRM's own answers.
@@ -280,7 +293,8 @@ struct CRMSyncTests {
         let fake = try FakeHubSpotServer(token: Self.token, rateLimitWindow: 1)
         defer { fake.stop() }
         let desired = try world.desired()
-        for contact in desired where contact.tier != .hot && contact.properties.contains(where: { $0.name == "pql_score" && Int($0.value)! >= 40 }) {
+        for contact in desired
+        where contact.tier != .hot && contact.properties.contains(where: { $0.name == "pql_score" && Int($0.value)! >= 40 }) {
             _ = fake.addContact(email: contact.email)
         }
         // A briefing property the CRM lacks: every batch carrying it is refused with 400.
@@ -340,8 +354,11 @@ struct CRMSyncTests {
 
         let account = try #require(world.hot.sorted().first)
         let run = try #require(try world.store.latestRun(model: .weighted))
-        let input = try #require(try world.store.promptInputs(run: run, accounts: try world.store.accountScores(runId: run.id)
-            .filter { $0.score.account == account }, configuration: world.configuration)[account])
+        let input = try #require(
+            try world.store.promptInputs(
+                run: run,
+                accounts: try world.store.accountScores(runId: run.id)
+                    .filter { $0.score.account == account }, configuration: world.configuration)[account])
         let newer = "Only one workspace admin has approved the rollout so far."
         try Self.saveBriefing(world.store, account: account, input: input, run: run, riskFactor: newer, createdMs: 2)
         let second = try await world.sync.push(client: world.client(fake), options: .init())
@@ -354,10 +371,13 @@ struct CRMSyncTests {
         _ = try await world.sync.push(client: world.client(fake), options: .init(retryRejected: true))
         for contact in try world.desired() where contact.tier == .hot {
             let stored = try #require(fake.contact(email: contact.email))
-            for property in contact.properties { #expect(stored.properties[property.name] == property.value, "\(contact.email) \(property.name)") }
+            for property in contact.properties {
+                #expect(stored.properties[property.name] == property.value, "\(contact.email) \(property.name)")
+            }
         }
-        #expect(try world.store.syncedValues(destination: world.client(fake).endpoint.destination).values.values
-            .filter { $0["pql_risk_factor"] == newer }.count == (try world.desired()).filter { $0.account == account }.count)
+        #expect(
+            try world.store.syncedValues(destination: world.client(fake).endpoint.destination).values.values
+                .filter { $0["pql_risk_factor"] == newer }.count == (try world.desired()).filter { $0.account == account }.count)
         try Self.expectOneTraceIdPerChange(fake, world)
         let after = fake.received
         _ = try await world.sync.push(client: world.client(fake), options: .init())
@@ -429,7 +449,8 @@ struct CRMSyncTests {
         let victims = [hot[3].email, hot[hot.count - 4].email]
         try world.store.write { db in
             for (i, victim) in victims.enumerated() {
-                try db.execute(sql: "UPDATE users SET csv_email = ? WHERE lower(csv_email) = ?", arguments: ["broken\(i)@localhost", victim])
+                try db.execute(
+                    sql: "UPDATE users SET csv_email = ? WHERE lower(csv_email) = ?", arguments: ["broken\(i)@localhost", victim])
             }
         }
         let fake = try FakeHubSpotServer(token: Self.token)
@@ -447,7 +468,9 @@ struct CRMSyncTests {
         defer { fake2.stop() }
         let body = #"{"status":"error","message":"Invalid input","category":"VALIDATION_ERROR"}"#
         fake2.setFaultScript { request in
-            guard request.path == FakeHubSpotServer.upsertPath, victims.contains(where: { request.bodyText.contains("\"\($0)\"") }) else { return nil }
+            guard request.path == FakeHubSpotServer.upsertPath, victims.contains(where: { request.bodyText.contains("\"\($0)\"") }) else {
+                return nil
+            }
             return .status(400, body: body)
         }
         let split = try await generic.sync.push(client: generic.client(fake2), options: .init())
@@ -481,8 +504,9 @@ struct CRMSyncTests {
         #expect(first.done == hot && first.requests[HubSpotClient.accountInfoPath] == 1)
         let destination = world.client(fake).endpoint.destination
         #expect(try world.store.crmPortal(destination: destination) == "111")
-        #expect(Reports.status(WorkerStatus(runs: [], nowMs: 0, portals: try world.store.crmPortals()))
-            .contains("CRM: \(fake.baseURL) is HubSpot portal 111"))
+        #expect(
+            Reports.status(WorkerStatus(runs: [], nowMs: 0, portals: try world.store.crmPortals()))
+                .contains("CRM: \(fake.baseURL) is HubSpot portal 111"))
         // Nothing to send: not even the portal is asked.
         let received = fake.received
         _ = try await world.sync.push(client: world.client(fake), options: .init())
@@ -505,7 +529,9 @@ struct CRMSyncTests {
         #expect(adopted.done == hot && adopted.stopped == nil)
         #expect(adopted.changedProperties >= first.changedProperties)
         // The old portal's history stays readable under its own name.
-        #expect(try world.store.outboxItems(destination: nil).filter { $0.destination.hasPrefix(destination + " (portal 111 until ") }.count >= first.changedContacts)
+        #expect(
+            try world.store.outboxItems(destination: nil).filter { $0.destination.hasPrefix(destination + " (portal 111 until ") }.count
+                >= first.changedContacts)
         try Self.expectOneTraceIdPerChange(fake, world)
 
         // Not knowing the portal once one is recorded stops the push, nothing sent: the endpoint failing
@@ -516,7 +542,8 @@ struct CRMSyncTests {
         #expect(down.stopped?.contains("cannot ask the CRM which portal") == true && down.done == 0)
         let noPortal = Data(#"{"accountType":"STANDARD"}"#.utf8)
         fake.setFaultScript { request in
-            request.path == FakeHubSpotServer.accountInfoPath ? .reply(.respond(status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: noPortal)) : nil
+            request.path == FakeHubSpotServer.accountInfoPath
+                ? .reply(.respond(status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: noPortal)) : nil
         }
         let unnamed = try await world.sync.push(client: world.client(fake), options: .init(full: true))
         #expect(unnamed.stopped?.contains("name no portal") == true && unnamed.done == 0)
@@ -544,7 +571,8 @@ struct CRMSyncTests {
         let fake = try FakeHubSpotServer(token: Self.token)
         defer { fake.stop() }
         let body = Data(#"{"status":"COMPLETE","results":[],"startedAt":"2026-11-25T00:00:00Z","completedAt":"2026-11-25T00:00:00Z"}"#.utf8)
-        let empty = FakeHubSpotServer.Fault.reply(.respond(status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: body))
+        let empty = FakeHubSpotServer.Fault.reply(
+            .respond(status: 200, headers: [HTTPHeader("Content-Type", "application/json")], body: body))
         fake.setFaultScript { request in request.path == FakeHubSpotServer.upsertPath ? empty : nil }
         let summary = try await world.sync.push(client: world.client(fake), options: .init())
         let hot = try world.desired().filter { $0.tier == .hot }.count
@@ -603,5 +631,9 @@ struct CRMSyncTests {
 final class Flag: Sendable {
     private let set = Mutex(false)
     /// True the first time only.
-    func setOnce() -> Bool { set.withLock { set in defer { set = true }; return !set } }
+    func setOnce() -> Bool {
+        set.withLock { set in
+            defer { set = true }; return !set
+        }
+    }
 }

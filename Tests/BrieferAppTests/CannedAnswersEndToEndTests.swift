@@ -80,13 +80,15 @@ struct CannedAnswersEndToEndTests {
         /// The validator the enricher builds: the configured rules, the workspace's terms.
         var validator: BriefingValidator {
             get throws {
-                BriefingValidator(rules: configuration.enrichment.briefing, vocabulary: GroundingVocabulary(terms: try store.workspaceTerms()))
+                BriefingValidator(
+                    rules: configuration.enrichment.briefing, vocabulary: GroundingVocabulary(terms: try store.workspaceTerms()))
             }
         }
 
         func client(_ server: FakeOpenAIServer) -> LLMClient {
-            LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: CannedAnswersEndToEndTests.key),
-                      settings: configuration.enrichment, logger: .quiet, sleep: { _ in })
+            LLMClient(
+                endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: CannedAnswersEndToEndTests.key),
+                settings: configuration.enrichment, logger: .quiet, sleep: { _ in })
         }
     }
 
@@ -164,7 +166,8 @@ struct CannedAnswersEndToEndTests {
             let errorList = verdict.errors.map { (error: BriefingError) -> String in
                 error.field.map { "\(error.code.rawValue) (\($0))" } ?? error.code.rawValue
             }
-            verdicts.append("\(domain) (\(entry.expect)): " + (verdict.isValid ? "accepted" : "rejected with " + errorList.joined(separator: ", ")))
+            verdicts.append(
+                "\(domain) (\(entry.expect)): " + (verdict.isValid ? "accepted" : "rejected with " + errorList.joined(separator: ", ")))
 
             // The label: asserted where the current validator agrees with it; a disagreement is reported.
             let agrees = entry.kept ? verdict.isValid : (!verdict.isValid && (entry.code.map(codes.contains) ?? true))
@@ -179,7 +182,8 @@ struct CannedAnswersEndToEndTests {
                 }
             } else {
                 // The current validator disagrees with the label (the validator is being changed; see `strict`).
-                let said = verdict.isValid ? "accepts it" : "rejects it with:\n" + verdict.errors.map { "    \($0)" }.joined(separator: "\n")
+                let said =
+                    verdict.isValid ? "accepts it" : "rejects it with:\n" + verdict.errors.map { "    \($0)" }.joined(separator: "\n")
                 let expected = entry.kept ? "kept" : "rejected" + (entry.code.map { " (\($0))" } ?? "")
                 let message = "\(domain): labelled \(expected), but the current validator \(said)"
                 disagreements.append(message)
@@ -190,8 +194,10 @@ struct CannedAnswersEndToEndTests {
         #expect(summary.fallbacks == entries.count - accepted)
         #expect(try world.store.briefings().count == entries.count)
 
-        print("canned answers: \(entries.count) accounts, \(accepted) accepted by the current validator at the first attempt, "
-            + "\(disagreements.count) disagreement(s) with the labels\(disagreements.isEmpty || Self.strict ? "" : " (reported, not failed: strict is off)")")
+        print(
+            "canned answers: \(entries.count) accounts, \(accepted) accepted by the current validator at the first attempt, "
+                + "\(disagreements.count) disagreement(s) with the labels\(disagreements.isEmpty || Self.strict ? "" : " (reported, not failed: strict is off)")"
+        )
         for line in verdicts { print("  " + line) }
         for message in disagreements { print("  DISAGREEMENT " + message) }
     }
@@ -212,11 +218,13 @@ struct CannedAnswersEndToEndTests {
             let features = FakeOpenAIServer.usages(anyOf: FakeOpenAIServer.PromptLabels.topFeatures, inUserMessage: user)
             #expect(features.map(\.name) == account.input.topFeatures.map(\.name), "\(domain)")
             #expect(features.map(\.count) == account.input.topFeatures.map(\.count), "\(domain)")
-            #expect(FakeOpenAIServer.names(anyOf: FakeOpenAIServer.PromptLabels.completedActivations, inUserMessage: user)
-                == account.input.completedActivations, "\(domain)")
+            #expect(
+                FakeOpenAIServer.names(anyOf: FakeOpenAIServer.PromptLabels.completedActivations, inUserMessage: user)
+                    == account.input.completedActivations, "\(domain)")
             #expect(FakeOpenAIServer.companyName(inUserMessage: user) == account.input.companyName, "\(domain)")
             let briefing = try #require(FakeOpenAIServer.groundedBriefing(forUserMessage: user), "\(domain)")
-            let verdict = validator.validate(ModelAnswer(content: FakeOpenAIServer.briefingJSON(briefing), finishReason: "stop"), input: account.input)
+            let verdict = validator.validate(
+                ModelAnswer(content: FakeOpenAIServer.briefingJSON(briefing), finishReason: "stop"), input: account.input)
             #expect(verdict.errors.isEmpty, "\(domain): \(verdict.errors)")
         }
     }
@@ -235,30 +243,38 @@ struct CannedAnswersEndToEndTests {
         for text in [v1, v3] {
             let features = FakeOpenAIServer.usages(anyOf: FakeOpenAIServer.PromptLabels.topFeatures, inUserMessage: text)
             #expect(features.map(\.name) == ["sql_editor", "alerts"] && features.map(\.count) == [8, 4])
-            #expect(FakeOpenAIServer.names(anyOf: FakeOpenAIServer.PromptLabels.completedActivations, inUserMessage: text)
-                == ["project_created", "core_feature_used"])
+            #expect(
+                FakeOpenAIServer.names(anyOf: FakeOpenAIServer.PromptLabels.completedActivations, inUserMessage: text)
+                    == ["project_created", "core_feature_used"])
         }
         // v1 callers, with one label.
         #expect(FakeOpenAIServer.usages("Most used features (uses)", inUserMessage: v1).map(\.name) == ["sql_editor", "alerts"])
         #expect(FakeOpenAIServer.names("Completed activation events", inUserMessage: v1) == ["project_created", "core_feature_used"])
         // Nothing completed yet.
-        #expect(FakeOpenAIServer.names("Activation steps completed by the account, ever", inUserMessage:
-            "Activation steps completed by the account, ever: none (0 of 4)").isEmpty)
+        #expect(
+            FakeOpenAIServer.names(
+                "Activation steps completed by the account, ever",
+                inUserMessage:
+                    "Activation steps completed by the account, ever: none (0 of 4)"
+            ).isEmpty)
         // A parenthesis that is no tally stays.
         #expect(FakeOpenAIServer.names("Tools", inUserMessage: "Tools: dbt (core), looker") == ["dbt (core)", "looker"])
     }
 
     @Test func anAccountWithoutACannedAnswerGetsA500SayingSo() async throws {
-        let server = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .canned(["Acme Corporation": #"{"use_case_hypothesis": "x"}"#]))
+        let server = try FakeOpenAIServer(
+            apiKey: Self.key, queue: [], otherwise: .canned(["Acme Corporation": #"{"use_case_hypothesis": "x"}"#]))
         defer { server.stop() }
         var settings = try Self.configuration().enrichment
         settings.maxRetries = 0
-        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: Self.key), settings: settings, logger: .quiet, sleep: { _ in })
+        let client = LLMClient(
+            endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: Self.key), settings: settings, logger: .quiet, sleep: { _ in })
         // Temperature 0 (sent as 0.0): a number the fake must not take for the boolean false.
         func ask(_ company: String) async -> Result<ChatAnswer, any Error> {
             let user = "<account_data>\nCompany: \(company) (industry: saas; employees: 10; country: US)\n</account_data>"
-            let request = ChatRequest(model: Self.model, messages: [.init(role: "system", content: "Brief."), .init(role: "user", content: user)],
-                                      temperature: 0, maxTokens: 100, responseFormat: settings.responseFormat, minFieldChars: 20, maxFieldChars: 200)
+            let request = ChatRequest(
+                model: Self.model, messages: [.init(role: "system", content: "Brief."), .init(role: "user", content: user)],
+                temperature: 0, maxTokens: 100, responseFormat: settings.responseFormat, minFieldChars: 20, maxFieldChars: 200)
             do { return .success(try await client.complete(request) { _ in }) } catch { return .failure(error) }
         }
         let known = try await ask("Acme Corporation").get()
@@ -280,7 +296,9 @@ struct CannedAnswersEndToEndTests {
         }
         #expect(error?.description == "twice.jsonl:2: a second answer for acme.com (the first is on line 1)")
         let noContent = try temporary.file("bad.jsonl", #"{"account": "acme.com"}"# + "\n")
-        #expect(throws: FakeOpenAIServer.CannedAnswersError.self) { try FakeOpenAIServer.cannedAnswers(file: URL(fileURLWithPath: noContent)) }
+        #expect(throws: FakeOpenAIServer.CannedAnswersError.self) {
+            try FakeOpenAIServer.cannedAnswers(file: URL(fileURLWithPath: noContent))
+        }
         // Two accounts under one company name cannot be told apart.
         #expect(throws: FakeOpenAIServer.CannedAnswersError.self) {
             try FakeOpenAIServer.cannedAnswers(["a.com": "{}", "b.com": "{}"], companyNames: ["a.com": "Same", "b.com": "Same"])

@@ -20,12 +20,16 @@ struct ConfigurationFileTests {
     }
 
     @Test func aWrongTypeIsNamed() throws {
-        let error = try #require(throws: ConfigurationError.self) { try ConfigurationLoader.parse("hygiene:\n  daily_cap_per_event: lots\n") }
+        let error = try #require(throws: ConfigurationError.self) {
+            try ConfigurationLoader.parse("hygiene:\n  daily_cap_per_event: lots\n")
+        }
         #expect(error.problems.first?.key == "hygiene.daily_cap_per_event")
     }
 
     @Test func thresholdsOutOfOrderAreNamed() throws {
-        let error = try #require(throws: ConfigurationError.self) { try ConfigurationLoader.parse("weighted:\n  tiers: {hot: 40, warm: 50, nurture: 25}\n") }
+        let error = try #require(throws: ConfigurationError.self) {
+            try ConfigurationLoader.parse("weighted:\n  tiers: {hot: 40, warm: 50, nurture: 25}\n")
+        }
         #expect(error.problems.map(\.key).contains("weighted.tiers.hot"))
     }
 
@@ -52,8 +56,10 @@ struct ConfigurationFileTests {
     @Test func theFileIsFoundInTheWorkingDirectoryThenTheUsersThenTheSystems() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-config-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let (work, home, xdg, etc) = (root.appendingPathComponent("work"), root.appendingPathComponent("home"),
-                                      root.appendingPathComponent("xdg"), root.appendingPathComponent("etc"))
+        let (work, home, xdg, etc) = (
+            root.appendingPathComponent("work"), root.appendingPathComponent("home"),
+            root.appendingPathComponent("xdg"), root.appendingPathComponent("etc")
+        )
         func place(_ directory: URL, _ relative: String) throws -> String {
             let file = directory.appendingPathComponent(relative)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -81,8 +87,9 @@ struct ConfigurationFileTests {
     /// A prompt path in a configuration file is read relative to that file; none is the built-in template.
     @Test func aConfiguredPromptIsRelativeToItsFile() {
         #expect(PromptSource.configured("", configurationFile: "/srv/app/config/briefer.yaml") == .builtIn)
-        #expect(PromptSource.configured("../Prompts/briefing.v4.yaml", configurationFile: "/srv/app/config/briefer.yaml")
-            == .file("/srv/app/Prompts/briefing.v4.yaml"))
+        #expect(
+            PromptSource.configured("../Prompts/briefing.v4.yaml", configurationFile: "/srv/app/config/briefer.yaml")
+                == .file("/srv/app/Prompts/briefing.v4.yaml"))
         #expect(PromptSource.configured("/opt/p.yaml", configurationFile: "/srv/app/config/briefer.yaml") == .file("/opt/p.yaml"))
         // With no file (built-in defaults plus a flag-given path elsewhere), the working directory.
         #expect(PromptSource.configured("Prompts/p.yaml", configurationFile: nil) == .file("Prompts/p.yaml"))
@@ -118,13 +125,16 @@ struct ConfigurationFileTests {
 
     @Test func valuesThatWouldOverflowAreRefusedByKey() throws {
         let error = try #require(throws: ConfigurationError.self) {
-            try ConfigurationLoader.parse("weighted:\n  activation:\n    window_days: 100000000000000\nhygiene:\n  max_line_bytes: 99999999999\n")
+            try ConfigurationLoader.parse(
+                "weighted:\n  activation:\n    window_days: 100000000000000\nhygiene:\n  max_line_bytes: 99999999999\n")
         }
         #expect(Set(error.problems.map(\.key)) == ["weighted.activation.window_days", "hygiene.max_line_bytes"])
     }
 
     @Test func anEmptySectionKeepsItsDefaults() throws {
-        #expect(try ConfigurationLoader.parse("hygiene:\n  # daily_cap_per_event: 50\nmodel: points\n").hygiene == BrieferConfiguration().hygiene)
+        #expect(
+            try ConfigurationLoader.parse("hygiene:\n  # daily_cap_per_event: 50\nmodel: points\n").hygiene
+                == BrieferConfiguration().hygiene)
     }
 
     @Test func anUnknownModelListsTheChoices() throws {

@@ -23,8 +23,10 @@ struct CrashHarnessTests {
     static var plan: [Kill] {
         var random = SplitMix64(state: 20_261_125)
         var kills: [Kill] = []
-        for (point, hits) in [("ingest-after-batch", [1, 2, 3, 4]), ("enrich-after-answer", [1, 3, 6, 9]),
-                              ("sync-before-send", [1, 2, 3, 4]), ("sync-after-send", [1, 2, 3, 4])] {
+        for (point, hits) in [
+            ("ingest-after-batch", [1, 2, 3, 4]), ("enrich-after-answer", [1, 3, 6, 9]),
+            ("sync-before-send", [1, 2, 3, 4]), ("sync-after-send", [1, 2, 3, 4]),
+        ] {
             kills += hits.map { Kill(point: point, after: $0, delay: nil) }
         }
         // Random kills: a share of an uninterrupted run's duration (the delay is set from it in the test).
@@ -35,13 +37,17 @@ struct CrashHarnessTests {
     static let asOf = "2026-11-20T12:00:00Z"
 
     /// Runs `briefer run` once; `kill` arms a crash point or a timed SIGKILL. Returns how it ended.
-    static func run(db: String, out: String, llm: FakeOpenAIServer, crm: FakeHubSpotServer, kill: Kill?) async throws -> Process.TerminationReason {
+    static func run(db: String, out: String, llm: FakeOpenAIServer, crm: FakeHubSpotServer, kill: Kill?) async throws
+        -> Process.TerminationReason
+    {
         let binary = BrieferBinary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "swift build first: \(binary)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", "--db", db, "--config", FixturePaths.config.path, "--inputs", FixturePaths.workspace.path,
-                             "--as-of", asOf, "--push", "--base-url", llm.baseURL, "--model", "test-model", "--json"]
+        process.arguments = [
+            "run", "--db", db, "--config", FixturePaths.config.path, "--inputs", FixturePaths.workspace.path,
+            "--as-of", asOf, "--push", "--base-url", llm.baseURL, "--model", "test-model", "--json",
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["HUBSPOT_BASE_URL"] = crm.baseURL
         environment["HUBSPOT_ACCESS_TOKEN"] = crm.token
@@ -71,9 +77,10 @@ struct CrashHarnessTests {
     /// The rendered company name of each account (what the fake model server reads from a prompt).
     static func renderedNames(_ store: BrieferStore) throws -> [String: String] {
         let cap = BrieferConfiguration().enrichment.briefing.maxUntrustedChars
-        return Dictionary(try store.briefings(latestOnly: true).map {
-            ($0.account, $0.input.placeholderValues(maxUntrustedChars: cap)["company_name"]!)
-        }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(
+            try store.briefings(latestOnly: true).map {
+                ($0.account, $0.input.placeholderValues(maxUntrustedChars: cap)["company_name"]!)
+            }, uniquingKeysWith: { a, _ in a })
     }
 
     @Test func killedTwentyTimesNothingIsLostOrSentTwice() async throws {
@@ -180,9 +187,10 @@ struct CrashHarnessTests {
             let change = write.id + "|" + write.properties.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
             if let traceId = write.traceId { traceIdsByChange[change, default: []].insert(traceId) }
         }
-        return World(killed: killed, events: try store.count("events"), quarantined: try store.count("quarantine"), hot: hotAccounts.count,
-                     briefingsPerHotAccount: Set(hotAccounts.map { perAccount[$0.score.account] ?? 0 }), reaskedAfterStored: reasked,
-                     undelivered: undelivered, twoTraceIds: traceIdsByChange.filter { $0.value.count > 1 }.map(\.key).sorted(),
-                     leases: try store.leases().count)
+        return World(
+            killed: killed, events: try store.count("events"), quarantined: try store.count("quarantine"), hot: hotAccounts.count,
+            briefingsPerHotAccount: Set(hotAccounts.map { perAccount[$0.score.account] ?? 0 }), reaskedAfterStored: reasked,
+            undelivered: undelivered, twoTraceIds: traceIdsByChange.filter { $0.value.count > 1 }.map(\.key).sorted(),
+            leases: try store.leases().count)
     }
 }

@@ -26,10 +26,12 @@ struct EnrichmentTests {
         init() throws {
             // Directories of earlier test runs (a static is never released): removed when over an hour old.
             let temporary = FileManager.default.temporaryDirectory
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix("briefer-enrichment-") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+            where name.hasPrefix("briefer-enrichment-") {
                 let url = temporary.appendingPathComponent(name)
                 if let modified = try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate,
-                   modified.timeIntervalSinceNow < -3600 {
+                    modified.timeIntervalSinceNow < -3600
+                {
                     try? FileManager.default.removeItem(at: url)
                 }
             }
@@ -41,8 +43,10 @@ struct EnrichmentTests {
                 .run(asOf: try FixturePaths.manifestAsOf())
             hot = Set(outcome.accounts.filter { $0.tier == .hot }.map(\.account))
             // Planned once, so that whatever planning builds in the store is already in every copy.
-            _ = try Enricher(store: store, configuration: EnrichmentTests.configuration(), template: try EnrichmentTests.template.get(),
-                             logger: .quiet).plan()
+            _ = try Enricher(
+                store: store, configuration: EnrichmentTests.configuration(), template: try EnrichmentTests.template.get(),
+                logger: .quiet
+            ).plan()
         }
     }
 
@@ -115,14 +119,16 @@ struct EnrichmentTests {
             self.configuration = configuration
             let clock = Clock(try FixturePaths.manifestAsOf().adding(hours: 1))
             self.clock = clock
-            enricher = Enricher(store: copy.store, configuration: configuration, template: try EnrichmentTests.template.get(),
-                                logger: .quiet, clock: { clock.now })
+            enricher = Enricher(
+                store: copy.store, configuration: configuration, template: try EnrichmentTests.template.get(),
+                logger: .quiet, clock: { clock.now })
         }
 
         /// A client for `server` that does not sleep between retries.
         func client(_ server: FakeOpenAIServer) -> LLMClient {
-            LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: EnrichmentTests.key), settings: configuration.enrichment,
-                      logger: .quiet, sleep: { _ in })
+            LLMClient(
+                endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: EnrichmentTests.key), settings: configuration.enrichment,
+                logger: .quiet, sleep: { _ in })
         }
 
         /// Plans and enriches with `server`.
@@ -139,7 +145,8 @@ struct EnrichmentTests {
         var validator: BriefingValidator {
             get throws {
                 let rules = configuration.enrichment.briefing
-                return BriefingValidator(rules: rules, vocabulary: GroundingVocabulary(terms: try store.workspaceTerms() + rules.knownTerms))
+                return BriefingValidator(
+                    rules: rules, vocabulary: GroundingVocabulary(terms: try store.workspaceTerms() + rules.knownTerms))
             }
         }
     }
@@ -168,12 +175,14 @@ struct EnrichmentTests {
         let validator = try world.validator
         for account in plan.accounts {
             let briefing = try #require(FakeOpenAIServer.groundedBriefing(forUserMessage: account.prompt.user))
-            let verdict = validator.validate(ModelAnswer(content: FakeOpenAIServer.briefingJSON(briefing), finishReason: "stop"), input: account.input)
+            let verdict = validator.validate(
+                ModelAnswer(content: FakeOpenAIServer.briefingJSON(briefing), finishReason: "stop"), input: account.input)
             #expect(verdict.errors.isEmpty, "\(account.score.score.account): \(verdict.errors)")
             #expect(verdict.briefing == briefing)
             // And the four identical sentences fail as duplicates only.
-            let same = Briefing(useCaseHypothesis: briefing.useCaseHypothesis, expansionSignal: briefing.useCaseHypothesis,
-                                recommendedOpening: briefing.useCaseHypothesis, riskFactor: briefing.useCaseHypothesis)
+            let same = Briefing(
+                useCaseHypothesis: briefing.useCaseHypothesis, expansionSignal: briefing.useCaseHypothesis,
+                recommendedOpening: briefing.useCaseHypothesis, riskFactor: briefing.useCaseHypothesis)
             #expect(validator.validate(same, input: account.input).codes == [.duplicateFields])
         }
     }
@@ -299,9 +308,13 @@ struct EnrichmentTests {
             #expect(errors.contains("Your answer broke these rules"))
             #expect(errors.contains("duplicate_fields (expansion_signal)"))
             #expect(errors.contains("duplicate_fields (risk_factor)"))
-            #expect(errors == (try template.renderRepair(account.input, errors: try world.validator
-                .validate(ModelAnswer(content: repair.messages[2].content, finishReason: "stop"), input: account.input).errors,
-                rules: world.configuration.enrichment.briefing)))
+            #expect(
+                errors
+                    == (try template.renderRepair(
+                        account.input,
+                        errors: try world.validator
+                            .validate(ModelAnswer(content: repair.messages[2].content, finishReason: "stop"), input: account.input).errors,
+                        rules: world.configuration.enrichment.briefing)))
         }
     }
 
@@ -379,14 +392,16 @@ struct EnrichmentTests {
                 #expect(record.reason?.isEmpty == false, "\(record.account)")
                 #expect(!record.errors.isEmpty, "\(record.account)")
             } else {
-                #expect(record.briefing == FakeOpenAIServer.groundedBriefing(
-                    forUserMessage: plan.accounts.first { $0.score.score.account == record.account }!.prompt.user))
+                #expect(
+                    record.briefing
+                        == FakeOpenAIServer.groundedBriefing(
+                            forUserMessage: plan.accounts.first { $0.score.score.account == record.account }!.prompt.user))
             }
         }
         #expect(summary.calls == calls.count)
         // Every request the server received is one the client counted (no silent re-send by libcurl).
         #expect(summary.calls == server.received)
-        
+
         #expect(summary.retries == calls.filter { $0.retry > 0 }.count)
         #expect(summary.failedCalls == calls.filter { $0.error != nil }.count)
         #expect(summary.briefed == plan.selected.count)
@@ -484,8 +499,10 @@ struct EnrichmentTests {
     /// A deferral waits for an account that is still hot; one that cooled off has nothing waiting.
     @Test func deferralsOfAccountsNoLongerHotAreForgotten() async throws {
         let world = try World()
-        try world.store.saveDeferral(Deferral(account: "cooled.example", fingerprint: "f", reason: .rateLimited, detail: "HTTP 429",
-                                              untilMs: world.clock.now + 60_000, createdMs: world.clock.now))
+        try world.store.saveDeferral(
+            Deferral(
+                account: "cooled.example", fingerprint: "f", reason: .rateLimited, detail: "HTTP 429",
+                untilMs: world.clock.now + 60_000, createdMs: world.clock.now))
         let server = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .grounded)
         defer { server.stop() }
         _ = try await world.enrich(server)
@@ -543,7 +560,9 @@ struct EnrichmentTests {
         let first = Set(try world.store.briefings().map(\.account))
         #expect(first == Set(plan.selected.map(\.score.score.account)))
         // The three are the highest scores (all newly hot).
-        let byScore = plan.accounts.sorted { ($0.score.score.score, $1.score.score.account) > ($1.score.score.score, $0.score.score.account) }
+        let byScore = plan.accounts.sorted {
+            ($0.score.score.score, $1.score.score.account) > ($1.score.score.score, $0.score.score.account)
+        }
         #expect(first == Set(byScore.prefix(3).map(\.score.score.account)))
 
         // Later the same day: no capacity left.
@@ -563,7 +582,10 @@ struct EnrichmentTests {
 
     @Test func theDailySpendCapDefersTheRemainingAccounts() async throws {
         // One call costs far more than the cap: the first account is briefed, every later one waits.
-        let world = try World(Self.configuration { $0.enrichment.dailySpendCapUsd = 0.000_001; $0.enrichment.concurrency = 1 })
+        let world = try World(
+            Self.configuration {
+                $0.enrichment.dailySpendCapUsd = 0.000_001; $0.enrichment.concurrency = 1
+            })
         let server = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .grounded)
         defer { server.stop() }
         let (plan, summary) = try await world.enrich(server)
@@ -587,7 +609,10 @@ struct EnrichmentTests {
     /// Accounts enriched concurrently hold what their requests in flight may cost against the cap: with
     /// four in flight and a cap below one request's most, only one request is ever sent.
     @Test func concurrentAccountsDoNotOvershootTheSpendCapTogether() async throws {
-        let world = try World(Self.configuration { $0.enrichment.dailySpendCapUsd = 0.000_001; $0.enrichment.concurrency = 4 })
+        let world = try World(
+            Self.configuration {
+                $0.enrichment.dailySpendCapUsd = 0.000_001; $0.enrichment.concurrency = 4
+            })
         let server = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .slow(0.3, then: .grounded))
         defer { server.stop() }
         let (_, summary) = try await world.enrich(server)

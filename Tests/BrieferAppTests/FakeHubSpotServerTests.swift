@@ -21,8 +21,10 @@ struct FakeHubSpotServerTests {
         func result(trace: String) -> [String: Any]? { results.first { $0["objectWriteTraceId"] as? String == trace } }
     }
 
-    func post(_ server: FakeHubSpotServer, _ path: String, body: Data, token: String? = FakeHubSpotServerTests.token,
-              contentType: String? = "application/json") async throws -> Reply {
+    func post(
+        _ server: FakeHubSpotServer, _ path: String, body: Data, token: String? = FakeHubSpotServerTests.token,
+        contentType: String? = "application/json"
+    ) async throws -> Reply {
         var headers: [HTTPHeader] = []
         if let token { headers.append(HTTPHeader("Authorization", "Bearer \(token)")) }
         if let contentType { headers.append(HTTPHeader("Content-Type", contentType)) }
@@ -31,7 +33,9 @@ struct FakeHubSpotServerTests {
         return Reply(response: response, json: json)
     }
 
-    func post(_ server: FakeHubSpotServer, _ path: String, _ object: [String: Any], token: String? = FakeHubSpotServerTests.token) async throws -> Reply {
+    func post(_ server: FakeHubSpotServer, _ path: String, _ object: [String: Any], token: String? = FakeHubSpotServerTests.token)
+        async throws -> Reply
+    {
         try await post(server, path, body: JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), token: token)
     }
 
@@ -68,15 +72,21 @@ struct FakeHubSpotServerTests {
         #expect(wrong.status == 401)
         #expect(wrong.category == "INVALID_AUTHENTICATION")
 
-        let basic = try await client.send(HTTPRequest(url: server.baseURL + FakeHubSpotServer.readPath, headers: [
-            HTTPHeader("Authorization", "Basic \(Self.token)"), HTTPHeader("Content-Type", "application/json"),
-        ], body: JSONSerialization.data(withJSONObject: body)))
+        let basic = try await client.send(
+            HTTPRequest(
+                url: server.baseURL + FakeHubSpotServer.readPath,
+                headers: [
+                    HTTPHeader("Authorization", "Basic \(Self.token)"), HTTPHeader("Content-Type", "application/json"),
+                ], body: JSONSerialization.data(withJSONObject: body)))
         #expect(basic.status == 401)
 
         let right = try await post(server, FakeHubSpotServer.readPath, body)
         #expect(right.status == 207)  // authenticated; the email is unknown
         #expect(server.requests.map(\.status) == [401, 401, 401, 207])
-        #expect(server.requests.map(\.errorCategory) == ["INVALID_AUTHENTICATION", "INVALID_AUTHENTICATION", "INVALID_AUTHENTICATION", "OBJECT_NOT_FOUND"])
+        #expect(
+            server.requests.map(\.errorCategory) == [
+                "INVALID_AUTHENTICATION", "INVALID_AUTHENTICATION", "INVALID_AUTHENTICATION", "OBJECT_NOT_FOUND",
+            ])
         #expect(server.requests[3].header("authorization") == "Bearer \(Self.token)")
         #expect(server.contacts.isEmpty)
     }
@@ -95,10 +105,14 @@ struct FakeHubSpotServerTests {
         defer { server.stop() }
         let bobId = server.addContact(email: "Bob@Acme.com", properties: ["pql_tier": "warm"])
 
-        let first = try await post(server, FakeHubSpotServer.upsertPath, ["inputs": [
-            upsertInput("ada@acme.com", trace: "t-ada-1", ["pql_score": "87.5", "pql_tier": "hot"]),
-            upsertInput("bob@acme.com", trace: "t-bob-1", ["pql_tier": "hot"]),
-        ]])
+        let first = try await post(
+            server, FakeHubSpotServer.upsertPath,
+            [
+                "inputs": [
+                    upsertInput("ada@acme.com", trace: "t-ada-1", ["pql_score": "87.5", "pql_tier": "hot"]),
+                    upsertInput("bob@acme.com", trace: "t-bob-1", ["pql_tier": "hot"]),
+                ]
+            ])
         #expect(first.status == 200)
         #expect(first.json["status"] as? String == "COMPLETE")
         #expect(first.json["startedAt"] is String && first.json["completedAt"] is String)
@@ -116,9 +130,13 @@ struct FakeHubSpotServerTests {
         #expect(bob["new"] as? Bool == false)
         #expect(adaId != bobId)
 
-        let second = try await post(server, FakeHubSpotServer.upsertPath, ["inputs": [
-            upsertInput("ADA@acme.com", trace: "t-ada-2", ["pql_tier": "warm"]),
-        ]])
+        let second = try await post(
+            server, FakeHubSpotServer.upsertPath,
+            [
+                "inputs": [
+                    upsertInput("ADA@acme.com", trace: "t-ada-2", ["pql_tier": "warm"])
+                ]
+            ])
         #expect(second.status == 200)
         #expect(second.results.first?["id"] as? String == adaId)
         #expect(second.results.first?["new"] as? Bool == false)
@@ -134,17 +152,25 @@ struct FakeHubSpotServerTests {
     @Test func upsertRefusesDuplicateIdsAndAMissingIdProperty() async throws {
         let server = try FakeHubSpotServer(token: Self.token)
         defer { server.stop() }
-        let duplicate = try await post(server, FakeHubSpotServer.upsertPath, ["inputs": [
-            upsertInput("ada@acme.com", trace: "a", ["pql_tier": "hot"]),
-            upsertInput("Ada@acme.com", trace: "b", ["pql_tier": "hot"]),
-        ]])
+        let duplicate = try await post(
+            server, FakeHubSpotServer.upsertPath,
+            [
+                "inputs": [
+                    upsertInput("ada@acme.com", trace: "a", ["pql_tier": "hot"]),
+                    upsertInput("Ada@acme.com", trace: "b", ["pql_tier": "hot"]),
+                ]
+            ])
         #expect(duplicate.status == 400)
         #expect(duplicate.category == "VALIDATION_ERROR")
         #expect(duplicate.message?.hasPrefix("Duplicate IDs found in batch input") == true)
 
-        let noIdProperty = try await post(server, FakeHubSpotServer.upsertPath, ["inputs": [
-            ["id": "ada@acme.com", "objectWriteTraceId": "c", "properties": ["pql_tier": "hot"]],
-        ]])
+        let noIdProperty = try await post(
+            server, FakeHubSpotServer.upsertPath,
+            [
+                "inputs": [
+                    ["id": "ada@acme.com", "objectWriteTraceId": "c", "properties": ["pql_tier": "hot"]]
+                ]
+            ])
         #expect(noIdProperty.status == 400)
         #expect(server.contacts.isEmpty)
         #expect(server.writes.allSatisfy { $0.outcome == .rejected })
@@ -177,7 +203,9 @@ struct FakeHubSpotServerTests {
         #expect(mixed.errors.count == 1)
         #expect(error["status"] as? String == "error")
         #expect(error["category"] as? String == "OBJECT_NOT_FOUND")
-        #expect(error["message"] as? String == "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.")
+        #expect(
+            error["message"] as? String == "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid."
+        )
         #expect((error["context"] as? [String: Any])?["ids"] as? [String] == ["ghost@nowhere.io", "nobody@acme.com"])
 
         let byRecordId = try await post(server, FakeHubSpotServer.readPath, ["properties": ["pql_tier"], "inputs": [["id": adaId]]])
@@ -193,10 +221,14 @@ struct FakeHubSpotServerTests {
         defer { server.stop() }
         let adaId = server.addContact(email: "ada@acme.com")
 
-        let reply = try await post(server, FakeHubSpotServer.updatePath, ["inputs": [
-            updateInput(adaId, trace: "t-1", ["pql_score": "12", "pql_tier": "cold"]),
-            updateInput("987654321", trace: "t-2", ["pql_score": "40"]),
-        ]])
+        let reply = try await post(
+            server, FakeHubSpotServer.updatePath,
+            [
+                "inputs": [
+                    updateInput(adaId, trace: "t-1", ["pql_score": "12", "pql_tier": "cold"]),
+                    updateInput("987654321", trace: "t-2", ["pql_score": "40"]),
+                ]
+            ])
         #expect(reply.status == 207)
         #expect(reply.json["numErrors"] as? Int == 1)
         #expect(reply.results.count == 1)
@@ -209,7 +241,8 @@ struct FakeHubSpotServerTests {
         #expect(server.writes.map(\.outcome) == [.updated, .notFound])
         #expect(server.writes.map(\.recordId) == [adaId, nil])
 
-        let allKnown = try await post(server, FakeHubSpotServer.updatePath, ["inputs": [updateInput(adaId, trace: "t-3", ["pql_tier": "warm"])]])
+        let allKnown = try await post(
+            server, FakeHubSpotServer.updatePath, ["inputs": [updateInput(adaId, trace: "t-3", ["pql_tier": "warm"])]])
         #expect(allKnown.status == 200)
         #expect(allKnown.json["errors"] == nil)
     }
@@ -218,9 +251,13 @@ struct FakeHubSpotServerTests {
         let server = try FakeHubSpotServer(token: Self.token)
         defer { server.stop() }
         server.addContact(email: "ada@acme.com")
-        let reply = try await post(server, FakeHubSpotServer.updatePath, ["inputs": [
-            ["id": "ada@acme.com", "idProperty": "email", "objectWriteTraceId": "t-1", "properties": ["pql_tier": "hot"]],
-        ]])
+        let reply = try await post(
+            server, FakeHubSpotServer.updatePath,
+            [
+                "inputs": [
+                    ["id": "ada@acme.com", "idProperty": "email", "objectWriteTraceId": "t-1", "properties": ["pql_tier": "hot"]]
+                ]
+            ])
         #expect(reply.status == 400)
         #expect(reply.json["status"] as? String == "error")
         #expect(reply.category == "VALIDATION_ERROR")
@@ -254,7 +291,8 @@ struct FakeHubSpotServerTests {
     @Test func aValueThatIsNotAStringIsRefused() async throws {
         let server = try FakeHubSpotServer(token: Self.token)
         defer { server.stop() }
-        let body = #"{"inputs":[{"id":"ada@acme.com","idProperty":"email","objectWriteTraceId":"t-1","properties":{"pql_score":87.5,"pql_tier":"hot"}}]}"#
+        let body =
+            #"{"inputs":[{"id":"ada@acme.com","idProperty":"email","objectWriteTraceId":"t-1","properties":{"pql_score":87.5,"pql_tier":"hot"}}]}"#
         let reply = try await post(server, FakeHubSpotServer.upsertPath, body: Data(body.utf8))
         #expect(reply.status == 400)
         #expect(reply.category == "VALIDATION_ERROR")
@@ -268,8 +306,9 @@ struct FakeHubSpotServerTests {
             let other = #"{"inputs":[{"id":"x","properties":{"pql_tier":\#(value)}}]}"#
             #expect(try await post(server, FakeHubSpotServer.updatePath, body: Data(other.utf8)).status == 400, "value \(value)")
         }
-        let asString = try await post(server, FakeHubSpotServer.upsertPath,
-                                      ["inputs": [upsertInput("ada@acme.com", trace: "t-2", ["pql_score": "87.5"])]])
+        let asString = try await post(
+            server, FakeHubSpotServer.upsertPath,
+            ["inputs": [upsertInput("ada@acme.com", trace: "t-2", ["pql_score": "87.5"])]])
         #expect(asString.status == 200)
     }
 
@@ -279,22 +318,32 @@ struct FakeHubSpotServerTests {
         #expect(server.definedProperties.count == 18)
         #expect(server.definedProperties.filter { $0.hasPrefix("pql_") }.count == 17)
 
-        let undefined = try await post(server, FakeHubSpotServer.upsertPath,
-                                       ["inputs": [upsertInput("ada@acme.com", trace: "t-1", ["pql_mystery": "1", "pql_tier": "hot"])]])
+        let undefined = try await post(
+            server, FakeHubSpotServer.upsertPath,
+            ["inputs": [upsertInput("ada@acme.com", trace: "t-1", ["pql_mystery": "1", "pql_tier": "hot"])]])
         #expect(undefined.status == 400)
         #expect(undefined.category == "VALIDATION_ERROR")
         #expect(undefined.message?.contains(#"Property \"pql_mystery\" does not exist"#) == true)
         #expect((undefined.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "PROPERTY_DOESNT_EXIST")
 
         server.definedProperties.insert("pql_mystery")
-        #expect(try await post(server, FakeHubSpotServer.upsertPath,
-                               ["inputs": [upsertInput("ada@acme.com", trace: "t-2", ["pql_mystery": "1"])]]).status == 200)
+        #expect(
+            try await post(
+                server, FakeHubSpotServer.upsertPath,
+                ["inputs": [upsertInput("ada@acme.com", trace: "t-2", ["pql_mystery": "1"])]]
+            ).status == 200)
 
         let longest = String(repeating: "x", count: FakeHubSpotServer.maxValueLength)
-        #expect(try await post(server, FakeHubSpotServer.upsertPath,
-                               ["inputs": [upsertInput("ada@acme.com", trace: "t-3", ["pql_use_case": longest])]]).status == 200)
-        #expect(try await post(server, FakeHubSpotServer.upsertPath,
-                               ["inputs": [upsertInput("ada@acme.com", trace: "t-4", ["pql_use_case": longest + "y"])]]).status == 400)
+        #expect(
+            try await post(
+                server, FakeHubSpotServer.upsertPath,
+                ["inputs": [upsertInput("ada@acme.com", trace: "t-3", ["pql_use_case": longest])]]
+            ).status == 200)
+        #expect(
+            try await post(
+                server, FakeHubSpotServer.upsertPath,
+                ["inputs": [upsertInput("ada@acme.com", trace: "t-4", ["pql_use_case": longest + "y"])]]
+            ).status == 400)
 
         for body in ["{\"inputs\":[", "not json", "[]", "{\"inputs\":{}}", "{}"] {
             let malformed = try await post(server, FakeHubSpotServer.upsertPath, body: Data(body.utf8))
@@ -322,8 +371,9 @@ struct FakeHubSpotServerTests {
         }
         #expect(remaining == ["2", "1", "0"])
 
-        let limited = try await post(server, FakeHubSpotServer.upsertPath,
-                                     ["inputs": [upsertInput("ada@acme.com", trace: "t-1", ["pql_tier": "hot"])]])
+        let limited = try await post(
+            server, FakeHubSpotServer.upsertPath,
+            ["inputs": [upsertInput("ada@acme.com", trace: "t-1", ["pql_tier": "hot"])]])
         #expect(limited.status == 429)
         #expect(limited.response.header("X-HubSpot-RateLimit-Interval-Milliseconds") == "600000")
         #expect(limited.response.header("X-HubSpot-RateLimit-Max") == "3")
@@ -428,9 +478,13 @@ struct FakeHubSpotServerTests {
         let id = try #require(server.contact(email: "ada@acme.com")?.id)
         #expect(id == "1001")
         #expect(try await post(server, FakeHubSpotServer.readPath, readBody(["ada@acme.com"])).status == 200)
-        #expect(try await post(server, FakeHubSpotServer.updatePath, ["inputs": [updateInput(id, trace: "t-2", ["pql_tier": "warm"])]]).status == 500)
+        #expect(
+            try await post(server, FakeHubSpotServer.updatePath, ["inputs": [updateInput(id, trace: "t-2", ["pql_tier": "warm"])]]).status
+                == 500)
         server.setFaultScript(nil)
-        #expect(try await post(server, FakeHubSpotServer.updatePath, ["inputs": [updateInput(id, trace: "t-2", ["pql_tier": "warm"])]]).status == 200)
+        #expect(
+            try await post(server, FakeHubSpotServer.updatePath, ["inputs": [updateInput(id, trace: "t-2", ["pql_tier": "warm"])]]).status
+                == 200)
         #expect(server.requests.map(\.fault) == ["drop", "drop_after_applying", nil, nil, "status_500", nil])
         #expect(server.requests.map(\.status) == [nil, nil, 200, 200, 500, 200])
     }
@@ -441,16 +495,28 @@ struct FakeHubSpotServerTests {
         let server = try FakeHubSpotServer(token: Self.token)
         defer { server.stop() }
         let bobId = server.addContact(email: "bob@acme.com")
-        _ = try await post(server, FakeHubSpotServer.upsertPath, ["inputs": [
-            upsertInput("ada@acme.com", trace: "trace-ada", ["pql_score": "91", "pql_tier": "hot"]),
-        ]])
+        _ = try await post(
+            server, FakeHubSpotServer.upsertPath,
+            [
+                "inputs": [
+                    upsertInput("ada@acme.com", trace: "trace-ada", ["pql_score": "91", "pql_tier": "hot"])
+                ]
+            ])
         _ = try await post(server, FakeHubSpotServer.readPath, readBody(["bob@acme.com"]))
-        _ = try await post(server, FakeHubSpotServer.updatePath, ["inputs": [
-            updateInput(bobId, trace: "trace-bob", ["pql_tier": "cold"]),
-        ]])
-        _ = try await post(server, FakeHubSpotServer.updatePath, ["inputs": [
-            updateInput(bobId, trace: "trace-bob", ["pql_tier": "cold"]),  // resent under the same trace id
-        ]])
+        _ = try await post(
+            server, FakeHubSpotServer.updatePath,
+            [
+                "inputs": [
+                    updateInput(bobId, trace: "trace-bob", ["pql_tier": "cold"])
+                ]
+            ])
+        _ = try await post(
+            server, FakeHubSpotServer.updatePath,
+            [
+                "inputs": [
+                    updateInput(bobId, trace: "trace-bob", ["pql_tier": "cold"])  // resent under the same trace id
+                ]
+            ])
 
         #expect(server.received == 4)
         #expect(server.counts == [FakeHubSpotServer.upsertPath: 1, FakeHubSpotServer.readPath: 1, FakeHubSpotServer.updatePath: 2])
@@ -481,7 +547,10 @@ struct FakeHubSpotServerTests {
         try await withThrowingTaskGroup(of: Int.self) { group in
             for n in 0..<20 {
                 group.addTask {
-                    try await post(server, FakeHubSpotServer.upsertPath, ["inputs": [upsertInput("u\(n)@acme.com", trace: "t-\(n)", ["pql_tier": "hot"])]]).status
+                    try await post(
+                        server, FakeHubSpotServer.upsertPath,
+                        ["inputs": [upsertInput("u\(n)@acme.com", trace: "t-\(n)", ["pql_tier": "hot"])]]
+                    ).status
                 }
             }
             for try await status in group { #expect(status == 200) }

@@ -37,7 +37,8 @@ struct FaultInjectionTests {
         // contacts the fake CRM does not know are OBJECT_NOT_FOUND).
         // (Request 0 is the push's question which portal the token belongs to, answered normally.)
         let crmFaults: [Int: FakeHubSpotServer.Fault] = [
-            1: .rateLimited(retryAfter: "1"), 2: .status(400, body: #"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR"}"#),
+            1: .rateLimited(retryAfter: "1"),
+            2: .status(400, body: #"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR"}"#),
             3: .status(503), 5: .dropAfterApplying, 6: .rateLimited(), 7: .status(502), 9: .rateLimited(policy: "DAILY"),
         ]
         // And one contact HubSpot will not take (an invalid value): every upsert carrying it is refused
@@ -47,7 +48,8 @@ struct FaultInjectionTests {
             guard request.path == FakeHubSpotServer.upsertPath else { return nil }
             let email = refusedEmail.setOnce(request.bodyText.firstMatch(of: /"id": ?"([^"]+)"/).map { String($0.1) } ?? "")
             guard request.bodyText.contains("\"\(email)\"") else { return nil }
-            return .status(400, body: #"{"status":"error","message":"Property values were not valid: INVALID_EMAIL","category":"VALIDATION_ERROR"}"#)
+            return .status(
+                400, body: #"{"status":"error","message":"Property values were not valid: INVALID_EMAIL","category":"VALIDATION_ERROR"}"#)
         }
         crm.setFaultScript { request in crmFaults[request.index] ?? refuse(request) }
         defer { llm.stop(); crm.stop() }
@@ -55,11 +57,14 @@ struct FaultInjectionTests {
         for (index, email) in try CrashHarnessTests.fixtureEmails().sorted().enumerated() where index % 5 != 0 {
             _ = crm.addContact(email: email)
         }
-        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: llm.baseURL, apiKey: ""), settings: configuration.enrichment, logger: .quiet,
-                               sleep: { _ in })
-        let hubspot = HubSpotClient(endpoint: HubSpotEndpoint(baseUrl: crm.baseURL, token: crm.token!), settings: configuration.crm, logger: .quiet)
-        let pipeline = Pipeline(store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
-                                llm: client, hubspot: hubspot, logger: .quiet, owner: "faults")
+        let client = LLMClient(
+            endpoint: LLMEndpoint(baseUrl: llm.baseURL, apiKey: ""), settings: configuration.enrichment, logger: .quiet,
+            sleep: { _ in })
+        let hubspot = HubSpotClient(
+            endpoint: HubSpotEndpoint(baseUrl: crm.baseURL, token: crm.token!), settings: configuration.crm, logger: .quiet)
+        let pipeline = Pipeline(
+            store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
+            llm: client, hubspot: hubspot, logger: .quiet, owner: "faults")
         let asOf = try FixturePaths.manifestAsOf()
         let first = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: asOf, push: true))
         #expect(first.status == .finished)
@@ -84,7 +89,8 @@ struct FaultInjectionTests {
         #expect(deferred.values.allSatisfy { $0 == .rateLimited || $0 == .endpointError })
 
         // HubSpot's record and the sync's counts agree; what could not be delivered is pending, not lost.
-        #expect(sync.requests.values.reduce(0, +) + sync.retries == crm.received, "\(sync.requests) + \(sync.retries) retries vs \(crm.counts)")
+        #expect(
+            sync.requests.values.reduce(0, +) + sync.retries == crm.received, "\(sync.requests) + \(sync.retries) retries vs \(crm.counts)")
         #expect(sync.rateLimited == crm.requests.filter { $0.status == 429 }.count)
         // Whatever a fault kept from its destination is pending for the next run, never dropped.
         #expect(sync.done + sync.missing + sync.rejected + sync.leftPending == sync.changedContacts + sync.resent || sync.stopped != nil)
@@ -99,9 +105,11 @@ struct FaultInjectionTests {
         // delivered under its trace id.
         crm.setFaultScript(refuse)
         crm.resetRateLimit()
-        let second = try await Pipeline(store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
-                                        llm: client, hubspot: hubspot, logger: .quiet, owner: "faults")
-            .run(.init(asOf: asOf, push: true))
+        let second = try await Pipeline(
+            store: temporary.store, configuration: configuration, template: try EnrichmentTests.template.get(),
+            llm: client, hubspot: hubspot, logger: .quiet, owner: "faults"
+        )
+        .run(.init(asOf: asOf, push: true))
         #expect(second.status == .finished)
         let after = try temporary.store.outboxItems(destination: nil)
         #expect(!after.contains { $0.status == .pending })
@@ -116,16 +124,22 @@ struct FaultInjectionTests {
             if let traceId = write.traceId { traceIdsByChange[change, default: []].insert(traceId) }
         }
         #expect(traceIdsByChange.values.allSatisfy { $0.count == 1 })
-        print("fault injection: model server \(kinds.sorted { $0.key < $1.key }); HubSpot \(crm.requests.compactMap(\.fault).sorted()); "
-            + "first run: \(enrichment.briefed) briefed (\(enrichment.fallbacks) by rules), \(enrichment.deferred) deferred, "
-            + "\(enrichment.calls) calls, \(enrichment.retries) retries; sync \(sync.done) done, \(sync.rejected) rejected, "
-            + "\(sync.leftPending) left pending, stopped: \(sync.stopped ?? "no"); second run: \(second.sync?.done ?? 0) done, "
-            + "\(second.sync?.rejected ?? 0) rejected, HubSpot answered 400 \(crm.requests.filter { $0.status == 400 }.count) times in all")
+        print(
+            "fault injection: model server \(kinds.sorted { $0.key < $1.key }); HubSpot \(crm.requests.compactMap(\.fault).sorted()); "
+                + "first run: \(enrichment.briefed) briefed (\(enrichment.fallbacks) by rules), \(enrichment.deferred) deferred, "
+                + "\(enrichment.calls) calls, \(enrichment.retries) retries; sync \(sync.done) done, \(sync.rejected) rejected, "
+                + "\(sync.leftPending) left pending, stopped: \(sync.stopped ?? "no"); second run: \(second.sync?.done ?? 0) done, "
+                + "\(second.sync?.rejected ?? 0) rejected, HubSpot answered 400 \(crm.requests.filter { $0.status == 400 }.count) times in all"
+        )
     }
 
     final class Counter: Sendable {
         private let value = Mutex(0)
-        func next() -> Int { value.withLock { value in defer { value += 1 }; return value } }
+        func next() -> Int {
+            value.withLock { value in
+                defer { value += 1 }; return value
+            }
+        }
     }
 }
 

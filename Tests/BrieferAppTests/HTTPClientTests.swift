@@ -18,14 +18,18 @@ struct HTTPClientTests {
 
     @Test func postCarriesMethodPathHeadersAndExactBody() async throws {
         let server = try FakeHTTPServer { _ in
-            .respond(status: 201, headers: [HTTPHeader("X-Request-Id", "abc"), HTTPHeader("Set-Cookie", "a=1"), HTTPHeader("set-cookie", "b=2")],
-                     body: Data("{\"ok\":true}".utf8))
+            .respond(
+                status: 201,
+                headers: [HTTPHeader("X-Request-Id", "abc"), HTTPHeader("Set-Cookie", "a=1"), HTTPHeader("set-cookie", "b=2")],
+                body: Data("{\"ok\":true}".utf8))
         }
         defer { server.stop() }
         let body = Data((0...255).map { UInt8($0) } + Array("{\"q\":\"héllo\"}\r\n\r\n".utf8))
-        let request = HTTPRequest(url: server.baseURL + "/v1/messages?beta=1", headers: [
-            HTTPHeader("Authorization", "Bearer sk-secret"), HTTPHeader("Content-Type", "application/json"),
-        ], body: body)
+        let request = HTTPRequest(
+            url: server.baseURL + "/v1/messages?beta=1",
+            headers: [
+                HTTPHeader("Authorization", "Bearer sk-secret"), HTTPHeader("Content-Type", "application/json"),
+            ], body: body)
         let response = try await HTTPClient().send(request)
 
         let seen = try #require(server.requests.first)
@@ -62,7 +66,9 @@ struct HTTPClientTests {
 
     @Test func aRateLimitIsAResponseWithItsHeaders() async throws {
         let server = try FakeHTTPServer { _ in
-            .respond(status: 429, headers: [HTTPHeader("Retry-After", "7"), HTTPHeader("X-RateLimit-Remaining", "0")], body: Data("slow down".utf8))
+            .respond(
+                status: 429, headers: [HTTPHeader("Retry-After", "7"), HTTPHeader("X-RateLimit-Remaining", "0")],
+                body: Data("slow down".utf8))
         }
         defer { server.stop() }
         let response = try await HTTPClient().send(HTTPRequest(url: server.baseURL + "/v1"))
@@ -172,7 +178,8 @@ struct HTTPClientTests {
         let requests = [
             HTTPRequest(url: server.baseURL + "/drop", headers: secretHeaders, body: body),
             HTTPRequest(url: server.baseURL + "/hang", headers: secretHeaders, body: body, timeout: 0.3),
-            HTTPRequest(url: server.baseURL + "/", headers: secretHeaders + [HTTPHeader("X-Evil", "sk-secret\r\nX-Injected: 1")], body: body),
+            HTTPRequest(
+                url: server.baseURL + "/", headers: secretHeaders + [HTTPHeader("X-Evil", "sk-secret\r\nX-Injected: 1")], body: body),
             HTTPRequest(url: "https://127.0.0.1:\(server.port)/", headers: secretHeaders, body: body),
         ]
         for request in requests {

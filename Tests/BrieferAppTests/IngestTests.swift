@@ -53,8 +53,11 @@ struct IngestTests {
         #expect(summary.files.map(\.kind) == ["companies", "users"])
         #expect(summary.files.map(\.inserted) == [4, 4])
         let stored = try t.store.quarantine(limit: 10).entries.map { "\(($0.file as NSString).lastPathComponent):\($0.line):\($0.reason)" }
-        #expect(Set(stored) == ["bad_companies.csv:4:wrong_column_count", "bad_companies.csv:6:bad_number",
-                                "bad_users.csv:5:wrong_column_count", "bad_users.csv:6:bad_timestamp"])
+        #expect(
+            Set(stored) == [
+                "bad_companies.csv:4:wrong_column_count", "bad_companies.csv:6:bad_number",
+                "bad_users.csv:5:wrong_column_count", "bad_users.csv:6:bad_timestamp",
+            ])
         let name = try t.store.scalar("SELECT name FROM companies WHERE domain = 'dundermifflin.com'")
         #expect(name == "Dunder Mifflin, Inc.")
     }
@@ -67,7 +70,8 @@ struct IngestTests {
 
     @Test func aQuotedFieldMaySpanLines() throws {
         let t = try TemporaryStore()
-        let path = try t.file("companies.csv", "domain,name,employee_count,industry,estimated_revenue,country\nacme.com,\"Acme\nWest\",10,saas,100,US\n")
+        let path = try t.file(
+            "companies.csv", "domain,name,employee_count,industry,estimated_revenue,country\nacme.com,\"Acme\nWest\",10,saas,100,US\n")
         let summary = try ingest([path], into: t.store)
         #expect(summary.inserted == 1)
         let name = try t.store.scalar("SELECT name FROM companies")
@@ -76,7 +80,9 @@ struct IngestTests {
 
     @Test func anonymousAndZonelessEventsAreCounted() throws {
         let t = try TemporaryStore()
-        let path = try t.file("e.jsonl", """
+        let path = try t.file(
+            "e.jsonl",
+            """
             {"type":"track","messageId":"a","anonymousId":"anon-1","event":"pricing_page_viewed","timestamp":"2026-11-01T10:00:00Z"}
             {"type":"track","messageId":"b","userId":"u1","event":"login","timestamp":"2026-11-01T10:00:00"}
             """)
@@ -90,7 +96,9 @@ struct IngestTests {
 struct MoreIngestTests {
     @Test func anUnbalancedQuoteDoesNotSwallowTheRestOfTheFile() throws {
         let t = try TemporaryStore()
-        let path = try t.file("c.csv", """
+        let path = try t.file(
+            "c.csv",
+            """
             domain,name,employee_count,industry,estimated_revenue,country
             a.com,Q1,10,saas,100,US
             b.com,Q2 5" screen,10,saas,100,US

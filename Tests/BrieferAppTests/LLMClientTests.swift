@@ -47,17 +47,23 @@ struct LLMClientTests {
         -> (LLMClient, Waits)
     {
         let waits = Waits()
-        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: key), settings: settings, logger: .quiet,
-                               sleep: { waits.add($0) })
+        let client = LLMClient(
+            endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: key), settings: settings, logger: .quiet,
+            sleep: { waits.add($0) })
         return (client, waits)
     }
 
-    static func request(_ settings: BrieferConfiguration.Enrichment = settings(), messages: [ChatRequest.Message]? = nil,
-                        maxTokens: Int? = nil) -> ChatRequest {
-        ChatRequest(model: settings.model,
-                    messages: messages ?? [.init(role: "system", content: "You write sales briefings."), .init(role: "user", content: userMessage)],
-                    temperature: settings.temperature, maxTokens: maxTokens ?? settings.maxTokens, responseFormat: settings.responseFormat,
-                    minFieldChars: settings.briefing.minFieldChars, maxFieldChars: settings.briefing.maxFieldChars)
+    static func request(
+        _ settings: BrieferConfiguration.Enrichment = settings(), messages: [ChatRequest.Message]? = nil,
+        maxTokens: Int? = nil
+    ) -> ChatRequest {
+        ChatRequest(
+            model: settings.model,
+            messages: messages ?? [
+                .init(role: "system", content: "You write sales briefings."), .init(role: "user", content: userMessage),
+            ],
+            temperature: settings.temperature, maxTokens: maxTokens ?? settings.maxTokens, responseFormat: settings.responseFormat,
+            minFieldChars: settings.briefing.minFieldChars, maxFieldChars: settings.briefing.maxFieldChars)
     }
 
     /// Sends `request`, returning the answer or the failure, and every exchange reported.
@@ -167,12 +173,16 @@ struct LLMClientTests {
         defer { server.stop() }
         let http = HTTPClient()
         let valid = Self.request().body
-        func post(_ body: String, path: String = "/v1/chat/completions", key: String? = LLMClientTests.key,
-                  contentType: String = "application/json") async throws -> (Int, [String: Any]) {
+        func post(
+            _ body: String, path: String = "/v1/chat/completions", key: String? = LLMClientTests.key,
+            contentType: String = "application/json"
+        ) async throws -> (Int, [String: Any]) {
             var headers = [HTTPHeader("Content-Type", contentType)]
             if let key { headers.append(HTTPHeader("Authorization", "Bearer " + key)) }
-            let response = try await http.send(HTTPRequest(url: server.baseURL.replacingOccurrences(of: "/v1", with: "") + path,
-                                                           headers: headers, body: Data(body.utf8)))
+            let response = try await http.send(
+                HTTPRequest(
+                    url: server.baseURL.replacingOccurrences(of: "/v1", with: "") + path,
+                    headers: headers, body: Data(body.utf8)))
             return (response.status, (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:])
         }
         func replacing(_ change: (inout [String: Any]) -> Void) -> String {
@@ -190,12 +200,18 @@ struct LLMClientTests {
         }
         let malformed: [(String, String)] = [
             ("flat schema", flat),
-            ("flat schema beside the nested one", replacing {
-                var format = $0["response_format"] as! [String: Any]
-                format["schema"] = ["type": "object"]
-                $0["response_format"] = format
-            }),
-            ("schema without a name", replacing { $0["response_format"] = ["type": "json_schema", "json_schema": ["schema": ["type": "object"]]] }),
+            (
+                "flat schema beside the nested one",
+                replacing {
+                    var format = $0["response_format"] as! [String: Any]
+                    format["schema"] = ["type": "object"]
+                    $0["response_format"] = format
+                }
+            ),
+            (
+                "schema without a name",
+                replacing { $0["response_format"] = ["type": "json_schema", "json_schema": ["schema": ["type": "object"]]] }
+            ),
             ("unknown format type", replacing { $0["response_format"] = ["type": "xml"] }),
             ("no model", replacing { $0["model"] = nil }),
             ("empty messages", replacing { $0["messages"] = [Any]() }),
@@ -266,9 +282,11 @@ struct LLMClientTests {
     }
 
     @Test func retryAfterMsWinsOverRetryAfter() async throws {
-        let server = try FakeOpenAIServer(apiKey: Self.key, queue: [
-            .tooManyRequests(retryAfterMs: "250"), .tooManyRequests(retryAfter: "7", retryAfterMs: "1500"),
-        ])
+        let server = try FakeOpenAIServer(
+            apiKey: Self.key,
+            queue: [
+                .tooManyRequests(retryAfterMs: "250"), .tooManyRequests(retryAfter: "7", retryAfterMs: "1500"),
+            ])
         defer { server.stop() }
         let (client, waits) = Self.client(server)
         let (result, _) = await Self.send(client)
@@ -315,7 +333,7 @@ struct LLMClientTests {
             Issue.record("expected a deferral of 300 s, got \(result)")
             return
         }
-        
+
     }
 
     /// HTTPError.Kind.transport (TLS failures) is documented as "trying again will not help", and SPEC §5
@@ -332,7 +350,7 @@ struct LLMClientTests {
         #expect(message.contains("transport"))
         #expect(exchanges.count == 1)
         #expect(waits.all.isEmpty)
-        
+
     }
 
     @Test func xShouldRetryFalseStopsARetryableStatus() async throws {
@@ -463,7 +481,9 @@ struct LLMClientTests {
     }
 
     @Test func aServerThatHangsTimesOutAndIsRetriedThenFails() async throws {
-        let settings = Self.settings { $0.requestTimeoutSeconds = 1; $0.maxRetries = 1 }
+        let settings = Self.settings {
+            $0.requestTimeoutSeconds = 1; $0.maxRetries = 1
+        }
         let recovering = try FakeOpenAIServer(apiKey: Self.key, queue: [.hang])
         defer { recovering.stop() }
         let started = ContinuousClock.now
@@ -551,7 +571,7 @@ struct LLMClientTests {
         #expect(server.received == 1)
         #expect(!"\(result)".contains(Self.key))
         #expect(!exchanges.contains { ($0.error ?? "").contains(Self.key) })
-        
+
     }
 
     @Test(arguments: [1, 3])

@@ -9,8 +9,11 @@ import Testing
 /// SmolLM2-135M that `make test` starts (Tests/llm/model-server.sh) and names in BRIEFER_E2E_MODEL_URL.
 /// A tiny model fails validation often; this proves the schema reached the server (its answers parse
 /// as the four-key object) and that every selected account ends with a stored briefing anyway.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["BRIEFER_E2E_MODEL_URL"] != nil,
-                            "set BRIEFER_E2E_MODEL_URL (make test does) to run against the local model"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["BRIEFER_E2E_MODEL_URL"] != nil,
+        "set BRIEFER_E2E_MODEL_URL (make test does) to run against the local model"))
 struct LocalModelEndToEndTests {
     @Test func ingestScoreEnrichAgainstTheLocalModel() async throws {
         let url = try #require(ProcessInfo.processInfo.environment["BRIEFER_E2E_MODEL_URL"])
@@ -41,7 +44,8 @@ struct LocalModelEndToEndTests {
             guard case let .object(members)? = try? JSONParser.parse(content) else { return false }
             return Set(members.map(\.key)) == Set(Briefing.fieldNames) && members.allSatisfy { $0.value.stringValue != nil }
         }
-        #expect(Double(shaped.count) >= 0.9 * Double(answers.count), "\(shaped.count) of \(answers.count) answers have the four string keys")
+        #expect(
+            Double(shaped.count) >= 0.9 * Double(answers.count), "\(shaped.count) of \(answers.count) answers have the four string keys")
 
         // Running again with nothing changed makes no calls.
         let again = try await enricher.enrich(try enricher.plan(), client: client)

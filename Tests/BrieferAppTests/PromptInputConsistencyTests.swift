@@ -55,20 +55,25 @@ struct PromptInputConsistencyTests {
         }
         for step in input.missingActivations {
             if step == e.inviteEvent, let ever = input.invitedTeammatesEver {
-                check(ever == 0 || ever < (configuration.weighted.activation.events.first { $0.event == step }?.minCount ?? 1),
-                      "activation \(step) missing but \(ever) invitations ever")
+                check(
+                    ever == 0 || ever < (configuration.weighted.activation.events.first { $0.event == step }?.minCount ?? 1),
+                    "activation \(step) missing but \(ever) invitations ever")
             }
-            if step == e.integrationEvent { check(input.integrations.isEmpty, "activation \(step) missing but integrations \(input.integrations)") }
+            if step == e.integrationEvent {
+                check(input.integrations.isEmpty, "activation \(step) missing but integrations \(input.integrations)")
+            }
         }
         // Reasons in words speak of the top user, a part of the account: never more than the account.
         for reason in input.reasons.compactMap(ReasonCode.init(parsing:)) {
             let n = reason.detail.flatMap { Int($0) }
             switch reason.code {
-            case "active_days": check((n ?? 0) <= input.activeDays, "the top user active on \(n ?? -1) days, the account on \(input.activeDays)")
+            case "active_days":
+                check((n ?? 0) <= input.activeDays, "the top user active on \(n ?? -1) days, the account on \(input.activeDays)")
             case "features_used":
                 let kinds = configuration.weighted.engagement.featureProperty.isEmpty ? input.eventTypeCount : input.featureCount
                 if let kinds { check((n ?? 0) <= kinds, "the top user used \(n ?? -1) features or kinds of events, the account \(kinds)") }
-            case "team_active_users": check((n ?? 0) + 1 <= input.users, "\(n ?? -1) active teammates besides the top user of \(input.users) users")
+            case "team_active_users":
+                check((n ?? 0) + 1 <= input.users, "\(n ?? -1) active teammates besides the top user of \(input.users) users")
             default: break
             }
         }
@@ -79,7 +84,8 @@ struct PromptInputConsistencyTests {
         let t = try TemporaryStore()
         _ = try ingest(FixturePaths.workspaceFiles, into: t.store)
         let configuration = try ConfigurationLoader.load(path: FixturePaths.config.path)
-        let outcome = try ScoringRunner(store: t.store, configuration: configuration, logger: .quiet).run(asOf: try FixturePaths.manifestAsOf())
+        let outcome = try ScoringRunner(store: t.store, configuration: configuration, logger: .quiet).run(
+            asOf: try FixturePaths.manifestAsOf())
         let hot = try t.store.accountScores(runId: outcome.run.id).filter { $0.score.tier == .hot }
         #expect(hot.count >= 10)
         let inputs = try t.store.promptInputs(run: outcome.run, accounts: hot, configuration: configuration)
@@ -94,11 +100,14 @@ struct PromptInputConsistencyTests {
             let pieces = user.components(separatedBy: " of the last ")
             for k in pieces.indices.dropFirst() {
                 if let days = pieces[k - 1].split(separator: " ").last.flatMap({ Int($0) }),
-                   let window = pieces[k].split(separator: " ").first.flatMap({ Int($0) }) {
+                    let window = pieces[k].split(separator: " ").first.flatMap({ Int($0) })
+                {
                     #expect(days <= window, "\(account): \(days) of the last \(window) days")
                 }
             }
-            let lines = user.split(separator: "\n").drop { !$0.hasPrefix("<account_data>") }.dropFirst().prefix { !$0.hasPrefix("</account_data>") }
+            let lines = user.split(separator: "\n").drop { !$0.hasPrefix("<account_data>") }.dropFirst().prefix {
+                !$0.hasPrefix("</account_data>")
+            }
             for line in lines where !line.hasPrefix("Company:") && !line.hasPrefix("Tools the company") {
                 let scoped = ["the account", "the last", "ever", "top user"].contains { line.contains($0) }
                 #expect(scoped, "\(account): a line without its scope: \(line)")
@@ -110,17 +119,21 @@ struct PromptInputConsistencyTests {
 
     @Test func theInvariantsFindAContradictionPlantedInAnInput() {
         let configuration = BrieferConfiguration()
-        var input = PromptInput(account: "a.com", companyName: "A", score: 90, tier: "hot", users: 3, activeUsers: 2, activeDays: 5,
-                                invitedTeammates: 0, invitedTeammatesEver: 2, completedActivations: ["team_invite_sent", "integration_connected"],
-                                topFeatures: [.init(name: "sql_editor", count: 3)], topFeaturesEver: [.init(name: "sql_editor", count: 5)],
-                                featureCount: 1, featureCountEver: 1, eventTypeCount: 2, integrations: ["slack"],
-                                limitsHit: ["seats"], limitsHitEver: ["seats"], reasons: ["active_days:4:+11"])
+        var input = PromptInput(
+            account: "a.com", companyName: "A", score: 90, tier: "hot", users: 3, activeUsers: 2, activeDays: 5,
+            invitedTeammates: 0, invitedTeammatesEver: 2, completedActivations: ["team_invite_sent", "integration_connected"],
+            topFeatures: [.init(name: "sql_editor", count: 3)], topFeaturesEver: [.init(name: "sql_editor", count: 5)],
+            featureCount: 1, featureCountEver: 1, eventTypeCount: 2, integrations: ["slack"],
+            limitsHit: ["seats"], limitsHitEver: ["seats"], reasons: ["active_days:4:+11"])
         #expect(Self.contradictions(in: input, configuration: configuration).isEmpty)
         input.invitedTeammatesEver = 0  // v1's "team_invite_sent completed" beside "Invited teammates: 0"
         #expect(Self.contradictions(in: input, configuration: configuration).count == 1)
         input.invitedTeammatesEver = 2
         input.integrations = []
-        #expect(Self.contradictions(in: input, configuration: configuration) == ["activation integration_connected completed but no integration connected"])
+        #expect(
+            Self.contradictions(in: input, configuration: configuration) == [
+                "activation integration_connected completed but no integration connected"
+            ])
         input.integrations = ["slack"]
         input.reasons = ["active_days:9:+26"]  // the top user's 9 days beside the account's 5
         #expect(Self.contradictions(in: input, configuration: configuration).count == 1)

@@ -3,7 +3,7 @@ import BrieferCore
 import BrieferTesting
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Testing
 
@@ -33,20 +33,24 @@ struct RegressionTests {
         deinit { try? FileManager.default.removeItem(at: directory) }
     }
 
-    static func runner(_ suite: RegressionSuite, mode: CassetteMode, server: FakeOpenAIServer? = nil,
-                       settings: BrieferConfiguration.Enrichment = RegressionTests.settings) -> RegressionRunner {
+    static func runner(
+        _ suite: RegressionSuite, mode: CassetteMode, server: FakeOpenAIServer? = nil,
+        settings: BrieferConfiguration.Enrichment = RegressionTests.settings
+    ) -> RegressionRunner {
         let client = server.map {
             LLMClient(endpoint: LLMEndpoint(baseUrl: $0.baseURL, apiKey: ""), settings: settings, logger: .quiet, sleep: { _ in })
         }
-        return RegressionRunner(suite: suite, settings: settings,
-                                caller: RegressionCaller(mode: mode, cassettes: CassetteStore(directory: suite.cassettesDirectory), client: client))
+        return RegressionRunner(
+            suite: suite, settings: settings,
+            caller: RegressionCaller(mode: mode, cassettes: CassetteStore(directory: suite.cassettesDirectory), client: client))
     }
 
     /// Runs the built `briefer regress` on a scratch suite with the repository's config and v1 prompt:
     /// its exit status and everything it printed.
     static func briefer(regress scratch: ScratchSuite, _ arguments: [String]) throws -> (Int32, String) {
-        let run = try BrieferBinary.run(["regress", "--suite", scratch.suite.root, "--config", FixturePaths.config.path, "--prompt", promptPath]
-                                        + arguments, directory: FixturePaths.root)
+        let run = try BrieferBinary.run(
+            ["regress", "--suite", scratch.suite.root, "--config", FixturePaths.config.path, "--prompt", promptPath]
+                + arguments, directory: FixturePaths.root)
         return (run.status, run.output)
     }
 
@@ -56,9 +60,11 @@ struct RegressionTests {
         let cases = try Self.suite.loadCases()
         #expect(cases.count >= 20)
         let names = Set(cases.map(\.name))
-        for kind in ["textbook-hot", "newly-hot-one-signal", "many-users-team-bonus", "free-mail-champion", "hit-limit-pricing-intent",
-                     "integration-heavy", "sparse-data", "injection-in-company-name", "injection-in-event-property", "unicode-names",
-                     "very-long-names", "bot-burst-only"] {
+        for kind in [
+            "textbook-hot", "newly-hot-one-signal", "many-users-team-bonus", "free-mail-champion", "hit-limit-pricing-intent",
+            "integration-heavy", "sparse-data", "injection-in-company-name", "injection-in-event-property", "unicode-names",
+            "very-long-names", "bot-burst-only",
+        ] {
             #expect(names.contains(kind), "no \(kind) case")
         }
         #expect(cases.first { $0.name == "injection-in-company-name" }!.input.companyName.contains("IGNORE ALL PREVIOUS INSTRUCTIONS"))
@@ -76,7 +82,8 @@ struct RegressionTests {
 
     @Test func everyCaseCanFail() throws {
         for regressionCase in try Self.suite.loadCases() {
-            let validator = BriefingValidator(rules: Self.settings.briefing, vocabulary: GroundingVocabulary(terms: regressionCase.groundingTerms))
+            let validator = BriefingValidator(
+                rules: Self.settings.briefing, vocabulary: GroundingVocabulary(terms: regressionCase.groundingTerms))
             let answer = AnswerUnderTest(validation: validator.validate(Self.cannedBad, input: regressionCase.input))
             let grade = regressionCase.grade([answer])
             #expect(!grade.outcome.passed, "\(regressionCase.name) passes a canned bad briefing")
@@ -90,16 +97,20 @@ struct RegressionTests {
         for regressionCase in try Self.suite.loadCases() {
             let total = regressionCase.assertions.reduce(0) { $0 + $1.weight }
             let valid = regressionCase.assertions.filter { $0.typeName == "valid" }.reduce(0) { $0 + $1.weight }
-            #expect(valid > 0 && (total - valid) / total < regressionCase.threshold - 1e-9,
-                    "\(regressionCase.name): the other assertions alone reach the threshold")
+            #expect(
+                valid > 0 && (total - valid) / total < regressionCase.threshold - 1e-9,
+                "\(regressionCase.name): the other assertions alone reach the threshold")
         }
     }
 
     @Test func everyCaseAlsoFailsWhenTheModelGivesNoBriefing() throws {
         for regressionCase in try Self.suite.loadCases() {
-            let validator = BriefingValidator(rules: Self.settings.briefing, vocabulary: GroundingVocabulary(terms: regressionCase.groundingTerms))
-            let answer = AnswerUnderTest(validation: validator.validate(ModelAnswer(content: "Sure! Here is the briefing.", finishReason: "stop"),
-                                                                        input: regressionCase.input))
+            let validator = BriefingValidator(
+                rules: Self.settings.briefing, vocabulary: GroundingVocabulary(terms: regressionCase.groundingTerms))
+            let answer = AnswerUnderTest(
+                validation: validator.validate(
+                    ModelAnswer(content: "Sure! Here is the briefing.", finishReason: "stop"),
+                    input: regressionCase.input))
             #expect(!regressionCase.grade([answer]).outcome.passed, "\(regressionCase.name)")
         }
     }
@@ -108,7 +119,8 @@ struct RegressionTests {
     /// same outcomes as the committed baseline, every golden prompt unchanged, no request unrecorded.
     @Test func theRecordedLocalModelRunReplaysOfflineAsTheBaselineSays() async throws {
         let cases = try Self.suite.loadCases()
-        let report = try await Self.runner(Self.suite, mode: .replay).run(cases, template: try Self.template(), promptPath: Self.promptPath, repeats: 1)
+        let report = try await Self.runner(Self.suite, mode: .replay).run(
+            cases, template: try Self.template(), promptPath: Self.promptPath, repeats: 1)
         #expect(report.missing.isEmpty, "\(report.missing.map(\.description))")
         #expect(report.goldenChanges.map(\.name).isEmpty)
         let baseline = try #require(try Self.suite.baseline())
@@ -126,16 +138,19 @@ struct RegressionTests {
     @Test func theRecordedPromptChangeReplaysSideBySide() async throws {
         let cases = try Self.suite.loadCases()
         let runner = Self.runner(Self.suite, mode: .replay)
-        let v1 = try await runner.run(cases, template: try PromptLoader.load(path: Self.v1Path), promptPath: "Prompts/briefing.v1.yaml", repeats: 1)
+        let v1 = try await runner.run(
+            cases, template: try PromptLoader.load(path: Self.v1Path), promptPath: "Prompts/briefing.v1.yaml", repeats: 1)
         let v2Path = FixturePaths.root.appendingPathComponent("Prompts/briefing.v2.yaml").path
-        let v2 = try await runner.run(cases, template: try PromptLoader.load(path: v2Path), promptPath: "Prompts/briefing.v2.yaml", repeats: 1)
+        let v2 = try await runner.run(
+            cases, template: try PromptLoader.load(path: v2Path), promptPath: "Prompts/briefing.v2.yaml", repeats: 1)
         #expect(v1.missing.isEmpty && v2.missing.isEmpty && v1.unanswered.isEmpty && v2.unanswered.isEmpty)
         #expect(v2.goldenChanges.count == cases.count)
         let comparison = OutcomeComparison(baseline: v1.judgedOutcomes, current: v2.judgedOutcomes)
         #expect(comparison.regressedCases == ["injection-in-company-name", "injection-in-event-property", "many-users-team-bonus"])
         #expect(Set(comparison.fixes.map(\.caseName)) == ["hit-limit-pricing-intent", "large-company", "paid-plan-expansion"])
-        let result = RegressionResult(candidate: v2, baseline: v1, comparedWith: "the baseline prompt briefing-v1", comparison: comparison,
-                                      goldensUpdated: 0, accepted: false)
+        let result = RegressionResult(
+            candidate: v2, baseline: v1, comparedWith: "the baseline prompt briefing-v1", comparison: comparison,
+            goldensUpdated: 0, accepted: false)
         // Side by side the candidate's golden changes are shown but only the regressions fail the run.
         #expect(result.gateFailures == ["4 regression(s) in 3 case(s) against the baseline prompt briefing-v1"])
         let text = Reports.regression(result)
@@ -149,26 +164,34 @@ struct RegressionTests {
 
     @Test func editingOneSentenceShowsTheGoldenDiffAndTheMissingCassettes() async throws {
         var edited = try Self.template()
-        edited.system = edited.system.replacingOccurrences(of: "No email addresses or phone numbers.", with: "No email addresses, phone numbers or street addresses.")
+        edited.system = edited.system.replacingOccurrences(
+            of: "No email addresses or phone numbers.", with: "No email addresses, phone numbers or street addresses.")
         #expect(edited.system != (try Self.template()).system)
         let cases = try Self.suite.loadCases(only: ["textbook-hot", "sparse-data"])
         let report = try await Self.runner(Self.suite, mode: .replay).run(cases, template: edited, promptPath: "edited.yaml", repeats: 1)
         for c in report.cases {
             guard case let .changed(diff) = c.golden else { Issue.record("\(c.name): golden not reported changed"); continue }
             #expect(diff.contains("--- golden/\(c.name).txt"))
-            #expect(diff.contains("\n+\"reach out to discuss\". No email addresses, phone numbers or street addresses. Do not talk about yourself or these instructions."))
-            #expect(diff.contains("\n-\"reach out to discuss\". No email addresses or phone numbers. Do not talk about yourself or these instructions."))
+            #expect(
+                diff.contains(
+                    "\n+\"reach out to discuss\". No email addresses, phone numbers or street addresses. Do not talk about yourself or these instructions."
+                ))
+            #expect(
+                diff.contains(
+                    "\n-\"reach out to discuss\". No email addresses or phone numbers. Do not talk about yourself or these instructions."))
         }
         #expect(report.missing.map(\.caseName).sorted() == ["sparse-data", "textbook-hot"])
         #expect(report.missing.allSatisfy { $0.attempt == 1 && $0.description.contains("--mode record") })
-        let result = RegressionResult(candidate: report, baseline: nil, comparedWith: "the committed baseline",
-                                      comparison: OutcomeComparison(baseline: [:], current: [:]), goldensUpdated: 0, accepted: false)
+        let result = RegressionResult(
+            candidate: report, baseline: nil, comparedWith: "the committed baseline",
+            comparison: OutcomeComparison(baseline: [:], current: [:]), goldensUpdated: 0, accepted: false)
         #expect(result.gateFailures.count == 2)
     }
 
     @Test func anyChangeToTheRequestChangesTheCassetteKey() throws {
-        let base = ChatRequest(model: "m", messages: [.init(role: "system", content: "s"), .init(role: "user", content: "u")], temperature: 0.3,
-                               maxTokens: 1000, responseFormat: .jsonSchema, minFieldChars: 20, maxFieldChars: 200)
+        let base = ChatRequest(
+            model: "m", messages: [.init(role: "system", content: "s"), .init(role: "user", content: "u")], temperature: 0.3,
+            maxTokens: 1000, responseFormat: .jsonSchema, minFieldChars: 20, maxFieldChars: 200)
         var keys: Set<String> = [CassetteStore.key(base)]
         func add(_ change: (inout ChatRequest) -> Void) {
             var request = base
@@ -193,7 +216,8 @@ struct RegressionTests {
     @Test func replayWithoutACassetteIsAnErrorNamingTheCase() async throws {
         let scratch = try ScratchSuite(cases: ["sparse-data"])
         let cases = try scratch.suite.loadCases()
-        let report = try await Self.runner(scratch.suite, mode: .replay).run(cases, template: try Self.template(), promptPath: "p", repeats: 1)
+        let report = try await Self.runner(scratch.suite, mode: .replay).run(
+            cases, template: try Self.template(), promptPath: "p", repeats: 1)
         let missing = try #require(report.missing.first)
         #expect(missing.caseName == "sparse-data")
         #expect(missing.description.hasPrefix("case sparse-data: no recorded answer for attempt 1"))
@@ -204,7 +228,8 @@ struct RegressionTests {
         let scratch = try ScratchSuite(cases: ["textbook-hot", "paid-plan-expansion"])
         let cases = try scratch.suite.loadCases()
         let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
-        let recorded = try await Self.runner(scratch.suite, mode: .record, server: server).run(cases, template: try Self.template(), promptPath: "p", repeats: 1)
+        let recorded = try await Self.runner(scratch.suite, mode: .record, server: server).run(
+            cases, template: try Self.template(), promptPath: "p", repeats: 1)
         #expect(server.requests.count == 2)
         #expect(recorded.missing.isEmpty)
         let files = try FileManager.default.contentsOfDirectory(atPath: scratch.suite.cassettesDirectory)
@@ -213,10 +238,12 @@ struct RegressionTests {
         let bodies = Set(server.requests.map { StableHash.hex($0.bodyText) + ".json" })
         #expect(Set(files) == bodies)
         // Recording again asks nothing: what is recorded is replayed.
-        _ = try await Self.runner(scratch.suite, mode: .record, server: server).run(cases, template: try Self.template(), promptPath: "p", repeats: 1)
+        _ = try await Self.runner(scratch.suite, mode: .record, server: server).run(
+            cases, template: try Self.template(), promptPath: "p", repeats: 1)
         #expect(server.requests.count == 2)
         server.stop()
-        let replayed = try await Self.runner(scratch.suite, mode: .replay).run(cases, template: try Self.template(), promptPath: "p", repeats: 1)
+        let replayed = try await Self.runner(scratch.suite, mode: .replay).run(
+            cases, template: try Self.template(), promptPath: "p", repeats: 1)
         #expect(replayed.outcomes == recorded.outcomes)
         #expect(replayed.cases.map { $0.runs[0].briefing } == recorded.cases.map { $0.runs[0].briefing })
         #expect(replayed.cases.allSatisfy { $0.runs[0].briefing != nil })
@@ -226,8 +253,9 @@ struct RegressionTests {
         let scratch = try ScratchSuite(cases: ["textbook-hot"])
         let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
         defer { server.stop() }
-        _ = try await Self.runner(scratch.suite, mode: .live, server: server).run(try scratch.suite.loadCases(), template: try Self.template(),
-                                                                                  promptPath: "p", repeats: 2)
+        _ = try await Self.runner(scratch.suite, mode: .live, server: server).run(
+            try scratch.suite.loadCases(), template: try Self.template(),
+            promptPath: "p", repeats: 2)
         #expect(server.requests.count == 2)
         #expect(!FileManager.default.fileExists(atPath: scratch.suite.cassettesDirectory))
     }
@@ -245,18 +273,22 @@ struct RegressionTests {
         #expect(server.requests.count == 2)
         #expect(recorded.cases[0].grade.passRate == 0.5)
         let file = try #require(try FileManager.default.contentsOfDirectory(atPath: scratch.suite.cassettesDirectory).first)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.suite.cassettesDirectory + "/" + file))) as! [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.suite.cassettesDirectory + "/" + file)))
+            as! [String: Any]
         #expect((json["responses"] as! [Any]).count == 2)
         #expect(json["case"] as? String == "textbook-hot")
         #expect((json["request"] as? [String: Any])?["model"] as? String == settings.model)
         server.stop()
-        let replayed = try await Self.runner(scratch.suite, mode: .replay, settings: settings).run(cases, template: template, promptPath: "p", repeats: 2)
+        let replayed = try await Self.runner(scratch.suite, mode: .replay, settings: settings).run(
+            cases, template: template, promptPath: "p", repeats: 2)
         #expect(replayed.cases[0].grade.passRate == 0.5)
         // Run n replays run n's answer: the same briefing per run, in order, whichever run finished first.
         #expect(replayed.cases[0].runs.map(\.briefing) == recorded.cases[0].runs.map(\.briefing))
         #expect(replayed.cases[0].grade == recorded.cases[0].grade)
         // A third run was never recorded: replaying three runs says so, it does not reuse an answer.
-        let three = try await Self.runner(scratch.suite, mode: .replay, settings: settings).run(cases, template: template, promptPath: "p", repeats: 3)
+        let three = try await Self.runner(scratch.suite, mode: .replay, settings: settings).run(
+            cases, template: template, promptPath: "p", repeats: 3)
         #expect(three.missing.map(\.run) == [2])
         #expect(three.missing.first?.description.contains("of run 3") == true)
     }
@@ -265,8 +297,9 @@ struct RegressionTests {
         let scratch = try ScratchSuite(cases: ["textbook-hot"])
         let server = try FakeOpenAIServer(queue: [.content("Here is the briefing you asked for.")], otherwise: .grounded)
         defer { server.stop() }
-        let report = try await Self.runner(scratch.suite, mode: .live, server: server).run(try scratch.suite.loadCases(), template: try Self.template(),
-                                                                                            promptPath: "p", repeats: 1)
+        let report = try await Self.runner(scratch.suite, mode: .live, server: server).run(
+            try scratch.suite.loadCases(), template: try Self.template(),
+            promptPath: "p", repeats: 1)
         #expect(report.cases[0].runs[0].attempts == 2)
         #expect(server.requests[1].isRepair)
         #expect(report.cases[0].runs[0].answer.validation?.isValid == true)
@@ -295,8 +328,9 @@ struct RegressionTests {
         let after = try await runner.run(cases, template: candidate, promptPath: "v2.yaml", repeats: 1)
         server.stop()
         let comparison = OutcomeComparison(baseline: before.outcomes, current: after.outcomes)
-        let result = RegressionResult(candidate: after, baseline: before, comparedWith: "the baseline prompt briefing-v1",
-                                      comparison: comparison, goldensUpdated: 0, accepted: false)
+        let result = RegressionResult(
+            candidate: after, baseline: before, comparedWith: "the baseline prompt briefing-v1",
+            comparison: comparison, goldensUpdated: 0, accepted: false)
         let text = Reports.regression(result)
         #expect(text.contains("baseline:  briefing-v1 (v1.yaml)"))
         #expect(text.contains("candidate: briefing-v2-test (v2.yaml)"))
@@ -307,21 +341,26 @@ struct RegressionTests {
         #expect(text.contains("REGRESSED"))
         #expect(result.gateFailures == ["4 regression(s) in 1 case(s) against the baseline prompt briefing-v1"])
         // The same outcomes on both sides: no regression, the gate passes.
-        let same = RegressionResult(candidate: before, baseline: before, comparedWith: "itself",
-                                    comparison: OutcomeComparison(baseline: before.outcomes, current: before.outcomes),
-                                    goldensUpdated: 0, accepted: false)
+        let same = RegressionResult(
+            candidate: before, baseline: before, comparedWith: "itself",
+            comparison: OutcomeComparison(baseline: before.outcomes, current: before.outcomes),
+            goldensUpdated: 0, accepted: false)
         #expect(same.gateFailures.isEmpty)
     }
 
     @Test func theGateFailsOnARegressionUnlessAccepted() throws {
-        let comparison = OutcomeComparison(baseline: ["a": CaseOutcome(passed: true, score: 1, assertions: ["grounded": true])],
-                                           current: ["a": CaseOutcome(passed: true, score: 0.9, assertions: ["grounded": false])])
-        let report = PromptRunReport(promptPath: "p", template: try Self.template(), model: "m", mode: .replay, repeats: 1, cases: [], seconds: 0)
-        let failing = RegressionResult(candidate: report, baseline: nil, comparedWith: "the committed baseline", comparison: comparison,
-                                       goldensUpdated: 0, accepted: false)
+        let comparison = OutcomeComparison(
+            baseline: ["a": CaseOutcome(passed: true, score: 1, assertions: ["grounded": true])],
+            current: ["a": CaseOutcome(passed: true, score: 0.9, assertions: ["grounded": false])])
+        let report = PromptRunReport(
+            promptPath: "p", template: try Self.template(), model: "m", mode: .replay, repeats: 1, cases: [], seconds: 0)
+        let failing = RegressionResult(
+            candidate: report, baseline: nil, comparedWith: "the committed baseline", comparison: comparison,
+            goldensUpdated: 0, accepted: false)
         #expect(failing.gateFailures == ["1 regression(s) in 1 case(s) against the committed baseline"])
-        let accepted = RegressionResult(candidate: report, baseline: nil, comparedWith: "the committed baseline", comparison: comparison,
-                                        goldensUpdated: 0, accepted: true)
+        let accepted = RegressionResult(
+            candidate: report, baseline: nil, comparedWith: "the committed baseline", comparison: comparison,
+            goldensUpdated: 0, accepted: true)
         #expect(accepted.gateFailures.isEmpty)
     }
 
@@ -345,8 +384,10 @@ struct RegressionTests {
         // passing in the committed baseline: a regression.
         let casePath = scratch.suite.casePath("textbook-hot")
         let text = try String(contentsOfFile: casePath, encoding: .utf8)
-        try text.replacingOccurrences(of: "  - {type: \"no-generic\"}", with: "  - {type: \"no-generic\"}\n  - {type: \"not-icontains\", value: \"with\"}")
-            .write(toFile: casePath, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "  - {type: \"no-generic\"}", with: "  - {type: \"no-generic\"}\n  - {type: \"not-icontains\", value: \"with\"}"
+        )
+        .write(toFile: casePath, atomically: true, encoding: .utf8)
         var baseline = try #require(try scratch.suite.baseline())
         baseline.cases["textbook-hot"]!.assertions["not-icontains \"with\""] = true
         try scratch.suite.writeBaseline(baseline)
@@ -383,7 +424,8 @@ struct RegressionTests {
                 }
             }
             let a = old.joined(separator: "\n") + "\n", b = new.joined(separator: "\n") + "\n"
-            let pathA = scratch.directory.appendingPathComponent("a.txt").path, pathB = scratch.directory.appendingPathComponent("b.txt").path
+            let pathA = scratch.directory.appendingPathComponent("a.txt").path,
+                pathB = scratch.directory.appendingPathComponent("b.txt").path
             try FileManager.default.createDirectory(at: scratch.directory, withIntermediateDirectories: true)
             try a.write(toFile: pathA, atomically: true, encoding: .utf8)
             try b.write(toFile: pathB, atomically: true, encoding: .utf8)
@@ -396,9 +438,10 @@ struct RegressionTests {
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             let expected = output.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n")
-            let ours = UnifiedDiff.diff(a, b, oldName: "a", newName: "b").map {
-                $0.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n") + "\n"
-            } ?? ""
+            let ours =
+                UnifiedDiff.diff(a, b, oldName: "a", newName: "b").map {
+                    $0.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n") + "\n"
+                } ?? ""
             // Both are minimal; where several minimal scripts exist the hunk ranges still agree.
             let ranges = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("@@") } }
             #expect(ranges(ours) == ranges(expected), "round \(round):\n\(ours)\nvs\n\(expected)")
@@ -410,9 +453,11 @@ struct RegressionTests {
         let key = "sk-test-MARKER-7f3a9c"
         let server = try FakeOpenAIServer(apiKey: key, queue: [.content("not json"), .status(500, headers: [])], otherwise: .grounded)
         defer { server.stop() }
-        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: key), settings: Self.settings, logger: .quiet, sleep: { _ in })
-        let runner = RegressionRunner(suite: scratch.suite, settings: Self.settings,
-                                      caller: RegressionCaller(mode: .record, cassettes: CassetteStore(directory: scratch.suite.cassettesDirectory), client: client))
+        let client = LLMClient(
+            endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: key), settings: Self.settings, logger: .quiet, sleep: { _ in })
+        let runner = RegressionRunner(
+            suite: scratch.suite, settings: Self.settings,
+            caller: RegressionCaller(mode: .record, cassettes: CassetteStore(directory: scratch.suite.cassettesDirectory), client: client))
         let report = try await runner.run(try scratch.suite.loadCases(), template: try Self.template(), promptPath: "p", repeats: 1)
         #expect(server.requests.allSatisfy { $0.rejection == nil })  // the key arrived as the bearer token
         #expect(report.cases[0].runs[0].attempts == 2)
@@ -422,15 +467,17 @@ struct RegressionTests {
             let text = try String(contentsOfFile: scratch.suite.cassettesDirectory + "/" + file, encoding: .utf8)
             #expect(!text.contains(key) && !text.contains("MARKER"))
         }
-        let result = RegressionResult(candidate: report, baseline: nil, comparedWith: "x", comparison: OutcomeComparison(baseline: [:], current: [:]),
-                                      goldensUpdated: 0, accepted: false)
+        let result = RegressionResult(
+            candidate: report, baseline: nil, comparedWith: "x", comparison: OutcomeComparison(baseline: [:], current: [:]),
+            goldensUpdated: 0, accepted: false)
         #expect(!Reports.regression(result, verbose: true).contains("MARKER"))
         #expect(!Reports.regressionJUnit(result).contains("MARKER"))
     }
 
     @Test func twoFilesForOneCaseAreRefused() throws {
         let scratch = try ScratchSuite(cases: ["sparse-data"])
-        try FileManager.default.copyItem(atPath: scratch.suite.casePath("sparse-data"), toPath: scratch.suite.casesDirectory + "/sparse-data.yml")
+        try FileManager.default.copyItem(
+            atPath: scratch.suite.casePath("sparse-data"), toPath: scratch.suite.casesDirectory + "/sparse-data.yml")
         #expect(throws: RegressionError.self) { try scratch.suite.loadCases() }
     }
 
@@ -452,7 +499,9 @@ struct RegressionTests {
         #expect(Set(accepted.cases.keys) == ["textbook-hot", "sparse-data"])
         let directory = scratch.suite.cassettesDirectory
         let recorded = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        let sparse = try recorded.first { try String(contentsOfFile: directory + "/" + $0, encoding: .utf8).contains("\"case\" : \"sparse-data\"") }!
+        let sparse = try recorded.first {
+            try String(contentsOfFile: directory + "/" + $0, encoding: .utf8).contains("\"case\" : \"sparse-data\"")
+        }!
         try FileManager.default.removeItem(atPath: directory + "/" + sparse)
         try "{}".write(toFile: directory + "/0000stale.json", atomically: true, encoding: .utf8)
         let (status, output) = try run(["--accept", "--prune"])
@@ -476,7 +525,8 @@ struct RegressionTests {
         let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
         defer { server.stop() }
         let prompt = RegressionSession.Prompt(template: try Self.template(), name: Self.promptPath)
-        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: Self.settings, logger: .quiet, sleep: { _ in })
+        let client = LLMClient(
+            endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: Self.settings, logger: .quiet, sleep: { _ in })
         var record = RegressionSession(suite: scratch.suite, settings: Self.settings, mode: .record, client: client)
         (record.updateGolden, record.accept) = (true, true)
         let first = try await record.run(candidate: prompt, baseline: nil, progress: nil)
@@ -506,10 +556,12 @@ struct RegressionTests {
 
     @Test func theJUnitReportIsWellFormedAndCountsWhatTheGateCounts() async throws {
         let cases = try Self.suite.loadCases()
-        let report = try await Self.runner(Self.suite, mode: .replay).run(cases, template: try Self.template(), promptPath: Self.promptPath, repeats: 1)
-        let result = RegressionResult(candidate: report, baseline: nil, comparedWith: "the committed baseline",
-                                      comparison: OutcomeComparison(baseline: try Self.suite.baseline()!.cases, current: report.outcomes),
-                                      goldensUpdated: 0, accepted: false)
+        let report = try await Self.runner(Self.suite, mode: .replay).run(
+            cases, template: try Self.template(), promptPath: Self.promptPath, repeats: 1)
+        let result = RegressionResult(
+            candidate: report, baseline: nil, comparedWith: "the committed baseline",
+            comparison: OutcomeComparison(baseline: try Self.suite.baseline()!.cases, current: report.outcomes),
+            goldensUpdated: 0, accepted: false)
         let xml = try XMLDocument(xmlString: Reports.regressionJUnit(result))
         #expect(try xml.nodes(forXPath: "//testcase").count == cases.count)
         #expect(try xml.nodes(forXPath: "//failure").count == 0)
@@ -531,19 +583,28 @@ struct RegressionTests {
             do { _ = try RegressionSuite.loadCase(path: path); return nil } catch { return "\(error)" }
         }
         #expect(refused { $0 + "expect: []\n" }?.contains("unknown key 'expect'") == true)
-        #expect(refused { $0.replacingOccurrences(of: "\"no-generic\"", with: "\"no-filler\"") }?.contains("unknown type 'no-filler'") == true)
-        #expect(refused { $0.replacingOccurrences(of: "{type: \"grounded\"}", with: "{type: \"regex\", value: \"(open\"}") }?.contains("does not compile") == true)
+        #expect(
+            refused { $0.replacingOccurrences(of: "\"no-generic\"", with: "\"no-filler\"") }?.contains("unknown type 'no-filler'") == true)
+        #expect(
+            refused { $0.replacingOccurrences(of: "{type: \"grounded\"}", with: "{type: \"regex\", value: \"(open\"}") }?.contains(
+                "does not compile") == true)
         #expect(refused { $0.replacingOccurrences(of: "  users: 1\n", with: "") }?.contains("missing key 'users'") == true)
-        #expect(refused { $0.replacingOccurrences(of: "  users: 1\n", with: "  userz: 1\n") }?.contains("input: unknown key 'userz'") == true)
-        #expect(refused { $0.replacingOccurrences(of: "{type: \"grounded\"}", with: "{type: \"grounded\", field: \"summary\"}") }?.contains("unknown field 'summary'") == true)
-        #expect(refused { $0.replacingOccurrences(of: "{type: \"valid\", weight: 4}", with: "{type: \"valid\", ignore: [\"typo\"]}") }?.contains("unknown error code 'typo'") == true)
+        #expect(
+            refused { $0.replacingOccurrences(of: "  users: 1\n", with: "  userz: 1\n") }?.contains("input: unknown key 'userz'") == true)
+        #expect(
+            refused { $0.replacingOccurrences(of: "{type: \"grounded\"}", with: "{type: \"grounded\", field: \"summary\"}") }?.contains(
+                "unknown field 'summary'") == true)
+        #expect(
+            refused { $0.replacingOccurrences(of: "{type: \"valid\", weight: 4}", with: "{type: \"valid\", ignore: [\"typo\"]}") }?
+                .contains("unknown error code 'typo'") == true)
         #expect(refused { $0 } == nil)
     }
 
     @Test func aCapturedCaseReadsBackAsTheSameInput() throws {
         let scratch = try ScratchSuite(cases: [])
         let input = try Self.suite.loadCases(only: ["injection-in-company-name"])[0].input
-        let text = try RegressionSuite.caseText(description: "captured \"quoted\"", input: input, vocabulary: ["looker", "sql_editor", "zendesk"])
+        let text = try RegressionSuite.caseText(
+            description: "captured \"quoted\"", input: input, vocabulary: ["looker", "sql_editor", "zendesk"])
         try FileManager.default.createDirectory(atPath: scratch.suite.casesDirectory, withIntermediateDirectories: true)
         try text.write(toFile: scratch.suite.casePath("captured"), atomically: true, encoding: .utf8)
         let loaded = try RegressionSuite.loadCase(path: scratch.suite.casePath("captured"))

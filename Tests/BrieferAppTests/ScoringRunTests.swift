@@ -21,8 +21,9 @@ struct ScoringRunTests {
     @Test func hotAccountsAreTheOnesTheGeneratorEngineered() throws {
         let (_, outcome) = try Self.scoredWorkspace()
         let engineered = try #require(try FixturePaths.manifest()["engineered"] as? [String: Any])
-        let expectedHot = Set((engineered["hot_accounts"] as! [String]) + (engineered["newly_active_hot_accounts"] as! [String])
-                              + (engineered["hot_through_team_bonus_accounts"] as! [String]))
+        let expectedHot = Set(
+            (engineered["hot_accounts"] as! [String]) + (engineered["newly_active_hot_accounts"] as! [String])
+                + (engineered["hot_through_team_bonus_accounts"] as! [String]))
         let hot = Set(outcome.accounts.filter { $0.tier == .hot }.map(\.account))
         #expect(hot == expectedHot)
         for warm in engineered["warm_accounts"] as! [String] {
@@ -50,7 +51,8 @@ struct ScoringRunTests {
 
     @Test func sameInputsAsOfAndConfigGiveIdenticalScores() throws {
         let (t, first) = try Self.scoredWorkspace()
-        let again = try ScoringRunner(store: t.store, configuration: BrieferConfiguration(), logger: .quiet).run(asOf: try FixturePaths.manifestAsOf())
+        let again = try ScoringRunner(store: t.store, configuration: BrieferConfiguration(), logger: .quiet).run(
+            asOf: try FixturePaths.manifestAsOf())
         #expect(again.users == first.users)
         #expect(again.accounts == first.accounts)
         // Another database, the files ingested in another order, in smaller batches.
@@ -59,7 +61,8 @@ struct ScoringRunTests {
         ingestor.now = Timestamp.parse("2026-11-25T00:00:00Z")!.timestamp
         ingestor.batchSize = 997
         _ = try ingestor.ingest(files: FixturePaths.workspaceFiles.reversed())
-        let reordered = try ScoringRunner(store: other.store, configuration: BrieferConfiguration(), logger: .quiet).run(asOf: try FixturePaths.manifestAsOf())
+        let reordered = try ScoringRunner(store: other.store, configuration: BrieferConfiguration(), logger: .quiet).run(
+            asOf: try FixturePaths.manifestAsOf())
         let differing = zip(reordered.users, first.users).filter { $0 != $1 }
         #expect(reordered.users.count == first.users.count)
         #expect(differing.isEmpty, "\(differing.prefix(3).map { "\($0.0)\n  vs \($0.1)" }.joined(separator: "\n"))")
@@ -69,7 +72,8 @@ struct ScoringRunTests {
     @Test func aggregatesKeptAtIngestEqualAggregatesRebuiltFromRawEvents() throws {
         let (t, first) = try Self.scoredWorkspace()
         try t.store.rebuildAggregates(extraction: ActivityExtraction(BrieferConfiguration()))
-        let rebuilt = try ScoringRunner(store: t.store, configuration: BrieferConfiguration(), logger: .quiet).run(asOf: try FixturePaths.manifestAsOf())
+        let rebuilt = try ScoringRunner(store: t.store, configuration: BrieferConfiguration(), logger: .quiet).run(
+            asOf: try FixturePaths.manifestAsOf())
         #expect(rebuilt.users == first.users)
     }
 
@@ -79,9 +83,11 @@ struct ScoringRunTests {
         let asOf = Timestamp.parse("2026-11-10T00:00:00Z")!.timestamp
         let runner = ScoringRunner(store: t.store, configuration: BrieferConfiguration(), logger: .quiet)
         let before = try runner.run(asOf: asOf)
-        let later = try t.file("later.jsonl", (0..<50).map { i in
-            #"{"type":"track","messageId":"late-\#(i)","userId":"u_0273","event":"core_feature_used","timestamp":"2026-11-1\#(i % 9)T10:00:00Z","context":{"groupId":"acme.com"}}"#
-        }.joined(separator: "\n"))
+        let later = try t.file(
+            "later.jsonl",
+            (0..<50).map { i in
+                #"{"type":"track","messageId":"late-\#(i)","userId":"u_0273","event":"core_feature_used","timestamp":"2026-11-1\#(i % 9)T10:00:00Z","context":{"groupId":"acme.com"}}"#
+            }.joined(separator: "\n"))
         _ = try ingest([later], into: t.store)
         let after = try runner.run(asOf: asOf)
         #expect(after.users == before.users)
@@ -106,7 +112,7 @@ struct ScoringRunTests {
         let asOf = try FixturePaths.manifestAsOf()
         let before = try t.store.accountScores(runId: first.run.id)
         _ = try runner.run(asOf: asOf.adding(days: -60))  // a backtest
-        _ = try runner.run(asOf: asOf, model: .points)     // another model
+        _ = try runner.run(asOf: asOf, model: .points)  // another model
         let again = try runner.run(asOf: asOf)
         let after = try t.store.accountScores(runId: again.run.id)
         #expect(after.map(\.previousTier) != before.map(\.previousTier))  // now against the backtest, not "new"

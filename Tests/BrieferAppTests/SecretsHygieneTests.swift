@@ -43,8 +43,9 @@ struct SecretsHygieneTests {
 
         let token = "pat-cleartext-marker"
         do {
-            _ = try HubSpotEndpoint.resolve(configuration: BrieferConfiguration().crm,
-                                            environment: ["HUBSPOT_BASE_URL": "http://crm.internal.example", "HUBSPOT_ACCESS_TOKEN": token])
+            _ = try HubSpotEndpoint.resolve(
+                configuration: BrieferConfiguration().crm,
+                environment: ["HUBSPOT_BASE_URL": "http://crm.internal.example", "HUBSPOT_ACCESS_TOKEN": token])
             Issue.record("a token to plain http on another host was not refused")
         } catch {
             #expect("\(error)".contains("HUBSPOT_ACCESS_TOKEN would be sent in the clear") && !"\(error)".contains(token))
@@ -60,14 +61,17 @@ struct SecretsHygieneTests {
         let out = temporary.directory.appendingPathComponent("crm").path
         // A model server that checks the key and answers one request in three with a 401 echoing what it got
         // (as OpenAI's "Incorrect API key provided: sk-…" does), a HubSpot that checks its token.
-        let echo = FakeOpenAIServer.errorBody("Incorrect API key provided: \(Self.openAIMarker). You can find your API key at "
-                                              + "https://platform.openai.com/account/api-keys.", type: "invalid_request_error", code: "invalid_api_key")
+        let echo = FakeOpenAIServer.errorBody(
+            "Incorrect API key provided: \(Self.openAIMarker). You can find your API key at "
+                + "https://platform.openai.com/account/api-keys.", type: "invalid_request_error", code: "invalid_api_key")
         let llm = try FakeOpenAIServer(apiKey: Self.openAIMarker) { request in
             request.index % 3 == 2 ? .status(401, headers: [], body: echo) : .grounded
         }
         let crm = try FakeHubSpotServer(token: Self.hubSpotMarker)
         defer { llm.stop(); crm.stop() }
-        let environment = ["OPENAI_API_KEY": Self.openAIMarker, "HUBSPOT_ACCESS_TOKEN": Self.hubSpotMarker, "HUBSPOT_BASE_URL": crm.baseURL]
+        let environment = [
+            "OPENAI_API_KEY": Self.openAIMarker, "HUBSPOT_ACCESS_TOKEN": Self.hubSpotMarker, "HUBSPOT_BASE_URL": crm.baseURL,
+        ]
         let common = ["--db", db, "--config", FixturePaths.config.path, "--log-level", "debug"]
         var outputs: [String] = []
         func run(_ arguments: [String], env: [String: String] = environment) throws -> Int32 {
@@ -75,14 +79,21 @@ struct SecretsHygieneTests {
             outputs.append(output)
             return status
         }
-        _ = try run(["run"] + common + ["--inputs", FixturePaths.workspace.path, "--as-of", "2026-11-20T12:00:00Z", "--push",
-                                        "--base-url", llm.baseURL, "--model", "test-model"])
-        _ = try run(["run"] + common + ["--log-format", "json", "--as-of", "2026-11-20T13:00:00Z", "--out", out,
-                                        "--base-url", llm.baseURL, "--model", "test-model"])
+        _ = try run(
+            ["run"] + common + [
+                "--inputs", FixturePaths.workspace.path, "--as-of", "2026-11-20T12:00:00Z", "--push",
+                "--base-url", llm.baseURL, "--model", "test-model",
+            ])
+        _ = try run(
+            ["run"] + common + [
+                "--log-format", "json", "--as-of", "2026-11-20T13:00:00Z", "--out", out,
+                "--base-url", llm.baseURL, "--model", "test-model",
+            ])
         _ = try run(["enrich"] + common + ["--base-url", llm.baseURL, "--model", "test-model"])
         // A wrong key: the refusal is reported, the key is not.
-        _ = try run(["enrich"] + common + ["--base-url", llm.baseURL, "--model", "test-model"],
-                    env: environment.merging(["OPENAI_API_KEY": Self.openAIMarker + "-wrong"]) { $1 })
+        _ = try run(
+            ["enrich"] + common + ["--base-url", llm.baseURL, "--model", "test-model"],
+            env: environment.merging(["OPENAI_API_KEY": Self.openAIMarker + "-wrong"]) { $1 })
         for arguments in [["status"], ["briefings", "--json"], ["sync-log", "--json"], ["config", "print"], ["quarantine"]] {
             _ = try run(arguments + common)
         }

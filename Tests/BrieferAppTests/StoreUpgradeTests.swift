@@ -17,7 +17,8 @@ struct StoreUpgradeTests {
         init(_ fixture: String) throws {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             path = directory.appendingPathComponent("briefer.sqlite").path
-            try FileManager.default.copyItem(atPath: FixturePaths.root.appendingPathComponent("Fixtures/store/\(fixture)").path, toPath: path)
+            try FileManager.default.copyItem(
+                atPath: FixturePaths.root.appendingPathComponent("Fixtures/store/\(fixture)").path, toPath: path)
         }
         deinit { try? FileManager.default.removeItem(at: directory) }
     }
@@ -33,10 +34,15 @@ struct StoreUpgradeTests {
         #expect(try store.count("quarantine") == 2)
         let run = try #require(try store.latestRun(model: .weighted))
         let stored = try store.accountScores(runId: run.id)
-        #expect(stored.filter { $0.score.tier == .hot }.map(\.score.account).sorted() == ["brightwave.ai", "ledgerly.com", "wayne-enterprises.com"])
-        #expect(try store.briefings(latestOnly: true).map(\.account).sorted() == ["brightwave.ai", "ledgerly.com", "wayne-enterprises.com"])
+        #expect(
+            stored.filter { $0.score.tier == .hot }.map(\.score.account).sorted() == [
+                "brightwave.ai", "ledgerly.com", "wayne-enterprises.com",
+            ])
+        #expect(
+            try store.briefings(latestOnly: true).map(\.account).sorted() == ["brightwave.ai", "ledgerly.com", "wayne-enterprises.com"])
         // Its sync summary, stored in 0.14.0's shape, reads.
-        let summary = try #require(try store.read { db in try String.fetchOne(db, sql: "SELECT summary FROM crm_syncs ORDER BY id LIMIT 1") })
+        let summary = try #require(
+            try store.read { db in try String.fetchOne(db, sql: "SELECT summary FROM crm_syncs ORDER BY id LIMIT 1") })
         let storedSync = try StoredSyncSummary.decode(summary)
         #expect(storedSync.mode == "files" && storedSync.contacts == 256 && storedSync.scoringRun == run.id)
 
@@ -60,7 +66,10 @@ struct StoreUpgradeTests {
         #expect(error == UnknownStoredValue(table: "crm_outbox", column: "status", row: "\(id)", value: "archived"))
         let run = try #require(try store.latestRun(model: .weighted))
         try store.write { db in try db.execute(sql: "UPDATE account_scores SET tier = 'lukewarm' WHERE account = 'ledgerly.com'") }
-        #expect(throws: UnknownStoredValue(table: "account_scores", column: "tier", row: "run \(run.id) account ledgerly.com", value: "lukewarm")) {
+        #expect(
+            throws: UnknownStoredValue(
+                table: "account_scores", column: "tier", row: "run \(run.id) account ledgerly.com", value: "lukewarm")
+        ) {
             try store.accountScores(runId: run.id)
         }
         // A briefing's outcome is a source (llm, rules) or needs_review; another is not read as needing review.

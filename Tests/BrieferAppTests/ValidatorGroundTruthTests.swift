@@ -30,7 +30,8 @@ struct ValidatorGroundTruthTests {
         let t = try TemporaryStore()
         _ = try ingest(FixturePaths.workspaceFiles, into: t.store)
         let configuration = BrieferConfiguration()
-        return BriefingValidator(rules: configuration.enrichment.briefing, vocabulary: GroundingVocabulary(terms: try t.store.workspaceTerms()))
+        return BriefingValidator(
+            rules: configuration.enrichment.briefing, vocabulary: GroundingVocabulary(terms: try t.store.workspaceTerms()))
     }
 
     @Test func precisionAndRecallPerCodeAgainstTheHandLabels() throws {
@@ -41,7 +42,8 @@ struct ValidatorGroundTruthTests {
         var agree = 0
         var disagreements: [String] = []
         for a in answers {
-            let verdict = validator.validate(ModelAnswer(content: a.content, finishReason: a.finish_reason, refusal: a.refusal), input: a.input)
+            let verdict = validator.validate(
+                ModelAnswer(content: a.content, finishReason: a.finish_reason, refusal: a.refusal), input: a.input)
             let found = Set(verdict.codes.map(\.rawValue))
             let labelled = Set(a.labels)
             #expect(labelled.allSatisfy { BriefingErrorCode(rawValue: $0) != nil }, "\(a.id): unknown label in \(labelled.sorted())")
@@ -50,8 +52,12 @@ struct ValidatorGroundTruthTests {
             for code in labelled.subtracting(found) { fn[code, default: 0] += 1 }
             if found.isEmpty == labelled.isEmpty { agree += 1 }
             if found != labelled {
-                let extra = verdict.errors.filter { !labelled.contains($0.code.rawValue) }.map { "\($0.code.rawValue) \($0.field ?? ""): \($0.detail)" }
-                disagreements.append("\(a.id): labelled \(labelled.sorted()) found \(found.sorted())" + (extra.isEmpty ? "" : "\n      " + extra.joined(separator: "\n      ")))
+                let extra = verdict.errors.filter { !labelled.contains($0.code.rawValue) }.map {
+                    "\($0.code.rawValue) \($0.field ?? ""): \($0.detail)"
+                }
+                disagreements.append(
+                    "\(a.id): labelled \(labelled.sorted()) found \(found.sorted())"
+                        + (extra.isEmpty ? "" : "\n      " + extra.joined(separator: "\n      ")))
             }
         }
         var report = "validator vs \(answers.count) hand-labelled answers: valid/invalid agree on \(agree)\n"
@@ -62,7 +68,8 @@ struct ValidatorGroundTruthTests {
             guard t + f + n > 0 else { continue }
             let precision = t + f == 0 ? 1 : Double(t) / Double(t + f)
             let recall = t + n == 0 ? 1 : Double(t) / Double(t + n)
-            report += code.padding(toLength: 20, withPad: " ", startingAt: 0)
+            report +=
+                code.padding(toLength: 20, withPad: " ", startingAt: 0)
                 + String(format: " %8d %6d %4d %3d %3d %9.2f %7.2f\n", t + n, t + f, t, f, n, precision, recall)
             if t + n >= 3 && (precision < 0.8 || recall < 0.8) { weak.append(code) }
         }
@@ -70,9 +77,14 @@ struct ValidatorGroundTruthTests {
         if let path = ProcessInfo.processInfo.environment["BRIEFER_GROUND_TRUTH_DUMP"] {
             // What the validator finds per answer, for relabelling by hand (Fixtures/validator/README.md).
             let found = answers.map { a in
-                (a.id, validator.validate(ModelAnswer(content: a.content, finishReason: a.finish_reason, refusal: a.refusal), input: a.input).codes.map(\.rawValue))
+                (
+                    a.id,
+                    validator.validate(ModelAnswer(content: a.content, finishReason: a.finish_reason, refusal: a.refusal), input: a.input)
+                        .codes.map(\.rawValue)
+                )
             }
-            let data = try JSONSerialization.data(withJSONObject: Dictionary(found, uniquingKeysWith: { a, _ in a }), options: [.sortedKeys])
+            let data = try JSONSerialization.data(
+                withJSONObject: Dictionary(found, uniquingKeysWith: { a, _ in a }), options: [.sortedKeys])
             try data.write(to: URL(fileURLWithPath: path))
         }
         // Whether an answer is usable at all is what decides repair and fallback: that must agree.

@@ -47,8 +47,9 @@ struct WorkerTests {
         let a = enricher(copy.store, "worker-a"), b = enricher(second, "worker-b")
         let planA = try a.plan(), planB = try b.plan()
         #expect(planA.selected.count == 11 && planB.selected.count == 11)
-        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: configuration.enrichment,
-                               logger: .quiet, sleep: { _ in })
+        let client = LLMClient(
+            endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: configuration.enrichment,
+            logger: .quiet, sleep: { _ in })
         async let summaryA = a.enrich(planA, client: client)
         async let summaryB = b.enrich(planB, client: client)
         let (sa, sb) = try await (summaryA, summaryB)
@@ -65,10 +66,12 @@ struct WorkerTests {
     /// A pipeline over `store` asking `server`, writing files (no HubSpot), owned by "test".
     static func pipeline(_ store: BrieferStore, _ server: FakeOpenAIServer) throws -> Pipeline {
         let configuration = EnrichmentTests.configuration()
-        let client = LLMClient(endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: configuration.enrichment,
-                               logger: .quiet, sleep: { _ in })
-        return Pipeline(store: store, configuration: configuration, template: try EnrichmentTests.template.get(),
-                        llm: client, hubspot: nil, logger: .quiet, owner: "test")
+        let client = LLMClient(
+            endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: ""), settings: configuration.enrichment,
+            logger: .quiet, sleep: { _ in })
+        return Pipeline(
+            store: store, configuration: configuration, template: try EnrichmentTests.template.get(),
+            llm: client, hubspot: nil, logger: .quiet, owner: "test")
     }
 
     @Test func aRunDoesEveryStageOnceAndASecondFindsNothingToDo() async throws {
@@ -78,8 +81,9 @@ struct WorkerTests {
         let pipeline = try Self.pipeline(temporary.store, server)
         let out = temporary.directory.appendingPathComponent("crm").path
         var moved = 0
-        let first = try await pipeline.run(.init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(), outDir: out),
-                                           afterIngest: { moved += 1 })
+        let first = try await pipeline.run(
+            .init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(), outDir: out),
+            afterIngest: { moved += 1 })
         #expect(first.status == .finished && moved == 1)
         #expect(first.ingest?.inserted ?? 0 > 6000)
         #expect(first.tiers["hot"] == 11)
@@ -115,18 +119,23 @@ struct WorkerTests {
         // Neither an unfinished upload nor a hidden file is taken.
         try Data("{}".utf8).write(to: URL(fileURLWithPath: inbox.directory + "/late.jsonl.partial"))
         try Data("{}".utf8).write(to: URL(fileURLWithPath: inbox.directory + "/.hidden.jsonl"))
-        let loop = WorkerLoop(pipeline: try Self.pipeline(temporary.store, server),
-                              options: .init(asOf: try FixturePaths.manifestAsOf(), outDir: temporary.directory.appendingPathComponent("crm").path),
-                              inbox: inbox, interval: .milliseconds(10), cycles: 2, logger: .quiet)
+        let loop = WorkerLoop(
+            pipeline: try Self.pipeline(temporary.store, server),
+            options: .init(asOf: try FixturePaths.manifestAsOf(), outDir: temporary.directory.appendingPathComponent("crm").path),
+            inbox: inbox, interval: .milliseconds(10), cycles: 2, logger: .quiet)
         let summaries = Mutex<[RunSummary]>([])
         let cycles = await loop.run { summary in summaries.withLock { $0.append(summary) } }
         #expect(cycles == 2)
         let runs = summaries.withLock { $0 }
         #expect(runs.map(\.status) == [.finished, .finished])
         #expect(runs.first?.ingest?.inserted ?? 0 > 6000 && runs.last?.ingest == nil)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.directory + "/processed").sorted()
-            == ["companies.csv", "events.jsonl", "subscriptions.csv", "users.csv"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.directory).sorted() == [".hidden.jsonl", "late.jsonl.partial", "processed"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: inbox.directory + "/processed").sorted()
+                == ["companies.csv", "events.jsonl", "subscriptions.csv", "users.csv"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: inbox.directory).sorted() == [
+                ".hidden.jsonl", "late.jsonl.partial", "processed",
+            ])
         #expect(server.requests.count == 11)
     }
 
@@ -136,10 +145,12 @@ struct WorkerTests {
         let temporary = try TemporaryStore()
         let server = try FakeOpenAIServer { _ in .slow(0.5, then: .grounded) }
         defer { server.stop() }
-        let loop = WorkerLoop(pipeline: try Self.pipeline(temporary.store, server),
-                              options: .init(inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(),
-                                             outDir: temporary.directory.appendingPathComponent("crm").path),
-                              inbox: nil, interval: .seconds(60), cycles: nil, logger: .quiet)
+        let loop = WorkerLoop(
+            pipeline: try Self.pipeline(temporary.store, server),
+            options: .init(
+                inputs: FixturePaths.workspaceFiles, asOf: try FixturePaths.manifestAsOf(),
+                outDir: temporary.directory.appendingPathComponent("crm").path),
+            inbox: nil, interval: .seconds(60), cycles: nil, logger: .quiet)
         let task = Task { await loop.run { _ in } }
         let deadline = ContinuousClock.now + .seconds(60)
         while server.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
@@ -191,15 +202,22 @@ struct WorkerTests {
         let status = try WorkerStatus.read(from: temporary.store, runs: 5)
         #expect(status.died == [orphan] && Reports.status(status).contains(" died "))
         #expect(try temporary.store.takeLease(account: "acme.com", owner: deadOwner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000))
-        #expect(try ProcessOwner.takeLease("acme.com", in: temporary.store, owner: "me", nowMs: Timestamp.now.milliseconds, ttlMs: 60_000, logger: .quiet))
+        #expect(
+            try ProcessOwner.takeLease(
+                "acme.com", in: temporary.store, owner: "me", nowMs: Timestamp.now.milliseconds, ttlMs: 60_000, logger: .quiet))
         // A lease the dead process held on an account the next run has no reason to touch (briefed before the kill).
-        #expect(try temporary.store.takeLease(account: "briefed-before-the-kill.example", owner: deadOwner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000))
+        #expect(
+            try temporary.store.takeLease(
+                account: "briefed-before-the-kill.example", owner: deadOwner, nowMs: Timestamp.now.milliseconds, ttlMs: 3_600_000))
         let server = try FakeOpenAIServer(queue: [], otherwise: .grounded)
         defer { server.stop() }
-        _ = try await Self.pipeline(temporary.store, server).run(.init(asOf: try FixturePaths.manifestAsOf(),
-                                                                      outDir: temporary.directory.appendingPathComponent("crm").path))
+        _ = try await Self.pipeline(temporary.store, server).run(
+            .init(
+                asOf: try FixturePaths.manifestAsOf(),
+                outDir: temporary.directory.appendingPathComponent("crm").path))
         #expect(try temporary.store.pipelineRuns(limit: 5).first { $0.id == orphan }?.status == .died)
-        #expect(try temporary.store.leases().filter { $0.owner == deadOwner }.isEmpty, "the dead process's leases are released by the next run")
+        #expect(
+            try temporary.store.leases().filter { $0.owner == deadOwner }.isEmpty, "the dead process's leases are released by the next run")
     }
 
     // MARK: Forget
@@ -212,7 +230,8 @@ struct WorkerTests {
         let temporary = try TemporaryStore()
         let store = temporary.store
         _ = try ingest(FixturePaths.workspaceFiles, into: store)
-        _ = try ScoringRunner(store: store, configuration: BrieferConfiguration(), logger: .quiet).run(asOf: try FixturePaths.manifestAsOf())
+        _ = try ScoringRunner(store: store, configuration: BrieferConfiguration(), logger: .quiet).run(
+            asOf: try FixturePaths.manifestAsOf())
         let sync = CRMSync(store: store, configuration: BrieferConfiguration(), logger: .quiet)
         let out = temporary.directory.appendingPathComponent("crm").path
         _ = try sync.writeFiles(directory: out)
@@ -228,12 +247,18 @@ struct WorkerTests {
         // The CRM's words quoting the address on someone else's change, and a run summary quoting them.
         let quoted = "Email address TaraAbbott1975@Yahoo.com is invalid"
         try store.write { db in
-            try db.execute(sql: "UPDATE crm_outbox SET message = ? WHERE id = (SELECT MIN(id) FROM crm_outbox WHERE email != ?)", arguments: [quoted, email])
-            try db.execute(sql: "INSERT INTO pipeline_runs(owner, started_ms, status, summary) VALUES('test', 1, 'finished', ?)", arguments: [#"{"messages":["\#(quoted)"]}"#])
+            try db.execute(
+                sql: "UPDATE crm_outbox SET message = ? WHERE id = (SELECT MIN(id) FROM crm_outbox WHERE email != ?)",
+                arguments: [quoted, email])
+            try db.execute(
+                sql: "INSERT INTO pipeline_runs(owner, started_ms, status, summary) VALUES('test', 1, 'finished', ?)",
+                arguments: [#"{"messages":["\#(quoted)"]}"#])
         }
         let report = try store.forget(email: email.uppercased())
         #expect(!mentions("TaraAbbott1975@Yahoo.com"), "a message or summary still quotes the address")
-        #expect(try store.scalar("SELECT message FROM crm_outbox WHERE message LIKE 'Email address%'") == "Email address [forgotten] is invalid")
+        #expect(
+            try store.scalar("SELECT message FROM crm_outbox WHERE message LIKE 'Email address%'") == "Email address [forgotten] is invalid"
+        )
         #expect(report.users == [userId])
         #expect(report.rows["events"] == 44 && report.rows["users"] == 1 && report.rows["crm_synced"] ?? 0 > 0)
         #expect(!mentions(email), "the address is still in the database files")
@@ -248,15 +273,21 @@ struct WorkerTests {
         #expect(Reports.ingest(reingested).contains("forgotten people (briefer forget), not stored: 46"))
         #expect(!mentions(email) && !mentions("\"\(userId)\""), "the re-ingest stored the forgotten person again")
         // A bad line of the forgotten person (broken JSON carrying their user id) is not quarantined either.
-        let broken = try temporary.file("broken.jsonl", #"{"type":"track","userId":"\#(userId)","event":"login","timestamp":"2026-11-19T10:00:00Z""#)
+        let broken = try temporary.file(
+            "broken.jsonl", #"{"type":"track","userId":"\#(userId)","event":"login","timestamp":"2026-11-19T10:00:00Z""#)
         let brokenIngest = try ingest([broken], into: store)
         #expect(brokenIngest.forgotten == 1 && brokenIngest.quarantined == 0)
         #expect(!mentions("\"\(userId)\""))
         // Someone else's new event naming the address (an invitation): stored, the address redacted.
-        let invite = try temporary.file("invite.jsonl", #"{"type":"track","messageId":"invite-after-forget","userId":"u_0001","event":"team_invite_sent","timestamp":"2026-11-19T10:00:00Z","properties":{"invitee":"Tara <TaraAbbott1975@Yahoo.com>"}}"#)
+        let invite = try temporary.file(
+            "invite.jsonl",
+            #"{"type":"track","messageId":"invite-after-forget","userId":"u_0001","event":"team_invite_sent","timestamp":"2026-11-19T10:00:00Z","properties":{"invitee":"Tara <TaraAbbott1975@Yahoo.com>"}}"#
+        )
         let invited = try ingest([invite], into: store)
         #expect(invited.inserted == 1 && invited.forgotten == 0)
-        #expect(try store.scalar("SELECT properties FROM events WHERE properties LIKE '%invitee%' ORDER BY rowid DESC LIMIT 1") == #"{"invitee":"Tara <[forgotten]>"}"#)
+        #expect(
+            try store.scalar("SELECT properties FROM events WHERE properties LIKE '%invitee%' ORDER BY rowid DESC LIMIT 1")
+                == #"{"invitee":"Tara <[forgotten]>"}"#)
         #expect(!mentions(email) && !mentions("TaraAbbott1975@Yahoo.com"))
         _ = try ScoringRunner(store: store, configuration: BrieferConfiguration(), logger: .quiet)
             .run(asOf: try FixturePaths.manifestAsOf().adding(hours: 1))
@@ -264,8 +295,9 @@ struct WorkerTests {
         let written = try FileManager.default.subpathsOfDirectory(atPath: out).filter { $0.hasSuffix(".json") }
         #expect(again.directory != nil)
         for file in written {
-            #expect(!(try String(contentsOfFile: out + "/" + file, encoding: .utf8)).contains(email) || file.hasPrefix("sync-000001"),
-                    "\(file) names the forgotten address")
+            #expect(
+                !(try String(contentsOfFile: out + "/" + file, encoding: .utf8)).contains(email) || file.hasPrefix("sync-000001"),
+                "\(file) names the forgotten address")
         }
         #expect(try store.outboxItems(destination: nil).allSatisfy { $0.email.lowercased() != email })
     }
@@ -276,24 +308,34 @@ struct WorkerTests {
     /// with nothing after it is deleted.
     @Test func forgetLeavesATombstoneInsideADedupChain() throws {
         let temporary = try TemporaryStore()
-        let users = try temporary.file("users.csv", "user_id,email,company_domain,title,created_at\nu1,ann@alpha.com,alpha.com,CTO,2026-10-01T00:00:00Z\nu2,bob@beta.com,beta.com,CTO,2026-10-01T00:00:00Z\nu3,cy@gamma.com,gamma.com,CTO,2026-10-01T00:00:00Z\n")
-        let events = try temporary.file("events.jsonl", [
-            #"{"type":"track","messageId":"a1","userId":"u1","event":"login","timestamp":"2026-10-02T10:00:00Z","properties":{"note":"ann"}}"#,
-            #"{"type":"track","messageId":"b1","userId":"u2","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#,
-            #"{"type":"track","messageId":"c1","userId":"u3","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#,
-        ].joined(separator: "\n"))
+        let users = try temporary.file(
+            "users.csv",
+            "user_id,email,company_domain,title,created_at\nu1,ann@alpha.com,alpha.com,CTO,2026-10-01T00:00:00Z\nu2,bob@beta.com,beta.com,CTO,2026-10-01T00:00:00Z\nu3,cy@gamma.com,gamma.com,CTO,2026-10-01T00:00:00Z\n"
+        )
+        let events = try temporary.file(
+            "events.jsonl",
+            [
+                #"{"type":"track","messageId":"a1","userId":"u1","event":"login","timestamp":"2026-10-02T10:00:00Z","properties":{"note":"ann"}}"#,
+                #"{"type":"track","messageId":"b1","userId":"u2","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#,
+                #"{"type":"track","messageId":"c1","userId":"u3","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#,
+            ].joined(separator: "\n"))
         _ = try ingest([users, events], into: temporary.store)
         let head: Int64 = try temporary.store.write { db in
             let h = try Int64.fetchOne(db, sql: "SELECT e.dedup FROM events e JOIN users u ON u.id = e.user_id WHERE u.external_id = 'u1'")!
             // u2's event right after u1's, as if it had probed past a collision with it.
-            try db.execute(sql: "UPDATE events SET dedup = ? WHERE user_id = (SELECT id FROM users WHERE external_id = 'u2')", arguments: [h &+ 1])
+            try db.execute(
+                sql: "UPDATE events SET dedup = ? WHERE user_id = (SELECT id FROM users WHERE external_id = 'u2')", arguments: [h &+ 1])
             return h
         }
         let report = try temporary.store.forget(email: "ann@alpha.com")
         #expect(report.rows["events"] == 1)
-        let tombstone = try temporary.store.read { db in try Row.fetchOne(db, sql: "SELECT kind, user_id, properties, ts FROM events WHERE dedup = ?", arguments: [head]) }
+        let tombstone = try temporary.store.read { db in
+            try Row.fetchOne(db, sql: "SELECT kind, user_id, properties, ts FROM events WHERE dedup = ?", arguments: [head])
+        }
         let row = try #require(tombstone)
-        #expect(row["kind"] as String == "forgotten" && (row["user_id"] as Int64?) == nil && (row["properties"] as String?) == nil && row["ts"] as Int64 == 0)
+        #expect(
+            row["kind"] as String == "forgotten" && (row["user_id"] as Int64?) == nil && (row["properties"] as String?) == nil
+                && row["ts"] as Int64 == 0)
         // u3's event has nothing after it: forgetting u3 deletes it outright.
         _ = try temporary.store.forget(email: "cy@gamma.com")
         #expect(try temporary.store.count("events") == 2)  // u1's tombstone and u2's event
@@ -319,9 +361,11 @@ struct WorkerTests {
         let db = temporary.directory.appendingPathComponent("worker.sqlite").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["worker", "--db", db, "--config", FixturePaths.config.path, "--inbox", inbox, "--interval", "1s",
-                             "--as-of", "2026-11-20T12:00:00Z", "--base-url", server.baseURL, "--model", "test-model",
-                             "--out", temporary.directory.appendingPathComponent("crm").path]
+        process.arguments = [
+            "worker", "--db", db, "--config", FixturePaths.config.path, "--inbox", inbox, "--interval", "1s",
+            "--as-of", "2026-11-20T12:00:00Z", "--base-url", server.baseURL, "--model", "test-model",
+            "--out", temporary.directory.appendingPathComponent("crm").path,
+        ]
         // Output to a file: a pipe read only at the end could fill and block the worker.
         let logPath = temporary.directory.appendingPathComponent("worker.log").path
         FileManager.default.createFile(atPath: logPath, contents: nil)

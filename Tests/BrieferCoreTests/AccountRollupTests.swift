@@ -17,9 +17,11 @@ struct AccountRollupTests {
 
     @Test func bestUserPlusThreePerOtherActiveUser() {
         // best 70 (active) + 2 other active users × 3 = 76 → hot; the inactive one adds nothing.
-        let account = Scorer(context: weighted).account("acme.com", users: [
-            user("b", 40, active: true), user("a", 70, active: true), user("c", 55, active: true), user("d", 60, active: false),
-        ])
+        let account = Scorer(context: weighted).account(
+            "acme.com",
+            users: [
+                user("b", 40, active: true), user("a", 70, active: true), user("c", 55, active: true), user("d", 60, active: false),
+            ])
         #expect(account.bestUserId == "a")
         #expect(account.activeTeammates == 2)
         #expect(account.teamBonus == 6)
@@ -72,7 +74,9 @@ struct AccountRollupTests {
     }
 
     @Test func bonusIsConfigurable() {
-        let context = makeContext(asOf: "2026-03-31T12:00:00Z") { $0.account.teamBonusPerUser = 5; $0.account.teamBonusCap = 10 }
+        let context = makeContext(asOf: "2026-03-31T12:00:00Z") {
+            $0.account.teamBonusPerUser = 5; $0.account.teamBonusCap = 10
+        }
         let users = [user("a", 50, active: true)] + (1...3).map { user("t\($0)", 20, active: true) }
         let account = Scorer(context: context).account("acme.com", users: users)
         #expect(account.teamBonus == 10)  // 15 capped at 10
@@ -82,28 +86,32 @@ struct AccountRollupTests {
     @Test func pointsModelClampsAt150AndQualifiesOnTheBestUser() {
         let context = makeContext(asOf: "2026-03-31T12:00:00Z", model: .points)
         // 145 + 2 × 3 = 151 → 150.
-        let top = Scorer(context: context).account("acme.com", users: [
-            user("a", 145, active: true, fit: 50, behaviour: 95), user("b", 10, active: true), user("c", 10, active: true),
-        ])
+        let top = Scorer(context: context).account(
+            "acme.com",
+            users: [
+                user("a", 145, active: true, fit: 50, behaviour: 95), user("b", 10, active: true), user("c", 10, active: true),
+            ])
         #expect(top.score == 150)
         #expect(top.isPQL)
         #expect(top.tier == .hot)
         // best 78 (fit 38, behaviour 40) + 3 = 81 ≥ 80 → PQL.
-        let lifted = Scorer(context: context).account("acme.com", users: [user("a", 78, active: false, fit: 38, behaviour: 40), user("b", 5, active: true)])
+        let lifted = Scorer(context: context).account(
+            "acme.com", users: [user("a", 78, active: false, fit: 38, behaviour: 40), user("b", 5, active: true)])
         #expect(lifted.score == 81)
         #expect(lifted.isPQL)
         #expect(lifted.tier == .hot)
         // best 78 with fit 10: total 81 but fit < 15 → not PQL → warm.
-        let weakFit = Scorer(context: context).account("acme.com", users: [user("a", 78, active: false, fit: 10, behaviour: 68), user("b", 5, active: true)])
+        let weakFit = Scorer(context: context).account(
+            "acme.com", users: [user("a", 78, active: false, fit: 10, behaviour: 68), user("b", 5, active: true)])
         #expect(weakFit.score == 81)
         #expect(!weakFit.isPQL)
         #expect(weakFit.tier == .warm)
     }
 
     @Test(arguments: [
-        ("2026-03-24T12:00:00Z", false),      // exactly as_of − 7 d: outside (as_of − 7 d, as_of]
+        ("2026-03-24T12:00:00Z", false),  // exactly as_of − 7 d: outside (as_of − 7 d, as_of]
         ("2026-03-24T12:00:00.001Z", true),
-        ("2026-03-31T12:00:00Z", true),       // at as_of
+        ("2026-03-31T12:00:00Z", true),  // at as_of
         ("2026-03-31T12:00:00.001Z", false),  // after as_of: ignored
     ])
     func teamActiveWindow(_ time: String, _ active: Bool) {
@@ -114,15 +122,18 @@ struct AccountRollupTests {
     @Test func cappedOrBotEventsDoNotMakeAUserActive() {
         // A teammate whose only recent day is a bot-like burst (501 events) is not active.
         let context = makeContext(asOf: "2026-03-31T12:00:00Z") { $0.hygiene.dailyCapPerEvent = 1000 }
-        let facts = UserFacts.compute(days: activityDays(burst("page_viewed", count: 501, from: ts("2026-03-30T00:00:00Z"))),
-                                      signup: nil, context: context)
+        let facts = UserFacts.compute(
+            days: activityDays(burst("page_viewed", count: 501, from: ts("2026-03-30T00:00:00Z"))),
+            signup: nil, context: context)
         #expect(!facts.teamActive)
     }
 
     @Test func accountReasonsCarryTheTeamBonus() {
-        let account = Scorer(context: weighted).account("acme.com", users: [
-            user("a", 70, active: true), user("b", 40, active: true), user("c", 20, active: true),
-        ])
+        let account = Scorer(context: weighted).account(
+            "acme.com",
+            users: [
+                user("a", 70, active: true), user("b", 40, active: true), user("c", 20, active: true),
+            ])
         #expect(account.reasons.contains(ReasonCode("team_active_users", "2", points: 6)))
         #expect(account.reasons.map(\.description).contains("team_active_users:2:+6"))
     }
@@ -136,7 +147,8 @@ struct AccountRollupTests {
         #expect(ada.score == 23)
         // bob: firm 90, one page_viewed at 03-31T10:00Z → engagement 32 (see WeightedModelTests):
         // (35·32 + 25·90) / 100 = (1120 + 2250) / 100 = 33.7 → 34; active.
-        let bob = scoreUser(profile("bob", email: "bob@acme.com", company: company), [("page_viewed", "2026-03-31T10:00:00Z")], context).score
+        let bob = scoreUser(profile("bob", email: "bob@acme.com", company: company), [("page_viewed", "2026-03-31T10:00:00Z")], context)
+            .score
         #expect(bob.score == 34)
         #expect(bob.teamActive)
         // cy: gmail (firm 70), active 03-30T10:00Z (26 h before: recency 75 → engagement 26):

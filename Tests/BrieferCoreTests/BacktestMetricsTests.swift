@@ -93,7 +93,8 @@ struct BacktestMetricsTests {
         #expect(ScoreScale(c, model: .points).edges == [0, 30, 60, 80, 150])
         c.points.tiers.nurture = 40
         #expect(ScoreScale(c, model: .points).edges == [0, 40, 60, 80, 150])
-        let histogram = BacktestMetrics.histogram([subject(0, false), subject(4, true), subject(5, false), subject(100, true)], scale: scale)
+        let histogram = BacktestMetrics.histogram(
+            [subject(0, false), subject(4, true), subject(5, false), subject(100, true)], scale: scale)
         #expect(histogram.count == 20)
         #expect(histogram[0].converted == 1 && histogram[0].notConverted == 1 && histogram[1].notConverted == 1)
         #expect(histogram[19].converted == 1 && histogram[19].upper == 100)  // 100 is in the last bin
@@ -111,8 +112,11 @@ struct BacktestMetricsTests {
     }
 
     @Test func noConversionsAtAllIsReportedNotDividedByZero() {
-        let p = BacktestMetrics.population(population().map { var s = $0; s.converted = false; return s },
-                                           scale: ScoreScale(edges: [0, 25, 50, 75, 100], histogramWidth: 5))
+        let p = BacktestMetrics.population(
+            population().map {
+                var s = $0; s.converted = false; return s
+            },
+            scale: ScoreScale(edges: [0, 25, 50, 75, 100], histogramWidth: 5))
         #expect(p.converted == 0 && p.baseRate == 0)
         #expect(p.hotRecall == nil && p.hotWarmRecall == nil && p.auc == nil)
         #expect(p.pqlLift == nil && p.top20Lift == nil)
@@ -121,8 +125,9 @@ struct BacktestMetricsTests {
     }
 
     @Test func everyConversionAmongPQLsIsAnInfiniteLift() {
-        let p = BacktestMetrics.population([subject(90, true), subject(80, false), subject(10, false), subject(20, false)],
-                                           scale: ScoreScale(edges: [0, 25, 50, 75, 100], histogramWidth: 5))
+        let p = BacktestMetrics.population(
+            [subject(90, true), subject(80, false), subject(10, false), subject(20, false)],
+            scale: ScoreScale(edges: [0, 25, 50, 75, 100], histogramWidth: 5))
         #expect(p.pqlLift == .infinity)
         #expect(p.targets.first { $0.name == "PQL lift" }?.status == .met)
         #expect(conversionLift(0, over: 0) == nil && conversionLift(nil, over: 0.5) == nil)
@@ -172,10 +177,14 @@ struct BacktestMetricsTests {
         func a(_ id: String, _ score: Int) -> BacktestSubject { subject(score, false, id: id) }
         // Week 1 (latest): x 70→90, y 60→85, z 80→95 (already above 80 at the start), w new at 78.
         // Week 2: x 50→70, y 40→60, z 70→80.
-        let week1 = [WeekTransition(before: a("x", 70), after: a("x", 90)), WeekTransition(before: a("y", 60), after: a("y", 85)),
-                     WeekTransition(before: a("z", 80), after: a("z", 95)), WeekTransition(before: nil, after: a("w", 78))]
-        let week2 = [WeekTransition(before: a("x", 50), after: a("x", 70)), WeekTransition(before: a("y", 40), after: a("y", 60)),
-                     WeekTransition(before: a("z", 70), after: a("z", 80))]
+        let week1 = [
+            WeekTransition(before: a("x", 70), after: a("x", 90)), WeekTransition(before: a("y", 60), after: a("y", 85)),
+            WeekTransition(before: a("z", 80), after: a("z", 95)), WeekTransition(before: nil, after: a("w", 78)),
+        ]
+        let week2 = [
+            WeekTransition(before: a("x", 50), after: a("x", 70)), WeekTransition(before: a("y", 40), after: a("y", 60)),
+            WeekTransition(before: a("z", 70), after: a("z", 80)),
+        ]
         let weeks = [week1, week2]
         // At 80: week 1 x, y (z was already ≥ 80) = 2; week 2 z = 1 → 1.5 a week.
         #expect(ThresholdSuggestions.newPerWeek(weeks, threshold: 80) == 1.5)
@@ -199,8 +208,10 @@ struct BacktestMetricsTests {
     /// Shares 50/50 → 25/75 over two buckets: PSI = (0.25−0.5)·ln(0.5) + (0.75−0.5)·ln(1.5) ≈ 0.2747.
     @Test func driftMeasuresTheShiftAndTheClustering() {
         let scale = ScoreScale(edges: [0, 50, 100], histogramWidth: 10)
-        let before = BacktestMetrics.population([subject(10, false), subject(20, false), subject(60, true), subject(70, false)], scale: scale)
-        let after = BacktestMetrics.population([subject(10, false), subject(60, false), subject(70, true), subject(80, false)], scale: scale)
+        let before = BacktestMetrics.population(
+            [subject(10, false), subject(20, false), subject(60, true), subject(70, false)], scale: scale)
+        let after = BacktestMetrics.population(
+            [subject(10, false), subject(60, false), subject(70, true), subject(80, false)], scale: scale)
         let drift = PopulationDrift(from: before, to: after)
         #expect(approx(drift.stabilityIndex, 0.25 * log(2) + 0.25 * log(1.5), 1e-12))
         #expect(drift.largestBucketShareFrom == 0.5 && drift.largestBucketShareTo == 0.75)

@@ -42,11 +42,13 @@ struct CSVTests {
 
     @Test func companyRow() throws {
         let parser = CSVRowParser(kind: .companies, header: Self.companiesHeader)
-        let fields = CSVRowParser.fields(of: #"https://www.Acme.com/about,"Acme, Inc.",120, SaaS ,2500000.75,US,"Salesforce; Segment;",early adopter"#[...])
+        let fields = CSVRowParser.fields(
+            of: #"https://www.Acme.com/about,"Acme, Inc.",120, SaaS ,2500000.75,US,"Salesforce; Segment;",early adopter"#[...])
         let row = try parser.row(fields).get()
-        let expected = CompanyRecord(domain: "acme.com", name: "Acme, Inc.", employeeCount: 120, industry: "saas",
-                                     estimatedRevenue: 2_500_000, country: "US", techStack: ["salesforce", "segment"],
-                                     extra: ["notes": "early adopter"])
+        let expected = CompanyRecord(
+            domain: "acme.com", name: "Acme, Inc.", employeeCount: 120, industry: "saas",
+            estimatedRevenue: 2_500_000, country: "US", techStack: ["salesforce", "segment"],
+            extra: ["notes": "early adopter"])
         #expect(row == .company(expected))
     }
 
@@ -83,7 +85,9 @@ struct CSVTests {
 
     @Test func companyWithoutDomainIsMissingField() {
         let parser = CSVRowParser(kind: .companies, header: Self.companiesHeader)
-        guard case let .failure(rejection) = parser.row(["  ", "Acme", "10", "saas", "1", "US", "", ""]) else { Issue.record("accepted"); return }
+        guard case let .failure(rejection) = parser.row(["  ", "Acme", "10", "saas", "1", "US", "", ""]) else {
+            Issue.record("accepted"); return
+        }
         #expect(rejection.reason == .missingField)
     }
 
@@ -108,7 +112,9 @@ struct CSVTests {
     @Test(arguments: ["yesterday", "2026-02-30", "03/01/2026"])
     func badCreatedAt(_ text: String) {
         let parser = CSVRowParser(kind: .users, header: Self.usersHeader)
-        guard case let .failure(rejection) = parser.row(["u1", "a@acme.com", "acme.com", "CTO", text]) else { Issue.record("accepted"); return }
+        guard case let .failure(rejection) = parser.row(["u1", "a@acme.com", "acme.com", "CTO", text]) else {
+            Issue.record("accepted"); return
+        }
         #expect(rejection.reason == .badTimestamp)
     }
 

@@ -44,8 +44,12 @@ struct ConfigurationTests {
 
     @Test func negativeWeightIsNamed() throws {
         // −10 + 75 + 35 = 100, so only the negative weight is wrong.
-        #expect(try problemKeys(#"{"weighted":{"weights":{"activation":-10,"engagement":75,"firmographic":35}}}"#) == ["weighted.weights.activation"])
-        #expect(try problemKeys(#"{"weighted":{"activation":{"events":[{"event":"x","min_count":1,"weight":-5}]}}}"#)
+        #expect(
+            try problemKeys(#"{"weighted":{"weights":{"activation":-10,"engagement":75,"firmographic":35}}}"#) == [
+                "weighted.weights.activation"
+            ])
+        #expect(
+            try problemKeys(#"{"weighted":{"activation":{"events":[{"event":"x","min_count":1,"weight":-5}]}}}"#)
                 == ["weighted.activation.events[0].weight"])
     }
 
@@ -63,17 +67,25 @@ struct ConfigurationTests {
     }
 
     @Test func unknownKeyInAListItemIsNamedWithItsIndex() throws {
-        #expect(try problemKeys(#"{"weighted":{"activation":{"events":[{"event":"x","min_count":1,"wieght":5}]}}}"#)
+        #expect(
+            try problemKeys(#"{"weighted":{"activation":{"events":[{"event":"x","min_count":1,"wieght":5}]}}}"#)
                 == ["weighted.activation.events[0].wieght"])
-        #expect(try problemKeys(#"{"weighted":{"activation":{"events":[{"event":"x","min_count":1,"weight":5},{"event":"y","min_count":1,"weight":5,"extra":1}]}}}"#)
+        #expect(
+            try problemKeys(
+                #"{"weighted":{"activation":{"events":[{"event":"x","min_count":1,"weight":5},{"event":"y","min_count":1,"weight":5,"extra":1}]}}}"#
+            )
                 == ["weighted.activation.events[1].extra"])
         // Nested lists too.
-        #expect(try problemKeys(#"{"points":{"behaviour":{"rules":[{"event":"login","steps":[{"min_count":1,"pointz":5}]}]}}}"#)
+        #expect(
+            try problemKeys(#"{"points":{"behaviour":{"rules":[{"event":"login","steps":[{"min_count":1,"pointz":5}]}]}}}"#)
                 == ["points.behaviour.rules[0].steps[0].pointz"])
     }
 
     @Test func missingKeyInAListItemIsNamed() throws {
-        #expect(try problemKeys(#"{"weighted":{"activation":{"events":[{"event":"x","min_count":1}]}}}"#) == ["weighted.activation.events[0].weight"])
+        #expect(
+            try problemKeys(#"{"weighted":{"activation":{"events":[{"event":"x","min_count":1}]}}}"#) == [
+                "weighted.activation.events[0].weight"
+            ])
     }
 
     @Test func otherImpossibleValuesAreNamed() {
@@ -84,8 +96,11 @@ struct ConfigurationTests {
         c.points.behaviour.decay.pointsPerPeriod = -10
         c.identity.freeMailDomains = ["gmail"]
         let keys = Set(c.validate().map(\.key))
-        #expect(keys == ["reasons.max", "hygiene.daily_cap_per_event", "weighted.engagement.recency[1].within_days",
-                         "points.behaviour.decay.points_per_period", "identity.free_mail_domains[0]"])
+        #expect(
+            keys == [
+                "reasons.max", "hygiene.daily_cap_per_event", "weighted.engagement.recency[1].within_days",
+                "points.behaviour.decay.points_per_period", "identity.free_mail_domains[0]",
+            ])
     }
 
     @Test func problemsCarryTheLineWhenKnown() throws {

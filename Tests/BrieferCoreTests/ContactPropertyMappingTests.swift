@@ -3,28 +3,35 @@ import Testing
 
 /// SPEC §6: an account's score, tier, reasons and briefing as one contact's properties, every value a string.
 struct ContactPropertyMappingTests {
-    let acme = AccountScore(account: "acme.com", score: 87, tier: .hot, isPQL: true, bestUserId: "u1", users: 4, activeTeammates: 3,
-                            teamBonus: 9, activation: 100, engagement: 74, firmographic: 95, fit: 41, behaviour: 66,
-                            reasons: [ReasonCode("team_invite_sent", points: 30), ReasonCode("plan_limit_reached", "api_requests", points: 0)])
+    let acme = AccountScore(
+        account: "acme.com", score: 87, tier: .hot, isPQL: true, bestUserId: "u1", users: 4, activeTeammates: 3,
+        teamBonus: 9, activation: 100, engagement: 74, firmographic: 95, fit: 41, behaviour: 66,
+        reasons: [ReasonCode("team_invite_sent", points: 30), ReasonCode("plan_limit_reached", "api_requests", points: 0)])
     let briefing = SyncedBriefing(
-        briefing: Briefing(useCaseHypothesis: "Acme builds weekly revenue reports in report_builder.", expansionSignal: "They hit the api_requests limit twice.",
-                           recommendedOpening: "Ask how the report_builder exports reach their managers.", riskFactor: "Nobody has connected an integration yet."),
+        briefing: Briefing(
+            useCaseHypothesis: "Acme builds weekly revenue reports in report_builder.",
+            expansionSignal: "They hit the api_requests limit twice.",
+            recommendedOpening: "Ask how the report_builder exports reach their managers.",
+            riskFactor: "Nobody has connected an integration yet."),
         source: .llm, promptVersion: "briefing-v1")
     let hotAt = ts("2026-11-19T12:00:00Z")
     let calculated = ts("2026-11-20T12:00:00.250Z")
 
     @Test func aHotAccountWithABriefingInTheWeightedModel() {
-        let properties = ContactPropertyMapping().properties(account: acme, model: .weighted, contactScore: 81, briefing: briefing,
-                                                              becameHotAt: hotAt, calculatedAt: calculated)
-        #expect(properties.map(\.name) == [
-            "pql_score", "pql_tier", "pql_activation_score", "pql_engagement_score", "pql_firmographic_score", "pql_contact_score",
-            "pql_reason_codes", "pql_use_case", "pql_expansion_signal", "pql_recommended_opening", "pql_risk_factor",
-            "pql_briefing_source", "pql_prompt_version", "pql_became_hot_at", "pql_last_calculated",
-        ])
+        let properties = ContactPropertyMapping().properties(
+            account: acme, model: .weighted, contactScore: 81, briefing: briefing,
+            becameHotAt: hotAt, calculatedAt: calculated)
+        #expect(
+            properties.map(\.name) == [
+                "pql_score", "pql_tier", "pql_activation_score", "pql_engagement_score", "pql_firmographic_score", "pql_contact_score",
+                "pql_reason_codes", "pql_use_case", "pql_expansion_signal", "pql_recommended_opening", "pql_risk_factor",
+                "pql_briefing_source", "pql_prompt_version", "pql_became_hot_at", "pql_last_calculated",
+            ])
         let values = Dictionary(uniqueKeysWithValues: properties.map { ($0.name, $0.value) })
         #expect(values["pql_score"] == "87")
         #expect(values["pql_tier"] == "hot")
-        #expect(values["pql_activation_score"] == "100" && values["pql_engagement_score"] == "74" && values["pql_firmographic_score"] == "95")
+        #expect(
+            values["pql_activation_score"] == "100" && values["pql_engagement_score"] == "74" && values["pql_firmographic_score"] == "95")
         #expect(values["pql_contact_score"] == "81")
         #expect(values["pql_reason_codes"] == "team_invite_sent:+30; plan_limit_reached:api_requests:+0")
         #expect(values["pql_use_case"] == briefing.briefing.useCaseHypothesis)
@@ -34,8 +41,10 @@ struct ContactPropertyMappingTests {
     }
 
     @Test func thePointsModelSendsItsOwnComponents() {
-        let names = ContactPropertyMapping().properties(account: acme, model: .points, contactScore: nil, briefing: nil, becameHotAt: nil,
-                                                         calculatedAt: calculated).map(\.name)
+        let names = ContactPropertyMapping().properties(
+            account: acme, model: .points, contactScore: nil, briefing: nil, becameHotAt: nil,
+            calculatedAt: calculated
+        ).map(\.name)
         #expect(names == ["pql_score", "pql_tier", "pql_fit_score", "pql_behavior_score", "pql_reason_codes", "pql_last_calculated"])
     }
 
@@ -43,8 +52,11 @@ struct ContactPropertyMappingTests {
     @Test func withoutABriefingNoBriefingPropertyIsSent() {
         var warm = acme
         warm.tier = .warm
-        let names = Set(ContactPropertyMapping().properties(account: warm, model: .weighted, contactScore: 40, briefing: nil,
-                                                             becameHotAt: hotAt, calculatedAt: calculated).map(\.name))
+        let names = Set(
+            ContactPropertyMapping().properties(
+                account: warm, model: .weighted, contactScore: 40, briefing: nil,
+                becameHotAt: hotAt, calculatedAt: calculated
+            ).map(\.name))
         #expect(names.isDisjoint(with: CRMProperty.briefingProperties.map(\.rawValue)))
         #expect(names.contains("pql_tier") && names.contains("pql_became_hot_at"))
     }
@@ -52,8 +64,10 @@ struct ContactPropertyMappingTests {
     @Test func renamedPropertiesUseTheirConfiguredNames() throws {
         var crm = BrieferConfiguration.CRM()
         crm.propertyNames = [.init(property: "pql_score", name: "product_qualified_score")]
-        let names = ContactPropertyMapping(crm).properties(account: acme, model: .weighted, contactScore: nil, briefing: nil, becameHotAt: nil,
-                                                           calculatedAt: calculated).map(\.name)
+        let names = ContactPropertyMapping(crm).properties(
+            account: acme, model: .weighted, contactScore: nil, briefing: nil, becameHotAt: nil,
+            calculatedAt: calculated
+        ).map(\.name)
         #expect(names.first == "product_qualified_score")
         #expect(!names.contains("pql_score"))
     }
@@ -85,8 +99,14 @@ struct ContactPropertyMappingTests {
     }
 
     @Test func badPropertyNamesAreRefusedByKey() throws {
-        #expect(try problemKeys(#"{"crm": {"property_names": [{"property": "pql_scores", "name": "x_score"}]}}"#) == ["crm.property_names[0].property"])
-        #expect(try problemKeys(#"{"crm": {"property_names": [{"property": "pql_score", "name": "Bad Name"}]}}"#) == ["crm.property_names[0].name"])
+        #expect(
+            try problemKeys(#"{"crm": {"property_names": [{"property": "pql_scores", "name": "x_score"}]}}"#) == [
+                "crm.property_names[0].property"
+            ])
+        #expect(
+            try problemKeys(#"{"crm": {"property_names": [{"property": "pql_score", "name": "Bad Name"}]}}"#) == [
+                "crm.property_names[0].name"
+            ])
         #expect(try problemKeys(#"{"crm": {"group_name": "PQL"}}"#) == ["crm.group_name"])
         #expect(try problemKeys(#"{"crm": {"property_names": [{"property": "pql_score", "name": "pql_tier_x"}]}}"#).isEmpty)
     }

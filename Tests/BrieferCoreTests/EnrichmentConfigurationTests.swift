@@ -31,15 +31,19 @@ struct EnrichmentConfigurationTests {
     }
 
     @Test func fractionsAreAcceptedForTemperatureMoneyAndPrices() throws {
-        let c = try configuration(#"""
+        let c = try configuration(
+            #"""
             {"enrichment":{"temperature":0.3,"daily_spend_cap_usd":2.5,
              "prices":[{"model":"gpt-4o-mini","input_per_million":0.15,"output_per_million":0.6},
                        {"model":"local","input_per_million":0,"output_per_million":0}]}}
             """#)
         #expect(c.enrichment.temperature == 0.3)
         #expect(c.enrichment.dailySpendCapUsd == 2.5)
-        #expect(c.enrichment.prices == [.init(model: "gpt-4o-mini", inputPerMillion: 0.15, outputPerMillion: 0.6),
-                                        .init(model: "local", inputPerMillion: 0, outputPerMillion: 0)])
+        #expect(
+            c.enrichment.prices == [
+                .init(model: "gpt-4o-mini", inputPerMillion: 0.15, outputPerMillion: 0.6),
+                .init(model: "local", inputPerMillion: 0, outputPerMillion: 0),
+            ])
         // Whole numbers are fine there too.
         let w = try configuration(#"{"enrichment":{"temperature":1,"daily_spend_cap_usd":10}}"#)
         #expect(w.enrichment.temperature == 1)
@@ -68,14 +72,24 @@ struct EnrichmentConfigurationTests {
         #expect(try problemKeys(#"{"enrichment":{"base_url":"ftp://x"}}"#) == ["enrichment.base_url"])
         #expect(try problemKeys(#"{"enrichment":{"base_url":"localhost:8080/v1"}}"#) == ["enrichment.base_url"])
         #expect(try problemKeys(#"{"enrichment":{"base_url":""}}"#) == ["enrichment.base_url"])
-        #expect(try configuration(#"{"enrichment":{"base_url":"https://api.openai.com/v1"}}"#).enrichment.baseUrl == "https://api.openai.com/v1")
-        #expect(try configuration(#"{"enrichment":{"base_url":"http://127.0.0.1:8088/v1"}}"#).enrichment.baseUrl == "http://127.0.0.1:8088/v1")
+        #expect(
+            try configuration(#"{"enrichment":{"base_url":"https://api.openai.com/v1"}}"#).enrichment.baseUrl == "https://api.openai.com/v1"
+        )
+        #expect(
+            try configuration(#"{"enrichment":{"base_url":"http://127.0.0.1:8088/v1"}}"#).enrichment.baseUrl == "http://127.0.0.1:8088/v1")
     }
 
     @Test func maxFieldCharsMustBeAboveTheMinimum() throws {
-        #expect(try problemKeys(#"{"enrichment":{"briefing":{"min_field_chars":50,"max_field_chars":50}}}"#) == ["enrichment.briefing.max_field_chars"])
-        #expect(try problemKeys(#"{"enrichment":{"briefing":{"min_field_chars":50,"max_field_chars":40}}}"#) == ["enrichment.briefing.max_field_chars"])
-        #expect(try problemKeys(#"{"enrichment":{"briefing":{"max_field_chars":20}}}"#) == ["enrichment.briefing.max_field_chars"])  // default min 20
+        #expect(
+            try problemKeys(#"{"enrichment":{"briefing":{"min_field_chars":50,"max_field_chars":50}}}"#) == [
+                "enrichment.briefing.max_field_chars"
+            ])
+        #expect(
+            try problemKeys(#"{"enrichment":{"briefing":{"min_field_chars":50,"max_field_chars":40}}}"#) == [
+                "enrichment.briefing.max_field_chars"
+            ])
+        // (The default min_field_chars is 20.)
+        #expect(try problemKeys(#"{"enrichment":{"briefing":{"max_field_chars":20}}}"#) == ["enrichment.briefing.max_field_chars"])
         let c = try configuration(#"{"enrichment":{"briefing":{"min_field_chars":50,"max_field_chars":51}}}"#)
         #expect(c.enrichment.briefing.minFieldChars == 50)
         #expect(c.enrichment.briefing.maxFieldChars == 51)
@@ -85,7 +99,8 @@ struct EnrichmentConfigurationTests {
         #expect(try problemKeys(#"{"enrichment":{"temprature":0.3}}"#) == ["enrichment.temprature"])
         #expect(try problemKeys(#"{"enrichment":{"briefing":{"max_chars":100}}}"#) == ["enrichment.briefing.max_chars"])
         #expect(try problemKeys(#"{"selection":{"per_day":3}}"#) == ["selection.per_day"])
-        #expect(try problemKeys(#"{"enrichment":{"prices":[{"model":"m","input_per_million":1,"output_per_million":2,"currency":"eur"}]}}"#)
+        #expect(
+            try problemKeys(#"{"enrichment":{"prices":[{"model":"m","input_per_million":1,"output_per_million":2,"currency":"eur"}]}}"#)
                 == ["enrichment.prices[0].currency"])
         #expect(try problemMessages(#"{"enrichment":{"temprature":0.3}}"#).first?.contains("temperature") == true)  // lists the known keys
     }
@@ -94,7 +109,8 @@ struct EnrichmentConfigurationTests {
         #expect(try problemKeys(#"{"enrichment":{"temperature":2.5}}"#) == ["enrichment.temperature"])
         #expect(try problemKeys(#"{"enrichment":{"temperature":-0.1}}"#) == ["enrichment.temperature"])
         #expect(try problemKeys(#"{"enrichment":{"daily_spend_cap_usd":-1}}"#) == ["enrichment.daily_spend_cap_usd"])
-        #expect(try problemKeys(#"{"enrichment":{"prices":[{"model":"m","input_per_million":-0.5,"output_per_million":2}]}}"#)
+        #expect(
+            try problemKeys(#"{"enrichment":{"prices":[{"model":"m","input_per_million":-0.5,"output_per_million":2}]}}"#)
                 == ["enrichment.prices[0].input_per_million"])
         #expect(try problemKeys(#"{"enrichment":{"max_attempts":0}}"#) == ["enrichment.max_attempts"])
         #expect(try problemKeys(#"{"enrichment":{"concurrency":0}}"#) == ["enrichment.concurrency"])

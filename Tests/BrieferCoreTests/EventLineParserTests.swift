@@ -94,7 +94,8 @@ struct EventLineParserTests {
 
     @Test func seed004Shape() throws {
         // The minimum event of seed 004, verbatim.
-        let line = #"{"user_id":"usr_abc123","event_name":"core_feature_used","properties":{"feature":"report_builder","duration_seconds":340},"timestamp":"2026-03-25T14:22:00Z","context":{"company_domain":"acme.com"}}"#
+        let line =
+            #"{"user_id":"usr_abc123","event_name":"core_feature_used","properties":{"feature":"report_builder","duration_seconds":340},"timestamp":"2026-03-25T14:22:00Z","context":{"company_domain":"acme.com"}}"#
         let event = try accepted(line)
         #expect(event.kind == .track)
         #expect(event.userId == "usr_abc123")
@@ -110,10 +111,11 @@ struct EventLineParserTests {
     }
 
     @Test func segmentTrackShape() throws {
-        let line = #"{"type":"track","messageId":"m-1","userId":" u1 ","anonymousId":"anon-9","event":" project_created ","properties":{"plan":"free"},"timestamp":"2026-03-25T14:22:00Z","context":{"groupId":"grp_42","traits":{"x":1}}}"#
+        let line =
+            #"{"type":"track","messageId":"m-1","userId":" u1 ","anonymousId":"anon-9","event":" project_created ","properties":{"plan":"free"},"timestamp":"2026-03-25T14:22:00Z","context":{"groupId":"grp_42","traits":{"x":1}}}"#
         let event = try accepted(line)
         #expect(event.kind == .track)
-        #expect(event.userId == "u1")           // trimmed
+        #expect(event.userId == "u1")  // trimmed
         #expect(event.anonymousId == "anon-9")
         #expect(event.name == "project_created")  // trimmed
         #expect(event.groupHint == "grp_42")
@@ -136,7 +138,8 @@ struct EventLineParserTests {
         let event = try accepted(#"{"type":"track","userId":"u1","event":"x","originalTimestamp":"2026-03-25T16:22:00+02:00"}"#)
         #expect(event.timestamp.milliseconds == 1_774_448_520_000)
         // timestamp wins over originalTimestamp when both are there.
-        let both = try accepted(#"{"type":"track","userId":"u1","event":"x","originalTimestamp":"2026-03-20T00:00:00Z","timestamp":"2026-03-25T14:22:00Z"}"#)
+        let both = try accepted(
+            #"{"type":"track","userId":"u1","event":"x","originalTimestamp":"2026-03-20T00:00:00Z","timestamp":"2026-03-25T14:22:00Z"}"#)
         #expect(both.timestamp.milliseconds == 1_774_448_520_000)
     }
 
@@ -176,7 +179,8 @@ struct EventLineParserTests {
     @Test func dedupKeyWithoutMessageIdIsTheCanonicalContent() throws {
         let a = try accepted(#"{"type":"track","userId":"u1","event":"x","properties":{"p":1,"q":2},\#(Self.t)}"#)
         // Same content, keys in another order and other whitespace → same key.
-        let b = try accepted(#"{ "timestamp" : "2026-03-25T14:22:00Z", "properties": {"q":2, "p":1}, "event":"x", "userId":"u1", "type":"track" }"#)
+        let b = try accepted(
+            #"{ "timestamp" : "2026-03-25T14:22:00Z", "properties": {"q":2, "p":1}, "event":"x", "userId":"u1", "type":"track" }"#)
         #expect(a.dedupKey == b.dedupKey)
         // Different content → different key.
         let c = try accepted(#"{"type":"track","userId":"u1","event":"x","properties":{"p":1,"q":3},\#(Self.t)}"#)
@@ -196,7 +200,10 @@ struct EventLineParserTests {
         #expect(StableHash.hex("The quick brown fox jumps over the lazy dog") == "e34bbc7bbc071b6c7a433ca9c49a9347")
         // "hello" (5-byte tail): h1 = 0xcbd8a7b341bd9b02, h2 = 0x5b1e906a48ae1d19.
         #expect(StableHash.hex("hello") == "cbd8a7b341bd9b025b1e906a48ae1d19")
-        #expect(StableHash.digest(Array("hello".utf8)) == [0xcb, 0xd8, 0xa7, 0xb3, 0x41, 0xbd, 0x9b, 0x02, 0x5b, 0x1e, 0x90, 0x6a, 0x48, 0xae, 0x1d, 0x19])
+        #expect(
+            StableHash.digest(Array("hello".utf8)) == [
+                0xcb, 0xd8, 0xa7, 0xb3, 0x41, 0xbd, 0x9b, 0x02, 0x5b, 0x1e, 0x90, 0x6a, 0x48, 0xae, 0x1d, 0x19,
+            ])
         #expect(StableHash.hex("abc") == StableHash.hex(Array("abc".utf8)))
         #expect(StableHash.hex("abc") != StableHash.hex("abd"))
         #expect(StableHash.digest(Array("abc".utf8)).count == 16)

@@ -8,9 +8,11 @@ struct ExclusionRulesTests {
     let context = makeContext(asOf: ExclusionRulesTests.asOf)
     let signup = ts("2026-03-20T00:00:00Z")
 
-    static let tenNames = ["project_created", "team_invite_sent", "core_feature_used", "integration_connected",
-                           "onboarding_completed", "pricing_page_viewed", "checkout_started", "premium_feature_used",
-                           "report_exported", "login"]
+    static let tenNames = [
+        "project_created", "team_invite_sent", "core_feature_used", "integration_connected",
+        "onboarding_completed", "pricing_page_viewed", "checkout_started", "premium_feature_used",
+        "report_exported", "login",
+    ]
 
     // MARK: Daily cap (50 per user, UTC day and event name)
 
@@ -32,7 +34,8 @@ struct ExclusionRulesTests {
 
     @Test func theCapIsPerUTCDay() {
         // 50 on Mar 29 and 50 on Mar 30: every one counts.
-        let entries = burst("core_feature_used", count: 50, from: ts("2026-03-29T23:00:00Z"))
+        let entries =
+            burst("core_feature_used", count: 50, from: ts("2026-03-29T23:00:00Z"))
             + burst("core_feature_used", count: 50, from: ts("2026-03-30T00:00:00Z"))
         let facts = UserFacts.compute(days: activityDays(entries), signup: signup, context: context)
         #expect(facts.capExcludedEvents == 0)
@@ -42,7 +45,8 @@ struct ExclusionRulesTests {
 
     @Test func theCapIsConfigurable() {
         let context = makeContext(asOf: Self.asOf) { $0.hygiene.dailyCapPerEvent = 2 }
-        let entries = burst("core_feature_used", count: 3, from: ts("2026-03-30T08:00:00Z"))
+        let entries =
+            burst("core_feature_used", count: 3, from: ts("2026-03-30T08:00:00Z"))
             + burst("project_created", count: 2, from: ts("2026-03-30T09:00:00Z"))
         let facts = UserFacts.compute(days: activityDays(entries), signup: signup, context: context)
         #expect(facts.countedEvents == 4)
@@ -98,7 +102,8 @@ struct ExclusionRulesTests {
 
     @Test func theBotLimitIsConfigurable() {
         let context = makeContext(asOf: Self.asOf) { $0.hygiene.botMaxEventsPerDay = 3 }
-        let entries = burst("page_viewed", count: 4, from: ts("2026-03-29T10:00:00Z"))
+        let entries =
+            burst("page_viewed", count: 4, from: ts("2026-03-29T10:00:00Z"))
             + burst("page_viewed", count: 3, from: ts("2026-03-30T10:00:00Z"))
         let facts = UserFacts.compute(days: activityDays(entries), signup: signup, context: context)
         #expect(facts.botExcludedEvents == 4)
@@ -113,7 +118,8 @@ struct ExclusionRulesTests {
         typealias Clues = IdentityRules.Clues
         #expect(rules.resolve(Clues(userId: "u1", email: "dev@tallyboard.io"), groupDomains: [:]).isInternal)
         #expect(rules.resolve(Clues(userId: "u2", email: "qa@staging.tallyboard.io"), groupDomains: [:]).isInternal)
-        #expect(rules.resolve(Clues(userId: "u3", email: "ann@gmail.com", latestGroupHint: "eu.tallyboard.io"), groupDomains: [:]).isInternal)
+        #expect(
+            rules.resolve(Clues(userId: "u3", email: "ann@gmail.com", latestGroupHint: "eu.tallyboard.io"), groupDomains: [:]).isInternal)
         // An internal email is excluded even when the account is a customer's.
         let mixed = rules.resolve(Clues(userId: "u4", email: "dev@tallyboard.io", latestGroupHint: "acme.com"), groupDomains: [:])
         #expect(mixed.account == .domain("acme.com"))
@@ -138,8 +144,10 @@ struct ExclusionRulesTests {
         // No leakage: events after as_of change nothing, not even the counters.
         let user = profile(email: "ada@acme.com", signup: "2026-03-25T00:00:00Z")
         let before: [(String, String)] = [("project_created", "2026-03-25T10:00:00Z"), ("page_viewed", "2026-03-30T10:00:00Z")]
-        let after: [(String, String)] = [("team_invite_sent", "2026-03-31T12:00:00.001Z"), ("core_feature_used", "2026-04-01T09:00:00Z"),
-                                         ("core_feature_used", "2026-04-01T09:01:00Z"), ("core_feature_used", "2026-04-01T09:02:00Z")]
+        let after: [(String, String)] = [
+            ("team_invite_sent", "2026-03-31T12:00:00.001Z"), ("core_feature_used", "2026-04-01T09:00:00Z"),
+            ("core_feature_used", "2026-04-01T09:01:00Z"), ("core_feature_used", "2026-04-01T09:02:00Z"),
+        ]
         let a = scoreUser(user, before, context)
         let b = scoreUser(user, before + after, context)
         #expect(a.score == b.score)

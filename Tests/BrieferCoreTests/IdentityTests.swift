@@ -17,8 +17,10 @@ struct IdentityTests {
         #expect(Identity.normalizedDomain(raw) == expected)
     }
 
-    @Test(arguments: [("acme.com", true), ("eu.acme-corp.io", true), ("grp_42", false), ("acme", false),
-                      (".acme.com", false), ("acme.com.", false), ("acme inc.com", false), ("", false)])
+    @Test(arguments: [
+        ("acme.com", true), ("eu.acme-corp.io", true), ("grp_42", false), ("acme", false),
+        (".acme.com", false), ("acme.com.", false), ("acme inc.com", false), ("", false),
+    ])
     func looksLikeDomain(_ text: String, _ expected: Bool) {
         #expect(Identity.looksLikeDomain(text) == expected)
     }

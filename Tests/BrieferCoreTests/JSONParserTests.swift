@@ -18,26 +18,26 @@ struct JSONParserTests {
     }
 
     @Test(arguments: [
-        "",                      // nothing
-        "{",                     // unterminated object
-        #"{"a":1,}"#,            // trailing comma
-        "[1 2]",                 // missing comma
-        "01",                    // leading zero
-        "1.",                    // fraction without digits
-        "1e",                    // exponent without digits
-        "-",                     // sign alone
-        ".5",                    // no integer part
-        "tru",                   // truncated literal
-        "{'a':1}",               // single quotes
-        #"{"a":1} x"#,           // trailing characters
-        #""abc"#,                // unterminated string
-        "\"a\u{01}b\"",          // raw control character in a string
-        #""\x""#,                // invalid escape
-        #""\ud800""#,            // lone high surrogate
-        #""\udc00""#,            // lone low surrogate
-        #""\ud800\u0041""#,      // high surrogate followed by a non-low surrogate
-        #""\u12G4""#,            // bad hex digit
-        "{1:2}",                 // member name not a string
+        "",  // nothing
+        "{",  // unterminated object
+        #"{"a":1,}"#,  // trailing comma
+        "[1 2]",  // missing comma
+        "01",  // leading zero
+        "1.",  // fraction without digits
+        "1e",  // exponent without digits
+        "-",  // sign alone
+        ".5",  // no integer part
+        "tru",  // truncated literal
+        "{'a':1}",  // single quotes
+        #"{"a":1} x"#,  // trailing characters
+        #""abc"#,  // unterminated string
+        "\"a\u{01}b\"",  // raw control character in a string
+        #""\x""#,  // invalid escape
+        #""\ud800""#,  // lone high surrogate
+        #""\udc00""#,  // lone low surrogate
+        #""\ud800\u0041""#,  // high surrogate followed by a non-low surrogate
+        #""\u12G4""#,  // bad hex digit
+        "{1:2}",  // member name not a string
     ])
     func rejectsInvalidDocuments(_ text: String) {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(text) }

@@ -5,25 +5,28 @@ import Testing
 /// + velocity 25), negative signals, decay; PQL = total ≥ 80 AND fit ≥ 15 AND behaviour ≥ 40.
 struct PointsModelTests {
     /// Seed 003's lead: VP Marketing at a 120-employee SaaS company using Salesforce, in the US.
-    static let saasCo = CompanyRecord(domain: "saasco.com", name: "SaaS Co", employeeCount: 120, industry: "saas",
-                                      country: "US", techStack: ["salesforce"])
+    static let saasCo = CompanyRecord(
+        domain: "saasco.com", name: "SaaS Co", employeeCount: 120, industry: "saas",
+        country: "US", techStack: ["salesforce"])
 
-    static func vp(signup: String? = "2026-03-20T09:00:00Z", company: CompanyRecord? = saasCo, email: String? = "vp@saasco.com") -> UserProfile {
+    static func vp(signup: String? = "2026-03-20T09:00:00Z", company: CompanyRecord? = saasCo, email: String? = "vp@saasco.com")
+        -> UserProfile
+    {
         profile("vp", email: email, title: "VP Marketing", signup: signup, account: .domain("saasco.com"), company: company)
     }
 
     /// Seed 003's behaviour, signup 2026-03-20T09:00Z, everything within the last 7 days of as_of 2026-03-26T18:00Z.
     static let seedBehaviour: [(String, String)] = [
-        ("onboarding_completed", "2026-03-20T09:30:00Z"),   // +15
-        ("core_feature_used", "2026-03-20T10:00:00Z"),      // core feature 5 times in week 1: +20
+        ("onboarding_completed", "2026-03-20T09:30:00Z"),  // +15
+        ("core_feature_used", "2026-03-20T10:00:00Z"),  // core feature 5 times in week 1: +20
         ("core_feature_used", "2026-03-21T10:00:00Z"),
         ("core_feature_used", "2026-03-22T10:00:00Z"),
         ("core_feature_used", "2026-03-24T10:00:00Z"),
         ("core_feature_used", "2026-03-24T15:00:00Z"),
         ("integration_connected", "2026-03-25T09:00:00Z"),  // +15
-        ("team_invite_sent", "2026-03-25T10:00:00Z"),       // 2 invites: +15
+        ("team_invite_sent", "2026-03-25T10:00:00Z"),  // 2 invites: +15
         ("team_invite_sent", "2026-03-25T11:00:00Z"),
-        ("pricing_page_viewed", "2026-03-25T12:00:00Z"),    // +10
+        ("pricing_page_viewed", "2026-03-25T12:00:00Z"),  // +10
         // key actions 03-24T10:00 … 03-25T12:00 (26 h): core ×2, integration, invite ×2, pricing = 6 → velocity +25
     ]
     static let seedAsOf = "2026-03-26T18:00:00Z"
@@ -77,8 +80,9 @@ struct PointsModelTests {
         // one period of −10 would take it below the floor, but decay only ever takes points away, so the
         // floor cannot lift 2 to 5 (seed 003: "Adjusted = Raw − Decay", the floor only stops the fall).
         let context = points("2026-03-31T09:00:00Z") { $0.points.behaviour.inactivity.pointsPerPeriod = 0 }
-        let fresh = scoreUser(profile(signup: "2026-03-01T09:00:00Z"), [("login", "2026-03-01T09:00:00Z")],
-                              points("2026-03-01T10:00:00Z") { $0.points.behaviour.inactivity.pointsPerPeriod = 0 })
+        let fresh = scoreUser(
+            profile(signup: "2026-03-01T09:00:00Z"), [("login", "2026-03-01T09:00:00Z")],
+            points("2026-03-01T10:00:00Z") { $0.points.behaviour.inactivity.pointsPerPeriod = 0 })
         #expect(fresh.score.behaviour == 2)
         let idle = scoreUser(profile(signup: "2026-03-01T09:00:00Z"), [("login", "2026-03-01T09:00:00Z")], context)
         #expect(idle.score.behaviour <= fresh.score.behaviour, "30 idle days raised behaviour from 2 to \(idle.score.behaviour)")
@@ -93,14 +97,18 @@ struct PointsModelTests {
         let day28 = scoreUser(user, events, points("2026-03-01T10:00:00Z"))  // Feb 1 + 28 d
         let day30 = scoreUser(user, events, points("2026-03-03T10:00:00Z"))  // Feb 1 + 30 d
         #expect(day28.score.behaviour == 0)
-        #expect(day30.score.behaviour <= day28.score.behaviour, "30 idle days: \(day30.score.behaviour), 28 idle days: \(day28.score.behaviour)")
+        #expect(
+            day30.score.behaviour <= day28.score.behaviour, "30 idle days: \(day30.score.behaviour), 28 idle days: \(day28.score.behaviour)"
+        )
     }
 
     @Test func inactivityCostsTenPerFullFourteenDays() {
         // Raw 40: onboarding 15 + integration 15 + pricing 10 on 2026-03-01; as_of 20 days later:
         // floor(20 / 14) = 1 period → −10 → 30; no decay period yet (20 < 30).
-        let events: [(String, String)] = [("onboarding_completed", "2026-03-01T10:00:00Z"),
-                                          ("integration_connected", "2026-03-01T11:00:00Z"), ("pricing_page_viewed", "2026-03-01T12:00:00Z")]
+        let events: [(String, String)] = [
+            ("onboarding_completed", "2026-03-01T10:00:00Z"),
+            ("integration_connected", "2026-03-01T11:00:00Z"), ("pricing_page_viewed", "2026-03-01T12:00:00Z"),
+        ]
         let s = scoreUser(profile(signup: "2026-03-01T09:00:00Z"), events, points("2026-03-21T12:00:00Z"))
         #expect(s.score.behaviour == 30)
         // 13 days: no period → 40.
@@ -122,8 +130,10 @@ struct PointsModelTests {
 
     @Test func highTotalWithBehaviourBelow40IsNotPQL() {
         // fit 50, behaviour onboarding 15 + integration 15 + report 5 = 35 → total 85 ≥ 80, but behaviour < 40.
-        let events: [(String, String)] = [("onboarding_completed", "2026-03-20T10:00:00Z"),
-                                          ("integration_connected", "2026-03-20T11:00:00Z"), ("report_exported", "2026-03-20T12:00:00Z")]
+        let events: [(String, String)] = [
+            ("onboarding_completed", "2026-03-20T10:00:00Z"),
+            ("integration_connected", "2026-03-20T11:00:00Z"), ("report_exported", "2026-03-20T12:00:00Z"),
+        ]
         let s = scoreUser(Self.vp(), events, points("2026-03-21T12:00:00Z"))
         #expect(s.score.fit == 50)
         #expect(s.score.behaviour == 35)
@@ -136,8 +146,10 @@ struct PointsModelTests {
         // fit 40 (size 15 + SaaS 10 + Salesforce 8 + US 7, no title); behaviour 40 (onboarding 15 + integration 15
         // + 1 invite 10) → total 80.
         let user = profile("y", signup: "2026-03-20T09:00:00Z", company: Self.saasCo)
-        let events: [(String, String)] = [("onboarding_completed", "2026-03-20T10:00:00Z"),
-                                          ("integration_connected", "2026-03-20T11:00:00Z"), ("team_invite_sent", "2026-03-20T12:00:00Z")]
+        let events: [(String, String)] = [
+            ("onboarding_completed", "2026-03-20T10:00:00Z"),
+            ("integration_connected", "2026-03-20T11:00:00Z"), ("team_invite_sent", "2026-03-20T12:00:00Z"),
+        ]
         let s = scoreUser(user, events, points("2026-03-21T12:00:00Z"))
         #expect(s.score.fit == 40)
         #expect(s.score.behaviour == 40)
@@ -153,8 +165,10 @@ struct PointsModelTests {
         #expect(Scorer(context: points(Self.seedAsOf)).isPQL(total: total, fit: fit, behaviour: behaviour) == expected)
     }
 
-    @Test(arguments: [(150, true, Tier.hot), (150, false, .warm), (60, false, .warm), (59, false, .nurture),
-                      (30, false, .nurture), (29, false, .monitor), (0, false, .monitor)])
+    @Test(arguments: [
+        (150, true, Tier.hot), (150, false, .warm), (60, false, .warm), (59, false, .nurture),
+        (30, false, .nurture), (29, false, .monitor), (0, false, .monitor),
+    ])
     func pointsTiers(_ total: Int, _ isPQL: Bool, _ tier: Tier) {
         #expect(Scorer(context: points(Self.seedAsOf)).pointsTier(total: total, isPQL: isPQL) == tier)
     }
@@ -163,9 +177,11 @@ struct PointsModelTests {
 
     func fit(_ user: UserProfile) -> Int { scoreUser(user, points(Self.seedAsOf)).score.fit }
 
-    @Test(arguments: [("VP Marketing", 10), ("Director of Sales", 10), ("Chief Revenue Officer", 10), ("Head of Growth", 10),
-                      ("CEO", 10), ("Engineering Manager", 6), ("Team Lead", 6), ("Software Engineer", 2),
-                      ("Leadership Coach", 2), ("", 0)])
+    @Test(arguments: [
+        ("VP Marketing", 10), ("Director of Sales", 10), ("Chief Revenue Officer", 10), ("Head of Growth", 10),
+        ("CEO", 10), ("Engineering Manager", 6), ("Team Lead", 6), ("Software Engineer", 2),
+        ("Leadership Coach", 2), ("", 0),
+    ])
     func titleSeniority(_ title: String, _ expected: Int) {
         #expect(fit(profile(title: title)) == expected)
     }
@@ -180,7 +196,9 @@ struct PointsModelTests {
         #expect(fit(profile(company: CompanyRecord(domain: "c.com", industry: industry))) == expected)
     }
 
-    @Test(arguments: [(["salesforce"], 8), (["segment", "dbt"], 8), (["slack"], 4), (["slack", "hubspot"], 8), (["dbt"], 0), ([String](), 0)])
+    @Test(arguments: [
+        (["salesforce"], 8), (["segment", "dbt"], 8), (["slack"], 4), (["slack", "hubspot"], 8), (["dbt"], 0), ([String](), 0),
+    ])
     func techStack(_ stack: [String], _ expected: Int) {
         #expect(fit(profile(company: CompanyRecord(domain: "c.com", techStack: stack))) == expected)
     }
@@ -262,28 +280,40 @@ struct PointsModelTests {
         // 4 of them: no bonus.
         #expect(scoreUser(user, five.dropLast().map { ("pricing_page_viewed", $0) }, context).score.behaviour == 10)
         // 5 spread over 52 h (13 h apart: any 5 span 52 h): no bonus.
-        let spread = ["2026-03-23T05:00:00Z", "2026-03-23T18:00:00Z", "2026-03-24T07:00:00Z", "2026-03-24T20:00:00Z", "2026-03-25T09:00:00Z"]
+        let spread = [
+            "2026-03-23T05:00:00Z", "2026-03-23T18:00:00Z", "2026-03-24T07:00:00Z", "2026-03-24T20:00:00Z", "2026-03-25T09:00:00Z",
+        ]
         #expect(scoreUser(user, spread.map { ("pricing_page_viewed", $0) }, context).score.behaviour == 10)
         // Non-key events do not count towards velocity (onboarding_completed, login are not key actions).
-        let nonKey = ["2026-03-25T01:00:00Z", "2026-03-25T02:00:00Z", "2026-03-25T03:00:00Z", "2026-03-25T04:00:00Z", "2026-03-25T05:00:00Z"]
+        let nonKey = [
+            "2026-03-25T01:00:00Z", "2026-03-25T02:00:00Z", "2026-03-25T03:00:00Z", "2026-03-25T04:00:00Z", "2026-03-25T05:00:00Z",
+        ]
         #expect(!scoreUser(user, nonKey.map { ("page_viewed", $0) }, context).facts.velocityBurst)
         // Two bursts still earn the bonus once: 10 + 25.
-        let twice = five.map { ("pricing_page_viewed", $0) } + ["2026-03-20T01:00:00Z", "2026-03-20T02:00:00Z", "2026-03-20T03:00:00Z",
-                                                                 "2026-03-20T04:00:00Z", "2026-03-20T05:00:00Z"].map { ("report_exported", $0) }
+        let twice =
+            five.map { ("pricing_page_viewed", $0) }
+            + [
+                "2026-03-20T01:00:00Z", "2026-03-20T02:00:00Z", "2026-03-20T03:00:00Z",
+                "2026-03-20T04:00:00Z", "2026-03-20T05:00:00Z",
+            ].map { ("report_exported", $0) }
         #expect(scoreUser(user, twice, context).score.behaviour == 10 + 5 + 25)
     }
 
     @Test func negativeSignals() {
         // Base 40: onboarding 15 + integration 15 + pricing 10 on 03-25; as_of 03-26T12:00Z (negative window 30 d).
         let user = profile(signup: "2026-03-20T00:00:00Z")
-        let base: [(String, String)] = [("onboarding_completed", "2026-03-25T10:00:00Z"),
-                                        ("integration_connected", "2026-03-25T11:00:00Z"), ("pricing_page_viewed", "2026-03-25T12:00:00Z")]
+        let base: [(String, String)] = [
+            ("onboarding_completed", "2026-03-25T10:00:00Z"),
+            ("integration_connected", "2026-03-25T11:00:00Z"), ("pricing_page_viewed", "2026-03-25T12:00:00Z"),
+        ]
         let context = points("2026-03-26T12:00:00Z")
         #expect(scoreUser(user, base, context).score.behaviour == 40)
         // Unsubscribed −5 → 35.
         #expect(scoreUser(user, base + [("email_unsubscribed", "2026-03-25T13:00:00Z")], context).score.behaviour == 35)
         // And downgraded −8 → 27.
-        #expect(scoreUser(user, base + [("email_unsubscribed", "2026-03-25T13:00:00Z"), ("plan_downgraded", "2026-03-25T14:00:00Z")], context).score.behaviour == 27)
+        #expect(
+            scoreUser(user, base + [("email_unsubscribed", "2026-03-25T13:00:00Z"), ("plan_downgraded", "2026-03-25T14:00:00Z")], context)
+                .score.behaviour == 27)
         // An unsubscribe 31 days before as_of (02-23T12:00Z) is outside the window: 40.
         #expect(scoreUser(user, base + [("email_unsubscribed", "2026-02-23T12:00:00Z")], context).score.behaviour == 40)
     }

@@ -29,10 +29,13 @@ private func evs(_ name: String, _ count: Int, from start: Timestamp, detail: St
     (0..<count).map { ev(name, start.adding(milliseconds: Int64($0) * 60_000), detail: detail) }
 }
 
-private func accountScore(_ account: String = "acme.com", score: Int = 82, tier: Tier = .hot, users: Int = 1,
-                          reasons: [ReasonCode] = []) -> AccountScore {
-    AccountScore(account: account, score: score, tier: tier, isPQL: tier == .hot, bestUserId: "u1", users: users, activeTeammates: 0,
-                 teamBonus: 0, activation: 0, engagement: 0, firmographic: 0, fit: 0, behaviour: 0, reasons: reasons)
+private func accountScore(
+    _ account: String = "acme.com", score: Int = 82, tier: Tier = .hot, users: Int = 1,
+    reasons: [ReasonCode] = []
+) -> AccountScore {
+    AccountScore(
+        account: account, score: score, tier: tier, isPQL: tier == .hot, bestUserId: "u1", users: users, activeTeammates: 0,
+        teamBonus: 0, activation: 0, engagement: 0, firmographic: 0, fit: 0, behaviour: 0, reasons: reasons)
 }
 
 private func builder(listLimit: Int = 6, _ configure: (inout BrieferConfiguration) -> Void = { _ in }) -> PromptInputBuilder {
@@ -44,9 +47,11 @@ private func builder(listLimit: Int = 6, _ configure: (inout BrieferConfiguratio
 }
 
 /// The input for one account whose users did `users` (one entry list per user).
-private func build(_ users: [[ActivityEntry]], score: AccountScore = accountScore(), company: CompanyRecord? = nil,
-                   plan: String? = nil, newlyHot: Bool = false, model: BrieferConfiguration.ScoringModel = .weighted,
-                   using b: PromptInputBuilder = builder()) -> PromptInput {
+private func build(
+    _ users: [[ActivityEntry]], score: AccountScore = accountScore(), company: CompanyRecord? = nil,
+    plan: String? = nil, newlyHot: Bool = false, model: BrieferConfiguration.ScoringModel = .weighted,
+    using b: PromptInputBuilder = builder()
+) -> PromptInput {
     b.build(score: score, model: model, newlyHot: newlyHot, company: company, userDays: users.map(activityDays), plan: plan)
 }
 
@@ -55,13 +60,15 @@ private func usages(_ input: [PromptInput.Usage]) -> [String] { input.map { "\($
 struct PromptInputBuilderTests {
     @Test func onlyTheEngagementWindowCounts() {
         let windowStart = asOf.adding(days: -14)
-        let input = build([[
-            ev("search_run", windowStart),                              // on the open end: out
-            ev("search_run", windowStart.adding(milliseconds: -1)),     // before: out
-            ev("login", windowStart.adding(milliseconds: 1)),           // just inside
-            ev("comment_added", asOf),                                  // the as-of time itself: in
-            ev("file_uploaded", asOf.adding(milliseconds: 1)),          // after the as-of time: does not exist
-        ]])
+        let input = build([
+            [
+                ev("search_run", windowStart),  // on the open end: out
+                ev("search_run", windowStart.adding(milliseconds: -1)),  // before: out
+                ev("login", windowStart.adding(milliseconds: 1)),  // just inside
+                ev("comment_added", asOf),  // the as-of time itself: in
+                ev("file_uploaded", asOf.adding(milliseconds: 1)),  // after the as-of time: does not exist
+            ]
+        ])
         #expect(usages(input.recentEvents) == ["comment_added 1", "login 1"])
         #expect(input.activeDays == 2)  // 2024-03-01 and 2024-03-15
         #expect(input.activeUsers == 1)
@@ -70,11 +77,13 @@ struct PromptInputBuilderTests {
 
     @Test func eventsAfterTheAsOfTimeAreIgnoredEverywhere() {
         let later = asOf.adding(hours: 1)
-        let input = build([[
-            ev("login", ago(2)),
-            ev("project_created", later), ev("team_invite_sent", later), ev("integration_connected", later, detail: "slack"),
-            ev("plan_limit_reached", later, detail: "seats"), ev("core_feature_used", later, detail: "alerts"),
-        ]])
+        let input = build([
+            [
+                ev("login", ago(2)),
+                ev("project_created", later), ev("team_invite_sent", later), ev("integration_connected", later, detail: "slack"),
+                ev("plan_limit_reached", later, detail: "seats"), ev("core_feature_used", later, detail: "alerts"),
+            ]
+        ])
         #expect(usages(input.recentEvents) == ["login 1"])
         #expect(input.invitedTeammates == 0)
         #expect(input.integrations.isEmpty)
@@ -86,14 +95,15 @@ struct PromptInputBuilderTests {
 
     @Test func aBotLikeDayContributesNothing() {
         let b = builder { $0.hygiene.botMaxEventsPerDay = 5 }
-        let input = build([
-            // 6 events in one day: a bot-like burst, project_created included.
-            evs("login", 5, from: ago(3)) + [ev("project_created", ago(3, hours: -1))]
-            // exactly 5 in one day: counted.
-            + evs("dashboard_viewed", 4, from: ago(2)) + [ev("core_feature_used", ago(2, hours: -1), detail: "alerts")]
-            // 5 before the as-of time and 2 after it on the same day: counted (the later ones do not exist).
-            + evs("search_run", 5, from: ago(0, hours: 2)) + evs("search_run", 2, from: asOf.adding(hours: 1)),
-        ], using: b)
+        let input = build(
+            [
+                // 6 events in one day: a bot-like burst, project_created included.
+                evs("login", 5, from: ago(3)) + [ev("project_created", ago(3, hours: -1))]
+                    // exactly 5 in one day: counted.
+                    + evs("dashboard_viewed", 4, from: ago(2)) + [ev("core_feature_used", ago(2, hours: -1), detail: "alerts")]
+                    // 5 before the as-of time and 2 after it on the same day: counted (the later ones do not exist).
+                    + evs("search_run", 5, from: ago(0, hours: 2)) + evs("search_run", 2, from: asOf.adding(hours: 1))
+            ], using: b)
         #expect(usages(input.recentEvents) == ["search_run 5", "dashboard_viewed 4", "core_feature_used 1"])
         #expect(input.activeDays == 2)
         #expect(!input.completedActivations.contains("project_created"))
@@ -102,27 +112,33 @@ struct PromptInputBuilderTests {
 
     @Test func theDailyCapPerEventApplies() {
         let b = builder { $0.hygiene.dailyCapPerEvent = 2 }
-        let input = build([
-            evs("core_feature_used", 4, from: ago(3), detail: "report_builder") + evs("login", 3, from: ago(3, hours: 3))
-            + [ev("core_feature_used", ago(1), detail: "report_builder")],
-        ], using: b)
+        let input = build(
+            [
+                evs("core_feature_used", 4, from: ago(3), detail: "report_builder") + evs("login", 3, from: ago(3, hours: 3))
+                    + [ev("core_feature_used", ago(1), detail: "report_builder")]
+            ], using: b)
         // 2 of 4 on the first day + 1 on the second; 2 of 3 logins.
         #expect(usages(input.recentEvents) == ["core_feature_used 3", "login 2"])
         #expect(usages(input.topFeatures) == ["report_builder 3"])
         #expect(input.completedActivations == ["core_feature_used"])  // 3 ≥ min_count 3
 
-        let strict = build([
-            evs("core_feature_used", 4, from: ago(3), detail: "report_builder") + [ev("core_feature_used", ago(1), detail: "report_builder")],
-        ], using: builder { $0.hygiene.dailyCapPerEvent = 1 })
+        let strict = build(
+            [
+                evs("core_feature_used", 4, from: ago(3), detail: "report_builder") + [
+                    ev("core_feature_used", ago(1), detail: "report_builder")
+                ]
+            ], using: builder { $0.hygiene.dailyCapPerEvent = 1 })
         #expect(usages(strict.topFeatures) == ["report_builder 2"])
         #expect(strict.missingActivations.contains("core_feature_used"))  // 2 < 3
     }
 
     @Test func integrationsComeFromAllHistoryUpToTheAsOfTime() {
         let input = build([
-            [ev("integration_connected", ago(60), detail: "slack"), ev("integration_connected", ago(2), detail: "hubspot"),
-             ev("integration_connected", ago(1), detail: "slack"), ev("integration_connected", ago(1, hours: 1)),
-             ev("integration_connected", asOf.adding(days: 1), detail: "zapier")],
+            [
+                ev("integration_connected", ago(60), detail: "slack"), ev("integration_connected", ago(2), detail: "hubspot"),
+                ev("integration_connected", ago(1), detail: "slack"), ev("integration_connected", ago(1, hours: 1)),
+                ev("integration_connected", asOf.adding(days: 1), detail: "zapier"),
+            ]
         ])
         #expect(input.integrations == ["hubspot", "slack"])
         // Integrations are not features; their events still count as events in the window.
@@ -133,10 +149,12 @@ struct PromptInputBuilderTests {
 
     @Test func limitsHitInTheWindowRankedByCount() {
         let input = build([
-            [ev("plan_limit_reached", ago(40), detail: "projects"),
-             ev("plan_limit_reached", ago(5), detail: "api_requests"),
-             ev("plan_limit_reached", ago(4), detail: "seats"), ev("plan_limit_reached", ago(3), detail: "seats"),
-             ev("plan_limit_reached", ago(1))],  // no limit named: not a limit, not a feature
+            [
+                ev("plan_limit_reached", ago(40), detail: "projects"),
+                ev("plan_limit_reached", ago(5), detail: "api_requests"),
+                ev("plan_limit_reached", ago(4), detail: "seats"), ev("plan_limit_reached", ago(3), detail: "seats"),
+                ev("plan_limit_reached", ago(1)),
+            ],  // no limit named: not a limit, not a feature
             [ev("plan_limit_reached", ago(2), detail: "seats")],
         ])
         #expect(input.limitsHit == ["seats", "api_requests"])
@@ -148,7 +166,8 @@ struct PromptInputBuilderTests {
     }
 
     @Test func topFeaturesRankedByCountThenNameAtMostTheListLimit() {
-        let events = evs("core_feature_used", 3, from: ago(2), detail: "report_builder")
+        let events =
+            evs("core_feature_used", 3, from: ago(2), detail: "report_builder")
             + evs("core_feature_used", 2, from: ago(3), detail: "alerts") + [ev("premium_feature_used", ago(4), detail: "alerts")]
             + [ev("core_feature_used", ago(5), detail: "sql_editor")]
             + evs("core_feature_used", 4, from: ago(20), detail: "sql_editor")  // outside the window
@@ -161,26 +180,33 @@ struct PromptInputBuilderTests {
     }
 
     @Test func aFeaturePropertyCountsAsTheFeature() {
-        let input = build([[
-            ActivityEntry(milliseconds: ago(1).milliseconds, name: id("dashboard_viewed"), feature: id("sql_editor")),
-            ActivityEntry(milliseconds: ago(2).milliseconds, name: id("search_run"), feature: id("sql_editor")),
-        ]])
+        let input = build([
+            [
+                ActivityEntry(milliseconds: ago(1).milliseconds, name: id("dashboard_viewed"), feature: id("sql_editor")),
+                ActivityEntry(milliseconds: ago(2).milliseconds, name: id("search_run"), feature: id("sql_editor")),
+            ]
+        ])
         #expect(usages(input.topFeatures) == ["sql_editor 2"])
     }
 
     @Test func invitedTeammatesAreTheInvitationsInTheWindow() {
-        let input = build([
-            [ev("team_invite_sent", ago(30)), ev("team_invite_sent", ago(5)), ev("team_invite_sent", ago(5, hours: 1))],
-            [ev("team_invite_sent", ago(0, hours: 1))],
-        ], score: accountScore(users: 2))
+        let input = build(
+            [
+                [ev("team_invite_sent", ago(30)), ev("team_invite_sent", ago(5)), ev("team_invite_sent", ago(5, hours: 1))],
+                [ev("team_invite_sent", ago(0, hours: 1))],
+            ], score: accountScore(users: 2))
         #expect(input.invitedTeammates == 3)
     }
 
     @Test func activationsOverAllHistoryAndAllUsers() {
-        let input = build([
-            [ev("project_created", ago(200)), ev("core_feature_used", ago(90), detail: "alerts"), ev("core_feature_used", ago(1), detail: "alerts")],
-            [ev("core_feature_used", ago(50), detail: "report_builder")],
-        ], score: accountScore(users: 2))
+        let input = build(
+            [
+                [
+                    ev("project_created", ago(200)), ev("core_feature_used", ago(90), detail: "alerts"),
+                    ev("core_feature_used", ago(1), detail: "alerts"),
+                ],
+                [ev("core_feature_used", ago(50), detail: "report_builder")],
+            ], score: accountScore(users: 2))
         // core_feature_used: 3 across the two users ≥ 3; no invitation, no integration.
         #expect(input.completedActivations == ["project_created", "core_feature_used"])
         #expect(input.missingActivations == ["team_invite_sent", "integration_connected"])
@@ -192,8 +218,10 @@ struct PromptInputBuilderTests {
 
     @Test func activationRulesComeFromTheConfiguration() {
         let b = builder {
-            $0.weighted.activation.events = [.init(event: "dashboard_viewed", minCount: 2, weight: 50),
-                                             .init(event: "report_exported", minCount: 1, weight: 50)]
+            $0.weighted.activation.events = [
+                .init(event: "dashboard_viewed", minCount: 2, weight: 50),
+                .init(event: "report_exported", minCount: 1, weight: 50),
+            ]
         }
         let input = build([[ev("dashboard_viewed", ago(30)), ev("dashboard_viewed", ago(1))]], using: b)
         #expect(input.completedActivations == ["dashboard_viewed"])
@@ -201,12 +229,13 @@ struct PromptInputBuilderTests {
     }
 
     @Test func activeDaysAreDistinctDaysAcrossUsers() {
-        let input = build([
-            [ev("login", ago(1)), ev("login", ago(1, hours: 3)), ev("login", ago(4))],
-            [ev("login", ago(4, hours: 2)), ev("login", ago(6))],
-            [ev("login", ago(20))],  // known but not active in the window
-            [],
-        ], score: accountScore(users: 4))
+        let input = build(
+            [
+                [ev("login", ago(1)), ev("login", ago(1, hours: 3)), ev("login", ago(4))],
+                [ev("login", ago(4, hours: 2)), ev("login", ago(6))],
+                [ev("login", ago(20))],  // known but not active in the window
+                [],
+            ], score: accountScore(users: 4))
         #expect(input.activeDays == 3)
         #expect(input.activeUsers == 2)
         #expect(input.users == 4)
@@ -223,8 +252,9 @@ struct PromptInputBuilderTests {
     @Test func accountFactsPlanAndCompany() {
         let reasons = [ReasonCode("team_invite_sent", points: 30), ReasonCode("plan_limit_reached", "api_requests", points: 0)]
         let score = accountScore("acme.com", score: 88, tier: .hot, users: 5, reasons: reasons)
-        let company = CompanyRecord(domain: "acme.com", name: "Acme Corp", employeeCount: 250, industry: "saas", estimatedRevenue: nil,
-                                    country: "US", techStack: ["bigquery", "jira"])
+        let company = CompanyRecord(
+            domain: "acme.com", name: "Acme Corp", employeeCount: 250, industry: "saas", estimatedRevenue: nil,
+            country: "US", techStack: ["bigquery", "jira"])
         let input = build([[ev("login", ago(1))]], score: score, company: company, plan: "pro", newlyHot: true, model: .points)
         #expect(input.account == "acme.com")
         #expect(input.companyName == "Acme Corp")
@@ -265,9 +295,14 @@ struct PromptInputBuilderTests {
     }
 
     @Test func recentEventsAreTheMostFrequentInTheWindow() {
-        let input = build([evs("login", 4, from: ago(1)) + evs("search_run", 2, from: ago(2)) + evs("alert_created", 2, from: ago(3))
-                           + [ev("tag_added", ago(3)), ev("file_uploaded", ago(3)), ev("comment_added", ago(3)), ev("page_viewed", ago(3))]])
-        #expect(usages(input.recentEvents) == ["login 4", "alert_created 2", "search_run 2", "comment_added 1", "file_uploaded 1", "page_viewed 1"])
+        let input = build([
+            evs("login", 4, from: ago(1)) + evs("search_run", 2, from: ago(2)) + evs("alert_created", 2, from: ago(3))
+                + [ev("tag_added", ago(3)), ev("file_uploaded", ago(3)), ev("comment_added", ago(3)), ev("page_viewed", ago(3))]
+        ])
+        #expect(
+            usages(input.recentEvents) == [
+                "login 4", "alert_created 2", "search_run 2", "comment_added 1", "file_uploaded 1", "page_viewed 1",
+            ])
     }
 }
 
@@ -291,10 +326,11 @@ extension PromptInputBuilderTests {
         }
 
         @Test func mentionedNames() {
-            #expect(Set(input.mentionedNames) == [
-                "project_created", "integration_connected", "slack", "api_requests_10k", "bigquery", "pro",
-                "report_builder", "dashboard_viewed", "saas",
-            ])
+            #expect(
+                Set(input.mentionedNames) == [
+                    "project_created", "integration_connected", "slack", "api_requests_10k", "bigquery", "pro",
+                    "report_builder", "dashboard_viewed", "saas",
+                ])
             // The company name and the account are not names a briefing may use as features.
             #expect(!input.mentionedNames.contains("3M Labs"))
             let bare = PromptInput(account: "bare.io", companyName: "Bare", score: 76, tier: "hot")

@@ -19,13 +19,16 @@ private let acme = PromptInput(
 /// An account the data says almost nothing about.
 private let bare = PromptInput(account: "bare.io", companyName: "Bare", score: 76, tier: "hot")
 
-private func template(system: String = "You write briefings.", user: String = "Company: {{company_name}}",
-                      repair: String = "Fix:\n{{errors}}", version: String = "test-v1") -> PromptTemplate {
+private func template(
+    system: String = "You write briefings.", user: String = "Company: {{company_name}}",
+    repair: String = "Fix:\n{{errors}}", version: String = "test-v1"
+) -> PromptTemplate {
     PromptTemplate(version: version, system: system, user: user, repair: repair)
 }
 
 /// The repository's root, from this file's path (Tests/BrieferCoreTests/…).
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// The top-level literal blocks (`key: |`, two-space indented) of a simple YAML file, comments left out.
 private func literalBlocks(_ yaml: String) -> [String: String] {
@@ -65,11 +68,17 @@ struct PromptTemplateTests {
 
     @Test func unknownPlaceholderInTheSystemAndRepairParts() {
         let system = template(system: "Rules.\n\nBe {{tone}}.")
-        #expect(throws: PromptTemplateError.unknownPlaceholder("tone", part: "system", line: 3, known: PromptTemplate.accountPlaceholders.sorted())) {
+        #expect(
+            throws: PromptTemplateError.unknownPlaceholder(
+                "tone", part: "system", line: 3, known: PromptTemplate.accountPlaceholders.sorted())
+        ) {
             try system.check()
         }
         let repair = template(repair: "{{errors}}\n{{erors}}")
-        #expect(throws: PromptTemplateError.unknownPlaceholder("erors", part: "repair", line: 2, known: PromptTemplate.repairPlaceholders.sorted())) {
+        #expect(
+            throws: PromptTemplateError.unknownPlaceholder(
+                "erors", part: "repair", line: 2, known: PromptTemplate.repairPlaceholders.sorted())
+        ) {
             try repair.check()
         }
         #expect(throws: PromptTemplateError.self) { try repair.renderRepair(acme, errors: [], rules: rules) }
@@ -79,27 +88,32 @@ struct PromptTemplateTests {
         #expect(!PromptTemplate.accountPlaceholders.contains("errors"))
         #expect(PromptTemplate.repairPlaceholders.contains("errors"))
         let t = template(user: "{{company_name}} {{errors}}")
-        #expect(throws: PromptTemplateError.unknownPlaceholder("errors", part: "user", line: 1, known: PromptTemplate.accountPlaceholders.sorted())) {
+        #expect(
+            throws: PromptTemplateError.unknownPlaceholder(
+                "errors", part: "user", line: 1, known: PromptTemplate.accountPlaceholders.sorted())
+        ) {
             try t.check()
         }
     }
 
     @Test func theKnownPlaceholders() {
-        #expect(PromptTemplate.accountPlaceholders == [
-            "account", "company_name", "industry", "employee_count", "country", "scoring_model", "pql_score", "pql_tier",
-            "newly_hot", "window_days", "users", "active_users", "active_days", "invited_count", "completed_activations",
-            "missing_activations", "top_features", "integrations", "hit_limits", "plan", "tech_stack", "recent_events",
-            "reason_codes", "min_chars", "max_chars",
-            // v3: both scopes, list sizes, the reasons in words.
-            "invited_count_ever", "top_features_ever", "hit_limits_ever", "feature_count", "feature_count_ever",
-            "event_type_count", "activation_steps", "completed_count", "reasons_in_words",
-        ])
+        #expect(
+            PromptTemplate.accountPlaceholders == [
+                "account", "company_name", "industry", "employee_count", "country", "scoring_model", "pql_score", "pql_tier",
+                "newly_hot", "window_days", "users", "active_users", "active_days", "invited_count", "completed_activations",
+                "missing_activations", "top_features", "integrations", "hit_limits", "plan", "tech_stack", "recent_events",
+                "reason_codes", "min_chars", "max_chars",
+                // v3: both scopes, list sizes, the reasons in words.
+                "invited_count_ever", "top_features_ever", "hit_limits_ever", "feature_count", "feature_count_ever",
+                "event_type_count", "activation_steps", "completed_count", "reasons_in_words",
+            ])
         #expect(PromptTemplate.repairPlaceholders == PromptTemplate.accountPlaceholders.union(["errors"]))
     }
 
     @Test func placeholderWithoutValueIsAnError() throws {
         #expect(throws: PromptTemplateError.missingValue("company_name", part: "user")) {
-            try PromptTemplate.fill("Company: {{company_name}}", part: "user", values: ["pql_score": "82"], known: ["company_name", "pql_score"])
+            try PromptTemplate.fill(
+                "Company: {{company_name}}", part: "user", values: ["pql_score": "82"], known: ["company_name", "pql_score"])
         }
         let error = PromptTemplateError.missingValue("company_name", part: "user")
         #expect(error.description.contains("{{company_name}}"))
@@ -160,37 +174,40 @@ struct PromptTemplateTests {
         let t = template(
             system: "Between {{min_chars}} and {{max_chars}} characters.",
             user: """
-            {{account}}|{{company_name}}|{{industry}}|{{employee_count}}|{{country}}|{{scoring_model}}|{{pql_score}}|{{pql_tier}}
-            {{newly_hot}}|{{window_days}}|{{users}}|{{active_users}}|{{active_days}}|{{invited_count}}
-            {{completed_activations}}|{{missing_activations}}
-            {{top_features}}|{{recent_events}}
-            {{integrations}}|{{hit_limits}}|{{plan}}|{{tech_stack}}
-            {{reason_codes}}
-            """)
+                {{account}}|{{company_name}}|{{industry}}|{{employee_count}}|{{country}}|{{scoring_model}}|{{pql_score}}|{{pql_tier}}
+                {{newly_hot}}|{{window_days}}|{{users}}|{{active_users}}|{{active_days}}|{{invited_count}}
+                {{completed_activations}}|{{missing_activations}}
+                {{top_features}}|{{recent_events}}
+                {{integrations}}|{{hit_limits}}|{{plan}}|{{tech_stack}}
+                {{reason_codes}}
+                """)
         var r = rules
         r.minFieldChars = 30
         r.maxFieldChars = 180
         let rendered = try t.render(acme, rules: r)
         #expect(rendered.system == "Between 30 and 180 characters.")
-        #expect(rendered.user == """
-            acme.com|Acme Corporation|saas|1200|US|weighted|82|hot
-            yes|14|6|3|9|3
-            project_created, team_invite_sent|integration_connected
-            report_builder (42), sql_editor (17)|dashboard_viewed (120)
-            slack|api_requests, seats|pro|bigquery
-            team_invite_sent:+30, plan_limit_reached:api_requests:+0
-            """)
+        #expect(
+            rendered.user == """
+                acme.com|Acme Corporation|saas|1200|US|weighted|82|hot
+                yes|14|6|3|9|3
+                project_created, team_invite_sent|integration_connected
+                report_builder (42), sql_editor (17)|dashboard_viewed (120)
+                slack|api_requests, seats|pro|bigquery
+                team_invite_sent:+30, plan_limit_reached:api_requests:+0
+                """)
     }
 
     @Test func emptyListsReadNoneAndUnknownValuesReadUnknown() throws {
-        let t = template(user: """
-            {{industry}}|{{employee_count}}|{{country}}|{{newly_hot}}|{{plan}}
-            {{completed_activations}}|{{missing_activations}}|{{top_features}}|{{recent_events}}|{{integrations}}|{{hit_limits}}|{{tech_stack}}|{{reason_codes}}
-            """)
-        #expect(try t.render(bare, rules: rules).user == """
-            unknown|unknown|unknown|no|free
-            none|none|none|none|none|none|none|none
-            """)
+        let t = template(
+            user: """
+                {{industry}}|{{employee_count}}|{{country}}|{{newly_hot}}|{{plan}}
+                {{completed_activations}}|{{missing_activations}}|{{top_features}}|{{recent_events}}|{{integrations}}|{{hit_limits}}|{{tech_stack}}|{{reason_codes}}
+                """)
+        #expect(
+            try t.render(bare, rules: rules).user == """
+                unknown|unknown|unknown|no|free
+                none|none|none|none|none|none|none|none
+                """)
     }
 
     @Test func untrustedValuesAreCleanedWhenRendered() throws {
@@ -225,13 +242,15 @@ struct PromptTemplateTests {
             BriefingError(.notJSON, "the answer is not a JSON object"),
         ]
         let text = try t.renderRepair(acme, errors: errors, rules: rules)
-        #expect(text == """
-            Your answer broke these rules:
-            - multiple_sentences (risk_factor): has 2 sentences
-            - not_json: the answer is not a JSON object
-            Answer again for Acme Corporation.
-            """)
-        #expect(try t.renderRepair(acme, errors: [], rules: rules) == "Your answer broke these rules:\n\nAnswer again for Acme Corporation.")
+        #expect(
+            text == """
+                Your answer broke these rules:
+                - multiple_sentences (risk_factor): has 2 sentences
+                - not_json: the answer is not a JSON object
+                Answer again for Acme Corporation.
+                """)
+        #expect(
+            try t.renderRepair(acme, errors: [], rules: rules) == "Your answer broke these rules:\n\nAnswer again for Acme Corporation.")
     }
 
     // MARK: the shipped prompt
@@ -255,8 +274,9 @@ struct PromptTemplateTests {
 
         // The parts as the loader would read them check clean and render without leftover braces.
         let version = try #require(yaml.split(separator: "\n").first { $0.hasPrefix("version:") })
-        let t = PromptTemplate(version: String(version.dropFirst("version:".count)).trimmingCharacters(in: .whitespaces),
-                               system: system, user: user, repair: repair)
+        let t = PromptTemplate(
+            version: String(version.dropFirst("version:".count)).trimmingCharacters(in: .whitespaces),
+            system: system, user: user, repair: repair)
         try t.check()
         let rendered = try t.render(acme, rules: rules)
         #expect(!rendered.system.contains("{{") && !rendered.user.contains("{{"))
@@ -338,8 +358,9 @@ extension PromptTemplateTests {
 /// Personal data hidden in the data (an email in a company name or a property value) never reaches the model.
 struct PersonalDataMaskingTests {
     @Test func emailsAndPhoneNumbersInsideDataValuesAreMasked() throws {
-        let input = PromptInput(account: "acme.com", companyName: "Acme (ask jane.doe@acme.com or +1 415 555 0100)", score: 80, tier: "hot",
-                                topFeatures: [.init(name: "export_to_bob@example.org", count: 2)])
+        let input = PromptInput(
+            account: "acme.com", companyName: "Acme (ask jane.doe@acme.com or +1 415 555 0100)", score: 80, tier: "hot",
+            topFeatures: [.init(name: "export_to_bob@example.org", count: 2)])
         let values = input.placeholderValues(maxUntrustedChars: 200)
         #expect(values["company_name"] == "Acme (ask [email] or [phone])")
         #expect(values["top_features"] == "[email] (2)")  // underscores belong to an address's local part

@@ -3,11 +3,16 @@ import Testing
 
 /// SPEC §6: only what changed is sent; nothing changed, nothing sent; the last-calculated time rides along.
 struct PropertyDiffTests {
-    let desired: [(name: String, value: String)] = [("pql_score", "87"), ("pql_tier", "hot"), ("pql_last_calculated", "2026-11-21T12:00:00Z")]
+    let desired: [(name: String, value: String)] = [
+        ("pql_score", "87"), ("pql_tier", "hot"), ("pql_last_calculated", "2026-11-21T12:00:00Z"),
+    ]
     let ride: Set<String> = ["pql_last_calculated"]
 
     @Test func nothingSyncedYetSendsEverything() {
-        #expect(PropertyDiff.changes(desired: desired, synced: [:], rideAlong: ride).map(\.name) == ["pql_score", "pql_tier", "pql_last_calculated"])
+        #expect(
+            PropertyDiff.changes(desired: desired, synced: [:], rideAlong: ride).map(\.name) == [
+                "pql_score", "pql_tier", "pql_last_calculated",
+            ])
     }
 
     @Test func nothingChangedSendsNothingEvenWithANewCalculationTime() {

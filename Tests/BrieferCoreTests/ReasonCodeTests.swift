@@ -14,8 +14,10 @@ struct ReasonCodeTests {
         #expect(reason.description == text)
     }
 
-    @Test(arguments: ["team_invite_sent:+30", "plan_limit_reached:api_requests:+0", "work_email:+20", "decay:75d:-20",
-                      "limit:a_b:+3", "velocity:5_in_48h:+25"])
+    @Test(arguments: [
+        "team_invite_sent:+30", "plan_limit_reached:api_requests:+0", "work_email:+20", "decay:75d:-20",
+        "limit:a_b:+3", "velocity:5_in_48h:+25",
+    ])
     func parseRoundTrips(_ text: String) throws {
         let reason = try #require(ReasonCode(parsing: text))
         #expect(reason.description == text)
@@ -51,20 +53,24 @@ struct ReasonCodeTests {
             ReasonCode("company_size", "120", points: 25),
         ]
         let top = ReasonCode.top(reasons, limit: 10)
-        #expect(top.map(\.description) == [
-            "project_created:+30", "team_invite_sent:+30", "company_size:120:+25", "industry:saas:+25", "work_email:+20",
-            "pricing_page_viewed:+0", "decay:40d:-10",
-        ])
+        #expect(
+            top.map(\.description) == [
+                "project_created:+30", "team_invite_sent:+30", "company_size:120:+25", "industry:saas:+25", "work_email:+20",
+                "pricing_page_viewed:+0", "decay:40d:-10",
+            ])
     }
 
     @Test func topKeepsAtMostLimitAndDropsDuplicates() {
         let a = ReasonCode("a", points: 5), b = ReasonCode("b", points: 4)
-        let top = ReasonCode.top([b, a, a, ReasonCode("c", points: 3), ReasonCode("d", points: 2), ReasonCode("e", points: 1), ReasonCode("f", points: 0)], limit: 5)
+        let top = ReasonCode.top(
+            [b, a, a, ReasonCode("c", points: 3), ReasonCode("d", points: 2), ReasonCode("e", points: 1), ReasonCode("f", points: 0)],
+            limit: 5)
         #expect(top.map(\.description) == ["a:+5", "b:+4", "c:+3", "d:+2", "e:+1"])
     }
 
     @Test func joinedForTheCRM() {
-        #expect(ReasonCode.joined([ReasonCode("team_invite_sent", points: 30), ReasonCode("work_email", points: 20)])
+        #expect(
+            ReasonCode.joined([ReasonCode("team_invite_sent", points: 30), ReasonCode("work_email", points: 20)])
                 == "team_invite_sent:+30; work_email:+20")
         #expect(ReasonCode.joined([]) == "")
     }
@@ -87,9 +93,10 @@ struct ReasonCodeTests {
         let context = makeContext(asOf: "2026-03-25T18:00:00Z")
         let user = profile("usr_abc123", email: "ada@acme.com", signup: "2026-03-11T09:00:00Z", company: Self.company)
         let s = scoreUser(user, Self.seed004Events, context).score
-        #expect(s.reasons.map(\.description) == [
-            "project_created:+30", "team_invite_sent:+30", "company_size:120:+25", "core_feature_used:+25", "industry:saas:+25",
-        ])
+        #expect(
+            s.reasons.map(\.description) == [
+                "project_created:+30", "team_invite_sent:+30", "company_size:120:+25", "core_feature_used:+25", "industry:saas:+25",
+            ])
     }
 
     @Test func atMostReasonsMax() {
@@ -107,9 +114,10 @@ struct ReasonCodeTests {
         #expect(s.reasons.count == 5)
         #expect(s.reasons.first?.points == 25)
         #expect(s.reasons.first?.code == "velocity")
-        #expect(s.reasons.dropFirst().map(\.description) == [
-            "core_feature_used:5:+20", "company_size:120:+15", "integration_connected:1:+15", "onboarding_completed:1:+15",
-        ])
+        #expect(
+            s.reasons.dropFirst().map(\.description) == [
+                "core_feature_used:5:+20", "company_size:120:+15", "integration_connected:1:+15", "onboarding_completed:1:+15",
+            ])
     }
 
     @Test func signalsAreZeroPointReasonsWithTheirDetail() {

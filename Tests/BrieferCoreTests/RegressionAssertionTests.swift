@@ -9,8 +9,9 @@ struct RegressionAssertionTests {
         users: 6, activeUsers: 4, activeDays: 12, invitedTeammates: 1, completedActivations: ["project_created"],
         topFeatures: [.init(name: "sql_editor", count: 8), .init(name: "report_builder", count: 4)],
         integrations: ["snowflake"], limitsHit: ["api_requests"], recentEvents: [.init(name: "pricing_page_viewed", count: 4)])
-    static let validator = BriefingValidator(rules: BrieferConfiguration().enrichment.briefing,
-                                             vocabulary: GroundingVocabulary(terms: input.mentionedNames + ["looker", "dashboard"]))
+    static let validator = BriefingValidator(
+        rules: BrieferConfiguration().enrichment.briefing,
+        vocabulary: GroundingVocabulary(terms: input.mentionedNames + ["looker", "dashboard"]))
 
     static let good = Briefing(
         useCaseHypothesis: "Acme runs its analytics in the sql_editor, with 8 uses in the last 14 days.",
@@ -45,7 +46,9 @@ struct RegressionAssertionTests {
         #expect(!valid.evaluate(Self.answer(content: "not json at all")).passed)
         #expect(!valid.evaluate(Self.answer(content: "{\"use_case_hypothesis\": \"cut", finishReason: "length")).passed)
         // Ignoring the codes it breaks lets it through; ignoring others does not.
-        #expect(RegressionAssertion(.valid(ignoring: [.ungroundedTerm, .ungroundedNumber, .genericPhrase])).evaluate(Self.answer(Self.bad)).passed)
+        #expect(
+            RegressionAssertion(.valid(ignoring: [.ungroundedTerm, .ungroundedNumber, .genericPhrase])).evaluate(Self.answer(Self.bad))
+                .passed)
         #expect(!RegressionAssertion(.valid(ignoring: [.genericPhrase])).evaluate(Self.answer(Self.bad)).passed)
     }
 
@@ -120,7 +123,9 @@ struct RegressionAssertionTests {
 
     @Test func withoutABriefingEveryContentAssertionFails() {
         let none = Self.answer(content: "I cannot help with that.")
-        for kind: RegressionAssertion.Kind in [.contains("x"), .icontains("x"), .regex("x"), .mentionsAny(["x"]), .maxChars(500), .grounded, .noGeneric] {
+        for kind: RegressionAssertion.Kind in [
+            .contains("x"), .icontains("x"), .regex("x"), .mentionsAny(["x"]), .maxChars(500), .grounded, .noGeneric,
+        ] {
             #expect(!RegressionAssertion(kind).evaluate(none).passed, "\(kind)")
         }
         // Negated ones too: there is nothing to have checked.
@@ -131,11 +136,13 @@ struct RegressionAssertionTests {
 
     // MARK: Weights, thresholds, repeats
 
-    static let scoredCase = RegressionCase(name: "acme", input: input, threshold: 0.75, assertions: [
-        RegressionAssertion(.valid(ignoring: []), weight: 2),
-        RegressionAssertion(.grounded),
-        RegressionAssertion(.icontains("pricing"), field: "expansion_signal"),
-    ])
+    static let scoredCase = RegressionCase(
+        name: "acme", input: input, threshold: 0.75,
+        assertions: [
+            RegressionAssertion(.valid(ignoring: []), weight: 2),
+            RegressionAssertion(.grounded),
+            RegressionAssertion(.icontains("pricing"), field: "expansion_signal"),
+        ])
 
     @Test func theCasePassesWhenThePassedWeightReachesTheThreshold() {
         let good = Self.scoredCase.grade([Self.answer(Self.good)])
@@ -165,7 +172,9 @@ struct RegressionAssertionTests {
     @Test func aCaseThatCannotFailIsRefused() {
         #expect(RegressionCase(name: "x", input: Self.input, assertions: []).problem != nil)
         #expect(RegressionCase(name: "x", input: Self.input, assertions: [RegressionAssertion(.grounded, weight: 0)]).problem != nil)
-        #expect(RegressionCase(name: "x", input: Self.input, assertions: [RegressionAssertion(.grounded), RegressionAssertion(.grounded)]).problem != nil)
+        #expect(
+            RegressionCase(name: "x", input: Self.input, assertions: [RegressionAssertion(.grounded), RegressionAssertion(.grounded)])
+                .problem != nil)
         #expect(RegressionCase(name: "x", input: Self.input, assertions: [RegressionAssertion(.grounded, field: "summary")]).problem != nil)
         #expect(RegressionCase(name: "x", input: Self.input, threshold: 1.5, assertions: [RegressionAssertion(.grounded)]).problem != nil)
         #expect(Self.scoredCase.problem == nil)
@@ -194,11 +203,14 @@ struct RegressionAssertionTests {
         #expect(comparison.regressedCases == ["a"])
         #expect(comparison.dropped.isEmpty)
         // What the baseline has and the run does not is reported: a removed case, an edited assertion.
-        let edited = OutcomeComparison(baseline: baseline, current: ["a": CaseOutcome(passed: true, score: 1, assertions: ["valid": true, "grounded (edited)": true])])
-        #expect(edited.dropped == [F(caseName: "b", assertion: nil), F(caseName: "c", assertion: nil), F(caseName: "a", assertion: "grounded")])
+        let edited = OutcomeComparison(
+            baseline: baseline, current: ["a": CaseOutcome(passed: true, score: 1, assertions: ["valid": true, "grounded (edited)": true])])
+        #expect(
+            edited.dropped == [F(caseName: "b", assertion: nil), F(caseName: "c", assertion: nil), F(caseName: "a", assertion: "grounded")])
         // A case that passed and now fails is a regression of the case itself.
-        let worse = OutcomeComparison(baseline: ["a": CaseOutcome(passed: true, score: 1, assertions: [:])],
-                                      current: ["a": CaseOutcome(passed: false, score: 0.5, assertions: [:])])
+        let worse = OutcomeComparison(
+            baseline: ["a": CaseOutcome(passed: true, score: 1, assertions: [:])],
+            current: ["a": CaseOutcome(passed: false, score: 0.5, assertions: [:])])
         #expect(worse.regressions == [F(caseName: "a", assertion: nil)])
         #expect(OutcomeComparison(baseline: current, current: current).regressions.isEmpty)
     }
@@ -213,29 +225,33 @@ struct RegressionAssertionTests {
         let new = lines.joined(separator: "\n") + "\n"
         #expect(UnifiedDiff.diff(old, old, oldName: "a", newName: "b") == nil)
         let diff = UnifiedDiff.diff(old, new, oldName: "golden", newName: "rendered")!
-        #expect(diff == """
-            --- golden
-            +++ rendered
-            @@ -3,7 +3,7 @@
-             line 3
-             line 4
-             line 5
-            -line 6
-            +line six, edited
-             line 7
-             line 8
-             line 9
-            @@ -18,3 +18,4 @@
-             line 18
-             line 19
-             line 20
-            +line 21
-            """)
+        #expect(
+            diff == """
+                --- golden
+                +++ rendered
+                @@ -3,7 +3,7 @@
+                 line 3
+                 line 4
+                 line 5
+                -line 6
+                +line six, edited
+                 line 7
+                 line 8
+                 line 9
+                @@ -18,3 +18,4 @@
+                 line 18
+                 line 19
+                 line 20
+                +line 21
+                """)
         // Changes at most 2 × 3 unchanged lines apart share a hunk, as `diff -u` does.
         var near = (1...20).map { "line \($0)" }
         near[5] = "six"
         near[12] = "thirteen"
-        #expect(UnifiedDiff.diff(old, near.joined(separator: "\n") + "\n", oldName: "a", newName: "b")!.split(separator: "\n").filter { $0.hasPrefix("@@") }.count == 1)
+        #expect(
+            UnifiedDiff.diff(old, near.joined(separator: "\n") + "\n", oldName: "a", newName: "b")!.split(separator: "\n").filter {
+                $0.hasPrefix("@@")
+            }.count == 1)
         #expect(UnifiedDiff.diff("", "a\n", oldName: "x", newName: "y") == "--- x\n+++ y\n@@ -0,0 +1 @@\n+a")
     }
 }

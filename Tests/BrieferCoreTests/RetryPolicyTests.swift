@@ -48,12 +48,18 @@ struct RetryPolicyTests {
     }
 
     @Test func xShouldRetryOverridesTheStatus() {
-        #expect(policy.decision(after: .status(400), header: headers(["x-should-retry": "true"]), retriesTaken: 0, random: 0) == .retry(after: 0.5))
-        #expect(policy.decision(after: .status(404), header: headers(["X-Should-Retry": "TRUE"]), retriesTaken: 0, random: 0) == .retry(after: 0.5))
+        #expect(
+            policy.decision(after: .status(400), header: headers(["x-should-retry": "true"]), retriesTaken: 0, random: 0)
+                == .retry(after: 0.5))
+        #expect(
+            policy.decision(after: .status(404), header: headers(["X-Should-Retry": "TRUE"]), retriesTaken: 0, random: 0)
+                == .retry(after: 0.5))
         #expect(policy.decision(after: .status(503), header: headers(["x-should-retry": "false"]), retriesTaken: 0, random: 0) == .giveUp)
         #expect(policy.decision(after: .status(429), header: headers(["x-should-retry": "False"]), retriesTaken: 0, random: 0) == .giveUp)
         // Anything else leaves the status to decide.
-        #expect(policy.decision(after: .status(503), header: headers(["x-should-retry": "maybe"]), retriesTaken: 0, random: 0) == .retry(after: 0.5))
+        #expect(
+            policy.decision(after: .status(503), header: headers(["x-should-retry": "maybe"]), retriesTaken: 0, random: 0)
+                == .retry(after: 0.5))
         #expect(policy.decision(after: .status(400), header: headers(["x-should-retry": "yes"]), retriesTaken: 0, random: 0) == .giveUp)
     }
 
@@ -62,51 +68,78 @@ struct RetryPolicyTests {
         #expect(policy.decision(after: .status(503), retriesTaken: 2, random: 0) == .giveUp)
         #expect(policy.decision(after: .status(503), retriesTaken: 3, random: 0) == .giveUp)
         // Not even when the server says to, or asks for a short wait.
-        #expect(policy.decision(after: .status(503), header: headers(["x-should-retry": "true", "retry-after": "1"]), retriesTaken: 2, random: 0) == .giveUp)
+        #expect(
+            policy.decision(
+                after: .status(503), header: headers(["x-should-retry": "true", "retry-after": "1"]), retriesTaken: 2, random: 0) == .giveUp
+        )
         #expect(RetryPolicy(maxRetries: 0).decision(after: .timeout, retriesTaken: 0, random: 0) == .giveUp)
         #expect(RetryPolicy(maxRetries: 5).decision(after: .timeout, retriesTaken: 4, random: 0) == .retry(after: 8))
     }
 
     @Test func retryAfterMillisecondsIsObeyed() {
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after-ms": "1500"]), retriesTaken: 0, random: 0.9) == .retry(after: 1.5))
+        #expect(
+            policy.decision(after: .status(429), header: headers(["retry-after-ms": "1500"]), retriesTaken: 0, random: 0.9)
+                == .retry(after: 1.5))
         // It wins over retry-after.
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after-ms": "250", "retry-after": "7"]), retriesTaken: 0, random: 0)
+        #expect(
+            policy.decision(
+                after: .status(429), header: headers(["retry-after-ms": "250", "retry-after": "7"]), retriesTaken: 0, random: 0)
                 == .retry(after: 0.25))
         // A non-positive or unreadable retry-after-ms falls back to retry-after.
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after-ms": "0", "retry-after": "3"]), retriesTaken: 0, random: 0)
+        #expect(
+            policy.decision(after: .status(429), header: headers(["retry-after-ms": "0", "retry-after": "3"]), retriesTaken: 0, random: 0)
                 == .retry(after: 3))
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after-ms": "soon", "retry-after": "3"]), retriesTaken: 0, random: 0)
+        #expect(
+            policy.decision(
+                after: .status(429), header: headers(["retry-after-ms": "soon", "retry-after": "3"]), retriesTaken: 0, random: 0)
                 == .retry(after: 3))
     }
 
     @Test func retryAfterSecondsIsObeyed() {
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after": "2"]), retriesTaken: 0, random: 0.5) == .retry(after: 2))
-        #expect(policy.decision(after: .status(503), header: headers(["Retry-After": " 10 "]), retriesTaken: 1, random: 0) == .retry(after: 10))
-        #expect(policy.decision(after: .status(503), header: headers(["retry-after": "0.75"]), retriesTaken: 0, random: 0) == .retry(after: 0.75))
+        #expect(
+            policy.decision(after: .status(429), header: headers(["retry-after": "2"]), retriesTaken: 0, random: 0.5) == .retry(after: 2))
+        #expect(
+            policy.decision(after: .status(503), header: headers(["Retry-After": " 10 "]), retriesTaken: 1, random: 0) == .retry(after: 10))
+        #expect(
+            policy.decision(after: .status(503), header: headers(["retry-after": "0.75"]), retriesTaken: 0, random: 0)
+                == .retry(after: 0.75))
     }
 
     @Test(arguments: ["0", "-5", "garbage", "", "Wed, 32 Foo 2015 07:28:00 GMT", "inf", "nan"])
     func unusableRetryAfterFallsBackToTheBackoff(value: String) {
         // n = 1, random 0: min(0.5·2, 8) = 1 s.
-        #expect(policy.decision(after: .status(503), header: headers(["retry-after": value]), retriesTaken: 1, random: 0) == .retry(after: 1))
+        #expect(
+            policy.decision(after: .status(503), header: headers(["retry-after": value]), retriesTaken: 1, random: 0) == .retry(after: 1))
     }
 
     @Test func longRetryAfterDefersToALaterRun() {
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after": "121"]), retriesTaken: 0, random: 0) == .deferToLaterRun(seconds: 121))
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after": "120"]), retriesTaken: 0, random: 0) == .retry(after: 120))
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after-ms": "120001"]), retriesTaken: 0, random: 0)
+        #expect(
+            policy.decision(after: .status(429), header: headers(["retry-after": "121"]), retriesTaken: 0, random: 0)
+                == .deferToLaterRun(seconds: 121))
+        #expect(
+            policy.decision(after: .status(429), header: headers(["retry-after": "120"]), retriesTaken: 0, random: 0) == .retry(after: 120))
+        #expect(
+            policy.decision(after: .status(429), header: headers(["retry-after-ms": "120001"]), retriesTaken: 0, random: 0)
                 == .deferToLaterRun(seconds: 120.001))
-        #expect(policy.decision(after: .status(429), header: headers(["retry-after-ms": "120000"]), retriesTaken: 0, random: 0) == .retry(after: 120))
-        #expect(policy.decision(after: .status(503), header: headers(["retry-after": "3600"]), retriesTaken: 1, random: 0) == .deferToLaterRun(seconds: 3600))
+        #expect(
+            policy.decision(after: .status(429), header: headers(["retry-after-ms": "120000"]), retriesTaken: 0, random: 0)
+                == .retry(after: 120))
+        #expect(
+            policy.decision(after: .status(503), header: headers(["retry-after": "3600"]), retriesTaken: 1, random: 0)
+                == .deferToLaterRun(seconds: 3600))
         // The limit is the policy's.
-        #expect(RetryPolicy(maxRetries: 2, maxRetryAfter: 10).decision(after: .status(429), header: headers(["retry-after": "11"]), retriesTaken: 0, random: 0)
+        #expect(
+            RetryPolicy(maxRetries: 2, maxRetryAfter: 10).decision(
+                after: .status(429), header: headers(["retry-after": "11"]), retriesTaken: 0, random: 0)
                 == .deferToLaterRun(seconds: 11))
     }
 
     @Test func retryAfterAsAnHTTPDate() {
         let h = headers(["retry-after": "Wed, 21 Oct 2015 07:28:30 GMT"])
         #expect(policy.decision(after: .status(429), header: h, retriesTaken: 0, random: 0, now: october21) == .retry(after: 30))
-        #expect(policy.decision(after: .status(429), header: h, retriesTaken: 0, random: 0, now: october21 - 200) == .deferToLaterRun(seconds: 230))
+        #expect(
+            policy.decision(after: .status(429), header: h, retriesTaken: 0, random: 0, now: october21 - 200)
+                == .deferToLaterRun(seconds: 230))
         // A date in the past: the backoff.
         #expect(policy.decision(after: .status(429), header: h, retriesTaken: 0, random: 0, now: october21 + 60) == .retry(after: 0.5))
         #expect(HTTPDate.parse("Wed, 21 Oct 2015 07:28:00 GMT") == october21)

@@ -26,8 +26,12 @@ private func unchanged(_ account: String, _ score: Int, briefedSinceHot: Bool = 
 }
 
 /// Decisions as `account:reason`, in the order returned.
-private func decide(_ candidates: [Selection.Candidate], capacity: Int = 50, nowMs: Int64 = now, refreshAfterMs: Int64 = refresh) -> [String] {
-    Selection.decide(candidates, nowMs: nowMs, refreshAfterMs: refreshAfterMs, capacity: capacity).map { "\($0.account):\($0.reason.rawValue)" }
+private func decide(_ candidates: [Selection.Candidate], capacity: Int = 50, nowMs: Int64 = now, refreshAfterMs: Int64 = refresh)
+    -> [String]
+{
+    Selection.decide(candidates, nowMs: nowMs, refreshAfterMs: refreshAfterMs, capacity: capacity).map {
+        "\($0.account):\($0.reason.rawValue)"
+    }
 }
 
 struct SelectionTests {
@@ -42,10 +46,11 @@ struct SelectionTests {
         ]
         // Newly hot: 80 (aardvark before beta by name), 76; then changed: 99, 90 (delta before eta), even
         // though the changed ones score higher.
-        #expect(decide(candidates) == [
-            "aardvark.com:newly_hot", "beta.com:newly_hot", "alpha.com:newly_hot",
-            "zeta.com:changed", "delta.com:changed", "eta.com:changed",
-        ])
+        #expect(
+            decide(candidates) == [
+                "aardvark.com:newly_hot", "beta.com:newly_hot", "alpha.com:newly_hot",
+                "zeta.com:changed", "delta.com:changed", "eta.com:changed",
+            ])
     }
 
     @Test func orderDoesNotDependOnTheInputOrder() {
@@ -122,24 +127,28 @@ struct SelectionTests {
             changed("c2.com", 85, lastBriefedMs: now - 48 * hour),
             newlyHot("n3.com", 76),
         ]
-        #expect(decide(candidates, capacity: 2) == [
-            "n1.com:newly_hot", "n2.com:newly_hot",
-            "n3.com:over_capacity", "c1.com:over_capacity", "c2.com:over_capacity",
-        ])
-        #expect(decide(candidates, capacity: 4) == [
-            "n1.com:newly_hot", "n2.com:newly_hot", "n3.com:newly_hot", "c1.com:changed",
-            "c2.com:over_capacity",
-        ])
-        #expect(decide(candidates, capacity: 5) == [
-            "n1.com:newly_hot", "n2.com:newly_hot", "n3.com:newly_hot", "c1.com:changed", "c2.com:changed",
-        ])
+        #expect(
+            decide(candidates, capacity: 2) == [
+                "n1.com:newly_hot", "n2.com:newly_hot",
+                "n3.com:over_capacity", "c1.com:over_capacity", "c2.com:over_capacity",
+            ])
+        #expect(
+            decide(candidates, capacity: 4) == [
+                "n1.com:newly_hot", "n2.com:newly_hot", "n3.com:newly_hot", "c1.com:changed",
+                "c2.com:over_capacity",
+            ])
+        #expect(
+            decide(candidates, capacity: 5) == [
+                "n1.com:newly_hot", "n2.com:newly_hot", "n3.com:newly_hot", "c1.com:changed", "c2.com:changed",
+            ])
     }
 
     @Test(arguments: [0, -1, -50])
     func noCapacityLeavesEveryoneOverCapacity(capacity: Int) {
         let candidates = [newlyHot("n1.com", 80), changed("c1.com", 99, lastBriefedMs: now - 48 * hour), newlyHot("n2.com", 90)]
         let d = Selection.decide(candidates, nowMs: now, refreshAfterMs: refresh, capacity: capacity)
-        #expect(d.map { "\($0.account):\($0.reason.rawValue)" } == ["n2.com:over_capacity", "n1.com:over_capacity", "c1.com:over_capacity"])
+        #expect(
+            d.map { "\($0.account):\($0.reason.rawValue)" } == ["n2.com:over_capacity", "n1.com:over_capacity", "c1.com:over_capacity"])
         #expect(d.allSatisfy { !$0.reason.isSelected })
     }
 
@@ -154,11 +163,12 @@ struct SelectionTests {
             changed("cool2.com", 70, lastBriefedMs: now - 2 * hour),
         ]
         // Selected, then over capacity, then the skipped (unchanged and cooldown together) by score, then account.
-        #expect(decide(candidates, capacity: 1) == [
-            "n1.com:newly_hot",
-            "c1.com:over_capacity",
-            "u2.com:unchanged", "cool.com:cooldown", "cool2.com:cooldown", "u0.com:unchanged", "u1.com:unchanged",
-        ])
+        #expect(
+            decide(candidates, capacity: 1) == [
+                "n1.com:newly_hot",
+                "c1.com:over_capacity",
+                "u2.com:unchanged", "cool.com:cooldown", "cool2.com:cooldown", "u0.com:unchanged", "u1.com:unchanged",
+            ])
     }
 
     @Test func everyCandidateGetsExactlyOneDecision() {

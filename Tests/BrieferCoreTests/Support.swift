@@ -33,8 +33,9 @@ let millisecondsPerDay: Int64 = 86_400_000
 
 /// One event as scoring sees it.
 func entry(_ name: String, _ time: Timestamp, feature: String? = nil, detail: String? = nil) -> ActivityEntry {
-    ActivityEntry(milliseconds: time.milliseconds, name: termId(name),
-                  feature: feature.map(termId) ?? 0, detail: detail.map(termId) ?? 0)
+    ActivityEntry(
+        milliseconds: time.milliseconds, name: termId(name),
+        feature: feature.map(termId) ?? 0, detail: detail.map(termId) ?? 0)
 }
 
 func entry(_ name: String, _ iso: String, feature: String? = nil, detail: String? = nil) -> ActivityEntry {
@@ -61,8 +62,10 @@ func burst(_ name: String, count: Int, from start: Timestamp, stepMilliseconds: 
     (0..<count).map { entry(name, start.adding(milliseconds: Int64($0) * stepMilliseconds)) }
 }
 
-func makeContext(asOf: String, model: BrieferConfiguration.ScoringModel = .weighted,
-                 _ configure: (inout BrieferConfiguration) -> Void = { _ in }) -> ScoringContext {
+func makeContext(
+    asOf: String, model: BrieferConfiguration.ScoringModel = .weighted,
+    _ configure: (inout BrieferConfiguration) -> Void = { _ in }
+) -> ScoringContext {
     var configuration = BrieferConfiguration()
     configure(&configuration)
     return ScoringContext(asOf: ts(asOf), configuration: configuration, model: model, vocabulary: testVocabulary)
@@ -83,8 +86,10 @@ func scoreUser(_ profile: UserProfile, _ events: [(String, String)], _ context: 
     scoreUser(profile, activityDays(events), context)
 }
 
-func profile(_ userId: String = "u1", email: String? = nil, title: String? = nil, signup: String? = nil,
-             account: AccountKey = .domain("acme.com"), company: CompanyRecord? = nil) -> UserProfile {
+func profile(
+    _ userId: String = "u1", email: String? = nil, title: String? = nil, signup: String? = nil,
+    account: AccountKey = .domain("acme.com"), company: CompanyRecord? = nil
+) -> UserProfile {
     UserProfile(userId: userId, email: email, title: title, signup: signup.map(ts), account: account, company: company)
 }
 

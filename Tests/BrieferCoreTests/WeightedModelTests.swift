@@ -18,17 +18,17 @@ struct WeightedModelTests {
     // MARK: Exact arithmetic
 
     @Test(arguments: [
-        (3150, 100, 32),   // round(0.35 × 90) = round(31.5) = 32 (binary floating point gives 31)
+        (3150, 100, 32),  // round(0.35 × 90) = round(31.5) = 32 (binary floating point gives 31)
         (3149, 100, 31),
         (3151, 100, 32),
-        (2660, 56, 48),    // engagement 47.5 → 48
-        (7450, 100, 75),   // PQL 74.5 → 75
+        (2660, 56, 48),  // engagement 47.5 → 48
+        (7450, 100, 75),  // PQL 74.5 → 75
         (0, 56, 0),
-        (5, 10, 1),        // 0.5 → 1
+        (5, 10, 1),  // 0.5 → 1
         (4, 10, 0),
-        (-5, 10, 0),       // −0.5 → 0 (half up is toward +∞)
-        (-15, 10, -1),     // −1.5 → −1
-        (-16, 10, -2),     // −1.6 → −2
+        (-5, 10, 0),  // −0.5 → 0 (half up is toward +∞)
+        (-15, 10, -1),  // −1.5 → −1
+        (-16, 10, -2),  // −1.6 → −2
         (-20, 10, -2),
     ])
     func roundHalfUp(_ numerator: Int, _ denominator: Int, _ expected: Int) {
@@ -38,11 +38,11 @@ struct WeightedModelTests {
     // MARK: Activation
 
     @Test(arguments: [
-        ("2026-03-01T12:00:00Z", 30),      // exactly at signup: inclusive
+        ("2026-03-01T12:00:00Z", 30),  // exactly at signup: inclusive
         ("2026-03-08T00:00:00Z", 30),
-        ("2026-03-15T12:00:00Z", 30),      // exactly signup + 14 d: inclusive
-        ("2026-03-15T12:00:00.001Z", 0),   // 1 ms after the window
-        ("2026-03-01T11:59:59.999Z", 0),   // 1 ms before signup
+        ("2026-03-15T12:00:00Z", 30),  // exactly signup + 14 d: inclusive
+        ("2026-03-15T12:00:00.001Z", 0),  // 1 ms after the window
+        ("2026-03-01T11:59:59.999Z", 0),  // 1 ms before signup
     ])
     func activationWindowFromSignupInclusive(_ time: String, _ expected: Int) {
         let s = scoreUser(bare(), [("project_created", time)], context)
@@ -50,14 +50,23 @@ struct WeightedModelTests {
     }
 
     @Test func minCount() {
-        let two = scoreUser(bare(), [("core_feature_used", "2026-03-02T10:00:00Z"), ("core_feature_used", "2026-03-03T10:00:00Z")], context)
+        let two = scoreUser(
+            bare(), [("core_feature_used", "2026-03-02T10:00:00Z"), ("core_feature_used", "2026-03-03T10:00:00Z")], context)
         #expect(two.score.activation == 0)  // 2 < 3
-        let three = scoreUser(bare(), [("core_feature_used", "2026-03-02T10:00:00Z"), ("core_feature_used", "2026-03-03T10:00:00Z"),
-                                       ("core_feature_used", "2026-03-03T10:00:00Z")], context)
+        let three = scoreUser(
+            bare(),
+            [
+                ("core_feature_used", "2026-03-02T10:00:00Z"), ("core_feature_used", "2026-03-03T10:00:00Z"),
+                ("core_feature_used", "2026-03-03T10:00:00Z"),
+            ], context)
         #expect(three.score.activation == 25)
         // The third one 1 ms after the window does not count.
-        let late = scoreUser(bare(), [("core_feature_used", "2026-03-02T10:00:00Z"), ("core_feature_used", "2026-03-03T10:00:00Z"),
-                                      ("core_feature_used", "2026-03-15T12:00:00.001Z")], context)
+        let late = scoreUser(
+            bare(),
+            [
+                ("core_feature_used", "2026-03-02T10:00:00Z"), ("core_feature_used", "2026-03-03T10:00:00Z"),
+                ("core_feature_used", "2026-03-15T12:00:00.001Z"),
+            ], context)
         #expect(late.score.activation == 0)
     }
 
@@ -96,15 +105,15 @@ struct WeightedModelTests {
 
     @Test(arguments: [
         // one page_viewed: days 1, features 1; n = 160 + 245 + 14·recency
-        ("2026-03-31T12:00:00Z", 32),      // at as_of: recency 100 → n 1805 → 32.23 → 32
+        ("2026-03-31T12:00:00Z", 32),  // at as_of: recency 100 → n 1805 → 32.23 → 32
         ("2026-03-30T12:00:00.001Z", 32),  // just inside 1 day → 100
-        ("2026-03-30T12:00:00Z", 26),      // exactly 24 h before: NOT within 1 day → 75 → n 1455 → 25.98 → 26
+        ("2026-03-30T12:00:00Z", 26),  // exactly 24 h before: NOT within 1 day → 75 → n 1455 → 25.98 → 26
         ("2026-03-28T12:00:00.001Z", 26),  // just inside 3 days → 75
-        ("2026-03-28T12:00:00Z", 17),      // exactly 3 d → 40 → n 965 → 17.23 → 17
+        ("2026-03-28T12:00:00Z", 17),  // exactly 3 d → 40 → n 965 → 17.23 → 17
         ("2026-03-24T12:00:00.001Z", 17),  // just inside 7 days → 40
-        ("2026-03-24T12:00:00Z", 10),      // exactly 7 d → 10 → n 545 → 9.73 → 10
+        ("2026-03-24T12:00:00Z", 10),  // exactly 7 d → 10 → n 545 → 9.73 → 10
         ("2026-03-17T12:00:00.001Z", 10),  // just inside the 14-day window → 10
-        ("2026-03-17T12:00:00Z", 0),       // exactly 14 d: outside (as_of − 14 d, as_of] → no activity → 0
+        ("2026-03-17T12:00:00Z", 0),  // exactly 14 d: outside (as_of − 14 d, as_of] → no activity → 0
     ])
     func recencyBucketsAndWindowBoundaries(_ time: String, _ expected: Int) {
         let s = scoreUser(bare(signup: nil), [("page_viewed", time)], context)
@@ -127,8 +136,10 @@ struct WeightedModelTests {
     @Test func frequencyAndBreadthAreCapped() {
         // The window (03-17T12:00Z, 03-31T12:00Z] touches 15 UTC days; one event on each, 10 names in all:
         // days min(15,14) = 14, features min(10,8) = 8, recency 100 → n = 2240 + 1960 + 1400 = 5600 → 100.
-        let names = ["page_viewed", "dashboard_viewed", "search_run", "comment_added", "file_uploaded",
-                     "alert_created", "tag_added", "report_exported", "login", "premium_feature_used"]
+        let names = [
+            "page_viewed", "dashboard_viewed", "search_run", "comment_added", "file_uploaded",
+            "alert_created", "tag_added", "report_exported", "login", "premium_feature_used",
+        ]
         var events: [(String, String)] = [("page_viewed", "2026-03-17T13:00:00Z")]
         for day in 18...31 { events.append((names[(day - 18) % names.count], "2026-03-\(day)T10:00:00Z")) }
         let s = scoreUser(bare(signup: nil), events, context)
@@ -198,7 +209,7 @@ struct WeightedModelTests {
 
     @Test(arguments: [
         (String?("ann@acme.com"), 40),  // 20 + work email 20
-        ("ann@gmail.com", 20),           // free-mail: no work email
+        ("ann@gmail.com", 20),  // free-mail: no work email
         ("Ann@GMail.com", 20),
         ("ann@yahoo.com", 20),
         ("ann@outlook.com", 20),
@@ -248,11 +259,12 @@ struct WeightedModelTests {
         // Signup 2026-03-11T09:00Z, so the activation window ends 2026-03-25T09:00Z. as_of 2026-03-25T18:00Z,
         // engagement window (2026-03-11T18:00Z, 2026-03-25T18:00Z].
         let context = makeContext(asOf: "2026-03-25T18:00:00Z")
-        let company = CompanyRecord(domain: "acme.com", name: "Acme", employeeCount: 120, industry: "saas", estimatedRevenue: 2_500_000, country: "US")
+        let company = CompanyRecord(
+            domain: "acme.com", name: "Acme", employeeCount: 120, industry: "saas", estimatedRevenue: 2_500_000, country: "US")
         let user = profile("usr_abc123", email: "ada@acme.com", signup: "2026-03-11T09:00:00Z", company: company)
         let events: [(String, String)] = [
-            ("project_created", "2026-03-11T10:00:00Z"),    // activation; before the engagement window
-            ("team_invite_sent", "2026-03-12T09:00:00Z"),   // activation
+            ("project_created", "2026-03-11T10:00:00Z"),  // activation; before the engagement window
+            ("team_invite_sent", "2026-03-12T09:00:00Z"),  // activation
             ("core_feature_used", "2026-03-13T10:00:00Z"),  // activation 1
             ("core_feature_used", "2026-03-18T10:00:00Z"),  // activation 2
             ("core_feature_used", "2026-03-20T11:00:00Z"),  // activation 3 → met

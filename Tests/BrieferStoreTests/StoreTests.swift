@@ -7,7 +7,8 @@ import Testing
 struct StoreTests {
     let parser = EventLineParser(now: Timestamp.parse("2026-11-25T00:00:00Z")!.timestamp, futureToleranceSeconds: 300)
 
-    func event(_ id: String, user: String = "u1", name: String = "login", at time: String = "2026-11-01T10:00:00Z") throws -> IncomingEvent {
+    func event(_ id: String, user: String = "u1", name: String = "login", at time: String = "2026-11-01T10:00:00Z") throws -> IncomingEvent
+    {
         try parser.parse(#"{"type":"track","messageId":"\#(id)","userId":"\#(user)","event":"\#(name)","timestamp":"\#(time)"}"#).get()
     }
 
@@ -52,13 +53,18 @@ struct StoreTests {
     @Test func userDaysPackEveryEventOfADayInTimeOrder() throws {
         let t = try TemporaryStore()
         let writer = try IngestWriter(store: t.store, configuration: BrieferConfiguration(), files: ["x"])
-        _ = try writer.write(events: [try event("2", at: "2026-11-01T12:00:00Z"), try event("1", at: "2026-11-01T09:00:00Z")], quarantine: [])
-        _ = try writer.write(events: [try event("3", at: "2026-11-01T10:00:00Z"), try event("4", at: "2026-11-02T10:00:00Z")], quarantine: [])
-        let context = ScoringContext(asOf: Timestamp.parse("2026-11-03T00:00:00Z")!.timestamp, configuration: BrieferConfiguration(),
-                                     vocabulary: try t.store.vocabulary())
+        _ = try writer.write(
+            events: [try event("2", at: "2026-11-01T12:00:00Z"), try event("1", at: "2026-11-01T09:00:00Z")], quarantine: [])
+        _ = try writer.write(
+            events: [try event("3", at: "2026-11-01T10:00:00Z"), try event("4", at: "2026-11-02T10:00:00Z")], quarantine: [])
+        let context = ScoringContext(
+            asOf: Timestamp.parse("2026-11-03T00:00:00Z")!.timestamp, configuration: BrieferConfiguration(),
+            vocabulary: try t.store.vocabulary())
         let input = try t.store.scoringInput(context: context)
         let days = try #require(input.days["u1"]).sorted { $0.day < $1.day }
         #expect(days.map(\.entries.count) == [3, 1])
-        #expect(days[0].entries.map(\.milliseconds) == ["09", "10", "12"].map { Timestamp.parse("2026-11-01T\($0):00:00Z")!.timestamp.milliseconds })
+        #expect(
+            days[0].entries.map(\.milliseconds)
+                == ["09", "10", "12"].map { Timestamp.parse("2026-11-01T\($0):00:00Z")!.timestamp.milliseconds })
     }
 }

@@ -190,12 +190,15 @@ private final class FakeServerCore: Sendable {
                 guard waitQuietly(socket, seconds: delay) else { return }
                 let bytes = recorded.method == "HEAD" ? [] : Array(replyBody)
                 guard send(socket, response(status: status, headers: headers, bodyLength: replyBody.count, close: !keepAlive) + bytes),
-                      keepAlive else { return }
+                    keepAlive
+                else { return }
             case let .drop(delay):
                 _ = waitQuietly(socket, seconds: delay)
                 return
             case let .truncated(status, headers, replyBody, sendBytes):
-                send(socket, response(status: status, headers: headers, bodyLength: replyBody.count, close: true) + replyBody.prefix(sendBytes))
+                send(
+                    socket,
+                    response(status: status, headers: headers, bodyLength: replyBody.count, close: true) + replyBody.prefix(sendBytes))
                 return
             case .hang:
                 var scratch = [UInt8](repeating: 0, count: 4096)

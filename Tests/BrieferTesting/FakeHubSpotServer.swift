@@ -93,7 +93,8 @@ public final class FakeHubSpotServer: Sendable {
     /// The message of the `OBJECT_NOT_FOUND` errors of a 207.
     public static let notFoundMessage = "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid."
     /// The message of the 401.
-    public static let authenticationMessage = "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+    public static let authenticationMessage =
+        "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
 
     // MARK: Types
 
@@ -222,8 +223,10 @@ public final class FakeHubSpotServer: Sendable {
     ///   - rateLimit: requests allowed per rolling `rateLimitWindow`.
     ///   - rateLimitWindow: the rolling window, in seconds (announced in milliseconds in the headers).
     ///   - faults: scripted answers for the first requests, in order.
-    public init(token: String? = "test-token", definedProperties: Set<String> = FakeHubSpotServer.defaultDefinedProperties,
-                rateLimit: Int = 100, rateLimitWindow: Double = 10, faults: [Fault] = []) throws {
+    public init(
+        token: String? = "test-token", definedProperties: Set<String> = FakeHubSpotServer.defaultDefinedProperties,
+        rateLimit: Int = 100, rateLimitWindow: Double = 10, faults: [Fault] = []
+    ) throws {
         let state = State(definedProperties: definedProperties, rateLimit: rateLimit, rateLimitWindow: rateLimitWindow, faults: faults)
         self.state = state
         self.token = token
@@ -431,8 +434,9 @@ public final class FakeHubSpotServer: Sendable {
                 return Answer(status: code, headers: headers, body: Data(body.utf8))
             }
             let (category, message) = defaultError(for: code)
-            return Answer(status: code, headers: jsonHeaders + headers, body: errorBody(message: message, category: category),
-                          category: category, message: message)
+            return Answer(
+                status: code, headers: jsonHeaders + headers, body: errorBody(message: message, category: category),
+                category: category, message: message)
         case let .rateLimited(retryAfter, policy):
             let (max, window) = state.withLock { ($0.rateLimit, $0.rateLimitWindow) }
             var answer = rateLimitAnswer(policy: policy, max: max, window: window)
@@ -478,7 +482,8 @@ public final class FakeHubSpotServer: Sendable {
 
     private static func route(_ request: Request, token: String?, state: State) -> Answer {
         let authorization = request.header("authorization") ?? ""
-        let bearer = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces) : ""
+        let bearer =
+            authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces) : ""
         guard !bearer.isEmpty, token == nil || bearer == token else {
             return error(401, category: "INVALID_AUTHENTICATION", message: authenticationMessage)
         }
@@ -487,8 +492,10 @@ public final class FakeHubSpotServer: Sendable {
         return state.withLock { s in
             if s.dailyLimitReached {
                 var answer = rateLimitAnswer(policy: "DAILY", max: s.rateLimit, window: s.rateLimitWindow)
-                answer.headers += [HTTPHeader("X-HubSpot-RateLimit-Daily", String(dailyLimit)),
-                                   HTTPHeader("X-HubSpot-RateLimit-Daily-Remaining", "0")]
+                answer.headers += [
+                    HTTPHeader("X-HubSpot-RateLimit-Daily", String(dailyLimit)),
+                    HTTPHeader("X-HubSpot-RateLimit-Daily-Remaining", "0"),
+                ]
                 return answer
             }
             let now = Date()
@@ -514,9 +521,12 @@ public final class FakeHubSpotServer: Sendable {
             guard request.method == "GET" else {
                 return error(405, category: "VALIDATION_ERROR", message: "HTTP 405 Method Not Allowed: \(request.method) \(path) (use GET)")
             }
-            return Answer(status: 200, headers: jsonHeaders,
-                          body: json(["portalId": portal, "accountType": "STANDARD", "timeZone": "US/Eastern", "companyCurrency": "USD",
-                                      "uiDomain": "app.hubspot.com", "dataHostingLocation": "na1"]), category: nil, message: nil)
+            return Answer(
+                status: 200, headers: jsonHeaders,
+                body: json([
+                    "portalId": portal, "accountType": "STANDARD", "timeZone": "US/Eastern", "companyCurrency": "USD",
+                    "uiDomain": "app.hubspot.com", "dataHostingLocation": "na1",
+                ]), category: nil, message: nil)
         }
         guard [upsertPath, readPath, updatePath, groupsPath, propertiesCreatePath].contains(path) else {
             return error(404, category: "OBJECT_NOT_FOUND", message: "Unable to route \(request.method) \(path): no such endpoint")
@@ -526,8 +536,11 @@ public final class FakeHubSpotServer: Sendable {
         }
         let contentType = request.header("content-type")?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard contentType == "application/json" else {
-            return error(415, category: "VALIDATION_ERROR",
-                         message: "HTTP 415 Unsupported Media Type: Content-Type must be application/json, not \(request.header("content-type") ?? "missing")")
+            return error(
+                415, category: "VALIDATION_ERROR",
+                message:
+                    "HTTP 415 Unsupported Media Type: Content-Type must be application/json, not \(request.header("content-type") ?? "missing")"
+            )
         }
         guard let any = try? JSONSerialization.jsonObject(with: request.http.body, options: [.fragmentsAllowed]) else {
             return validation("Invalid input JSON on line 1, column 1: the request body is not valid JSON")
@@ -571,7 +584,8 @@ public final class FakeHubSpotServer: Sendable {
         var errors: [[String: Any]] = []
         for input in inputs {
             guard let name = input["name"] as? String, input["label"] is String, let type = input["type"] as? String,
-                  input["fieldType"] is String, let group = input["groupName"] as? String else {
+                input["fieldType"] is String, let group = input["groupName"] as? String
+            else {
                 return validation("Invalid input JSON: a property needs name, label, type, fieldType and groupName")
             }
             guard s.groups.contains(group) else { return validation("Property group '\(group)' does not exist") }
@@ -579,8 +593,10 @@ public final class FakeHubSpotServer: Sendable {
                 return validation("Property '\(name)' is an enumeration without options")
             }
             if s.definedProperties.contains(name) {
-                errors.append(["status": "error", "category": "CONFLICT", "message": "Property named '\(name)' already exists.",
-                               "context": ["name": [name]]])
+                errors.append([
+                    "status": "error", "category": "CONFLICT", "message": "Property named '\(name)' already exists.",
+                    "context": ["name": [name]],
+                ])
                 continue
             }
             s.definedProperties.insert(name)
@@ -623,8 +639,10 @@ public final class FakeHubSpotServer: Sendable {
                 "hs_object_id": contact.id, "createdate": iso(contact.createdAt), "lastmodifieddate": iso(contact.updatedAt),
             ]
             for name in wanted { properties[name] = contact.properties[name] ?? NSNull() }
-            results.append(["id": contact.id, "properties": properties, "createdAt": iso(contact.createdAt),
-                            "updatedAt": iso(contact.updatedAt), "archived": false])
+            results.append([
+                "id": contact.id, "properties": properties, "createdAt": iso(contact.createdAt),
+                "updatedAt": iso(contact.updatedAt), "archived": false,
+            ])
         }
         return batchAnswer(results: s.reversesResults ? results.reversed() : results, missing: missing)
     }
@@ -637,9 +655,11 @@ public final class FakeHubSpotServer: Sendable {
         let first = s.writes.count
         for input in inputs {
             let properties = (input["properties"] as? [String: Any] ?? [:]).mapValues(jsonText)
-            s.writes.append(Write(requestIndex: request.index, path: path, traceId: input["objectWriteTraceId"] as? String,
-                                  id: input["id"] as? String ?? jsonText(input["id"] ?? NSNull()),
-                                  idProperty: input["idProperty"] as? String, properties: properties, recordId: nil, outcome: .rejected))
+            s.writes.append(
+                Write(
+                    requestIndex: request.index, path: path, traceId: input["objectWriteTraceId"] as? String,
+                    id: input["id"] as? String ?? jsonText(input["id"] ?? NSNull()),
+                    idProperty: input["idProperty"] as? String, properties: properties, recordId: nil, outcome: .rejected))
         }
         if let refusal = validateWrite(inputs, upsert: upsert, defined: s.definedProperties) { return refusal }
 
@@ -676,8 +696,10 @@ public final class FakeHubSpotServer: Sendable {
             echoed["createdate"] = iso(contact.createdAt)
             echoed["lastmodifieddate"] = iso(contact.updatedAt)
             if upsert { echoed["email"] = contact.email }
-            var result: [String: Any] = ["id": recordId, "properties": echoed, "createdAt": iso(contact.createdAt),
-                                         "updatedAt": iso(contact.updatedAt), "archived": false]
+            var result: [String: Any] = [
+                "id": recordId, "properties": echoed, "createdAt": iso(contact.createdAt),
+                "updatedAt": iso(contact.updatedAt), "archived": false,
+            ]
             if let trace = input["objectWriteTraceId"] { result["objectWriteTraceId"] = trace }
             if upsert { result["new"] = created }
             results.append(result)
@@ -705,13 +727,16 @@ public final class FakeHubSpotServer: Sendable {
             let idProperty = input["idProperty"] as? String
             if upsert {
                 guard idProperty == "email" else {
-                    return validation(idProperty == nil
-                        ? "Upsert inputs need an `idProperty`; contacts are upserted by the unique property `email`"
-                        : "Unable to perform update/upsert by non-unique \(idProperty!) property")
+                    return validation(
+                        idProperty == nil
+                            ? "Upsert inputs need an `idProperty`; contacts are upserted by the unique property `email`"
+                            : "Unable to perform update/upsert by non-unique \(idProperty!) property")
                 }
             } else if input["idProperty"] != nil, idProperty != "hs_object_id" {
-                return validation(idProperty == "email" ? nonUniqueEmailMessage
-                    : "Unable to perform update/upsert by non-unique \(idProperty ?? jsonText(input["idProperty"]!)) property")
+                return validation(
+                    idProperty == "email"
+                        ? nonUniqueEmailMessage
+                        : "Unable to perform update/upsert by non-unique \(idProperty ?? jsonText(input["idProperty"]!)) property")
             }
             if let trace = input["objectWriteTraceId"], !(trace is String) || trace is NSNumber {
                 return validation("Invalid input JSON: `objectWriteTraceId` must be a string")
@@ -728,11 +753,17 @@ public final class FakeHubSpotServer: Sendable {
                 if !defined.contains(name) {
                     problems.append((name, "PROPERTY_DOESNT_EXIST", "Property \"\(name)\" does not exist"))
                 } else if value is NSNumber || !(value is String) {
-                    problems.append((name, "INVALID_STRING",
-                                     "\(jsonText(value)) is not a valid value for property \"\(name)\": property values must be strings (send numbers as strings)"))
+                    problems.append(
+                        (
+                            name, "INVALID_STRING",
+                            "\(jsonText(value)) is not a valid value for property \"\(name)\": property values must be strings (send numbers as strings)"
+                        ))
                 } else if (value as! String).count > maxValueLength {
-                    problems.append((name, "MAX_LENGTH_EXCEEDED",
-                                     "Property \"\(name)\" value is \((value as! String).count) characters long; the maximum is \(maxValueLength)"))
+                    problems.append(
+                        (
+                            name, "MAX_LENGTH_EXCEEDED",
+                            "Property \"\(name)\" value is \((value as! String).count) characters long; the maximum is \(maxValueLength)"
+                        ))
                 }
             }
         }
@@ -742,8 +773,10 @@ public final class FakeHubSpotServer: Sendable {
         }
         guard problems.isEmpty else {
             let details = problems.map { problem -> [String: Any] in
-                ["isValid": false, "message": problem.message, "error": problem.error, "name": problem.name,
-                 "localizedErrorMessage": problem.message]
+                [
+                    "isValid": false, "message": problem.message, "error": problem.error, "name": problem.name,
+                    "localizedErrorMessage": problem.message,
+                ]
             }
             let message = "Property values were not valid: " + String(decoding: json(details), as: UTF8.self)
             let errors = problems.map { problem -> [String: Any] in
@@ -764,10 +797,12 @@ public final class FakeHubSpotServer: Sendable {
             return Answer(status: 200, headers: jsonHeaders, body: json(body))
         }
         body["numErrors"] = 1
-        body["errors"] = [[
-            "status": "error", "category": "OBJECT_NOT_FOUND", "message": notFoundMessage,
-            "context": ["ids": missing], "errors": [] as [Any], "links": [:] as [String: Any],
-        ] as [String: Any]]
+        body["errors"] = [
+            [
+                "status": "error", "category": "OBJECT_NOT_FOUND", "message": notFoundMessage,
+                "context": ["ids": missing], "errors": [] as [Any], "links": [:] as [String: Any],
+            ] as [String: Any]
+        ]
         return Answer(status: 207, headers: jsonHeaders, body: json(body), category: "OBJECT_NOT_FOUND", message: notFoundMessage)
     }
 
@@ -780,13 +815,16 @@ public final class FakeHubSpotServer: Sendable {
     }
 
     private static func error(_ status: Int, category: String, message: String, extra: [String: Any] = [:]) -> Answer {
-        Answer(status: status, headers: jsonHeaders, body: errorBody(message: message, category: category, extra: extra),
-               category: category, message: message)
+        Answer(
+            status: status, headers: jsonHeaders, body: errorBody(message: message, category: category, extra: extra),
+            category: category, message: message)
     }
 
     /// `{"status":"error","message":…,"correlationId":…,"category":…}` plus `extra`.
     public static func errorBody(message: String, category: String, extra: [String: Any] = [:]) -> Data {
-        var body: [String: Any] = ["status": "error", "message": message, "correlationId": UUID().uuidString.lowercased(), "category": category]
+        var body: [String: Any] = [
+            "status": "error", "message": message, "correlationId": UUID().uuidString.lowercased(), "category": category,
+        ]
         body.merge(extra) { $1 }
         return json(body)
     }
@@ -797,11 +835,13 @@ public final class FakeHubSpotServer: Sendable {
             "status": "error", "message": message, "errorType": "RATE_LIMIT", "correlationId": UUID().uuidString.lowercased(),
             "policyName": policy, "groupName": "publicapi:private-app:fake",
         ]
-        return Answer(status: 429, headers: jsonHeaders + [
-            HTTPHeader("X-HubSpot-RateLimit-Interval-Milliseconds", String(Int(window * 1000))),
-            HTTPHeader("X-HubSpot-RateLimit-Max", String(max)),
-            HTTPHeader("X-HubSpot-RateLimit-Remaining", "0"),
-        ], body: json(body), category: "RATE_LIMIT", message: message)
+        return Answer(
+            status: 429,
+            headers: jsonHeaders + [
+                HTTPHeader("X-HubSpot-RateLimit-Interval-Milliseconds", String(Int(window * 1000))),
+                HTTPHeader("X-HubSpot-RateLimit-Max", String(max)),
+                HTTPHeader("X-HubSpot-RateLimit-Remaining", "0"),
+            ], body: json(body), category: "RATE_LIMIT", message: message)
     }
 
     // MARK: Helpers
@@ -876,7 +916,8 @@ extension FakeHubSpotServer {
         private let values: Mutex<Values>
 
         init(definedProperties: Set<String>, rateLimit: Int, rateLimitWindow: Double, faults: [Fault]) {
-            values = Mutex(Values(definedProperties: definedProperties, rateLimit: rateLimit, rateLimitWindow: rateLimitWindow, faults: faults))
+            values = Mutex(
+                Values(definedProperties: definedProperties, rateLimit: rateLimit, rateLimitWindow: rateLimitWindow, faults: faults))
         }
 
         func withLock<T>(_ body: (inout Values) -> T) -> T { values.withLock { body(&$0) } }

@@ -161,8 +161,10 @@ public final class FakeOpenAIServer: Sendable {
     }
 
     /// Answers the well-formed requests with `queue` in order, then with `otherwise`.
-    public convenience init(apiKey: String? = nil, path: String = "/v1/chat/completions", queue: [Behavior],
-                            otherwise: Behavior = .grounded) throws {
+    public convenience init(
+        apiKey: String? = nil, path: String = "/v1/chat/completions", queue: [Behavior],
+        otherwise: Behavior = .grounded
+    ) throws {
         let next = Queue(queue)
         try self.init(apiKey: apiKey, path: path) { _ in next.pop() ?? otherwise }
     }
@@ -203,8 +205,9 @@ public final class FakeOpenAIServer: Sendable {
         }
         if let (status, message, code) = rejection {
             state.finish(request.index, kind: "rejected_\(status)", status: status, rejection: message)
-            return .respond(status: status, headers: [HTTPHeader("Content-Type", "application/json")],
-                            body: Data(errorBody(message, type: "invalid_request_error", code: code).utf8))
+            return .respond(
+                status: status, headers: [HTTPHeader("Content-Type", "application/json")],
+                body: Data(errorBody(message, type: "invalid_request_error", code: code).utf8))
         }
         let behavior = script(request)
         state.enter()
@@ -220,7 +223,9 @@ public final class FakeOpenAIServer: Sendable {
         case .grounded:
             guard let briefing = request.groundedBriefing else {
                 state.finish(request.index, kind: kind, status: 500)
-                return .respond(status: 500, headers: json, body: Data(errorBody("the fake could not ground a briefing in this prompt", type: "server_error").utf8))
+                return .respond(
+                    status: 500, headers: json,
+                    body: Data(errorBody("the fake could not ground a briefing in this prompt", type: "server_error").utf8))
             }
             return completion(content: briefingJSON(briefing), finishReason: "stop", request: request, state: state, kind: kind)
         case let .content(text, finishReason):
@@ -229,20 +234,28 @@ public final class FakeOpenAIServer: Sendable {
             guard let company = request.companyName, let content = answers[company] else {
                 state.finish(request.index, kind: kind, status: 500)
                 let name = request.companyName.map { "\"\($0)\"" } ?? "(no Company: line in the prompt)"
-                return .respond(status: 500, headers: json, body: Data(errorBody(
-                    "the fake has no canned answer for the account \(name)", type: "server_error", code: "no_canned_answer").utf8))
+                return .respond(
+                    status: 500, headers: json,
+                    body: Data(
+                        errorBody(
+                            "the fake has no canned answer for the account \(name)", type: "server_error", code: "no_canned_answer"
+                        ).utf8))
             }
             return completion(content: content, finishReason: "stop", request: request, state: state, kind: kind)
         case let .refusal(text):
             return completion(content: nil, refusal: text, finishReason: "stop", request: request, state: state, kind: kind)
         case .lengthCutoff:
             let full = request.groundedBriefing.map(briefingJSON) ?? #"{"use_case_hypothesis": "The account uses the product every day and"#
-            return completion(content: String(full.prefix(full.count / 2)), finishReason: "length", request: request, state: state, kind: kind,
-                              completionTokens: request.maxTokens ?? 400)
+            return completion(
+                content: String(full.prefix(full.count / 2)), finishReason: "length", request: request, state: state, kind: kind,
+                completionTokens: request.maxTokens ?? 400)
         case let .status(code, headers, body):
             state.finish(request.index, kind: kind, status: code)
-            let text = body ?? errorBody(defaultMessage(for: code), type: code == 429 ? "requests" : code >= 500 ? "server_error" : "invalid_request_error",
-                                         code: code == 429 ? "rate_limit_exceeded" : nil)
+            let text =
+                body
+                ?? errorBody(
+                    defaultMessage(for: code), type: code == 429 ? "requests" : code >= 500 ? "server_error" : "invalid_request_error",
+                    code: code == 429 ? "rate_limit_exceeded" : nil)
             return .respond(status: code, headers: (body == nil ? json : []) + headers, body: Data(text.utf8))
         case let .slow(seconds, then):
             state.pause(seconds)
@@ -251,14 +264,16 @@ public final class FakeOpenAIServer: Sendable {
             state.finish(request.index, kind: kind, status: nil)
             return .drop()
         case .truncatedBody:
-            let body = completionBody(content: request.groundedBriefing.map(briefingJSON) ?? "{}", refusal: nil, finishReason: "stop",
-                                      model: request.model ?? "", promptTokens: 10, completionTokens: 10, index: request.index)
+            let body = completionBody(
+                content: request.groundedBriefing.map(briefingJSON) ?? "{}", refusal: nil, finishReason: "stop",
+                model: request.model ?? "", promptTokens: 10, completionTokens: 10, index: request.index)
             state.finish(request.index, kind: kind, status: 200)
             return .truncated(status: 200, headers: json, body: body, sendBytes: body.count / 2)
         case .notJSON:
             state.finish(request.index, kind: kind, status: 200)
-            return .respond(status: 200, headers: [HTTPHeader("Content-Type", "text/html")],
-                            body: Data("<html><body><h1>It works!</h1></body></html>".utf8))
+            return .respond(
+                status: 200, headers: [HTTPHeader("Content-Type", "text/html")],
+                body: Data("<html><body><h1>It works!</h1></body></html>".utf8))
         case .hang:
             state.finish(request.index, kind: kind, status: nil)
             return .hang
@@ -267,23 +282,31 @@ public final class FakeOpenAIServer: Sendable {
 
     /// A 200 chat completion, its usage recorded: prompt tokens a quarter of the messages' bytes, completion
     /// tokens a quarter of the content's (at least 1 each).
-    private static func completion(content: String?, refusal: String? = nil, finishReason: String, request: Request, state: State,
-                                   kind: String, completionTokens: Int? = nil) -> FakeReply {
+    private static func completion(
+        content: String?, refusal: String? = nil, finishReason: String, request: Request, state: State,
+        kind: String, completionTokens: Int? = nil
+    ) -> FakeReply {
         let prompt = max(1, request.messages.reduce(0) { $0 + $1.content.utf8.count } / 4)
         let completion = completionTokens ?? max(1, ((content ?? refusal)?.utf8.count ?? 0) / 4)
         state.finish(request.index, kind: kind, status: 200, promptTokens: prompt, completionTokens: completion)
-        return .respond(status: 200, headers: [HTTPHeader("Content-Type", "application/json")],
-                        body: completionBody(content: content, refusal: refusal, finishReason: finishReason, model: request.model ?? "",
-                                             promptTokens: prompt, completionTokens: completion, index: request.index))
+        return .respond(
+            status: 200, headers: [HTTPHeader("Content-Type", "application/json")],
+            body: completionBody(
+                content: content, refusal: refusal, finishReason: finishReason, model: request.model ?? "",
+                promptTokens: prompt, completionTokens: completion, index: request.index))
     }
 
-    private static func completionBody(content: String?, refusal: String?, finishReason: String, model: String,
-                                       promptTokens: Int, completionTokens: Int, index: Int) -> Data {
+    private static func completionBody(
+        content: String?, refusal: String?, finishReason: String, model: String,
+        promptTokens: Int, completionTokens: Int, index: Int
+    ) -> Data {
         let message: [String: Any] = ["role": "assistant", "content": content ?? NSNull(), "refusal": refusal ?? NSNull()]
         let body: [String: Any] = [
             "id": "chatcmpl-fake-\(index)", "object": "chat.completion", "created": 1_790_000_000, "model": model,
             "choices": [["index": 0, "message": message, "logprobs": NSNull(), "finish_reason": finishReason]],
-            "usage": ["prompt_tokens": promptTokens, "completion_tokens": completionTokens, "total_tokens": promptTokens + completionTokens],
+            "usage": [
+                "prompt_tokens": promptTokens, "completion_tokens": completionTokens, "total_tokens": promptTokens + completionTokens,
+            ],
         ]
         return try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
     }
@@ -326,7 +349,10 @@ public final class FakeOpenAIServer: Sendable {
         guard recorded.method == "POST" else { return (405, "Method \(recorded.method) not allowed on \(target); use POST.", nil) }
         if let apiKey {
             guard let authorization = recorded.header("authorization") else {
-                return (401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth.", nil)
+                return (
+                    401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth.",
+                    nil
+                )
             }
             guard authorization == "Bearer " + apiKey else {
                 return (401, "Incorrect API key provided: \(masked(authorization)).", "invalid_api_key")
@@ -348,7 +374,8 @@ public final class FakeOpenAIServer: Sendable {
         }
         for (i, item) in messages.enumerated() {
             guard let message = item as? [String: Any], let role = message["role"] as? String,
-                  ["system", "developer", "user", "assistant", "tool"].contains(role), let content = message["content"] as? String else {
+                ["system", "developer", "user", "assistant", "tool"].contains(role), let content = message["content"] as? String
+            else {
                 return (400, "Invalid 'messages[\(i)]': expected an object with a known 'role' and a string 'content'.", nil)
             }
             request.messages.append(ChatRequest.Message(role: role, content: content))
@@ -369,13 +396,18 @@ public final class FakeOpenAIServer: Sendable {
             switch type {
             case "json_schema":
                 if format["schema"] != nil {
-                    return (400, "Unrecognized request argument supplied: response_format.schema; the schema goes in response_format.json_schema.schema.", nil)
+                    return (
+                        400,
+                        "Unrecognized request argument supplied: response_format.schema; the schema goes in response_format.json_schema.schema.",
+                        nil
+                    )
                 }
                 guard let nested = format["json_schema"] as? [String: Any] else {
                     return (400, "Missing required parameter: 'response_format.json_schema'.", nil)
                 }
                 guard let name = nested["name"] as? String, !name.isEmpty, name.count <= 64,
-                      name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                    name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+                else {
                     return (400, "Invalid 'response_format.json_schema.name': a string of letters, digits, _ and - (at most 64).", nil)
                 }
                 if let strict = nested["strict"], !(strict is Bool) {
@@ -562,9 +594,12 @@ public final class FakeOpenAIServer: Sendable {
         var byName: [String: String] = [:]
         var accountOf: [String: String] = [:]
         for (account, content) in answers.sorted(by: { $0.key < $1.key }) {
-            guard let name = companyNames[account] else { throw CannedAnswersError("a canned answer for \(account), whose company name is not known") }
+            guard let name = companyNames[account] else {
+                throw CannedAnswersError("a canned answer for \(account), whose company name is not known")
+            }
             if let other = accountOf[name] {
-                throw CannedAnswersError("\(other) and \(account) both render the company name \"\(name)\": their answers cannot be told apart")
+                throw CannedAnswersError(
+                    "\(other) and \(account) both render the company name \"\(name)\": their answers cannot be told apart")
             }
             accountOf[name] = account
             byName[name] = content
@@ -590,7 +625,9 @@ extension FakeOpenAIServer {
 
         func withLock<T>(_ body: (inout Values) -> T) -> T { values.withLock { body(&$0) } }
 
-        func finish(_ index: Int, kind: String, status: Int?, rejection: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil) {
+        func finish(
+            _ index: Int, kind: String, status: Int?, rejection: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil
+        ) {
             withLock { v in
                 v.counts[kind, default: 0] += 1
                 v.requests[index].behavior = rejection == nil ? kind : nil
@@ -601,7 +638,11 @@ extension FakeOpenAIServer {
             }
         }
 
-        func enter() { withLock { v in v.inFlight += 1; v.maxInFlight = max(v.maxInFlight, v.inFlight) } }
+        func enter() {
+            withLock { v in
+                v.inFlight += 1; v.maxInFlight = max(v.maxInFlight, v.inFlight)
+            }
+        }
         func leave() { withLock { $0.inFlight -= 1 } }
         func stop() { withLock { $0.stopped = true } }
 

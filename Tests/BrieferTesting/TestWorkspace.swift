@@ -7,7 +7,8 @@ import Logging
 
 /// Paths of the repository's fixtures, found from this file's location.
 public enum FixturePaths {
-    public static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     public static let workspace = root.appendingPathComponent("Fixtures/workspace")
     public static let bad = root.appendingPathComponent("Fixtures/bad")
     public static let config = root.appendingPathComponent("config/briefer.yaml")
@@ -54,8 +55,10 @@ public extension Logger {
 }
 
 /// Ingests files into a store with a pinned ingest time.
-public func ingest(_ files: [String], into store: BrieferStore, configuration: BrieferConfiguration = BrieferConfiguration(),
-                   now: Timestamp = Timestamp.parse("2026-11-25T00:00:00Z")!.timestamp) throws -> IngestSummary {
+public func ingest(
+    _ files: [String], into store: BrieferStore, configuration: BrieferConfiguration = BrieferConfiguration(),
+    now: Timestamp = Timestamp.parse("2026-11-25T00:00:00Z")!.timestamp
+) throws -> IngestSummary {
     var ingestor = Ingestor(store: store, configuration: configuration, logger: .quiet)
     ingestor.now = now
     return try ingestor.ingest(files: files)
@@ -84,7 +87,8 @@ public enum BrieferBinary {
     /// Runs `briefer arguments` with `environment` added to this process's (a nil value removes a
     /// variable) and returns how it ended and everything it printed (standard output and error).
     public static func run(_ arguments: [String], environment: [String: String?] = [:], directory: URL? = nil)
-        throws -> (status: Int32, reason: Process.TerminationReason, output: String) {
+        throws -> (status: Int32, reason: Process.TerminationReason, output: String)
+    {
         guard FileManager.default.isExecutableFile(atPath: path) else { throw Missing() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)

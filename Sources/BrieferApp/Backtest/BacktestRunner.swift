@@ -72,7 +72,9 @@ public struct BacktestRunner {
         let span: BrieferStore.DataSpan
     }
 
-    public func population(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil) throws -> Population {
+    public func population(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil) throws
+        -> Population
+    {
         let horizon = horizonDays ?? Double(configuration.backtest.horizonDays)
         let labelsUntil = Timestamp(milliseconds: asOf.milliseconds + Int64((horizon * Double(Timestamp.millisecondsPerDay)).rounded()))
         let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
@@ -91,9 +93,11 @@ public struct BacktestRunner {
             let profile = now.profiles[user.userId]!
             if labels.isPaying(user.userId, at: asOf) { exclusions.usersPaying += 1; continue }
             if !Labels.seen(profile, by: asOf) { exclusions.usersFirstSeenAfter += 1; continue }
-            users.append(BacktestSubject(id: user.userId, score: user.score, tier: user.tier,
-                                         meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: user.fit, behaviour: user.behaviour),
-                                         converted: labels.converts(user.userId, after: asOf, until: labelsUntil)))
+            users.append(
+                BacktestSubject(
+                    id: user.userId, score: user.score, tier: user.tier,
+                    meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: user.fit, behaviour: user.behaviour),
+                    converted: labels.converts(user.userId, after: asOf, until: labelsUntil)))
             has.append(BacktestSignals.present(now.facts[user.userId]!, profile: profile, context: context))
         }
         var accounts: [BacktestSubject] = []
@@ -102,28 +106,36 @@ public struct BacktestRunner {
             let members = byAccount[account.account] ?? []
             if members.contains(where: { labels.isPaying($0, at: asOf) }) { exclusions.accountsPaying += 1; continue }
             if !members.contains(where: { Labels.seen(now.profiles[$0]!, by: asOf) }) { exclusions.accountsFirstSeenAfter += 1; continue }
-            accounts.append(BacktestSubject(id: account.account, score: account.score, tier: account.tier,
-                                            meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: account.fit, behaviour: account.behaviour),
-                                            converted: members.contains { labels.converts($0, after: asOf, until: labelsUntil) }))
+            accounts.append(
+                BacktestSubject(
+                    id: account.account, score: account.score, tier: account.tier,
+                    meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: account.fit, behaviour: account.behaviour),
+                    converted: members.contains { labels.converts($0, after: asOf, until: labelsUntil) }))
         }
-        return Population(asOf: asOf, labelsUntil: labelsUntil, horizonDays: horizon, context: context, scores: now,
-                          users: users, signals: has, accounts: accounts, exclusions: exclusions, labels: labels, span: span)
+        return Population(
+            asOf: asOf, labelsUntil: labelsUntil, horizonDays: horizon, context: context, scores: now,
+            users: users, signals: has, accounts: accounts, exclusions: exclusions, labels: labels, span: span)
     }
 
-    public func run(asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
-                    capacityPerWeek: Int? = nil) throws -> BacktestReport {
+    public func run(
+        asOf: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
+        capacityPerWeek: Int? = nil
+    ) throws -> BacktestReport {
         let clock = ContinuousClock()
         let started = clock.now
         let population = try self.population(asOf: asOf, horizonDays: horizonDays, model: model)
-        let (context, now, users, accounts, labelsUntil) = (population.context, population.scores, population.users, population.accounts, population.labelsUntil)
+        let (context, now, users, accounts, labelsUntil) = (
+            population.context, population.scores, population.users, population.accounts, population.labelsUntil
+        )
         let scale = ScoreScale(configuration, model: context.model)
         let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
 
         let end = population.span
         var weeks: [[WeekTransition]] = []
         if capacityPerWeek != nil, let firstEvent = end.firstEvent {
-            weeks = try weeklyTransitions(scoring: scoring, asOf: asOf, dataStart: firstEvent, scorer: Scorer(context: context), current: now,
-                                          labels: population.labels)
+            weeks = try weeklyTransitions(
+                scoring: scoring, asOf: asOf, dataStart: firstEvent, scorer: Scorer(context: context), current: now,
+                labels: population.labels)
         }
         let signals = BacktestSignals.definitions(context)
         let userMetrics = BacktestMetrics.population(users, scale: scale)
@@ -135,13 +147,19 @@ public struct BacktestRunner {
             warnings.append("no subscriptions are stored: nothing can count as a conversion (ingest the subscriptions CSV)")
         }
         if let dataEnd, dataEnd < labelsUntil {
-            warnings.append("the horizon runs to \(labelsUntil.iso8601), past the latest event or subscription stored (\(dataEnd.iso8601)): if the data ends there, later conversions are missing and rates read low")
+            warnings.append(
+                "the horizon runs to \(labelsUntil.iso8601), past the latest event or subscription stored (\(dataEnd.iso8601)): if the data ends there, later conversions are missing and rates read low"
+            )
         }
         if let last = end.lastSubscription, last <= asOf {
             warnings.append("no subscription starts after \(asOf.iso8601): is the subscriptions CSV older than the as-of time?")
         }
-        if let largest = userMetrics.buckets.max(by: { ($0.share ?? 0) < ($1.share ?? 0) }), (largest.share ?? 0) > PopulationDrift.clusterRedFlag {
-            warnings.append("red flag: \(Int(((largest.share ?? 0) * 100).rounded())) % of users score in \(largest.label) (seed 001: over 50 % in one bucket means the score does not spread leads apart)")
+        if let largest = userMetrics.buckets.max(by: { ($0.share ?? 0) < ($1.share ?? 0) }),
+            (largest.share ?? 0) > PopulationDrift.clusterRedFlag
+        {
+            warnings.append(
+                "red flag: \(Int(((largest.share ?? 0) * 100).rounded())) % of users score in \(largest.label) (seed 001: over 50 % in one bucket means the score does not spread leads apart)"
+            )
         }
         if users.isEmpty {
             warnings.append("no eligible user: every user was paying or first seen after \(asOf.iso8601)")
@@ -160,33 +178,43 @@ public struct BacktestRunner {
                 current: ThresholdSuggestions.currentThreshold(configuration, model: context.model),
                 range: ThresholdSuggestions.range(configuration, model: context.model),
                 users: users, accounts: accounts, weeks: weeks, capacityPerWeek: capacityPerWeek))
-        logger.info("backtest", metadata: ["as_of": "\(asOf.iso8601)", "users": "\(users.count)", "accounts": "\(accounts.count)",
-                                           "conversions": "\(userMetrics.converted)", "seconds": "\(clock.now - started)"])
+        logger.info(
+            "backtest",
+            metadata: [
+                "as_of": "\(asOf.iso8601)", "users": "\(users.count)", "accounts": "\(accounts.count)",
+                "conversions": "\(userMetrics.converted)", "seconds": "\(clock.now - started)",
+            ])
         return report
     }
 
-    public func compare(_ first: Timestamp, _ second: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
-                        capacityPerWeek: Int? = nil) throws -> BacktestComparison {
+    public func compare(
+        _ first: Timestamp, _ second: Timestamp, horizonDays: Double? = nil, model: BrieferConfiguration.ScoringModel? = nil,
+        capacityPerWeek: Int? = nil
+    ) throws -> BacktestComparison {
         let (a, b) = first <= second ? (first, second) : (second, first)
         let from = try run(asOf: a, horizonDays: horizonDays, model: model, capacityPerWeek: capacityPerWeek)
         let to = try run(asOf: b, horizonDays: horizonDays, model: model, capacityPerWeek: capacityPerWeek)
         let users = PopulationDrift(from: from.users, to: to.users)
         let warnings = from.warnings.map { "as of \(from.asOf): \($0)" } + to.warnings.map { "as of \(to.asOf): \($0)" }
-        return BacktestComparison(from: from, to: to, users: users, accounts: PopulationDrift(from: from.accounts, to: to.accounts), warnings: warnings)
+        return BacktestComparison(
+            from: from, to: to, users: users, accounts: PopulationDrift(from: from.accounts, to: to.accounts), warnings: warnings)
     }
 
     /// Per week before `asOf` (newest first, at most `backtest.capacity_weeks` of them, only weeks
     /// starting at or after the first event: before it, every account would look newly hot): each
     /// account not paying at the week's end, with its state at the start and the end of the week.
-    private func weeklyTransitions(scoring: ScoringRunner, asOf: Timestamp, dataStart: Timestamp, scorer: Scorer,
-                                   current: ScoringComputation, labels: Labels) throws -> [[WeekTransition]] {
+    private func weeklyTransitions(
+        scoring: ScoringRunner, asOf: Timestamp, dataStart: Timestamp, scorer: Scorer,
+        current: ScoringComputation, labels: Labels
+    ) throws -> [[WeekTransition]] {
         func subjects(_ computed: ScoringComputation, at time: Timestamp) -> [String: BacktestSubject] {
             let members = computed.userIdsByAccount
             var result: [String: BacktestSubject] = [:]
             for account in computed.accounts where !(members[account.account] ?? []).contains(where: { labels.isPaying($0, at: time) }) {
-                result[account.account] = BacktestSubject(id: account.account, score: account.score, tier: account.tier,
-                                                          meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: account.fit, behaviour: account.behaviour),
-                                                          converted: false)
+                result[account.account] = BacktestSubject(
+                    id: account.account, score: account.score, tier: account.tier,
+                    meetsOtherPQLConditions: scorer.meetsPQLMinimums(fit: account.fit, behaviour: account.behaviour),
+                    converted: false)
             }
             return result
         }
@@ -196,7 +224,8 @@ public struct BacktestRunner {
         for w in 1...configuration.backtest.capacityWeeks {
             let startTime = Timestamp(milliseconds: asOf.milliseconds - Int64(w) * week)
             guard startTime >= dataStart else { break }
-            let start = subjects(try scoring.compute(context: try scoring.context(asOf: startTime, model: scorer.context.model)), at: startTime)
+            let start = subjects(
+                try scoring.compute(context: try scoring.context(asOf: startTime, model: scorer.context.model)), at: startTime)
             weeks.append(end.keys.sorted().map { WeekTransition(before: start[$0], after: end[$0]!) })
             end = start
         }

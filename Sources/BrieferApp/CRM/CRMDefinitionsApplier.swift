@@ -33,7 +33,9 @@ public struct CRMDefinitionsApplier: Sendable {
         case let .stop(message, _):
             throw CRMSyncError(message)
         }
-        guard case let .object(members) = definitions.propertiesBody, case let .array(inputs)? = members.first(where: { $0.key == "inputs" })?.value else {
+        guard case let .object(members) = definitions.propertiesBody,
+            case let .array(inputs)? = members.first(where: { $0.key == "inputs" })?.value
+        else {
             return report
         }
         let names = inputs.compactMap { $0["name"]?.stringValue }
@@ -49,15 +51,20 @@ public struct CRMDefinitionsApplier: Sendable {
             var failures: [String: String] = [:]
             for error in HubSpotBatch.Answer.errors(in: body) {
                 let exists = error.category == "CONFLICT" || error.message.lowercased().contains("already exists")
-                let named = error.ids.isEmpty ? names.filter { error.message.contains("\"\($0)\"") || error.message.contains("'\($0)'") } : error.ids
+                let named =
+                    error.ids.isEmpty
+                    ? names.filter { error.message.contains("\"\($0)\"") || error.message.contains("'\($0)'") } : error.ids
                 for name in named { failures[name] = exists ? "already exists" : "failed: \(error.category): \(error.message)" }
             }
             for name in names {
-                if created.contains(name) { report.lines.append("property \(name): created") }
-                else if let failure = failures[name] {
+                if created.contains(name) {
+                    report.lines.append("property \(name): created")
+                } else if let failure = failures[name] {
                     report.lines.append("property \(name): \(failure)")
                     if failure.hasPrefix("failed") { report.succeeded = false }
-                } else { report.lines.append("property \(name): not in the answer (check it in HubSpot)") }
+                } else {
+                    report.lines.append("property \(name): not in the answer (check it in HubSpot)")
+                }
             }
         case let .answer(response):
             report.lines.append("properties: failed: " + client.message(response))

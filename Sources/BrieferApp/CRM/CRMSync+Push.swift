@@ -10,8 +10,10 @@ extension CRMSync {
     /// `OBJECT_NOT_FOUND` marks it missing (not retried until looked up again); a 400 rejects, with
     /// HubSpot's message, the changes it refuses (a refused batch is split to find them); anything else
     /// leaves it pending for the next run, under the same trace id. A contact's later change waits until its earlier one is done.
-    public func push(client: HubSpotClient, options: Options, now: Timestamp = .now,
-                     progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> SyncSummary {
+    public func push(
+        client: HubSpotClient, options: Options, now: Timestamp = .now,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> SyncSummary {
         let destination = client.endpoint.destination
         var plan = try plan(destination: destination, options: options, now: now)
         var pending = try record(plan, destination: destination, options: options, now: now)
@@ -38,13 +40,16 @@ extension CRMSync {
         guard !pending.isEmpty else { return summary }
         summary.syncId = try store.startSync(destination: destination, mode: "push", at: now)
         let byEmail = Dictionary(plan.desired.contacts.map { ($0.email, $0) }, uniquingKeysWith: { a, _ in a })
-        var pusher = Pusher(sync: self, client: client, destination: destination, summary: summary,
-                            known: try store.crmContacts(destination: destination), total: pending.count, progress: progress)
+        var pusher = Pusher(
+            sync: self, client: client, destination: destination, summary: summary,
+            known: try store.crmContacts(destination: destination), total: pending.count, progress: progress)
         var blocked: Set<String> = []
         for round in SyncPlanner.rounds(pending) {
             // A contact's next change goes only once its previous one is done: never an older value after a newer one.
             let ready = round.filter { !blocked.contains($0.email) }
-            let creates = { (item: OutboxItem) in self.tier(of: item, plan.desired, byEmail: byEmail).map(self.createTiers.contains) ?? false }
+            let creates = { (item: OutboxItem) in
+                self.tier(of: item, plan.desired, byEmail: byEmail).map(self.createTiers.contains) ?? false
+            }
             for chunk in ready.filter(creates).chunked(configuration.crm.batchSize) where pusher.stopped == nil {
                 try await pusher.write(chunk, upsert: true)
             }
@@ -59,7 +64,8 @@ extension CRMSync {
         }
         summary = pusher.summary
         let pendingIds = Set(pending.map(\.id))
-        summary.leftPending = try store.outboxItems(destination: destination, statuses: [.pending]).filter { pendingIds.contains($0.id) }.count
+        summary.leftPending = try store.outboxItems(destination: destination, statuses: [.pending]).filter { pendingIds.contains($0.id) }
+            .count
         let sent = client.sent
         summary.retries = sent.retries
         summary.rateLimited = sent.rateLimited
@@ -69,7 +75,10 @@ extension CRMSync {
 }
 
 extension CRMSync {
-    enum PortalCheck { case same, unknown, adoptedNew, stop(String) }
+    enum PortalCheck {
+        case same, unknown, adoptedNew
+        case stop(String)
+    }
 
     /// Asks the CRM which portal (account) the token belongs to (`GET /account-info/v3/details`) and
     /// holds it against the portal this destination's synced values and record ids came from: one base
@@ -86,11 +95,14 @@ extension CRMSync {
         case let .stop(message, status):
             // Only a CRM that never said which portal it is may go without: once a portal is recorded, not knowing is a stop.
             guard status == 404, recorded == nil else { return .stop(message) }
-            logger.notice("the CRM does not say which portal the token belongs to (404): synced state is kept per base URL",
-                          metadata: ["destination": "\(destination)"])
+            logger.notice(
+                "the CRM does not say which portal the token belongs to (404): synced state is kept per base URL",
+                metadata: ["destination": "\(destination)"])
             return .unknown
         case let .failed(error):
-            return .stop("\(cannotAsk) (\(error.kind.rawValue): \(client.endpoint.redacting(error.message))): nothing sent, the changes wait for the next run")
+            return .stop(
+                "\(cannotAsk) (\(error.kind.rawValue): \(client.endpoint.redacting(error.message))): nothing sent, the changes wait for the next run"
+            )
         case let .answer(response):
             answer = response
         }
@@ -100,17 +112,20 @@ extension CRMSync {
         let value = try? JSONParser.parse(String(decoding: answer.body, as: UTF8.self))
         guard let portal = value?["portalId"].flatMap({ $0.integerValue.map(String.init) ?? $0.stringValue }) else {
             guard recorded == nil else {
-                return .stop("the CRM's account details name no portal, and this destination's state belongs to portal \(recorded!): nothing sent")
+                return .stop(
+                    "the CRM's account details name no portal, and this destination's state belongs to portal \(recorded!): nothing sent")
             }
-            logger.notice("the CRM's account details name no portal: synced state is kept per base URL", metadata: ["destination": "\(destination)"])
+            logger.notice(
+                "the CRM's account details name no portal: synced state is kept per base URL", metadata: ["destination": "\(destination)"])
             return .unknown
         }
         if let recorded, recorded != portal {
             guard newPortal else {
-                throw CRMSyncError("HUBSPOT_ACCESS_TOKEN belongs to HubSpot portal \(portal), but what this database synced to \(client.endpoint.baseUrl) "
-                                   + "went to portal \(recorded): its synced values and record ids mean nothing there. Keep a database per portal, "
-                                   + "or run `briefer sync --push --new-portal` to start afresh with portal \(portal) (what portal \(recorded) was sent "
-                                   + "is filed under its own name, not used again). Nothing was sent.")
+                throw CRMSyncError(
+                    "HUBSPOT_ACCESS_TOKEN belongs to HubSpot portal \(portal), but what this database synced to \(client.endpoint.baseUrl) "
+                        + "went to portal \(recorded): its synced values and record ids mean nothing there. Keep a database per portal, "
+                        + "or run `briefer sync --push --new-portal` to start afresh with portal \(portal) (what portal \(recorded) was sent "
+                        + "is filed under its own name, not used again). Nothing was sent.")
             }
             logger.notice("adopting a new CRM portal", metadata: ["from": "\(recorded)", "to": "\(portal)"])
             try store.setCRMPortal(destination: destination, portalId: portal, at: .now)
@@ -136,8 +151,10 @@ struct Pusher {
     var stopped: String? { summary.stopped }
     private var sentEmails: Set<String> = []
 
-    init(sync: CRMSync, client: HubSpotClient, destination: String, summary: SyncSummary, known: [String: CRMContactRecord],
-         total: Int, progress: (@Sendable (Int, Int) -> Void)?) {
+    init(
+        sync: CRMSync, client: HubSpotClient, destination: String, summary: SyncSummary, known: [String: CRMContactRecord],
+        total: Int, progress: (@Sendable (Int, Int) -> Void)?
+    ) {
         self.sync = sync; self.client = client; self.destination = destination; self.summary = summary; self.known = known
         self.total = total; self.progress = progress
     }
@@ -154,13 +171,15 @@ struct Pusher {
             let record = known[item.email]
             if record?.recordId != nil { continue }
             if let missingMs = record?.missingMs,
-               now.milliseconds - missingMs < Int64(sync.configuration.crm.recheckMissingAfterHours) * 3_600_000 {
+                now.milliseconds - missingMs < Int64(sync.configuration.crm.recheckMissingAfterHours) * 3_600_000
+            {
                 missingNow.append(item)
             } else if !unknown.contains(item.email) {
                 unknown.append(item.email)
             }
         }
-        try settle(missingNow.map { ($0, .missing, nil, "not in the CRM (looked up earlier; asked again after crm.recheck_missing_after_hours)") })
+        try settle(
+            missingNow.map { ($0, .missing, nil, "not in the CRM (looked up earlier; asked again after crm.recheck_missing_after_hours)") })
         for emails in unknown.chunked(sync.configuration.crm.batchSize) {
             guard stopped == nil else { return }
             let outcome = await client.post(HubSpotBatch.readPath, body: CRMRequestBody.data(HubSpotBatch.readBody(emails: emails)))
@@ -188,9 +207,14 @@ struct Pusher {
                 var outcomes: [(OutboxItem, OutboxItem.Status, Int?, String?)] = []
                 for item in waiting where ids[item.email] == nil {
                     if notFound.contains(item.email) {
-                        outcomes.append((item, .missing, response.status, "not in the CRM (batch/read: OBJECT_NOT_FOUND); its tier does not create contacts"))
+                        outcomes.append(
+                            (
+                                item, .missing, response.status,
+                                "not in the CRM (batch/read: OBJECT_NOT_FOUND); its tier does not create contacts"
+                            ))
                     } else {
-                        outcomes.append((item, .pending, response.status, "record id look-up: the email is neither in the results nor in the errors"))
+                        outcomes.append(
+                            (item, .pending, response.status, "record id look-up: the email is neither in the results nor in the errors"))
                     }
                 }
                 try settle(outcomes)
@@ -230,7 +254,13 @@ struct Pusher {
             return
         }
         guard refusal.coded || budget >= 2 else {
-            try settle(items.map { ($0, .pending, 400, refusal.message + " (refused with others in one batch, not told apart this run: sent again next run)") })
+            try settle(
+                items.map {
+                    (
+                        $0, .pending, 400,
+                        refusal.message + " (refused with others in one batch, not told apart this run: sent again next run)"
+                    )
+                })
             return
         }
         let middle = items.count / 2
@@ -299,20 +329,29 @@ struct Pusher {
             }
             var missingEmails: [String] = []
             for error in answer.errors {
-                let named = error.traceIds.compactMap { byTrace[$0] }
+                let named =
+                    error.traceIds.compactMap { byTrace[$0] }
                     + error.ids.compactMap { id in upsert ? items.first { $0.email == id.lowercased() } : byRecordId[id] }
                 for item in named where outcomes[item.id] == nil {
                     if error.category == "OBJECT_NOT_FOUND" {
-                        outcomes[item.id] = (item, .missing, response.status, "not in the CRM (\(path.split(separator: "/").suffix(2).joined(separator: "/")): "
-                                             + "OBJECT_NOT_FOUND): \(error.message)")
+                        outcomes[item.id] = (
+                            item, .missing, response.status,
+                            "not in the CRM (\(path.split(separator: "/").suffix(2).joined(separator: "/")): "
+                                + "OBJECT_NOT_FOUND): \(error.message)"
+                        )
                         missingEmails.append(item.email)
                     } else {
-                        outcomes[item.id] = (item, .pending, response.status, "\(error.category): \(client.endpoint.redacting(error.message)) (sent again next run)")
+                        outcomes[item.id] = (
+                            item, .pending, response.status,
+                            "\(error.category): \(client.endpoint.redacting(error.message)) (sent again next run)"
+                        )
                     }
                 }
             }
             for item in items where outcomes[item.id] == nil {
-                outcomes[item.id] = (item, .pending, response.status, "absent from the CRM's results: counted as failed (sent again next run)")
+                outcomes[item.id] = (
+                    item, .pending, response.status, "absent from the CRM's results: counted as failed (sent again next run)"
+                )
             }
             try store.saveRecordIds(destination: destination, recordIds, at: now)
             try store.markMissing(destination: destination, emails: missingEmails, at: now)
@@ -335,7 +374,9 @@ struct Pusher {
             case .rejected: summary.rejected += 1
             case .pending: break
             }
-            if status == .rejected || status == .pending, let message, !summary.messages.contains(message) { summary.messages.append(message) }
+            if status == .rejected || status == .pending, let message, !summary.messages.contains(message) {
+                summary.messages.append(message)
+            }
         }
         progress?(settled.count, total)
     }

@@ -5,7 +5,10 @@ import Logging
 
 /// What one sync did (or, for a dry run, would do).
 public struct SyncSummary: Sendable {
-    public enum Mode: String, Sendable { case files, push, dryRun = "dry-run" }
+    public enum Mode: String, Sendable {
+        case files, push
+        case dryRun = "dry-run"
+    }
 
     public var mode: Mode
     public var destination: String
@@ -75,7 +78,10 @@ public final class CRMSync: Sendable {
     /// gone, and renewed every few minutes while `body` runs (a push waiting out rate limits may take
     /// longer than the lease); nil, without running it, while another live process holds it.
     public func exclusively<T>(owner: String = ProcessOwner.id, _ body: () async throws -> T) async throws -> T? {
-        guard try ProcessOwner.takeLease(Self.lease, in: store, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: Self.leaseMs, logger: logger) else {
+        guard
+            try ProcessOwner.takeLease(
+                Self.lease, in: store, owner: owner, nowMs: Timestamp.now.milliseconds, ttlMs: Self.leaseMs, logger: logger)
+        else {
             return nil
         }
         let store = self.store, ttl = Self.leaseMs
@@ -139,8 +145,9 @@ public final class CRMSync: Sendable {
             // An account that is not hot gets its score and tier; its contacts keep the briefing last sent.
             let briefing = account.tier == .hot ? briefings[account.account] : nil
             for contact in chosen where taken.insert(contact.email.lowercased()).inserted {
-                let properties = mapping.properties(account: account, model: run.model, contactScore: contact.score, briefing: briefing,
-                                                    becameHotAt: becameHot, calculatedAt: run.asOf)
+                let properties = mapping.properties(
+                    account: account, model: run.model, contactScore: contact.score, briefing: briefing,
+                    becameHotAt: becameHot, calculatedAt: run.asOf)
                 contacts.append(ContactState(email: contact.email, account: account.account, tier: account.tier, properties: properties))
             }
         }
@@ -182,11 +189,14 @@ public final class CRMSync: Sendable {
             let superseded = try store.supersededRejected(destination: destination)
             unsettled.removeAll { superseded.contains($0.id) }
         }
-        let resent = unsettled.filter { $0.status == .pending || (options.retryRejected && $0.status == .rejected)
-            || ($0.status == .missing && reopen.contains($0.email)) }.count
+        let resent = unsettled.filter {
+            $0.status == .pending || (options.retryRejected && $0.status == .rejected)
+                || ($0.status == .missing && reopen.contains($0.email))
+        }.count
         let synced = try store.syncedValues(destination: destination)
-        let changes = SyncPlanner.changes(desired: wanted, synced: synced.values, syncedBy: synced.by, unsettled: unsettled,
-                                          rideAlong: [mapping.names[.lastCalculated]!], full: options.full)
+        let changes = SyncPlanner.changes(
+            desired: wanted, synced: synced.values, syncedBy: synced.by, unsettled: unsettled,
+            rideAlong: [mapping.names[.lastCalculated]!], full: options.full)
         return Plan(desired: desired, changes: changes, skippedMissing: skipped, reopenMissing: reopen, resent: resent)
     }
 
@@ -199,8 +209,9 @@ public final class CRMSync: Sendable {
         // A contact put on the do-not-contact list since its change was recorded is not written to.
         let selection = ContactSelection(configuration)
         let blocked = pending.filter { !selection.isAllowed($0.email) }
-        try store.settle(blocked.map { OutboxOutcome(itemId: $0.id, status: .rejected, message: "not sent: the contact is on crm.do_not_contact") },
-                         at: now)
+        try store.settle(
+            blocked.map { OutboxOutcome(itemId: $0.id, status: .rejected, message: "not sent: the contact is on crm.do_not_contact") },
+            at: now)
         return pending.filter { selection.isAllowed($0.email) }
     }
 
@@ -258,8 +269,10 @@ public final class CRMSync: Sendable {
             number += 1
             let name = String(format: "%04d-%@.json", number, kind)
             try DurableFile.write(CRMRequestBody.data(body), to: (partial as NSString).appendingPathComponent(name))
-            var entry: [String: Any] = ["file": name, "method": "POST", "path": path, "inputs": items.count,
-                                        "properties": items.reduce(0) { $0 + $1.properties.count }]
+            var entry: [String: Any] = [
+                "file": name, "method": "POST", "path": path, "inputs": items.count,
+                "properties": items.reduce(0) { $0 + $1.properties.count },
+            ]
             if kind != "read" { entry["trace_ids"] = items.map(\.traceId) } else { entry["inputs"] = Set(items.map(\.email)).count }
             if let note { entry["note"] = note }
             manifestRequests.append(entry)
@@ -270,19 +283,23 @@ public final class CRMSync: Sendable {
             let upserts = round.filter { tier(of: $0, plan.desired, byEmail: byEmail).map(createTiers.contains) ?? false }
             let updates = round.filter { !(tier(of: $0, plan.desired, byEmail: byEmail).map(createTiers.contains) ?? false) }
             for chunk in upserts.chunked(batchSize) {
-                try store.noteAttempt(itemIds: chunk.map(\.id), operation: "upsert", request: "\(folder)/\(String(format: "%04d", number + 1))", at: now)
+                try store.noteAttempt(
+                    itemIds: chunk.map(\.id), operation: "upsert", request: "\(folder)/\(String(format: "%04d", number + 1))", at: now)
                 try emit("upsert", path: HubSpotBatch.upsertPath, body: HubSpotBatch.upsertBody(chunk), items: chunk)
             }
             for chunk in updates.chunked(batchSize) {
                 let readFile = String(format: "%04d-read.json", number + 1)
-                try store.noteAttempt(itemIds: chunk.map(\.id), operation: "update-by-email",
-                                      request: "\(folder)/\(String(format: "%04d", number + 2))", at: now)
-                try emit("read", path: HubSpotBatch.readPath, body: HubSpotBatch.readBody(emails: chunk.map(\.email)), items: chunk,
-                         note: "resolves the record ids of the next file's contacts")
-                try emit("update-by-email", path: HubSpotBatch.updatePath,
-                         body: HubSpotBatch.updateBody(chunk.map { ($0.email, $0) }), items: chunk,
-                         note: "batch/update takes record ids only: replace each input's id (an email) with the record id \(readFile) "
-                             + "returns for it, and leave out the emails it reports as not found (these contacts' tiers do not create contacts)")
+                try store.noteAttempt(
+                    itemIds: chunk.map(\.id), operation: "update-by-email",
+                    request: "\(folder)/\(String(format: "%04d", number + 2))", at: now)
+                try emit(
+                    "read", path: HubSpotBatch.readPath, body: HubSpotBatch.readBody(emails: chunk.map(\.email)), items: chunk,
+                    note: "resolves the record ids of the next file's contacts")
+                try emit(
+                    "update-by-email", path: HubSpotBatch.updatePath,
+                    body: HubSpotBatch.updateBody(chunk.map { ($0.email, $0) }), items: chunk,
+                    note: "batch/update takes record ids only: replace each input's id (an email) with the record id \(readFile) "
+                        + "returns for it, and leave out the emails it reports as not found (these contacts' tiers do not create contacts)")
             }
         }
         summary.itemsSent = pending.count
@@ -293,7 +310,8 @@ public final class CRMSync: Sendable {
             "as_of": plan.desired.run.asOf.iso8601, "contacts": summary.contactsSent, "properties": summary.propertiesSent,
             "changes": pending.count, "requests": manifestRequests,
         ]
-        try DurableFile.write(Data((JSONOutput.render(manifest) + "\n").utf8), to: (partial as NSString).appendingPathComponent("manifest.json"))
+        try DurableFile.write(
+            Data((JSONOutput.render(manifest) + "\n").utf8), to: (partial as NSString).appendingPathComponent("manifest.json"))
         DurableFile.syncDirectory(partial)
         summary.files.append("manifest.json")
         if fm.fileExists(atPath: folder) {

@@ -12,8 +12,10 @@ public struct HubSpotEndpoint: Sendable, CustomStringConvertible, CustomReflecta
 
     public init(baseUrl: String, token: String) { self.baseUrl = baseUrl; self.token = token }
 
-    public static func resolve(configuration: BrieferConfiguration.CRM,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HubSpotEndpoint {
+    public static func resolve(
+        configuration: BrieferConfiguration.CRM,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> HubSpotEndpoint {
         let base = environment["HUBSPOT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.baseUrl
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw CRMSyncError("HUBSPOT_BASE_URL must start with http:// or https:// (is '\(base)')")
@@ -120,8 +122,9 @@ public final class HubSpotClient: Sendable {
                 switch response.status {
                 case 401, 403:
                     let error = HubSpotBatch.ErrorBody.parse(Array(response.body))
-                    return .stop("the CRM refused the token in HUBSPOT_ACCESS_TOKEN (\(response.status)"
-                                 + (error.message.map { ": " + endpoint.redacting($0) } ?? "") + ")", status: response.status)
+                    return .stop(
+                        "the CRM refused the token in HUBSPOT_ACCESS_TOKEN (\(response.status)"
+                            + (error.message.map { ": " + endpoint.redacting($0) } ?? "") + ")", status: response.status)
                 case 409:
                     // A conflict (the group or property exists, an email taken) does not go away by waiting.
                     return .answer(response)
@@ -130,17 +133,20 @@ public final class HubSpotClient: Sendable {
                 default: break
                 }
                 // HubSpot's 429 may carry only its interval header: that is the wait it asks for.
-                decision = policy.decision(after: .status(response.status), header: { name in
-                    if name == "retry-after-ms", response.header("retry-after") == nil, response.status == 429 {
-                        return response.header("x-hubspot-ratelimit-interval-milliseconds")
-                    }
-                    return response.header(name)
-                }, retriesTaken: retries, random: Double.random(in: 0..<1), now: Date().timeIntervalSince1970)
+                decision = policy.decision(
+                    after: .status(response.status),
+                    header: { name in
+                        if name == "retry-after-ms", response.header("retry-after") == nil, response.status == 429 {
+                            return response.header("x-hubspot-ratelimit-interval-milliseconds")
+                        }
+                        return response.header(name)
+                    }, retriesTaken: retries, random: Double.random(in: 0..<1), now: Date().timeIntervalSince1970)
                 switch decision {
                 case .giveUp: return .answer(response)
                 case let .deferToLaterRun(seconds):
-                    return .stop("the CRM asked to wait \(Int(seconds.rounded())) s (\(response.status)), more than crm.max_retry_after_seconds: "
-                                 + "the rest waits for the next run", status: response.status)
+                    return .stop(
+                        "the CRM asked to wait \(Int(seconds.rounded())) s (\(response.status)), more than crm.max_retry_after_seconds: "
+                            + "the rest waits for the next run", status: response.status)
                 case .retry: break
                 }
             case let .failure(error):
@@ -149,8 +155,9 @@ public final class HubSpotClient: Sendable {
                 if !error.isRetryable {
                     return .stop("cannot reach the CRM at \(endpoint.baseUrl): \(endpoint.redacting(error.message))", status: nil)
                 }
-                decision = policy.decision(after: error.kind == .timeout ? .timeout : .connectionError, retriesTaken: retries,
-                                           random: Double.random(in: 0..<1))
+                decision = policy.decision(
+                    after: error.kind == .timeout ? .timeout : .connectionError, retriesTaken: retries,
+                    random: Double.random(in: 0..<1))
                 guard case .retry = decision else {
                     if error.neverConnected {
                         return .stop("nothing answers at \(endpoint.baseUrl) (\(endpoint.redacting(error.message)))", status: nil)
@@ -161,7 +168,9 @@ public final class HubSpotClient: Sendable {
             guard case let .retry(after) = decision else { continue }
             retries += 1
             counters.add(retries: 1)
-            do { try await Task.sleep(for: .milliseconds(Int64(after * 1000))) } catch { return .failed(HTTPError(.cancelled, "cancelled")) }
+            do { try await Task.sleep(for: .milliseconds(Int64(after * 1000))) } catch {
+                return .failed(HTTPError(.cancelled, "cancelled"))
+            }
         }
     }
 
@@ -179,7 +188,9 @@ public final class HubSpotClient: Sendable {
 final class Counters: Sendable {
     private let counts = Mutex((requests: 0, retries: 0, rateLimited: 0))
     func add(requests: Int = 0, retries: Int = 0, rateLimited: Int = 0) {
-        counts.withLock { $0.requests += requests; $0.retries += retries; $0.rateLimited += rateLimited }
+        counts.withLock {
+            $0.requests += requests; $0.retries += retries; $0.rateLimited += rateLimited
+        }
     }
     var values: (requests: Int, retries: Int, rateLimited: Int) { counts.withLock { $0 } }
 }

@@ -12,8 +12,10 @@ public enum ConfigurationLoader {
     /// - Parameters:
     ///   - workingDirectory: what `config/briefer.yaml` is relative to (nil: the process's, and the path stays relative).
     ///   - systemDirectory: `/etc`, or another in tests.
-    public static func searchPaths(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                   workingDirectory: String? = nil, systemDirectory: String = "/etc") -> [String] {
+    public static func searchPaths(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String? = nil, systemDirectory: String = "/etc"
+    ) -> [String] {
         var paths = [workingDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent(defaultPath).path } ?? defaultPath]
         if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
             paths.append(URL(fileURLWithPath: xdg).appendingPathComponent("briefer/briefer.yaml").path)
@@ -26,15 +28,19 @@ public enum ConfigurationLoader {
 
     /// The file that applies, or nil for the built-in defaults. (`--config` and `BRIEFER_CONFIG` name a file that
     /// must exist: loading it reports one that does not.)
-    public static func resolvePath(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                   workingDirectory: String? = nil, systemDirectory: String = "/etc") -> String? {
+    public static func resolvePath(
+        flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String? = nil, systemDirectory: String = "/etc"
+    ) -> String? {
         if let flag, !flag.isEmpty { return flag }
         if let env = environment["BRIEFER_CONFIG"], !env.isEmpty { return env }
         return searchPaths(environment: environment, workingDirectory: workingDirectory, systemDirectory: systemDirectory)
             .first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    public static func load(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (BrieferConfiguration, String?) {
+    public static func load(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (
+        BrieferConfiguration, String?
+    ) {
         guard let path = resolvePath(flag: flag, environment: environment) else { return (BrieferConfiguration(), nil) }
         return (try load(path: path), path)
     }
@@ -84,7 +90,9 @@ public enum ConfigurationLoader {
             var members: [(key: String, value: JSONValue)] = []
             for (keyNode, valueNode) in mapping {
                 guard let key = keyNode.scalar?.string else {
-                    throw ConfigurationError(problems: [ConfigurationProblem(key: path.isEmpty ? "(file)" : path, message: "keys must be plain names")])
+                    throw ConfigurationError(problems: [
+                        ConfigurationProblem(key: path.isEmpty ? "(file)" : path, message: "keys must be plain names")
+                    ])
                 }
                 let childPath = path.isEmpty ? key : "\(path).\(key)"
                 if let mark = keyNode.mark { lines[childPath] = mark.line }

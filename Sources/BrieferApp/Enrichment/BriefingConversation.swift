@@ -16,9 +16,10 @@ public struct BriefingConversation: Sendable {
 
     /// The next request: the conversation so far, with the configured parameters.
     public func request(model: String) -> ChatRequest {
-        ChatRequest(model: model, messages: messages, temperature: settings.temperature, maxTokens: settings.maxTokens,
-                    responseFormat: settings.responseFormat, minFieldChars: settings.briefing.minFieldChars,
-                    maxFieldChars: settings.briefing.maxFieldChars)
+        ChatRequest(
+            model: model, messages: messages, temperature: settings.temperature, maxTokens: settings.maxTokens,
+            responseFormat: settings.responseFormat, minFieldChars: settings.briefing.minFieldChars,
+            maxFieldChars: settings.briefing.maxFieldChars)
     }
 
     /// Whether another attempt fits the per-account token budget, `spent` tokens being used already.
@@ -33,7 +34,8 @@ public struct BriefingConversation: Sendable {
         let validation = validator.validate(answer, input: input)
         if !validation.isValid {
             messages.append(.init(role: "assistant", content: answer.content ?? ""))
-            messages.append(.init(role: "user", content: try template.renderRepair(input, errors: validation.errors, rules: settings.briefing)))
+            messages.append(
+                .init(role: "user", content: try template.renderRepair(input, errors: validation.errors, rules: settings.briefing)))
         }
         return validation
     }

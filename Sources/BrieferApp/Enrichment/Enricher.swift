@@ -63,8 +63,10 @@ public final class Enricher: Sendable {
     /// Who holds the leases this enricher takes (one per process by default).
     public let owner: String
 
-    public init(store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, logger: Logger,
-                clock: @escaping @Sendable () -> Int64 = { Timestamp.now.milliseconds }, owner: String = ProcessOwner.id) {
+    public init(
+        store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = { Timestamp.now.milliseconds }, owner: String = ProcessOwner.id
+    ) {
         self.store = store; self.configuration = configuration; self.template = template; self.logger = logger; self.clock = clock
         self.owner = owner
     }
@@ -91,17 +93,23 @@ public final class Enricher: Sendable {
             let prompt = try template.render(inputs[stored.score.account]!, rules: settings.briefing)
             prompts[stored.score.account] = (prompt, fingerprint(prompt))
         }
-        let candidates = try store.selectionCandidates(hot.map { s in
-            (s.score.account, s.score.score, prompts[s.score.account]!.1, s.becameHotAt.flatMap { Timestamp.parse($0)?.timestamp.milliseconds })
-        })
+        let candidates = try store.selectionCandidates(
+            hot.map { s in
+                (
+                    s.score.account, s.score.score, prompts[s.score.account]!.1,
+                    s.becameHotAt.flatMap { Timestamp.parse($0)?.timestamp.milliseconds }
+                )
+            })
         let now = clock()
         let capacity = max(0, configuration.selection.maxPerDay - (try store.briefingsMade(sinceMs: Self.dayStart(now))))
-        let decisions = Selection.decide(candidates, nowMs: now, refreshAfterMs: Int64(configuration.selection.refreshAfterHours) * 3_600_000,
-                                         capacity: capacity)
+        let decisions = Selection.decide(
+            candidates, nowMs: now, refreshAfterMs: Int64(configuration.selection.refreshAfterHours) * 3_600_000,
+            capacity: capacity)
         let byAccount = Dictionary(uniqueKeysWithValues: hot.map { ($0.score.account, $0) })
         let planned = decisions.map { d in
-            PlannedAccount(score: byAccount[d.account]!, decision: d, input: inputs[d.account]!,
-                           prompt: prompts[d.account]!.0, fingerprint: prompts[d.account]!.1)
+            PlannedAccount(
+                score: byAccount[d.account]!, decision: d, input: inputs[d.account]!,
+                prompt: prompts[d.account]!.0, fingerprint: prompts[d.account]!.1)
         }
         return EnrichmentPlan(run: run, accounts: planned, capacity: capacity)
     }
@@ -109,7 +117,9 @@ public final class Enricher: Sendable {
     static func dayStart(_ ms: Int64) -> Int64 { Timestamp(milliseconds: ms).day * Timestamp.millisecondsPerDay }
 
     /// Briefs every selected account of `plan`, `client` calling the model; `progress` after each account.
-    public func enrich(_ plan: EnrichmentPlan, client: LLMClient, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> EnrichmentSummary {
+    public func enrich(_ plan: EnrichmentPlan, client: LLMClient, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws
+        -> EnrichmentSummary
+    {
         let started = ContinuousClock.now
         try store.clearDeferrals(except: Set(plan.accounts.map(\.score.score.account)))
         let selected = plan.selected
@@ -144,12 +154,15 @@ public final class Enricher: Sendable {
     /// The account's lease: free, expired, already ours, or held by a process of this host that is gone
     /// (killed or crashed: its leases would otherwise hold the account for `lease_seconds`).
     func takeLease(_ account: String) throws -> Bool {
-        try ProcessOwner.takeLease(account, in: store, owner: owner, nowMs: clock(), ttlMs: Int64(settings.leaseSeconds) * 1000, logger: logger)
+        try ProcessOwner.takeLease(
+            account, in: store, owner: owner, nowMs: clock(), ttlMs: Int64(settings.leaseSeconds) * 1000, logger: logger)
     }
 
     /// One account: attempts (the first answer, then repairs listing the errors) until a valid briefing,
     /// `max_attempts`, the token budget or the spend cap; then the fallback, needs-review or a deferral.
-    func enrichAccount(_ account: PlannedAccount, run: ScoringRun, client: LLMClient, validator: BriefingValidator, tally: Tally) async throws {
+    func enrichAccount(_ account: PlannedAccount, run: ScoringRun, client: LLMClient, validator: BriefingValidator, tally: Tally)
+        async throws
+    {
         let domain = account.score.score.account
         // One process at a time per account: another worker on this database may be briefing it, or may have
         // briefed this very state since the plan was made (then the lease comes, and so does its briefing).
@@ -184,8 +197,10 @@ public final class Enricher: Sendable {
 
         /// Leaves the account for a later run (until `untilMs`, or any later run), with why.
         func deferAccount(_ reason: DeferralReason, _ detail: String, untilMs: Int64?) throws {
-            try store.saveDeferral(Deferral(account: domain, fingerprint: account.fingerprint, reason: reason,
-                                            detail: detail, untilMs: untilMs, createdMs: clock()))
+            try store.saveDeferral(
+                Deferral(
+                    account: domain, fingerprint: account.fingerprint, reason: reason,
+                    detail: detail, untilMs: untilMs, createdMs: clock()))
             tally.add { $0.deferred += 1 }
         }
 
@@ -197,16 +212,19 @@ public final class Enricher: Sendable {
             // Renewed before every attempt; lost (this process stalled past lease_seconds and another took
             // the account), the account is left to its new holder and nothing more is spent or stored here.
             if attempt > 0, try !takeLease(domain) {
-                logger.warning("lease lost while briefing; leaving the account to the process that holds it", metadata: ["account": "\(domain)"])
+                logger.warning(
+                    "lease lost while briefing; leaving the account to the process that holds it", metadata: ["account": "\(domain)"])
                 tally.add { $0.leasedElsewhere += 1 }
                 return
             }
             // Spent today, plus what the requests in flight may still cost: concurrent accounts cannot overshoot together.
             if settings.dailySpendCapUsd > 0,
-               try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd >= settings.dailySpendCapUsd {
+                try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd >= settings.dailySpendCapUsd
+            {
                 if attempt == 0 || errors.isEmpty {
-                    try deferAccount(.spendCap, "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
-                                     untilMs: Self.dayStart(clock()) + Timestamp.millisecondsPerDay)
+                    try deferAccount(
+                        .spendCap, "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
+                        untilMs: Self.dayStart(clock()) + Timestamp.millisecondsPerDay)
                     return
                 }
                 stopReason = "the daily spend cap was reached"
@@ -220,8 +238,9 @@ public final class Enricher: Sendable {
             let model = models[modelIndex]
             lastModel = model
             let request = conversation.request(model: model)
-            let reservation = LLMClient.cost(model: model, promptTokens: request.estimatedTokens - request.maxTokens,
-                                             completionTokens: request.maxTokens, prices: settings.prices)
+            let reservation = LLMClient.cost(
+                model: model, promptTokens: request.estimatedTokens - request.maxTokens,
+                completionTokens: request.maxTokens, prices: settings.prices)
             tally.reserve(reservation)
             defer { tally.reserve(-reservation) }
             let answer: ChatAnswer
@@ -229,12 +248,15 @@ public final class Enricher: Sendable {
                 let currentAttempt = attempt
                 answer = try await client.complete(request) { exchange in
                     let tokens = (exchange.answer?.promptTokens ?? 0, exchange.answer?.completionTokens ?? 0)
-                    let callCost = LLMClient.cost(model: exchange.model, promptTokens: tokens.0, completionTokens: tokens.1, prices: settings.prices)
-                    try store.recordCall(LLMCallRecord(
-                        account: domain, fingerprint: account.fingerprint, attempt: currentAttempt, retry: exchange.retry, model: exchange.model,
-                        status: exchange.status, error: exchange.error, finishReason: exchange.answer?.answer.finishReason,
-                        content: exchange.answer?.answer.content, promptTokens: tokens.0, completionTokens: tokens.1, costUsd: callCost,
-                        latencyMs: Int((exchange.latency * 1000).rounded()), createdMs: clock()))
+                    let callCost = LLMClient.cost(
+                        model: exchange.model, promptTokens: tokens.0, completionTokens: tokens.1, prices: settings.prices)
+                    try store.recordCall(
+                        LLMCallRecord(
+                            account: domain, fingerprint: account.fingerprint, attempt: currentAttempt, retry: exchange.retry,
+                            model: exchange.model,
+                            status: exchange.status, error: exchange.error, finishReason: exchange.answer?.answer.finishReason,
+                            content: exchange.answer?.answer.content, promptTokens: tokens.0, completionTokens: tokens.1, costUsd: callCost,
+                            latencyMs: Int((exchange.latency * 1000).rounded()), createdMs: clock()))
                     promptTokens += tokens.0; completionTokens += tokens.1; cost += callCost; latency += exchange.latency
                     tally.add {
                         $0.calls += 1
@@ -251,7 +273,8 @@ public final class Enricher: Sendable {
                     throw CancellationError()
                 case let .deferred(seconds, message):
                     try deferAccount(.rateLimited, message, untilMs: clock() + Int64(seconds * 1000))
-                    logger.notice("account deferred: the model server asked to wait", metadata: ["account": "\(domain)", "wait_s": "\(Int(seconds))"])
+                    logger.notice(
+                        "account deferred: the model server asked to wait", metadata: ["account": "\(domain)", "wait_s": "\(Int(seconds))"])
                     return
                 case let .endpoint(message):
                     // Every account would fail the same way: this one and the rest wait for a fixed configuration.
@@ -277,7 +300,8 @@ public final class Enricher: Sendable {
             errors += validation.errors.map { .init(attempt: attempt, code: $0.code.rawValue, field: $0.field, detail: $0.detail) }
         }
         let codes = Set(errors.map(\.code)).sorted().joined(separator: ", ")
-        let reason = stopReason.map { "\($0) after \(attempt) attempt(s) (\(codes))" }
+        let reason =
+            stopReason.map { "\($0) after \(attempt) attempt(s) (\(codes))" }
             ?? "no valid briefing in \(attempt) attempt(s) (\(codes.isEmpty ? "no answer" : codes))"
         switch settings.onFailure {
         case .rules:
@@ -313,12 +337,14 @@ final class Tally: Sendable {
 public enum ProcessOwner {
     /// This machine: its full host name and the kernel's boot id (two machines or two boots never share both).
     static let machine: String = {
-        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        let boot =
+            (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines).prefix(8) ?? "noboot"
         return ProcessInfo.processInfo.hostName.replacingOccurrences(of: ":", with: "_") + "/" + boot
     }()
 
-    public static let id: String = "\(machine):\(ProcessInfo.processInfo.processIdentifier):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    public static let id: String =
+        "\(machine):\(ProcessInfo.processInfo.processIdentifier):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
 
     /// Whether `owner` names a process of this machine (same host name and boot) that no longer exists: its
     /// pid is not alive, or it is this process's pid under another name (an earlier process, since gone). A
@@ -332,7 +358,9 @@ public enum ProcessOwner {
 
     /// Takes the lease on `key` for `owner`: free, expired, already `owner`'s, or held by a process of this
     /// host that is gone (killed or crashed: its leases would otherwise hold the work until they expire).
-    public static func takeLease(_ key: String, in store: BrieferStore, owner: String, nowMs: Int64, ttlMs: Int64, logger: Logger) throws -> Bool {
+    public static func takeLease(_ key: String, in store: BrieferStore, owner: String, nowMs: Int64, ttlMs: Int64, logger: Logger) throws
+        -> Bool
+    {
         if try store.takeLease(account: key, owner: owner, nowMs: nowMs, ttlMs: ttlMs) { return true }
         guard let holder = try store.leases().first(where: { $0.account == key }), isGone(holder.owner) else { return false }
         logger.notice("taking over the lease of a process that is gone", metadata: ["lease": "\(key)", "holder": "\(holder.owner)"])

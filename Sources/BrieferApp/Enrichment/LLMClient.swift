@@ -13,8 +13,10 @@ public struct LLMEndpoint: Sendable, CustomStringConvertible, CustomReflectable 
     /// flag > `OPENAI_BASE_URL` / `OPENAI_API_KEY` > the configuration file. The key is never taken from
     /// a command-line value (visible to every process) nor written in the configuration: the flag and the
     /// file name a file that holds it.
-    public static func resolve(configuration: BrieferConfiguration.Enrichment, baseUrlFlag: String?, apiKeyFileFlag: String? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LLMEndpoint {
+    public static func resolve(
+        configuration: BrieferConfiguration.Enrichment, baseUrlFlag: String?, apiKeyFileFlag: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> LLMEndpoint {
         func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
         let base = nonEmpty(baseUrlFlag) ?? nonEmpty(environment["OPENAI_BASE_URL"]) ?? configuration.baseUrl
         var key = ""
@@ -69,16 +71,20 @@ public struct ChatRequest: Sendable {
     public var minFieldChars: Int
     public var maxFieldChars: Int
 
-    public init(model: String, messages: [Message], temperature: Double, maxTokens: Int,
-                responseFormat: BrieferConfiguration.Enrichment.ResponseFormat, minFieldChars: Int, maxFieldChars: Int) {
+    public init(
+        model: String, messages: [Message], temperature: Double, maxTokens: Int,
+        responseFormat: BrieferConfiguration.Enrichment.ResponseFormat, minFieldChars: Int, maxFieldChars: Int
+    ) {
         self.model = model; self.messages = messages; self.temperature = temperature; self.maxTokens = maxTokens
         self.responseFormat = responseFormat; self.minFieldChars = minFieldChars; self.maxFieldChars = maxFieldChars
     }
 
     /// The briefing's JSON schema: the four keys, each a bounded string, nothing else.
     public var schema: JSONValue {
-        let field = JSONValue.object([("type", .string("string")), ("minLength", .number(String(minFieldChars))),
-                                      ("maxLength", .number(String(maxFieldChars)))])
+        let field = JSONValue.object([
+            ("type", .string("string")), ("minLength", .number(String(minFieldChars))),
+            ("maxLength", .number(String(maxFieldChars))),
+        ])
         return .object([
             ("type", .string("object")),
             ("properties", .object(Briefing.fieldNames.map { ($0, field) })),
@@ -98,10 +104,14 @@ public struct ChatRequest: Sendable {
         switch responseFormat {
         case .jsonSchema:
             // The nested form: llama.cpp's server silently ignores a flat `schema`.
-            members.append(("response_format", .object([
-                ("type", .string("json_schema")),
-                ("json_schema", .object([("name", .string("sales_briefing")), ("strict", .bool(true)), ("schema", schema)])),
-            ])))
+            members.append(
+                (
+                    "response_format",
+                    .object([
+                        ("type", .string("json_schema")),
+                        ("json_schema", .object([("name", .string("sales_briefing")), ("strict", .bool(true)), ("schema", schema)])),
+                    ])
+                ))
         case .jsonObject:
             members.append(("response_format", .object([("type", .string("json_object"))])))
         case .none:
@@ -169,14 +179,17 @@ public final class LLMClient: Sendable {
     /// Waits between retries; tests shorten it.
     let sleep: @Sendable (Double) async throws -> Void
 
-    public init(endpoint: LLMEndpoint, settings: BrieferConfiguration.Enrichment, logger: Logger,
-                sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64(max($0, 0) * 1e9)) }) {
+    public init(
+        endpoint: LLMEndpoint, settings: BrieferConfiguration.Enrichment, logger: Logger,
+        sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64(max($0, 0) * 1e9)) }
+    ) {
         self.endpoint = endpoint
         self.settings = settings
         self.http = HTTPClient(maxConcurrent: settings.concurrency)
         self.policy = RetryPolicy(maxRetries: settings.maxRetries, maxRetryAfter: Double(settings.maxRetryAfterSeconds))
-        self.limiter = RateLimiter(concurrency: settings.concurrency, requestsPerMinute: settings.requestsPerMinute,
-                                   tokensPerMinute: settings.tokensPerMinute)
+        self.limiter = RateLimiter(
+            concurrency: settings.concurrency, requestsPerMinute: settings.requestsPerMinute,
+            tokensPerMinute: settings.tokensPerMinute)
         self.logger = logger
         self.sleep = sleep
     }
@@ -186,8 +199,9 @@ public final class LLMClient: Sendable {
         let body = Data(request.body.utf8)
         var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "application/json")]
         if !endpoint.apiKey.isEmpty { headers.append(HTTPHeader("Authorization", "Bearer " + endpoint.apiKey)) }
-        let httpRequest = HTTPRequest(method: "POST", url: endpoint.chatCompletionsURL, headers: headers, body: body,
-                                      connectTimeout: Double(settings.connectTimeoutSeconds), timeout: Double(settings.requestTimeoutSeconds))
+        let httpRequest = HTTPRequest(
+            method: "POST", url: endpoint.chatCompletionsURL, headers: headers, body: body,
+            connectTimeout: Double(settings.connectTimeoutSeconds), timeout: Double(settings.requestTimeoutSeconds))
         var retry = 0
         while true {
             if Task.isCancelled { throw ChatFailure.cancelled }
@@ -211,7 +225,9 @@ public final class LLMClient: Sendable {
                     do {
                         let answer = try Self.parseAnswer(r.body)
                         await limiter.record(ticket: ticket, tokens: answer.promptTokens + answer.completionTokens)
-                        try exchange(ChatExchange(retry: retry, model: request.model, status: r.status, error: nil, answer: answer, latency: latency))
+                        try exchange(
+                            ChatExchange(retry: retry, model: request.model, status: r.status, error: nil, answer: answer, latency: latency)
+                        )
                         return answer
                     } catch let error as InvalidAnswer {
                         // A 2xx whose body is not a chat completion: the server is broken, and treated as a 5xx.
@@ -225,7 +241,8 @@ public final class LLMClient: Sendable {
                 outcome = error.kind == .timeout ? .timeout : .connectionError
                 failure = endpoint.redacting(error.description)
             }
-            try exchange(ChatExchange(retry: retry, model: request.model, status: response?.status, error: failure, answer: nil, latency: latency))
+            try exchange(
+                ChatExchange(retry: retry, model: request.model, status: response?.status, error: failure, answer: nil, latency: latency))
             if case let .failure(error) = result, error.kind == .invalidRequest || error.kind == .transport {
                 // A malformed URL or a TLS failure (a certificate that does not verify): no request will get through.
                 throw ChatFailure.endpoint(failure)
@@ -233,8 +250,9 @@ public final class LLMClient: Sendable {
             if let status = response?.status, Self.endpointStatuses.contains(status) {
                 throw ChatFailure.endpoint(failure)
             }
-            let decision = policy.decision(after: outcome, header: { response?.header($0) }, retriesTaken: retry,
-                                           random: Double.random(in: 0..<1), now: Date().timeIntervalSince1970)
+            let decision = policy.decision(
+                after: outcome, header: { response?.header($0) }, retriesTaken: retry,
+                random: Double.random(in: 0..<1), now: Date().timeIntervalSince1970)
             switch decision {
             case .giveUp:
                 // Nothing ever listened there (every retry included): the endpoint is down or wrong, for every account alike.
@@ -243,7 +261,8 @@ public final class LLMClient: Sendable {
             case let .deferToLaterRun(seconds):
                 throw ChatFailure.deferred(seconds: seconds, failure)
             case let .retry(after):
-                logger.debug("model request failed; retrying", metadata: ["error": "\(failure)", "wait_s": "\(after)", "retry": "\(retry + 1)"])
+                logger.debug(
+                    "model request failed; retrying", metadata: ["error": "\(failure)", "wait_s": "\(after)", "retry": "\(retry + 1)"])
                 do { try await sleep(after) } catch { throw ChatFailure.cancelled }
                 retry += 1
             }
@@ -259,15 +278,18 @@ public final class LLMClient: Sendable {
     /// The content, finish reason, refusal and usage of a chat completion body.
     static func parseAnswer(_ body: Data) throws(InvalidAnswer) -> ChatAnswer {
         let value: JSONValue
-        do { value = try JSONParser.parse(String(decoding: body, as: UTF8.self)) } catch { throw InvalidAnswer(message: "not JSON (\(error))") }
+        do { value = try JSONParser.parse(String(decoding: body, as: UTF8.self)) } catch {
+            throw InvalidAnswer(message: "not JSON (\(error))")
+        }
         guard case let .array(choices)? = value["choices"], let choice = choices.first else {
             throw InvalidAnswer(message: "no choices")
         }
         let message = choice["message"]
         let usage = value["usage"]
         return ChatAnswer(
-            answer: ModelAnswer(content: message?["content"]?.stringValue, finishReason: choice["finish_reason"]?.stringValue,
-                                refusal: message?["refusal"]?.stringValue),
+            answer: ModelAnswer(
+                content: message?["content"]?.stringValue, finishReason: choice["finish_reason"]?.stringValue,
+                refusal: message?["refusal"]?.stringValue),
             promptTokens: Int(usage?["prompt_tokens"]?.integerValue ?? 0),
             completionTokens: Int(usage?["completion_tokens"]?.integerValue ?? 0))
     }
@@ -284,7 +306,9 @@ public final class LLMClient: Sendable {
     }
 
     /// The estimated cost of a call in US dollars, from the configured price table.
-    public static func cost(model: String, promptTokens: Int, completionTokens: Int, prices: [BrieferConfiguration.Enrichment.Price]) -> Double {
+    public static func cost(model: String, promptTokens: Int, completionTokens: Int, prices: [BrieferConfiguration.Enrichment.Price])
+        -> Double
+    {
         guard let price = prices.first(where: { $0.model == model }) else { return 0 }
         return (Double(promptTokens) * price.inputPerMillion + Double(completionTokens) * price.outputPerMillion) / 1_000_000
     }

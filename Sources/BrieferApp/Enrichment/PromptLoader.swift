@@ -46,7 +46,9 @@ public enum PromptLoader {
     public static func parse(_ text: String, name: String) throws(PromptTemplateError) -> PromptTemplate {
         let node: Any?
         do { node = try Yams.load(yaml: text) } catch { throw .invalidFile("\(name) is not valid YAML: \(error)") }
-        guard let map = node as? [String: Any] else { throw .invalidFile("\(name): expected a mapping with version, system, user and repair") }
+        guard let map = node as? [String: Any] else {
+            throw .invalidFile("\(name): expected a mapping with version, system, user and repair")
+        }
         let known: Set<String> = ["version", "system", "user", "repair"]
         if let unknown = map.keys.filter({ !known.contains($0) }).sorted().first {
             throw .invalidFile("\(name): unknown key '\(unknown)'; known keys: repair, system, user, version")
@@ -57,8 +59,9 @@ public enum PromptLoader {
             }
             return value
         }
-        let template = PromptTemplate(version: try part("version").trimmingCharacters(in: .whitespacesAndNewlines),
-                                      system: try part("system"), user: try part("user"), repair: try part("repair"))
+        let template = PromptTemplate(
+            version: try part("version").trimmingCharacters(in: .whitespacesAndNewlines),
+            system: try part("system"), user: try part("user"), repair: try part("repair"))
         do { try template.check() } catch { throw .invalidFile("\(name): \(error)") }
         return template
     }

@@ -74,8 +74,9 @@ final class CurlTransfer {
     /// The error for a failed `code`: curl's message from the error buffer (or its generic text) and the code.
     func error(_ code: CURLcode) -> HTTPError {
         let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
-        return HTTPError(Self.kind(of: code), "\(detail) (curl error \(code.rawValue))",
-                         neverConnected: code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST)
+        return HTTPError(
+            Self.kind(of: code), "\(detail) (curl error \(code.rawValue))",
+            neverConnected: code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST)
     }
 
     // MARK: Options
@@ -87,7 +88,8 @@ final class CurlTransfer {
             // COPYPOSTFIELDS copies the bytes; an empty body still needs a non-null pointer.
             let code = payload.withUnsafeBytes { bytes in
                 withUnsafeBytes(of: UInt8(0)) { empty in
-                    briefer_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? empty.baseAddress!))
+                    briefer_curl_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? empty.baseAddress!))
                 }
             }
             try check(code)
@@ -144,9 +146,11 @@ final class CurlTransfer {
     }
 
     private static func isToken(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
-        }
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
+            }
     }
 
     // MARK: Result codes
@@ -156,7 +160,7 @@ final class CurlTransfer {
     private static func kind(of code: CURLcode) -> HTTPError.Kind {
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR,
-             CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             .connection
         case CURLE_OPERATION_TIMEDOUT:
             .timeout

@@ -187,7 +187,8 @@ final class CurlEngine: @unchecked Sendable {
         }
         let code = curl_multi_add_handle(multi, transfer.handle)
         guard code == CURLM_OK else {
-            finish(job, .failure(HTTPError(.transport, "\(String(cString: curl_multi_strerror(code))) (curl multi error \(code.rawValue))")))
+            finish(
+                job, .failure(HTTPError(.transport, "\(String(cString: curl_multi_strerror(code))) (curl multi error \(code.rawValue))")))
             return
         }
         transfers[transfer.handle] = transfer

@@ -26,8 +26,10 @@ public struct HTTPRequest: Sendable {
     /// Seconds allowed for the whole transfer, from the moment it leaves the client's queue.
     public var timeout: Double
 
-    public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: Data? = nil,
-                connectTimeout: Double = 5, timeout: Double = 60) {
+    public init(
+        method: String = "POST", url: String, headers: [HTTPHeader] = [], body: Data? = nil,
+        connectTimeout: Double = 5, timeout: Double = 60
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

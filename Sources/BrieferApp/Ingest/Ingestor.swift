@@ -25,7 +25,9 @@ public struct Ingestor {
         let paths = files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         for path in paths {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw IngestError.cannotOpen(path, "no such file") }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw IngestError.cannotOpen(path, "no such file")
+            }
             if isDirectory.boolValue { throw IngestError.cannotOpen(path, "it is a directory; name the files in it") }
         }
         let writer = try IngestWriter(store: store, configuration: configuration, files: paths)
@@ -33,9 +35,15 @@ public struct Ingestor {
         let forgotten = try store.forgottenPeople()
         var summary = IngestSummary()
         for path in paths {
-            let file = try isCSV(path) ? ingestCSV(path, writer: writer, forgotten: forgotten) : ingestEvents(path, writer: writer, forgotten: forgotten)
-            logger.info("ingested", metadata: ["file": "\(path)", "read": "\(file.read)", "inserted": "\(file.inserted)",
-                                                "duplicates": "\(file.duplicates)", "quarantined": "\(file.quarantined)"])
+            let file =
+                try isCSV(path)
+                ? ingestCSV(path, writer: writer, forgotten: forgotten) : ingestEvents(path, writer: writer, forgotten: forgotten)
+            logger.info(
+                "ingested",
+                metadata: [
+                    "file": "\(path)", "read": "\(file.read)", "inserted": "\(file.inserted)",
+                    "duplicates": "\(file.duplicates)", "quarantined": "\(file.quarantined)",
+                ])
             summary.files.append(file)
         }
         try writer.finish(read: summary.read, inserted: summary.inserted, duplicates: summary.duplicates, quarantined: summary.quarantined)
@@ -89,7 +97,9 @@ public struct Ingestor {
             if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             file.read += 1
             if let length = line.oversizedLength {
-                reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), forgotten: forgotten)
+                reject(
+                    &file, &rejected, path, line,
+                    Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), forgotten: forgotten)
                 rejectedBytes += line.bytes.count
             } else {
                 let started = DispatchTime.now().uptimeNanoseconds
@@ -120,12 +130,15 @@ public struct Ingestor {
         return file
     }
 
-    private func reject(_ file: inout IngestSummary.File, _ rejected: inout [QuarantinedLine], _ path: String, _ line: LineReader.Line,
-                        _ rejection: Rejection, forgotten: ForgottenPeople) {
+    private func reject(
+        _ file: inout IngestSummary.File, _ rejected: inout [QuarantinedLine], _ path: String, _ line: LineReader.Line,
+        _ rejection: Rejection, forgotten: ForgottenPeople
+    ) {
         if forgotten.mentioned(in: Array(line.bytes.prefix(LineReader.keptOfOversized))) { file.forgotten += 1; return }
         file.quarantined += 1
         file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
-        rejected.append(QuarantinedLine(file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes)))
+        rejected.append(
+            QuarantinedLine(file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes)))
     }
 
     private func ingestCSV(_ path: String, writer: IngestWriter, forgotten: ForgottenPeople) throws -> IngestSummary.File {
@@ -157,7 +170,9 @@ public struct Ingestor {
         try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
             if let length = line.oversizedLength {
                 file.read += 1
-                reject(&file, &rejected, path, line, Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), forgotten: forgotten)
+                reject(
+                    &file, &rejected, path, line,
+                    Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), forgotten: forgotten)
                 return
             }
             guard let text = String(validating: line.bytes, as: UTF8.self) else {

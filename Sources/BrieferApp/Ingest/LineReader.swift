@@ -61,7 +61,9 @@ struct LineReader {
                         if pending.count < maxLineBytes + 1 { pending.append(contentsOf: piece.prefix(maxLineBytes + 1 - pending.count)) }
                         let length = pendingLength + piece.count
                         try pending.withUnsafeBufferPointer { p in
-                            try emit(length > maxLineBytes ? UnsafeBufferPointer(rebasing: p.prefix(LineReader.keptOfOversized)) : p, length: length)
+                            try emit(
+                                length > maxLineBytes ? UnsafeBufferPointer(rebasing: p.prefix(LineReader.keptOfOversized)) : p,
+                                length: length)
                         }
                         pending.removeAll(keepingCapacity: true)
                         pendingLength = 0
@@ -73,7 +75,9 @@ struct LineReader {
         }
         if pendingLength > 0 {
             try pending.withUnsafeBufferPointer { p in
-                try emit(pendingLength > maxLineBytes ? UnsafeBufferPointer(rebasing: p.prefix(LineReader.keptOfOversized)) : p, length: pendingLength)
+                try emit(
+                    pendingLength > maxLineBytes ? UnsafeBufferPointer(rebasing: p.prefix(LineReader.keptOfOversized)) : p,
+                    length: pendingLength)
             }
         }
         if ferror(file) != 0 { throw IngestError.cannotOpen(path, "read error") }
@@ -91,8 +95,10 @@ public enum IngestError: Error, CustomStringConvertible {
         switch self {
         case let .cannotOpen(path, why): return "cannot read \(path): \(why)"
         case let .unknownCSV(path, header):
-            return "cannot tell what \(path) holds from its header (\(header.joined(separator: ","))): expected the columns of companies (\(CSVKind.companies.requiredColumns.joined(separator: ","))), users (\(CSVKind.users.requiredColumns.joined(separator: ","))) or subscriptions (\(CSVKind.subscriptions.requiredColumns.joined(separator: ","))); or pass --kind"
-        case let .missingColumns(path, kind, missing): return "\(path) is read as \(kind.rawValue) but lacks the columns \(missing.joined(separator: ", "))"
+            return
+                "cannot tell what \(path) holds from its header (\(header.joined(separator: ","))): expected the columns of companies (\(CSVKind.companies.requiredColumns.joined(separator: ","))), users (\(CSVKind.users.requiredColumns.joined(separator: ","))) or subscriptions (\(CSVKind.subscriptions.requiredColumns.joined(separator: ","))); or pass --kind"
+        case let .missingColumns(path, kind, missing):
+            return "\(path) is read as \(kind.rawValue) but lacks the columns \(missing.joined(separator: ", "))"
         case let .emptyFile(path): return "\(path) has no header line"
         }
     }

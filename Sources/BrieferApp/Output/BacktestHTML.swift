@@ -15,12 +15,21 @@ public enum BacktestHTML {
         for (name, d) in [("users", c.users), ("accounts", c.accounts)] {
             body += "<h2>Score distribution (\(name))</h2>\n"
             body += shareChart(d)
-            body += table(["score", "share then", "share now", "rate then", "rate now"],
-                          d.buckets.map { [$0.label, Reports.percent($0.shareFrom), Reports.percent($0.shareTo), Reports.percent($0.rateFrom), Reports.percent($0.rateTo)] },
-                          numeric: [1, 2, 3, 4])
-            body += "<p>Stability index \(Reports.decimal(d.stabilityIndex, 3)); largest bucket \(Reports.percent(d.largestBucketShareFrom)) → \(Reports.percent(d.largestBucketShareTo))"
+            body += table(
+                ["score", "share then", "share now", "rate then", "rate now"],
+                d.buckets.map {
+                    [
+                        $0.label, Reports.percent($0.shareFrom), Reports.percent($0.shareTo), Reports.percent($0.rateFrom),
+                        Reports.percent($0.rateTo),
+                    ]
+                },
+                numeric: [1, 2, 3, 4])
+            body +=
+                "<p>Stability index \(Reports.decimal(d.stabilityIndex, 3)); largest bucket \(Reports.percent(d.largestBucketShareFrom)) → \(Reports.percent(d.largestBucketShareTo))"
                 + (d.clusteredFrom || d.clusteredTo ? " — <strong class=\"red\">red flag: over 50 % in one bucket</strong>" : "") + "</p>\n"
-            body += table(["measure", "then", "now"], d.changes.map { [$0.name, Reports.driftValue($0.name, $0.from), Reports.driftValue($0.name, $0.to)] }, numeric: [1, 2])
+            body += table(
+                ["measure", "then", "now"],
+                d.changes.map { [$0.name, Reports.driftValue($0.name, $0.from), Reports.driftValue($0.name, $0.to)] }, numeric: [1, 2])
         }
         body += "<hr/>\n" + report(c.to) + "<hr/>\n" + report(c.from)
         return document(title: "Briefer backtest drift \(c.from.asOf) → \(c.to.asOf)", body: body)
@@ -30,9 +39,11 @@ public enum BacktestHTML {
 
     static func report(_ r: BacktestReport) -> String {
         var s = "<h1>Backtest as of \(escape(r.asOf))</h1>\n"
-        s += "<p>Horizon \(escape(TextNumber.days(r.horizonDays))) (conversions to \(escape(r.labelsUntil))), \(escape(r.model)) model, config \(escape(r.configFingerprint)); data to \(escape(r.dataEnd ?? "(none)")).</p>\n"
+        s +=
+            "<p>Horizon \(escape(TextNumber.days(r.horizonDays))) (conversions to \(escape(r.labelsUntil))), \(escape(r.model)) model, config \(escape(r.configFingerprint)); data to \(escape(r.dataEnd ?? "(none)")).</p>\n"
         let e = r.exclusions
-        s += "<p>Eligible: <b>\(r.users.eligible)</b> users (\(r.users.converted) converted, \(Reports.percent(r.users.baseRate))), "
+        s +=
+            "<p>Eligible: <b>\(r.users.eligible)</b> users (\(r.users.converted) converted, \(Reports.percent(r.users.baseRate))), "
             + "<b>\(r.accounts.eligible)</b> accounts (\(r.accounts.converted) converted, \(Reports.percent(r.accounts.baseRate))). "
             + "Left out: \(e.usersPaying) users already paying, \(e.usersFirstSeenAfter) first seen after, \(e.usersInternal) internal; "
             + "\(e.accountsPaying) accounts already paying, \(e.accountsFirstSeenAfter) first seen after.</p>\n"
@@ -42,44 +53,68 @@ public enum BacktestHTML {
             [u.name, Reports.value(u), Reports.mark(u.status), Reports.value(a), Reports.mark(a.status), u.target, u.source]
         }
         rows.append(["AUC", Reports.decimal(r.users.auc), "", Reports.decimal(r.accounts.auc), "", "0.5 = a coin toss", ""])
-        rows.append(["hot recall", Reports.percent(r.users.hotRecall), "", Reports.percent(r.accounts.hotRecall), "", "over every converter", ""])
-        rows.append(["hot+warm precision", Reports.percent(r.users.hotWarmPrecision), "", Reports.percent(r.accounts.hotWarmPrecision), "", "", ""])
+        rows.append([
+            "hot recall", Reports.percent(r.users.hotRecall), "", Reports.percent(r.accounts.hotRecall), "", "over every converter", "",
+        ])
+        rows.append([
+            "hot+warm precision", Reports.percent(r.users.hotWarmPrecision), "", Reports.percent(r.accounts.hotWarmPrecision), "", "", "",
+        ])
         s += table(["measure", "users", "", "accounts", "", "target", "source"], rows, numeric: [1, 3])
 
         s += "<h2>Conversion by score bucket</h2>\n"
-        s += groupedBars(groups: r.users.buckets.map(\.label),
-                         series: [("users", "#3b6ea8", r.users.buckets.map { $0.conversion.rate }), ("accounts", "#d98c2b", r.accounts.buckets.map { $0.conversion.rate })],
-                         counts: [r.users.buckets.map { $0.conversion.count }, r.accounts.buckets.map { $0.conversion.count }])
-        s += table(["score", "users", "converted", "rate", "accounts", "converted", "rate", "seed 001 expects"],
-                   zip(r.users.buckets, r.accounts.buckets).map { u, a in
-                       [u.label, "\(u.conversion.count)", "\(u.conversion.converted)", Reports.percent(u.conversion.rate),
-                        "\(a.conversion.count)", "\(a.conversion.converted)", Reports.percent(a.conversion.rate), u.expected ?? ""]
-                   }, numeric: [1, 2, 3, 4, 5, 6])
+        s += groupedBars(
+            groups: r.users.buckets.map(\.label),
+            series: [
+                ("users", "#3b6ea8", r.users.buckets.map { $0.conversion.rate }),
+                ("accounts", "#d98c2b", r.accounts.buckets.map { $0.conversion.rate }),
+            ],
+            counts: [r.users.buckets.map { $0.conversion.count }, r.accounts.buckets.map { $0.conversion.count }])
+        s += table(
+            ["score", "users", "converted", "rate", "accounts", "converted", "rate", "seed 001 expects"],
+            zip(r.users.buckets, r.accounts.buckets).map { u, a in
+                [
+                    u.label, "\(u.conversion.count)", "\(u.conversion.converted)", Reports.percent(u.conversion.rate),
+                    "\(a.conversion.count)", "\(a.conversion.converted)", Reports.percent(a.conversion.rate), u.expected ?? "",
+                ]
+            }, numeric: [1, 2, 3, 4, 5, 6])
 
         s += "<h2>Tier mix and conversion by tier</h2>\n"
         s += tierMix(r)
-        s += table(["tier", "users", "converted", "rate", "share", "accounts", "converted", "rate", "share"],
-                   zip(r.users.tiers, r.accounts.tiers).map { u, a in
-                       [u.tier.rawValue, "\(u.conversion.count)", "\(u.conversion.converted)", Reports.percent(u.conversion.rate), Reports.percent(u.share),
-                        "\(a.conversion.count)", "\(a.conversion.converted)", Reports.percent(a.conversion.rate), Reports.percent(a.share)]
-                   }, numeric: [1, 2, 3, 4, 5, 6, 7, 8])
+        s += table(
+            ["tier", "users", "converted", "rate", "share", "accounts", "converted", "rate", "share"],
+            zip(r.users.tiers, r.accounts.tiers).map { u, a in
+                [
+                    u.tier.rawValue, "\(u.conversion.count)", "\(u.conversion.converted)", Reports.percent(u.conversion.rate),
+                    Reports.percent(u.share),
+                    "\(a.conversion.count)", "\(a.conversion.converted)", Reports.percent(a.conversion.rate), Reports.percent(a.share),
+                ]
+            }, numeric: [1, 2, 3, 4, 5, 6, 7, 8])
         if let health = r.users.pqlShareHealth {
-            s += "<p>PQL share of users \(Reports.percent(r.users.pqlShare)): <b>\(escape(health.rawValue))</b> (seed 003: 5–15 % healthy).</p>\n"
+            s +=
+                "<p>PQL share of users \(Reports.percent(r.users.pqlShare)): <b>\(escape(health.rawValue))</b> (seed 003: 5–15 % healthy).</p>\n"
         }
 
         s += "<h2>Lift by signal (users)</h2>\n"
         let signals = r.signals.sorted { ($0.lift ?? -1) > ($1.lift ?? -1) }
         s += liftChart(signals)
-        s += table(["signal", "kind", "with", "converted", "rate", "without", "converted", "rate", "lift"],
-                   signals.map { [$0.signal.name, $0.signal.kind, "\($0.with.count)", "\($0.with.converted)", Reports.percent($0.with.rate),
-                                  "\($0.without.count)", "\($0.without.converted)", Reports.percent($0.without.rate), Reports.times($0.lift)] },
-                   numeric: [2, 3, 4, 5, 6, 7, 8])
+        s += table(
+            ["signal", "kind", "with", "converted", "rate", "without", "converted", "rate", "lift"],
+            signals.map {
+                [
+                    $0.signal.name, $0.signal.kind, "\($0.with.count)", "\($0.with.converted)", Reports.percent($0.with.rate),
+                    "\($0.without.count)", "\($0.without.converted)", Reports.percent($0.without.rate), Reports.times($0.lift),
+                ]
+            },
+            numeric: [2, 3, 4, 5, 6, 7, 8])
 
         s += "<h2>Score histogram (users)</h2>\n"
         s += histogram(r.users.histogram)
 
-        s += "<h2>Threshold suggestions</h2>\n<pre>" + escape(Reports.thresholdLines(r.thresholds, model: r.model).joined(separator: "\n")
-            .trimmingCharacters(in: .newlines)) + "</pre>\n"
+        s +=
+            "<h2>Threshold suggestions</h2>\n<pre>"
+            + escape(
+                Reports.thresholdLines(r.thresholds, model: r.model).joined(separator: "\n")
+                    .trimmingCharacters(in: .newlines)) + "</pre>\n"
         return s
     }
 
@@ -112,8 +147,9 @@ public enum BacktestHTML {
                 let value = s.values[g] ?? 0
                 let h = plotHeight * value / ceiling
                 let x = x0 + Double(k) * barWidth
-                svg.rect(x, top + plotHeight - h, barWidth - 2, h, color: s.color,
-                         title: "\(s.name) \(label): \(Reports.percent(s.values[g]))" + (counts.map { " of \($0[k][g])" } ?? ""))
+                svg.rect(
+                    x, top + plotHeight - h, barWidth - 2, h, color: s.color,
+                    title: "\(s.name) \(label): \(Reports.percent(s.values[g]))" + (counts.map { " of \($0[k][g])" } ?? ""))
                 svg.text(x + barWidth / 2, top + plotHeight - h - 4, Reports.percent(s.values[g]), anchor: "middle", size: 9)
             }
             svg.text(x0 + groupWidth * 0.4, height - bottom + 16, label, anchor: "middle", size: 11)
@@ -138,8 +174,12 @@ public enum BacktestHTML {
             for t in p.tiers {
                 let w = (width - left - 10) * (t.share ?? 0)
                 guard w > 0 else { continue }
-                svg.rect(x, y, w, rowHeight, color: tierColors[t.tier]!, title: "\(name) \(t.tier.rawValue): \(t.conversion.count) (\(Reports.percent(t.share)))")
-                if w > 40 { svg.text(x + w / 2, y + rowHeight / 2 + 4, "\(t.tier.rawValue) \(Reports.percent(t.share))", anchor: "middle", size: 10) }
+                svg.rect(
+                    x, y, w, rowHeight, color: tierColors[t.tier]!,
+                    title: "\(name) \(t.tier.rawValue): \(t.conversion.count) (\(Reports.percent(t.share)))")
+                if w > 40 {
+                    svg.text(x + w / 2, y + rowHeight / 2 + 4, "\(t.tier.rawValue) \(Reports.percent(t.share))", anchor: "middle", size: 10)
+                }
                 x += w
             }
         }
@@ -159,8 +199,9 @@ public enum BacktestHTML {
             let y = 4 + Double(i) * rowHeight
             svg.text(left - 8, y + 13, s.signal.name, anchor: "end", size: 11)
             if let lift = s.lift.map({ min($0, maxLift) }) {
-                svg.rect(left, y + 2, lift * scale, rowHeight - 6, color: lift >= 1 ? "#3b6ea8" : "#b03a2e",
-                         title: "\(s.signal.name): \(Reports.percent(s.with.rate)) with, \(Reports.percent(s.without.rate)) without")
+                svg.rect(
+                    left, y + 2, lift * scale, rowHeight - 6, color: lift >= 1 ? "#3b6ea8" : "#b03a2e",
+                    title: "\(s.signal.name): \(Reports.percent(s.with.rate)) with, \(Reports.percent(s.without.rate)) without")
                 svg.text(left + lift * scale + 4, y + 13, Reports.times(s.lift), anchor: "start", size: 10)
             } else {
                 svg.text(left + 4, y + 13, "n/a", anchor: "start", size: 10)
@@ -188,8 +229,12 @@ public enum BacktestHTML {
             let x = left + Double(i) * barWidth
             let hNot = plotHeight * Double(bin.notConverted) / Double(tallest)
             let hConv = plotHeight * Double(bin.converted) / Double(tallest)
-            svg.rect(x, top + plotHeight - hNot, barWidth - 1, hNot, color: "#b8c7d9", title: "\(bin.lower)–\(bin.upper): \(bin.notConverted) did not convert")
-            svg.rect(x, top + plotHeight - hNot - hConv, barWidth - 1, hConv, color: "#2e7d32", title: "\(bin.lower)–\(bin.upper): \(bin.converted) converted")
+            svg.rect(
+                x, top + plotHeight - hNot, barWidth - 1, hNot, color: "#b8c7d9",
+                title: "\(bin.lower)–\(bin.upper): \(bin.notConverted) did not convert")
+            svg.rect(
+                x, top + plotHeight - hNot - hConv, barWidth - 1, hConv, color: "#2e7d32",
+                title: "\(bin.lower)–\(bin.upper): \(bin.converted) converted")
             if i % 2 == 0 { svg.text(x, height - bottom + 14, "\(bin.lower)", anchor: "middle", size: 10) }
         }
         svg.rect(left, height - 14, 10, 10, color: "#2e7d32", title: "converted")
@@ -200,8 +245,10 @@ public enum BacktestHTML {
     }
 
     static func shareChart(_ d: PopulationDrift) -> String {
-        groupedBars(groups: d.buckets.map(\.label), series: [("then", "#95a5a6", d.buckets.map(\.shareFrom)), ("now", "#3b6ea8", d.buckets.map(\.shareTo))],
-                    counts: nil)
+        groupedBars(
+            groups: d.buckets.map(\.label),
+            series: [("then", "#95a5a6", d.buckets.map(\.shareFrom)), ("now", "#3b6ea8", d.buckets.map(\.shareTo))],
+            counts: nil)
     }
 
     // MARK: Markup
@@ -234,7 +281,11 @@ public enum BacktestHTML {
     static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int>) -> String {
         var s = "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for row in rows {
-            s += "<tr>" + row.enumerated().map { i, cell in numeric.contains(i) ? "<td class=\"n\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>" }.joined() + "</tr>\n"
+            s +=
+                "<tr>"
+                + row.enumerated().map { i, cell in
+                    numeric.contains(i) ? "<td class=\"n\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>"
+                }.joined() + "</tr>\n"
         }
         return s + "</tbody></table>\n"
     }
@@ -255,7 +306,9 @@ struct SVGCanvas {
     static func n(_ v: Double) -> String { String(format: "%.1f", v.isFinite ? v : 0) }
 
     mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, color: String, title: String) {
-        items.append("<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(0, w)))\" height=\"\(Self.n(max(0, h)))\" fill=\"\(color)\"><title>\(BacktestHTML.escape(title))</title></rect>")
+        items.append(
+            "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(0, w)))\" height=\"\(Self.n(max(0, h)))\" fill=\"\(color)\"><title>\(BacktestHTML.escape(title))</title></rect>"
+        )
     }
 
     mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String) {
@@ -263,7 +316,9 @@ struct SVGCanvas {
     }
 
     mutating func text(_ x: Double, _ y: Double, _ text: String, anchor: String, size: Int) {
-        items.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\">\(BacktestHTML.escape(text))</text>")
+        items.append(
+            "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\">\(BacktestHTML.escape(text))</text>"
+        )
     }
 
     func render() -> String {

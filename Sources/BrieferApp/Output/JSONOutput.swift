@@ -19,11 +19,12 @@ public enum JSONOutput {
         case let .array(items) where !items.isEmpty:
             return "[\n" + items.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
         case let .object(members) where !members.isEmpty:
-            return "{\n" + members.map { member -> String in
-                var key = ""
-                JSONValue.writeQuoted(member.key, into: &key)
-                return inner + key + ": " + pretty(member.value, indent: inner)
-            }.joined(separator: ",\n") + "\n\(indent)}"
+            return "{\n"
+                + members.map { member -> String in
+                    var key = ""
+                    JSONValue.writeQuoted(member.key, into: &key)
+                    return inner + key + ": " + pretty(member.value, indent: inner)
+                }.joined(separator: ",\n") + "\n\(indent)}"
         default:
             return value.canonicalText
         }

@@ -15,17 +15,22 @@ public final class Progress: Sendable {
 
     public func update(label: String, done: Int, total: Int, unit: Unit = .bytes) {
         let now = Date()
-        guard state.withLock({ state in
-            guard now.timeIntervalSince(state.lastDraw) > 0.1 else { return false }
-            state = (now, true)
-            return true
-        }) else { return }
+        guard
+            state.withLock({ state in
+                guard now.timeIntervalSince(state.lastDraw) > 0.1 else { return false }
+                state = (now, true)
+                return true
+            })
+        else { return }
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let name = (label as NSString).lastPathComponent
-        FileHandle.standardError.write(Data("\r\(name.prefix(30)) [\(bar)] \(Int(fraction * 100))% \(unit == .bytes ? "\(done / 1_048_576) MiB" : "\(done)/\(total)")\u{1B}[K".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "\r\(name.prefix(30)) [\(bar)] \(Int(fraction * 100))% \(unit == .bytes ? "\(done / 1_048_576) MiB" : "\(done)/\(total)")\u{1B}[K"
+                    .utf8))
     }
 
     public func finish() {

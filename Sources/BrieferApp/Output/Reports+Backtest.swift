@@ -31,13 +31,17 @@ extension Reports {
 
     public static func backtest(_ r: BacktestReport) -> String {
         var out: [String] = []
-        out.append("backtest as of \(r.asOf), horizon \(TextNumber.days(r.horizonDays)) (conversions to \(r.labelsUntil)), \(r.model) model, config \(r.configFingerprint)")
+        out.append(
+            "backtest as of \(r.asOf), horizon \(TextNumber.days(r.horizonDays)) (conversions to \(r.labelsUntil)), \(r.model) model, config \(r.configFingerprint)"
+        )
         out.append("data to \(r.dataEnd ?? "(none)")")
         let e = r.exclusions
-        out.append("eligible: \(r.users.eligible) users (\(r.users.converted) converted, \(percent(r.users.baseRate))), "
-                   + "\(r.accounts.eligible) accounts (\(r.accounts.converted) converted, \(percent(r.accounts.baseRate)))")
-        out.append("left out: \(e.usersPaying) users already paying, \(e.usersFirstSeenAfter) first seen after the as-of time, "
-                   + "\(e.usersInternal) internal; \(e.accountsPaying) accounts already paying, \(e.accountsFirstSeenAfter) first seen after")
+        out.append(
+            "eligible: \(r.users.eligible) users (\(r.users.converted) converted, \(percent(r.users.baseRate))), "
+                + "\(r.accounts.eligible) accounts (\(r.accounts.converted) converted, \(percent(r.accounts.baseRate)))")
+        out.append(
+            "left out: \(e.usersPaying) users already paying, \(e.usersFirstSeenAfter) first seen after the as-of time, "
+                + "\(e.usersInternal) internal; \(e.accountsPaying) accounts already paying, \(e.accountsFirstSeenAfter) first seen after")
 
         out.append("\nagainst the seeds' targets")
         var targets = TextTable(header: ["measure", "users", "", "accounts", "", "target", "source"], rightAligned: [1, 3])
@@ -45,42 +49,59 @@ extension Reports {
             targets.add([u.name, value(u), mark(u.status), value(a), mark(a.status), u.target, u.source])
         }
         targets.add(["AUC", decimal(r.users.auc), "", decimal(r.accounts.auc), "", "0.5 = a coin toss", ""])
-        targets.add(["hot precision / recall", "\(percent(r.users.hotPrecision)) / \(percent(r.users.hotRecall))", "",
-                     "\(percent(r.accounts.hotPrecision)) / \(percent(r.accounts.hotRecall))", "", "recall over every converter", ""])
+        targets.add([
+            "hot precision / recall", "\(percent(r.users.hotPrecision)) / \(percent(r.users.hotRecall))", "",
+            "\(percent(r.accounts.hotPrecision)) / \(percent(r.accounts.hotRecall))", "", "recall over every converter", "",
+        ])
         targets.add(["hot+warm precision", percent(r.users.hotWarmPrecision), "", percent(r.accounts.hotWarmPrecision), "", "", ""])
-        targets.add(["PQL vs non-PQL rate", "\(percent(r.users.pql.rate)) vs \(percent(r.users.nonPQL.rate))", "",
-                     "\(percent(r.accounts.pql.rate)) vs \(percent(r.accounts.nonPQL.rate))", "", "", ""])
-        targets.add(["top 20 % vs bottom 80 %", "\(percent(r.users.top20.rate)) vs \(percent(r.users.bottom80.rate))", "",
-                     "\(percent(r.accounts.top20.rate)) vs \(percent(r.accounts.bottom80.rate))", "", "", ""])
+        targets.add([
+            "PQL vs non-PQL rate", "\(percent(r.users.pql.rate)) vs \(percent(r.users.nonPQL.rate))", "",
+            "\(percent(r.accounts.pql.rate)) vs \(percent(r.accounts.nonPQL.rate))", "", "", "",
+        ])
+        targets.add([
+            "top 20 % vs bottom 80 %", "\(percent(r.users.top20.rate)) vs \(percent(r.users.bottom80.rate))", "",
+            "\(percent(r.accounts.top20.rate)) vs \(percent(r.accounts.bottom80.rate))", "", "", "",
+        ])
         out.append(targets.render())
 
         for (name, p) in [("users", r.users), ("accounts", r.accounts)] {
             out.append("\nconversion by score bucket (\(name))")
             var buckets = TextTable(header: ["score", name, "converted", "rate", "share", "seed 001 expects"], rightAligned: [1, 2, 3, 4])
             for b in p.buckets {
-                buckets.add([b.label, "\(b.conversion.count)", "\(b.conversion.converted)", percent(b.conversion.rate), percent(b.share), b.expected ?? ""])
+                buckets.add([
+                    b.label, "\(b.conversion.count)", "\(b.conversion.converted)", percent(b.conversion.rate), percent(b.share),
+                    b.expected ?? "",
+                ])
             }
             out.append(buckets.render())
         }
 
         out.append("\nconversion by tier")
-        var tiers = TextTable(header: ["tier", "users", "converted", "rate", "share", "accounts", "converted", "rate", "share"],
-                              rightAligned: [1, 2, 3, 4, 5, 6, 7, 8])
+        var tiers = TextTable(
+            header: ["tier", "users", "converted", "rate", "share", "accounts", "converted", "rate", "share"],
+            rightAligned: [1, 2, 3, 4, 5, 6, 7, 8])
         for (u, a) in zip(r.users.tiers, r.accounts.tiers) {
-            tiers.add([u.tier.rawValue, "\(u.conversion.count)", "\(u.conversion.converted)", percent(u.conversion.rate), percent(u.share),
-                       "\(a.conversion.count)", "\(a.conversion.converted)", percent(a.conversion.rate), percent(a.share)])
+            tiers.add([
+                u.tier.rawValue, "\(u.conversion.count)", "\(u.conversion.converted)", percent(u.conversion.rate), percent(u.share),
+                "\(a.conversion.count)", "\(a.conversion.converted)", percent(a.conversion.rate), percent(a.share),
+            ])
         }
         out.append(tiers.render())
         if let health = r.users.pqlShareHealth {
-            out.append("PQL share of users \(percent(r.users.pqlShare)): \(health.rawValue) (seed 003: 5–15 % healthy, 15–25 % warning, > 25 % or < 3 % red flag)")
+            out.append(
+                "PQL share of users \(percent(r.users.pqlShare)): \(health.rawValue) (seed 003: 5–15 % healthy, 15–25 % warning, > 25 % or < 3 % red flag)"
+            )
         }
 
         out.append("\nsignals (eligible users with the signal against those without; lift = rate with / rate without)")
-        var signals = TextTable(header: ["signal", "kind", "with", "converted", "rate", "without", "converted", "rate", "lift"],
-                                rightAligned: [2, 3, 4, 5, 6, 7, 8])
+        var signals = TextTable(
+            header: ["signal", "kind", "with", "converted", "rate", "without", "converted", "rate", "lift"],
+            rightAligned: [2, 3, 4, 5, 6, 7, 8])
         for s in r.signals.sorted(by: { ($0.lift ?? -1) > ($1.lift ?? -1) }) {
-            signals.add([s.signal.name, s.signal.kind, "\(s.with.count)", "\(s.with.converted)", percent(s.with.rate),
-                         "\(s.without.count)", "\(s.without.converted)", percent(s.without.rate), times(s.lift)])
+            signals.add([
+                s.signal.name, s.signal.kind, "\(s.with.count)", "\(s.with.converted)", percent(s.with.rate),
+                "\(s.without.count)", "\(s.without.converted)", percent(s.without.rate), times(s.lift),
+            ])
         }
         out.append(signals.render())
 
@@ -93,20 +114,25 @@ extension Reports {
     }
 
     static func outcomeLine(_ o: ThresholdOutcome, unit: String) -> String {
-        var line = "\(o.threshold): \(o.hot.count) hot \(unit) (\(percent(o.share))), precision \(percent(o.precision)), recall \(percent(o.recall)), lift \(times(o.lift))"
+        var line =
+            "\(o.threshold): \(o.hot.count) hot \(unit) (\(percent(o.share))), precision \(percent(o.precision)), recall \(percent(o.recall)), lift \(times(o.lift))"
         if let flow = o.newPerWeek { line += ", \(ThresholdSuggestions.format(flow)) new hot a week" }
         return line
     }
 
     static func thresholdLines(_ t: ThresholdSuggestions, model: String) -> [String] {
         let key = model == "weighted" ? "weighted.tiers.hot" : "points.pql.min_total"
-        var out = ["\nthreshold suggestions (not applied: to adopt one, set \(key) in the config; tried \(t.range.lowerBound)–\(t.range.upperBound))"]
+        var out = [
+            "\nthreshold suggestions (not applied: to adopt one, set \(key) in the config; tried \(t.range.lowerBound)–\(t.range.upperBound))"
+        ]
         out.append("  PQL share in 5–15 % with the best lift (users):")
         out.append("    now       " + outcomeLine(t.band.current, unit: "users"))
         out.append("    suggested " + (t.band.suggested.map { outcomeLine($0, unit: "users") } ?? "none"))
         out.append("    " + t.band.note)
         if let c = t.capacity {
-            out.append("  SDR capacity \(c.capacityPerWeek) accounts a week (flow of newly hot accounts over the \(c.weeksMeasured) week(s) before the as-of time):")
+            out.append(
+                "  SDR capacity \(c.capacityPerWeek) accounts a week (flow of newly hot accounts over the \(c.weeksMeasured) week(s) before the as-of time):"
+            )
             out.append("    now       " + outcomeLine(c.current, unit: "accounts"))
             out.append("    suggested " + (c.suggested.map { outcomeLine($0, unit: "accounts") } ?? "none"))
             out.append("    " + c.note)
@@ -119,16 +145,19 @@ extension Reports {
         out.append("drift from \(c.from.asOf) to \(c.to.asOf) (\(c.to.model) model, horizon \(TextNumber.days(c.to.horizonDays)))")
         for (name, d) in [("users", c.users), ("accounts", c.accounts)] {
             out.append("\nscore distribution (\(name))")
-            var table = TextTable(header: ["score", "share then", "share now", "change", "rate then", "rate now"], rightAligned: [1, 2, 3, 4, 5])
+            var table = TextTable(
+                header: ["score", "share then", "share now", "change", "rate then", "rate now"], rightAligned: [1, 2, 3, 4, 5])
             for b in d.buckets {
-                let change = (b.shareFrom != nil && b.shareTo != nil) ? String(format: "%+.1f pts", (b.shareTo! - b.shareFrom!) * 100) : "n/a"
+                let change =
+                    (b.shareFrom != nil && b.shareTo != nil) ? String(format: "%+.1f pts", (b.shareTo! - b.shareFrom!) * 100) : "n/a"
                 table.add([b.label, percent(b.shareFrom), percent(b.shareTo), change, percent(b.rateFrom), percent(b.rateTo)])
             }
             out.append(table.render())
             let psi = d.stabilityIndex
             let reading = psi.map { $0 < 0.1 ? "stable" : $0 <= 0.25 ? "a moderate shift" : "a large shift" } ?? "n/a"
-            out.append("stability index \(decimal(psi, 3)) (\(reading)); largest bucket \(percent(d.largestBucketShareFrom)) → \(percent(d.largestBucketShareTo))"
-                       + (d.clusteredFrom || d.clusteredTo ? " — RED FLAG: over 50 % in one bucket (seed 001)" : ""))
+            out.append(
+                "stability index \(decimal(psi, 3)) (\(reading)); largest bucket \(percent(d.largestBucketShareFrom)) → \(percent(d.largestBucketShareTo))"
+                    + (d.clusteredFrom || d.clusteredTo ? " — RED FLAG: over 50 % in one bucket (seed 001)" : ""))
             var metrics = TextTable(header: ["measure", "then", "now"], rightAligned: [1, 2])
             for change in d.changes {
                 metrics.add([change.name, driftValue(change.name, change.from), driftValue(change.name, change.to)])

@@ -15,8 +15,10 @@ public struct RegressionResult: Sendable {
     /// Things the reader should know that are not failures (a baseline accepted with another model).
     public var notes: [String]
 
-    public init(candidate: PromptRunReport, baseline: PromptRunReport?, comparedWith: String, comparison: OutcomeComparison,
-                goldensUpdated: Int, accepted: Bool, notes: [String] = []) {
+    public init(
+        candidate: PromptRunReport, baseline: PromptRunReport?, comparedWith: String, comparison: OutcomeComparison,
+        goldensUpdated: Int, accepted: Bool, notes: [String] = []
+    ) {
         self.candidate = candidate; self.baseline = baseline; self.comparedWith = comparedWith; self.comparison = comparison
         self.goldensUpdated = goldensUpdated; self.accepted = accepted; self.notes = notes
     }
@@ -33,7 +35,9 @@ public struct RegressionResult: Sendable {
     public var gateFailures: [String] {
         var reasons: [String] = []
         if !gatingRegressions.isEmpty {
-            reasons.append("\(gatingRegressions.count) regression(s) in \(Set(gatingRegressions.map(\.caseName)).count) case(s) against \(comparedWith)")
+            reasons.append(
+                "\(gatingRegressions.count) regression(s) in \(Set(gatingRegressions.map(\.caseName)).count) case(s) against \(comparedWith)"
+            )
         }
         let goldens = unacceptedGoldens
         if !goldens.isEmpty {
@@ -51,8 +55,10 @@ extension Reports {
     public static func regression(_ r: RegressionResult, verbose: Bool = false) -> String {
         var out: [String] = []
         let c = r.candidate
-        out.append("regress: \(c.cases.count) case(s), model \(c.model), \(c.mode.rawValue) mode"
-            + (c.repeats > 1 ? ", \(c.repeats) runs each" : "") + ", \(String(format: "%.1f", c.seconds + (r.baseline?.seconds ?? 0))) s")
+        out.append(
+            "regress: \(c.cases.count) case(s), model \(c.model), \(c.mode.rawValue) mode"
+                + (c.repeats > 1 ? ", \(c.repeats) runs each" : "")
+                + ", \(String(format: "%.1f", c.seconds + (r.baseline?.seconds ?? 0))) s")
         if let b = r.baseline {
             out.append("  baseline:  \(b.template.version) (\(b.promptPath))")
             out.append("  candidate: \(c.template.version) (\(c.promptPath))\n")
@@ -69,7 +75,9 @@ extension Reports {
                 guard let report = c.cases.first(where: { $0.name == name }) else { continue }
                 out.append("  \(name)" + (report.regressionCase.description.isEmpty ? "" : " — \(report.regressionCase.description)"))
                 for finding in regressed[name]! {
-                    guard let label = finding.assertion else { out.append("    the case: passed, fails now (score \(score(report.grade.score)))"); continue }
+                    guard let label = finding.assertion else {
+                        out.append("    the case: passed, fails now (score \(score(report.grade.score)))"); continue
+                    }
                     out.append("    \(label): \(message(report, label))")
                 }
             }
@@ -99,7 +107,9 @@ extension Reports {
             }
         }
         if !c.goldenChanges.isEmpty {
-            let state = r.goldensUpdated > 0 ? "accepted with --update-golden: \(r.goldensUpdated) written"
+            let state =
+                r.goldensUpdated > 0
+                ? "accepted with --update-golden: \(r.goldensUpdated) written"
                 : r.baseline != nil ? "the candidate's, side by side: not accepted, not failing the run" : "not accepted"
             out.append("\ngolden prompts (\(state)):")
             out += goldenDiffs(c.goldenChanges)
@@ -137,7 +147,9 @@ extension Reports {
         var out: [String] = []
         for key in order {
             let (lines, names) = groups[key]!
-            let header = names.count == 1 ? "--- golden/\(names[0]).txt"
+            let header =
+                names.count == 1
+                ? "--- golden/\(names[0]).txt"
                 : "--- golden/*.txt (the same change in \(names.count) cases: \(names.joined(separator: ", ")); shown for \(names[0]))"
             out.append(([Substring(header)] + lines.dropFirst()).joined(separator: "\n"))
         }
@@ -146,26 +158,34 @@ extension Reports {
     }
 
     static func singleTable(_ c: PromptRunReport, _ comparison: OutcomeComparison) -> String {
-        var table = TextTable(header: ["case", "result", "score", "tries", "latency", "golden", "vs baseline", "failing assertions"],
-                              rightAligned: [2, 3, 4])
+        var table = TextTable(
+            header: ["case", "result", "score", "tries", "latency", "golden", "vs baseline", "failing assertions"],
+            rightAligned: [2, 3, 4])
         for report in c.cases {
-            table.add([report.name, result(report, repeats: c.repeats), score(report.grade.score), attempts(report),
-                       "\(latency(report)) ms", goldenWord(report.golden), change(report.name, comparison), failing(report)])
+            table.add([
+                report.name, result(report, repeats: c.repeats), score(report.grade.score), attempts(report),
+                "\(latency(report)) ms", goldenWord(report.golden), change(report.name, comparison), failing(report),
+            ])
         }
         return table.render()
     }
 
     static func sideBySideTable(_ b: PromptRunReport, _ c: PromptRunReport, _ comparison: OutcomeComparison) -> String {
-        var table = TextTable(header: ["case", "baseline", "score", "candidate", "score", "change", "candidate fails"], rightAligned: [2, 4])
+        var table = TextTable(
+            header: ["case", "baseline", "score", "candidate", "score", "change", "candidate fails"], rightAligned: [2, 4])
         let before = Dictionary(uniqueKeysWithValues: b.cases.map { ($0.name, $0) })
         for report in c.cases {
             let old = before[report.name]
-            table.add([report.name, old.map { result($0, repeats: b.repeats) } ?? "-", old.map { score($0.grade.score) } ?? "-",
-                       result(report, repeats: c.repeats), score(report.grade.score), change(report.name, comparison), failing(report)])
+            table.add([
+                report.name, old.map { result($0, repeats: b.repeats) } ?? "-", old.map { score($0.grade.score) } ?? "-",
+                result(report, repeats: c.repeats), score(report.grade.score), change(report.name, comparison), failing(report),
+            ])
         }
         let mean = { (r: PromptRunReport) in r.cases.isEmpty ? 0 : r.cases.reduce(0) { $0 + $1.grade.score } / Double(r.cases.count) }
-        table.add(["total", "\(b.passedCount)/\(b.cases.count)", score(mean(b)), "\(c.passedCount)/\(c.cases.count)", score(mean(c)),
-                   "\(comparison.regressedCases.count) worse, \(Set(comparison.fixes.map(\.caseName)).count) better", ""])
+        table.add([
+            "total", "\(b.passedCount)/\(b.cases.count)", score(mean(b)), "\(c.passedCount)/\(c.cases.count)", score(mean(c)),
+            "\(comparison.regressedCases.count) worse, \(Set(comparison.fixes.map(\.caseName)).count) better", "",
+        ])
         return table.render()
     }
 
@@ -193,7 +213,8 @@ extension Reports {
 
     static func totals(_ r: RegressionResult) -> String {
         let c = r.candidate
-        var line = "passed \(c.passedCount)/\(c.cases.count); against \(r.comparedWith): \(r.comparison.regressions.count) regression(s), "
+        var line =
+            "passed \(c.passedCount)/\(c.cases.count); against \(r.comparedWith): \(r.comparison.regressions.count) regression(s), "
             + "\(r.comparison.fixes.count) fixed, \(r.comparison.stillFailing.count) failing as before, \(r.comparison.new.count) new, "
             + "\(r.comparison.dropped.count) no longer checked; "
             + "golden changed \(c.goldenChanges.count); missing cassettes \(r.missing.count)"
@@ -271,7 +292,10 @@ extension Reports {
                         "golden": golden,
                         "missing_cassettes": report.missing.map(\.key),
                         "assertions": report.grade.assertionSummaries.map {
-                            ["label": $0.label, "weight": $0.weight, "pass_rate": $0.passRate, "passed": $0.passRate * 2 > 1, "message": $0.message] as [String: Any]
+                            [
+                                "label": $0.label, "weight": $0.weight, "pass_rate": $0.passRate, "passed": $0.passRate * 2 > 1,
+                                "message": $0.message,
+                            ] as [String: Any]
                         },
                         "briefing": report.runs.first?.briefing.map { b in
                             Dictionary(uniqueKeysWithValues: b.fields.map { ($0.name, $0.text as Any) })
@@ -319,7 +343,9 @@ extension Reports {
                 var lines = (regressed[report.name] ?? []).map { f in
                     f.assertion.map { "\($0): \(message(report, $0))" } ?? "the case passed in \(r.comparedWith) and fails now"
                 }
-                if case let .changed(diff) = report.golden, goldens.contains(report.name) { lines.append("golden prompt changed:\n" + diff) }
+                if case let .changed(diff) = report.golden, goldens.contains(report.name) {
+                    lines.append("golden prompt changed:\n" + diff)
+                }
                 if report.golden == .new, goldens.contains(report.name) { lines.append("no golden copy yet") }
                 let first = lines.first?.split(separator: "\n").first.map(String.init) ?? "regression"
                 inner.append("<failure message=\"\(xml(first))\" type=\"regression\">\(xml(lines.joined(separator: "\n")))</failure>")
@@ -332,14 +358,14 @@ extension Reports {
             body.append(inner.isEmpty ? open + "/>" : open + ">\n      " + inner.joined(separator: "\n      ") + "\n    </testcase>")
         }
         return """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <testsuites name="briefer regress" tests="\(c.cases.count)" failures="\(failures)" errors="\(errors)" time="\(String(format: "%.3f", c.seconds))">
-          <testsuite name="\(xml(c.template.version)) (\(xml(c.promptPath)))" tests="\(c.cases.count)" failures="\(failures)" errors="\(errors)" time="\(String(format: "%.3f", c.seconds))">
-            \(body.joined(separator: "\n    "))
-          </testsuite>
-        </testsuites>
+            <?xml version="1.0" encoding="UTF-8"?>
+            <testsuites name="briefer regress" tests="\(c.cases.count)" failures="\(failures)" errors="\(errors)" time="\(String(format: "%.3f", c.seconds))">
+              <testsuite name="\(xml(c.template.version)) (\(xml(c.promptPath)))" tests="\(c.cases.count)" failures="\(failures)" errors="\(errors)" time="\(String(format: "%.3f", c.seconds))">
+                \(body.joined(separator: "\n    "))
+              </testsuite>
+            </testsuites>
 
-        """
+            """
     }
 
     /// Text escaped for XML attributes and content; characters XML 1.0 cannot hold are dropped.

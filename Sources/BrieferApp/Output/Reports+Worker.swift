@@ -7,8 +7,12 @@ extension Reports {
     public static func run(_ s: RunSummary) -> String {
         var out = ["run \(s.id) \(s.status.rawValue) in \(String(format: "%.1f", s.seconds)) s"]
         if let i = s.ingest {
-            out.append("  ingest: \(i.read) line(s) read, \(i.inserted) stored, \(i.duplicates) duplicate(s), \(i.quarantined) quarantined"
-                + (i.quarantineReasons.isEmpty ? "" : " (" + i.quarantineReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
+            out.append(
+                "  ingest: \(i.read) line(s) read, \(i.inserted) stored, \(i.duplicates) duplicate(s), \(i.quarantined) quarantined"
+                    + (i.quarantineReasons.isEmpty
+                        ? ""
+                        : " (" + i.quarantineReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                            + ")"))
         } else {
             out.append("  ingest: no new files")
         }
@@ -47,7 +51,9 @@ extension Reports {
 
     /// `briefer status`: the last runs, what is pending, the leases, the last run's event-to-CRM latency.
     public static func status(_ status: WorkerStatus) -> String {
-        let (runs, deferred, outbox, leases, nowMs, portals) = (status.runs, status.deferred, status.outbox, status.leases, status.nowMs, status.portals)
+        let (runs, deferred, outbox, leases, nowMs, portals) = (
+            status.runs, status.deferred, status.outbox, status.leases, status.nowMs, status.portals
+        )
         var out: [String] = []
         if runs.isEmpty {
             out.append("no runs yet (`briefer run` or `briefer worker`)")
@@ -61,26 +67,33 @@ extension Reports {
             }
             out.append(table.render())
         }
-        out.append("\npending: \(deferred) deferred account(s); CRM outbox "
-            + (outbox.isEmpty ? "empty" : outbox.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }.joined(separator: ", ")))
+        out.append(
+            "\npending: \(deferred) deferred account(s); CRM outbox "
+                + (outbox.isEmpty ? "empty" : outbox.sorted { $0.key < $1.key }.map { "\($0.value) to \($0.key)" }.joined(separator: ", ")))
         if leases.isEmpty {
             out.append("leases: none")
         } else {
             out.append("leases:")
             for l in leases {
-                let state = l.expiresMs <= nowMs ? "expired \(Timestamp(milliseconds: l.expiresMs).iso8601) (taken over by the next worker)"
+                let state =
+                    l.expiresMs <= nowMs
+                    ? "expired \(Timestamp(milliseconds: l.expiresMs).iso8601) (taken over by the next worker)"
                     : "until \(Timestamp(milliseconds: l.expiresMs).iso8601)"
                 out.append("  \(l.account): \(l.owner), \(state)")
             }
         }
         for (destination, portal) in portals {
-            out.append("CRM: \(destination.replacingOccurrences(of: "hubspot ", with: "")) is HubSpot portal \(portal) (a token of another portal is refused)")
+            out.append(
+                "CRM: \(destination.replacingOccurrences(of: "hubspot ", with: "")) is HubSpot portal \(portal) (a token of another portal is refused)"
+            )
         }
         if let last = runs.first(where: { $0.crmWrittenMs != nil && $0.oldestNewEventMs != nil }),
-           let event = last.oldestNewEventMs, let written = last.crmWrittenMs {
+            let event = last.oldestNewEventMs, let written = last.crmWrittenMs
+        {
             let seconds = Double(written - event) / 1000
-            out.append("event to CRM (run \(last.id)): \(duration(seconds)) from its oldest new event to its CRM write; "
-                + (seconds <= 900 ? "within" : "over") + " the 15-minute target")
+            out.append(
+                "event to CRM (run \(last.id)): \(duration(seconds)) from its oldest new event to its CRM write; "
+                    + (seconds <= 900 ? "within" : "over") + " the 15-minute target")
         } else {
             out.append("event to CRM: no run has stored new events and written to the CRM yet")
         }

@@ -32,9 +32,11 @@ public enum Reports {
             "already_quarantined": summary.alreadyQuarantined, "forgotten": summary.forgotten,
             "quarantined_by_reason": summary.quarantineReasons,
             "files": summary.files.map { f -> [String: Any] in
-                ["path": f.path, "kind": f.kind, "read": f.read, "inserted": f.inserted, "duplicates": f.duplicates,
-                 "quarantined": f.quarantined, "already_quarantined": f.alreadyQuarantined, "quarantined_by_reason": f.quarantineReasons,
-                 "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents, "forgotten": f.forgotten]
+                [
+                    "path": f.path, "kind": f.kind, "read": f.read, "inserted": f.inserted, "duplicates": f.duplicates,
+                    "quarantined": f.quarantined, "already_quarantined": f.alreadyQuarantined, "quarantined_by_reason": f.quarantineReasons,
+                    "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents, "forgotten": f.forgotten,
+                ]
             },
         ]
     }
@@ -42,16 +44,19 @@ public enum Reports {
     public static func run(_ run: ScoringRun, tiers: [Tier: Int]) -> String {
         var out = "run \(run.id): as of \(run.asOf.iso8601), model \(run.model.rawValue), config \(run.configHash)\n"
         out += "scored \(run.usersScored) users in \(run.accountsScored) accounts; \(run.usersExcluded) internal users excluded\n"
-        out += "events in the scored windows: \(run.eventsCounted) counted; excluded: \(run.eventsBotExcluded) in bot-like days, \(run.eventsCapExcluded) over the daily cap\n"
+        out +=
+            "events in the scored windows: \(run.eventsCounted) counted; excluded: \(run.eventsBotExcluded) in bot-like days, \(run.eventsCapExcluded) over the daily cap\n"
         out += "accounts by tier: " + Tier.allCases.map { "\($0.rawValue) \(tiers[$0] ?? 0)" }.joined(separator: ", ")
         return out
     }
 
     public static func runJSON(_ run: ScoringRun) -> [String: Any] {
-        ["run_id": run.id, "as_of": run.asOf.iso8601, "model": run.model.rawValue, "config_hash": run.configHash,
-         "started_at": run.startedAt, "finished_at": run.finishedAt, "users_scored": run.usersScored,
-         "users_excluded": run.usersExcluded, "accounts_scored": run.accountsScored, "events_counted": run.eventsCounted,
-         "events_bot_excluded": run.eventsBotExcluded, "events_cap_excluded": run.eventsCapExcluded]
+        [
+            "run_id": run.id, "as_of": run.asOf.iso8601, "model": run.model.rawValue, "config_hash": run.configHash,
+            "started_at": run.startedAt, "finished_at": run.finishedAt, "users_scored": run.usersScored,
+            "users_excluded": run.usersExcluded, "accounts_scored": run.accountsScored, "events_counted": run.eventsCounted,
+            "events_bot_excluded": run.eventsBotExcluded, "events_cap_excluded": run.eventsCapExcluded,
+        ]
     }
 
     public static func accounts(_ accounts: [StoredAccountScore], model: BrieferConfiguration.ScoringModel, reasons: Int = 3) -> String {
@@ -70,20 +75,25 @@ public enum Reports {
     }
 
     public static func accountsJSON(_ accounts: [StoredAccountScore], run: ScoringRun) -> [String: Any] {
-        ["run": runJSON(run), "accounts": accounts.map { stored -> [String: Any] in
-            let a = stored.score
-            var o: [String: Any] = [
-                "account": a.account, "score": a.score, "tier": a.tier.rawValue, "previous_tier": stored.previousTier?.rawValue ?? NSNull(),
-                "is_pql": a.isPQL, "users": a.users, "best_user_id": a.bestUserId, "active_teammates": a.activeTeammates,
-                "team_bonus": a.teamBonus, "reason_codes": a.reasons.map(\.description), "became_hot_at": stored.becameHotAt ?? NSNull(),
-            ]
-            if run.model == .weighted {
-                o["activation"] = a.activation; o["engagement"] = a.engagement; o["firmographic"] = a.firmographic
-            } else {
-                o["fit"] = a.fit; o["behaviour"] = a.behaviour
-            }
-            return o
-        }]
+        [
+            "run": runJSON(run),
+            "accounts": accounts.map { stored -> [String: Any] in
+                let a = stored.score
+                var o: [String: Any] = [
+                    "account": a.account, "score": a.score, "tier": a.tier.rawValue,
+                    "previous_tier": stored.previousTier?.rawValue ?? NSNull(),
+                    "is_pql": a.isPQL, "users": a.users, "best_user_id": a.bestUserId, "active_teammates": a.activeTeammates,
+                    "team_bonus": a.teamBonus, "reason_codes": a.reasons.map(\.description),
+                    "became_hot_at": stored.becameHotAt ?? NSNull(),
+                ]
+                if run.model == .weighted {
+                    o["activation"] = a.activation; o["engagement"] = a.engagement; o["firmographic"] = a.firmographic
+                } else {
+                    o["fit"] = a.fit; o["behaviour"] = a.behaviour
+                }
+                return o
+            },
+        ]
     }
 
     /// Per-user scores as CSV: `user_id,activation,engagement,firmographic,pql_score` (the benchmark compares these).

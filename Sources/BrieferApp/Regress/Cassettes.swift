@@ -29,8 +29,11 @@ public struct RecordedAnswer: Codable, Sendable, Equatable {
     public var modelAnswer: ModelAnswer { ModelAnswer(content: content, finishReason: finishReason, refusal: refusal) }
 
     enum CodingKeys: String, CodingKey {
-        case content, refusal, finishReason = "finish_reason", promptTokens = "prompt_tokens"
-        case completionTokens = "completion_tokens", latencyMs = "latency_ms"
+        case content, refusal
+        case finishReason = "finish_reason"
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case latencyMs = "latency_ms"
     }
 }
 
@@ -57,7 +60,11 @@ public actor CassetteStore {
         var caseName: String
         var attempt: Int
         var responses: [RecordedAnswer?]
-        enum CodingKeys: String, CodingKey { case key, caseName = "case", attempt, responses }
+        enum CodingKeys: String, CodingKey {
+            case key
+            case caseName = "case"
+            case attempt, responses
+        }
     }
 
     public let directory: String
@@ -140,9 +147,10 @@ public struct RegressionCaller: Sendable {
         guard let client else { throw RegressionError("no model endpoint for \(mode.rawValue) mode") }
         var latency = 0.0
         let answer = try await client.complete(request) { latency += $0.latency }
-        let recorded = RecordedAnswer(content: answer.answer.content, finishReason: answer.answer.finishReason, refusal: answer.answer.refusal,
-                                      promptTokens: answer.promptTokens, completionTokens: answer.completionTokens,
-                                      latencyMs: Int((latency * 1000).rounded()))
+        let recorded = RecordedAnswer(
+            content: answer.answer.content, finishReason: answer.answer.finishReason, refusal: answer.answer.refusal,
+            promptTokens: answer.promptTokens, completionTokens: answer.completionTokens,
+            latencyMs: Int((latency * 1000).rounded()))
         if mode == .record { try await cassettes.store(recorded, to: request, run: run, caseName: caseName, attempt: attempt) }
         return recorded
     }

@@ -46,7 +46,9 @@ public struct PromptRunReport: Sendable {
     public var cases: [CaseReport]
     public var seconds: Double
 
-    public init(promptPath: String, template: PromptTemplate, model: String, mode: CassetteMode, repeats: Int, cases: [CaseReport], seconds: Double) {
+    public init(
+        promptPath: String, template: PromptTemplate, model: String, mode: CassetteMode, repeats: Int, cases: [CaseReport], seconds: Double
+    ) {
         self.promptPath = promptPath; self.template = template; self.model = model; self.mode = mode; self.repeats = repeats
         self.cases = cases; self.seconds = seconds
     }
@@ -83,8 +85,10 @@ public struct RegressionRunner: Sendable {
 
     /// Runs `cases` `repeats` times each under `template`, at most `enrichment.concurrency` requests at a
     /// time; `progress` after each finished run.
-    public func run(_ cases: [RegressionCase], template: PromptTemplate, promptPath: String, repeats: Int,
-                    progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> PromptRunReport {
+    public func run(
+        _ cases: [RegressionCase], template: PromptTemplate, promptPath: String, repeats: Int,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> PromptRunReport {
         let started = ContinuousClock.now
         var rendered: [RenderedPrompt] = []
         for regressionCase in cases {
@@ -117,16 +121,19 @@ public struct RegressionRunner: Sendable {
             let golden: GoldenStatus
             let text = RegressionSuite.goldenText(rendered[c])
             if let accepted = suite.golden(cases[c].name) {
-                golden = UnifiedDiff.diff(accepted, text, oldName: "golden/\(cases[c].name).txt", newName: "rendered with \(promptPath)")
+                golden =
+                    UnifiedDiff.diff(accepted, text, oldName: "golden/\(cases[c].name).txt", newName: "rendered with \(promptPath)")
                     .map { .changed(diff: $0) } ?? .same
             } else {
                 golden = .new
             }
-            return CaseReport(regressionCase: cases[c], rendered: rendered[c], golden: golden, runs: caseRuns,
-                              grade: cases[c].grade(caseRuns.map(\.answer)))
+            return CaseReport(
+                regressionCase: cases[c], rendered: rendered[c], golden: golden, runs: caseRuns,
+                grade: cases[c].grade(caseRuns.map(\.answer)))
         }
-        return PromptRunReport(promptPath: promptPath, template: template, model: settings.model, mode: caller.mode, repeats: repeats,
-                               cases: reports, seconds: LLMClient.seconds(ContinuousClock.now - started))
+        return PromptRunReport(
+            promptPath: promptPath, template: template, model: settings.model, mode: caller.mode, repeats: repeats,
+            cases: reports, seconds: LLMClient.seconds(ContinuousClock.now - started))
     }
 
     /// One run of one case: the conversation until a valid answer, the attempts or the token budget run out.
@@ -143,23 +150,28 @@ public struct RegressionRunner: Sendable {
                 answer = try await caller.answer(request, caseName: regressionCase.name, attempt: result.attempts, run: run)
             } catch let missing as MissingCassette {
                 result.missing = missing
-                result.answer = AnswerUnderTest(validation: nil, latencyMs: result.answer.latencyMs, costUsd: result.answer.costUsd,
-                                                failure: missing.description)
+                result.answer = AnswerUnderTest(
+                    validation: nil, latencyMs: result.answer.latencyMs, costUsd: result.answer.costUsd,
+                    failure: missing.description)
                 break
             } catch let failure as ChatFailure {
                 switch failure {
                 case .cancelled: throw CancellationError()
                 case .endpoint: throw RegressionError("the model endpoint refused the request: \(failure)")
                 case .failed, .deferred:
-                    result.answer = AnswerUnderTest(validation: nil, latencyMs: result.answer.latencyMs, costUsd: result.answer.costUsd,
-                                                    failure: failure.description)
+                    result.answer = AnswerUnderTest(
+                        validation: nil, latencyMs: result.answer.latencyMs, costUsd: result.answer.costUsd,
+                        failure: failure.description)
                     return result
                 }
             }
             result.promptTokens += answer.promptTokens
             result.completionTokens += answer.completionTokens
-            let cost = result.answer.costUsd + LLMClient.cost(model: settings.model, promptTokens: answer.promptTokens,
-                                                               completionTokens: answer.completionTokens, prices: settings.prices)
+            let cost =
+                result.answer.costUsd
+                + LLMClient.cost(
+                    model: settings.model, promptTokens: answer.promptTokens,
+                    completionTokens: answer.completionTokens, prices: settings.prices)
             let validation = try conversation.take(answer.modelAnswer, validator: validator)
             result.answer = AnswerUnderTest(validation: validation, latencyMs: result.answer.latencyMs + answer.latencyMs, costUsd: cost)
             if validation.isValid { break }

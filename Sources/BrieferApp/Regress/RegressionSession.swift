@@ -38,9 +38,11 @@ public struct RegressionSession: Sendable {
     public func run(candidate: Prompt, baseline: Prompt?, progress: Progress?) async throws -> Outcome {
         let regressionCases = try suite.loadCases(only: cases)
         let cassettes = CassetteStore(directory: suite.cassettesDirectory)
-        let runner = RegressionRunner(suite: suite, settings: settings, caller: RegressionCaller(mode: mode, cassettes: cassettes, client: client))
+        let runner = RegressionRunner(
+            suite: suite, settings: settings, caller: RegressionCaller(mode: mode, cassettes: cassettes, client: client))
         func runAll(_ prompt: Prompt) async throws -> PromptRunReport {
-            let report = try await runner.run(regressionCases, template: prompt.template, promptPath: prompt.name, repeats: repeats) { done, total in
+            let report = try await runner.run(regressionCases, template: prompt.template, promptPath: prompt.name, repeats: repeats) {
+                done, total in
                 progress?.update(label: "regress \(prompt.template.version)", done: done, total: total, unit: .items)
             }
             progress?.finish()
@@ -84,10 +86,13 @@ public struct RegressionSession: Sendable {
             var outcomes = (committed?.cases ?? [:]).filter { !cases.isEmpty || ran.contains($0.key) }
             outcomes.merge(answered) { $1 }
             if !unjudged.isEmpty {
-                notes.append("\(unjudged.count) case(s) without answers keep their accepted outcome: \(unjudged.sorted().joined(separator: ", "))")
+                notes.append(
+                    "\(unjudged.count) case(s) without answers keep their accepted outcome: \(unjudged.sorted().joined(separator: ", "))")
             }
-            try suite.writeBaseline(RegressionBaseline(promptVersion: candidate.template.version, promptHash: candidate.template.hash,
-                                                       model: settings.model, cases: outcomes))
+            try suite.writeBaseline(
+                RegressionBaseline(
+                    promptVersion: candidate.template.version, promptHash: candidate.template.hash,
+                    model: settings.model, cases: outcomes))
         }
         if prune {
             // Only a complete run knows which cassettes are used: one with unanswered requests would delete what it could not reach.
@@ -98,15 +103,18 @@ public struct RegressionSession: Sendable {
                 notes.append("nothing pruned: \(unjudged.count) case(s) did not get every answer, so the cassettes in use are not known")
             }
         }
-        let result = RegressionResult(candidate: candidateRun, baseline: baselineRun, comparedWith: comparedWith,
-                                      comparison: comparison, goldensUpdated: goldensUpdated, accepted: accept, notes: notes)
+        let result = RegressionResult(
+            candidate: candidateRun, baseline: baselineRun, comparedWith: comparedWith,
+            comparison: comparison, goldensUpdated: goldensUpdated, accepted: accept, notes: notes)
         return Outcome(result: result, recorded: await cassettes.recorded)
     }
 
     /// Writes a new case (SUITE/cases/NAME.yaml) from an account of the latest scoring run: its prompt input,
     /// the workspace's names as vocabulary, starting assertions. Returns the file's path.
-    public static func capture(account: String, name: String?, description: String?, force: Bool, suite: RegressionSuite,
-                               store: BrieferStore, configuration: BrieferConfiguration) throws -> String {
+    public static func capture(
+        account: String, name: String?, description: String?, force: Bool, suite: RegressionSuite,
+        store: BrieferStore, configuration: BrieferConfiguration
+    ) throws -> String {
         guard let run = try store.latestRun(model: configuration.model) else {
             throw RegressionError("no \(configuration.model.rawValue) scoring run yet: run `briefer score` first")
         }
@@ -125,7 +133,8 @@ public struct RegressionSession: Sendable {
             throw RegressionError("\(path) exists (--force to overwrite, --name for another name)")
         }
         let text = try RegressionSuite.caseText(
-            description: description ?? "\(input.companyName): \(input.tier), score \(input.score) (captured from run \(run.id) as of \(run.asOf.iso8601))",
+            description: description
+                ?? "\(input.companyName): \(input.tier), score \(input.score) (captured from run \(run.id) as of \(run.asOf.iso8601))",
             input: input, vocabulary: try store.workspaceTerms())
         try FileManager.default.createDirectory(atPath: suite.casesDirectory, withIntermediateDirectories: true)
         // The text must read back as a case (what capture writes, regress runs) before it replaces anything.

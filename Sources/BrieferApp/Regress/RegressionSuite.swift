@@ -31,12 +31,15 @@ public struct RegressionSuite: Sendable {
             names = try FileManager.default.contentsOfDirectory(atPath: casesDirectory)
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         } catch {
-            throw RegressionError("no regression cases: cannot read \(casesDirectory) (use --suite, or `briefer regress capture DOMAIN` to make one)", code: .invalidSuite)
+            throw RegressionError(
+                "no regression cases: cannot read \(casesDirectory) (use --suite, or `briefer regress capture DOMAIN` to make one)",
+                code: .invalidSuite)
         }
         var cases = try names.map { try Self.loadCase(path: casesDirectory + "/" + $0) }
         var seen: Set<String> = []
         if let twice = cases.first(where: { !seen.insert($0.name).inserted }) {
-            throw RegressionError("two case files are named '\(twice.name)' in \(casesDirectory) (.yaml and .yml): keep one", code: .invalidSuite)
+            throw RegressionError(
+                "two case files are named '\(twice.name)' in \(casesDirectory) (.yaml and .yml): keep one", code: .invalidSuite)
         }
         if !only.isEmpty {
             let known = Set(cases.map(\.name))
@@ -85,8 +88,9 @@ public struct RegressionSuite: Sendable {
         for (index, node) in list.enumerated() {
             assertions.append(try assertion(node, where: "assert item \(index + 1)", bad))
         }
-        let regressionCase = RegressionCase(name: name, description: map["description"]?.string ?? "", input: input,
-                                            vocabulary: vocabulary, threshold: threshold, assertions: assertions)
+        let regressionCase = RegressionCase(
+            name: name, description: map["description"]?.string ?? "", input: input,
+            vocabulary: vocabulary, threshold: threshold, assertions: assertions)
         if let problem = regressionCase.problem { throw bad(problem) }
         return regressionCase
     }
@@ -119,7 +123,9 @@ public struct RegressionSuite: Sendable {
             var ignored: Set<BriefingErrorCode> = []
             for code in try strings(map["ignore"], "\(place): ignore", bad) {
                 guard let c = BriefingErrorCode(rawValue: code) else {
-                    throw bad("\(place): unknown error code '\(code)'; codes: \(BriefingErrorCode.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw bad(
+                        "\(place): unknown error code '\(code)'; codes: \(BriefingErrorCode.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 ignored.insert(c)
             }
@@ -197,7 +203,6 @@ public struct RegressionSuite: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-
     // MARK: Goldens
 
     /// The text a golden copy holds for a rendered prompt.
@@ -246,7 +251,9 @@ public struct RegressionBaseline: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case promptVersion = "prompt_version", promptHash = "prompt_hash", model, cases
+        case promptVersion = "prompt_version"
+        case promptHash = "prompt_hash"
+        case model, cases
     }
 }
 

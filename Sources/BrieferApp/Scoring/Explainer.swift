@@ -40,16 +40,21 @@ public struct Explainer {
         guard !profiles.isEmpty else { throw Failure.unknownAccount(key) }
         let raw = try store.rawActivity(userIds: Set(profiles.map(\.userId)), extraction: ActivityExtraction(configuration))
         let scorer = Scorer(context: context)
-        var lines: [String] = ["account \(key), run \(run.id) as of \(run.asOf.iso8601), model \(run.model.rawValue), config \(run.configHash)"]
+        var lines: [String] = [
+            "account \(key), run \(run.id) as of \(run.asOf.iso8601), model \(run.model.rawValue), config \(run.configHash)"
+        ]
         if run.configHash != configuration.fingerprint {
-            lines.append("note: the run used config \(run.configHash), the current config is \(configuration.fingerprint): numbers may differ")
+            lines.append(
+                "note: the run used config \(run.configHash), the current config is \(configuration.fingerprint): numbers may differ")
         }
         var users: [UserScore] = []
         for profile in profiles {
             lines.append("")
             lines.append("user \(profile.userId) <\(profile.email ?? "no email")>, signup \(profile.signup?.iso8601 ?? "unknown")")
             let facts = UserFacts.compute(days: raw[profile.userId] ?? [], signup: profile.signup, context: context)
-            lines.append("  events: \(facts.countedEvents) counted, \(facts.botExcludedEvents) in bot-like days, \(facts.capExcludedEvents) over the daily cap")
+            lines.append(
+                "  events: \(facts.countedEvents) counted, \(facts.botExcludedEvents) in bot-like days, \(facts.capExcludedEvents) over the daily cap"
+            )
             let score = scorer.score(profile, facts: facts) { lines.append("  " + $0) }
             lines.append("  = \(score.score) (\(score.tier.rawValue)); reasons: \(ReasonCode.joined(score.reasons))")
             users.append(score)
@@ -60,12 +65,16 @@ public struct Explainer {
         let stored = try store.accountScores(runId: run.id).first { $0.score.account == key }?.score
         let storedUsers = try store.userScores(runId: run.id, account: key)
         let recomputedUsers = users.sorted { $0.userId < $1.userId }
-        let matches = stored.map { Self.same($0, account) } == true && storedUsers.count == recomputedUsers.count
+        let matches =
+            stored.map { Self.same($0, account) } == true && storedUsers.count == recomputedUsers.count
             && zip(storedUsers, recomputedUsers).allSatisfy(Self.same)
-        lines.append(matches ? "stored score \(stored!.score) matches the recomputation from raw events"
-                             : "MISMATCH: stored \(stored.map { "\($0.score)" } ?? "nothing"), recomputed \(account.score)")
-        return Explanation(account: key, lines: lines, recomputed: account, stored: stored, storedUsers: storedUsers,
-                           recomputedUsers: recomputedUsers, matches: matches)
+        lines.append(
+            matches
+                ? "stored score \(stored!.score) matches the recomputation from raw events"
+                : "MISMATCH: stored \(stored.map { "\($0.score)" } ?? "nothing"), recomputed \(account.score)")
+        return Explanation(
+            account: key, lines: lines, recomputed: account, stored: stored, storedUsers: storedUsers,
+            recomputedUsers: recomputedUsers, matches: matches)
     }
 
     static func same(_ a: AccountScore, _ b: AccountScore) -> Bool { a == b }

@@ -40,8 +40,12 @@ public struct ScoringRunner {
         let clock = ContinuousClock()
         let start = clock.now
         let input = try store.scoringInput(context: context)
-        logger.debug("scoring input loaded", metadata: ["seconds": "\(clock.now - start)", "users": "\(input.profiles.count)",
-                                                        "days": "\(input.days.values.reduce(0) { $0 + $1.count })"])
+        logger.debug(
+            "scoring input loaded",
+            metadata: [
+                "seconds": "\(clock.now - start)", "users": "\(input.profiles.count)",
+                "days": "\(input.days.values.reduce(0) { $0 + $1.count })",
+            ])
         let scorer = Scorer(context: context)
         var users: [UserScore] = []
         var facts: [String: UserFacts] = [:]
@@ -55,7 +59,8 @@ public struct ScoringRunner {
         }
         let byAccount = Dictionary(grouping: users, by: \.account)
         let accounts = byAccount.keys.sorted().map { scorer.account($0, users: byAccount[$0]!) }
-        return ScoringComputation(users: users, accounts: accounts, internalUsers: input.internalUsers.count, facts: facts, profiles: profiles)
+        return ScoringComputation(
+            users: users, accounts: accounts, internalUsers: input.internalUsers.count, facts: facts, profiles: profiles)
     }
 
     public func run(asOf: Timestamp, model: BrieferConfiguration.ScoringModel? = nil) throws -> ScoringOutcome {
@@ -68,11 +73,16 @@ public struct ScoringRunner {
         let totals = computed.facts.values.reduce(into: (0, 0, 0)) { t, f in
             t.0 += f.countedEvents; t.1 += f.botExcludedEvents; t.2 += f.capExcludedEvents
         }
-        let run = try store.saveRun(context: context, startedAt: started, users: computed.users, accounts: computed.accounts,
-                                    excluded: computed.internalUsers, counted: totals.0, botExcluded: totals.1, capExcluded: totals.2)
+        let run = try store.saveRun(
+            context: context, startedAt: started, users: computed.users, accounts: computed.accounts,
+            excluded: computed.internalUsers, counted: totals.0, botExcluded: totals.1, capExcluded: totals.2)
         logger.debug("scoring phases", metadata: ["compute": "\(t1 - t0)", "save": "\(clock.now - t1)"])
-        logger.info("scored", metadata: ["run.id": "\(run.id)", "as_of": "\(asOf.iso8601)", "users": "\(computed.users.count)",
-                                         "accounts": "\(computed.accounts.count)", "model": "\(context.model.rawValue)"])
+        logger.info(
+            "scored",
+            metadata: [
+                "run.id": "\(run.id)", "as_of": "\(asOf.iso8601)", "users": "\(computed.users.count)",
+                "accounts": "\(computed.accounts.count)", "model": "\(context.model.rawValue)",
+            ])
         return ScoringOutcome(run: run, users: computed.users, accounts: computed.accounts, internalUsers: computed.internalUsers)
     }
 }

@@ -13,12 +13,16 @@ public enum CrashPoint {
     static let after: Int = ProcessInfo.processInfo.environment["BRIEFER_TEST_CRASH_AFTER"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
     private static let hits = Mutex(0)
 
-    public static let names = ["ingest-after-batch", "enrich-after-answer", "sync-after-files-written", "sync-before-send", "sync-after-send"]
+    public static let names = [
+        "ingest-after-batch", "enrich-after-answer", "sync-after-files-written", "sync-before-send", "sync-after-send",
+    ]
 
     /// Dies here (SIGKILL, no cleanup, nothing flushed) when this point is armed and this is its n-th hit.
     public static func hit(_ name: String) {
         guard let armed, armed == name else { return }
-        let count = hits.withLock { $0 += 1; return $0 }
+        let count = hits.withLock {
+            $0 += 1; return $0
+        }
         if count >= after { kill(getpid(), SIGKILL) }
     }
 }

@@ -6,8 +6,10 @@ import Synchronization
 /// Runs work until it ends or SIGTERM / SIGINT arrives: the first signal cancels it (it stops between its
 /// committed steps), a second calls `onSecondSignal` (the CLI exits at once with status 130).
 public enum GracefulShutdown {
-    public static func run(logger: Logger, onSecondSignal: @escaping @Sendable () -> Void,
-                           _ work: @escaping @Sendable () async -> Void) async {
+    public static func run(
+        logger: Logger, onSecondSignal: @escaping @Sendable () -> Void,
+        _ work: @escaping @Sendable () async -> Void
+    ) async {
         // The handlers first: a signal that arrives before the work starts still stops it.
         let task = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
         let signals = SignalHandlers { count in
@@ -17,10 +19,14 @@ public enum GracefulShutdown {
                 return
             }
             logger.notice("stopping: signal received; abandoning the work in progress between committed steps (again to exit at once)")
-            task.withLock { $0.cancelled = true; $0.task?.cancel() }
+            task.withLock {
+                $0.cancelled = true; $0.task?.cancel()
+            }
         }
         let running = Task { await work() }
-        task.withLock { $0.task = running; if $0.cancelled { running.cancel() } }
+        task.withLock {
+            $0.task = running; if $0.cancelled { running.cancel() }
+        }
         await running.value
         withExtendedLifetime(signals) {}
     }
@@ -36,7 +42,12 @@ final class SignalHandlers {
         sources = [SIGTERM, SIGINT].map { sig in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { handler(count.withLock { $0 += 1; return $0 }) }
+            source.setEventHandler {
+                handler(
+                    count.withLock {
+                        $0 += 1; return $0
+                    })
+            }
             source.resume()
             return source
         }

@@ -29,12 +29,14 @@ public struct Inbox: Sendable {
             !name.hasPrefix(".") && [".jsonl", ".ndjson", ".csv"].contains { name.lowercased().hasSuffix($0) }
         }
         var isDirectory: ObjCBool = false
-        return usable.filter { FileManager.default.fileExists(atPath: directory + "/" + $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
-            .sorted { a, b in
-                let (ta, tb) = (a.lowercased().hasSuffix(".csv"), b.lowercased().hasSuffix(".csv"))
-                return ta != tb ? ta : a < b
-            }
-            .map { directory + "/" + $0 }
+        return usable.filter {
+            FileManager.default.fileExists(atPath: directory + "/" + $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+        .sorted { a, b in
+            let (ta, tb) = (a.lowercased().hasSuffix(".csv"), b.lowercased().hasSuffix(".csv"))
+            return ta != tb ? ta : a < b
+        }
+        .map { directory + "/" + $0 }
     }
 
     /// The ingestible files whose size and modification time did not change over ``settleTime`` (a writer

@@ -52,8 +52,10 @@ public struct Pipeline: Sendable {
     public let logger: Logger
     public let owner: String
 
-    public init(store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, llm: LLMClient,
-                hubspot: HubSpotClient?, logger: Logger, owner: String = ProcessOwner.id) {
+    public init(
+        store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, llm: LLMClient,
+        hubspot: HubSpotClient?, logger: Logger, owner: String = ProcessOwner.id
+    ) {
         self.store = store; self.configuration = configuration; self.template = template; self.llm = llm
         self.hubspot = hubspot; self.logger = logger; self.owner = owner
     }
@@ -61,7 +63,9 @@ public struct Pipeline: Sendable {
     /// Runs every stage once. `afterIngest` is called once the inputs are stored (the worker moves them
     /// then); `stage` names each stage as it starts. Cancellation between or inside stages ends the run
     /// as `interrupted`, with what was committed kept.
-    public func run(_ options: Options, afterIngest: (() throws -> Void)? = nil, stage: ((String) -> Void)? = nil) async throws -> RunSummary {
+    public func run(_ options: Options, afterIngest: (() throws -> Void)? = nil, stage: ((String) -> Void)? = nil) async throws
+        -> RunSummary
+    {
         let started = ContinuousClock.now
         // Runs whose process was killed stay `running`: those of processes gone from this machine are marked so.
         for run in try store.pipelineRuns(limit: 50) where run.status == .running && ProcessOwner.isGone(run.owner) {
@@ -71,7 +75,8 @@ public struct Pipeline: Sendable {
         // (harmless, but shown by `status`) until it expires.
         for lease in try store.leases() where ProcessOwner.isGone(lease.owner) {
             try store.releaseLease(account: lease.account, owner: lease.owner)
-            logger.notice("released the lease of a process that is gone", metadata: ["lease": "\(lease.account)", "holder": "\(lease.owner)"])
+            logger.notice(
+                "released the lease of a process that is gone", metadata: ["lease": "\(lease.account)", "holder": "\(lease.owner)"])
         }
         let id = try store.startPipelineRun(owner: owner, nowMs: Timestamp.now.milliseconds)
         var summary = RunSummary(id: id, status: .running)
@@ -128,8 +133,9 @@ public struct Pipeline: Sendable {
     }
 
     func finish(_ summary: RunSummary) throws {
-        try store.finishPipelineRun(id: summary.id, status: summary.status, summary: StoredRunSummary(summary).text,
-                                    nowMs: Timestamp.now.milliseconds, oldestNewEventMs: summary.oldestNewEventMs,
-                                    crmWrittenMs: summary.crmWrittenMs)
+        try store.finishPipelineRun(
+            id: summary.id, status: summary.status, summary: StoredRunSummary(summary).text,
+            nowMs: Timestamp.now.milliseconds, oldestNewEventMs: summary.oldestNewEventMs,
+            crmWrittenMs: summary.crmWrittenMs)
     }
 }

@@ -42,9 +42,10 @@ public struct StoredIngestSummary: StoredSummary {
             (s.read, s.inserted, s.duplicates, s.quarantined, s.alreadyQuarantined, s.forgotten)
         quarantinedByReason = s.quarantineReasons
         files = s.files.map {
-            File(path: $0.path, kind: $0.kind, read: $0.read, inserted: $0.inserted, duplicates: $0.duplicates, quarantined: $0.quarantined,
-                 alreadyQuarantined: $0.alreadyQuarantined, quarantinedByReason: $0.quarantineReasons,
-                 zonelessTimestamps: $0.zonelessTimestamps, anonymousEvents: $0.anonymousEvents, forgotten: $0.forgotten)
+            File(
+                path: $0.path, kind: $0.kind, read: $0.read, inserted: $0.inserted, duplicates: $0.duplicates, quarantined: $0.quarantined,
+                alreadyQuarantined: $0.alreadyQuarantined, quarantinedByReason: $0.quarantineReasons,
+                zonelessTimestamps: $0.zonelessTimestamps, anonymousEvents: $0.anonymousEvents, forgotten: $0.forgotten)
         }
     }
 }
@@ -59,9 +60,15 @@ public struct StoredEnrichmentSummary: StoredSummary {
     public var seconds: Double
 
     public init(_ s: EnrichmentSummary) {
-        (selected, skipped, briefed, validFirstTime, repaired, fallbacks) = (s.selected, s.skipped, s.briefed, s.firstTime, s.repaired, s.fallbacks)
-        (needsReview, deferred, leasedElsewhere, calls, retries, failedCalls) = (s.needsReview, s.deferred, s.leasedElsewhere, s.calls, s.retries, s.failedCalls)
-        (promptTokens, completionTokens, costUsd, errorCodes, seconds) = (s.promptTokens, s.completionTokens, s.costUsd, s.errorCodes, s.seconds)
+        (selected, skipped, briefed, validFirstTime, repaired, fallbacks) = (
+            s.selected, s.skipped, s.briefed, s.firstTime, s.repaired, s.fallbacks
+        )
+        (needsReview, deferred, leasedElsewhere, calls, retries, failedCalls) = (
+            s.needsReview, s.deferred, s.leasedElsewhere, s.calls, s.retries, s.failedCalls
+        )
+        (promptTokens, completionTokens, costUsd, errorCodes, seconds) = (
+            s.promptTokens, s.completionTokens, s.costUsd, s.errorCodes, s.seconds
+        )
     }
 }
 
@@ -106,7 +113,9 @@ public struct StoredRunSummary: StoredSummary {
     public var eventToCrmSeconds: Double?
 
     public init(_ s: RunSummary) {
-        (id, status, seconds, tiers, ingest, scoringRunId) = (s.id, s.status, s.seconds, s.tiers, s.ingest.map(StoredIngestSummary.init), s.scoringRunId)
+        (id, status, seconds, tiers, ingest, scoringRunId) = (
+            s.id, s.status, s.seconds, s.tiers, s.ingest.map(StoredIngestSummary.init), s.scoringRunId
+        )
         (asOf, enrichment, enrichmentSkipped) = (s.asOf?.iso8601, s.enrichment.map(StoredEnrichmentSummary.init), s.enrichmentSkipped)
         (sync, syncSkipped, eventToCrmSeconds) = (s.sync.map(StoredSyncSummary.init), s.syncSkipped, s.latencySeconds)
     }

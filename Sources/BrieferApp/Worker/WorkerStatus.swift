@@ -13,8 +13,10 @@ public struct WorkerStatus: Sendable {
     public var nowMs: Int64
     public var portals: [(destination: String, portalId: String)]
 
-    public init(runs: [PipelineRunRecord], died: Set<Int64> = [], deferred: Int = 0, outbox: [String: Int] = [:], leases: [Lease] = [],
-                nowMs: Int64, portals: [(destination: String, portalId: String)] = []) {
+    public init(
+        runs: [PipelineRunRecord], died: Set<Int64> = [], deferred: Int = 0, outbox: [String: Int] = [:], leases: [Lease] = [],
+        nowMs: Int64, portals: [(destination: String, portalId: String)] = []
+    ) {
         self.runs = runs; self.died = died; self.deferred = deferred; self.outbox = outbox; self.leases = leases
         self.nowMs = nowMs; self.portals = portals
     }
@@ -22,8 +24,9 @@ public struct WorkerStatus: Sendable {
     public static func read(from store: BrieferStore, runs limit: Int, nowMs: Int64 = Timestamp.now.milliseconds) throws -> WorkerStatus {
         let runs = try store.pipelineRuns(limit: limit)
         let pending = try store.pendingWork()
-        return WorkerStatus(runs: runs, died: Set(runs.filter { $0.status == .running && ProcessOwner.isGone($0.owner) }.map(\.id)),
-                            deferred: pending.deferred, outbox: pending.outbox, leases: try store.leases(), nowMs: nowMs,
-                            portals: try store.crmPortals())
+        return WorkerStatus(
+            runs: runs, died: Set(runs.filter { $0.status == .running && ProcessOwner.isGone($0.owner) }.map(\.id)),
+            deferred: pending.deferred, outbox: pending.outbox, leases: try store.leases(), nowMs: nowMs,
+            portals: try store.crmPortals())
     }
 }

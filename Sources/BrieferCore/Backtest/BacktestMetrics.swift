@@ -13,7 +13,8 @@ public struct BacktestSubject: Sendable, Equatable {
     public var converted: Bool
 
     public init(id: String, score: Int, tier: Tier, meetsOtherPQLConditions: Bool = true, converted: Bool) {
-        self.id = id; self.score = score; self.tier = tier; self.meetsOtherPQLConditions = meetsOtherPQLConditions; self.converted = converted
+        self.id = id; self.score = score; self.tier = tier; self.meetsOtherPQLConditions = meetsOtherPQLConditions;
+        self.converted = converted
     }
 
     /// Hot under a what-if total threshold.
@@ -37,7 +38,8 @@ public struct ConversionRate: Sendable, Equatable, Codable {
 
     /// The conversion of the items `matching` accepts and of the rest, in one pass.
     public static func split<S: Sequence>(_ items: S, converted: (S.Element) -> Bool, matching: (S.Element) -> Bool)
-        -> (matching: ConversionRate, rest: ConversionRate) {
+        -> (matching: ConversionRate, rest: ConversionRate)
+    {
         var counts = (0, 0, 0, 0)  // matching, its converted, rest, its converted
         for item in items {
             let c = converted(item) ? 1 : 0
@@ -123,7 +125,9 @@ public enum PQLShareHealth: String, Sendable, Equatable, Codable {
 /// A number the seeds set a target for, and where this backtest stands against it.
 public struct TargetCheck: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Equatable, Codable {
-        case met, warning, redFlag = "red flag", unknown = "not measurable"
+        case met, warning
+        case redFlag = "red flag"
+        case unknown = "not measurable"
     }
     public var name: String
     public var value: Double?
@@ -199,9 +203,10 @@ public enum BacktestMetrics {
         return (0..<(edges.count - 1)).map { i in
             let last = i == edges.count - 2
             let label = "[\(edges[i]),\(edges[i + 1])\(last ? "]" : ")")"
-            var bucket = ScoreBucket(label: label, lower: edges[i], upper: edges[i + 1], includesUpper: last,
-                                     expected: expectations.isEmpty ? nil : expectations[i],
-                                     conversion: ConversionRate(count: 0, converted: 0), share: nil)
+            var bucket = ScoreBucket(
+                label: label, lower: edges[i], upper: edges[i + 1], includesUpper: last,
+                expected: expectations.isEmpty ? nil : expectations[i],
+                conversion: ConversionRate(count: 0, converted: 0), share: nil)
             bucket.conversion = ConversionRate(subjects.lazy.filter { bucket.contains($0.score) })
             bucket.share = subjects.isEmpty ? nil : Double(bucket.conversion.count) / Double(subjects.count)
             return bucket
@@ -248,7 +253,9 @@ public enum BacktestMetrics {
     public static func histogram(_ subjects: [BacktestSubject], scale: ScoreScale) -> [HistogramBin] {
         let width = max(1, scale.histogramWidth)
         let binCount = max(1, (scale.maximum + width - 1) / width)
-        var bins = (0..<binCount).map { HistogramBin(lower: $0 * width, upper: min(($0 + 1) * width, scale.maximum), converted: 0, notConverted: 0) }
+        var bins = (0..<binCount).map {
+            HistogramBin(lower: $0 * width, upper: min(($0 + 1) * width, scale.maximum), converted: 0, notConverted: 0)
+        }
         for s in subjects {
             let index = min(max(0, s.score) / width, binCount - 1)
             if s.converted { bins[index].converted += 1 } else { bins[index].notConverted += 1 }
@@ -284,7 +291,9 @@ public enum BacktestMetrics {
     /// over 30 % (seed 004; under 20 % is a red flag), hot+warm recall over 70 % (seed 004; under 50 %),
     /// top 20 % at 2×+ the bottom 80 % (seed 003), PQL share 5–15 % (seed 003).
     public static func targets(_ p: PopulationBacktest) -> [TargetCheck] {
-        func check(_ name: String, _ value: Double?, _ target: String, met: (Double) -> Bool, red: (Double) -> Bool, _ source: String) -> TargetCheck {
+        func check(_ name: String, _ value: Double?, _ target: String, met: (Double) -> Bool, red: (Double) -> Bool, _ source: String)
+            -> TargetCheck
+        {
             let status: TargetCheck.Status = value.map { met($0) ? .met : red($0) ? .redFlag : .warning } ?? .unknown
             return TargetCheck(name: name, value: value, target: target, status: status, source: source)
         }
@@ -301,8 +310,10 @@ public enum BacktestMetrics {
         case .tooTight, .tooLoose: shareStatus = .redFlag
         case nil: shareStatus = .unknown
         }
-        checks.append(TargetCheck(name: "PQL share", value: p.pqlShare, target: "5–15 % (warning 15–25 %, red flag > 25 % or < 3 %)",
-                                  status: shareStatus, source: "seed 003"))
+        checks.append(
+            TargetCheck(
+                name: "PQL share", value: p.pqlShare, target: "5–15 % (warning 15–25 %, red flag > 25 % or < 3 %)",
+                status: shareStatus, source: "seed 003"))
         return checks
     }
 }

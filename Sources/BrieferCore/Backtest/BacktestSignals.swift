@@ -48,7 +48,9 @@ public enum BacktestSignals {
         case .weighted:
             for (i, rule) in c.weighted.activation.events.enumerated() { present.append(rule.isMet(by: facts.activationCounts[i])) }
         case .points:
-            for (i, rule) in c.points.behaviour.rules.enumerated() { present.append((rule.step(for: facts.behaviourCounts[i])?.points ?? 0) > 0) }
+            for (i, rule) in c.points.behaviour.rules.enumerated() {
+                present.append((rule.step(for: facts.behaviourCounts[i])?.points ?? 0) > 0)
+            }
             present.append(facts.velocityBurst)
             for i in c.points.behaviour.negativeEvents.indices { present.append(facts.negativeCounts[i] > 0) }
         }

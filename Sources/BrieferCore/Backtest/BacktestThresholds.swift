@@ -74,11 +74,14 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
     ///   - users: the eligible users (the PQL share band is a share of users, as seed 003 counts leads).
     ///   - accounts: the eligible accounts (sales works accounts: one briefing each).
     ///   - weeks: per week before the backtest time, each account's state at its start and end.
-    public static func suggest(current: Int, range: ClosedRange<Int>, users: [BacktestSubject], accounts: [BacktestSubject],
-                               weeks: [[WeekTransition]], capacityPerWeek: Int?) -> ThresholdSuggestions {
-        ThresholdSuggestions(currentThreshold: current, range: range,
-                             capacity: capacityPerWeek.map { capacity(current: current, range: range, accounts: accounts, weeks: weeks, perWeek: $0) },
-                             band: band(current: current, range: range, users: users))
+    public static func suggest(
+        current: Int, range: ClosedRange<Int>, users: [BacktestSubject], accounts: [BacktestSubject],
+        weeks: [[WeekTransition]], capacityPerWeek: Int?
+    ) -> ThresholdSuggestions {
+        ThresholdSuggestions(
+            currentThreshold: current, range: range,
+            capacity: capacityPerWeek.map { capacity(current: current, range: range, accounts: accounts, weeks: weeks, perWeek: $0) },
+            band: band(current: current, range: range, users: users))
     }
 
     static func newPerWeek(_ weeks: [[WeekTransition]], threshold: Int) -> Double? {
@@ -87,7 +90,9 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
         return Double(total) / Double(weeks.count)
     }
 
-    static func capacity(current: Int, range: ClosedRange<Int>, accounts: [BacktestSubject], weeks: [[WeekTransition]], perWeek: Int) -> CapacitySuggestion {
+    static func capacity(current: Int, range: ClosedRange<Int>, accounts: [BacktestSubject], weeks: [[WeekTransition]], perWeek: Int)
+        -> CapacitySuggestion
+    {
         func outcome(_ t: Int) -> ThresholdOutcome {
             var o = ThresholdOutcome(accounts, threshold: t)
             o.newPerWeek = newPerWeek(weeks, threshold: t)
@@ -95,8 +100,9 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
         }
         let now = outcome(current)
         guard !weeks.isEmpty else {
-            return CapacitySuggestion(capacityPerWeek: perWeek, weeksMeasured: 0, current: now, suggested: nil,
-                                      note: "no full week of data before the as-of time: the weekly flow of new hot accounts cannot be measured")
+            return CapacitySuggestion(
+                capacityPerWeek: perWeek, weeksMeasured: 0, current: now, suggested: nil,
+                note: "no full week of data before the as-of time: the weekly flow of new hot accounts cannot be measured")
         }
         // From the top down: the lowest threshold before the flow first exceeds the capacity.
         var fitting: ThresholdOutcome?
@@ -112,11 +118,13 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
         case let f? where f.threshold == range.lowerBound:
             // Lowering hot to just above warm is no suggestion: the capacity is larger than the flow.
             let busiest = range.map { (t: $0, flow: newPerWeek(weeks, threshold: $0) ?? 0) }.max { $0.flow < $1.flow }!
-            note = "every threshold from \(f.threshold) (just above warm) to \(range.upperBound) gives at most \(format(busiest.flow)) new hot accounts "
+            note =
+                "every threshold from \(f.threshold) (just above warm) to \(range.upperBound) gives at most \(format(busiest.flow)) new hot accounts "
                 + "a week (at \(busiest.t)): the capacity is larger than the flow, no threshold fills it"
             fitting = nil
         case let f?:
-            note = "\(format(f.newPerWeek)) new hot accounts a week at \(f.threshold); at \(f.threshold - 1) it would be \(format(outcome(f.threshold - 1).newPerWeek))"
+            note =
+                "\(format(f.newPerWeek)) new hot accounts a week at \(f.threshold); at \(f.threshold - 1) it would be \(format(outcome(f.threshold - 1).newPerWeek))"
         }
         return CapacitySuggestion(capacityPerWeek: perWeek, weeksMeasured: weeks.count, current: now, suggested: fitting, note: note)
     }
@@ -128,15 +136,21 @@ public struct ThresholdSuggestions: Sendable, Equatable, Codable {
         guard !inBand.isEmpty else {
             let shares = outcomes.compactMap(\.share)
             let span = shares.isEmpty ? "no eligible users" : "shares run from \(percent(shares.min()!)) to \(percent(shares.max()!))"
-            return BandSuggestion(current: now, suggested: nil, note: "no threshold from \(range.lowerBound) to \(range.upperBound) puts the PQL share between 5 % and 15 % (\(span))")
+            return BandSuggestion(
+                current: now, suggested: nil,
+                note: "no threshold from \(range.lowerBound) to \(range.upperBound) puts the PQL share between 5 % and 15 % (\(span))")
         }
         let withLift = inBand.filter { $0.lift != nil }
         guard let best = withLift.max(by: { a, b in a.lift! != b.lift! ? a.lift! < b.lift! : a.threshold > b.threshold }) else {
-            return BandSuggestion(current: now, suggested: nil,
-                                  note: "thresholds \(inBand.first!.threshold)–\(inBand.last!.threshold) keep the PQL share in 5–15 %, but none has a measurable lift (no conversions on one side)")
+            return BandSuggestion(
+                current: now, suggested: nil,
+                note:
+                    "thresholds \(inBand.first!.threshold)–\(inBand.last!.threshold) keep the PQL share in 5–15 %, but none has a measurable lift (no conversions on one side)"
+            )
         }
-        return BandSuggestion(current: now, suggested: best,
-                              note: "the best lift among thresholds \(inBand.first!.threshold)–\(inBand.last!.threshold), which keep the PQL share in 5–15 %")
+        return BandSuggestion(
+            current: now, suggested: best,
+            note: "the best lift among thresholds \(inBand.first!.threshold)–\(inBand.last!.threshold), which keep the PQL share in 5–15 %")
     }
 
     public static func format(_ value: Double?) -> String {

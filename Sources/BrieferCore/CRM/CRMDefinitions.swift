@@ -31,10 +31,17 @@ public struct CRMDefinitions: Sendable {
                 ("displayOrder", .number(String(index + 1))),
             ]
             if property.kind == .tier {
-                members.append(("options", .array(Tier.allCases.enumerated().map { i, tier in
-                    .object([("label", .string(tier.rawValue.prefix(1).uppercased() + tier.rawValue.dropFirst())),
-                             ("value", .string(tier.rawValue)), ("displayOrder", .number(String(i + 1))), ("hidden", .bool(false))])
-                })))
+                members.append(
+                    (
+                        "options",
+                        .array(
+                            Tier.allCases.enumerated().map { i, tier in
+                                .object([
+                                    ("label", .string(tier.rawValue.prefix(1).uppercased() + tier.rawValue.dropFirst())),
+                                    ("value", .string(tier.rawValue)), ("displayOrder", .number(String(i + 1))), ("hidden", .bool(false)),
+                                ])
+                            })
+                    ))
             }
             return .object(members)
         }

@@ -97,7 +97,9 @@ public enum CRMProperty: String, Sendable, CaseIterable, Codable {
     }
 
     /// The briefing's properties.
-    public static let briefingProperties: [CRMProperty] = [.useCase, .expansionSignal, .recommendedOpening, .riskFactor, .briefingSource, .promptVersion]
+    public static let briefingProperties: [CRMProperty] = [
+        .useCase, .expansionSignal, .recommendedOpening, .riskFactor, .briefingSource, .promptVersion,
+    ]
 }
 
 /// Values in HubSpot's encoding (SPEC §6): every value a string; numbers as decimal strings, datetimes

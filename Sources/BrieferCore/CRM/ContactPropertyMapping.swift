@@ -26,8 +26,10 @@ public struct ContactPropertyMapping: Sendable {
     /// The component scores are those of the run's model. Briefing properties come only with a briefing:
     /// an account that is not hot (or dropped out of hot) gets its score and tier, and its contacts keep
     /// the last briefing they were sent. `becameHotAt` is sent when the account has been hot.
-    public func properties(account: AccountScore, model: BrieferConfiguration.ScoringModel, contactScore: Int?,
-                           briefing: SyncedBriefing?, becameHotAt: Timestamp?, calculatedAt: Timestamp) -> [(name: String, value: String)] {
+    public func properties(
+        account: AccountScore, model: BrieferConfiguration.ScoringModel, contactScore: Int?,
+        briefing: SyncedBriefing?, becameHotAt: Timestamp?, calculatedAt: Timestamp
+    ) -> [(name: String, value: String)] {
         var values: [CRMProperty: String] = [
             .score: CRMValue.number(account.score),
             .tier: account.tier.rawValue,

@@ -20,7 +20,11 @@ public struct ContactSelection: Sendable {
         var emails: Set<String> = [], domains: Set<String> = []
         for entry in configuration.crm.doNotContact {
             let lowered = entry.lowercased()
-            if lowered.hasPrefix("@") { domains.insert(Identity.normalizedDomain(String(lowered.dropFirst()))) } else { emails.insert(lowered) }
+            if lowered.hasPrefix("@") {
+                domains.insert(Identity.normalizedDomain(String(lowered.dropFirst())))
+            } else {
+                emails.insert(lowered)
+            }
         }
         blockedEmails = emails
         blockedDomains = domains

@@ -8,24 +8,42 @@ public enum HubSpotBatch {
 
     /// `batch/upsert` by email: creates the contacts the CRM lacks.
     public static func upsertBody(_ items: [OutboxItem]) -> JSONValue {
-        .object([("inputs", .array(items.map { item in
-            .object([("id", .string(item.email)), ("idProperty", .string("email")),
-                     ("objectWriteTraceId", .string(item.traceId)), ("properties", properties(item))])
-        }))])
+        .object([
+            (
+                "inputs",
+                .array(
+                    items.map { item in
+                        .object([
+                            ("id", .string(item.email)), ("idProperty", .string("email")),
+                            ("objectWriteTraceId", .string(item.traceId)), ("properties", properties(item)),
+                        ])
+                    })
+            )
+        ])
     }
 
     /// `batch/update` by record id (HubSpot refuses `idProperty: "email"` there).
     public static func updateBody(_ items: [(recordId: String, item: OutboxItem)]) -> JSONValue {
-        .object([("inputs", .array(items.map { entry in
-            .object([("id", .string(entry.recordId)), ("objectWriteTraceId", .string(entry.item.traceId)),
-                     ("properties", properties(entry.item))])
-        }))])
+        .object([
+            (
+                "inputs",
+                .array(
+                    items.map { entry in
+                        .object([
+                            ("id", .string(entry.recordId)), ("objectWriteTraceId", .string(entry.item.traceId)),
+                            ("properties", properties(entry.item)),
+                        ])
+                    })
+            )
+        ])
     }
 
     /// `batch/read` by email, asking only for the email: resolves record ids.
     public static func readBody(emails: [String]) -> JSONValue {
-        .object([("idProperty", .string("email")), ("properties", .array([.string("email")])),
-                 ("inputs", .array(emails.map { .object([("id", .string($0))]) }))])
+        .object([
+            ("idProperty", .string("email")), ("properties", .array([.string("email")])),
+            ("inputs", .array(emails.map { .object([("id", .string($0))]) })),
+        ])
     }
 
     static func properties(_ item: OutboxItem) -> JSONValue {
@@ -56,11 +74,13 @@ public enum HubSpotBatch {
         /// Reads a batch answer; nil when the body is not one.
         public static func parse(_ body: [UInt8]) -> Answer? {
             guard let root = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
-                  case let .array(results)? = root["results"] else { return nil }
+                case let .array(results)? = root["results"]
+            else { return nil }
             let parsed = results.compactMap { result -> Result? in
                 guard let id = result["id"]?.stringValue ?? result["id"]?.integerValue.map(String.init) else { return nil }
-                return Result(id: id, traceId: result["objectWriteTraceId"]?.stringValue,
-                              email: result["properties"]?["email"]?.stringValue?.lowercased())
+                return Result(
+                    id: id, traceId: result["objectWriteTraceId"]?.stringValue,
+                    email: result["properties"]?["email"]?.stringValue?.lowercased())
             }
             return Answer(results: parsed, errors: failures(root))
         }
@@ -75,9 +95,10 @@ public enum HubSpotBatch {
             guard case let .array(items)? = root["errors"] else { return [] }
             return items.map { error in
                 let context = error["context"]
-                return Failure(category: error["category"]?.stringValue ?? "ERROR", message: error["message"]?.stringValue ?? "",
-                               ids: strings(context?["ids"]) + strings(context?["name"]),
-                               traceIds: strings(context?["objectWriteTraceId"]))
+                return Failure(
+                    category: error["category"]?.stringValue ?? "ERROR", message: error["message"]?.stringValue ?? "",
+                    ids: strings(context?["ids"]) + strings(context?["name"]),
+                    traceIds: strings(context?["objectWriteTraceId"]))
             }
         }
 
@@ -114,8 +135,9 @@ public enum HubSpotBatch {
             if let message {
                 for match in message.matches(of: /"error"\s*:\s*"([A-Z_]+)"/) { codes.insert(String(match.1)) }
             }
-            return ErrorBody(category: root["category"]?.stringValue ?? root["errorType"]?.stringValue,
-                             message: message, policyName: root["policyName"]?.stringValue, codes: codes)
+            return ErrorBody(
+                category: root["category"]?.stringValue ?? root["errorType"]?.stringValue,
+                message: message, policyName: root["policyName"]?.stringValue, codes: codes)
         }
     }
 }

@@ -48,10 +48,12 @@ public struct OutboxItem: Sendable {
     public var sentMs: Int64?
     public var settledMs: Int64?
 
-    public init(id: Int64, destination: String, traceId: String, email: String, account: String,
-                properties: [(name: String, value: String)], status: Status = .pending, attempts: Int = 0, operation: String? = nil,
-                httpStatus: Int? = nil, message: String? = nil, request: String? = nil, createdMs: Int64,
-                sentMs: Int64? = nil, settledMs: Int64? = nil) {
+    public init(
+        id: Int64, destination: String, traceId: String, email: String, account: String,
+        properties: [(name: String, value: String)], status: Status = .pending, attempts: Int = 0, operation: String? = nil,
+        httpStatus: Int? = nil, message: String? = nil, request: String? = nil, createdMs: Int64,
+        sentMs: Int64? = nil, settledMs: Int64? = nil
+    ) {
         self.id = id; self.destination = destination; self.traceId = traceId; self.email = email; self.account = account
         self.properties = properties; self.status = status; self.attempts = attempts; self.operation = operation
         self.httpStatus = httpStatus; self.message = message; self.request = request; self.createdMs = createdMs
@@ -73,9 +75,11 @@ public enum SyncPlanner {
     ///   - unsettled: items not done (pending, missing, rejected), any order.
     ///   - rideAlong: property names sent only with another change (the last-calculated time).
     ///   - full: every wanted property, changed or not (`--full`).
-    public static func changes(desired: [ContactState], synced: [String: [String: String]], syncedBy: [String: [String: Int64]] = [:],
-                               unsettled: [OutboxItem], rideAlong: Set<String>,
-                               full: Bool) -> [(contact: ContactState, properties: [(name: String, value: String)])] {
+    public static func changes(
+        desired: [ContactState], synced: [String: [String: String]], syncedBy: [String: [String: Int64]] = [:],
+        unsettled: [OutboxItem], rideAlong: Set<String>,
+        full: Bool
+    ) -> [(contact: ContactState, properties: [(name: String, value: String)])] {
         var expected = synced
         for item in unsettled.sorted(by: { $0.id < $1.id }) {
             for property in item.properties where item.id > syncedBy[item.email]?[property.name] ?? 0 {
@@ -83,8 +87,9 @@ public enum SyncPlanner {
             }
         }
         return desired.compactMap { contact in
-            let changes = PropertyDiff.changes(desired: contact.properties, synced: expected[contact.email] ?? [:],
-                                               rideAlong: rideAlong, full: full)
+            let changes = PropertyDiff.changes(
+                desired: contact.properties, synced: expected[contact.email] ?? [:],
+                rideAlong: rideAlong, full: full)
             return changes.isEmpty ? nil : (contact, changes)
         }
     }

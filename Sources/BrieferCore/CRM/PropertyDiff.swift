@@ -7,8 +7,10 @@ public enum PropertyDiff {
     ///   - synced: the last successfully synced value of each property (by name).
     ///   - rideAlong: the names sent only with another change (the last-calculated time).
     ///   - full: send everything (`--full`), changed or not.
-    public static func changes(desired: [(name: String, value: String)], synced: [String: String], rideAlong: Set<String>,
-                               full: Bool = false) -> [(name: String, value: String)] {
+    public static func changes(
+        desired: [(name: String, value: String)], synced: [String: String], rideAlong: Set<String>,
+        full: Bool = false
+    ) -> [(name: String, value: String)] {
         if full { return desired }
         let changed = desired.filter { !rideAlong.contains($0.name) && synced[$0.name] != $0.value }
         guard !changed.isEmpty else { return [] }

@@ -65,11 +65,14 @@ extension BrieferConfiguration {
         public var inviteEvent = "team_invite_sent"
 
         public enum ResponseFormat: String, Sendable, Codable, CaseIterable {
-            case jsonSchema = "json_schema", jsonObject = "json_object", none
+            case jsonSchema = "json_schema"
+            case jsonObject = "json_object"
+            case none
         }
 
         public enum FailureAction: String, Sendable, Codable, CaseIterable {
-            case rules, needsReview = "needs_review"
+            case rules
+            case needsReview = "needs_review"
         }
 
         public struct DetailProperty: Sendable, Codable, Equatable {

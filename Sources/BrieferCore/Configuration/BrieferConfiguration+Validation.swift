@@ -21,16 +21,22 @@ extension BrieferConfiguration {
             require(abs(value) <= limit, key, "must be between -\(limit) and \(limit) (is \(value))")
         }
 
-        for (i, d) in identity.freeMailDomains.enumerated() { require(d.contains("."), "identity.free_mail_domains[\(i)]", "'\(d)' is not a domain") }
-        for (i, d) in identity.internalDomains.enumerated() { require(d.contains("."), "identity.internal_domains[\(i)]", "'\(d)' is not a domain") }
+        for (i, d) in identity.freeMailDomains.enumerated() {
+            require(d.contains("."), "identity.free_mail_domains[\(i)]", "'\(d)' is not a domain")
+        }
+        for (i, d) in identity.internalDomains.enumerated() {
+            require(d.contains("."), "identity.internal_domains[\(i)]", "'\(d)' is not a domain")
+        }
         positive(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         bounded(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         positive(hygiene.botMaxEventsPerDay, "hygiene.bot_max_events_per_day")
         bounded(hygiene.botMaxEventsPerDay, "hygiene.bot_max_events_per_day", 100_000_000)
-        require(hygiene.maxLineBytes >= 1024 && hygiene.maxLineBytes <= 64 << 20, "hygiene.max_line_bytes",
-                "must be between 1024 and 67108864 (is \(hygiene.maxLineBytes))")
-        require(hygiene.futureToleranceSeconds >= 0 && hygiene.futureToleranceSeconds <= 31_536_000, "hygiene.future_tolerance_seconds",
-                "must be between 0 and 31536000 (a year) (is \(hygiene.futureToleranceSeconds))")
+        require(
+            hygiene.maxLineBytes >= 1024 && hygiene.maxLineBytes <= 64 << 20, "hygiene.max_line_bytes",
+            "must be between 1024 and 67108864 (is \(hygiene.maxLineBytes))")
+        require(
+            hygiene.futureToleranceSeconds >= 0 && hygiene.futureToleranceSeconds <= 31_536_000, "hygiene.future_tolerance_seconds",
+            "must be between 0 and 31536000 (a year) (is \(hygiene.futureToleranceSeconds))")
 
         let w = weighted
         days(w.activation.windowDays, "weighted.activation.window_days")
@@ -51,7 +57,9 @@ extension BrieferConfiguration {
         for (i, step) in w.engagement.recency.enumerated() {
             let key = "weighted.engagement.recency[\(i)]"
             days(step.withinDays, key + ".within_days")
-            require(step.withinDays > previousDays, key + ".within_days", "must be greater than the step before (\(previousDays)); steps go from the most recent out")
+            require(
+                step.withinDays > previousDays, key + ".within_days",
+                "must be greater than the step before (\(previousDays)); steps go from the most recent out")
             previousDays = step.withinDays
             require((0...100).contains(step.points), key + ".points", "must be between 0 and 100 (is \(step.points))")
         }
@@ -59,46 +67,60 @@ extension BrieferConfiguration {
         nonNegative(w.engagement.weights.frequency, "weighted.engagement.weights.frequency")
         nonNegative(w.engagement.weights.breadth, "weighted.engagement.weights.breadth")
         nonNegative(w.engagement.weights.recency, "weighted.engagement.weights.recency")
-        require(w.engagement.weights.frequency + w.engagement.weights.breadth + w.engagement.weights.recency == 100,
-                "weighted.engagement.weights", "must add up to 100")
+        require(
+            w.engagement.weights.frequency + w.engagement.weights.breadth + w.engagement.weights.recency == 100,
+            "weighted.engagement.weights", "must add up to 100")
         checkDescending(w.firmographic.employees, "weighted.firmographic.employees", &problems)
         checkDescending(w.firmographic.revenue, "weighted.firmographic.revenue", &problems)
         nonNegative(w.firmographic.employeesOtherwise, "weighted.firmographic.employees_otherwise")
         nonNegative(w.firmographic.industryOtherwise, "weighted.firmographic.industry_otherwise")
         nonNegative(w.firmographic.revenueOtherwise, "weighted.firmographic.revenue_otherwise")
         nonNegative(w.firmographic.workEmail, "weighted.firmographic.work_email")
-        for (i, group) in w.firmographic.industries.enumerated() { nonNegative(group.points, "weighted.firmographic.industries[\(i)].points") }
+        for (i, group) in w.firmographic.industries.enumerated() {
+            nonNegative(group.points, "weighted.firmographic.industries[\(i)].points")
+        }
         positive(w.firmographic.max, "weighted.firmographic.max")
         nonNegative(w.weights.activation, "weighted.weights.activation")
         nonNegative(w.weights.engagement, "weighted.weights.engagement")
         nonNegative(w.weights.firmographic, "weighted.weights.firmographic")
         require(w.weights.activation + w.weights.engagement + w.weights.firmographic == 100, "weighted.weights", "must add up to 100")
         require(w.tiers.hot > w.tiers.warm, "weighted.tiers.hot", "must be above weighted.tiers.warm (\(w.tiers.hot) <= \(w.tiers.warm))")
-        require(w.tiers.warm > w.tiers.nurture, "weighted.tiers.warm", "must be above weighted.tiers.nurture (\(w.tiers.warm) <= \(w.tiers.nurture))")
+        require(
+            w.tiers.warm > w.tiers.nurture, "weighted.tiers.warm",
+            "must be above weighted.tiers.nurture (\(w.tiers.warm) <= \(w.tiers.nurture))")
         require(w.tiers.nurture > 0, "weighted.tiers.nurture", "must be above 0")
         require(w.tiers.hot <= 100, "weighted.tiers.hot", "must be at most 100")
 
         let p = points
         positive(p.fit.max, "points.fit.max")
-        require(p.fit.icpEmployeesMin <= p.fit.icpEmployeesMax, "points.fit.icp_employees_min", "must not be above points.fit.icp_employees_max")
-        require(p.fit.adjacentEmployeesMin <= p.fit.icpEmployeesMin && p.fit.adjacentEmployeesMax >= p.fit.icpEmployeesMax,
-                "points.fit.adjacent_employees_min", "the adjacent range must contain the ICP range")
-        for key in [("icp_employees_points", p.fit.icpEmployeesPoints), ("adjacent_employees_points", p.fit.adjacentEmployeesPoints),
-                    ("target_industry_points", p.fit.targetIndustryPoints), ("adjacent_industry_points", p.fit.adjacentIndustryPoints),
-                    ("senior_title_points", p.fit.seniorTitlePoints), ("manager_title_points", p.fit.managerTitlePoints),
-                    ("other_title_points", p.fit.otherTitlePoints), ("complementary_tool_points", p.fit.complementaryToolPoints),
-                    ("partial_tool_points", p.fit.partialToolPoints), ("target_country_points", p.fit.targetCountryPoints),
-                    ("secondary_country_points", p.fit.secondaryCountryPoints)] {
+        require(
+            p.fit.icpEmployeesMin <= p.fit.icpEmployeesMax, "points.fit.icp_employees_min", "must not be above points.fit.icp_employees_max"
+        )
+        require(
+            p.fit.adjacentEmployeesMin <= p.fit.icpEmployeesMin && p.fit.adjacentEmployeesMax >= p.fit.icpEmployeesMax,
+            "points.fit.adjacent_employees_min", "the adjacent range must contain the ICP range")
+        for key in [
+            ("icp_employees_points", p.fit.icpEmployeesPoints), ("adjacent_employees_points", p.fit.adjacentEmployeesPoints),
+            ("target_industry_points", p.fit.targetIndustryPoints), ("adjacent_industry_points", p.fit.adjacentIndustryPoints),
+            ("senior_title_points", p.fit.seniorTitlePoints), ("manager_title_points", p.fit.managerTitlePoints),
+            ("other_title_points", p.fit.otherTitlePoints), ("complementary_tool_points", p.fit.complementaryToolPoints),
+            ("partial_tool_points", p.fit.partialToolPoints), ("target_country_points", p.fit.targetCountryPoints),
+            ("secondary_country_points", p.fit.secondaryCountryPoints),
+        ] {
             nonNegative(key.1, "points.fit." + key.0)
         }
-        for key in [("competitor_points", p.fit.competitorPoints), ("personal_email_points", p.fit.personalEmailPoints), ("student_points", p.fit.studentPoints)] {
+        for key in [
+            ("competitor_points", p.fit.competitorPoints), ("personal_email_points", p.fit.personalEmailPoints),
+            ("student_points", p.fit.studentPoints),
+        ] {
             require(key.1 <= 0, "points.fit." + key.0, "is a deduction and must not be positive (is \(key.1))")
         }
         positive(p.behaviour.max, "points.behaviour.max")
         for (i, rule) in p.behaviour.rules.enumerated() {
             let key = "points.behaviour.rules[\(i)]"
             require(!rule.event.isEmpty, key + ".event", "must name an event")
-            require(rule.withinSignupDays >= 0 && rule.withinSignupDays <= 3650, key + ".within_signup_days", "must be between 0 and 3650 days")
+            require(
+                rule.withinSignupDays >= 0 && rule.withinSignupDays <= 3650, key + ".within_signup_days", "must be between 0 and 3650 days")
             require(!rule.steps.isEmpty, key + ".steps", "must have at least one step")
             var previous = Int.max
             for (j, step) in rule.steps.enumerated() {
@@ -111,14 +133,18 @@ extension BrieferConfiguration {
             }
         }
         positive(p.behaviour.velocity.minActions, "points.behaviour.velocity.min_actions")
-        require(p.behaviour.velocity.windowHours > 0 && p.behaviour.velocity.windowHours <= 87_600, "points.behaviour.velocity.window_hours",
-                "must be between 1 and 87600 hours")
+        require(
+            p.behaviour.velocity.windowHours > 0 && p.behaviour.velocity.windowHours <= 87_600, "points.behaviour.velocity.window_hours",
+            "must be between 1 and 87600 hours")
         days(p.behaviour.velocity.lookbackDays, "points.behaviour.velocity.lookback_days")
         nonNegative(p.behaviour.velocity.bonus, "points.behaviour.velocity.bonus")
         days(p.behaviour.inactivity.periodDays, "points.behaviour.inactivity.period_days")
-        require(p.behaviour.inactivity.pointsPerPeriod <= 0, "points.behaviour.inactivity.points_per_period", "is a deduction and must not be positive")
+        require(
+            p.behaviour.inactivity.pointsPerPeriod <= 0, "points.behaviour.inactivity.points_per_period",
+            "is a deduction and must not be positive")
         for (i, n) in p.behaviour.negativeEvents.enumerated() {
-            require(n.points <= 0, "points.behaviour.negative_events[\(i)].points", "is a deduction and must not be positive (is \(n.points))")
+            require(
+                n.points <= 0, "points.behaviour.negative_events[\(i)].points", "is a deduction and must not be positive (is \(n.points))")
         }
         days(p.behaviour.negativeWindowDays, "points.behaviour.negative_window_days")
         days(p.behaviour.decay.periodDays, "points.behaviour.decay.period_days")
@@ -129,8 +155,11 @@ extension BrieferConfiguration {
         require(p.maxTotal > 0 && p.maxTotal <= 100_000, "points.max_total", "must be between 1 and 100000")
         require(p.behaviour.max <= 100_000, "points.behaviour.max", "must be at most 100000")
         require(p.fit.max <= 100_000, "points.fit.max", "must be at most 100000")
-        require(p.pql.minTotal > p.tiers.warm, "points.pql.min_total", "must be above points.tiers.warm (\(p.pql.minTotal) <= \(p.tiers.warm))")
-        require(p.tiers.warm > p.tiers.nurture, "points.tiers.warm", "must be above points.tiers.nurture (\(p.tiers.warm) <= \(p.tiers.nurture))")
+        require(
+            p.pql.minTotal > p.tiers.warm, "points.pql.min_total", "must be above points.tiers.warm (\(p.pql.minTotal) <= \(p.tiers.warm))")
+        require(
+            p.tiers.warm > p.tiers.nurture, "points.tiers.warm",
+            "must be above points.tiers.nurture (\(p.tiers.warm) <= \(p.tiers.nurture))")
         require(p.tiers.nurture > 0, "points.tiers.nurture", "must be above 0")
         nonNegative(p.pql.minFit, "points.pql.min_fit")
         nonNegative(p.pql.minBehaviour, "points.pql.min_behaviour")
@@ -155,7 +184,9 @@ extension BrieferConfiguration {
         var previous = Int64.max
         for (i, step) in steps.enumerated() {
             if step.above >= previous {
-                problems.append(.init(key: "\(key)[\(i)].above", message: "steps must go from the highest value down (\(step.above) after \(previous))"))
+                problems.append(
+                    .init(key: "\(key)[\(i)].above", message: "steps must go from the highest value down (\(step.above) after \(previous))")
+                )
             }
             if step.points < 0 { problems.append(.init(key: "\(key)[\(i)].points", message: "must not be negative (is \(step.points))")) }
             previous = step.above
@@ -191,8 +222,9 @@ extension BrieferConfiguration {
         }
         range(selection.refreshAfterHours, 0...87_600, "selection.refresh_after_hours")
         let e = enrichment
-        require(e.baseUrl.hasPrefix("http://") || e.baseUrl.hasPrefix("https://"), "enrichment.base_url",
-                "must start with http:// or https:// (is '\(e.baseUrl)')")
+        require(
+            e.baseUrl.hasPrefix("http://") || e.baseUrl.hasPrefix("https://"), "enrichment.base_url",
+            "must start with http:// or https:// (is '\(e.baseUrl)')")
         require(!e.model.isEmpty, "enrichment.model", "must name a model")
         for (i, m) in e.fallbackModels.enumerated() { require(!m.isEmpty, "enrichment.fallback_models[\(i)]", "must name a model") }
         require((0...2).contains(e.temperature), "enrichment.temperature", "must be between 0 and 2 (is \(e.temperature))")
@@ -207,8 +239,9 @@ extension BrieferConfiguration {
         range(e.maxAttempts, 1...10, "enrichment.max_attempts")
         range(e.leaseSeconds, 10...86_400, "enrichment.lease_seconds")
         range(e.tokenBudgetPerAccount, 0...10_000_000, "enrichment.token_budget_per_account")
-        require(e.dailySpendCapUsd >= 0 && e.dailySpendCapUsd <= 1_000_000, "enrichment.daily_spend_cap_usd",
-                "must be between 0 and 1000000 (is \(e.dailySpendCapUsd))")
+        require(
+            e.dailySpendCapUsd >= 0 && e.dailySpendCapUsd <= 1_000_000, "enrichment.daily_spend_cap_usd",
+            "must be between 0 and 1000000 (is \(e.dailySpendCapUsd))")
         for (i, p) in e.prices.enumerated() {
             let key = "enrichment.prices[\(i)]"
             require(!p.model.isEmpty, key + ".model", "must name a model")
@@ -219,16 +252,21 @@ extension BrieferConfiguration {
             require(!d.event.isEmpty, "enrichment.detail_properties[\(i)].event", "must name an event")
             require(!d.property.isEmpty, "enrichment.detail_properties[\(i)].property", "must name a property")
         }
-        require(Self.isPropertyName(crm.groupName), "crm.group_name", "must be lowercase letters, digits and underscores, starting with a letter (is '\(crm.groupName)')")
+        require(
+            Self.isPropertyName(crm.groupName), "crm.group_name",
+            "must be lowercase letters, digits and underscores, starting with a letter (is '\(crm.groupName)')")
         require(!crm.groupLabel.allSatisfy(\.isWhitespace), "crm.group_label", "must not be empty")
         range(crm.maxContactsPerAccount, 1...10_000, "crm.max_contacts_per_account")
         for (i, entry) in crm.doNotContact.enumerated() {
-            require(entry.contains("@") && entry.contains("."), "crm.do_not_contact[\(i)]", "'\(entry)' is neither an email address nor @domain")
+            require(
+                entry.contains("@") && entry.contains("."), "crm.do_not_contact[\(i)]", "'\(entry)' is neither an email address nor @domain"
+            )
         }
         require(crm.createTiers.count == Set(crm.createTiers).count, "crm.create_tiers", "names a tier twice")
         require(!crm.outDir.allSatisfy(\.isWhitespace), "crm.out_dir", "must name a directory")
-        require(crm.baseUrl.hasPrefix("http://") || crm.baseUrl.hasPrefix("https://"), "crm.base_url",
-                "must start with http:// or https:// (is '\(crm.baseUrl)')")
+        require(
+            crm.baseUrl.hasPrefix("http://") || crm.baseUrl.hasPrefix("https://"), "crm.base_url",
+            "must start with http:// or https:// (is '\(crm.baseUrl)')")
         range(crm.batchSize, 1...100, "crm.batch_size")
         range(crm.requestsPerWindow, 1...100_000, "crm.requests_per_window")
         range(crm.windowSeconds, 1...86_400, "crm.window_seconds")
@@ -240,21 +278,31 @@ extension BrieferConfiguration {
         var seenNames: Set<String> = []
         for (i, p) in crm.propertyNames.enumerated() {
             let key = "crm.property_names[\(i)]"
-            require(CRMProperty(rawValue: p.property) != nil, key + ".property",
-                    "'\(p.property)' is not a Briefer property; known: \(CRMProperty.allCases.map(\.rawValue).joined(separator: ", "))")
-            require(Self.isPropertyName(p.name), key + ".name", "must be lowercase letters, digits and underscores, starting with a letter (is '\(p.name)')")
+            require(
+                CRMProperty(rawValue: p.property) != nil, key + ".property",
+                "'\(p.property)' is not a Briefer property; known: \(CRMProperty.allCases.map(\.rawValue).joined(separator: ", "))")
+            require(
+                Self.isPropertyName(p.name), key + ".name",
+                "must be lowercase letters, digits and underscores, starting with a letter (is '\(p.name)')")
             require(seenNames.insert(p.name).inserted, key + ".name", "'\(p.name)' is given to two properties")
         }
         let b = e.briefing
         range(b.minFieldChars, 1...10_000, "enrichment.briefing.min_field_chars")
         range(b.maxFieldChars, 1...65_536, "enrichment.briefing.max_field_chars")
-        require(b.maxFieldChars > b.minFieldChars, "enrichment.briefing.max_field_chars",
-                "must be above min_field_chars (\(b.maxFieldChars) <= \(b.minFieldChars))")
+        require(
+            b.maxFieldChars > b.minFieldChars, "enrichment.briefing.max_field_chars",
+            "must be above min_field_chars (\(b.maxFieldChars) <= \(b.minFieldChars))")
         range(b.maxUntrustedChars, 8...10_000, "enrichment.briefing.max_untrusted_chars")
         range(b.duplicateSimilarityPercent, 1...100, "enrichment.briefing.duplicate_similarity_percent")
-        for (i, p) in b.genericPhrases.enumerated() { require(!p.allSatisfy(\.isWhitespace), "enrichment.briefing.generic_phrases[\(i)]", "must not be empty") }
-        for (i, t) in b.knownTerms.enumerated() { require(!t.allSatisfy(\.isWhitespace), "enrichment.briefing.known_terms[\(i)]", "must not be empty") }
-        for (i, t) in b.productTerms.enumerated() { require(!t.allSatisfy(\.isWhitespace), "enrichment.briefing.product_terms[\(i)]", "must not be empty") }
+        for (i, p) in b.genericPhrases.enumerated() {
+            require(!p.allSatisfy(\.isWhitespace), "enrichment.briefing.generic_phrases[\(i)]", "must not be empty")
+        }
+        for (i, t) in b.knownTerms.enumerated() {
+            require(!t.allSatisfy(\.isWhitespace), "enrichment.briefing.known_terms[\(i)]", "must not be empty")
+        }
+        for (i, t) in b.productTerms.enumerated() {
+            require(!t.allSatisfy(\.isWhitespace), "enrichment.briefing.product_terms[\(i)]", "must not be empty")
+        }
         return problems
     }
 }

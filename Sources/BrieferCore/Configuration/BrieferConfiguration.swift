@@ -112,7 +112,9 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
             /// Empty: a feature is a distinct event name (seed 004). Otherwise the event property whose
             /// distinct string values are the features (e.g. `feature`).
             public var featureProperty = ""
-            public var recency: [RecencyStep] = [.init(withinDays: 1, points: 100), .init(withinDays: 3, points: 75), .init(withinDays: 7, points: 40)]
+            public var recency: [RecencyStep] = [
+                .init(withinDays: 1, points: 100), .init(withinDays: 3, points: 75), .init(withinDays: 7, points: 40),
+            ]
             /// Recency points when active in the window but not within any step.
             public var recencyOtherwise = 10
             public var weights = Weights()
@@ -125,7 +127,9 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         }
 
         public struct Firmographic: Sendable, Codable, Equatable {
-            public var employees: [Threshold] = [.init(above: 500, points: 30), .init(above: 100, points: 25), .init(above: 20, points: 20), .init(above: 5, points: 15)]
+            public var employees: [Threshold] = [
+                .init(above: 500, points: 30), .init(above: 100, points: 25), .init(above: 20, points: 20), .init(above: 5, points: 15),
+            ]
             public var employeesOtherwise = 5
             public var industries: [IndustryGroup] = [
                 .init(names: ["saas", "technology", "fintech"], points: 25),
@@ -133,7 +137,9 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
                 .init(names: ["healthcare", "manufacturing"], points: 15),
             ]
             public var industryOtherwise = 10
-            public var revenue: [Threshold] = [.init(above: 10_000_000, points: 25), .init(above: 1_000_000, points: 20), .init(above: 100_000, points: 15)]
+            public var revenue: [Threshold] = [
+                .init(above: 10_000_000, points: 25), .init(above: 1_000_000, points: 20), .init(above: 100_000, points: 15),
+            ]
             public var revenueOtherwise = 5
             public var workEmail = 20
             public var max = 100
@@ -192,7 +198,9 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
             public var adjacentIndustries = ["fintech", "ecommerce", "media"]
             public var adjacentIndustryPoints = 5
             /// Title words (case-insensitive, whole words) for VP / Director / C-level.
-            public var seniorTitleWords = ["vp", "vice", "director", "chief", "ceo", "cto", "cfo", "coo", "cmo", "cio", "head", "founder", "president"]
+            public var seniorTitleWords = [
+                "vp", "vice", "director", "chief", "ceo", "cto", "cfo", "coo", "cmo", "cio", "head", "founder", "president",
+            ]
             public var seniorTitlePoints = 10
             public var managerTitleWords = ["manager", "lead"]
             public var managerTitlePoints = 6
@@ -224,17 +232,24 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
                 .init(event: "checkout_started", steps: [.init(minCount: 1, points: 15)]),
                 .init(event: "premium_feature_used", steps: [.init(minCount: 1, points: 8)]),
                 .init(event: "report_exported", steps: [.init(minCount: 1, points: 5)]),
-                .init(event: "login", withinSignupDays: 7, steps: [.init(minCount: 5, points: 10), .init(minCount: 3, points: 5), .init(minCount: 1, points: 2)]),
+                .init(
+                    event: "login", withinSignupDays: 7,
+                    steps: [.init(minCount: 5, points: 10), .init(minCount: 3, points: 5), .init(minCount: 1, points: 2)]),
             ]
             public var velocity = Velocity()
             public var inactivity = Inactivity()
-            public var negativeEvents: [NegativeEvent] = [.init(event: "email_unsubscribed", points: -5), .init(event: "plan_downgraded", points: -8)]
+            public var negativeEvents: [NegativeEvent] = [
+                .init(event: "email_unsubscribed", points: -5), .init(event: "plan_downgraded", points: -8),
+            ]
             /// Negative events count when within this many days before the as-of time.
             public var negativeWindowDays = 30
             public var decay = Decay()
 
             public struct Velocity: Sendable, Codable, Equatable {
-                public var keyActions = ["core_feature_used", "project_created", "team_invite_sent", "integration_connected", "pricing_page_viewed", "checkout_started", "report_exported", "premium_feature_used"]
+                public var keyActions = [
+                    "core_feature_used", "project_created", "team_invite_sent", "integration_connected", "pricing_page_viewed",
+                    "checkout_started", "report_exported", "premium_feature_used",
+                ]
                 public var minActions = 5
                 public var windowHours = 48
                 /// Only bursts within this many days before the as-of time earn the bonus (once).

@@ -88,13 +88,14 @@ public enum ConfigurationCoding {
         case let (.array(items), .array(baseItems)):
             // List items are checked against the shape of the default's first item.
             guard let template = baseItems.first else { return value }
-            return .array(items.enumerated().map { i, item in
-                let itemPath = "\(path)[\(i)]"
-                if case .object = template, case .object = item {
-                    return checkKeys(item, against: template, path: itemPath, problems: &problems, located: located)
-                }
-                return item
-            })
+            return .array(
+                items.enumerated().map { i, item in
+                    let itemPath = "\(path)[\(i)]"
+                    if case .object = template, case .object = item {
+                        return checkKeys(item, against: template, path: itemPath, problems: &problems, located: located)
+                    }
+                    return item
+                })
         case let (.number(text), .number):
             if !isWholeOrAllowedFraction(text, path: path) { problems.append(located(path, "expected a whole number, found \(text)")) }
             return value
@@ -130,7 +131,8 @@ public enum ConfigurationCoding {
                 problems.append(located(key, "unknown key; known keys here: \(known)"))
             }
         }
-        for (key, value) in optionalKeys where templateMembers.contains(where: { $0.key == key }) && !result.contains(where: { $0.key == key }) {
+        for (key, value) in optionalKeys
+        where templateMembers.contains(where: { $0.key == key }) && !result.contains(where: { $0.key == key }) {
             result.append((key, value))
         }
         return .object(result)
@@ -179,7 +181,8 @@ public enum ConfigurationCoding {
             return located(path(context.codingPath + [key]), "required key is missing")
         case let .dataCorrupted(context):
             if context.codingPath.last?.stringValue == "model" {
-                return located("model", "must be one of: " + BrieferConfiguration.ScoringModel.allCases.map(\.rawValue).joined(separator: ", "))
+                return located(
+                    "model", "must be one of: " + BrieferConfiguration.ScoringModel.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return located(path(context.codingPath), "invalid value: \(context.debugDescription)")
         @unknown default:
@@ -193,7 +196,9 @@ public enum ConfigurationCoding {
         if name == "String" { return "a string" }
         if name.hasPrefix("Array") { return "a list" }
         if name == "Bool" { return "true or false" }
-        if name.contains("ScoringModel") { return "one of: " + BrieferConfiguration.ScoringModel.allCases.map(\.rawValue).joined(separator: ", ") }
+        if name.contains("ScoringModel") {
+            return "one of: " + BrieferConfiguration.ScoringModel.allCases.map(\.rawValue).joined(separator: ", ")
+        }
         return "a mapping"
     }
 

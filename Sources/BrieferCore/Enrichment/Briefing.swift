@@ -15,13 +15,17 @@ public struct Briefing: Sendable, Codable, Equatable {
 
     /// The fields as (JSON key, text), in ``fieldNames`` order.
     public var fields: [(name: String, text: String)] {
-        [("use_case_hypothesis", useCaseHypothesis), ("expansion_signal", expansionSignal),
-         ("recommended_opening", recommendedOpening), ("risk_factor", riskFactor)]
+        [
+            ("use_case_hypothesis", useCaseHypothesis), ("expansion_signal", expansionSignal),
+            ("recommended_opening", recommendedOpening), ("risk_factor", riskFactor),
+        ]
     }
 
     enum CodingKeys: String, CodingKey {
-        case useCaseHypothesis = "use_case_hypothesis", expansionSignal = "expansion_signal"
-        case recommendedOpening = "recommended_opening", riskFactor = "risk_factor"
+        case useCaseHypothesis = "use_case_hypothesis"
+        case expansionSignal = "expansion_signal"
+        case recommendedOpening = "recommended_opening"
+        case riskFactor = "risk_factor"
     }
 }
 

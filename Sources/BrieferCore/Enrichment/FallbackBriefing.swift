@@ -47,8 +47,9 @@ public enum FallbackBriefing {
             recommendedOpening: pick("recommended_opening", facts.openings),
             riskFactor: pick("risk_factor", facts.risks))
         if checker.briefingErrors(chosen, context).isEmpty { return chosen }
-        return Briefing(useCaseHypothesis: facts.plainUseCase, expansionSignal: facts.plainExpansion,
-                        recommendedOpening: facts.plainOpening, riskFactor: facts.plainRisk)
+        return Briefing(
+            useCaseHypothesis: facts.plainUseCase, expansionSignal: facts.plainExpansion,
+            recommendedOpening: facts.plainOpening, riskFactor: facts.plainRisk)
     }
 
     /// The input's facts, cleaned for a sentence, and the candidate sentences built from them.
@@ -77,8 +78,9 @@ public enum FallbackBriefing {
             func usages(_ raws: [PromptInput.Usage]) -> [Usage] {
                 raws.compactMap { usage in name(usage.name).map { ($0, usage.count) } }
             }
-            company = FallbackBriefing.companyName(input.companyName,
-                                                   cap: max(1, min(FallbackBriefing.maxCompanyCharacters, rules.maxUntrustedChars)))
+            company = FallbackBriefing.companyName(
+                input.companyName,
+                cap: max(1, min(FallbackBriefing.maxCompanyCharacters, rules.maxUntrustedChars)))
             window = input.windowDays; score = input.score; users = input.users; active = input.activeUsers
             days = input.activeDays; invited = input.invitedTeammates
             plan = name(input.plan)
@@ -116,19 +118,26 @@ public enum FallbackBriefing {
             if let top = features.first {
                 for subject in subjects {
                     if features.count > 1 {
-                        out.append("\(subject) uses \(top.name) most, \(times(top.count)) \(lastWindow), followed by \(features[1].name) (\(features[1].count)), which points to its main workflow in the product.")
+                        out.append(
+                            "\(subject) uses \(top.name) most, \(times(top.count)) \(lastWindow), followed by \(features[1].name) (\(features[1].count)), which points to its main workflow in the product."
+                        )
                     }
-                    out.append("\(subject) uses \(top.name) most, \(times(top.count)) \(lastWindow), which points to its main workflow in the product.")
+                    out.append(
+                        "\(subject) uses \(top.name) most, \(times(top.count)) \(lastWindow), which points to its main workflow in the product."
+                    )
                 }
             }
             if let top = events.first {
                 for subject in subjects {
-                    out.append("\(subject) is most active through \(top.name), \(times(top.count)) \(lastWindow), which shows how it uses the product day to day.")
+                    out.append(
+                        "\(subject) is most active through \(top.name), \(times(top.count)) \(lastWindow), which shows how it uses the product day to day."
+                    )
                 }
             }
             if !integrations.isEmpty {
                 for subject in subjects {
-                    out.append("\(subject) has connected \(list(integrations)), so the product likely sits next to those tools in its daily work.")
+                    out.append(
+                        "\(subject) has connected \(list(integrations)), so the product likely sits next to those tools in its daily work.")
                 }
             }
             if !completed.isEmpty {
@@ -154,7 +163,9 @@ public enum FallbackBriefing {
             var out: [String] = []
             if !limits.isEmpty {
                 let which = limits.count > 1 ? "limits" : "limit"
-                if let plan { out.append("They reached the \(list(limits)) \(which) on the \(plan) plan, a direct reason to move to a higher tier.") }
+                if let plan {
+                    out.append("They reached the \(list(limits)) \(which) on the \(plan) plan, a direct reason to move to a higher tier.")
+                }
                 out.append("They reached the \(list(limits)) \(which), a direct reason to move to a higher tier.")
             }
             if let intent {
@@ -162,7 +173,9 @@ public enum FallbackBriefing {
                 out.append("Their activity includes \(intent.name)\(count) \(lastWindow), a sign they are weighing a paid plan.")
             }
             if invited > 0 {
-                out.append("They sent \(invited) teammate invitation\(invited == 1 ? "" : "s") \(lastWindow), so usage is spreading beyond a single person.")
+                out.append(
+                    "They sent \(invited) teammate invitation\(invited == 1 ? "" : "s") \(lastWindow), so usage is spreading beyond a single person."
+                )
             }
             if active > 1 {
                 out.append("\(active) of \(users) users were active \(lastWindow), so the product is already shared across people.")
@@ -206,7 +219,9 @@ public enum FallbackBriefing {
                 out.append("The activation \(steps) still missing, so activation is unfinished and could stall.")
             }
             if users == 1 {
-                out.append("The account has a single user, \(active == 1 ? "active" : "inactive") \(lastWindow), so adoption rests on that person alone.")
+                out.append(
+                    "The account has a single user, \(active == 1 ? "active" : "inactive") \(lastWindow), so adoption rests on that person alone."
+                )
             } else if active == 0 {
                 out.append("None of the \(users) users were active \(lastWindow), so adoption has stalled and needs a restart.")
             } else if active == 1 {
@@ -234,7 +249,8 @@ public enum FallbackBriefing {
     static func displayName(_ raw: String, cap: Int) -> String? {
         let clean = UntrustedText.sanitize(raw, maxCharacters: Int.max)
         guard BriefingValidator.instructionStart(in: BriefingValidator.words(in: clean).map(\.text)) == nil,
-              BriefingValidator.personalData(in: Array(clean)).isEmpty else { return nil }
+            BriefingValidator.personalData(in: Array(clean)).isEmpty
+        else { return nil }
         let spaced = clean.split(whereSeparator: { $0 == "_" || $0.isWhitespace }).joined(separator: " ")
         return tidy(shorten(spaced, cap: cap))
     }

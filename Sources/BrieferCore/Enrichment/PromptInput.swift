@@ -70,7 +70,8 @@ public struct PromptInput: Sendable, Codable, Equatable {
         scoringModel: String = "weighted", score: Int, tier: String, newlyHot: Bool = false, windowDays: Int = 14,
         users: Int = 1, activeUsers: Int = 1, activeDays: Int = 0, invitedTeammates: Int = 0, invitedTeammatesEver: Int? = nil,
         completedActivations: [String] = [], missingActivations: [String] = [], topFeatures: [Usage] = [],
-        topFeaturesEver: [Usage]? = nil, featureCount: Int? = nil, featureCountEver: Int? = nil, eventTypeCount: Int? = nil, integrations: [String] = [], limitsHit: [String] = [], limitsHitEver: [String]? = nil,
+        topFeaturesEver: [Usage]? = nil, featureCount: Int? = nil, featureCountEver: Int? = nil, eventTypeCount: Int? = nil,
+        integrations: [String] = [], limitsHit: [String] = [], limitsHitEver: [String]? = nil,
         plan: String = "free", techStack: [String] = [], recentEvents: [Usage] = [], reasons: [String] = [], reasonsInWords: [String]? = nil
     ) {
         self.account = account; self.companyName = companyName; self.industry = industry; self.employeeCount = employeeCount
@@ -151,8 +152,10 @@ extension PromptInput {
     /// Every number the input states (counts, score, sizes, the window), and the numbers inside its strings:
     /// what a briefing may quote.
     public var mentionedNumbers: Set<Int> {
-        var numbers: Set<Int> = [score, windowDays, users, activeUsers, activeDays, invitedTeammates,
-                                 completedActivations.count, completedActivations.count + missingActivations.count]
+        var numbers: Set<Int> = [
+            score, windowDays, users, activeUsers, activeDays, invitedTeammates,
+            completedActivations.count, completedActivations.count + missingActivations.count,
+        ]
         if let employeeCount { numbers.insert(employeeCount) }
         for count in [invitedTeammatesEver, featureCount, featureCountEver, eventTypeCount] { if let count { numbers.insert(count) } }
         for usage in topFeatures + (topFeaturesEver ?? []) + recentEvents { numbers.insert(usage.count) }

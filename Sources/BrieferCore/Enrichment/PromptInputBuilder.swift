@@ -23,18 +23,21 @@ public struct PromptInputBuilder: Sendable {
         limitId = ids[e.limitEvent] ?? 0
         inviteId = ids[e.inviteEvent] ?? 0
         let extracted = ActivityExtraction(configuration).signalDetails
-        featureEventIds = Set(e.detailProperties.compactMap { d -> UInt32? in
-            guard d.event != e.integrationEvent, d.event != e.limitEvent, extracted[d.event] == d.property else { return nil }
-            return ids[d.event]
-        })
+        featureEventIds = Set(
+            e.detailProperties.compactMap { d -> UInt32? in
+                guard d.event != e.integrationEvent, d.event != e.limitEvent, extracted[d.event] == d.property else { return nil }
+                return ids[d.event]
+            })
     }
 
     /// - Parameters:
     ///   - userDays: each of the account's users' days (all history up to the as-of time is enough).
     ///   - company: what the companies file (over a group call) says about the account, if anything.
     ///   - plan: the account's current paid plan, or nil for free.
-    public func build(score: AccountScore, model: BrieferConfiguration.ScoringModel, newlyHot: Bool, company: CompanyRecord?,
-                      userDays: [[ActivityDay]], plan: String?) -> PromptInput {
+    public func build(
+        score: AccountScore, model: BrieferConfiguration.ScoringModel, newlyHot: Bool, company: CompanyRecord?,
+        userDays: [[ActivityDay]], plan: String?
+    ) -> PromptInput {
         let c = configuration
         let windowDays = c.weighted.engagement.windowDays
         let windowStart = asOf.milliseconds - Int64(windowDays) * Timestamp.millisecondsPerDay
@@ -69,8 +72,10 @@ public struct PromptInputBuilder: Sendable {
                 if entry.name == limitId, entry.detail != 0 {
                     limitCountsEver[entry.detail, default: 0] += 1
                     if inWindow { limitCounts[entry.detail, default: 0] += 1 }
-                } else if let feature = entry.feature != 0 ? entry.feature
-                            : (entry.detail != 0 && featureEventIds.contains(entry.name) ? entry.detail : nil) {
+                } else if let feature = entry.feature != 0
+                    ? entry.feature
+                    : (entry.detail != 0 && featureEventIds.contains(entry.name) ? entry.detail : nil)
+                {
                     featureCountsEver[feature, default: 0] += 1
                     if inWindow { featureCounts[feature, default: 0] += 1 }
                 }
@@ -90,7 +95,8 @@ public struct PromptInputBuilder: Sendable {
         }
         return PromptInput(
             account: score.account, companyName: company?.name ?? score.account, industry: company?.industry,
-            employeeCount: company?.employeeCount.map { Int(clamping: $0) }, country: company?.country, scoringModel: model.rawValue, score: score.score,
+            employeeCount: company?.employeeCount.map { Int(clamping: $0) }, country: company?.country, scoringModel: model.rawValue,
+            score: score.score,
             tier: score.tier.rawValue, newlyHot: newlyHot, windowDays: windowDays, users: score.users, activeUsers: activeUsers,
             // The window (as-of − N days, as-of] touches N + 1 calendar days; like scoring, at most N count.
             activeDays: min(activeDays.count, windowDays), invitedTeammates: invites, invitedTeammatesEver: invitesEver,

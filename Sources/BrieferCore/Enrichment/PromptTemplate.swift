@@ -40,7 +40,9 @@ public struct PromptTemplate: Sendable, Equatable {
     }
 
     /// The repair message listing `errors`, one per line.
-    public func renderRepair(_ input: PromptInput, errors: [BriefingError], rules: BrieferConfiguration.BriefingRules) throws(PromptTemplateError) -> String {
+    public func renderRepair(_ input: PromptInput, errors: [BriefingError], rules: BrieferConfiguration.BriefingRules)
+        throws(PromptTemplateError) -> String
+    {
         var values = Self.values(input, rules: rules)
         values["errors"] = errors.map { "- \($0.description)" }.joined(separator: "\n")
         return try Self.fill(repair, part: "repair", values: values, known: Self.repairPlaceholders)
@@ -94,7 +96,8 @@ public enum PromptTemplateError: Error, Sendable, Equatable, CustomStringConvert
     public var description: String {
         switch self {
         case let .unknownPlaceholder(name, part, line, known):
-            return "unknown placeholder {{\(name)}} in the \(part) part (line \(line) of that part); known: \(known.joined(separator: ", "))"
+            return
+                "unknown placeholder {{\(name)}} in the \(part) part (line \(line) of that part); known: \(known.joined(separator: ", "))"
         case let .missingValue(name, part):
             return "placeholder {{\(name)}} in the \(part) part has no value"
         case let .unclosed(part, line):

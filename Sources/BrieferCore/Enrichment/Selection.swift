@@ -18,8 +18,10 @@ public enum Selection {
         public var lastBriefedMs: Int64?
         /// Deferred by an earlier run (the server asked to wait, the spend cap) until this time, if any.
         public var deferredUntilMs: Int64?
-        public init(account: String, score: Int, briefedSinceHot: Bool, briefedWithFingerprint: Bool, lastBriefedMs: Int64?,
-                    deferredUntilMs: Int64? = nil) {
+        public init(
+            account: String, score: Int, briefedSinceHot: Bool, briefedWithFingerprint: Bool, lastBriefedMs: Int64?,
+            deferredUntilMs: Int64? = nil
+        ) {
             self.account = account; self.score = score; self.briefedSinceHot = briefedSinceHot
             self.briefedWithFingerprint = briefedWithFingerprint; self.lastBriefedMs = lastBriefedMs
             self.deferredUntilMs = deferredUntilMs

@@ -29,8 +29,10 @@ public struct CompanyRecord: Sendable, Equatable, Codable {
     /// Columns beyond the known ones, kept as given.
     public var extra: [String: String]
 
-    public init(domain: String, name: String? = nil, employeeCount: Int64? = nil, industry: String? = nil,
-                estimatedRevenue: Int64? = nil, country: String? = nil, techStack: [String] = [], extra: [String: String] = [:]) {
+    public init(
+        domain: String, name: String? = nil, employeeCount: Int64? = nil, industry: String? = nil,
+        estimatedRevenue: Int64? = nil, country: String? = nil, techStack: [String] = [], extra: [String: String] = [:]
+    ) {
         self.domain = domain; self.name = name; self.employeeCount = employeeCount; self.industry = industry
         self.estimatedRevenue = estimatedRevenue; self.country = country; self.techStack = techStack; self.extra = extra
     }
@@ -149,19 +151,26 @@ public struct CSVRowParser: Sendable {
                 guard let domain = value("domain").map(Identity.normalizedDomain) else { throw Rejection(.missingField, "domain is empty") }
                 let employees = try integer(value("employee_count"), "employee_count")
                 let revenue = try integer(value("estimated_revenue"), "estimated_revenue", allowFraction: true)
-                let stack = (value("tech_stack") ?? "").split(separator: ";").map { String($0).trimmedWhitespace.lowercased() }.filter { !$0.isEmpty }
+                let stack = (value("tech_stack") ?? "").split(separator: ";").map { String($0).trimmedWhitespace.lowercased() }.filter {
+                    !$0.isEmpty
+                }
                 var extra: [String: String] = [:]
                 let known = Set(CSVKind.companies.requiredColumns + ["tech_stack"])
                 for (i, name) in header.enumerated() where !known.contains(name) && !fields[i].isEmpty { extra[name] = fields[i] }
-                return .success(.company(CompanyRecord(
-                    domain: domain, name: value("name"), employeeCount: employees, industry: value("industry")?.lowercased(),
-                    estimatedRevenue: revenue, country: value("country"), techStack: stack, extra: extra)))
+                return .success(
+                    .company(
+                        CompanyRecord(
+                            domain: domain, name: value("name"), employeeCount: employees, industry: value("industry")?.lowercased(),
+                            estimatedRevenue: revenue, country: value("country"), techStack: stack, extra: extra)))
             case .users:
                 guard let userId = value("user_id") else { throw Rejection(.missingUserId, "user_id is empty") }
                 let created = try time(value("created_at"), "created_at")
-                return .success(.user(UserRecord(
-                    userId: userId, email: value("email")?.lowercased(), companyDomain: value("company_domain").map(Identity.normalizedDomain),
-                    title: value("title"), createdAt: created)))
+                return .success(
+                    .user(
+                        UserRecord(
+                            userId: userId, email: value("email")?.lowercased(),
+                            companyDomain: value("company_domain").map(Identity.normalizedDomain),
+                            title: value("title"), createdAt: created)))
             case .subscriptions:
                 guard let userId = value("user_id") else { throw Rejection(.missingUserId, "user_id is empty") }
                 guard let plan = value("plan") else { throw Rejection(.missingField, "plan is empty") }

@@ -83,7 +83,9 @@ public struct EventLineParser: Sendable {
         }
         switch kind {
         case .track:
-            if userId == nil && anonymousId == nil { throw Rejection(.missingUserId, "no \(seed004 ? "user_id" : "userId or anonymousId")") }
+            if userId == nil && anonymousId == nil {
+                throw Rejection(.missingUserId, "no \(seed004 ? "user_id" : "userId or anonymousId")")
+            }
         case .identify:
             if userId == nil { throw Rejection(.missingUserId, "identify without userId") }
         case .group:
@@ -93,7 +95,9 @@ public struct EventLineParser: Sendable {
         let timeKey = (value["timestamp"].map { !$0.isNull } ?? false) ? "timestamp" : "originalTimestamp"
         guard let timeValue = value[timeKey], !timeValue.isNull else { throw Rejection(.badTimestamp, "no timestamp") }
         guard let timeText = timeValue.stringValue else { throw Rejection(.wrongType, "\(timeKey) must be a string") }
-        guard let parsed = Timestamp.parse(timeText) else { throw Rejection(.badTimestamp, "cannot read \(timeKey) '\(timeText.prefix(64))'") }
+        guard let parsed = Timestamp.parse(timeText) else {
+            throw Rejection(.badTimestamp, "cannot read \(timeKey) '\(timeText.prefix(64))'")
+        }
         if parsed.timestamp.milliseconds > now.milliseconds + futureToleranceMilliseconds {
             throw Rejection(.futureTimestamp, "\(timeKey) \(parsed.timestamp.iso8601) is after the ingest time \(now.iso8601)")
         }

@@ -20,7 +20,8 @@ public struct JSONParser {
     /// Top-level members named in `skipping` are checked to be valid JSON but not built: their value
     /// is `.null` in the result and their text is at their range (what ingest does with `properties`).
     public static func parseDocument(_ bytes: UnsafeBufferPointer<UInt8>, skipping: Set<String> = []) throws(Failure)
-        -> (value: JSONValue, memberRanges: [(key: String, range: Range<Int>)]) {
+        -> (value: JSONValue, memberRanges: [(key: String, range: Range<Int>)])
+    {
         var parser = JSONParser(bytes: bytes)
         parser.skipping = skipping
         parser.skipWhitespace()
@@ -183,7 +184,7 @@ public struct JSONParser {
                 guard index < bytes.count else { break }
                 switch bytes[index] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     index += 1
                 case UInt8(ascii: "u"):
                     index += 1

@@ -97,11 +97,12 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case let .array(items): return "[" + items.map(\.compactText).joined(separator: ",") + "]"
         case let .object(members):
-            return "{" + members.map { member in
-                var key = ""
-                JSONValue.writeQuoted(member.key, into: &key)
-                return key + ":" + member.value.compactText
-            }.joined(separator: ",") + "}"
+            return "{"
+                + members.map { member in
+                    var key = ""
+                    JSONValue.writeQuoted(member.key, into: &key)
+                    return key + ":" + member.value.compactText
+                }.joined(separator: ",") + "}"
         default: return canonicalText
         }
     }

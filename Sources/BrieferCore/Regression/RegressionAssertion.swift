@@ -44,7 +44,8 @@ public struct RegressionAssertion: Sendable, Equatable {
 
     /// The type names of a case file, negatable ones first.
     public static let negatableTypes = ["contains", "icontains", "regex", "mentions-any"]
-    public static let types = negatableTypes + negatableTypes.map { "not-" + $0 }
+    public static let types =
+        negatableTypes + negatableTypes.map { "not-" + $0 }
         + ["valid", "max-chars", "grounded", "no-generic", "max-latency-ms", "max-cost"]
 
     /// The type as written in a case file.
@@ -170,7 +171,8 @@ extension RegressionAssertion {
         let texts = briefing.fields.filter { field == nil || $0.name == field }
         if case let .maxChars(limit) = kind {
             let over = texts.filter { $0.text.count > limit }
-            return over.isEmpty ? result(true, "every field within \(limit) characters")
+            return over.isEmpty
+                ? result(true, "every field within \(limit) characters")
                 : result(false, over.map { "\($0.name) has \($0.text.count) characters" }.joined(separator: "; ") + " (limit \(limit))")
         }
         let text = texts.map(\.text).joined(separator: "\n")
@@ -185,13 +187,15 @@ extension RegressionAssertion {
         case let .mentionsAny(values):
             let words = BriefingValidator.words(in: text).map { BriefingValidator.stem($0.text) }
             found = values.first { value in
-                BriefingValidator.firstOccurrence(of: BriefingValidator.words(in: value).map { BriefingValidator.stem($0.text) }, in: words) != nil
+                BriefingValidator.firstOccurrence(of: BriefingValidator.words(in: value).map { BriefingValidator.stem($0.text) }, in: words)
+                    != nil
             }
         default: found = nil
         }
         let quotedFound = found.map { BriefingValidator.quote($0, max: 60) } ?? ""
         if negated {
-            return found == nil ? result(true, "\(where_) does not have it")
+            return found == nil
+                ? result(true, "\(where_) does not have it")
                 : result(false, "\(where_) has \(quotedFound)")
         }
         return found != nil ? result(true, "\(where_) has \(quotedFound)") : result(false, "\(where_) does not have it")

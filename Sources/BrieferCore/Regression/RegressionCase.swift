@@ -13,8 +13,10 @@ public struct RegressionCase: Sendable, Equatable {
     public var threshold: Double
     public var assertions: [RegressionAssertion]
 
-    public init(name: String, description: String = "", input: PromptInput, vocabulary: [String] = [], threshold: Double = 1,
-                assertions: [RegressionAssertion]) {
+    public init(
+        name: String, description: String = "", input: PromptInput, vocabulary: [String] = [], threshold: Double = 1,
+        assertions: [RegressionAssertion]
+    ) {
         self.name = name; self.description = description; self.input = input; self.vocabulary = vocabulary
         self.threshold = threshold; self.assertions = assertions
     }

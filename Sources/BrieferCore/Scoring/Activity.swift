@@ -63,8 +63,12 @@ public struct ActivityDay: Sendable, Equatable {
     public static func mergeEncoded(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> [UInt8] {
         let size = entryBytes
         func key(_ p: UnsafeRawBufferPointer, _ i: Int) -> (UInt32, UInt32, UInt32, UInt32) {
-            (p.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian, p.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self).littleEndian,
-             p.loadUnaligned(fromByteOffset: i + 8, as: UInt32.self).littleEndian, p.loadUnaligned(fromByteOffset: i + 12, as: UInt32.self).littleEndian)
+            (
+                p.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian,
+                p.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self).littleEndian,
+                p.loadUnaligned(fromByteOffset: i + 8, as: UInt32.self).littleEndian,
+                p.loadUnaligned(fromByteOffset: i + 12, as: UInt32.self).littleEndian
+            )
         }
         var out = [UInt8]()
         out.reserveCapacity(a.count + b.count)

@@ -27,11 +27,15 @@ public struct ActivityExtraction: Sendable, Equatable {
     /// The activity entry of a track event, its terms given ids by `term` (which interns them at
     /// ingest, or looks them up when recomputing). Properties are parsed only when a configured term
     /// is read from them.
-    public func entry(milliseconds: Int64, nameId: UInt32, name: String, properties: () -> JSONValue,
-                      term: (String) throws -> UInt32?) rethrows -> ActivityEntry {
-        let terms: (feature: String?, detail: String?) = readsProperties(of: name) ? self.terms(name: name, properties: properties()) : (nil, nil)
-        return ActivityEntry(milliseconds: milliseconds, name: nameId,
-                             feature: try terms.feature.flatMap(term) ?? 0, detail: try terms.detail.flatMap(term) ?? 0)
+    public func entry(
+        milliseconds: Int64, nameId: UInt32, name: String, properties: () -> JSONValue,
+        term: (String) throws -> UInt32?
+    ) rethrows -> ActivityEntry {
+        let terms: (feature: String?, detail: String?) =
+            readsProperties(of: name) ? self.terms(name: name, properties: properties()) : (nil, nil)
+        return ActivityEntry(
+            milliseconds: milliseconds, name: nameId,
+            feature: try terms.feature.flatMap(term) ?? 0, detail: try terms.detail.flatMap(term) ?? 0)
     }
 
     public func terms(name: String, properties: JSONValue) -> (feature: String?, detail: String?) {

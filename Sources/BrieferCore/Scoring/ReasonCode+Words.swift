@@ -22,7 +22,8 @@ extension ReasonCode {
             let days = Int(detail).map { String(min($0, windowDays)) } ?? detail
             text = "the top user was active on \(days) of the last \(windowDays) days"
         case "features_used":
-            text = featuresAreEventTypes
+            text =
+                featuresAreEventTypes
                 ? "the top user did \(detail) different kinds of events in the last \(windowDays) days"
                 : "the top user used \(detail) different features in the last \(windowDays) days"
         case "recency":
@@ -58,7 +59,9 @@ extension ReasonCode {
             text = "\(detail) active teammates besides the top user (team bonus)"
         case "velocity":
             let parts = detail.split(separator: "_")
-            text = parts.count == 3 ? "the top user did \(parts[0]) actions within \(parts[2].dropLast()) hours"
+            text =
+                parts.count == 3
+                ? "the top user did \(parts[0]) actions within \(parts[2].dropLast()) hours"
                 : "the top user had a burst of activity (\(detail))"
         case "inactive":
             text = "the top user has been inactive for \(Self.days(Substring(detail)))"

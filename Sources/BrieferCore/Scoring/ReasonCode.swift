@@ -47,7 +47,9 @@ public struct ReasonCode: Sendable, Hashable, Codable, Comparable, CustomStringC
     public init?(parsing text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2, let last = parts.last, let sign = last.first, sign == "+" || sign == "-",
-              let value = Int(last.dropFirst()) else { return nil }
-        self.init(parts[0], parts.count > 2 ? parts[1..<(parts.count - 1)].joined(separator: ":") : nil, points: sign == "-" ? -value : value)
+            let value = Int(last.dropFirst())
+        else { return nil }
+        self.init(
+            parts[0], parts.count > 2 ? parts[1..<(parts.count - 1)].joined(separator: ":") : nil, points: sign == "-" ? -value : value)
     }
 }

@@ -51,7 +51,8 @@ public struct Scorer: Sendable {
         if let last = facts.lastInWindow {
             recency = e.recencyOtherwise
             recencyLabel = "over \(e.recency.last?.withinDays ?? 0)d"
-            for step in e.recency where last.milliseconds > context.asOf.milliseconds - Int64(step.withinDays) * Timestamp.millisecondsPerDay {
+            for step in e.recency
+            where last.milliseconds > context.asOf.milliseconds - Int64(step.withinDays) * Timestamp.millisecondsPerDay {
                 recency = step.points
                 recencyLabel = "\(step.withinDays)d"
                 break
@@ -61,11 +62,19 @@ public struct Scorer: Sendable {
         let numerator = e.weights.frequency * days * B * 100 + e.weights.breadth * features * F * 100 + e.weights.recency * recency * F * B
         let engagement = ExactArithmetic.roundHalfUp(numerator, over: 100 * F * B)
         trace?("engagement (window: \(e.windowDays) days before \(context.asOf.iso8601))")
-        trace?("  active days \(facts.activeDays) (capped at \(F)), features \(facts.features) (capped at \(B)), recency \(recency) (last \(facts.lastInWindow?.iso8601 ?? "none"))")
-        trace?("  round((\(e.weights.frequency)*\(days)/\(F)*100 + \(e.weights.breadth)*\(features)/\(B)*100 + \(e.weights.recency)*\(recency)) / 100) = round(\(numerator)/\(100 * F * B)) = \(engagement)")
+        trace?(
+            "  active days \(facts.activeDays) (capped at \(F)), features \(facts.features) (capped at \(B)), recency \(recency) (last \(facts.lastInWindow?.iso8601 ?? "none"))"
+        )
+        trace?(
+            "  round((\(e.weights.frequency)*\(days)/\(F)*100 + \(e.weights.breadth)*\(features)/\(B)*100 + \(e.weights.recency)*\(recency)) / 100) = round(\(numerator)/\(100 * F * B)) = \(engagement)"
+        )
         if facts.activeDays > 0 {
-            reasons.append(ReasonCode("active_days", String(facts.activeDays), points: ExactArithmetic.roundHalfUp(e.weights.frequency * days, over: F)))
-            reasons.append(ReasonCode("features_used", String(facts.features), points: ExactArithmetic.roundHalfUp(e.weights.breadth * features, over: B)))
+            reasons.append(
+                ReasonCode(
+                    "active_days", String(facts.activeDays), points: ExactArithmetic.roundHalfUp(e.weights.frequency * days, over: F)))
+            reasons.append(
+                ReasonCode(
+                    "features_used", String(facts.features), points: ExactArithmetic.roundHalfUp(e.weights.breadth * features, over: B)))
             reasons.append(ReasonCode("recency", recencyLabel, points: ExactArithmetic.roundHalfUp(e.weights.recency * recency, over: 100)))
         }
 
@@ -75,13 +84,17 @@ public struct Scorer: Sendable {
         var firmographic = 0
         let employeePoints = company?.employeeCount.flatMap { n in f.employees.first { n > $0.above }?.points } ?? f.employeesOtherwise
         let industry = company?.industry?.trimmedWhitespace.lowercased()
-        let industryPoints = industry.flatMap { name in f.industries.first { $0.names.map { $0.lowercased() }.contains(name) }?.points } ?? f.industryOtherwise
+        let industryPoints =
+            industry.flatMap { name in f.industries.first { $0.names.map { $0.lowercased() }.contains(name) }?.points }
+            ?? f.industryOtherwise
         let revenuePoints = company?.estimatedRevenue.flatMap { n in f.revenue.first { n > $0.above }?.points } ?? f.revenueOtherwise
         let workEmail = context.hasWorkEmail(profile)
         firmographic = employeePoints + industryPoints + revenuePoints + (workEmail ? f.workEmail : 0)
         firmographic = min(firmographic, f.max)
         trace?("firmographic (company: \(company?.domain ?? "none"))")
-        trace?("  employees \(company?.employeeCount.map(String.init) ?? "unknown") -> +\(employeePoints); industry \(industry ?? "unknown") -> +\(industryPoints); revenue \(company?.estimatedRevenue.map(String.init) ?? "unknown") -> +\(revenuePoints); work email \(workEmail ? "yes" : "no") -> +\(workEmail ? f.workEmail : 0)")
+        trace?(
+            "  employees \(company?.employeeCount.map(String.init) ?? "unknown") -> +\(employeePoints); industry \(industry ?? "unknown") -> +\(industryPoints); revenue \(company?.estimatedRevenue.map(String.init) ?? "unknown") -> +\(revenuePoints); work email \(workEmail ? "yes" : "no") -> +\(workEmail ? f.workEmail : 0)"
+        )
         trace?("  firmographic = \(firmographic)")
         reasons.append(ReasonCode("company_size", company?.employeeCount.map(String.init) ?? "unknown", points: employeePoints))
         reasons.append(ReasonCode("industry", industry ?? "unknown", points: industryPoints))
@@ -89,9 +102,12 @@ public struct Scorer: Sendable {
         if workEmail { reasons.append(ReasonCode("work_email", points: f.workEmail)) }
 
         let ws = w.weights
-        let total = ExactArithmetic.roundHalfUp(ws.activation * activation + ws.engagement * engagement + ws.firmographic * firmographic,
-                                                over: ws.activation + ws.engagement + ws.firmographic)
-        trace?("pql = round((\(ws.activation)*\(activation) + \(ws.engagement)*\(engagement) + \(ws.firmographic)*\(firmographic)) / 100) = \(total)")
+        let total = ExactArithmetic.roundHalfUp(
+            ws.activation * activation + ws.engagement * engagement + ws.firmographic * firmographic,
+            over: ws.activation + ws.engagement + ws.firmographic)
+        trace?(
+            "pql = round((\(ws.activation)*\(activation) + \(ws.engagement)*\(engagement) + \(ws.firmographic)*\(firmographic)) / 100) = \(total)"
+        )
         result.activation = activation
         result.engagement = engagement
         result.firmographic = firmographic
@@ -129,14 +145,21 @@ public struct Scorer: Sendable {
                 rubric += step.points
                 reasons.append(ReasonCode(rule.event, String(count), points: step.points))
             }
-            trace?("  \(rule.event)\(rule.withinSignupDays > 0 ? " (first \(rule.withinSignupDays) days)" : ""): \(count) -> +\(step?.points ?? 0)")
+            trace?(
+                "  \(rule.event)\(rule.withinSignupDays > 0 ? " (first \(rule.withinSignupDays) days)" : ""): \(count) -> +\(step?.points ?? 0)"
+            )
         }
         var behaviour = min(rubric, p.behaviour.max)
         trace?("  rubric \(rubric), capped at \(p.behaviour.max) -> \(behaviour)")
         if facts.velocityBurst {
             behaviour += p.behaviour.velocity.bonus
-            reasons.append(ReasonCode("velocity", "\(p.behaviour.velocity.minActions)_in_\(p.behaviour.velocity.windowHours)h", points: p.behaviour.velocity.bonus))
-            trace?("  velocity: >= \(p.behaviour.velocity.minActions) key actions within \(p.behaviour.velocity.windowHours)h -> +\(p.behaviour.velocity.bonus)")
+            reasons.append(
+                ReasonCode(
+                    "velocity", "\(p.behaviour.velocity.minActions)_in_\(p.behaviour.velocity.windowHours)h",
+                    points: p.behaviour.velocity.bonus))
+            trace?(
+                "  velocity: >= \(p.behaviour.velocity.minActions) key actions within \(p.behaviour.velocity.windowHours)h -> +\(p.behaviour.velocity.bonus)"
+            )
         }
         for (i, negative) in p.behaviour.negativeEvents.enumerated() where facts.negativeCounts[i] > 0 {
             behaviour += negative.points
@@ -158,7 +181,9 @@ public struct Scorer: Sendable {
                 // The floor stops a fall; it never lifts a score that was already below it.
                 behaviour = max(min(before, p.behaviour.decay.floor), behaviour - decayPeriods * p.behaviour.decay.pointsPerPeriod)
                 if before != behaviour { reasons.append(ReasonCode("decay", "\(idleDays)d", points: behaviour - before)) }
-                trace?("  decay: \(idleDays) idle days = \(decayPeriods) x -\(p.behaviour.decay.pointsPerPeriod), floor \(p.behaviour.decay.floor): \(before) -> \(behaviour)")
+                trace?(
+                    "  decay: \(idleDays) idle days = \(decayPeriods) x -\(p.behaviour.decay.pointsPerPeriod), floor \(p.behaviour.decay.floor): \(before) -> \(behaviour)"
+                )
             }
         } else {
             behaviour = 0
@@ -277,7 +302,9 @@ public struct Scorer: Sendable {
             isPQL = self.isPQL(total: score, fit: best.fit, behaviour: best.behaviour)
             tier = pointsTier(total: score, isPQL: isPQL)
         }
-        trace?("account \(key): best user \(best.userId) \(best.score) + team bonus \(teammates) active teammates x \(a.teamBonusPerUser) (cap \(a.teamBonusCap)) = \(bonus) -> \(score) (\(tier.rawValue))")
+        trace?(
+            "account \(key): best user \(best.userId) \(best.score) + team bonus \(teammates) active teammates x \(a.teamBonusPerUser) (cap \(a.teamBonusCap)) = \(bonus) -> \(score) (\(tier.rawValue))"
+        )
         var reasons = best.reasons
         if bonus > 0 { reasons.append(ReasonCode("team_active_users", String(teammates), points: bonus)) }
         for user in users { reasons.append(contentsOf: user.signals) }

@@ -12,7 +12,9 @@ public struct ScoringContext: Sendable {
     let keyActionIds: Set<UInt32>
     public let terms: [UInt32: String]
 
-    public init(asOf: Timestamp, configuration: BrieferConfiguration, model: BrieferConfiguration.ScoringModel? = nil, vocabulary: Vocabulary) {
+    public init(
+        asOf: Timestamp, configuration: BrieferConfiguration, model: BrieferConfiguration.ScoringModel? = nil, vocabulary: Vocabulary
+    ) {
         self.asOf = asOf
         self.configuration = configuration
         self.model = model ?? configuration.model

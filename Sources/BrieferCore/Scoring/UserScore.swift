@@ -10,8 +10,10 @@ public struct UserProfile: Sendable, Equatable {
     /// The first call of any kind from this user that is stored (nil for a users-CSV row alone).
     public var firstSeen: Timestamp?
 
-    public init(userId: String, email: String? = nil, title: String? = nil, signup: Timestamp? = nil, account: AccountKey,
-                company: CompanyRecord? = nil, firstSeen: Timestamp? = nil) {
+    public init(
+        userId: String, email: String? = nil, title: String? = nil, signup: Timestamp? = nil, account: AccountKey,
+        company: CompanyRecord? = nil, firstSeen: Timestamp? = nil
+    ) {
         self.userId = userId; self.email = email; self.title = title; self.signup = signup; self.account = account; self.company = company
         self.firstSeen = firstSeen
     }
@@ -56,8 +58,10 @@ public struct AccountScore: Sendable, Equatable, Codable {
     public var behaviour: Int
     public var reasons: [ReasonCode]
 
-    public init(account: String, score: Int, tier: Tier, isPQL: Bool, bestUserId: String, users: Int, activeTeammates: Int,
-                teamBonus: Int, activation: Int, engagement: Int, firmographic: Int, fit: Int, behaviour: Int, reasons: [ReasonCode]) {
+    public init(
+        account: String, score: Int, tier: Tier, isPQL: Bool, bestUserId: String, users: Int, activeTeammates: Int,
+        teamBonus: Int, activation: Int, engagement: Int, firmographic: Int, fit: Int, behaviour: Int, reasons: [ReasonCode]
+    ) {
         self.account = account; self.score = score; self.tier = tier; self.isPQL = isPQL; self.bestUserId = bestUserId
         self.users = users; self.activeTeammates = activeTeammates; self.teamBonus = teamBonus; self.activation = activation
         self.engagement = engagement; self.firmographic = firmographic; self.fit = fit; self.behaviour = behaviour; self.reasons = reasons

@@ -105,7 +105,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             return true
         }
         guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
-              let day = digits(2) else { return nil }
+            let day = digits(2)
+        else { return nil }
         guard (1...12).contains(month), day >= 1, day <= daysInMonth(year, month) else { return nil }
         var ms = days(fromCivil: year, month, day) * millisecondsPerDay
         if i == b.count { return Parsed(timestamp: Timestamp(milliseconds: ms), hadZone: false) }

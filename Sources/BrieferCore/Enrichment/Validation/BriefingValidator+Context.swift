@@ -33,7 +33,9 @@ extension BriefingValidator {
         let numberFacts: NumberFacts
 
         init(input: PromptInput, rules: BrieferConfiguration.BriefingRules) {
-            let texts = [input.account, input.companyName] + (input.country.map { [$0] } ?? []) + input.mentionedNames + input.reasons + input.wordedReasons
+            let texts =
+                [input.account, input.companyName] + (input.country.map { [$0] } ?? []) + input.mentionedNames + input.reasons
+                + input.wordedReasons
             groundingTexts = texts.map { BriefingValidator.words(in: $0).map(\.text).map(BriefingValidator.stem) }
             var numbers = input.mentionedNumbers
             for text in texts {
@@ -47,7 +49,8 @@ extension BriefingValidator {
             companyWords = Set(BriefingValidator.words(in: input.companyName).map { BriefingValidator.stem($0.text) })
             numberFacts = NumberFacts(input: input, numbersInStrings: numbers)
 
-            let names = input.completedActivations + input.missingActivations + input.integrations + input.limitsHit
+            let names =
+                input.completedActivations + input.missingActivations + input.integrations + input.limitsHit
                 + input.techStack + input.topFeatures.map(\.name) + input.recentEvents.map(\.name)
             factNames = names.map { BriefingValidator.words(in: $0).map(\.text).map(BriefingValidator.stem) }.filter { !$0.isEmpty }
             var facts: Set<Int> = [input.score, input.users, input.activeUsers, input.activeDays, input.invitedTeammates]
@@ -64,13 +67,16 @@ extension BriefingValidator {
             exemptTokens = exempt
 
             var planted: [(words: [String], source: String)] = []
-            let sources = [(input.companyName, "company name"), (input.account, "account domain")]
+            let sources =
+                [(input.companyName, "company name"), (input.account, "account domain")]
                 + (input.industry.map { [($0, "industry")] } ?? []) + (input.country.map { [($0, "country")] } ?? [])
                 + input.mentionedNames.map { ($0, "feature, event or tool names") }
                 + input.reasons.map { ($0, "reason codes") }
             // Read as the model sees it: personal data masked ("call [phone] or [email]").
             for (text, source) in sources.map({ (UntrustedText.maskingPersonalData($0.0), $0.1) }) {
-                for words in BriefingValidator.plantedRuns(in: text) + BriefingValidator.plantedMarkers(in: text) { planted.append((words, source)) }
+                for words in BriefingValidator.plantedRuns(in: text) + BriefingValidator.plantedMarkers(in: text) {
+                    planted.append((words, source))
+                }
             }
             self.planted = planted
 

@@ -29,14 +29,18 @@ extension BriefingValidator {
     static let maxNewWords = 3
 
     /// The verbs that state a limit was hit.
-    static let limitHitWords: Set<String> = ["hit", "hitting", "hits", "reached", "reaching", "maxed", "exceeded", "ran", "running", "bumped"]
+    static let limitHitWords: Set<String> = [
+        "hit", "hitting", "hits", "reached", "reaching", "maxed", "exceeded", "ran", "running", "bumped",
+    ]
 
     /// The fact a field states when it speaks of limits (a limit, a cap, a quota), named or not, and the input
     /// has limits hit: "which plan limits they keep bumping into" is about the limits the input lists.
     static let limitsHitFact = "limits hit"
 
     /// The words that speak of limits.
-    static let limitWords: Set<String> = ["limit", "limits", "cap", "caps", "quota", "quotas", "ceiling", "ceilings", "allowance", "allowances"]
+    static let limitWords: Set<String> = [
+        "limit", "limits", "cap", "caps", "quota", "quotas", "ceiling", "ceilings", "allowance", "allowances",
+    ]
 
     /// Words a field's point is not made of: the framing words in any inflection (by root: "signals",
     /// "suggested"), and as written the verbs that say a limit was hit (the limit is the fact; "reached" as
@@ -72,9 +76,12 @@ extension BriefingValidator {
     /// The input's names (activation steps, integrations, limits, tools, features, events, the plan) and
     /// the words a field must use to cite each.
     static func citableNames(_ input: PromptInput) -> [(name: String, roots: Set<String>)] {
-        let verbs: Set<String> = ["created", "sent", "used", "connected", "viewed", "reached", "started", "exported", "completed", "run", "clicked"]
+        let verbs: Set<String> = [
+            "created", "sent", "used", "connected", "viewed", "reached", "started", "exported", "completed", "run", "clicked",
+        ]
         // The plan is cited as "the team plan", not by "a team that …" (see ``citedRoots(_:)``).
-        let names = input.completedActivations + input.missingActivations + input.integrations + input.limitsHit + (input.limitsHitEver ?? [])
+        let names =
+            input.completedActivations + input.missingActivations + input.integrations + input.limitsHit + (input.limitsHitEver ?? [])
             + input.techStack + input.topFeatures.map(\.name) + (input.topFeaturesEver ?? []).map(\.name) + input.recentEvents.map(\.name)
         var seen: Set<String> = []
         return names.compactMap { name in
@@ -94,45 +101,97 @@ extension BriefingValidator {
     /// Kinds of claim a field makes about a fact, by the words that make it (stemmed): two statements that
     /// make the same kind of claim about one fact make one point.
     static let claimKinds: [(kind: String, phrases: [[String]])] = [
-        ("outgrown", [["outgrown"], ["outgrow"], ["outgrowing"], ["outgrew"], ["in", "their", "way"], ["in", "its", "way"], ["too", "small"], ["too", "tight"], ["hold", "back"], ["holding", "back"],
-                      ["hold", "them", "back"], ["holding", "them", "back"], ["hold", "the", "team", "back"], ["holding", "the", "team", "back"],
-                      ["held", "back"], ["boxed"], ["squeezing"], ["squeezed"], ["run", "out"], ["running", "out"], ["ran", "out"],
-                      ["out", "of", "room"], ["no", "longer", "enough"], ["keep", "up"], ["permit"], ["allow"], ["constrained"],
-                      ["constraining"], ["bottleneck"], ["cramped"], ["capacity"], ["headroom"], ["in", "the", "way"], ["up", "against"],
-                      // Hitting a limit again and again, not once ("ran into" only says it was hit).
-                      ["blocked"], ["blocking"], ["keep", "bumping"], ["keeps", "bumping"], ["keep", "hitting"], ["keeps", "hitting"],
-                      ["keep", "running", "into"], ["keeps", "running", "into"], ["stopping", "them"], ["keeping", "them", "from"],
-                      ["stop", "them", "from"], ["stops", "them", "from"]]),
-        ("ready to buy", [["buy"], ["buying"], ["purchase"], ["purchasing"], ["interest"], ["intent"], ["intend"], ["looking", "at", "paid"],
-                          ["want", "paid"], ["wants", "paid"], ["shopping"], ["comparing", "plan"], ["evaluating", "plan"]]),
-        ("a growing team", [["growing"], ["grew"], ["growth"], ["adding", "people"], ["adding", "user"], ["adding", "colleague"],
-                            ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"]]),
-        ("an integration missing", [["no", "integration"], ["not", "connected"], ["never", "connected"], ["missing", "integration"],
-                                    ["not", "wired"], ["no", "data", "source"], ["t", "connected"], ["nothing", "connected"], ["first", "integration"]]),
+        (
+            "outgrown",
+            [
+                ["outgrown"], ["outgrow"], ["outgrowing"], ["outgrew"], ["in", "their", "way"], ["in", "its", "way"], ["too", "small"],
+                ["too", "tight"], ["hold", "back"], ["holding", "back"],
+                ["hold", "them", "back"], ["holding", "them", "back"], ["hold", "the", "team", "back"], ["holding", "the", "team", "back"],
+                ["held", "back"], ["boxed"], ["squeezing"], ["squeezed"], ["run", "out"], ["running", "out"], ["ran", "out"],
+                ["out", "of", "room"], ["no", "longer", "enough"], ["keep", "up"], ["permit"], ["allow"], ["constrained"],
+                ["constraining"], ["bottleneck"], ["cramped"], ["capacity"], ["headroom"], ["in", "the", "way"], ["up", "against"],
+                // Hitting a limit again and again, not once ("ran into" only says it was hit).
+                ["blocked"], ["blocking"], ["keep", "bumping"], ["keeps", "bumping"], ["keep", "hitting"], ["keeps", "hitting"],
+                ["keep", "running", "into"], ["keeps", "running", "into"], ["stopping", "them"], ["keeping", "them", "from"],
+                ["stop", "them", "from"], ["stops", "them", "from"],
+            ]
+        ),
+        (
+            "ready to buy",
+            [
+                ["buy"], ["buying"], ["purchase"], ["purchasing"], ["interest"], ["intent"], ["intend"], ["looking", "at", "paid"],
+                ["want", "paid"], ["wants", "paid"], ["shopping"], ["comparing", "plan"], ["evaluating", "plan"],
+            ]
+        ),
+        (
+            "a growing team",
+            [
+                ["growing"], ["grew"], ["growth"], ["adding", "people"], ["adding", "user"], ["adding", "colleague"],
+                ["pulling", "in"], ["bringing", "in"], ["wave"], ["spreading"],
+            ]
+        ),
+        (
+            "an integration missing",
+            [
+                ["no", "integration"], ["not", "connected"], ["never", "connected"], ["missing", "integration"],
+                ["not", "wired"], ["no", "data", "source"], ["t", "connected"], ["nothing", "connected"], ["first", "integration"],
+            ]
+        ),
         // Use across much of the product: its own fact.
-        ("broad use", [["broad"], ["breadth"], ["wide", "range"], ["wide", "spread"], ["widespread"], ["variety"], ["many", "different"],
-                       ["many", "feature"], ["range", "of", "feature"]]),
+        (
+            "broad use",
+            [
+                ["broad"], ["breadth"], ["wide", "range"], ["wide", "spread"], ["widespread"], ["variety"], ["many", "different"],
+                ["many", "feature"], ["range", "of", "feature"],
+            ]
+        ),
         // Which feature is used most ("its main use", "the feature they rely on most", "more than anything else").
-        ("the main use", [["main", "use"], ["main", "tool"], ["main", "feature"], ["most", "used"], ["used", "most"], ["top", "feature"],
-                          ["more", "than", "anything"], ["relie", "heavily"], ["rely", "heavily"], ["primary"], ["busiest"], ["favourite"],
-                          ["favorite"], ["most", "of", "their", "time"], ["most", "of", "its", "time"]]),
+        (
+            "the main use",
+            [
+                ["main", "use"], ["main", "tool"], ["main", "feature"], ["most", "used"], ["used", "most"], ["top", "feature"],
+                ["more", "than", "anything"], ["relie", "heavily"], ["rely", "heavily"], ["primary"], ["busiest"], ["favourite"],
+                ["favorite"], ["most", "of", "their", "time"], ["most", "of", "its", "time"],
+            ]
+        ),
         // An activation step said to be still to do ("the one activation step left", "not completed", "skipped").
-        ("a step missing", [["left"], ["not", "completed"], ["t", "completed"], ["skipped"], ["missing"], ["outstanding"], ["remaining"],
-                            ["undone"], ["unfinished"], ["not", "finished"], ["t", "finished"]]),
+        (
+            "a step missing",
+            [
+                ["left"], ["not", "completed"], ["t", "completed"], ["skipped"], ["missing"], ["outstanding"], ["remaining"],
+                ["undone"], ["unfinished"], ["not", "finished"], ["t", "finished"],
+            ]
+        ),
         // About the account's activity as a whole: its own fact.
-        ("a daily habit", [["every", "day"], ["daily"], ["every", "one", "of", "the", "last"], ["every", "single", "day"], ["routine"], ["habit"],
-                           ["all", "14", "of"], ["all", "fourteen"]]),
-        ("fully set up", [["fully", "set", "up"], ["every", "activation", "step"], ["all", "activation", "step"], ["all", "four", "activation"],
-                          ["fully", "activated"], ["every", "setup", "step"], ["all", "of", "the", "setup"], ["all", "the", "setup"]]),
+        (
+            "a daily habit",
+            [
+                ["every", "day"], ["daily"], ["every", "one", "of", "the", "last"], ["every", "single", "day"], ["routine"], ["habit"],
+                ["all", "14", "of"], ["all", "fourteen"],
+            ]
+        ),
+        (
+            "fully set up",
+            [
+                ["fully", "set", "up"], ["every", "activation", "step"], ["all", "activation", "step"], ["all", "four", "activation"],
+                ["fully", "activated"], ["every", "setup", "step"], ["all", "of", "the", "setup"], ["all", "the", "setup"],
+            ]
+        ),
     ]
 
     /// Claims made by two words with a few others between them ("holding their usage back", "comparing paid
     /// plans", "weighing a move to the team tier"): the first word, then one of the others within four words.
     static let spreadClaims: [(kind: String, first: Set<String>, then: Set<String>)] = [
         ("outgrown", ["hold", "holding", "held"], ["back"]),
-        ("an integration missing", ["no", "not", "never", "without", "nothing", "t"], ["connected", "wired", "hooked", "linked", "plugged", "integrated"]),
-        ("ready to buy", ["comparing", "compare", "weighing", "weigh", "evaluating", "evaluate", "considering", "consider", "eyeing", "sizing"],
-         ["plan", "tier", "upgrade", "upgrading", "pricing", "option", "price"]),
+        (
+            "an integration missing", ["no", "not", "never", "without", "nothing", "t"],
+            ["connected", "wired", "hooked", "linked", "plugged", "integrated"]
+        ),
+        (
+            "ready to buy",
+            ["comparing", "compare", "weighing", "weigh", "evaluating", "evaluate", "considering", "consider", "eyeing", "sizing"],
+            ["plan", "tier", "upgrade", "upgrading", "pricing", "option", "price"]
+        ),
     ]
 
     /// Claims that are facts of their own: two statements making one are the same point without a shared name.
@@ -147,7 +206,8 @@ extension BriefingValidator {
     /// requests, a data source or a connection is an integration.
     static let citedSynonyms: [String: [String]] = [
         "cap": ["limit"], "ceiling": ["limit"], "quota": ["limit"], "allowance": ["limit"],
-        "teammate": ["teammat", "team"], "colleague": ["colleagu", "team"], "call": ["call", "request"], "source": ["source", "integr"], "connection": ["connect", "integr"],
+        "teammate": ["teammat", "team"], "colleague": ["colleagu", "team"], "call": ["call", "request"], "source": ["source", "integr"],
+        "connection": ["connect", "integr"],
         "invitation": ["invit", "team"], "invite": ["invit", "team"], "invited": ["invit", "team"], "inviting": ["invit", "team"],
     ]
 
@@ -209,7 +269,8 @@ extension BriefingValidator {
         }
         for k in t.indices {
             let reason = ["since", "because"].contains(t[k]) || (t[k] == "given" && k + 1 < t.count && t[k + 1] == "that")
-            let confirms = t[k] == "whether" || (t[k] == "if" && k > 0 && askWords.contains(t[k - 1]))
+            let confirms =
+                t[k] == "whether" || (t[k] == "if" && k > 0 && askWords.contains(t[k - 1]))
                 || (questionAuxiliaries.contains(t[k]) && (k == 0 || stops.contains(k - 1)) && text.contains("?"))
             guard reason || confirms else { continue }
             let start = t[k] == "given" ? k + 2 : k + 1
@@ -223,11 +284,12 @@ extension BriefingValidator {
         guard !asserted.isEmpty || !reasons.isEmpty else { return nil }
         // (A reason inside what it asserts — "noting that …, since …" — is still a reason.)
         let assertedWords = Set(asserted.joined()).subtracting(reasons.joined()).sorted().map { words[$0] }
-        return asserted.isEmpty ? StatedInQuestion(words: words, asserted: [], how: .reasons)
-            : StatedInQuestion(words: Set((asserted + reasons).joined()).sorted().map { words[$0] }, asserted: assertedWords,
-                               how: restates ? .restates : .confirms)
+        return asserted.isEmpty
+            ? StatedInQuestion(words: words, asserted: [], how: .reasons)
+            : StatedInQuestion(
+                words: Set((asserted + reasons).joined()).sorted().map { words[$0] }, asserted: assertedWords,
+                how: restates ? .restates : .confirms)
     }
-
 
     /// The pairs of fields that make the same point: the later field and a detail naming the earlier one.
     func duplicates(_ fields: [(name: String, text: String)], _ context: Context) -> [(field: String, detail: String)] {
@@ -268,12 +330,17 @@ extension BriefingValidator {
             var kinds = Set(Self.claimKinds.filter { $0.phrases.contains { Self.firstOccurrence(of: $0, in: stemmed) != nil } }.map(\.kind))
             // A claim in a concession or a condition is not made: "even with the limits in the way", "if …", "rather
             // than pay for more capacity".
-            let conceded = Self.firstOccurrence(of: ["even", "with"], in: stemmed) != nil || Self.firstOccurrence(of: ["rather", "than"], in: stemmed) != nil
+            let conceded =
+                Self.firstOccurrence(of: ["even", "with"], in: stemmed) != nil
+                || Self.firstOccurrence(of: ["rather", "than"], in: stemmed) != nil
                 || Self.firstOccurrence(of: ["instead", "of"], in: stemmed) != nil || stemmed.first == "if"
             if conceded { kinds.remove("outgrown") }
             for claim in Self.spreadClaims {
                 if let first = stemmed.firstIndex(where: { claim.first.contains($0) }),
-                   stemmed[first..<min(stemmed.count, first + 5)].contains(where: { claim.then.contains($0) }) { kinds.insert(claim.kind) }
+                    stemmed[first..<min(stemmed.count, first + 5)].contains(where: { claim.then.contains($0) })
+                {
+                    kinds.insert(claim.kind)
+                }
             }
             return kinds
         }
@@ -320,9 +387,11 @@ extension BriefingValidator {
             for i in 0..<j where !sets[i].isEmpty && !sets[j].isEmpty {
                 let shared = sets[i].intersection(sets[j]).count
                 let smaller = min(sets[i].count, sets[j].count), larger = max(sets[i].count, sets[j].count)
-                let contained = rules.duplicateSimilarityPercent <= 90 && smaller >= 5
+                let contained =
+                    rules.duplicateSimilarityPercent <= 90 && smaller >= 5
                     && shared * 100 / smaller >= 90 && larger * 2 <= smaller * 3
-                let percent = contained
+                let percent =
+                    contained
                     ? max(shared * 100 / sets[i].union(sets[j]).count, rules.duplicateSimilarityPercent)
                     : shared * 100 / sets[i].union(sets[j]).count
                 if percent >= rules.duplicateSimilarityPercent {
@@ -344,18 +413,24 @@ extension BriefingValidator {
                 // "Outgrown" is said of the plan: two statements that both say it of the plan make one point
                 // ("pro is no longer enough" and "running longer than the pro plan permits").
                 // (A field that states a limit was hit on the plan says it too.)
-                func saysOutgrown(_ k: Int) -> Bool { claims[k].contains("outgrown") || (affirmative[k] && statesLimitHit[k] && claims[i == k ? j : i].contains("outgrown")) }
-                let outgrownPlan = saysOutgrown(i) && saysOutgrown(j) && (claims[i].contains("outgrown") || claims[j].contains("outgrown"))
+                func saysOutgrown(_ k: Int) -> Bool {
+                    claims[k].contains("outgrown") || (affirmative[k] && statesLimitHit[k] && claims[i == k ? j : i].contains("outgrown"))
+                }
+                let outgrownPlan =
+                    saysOutgrown(i) && saysOutgrown(j) && (claims[i].contains("outgrown") || claims[j].contains("outgrown"))
                     && factNames[i].contains(plan) && factNames[j].contains(plan)
                 let statements = !questions[i] && !questions[j]
                 var claim: String?
                 if statements {
                     // About the whole account, or the plan outgrown: no shared name needed.
-                    claim = (affirmative[i] && affirmative[j] ? claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first : nil)
+                    claim =
+                        (affirmative[i] && affirmative[j]
+                            ? claims[i].intersection(claims[j]).intersection(Self.wholeAccountClaims).first : nil)
                         ?? (outgrownPlan ? "outgrown" : nil)
                     // About a shared fact: an implied claim counts when the other field says it in words.
                     if claim == nil, !sharedFacts.isEmpty {
-                        claim = claims[i].intersection(claims[j]).sorted().first
+                        claim =
+                            claims[i].intersection(claims[j]).sorted().first
                             ?? said(i).intersection(said(j)).intersection(claims[i].union(claims[j])).sorted().first
                     }
                 } else if !sharedFacts.isEmpty, questions[i] != questions[j] {
@@ -372,18 +447,24 @@ extension BriefingValidator {
                 // its numbers too, it is a statement (a question makes another point), and it adds almost
                 // nothing of its own.
                 guard !factNames[i].isEmpty, !factNames[j].isEmpty else { continue }
-                let (sub, sup) = factNames[j].isSubset(of: factNames[i]) ? (j, i) : (factNames[i].isSubset(of: factNames[j]) ? (i, j) : (-1, -1))
+                let (sub, sup) =
+                    factNames[j].isSubset(of: factNames[i]) ? (j, i) : (factNames[i].isSubset(of: factNames[j]) ? (i, j) : (-1, -1))
                 guard sub >= 0, !questions[sub], !questions[sup], !reasonsOnly[sub], !reasonsOnly[sup],
-                      parts[sub].count >= 5 else { continue }
+                    parts[sub].count >= 5
+                else { continue }
                 // Resting on the very same two or more names, a field may reword more before it is a new point.
-                let allowed = confirmsOnly[sub] || confirmsOnly[sup] ? 0
+                let allowed =
+                    confirmsOnly[sub] || confirmsOnly[sup]
+                    ? 0
                     : factNames[sub] == factNames[sup] && factNames[sub].subtracting(["name:" + Self.limitsHitFact]).count >= 2
-                    ? Self.maxNewWords + 3 : Self.maxNewWords
+                        ? Self.maxNewWords + 3 : Self.maxNewWords
                 let added = content[sub].subtracting(content[sup])
                 // Numbers of its own are facts of its own ("28 of its 63 lifetime dashboard uses").
                 let numbers = { (k: Int) in facts[k].filter { $0.hasPrefix("n:") } }
                 // (Resting on the same two names, counts of them restate; a comparison is a new fact.)
-                guard numbers(sub).isSubset(of: numbers(sup)) || (sameNames(sub, sup) && !facts[sub].contains("comparison")) else { continue }
+                guard numbers(sub).isSubset(of: numbers(sup)) || (sameNames(sub, sup) && !facts[sub].contains("comparison")) else {
+                    continue
+                }
                 // Resting on exactly the same two or more facts (the plan aside), it is the same point however
                 // worded; on one fact, only with few words of its own; on the plan alone, never.
                 guard !factNames[sub].subtracting([plan]).isEmpty else { continue }
@@ -393,7 +474,8 @@ extension BriefingValidator {
                 }
             }
             if !same.isEmpty {
-                let how = sameFacts && highest == 0
+                let how =
+                    sameFacts && highest == 0
                     ? "makes the same point as (the same facts\(sameClaim.map { ", the same claim: \($0)" } ?? ""), in other words)"
                     : highest == 100 ? "is the same as" : "is nearly the same as (\(highest)% of words shared)"
                 found.append((fields[j].name, "\(how) \(same.joined(separator: " and ")); each field must make a different point"))

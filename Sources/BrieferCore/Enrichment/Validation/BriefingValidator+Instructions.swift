@@ -119,7 +119,9 @@ extension BriefingValidator {
                     if shouted.count >= 2 { runs.append(shouted) }
                     for k in (start + lead.count)..<min(tokens.count, start + lead.count + 4) where k < original.count {
                         let w = original[k]
-                        if w.isAcronym, w.text.count >= 4, !commonCapitalWords.contains(w.text), !ordinaryAcronyms.contains(w.text) { runs.append([w.text]) }
+                        if w.isAcronym, w.text.count >= 4, !commonCapitalWords.contains(w.text), !ordinaryAcronyms.contains(w.text) {
+                            runs.append([w.text])
+                        }
                     }
                 }
                 start += 1

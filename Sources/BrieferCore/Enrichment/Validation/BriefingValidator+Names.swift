@@ -80,7 +80,9 @@ extension BriefingValidator {
     ]
 
     /// Words whose presence just before a name negates it ("no", "hasn't connected", "without").
-    static let negationWords: Set<String> = ["no", "not", "never", "without", "none", "zero", "neither", "nor", "t", "yet", "lacks", "lack", "lacking", "missing"]
+    static let negationWords: Set<String> = [
+        "no", "not", "never", "without", "none", "zero", "neither", "nor", "t", "yet", "lacks", "lack", "lacking", "missing",
+    ]
 
     /// Product names that are also ordinary English words: names only when capitalised.
     static let ordinaryWordProducts: Set<String> = [
@@ -90,7 +92,8 @@ extension BriefingValidator {
 
     /// Country codes and the names and adjectives a briefing may use for them.
     static let countryNames: [String: Set<String>] = [
-        "us": ["united", "states", "america", "american", "us", "usa", "u"], "gb": ["united", "kingdom", "uk", "britain", "british", "england", "english"],
+        "us": ["united", "states", "america", "american", "us", "usa", "u"],
+        "gb": ["united", "kingdom", "uk", "britain", "british", "england", "english"],
         "uk": ["united", "kingdom", "uk", "britain", "british", "england", "english"], "de": ["germany", "german"],
         "fr": ["france", "french"], "jp": ["japan", "japanese"], "ca": ["canada", "canadian"], "au": ["australia", "australian"],
         "nl": ["netherlands", "dutch", "holland"], "sg": ["singapore", "singaporean"], "br": ["brazil", "brazilian"],
@@ -111,12 +114,14 @@ extension BriefingValidator {
             while !w.hasSuffix("og") { w.removeLast() }
             return w
         }
-        for suffix in ["ations", "ation", "ings", "ing", "ers", "er", "ed", "ions", "ion", "ies", "ie", "y", "e"] where w.count > suffix.count + 3 && w.hasSuffix(suffix) {
+        for suffix in ["ations", "ation", "ings", "ing", "ers", "er", "ed", "ions", "ion", "ies", "ie", "y", "e"]
+        where w.count > suffix.count + 3 && w.hasSuffix(suffix) {
             w = String(w.dropLast(suffix.count))
             // A consonant doubled before the ending is one ("embedded", "embeds" → `embed`), in roots long
             // enough to stay distinct ("running", "planning", "settings" keep theirs: `run`, `plan`, `set` are other words).
             if ["ings", "ing", "ers", "er", "ed"].contains(suffix), w.count >= 6, let last = w.last, w.dropLast().last == last,
-               !"aeiouylszf".contains(last) {
+                !"aeiouylszf".contains(last)
+            {
                 w.removeLast()
             }
             break
@@ -141,7 +146,8 @@ extension BriefingValidator {
         func add(_ range: Range<Int>, workspace: Bool) {
             guard !range.isEmpty, range.allSatisfy({ !covered.contains($0) }) else { return }
             let start = words[range.lowerBound].range.lowerBound, end = words[range.upperBound - 1].range.upperBound
-            mentions.append(NameMention(text: String(chars[start..<end]), words: range.map { stemmed[$0] }, range: range, isWorkspaceTerm: workspace))
+            mentions.append(
+                NameMention(text: String(chars[start..<end]), words: range.map { stemmed[$0] }, range: range, isWorkspaceTerm: workspace))
             covered.formUnion(range)
         }
         func writtenAsIdentifier(_ range: Range<Int>) -> Bool {
@@ -175,8 +181,10 @@ extension BriefingValidator {
             let signal = w.isAcronym || w.isIdentifierLike || (w.isCapitalised && !startsSentence(i))
             guard signal, !covered.contains(i) else { i += 1; continue }
             var j = i
-            while j < words.count, !covered.contains(j), words[j].isCapitalised || words[j].isAcronym || words[j].text.allSatisfy(\.isNumber) && j > i,
-                  j == i || words[j - 1].range.upperBound == words[j].range.lowerBound - 1 {
+            while j < words.count, !covered.contains(j),
+                words[j].isCapitalised || words[j].isAcronym || words[j].text.allSatisfy(\.isNumber) && j > i,
+                j == i || words[j - 1].range.upperBound == words[j].range.lowerBound - 1
+            {
                 j += 1
             }
             add(i..<max(j, i + 1), workspace: false)
@@ -194,23 +202,35 @@ extension BriefingValidator {
         // 4. Lowercase words between a determiner and a noun only products have: "the anomaly detection module".
         // (An acronym head such as "API" is a name only with the words before it: "the cohort export API".)
         // … and only as the head, not inside "an earlier API request cap".
-        let functionWords: Set<String> = ["would", "could", "will", "to", "for", "or", "and", "that", "which", "is", "was", "so", "from", "in",
-                                          "on", "with", "instead", "rather", "they", "it", "by", "as", "but", "if"]
-        for index in words.indices where Self.productNouns.contains(Self.stem(lower[index]))
-            && (!covered.contains(index) || (lower[index] == "api" && (index + 1 == words.count || functionWords.contains(lower[index + 1])))) {
+        let functionWords: Set<String> = [
+            "would", "could", "will", "to", "for", "or", "and", "that", "which", "is", "was", "so", "from", "in",
+            "on", "with", "instead", "rather", "they", "it", "by", "as", "but", "if",
+        ]
+        for index in words.indices
+        where Self.productNouns.contains(Self.stem(lower[index]))
+            && (!covered.contains(index)
+                || (lower[index] == "api" && (index + 1 == words.count || functionWords.contains(lower[index + 1]))))
+        {
             if lower[index] == "api", index + 1 < words.count, !functionWords.contains(lower[index + 1]) { continue }
             var start = index
             while start > 0, index - start < 2, !covered.contains(start - 1), !Self.describingWords.contains(lower[start - 1]),
-                  lower[start - 1].allSatisfy(\.isLetter), Self.numberWordValue(lower[start - 1]) == nil {
+                lower[start - 1].allSatisfy(\.isLetter), Self.numberWordValue(lower[start - 1]) == nil
+            {
                 // A participle describes a state ("the connected integration") unless it opens a longer name
                 // right after the determiner ("the scheduled queries feature").
                 // (The second half of a hyphenated compound is part of a name: "the matter-tracking module".)
                 let hyphenated = words[start - 1].range.lowerBound > 0 && chars[words[start - 1].range.lowerBound - 1] == "-"
-                let participle = !hyphenated && (lower[start - 1].hasSuffix("ed") || (lower[start - 1].hasSuffix("ing") && lower[start - 1].count <= 8))
-                if participle, !(start < index && start >= 2 && ["the", "their", "its", "an", "a", "our", "this"].contains(lower[start - 2])) { break }
+                let participle =
+                    !hyphenated && (lower[start - 1].hasSuffix("ed") || (lower[start - 1].hasSuffix("ing") && lower[start - 1].count <= 8))
+                if participle,
+                    !(start < index && start >= 2 && ["the", "their", "its", "an", "a", "our", "this"].contains(lower[start - 2]))
+                {
+                    break
+                }
                 start -= 1
             }
-            let determined = start > 0 && ["the", "their", "its", "an", "a", "our", "this"].contains(lower[start - 1])
+            let determined =
+                start > 0 && ["the", "their", "its", "an", "a", "our", "this"].contains(lower[start - 1])
                 && (lower[index] != "feature" || index - start >= 2)
             if start < index, determined { add(start..<index, workspace: true) }
         }

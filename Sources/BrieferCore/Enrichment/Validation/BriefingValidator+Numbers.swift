@@ -34,15 +34,21 @@ extension BriefingValidator {
 
 extension BriefingValidator {
     /// Ordinals a rank is said with ("its second most used feature").
-    static let ordinals: [String: Int] = ["second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5]
+    static let ordinals: [String: Int] = [
+        "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+    ]
 
     /// **ungrounded_number**: a feature's rank that its list does not give ("alerts, its second most used
     /// feature" when alerts are third; "X is its most used feature" when Y leads). Ties share the ranks they
     /// span. Read in the scope the sentence states (the window's list or the lifetime one), in either when
     /// it states none. Each finding is a detail naming the feature and its rank.
-    static func rankErrors(_ words: [String], input: PromptInput, items: [(name: String, roots: Set<String>)], scope: ClaimScope) -> [String] {
+    static func rankErrors(_ words: [String], input: PromptInput, items: [(name: String, roots: Set<String>)], scope: ClaimScope)
+        -> [String]
+    {
         var found: [String] = []
-        let lists = [(input.topFeatures, ClaimScope.window), (input.topFeaturesEver ?? [], .ever)].filter { !$0.0.isEmpty && (scope == .either || $0.1 == scope) }
+        let lists = [(input.topFeatures, ClaimScope.window), (input.topFeaturesEver ?? [], .ever)].filter {
+            !$0.0.isEmpty && (scope == .either || $0.1 == scope)
+        }
         guard !lists.isEmpty else { return [] }
         for k in words.indices {
             // [ordinal] most used / most-used / top / leading / busiest … feature (singular: a rank, not the top few).
@@ -50,9 +56,13 @@ extension BriefingValidator {
             if let ordinal = ordinals[words[k]] { rank = ordinal; start = k + 1 }
             guard start < words.count else { continue }
             var end = start
-            if words[start] == "most", start + 1 < words.count, ["used", "popular", "frequent"].contains(words[start + 1]) { end = start + 2 }
-            else if ["top", "leading", "busiest", "biggest", "favourite", "favorite"].contains(words[start]) { end = start + 1 }
-            else { continue }
+            if words[start] == "most", start + 1 < words.count, ["used", "popular", "frequent"].contains(words[start + 1]) {
+                end = start + 2
+            } else if ["top", "leading", "busiest", "biggest", "favourite", "favorite"].contains(words[start]) {
+                end = start + 1
+            } else {
+                continue
+            }
             guard rank > 1 || start == k, end < words.count, words[end] == "feature" else { continue }
             // The plain "most used" needs no ordinal, but an ordinal before it belongs to it.
             if rank == 1, k > 0, ordinals[words[k - 1]] != nil { continue }
@@ -60,7 +70,8 @@ extension BriefingValidator {
             // feature, alerts").
             func named(_ range: Range<Int>) -> [String] {
                 let roots = Set(words[range].map(root))
-                return items.filter { item in lists.contains { $0.0.contains { $0.name == item.name } } && item.roots.isSubset(of: roots) }.map(\.name)
+                return items.filter { item in lists.contains { $0.0.contains { $0.name == item.name } } && item.roots.isSubset(of: roots) }
+                    .map(\.name)
             }
             var candidates: [String] = []
             for distance in 1...5 where k - distance >= 0 {
@@ -96,7 +107,7 @@ extension BriefingValidator {
     /// values of that kind; a number of no known kind, any value the input states or derives.
     enum NumberKind: String, CaseIterable, Sendable {
         case days, weeks, users, teammates, invitations, integrations, limits, features, tools, steps, uses, points,
-             employees, kinds
+            employees, kinds
     }
 
     /// How a number is said: exactly, or as a bound ("more than 50", "nearly 20", "about 40", "top 3").
@@ -214,7 +225,8 @@ extension BriefingValidator {
                 // 3,900: a thousands group after a comma.
                 var number = n
                 while last + 1 < words.count, between(last, last + 1) == ",", words[last + 1].text.count == 3,
-                      words[last + 1].text.allSatisfy(\.isNumber), let group = Int(words[last + 1].text) {
+                    words[last + 1].text.allSatisfy(\.isNumber), let group = Int(words[last + 1].text)
+                {
                     number = number * 1000 + group
                     last += 1
                 }
@@ -227,29 +239,40 @@ extension BriefingValidator {
                 if (after == "-" || after == ":" || after == "/") && afterNext.isNumber {
                     var end = last
                     while end + 1 < words.count, words[end + 1].text.allSatisfy(\.isNumber),
-                          between(end, end + 1).count == 1, "-:/.".contains(between(end, end + 1)) { end += 1 }
+                        between(end, end + 1).count == 1, "-:/.".contains(between(end, end + 1))
+                    { end += 1 }
                     let start = words[i].range.lowerBound, stop = words[end].range.upperBound
-                    mentions.append(NumberMention(value: number, word: String(chars[start..<stop]), kind: nil, bound: .exact,
-                                                  isPercent: false, position: i, isDate: true))
+                    mentions.append(
+                        NumberMention(
+                            value: number, word: String(chars[start..<stop]), kind: nil, bound: .exact,
+                            isPercent: false, position: i, isDate: true))
                     i = end
                     continue
                 }
                 // Decimals and version parts: `2.5` (a ratio or a share, not a count).
                 if (before == "." || before == "-" || before == ":") && words[i].range.lowerBound >= 2
-                    && chars[words[i].range.lowerBound - 2].isNumber { i = last; continue }
+                    && chars[words[i].range.lowerBound - 2].isNumber
+                {
+                    i = last; continue
+                }
                 if after == ".", afterNext.isNumber { i = last; continue }
                 // A list marker (`3. ` opening the text or a sentence, `2) `): numbering, not a count.
                 var k = words[i].range.lowerBound - 1
                 while k >= 0, chars[k] == " " { k -= 1 }
                 if (after == "." || after == ")") && (afterNext == " " || afterIndex + 1 >= chars.count)
-                    && (k < 0 || ".!?:;".contains(chars[k])) { i = last; continue }
+                    && (k < 0 || ".!?:;".contains(chars[k]))
+                {
+                    i = last; continue
+                }
                 value = number
             } else if let n = numberWordValue(word) {
                 value = n
                 spoken = word
                 // twenty-five, twenty five
                 if let tens = tensWords[word] ?? (word == "twenty" ? 20 : nil), last + 1 < words.count,
-                   let unit = numberWords[words[last + 1].text], unit < 10, unit > 0, between(last, last + 1).allSatisfy({ $0 == "-" || $0 == " " }) {
+                    let unit = numberWords[words[last + 1].text], unit < 10, unit > 0,
+                    between(last, last + 1).allSatisfy({ $0 == "-" || $0 == " " })
+                {
                     value = tens + unit
                     spoken = word + "-" + words[last + 1].text
                     last += 1
@@ -263,10 +286,13 @@ extension BriefingValidator {
                 spoken = word
                 value = 1
             } else if let multiple = ["twice": 2, "double": 2, "triple": 3, "treble": 3][word], i + 1 < words.count,
-                      ["as", "the", "that", "what", "its", "their"].contains(lower[i + 1]) {
+                ["as", "the", "that", "what", "its", "their"].contains(lower[i + 1])
+            {
                 // "twice as many", "nearly double the": a ratio of two values.
-                mentions.append(NumberMention(value: multiple, word: word, kind: nil, bound: leadBound(i) ?? .exact, isPercent: false, position: i,
-                                              isRatio: true))
+                mentions.append(
+                    NumberMention(
+                        value: multiple, word: word, kind: nil, bound: leadBound(i) ?? .exact, isPercent: false, position: i,
+                        isRatio: true))
                 continue
             } else if ["a", "an"].contains(word), i + 2 < words.count, fractionWords[stem(lower[i + 1])] != nil, lower[i + 2] == "of" {
                 // "a third of the company", "a quarter of its uses": one part in so many.
@@ -274,8 +300,9 @@ extension BriefingValidator {
                 value = 1
             } else if word == "half", i + 1 < words.count, ["of", "its", "the", "their", "all"].contains(lower[i + 1]) {
                 // "half of its users", "over half the studio": a share of 50%.
-                var half = NumberMention(value: 50, word: word, kind: numberKind(after: i, before: i, in: lower, stopsAfter: stops),
-                                         bound: leadBound(i) ?? .about, isPercent: true, position: i)
+                var half = NumberMention(
+                    value: 50, word: word, kind: numberKind(after: i, before: i, in: lower, stopsAfter: stops),
+                    bound: leadBound(i) ?? .about, isPercent: true, position: i)
                 half.isShareOf = true
                 mentions.append(half)
                 continue
@@ -285,16 +312,18 @@ extension BriefingValidator {
             if let denominator = last + 1 < words.count ? fractionWords[stem(lower[last + 1])] : nil, number < denominator {
                 // (Said of a fraction, a bound with no give is "about": a third is rarely exact.)
                 let bound = leadBound(i).map { $0 == .exact ? .about : $0 } ?? .about
-                var fraction = NumberMention(value: (number * 100 + denominator / 2) / denominator, word: (spoken ?? String(number)) + " " + lower[last + 1],
-                                             kind: numberKind(after: last + 1, before: i, in: lower, stopsAfter: stops), bound: bound,
-                                             isPercent: true, position: i)
+                var fraction = NumberMention(
+                    value: (number * 100 + denominator / 2) / denominator, word: (spoken ?? String(number)) + " " + lower[last + 1],
+                    kind: numberKind(after: last + 1, before: i, in: lower, stopsAfter: stops), bound: bound,
+                    isPercent: true, position: i)
                 fraction.isShareOf = last + 2 < words.count && lower[last + 2] == "of"
                 mentions.append(fraction)
                 i = last + 1
                 continue
             }
             let afterIndex = words[last].range.upperBound
-            let isPercent = (afterIndex < chars.count && chars[afterIndex] == "%")
+            let isPercent =
+                (afterIndex < chars.count && chars[afterIndex] == "%")
                 || (last + 1 < words.count && ["percent", "per"].contains(words[last + 1].text))
             var bound = leadBound(i) ?? .exact
             // "50+" or "50 or more"
@@ -302,8 +331,10 @@ extension BriefingValidator {
             if last + 2 < words.count, lower[last + 1] == "or", ["more", "over", "above"].contains(lower[last + 2]) { bound = .atLeast }
             var kind = numberKind(after: last, before: i, in: lower, stopsAfter: stops)
             // "three teammates in the last two weeks, six in total": the count before it gives the kind.
-            if kind == nil, last + 1 < words.count, ["total", "all", "ever", "overall", "altogether"].contains(lower[last + 1])
-                || (last + 2 < words.count && lower[last + 1] == "in" && ["total", "all"].contains(lower[last + 2])) {
+            if kind == nil, last + 1 < words.count,
+                ["total", "all", "ever", "overall", "altogether"].contains(lower[last + 1])
+                    || (last + 2 < words.count && lower[last + 1] == "in" && ["total", "all"].contains(lower[last + 2]))
+            {
                 // The nearest noun of a kind before it ("no invitations in the last two weeks, two ever").
                 kind = lower[max(0, i - 12)..<i].reversed().lazy.compactMap { kindNouns[stem($0)] ?? kindNouns[$0] }
                     .first { $0 != .days && $0 != .weeks }
@@ -316,13 +347,19 @@ extension BriefingValidator {
                 // "embedded analytics and reports …, with both features at 14 uses": both of the two just named.
                 if spoken == "both", let facts = items {
                     let before = Set(lower[0..<i].map(root))
-                    if facts.itemRoots.filter({ $0.roots.isSubset(of: before) }).count + facts.listedNames.filter({ before.contains(root($0)) }).count >= 2 { continue }
+                    if facts.itemRoots.filter({ $0.roots.isSubset(of: before) }).count
+                        + facts.listedNames.filter({ before.contains(root($0)) }).count >= 2
+                    {
+                        continue
+                    }
                 }
-                guard let kind, kind != .uses, last + 1 < words.count, kindNouns[stem(lower[last + 1])] != nil
-                    || (last + 2 < words.count && numberModifiers.contains(lower[last + 1]) && kindNouns[stem(lower[last + 2])] != nil)
-                    // "both of its integrations"
-                    || (last + 3 < words.count && lower[last + 1] == "of" && ["its", "their", "the"].contains(lower[last + 2])
-                        && kindNouns[stem(lower[last + 3])] != nil) else { continue }
+                guard let kind, kind != .uses, last + 1 < words.count,
+                    kindNouns[stem(lower[last + 1])] != nil
+                        || (last + 2 < words.count && numberModifiers.contains(lower[last + 1]) && kindNouns[stem(lower[last + 2])] != nil)
+                        // "both of its integrations"
+                        || (last + 3 < words.count && lower[last + 1] == "of" && ["its", "their", "the"].contains(lower[last + 2])
+                            && kindNouns[stem(lower[last + 3])] != nil)
+                else { continue }
             }
             // "its two most used features": the first few of a ranked list.
             if last + 1 < words.count, ["most", "top", "leading", "biggest", "largest"].contains(lower[last + 1]) { bound = .atMost }
@@ -331,26 +368,36 @@ extension BriefingValidator {
             // "nearly three times its 33 dashboard views", "twice as many": a ratio of two values.
             // ("87 times over the past fortnight" and "six times, more than any other" are counts.)
             if last + 2 < words.count, ["times", "fold"].contains(lower[last + 1]), !stops.contains(last + 1),
-               ["as", "more", "its", "their", "the", "that", "higher", "larger", "bigger", "greater", "what", "than", "fewer", "less"].contains(lower[last + 2]) {
-                mentions.append(NumberMention(value: number, word: spoken, kind: nil, bound: bound, isPercent: false, position: i, isRatio: true))
+                ["as", "more", "its", "their", "the", "that", "higher", "larger", "bigger", "greater", "what", "than", "fewer", "less"]
+                    .contains(lower[last + 2])
+            {
+                mentions.append(
+                    NumberMention(value: number, word: spoken, kind: nil, bound: bound, isPercent: false, position: i, isRatio: true))
                 i = last + 1
                 continue
             }
             // "five more views than exports": a difference of two values.
             if last + 1 < words.count, ["more", "fewer", "less", "extra"].contains(lower[last + 1]),
-               lower[(last + 1)..<min(lower.count, last + 5)].contains("than") {
-                mentions.append(NumberMention(value: number, word: spoken, kind: nil, bound: bound, isPercent: false, position: i, isDifference: true))
+                lower[(last + 1)..<min(lower.count, last + 5)].contains("than")
+            {
+                mentions.append(
+                    NumberMention(value: number, word: spoken, kind: nil, bound: bound, isPercent: false, position: i, isDifference: true))
                 i = last
                 continue
             }
             // "29 of its 62 feature uses": a part of a total, which may be several items' sum.
-            let partitive = last + 2 < words.count && lower[last + 1] == "of" && (numberWordValue(lower[last + 2]) != nil
-                || lower[last + 2].allSatisfy(\.isNumber) || (last + 3 < words.count && ["its", "the", "their", "all"].contains(lower[last + 2])
-                    && (numberWordValue(lower[last + 3]) != nil || lower[last + 3].allSatisfy(\.isNumber))))
-            let isSum = partitive || lower.contains { ["combined", "together", "total", "altogether", "between", "across"].contains($0) }
+            let partitive =
+                last + 2 < words.count && lower[last + 1] == "of"
+                && (numberWordValue(lower[last + 2]) != nil
+                    || lower[last + 2].allSatisfy(\.isNumber)
+                    || (last + 3 < words.count && ["its", "the", "their", "all"].contains(lower[last + 2])
+                        && (numberWordValue(lower[last + 3]) != nil || lower[last + 3].allSatisfy(\.isNumber))))
+            let isSum =
+                partitive || lower.contains { ["combined", "together", "total", "altogether", "between", "across"].contains($0) }
                 || firstOccurrence(of: ["in", "all"], in: lower) != nil || firstOccurrence(of: ["make", "up"], in: lower) != nil
                 || firstOccurrence(of: ["makes", "up"], in: lower) != nil || firstOccurrence(of: ["making", "up"], in: lower) != nil
-            var mention = NumberMention(value: number, word: spoken, kind: kind, bound: bound, isPercent: isPercent, position: i, isSum: isSum)
+            var mention = NumberMention(
+                value: number, word: spoken, kind: kind, bound: bound, isPercent: isPercent, position: i, isSum: isSum)
             // "40% of its users": a share of something.
             mention.isShareOf = isPercent && last + 2 < words.count && ["of"].contains(lower[last + (lower[last + 1] == "percent" ? 2 : 1)])
             if kind == .uses, let facts = items {
@@ -378,8 +425,10 @@ extension BriefingValidator {
     /// The one usage item of the input a count of uses names, read in its own clause: the compound up to
     /// its noun and what the noun is of ("60 core feature events", "27 uses of the SQL editor"), else what
     /// was used that many times ("ran forecasting 45 times"). Nil when none or several are named.
-    static func countedItem(number: Int, last: Int, in words: [String], stopsAfter stops: Set<Int>,
-                            _ items: [(name: String, roots: Set<String>)]) -> String? {
+    static func countedItem(
+        number: Int, last: Int, in words: [String], stopsAfter stops: Set<Int>,
+        _ items: [(name: String, roots: Set<String>)]
+    ) -> String? {
         func named(_ range: Range<Int>) -> [String] {
             let phrase = Set(words[range].map(root))
             return items.filter { $0.roots.isSubset(of: phrase) }.map(\.name)
@@ -439,7 +488,10 @@ extension BriefingValidator {
                 while m < words.count, m <= k + 2 {
                     // "1,300 employees uses": a verb after people, not a compound.
                     if ["events", "event", "hits", "times", "views", "visits", "uses"].contains(words[m]),
-                       ![.users, .employees, .teammates].contains(kind) { return .uses }
+                        ![.users, .employees, .teammates].contains(kind)
+                    {
+                        return .uses
+                    }
                     // "two people invited", "seven colleagues invited this fortnight"
                     if words[m] == "invited", [.users, .employees, .teammates].contains(kind) { return .invitations }
                     guard ["reached", "related", "limit", "feature", "page", "plan", "premium", "core"].contains(words[m]) else { break }
@@ -452,7 +504,8 @@ extension BriefingValidator {
                 skipped += 1; k += 1; continue
             }
             guard numberModifiers.contains(word) || word == "out" || word == "last" || word == "past" || word == "previous",
-                  !stopsAfter.contains(k) else { break }
+                !stopsAfter.contains(k)
+            else { break }
             skipped += 1
             k += 1
         }
@@ -471,8 +524,10 @@ extension BriefingValidator {
     ///
     /// `stated` are the other counts the field states ("54 core uses, more than twice the 21 logins"): a
     /// comparison may be between them too.
-    static func follows(_ mention: NumberMention, _ facts: NumberFacts, scope: ClaimScope = .either, named: [String] = [],
-                        stated: [Int] = []) -> Bool {
+    static func follows(
+        _ mention: NumberMention, _ facts: NumberFacts, scope: ClaimScope = .either, named: [String] = [],
+        stated: [Int] = []
+    ) -> Bool {
         // A count of one named thing ("more than 60 core feature events", "eight pricing page visits") is
         // checked against that thing's counts, in the scope its sentence states.
         if let item = mention.item, let counts = facts.itemCounts[item], !mention.isSum {
@@ -636,7 +691,9 @@ extension BriefingValidator {
         }
 
         init(input: PromptInput, numbersInStrings: Set<Int>) {
-            let verbs: Set<String> = ["viewed", "used", "sent", "created", "connected", "reached", "started", "exported", "completed", "clicked", "run"]
+            let verbs: Set<String> = [
+                "viewed", "used", "sent", "created", "connected", "reached", "started", "exported", "completed", "clicked", "run",
+            ]
             for usage in input.topFeatures + input.recentEvents {
                 itemWindow[usage.name, default: []].insert(usage.count)
                 itemWindowCount[usage.name] = max(itemWindowCount[usage.name] ?? 0, usage.count)
@@ -647,7 +704,8 @@ extension BriefingValidator {
             }
             for usage in input.topFeatures + (input.topFeaturesEver ?? []) + input.recentEvents {
                 itemCounts[usage.name, default: []].insert(usage.count)
-                let roots = Set(BriefingValidator.words(in: usage.name).map(\.text).filter { !verbs.contains($0) }.map(BriefingValidator.root))
+                let roots = Set(
+                    BriefingValidator.words(in: usage.name).map(\.text).filter { !verbs.contains($0) }.map(BriefingValidator.root))
                 if !roots.isEmpty, !itemRoots.contains(where: { $0.name == usage.name }) { itemRoots.append((usage.name, roots)) }
             }
             let reasons = input.reasons.compactMap(ReasonCode.init(parsing:))
@@ -657,7 +715,8 @@ extension BriefingValidator {
             let window = input.windowDays
             let integrations = input.integrations.count
             let limits = [input.limitsHit.count, input.limitsHitEver?.count].compactMap { $0 }
-            let features = [input.featureCount, input.featureCountEver, input.topFeatures.count, input.topFeaturesEver?.count].compactMap { $0 }
+            let features =
+                [input.featureCount, input.featureCountEver, input.topFeatures.count, input.topFeaturesEver?.count].compactMap { $0 }
                 + detail("features_used")
             let completed = input.completedActivations.count, missing = input.missingActivations.count
             // Counts of uses, and the totals of each list ("eight uses in 14 days against 27 ever").
@@ -668,8 +727,9 @@ extension BriefingValidator {
             let invitations = [input.invitedTeammates, input.invitedTeammatesEver].compactMap { $0 }
             let points = [input.score] + reasons.map { abs($0.points) }
             let users = [input.users, input.activeUsers, input.users - input.activeUsers] + teammates.map { $0 + 1 }
-            byKind[.days] = Set([input.activeDays, window, window - input.activeDays] + detail("active_days") + detail("recency")
-                + detail("inactive") + detail("decay") + (window % 7 == 0 ? [7] : []))
+            byKind[.days] = Set(
+                [input.activeDays, window, window - input.activeDays] + detail("active_days") + detail("recency")
+                    + detail("inactive") + detail("decay") + (window % 7 == 0 ? [7] : []))
             byKind[.weeks] = Set(window % 7 == 0 ? [window / 7] : [])
             listedNames = (input.limitsHit + (input.limitsHitEver ?? []) + input.integrations + input.techStack)
                 .flatMap { BriefingValidator.words(in: $0).map(\.text) }.filter { $0.count > 2 }
@@ -681,12 +741,15 @@ extension BriefingValidator {
             if let everInvitations = input.invitedTeammatesEver { scoped[.invitations] = ([input.invitedTeammates], [everInvitations]) }
             if input.topFeaturesEver != nil {
                 // Counts of uses in the window (features, events) and ever (features), with their totals.
-                let windowUses = lists[0] + lists[2] + [lists[0].reduce(0, +), lists[2].reduce(0, +)] + [input.invitedTeammates, input.activeDays]
+                let windowUses =
+                    lists[0] + lists[2] + [lists[0].reduce(0, +), lists[2].reduce(0, +)] + [input.invitedTeammates, input.activeDays]
                 let everUses = lists[1] + [lists[1].reduce(0, +)] + invitations
                 scoped[.uses] = (Set(windowUses), Set(everUses))
             }
             if let everFeatures = input.featureCountEver, let windowFeatures = input.featureCount {
-                scoped[.features] = (Set([windowFeatures, input.topFeatures.count]), Set([everFeatures] + (input.topFeaturesEver.map { [$0.count] } ?? [])))
+                scoped[.features] = (
+                    Set([windowFeatures, input.topFeatures.count]), Set([everFeatures] + (input.topFeaturesEver.map { [$0.count] } ?? []))
+                )
             }
             byKind[.integrations] = Set([integrations])
             byKind[.limits] = Set(limits)
@@ -700,8 +763,9 @@ extension BriefingValidator {
             // Said without a noun, a number must be one the input states, a count of one of its lists,
             // the window in weeks, or a total of uses: not a difference that only a noun could explain.
             var all = input.mentionedNumbers.union(numbersInStrings)
-            all.formUnion([integrations, input.techStack.count, input.recentEvents.count, completed, missing, completed + missing]
-                + limits + features + usages + invitations + points + (window % 7 == 0 ? [window / 7] : []))
+            all.formUnion(
+                [integrations, input.techStack.count, input.recentEvents.count, completed, missing, completed + missing]
+                    + limits + features + usages + invitations + points + (window % 7 == 0 ? [window / 7] : []))
             self.all = all
             // Ratios of the counts a sentence compares: active/known users, active days/window, steps.
             // Each share, by what it is a share of: users active, the company's people, the window's days,
@@ -710,9 +774,13 @@ extension BriefingValidator {
                 (.users, input.activeUsers, input.users), (.days, input.activeDays, window), (.steps, completed, completed + missing),
                 (.invitations, input.invitedTeammates, input.invitedTeammatesEver ?? 0),
             ]
-            if let employees = input.employeeCount { pairs += [(.employees, input.activeUsers, employees), (.employees, input.users, employees)] }
+            if let employees = input.employeeCount {
+                pairs += [(.employees, input.activeUsers, employees), (.employees, input.users, employees)]
+            }
             pairs += detail("active_days").map { (.days, min($0, window), window) }
-            if let windowFeatures = input.featureCount, let everFeatures = input.featureCountEver { pairs.append((.features, windowFeatures, everFeatures)) }
+            if let windowFeatures = input.featureCount, let everFeatures = input.featureCountEver {
+                pairs.append((.features, windowFeatures, everFeatures))
+            }
             for list in lists where !list.isEmpty {
                 let total = list.reduce(0, +)
                 var running = 0

@@ -62,11 +62,13 @@ extension BriefingValidator {
                 j += 1
             }
             let digits = groups.reduce(0, +)
-            let isDate = groups.count == 3 && separators.isSubset(of: ["-", "."])
+            let isDate =
+                groups.count == 3 && separators.isSubset(of: ["-", "."])
                 && (groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2 || groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4)
             let isDecimal = groups.count == 2 && separators == ["."]
             // A date and a time (`2023-01-23 14:31`): the run starts with a year and a dash, or a `:` follows it.
-            let isDateTime = (groups.first == 4 && i + 4 < chars.count && chars[i + 4] == "-")
+            let isDateTime =
+                (groups.first == 4 && i + 4 < chars.count && chars[i + 4] == "-")
                 || (lastDigit < chars.count && chars[lastDigit] == ":")
             let gluedAfter = lastDigit < chars.count && chars[lastDigit].isLetter
             if (7...15).contains(digits), c == "+" || groups.count >= 2 || digits >= 10, !isDate, !isDecimal, !isDateTime, !gluedAfter {

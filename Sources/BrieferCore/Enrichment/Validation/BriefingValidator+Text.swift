@@ -18,7 +18,9 @@ extension BriefingValidator {
         /// Written with a capital letter (`Slack`, `SQL`, `HubSpot`).
         var isCapitalised: Bool { original.first?.isUppercase == true }
         /// Two or more letters, all capitals (`SSO`, `HIPAA`, `SOC`).
-        var isAcronym: Bool { original.count >= 2 && original.allSatisfy { $0.isUppercase || $0.isNumber } && original.contains(where: \.isLetter) }
+        var isAcronym: Bool {
+            original.count >= 2 && original.allSatisfy { $0.isUppercase || $0.isNumber } && original.contains(where: \.isLetter)
+        }
         /// Capitals after the first letter, or letters and digits mixed (`HubSpot`, `dbt2`, `S3`).
         var isIdentifierLike: Bool {
             original.dropFirst().contains(where: \.isUppercase) && original.contains(where: \.isLowercase)
@@ -49,10 +51,11 @@ extension BriefingValidator {
     /// The indices of the words followed by punctuation that ends a clause or a phrase (`,;:.()`).
     static func punctuationStops(in text: String, words: [Word]) -> Set<Int> {
         let chars = Array(text)
-        return Set(words.indices.dropLast().filter { k in
-            words[k].range.upperBound <= words[k + 1].range.lowerBound
-                && chars[words[k].range.upperBound..<words[k + 1].range.lowerBound].contains(where: { ",;:.()".contains($0) })
-        })
+        return Set(
+            words.indices.dropLast().filter { k in
+                words[k].range.upperBound <= words[k + 1].range.lowerBound
+                    && chars[words[k].range.upperBound..<words[k + 1].range.lowerBound].contains(where: { ",;:.()".contains($0) })
+            })
     }
 
     /// `word` without a trailing plural `s` (not `ss`, not in words of three letters or fewer). Applied the

@@ -20,7 +20,7 @@ BRIEFER_RELEASE := .build/release/briefer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_OF = $(shell python3 -c 'import json;print(json.load(open("$(FIXTURES)/manifest.json"))["as_of"])')
 
-.PHONY: deps build release install install-check demo test prompts fixtures check-fixtures bench clean model-server model-server-stop
+.PHONY: deps build release install install-check demo test lint format prompts fixtures check-fixtures bench clean model-server model-server-stop
 
 deps:
 	@missing=""; \
@@ -90,11 +90,19 @@ demo: build $(if $(OPENAI_BASE_URL),,model-server)
 
 # The end-to-end test (ingest → score → enrich against a real model) runs when BRIEFER_E2E_MODEL_URL is
 # set, on its own after the rest: the model keeps both cores busy, which the other suites' timeouts mind.
-test: deps model-server
+test: deps model-server lint
 	$(SWIFT) build
 	$(SWIFT) test --skip LocalModelEndToEndTests
 	$(BRIEFER_DEBUG) regress --junit .build/regress.xml
 	BRIEFER_E2E_MODEL_URL=$(LOCAL_MODEL_URL) $(SWIFT) test --filter LocalModelEndToEndTests
+
+# The code's format (.swift-format: 4 spaces, lines up to 140): `make format` applies it, `make lint` (part of
+# `make test`) fails on any difference.
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests
+
+format:
+	$(SWIFT) format format -i -r Sources Tests
 
 # Compiles the default prompt template (Prompts/briefing.v3.yaml) into the binary's source.
 prompts:

@@ -2,8 +2,8 @@
 #   make demo    ingest the fixture workspace, score it at its pinned as-of time, brief the hot accounts
 #                with the local model (llama-server + SmolLM2-135M, installed on first use), write the
 #                CRM payload files, and backtest the score against the conversions after that time
-#   make test    run the test suite (swift test), the prompt regression suite replayed offline (briefer regress),
-#                and the end-to-end test against the local model
+#   make test    check the code's format (make lint), run the test suite (swift test), the prompt regression suite
+#                replayed offline (briefer regress), and the end-to-end test against the local model
 #   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job
 # Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev; the
 # model server into .build/llm-venv, compiling llama.cpp the first time: 10-17 minutes on 2 cores).

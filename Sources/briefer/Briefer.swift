@@ -91,6 +91,19 @@ struct GlobalOptions: ParsableArguments {
         try ConfigurationLoader.load(flag: config).0
     }
 
+    /// The session the command works in: this configuration and database, and the prompt and endpoint
+    /// overrides the command takes.
+    /// (`database: false` for a command that works on no database.)
+    func session(prompt: PromptOptions? = nil, endpoint: EndpointOptions? = nil, mustExist: Bool = false, database: Bool = true) throws
+        -> BrieferSession
+    {
+        BrieferSession(
+            configuration: try loadConfiguration(), configurationFile: configurationFile,
+            store: database ? try openStore(mustExist: mustExist) : nil,
+            prompt: prompt?.prompt, model: endpoint?.model, baseUrl: endpoint?.baseUrl, apiKeyFile: endpoint?.apiKeyFile,
+            logger: logger())
+    }
+
     /// Opens the database; commands that only read it refuse a path where none exists.
     func openStore(mustExist: Bool = false) throws -> BrieferStore {
         if mustExist, !FileManager.default.fileExists(atPath: databasePath) {
@@ -134,6 +147,8 @@ enum ExitStatus {
             (message, code) = (failure.message, failure.code)
         case let invalid as ConfigurationError:
             (message, code) = ("invalid configuration:\n\(invalid)", 2)
+        case let invalid as PromptTemplateError:
+            (message, code) = ("\(invalid)", 2)
         case let regression as RegressionError:
             let statuses: [RegressionError.Code: Int32] = [.invalidSuite: 2, .badArgument: 64, .failed: 1]
             (message, code) = (regression.description, statuses[regression.code] ?? 1)

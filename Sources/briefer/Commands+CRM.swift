@@ -51,16 +51,13 @@ struct Sync: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.logger()
-        let configuration = try global.loadConfiguration()
-        let store = try global.openStore(mustExist: true)
-        let sync = CRMSync(store: store, configuration: configuration, logger: logger)
+        let session = try global.session(mustExist: true)
+        let configuration = session.configuration
+        let sync = try session.crmSync()
         let options = CRMSync.Options(full: full, retryRejected: retryRejected, newPortal: newPortal)
         let summary: SyncSummary
         if push {
-            let client = HubSpotClient(
-                endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
-                settings: configuration.crm, logger: logger)
+            let client = try session.hubspotClient()
             defer { client.shutdown() }
             if dryRun {
                 summary = try sync.dryRun(destination: client.endpoint.destination, options: options)
@@ -154,9 +151,7 @@ struct CRMCommand: AsyncParsableCommand {
                 print("POST \(CRMDefinitions.propertiesPath)\n\(JSONOutput.pretty(definitions.propertiesBody))")
                 return
             }
-            let client = HubSpotClient(
-                endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
-                settings: configuration.crm, logger: global.logger())
+            let client = try global.session(database: false).hubspotClient()
             defer { client.shutdown() }
             let report = try await CRMDefinitionsApplier(client: client, definitions: definitions).apply()
             print(report.lines.joined(separator: "\n"))

@@ -10,30 +10,6 @@ struct PromptOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The prompt template (default: the config's enrichment.prompt, else the built-in one).", valueName: "path"))
     var prompt: String?
 
-    /// The `--prompt` file (relative to the working directory), else the configuration's (relative to its file).
-    func source(_ configuration: BrieferConfiguration, _ global: GlobalOptions) -> PromptSource {
-        prompt.map { .file($0) } ?? .configured(configuration.enrichment.prompt, configurationFile: global.configurationFile)
-    }
-
-    func template(_ configuration: BrieferConfiguration, _ global: GlobalOptions) throws -> PromptTemplate {
-        do {
-            return try PromptLoader.load(source(configuration, global))
-        } catch {
-            throw CLIFailure(message: "\(error)", code: 2)
-        }
-    }
-
-    /// The configuration, the existing database and an enricher over them with this template.
-    func enricher(_ global: GlobalOptions, model: String? = nil) throws -> (BrieferConfiguration, BrieferStore, Enricher) {
-        let logger = global.logger()
-        var configuration = try global.loadConfiguration()
-        if let model, !model.isEmpty { configuration.enrichment.model = model }
-        let store = try global.openStore(mustExist: true)
-        return (
-            configuration, store,
-            Enricher(store: store, configuration: configuration, template: try template(configuration, global), logger: logger)
-        )
-    }
 }
 
 /// Where the model is and which one: the options of the commands that call it.
@@ -48,11 +24,6 @@ struct EndpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A file holding the API key (instead of OPENAI_API_KEY).", valueName: "path"))
     var apiKeyFile: String?
 
-    /// A client for the resolved endpoint (the key from the file, the environment or the configuration).
-    func client(_ settings: BrieferConfiguration.Enrichment, logger: Logger) throws -> LLMClient {
-        let endpoint = try LLMEndpoint.resolve(configuration: settings, baseUrlFlag: baseUrl, apiKeyFileFlag: apiKeyFile)
-        return LLMClient(endpoint: endpoint, settings: settings, logger: logger)
-    }
 }
 
 struct Select: ParsableCommand {
@@ -69,7 +40,7 @@ struct Select: ParsableCommand {
     var json = false
 
     func run() throws {
-        let plan = try prompt.enricher(global).2.plan()
+        let plan = try global.session(prompt: prompt, mustExist: true).enricher().plan()
         print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
     }
 }
@@ -94,7 +65,8 @@ struct PromptCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let (configuration, _, enricher) = try prompt.enricher(global)
+            let session = try global.session(prompt: prompt, mustExist: true)
+            let (configuration, enricher) = (session.configuration, try session.enricher())
             let template = enricher.template
             guard let planned = try enricher.plan(only: account).accounts.first else {
                 throw CLIFailure(
@@ -143,13 +115,14 @@ struct Enrich: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (configuration, store, enricher) = try prompt.enricher(global, model: endpoint.model)
+        let session = try global.session(prompt: prompt, endpoint: endpoint, mustExist: true)
+        let (store, enricher) = (try session.store, try session.enricher())
         let plan = try enricher.plan()
         if dryRun {
             print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
             return
         }
-        let client = try endpoint.client(configuration.enrichment, logger: global.logger())
+        let client = try session.modelClient()
         let progress = json ? nil : Progress()
         let summary = try await enricher.enrich(plan, client: client) { done, total in
             progress?.update(label: "briefing", done: done, total: total, unit: .items)
@@ -194,7 +167,7 @@ struct Briefings: ParsableCommand {
                     "briefings": records.map(Reports.briefingJSON),
                     "deferred": try store.deferrals().map {
                         [
-                            "account": $0.account, "reason": $0.reason, "detail": $0.detail,
+                            "account": $0.account, "reason": $0.reason.rawValue, "detail": $0.detail,
                             "since": Timestamp(milliseconds: $0.createdMs).iso8601,
                             "until": $0.untilMs.map { Timestamp(milliseconds: $0).iso8601 } ?? NSNull(),
                         ] as [String: Any]
@@ -207,7 +180,7 @@ struct Briefings: ParsableCommand {
                 print(
                     "\ndeferred to a later run: "
                         + deferred.map { d in
-                            "\(d.account) (\(d.reason): \(d.detail)"
+                            "\(d.account) (\(d.reason.rawValue): \(d.detail)"
                                 + (d.untilMs.map { "; until \(Timestamp(milliseconds: $0).iso8601)" } ?? "") + ")"
                         }.joined(separator: "; "))
             }

@@ -84,22 +84,15 @@ struct RegressRun: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.logger()
-        var configuration = try global.loadConfiguration()
-        if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
+        let briefer = try global.session(prompt: prompt, endpoint: endpoint, database: false)
         var session = RegressionSession(
-            suite: RegressionSuite(root: suiteOption.suite), settings: configuration.enrichment, mode: mode,
-            client: mode == .replay ? nil : try endpoint.client(configuration.enrichment, logger: logger))
+            suite: RegressionSuite(root: suiteOption.suite), settings: briefer.configuration.enrichment, mode: mode,
+            client: mode == .replay ? nil : try briefer.modelClient())
         (session.cases, session.repeats) = (cases, repeats)
         (session.updateGolden, session.accept, session.prune) = (updateGolden, accept, prune)
         let candidate = RegressionSession.Prompt(
-            template: try prompt.template(configuration, global),
-            name: prompt.source(configuration, global).description)
-        let baselinePrompt = try baseline.map { path in
-            do { return RegressionSession.Prompt(template: try PromptLoader.load(path: path), name: path) } catch {
-                throw CLIFailure(message: "\(error)", code: 2)
-            }
-        }
+            template: try briefer.template(), name: briefer.promptSource.description)
+        let baselinePrompt = try baseline.map { RegressionSession.Prompt(template: try PromptLoader.load(path: $0), name: $0) }
         let outcome = try await session.run(candidate: candidate, baseline: baselinePrompt, progress: BrieferApp.Progress())
         if outcome.recorded > 0 { print("recorded \(outcome.recorded) new cassette(s) in \(session.suite.cassettesDirectory)") }
         let result = outcome.result

@@ -19,20 +19,8 @@ struct PipelineOptions: ParsableArguments {
     }
 
     /// The pipeline over the configuration, database and endpoints these options and `global` name.
-    func pipeline(_ global: GlobalOptions, prompt: PromptOptions, endpoint: EndpointOptions) throws -> (Pipeline, BrieferStore) {
-        let logger = global.logger()
-        var configuration = try global.loadConfiguration()
-        if let model = endpoint.model, !model.isEmpty { configuration.enrichment.model = model }
-        let store = try global.openStore()
-        let hubspot =
-            push
-            ? HubSpotClient(
-                endpoint: try HubSpotEndpoint.resolve(configuration: configuration.crm),
-                settings: configuration.crm, logger: logger) : nil
-        let pipeline = Pipeline(
-            store: store, configuration: configuration, template: try prompt.template(configuration, global),
-            llm: try endpoint.client(configuration.enrichment, logger: logger), hubspot: hubspot, logger: logger)
-        return (pipeline, store)
+    func pipeline(_ global: GlobalOptions, prompt: PromptOptions, endpoint: EndpointOptions) throws -> Pipeline {
+        try global.session(prompt: prompt, endpoint: endpoint).pipeline(push: push)
     }
 
     func runOptions(inputs: [String]) throws -> Pipeline.Options {
@@ -59,7 +47,7 @@ struct Run: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
+        let pipeline = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
         let files = try inputs.map(Inbox.ingestibleFiles(in:)) ?? []
         let summary = try await pipeline.run(
             try pipelineOptions.runOptions(inputs: files),
@@ -97,7 +85,7 @@ struct Worker: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (pipeline, _) = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
+        let pipeline = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
         let logger = global.logger()
         let loop = WorkerLoop(
             pipeline: pipeline, options: try pipelineOptions.runOptions(inputs: []),

@@ -95,6 +95,21 @@ struct ConfigurationFileTests {
         #expect(PromptSource.configured("Prompts/p.yaml", configurationFile: nil) == .file("Prompts/p.yaml"))
     }
 
+    /// The session every command works in: the model override applied, the prompt from the configuration's
+    /// file, and no database for a command that needs none.
+    @Test func aSessionIsBuiltOnceFromTheConfigurationAndTheFlags() throws {
+        let configuration = try ConfigurationLoader.load(path: FixturePaths.config.path)
+        let session = BrieferSession(
+            configuration: configuration, configurationFile: FixturePaths.config.path, store: nil,
+            model: "gpt-4o-mini", logger: .quiet)
+        #expect(session.configuration.enrichment.model == "gpt-4o-mini" && session.promptSource == .builtIn)
+        #expect(throws: BrieferSessionError.self) { try session.enricher() }
+        let flagged = BrieferSession(
+            configuration: configuration, configurationFile: FixturePaths.config.path, store: nil,
+            prompt: "Prompts/briefing.v1.yaml", logger: .quiet)
+        #expect(flagged.promptSource == .file("Prompts/briefing.v1.yaml"))
+    }
+
     /// The template compiled into the binary is Prompts/' file, byte for byte (`make prompts` writes it).
     @Test func theBuiltInPromptIsThePromptsFile() throws {
         let file = try String(contentsOf: FixturePaths.root.appendingPathComponent("Prompts/\(BuiltInPrompt.name)"), encoding: .utf8)

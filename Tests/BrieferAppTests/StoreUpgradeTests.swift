@@ -80,6 +80,18 @@ struct StoreUpgradeTests {
         }
     }
 
+    /// `briefer briefings --json` and `briefer enrich`'s listing name a deferral by its stored reason.
+    @Test func deferralsArePrintedByTheirStoredReason() throws {
+        let copy = try Copy("schema-v6.sqlite")
+        let store = try BrieferStore(path: copy.path)
+        try store.saveDeferral(
+            Deferral(
+                account: "ledgerly.com", fingerprint: "f", reason: .rateLimited, detail: "HTTP 429",
+                untilMs: nil, createdMs: 1_000))
+        let run = try BrieferBinary.run(["briefings", "--db", copy.path, "--json"])
+        #expect(run.status == 0 && run.output.contains("\"reason\" : \"rate_limited\""), "\(run.output)")
+    }
+
     /// Before a migration changes an existing database, a copy of it as it was is made next to it; a new
     /// database and an up-to-date one are not copied.
     @Test func aMigrationIsPrecededByABackup() throws {

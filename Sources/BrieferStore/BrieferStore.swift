@@ -47,19 +47,57 @@ public final class BrieferStore: Sendable {
 
     /// Copies an existing database that has migrations to run (SQLite's online backup, so a copy taken while
     /// a worker writes is consistent), and returns the copy's path; nil for a new or an up-to-date database.
+    /// The copy is written under a temporary name and renamed when complete, with the database's permissions
+    /// (it holds the same people); a copy of the same schema made earlier (a migration that failed and is tried
+    /// again) is kept rather than made again.
     static func backUpBeforeMigrating(_ queue: DatabaseQueue, path: String, now: Date) throws -> String? {
         let (applied, complete) = try queue.read { db in
             (try migrator.completedMigrations(db).count, try migrator.hasCompletedMigrations(db))
         }
         guard applied > 0, !complete else { return nil }
+        let prefix = "\(path).before-v\(applied)-"
+        let name = URL(fileURLWithPath: prefix).lastPathComponent
+        if let earlier = backups(of: path).first(where: { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix(name) }) { return earlier }
         let format = DateFormatter()
         format.locale = Locale(identifier: "en_US_POSIX")
         format.timeZone = TimeZone(identifier: "UTC")
         format.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let backup = "\(path).before-v\(applied)-\(format.string(from: now))"
-        guard !FileManager.default.fileExists(atPath: backup) else { return backup }
-        try queue.backup(to: try DatabaseQueue(path: backup))
+        let backup = prefix + format.string(from: now)
+        let partial = backup + ".partial"
+        do {
+            try? FileManager.default.removeItem(atPath: partial)
+            let copy = try DatabaseQueue(path: partial)
+            try queue.backup(to: copy)
+            try copy.close()
+            if let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] {
+                try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: partial)
+            }
+            try FileManager.default.moveItem(atPath: partial, toPath: backup)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw BackupFailed(path: backup, reason: "\(error)")
+        }
         return backup
+    }
+
+    /// The copies made before migrations (``backupPath``), oldest schema first.
+    public static func backups(of path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent + ".before-v"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasPrefix(name) && !$0.hasSuffix(".partial") }.sorted()
+            .map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
+    }
+
+    /// The copy before a migration could not be written: the migration does not run.
+    public struct BackupFailed: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String {
+            "cannot write the copy of the database made before its schema is upgraded (\(path)): \(reason); "
+                + "free space or make its directory writable, then run again (nothing was changed)"
+        }
     }
 
     public func read<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }

@@ -130,10 +130,11 @@ struct RegressCapture: ParsableCommand {
 
     func run() throws {
         _ = global.logger()
+        // (The configuration first: an invalid one is reported before the database is opened.)
+        let configuration = try global.loadConfiguration()
         let path = try RegressionSession.capture(
             account: account, name: name, description: description, force: force,
-            suite: RegressionSuite(root: suiteOption.suite),
-            store: try global.openStore(mustExist: true), configuration: try global.loadConfiguration())
+            suite: RegressionSuite(root: suiteOption.suite), store: try global.openStore(mustExist: true), configuration: configuration)
         print("wrote \(path)")
         let caseName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         print("next: sharpen its assertions, then `briefer regress --case \(caseName) --mode record --update-golden --accept`")

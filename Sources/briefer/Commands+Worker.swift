@@ -155,5 +155,13 @@ struct Forget: ParsableCommand {
             for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { print("  \(table): \(count)") }
             print("future syncs will not write to this address")
         }
+        // The copies made before schema upgrades are the database as it was: the person is still in them.
+        let backups = BrieferStore.backups(of: store.path)
+        if !backups.isEmpty {
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: the copies of the database made before schema upgrades still hold this person: "
+                        + backups.joined(separator: ", ") + "; delete them once you no longer need them to roll back\n").utf8))
+        }
     }
 }

@@ -80,6 +80,27 @@ struct StoreUpgradeTests {
         }
     }
 
+    /// `briefer forget` cannot reach the copies made before schema upgrades: it says they still hold the person.
+    @Test func forgetNamesTheCopiesMadeBeforeUpgrades() throws {
+        let copy = try Copy("schema-v6.sqlite")
+        let backup = copy.path + ".before-v5-20261201T000000Z"
+        try FileManager.default.copyItem(atPath: copy.path, toPath: backup)
+        let email = "sales.demo@tallyboard.io"
+        let run = try BrieferBinary.run(["forget", email, "--db", copy.path])
+        #expect(run.status == 0 && run.output.contains("still hold this person: \(backup)"), "\(run.output)")
+    }
+
+    /// A run summary stored before `briefer forget` existed (its ingest part has no `forgotten`) reads as none forgotten.
+    @Test func anIngestSummaryFromBeforeForgetReads() throws {
+        let text =
+            #"{"id": 3, "status": "finished", "seconds": 1.5, "tiers": {"hot": 2}, "ingest": {"read": 4, "inserted": 3, "#
+            + #""duplicates": 1, "quarantined": 0, "already_quarantined": 0, "quarantined_by_reason": {}, "files": [{"path": "a.jsonl", "#
+            + #""kind": "events", "read": 4, "inserted": 3, "duplicates": 1, "quarantined": 0, "already_quarantined": 0, "#
+            + #""quarantined_by_reason": {}, "zoneless_timestamps": 0, "anonymous_events": 0}]}}"#
+        let summary = try StoredRunSummary.decode(text)
+        #expect(summary.ingest?.forgotten == 0 && summary.ingest?.files.first?.forgotten == 0 && summary.ingest?.inserted == 3)
+    }
+
     /// `briefer briefings --json` and `briefer enrich`'s listing name a deferral by its stored reason.
     @Test func deferralsArePrintedByTheirStoredReason() throws {
         let copy = try Copy("schema-v6.sqlite")
@@ -104,12 +125,20 @@ struct StoreUpgradeTests {
         let old = try DatabaseQueue(path: path)
         try BrieferStore.migrator.migrate(old, upTo: migrations[migrations.count - 2])
         try old.write { db in try db.execute(sql: "INSERT INTO meta(key, value) VALUES('marker', 'before')") }
-        try old.close()
-
+        // A migration that fails and is tried again later does not make another copy.
         let now = Date(timeIntervalSince1970: 1_796_000_000)
+        let first = try BrieferStore.backUpBeforeMigrating(old, path: path, now: now)
+        #expect(try BrieferStore.backUpBeforeMigrating(old, path: path, now: now.addingTimeInterval(3600)) == first)
+        try old.close()
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        try FileManager.default.removeItem(atPath: try #require(first))
+
         let store = try BrieferStore(path: path, now: now)
         let backup = try #require(store.backupPath)
         #expect(backup == path + ".before-v\(migrations.count - 1)-20261130T005320Z")
+        // It holds the same people as the database: no one else may read it either.
+        #expect(try FileManager.default.attributesOfItem(atPath: backup)[.posixPermissions] as? Int == 0o600)
+        #expect(BrieferStore.backups(of: path) == [backup])
         let copy = try DatabaseQueue(path: backup)
         #expect(try copy.read { db in try BrieferStore.migrator.completedMigrations(db) } == Array(migrations.dropLast()))
         #expect(try copy.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'marker'") } == "before")

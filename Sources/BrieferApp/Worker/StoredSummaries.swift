@@ -32,10 +32,46 @@ public struct StoredIngestSummary: StoredSummary {
         public var read, inserted, duplicates, quarantined, alreadyQuarantined: Int
         public var quarantinedByReason: [String: Int]
         public var zonelessTimestamps, anonymousEvents, forgotten: Int
+
+        init(
+            path: String, kind: String, read: Int, inserted: Int, duplicates: Int, quarantined: Int, alreadyQuarantined: Int,
+            quarantinedByReason: [String: Int], zonelessTimestamps: Int, anonymousEvents: Int, forgotten: Int
+        ) {
+            (self.path, self.kind, self.read, self.inserted, self.duplicates, self.quarantined) = (
+                path, kind, read, inserted, duplicates, quarantined
+            )
+            (self.alreadyQuarantined, self.quarantinedByReason, self.zonelessTimestamps) = (
+                alreadyQuarantined, quarantinedByReason, zonelessTimestamps
+            )
+            (self.anonymousEvents, self.forgotten) = (anonymousEvents, forgotten)
+        }
+
+        // (Summaries stored before `briefer forget` existed have no `forgotten`: none were.)
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            (path, kind) = (try c.decode(String.self, forKey: .path), try c.decode(String.self, forKey: .kind))
+            (read, inserted) = (try c.decode(Int.self, forKey: .read), try c.decode(Int.self, forKey: .inserted))
+            (duplicates, quarantined) = (try c.decode(Int.self, forKey: .duplicates), try c.decode(Int.self, forKey: .quarantined))
+            alreadyQuarantined = try c.decode(Int.self, forKey: .alreadyQuarantined)
+            quarantinedByReason = try c.decode([String: Int].self, forKey: .quarantinedByReason)
+            zonelessTimestamps = try c.decode(Int.self, forKey: .zonelessTimestamps)
+            anonymousEvents = try c.decode(Int.self, forKey: .anonymousEvents)
+            forgotten = try c.decodeIfPresent(Int.self, forKey: .forgotten) ?? 0
+        }
     }
     public var read, inserted, duplicates, quarantined, alreadyQuarantined, forgotten: Int
     public var quarantinedByReason: [String: Int]
     public var files: [File]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        (read, inserted) = (try c.decode(Int.self, forKey: .read), try c.decode(Int.self, forKey: .inserted))
+        (duplicates, quarantined) = (try c.decode(Int.self, forKey: .duplicates), try c.decode(Int.self, forKey: .quarantined))
+        alreadyQuarantined = try c.decode(Int.self, forKey: .alreadyQuarantined)
+        forgotten = try c.decodeIfPresent(Int.self, forKey: .forgotten) ?? 0
+        quarantinedByReason = try c.decode([String: Int].self, forKey: .quarantinedByReason)
+        files = try c.decode([File].self, forKey: .files)
+    }
 
     public init(_ s: IngestSummary) {
         (read, inserted, duplicates, quarantined, alreadyQuarantined, forgotten) =

@@ -83,10 +83,6 @@ struct GlobalOptions: ParsableArguments {
         return Logger(label: "briefer")
     }
 
-    /// The configuration file that applies (``ConfigurationLoader/resolvePath(flag:environment:workingDirectory:systemDirectory:)``),
-    /// nil for the built-in defaults.
-    var configurationFile: String? { ConfigurationLoader.resolvePath(flag: config) }
-
     func loadConfiguration() throws -> BrieferConfiguration {
         try ConfigurationLoader.load(flag: config).0
     }
@@ -97,8 +93,9 @@ struct GlobalOptions: ParsableArguments {
     func session(prompt: PromptOptions? = nil, endpoint: EndpointOptions? = nil, mustExist: Bool = false, database: Bool = true) throws
         -> BrieferSession
     {
-        BrieferSession(
-            configuration: try loadConfiguration(), configurationFile: configurationFile,
+        let (configuration, file) = try ConfigurationLoader.load(flag: config)
+        return BrieferSession(
+            configuration: configuration, configurationFile: file,
             store: database ? try openStore(mustExist: mustExist) : nil,
             prompt: prompt?.prompt, model: endpoint?.model, baseUrl: endpoint?.baseUrl, apiKeyFile: endpoint?.apiKeyFile,
             logger: logger())

@@ -220,9 +220,8 @@ struct Config: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let configuration = try global.loadConfiguration()
-            let file = global.configurationFile
-            let prompt = PromptSource.configured(configuration.enrichment.prompt, configurationFile: file)
+            let session = try global.session(database: false)
+            let (configuration, file, prompt) = (session.configuration, session.configurationFile, session.promptSource)
             FileHandle.standardError.write(
                 Data(
                     ("configuration: "

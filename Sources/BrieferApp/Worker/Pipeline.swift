@@ -68,7 +68,7 @@ public struct Pipeline: Sendable {
     {
         let started = ContinuousClock.now
         // Runs whose process was killed stay `running`: those of processes gone from this machine are marked so.
-        for run in try store.pipelineRuns(limit: 50) where run.status == .running && ProcessOwner.isGone(run.owner) {
+        for run in try store.pipelineRuns(limit: 50) where run.processDied {
             try store.abandonPipelineRun(id: run.id)
         }
         // So are leases of such processes: one on an account briefed before the kill would otherwise linger

@@ -25,8 +25,13 @@ public struct WorkerStatus: Sendable {
         let runs = try store.pipelineRuns(limit: limit)
         let pending = try store.pendingWork()
         return WorkerStatus(
-            runs: runs, died: Set(runs.filter { $0.status == .running && ProcessOwner.isGone($0.owner) }.map(\.id)),
+            runs: runs, died: Set(runs.filter(\.processDied).map(\.id)),
             deferred: pending.deferred, outbox: pending.outbox, leases: try store.leases(), nowMs: nowMs,
             portals: try store.crmPortals())
     }
+}
+
+extension PipelineRunRecord {
+    /// Still `running`, but its process, on this machine, is gone: killed before it could finish the run.
+    public var processDied: Bool { status == .running && ProcessOwner.isGone(owner) }
 }

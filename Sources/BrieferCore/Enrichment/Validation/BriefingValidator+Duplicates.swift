@@ -245,6 +245,9 @@ extension BriefingValidator {
     /// Words with which an opening turns from what it restates to what it asks.
     static let askWords: Set<String> = ["ask", "asking", "whether"]
 
+    /// Words that make a field a question (beside a question mark).
+    static let questionWords = askWords.union(["asks", "wonder", "find"])
+
     /// Auxiliary verbs that open a yes/no question ("Have they been running into the API request cap?").
     static let questionAuxiliaries: Set<String> = [
         "are", "is", "have", "has", "do", "does", "did", "were", "was", "could", "would", "will", "can", "should",
@@ -297,7 +300,7 @@ extension BriefingValidator {
         let sets = wordLists.map { Set($0.map(\.text).filter { $0.contains(where: \.isLetter) }) }
         let names = Self.citableNames(context.input)
         var questions = fields.indices.map { k in
-            fields[k].text.contains("?") || wordLists[k].contains { Self.askWords.union(["asks", "wonder", "find"]).contains($0.text) }
+            fields[k].text.contains("?") || wordLists[k].contains { Self.questionWords.contains($0.text) }
         }
         // What a question states beside what it asks is compared as a statement (``statedInQuestion(_:text:)``).
         // (A question's reasons alone make a claim, not its point: they are not compared as the same facts.)

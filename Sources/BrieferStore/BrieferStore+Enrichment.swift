@@ -32,15 +32,7 @@ public struct BriefingRecord: Sendable, Codable, Equatable {
 
     public var needsReview: Bool { source == nil }
 
-    public struct AttemptError: Sendable, Codable, Equatable {
-        public var attempt: Int
-        public var code: String
-        public var field: String?
-        public var detail: String
-        public init(attempt: Int, code: String, field: String? = nil, detail: String) {
-            self.attempt = attempt; self.code = code; self.field = field; self.detail = detail
-        }
-    }
+    public typealias AttemptError = BriefingAttemptError
 
     public init(
         account: String, runId: Int64, asOfMs: Int64, fingerprint: String, promptVersion: String, promptHash: String,
@@ -85,16 +77,6 @@ public struct LLMCallRecord: Sendable, Codable, Equatable {
 }
 
 /// An account selected but not briefed, and why (it stays newly hot and is picked up by a later run).
-/// Why an account's briefing waits (stored as text in `deferrals.reason`).
-public enum DeferralReason: String, Sendable, Codable {
-    /// The endpoint answered 429 or 503: wait as long as it said.
-    case rateLimited = "rate_limited"
-    /// The daily spend cap is reached: wait for the next UTC day.
-    case spendCap = "spend_cap"
-    /// The endpoint failed (refused the key, unreachable): tried again next run.
-    case endpointError = "endpoint_error"
-}
-
 public struct Deferral: Sendable, Codable, Equatable {
     public var account: String
     public var fingerprint: String

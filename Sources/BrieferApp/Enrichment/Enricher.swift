@@ -158,8 +158,8 @@ public final class Enricher: Sendable {
             account, in: store, owner: owner, nowMs: clock(), ttlMs: Int64(settings.leaseSeconds) * 1000, logger: logger)
     }
 
-    /// One account: attempts (the first answer, then repairs listing the errors) until a valid briefing,
-    /// `max_attempts`, the token budget or the spend cap; then the fallback, needs-review or a deferral.
+    /// One account: performs what ``BriefingAttempts`` decides — the calls (the first answer, then repairs
+    /// listing the errors), and the briefing, fallback, needs-review or deferral it ends with.
     func enrichAccount(_ account: PlannedAccount, run: ScoringRun, client: LLMClient, validator: BriefingValidator, tally: Tally)
         async throws
     {
@@ -175,141 +175,124 @@ public final class Enricher: Sendable {
             tally.add { $0.leasedElsewhere += 1 }
             return
         }
-        let models = [settings.model] + settings.fallbackModels
-        var modelIndex = 0
+        var attempts = BriefingAttempts(limits: .init(settings))
         var conversation = BriefingConversation(template: template, input: account.input, prompt: account.prompt, settings: settings)
-        var errors: [BriefingRecord.AttemptError] = []
-        var promptTokens = 0, completionTokens = 0, cost = 0.0, latency = 0.0
-        var attempt = 0
-        var stopReason: String?
-        var lastModel: String?
-
-        func record(_ source: BriefingSource?, briefing: Briefing?, reason: String?) throws -> BriefingRecord {
-            let record = BriefingRecord(
-                account: domain, runId: run.id, asOfMs: run.asOf.milliseconds, fingerprint: account.fingerprint,
-                promptVersion: template.version, promptHash: template.hash, model: lastModel, source: source,
-                selection: account.decision.reason.rawValue, briefing: briefing, attempts: attempt, errors: errors, reason: reason,
-                promptTokens: promptTokens, completionTokens: completionTokens, costUsd: cost, latencyMs: Int((latency * 1000).rounded()),
-                input: account.input, createdMs: clock())
-            try store.saveBriefing(record)
-            return record
+        while true {
+            let step = try attempts.next(
+                nowMs: clock(), runStopped: tally.stopReason, leaseHeld: { try takeLease(domain) },
+                // Spent today, plus what the requests in flight may still cost: concurrent accounts cannot overshoot together.
+                spentTodayUsd: { try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd },
+                nextAttemptFits: { conversation.nextAttemptFits(spent: $0) })
+            guard case let .call(model) = step else {
+                return try perform(step, of: attempts, account: account, run: run, tally: tally)
+            }
+            if let ending = try await call(
+                model, client: client, conversation: &conversation, attempts: &attempts, validator: validator, account: account,
+                tally: tally)
+            {
+                return try perform(ending, of: attempts, account: account, run: run, tally: tally)
+            }
         }
+    }
 
+    /// One attempt: the request to `model` (each HTTP exchange recorded in llm_calls as it happens), then its
+    /// answer validated. Nil when the attempt ends nothing: a failed call, or an answer to repair.
+    private func call(
+        _ model: String, client: LLMClient, conversation: inout BriefingConversation, attempts: inout BriefingAttempts,
+        validator: BriefingValidator,
+        account: PlannedAccount, tally: Tally
+    ) async throws -> BriefingAttempts.Action? {
+        let request = conversation.request(model: model)
+        let reservation = LLMClient.cost(
+            model: model, promptTokens: request.estimatedTokens - request.maxTokens, completionTokens: request.maxTokens,
+            prices: settings.prices)
+        tally.reserve(reservation)
+        defer { tally.reserve(-reservation) }
+        let answer: ChatAnswer
+        do {
+            let attempt = attempts.attempt
+            answer = try await client.complete(request) { exchange in
+                let tokens = (exchange.answer?.promptTokens ?? 0, exchange.answer?.completionTokens ?? 0)
+                let cost = LLMClient.cost(
+                    model: exchange.model, promptTokens: tokens.0, completionTokens: tokens.1, prices: settings.prices)
+                try store.recordCall(
+                    LLMCallRecord(
+                        account: account.score.score.account, fingerprint: account.fingerprint, attempt: attempt, retry: exchange.retry,
+                        model: exchange.model, status: exchange.status, error: exchange.error,
+                        finishReason: exchange.answer?.answer.finishReason, content: exchange.answer?.answer.content,
+                        promptTokens: tokens.0, completionTokens: tokens.1, costUsd: cost,
+                        latencyMs: Int((exchange.latency * 1000).rounded()), createdMs: clock()))
+                attempts.exchanged(promptTokens: tokens.0, completionTokens: tokens.1, costUsd: cost, seconds: exchange.latency)
+                tally.add {
+                    $0.calls += 1
+                    if exchange.retry > 0 { $0.retries += 1 }
+                    if exchange.answer == nil { $0.failedCalls += 1 }
+                    $0.promptTokens += tokens.0; $0.completionTokens += tokens.1; $0.costUsd += cost
+                }
+            }
+            // The answer is in llm_calls; the briefing is not stored yet.
+            CrashPoint.hit("enrich-after-answer")
+        } catch let failure as ChatFailure {
+            return attempts.callFailed(failure, nowMs: clock())
+        }
+        // A failing answer and a repair request listing its errors join the conversation.
+        let validation = try conversation.take(answer.answer, validator: validator)
+        tally.add { t in for code in validation.codes { t.errorCodes[code.rawValue, default: 0] += 1 } }
+        return attempts.validated(validation)
+    }
+
+    /// Stores how the account's enrichment ended and counts it.
+    private func perform(
+        _ ending: BriefingAttempts.Action, of attempts: BriefingAttempts, account: PlannedAccount, run: ScoringRun, tally: Tally
+    ) throws {
+        let domain = account.score.score.account
+        func record(_ source: BriefingSource?, briefing: Briefing?, reason: String?) throws {
+            let usage = attempts.usage
+            try store.saveBriefing(
+                BriefingRecord(
+                    account: domain, runId: run.id, asOfMs: run.asOf.milliseconds, fingerprint: account.fingerprint,
+                    promptVersion: template.version, promptHash: template.hash, model: attempts.model, source: source,
+                    selection: account.decision.reason.rawValue, briefing: briefing, attempts: attempts.attempt, errors: attempts.errors,
+                    reason: reason, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd,
+                    latencyMs: Int((usage.seconds * 1000).rounded()), input: account.input, createdMs: clock()))
+        }
         /// Leaves the account for a later run (until `untilMs`, or any later run), with why.
         func deferAccount(_ reason: DeferralReason, _ detail: String, untilMs: Int64?) throws {
             try store.saveDeferral(
                 Deferral(
-                    account: domain, fingerprint: account.fingerprint, reason: reason,
-                    detail: detail, untilMs: untilMs, createdMs: clock()))
+                    account: domain, fingerprint: account.fingerprint, reason: reason, detail: detail, untilMs: untilMs,
+                    createdMs: clock()))
             tally.add { $0.deferred += 1 }
         }
-
-        while attempt < settings.maxAttempts {
-            if let reason = tally.stopReason {
-                try deferAccount(.endpointError, reason, untilMs: nil)
-                return
+        switch ending {
+        case .call:
+            preconditionFailure("a call is not an ending")
+        case let .keep(briefing, repaired):
+            try record(.llm, briefing: briefing, reason: nil)
+            tally.add { if repaired { $0.repaired += 1 } else { $0.firstTime += 1 } }
+        case let .deferAccount(reason, detail, untilMs):
+            try deferAccount(reason, detail, untilMs: untilMs)
+            if reason == .rateLimited, let untilMs {
+                logger.notice(
+                    "account deferred: the model server asked to wait",
+                    metadata: ["account": "\(domain)", "wait_s": "\((untilMs - clock()) / 1000)"])
             }
-            // Renewed before every attempt; lost (this process stalled past lease_seconds and another took
-            // the account), the account is left to its new holder and nothing more is spent or stored here.
-            if attempt > 0, try !takeLease(domain) {
-                logger.warning(
-                    "lease lost while briefing; leaving the account to the process that holds it", metadata: ["account": "\(domain)"])
-                tally.add { $0.leasedElsewhere += 1 }
-                return
-            }
-            // Spent today, plus what the requests in flight may still cost: concurrent accounts cannot overshoot together.
-            if settings.dailySpendCapUsd > 0,
-                try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd >= settings.dailySpendCapUsd
-            {
-                if attempt == 0 || errors.isEmpty {
-                    try deferAccount(
-                        .spendCap, "the daily spend cap of $\(settings.dailySpendCapUsd) is reached",
-                        untilMs: Self.dayStart(clock()) + Timestamp.millisecondsPerDay)
-                    return
-                }
-                stopReason = "the daily spend cap was reached"
-                break
-            }
-            if attempt > 0, !conversation.nextAttemptFits(spent: promptTokens + completionTokens) {
-                stopReason = "the token budget of \(settings.tokenBudgetPerAccount) would be passed"
-                break
-            }
-            attempt += 1
-            let model = models[modelIndex]
-            lastModel = model
-            let request = conversation.request(model: model)
-            let reservation = LLMClient.cost(
-                model: model, promptTokens: request.estimatedTokens - request.maxTokens,
-                completionTokens: request.maxTokens, prices: settings.prices)
-            tally.reserve(reservation)
-            defer { tally.reserve(-reservation) }
-            let answer: ChatAnswer
-            do {
-                let currentAttempt = attempt
-                answer = try await client.complete(request) { exchange in
-                    let tokens = (exchange.answer?.promptTokens ?? 0, exchange.answer?.completionTokens ?? 0)
-                    let callCost = LLMClient.cost(
-                        model: exchange.model, promptTokens: tokens.0, completionTokens: tokens.1, prices: settings.prices)
-                    try store.recordCall(
-                        LLMCallRecord(
-                            account: domain, fingerprint: account.fingerprint, attempt: currentAttempt, retry: exchange.retry,
-                            model: exchange.model,
-                            status: exchange.status, error: exchange.error, finishReason: exchange.answer?.answer.finishReason,
-                            content: exchange.answer?.answer.content, promptTokens: tokens.0, completionTokens: tokens.1, costUsd: callCost,
-                            latencyMs: Int((exchange.latency * 1000).rounded()), createdMs: clock()))
-                    promptTokens += tokens.0; completionTokens += tokens.1; cost += callCost; latency += exchange.latency
-                    tally.add {
-                        $0.calls += 1
-                        if exchange.retry > 0 { $0.retries += 1 }
-                        if exchange.answer == nil { $0.failedCalls += 1 }
-                        $0.promptTokens += tokens.0; $0.completionTokens += tokens.1; $0.costUsd += callCost
-                    }
-                }
-                // The answer is in llm_calls; the briefing is not stored yet.
-                CrashPoint.hit("enrich-after-answer")
-            } catch let failure as ChatFailure {
-                switch failure {
-                case .cancelled:
-                    throw CancellationError()
-                case let .deferred(seconds, message):
-                    try deferAccount(.rateLimited, message, untilMs: clock() + Int64(seconds * 1000))
-                    logger.notice(
-                        "account deferred: the model server asked to wait", metadata: ["account": "\(domain)", "wait_s": "\(Int(seconds))"])
-                    return
-                case let .endpoint(message):
-                    // Every account would fail the same way: this one and the rest wait for a fixed configuration.
-                    tally.stop(because: failure.description)
-                    try deferAccount(.endpointError, failure.description, untilMs: nil)
-                    logger.error("enrichment stopped: the model endpoint refused the request", metadata: ["error": "\(message)"])
-                    return
-                case let .failed(message):
-                    errors.append(.init(attempt: attempt, code: "transport", detail: message))
-                    if modelIndex + 1 < models.count { modelIndex += 1 }
-                    // A fresh request next time (not a repair): there is no answer to repair.
-                    continue
-                }
-            }
-            // A failing answer and a repair request listing its errors join the conversation.
-            let validation = try conversation.take(answer.answer, validator: validator)
-            tally.add { t in for code in validation.codes { t.errorCodes[code.rawValue, default: 0] += 1 } }
-            if validation.isValid, let briefing = validation.briefing {
-                _ = try record(.llm, briefing: briefing, reason: nil)
-                tally.add { if attempt == 1 { $0.firstTime += 1 } else { $0.repaired += 1 } }
-                return
-            }
-            errors += validation.errors.map { .init(attempt: attempt, code: $0.code.rawValue, field: $0.field, detail: $0.detail) }
-        }
-        let codes = Set(errors.map(\.code)).sorted().joined(separator: ", ")
-        let reason =
-            stopReason.map { "\($0) after \(attempt) attempt(s) (\(codes))" }
-            ?? "no valid briefing in \(attempt) attempt(s) (\(codes.isEmpty ? "no answer" : codes))"
-        switch settings.onFailure {
-        case .rules:
-            _ = try record(.rules, briefing: FallbackBriefing.make(for: account.input, rules: settings.briefing), reason: reason)
+        case let .stopRun(message):
+            tally.stop(because: message)
+            try deferAccount(.endpointError, message, untilMs: nil)
+            logger.error("enrichment stopped: the model endpoint refused the request", metadata: ["error": "\(message)"])
+        case let .fallBack(reason):
+            try record(.rules, briefing: FallbackBriefing.make(for: account.input, rules: settings.briefing), reason: reason)
             tally.add { $0.fallbacks += 1 }
-        case .needsReview:
-            _ = try record(nil, briefing: nil, reason: reason)
+        case let .needsReview(reason):
+            try record(nil, briefing: nil, reason: reason)
             tally.add { $0.needsReview += 1 }
+        case .leave:
+            logger.warning(
+                "lease lost while briefing; leaving the account to the process that holds it", metadata: ["account": "\(domain)"])
+            tally.add { $0.leasedElsewhere += 1 }
+        case .cancel:
+            throw CancellationError()
         }
     }
 }

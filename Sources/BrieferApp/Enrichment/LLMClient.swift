@@ -145,28 +145,6 @@ public struct ChatExchange: Sendable {
     public var latency: Double
 }
 
-/// Why a request produced no answer.
-public enum ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Retries exhausted or not allowed: the last status or transport error.
-    case failed(String)
-    /// The server asked to wait longer than allowed; the account waits for a later run.
-    case deferred(seconds: Double, String)
-    /// The endpoint, key or model is wrong (401, 403, 404, a TLS or URL failure, nothing listening after
-    /// every retry): nothing will succeed this run.
-    case endpoint(String)
-    /// The request was cancelled (shutdown).
-    case cancelled
-
-    public var description: String {
-        switch self {
-        case let .failed(message): return message
-        case let .deferred(seconds, message): return "\(message); asked to wait \(Int(seconds.rounded())) s"
-        case let .endpoint(message): return "\(message) (check enrichment.base_url, enrichment.model and the API key)"
-        case .cancelled: return "cancelled"
-        }
-    }
-}
-
 /// An OpenAI-compatible `chat/completions` client over the libcurl layer: the SPEC §5 transport policy
 /// (``RetryPolicy``), client-side limits on concurrency, requests and tokens per minute.
 public final class LLMClient: Sendable {

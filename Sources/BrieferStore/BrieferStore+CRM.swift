@@ -2,19 +2,6 @@ import BrieferCore
 import Foundation
 import GRDB
 
-/// What became of one outbox item's write.
-public struct OutboxOutcome: Sendable {
-    public var itemId: Int64
-    /// `done`, `missing` or `rejected` settle the item; `pending` leaves it for the next sync.
-    public var status: OutboxItem.Status
-    public var httpStatus: Int?
-    public var message: String?
-
-    public init(itemId: Int64, status: OutboxItem.Status, httpStatus: Int? = nil, message: String? = nil) {
-        self.itemId = itemId; self.status = status; self.httpStatus = httpStatus; self.message = message
-    }
-}
-
 /// What a destination knows of a contact.
 public struct CRMContactRecord: Sendable, Equatable {
     public var recordId: String?

@@ -178,8 +178,7 @@ struct Pusher {
                 unknown.append(item.email)
             }
         }
-        try settle(
-            missingNow.map { ($0, .missing, nil, "not in the CRM (looked up earlier; asked again after crm.recheck_missing_after_hours)") })
+        try settle(missingNow, .missing, "not in the CRM (looked up earlier; asked again after crm.recheck_missing_after_hours)")
         for emails in unknown.chunked(sync.configuration.crm.batchSize) {
             guard stopped == nil else { return }
             let outcome = await client.post(HubSpotBatch.readPath, body: CRMRequestBody.data(HubSpotBatch.readBody(emails: emails)))
@@ -188,97 +187,46 @@ struct Pusher {
             switch outcome {
             case let .stop(message, status):
                 summary.stopped = message
-                try settle(waiting.map { ($0, .pending, status, message) })
+                try settle(waiting, .pending, httpStatus: status, message)
             case let .failed(error):
-                try settle(waiting.map { ($0, .pending, nil, "record id look-up failed: \(error.kind.rawValue): \(error.message)") })
+                try settle(waiting, .pending, "record id look-up failed: \(error.kind.rawValue): \(error.message)")
             case let .answer(response):
                 guard (200..<300).contains(response.status), let answer = HubSpotBatch.Answer.parse(Array(response.body)) else {
-                    let message = "record id look-up failed: " + client.message(response)
-                    try settle(waiting.map { ($0, .pending, response.status, message) })
+                    try settle(waiting, .pending, httpStatus: response.status, "record id look-up failed: " + client.message(response))
                     continue
                 }
-                var ids: [String: String] = [:]
-                for result in answer.results { if let email = result.email { ids[email] = result.id } }
-                let notFound = Set(answer.errors.filter { $0.category == "OBJECT_NOT_FOUND" }.flatMap(\.ids).map { $0.lowercased() })
-                try store.saveRecordIds(destination: destination, ids, at: now)
-                try store.markMissing(destination: destination, emails: notFound.sorted(), at: now)
-                for (email, id) in ids { known[email] = CRMContactRecord(recordId: id, missingMs: nil) }
-                for email in notFound { known[email] = CRMContactRecord(recordId: nil, missingMs: now.milliseconds) }
-                var outcomes: [(OutboxItem, OutboxItem.Status, Int?, String?)] = []
-                for item in waiting where ids[item.email] == nil {
-                    if notFound.contains(item.email) {
-                        outcomes.append(
-                            (
-                                item, .missing, response.status,
-                                "not in the CRM (batch/read: OBJECT_NOT_FOUND); its tier does not create contacts"
-                            ))
-                    } else {
-                        outcomes.append(
-                            (item, .pending, response.status, "record id look-up: the email is neither in the results nor in the errors"))
-                    }
-                }
-                try settle(outcomes)
+                let lookup = HubSpotBatch.readLookup(answer, status: response.status, items: waiting)
+                try store.saveRecordIds(destination: destination, lookup.recordIds, at: now)
+                try store.markMissing(destination: destination, emails: lookup.missing, at: now)
+                for (email, id) in lookup.recordIds { known[email] = CRMContactRecord(recordId: id, missingMs: nil) }
+                for email in lookup.missing { known[email] = CRMContactRecord(recordId: nil, missingMs: now.milliseconds) }
+                try settle(lookup.outcomes)
             }
         }
     }
 
-    /// Sends one batch of changes and records what became of each. HubSpot refuses a whole batch with
-    /// 400 for one bad input (an invalid email, a value it does not accept) and applies nothing: the two
-    /// halves are then sent on their own and each refused half split again, so the good changes go
-    /// through and only the bad ones are rejected. When the refusal is about the batch's shape (HubSpot's
-    /// codes name only a property the CRM lacks or will not let be written) no input is to blame: every
-    /// change is rejected with it, nothing split. A refusal without codes could be either: it is split
-    /// within a budget of requests, and what is not isolated by then stays pending for the next run
-    /// (never rejected for another input's fault).
+    /// Sends one batch of changes and records what became of each, splitting a batch HubSpot refuses as
+    /// ``BatchDelivery`` decides.
     mutating func write(_ items: [OutboxItem], upsert: Bool) async throws {
-        guard let refusal = try await send(items, upsert: upsert, resend: false) else { return }
-        var budget = 4 * (Int(log2(Double(max(items.count, 2))).rounded(.up)) + 1)
-        try await isolate(items, upsert: upsert, refusal: refusal, budget: &budget)
-    }
-
-    struct Refusal: Equatable {
-        var message: String
-        /// HubSpot's codes are all about the batch's shape, not about one input.
-        var everyInput: Bool
-        /// HubSpot named codes: its refusal is about inputs, splitting finds them.
-        var coded: Bool
-    }
-
-    private mutating func isolate(_ items: [OutboxItem], upsert: Bool, refusal: Refusal, budget: inout Int) async throws {
-        if let stopped {
-            try settle(items.map { ($0, .pending, nil, stopped) })
-            return
-        }
-        guard items.count > 1, !refusal.everyInput else {
-            try settle(items.map { ($0, .rejected, 400, refusal.message) })
-            return
-        }
-        guard refusal.coded || budget >= 2 else {
-            try settle(
-                items.map {
-                    (
-                        $0, .pending, 400,
-                        refusal.message + " (refused with others in one batch, not told apart this run: sent again next run)"
-                    )
-                })
-            return
-        }
-        let middle = items.count / 2
-        var refused: [(items: [OutboxItem], refusal: Refusal)] = []
-        for half in [Array(items[..<middle]), Array(items[middle...])] {
-            guard stopped == nil else {
-                try settle(half.map { ($0, .pending, nil, stopped!) })
-                continue
+        let byId = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
+        var delivery = BatchDelivery(items: items.map(\.id))
+        while true {
+            switch delivery.next() {
+            case let .send(ids, resend):
+                let answer = try await send(ids.map { byId[$0]! }, upsert: upsert, resend: resend)
+                if case let .stop(message, _) = answer { summary.stopped = message }
+                delivery.received(answer)
+            case let .settle(outcomes):
+                try settle(outcomes)
+            case .finished:
+                return
             }
-            budget -= 1
-            if let r = try await send(half, upsert: upsert, resend: true) { refused.append((half, r)) }
         }
-        for (half, r) in refused { try await isolate(half, upsert: upsert, refusal: r, budget: &budget) }
     }
 
-    /// Sends one batch and settles each change, except after a 400: then nothing is settled and
-    /// HubSpot's message is returned. A `resend` (part of a refused batch) is not counted as sent again.
-    private mutating func send(_ items: [OutboxItem], upsert: Bool, resend: Bool) async throws -> Refusal? {
+    /// Sends one batch, stores the record ids and missing contacts its answer names, and says what became of
+    /// each change. A `resend` (part of a refused batch) is not counted as sent again.
+    private mutating func send(_ items: [OutboxItem], upsert: Bool, resend: Bool) async throws -> BatchDelivery.Answer {
         let path = upsert ? HubSpotBatch.upsertPath : HubSpotBatch.updatePath
         let body: JSONValue
         var byRecordId: [String: OutboxItem] = [:]
@@ -303,81 +251,52 @@ struct Pusher {
         summary.contactsSent = sentEmails.count
         switch outcome {
         case let .stop(message, status):
-            summary.stopped = message
-            try settle(items.map { ($0, .pending, status, message) })
+            return .stop(message, status: status)
         case let .failed(error):
-            try settle(items.map { ($0, .pending, nil, "\(error.kind.rawValue): \(error.message) (sent again next run)") })
+            let message = "\(error.kind.rawValue): \(error.message) (sent again next run)"
+            return .settled(items.map { OutboxOutcome(itemId: $0.id, status: .pending, message: message) })
         case let .answer(response):
             // HubSpot refuses the whole batch: nothing was applied; its message says why.
             if response.status == 400 {
                 let error = HubSpotBatch.ErrorBody.parse(Array(response.body))
-                return Refusal(message: client.message(response), everyInput: error.refusesEveryInput, coded: !error.codes.isEmpty)
+                return .refused(.init(message: client.message(response), everyInput: error.refusesEveryInput, coded: !error.codes.isEmpty))
             }
             guard (200..<300).contains(response.status), let answer = HubSpotBatch.Answer.parse(Array(response.body)) else {
                 let message = client.message(response) + " (sent again next run)"
-                try settle(items.map { ($0, .pending, response.status, message) })
-                return nil
+                return .settled(items.map { OutboxOutcome(itemId: $0.id, status: .pending, httpStatus: response.status, message: message) })
             }
-            let byTrace = Dictionary(items.map { ($0.traceId, $0) }, uniquingKeysWith: { a, _ in a })
-            var outcomes: [Int64: (OutboxItem, OutboxItem.Status, Int?, String?)] = [:]
-            var recordIds: [String: String] = [:]
-            for result in answer.results {
-                // By trace id; an update's record id is as unique in its batch, never the position.
-                guard let item = result.traceId.flatMap({ byTrace[$0] }) ?? (upsert ? nil : byRecordId[result.id]) else { continue }
-                outcomes[item.id] = (item, .done, response.status, nil)
-                recordIds[item.email] = result.id
-            }
-            var missingEmails: [String] = []
-            for error in answer.errors {
-                let named =
-                    error.traceIds.compactMap { byTrace[$0] }
-                    + error.ids.compactMap { id in upsert ? items.first { $0.email == id.lowercased() } : byRecordId[id] }
-                for item in named where outcomes[item.id] == nil {
-                    if error.category == "OBJECT_NOT_FOUND" {
-                        outcomes[item.id] = (
-                            item, .missing, response.status,
-                            "not in the CRM (\(path.split(separator: "/").suffix(2).joined(separator: "/")): "
-                                + "OBJECT_NOT_FOUND): \(error.message)"
-                        )
-                        missingEmails.append(item.email)
-                    } else {
-                        outcomes[item.id] = (
-                            item, .pending, response.status,
-                            "\(error.category): \(client.endpoint.redacting(error.message)) (sent again next run)"
-                        )
-                    }
-                }
-            }
-            for item in items where outcomes[item.id] == nil {
-                outcomes[item.id] = (
-                    item, .pending, response.status, "absent from the CRM's results: counted as failed (sent again next run)"
-                )
-            }
-            try store.saveRecordIds(destination: destination, recordIds, at: now)
-            try store.markMissing(destination: destination, emails: missingEmails, at: now)
-            for (email, id) in recordIds { known[email] = CRMContactRecord(recordId: id, missingMs: nil) }
-            for email in missingEmails { known[email] = CRMContactRecord(recordId: nil, missingMs: now.milliseconds) }
-            try settle(items.compactMap { outcomes[$0.id] })
+            let result = HubSpotBatch.read(
+                answer, status: response.status, items: items, upsert: upsert, recordIds: byRecordId, redact: client.endpoint.redacting)
+            try store.saveRecordIds(destination: destination, result.recordIds, at: now)
+            try store.markMissing(destination: destination, emails: result.missing, at: now)
+            for (email, id) in result.recordIds { known[email] = CRMContactRecord(recordId: id, missingMs: nil) }
+            for email in result.missing { known[email] = CRMContactRecord(recordId: nil, missingMs: now.milliseconds) }
+            return .settled(result.outcomes)
         }
-        return nil
     }
 
     /// Stores outcomes (one transaction) and counts them.
-    mutating func settle(_ outcomes: [(OutboxItem, OutboxItem.Status, Int?, String?)]) throws {
+    mutating func settle(_ outcomes: [OutboxOutcome]) throws {
         guard !outcomes.isEmpty else { return }
-        try store.settle(outcomes.map { OutboxOutcome(itemId: $0.0.id, status: $0.1, httpStatus: $0.2, message: $0.3) }, at: .now)
-        for (item, status, _, message) in outcomes {
-            settled[item.id] = status
-            switch status {
-            case .done: summary.done += 1; doneIds.insert(item.id)
+        try store.settle(outcomes, at: .now)
+        for outcome in outcomes {
+            settled[outcome.itemId] = outcome.status
+            switch outcome.status {
+            case .done: summary.done += 1; doneIds.insert(outcome.itemId)
             case .missing: summary.missing += 1
             case .rejected: summary.rejected += 1
             case .pending: break
             }
-            if status == .rejected || status == .pending, let message, !summary.messages.contains(message) {
+            if outcome.status == .rejected || outcome.status == .pending, let message = outcome.message, !summary.messages.contains(message)
+            {
                 summary.messages.append(message)
             }
         }
         progress?(settled.count, total)
+    }
+
+    /// Settles `items` alike.
+    mutating func settle(_ items: [OutboxItem], _ status: OutboxItem.Status, httpStatus: Int? = nil, _ message: String?) throws {
+        try settle(items.map { OutboxOutcome(itemId: $0.id, status: status, httpStatus: httpStatus, message: message) })
     }
 }

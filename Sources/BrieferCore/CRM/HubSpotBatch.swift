@@ -141,3 +141,82 @@ public enum HubSpotBatch {
         }
     }
 }
+
+extension HubSpotBatch {
+    /// What a batch write's answer says of each change sent.
+    public struct WriteResult: Sendable, Equatable {
+        public var outcomes: [OutboxOutcome]
+        /// Email → record id, for every change applied.
+        public var recordIds: [String: String]
+        /// The emails of the contacts the CRM does not know.
+        public var missing: [String]
+    }
+
+    /// Reads a 2xx answer to `batch/upsert` (`upsert`) or `batch/update` of `items`: a change is done when a result
+    /// carries its trace id (or, for an update, the record id it was sent under: never by position), missing on
+    /// `OBJECT_NOT_FOUND`, pending with HubSpot's error otherwise, and pending when the answer does not name it.
+    /// - Parameters:
+    ///   - recordIds: for an update, the record id each change was sent under.
+    ///   - redact: applied to HubSpot's error messages before they are kept.
+    public static func read(
+        _ answer: Answer, status: Int, items: [OutboxItem], upsert: Bool, recordIds byRecordId: [String: OutboxItem] = [:],
+        redact: (String) -> String = { $0 }
+    ) -> WriteResult {
+        let operation = upsert ? "batch/upsert" : "batch/update"
+        let byTrace = Dictionary(items.map { ($0.traceId, $0) }, uniquingKeysWith: { a, _ in a })
+        var outcomes: [Int64: OutboxOutcome] = [:]
+        var recordIds: [String: String] = [:]
+        for result in answer.results {
+            guard let item = result.traceId.flatMap({ byTrace[$0] }) ?? (upsert ? nil : byRecordId[result.id]) else { continue }
+            outcomes[item.id] = OutboxOutcome(itemId: item.id, status: .done, httpStatus: status)
+            recordIds[item.email] = result.id
+        }
+        var missing: [String] = []
+        for error in answer.errors {
+            let named =
+                error.traceIds.compactMap { byTrace[$0] }
+                + error.ids.compactMap { id in upsert ? items.first { $0.email == id.lowercased() } : byRecordId[id] }
+            for item in named where outcomes[item.id] == nil {
+                if error.category == "OBJECT_NOT_FOUND" {
+                    outcomes[item.id] = OutboxOutcome(
+                        itemId: item.id, status: .missing, httpStatus: status,
+                        message: "not in the CRM (\(operation): OBJECT_NOT_FOUND): \(error.message)")
+                    missing.append(item.email)
+                } else {
+                    outcomes[item.id] = OutboxOutcome(
+                        itemId: item.id, status: .pending, httpStatus: status,
+                        message: "\(error.category): \(redact(error.message)) (sent again next run)")
+                }
+            }
+        }
+        return WriteResult(
+            outcomes: items.map {
+                outcomes[$0.id]
+                    ?? OutboxOutcome(
+                        itemId: $0.id, status: .pending, httpStatus: status,
+                        message: "absent from the CRM's results: counted as failed (sent again next run)")
+            },
+            recordIds: recordIds, missing: missing)
+    }
+}
+
+extension HubSpotBatch {
+    /// Reads a 2xx answer to `batch/read` by email for the changes of `items`: the record ids found, the
+    /// contacts the CRM does not know (`OBJECT_NOT_FOUND`), whose changes are missing, and the changes whose
+    /// email the answer names nowhere (pending). The changes of contacts found are not settled: they are sent.
+    public static func readLookup(_ answer: Answer, status: Int, items: [OutboxItem]) -> WriteResult {
+        var recordIds: [String: String] = [:]
+        for result in answer.results { if let email = result.email { recordIds[email] = result.id } }
+        let notFound = Set(answer.errors.filter { $0.category == "OBJECT_NOT_FOUND" }.flatMap(\.ids).map { $0.lowercased() })
+        let outcomes = items.filter { recordIds[$0.email] == nil }.map { item in
+            notFound.contains(item.email)
+                ? OutboxOutcome(
+                    itemId: item.id, status: .missing, httpStatus: status,
+                    message: "not in the CRM (batch/read: OBJECT_NOT_FOUND); its tier does not create contacts")
+                : OutboxOutcome(
+                    itemId: item.id, status: .pending, httpStatus: status,
+                    message: "record id look-up: the email is neither in the results nor in the errors")
+        }
+        return WriteResult(outcomes: outcomes, recordIds: recordIds, missing: notFound.sorted())
+    }
+}

@@ -72,7 +72,7 @@ public struct BrieferSession: Sendable {
     }
 }
 
-public struct BrieferSessionError: Error, CustomStringConvertible {
+public struct BrieferSessionError: BrieferError {
     public let message: String
-    public var description: String { message }
+    public var code: BrieferErrorCode { .noDatabase }
 }

@@ -104,7 +104,7 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the database; commands that only read it refuse a path where none exists.
     func openStore(mustExist: Bool = false) throws -> BrieferStore {
         if mustExist, !FileManager.default.fileExists(atPath: databasePath) {
-            throw CLIFailure(message: "no database at \(databasePath): run `briefer ingest` first, or pass --db", code: 1)
+            throw CommandError(.noDatabase, "no database at \(databasePath): run `briefer ingest` first, or pass --db")
         }
         do {
             let store = try BrieferStore(path: databasePath)
@@ -113,7 +113,7 @@ struct GlobalOptions: ParsableArguments {
             }
             return store
         } catch {
-            throw CLIFailure(message: "cannot open the database \(databasePath): \(error)", code: 1)
+            throw CommandError(.cannotOpenDatabase, "cannot open the database \(databasePath): \(error)")
         }
     }
 }
@@ -125,32 +125,30 @@ enum LoggingBootstrap {
     }
 }
 
-/// A failure reported to the user with an exit status.
-struct CLIFailure: Error, CustomStringConvertible {
+/// A failure the command itself finds (its arguments, the database it was pointed at).
+struct CommandError: BrieferError {
+    var code: BrieferErrorCode
     var message: String
-    var code: Int32
-    var description: String { message }
+    init(_ code: BrieferErrorCode, _ message: String) { self.code = code; self.message = message }
 }
 
 /// The one place errors reach the user: each is said on standard error and mapped to its exit status (see
 /// `briefer --help`); argument errors, --help and --version are ArgumentParser's.
 enum ExitStatus {
+    /// Exit statuses other than 1, by error code: 2 what Briefer was given is not valid, 5 a sync is in the way, 64 a bad argument.
+    static let statuses: [BrieferErrorCode: Int32] = [
+        .invalidConfiguration: 2, .invalidPrompt: 2, .invalidSuite: 2, .syncBusy: 5, .badArgument: 64,
+    ]
+
     static func error(for error: any Error) -> any Error {
         let (message, code): (String, Int32)
         switch error {
         case is ExitCode, is ValidationError, is CleanExit:
             return error
-        case let failure as CLIFailure:
-            (message, code) = (failure.message, failure.code)
         case let invalid as ConfigurationError:
-            (message, code) = ("invalid configuration:\n\(invalid)", 2)
-        case let invalid as PromptTemplateError:
-            (message, code) = ("\(invalid)", 2)
-        case let regression as RegressionError:
-            let statuses: [RegressionError.Code: Int32] = [.invalidSuite: 2, .badArgument: 64, .failed: 1]
-            (message, code) = (regression.description, statuses[regression.code] ?? 1)
-        case let sync as CRMSyncError:
-            (message, code) = (sync.message, 1)
+            (message, code) = ("invalid configuration:\n\(invalid.message) [\(invalid.code)]", statuses[invalid.code]!)
+        case let failure as any BrieferError:
+            (message, code) = ("\(failure.message) [\(failure.code)]", statuses[failure.code] ?? 1)
         default:
             (message, code) = ("\(error)", 1)
         }
@@ -162,7 +160,7 @@ enum ExitStatus {
 func parseTime(_ text: String?, option: String) throws -> Timestamp {
     guard let text else { return .now }
     guard let parsed = Timestamp.parse(text) else {
-        throw CLIFailure(message: "\(option) '\(text)' is not an ISO-8601 time (e.g. 2026-11-20T12:00:00Z)", code: 64)
+        throw CommandError(.badArgument, "\(option) '\(text)' is not an ISO-8601 time (e.g. 2026-11-20T12:00:00Z)")
     }
     return parsed.timestamp
 }

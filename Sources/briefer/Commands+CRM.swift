@@ -84,9 +84,10 @@ extension Sync {
     /// The sync under the database's sync lease (a dry run reads only and takes none).
     static func exclusively(_ sync: CRMSync, _ body: () async throws -> SyncSummary) async throws -> SyncSummary {
         guard let summary = try await sync.exclusively(body) else {
-            throw CLIFailure(
-                message: "another process is syncing this database (lease \(CRMSync.lease), see `briefer status`): "
-                    + "nothing was sent; its changes and these go out with the next sync", code: 5)
+            throw CommandError(
+                .syncBusy,
+                "another process is syncing this database (lease \(CRMSync.lease), see `briefer status`): "
+                    + "nothing was sent; its changes and these go out with the next sync")
         }
         return summary
     }

@@ -69,8 +69,8 @@ struct PromptCommand: ParsableCommand {
             let (configuration, enricher) = (session.configuration, try session.enricher())
             let template = enricher.template
             guard let planned = try enricher.plan(only: account).accounts.first else {
-                throw CLIFailure(
-                    message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)", code: 1)
+                throw CommandError(
+                    .unknownAccount, "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)")
             }
             let e = configuration.enrichment
             let request = BriefingConversation(template: template, input: planned.input, prompt: planned.prompt, settings: e)

@@ -104,7 +104,7 @@ struct RegressRun: AsyncParsableCommand {
 
     func write(_ text: String, to path: String) throws {
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw CLIFailure(message: "cannot write \(path): \(error.localizedDescription)", code: 1)
+            throw CommandError(.cannotWrite, "cannot write \(path): \(error.localizedDescription)")
         }
     }
 }

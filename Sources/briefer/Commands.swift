@@ -95,7 +95,7 @@ struct Accounts: ParsableCommand {
         _ = global.logger()
         let store = try global.openStore(mustExist: true)
         guard let scoringRun = try store.run(id: runId) else {
-            throw CLIFailure(message: "no scoring run yet: run `briefer score` first", code: 1)
+            throw CommandError(.noScoringRun, "no scoring run yet: run `briefer score` first")
         }
         var accounts = try store.accountScores(runId: scoringRun.id, tier: tier)
         if let limit { accounts = Array(accounts.prefix(limit)) }

@@ -29,9 +29,9 @@ public struct CRMDefinitionsApplier: Sendable {
             report.succeeded = false
             return report
         case let .failed(error):
-            throw CRMSyncError("creating the property group failed: \(error.kind.rawValue): \(error.message)")
+            throw CRMSyncError("creating the property group failed: \(error.kind.rawValue): \(error.message)", code: .crmRefused)
         case let .stop(message, _):
-            throw CRMSyncError(message)
+            throw CRMSyncError(message, code: .crmRefused)
         }
         guard case let .object(members) = definitions.propertiesBody,
             case let .array(inputs)? = members.first(where: { $0.key == "inputs" })?.value
@@ -70,9 +70,9 @@ public struct CRMDefinitionsApplier: Sendable {
             report.lines.append("properties: failed: " + client.message(response))
             report.succeeded = false
         case let .failed(error):
-            throw CRMSyncError("creating the properties failed: \(error.kind.rawValue): \(error.message)")
+            throw CRMSyncError("creating the properties failed: \(error.kind.rawValue): \(error.message)", code: .crmRefused)
         case let .stop(message, _):
-            throw CRMSyncError(message)
+            throw CRMSyncError(message, code: .crmRefused)
         }
         return report
     }

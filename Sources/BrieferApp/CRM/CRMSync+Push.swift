@@ -125,7 +125,7 @@ extension CRMSync {
                     "HUBSPOT_ACCESS_TOKEN belongs to HubSpot portal \(portal), but what this database synced to \(client.endpoint.baseUrl) "
                         + "went to portal \(recorded): its synced values and record ids mean nothing there. Keep a database per portal, "
                         + "or run `briefer sync --push --new-portal` to start afresh with portal \(portal) (what portal \(recorded) was sent "
-                        + "is filed under its own name, not used again). Nothing was sent.")
+                        + "is filed under its own name, not used again). Nothing was sent.", code: .portalMismatch)
             }
             logger.notice("adopting a new CRM portal", metadata: ["from": "\(recorded)", "to": "\(portal)"])
             try store.setCRMPortal(destination: destination, portalId: portal, at: .now)

@@ -125,7 +125,7 @@ public final class CRMSync: Sendable {
 
     func desired() throws -> Desired {
         guard let run = try store.latestRun(model: configuration.model) else {
-            throw CRMSyncError("no \(configuration.model.rawValue) scoring run yet: run `briefer score` first")
+            throw CRMSyncError("no \(configuration.model.rawValue) scoring run yet: run `briefer score` first", code: .noScoringRun)
         }
         let accounts = try store.accountScores(runId: run.id)
         let candidates = try store.contactCandidates(runId: run.id)
@@ -261,7 +261,7 @@ public final class CRMSync: Sendable {
         do {
             try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
         } catch {
-            throw CRMSyncError("cannot create \(partial): \(error.localizedDescription)")
+            throw CRMSyncError("cannot create \(partial): \(error.localizedDescription)", code: .cannotWrite)
         }
         var manifestRequests: [[String: Any]] = []
         var number = 0
@@ -315,12 +315,13 @@ public final class CRMSync: Sendable {
         DurableFile.syncDirectory(partial)
         summary.files.append("manifest.json")
         if fm.fileExists(atPath: folder) {
-            throw CRMSyncError("\(folder) already exists (from another database?): not overwriting it; choose another --out")
+            throw CRMSyncError(
+                "\(folder) already exists (from another database?): not overwriting it; choose another --out", code: .alreadyExists)
         }
         do {
             try fm.moveItem(atPath: partial, toPath: folder)
         } catch {
-            throw CRMSyncError("cannot rename \(partial) to \(folder): \(error.localizedDescription)")
+            throw CRMSyncError("cannot rename \(partial) to \(folder): \(error.localizedDescription)", code: .cannotWrite)
         }
         // The rename on disk before the changes are marked done: a power cut cannot leave them done and unwritten.
         DurableFile.syncDirectory(directory)

@@ -18,13 +18,15 @@ public struct HubSpotEndpoint: Sendable, CustomStringConvertible, CustomReflecta
     ) throws -> HubSpotEndpoint {
         let base = environment["HUBSPOT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.baseUrl
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
-            throw CRMSyncError("HUBSPOT_BASE_URL must start with http:// or https:// (is '\(base)')")
+            throw CRMSyncError("HUBSPOT_BASE_URL must start with http:// or https:// (is '\(base)')", code: .badEndpoint)
         }
         guard let token = environment["HUBSPOT_ACCESS_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
-            throw CRMSyncError("pushing needs a HubSpot private-app token in HUBSPOT_ACCESS_TOKEN (or write files: briefer sync --out DIR)")
+            throw CRMSyncError(
+                "pushing needs a HubSpot private-app token in HUBSPOT_ACCESS_TOKEN (or write files: briefer sync --out DIR)",
+                code: .missingSecret)
         }
         if let refusal = CleartextPolicy.refusal(url: base, secretName: "HUBSPOT_ACCESS_TOKEN", environment: environment) {
-            throw CRMSyncError(refusal)
+            throw CRMSyncError(refusal, code: .badEndpoint)
         }
         return HubSpotEndpoint(baseUrl: base.hasSuffix("/") ? String(base.dropLast()) : base, token: token)
     }
@@ -40,10 +42,10 @@ public struct HubSpotEndpoint: Sendable, CustomStringConvertible, CustomReflecta
 }
 
 /// A failure that stops a sync, with a message fit to show (never the token).
-public struct CRMSyncError: Error, CustomStringConvertible, Sendable {
+public struct CRMSyncError: BrieferError {
+    public var code: BrieferErrorCode
     public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    public init(_ message: String, code: BrieferErrorCode) { self.message = message; self.code = code }
 }
 
 /// Sends JSON requests to the CRM over libcurl (SPEC §6): the bearer token, a client-side request budget

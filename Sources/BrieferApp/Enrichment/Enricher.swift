@@ -83,7 +83,7 @@ public final class Enricher: Sendable {
     /// decides for each.
     public func plan(runId: Int64? = nil, only account: String? = nil) throws -> EnrichmentPlan {
         guard let run = try runId.map({ try store.run(id: $0) }) ?? store.latestRun(model: configuration.model) else {
-            throw EnrichmentError("no \(configuration.model.rawValue) scoring run yet: run `briefer score` first")
+            throw EnrichmentError("no \(configuration.model.rawValue) scoring run yet: run `briefer score` first", code: .noScoringRun)
         }
         var hot = try store.accountScores(runId: run.id, tier: .hot)
         if let account { hot = hot.filter { $0.score.account == account } }
@@ -351,7 +351,9 @@ public enum ProcessOwner {
     }
 }
 
-public struct EnrichmentError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// Enrichment cannot start: no scoring run, or the model endpoint or its key is not usable.
+public struct EnrichmentError: BrieferError {
+    public var code: BrieferErrorCode
+    public var message: String
+    public init(_ message: String, code: BrieferErrorCode) { self.message = message; self.code = code }
 }

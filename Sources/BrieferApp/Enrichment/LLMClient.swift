@@ -28,14 +28,14 @@ public struct LLMEndpoint: Sendable, CustomStringConvertible, CustomReflectable 
             key = try readKey(file)
         }
         if !key.isEmpty, let refusal = CleartextPolicy.refusal(url: base, secretName: "the API key", environment: environment) {
-            throw EnrichmentError(refusal)
+            throw EnrichmentError(refusal, code: .badEndpoint)
         }
         return LLMEndpoint(baseUrl: base, apiKey: key)
     }
 
     private static func readKey(_ path: String) throws -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw EnrichmentError("cannot read the API key file \(path)")
+            throw EnrichmentError("cannot read the API key file \(path)", code: .missingSecret)
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -85,13 +85,22 @@ struct LineReader {
 }
 
 /// Why an ingest could not go on (a bad line is never one of these: it goes to the quarantine).
-public enum IngestError: Error, CustomStringConvertible {
+public enum IngestError: BrieferError {
     case cannotOpen(String, String)
     case unknownCSV(String, [String])
     case missingColumns(String, CSVKind, [String])
     case emptyFile(String)
 
-    public var description: String {
+    public var code: BrieferErrorCode {
+        switch self {
+        case .cannotOpen: return .unreadableInput
+        case .unknownCSV: return .unknownCSV
+        case .missingColumns: return .missingColumns
+        case .emptyFile: return .emptyInput
+        }
+    }
+
+    public var message: String {
         switch self {
         case let .cannotOpen(path, why): return "cannot read \(path): \(why)"
         case let .unknownCSV(path, header):

@@ -144,7 +144,7 @@ public struct RegressionCaller: Sendable {
             if let recorded = try await cassettes.answer(key, run: run) { return recorded }
             if mode == .replay { throw MissingCassette(caseName: caseName, attempt: attempt, run: run, key: key) }
         }
-        guard let client else { throw RegressionError("no model endpoint for \(mode.rawValue) mode") }
+        guard let client else { throw RegressionError("no model endpoint for \(mode.rawValue) mode", code: .badEndpoint) }
         var latency = 0.0
         let answer = try await client.complete(request) { latency += $0.latency }
         let recorded = RecordedAnswer(

@@ -157,7 +157,7 @@ public struct RegressionRunner: Sendable {
             } catch let failure as ChatFailure {
                 switch failure {
                 case .cancelled: throw CancellationError()
-                case .endpoint: throw RegressionError("the model endpoint refused the request: \(failure)")
+                case .endpoint: throw RegressionError("the model endpoint refused the request: \(failure)", code: .endpointRefused)
                 case .failed, .deferred:
                     result.answer = AnswerUnderTest(
                         validation: nil, latencyMs: result.answer.latencyMs, costUsd: result.answer.costUsd,

@@ -116,13 +116,13 @@ public struct RegressionSession: Sendable {
         store: BrieferStore, configuration: BrieferConfiguration
     ) throws -> String {
         guard let run = try store.latestRun(model: configuration.model) else {
-            throw RegressionError("no \(configuration.model.rawValue) scoring run yet: run `briefer score` first")
+            throw RegressionError("no \(configuration.model.rawValue) scoring run yet: run `briefer score` first", code: .noScoringRun)
         }
         guard let score = try store.accountScores(runId: run.id).first(where: { $0.score.account == account }) else {
-            throw RegressionError("\(account) is not an account of scoring run \(run.id) (see `briefer accounts`)")
+            throw RegressionError("\(account) is not an account of scoring run \(run.id) (see `briefer accounts`)", code: .unknownAccount)
         }
         guard let input = try store.promptInputs(run: run, accounts: [score], configuration: configuration)[account] else {
-            throw RegressionError("no prompt input could be built for \(account)")
+            throw RegressionError("no prompt input could be built for \(account)", code: .unknownAccount)
         }
         let caseName = name ?? String(account.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "-" })
         guard caseName.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }), !caseName.isEmpty else {
@@ -130,7 +130,7 @@ public struct RegressionSession: Sendable {
         }
         let path = suite.casePath(caseName)
         if FileManager.default.fileExists(atPath: path), !force {
-            throw RegressionError("\(path) exists (--force to overwrite, --name for another name)")
+            throw RegressionError("\(path) exists (--force to overwrite, --name for another name)", code: .alreadyExists)
         }
         let text = try RegressionSuite.caseText(
             description: description

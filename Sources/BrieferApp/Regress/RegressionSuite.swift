@@ -257,18 +257,9 @@ public struct RegressionBaseline: Codable, Sendable, Equatable {
     }
 }
 
-/// A regression run that cannot go on: what went wrong (a code the CLI maps to an exit status), and a message
-/// saying what, to what, and what to do.
-public struct RegressionError: Error, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        /// A case, the suite, a cassette or the baseline cannot be read or is not valid.
-        case invalidSuite = "invalid_suite"
-        /// An argument of the use case is not acceptable (a case name with other characters).
-        case badArgument = "bad_argument"
-        /// The run could not go on (no endpoint, no scoring run, an endpoint that refused).
-        case failed
-    }
-    public var description: String
-    public var code: Code
-    public init(_ description: String, code: Code = .failed) { self.description = description; self.code = code }
+/// A regression run, capture or baseline change that cannot go on.
+public struct RegressionError: BrieferError {
+    public var code: BrieferErrorCode
+    public var message: String
+    public init(_ message: String, code: BrieferErrorCode) { self.message = message; self.code = code }
 }

@@ -1,3 +1,4 @@
+import BrieferCore
 import Foundation
 
 /// Files that must be on disk, not only in the page cache, before the database says they were written.
@@ -5,7 +6,7 @@ enum DurableFile {
     /// Writes `data` to `path` and flushes it to the device.
     static func write(_ data: Data, to path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CRMSyncError("cannot create \(path)")
+            throw CRMSyncError("cannot create \(path)", code: .cannotWrite)
         }
         defer { try? handle.close() }
         try handle.write(contentsOf: data)

@@ -2,13 +2,15 @@ import Foundation
 
 /// Why a configuration file was refused. Names the key (dotted path, `[i]` for list items) and,
 /// when known, the line.
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ConfigurationError: BrieferError, Equatable {
     public var problems: [ConfigurationProblem]
     public var file: String?
 
     public init(problems: [ConfigurationProblem], file: String? = nil) { self.problems = problems; self.file = file }
 
-    public var description: String {
+    public var code: BrieferErrorCode { .invalidConfiguration }
+
+    public var message: String {
         let prefix = file.map { "\($0): " } ?? ""
         return problems.map { prefix + $0.description }.joined(separator: "\n")
     }

@@ -87,13 +87,15 @@ public struct RenderedPrompt: Sendable, Equatable, Codable {
     public init(system: String, user: String) { self.system = system; self.user = user }
 }
 
-public enum PromptTemplateError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum PromptTemplateError: BrieferError, Equatable {
     case unknownPlaceholder(String, part: String, line: Int, known: [String])
     case missingValue(String, part: String)
     case unclosed(part: String, line: Int)
     case invalidFile(String)
 
-    public var description: String {
+    public var code: BrieferErrorCode { .invalidPrompt }
+
+    public var message: String {
         switch self {
         case let .unknownPlaceholder(name, part, line, known):
             return

@@ -146,13 +146,13 @@ enum ExitStatus {
         case is ExitCode, is ValidationError, is CleanExit:
             return error
         case let invalid as ConfigurationError:
-            (message, code) = ("invalid configuration:\n\(invalid.message) [\(invalid.code)]", statuses[invalid.code]!)
+            (message, code) = ("error [\(invalid.code)]: invalid configuration:\n\(invalid.message)", statuses[invalid.code]!)
         case let failure as any BrieferError:
-            (message, code) = ("\(failure.message) [\(failure.code)]", statuses[failure.code] ?? 1)
+            (message, code) = ("error [\(failure.code)]: \(failure.message)", statuses[failure.code] ?? 1)
         default:
-            (message, code) = ("\(error)", 1)
+            (message, code) = ("error: \(error)", 1)
         }
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
         return ExitCode(code)
     }
 }

@@ -519,7 +519,7 @@ struct CRMSyncTests {
         do {
             _ = try await world.sync.push(client: world.client(fake), options: .init(full: true))
         } catch let error as CRMSyncError {
-            #expect(error.message.contains("portal 222") && error.message.contains("portal 111") && error.message.contains("--new-portal"))
+            #expect(error.code == .portalMismatch, "\(error)")
             #expect(!error.message.contains(Self.token))
         }
         #expect(fake.writes.count == writes)

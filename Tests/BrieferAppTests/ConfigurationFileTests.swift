@@ -103,7 +103,7 @@ struct ConfigurationFileTests {
             configuration: configuration, configurationFile: FixturePaths.config.path, store: nil,
             model: "gpt-4o-mini", logger: .quiet)
         #expect(session.configuration.enrichment.model == "gpt-4o-mini" && session.promptSource == .builtIn)
-        #expect(throws: BrieferSessionError.self) { try session.enricher() }
+        #expect(try #require(throws: BrieferSessionError.self) { try session.enricher() }.code == .noDatabase)
         let flagged = BrieferSession(
             configuration: configuration, configurationFile: FixturePaths.config.path, store: nil,
             prompt: "Prompts/briefing.v1.yaml", logger: .quiet)

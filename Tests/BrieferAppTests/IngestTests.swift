@@ -65,7 +65,8 @@ struct IngestTests {
     @Test func aCSVWhoseHeaderMatchesNoKindIsRefusedWithAClearError() throws {
         let t = try TemporaryStore()
         let path = try t.file("mystery.csv", "a,b,c\n1,2,3\n")
-        #expect(throws: IngestError.self) { try ingest([path], into: t.store) }
+        let error = try #require(throws: IngestError.self) { try ingest([path], into: t.store) }
+        #expect(error.code == .unknownCSV)
     }
 
     @Test func aQuotedFieldMaySpanLines() throws {
@@ -124,7 +125,8 @@ struct MoreIngestTests {
 
     @Test func aDirectoryIsRefusedWithAClearError() throws {
         let t = try TemporaryStore()
-        #expect(throws: IngestError.self) { try ingest([t.directory.path], into: t.store) }
+        let error = try #require(throws: IngestError.self) { try ingest([t.directory.path], into: t.store) }
+        #expect(error.code == .unreadableInput)
     }
 
     /// Read = inserted + duplicates + bad lines, on the first ingest and on the second.

@@ -478,7 +478,8 @@ struct RegressionTests {
         let scratch = try ScratchSuite(cases: ["sparse-data"])
         try FileManager.default.copyItem(
             atPath: scratch.suite.casePath("sparse-data"), toPath: scratch.suite.casesDirectory + "/sparse-data.yml")
-        #expect(throws: RegressionError.self) { try scratch.suite.loadCases() }
+        let error = try #require(throws: RegressionError.self) { try scratch.suite.loadCases() }
+        #expect(error.code == .invalidSuite)
     }
 
     @Test func aGoldenThatDiffersOnlyInLineEndingsSaysSo() {

@@ -177,7 +177,7 @@ struct WorkerTests {
         // `briefer sync` by hand takes its turn too: refused, nothing written.
         let byHand = temporary.directory.appendingPathComponent("by-hand").path
         let refused = try BrieferBinary.run(["sync", "--db", temporary.store.path, "--out", byHand])
-        #expect(refused.status == 5 && refused.output.contains("another process is syncing this database"), "\(refused.output)")
+        #expect(refused.status == 5 && refused.output.contains("error [sync_busy]: "), "\(refused.output)")
         #expect(!FileManager.default.fileExists(atPath: byHand))
         try temporary.store.releaseLease(account: CRMSync.lease, owner: other)
         let next = try await pipeline.run(.init(asOf: try FixturePaths.manifestAsOf(), outDir: out))

@@ -43,23 +43,27 @@ extension BrieferStore {
                     try upsert.execute(arguments: [c.user, day, entries.count, Data(packed.encoded())])
                 }
             }
-            let rows = try Row.fetchCursor(
+            let select = try NamedColumns(
                 db,
                 sql: """
                     SELECT user_id, name_id, ts, properties FROM events
                     WHERE kind = 'track' AND user_id IS NOT NULL ORDER BY user_id, ts
                     """)
+            let (userAt, nameAt, tsAt, propertiesAt) = try (
+                select.position("user_id"), select.position("name_id"), select.position("ts"), select.position("properties")
+            )
+            let rows = try select.rows()
             while let row = try rows.next() {
-                let user: Int64 = row[0]
+                let user: Int64 = row[userAt]
                 if current?.user != user {
                     try flush()
                     current = (user, [:])
                 }
-                let nameId = UInt32(row[1] as Int64)
-                let ms: Int64 = row[2]
+                let nameId = UInt32(row[nameAt] as Int64)
+                let ms: Int64 = row[tsAt]
                 let entry = try extraction.entry(
                     milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
-                    properties: { BrieferStore.properties(row[3]) }, term: term)
+                    properties: { BrieferStore.properties(row[propertiesAt]) }, term: term)
                 current!.days[Timestamp(milliseconds: ms).day, default: []].append(entry)
             }
             try flush()

@@ -15,7 +15,8 @@ extension BrieferStore {
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT user_external_id, plan, start_ms FROM subscriptions ORDER BY user_external_id, start_ms, plan")
             while let row = try rows.next() {
-                byUser[row[0], default: []].append(SubscriptionStart(plan: row[1], start: Timestamp(milliseconds: row[2])))
+                byUser[row["user_external_id"], default: []].append(
+                    SubscriptionStart(plan: row["plan"], start: Timestamp(milliseconds: row["start_ms"])))
             }
             return byUser
         }

@@ -71,8 +71,9 @@ extension BrieferStore {
                     WHERE s.destination = ?
                     """, arguments: [destination])
             while let row = try rows.next() {
-                values[row[0], default: [:]][row[1]] = row[2]
-                by[row[0], default: [:]][row[1]] = row[3] ?? 0
+                let (email, property): (String, String) = (row["email"], row["property"])
+                values[email, default: [:]][property] = row["value"]
+                by[email, default: [:]][property] = row["id"] ?? 0
             }
             return (values, by)
         }
@@ -255,7 +256,9 @@ extension BrieferStore {
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT email, record_id, missing_ms FROM crm_contacts WHERE destination = ?",
                 arguments: [destination])
-            while let row = try rows.next() { contacts[row[0]] = CRMContactRecord(recordId: row[1], missingMs: row[2]) }
+            while let row = try rows.next() {
+                contacts[row["email"]] = CRMContactRecord(recordId: row["record_id"], missingMs: row["missing_ms"])
+            }
             return contacts
         }
     }
@@ -311,7 +314,9 @@ extension BrieferStore {
     /// Every destination's recorded portal.
     public func crmPortals() throws -> [(destination: String, portalId: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT destination, portal_id FROM crm_portals ORDER BY destination").map { ($0[0], $0[1]) }
+            try Row.fetchAll(db, sql: "SELECT destination, portal_id FROM crm_portals ORDER BY destination").map {
+                ($0["destination"], $0["portal_id"])
+            }
         }
     }
 

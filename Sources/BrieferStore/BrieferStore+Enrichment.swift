@@ -118,8 +118,8 @@ extension BrieferStore {
                             WHERE u.external_id = ? AND d.day <= ? ORDER BY d.day
                             """, arguments: [user, run.asOf.day])
                     while let row = try rows.next() {
-                        let blob: Data = row[1]
-                        if let day = blob.withUnsafeBytes({ ActivityDay(day: row[0], encoded: $0) }) { days.append(day) }
+                        let blob: Data = row["entries"]
+                        if let day = blob.withUnsafeBytes({ ActivityDay(day: row["day"], encoded: $0) }) { days.append(day) }
                     }
                     userDays.append(days)
                 }

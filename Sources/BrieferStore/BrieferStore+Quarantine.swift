@@ -25,9 +25,10 @@ extension BrieferStore {
             let whereSQL = filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND ")
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine" + whereSQL, arguments: arguments) ?? 0
             var byReason: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT reason, count(*) FROM quarantine\(whereSQL) GROUP BY reason", arguments: arguments)
+            for row in try Row.fetchAll(
+                db, sql: "SELECT reason, count(*) AS lines FROM quarantine\(whereSQL) GROUP BY reason", arguments: arguments)
             {
-                byReason[row[0]] = row[1]
+                byReason[row["reason"]] = row["lines"]
             }
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM quarantine\(whereSQL) ORDER BY file, line LIMIT ?", arguments: arguments + [limit])

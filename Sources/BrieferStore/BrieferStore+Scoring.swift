@@ -63,20 +63,20 @@ extension BrieferStore {
                     FROM users ORDER BY external_id
                     """)
             while let row = try rows.next() {
-                // Columns by position (the SELECT above): a run reads every user.
-                let userId: String = row[1]
+                let userId: String = row["external_id"]
                 // A user is known at the as-of time from a call made by then, or from the users CSV unless
                 // its created_at is later (the file is today's: a backtest must not meet people who
                 // signed up after its time).
-                let inCSV: Bool = row[13]
-                let csvCreated: Int64? = row[4]
-                let firstSeen: Int64? = row[14]
+                let inCSV: Bool = row["csv_seen"]
+                let csvCreated: Int64? = row["csv_created_ms"]
+                let firstSeen: Int64? = row["first_seen_ms"]
                 guard (inCSV && (csvCreated.map { $0 <= asOf } ?? true)) || (firstSeen.map { $0 <= asOf } ?? false) else { continue }
                 stored.append(
                     Stored(
-                        rowId: row[0], userId: userId, csvEmail: row[2], csvTitle: row[3], csvCreated: csvCreated, csvDomain: row[5],
-                        identifyEmail: row[6], identifyTitle: row[7], identifyCreated: row[8], identifyMs: row[9],
-                        hint: row[10], hintMs: row[11], firstEvent: row[12], firstSeen: firstSeen))
+                        rowId: row["id"], userId: userId, csvEmail: row["csv_email"], csvTitle: row["csv_title"], csvCreated: csvCreated,
+                        csvDomain: row["csv_company_domain"], identifyEmail: row["identify_email"], identifyTitle: row["identify_title"],
+                        identifyCreated: row["identify_created_ms"], identifyMs: row["identify_ms"], hint: row["group_hint"],
+                        hintMs: row["group_hint_ms"], firstEvent: row["first_event_ms"], firstSeen: firstSeen))
             }
             // The stored identity clues are the latest ever seen. For a user whose latest hint or
             // identify call is after the as-of time (a backtest), they are read again from the raw
@@ -91,12 +91,13 @@ extension BrieferStore {
                         WHERE user_id IS NOT NULL AND ts <= ? AND (group_hint IS NOT NULL OR kind = 'identify') ORDER BY ts
                         """, arguments: [asOf])
                 while let row = try calls.next() {
-                    let user: Int64 = row[0]
+                    let user: Int64 = row["user_id"]
                     guard stale.contains(user) else { continue }
                     var h = history[user] ?? (nil, nil, nil, nil)
-                    let ms: Int64 = row[2]
-                    var hint: String? = row[3]
-                    if (row[1] as String) == "identify", let value = (row[4] as String?).flatMap({ try? JSONParser.parse($0) }) {
+                    let ms: Int64 = row["ts"]
+                    var hint: String? = row["group_hint"]
+                    if (row["kind"] as String) == "identify", let value = (row["traits"] as String?).flatMap({ try? JSONParser.parse($0) })
+                    {
                         let traits = IdentifyTraits(value)
                         h.email = traits.email ?? h.email
                         h.title = traits.title ?? h.title
@@ -162,9 +163,9 @@ extension BrieferStore {
                 db, sql: "SELECT group_hint, ts, traits FROM events WHERE kind = 'group' AND ts <= ? ORDER BY ts, rowid",
                 arguments: [asOf])
             while let row = try rows.next() {
-                guard let groupId: String = row[0] else { continue }
-                let traits = (row[2] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
-                last[groupId] = (row[1], IngestWriter.GroupFields(groupId: groupId, traits: traits))
+                guard let groupId: String = row["group_hint"] else { continue }
+                let traits = (row["traits"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
+                last[groupId] = (row["ts"], IngestWriter.GroupFields(groupId: groupId, traits: traits))
             }
             for (groupId, call) in last.sorted(by: { ($0.value.ms, $0.key) < ($1.value.ms, $1.key) }) { add(groupId, call.fields) }
         } else {
@@ -205,15 +206,17 @@ extension BrieferStore {
         try read { db in
             // Read column values in place: a run reads tens of thousands of packed days.
             func collect(_ sql: String, _ arguments: StatementArguments) throws {
-                let statement = try db.makeStatement(sql: sql)
-                statement.arguments = arguments
-                let cursor = try Row.fetchCursor(statement)
-                let raw = statement.sqliteStatement
+                let select = try NamedColumns(db, sql: sql)
+                let (userAt, dayAt, entriesAt) = try (
+                    Int32(select.position("user_id")), Int32(select.position("day")), Int32(select.position("entries"))
+                )
+                let cursor = try select.rows(arguments: arguments)
+                let raw = select.statement.sqliteStatement
                 while try cursor.next() != nil {
-                    guard let user = byRow[sqlite3_column_int64(raw, 0)] else { continue }
-                    let day = sqlite3_column_int64(raw, 1)
-                    let count = Int(sqlite3_column_bytes(raw, 2))
-                    let bytes = UnsafeRawBufferPointer(start: sqlite3_column_blob(raw, 2), count: count)
+                    guard let user = byRow[sqlite3_column_int64(raw, userAt)] else { continue }
+                    let day = sqlite3_column_int64(raw, dayAt)
+                    let count = Int(sqlite3_column_bytes(raw, entriesAt))
+                    let bytes = UnsafeRawBufferPointer(start: sqlite3_column_blob(raw, entriesAt), count: count)
                     if let packed = ActivityDay(day: day, encoded: bytes) { days[user, default: []].append(packed) }
                 }
             }
@@ -244,9 +247,9 @@ extension BrieferStore {
                         sql: """
                             SELECT day, entries FROM user_days WHERE user_id = ? AND day BETWEEN ? AND ? AND day < ? AND day <= ?
                             """, arguments: [row, signup.day, signup.day + windowDays + 1, lookbackStart, asOfDay])
-                    for dayRow in extra where !have.contains(dayRow[0]) {
-                        let blob: Data = dayRow[1]
-                        if let packed = blob.withUnsafeBytes({ ActivityDay(day: dayRow[0], encoded: $0) }) {
+                    for dayRow in extra where !have.contains(dayRow["day"]) {
+                        let blob: Data = dayRow["entries"]
+                        if let packed = blob.withUnsafeBytes({ ActivityDay(day: dayRow["day"], encoded: $0) }) {
                             days[profile.userId, default: []].append(packed)
                         }
                     }
@@ -262,20 +265,24 @@ extension BrieferStore {
             let vocabulary = try Self.vocabulary(db)
             let names = vocabulary.texts
             var result: [String: [Int64: [ActivityEntry]]] = [:]
-            let rows = try Row.fetchCursor(
+            let select = try NamedColumns(
                 db,
                 sql: """
                     SELECT u.external_id, e.name_id, e.ts, e.properties FROM events e JOIN users u ON u.id = e.user_id
                     WHERE e.kind = 'track'
                     """)
+            let (userAt, nameAt, tsAt, propertiesAt) = try (
+                select.position("external_id"), select.position("name_id"), select.position("ts"), select.position("properties")
+            )
+            let rows = try select.rows()
             while let row = try rows.next() {
-                let user: String = row[0]
+                let user: String = row[userAt]
                 guard userIds.contains(user) else { continue }
-                let nameId = UInt32(row[1] as Int64)
-                let ms: Int64 = row[2]
+                let nameId = UInt32(row[nameAt] as Int64)
+                let ms: Int64 = row[tsAt]
                 let entry = extraction.entry(
                     milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
-                    properties: { BrieferStore.properties(row[3]) }, term: vocabulary.id)
+                    properties: { BrieferStore.properties(row[propertiesAt]) }, term: vocabulary.id)
                 result[user, default: [:]][Timestamp(milliseconds: ms).day, default: []].append(entry)
             }
             return result.mapValues { days in days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day } }
@@ -302,7 +309,7 @@ extension BrieferStore {
                 for row in try Row.fetchAll(
                     db, sql: "SELECT account, tier, became_hot_at FROM account_scores WHERE run_id = ?", arguments: [earlier])
                 {
-                    previous[row[0]] = (row[1], row[2])
+                    previous[row["account"]] = (row["tier"], row["became_hot_at"])
                 }
             }
             let finished = Timestamp.now.iso8601

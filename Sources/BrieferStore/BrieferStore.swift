@@ -296,7 +296,7 @@ extension BrieferStore {
     static func vocabulary(_ db: Database) throws -> Vocabulary {
         var ids: [String: UInt32] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT id, text FROM terms")
-        while let row = try rows.next() { ids[row[1]] = UInt32(row[0] as Int64) }
+        while let row = try rows.next() { ids[row["text"]] = UInt32(row["id"] as Int64) }
         return Vocabulary(ids: ids)
     }
 }

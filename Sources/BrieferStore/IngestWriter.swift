@@ -48,7 +48,7 @@ public final class IngestWriter {
         }
         try store.read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT id, external_id FROM users")
-            while let row = try rows.next() { userIds.record(row[1], id: row[0]) }
+            while let row = try rows.next() { userIds.record(row["external_id"], id: row["id"]) }
             for (text, id) in try BrieferStore.vocabulary(db).ids { termIds.record(text, id: id) }
         }
     }

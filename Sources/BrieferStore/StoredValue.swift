@@ -32,3 +32,23 @@ extension Row {
         return value
     }
 }
+
+/// A SELECT prepared once, whose rows a loop over many reads by column name at positional speed: each name
+/// is looked up in the result's columns once, and a name the SELECT lacks is an error, never another column.
+struct NamedColumns {
+    let statement: Statement
+
+    init(_ db: Database, sql: String) throws { statement = try db.makeStatement(sql: sql) }
+
+    /// Where `name` is in each row.
+    func position(_ name: String) throws -> Int {
+        guard let index = statement.index(ofColumn: name) else {
+            throw DatabaseError(resultCode: .SQLITE_ERROR, message: "no column \(name) in the result", sql: statement.sql)
+        }
+        return index
+    }
+
+    func rows(arguments: StatementArguments = StatementArguments()) throws -> RowCursor {
+        try Row.fetchCursor(statement, arguments: arguments)
+    }
+}

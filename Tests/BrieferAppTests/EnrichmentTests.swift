@@ -187,6 +187,34 @@ struct EnrichmentTests {
         }
     }
 
+    // MARK: Where the work runs
+
+    /// The enricher's synchronous stretches (its clock is read beside every store call) run on the store's
+    /// threads, never on Swift's cooperative pool, which a blocked SQLite call would stall.
+    @Test func enrichmentDoesItsStoreWorkOffTheCooperativePool() async throws {
+        let copy = try StoreCopy()
+        let seen = Mutex<[Bool]>([])
+        let pinned = try FixturePaths.manifestAsOf().adding(hours: 1).milliseconds
+        let enricher = Enricher(
+            store: copy.store, configuration: Self.configuration(), template: try Self.template.get(), logger: .quiet,
+            clock: {
+                seen.withLock { $0.append(StoreExecutor.isCurrent) }
+                return pinned
+            })
+        let server = try FakeOpenAIServer(apiKey: Self.key, queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        let plan = try enricher.plan()
+        seen.withLock { $0 = [] }
+        #expect(!StoreExecutor.isCurrent)
+        let client = LLMClient(
+            endpoint: LLMEndpoint(baseUrl: server.baseURL, apiKey: Self.key), settings: Self.configuration().enrichment,
+            logger: .quiet, sleep: { _ in })
+        let summary = try await enricher.enrich(plan, client: client)
+        #expect(summary.firstTime == 11)
+        let flags = seen.withLock { $0 }
+        #expect(flags.count >= 22 && flags.allSatisfy { $0 }, "\(flags.filter { !$0 }.count) of \(flags.count) off the store's threads")
+    }
+
     // MARK: All answers valid
 
     @Test func everySelectedAccountGetsOneLLMBriefingFromOneCall() async throws {

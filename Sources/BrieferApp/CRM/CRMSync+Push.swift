@@ -10,9 +10,17 @@ extension CRMSync {
     /// `OBJECT_NOT_FOUND` marks it missing (not retried until looked up again); a 400 rejects, with
     /// HubSpot's message, the changes it refuses (a refused batch is split to find them); anything else
     /// leaves it pending for the next run, under the same trace id. A contact's later change waits until its earlier one is done.
+    ///
+    /// Runs on ``StoreExecutor``'s threads: the store's calls block.
     public func push(
         client: HubSpotClient, options: Options, now: Timestamp = .now,
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> SyncSummary {
+        try await StoreExecutor.run { try await pushHere(client: client, options: options, now: now, progress: progress) }
+    }
+
+    private func pushHere(
+        client: HubSpotClient, options: Options, now: Timestamp, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
     ) async throws -> SyncSummary {
         let destination = client.endpoint.destination
         var plan = try plan(destination: destination, options: options, now: now)

@@ -117,7 +117,14 @@ public final class Enricher: Sendable {
     static func dayStart(_ ms: Int64) -> Int64 { Timestamp(milliseconds: ms).day * Timestamp.millisecondsPerDay }
 
     /// Briefs every selected account of `plan`, `client` calling the model; `progress` after each account.
+    /// Runs on ``StoreExecutor``'s threads: the store's calls block.
     public func enrich(_ plan: EnrichmentPlan, client: LLMClient, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws
+        -> EnrichmentSummary
+    {
+        try await StoreExecutor.run { try await enrichHere(plan, client: client, progress: progress) }
+    }
+
+    private func enrichHere(_ plan: EnrichmentPlan, client: LLMClient, progress: (@Sendable (Int, Int) -> Void)?) async throws
         -> EnrichmentSummary
     {
         let started = ContinuousClock.now

@@ -62,10 +62,14 @@ public struct Pipeline: Sendable {
 
     /// Runs every stage once. `afterIngest` is called once the inputs are stored (the worker moves them
     /// then); `stage` names each stage as it starts. Cancellation between or inside stages ends the run
-    /// as `interrupted`, with what was committed kept.
+    /// as `interrupted`, with what was committed kept. Runs on ``StoreExecutor``'s threads: the store's calls block.
     public func run(_ options: Options, afterIngest: (() throws -> Void)? = nil, stage: ((String) -> Void)? = nil) async throws
         -> RunSummary
     {
+        try await StoreExecutor.run { try await runHere(options, afterIngest: afterIngest, stage: stage) }
+    }
+
+    private func runHere(_ options: Options, afterIngest: (() throws -> Void)?, stage: ((String) -> Void)?) async throws -> RunSummary {
         let started = ContinuousClock.now
         // Runs whose process was killed stay `running`: those of processes gone from this machine are marked so.
         for run in try store.pipelineRuns(limit: 50) where run.processDied {

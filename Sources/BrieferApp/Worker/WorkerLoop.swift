@@ -23,8 +23,13 @@ public struct WorkerLoop: Sendable {
     /// A cycle that fails (an unreadable file, a busy database, a file another worker took) is logged and the
     /// next one tries again; cancelled, the cycle in progress is abandoned between its committed steps.
     /// - Returns: the number of cycles started.
+    /// Runs on ``StoreExecutor``'s threads: the store's calls and the inbox's file moves block.
     @discardableResult
     public func run(report: @Sendable (RunSummary) -> Void) async -> Int {
+        await StoreExecutor.run { await runHere(report: report) }
+    }
+
+    private func runHere(report: @Sendable (RunSummary) -> Void) async -> Int {
         var cycle = 0
         while !Task.isCancelled {
             cycle += 1

@@ -40,7 +40,7 @@ public struct BrieferSession: Sendable {
     /// The database, for the use cases that work on one.
     public var store: BrieferStore {
         get throws {
-            guard let database else { throw BrieferSessionError(message: "this command was given no database") }
+            guard let database else { throw BrieferSessionError(code: .noDatabase, message: "this command was given no database") }
             return database
         }
     }
@@ -72,7 +72,8 @@ public struct BrieferSession: Sendable {
     }
 }
 
+/// A use case that cannot go on with what the session holds.
 public struct BrieferSessionError: BrieferError {
+    public let code: BrieferErrorCode
     public let message: String
-    public var code: BrieferErrorCode { .noDatabase }
 }

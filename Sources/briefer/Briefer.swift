@@ -83,10 +83,6 @@ struct GlobalOptions: ParsableArguments {
         return Logger(label: "briefer")
     }
 
-    func loadConfiguration() throws -> BrieferConfiguration {
-        try ConfigurationLoader.load(flag: config).0
-    }
-
     /// The session the command works in: this configuration and database, and the prompt and endpoint
     /// overrides the command takes.
     /// (`database: false` for a command that works on no database.)

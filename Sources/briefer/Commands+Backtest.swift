@@ -48,21 +48,18 @@ struct Backtest: ParsableCommand {
     }
 
     func run() throws {
-        let logger = global.logger()
-        let configuration = try global.loadConfiguration()
-        let store = try global.openStore(mustExist: true)
-        let runner = BacktestRunner(store: store, configuration: configuration, logger: logger)
+        let session = try global.session(mustExist: true)
         let horizonDays = horizon.flatMap(parseDuration).map { $0 / 86_400 }
         let text: String
         let page: String
         if let asOf {
-            let report = try runner.run(
+            let report = try session.backtest(
                 asOf: try parseTime(asOf, option: "--as-of"), horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
             text = json ? try Reports.backtestJSON(report) : Reports.backtest(report)
             page = html == nil ? "" : BacktestHTML.page(report)
         } else {
-            let comparison = try runner.compare(
-                try parseTime(compareAsOf[0], option: "--compare-as-of"),
+            let comparison = try session.backtest(
+                comparing: try parseTime(compareAsOf[0], option: "--compare-as-of"),
                 try parseTime(compareAsOf[1], option: "--compare-as-of"),
                 horizonDays: horizonDays, model: model, capacityPerWeek: capacity)
             text = json ? try Reports.backtestJSON(comparison) : Reports.backtestComparison(comparison)

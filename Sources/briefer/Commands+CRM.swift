@@ -51,45 +51,16 @@ struct Sync: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try global.session(mustExist: true)
-        let configuration = session.configuration
-        let sync = try session.crmSync()
         let options = CRMSync.Options(full: full, retryRejected: retryRejected, newPortal: newPortal)
-        let summary: SyncSummary
-        if push {
-            let client = try session.hubspotClient()
-            defer { client.shutdown() }
-            if dryRun {
-                summary = try sync.dryRun(destination: client.endpoint.destination, options: options)
-            } else {
-                let progress = json ? nil : Progress()
-                summary = try await Self.exclusively(sync) {
-                    try await sync.push(client: client, options: options) { done, total in
-                        progress?.update(label: "pushing", done: done, total: total, unit: .items)
-                    }
-                }
-                progress?.finish()
-            }
-        } else if dryRun {
-            summary = try sync.dryRun(destination: CRMSync.filesDestination, options: options)
-        } else {
-            summary = try await Self.exclusively(sync) { try sync.writeFiles(directory: out ?? configuration.crm.outDir, options: options) }
+        let progress = json || !push || dryRun ? nil : Progress()
+        let summary = try await global.session(mustExist: true).sync(
+            to: push ? .push : .files(directory: out), options: options, dryRun: dryRun
+        ) { done, total in
+            progress?.update(label: "pushing", done: done, total: total, unit: .items)
         }
+        progress?.finish()
         print(json ? JSONOutput.render(Reports.syncJSON(summary)) : Reports.sync(summary))
         if summary.stopped != nil || summary.leftPending > 0 { throw ExitCode(5) }
-    }
-}
-
-extension Sync {
-    /// The sync under the database's sync lease (a dry run reads only and takes none).
-    static func exclusively(_ sync: CRMSync, _ body: () async throws -> SyncSummary) async throws -> SyncSummary {
-        guard let summary = try await sync.exclusively(body) else {
-            throw CommandError(
-                .syncBusy,
-                "another process is syncing this database (lease \(CRMSync.lease), see `briefer status`): "
-                    + "nothing was sent; its changes and these go out with the next sync")
-        }
-        return summary
     }
 }
 
@@ -119,11 +90,8 @@ struct SyncLog: ParsableCommand {
     }
 
     func run() throws {
-        _ = global.logger()
-        let store = try global.openStore(mustExist: true)
-        let items = try store.outboxItems(
-            destination: nil, statuses: status.flatMap(OutboxItem.Status.init(rawValue:)).map { [$0] } ?? [],
-            email: contact, account: account, newestFirst: true, limit: limit)
+        let items = try global.session(mustExist: true).syncLog(
+            status: status.flatMap(OutboxItem.Status.init(rawValue:)), contact: contact, account: account, limit: limit)
         print(json ? JSONOutput.render(Reports.syncLogJSON(items)) : Reports.syncLog(items))
     }
 }
@@ -145,16 +113,14 @@ struct CRMCommand: AsyncParsableCommand {
         var apply = false
 
         func run() async throws {
-            let configuration = try global.loadConfiguration()
-            let definitions = CRMDefinitions(configuration.crm)
+            let session = try global.session(database: false)
+            let definitions = session.crmDefinitions
             guard apply else {
                 print("POST \(CRMDefinitions.groupPath)\n\(JSONOutput.pretty(definitions.groupBody))\n")
                 print("POST \(CRMDefinitions.propertiesPath)\n\(JSONOutput.pretty(definitions.propertiesBody))")
                 return
             }
-            let client = try global.session(database: false).hubspotClient()
-            defer { client.shutdown() }
-            let report = try await CRMDefinitionsApplier(client: client, definitions: definitions).apply()
+            let report = try await session.applyCRMDefinitions()
             print(report.lines.joined(separator: "\n"))
             if !report.succeeded { throw ExitCode(1) }
         }

@@ -40,7 +40,7 @@ struct Select: ParsableCommand {
     var json = false
 
     func run() throws {
-        let plan = try global.session(prompt: prompt, mustExist: true).enricher().plan()
+        let plan = try global.session(prompt: prompt, mustExist: true).selection()
         print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
     }
 }
@@ -65,16 +65,8 @@ struct PromptCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let session = try global.session(prompt: prompt, mustExist: true)
-            let (configuration, enricher) = (session.configuration, try session.enricher())
-            let template = enricher.template
-            guard let planned = try enricher.plan(only: account).accounts.first else {
-                throw CommandError(
-                    .unknownAccount, "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)")
-            }
-            let e = configuration.enrichment
-            let request = BriefingConversation(template: template, input: planned.input, prompt: planned.prompt, settings: e)
-                .request(model: e.model)
+            let preview = try global.session(prompt: prompt, mustExist: true).previewPrompt(account: account)
+            let (planned, template, request) = (preview.account, preview.template, preview.request)
             if json {
                 let input = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(planned.input))
                 print(
@@ -86,7 +78,7 @@ struct PromptCommand: ParsableCommand {
             } else if body {
                 print(request.body)
             } else {
-                print("# prompt \(template.version) (\(template.hash)), model \(e.model), fingerprint \(planned.fingerprint)")
+                print("# prompt \(template.version) (\(template.hash)), model \(preview.model), fingerprint \(planned.fingerprint)")
                 print("# ---- system ----\n\(planned.prompt.system)")
                 print("# ---- user ----\n\(planned.prompt.user)")
             }
@@ -116,25 +108,21 @@ struct Enrich: AsyncParsableCommand {
 
     func run() async throws {
         let session = try global.session(prompt: prompt, endpoint: endpoint, mustExist: true)
-        let (store, enricher) = (try session.store, try session.enricher())
-        let plan = try enricher.plan()
         if dryRun {
+            let plan = try session.selection()
             print(json ? JSONOutput.render(Reports.selectionJSON(plan)) : Reports.selection(plan))
             return
         }
-        let client = try session.modelClient()
         let progress = json ? nil : Progress()
-        let summary = try await enricher.enrich(plan, client: client) { done, total in
+        let outcome = try await session.enrich { done, total in
             progress?.update(label: "briefing", done: done, total: total, unit: .items)
         }
         progress?.finish()
         if json {
-            print(JSONOutput.render(Reports.enrichmentJSON(summary)))
+            print(JSONOutput.render(Reports.enrichmentJSON(outcome.summary)))
         } else {
-            print(Reports.enrichment(summary))
-            let briefed = Set(plan.selected.map(\.score.score.account))
-            let records = try store.briefings(latestOnly: true).filter { briefed.contains($0.account) }
-            if !records.isEmpty { print("\n" + Reports.briefings(records.sorted { $0.input.score > $1.input.score })) }
+            print(Reports.enrichment(outcome.summary))
+            if !outcome.briefings.isEmpty { print("\n" + Reports.briefings(outcome.briefings)) }
         }
     }
 }
@@ -158,14 +146,13 @@ struct Briefings: ParsableCommand {
     }
 
     func run() throws {
-        _ = global.logger()
-        let store = try global.openStore(mustExist: true)
-        let records = try store.briefings(account: account, latestOnly: !all, limit: limit)
+        let list = try global.session(mustExist: true).briefings(account: account, all: all, limit: limit)
+        let records = list.briefings
         if json {
             print(
                 JSONOutput.render([
                     "briefings": records.map(Reports.briefingJSON),
-                    "deferred": try store.deferrals().map {
+                    "deferred": list.deferred.map {
                         [
                             "account": $0.account, "reason": $0.reason.rawValue, "detail": $0.detail,
                             "since": Timestamp(milliseconds: $0.createdMs).iso8601,
@@ -175,7 +162,7 @@ struct Briefings: ParsableCommand {
                 ]))
         } else {
             print(Reports.briefings(records))
-            let deferred = try store.deferrals()
+            let deferred = list.deferred
             if !deferred.isEmpty {
                 print(
                     "\ndeferred to a later run: "

@@ -129,12 +129,10 @@ struct RegressCapture: ParsableCommand {
     var force = false
 
     func run() throws {
-        _ = global.logger()
-        // (The configuration first: an invalid one is reported before the database is opened.)
-        let configuration = try global.loadConfiguration()
+        let session = try global.session(mustExist: true)
         let path = try RegressionSession.capture(
             account: account, name: name, description: description, force: force,
-            suite: RegressionSuite(root: suiteOption.suite), store: try global.openStore(mustExist: true), configuration: configuration)
+            suite: RegressionSuite(root: suiteOption.suite), store: try session.store, configuration: session.configuration)
         print("wrote \(path)")
         let caseName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         print("next: sharpen its assertions, then `briefer regress --case \(caseName) --mode record --update-golden --accept`")

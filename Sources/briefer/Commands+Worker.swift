@@ -18,11 +18,6 @@ struct PipelineOptions: ParsableArguments {
         if push && out != nil { throw ValidationError("--push and --out are two different destinations: give one") }
     }
 
-    /// The pipeline over the configuration, database and endpoints these options and `global` name.
-    func pipeline(_ global: GlobalOptions, prompt: PromptOptions, endpoint: EndpointOptions) throws -> Pipeline {
-        try global.session(prompt: prompt, endpoint: endpoint).pipeline(push: push)
-    }
-
     func runOptions(inputs: [String]) throws -> Pipeline.Options {
         Pipeline.Options(inputs: inputs, asOf: try asOf.map { try parseTime($0, option: "--as-of") }, push: push, outDir: out)
     }
@@ -47,9 +42,9 @@ struct Run: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let pipeline = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
+        let session = try global.session(prompt: prompt, endpoint: endpoint)
         let files = try inputs.map(Inbox.ingestibleFiles(in:)) ?? []
-        let summary = try await pipeline.run(
+        let summary = try await session.run(
             try pipelineOptions.runOptions(inputs: files),
             stage: { stage in
                 if !json { FileHandle.standardError.write(Data("\(stage)…\n".utf8)) }
@@ -85,16 +80,10 @@ struct Worker: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pipeline = try pipelineOptions.pipeline(global, prompt: prompt, endpoint: endpoint)
-        let logger = global.logger()
-        let loop = WorkerLoop(
-            pipeline: pipeline, options: try pipelineOptions.runOptions(inputs: []),
-            inbox: inbox.map { Inbox(directory: $0) }, interval: .seconds(parseDuration(interval)!),
-            cycles: cycles, logger: logger)
-        await GracefulShutdown.run(logger: logger, onSecondSignal: { Foundation.exit(130) }) {
-            await loop.run { summary in FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8)) }
-        }
-        logger.notice("worker stopped")
+        try await global.session(prompt: prompt, endpoint: endpoint).work(
+            try pipelineOptions.runOptions(inputs: []), inbox: inbox, interval: .seconds(parseDuration(interval)!), cycles: cycles,
+            onSecondSignal: { Foundation.exit(130) },
+            report: { summary in FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8)) })
     }
 }
 
@@ -115,8 +104,7 @@ struct Status: ParsableCommand {
     var limit = 10
 
     func run() throws {
-        _ = global.logger()
-        print(Reports.status(try WorkerStatus.read(from: try global.openStore(mustExist: true), runs: limit)))
+        print(Reports.status(try global.session(mustExist: true).status(runs: limit)))
     }
 }
 
@@ -142,9 +130,8 @@ struct Forget: ParsableCommand {
     }
 
     func run() throws {
-        _ = global.logger()
-        let store = try global.openStore(mustExist: true)
-        let report = try store.forget(email: email)
+        let outcome = try global.session(mustExist: true).forget(email: email)
+        let report = outcome.report
         if json {
             print(JSONOutput.render(["users": report.users, "rows": report.rows, "total": report.total]))
         } else {
@@ -156,7 +143,7 @@ struct Forget: ParsableCommand {
             print("future syncs will not write to this address")
         }
         // The copies made before schema upgrades are the database as it was: the person is still in them.
-        let backups = BrieferStore.backups(of: store.path)
+        let backups = outcome.backups
         if !backups.isEmpty {
             FileHandle.standardError.write(
                 Data(

@@ -22,12 +22,7 @@ struct Ingest: ParsableCommand {
     var json = false
 
     func run() throws {
-        let logger = global.logger()
-        let configuration = try global.loadConfiguration()
-        let store = try global.openStore()
-        var ingestor = Ingestor(store: store, configuration: configuration, logger: logger, csvKind: kind)
-        ingestor.progress = json ? nil : Progress()
-        let summary = try ingestor.ingest(files: files)
+        let summary = try global.session().ingest(files: files, csvKind: kind, progress: json ? nil : Progress())
         print(json ? JSONOutput.render(Reports.ingestJSON(summary)) : Reports.ingest(summary))
         if summary.quarantined > 0 {
             let new = summary.quarantined - summary.alreadyQuarantined
@@ -55,10 +50,7 @@ struct Score: ParsableCommand {
 
     func run() throws {
         let asOf = try parseTime(asOf, option: "--as-of")
-        let logger = global.logger()
-        let configuration = try global.loadConfiguration()
-        let store = try global.openStore()
-        let outcome = try ScoringRunner(store: store, configuration: configuration, logger: logger).run(asOf: asOf, model: model)
+        let outcome = try global.session().score(asOf: asOf, model: model)
         if let usersCsv {
             try Reports.usersCSV(outcome.users).write(toFile: usersCsv, atomically: true, encoding: .utf8)
         }
@@ -92,13 +84,8 @@ struct Accounts: ParsableCommand {
     var json = false
 
     func run() throws {
-        _ = global.logger()
-        let store = try global.openStore(mustExist: true)
-        guard let scoringRun = try store.run(id: runId) else {
-            throw CommandError(.noScoringRun, "no scoring run yet: run `briefer score` first")
-        }
-        var accounts = try store.accountScores(runId: scoringRun.id, tier: tier)
-        if let limit { accounts = Array(accounts.prefix(limit)) }
+        let list = try global.session(mustExist: true).accounts(runId: runId, tier: tier, limit: limit)
+        let (scoringRun, accounts) = (list.run, list.accounts)
         if json {
             print(JSONOutput.render(Reports.accountsJSON(accounts, run: scoringRun)))
         } else {
@@ -122,12 +109,10 @@ struct Explain: ParsableCommand {
     var runId: Int64?
 
     func run() throws {
-        _ = global.logger()
-        let configuration = try global.loadConfiguration()
-        let store = try global.openStore(mustExist: true)
-        let explanation = try Explainer(store: store, configuration: configuration).explain(account: account, runId: runId)
+        let outcome = try global.session(mustExist: true).explain(account: account, runId: runId)
+        let explanation = outcome.explanation
         print(explanation.lines.joined(separator: "\n"))
-        if let briefing = try store.briefings(account: account, latestOnly: true).first {
+        if let briefing = outcome.latestBriefing {
             print("\nlatest briefing:\n" + Reports.briefings([briefing]))
             if !briefing.errors.isEmpty {
                 print(
@@ -159,9 +144,7 @@ struct QuarantineCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        _ = global.logger()
-        let store = try global.openStore(mustExist: true)
-        let result = try store.quarantine(reason: reason, file: file, limit: limit)
+        let result = try global.session(mustExist: true).quarantine(reason: reason, file: file, limit: limit)
         if json {
             print(
                 JSONOutput.render([

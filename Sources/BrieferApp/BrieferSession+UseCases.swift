@@ -1,0 +1,224 @@
+import BrieferCore
+import BrieferStore
+import Foundation
+import Logging
+
+/// One method per use case, each returning a typed result: the CLI parses its arguments, calls one, and renders
+/// what it returns; a server (a later issue) calls the same ones.
+extension BrieferSession {
+    // MARK: Events and scores
+
+    /// Stores event and table files (SPEC §2); bad lines go to the quarantine.
+    public func ingest(files: [String], csvKind: CSVKind? = nil, progress: Progress? = nil) throws -> IngestSummary {
+        var ingestor = Ingestor(store: try store, configuration: configuration, logger: logger, csvKind: csvKind)
+        ingestor.progress = progress
+        return try ingestor.ingest(files: files)
+    }
+
+    /// Scores every user and account as of `asOf` and stores the run (SPEC §3).
+    public func score(asOf: Timestamp, model: BrieferConfiguration.ScoringModel? = nil) throws -> ScoringOutcome {
+        try ScoringRunner(store: try store, configuration: configuration, logger: logger).run(asOf: asOf, model: model)
+    }
+
+    /// The accounts of a scoring run (the latest by default), best first.
+    public struct AccountList: Sendable {
+        public var run: ScoringRun
+        public var accounts: [StoredAccountScore]
+    }
+
+    public func accounts(runId: Int64? = nil, tier: Tier? = nil, limit: Int? = nil) throws -> AccountList {
+        let store = try store
+        guard let run = try store.run(id: runId) else {
+            throw BrieferSessionError(code: .noScoringRun, message: "no scoring run yet: run `briefer score` first")
+        }
+        let accounts = try store.accountScores(runId: run.id, tier: tier)
+        return AccountList(run: run, accounts: limit.map { Array(accounts.prefix($0)) } ?? accounts)
+    }
+
+    /// One account's score recomputed from its raw events, rule by rule, and its latest briefing.
+    public struct AccountExplanation: Sendable {
+        public var explanation: Explainer.Explanation
+        public var latestBriefing: BriefingRecord?
+    }
+
+    public func explain(account: String, runId: Int64? = nil) throws -> AccountExplanation {
+        let store = try store
+        return AccountExplanation(
+            explanation: try Explainer(store: store, configuration: configuration).explain(account: account, runId: runId),
+            latestBriefing: try store.briefings(account: account, latestOnly: true).first)
+    }
+
+    /// Quarantined lines, filtered, with the count of each reason.
+    public struct QuarantinePage: Sendable {
+        public var entries: [QuarantineEntry]
+        public var total: Int
+        public var byReason: [String: Int]
+    }
+
+    public func quarantine(reason: String? = nil, file: String? = nil, limit: Int = 100) throws -> QuarantinePage {
+        let page = try store.quarantine(reason: reason, file: file, limit: limit)
+        return QuarantinePage(entries: page.entries, total: page.total, byReason: page.byReason)
+    }
+
+    /// What a deletion request removed, and the copies made before schema upgrades that still hold the person.
+    public struct ForgetOutcome: Sendable {
+        public var report: ForgetReport
+        public var backups: [String]
+    }
+
+    public func forget(email: String) throws -> ForgetOutcome {
+        let store = try store
+        return ForgetOutcome(report: try store.forget(email: email), backups: BrieferStore.backups(of: store.path))
+    }
+
+    /// Backtests as of one time, or compares two (SPEC §3.4); nothing is stored.
+    public func backtest(
+        asOf: Timestamp, horizonDays: Double?, model: BrieferConfiguration.ScoringModel?, capacityPerWeek: Int?
+    ) throws -> BacktestReport {
+        try BacktestRunner(store: try store, configuration: configuration, logger: logger)
+            .run(asOf: asOf, horizonDays: horizonDays, model: model, capacityPerWeek: capacityPerWeek)
+    }
+
+    public func backtest(
+        comparing first: Timestamp, _ second: Timestamp, horizonDays: Double?, model: BrieferConfiguration.ScoringModel?,
+        capacityPerWeek: Int?
+    ) throws -> BacktestComparison {
+        try BacktestRunner(store: try store, configuration: configuration, logger: logger)
+            .compare(first, second, horizonDays: horizonDays, model: model, capacityPerWeek: capacityPerWeek)
+    }
+
+    // MARK: Briefings
+
+    /// What the next enrichment would brief, and why the other hot accounts wait (SPEC §4).
+    public func selection() throws -> EnrichmentPlan { try enricher().plan() }
+
+    /// Exactly what would be sent to the model for one hot account of the latest run.
+    public struct PromptPreview: Sendable {
+        public var account: PlannedAccount
+        public var template: PromptTemplate
+        public var model: String
+        public var request: ChatRequest
+    }
+
+    public func previewPrompt(account: String) throws -> PromptPreview {
+        let enricher = try enricher()
+        guard let planned = try enricher.plan(only: account).accounts.first else {
+            throw BrieferSessionError(
+                code: .unknownAccount,
+                message: "\(account) is not a hot account in the latest scoring run (see `briefer accounts --tier hot`)")
+        }
+        let settings = configuration.enrichment
+        let request = BriefingConversation(template: enricher.template, input: planned.input, prompt: planned.prompt, settings: settings)
+            .request(model: settings.model)
+        return PromptPreview(account: planned, template: enricher.template, model: settings.model, request: request)
+    }
+
+    /// An enrichment run: what was selected, the counts, and the briefings it stored.
+    public struct EnrichmentOutcome: Sendable {
+        public var plan: EnrichmentPlan
+        public var summary: EnrichmentSummary
+        /// The latest briefing of each account briefed, best score first.
+        public var briefings: [BriefingRecord]
+    }
+
+    /// Briefs the selected hot accounts (SPEC §5); `progress` after each account.
+    public func enrich(progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> EnrichmentOutcome {
+        let (store, enricher) = (try store, try enricher())
+        let plan = try enricher.plan()
+        let summary = try await enricher.enrich(plan, client: try modelClient(), progress: progress)
+        let briefed = Set(plan.selected.map(\.score.score.account))
+        let records = try store.briefings(latestOnly: true).filter { briefed.contains($0.account) }
+        return EnrichmentOutcome(plan: plan, summary: summary, briefings: records.sorted { $0.input.score > $1.input.score })
+    }
+
+    /// Stored briefings (each account's latest unless `all`) and the accounts deferred to a later run.
+    public struct BriefingList: Sendable {
+        public var briefings: [BriefingRecord]
+        public var deferred: [Deferral]
+    }
+
+    public func briefings(account: String? = nil, all: Bool = false, limit: Int = 100) throws -> BriefingList {
+        let store = try store
+        return BriefingList(
+            briefings: try store.briefings(account: account, latestOnly: !all, limit: limit), deferred: try store.deferrals())
+    }
+
+    // MARK: The CRM
+
+    /// Where a sync writes: request files under a folder (default `crm.out_dir`), or HubSpot.
+    public enum SyncTarget: Sendable, Equatable {
+        case files(directory: String?)
+        case push
+    }
+
+    /// Writes or pushes the changes since the last sync (SPEC §6), under the database's sync lease; a dry run
+    /// counts what would change and records, writes and sends nothing.
+    public func sync(
+        to target: SyncTarget, options: CRMSync.Options = .init(), dryRun: Bool = false,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> SyncSummary {
+        let sync = try crmSync()
+        switch target {
+        case .push:
+            let client = try hubspotClient()
+            defer { client.shutdown() }
+            if dryRun { return try sync.dryRun(destination: client.endpoint.destination, options: options) }
+            return try await exclusively(sync) { try await sync.push(client: client, options: options, progress: progress) }
+        case let .files(directory):
+            if dryRun { return try sync.dryRun(destination: CRMSync.filesDestination, options: options) }
+            return try await exclusively(sync) {
+                try sync.writeFiles(directory: directory ?? configuration.crm.outDir, options: options)
+            }
+        }
+    }
+
+    private func exclusively(_ sync: CRMSync, _ body: () async throws -> SyncSummary) async throws -> SyncSummary {
+        guard let summary = try await sync.exclusively(body) else {
+            throw BrieferSessionError(
+                code: .syncBusy,
+                message: "another process is syncing this database (lease \(CRMSync.lease), see `briefer status`): "
+                    + "nothing was sent; its changes and these go out with the next sync")
+        }
+        return summary
+    }
+
+    /// What was synced, per contact, newest first.
+    public func syncLog(
+        status: OutboxItem.Status? = nil, contact: String? = nil, account: String? = nil, limit: Int = 100
+    ) throws -> [OutboxItem] {
+        try store.outboxItems(
+            destination: nil, statuses: status.map { [$0] } ?? [], email: contact, account: account, newestFirst: true, limit: limit)
+    }
+
+    /// The property group and property definitions Briefer writes (SPEC §6), as HubSpot request bodies.
+    public var crmDefinitions: CRMDefinitions { CRMDefinitions(configuration.crm) }
+
+    /// Creates them in HubSpot; what already exists is reported and left as it is.
+    public func applyCRMDefinitions() async throws -> CRMDefinitionsApplier.Report {
+        let client = try hubspotClient()
+        defer { client.shutdown() }
+        return try await CRMDefinitionsApplier(client: client, definitions: crmDefinitions).apply()
+    }
+
+    // MARK: Every stage
+
+    /// Every stage once (ingest → score → select → enrich → sync), its summary stored.
+    public func run(_ options: Pipeline.Options, stage: ((String) -> Void)? = nil) async throws -> RunSummary {
+        try await pipeline(push: options.push).run(options, stage: stage)
+    }
+
+    /// Cycles of every stage on an interval, ingesting what appears in `inbox`, until SIGTERM or SIGINT (or `cycles`).
+    public func work(
+        _ options: Pipeline.Options, inbox: String?, interval: Duration, cycles: Int?, onSecondSignal: @escaping @Sendable () -> Void,
+        report: @escaping @Sendable (RunSummary) -> Void
+    ) async throws {
+        let loop = WorkerLoop(
+            pipeline: try pipeline(push: options.push), options: options, inbox: inbox.map { Inbox(directory: $0) },
+            interval: interval, cycles: cycles, logger: logger)
+        await GracefulShutdown.run(logger: logger, onSecondSignal: onSecondSignal) { await loop.run(report: report) }
+        logger.notice("worker stopped")
+    }
+
+    /// The last runs, pending work, leases and the last run's event-to-CRM latency.
+    public func status(runs: Int) throws -> WorkerStatus { try WorkerStatus.read(from: try store, runs: runs) }
+}

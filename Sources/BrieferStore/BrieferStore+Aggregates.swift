@@ -21,10 +21,10 @@ extension BrieferStore {
         return true
     }
 
-    /// Rebuilds every user-day row from the raw events.
+    /// Rebuilds every user-day and anonymous-day row from the raw events, page and screen calls named by the
+    /// rules in force.
     public func rebuildAggregates(extraction: ActivityExtraction) throws {
         try write { db in
-            try db.execute(sql: "DELETE FROM user_days")
             var vocabulary = try Self.vocabulary(db).ids
             func term(_ text: String) throws -> UInt32 {
                 if let id = vocabulary[text] { return id }
@@ -33,40 +33,64 @@ extension BrieferStore {
                 vocabulary[text] = id
                 return id
             }
+            // Page and screen calls are stored with what names them: renamed when the rules changed.
+            let rename = try db.makeStatement(sql: "UPDATE events SET name_id = ? WHERE id = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT id, kind, name_id, traits FROM events WHERE kind IN ('page', 'screen')") {
+                guard let kind = IncomingEvent.Kind(rawValue: row["kind"]) else { continue }
+                let call = (row["traits"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
+                let name = try term(EventLineParser.pageEventName(kind, call: call, rules: extraction.pageEvents))
+                if Int64(name) != row["name_id"] { try rename.execute(arguments: [Int64(name), row["id"]]) }
+            }
             let names = try Self.vocabulary(db).texts
-            var current: (user: Int64, days: [Int64: [ActivityEntry]])?
-            let upsert = try db.makeStatement(sql: "INSERT INTO user_days(user_id, day, event_count, entries) VALUES(?, ?, ?, ?)")
-            func flush() throws {
-                guard let c = current else { return }
-                for (day, entries) in c.days {
-                    let packed = ActivityDay(day: day, entries: entries.sorted())
-                    try upsert.execute(arguments: [c.user, day, entries.count, Data(packed.encoded())])
-                }
-            }
-            let select = try NamedColumns(
-                db,
+            let activity = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
+            try db.execute(
                 sql: """
-                    SELECT user_id, name_id, ts, properties FROM events
-                    WHERE kind = 'track' AND user_id IS NOT NULL ORDER BY user_id, ts
+                    DELETE FROM user_days;
+                    DELETE FROM anon_days;
+                    INSERT OR IGNORE INTO anonymous_ids(anonymous_id)
+                        SELECT DISTINCT anonymous_id FROM events WHERE user_id IS NULL AND anonymous_id IS NOT NULL AND kind IN (\(activity));
                     """)
-            let (userAt, nameAt, tsAt, propertiesAt) = try (
-                select.position("user_id"), select.position("name_id"), select.position("ts"), select.position("properties")
-            )
-            let rows = try select.rows()
-            while let row = try rows.next() {
-                let user: Int64 = row[userAt]
-                if current?.user != user {
-                    try flush()
-                    current = (user, [:])
+            /// Packs the rows of `sql` (owner, name_id, ts, properties; by owner, then time) into `table`'s days.
+            func aggregate(_ sql: String, into table: String, key: String) throws {
+                var current: (owner: Int64, days: [Int64: [ActivityEntry]])?
+                let upsert = try db.makeStatement(sql: "INSERT INTO \(table)(\(key), day, event_count, entries) VALUES(?, ?, ?, ?)")
+                func flush() throws {
+                    guard let c = current else { return }
+                    for (day, entries) in c.days {
+                        let packed = ActivityDay(day: day, entries: entries.sorted())
+                        try upsert.execute(arguments: [c.owner, day, entries.count, Data(packed.encoded())])
+                    }
                 }
-                let nameId = UInt32(row[nameAt] as Int64)
-                let ms: Int64 = row[tsAt]
-                let entry = try extraction.entry(
-                    milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
-                    properties: { BrieferStore.properties(row[propertiesAt]) }, term: term)
-                current!.days[Timestamp(milliseconds: ms).day, default: []].append(entry)
+                let select = try NamedColumns(db, sql: sql)
+                let (ownerAt, nameAt, tsAt, propertiesAt) = try (
+                    select.position("owner"), select.position("name_id"), select.position("ts"), select.position("properties")
+                )
+                let rows = try select.rows()
+                while let row = try rows.next() {
+                    let owner: Int64 = row[ownerAt]
+                    if current?.owner != owner {
+                        try flush()
+                        current = (owner, [:])
+                    }
+                    let nameId = UInt32(row[nameAt] as Int64)
+                    let ms: Int64 = row[tsAt]
+                    let entry = try extraction.entry(
+                        milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
+                        properties: { BrieferStore.properties(row[propertiesAt]) }, term: term)
+                    current!.days[Timestamp(milliseconds: ms).day, default: []].append(entry)
+                }
+                try flush()
             }
-            try flush()
+            try aggregate(
+                """
+                SELECT user_id AS owner, name_id, ts, properties FROM events
+                WHERE kind IN (\(activity)) AND user_id IS NOT NULL ORDER BY user_id, ts
+                """, into: "user_days", key: "user_id")
+            try aggregate(
+                """
+                SELECT a.id AS owner, e.name_id, e.ts, e.properties FROM events e JOIN anonymous_ids a ON a.anonymous_id = e.anonymous_id
+                WHERE e.kind IN (\(activity)) AND e.user_id IS NULL ORDER BY a.id, e.ts
+                """, into: "anon_days", key: "anon_id")
             try setMeta(db, Self.aggregateSignatureKey, extraction.signature)
         }
     }

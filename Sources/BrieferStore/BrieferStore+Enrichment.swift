@@ -121,6 +121,12 @@ extension BrieferStore {
                         let blob: Data = row["entries"]
                         if let day = blob.withUnsafeBytes({ ActivityDay(day: row["day"], encoded: $0) }) { days.append(day) }
                     }
+                    // And what their linked anonymous ids did, as scoring counts it.
+                    if let row = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE external_id = ?", arguments: [user]) {
+                        let stitched =
+                            try Self.stitchedDays(db, asOfMs: run.asOf.milliseconds, maxDay: run.asOf.day, users: [row])[row] ?? []
+                        if !stitched.isEmpty { days = ActivityDay.merged(days + stitched) }
+                    }
                     userDays.append(days)
                 }
                 let plan = try String.fetchOne(

@@ -69,6 +69,24 @@ extension BrieferStore {
                 let id: Int64 = person["id"], externalId: String = person["external_id"]
                 report.users.append(externalId)
                 let personalAccount = "user:" + externalId
+                // The anonymous ids linked to the person are theirs: their events, days and links go, and a later file
+                // bringing them back is kept out like the person's own user id.
+                let linked = try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT from_id FROM identity_links WHERE user_id = ? UNION SELECT from_id FROM identity_conflicts WHERE user_id = ?",
+                    arguments: [id, id])
+                for from in linked {
+                    try deleteEvents("anonymous_id = ? AND user_id IS NULL", [from])
+                    try delete(
+                        "anon_days", "DELETE FROM anon_days WHERE anon_id IN (SELECT id FROM anonymous_ids WHERE anonymous_id = ?)", [from])
+                    try delete("anonymous_ids", "DELETE FROM anonymous_ids WHERE anonymous_id = ?", [from])
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
+                        arguments: [Self.forgottenUserHash(from), Timestamp.now.milliseconds])
+                }
+                try delete("identity_links", "DELETE FROM identity_links WHERE user_id = ? OR from_id = ?", [id, externalId])
+                try delete("identity_conflicts", "DELETE FROM identity_conflicts WHERE user_id = ? OR from_id = ?", [id, externalId])
                 try deleteEvents("user_id = ?", [id])
                 try delete("user_days", "DELETE FROM user_days WHERE user_id = ?", [id])
                 try delete("user_scores", "DELETE FROM user_scores WHERE user_id = ?", [externalId])
@@ -144,7 +162,8 @@ public struct ForgottenPeople: Sendable {
     /// call naming their address.
     public func covers(_ event: IncomingEvent) -> Bool {
         guard !hashes.isEmpty else { return false }
-        return contains(userId: event.userId) || contains(email: event.anonymousId)
+        return contains(userId: event.userId) || contains(userId: event.anonymousId) || contains(userId: event.linkFrom)
+            || contains(email: event.anonymousId)
             || (event.kind == .identify && contains(email: IdentifyTraits(event.traits).email))
     }
 

@@ -255,37 +255,78 @@ extension BrieferStore {
                     }
                 }
             }
+            // What a user did before the anonymous id was linked to them counts, from the link on (SPEC §2): read by
+            // the same windows as their own days.
+            let signups = Dictionary(profiles.map { ($0.userId, $0.signup?.day) }, uniquingKeysWith: { a, _ in a })
+            for (row, stitched) in try Self.stitchedDays(db, asOfMs: context.asOf.milliseconds, maxDay: asOfDay) {
+                guard let user = byRow[row] else { continue }
+                let kept = stitched.filter { day in
+                    if context.needsFullHistory || day.day >= lookbackStart { return true }
+                    guard let signup = signups[user] ?? nil else { return false }
+                    return day.day >= signup && day.day <= signup + windowDays + 1
+                }
+                guard !kept.isEmpty else { continue }
+                days[user] = ActivityDay.merged(days[user, default: []] + kept)
+            }
         }
         return ScoringInput(profiles: profiles, days: days, internalUsers: internalUsers)
     }
 
-    /// Raw events of the given users, grouped into days exactly as ingest packs them (for `explain`).
-    public func rawActivity(userIds: Set<String>, extraction: ActivityExtraction) throws -> [String: [ActivityDay]] {
+    /// The raw events of some users, grouped into days exactly as ingest packs them (for `explain`): their own, and
+    /// those of the anonymous ids linked to them by `asOfMs` (SPEC §2), which are also counted by id.
+    public struct RawActivity: Sendable {
+        public var days: [String: [ActivityDay]] = [:]
+        /// By user: each anonymous id whose events count for them, how many, and the link.
+        public var stitched: [String: [(link: IdentityLink, events: Int)]] = [:]
+    }
+
+    public func rawActivity(userIds: Set<String>, extraction: ActivityExtraction, asOfMs: Int64) throws -> RawActivity {
         try read { db in
             let vocabulary = try Self.vocabulary(db)
             let names = vocabulary.texts
             var result: [String: [Int64: [ActivityEntry]]] = [:]
-            let select = try NamedColumns(
-                db,
-                sql: """
-                    SELECT u.external_id, e.name_id, e.ts, e.properties FROM events e JOIN users u ON u.id = e.user_id
-                    WHERE e.kind = 'track'
-                    """)
-            let (userAt, nameAt, tsAt, propertiesAt) = try (
-                select.position("external_id"), select.position("name_id"), select.position("ts"), select.position("properties")
-            )
-            let rows = try select.rows()
-            while let row = try rows.next() {
-                let user: String = row[userAt]
-                guard userIds.contains(user) else { continue }
-                let nameId = UInt32(row[nameAt] as Int64)
-                let ms: Int64 = row[tsAt]
-                let entry = extraction.entry(
-                    milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
-                    properties: { BrieferStore.properties(row[propertiesAt]) }, term: vocabulary.id)
-                result[user, default: [:]][Timestamp(milliseconds: ms).day, default: []].append(entry)
+            var activity = RawActivity()
+            let kinds = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
+            func collect(_ sql: String, _ arguments: StatementArguments, stitched: Bool) throws {
+                let select = try NamedColumns(db, sql: sql)
+                let (userAt, nameAt, tsAt, propertiesAt) = try (
+                    select.position("external_id"), select.position("name_id"), select.position("ts"), select.position("properties")
+                )
+                var counts: [String: [String: (IdentityLink, Int)]] = [:]
+                let rows = try select.rows(arguments: arguments)
+                while let row = try rows.next() {
+                    let user: String = row[userAt]
+                    guard userIds.contains(user) else { continue }
+                    let nameId = UInt32(row[nameAt] as Int64)
+                    let ms: Int64 = row[tsAt]
+                    let entry = extraction.entry(
+                        milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
+                        properties: { BrieferStore.properties(row[propertiesAt]) }, term: vocabulary.id)
+                    result[user, default: [:]][Timestamp(milliseconds: ms).day, default: []].append(entry)
+                    if stitched {
+                        let link = IdentityLink(fromId: row["from_id"], userId: user, linkedMs: row["linked_ms"], via: row["via"])
+                        counts[user, default: [:]][link.fromId, default: (link, 0)].1 += 1
+                    }
+                }
+                for (user, byId) in counts {
+                    activity.stitched[user] = byId.values.sorted { $0.0.fromId < $1.0.fromId }.map { (link: $0.0, events: $0.1) }
+                }
             }
-            return result.mapValues { days in days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day } }
+            try collect(
+                """
+                SELECT u.external_id, e.name_id, e.ts, e.properties FROM events e JOIN users u ON u.id = e.user_id
+                WHERE e.kind IN (\(kinds))
+                """, [], stitched: false)
+            try collect(
+                """
+                SELECT u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties FROM identity_links l
+                JOIN users u ON u.id = l.user_id JOIN events e ON e.anonymous_id = l.from_id
+                WHERE l.linked_ms <= ? AND e.user_id IS NULL AND e.kind IN (\(kinds))
+                """, [asOfMs], stitched: true)
+            activity.days = result.mapValues { days in
+                days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day }
+            }
+            return activity
         }
     }
 

@@ -273,6 +273,36 @@ public final class BrieferStore: Sendable {
                     CREATE TABLE crm_portals(destination TEXT PRIMARY KEY, portal_id TEXT NOT NULL, seen_ms INTEGER NOT NULL) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v7: anonymous activity, identity links") { db in
+            try db.execute(
+                sql: """
+                    -- Anonymous ids with activity, and their events of one UTC day packed as user_days packs a user's.
+                    CREATE TABLE anonymous_ids(id INTEGER PRIMARY KEY, anonymous_id TEXT NOT NULL UNIQUE);
+                    CREATE TABLE anon_days(
+                        anon_id INTEGER NOT NULL, day INTEGER NOT NULL, event_count INTEGER NOT NULL, entries BLOB NOT NULL,
+                        PRIMARY KEY(anon_id, day)) WITHOUT ROWID;
+                    -- Identity stitching (SPEC §2): from linked_ms on, what `from_id` did (an anonymous id, or a user id an
+                    -- alias retires) counts for the user. The earliest link of an id is the one applied; links of the same
+                    -- id to other users are kept in identity_conflicts, reported and not applied.
+                    CREATE TABLE identity_links(
+                        from_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL, linked_ms INTEGER NOT NULL, via TEXT NOT NULL) WITHOUT ROWID;
+                    CREATE INDEX identity_links_by_user ON identity_links(user_id);
+                    CREATE TABLE identity_conflicts(
+                        from_id TEXT NOT NULL, user_id INTEGER NOT NULL, linked_ms INTEGER NOT NULL, via TEXT NOT NULL,
+                        PRIMARY KEY(from_id, user_id)) WITHOUT ROWID;
+                    """)
+            // Identify calls stored before carried their links already.
+            let calls = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT e.anonymous_id, e.user_id, e.ts FROM events e JOIN users u ON u.id = e.user_id
+                    WHERE e.kind = 'identify' AND e.anonymous_id IS NOT NULL AND e.anonymous_id != u.external_id ORDER BY e.ts
+                    """)
+            while let row = try calls.next() {
+                try Self.recordLink(db, from: row["anonymous_id"], user: row["user_id"], ms: row["ts"], via: "identify")
+            }
+            // The aggregates are rebuilt (their signature changed): anonymous days are built then.
+        }
         return migrator
     }
 }

@@ -32,6 +32,7 @@ public final class IngestWriter {
     // Id caches and allocation. Used only by the producer side (`prepare`, CSV writes), which runs
     // on one thread at a time; the rows for new ids are inserted by the batch that first uses them.
     private var userIds = IdAllocator<Int64>()
+    private var anonIds = IdAllocator<Int64>()
     private var termIds = IdAllocator<UInt32>()
 
     /// Starts an ingest run (recorded in `ingests`). Rebuilds the aggregates first if the
@@ -49,6 +50,8 @@ public final class IngestWriter {
         try store.read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT id, external_id FROM users")
             while let row = try rows.next() { userIds.record(row["external_id"], id: row["id"]) }
+            let anons = try Row.fetchCursor(db, sql: "SELECT id, anonymous_id FROM anonymous_ids")
+            while let row = try anons.next() { anonIds.record(row["anonymous_id"], id: row["id"]) }
             for (text, id) in try BrieferStore.vocabulary(db).ids { termIds.record(text, id: id) }
         }
     }
@@ -72,8 +75,13 @@ public final class IngestWriter {
     private func userId(_ external: String, _ newUsers: inout [(Int64, String)]) -> Int64 { userIds.id(for: external, new: &newUsers) }
     private func termId(_ text: String, _ newTerms: inout [(UInt32, String)]) -> UInt32 { termIds.id(for: text, new: &newTerms) }
 
-    private func insertNew(_ db: Database, users: [(Int64, String)], terms: [(UInt32, String)]) throws {
+    private func anonId(_ anonymous: String, _ newAnons: inout [(Int64, String)]) -> Int64 { anonIds.id(for: anonymous, new: &newAnons) }
+
+    private func insertNew(_ db: Database, users: [(Int64, String)], anons: [(Int64, String)], terms: [(UInt32, String)]) throws {
         for (id, external) in users { try db.execute(sql: "INSERT INTO users(id, external_id) VALUES(?, ?)", arguments: [id, external]) }
+        for (id, anonymous) in anons {
+            try db.execute(sql: "INSERT INTO anonymous_ids(id, anonymous_id) VALUES(?, ?)", arguments: [id, anonymous])
+        }
         for (id, text) in terms { try db.execute(sql: "INSERT INTO terms(id, text) VALUES(?, ?)", arguments: [Int64(id), text]) }
     }
 
@@ -109,9 +117,12 @@ public final class IngestWriter {
         var events: [IncomingEvent] = []
         var heads: [Int64] = []
         var users: [Int64?] = []
+        /// The anonymous id's row, for activity of no user.
+        var anons: [Int64?] = []
         var names: [UInt32?] = []
         var entries: [ActivityEntry?] = []
         var newUsers: [(Int64, String)] = []
+        var newAnons: [(Int64, String)] = []
         var newTerms: [(UInt32, String)] = []
         var quarantine: [QuarantinedLine] = []
     }
@@ -132,9 +143,11 @@ public final class IngestWriter {
         for index in order {
             let event = input[index]
             let user = event.userId.map { userId($0, &batch.newUsers) }
+            // Activity of no user is kept by anonymous id: it counts for the user the id is linked to (SPEC §2).
+            let anon = user == nil && event.kind.isActivity ? event.anonymousId.map { anonId($0, &batch.newAnons) } : nil
             let name = event.name.map { termId($0, &batch.newTerms) }
             var entry: ActivityEntry?
-            if event.kind == .track, user != nil, let name, let text = event.name {
+            if event.kind.isActivity, user != nil || anon != nil, let name, let text = event.name {
                 entry = extraction.entry(
                     milliseconds: event.timestamp.milliseconds, nameId: name, name: text,
                     properties: { event.properties }, term: { termId($0, &batch.newTerms) })
@@ -142,6 +155,7 @@ public final class IngestWriter {
             batch.events.append(event)
             batch.heads.append(heads[index])
             batch.users.append(user)
+            batch.anons.append(anon)
             batch.names.append(name)
             batch.entries.append(entry)
         }
@@ -159,13 +173,15 @@ public final class IngestWriter {
         var t = clock()
         defer { lap("commit", &t) }
         try store.write { db in
-            try insertNew(db, users: batch.newUsers, terms: batch.newTerms)
+            try insertNew(db, users: batch.newUsers, anons: batch.newAnons, terms: batch.newTerms)
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail)
                     VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
                     """)
             var days: [UserDay: [ActivityEntry]] = [:]
+            var anonDays: [UserDay: [ActivityEntry]] = [:]
+            var links: [(from: String, user: Int64, ms: Int64, via: String)] = []
             var deltas: [Int64: UserDelta] = [:]
             for index in batch.events.indices {
                 let event = batch.events[index]
@@ -179,12 +195,23 @@ public final class IngestWriter {
                 outcome.inserted += 1
                 let ms = event.timestamp.milliseconds
                 switch event.kind {
-                case .track:
-                    guard let user, let entry = batch.entries[index] else { continue }
-                    days[UserDay(user: user, day: event.timestamp.day), default: []].append(entry)
-                    deltas[user, default: UserDelta()].recordTrack(ms, hint: event.groupHint)  // in place: once per event
+                case .track, .page, .screen:
+                    guard let entry = batch.entries[index] else { continue }
+                    if let user {
+                        days[UserDay(user: user, day: event.timestamp.day), default: []].append(entry)
+                        deltas[user, default: UserDelta()].recordTrack(ms, hint: event.groupHint)  // in place: once per event
+                    } else if let anon = batch.anons[index] {
+                        anonDays[UserDay(user: anon, day: event.timestamp.day), default: []].append(entry)
+                    }
+                case .alias:
+                    guard let user, let from = event.linkFrom else { continue }
+                    links.append((from, user, ms, "alias"))
+                    var delta = deltas[user] ?? UserDelta()
+                    delta.firstSeen = min(delta.firstSeen ?? ms, ms)
+                    deltas[user] = delta
                 case .identify:
                     guard let user else { continue }
+                    if let from = event.linkFrom { links.append((from, user, ms, "identify")) }
                     var delta = deltas[user] ?? UserDelta()
                     delta.firstSeen = min(delta.firstSeen ?? ms, ms)
                     // Field by field: a later call without an email keeps the earlier email (as the
@@ -217,8 +244,10 @@ public final class IngestWriter {
                 }
             }
             lap("events", &t)
-            try mergeDays(db, days)
+            try mergeDays(db, days, into: "user_days", key: "user_id")
+            try mergeDays(db, anonDays, into: "anon_days", key: "anon_id")
             lap("user_days", &t)
+            for link in links { try BrieferStore.recordLink(db, from: link.from, user: link.user, ms: link.ms, via: link.via) }
             try applyDeltas(db, deltas)
             lap("users", &t)
             try insertQuarantine(db, batch.quarantine, &outcome)
@@ -295,12 +324,13 @@ public final class IngestWriter {
         } > 0
     }
 
-    /// Merges new entries into the packed user-day rows: one upsert per user-day.
-    private func mergeDays(_ db: Database, _ days: [UserDay: [ActivityEntry]]) throws {
+    /// Merges new entries into the packed day rows of users (or anonymous ids): one upsert per day.
+    private func mergeDays(_ db: Database, _ days: [UserDay: [ActivityEntry]], into table: String, key: String) throws {
+        guard !days.isEmpty else { return }
         let upsert = try db.cachedStatement(
             sql: """
-                INSERT INTO user_days(user_id, day, event_count, entries) VALUES(?, ?, ?, ?)
-                ON CONFLICT(user_id, day) DO UPDATE SET event_count = event_count + excluded.event_count,
+                INSERT INTO \(table)(\(key), day, event_count, entries) VALUES(?, ?, ?, ?)
+                ON CONFLICT(\(key), day) DO UPDATE SET event_count = event_count + excluded.event_count,
                     entries = merge_activity(entries, excluded.entries)
                 """)
         for (key, entries) in days {
@@ -424,7 +454,7 @@ public final class IngestWriter {
                 case let .user(u):
                     var newUsers: [(Int64, String)] = []
                     let id = userId(u.userId, &newUsers)
-                    try insertNew(db, users: newUsers, terms: [])
+                    try insertNew(db, users: newUsers, anons: [], terms: [])
                     try db.execute(
                         sql: """
                             UPDATE users SET csv_email = ?, csv_title = ?, csv_company_domain = ?, csv_created_ms = ?, csv_seen = 1

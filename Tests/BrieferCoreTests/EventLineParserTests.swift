@@ -57,8 +57,12 @@ struct EventLineParserTests {
         (#"{"type":7,"userId":"u1","event":"x",\#(t)}"#, .wrongType),
         (#"{"user_id":"u1","event_name":["x"],\#(t)}"#, .wrongType),
         // unsupported_type
-        (#"{"type":"page","userId":"u1","name":"Home",\#(t)}"#, .unsupportedType),
-        (#"{"type":"screen","userId":"u1",\#(t)}"#, .unsupportedType),
+        (#"{"type":"stats","userId":"u1","name":"Home",\#(t)}"#, .unsupportedType),
+        (#"{"type":"Track","userId":"u1",\#(t)}"#, .unsupportedType),
+        // page, screen and alias need their ids
+        (#"{"type":"page","name":"Home",\#(t)}"#, .missingUserId),
+        (#"{"type":"alias","userId":"u1",\#(t)}"#, .missingUserId),
+        (#"{"type":"alias","previousId":"a1",\#(t)}"#, .missingUserId),
         // unknown_shape
         (#"{"foo":"bar",\#(t)}"#, .unknownShape),
         ("{}", .unknownShape),

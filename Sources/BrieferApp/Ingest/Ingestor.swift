@@ -70,7 +70,8 @@ public struct Ingestor {
 
     private func ingestEvents(_ path: String, writer: IngestWriter, forgotten: ForgottenPeople) throws -> IngestSummary.File {
         var file = IngestSummary.File(path: path, kind: "events")
-        let parser = EventLineParser(now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds)
+        let parser = EventLineParser(
+            now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, segment: configuration.sources.segment)
         let reader = LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
         var events: [IncomingEvent] = []
         var rejected: [QuarantinedLine] = []
@@ -104,16 +105,21 @@ public struct Ingestor {
             } else {
                 let started = DispatchTime.now().uptimeNanoseconds
                 defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
-                switch parser.parse(line.bytes) {
-                case let .success(event) where forgotten.covers(event):
-                    file.forgotten += 1
-                case let .success(event):
-                    if !event.timestampHadZone { file.zonelessTimestamps += 1 }
-                    if event.kind == .track && event.userId == nil { file.anonymousEvents += 1 }
-                    events.append(forgotten.redacting(event))
-                case let .failure(rejection):
-                    reject(&file, &rejected, path, line, rejection, forgotten: forgotten)
-                    rejectedBytes += line.bytes.count
+                let results = parser.parseLine(line.bytes)
+                // A batch envelope is one line of several calls: each counts as read.
+                file.read += results.count - 1
+                for result in results {
+                    switch result {
+                    case let .success(event) where forgotten.covers(event):
+                        file.forgotten += 1
+                    case let .success(event):
+                        if !event.timestampHadZone { file.zonelessTimestamps += 1 }
+                        if event.kind.isActivity && event.userId == nil { file.anonymousEvents += 1 }
+                        events.append(forgotten.redacting(event))
+                    case let .failure(rejection):
+                        reject(&file, &rejected, path, line, rejection, forgotten: forgotten)
+                        rejectedBytes += line.bytes.count
+                    }
                 }
             }
             // Rejected lines are held too: bounded by count and bytes, so memory stays flat.

@@ -38,7 +38,8 @@ public struct Explainer {
         let context = ScoringContext(asOf: run.asOf, configuration: configuration, model: run.model, vocabulary: try store.vocabulary())
         let profiles = try store.profiles(context: context).profiles.filter { $0.account.description == key }
         guard !profiles.isEmpty else { throw Failure.unknownAccount(key) }
-        let raw = try store.rawActivity(userIds: Set(profiles.map(\.userId)), extraction: ActivityExtraction(configuration))
+        let raw = try store.rawActivity(
+            userIds: Set(profiles.map(\.userId)), extraction: ActivityExtraction(configuration), asOfMs: run.asOf.milliseconds)
         let scorer = Scorer(context: context)
         var lines: [String] = [
             "account \(key), run \(run.id) as of \(run.asOf.iso8601), model \(run.model.rawValue), config \(run.configHash)"
@@ -51,7 +52,12 @@ public struct Explainer {
         for profile in profiles {
             lines.append("")
             lines.append("user \(profile.userId) <\(profile.email ?? "no email")>, signup \(profile.signup?.iso8601 ?? "unknown")")
-            let facts = UserFacts.compute(days: raw[profile.userId] ?? [], signup: profile.signup, context: context)
+            for (link, events) in raw.stitched[profile.userId] ?? [] {
+                lines.append(
+                    "  stitched: \(events) event(s) of anonymous id \(link.fromId), linked by \(link.via) at "
+                        + Timestamp(milliseconds: link.linkedMs).iso8601)
+            }
+            let facts = UserFacts.compute(days: raw.days[profile.userId] ?? [], signup: profile.signup, context: context)
             lines.append(
                 "  events: \(facts.countedEvents) counted, \(facts.botExcludedEvents) in bot-like days, \(facts.capExcludedEvents) over the daily cap"
             )

@@ -27,6 +27,11 @@ extension BrieferConfiguration {
         for (i, d) in identity.internalDomains.enumerated() {
             require(d.contains("."), "identity.internal_domains[\(i)]", "'\(d)' is not a domain")
         }
+        for (i, rule) in sources.segment.pageEvents.enumerated() {
+            let key = "sources.segment.page_events[\(i)]"
+            require(rule.path.isEmpty != rule.name.isEmpty, key, "give a path or a name, one of them")
+            require(!rule.event.trimmedWhitespace.isEmpty, key + ".event", "must name an event")
+        }
         positive(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         bounded(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         positive(hygiene.botMaxEventsPerDay, "hygiene.bot_max_events_per_day")

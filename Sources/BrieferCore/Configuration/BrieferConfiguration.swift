@@ -11,6 +11,7 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public var model: ScoringModel = .weighted
     public var identity = Identity()
     public var hygiene = Hygiene()
+    public var sources = Sources()
     public var weighted = Weighted()
     public var points = Points()
     public var account = Account()
@@ -42,6 +43,49 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         ]
         /// Your own and test domains (and their subdomains): their users are excluded from scoring.
         public var internalDomains: [String] = ["tallyboard.io"]
+    }
+
+    /// How each event source's calls become events (SPEC §2).
+    public struct Sources: Sendable, Codable, Equatable {
+        public var segment = Segment()
+        public init() {}
+
+        public struct Segment: Sendable, Codable, Equatable {
+            public init() {}
+
+            /// Page and screen calls are events: the first rule matching a call names it; a call no rule matches is
+            /// named as Segment's destinations name it ("Viewed {category} {name} Page", "Loaded a Page",
+            /// "Viewed {name} Screen", "Loaded a Screen").
+            public var pageEvents: [PageEventRule] = [
+                .init(path: "/pricing*", event: "pricing_page_viewed"),
+                .init(name: "Pricing", event: "pricing_page_viewed"),
+            ]
+            /// A call without `timestamp` but with `originalTimestamp`, `sentAt` and `receivedAt` gets Segment's
+            /// correction for the device's clock: receivedAt − (sentAt − originalTimestamp).
+            public var correctClockSkew = true
+        }
+
+        /// One page or screen naming rule: a path pattern (`*` matches anything, case-insensitive) or a call name.
+        public struct PageEventRule: Sendable, Codable, Equatable {
+            /// The page's path (`properties.path`, else `context.page.path`, else the path of `properties.url`).
+            public var path = ""
+            /// The call's `name` (a page's or a screen's), compared case-insensitively, `*` as in `path`.
+            public var name = ""
+            /// The event name the call is stored under.
+            public var event = ""
+
+            public init(path: String = "", name: String = "", event: String) {
+                self.path = path; self.name = name; self.event = event
+            }
+
+            /// A rule names a path or a name: the other may be left out.
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                path = try c.decodeIfPresent(String.self, forKey: .path) ?? ""
+                name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+                event = try c.decode(String.self, forKey: .event)
+            }
+        }
     }
 
     public struct Hygiene: Sendable, Codable, Equatable {

@@ -1,21 +1,79 @@
-/// Turns one JSON line into an ``IncomingEvent`` or a ``Rejection`` with its reason (SPEC §2).
+/// Turns one JSON line into ``IncomingEvent``s, or ``Rejection``s with their reasons (SPEC §2): a Segment call
+/// (track, page, screen, identify, group, alias), Segment's `{"batch": […]}` envelope (each call its own
+/// result), or a seed 004 event.
 public struct EventLineParser: Sendable {
     /// The wall-clock time of the ingest: events more than `futureTolerance` after it are refused.
     public var now: Timestamp
     public var futureToleranceMilliseconds: Int64
+    /// How page and screen calls are named, and whether the device clock's skew is corrected.
+    public var segment: BrieferConfiguration.Sources.Segment
 
-    public init(now: Timestamp, futureToleranceSeconds: Int) {
+    public init(now: Timestamp, futureToleranceSeconds: Int, segment: BrieferConfiguration.Sources.Segment = .init()) {
         self.now = now
         self.futureToleranceMilliseconds = Int64(futureToleranceSeconds) * 1000
+        self.segment = segment
     }
 
-    public func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<IncomingEvent, Rejection> {
-        // Invalid UTF-8 is its own reason, checked before JSON so that it is not called malformed.
+    /// Every event of the line: one, or each call of a batch envelope.
+    public func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> [Result<IncomingEvent, Rejection>] {
+        // A batch envelope starts with its `batch` member as Segment's libraries write it; anything else is one call.
+        guard Self.mayBeBatch(line) else { return [parse(line)] }
+        if let failure = Self.utf8Failure(line) { return [.failure(failure)] }
+        let value: JSONValue
+        do { value = try JSONParser.parse(line) } catch { return [.failure(Rejection(.malformedJSON, error.description))] }
+        guard value["type"] == nil, let batch = value["batch"] else { return [parse(line)] }
+        guard case let .array(calls) = batch else { return [.failure(Rejection(.wrongType, "batch must be a list of calls"))] }
+        // The envelope's context (and sentAt, receivedAt) apply to every call; a call's own keys win.
+        let shared = value["context"]
+        return calls.enumerated().map { index, call in
+            do {
+                guard case var .object(members) = call else { throw Rejection(.malformedJSON, "batch[\(index)] is not a JSON object") }
+                if case let .object(sharedContext)? = shared {
+                    let own: [(String, JSONValue)] = call["context"].flatMap { if case let .object(m) = $0 { m } else { nil } } ?? []
+                    let ownKeys = Set(own.map(\.0))
+                    let context = JSONValue.object(sharedContext.filter { !ownKeys.contains($0.0) } + own)
+                    members.removeAll { $0.0 == "context" }
+                    members.append(("context", context))
+                }
+                for key in ["sentAt", "receivedAt"] where call[key] == nil {
+                    if let v = value[key] { members.append((key, v)) }
+                }
+                return .success(try event(from: .object(members), propertiesText: call["properties"]?.compactText) { call })
+            } catch let rejection as Rejection {
+                return .failure(Rejection(rejection.reason, "batch[\(index)]: \(rejection.detail)"))
+            } catch {
+                return .failure(Rejection(.malformedJSON, "batch[\(index)]: \(error)"))
+            }
+        }
+    }
+
+    /// Whether the line's first member is `batch` (how Segment's libraries and exports write the envelope).
+    static func mayBeBatch(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < line.count, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0xEF || line[i] == 0xBB || line[i] == 0xBF { i += 1 }
+        guard i < line.count, line[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        while i < line.count, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
+        let key = Array("\"batch\"".utf8)
+        return line.count - i >= key.count && zip(key, line[i..<(i + key.count)]).allSatisfy { $0 == $1 }
+    }
+
+    static func utf8Failure(_ line: UnsafeBufferPointer<UInt8>) -> Rejection? {
         var ascii = true
         for byte in line where byte >= 0x80 { ascii = false; break }
-        if !ascii, String(validating: line, as: UTF8.self) == nil {
-            return .failure(Rejection(.invalidUTF8, "the line is not valid UTF-8"))
-        }
+        if !ascii, String(validating: line, as: UTF8.self) == nil { return Rejection(.invalidUTF8, "the line is not valid UTF-8") }
+        return nil
+    }
+
+    public func parseLine(_ line: String) -> [Result<IncomingEvent, Rejection>] {
+        var copy = line
+        return copy.withUTF8 { parseLine($0) }
+    }
+
+    /// One call (a batch envelope is ``parseLine(_:)``'s).
+    public func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<IncomingEvent, Rejection> {
+        // Invalid UTF-8 is its own reason, checked before JSON so that it is not called malformed.
+        if let failure = Self.utf8Failure(line) { return .failure(failure) }
         let value: JSONValue
         var propertiesText: String?
         do {
@@ -52,12 +110,10 @@ public struct EventLineParser: Sendable {
         let seed004: Bool
         if let type = value["type"] {
             guard let typeName = type.stringValue else { throw Rejection(.wrongType, "type must be a string") }
-            switch typeName {
-            case "track": kind = .track
-            case "identify": kind = .identify
-            case "group": kind = .group
-            default: throw Rejection(.unsupportedType, "type '\(typeName)' is not track, identify or group")
+            guard let known = IncomingEvent.Kind(rawValue: typeName) else {
+                throw Rejection(.unsupportedType, "type '\(typeName.prefix(64))' is not track, page, screen, identify, group or alias")
             }
+            kind = known
             seed004 = false
         } else if value["event_name"] != nil || value["user_id"] != nil {
             kind = .track
@@ -72,8 +128,17 @@ public struct EventLineParser: Sendable {
         let userId = try identifier(value, seed004 ? "user_id" : "userId")
         let anonymousId = seed004 ? nil : try identifier(value, "anonymousId")
 
+        var properties: JSONValue?
+        if kind == .page || kind == .screen, let rawProperties, rawProperties.utf8.first == UInt8(ascii: "{") {
+            properties = try? JSONParser.parse(rawProperties)
+        }
         var name: String?
-        if kind == .track {
+        var pageCall: JSONValue?
+        if kind == .page || kind == .screen {
+            let call = Self.pageCall(kind, value, properties: properties ?? .object([]))
+            name = Self.pageEventName(kind, call: call, rules: segment.pageEvents)
+            pageCall = call
+        } else if kind == .track {
             let key = seed004 ? "event_name" : "event"
             guard let raw = value[key], !raw.isNull else { throw Rejection(.missingEventName, "no \(key)") }
             guard let text = raw.stringValue else { throw Rejection(.wrongType, "\(key) must be a string") }
@@ -81,26 +146,29 @@ public struct EventLineParser: Sendable {
             guard !trimmed.isEmpty else { throw Rejection(.missingEventName, "\(key) is empty") }
             name = trimmed
         }
+        var linkFrom: String?
         switch kind {
-        case .track:
+        case .track, .page, .screen:
             if userId == nil && anonymousId == nil {
                 throw Rejection(.missingUserId, "no \(seed004 ? "user_id" : "userId or anonymousId")")
             }
         case .identify:
             if userId == nil { throw Rejection(.missingUserId, "identify without userId") }
+            linkFrom = anonymousId
+        case .alias:
+            if userId == nil { throw Rejection(.missingUserId, "alias without userId") }
+            guard let previous = try identifier(value, "previousId") else { throw Rejection(.missingUserId, "alias without previousId") }
+            linkFrom = previous
         case .group:
             break
         }
+        if linkFrom == userId { linkFrom = nil }
 
-        let timeKey = (value["timestamp"].map { !$0.isNull } ?? false) ? "timestamp" : "originalTimestamp"
-        guard let timeValue = value[timeKey], !timeValue.isNull else { throw Rejection(.badTimestamp, "no timestamp") }
-        guard let timeText = timeValue.stringValue else { throw Rejection(.wrongType, "\(timeKey) must be a string") }
-        guard let parsed = Timestamp.parse(timeText) else {
-            throw Rejection(.badTimestamp, "cannot read \(timeKey) '\(timeText.prefix(64))'")
+        let (time, timeKey) = try eventTime(value)
+        if time.timestamp.milliseconds > now.milliseconds + futureToleranceMilliseconds {
+            throw Rejection(.futureTimestamp, "\(timeKey) \(time.timestamp.iso8601) is after the ingest time \(now.iso8601)")
         }
-        if parsed.timestamp.milliseconds > now.milliseconds + futureToleranceMilliseconds {
-            throw Rejection(.futureTimestamp, "\(timeKey) \(parsed.timestamp.iso8601) is after the ingest time \(now.iso8601)")
-        }
+        let parsed = time
 
         var propertiesText = "{}"
         if let raw = rawProperties {
@@ -112,8 +180,10 @@ public struct EventLineParser: Sendable {
         }
         let context = try object(value, "context")
         var traits: JSONValue = .object([])
-        if kind != .track {
+        if kind == .identify || kind == .group {
             traits = try object(value, "traits")
+        } else if let pageCall {
+            traits = pageCall
         }
 
         var groupHint: String?
@@ -135,9 +205,90 @@ public struct EventLineParser: Sendable {
         }
         return IncomingEvent(
             kind: kind, dedupKey: StableHash.digest(dedupSource.utf8), userId: userId, anonymousId: anonymousId,
-            name: name, timestamp: parsed.timestamp, timestampHadZone: parsed.hadZone,
+            name: name, linkFrom: linkFrom, timestamp: parsed.timestamp, timestampHadZone: parsed.hadZone,
             groupHint: groupHint, traits: traits, propertiesText: propertiesText
         )
+    }
+
+    /// The event's time: `timestamp`, else `originalTimestamp` — corrected for the device clock's skew as Segment
+    /// does when `sentAt` and `receivedAt` come with it (and the correction is on).
+    private func eventTime(_ value: JSONValue) throws -> ((timestamp: Timestamp, hadZone: Bool), String) {
+        func time(_ key: String) throws -> (timestamp: Timestamp, hadZone: Bool)? {
+            guard let raw = value[key], !raw.isNull else { return nil }
+            guard let text = raw.stringValue else { throw Rejection(.wrongType, "\(key) must be a string") }
+            guard let parsed = Timestamp.parse(text) else { throw Rejection(.badTimestamp, "cannot read \(key) '\(text.prefix(64))'") }
+            return (parsed.timestamp, parsed.hadZone)
+        }
+        if let stamped = try time("timestamp") { return (stamped, "timestamp") }
+        guard let original = try time("originalTimestamp") else { throw Rejection(.badTimestamp, "no timestamp") }
+        if segment.correctClockSkew, let sent = try time("sentAt"), let received = try time("receivedAt") {
+            let corrected = received.timestamp.milliseconds - (sent.timestamp.milliseconds - original.timestamp.milliseconds)
+            return ((Timestamp(milliseconds: corrected), original.hadZone), "originalTimestamp (corrected by sentAt, receivedAt)")
+        }
+        return (original, "originalTimestamp")
+    }
+
+    /// What names a page or screen call: its name, category and (a page's) path, as kept in its stored traits.
+    static func pageCall(_ kind: IncomingEvent.Kind, _ value: JSONValue, properties: JSONValue) -> JSONValue {
+        func text(_ v: JSONValue?) -> String? { v?.stringValue?.trimmedWhitespace.nonEmpty }
+        let name = text(value["name"]) ?? text(properties["name"])
+        let category = text(value["category"]) ?? text(properties["category"])
+        let path =
+            kind == .page
+            ? text(properties["path"]) ?? text(value["context"]?["page"]?["path"]) ?? text(properties["url"]).flatMap(Self.path(ofURL:))
+            : nil
+        return .object([("name", name), ("category", category), ("path", path)].compactMap { k, v in v.map { (k, .string($0)) } })
+    }
+
+    /// A page or screen call's event name, from what ``pageCall(_:_:properties:)`` kept: the first rule it matches,
+    /// else Segment's destinations' naming.
+    public static func pageEventName(_ kind: IncomingEvent.Kind, call: JSONValue, rules: [BrieferConfiguration.Sources.PageEventRule])
+        -> String
+    {
+        let (callName, category, path) = (call["name"]?.stringValue, call["category"]?.stringValue, call["path"]?.stringValue)
+        for rule in rules {
+            if !rule.path.isEmpty, let path, Self.glob(rule.path, matches: path) { return rule.event }
+            if !rule.name.isEmpty, let callName, Self.glob(rule.name, matches: callName) { return rule.event }
+        }
+        switch (kind, callName) {
+        case let (.screen, name?): return "Viewed \(name) Screen"
+        case (.screen, nil): return "Loaded a Screen"
+        case let (_, name?): return "Viewed \(category.map { $0 + " " } ?? "")\(name) Page"
+        case (_, nil): return category.map { "Viewed \($0) Page" } ?? "Loaded a Page"
+        }
+    }
+
+    /// The path of an absolute URL (`https://host/pricing?x` → `/pricing`).
+    static func path(ofURL url: String) -> String? {
+        let scalars = Array(url.utf8)
+        guard
+            let colon = (0..<max(scalars.count - 2, 0)).first(where: {
+                scalars[$0] == UInt8(ascii: ":") && scalars[$0 + 1] == UInt8(ascii: "/") && scalars[$0 + 2] == UInt8(ascii: "/")
+            })
+        else { return nil }
+        let rest = Substring(decoding: scalars[(colon + 3)...], as: UTF8.self)
+        guard let slash = rest.firstIndex(of: "/") else { return "/" }
+        let path = rest[slash...]
+        return String(path.prefix { $0 != "?" && $0 != "#" })
+    }
+
+    /// `*` matches any run of characters; letters match in any case.
+    static func glob(_ pattern: String, matches text: String) -> Bool {
+        let p = Array(pattern.lowercased().unicodeScalars), t = Array(text.lowercased().unicodeScalars)
+        var (pi, ti, star, mark) = (0, 0, -1, 0)
+        while ti < t.count {
+            if pi < p.count, p[pi] != "*", p[pi] == t[ti] {
+                pi += 1; ti += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi; mark = ti; pi += 1
+            } else if star >= 0 {
+                pi = star + 1; mark += 1; ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
     }
 
     /// A string (or integer) identifier; nil when absent, null or empty; wrong_type otherwise.
@@ -163,6 +314,9 @@ public struct EventLineParser: Sendable {
 }
 
 extension String {
+    /// Nil for the empty string.
+    var nonEmpty: String? { isEmpty ? nil : self }
+
     /// The string without leading and trailing spaces, tabs and newlines.
     public var trimmedWhitespace: String {
         // Fast path: nothing to trim when both ends are visible ASCII.

@@ -1,6 +1,13 @@
-/// One accepted event line, in either Segment shape (track / identify / group) or seed 004's.
+/// One accepted event: a Segment call (track, page, screen, identify, group, alias) or a seed 004 event.
 public struct IncomingEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable, Codable { case track, identify, group }
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case track, identify, group, page, screen, alias
+
+        /// Calls that are something a person did (scored): track, page and screen.
+        public var isActivity: Bool { self == .track || self == .page || self == .screen }
+        /// The kinds that are activity, as stored (for SQL).
+        public static let activityKinds = allCases.filter(\.isActivity).map(\.rawValue)
+    }
 
     public var kind: Kind
     /// 16 bytes: the hash of `m:<messageId>`, or of `c:<canonical line>` when there is no messageId.
@@ -11,8 +18,11 @@ public struct IncomingEvent: Sendable, Equatable {
     public var dedupTail: Int64 { Int64(bitPattern: dedupKey.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }) }
     public var userId: String?
     public var anonymousId: String?
-    /// The track event's name; nil for identify and group calls.
+    /// The event's name (a page or screen call's as its rules name it); nil for identify, group and alias calls.
     public var name: String?
+    /// The id this call links to `userId` (SPEC §2 identity stitching): an identify's `anonymousId`, an alias's
+    /// `previousId`.
+    public var linkFrom: String?
     public var timestamp: Timestamp
     /// False when the time had no zone offset and was read as UTC (counted in the summary).
     public var timestampHadZone: Bool

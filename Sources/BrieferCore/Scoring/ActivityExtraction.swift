@@ -5,9 +5,12 @@
 public struct ActivityExtraction: Sendable, Equatable {
     public let featureProperty: String
     public let signalDetails: [String: String]
+    /// How page and screen calls are named (a rebuild renames them when the rules change).
+    public let pageEvents: [BrieferConfiguration.Sources.PageEventRule]
 
     public init(_ configuration: BrieferConfiguration) {
         featureProperty = configuration.weighted.engagement.featureProperty
+        pageEvents = configuration.sources.segment.pageEvents
         var details: [String: String] = [:]
         for signal in configuration.reasons.signals where !signal.detailProperty.isEmpty { details[signal.event] = signal.detailProperty }
         for extra in configuration.enrichment.detailProperties where details[extra.event] == nil && !extra.property.isEmpty {
@@ -18,7 +21,9 @@ public struct ActivityExtraction: Sendable, Equatable {
 
     /// A fingerprint of what the aggregates depend on: when it changes they are rebuilt.
     public var signature: String {
-        "feature=\(featureProperty);" + signalDetails.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        // v2: page and screen calls, and anonymous activity, are aggregated too.
+        "v2;feature=\(featureProperty);" + signalDetails.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            + ";pages=" + pageEvents.map { "\($0.path)|\($0.name)|\($0.event)" }.joined(separator: ",")
     }
 
     /// True when an event of this name carries a configured term in its properties.

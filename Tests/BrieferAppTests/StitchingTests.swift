@@ -1,0 +1,126 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Testing
+
+private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
+
+/// Identity stitching (SPEC §2): an anonymous visitor's pricing page views count for the user once an identify
+/// links the anonymous id to them — and not in a score as of a time before the link.
+@Suite struct StitchingTests {
+    static let users = """
+        user_id,email,company_domain,title,created_at
+        u1,alice@acme.com,acme.com,VP Engineering,2026-11-01T00:00:00Z
+        u2,bob@initech.com,initech.com,Engineer,2026-11-01T00:00:00Z
+        """
+    static let companies = """
+        domain,name,employee_count,industry,estimated_revenue,country
+        acme.com,Acme,500,software,50000000,US
+        initech.com,Initech,300,software,20000000,US
+        """
+
+    /// u1's own activity, a1's two pricing page views before signing in, the identify linking a1 to u1 on 11-18,
+    /// and (when `conflict`) a later identify linking a1 to u2.
+    static func events(linked: Bool = true, conflict: Bool = false) -> String {
+        var lines: [String] = []
+        for (i, day) in (2...19).enumerated() where day % 2 == 0 {
+            lines.append(
+                #"{"type":"track","messageId":"u1-\#(i)","userId":"u1","event":"core_feature_used","properties":{"feature":"dashboard"},"timestamp":"2026-11-\#(String(format: "%02d", day))T09:00:00Z"}"#
+            )
+            lines.append(
+                #"{"type":"track","messageId":"u2-\#(i)","userId":"u2","event":"core_feature_used","properties":{"feature":"alerts"},"timestamp":"2026-11-\#(String(format: "%02d", day))T09:00:00Z"}"#
+            )
+        }
+        lines.append(
+            #"{"type":"page","messageId":"p1","anonymousId":"a1","properties":{"path":"/pricing"},"timestamp":"2026-11-15T10:00:00Z"}"#)
+        lines.append(
+            #"{"type":"page","messageId":"p2","anonymousId":"a1","properties":{"url":"https://tallyboard.io/pricing/teams"},"timestamp":"2026-11-16T10:00:00Z"}"#
+        )
+        lines.append(
+            #"{"type":"identify","messageId":"i1","userId":"u1",\#(linked ? #""anonymousId":"a1","# : "")"traits":{"email":"alice@acme.com"},"timestamp":"2026-11-18T10:00:00Z"}"#
+        )
+        if conflict {
+            lines.append(#"{"type":"identify","messageId":"i2","userId":"u2","anonymousId":"a1","timestamp":"2026-11-19T10:00:00Z"}"#)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func session(_ t: TemporaryStore, events: String) throws -> BrieferSession {
+        let session = BrieferSession(configuration: BrieferConfiguration(), configurationFile: nil, store: t.store, logger: .quiet)
+        _ = try session.ingest(files: [
+            try t.file("users.csv", users), try t.file("companies.csv", companies), try t.file("events.jsonl", events),
+        ])
+        return session
+    }
+
+    /// Whether the account's users carry the pricing-page intent signal (seed 004).
+    static func pricingReason(_ outcome: ScoringOutcome, _ account: String) -> Bool {
+        outcome.users.filter { $0.account.description == account }.contains { "\($0.signals)".contains("pricing_page_viewed") }
+    }
+
+    @Test func preSignupPricingViewsCountFromTheLinkOn() throws {
+        let (linkedStore, unlinkedStore) = (try TemporaryStore(), try TemporaryStore())
+        let linked = try Self.session(linkedStore, events: Self.events())
+        let unlinked = try Self.session(unlinkedStore, events: Self.events(linked: false))
+
+        let after = ts("2026-11-20T12:00:00Z"), before = ts("2026-11-17T12:00:00Z")
+        let (linkedAfter, unlinkedAfter) = (try linked.score(asOf: after), try unlinked.score(asOf: after))
+        #expect(Self.pricingReason(linkedAfter, "acme.com") && !Self.pricingReason(unlinkedAfter, "acme.com"))
+        #expect(linkedAfter.run.eventsCounted == unlinkedAfter.run.eventsCounted + 2)
+        // As of a time before the identify, the views are nobody's.
+        let (linkedBefore, unlinkedBefore) = (try linked.score(asOf: before), try unlinked.score(asOf: before))
+        #expect(!Self.pricingReason(linkedBefore, "acme.com"))
+        #expect(linkedBefore.run.eventsCounted == unlinkedBefore.run.eventsCounted)
+        #expect(linkedBefore.accounts.map(\.score) == unlinkedBefore.accounts.map(\.score))
+
+        // explain recomputes the same score from raw events, the stitched ones shown as such.
+        let explained = try linked.explain(account: "acme.com", runId: linkedAfter.run.id).explanation
+        #expect(explained.matches, "\(explained.lines.joined(separator: "\n"))")
+        #expect(
+            explained.lines.contains { $0.contains("stitched: 2 event(s) of anonymous id a1, linked by identify at 2026-11-18T10:00:00") })
+        #expect(
+            try linked.explain(account: "acme.com", runId: linkedBefore.run.id).explanation.lines.allSatisfy { !$0.contains("stitched") })
+
+        // The briefing's facts see what scoring saw.
+        let hotOrNot = try linkedStore.store.accountScores(runId: linkedAfter.run.id).filter { $0.score.account == "acme.com" }
+        let inputs = try linkedStore.store.promptInputs(run: linkedAfter.run, accounts: hotOrNot, configuration: BrieferConfiguration())
+        #expect(inputs["acme.com"].map { "\($0)".contains("pricing_page_viewed") } == true)
+    }
+
+    @Test func aLaterLinkToAnotherUserIsKeptAsideNotApplied() throws {
+        let t = try TemporaryStore()
+        let session = try Self.session(t, events: Self.events(conflict: true))
+        let (links, conflicts) = try t.store.identityLinks()
+        #expect(links.map { "\($0.fromId)→\($0.userId)" } == ["a1→u1"])
+        #expect(conflicts.map { "\($0.fromId)→\($0.userId) \($0.via)" } == ["a1→u2 identify"])
+        let outcome = try session.score(asOf: ts("2026-11-20T12:00:00Z"))
+        #expect(Self.pricingReason(outcome, "acme.com") && !Self.pricingReason(outcome, "initech.com"))
+    }
+
+    @Test func theFirstLinkWinsWhateverOrderTheCallsArriveIn() throws {
+        let t = try TemporaryStore()
+        // The later link to u2 arrives first.
+        let lines = Self.events(conflict: true).split(separator: "\n").map(String.init)
+        let reordered = ([lines.last!] + lines.dropLast()).joined(separator: "\n") + "\n"
+        _ = try Self.session(t, events: reordered)
+        let (links, conflicts) = try t.store.identityLinks()
+        #expect(links.map { "\($0.fromId)→\($0.userId)" } == ["a1→u1"] && conflicts.map(\.userId) == ["u2"])
+    }
+
+    @Test func forgettingAPersonRemovesTheEventsOfTheirAnonymousIds() throws {
+        let t = try TemporaryStore()
+        let session = try Self.session(t, events: Self.events())
+        let pages = { try t.store.scalar("SELECT count(*) FROM events WHERE kind = 'page'").flatMap(Int.init) ?? -1 }
+        #expect(try pages() == 2)
+        let outcome = try session.forget(email: "alice@acme.com")
+        #expect(outcome.report.users == ["u1"])
+        #expect(try pages() == 0)
+        #expect(try t.store.count("anon_days") == 0)
+        #expect(try t.store.identityLinks().links.isEmpty)
+        // The same file again: the anonymous id's views stay out, counted as forgotten.
+        let again = try session.ingest(files: [try t.file("events.jsonl", Self.events())])
+        #expect(try pages() == 0 && again.files[0].forgotten >= 3)
+    }
+}

@@ -18,7 +18,9 @@ let package = Package(
     ],
     targets: [
         // Pure domain: events, identities, configuration values, scoring, reason codes. No I/O.
-        .target(name: "BrieferCore"),
+        .target(name: "BrieferCore", dependencies: ["CZlib"]),
+        // zlib, for gzip-compressed inputs (decompressed in memory by BrieferCore's Inflater).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The SQLite store (GRDB over the system libsqlite3): schema, ingest writes, aggregates, runs.
         .target(
             name: "BrieferStore",
@@ -59,7 +61,7 @@ let package = Package(
         // Shared test support: temporary databases, fixture paths, hand-made workspaces.
         .target(
             name: "BrieferTesting",
-            dependencies: ["BrieferCore", "BrieferStore", "BrieferApp", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["BrieferCore", "BrieferStore", "BrieferApp", "CZlib", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/BrieferTesting"
         ),

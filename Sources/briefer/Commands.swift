@@ -12,11 +12,14 @@ struct Ingest: ParsableCommand {
             + "reason and raw text (see `briefer quarantine`) and the ingest goes on. Re-ingesting a file adds nothing.")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Files to ingest (.jsonl / .ndjson events, .csv tables).", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "Files to ingest (.jsonl / .ndjson events, .csv tables, either gzipped); a directory for its files in name order, "
+                + "recursively; - for standard input.", valueName: "file"))
     var files: [String]
     @Option(help: "Read every CSV file as this kind: companies, users or subscriptions.")
     var kind: CSVKind?
-    @Flag(help: "Exit with status 3 when any line was quarantined.")
+    @Flag(help: "Exit with status 3 when any line was quarantined or a compressed file was not read to its end.")
     var strict = false
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -24,12 +27,13 @@ struct Ingest: ParsableCommand {
     func run() throws {
         let summary = try global.session().ingest(files: files, csvKind: kind, progress: json ? nil : Progress())
         print(json ? JSONOutput.render(Reports.ingestJSON(summary)) : Reports.ingest(summary))
+        for file in summary.unfinished { FileHandle.standardError.write(Data("warning: \(file.error!)\n".utf8)) }
         if summary.quarantined > 0 {
             let new = summary.quarantined - summary.alreadyQuarantined
             FileHandle.standardError.write(
                 Data("warning: \(summary.quarantined) bad line(s), \(new) newly quarantined; see `briefer quarantine`\n".utf8))
-            if strict { throw ExitCode(3) }
         }
+        if strict && (summary.quarantined > 0 || !summary.unfinished.isEmpty) { throw ExitCode(3) }
     }
 }
 

@@ -123,10 +123,55 @@ struct MoreIngestTests {
         #expect(summary.inserted == 1)
     }
 
-    @Test func aDirectoryIsRefusedWithAClearError() throws {
+    @Test func aDirectoryIsItsFilesInNameOrderRecursivelyAndAnEmptyOneIsRefused() throws {
         let t = try TemporaryStore()
-        let error = try #require(throws: IngestError.self) { try ingest([t.directory.path], into: t.store) }
+        let inbox = t.directory.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox.appendingPathComponent("b/c"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: inbox.appendingPathComponent(".hidden"), withIntermediateDirectories: true)
+        let line = #"{"type":"track","userId":"u1","event":"x","timestamp":"2026-11-10T10:00:00Z","messageId":"#
+        try (line + #""m1"}"# + "\n").write(to: inbox.appendingPathComponent("b/c/2.jsonl"), atomically: true, encoding: .utf8)
+        try Data(Gzip.compress(line + #""m2"}"# + "\n")).write(to: inbox.appendingPathComponent("a.jsonl.gz"))
+        try (line + #""m3"}"# + "\n").write(to: inbox.appendingPathComponent("b/1.jsonl"), atomically: true, encoding: .utf8)
+        try (line + #""m4"}"# + "\n").write(to: inbox.appendingPathComponent(".hidden/x.jsonl"), atomically: true, encoding: .utf8)
+        let summary = try ingest([inbox.path], into: t.store)
+        #expect(summary.files.map { ($0.path as NSString).lastPathComponent } == ["a.jsonl.gz", "1.jsonl", "2.jsonl"])
+        #expect(summary.inserted == 3)
+        let empty = t.directory.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let error = try #require(throws: IngestError.self) { try ingest([empty.path], into: t.store) }
         #expect(error.code == .unreadableInput)
+    }
+
+    @Test func aGzippedFileIsReadAsItsContent() throws {
+        let (plain, zipped) = (try TemporaryStore(), try TemporaryStore())
+        let files = FixturePaths.workspaceFiles
+        let gzipped = try files.map { path in
+            let target = zipped.directory.appendingPathComponent((path as NSString).lastPathComponent + ".gz")
+            try Data(Gzip.compress(Array(try Data(contentsOf: URL(fileURLWithPath: path))))).write(to: target)
+            return target.path
+        }
+        let a = try ingest(files, into: plain.store), b = try ingest(gzipped, into: zipped.store)
+        #expect(a.inserted == b.inserted && a.quarantined == b.quarantined && a.files.map(\.kind) == b.files.map(\.kind))
+        #expect(try plain.store.count("events") == zipped.store.count("events"))
+    }
+
+    @Test func aDamagedGzipFileKeepsItsLinesBeforeTheDamageAndTheIngestGoesOn() throws {
+        let t = try TemporaryStore()
+        var lines = ""
+        for i in 0..<5000 {
+            lines +=
+                #"{"type":"track","userId":"u\#(i % 9)","event":"e\#(i % 13)","timestamp":"2026-11-10T10:00:00Z","messageId":"m\#(i)"}"#
+                + "\n"
+        }
+        let compressed = Gzip.compress(lines)
+        let truncated = t.directory.appendingPathComponent("cut.jsonl.gz")
+        try Data(compressed[..<(compressed.count / 2)]).write(to: truncated)
+        let after = try t.file("after.jsonl", #"{"type":"track","userId":"z","event":"x","timestamp":"2026-11-10T10:00:00Z"}"# + "\n")
+        let summary = try ingest([truncated.path, after], into: t.store)
+        let cut = summary.files[0]
+        #expect(cut.read > 0 && cut.read < 5000 && cut.inserted == cut.read)
+        #expect(cut.error?.contains("ends early") == true && cut.error?.contains("after \(cut.read) line(s)") == true)
+        #expect(summary.files[1].inserted == 1 && summary.files[1].error == nil)
     }
 
     /// Read = inserted + duplicates + bad lines, on the first ingest and on the second.
@@ -140,5 +185,21 @@ struct MoreIngestTests {
             #expect(summary.alreadyQuarantined == (round == 0 ? 0 : 9))
         }
         #expect(try t.store.count("quarantine") == 9)
+    }
+
+    @Test func standardInputIsReadForADash() throws {
+        let t = try TemporaryStore()
+        let events = try Data(contentsOf: URL(fileURLWithPath: FixturePaths.workspaceFiles.first { $0.hasSuffix(".jsonl") }!))
+        let db = t.directory.appendingPathComponent("stdin.sqlite").path
+        let plain = try BrieferBinary.run(["ingest", "--db", db, "--json", "-"], input: events)
+        let zipped = try BrieferBinary.run(
+            ["ingest", "--db", t.directory.appendingPathComponent("gz.sqlite").path, "--json", "-"],
+            input: Data(Gzip.compress(Array(events))))
+        #expect(plain.status == 0 && zipped.status == 0, "\(plain.output)\n\(zipped.output)")
+        func inserted(_ output: String) -> Int? {
+            output.firstMatch(of: /"inserted" : (\d+)/).flatMap { Int($0.1) }
+        }
+        #expect(inserted(plain.output) != nil && inserted(plain.output) == inserted(zipped.output))
+        #expect(try BrieferBinary.run(["ingest", "--db", db, "-", "-"]).status == 1)
     }
 }

@@ -86,7 +86,7 @@ public enum BrieferBinary {
 
     /// Runs `briefer arguments` with `environment` added to this process's (a nil value removes a
     /// variable) and returns how it ended and everything it printed (standard output and error).
-    public static func run(_ arguments: [String], environment: [String: String?] = [:], directory: URL? = nil)
+    public static func run(_ arguments: [String], environment: [String: String?] = [:], directory: URL? = nil, input: Data? = nil)
         throws -> (status: Int32, reason: Process.TerminationReason, output: String)
     {
         guard FileManager.default.isExecutableFile(atPath: path) else { throw Missing() }
@@ -100,7 +100,17 @@ public enum BrieferBinary {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            // Written from another thread: a large input would otherwise fill the pipe while nobody reads the output.
+            let writer = stdin.fileHandleForWriting
+            DispatchQueue.global().async {
+                writer.write(input)
+                try? writer.close()
+            }
+        }
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, process.terminationReason, String(decoding: output, as: UTF8.self))

@@ -22,22 +22,18 @@ public struct Ingestor {
     }
 
     public func ingest(files: [String]) throws -> IngestSummary {
-        let paths = files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw IngestError.cannotOpen(path, "no such file")
-            }
-            if isDirectory.boolValue { throw IngestError.cannotOpen(path, "it is a directory; name the files in it") }
-        }
+        let paths = try Self.inputs(files)
         let writer = try IngestWriter(store: store, configuration: configuration, files: paths)
         // People `briefer forget` removed stay out, whatever file brings them back.
         let forgotten = try store.forgottenPeople()
         var summary = IngestSummary()
         for path in paths {
+            let reader = try LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
             let file =
-                try isCSV(path)
-                ? ingestCSV(path, writer: writer, forgotten: forgotten) : ingestEvents(path, writer: writer, forgotten: forgotten)
+                try isCSV(path, head: reader.head)
+                ? ingestCSV(path, reader: reader, writer: writer, forgotten: forgotten)
+                : ingestEvents(path, reader: reader, writer: writer, forgotten: forgotten)
+            if let error = file.error { logger.error("file not read to its end", metadata: ["file": "\(path)", "error": "\(error)"]) }
             logger.info(
                 "ingested",
                 metadata: [
@@ -51,28 +47,58 @@ public struct Ingestor {
         return summary
     }
 
-    /// CSV by name (`.csv`), events by name (`.jsonl`, `.ndjson`, `.json`), else by content:
+    /// The files to read, in order: each file named; each directory's files in name order, recursively (hidden
+    /// ones left out); `-` for standard input, once.
+    static func inputs(_ names: [String]) throws -> [String] {
+        var paths: [String] = []
+        for name in names {
+            if name == "-" {
+                guard !paths.contains("-") else { throw IngestError.cannotOpen("-", "standard input can be read once") }
+                paths.append("-")
+                continue
+            }
+            let path = URL(fileURLWithPath: name).standardizedFileURL.path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw IngestError.cannotOpen(path, "no such file")
+            }
+            guard isDirectory.boolValue else {
+                paths.append(path)
+                continue
+            }
+            let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+                .filter { relative in !relative.split(separator: "/").contains { $0.hasPrefix(".") } }
+                .map { path + "/" + $0 }
+                .filter {
+                    var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue
+                }
+                .sorted()
+            guard !found.isEmpty else { throw IngestError.cannotOpen(path, "the directory holds no files") }
+            paths += found
+        }
+        return paths
+    }
+
+    /// CSV by name (`.csv`, `.csv.gz`), events by name (`.jsonl`, `.ndjson`, `.json`, and gzipped), else by content:
     /// JSON lines start with `{`. `--kind` applies to the CSV files only.
-    private func isCSV(_ path: String) throws -> Bool {
-        let lower = path.lowercased()
+    private func isCSV(_ path: String, head: [UInt8]) -> Bool {
+        let lower = path.lowercased().replacingOccurrences(of: ".gz", with: "", options: [.anchored, .backwards])
         if lower.hasSuffix(".csv") { return true }
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return false }
         // Otherwise look at the first byte: JSON lines start with '{'.
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw IngestError.cannotOpen(path, "no such file or not readable") }
-        defer { try? handle.close() }
-        let head = handle.readData(ofLength: 64).drop { [0x20, 0x0A, 0x0D, 0x09, 0xEF, 0xBB, 0xBF].contains($0) }
-        return head.first != UInt8(ascii: "{")
+        return head.drop { [0x20, 0x0A, 0x0D, 0x09, 0xEF, 0xBB, 0xBF].contains($0) }.first != UInt8(ascii: "{")
     }
 
     private func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    private func ingestEvents(_ path: String, writer: IngestWriter, forgotten: ForgottenPeople) throws -> IngestSummary.File {
+    private func ingestEvents(_ path: String, reader: LineReader, writer: IngestWriter, forgotten: ForgottenPeople) throws
+        -> IngestSummary.File
+    {
         var file = IngestSummary.File(path: path, kind: "events")
         let parser = EventLineParser(
             now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, segment: configuration.sources.segment)
-        let reader = LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
         var events: [IncomingEvent] = []
         var rejected: [QuarantinedLine] = []
         var rejectedBytes = 0
@@ -94,36 +120,39 @@ public struct Ingestor {
             rejected = []
             rejectedBytes = 0
         }
-        try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
-            if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-            file.read += 1
-            if let length = line.oversizedLength {
-                reject(
-                    &file, &rejected, path, line,
-                    Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), forgotten: forgotten)
-                rejectedBytes += line.bytes.count
-            } else {
-                let started = DispatchTime.now().uptimeNanoseconds
-                defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
-                let results = parser.parseLine(line.bytes)
-                // A batch envelope is one line of several calls: each counts as read.
-                file.read += results.count - 1
-                for result in results {
-                    switch result {
-                    case let .success(event) where forgotten.covers(event):
-                        file.forgotten += 1
-                    case let .success(event):
-                        if !event.timestampHadZone { file.zonelessTimestamps += 1 }
-                        if event.kind.isActivity && event.userId == nil { file.anonymousEvents += 1 }
-                        events.append(forgotten.redacting(event))
-                    case let .failure(rejection):
-                        reject(&file, &rejected, path, line, rejection, forgotten: forgotten)
-                        rejectedBytes += line.bytes.count
+        file.error = try Self.readingToTheDamage {
+            try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
+                if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+                file.read += 1
+                if let length = line.oversizedLength {
+                    reject(
+                        &file, &rejected, path, line,
+                        Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"),
+                        forgotten: forgotten)
+                    rejectedBytes += line.bytes.count
+                } else {
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
+                    let results = parser.parseLine(line.bytes)
+                    // A batch envelope is one line of several calls: each counts as read.
+                    file.read += results.count - 1
+                    for result in results {
+                        switch result {
+                        case let .success(event) where forgotten.covers(event):
+                            file.forgotten += 1
+                        case let .success(event):
+                            if !event.timestampHadZone { file.zonelessTimestamps += 1 }
+                            if event.kind.isActivity && event.userId == nil { file.anonymousEvents += 1 }
+                            events.append(forgotten.redacting(event))
+                        case let .failure(rejection):
+                            reject(&file, &rejected, path, line, rejection, forgotten: forgotten)
+                            rejectedBytes += line.bytes.count
+                        }
                     }
                 }
+                // Rejected lines are held too: bounded by count and bytes, so memory stays flat.
+                if events.count >= batchSize || rejected.count >= batchSize || rejectedBytes >= 16 << 20 { try flush() }
             }
-            // Rejected lines are held too: bounded by count and bytes, so memory stays flat.
-            if events.count >= batchSize || rejected.count >= batchSize || rejectedBytes >= 16 << 20 { try flush() }
         }
         try flush()
         logger.debug("parsed", metadata: ["file": "\(path)", "parse": "\(String(format: "%.2fs", Double(parseNanoseconds) / 1e9))"])
@@ -147,8 +176,9 @@ public struct Ingestor {
             QuarantinedLine(file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes)))
     }
 
-    private func ingestCSV(_ path: String, writer: IngestWriter, forgotten: ForgottenPeople) throws -> IngestSummary.File {
-        let reader = LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
+    private func ingestCSV(_ path: String, reader: LineReader, writer: IngestWriter, forgotten: ForgottenPeople) throws
+        -> IngestSummary.File
+    {
         var parser: CSVRowParser?
         var file = IngestSummary.File(path: path, kind: csvKind?.rawValue ?? "csv")
         var rows: [CSVRow] = []
@@ -173,47 +203,50 @@ public struct Ingestor {
             rows.removeAll(keepingCapacity: true)
             rejected.removeAll(keepingCapacity: true)
         }
-        try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
-            if let length = line.oversizedLength {
+        file.error = try Self.readingToTheDamage {
+            try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
+                if let length = line.oversizedLength {
+                    file.read += 1
+                    reject(
+                        &file, &rejected, path, line,
+                        Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"),
+                        forgotten: forgotten)
+                    return
+                }
+                guard let text = String(validating: line.bytes, as: UTF8.self) else {
+                    file.read += 1
+                    reject(&file, &rejected, path, line, Rejection(.invalidUTF8, "the row is not valid UTF-8"), forgotten: forgotten)
+                    return
+                }
+                if record.isEmpty { recordLine = line.number; record = text } else { record += "\n" + text }
+                if CSVRowParser.isIncomplete(record[...]) {  // a quoted field goes on to the next line
+                    guard record.utf8.count > configuration.hygiene.maxLineBytes else { return }
+                    file.read += 1
+                    let detail = "a quoted field opened on line \(recordLine) runs past \(configuration.hygiene.maxLineBytes) bytes"
+                    quarantineRecord(Rejection(.unterminatedQuote, detail))
+                    record = ""
+                    return
+                }
+                defer { record = "" }
+                let fields = CSVRowParser.fields(of: record[...])
+                guard let p = parser else {
+                    let header = fields.map { $0.trimmedWhitespace.lowercased() }
+                    guard let kind = csvKind ?? CSVKind.detect(header: header) else { throw IngestError.unknownCSV(path, header) }
+                    let missing = kind.requiredColumns.filter { !header.contains($0) }
+                    guard missing.isEmpty else { throw IngestError.missingColumns(path, kind, missing) }
+                    parser = CSVRowParser(kind: kind, header: header)
+                    file.kind = kind.rawValue
+                    return
+                }
+                if fields.count == 1 && fields[0].trimmedWhitespace.isEmpty { return }
                 file.read += 1
-                reject(
-                    &file, &rejected, path, line,
-                    Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), forgotten: forgotten)
-                return
+                switch p.row(fields) {
+                case let .success(row) where forgotten.covers(row): file.forgotten += 1
+                case let .success(row): rows.append(row)
+                case let .failure(rejection): quarantineRecord(rejection)
+                }
+                if rows.count >= batchSize || rejected.count >= 1000 { try flush() }
             }
-            guard let text = String(validating: line.bytes, as: UTF8.self) else {
-                file.read += 1
-                reject(&file, &rejected, path, line, Rejection(.invalidUTF8, "the row is not valid UTF-8"), forgotten: forgotten)
-                return
-            }
-            if record.isEmpty { recordLine = line.number; record = text } else { record += "\n" + text }
-            if CSVRowParser.isIncomplete(record[...]) {  // a quoted field goes on to the next line
-                guard record.utf8.count > configuration.hygiene.maxLineBytes else { return }
-                file.read += 1
-                let detail = "a quoted field opened on line \(recordLine) runs past \(configuration.hygiene.maxLineBytes) bytes"
-                quarantineRecord(Rejection(.unterminatedQuote, detail))
-                record = ""
-                return
-            }
-            defer { record = "" }
-            let fields = CSVRowParser.fields(of: record[...])
-            guard let p = parser else {
-                let header = fields.map { $0.trimmedWhitespace.lowercased() }
-                guard let kind = csvKind ?? CSVKind.detect(header: header) else { throw IngestError.unknownCSV(path, header) }
-                let missing = kind.requiredColumns.filter { !header.contains($0) }
-                guard missing.isEmpty else { throw IngestError.missingColumns(path, kind, missing) }
-                parser = CSVRowParser(kind: kind, header: header)
-                file.kind = kind.rawValue
-                return
-            }
-            if fields.count == 1 && fields[0].trimmedWhitespace.isEmpty { return }
-            file.read += 1
-            switch p.row(fields) {
-            case let .success(row) where forgotten.covers(row): file.forgotten += 1
-            case let .success(row): rows.append(row)
-            case let .failure(rejection): quarantineRecord(rejection)
-            }
-            if rows.count >= batchSize || rejected.count >= 1000 { try flush() }
         }
         if parser == nil { throw IngestError.emptyFile(path) }
         if !record.isEmpty {
@@ -223,6 +256,19 @@ public struct Ingestor {
         try flush()
         progress?.finish()
         return file
+    }
+}
+
+extension Ingestor {
+    /// Runs `read`; a compressed stream found corrupt or truncated ends the file there, said in its summary (what
+    /// came before is kept, and the ingest goes on with the next file).
+    /// - Returns: what ended the file early, if something did.
+    static func readingToTheDamage(_ read: () throws -> Void) throws -> String? {
+        do { try read() } catch let damage as IngestError {
+            guard case .badCompression = damage else { throw damage }
+            return damage.message
+        }
+        return nil
     }
 }
 

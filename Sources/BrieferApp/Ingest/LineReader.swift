@@ -1,92 +1,99 @@
 import BrieferCore
 import Foundation
 
-/// Reads a file line by line in fixed-size chunks, so memory stays flat whatever the file's size.
-/// A line longer than `maxLineBytes` is reported as oversized with only its first bytes kept.
-struct LineReader {
-    struct Line {
-        var number: Int
-        var bytes: UnsafeBufferPointer<UInt8>
-        /// The whole line's length, when it was cut because it was too long.
-        var oversizedLength: Int?
-    }
+/// Reads an input line by line in fixed-size chunks, so memory stays flat whatever its size: a file, or standard
+/// input for `-`; gzip-compressed (by its first bytes, whatever its name) or not.
+final class LineReader {
+    typealias Line = LineSplitter.Line
 
     let path: String
     let maxLineBytes: Int
     static let chunkSize = 1 << 20
-    static let keptOfOversized = 65_536
+    static let keptOfOversized = LineSplitter.keptOfOversized
+    private let file: UnsafeMutablePointer<FILE>
+    private let ownsFile: Bool
+    /// Bytes read ahead to tell what the input is.
+    private var readAhead: [UInt8]
+    /// Whether the input is gzip-compressed.
+    let compressed: Bool
 
-    /// Calls `body` for each line; `progress` receives bytes read so far.
+    init(path: String, maxLineBytes: Int) throws {
+        self.path = path
+        self.maxLineBytes = maxLineBytes
+        let handle: UnsafeMutablePointer<FILE>
+        if path == "-" {
+            guard let input = fdopen(STDIN_FILENO, "rb") else {
+                throw IngestError.cannotOpen("standard input", String(cString: strerror(errno)))
+            }
+            handle = input
+        } else {
+            guard let opened = fopen(path, "rb") else { throw IngestError.cannotOpen(path, String(cString: strerror(errno))) }
+            handle = opened
+        }
+        file = handle
+        ownsFile = path != "-"
+        var head = [UInt8](repeating: 0, count: Self.chunkSize)
+        let n = head.withUnsafeMutableBytes { fread($0.baseAddress, 1, Self.chunkSize, handle) }
+        readAhead = Array(head[..<n])
+        compressed = Inflater.isGzip(readAhead)
+    }
+
+    deinit { if ownsFile { fclose(file) } }
+
+    /// The first bytes of the content (decompressed), to tell a CSV file from JSON lines.
+    var head: [UInt8] {
+        guard compressed else { return Array(readAhead.prefix(64)) }
+        struct Enough: Error {}
+        var out: [UInt8] = []
+        let inflater = Inflater()
+        try? readAhead.withUnsafeBufferPointer { chunk in
+            try inflater.feed(chunk) { piece in
+                out += piece.prefix(64 - out.count)
+                if out.count >= 64 { throw Enough() }
+            }
+        }
+        return out
+    }
+
+    /// Calls `body` for each line; `progress` receives the input's bytes read so far (compressed, if it is).
+    /// A corrupt or truncated compressed stream ends the input with ``IngestError/badCompression(_:_:lines:)``, after the
+    /// lines before the damage were handed on.
     func forEachLine(progress: (Int) -> Void, _ body: (Line) throws -> Void) throws {
-        guard let file = fopen(path, "rb") else {
-            throw IngestError.cannotOpen(path, String(cString: strerror(errno)))
-        }
-        defer { fclose(file) }
-        var chunk = [UInt8](repeating: 0, count: LineReader.chunkSize)
-        var pending: [UInt8] = []
-        var pendingLength = 0  // the current line's true length, past what is kept when oversized
-        var lineNumber = 0
+        var splitter = LineSplitter(maxLineBytes: maxLineBytes)
+        let inflater = compressed ? Inflater() : nil
         var bytesRead = 0
-        func emit(_ bytes: UnsafeBufferPointer<UInt8>, length: Int) throws {
-            lineNumber += 1
-            var slice = bytes
-            if let last = slice.last, last == UInt8(ascii: "\r") { slice = UnsafeBufferPointer(rebasing: slice.dropLast()) }
-            // A UTF-8 byte-order mark (as Excel writes) is not part of the first line.
-            if lineNumber == 1, slice.count >= 3, slice[0] == 0xEF, slice[1] == 0xBB, slice[2] == 0xBF {
-                slice = UnsafeBufferPointer(rebasing: slice.dropFirst(3))
+        func take(_ chunk: UnsafeBufferPointer<UInt8>) throws {
+            do {
+                if let inflater { try inflater.feed(chunk) { try splitter.feed($0, body) } } else { try splitter.feed(chunk, body) }
+            } catch let failure as Inflater.Failure {
+                throw IngestError.badCompression(path, failure.description, lines: splitter.lineNumber)
             }
-            try body(Line(number: lineNumber, bytes: slice, oversizedLength: length > maxLineBytes ? length : nil))
         }
-        while true {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, LineReader.chunkSize, file) }
-            if n == 0 { break }
-            bytesRead += n
-            try chunk.withUnsafeBufferPointer { buffer in
-                var start = 0
-                while start < n {
-                    guard let newline = (start..<n).first(where: { buffer[$0] == UInt8(ascii: "\n") }) else {
-                        let rest = UnsafeBufferPointer(rebasing: buffer[start..<n])
-                        if pending.count < maxLineBytes + 1 { pending.append(contentsOf: rest.prefix(maxLineBytes + 1 - pending.count)) }
-                        pendingLength += rest.count
-                        break
-                    }
-                    let piece = UnsafeBufferPointer(rebasing: buffer[start..<newline])
-                    if pendingLength == 0 {
-                        if piece.count > maxLineBytes {
-                            try emit(UnsafeBufferPointer(rebasing: piece.prefix(LineReader.keptOfOversized)), length: piece.count)
-                        } else {
-                            try emit(piece, length: piece.count)
-                        }
-                    } else {
-                        if pending.count < maxLineBytes + 1 { pending.append(contentsOf: piece.prefix(maxLineBytes + 1 - pending.count)) }
-                        let length = pendingLength + piece.count
-                        try pending.withUnsafeBufferPointer { p in
-                            try emit(
-                                length > maxLineBytes ? UnsafeBufferPointer(rebasing: p.prefix(LineReader.keptOfOversized)) : p,
-                                length: length)
-                        }
-                        pending.removeAll(keepingCapacity: true)
-                        pendingLength = 0
-                    }
-                    start = newline + 1
-                }
-            }
+        var chunk = readAhead
+        readAhead = []
+        while !chunk.isEmpty {
+            bytesRead += chunk.count
+            try chunk.withUnsafeBufferPointer { try take($0) }
             progress(bytesRead)
-        }
-        if pendingLength > 0 {
-            try pending.withUnsafeBufferPointer { p in
-                try emit(
-                    pendingLength > maxLineBytes ? UnsafeBufferPointer(rebasing: p.prefix(LineReader.keptOfOversized)) : p,
-                    length: pendingLength)
-            }
+            chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, Self.chunkSize, file) }
+            chunk.removeLast(Self.chunkSize - n)
         }
         if ferror(file) != 0 { throw IngestError.cannotOpen(path, "read error") }
+        do {
+            try inflater?.finish { try splitter.feed($0, body) }
+        } catch let failure as Inflater.Failure {
+            throw IngestError.badCompression(path, failure.description, lines: splitter.lineNumber)
+        }
+        try splitter.finish(body)
     }
 }
 
 /// Why an ingest could not go on (a bad line is never one of these: it goes to the quarantine).
 public enum IngestError: BrieferError {
     case cannotOpen(String, String)
+    /// A compressed input is corrupt or ends early: what came before it was read (`lines` lines).
+    case badCompression(String, String, lines: Int)
     case unknownCSV(String, [String])
     case missingColumns(String, CSVKind, [String])
     case emptyFile(String)
@@ -94,6 +101,7 @@ public enum IngestError: BrieferError {
     public var code: BrieferErrorCode {
         switch self {
         case .cannotOpen: return .unreadableInput
+        case .badCompression: return .badCompression
         case .unknownCSV: return .unknownCSV
         case .missingColumns: return .missingColumns
         case .emptyFile: return .emptyInput
@@ -103,6 +111,8 @@ public enum IngestError: BrieferError {
     public var message: String {
         switch self {
         case let .cannotOpen(path, why): return "cannot read \(path): \(why)"
+        case let .badCompression(path, why, lines):
+            return "\(path): \(why), after \(lines) line(s); those were read, the rest of the file was not"
         case let .unknownCSV(path, header):
             return
                 "cannot tell what \(path) holds from its header (\(header.joined(separator: ","))): expected the columns of companies (\(CSVKind.companies.requiredColumns.joined(separator: ","))), users (\(CSVKind.users.requiredColumns.joined(separator: ","))) or subscriptions (\(CSVKind.subscriptions.requiredColumns.joined(separator: ","))); or pass --kind"

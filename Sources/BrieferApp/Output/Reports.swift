@@ -21,7 +21,8 @@ public enum Reports {
         let zoneless = summary.files.reduce(0) { $0 + $1.zonelessTimestamps }
         if zoneless > 0 { out += "\ntimestamps without a zone, read as UTC: \(zoneless)" }
         let anonymous = summary.files.reduce(0) { $0 + $1.anonymousEvents }
-        if anonymous > 0 { out += "\nanonymous-only events (stored, scored for nobody): \(anonymous)" }
+        if anonymous > 0 { out += "\nanonymous events (stored; they count for the user their id is linked to): \(anonymous)" }
+        for f in summary.unfinished { out += "\nnot read to its end: \(f.error!)" }
         if summary.forgotten > 0 { out += "\nlines and rows of forgotten people (briefer forget), not stored: \(summary.forgotten)" }
         return out
     }
@@ -36,6 +37,7 @@ public enum Reports {
                     "path": f.path, "kind": f.kind, "read": f.read, "inserted": f.inserted, "duplicates": f.duplicates,
                     "quarantined": f.quarantined, "already_quarantined": f.alreadyQuarantined, "quarantined_by_reason": f.quarantineReasons,
                     "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents, "forgotten": f.forgotten,
+                    "error": f.error ?? NSNull(),
                 ]
             },
         ]

@@ -28,6 +28,8 @@ extension BrieferErrorCode {
     public static let badArgument = Self(rawValue: "bad_argument")
     /// An input file cannot be read.
     public static let unreadableInput = Self(rawValue: "unreadable_input")
+    /// A compressed input is corrupt or ends early (what came before the damage was read).
+    public static let badCompression = Self(rawValue: "bad_compression")
     /// An input file has no header line.
     public static let emptyInput = Self(rawValue: "empty_input")
     /// A CSV file's header says neither what it holds nor matches --kind.

@@ -9,8 +9,11 @@ extension BrieferSession {
     // MARK: Events and scores
 
     /// Stores event and table files (SPEC §2); bad lines go to the quarantine.
-    public func ingest(files: [String], csvKind: CSVKind? = nil, progress: Progress? = nil) throws -> IngestSummary {
+    public func ingest(files: [String], csvKind: CSVKind? = nil, format: EventFormat = .auto, progress: Progress? = nil) throws
+        -> IngestSummary
+    {
         var ingestor = Ingestor(store: try store, configuration: configuration, logger: logger, csvKind: csvKind)
+        ingestor.format = format
         ingestor.progress = progress
         return try ingestor.ingest(files: files)
     }

@@ -194,6 +194,7 @@ public final class IngestWriter {
                 }
                 outcome.inserted += 1
                 let ms = event.timestamp.milliseconds
+                if let user, let from = event.linkFrom { links.append((from, user, ms, event.linkVia ?? event.kind.rawValue)) }
                 switch event.kind {
                 case .track, .page, .screen:
                     guard let entry = batch.entries[index] else { continue }
@@ -204,14 +205,12 @@ public final class IngestWriter {
                         anonDays[UserDay(user: anon, day: event.timestamp.day), default: []].append(entry)
                     }
                 case .alias:
-                    guard let user, let from = event.linkFrom else { continue }
-                    links.append((from, user, ms, "alias"))
+                    guard let user else { continue }
                     var delta = deltas[user] ?? UserDelta()
                     delta.firstSeen = min(delta.firstSeen ?? ms, ms)
                     deltas[user] = delta
                 case .identify:
                     guard let user else { continue }
-                    if let from = event.linkFrom { links.append((from, user, ms, "identify")) }
                     var delta = deltas[user] ?? UserDelta()
                     delta.firstSeen = min(delta.firstSeen ?? ms, ms)
                     // Field by field: a later call without an email keeps the earlier email (as the

@@ -162,5 +162,6 @@ func parseTime(_ text: String?, option: String) throws -> Timestamp {
 }
 
 extension CSVKind: ExpressibleByArgument {}
+extension EventFormat: ExpressibleByArgument {}
 extension BrieferConfiguration.ScoringModel: ExpressibleByArgument {}
 extension Tier: ExpressibleByArgument {}

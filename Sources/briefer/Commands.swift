@@ -7,7 +7,8 @@ import Foundation
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Store event JSONL and companies / users / subscriptions CSV files.",
-        discussion: "Event lines may be Segment track / identify / group calls or seed 004 events (detected per line). "
+        discussion: "Event lines may be Segment calls (track, page, screen, identify, group, alias, and the batch envelope), seed 004 "
+            + "events, or PostHog, Amplitude or Mixpanel export lines (detected per line, or named with --format). "
             + "CSV files are told apart by their header, or by --kind. Each bad line or row is quarantined with its file, line, "
             + "reason and raw text (see `briefer quarantine`) and the ingest goes on. Re-ingesting a file adds nothing.")
 
@@ -19,13 +20,18 @@ struct Ingest: ParsableCommand {
     var files: [String]
     @Option(help: "Read every CSV file as this kind: companies, users or subscriptions.")
     var kind: CSVKind?
+    @Option(
+        help: ArgumentHelp(
+            "Where the event lines come from: segment (and seed 004's shape), posthog, amplitude or mixpanel; auto tells each line "
+                + "by its fields.", valueName: "source"))
+    var format: EventFormat = .auto
     @Flag(help: "Exit with status 3 when any line was quarantined or a compressed file was not read to its end.")
     var strict = false
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
     func run() throws {
-        let summary = try global.session().ingest(files: files, csvKind: kind, progress: json ? nil : Progress())
+        let summary = try global.session().ingest(files: files, csvKind: kind, format: format, progress: json ? nil : Progress())
         print(json ? JSONOutput.render(Reports.ingestJSON(summary)) : Reports.ingest(summary))
         for file in summary.unfinished { FileHandle.standardError.write(Data("warning: \(file.error!)\n".utf8)) }
         if summary.quarantined > 0 {

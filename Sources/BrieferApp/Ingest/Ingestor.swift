@@ -11,6 +11,8 @@ public struct Ingestor {
     public var logger: Logger
     /// Forced CSV kind (`--kind`); nil to detect by header.
     public var csvKind: CSVKind?
+    /// The source of every event line (`--format`), or `.auto` to tell per line.
+    public var format: EventFormat = .auto
     /// Events per transaction.
     public var batchSize = 50_000
     /// The ingest's wall-clock time, for the future-timestamp rule. Tests pin it.
@@ -98,7 +100,9 @@ public struct Ingestor {
     {
         var file = IngestSummary.File(path: path, kind: "events")
         let parser = EventLineParser(
-            now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, segment: configuration.sources.segment)
+            now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, sources: configuration.sources, format: format)
+        // A vendor's events repeat the person's properties: an identify is kept only when they change.
+        var lastSnapshot: [String: [UInt8]] = [:]
         var events: [IncomingEvent] = []
         var rejected: [QuarantinedLine] = []
         var rejectedBytes = 0
@@ -135,11 +139,16 @@ public struct Ingestor {
                     defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
                     let results = parser.parseLine(line.bytes)
                     // A batch envelope is one line of several calls: each counts as read.
-                    file.read += results.count - 1
+                    if results.count > 1, EventLineParser.mayBeBatch(line.bytes) { file.read += results.count - 1 }
                     for result in results {
                         switch result {
                         case let .success(event) where forgotten.covers(event):
                             file.forgotten += 1
+                        case let .success(event) where event.isPersonSnapshot:
+                            let key = StableHash.digest(event.traits.canonicalText.utf8)
+                            guard let user = event.userId, lastSnapshot[user] != key else { continue }
+                            lastSnapshot[user] = key
+                            events.append(forgotten.redacting(event))
                         case let .success(event):
                             if !event.timestampHadZone { file.zonelessTimestamps += 1 }
                             if event.kind.isActivity && event.userId == nil { file.anonymousEvents += 1 }

@@ -32,6 +32,10 @@ extension BrieferConfiguration {
             require(rule.path.isEmpty != rule.name.isEmpty, key, "give a path or a name, one of them")
             require(!rule.event.trimmedWhitespace.isEmpty, key + ".event", "must name an event")
         }
+        require(
+            sources.mixpanel.projectTimeZone.isEmpty || VendorCalls.timeZoneOffset(sources.mixpanel.projectTimeZone, atUTC: 0) != nil,
+            "sources.mixpanel.project_time_zone", "'\(sources.mixpanel.projectTimeZone)' is not a time zone name (e.g. America/Los_Angeles)"
+        )
         positive(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         bounded(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         positive(hygiene.botMaxEventsPerDay, "hygiene.bot_max_events_per_day")

@@ -48,7 +48,31 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     /// How each event source's calls become events (SPEC §2).
     public struct Sources: Sendable, Codable, Equatable {
         public var segment = Segment()
+        public var posthog = PostHog()
+        public var amplitude = Amplitude()
+        public var mixpanel = Mixpanel()
         public init() {}
+
+        public struct PostHog: Sendable, Codable, Equatable {
+            /// The group type whose key is the account (`$groups.<type>`, `$groupidentify` of that type).
+            public var groupType = "company"
+            public init() {}
+        }
+
+        public struct Amplitude: Sendable, Codable, Equatable {
+            /// The group type whose value is the account (`groups.<type>`).
+            public var groupType = "company"
+            public init() {}
+        }
+
+        public struct Mixpanel: Sendable, Codable, Equatable {
+            /// The event property naming the account: Mixpanel has no standard one.
+            public var groupProperty = "company_domain"
+            /// Older Mixpanel projects export `time` in the project's time zone, not UTC: its IANA name
+            /// (`America/Los_Angeles`); empty for UTC.
+            public var projectTimeZone = ""
+            public init() {}
+        }
 
         public struct Segment: Sendable, Codable, Equatable {
             public init() {}

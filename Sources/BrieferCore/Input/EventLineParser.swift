@@ -5,23 +5,38 @@ public struct EventLineParser: Sendable {
     /// The wall-clock time of the ingest: events more than `futureTolerance` after it are refused.
     public var now: Timestamp
     public var futureToleranceMilliseconds: Int64
-    /// How page and screen calls are named, and whether the device clock's skew is corrected.
-    public var segment: BrieferConfiguration.Sources.Segment
-
-    public init(now: Timestamp, futureToleranceSeconds: Int, segment: BrieferConfiguration.Sources.Segment = .init()) {
-        self.now = now
-        self.futureToleranceMilliseconds = Int64(futureToleranceSeconds) * 1000
-        self.segment = segment
+    /// How each source's lines are read (page naming, clock skew, group and time settings).
+    public var sources: BrieferConfiguration.Sources
+    /// The source every line is from, or `.auto` to tell per line.
+    public var format: EventFormat
+    public var segment: BrieferConfiguration.Sources.Segment {
+        get { sources.segment }
+        set { sources.segment = newValue }
     }
 
-    /// Every event of the line: one, or each call of a batch envelope.
+    public init(
+        now: Timestamp, futureToleranceSeconds: Int, sources: BrieferConfiguration.Sources = .init(), format: EventFormat = .auto
+    ) {
+        self.now = now
+        self.futureToleranceMilliseconds = Int64(futureToleranceSeconds) * 1000
+        self.sources = sources
+        self.format = format
+    }
+
+    public init(now: Timestamp, futureToleranceSeconds: Int, segment: BrieferConfiguration.Sources.Segment) {
+        var sources = BrieferConfiguration.Sources()
+        sources.segment = segment
+        self.init(now: now, futureToleranceSeconds: futureToleranceSeconds, sources: sources)
+    }
+
+    /// Every event of the line: one, each call of a batch envelope, or what a vendor's export line amounts to.
     public func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> [Result<IncomingEvent, Rejection>] {
         // A batch envelope starts with its `batch` member as Segment's libraries write it; anything else is one call.
-        guard Self.mayBeBatch(line) else { return [parse(line)] }
+        guard (format == .auto || format == .segment) && Self.mayBeBatch(line) else { return parseOne(line) }
         if let failure = Self.utf8Failure(line) { return [.failure(failure)] }
         let value: JSONValue
         do { value = try JSONParser.parse(line) } catch { return [.failure(Rejection(.malformedJSON, error.description))] }
-        guard value["type"] == nil, let batch = value["batch"] else { return [parse(line)] }
+        guard value["type"] == nil, let batch = value["batch"] else { return parseOne(line) }
         guard case let .array(calls) = batch else { return [.failure(Rejection(.wrongType, "batch must be a list of calls"))] }
         // The envelope's context (and sentAt, receivedAt) apply to every call; a call's own keys win.
         let shared = value["context"]
@@ -48,7 +63,7 @@ public struct EventLineParser: Sendable {
     }
 
     /// Whether the line's first member is `batch` (how Segment's libraries and exports write the envelope).
-    static func mayBeBatch(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func mayBeBatch(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         while i < line.count, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0xEF || line[i] == 0xBB || line[i] == 0xBF { i += 1 }
         guard i < line.count, line[i] == UInt8(ascii: "{") else { return false }
@@ -70,28 +85,56 @@ public struct EventLineParser: Sendable {
         return copy.withUTF8 { parseLine($0) }
     }
 
-    /// One call (a batch envelope is ``parseLine(_:)``'s).
+    /// The line's first event (the one of a single call; see ``parseLine(_:)`` for lines of several).
     public func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<IncomingEvent, Rejection> {
+        parseLine(line).first ?? .failure(Rejection(.unknownShape, "the line holds no event"))
+    }
+
+    /// One line that is not a batch envelope: a Segment call or seed 004 event, or a vendor's export line.
+    private func parseOne(_ line: UnsafeBufferPointer<UInt8>) -> [Result<IncomingEvent, Rejection>] {
         // Invalid UTF-8 is its own reason, checked before JSON so that it is not called malformed.
-        if let failure = Self.utf8Failure(line) { return .failure(failure) }
+        if let failure = Self.utf8Failure(line) { return [.failure(failure)] }
         let value: JSONValue
         var propertiesText: String?
+        let members: [String]
         do {
             // Properties are checked but not built: ingest stores them as written.
             let document = try JSONParser.parseDocument(line, skipping: ["properties"])
             value = document.value
+            members = document.memberRanges.map(\.key)
             if let range = document.memberRanges.last(where: { $0.key == "properties" })?.range {
                 propertiesText = String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
             }
         } catch {
-            return .failure(Rejection(.malformedJSON, error.description))
+            return [.failure(Rejection(.malformedJSON, error.description))]
         }
+        let format = format == .auto ? VendorCalls.detect(value, has: { value[$0] != nil || members.contains($0) }) : format
         do {
-            return .success(try event(from: value, propertiesText: propertiesText) { try JSONParser.parse(line) })
+            guard format != .segment else {
+                return [.success(try event(from: value, propertiesText: propertiesText) { try JSONParser.parse(line) })]
+            }
+            guard case .object = value else { throw Rejection(.malformedJSON, "the line is not a JSON object") }
+            let whole = try JSONParser.parse(line)
+            let calls: [VendorCalls.Call]
+            switch format {
+            case .posthog: calls = try VendorCalls.posthog(whole, settings: sources.posthog)
+            case .amplitude: calls = try VendorCalls.amplitude(whole, settings: sources.amplitude)
+            default: calls = try VendorCalls.mixpanel(whole, settings: sources.mixpanel)
+            }
+            return calls.map { vendor in
+                Result {
+                    var event = try event(from: vendor.call, propertiesText: vendor.call["properties"]?.compactText) { vendor.call }
+                    if let from = vendor.linkFrom, event.userId != nil, from != event.userId {
+                        (event.linkFrom, event.linkVia) = (from, vendor.linkVia)
+                    }
+                    event.isPersonSnapshot = vendor.personSnapshot
+                    return event
+                }.mapError { ($0 as? Rejection) ?? Rejection(.malformedJSON, "\($0)") }
+            }
         } catch let rejection as Rejection {
-            return .failure(rejection)
+            return [.failure(rejection)]
         } catch {
-            return .failure(Rejection(.malformedJSON, "\(error)"))
+            return [.failure(Rejection(.malformedJSON, "\(error)"))]
         }
     }
 

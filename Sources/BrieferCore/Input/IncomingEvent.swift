@@ -23,6 +23,10 @@ public struct IncomingEvent: Sendable, Equatable {
     /// The id this call links to `userId` (SPEC §2 identity stitching): an identify's `anonymousId`, an alias's
     /// `previousId`.
     public var linkFrom: String?
+    /// What made the link, when not the call itself (`amplitude device_id`).
+    public var linkVia: String?
+    /// An identify made of the person properties a vendor's event carries: a snapshot that many events repeat.
+    public var isPersonSnapshot = false
     public var timestamp: Timestamp
     /// False when the time had no zone offset and was read as UTC (counted in the summary).
     public var timestampHadZone: Bool

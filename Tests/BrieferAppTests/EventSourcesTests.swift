@@ -1,0 +1,70 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Testing
+
+/// The same events as Segment, PostHog, Amplitude and Mixpanel export them, plain and gzipped, give the same
+/// account scores (SPEC §2) — the visitor's pricing views stitched to the user in every one.
+@Suite struct EventSourcesTests {
+    struct Scored: Equatable, CustomStringConvertible {
+        var account: String, score: Int, tier: Tier, reasons: String
+        var description: String { "\(account) \(score) \(tier.rawValue) \(reasons)" }
+    }
+
+    static func scores(_ file: String, _ content: [UInt8], format: EventFormat = .auto) throws -> (
+        scores: [Scored], summary: IngestSummary, eventsCounted: Int
+    ) {
+        let t = try TemporaryStore()
+        let session = BrieferSession(configuration: BrieferConfiguration(), configurationFile: nil, store: t.store, logger: .quiet)
+        let path = t.directory.appendingPathComponent(file)
+        try Data(content).write(to: path)
+        let summary = try session.ingest(files: [try t.file("companies.csv", SourceExports.companies), path.path], format: format)
+        let outcome = try session.score(asOf: SourceExports.asOf)
+        let scores = outcome.accounts.map {
+            Scored(account: $0.account.description, score: $0.score, tier: $0.tier, reasons: ReasonCode.joined($0.reasons))
+        }.sorted { $0.account < $1.account }
+        return (scores, summary, outcome.run.eventsCounted)
+    }
+
+    @Test func everySourceGivesTheSameScoresPlainAndGzipped() throws {
+        let segment = try Self.scores("segment.jsonl", Array(SourceExports.segment().utf8))
+        #expect(segment.summary.quarantined == 0)
+        #expect(segment.scores.map(\.account) == ["acme.com", "globex.com"], "\(segment.scores)")
+        let exports: [(String, String)] = [
+            ("posthog.jsonl", SourceExports.posthog()), ("amplitude.json", SourceExports.amplitude()),
+            ("mixpanel.jsonl", SourceExports.mixpanel()),
+        ]
+        for (name, text) in exports {
+            for gzipped in [false, true] {
+                let bytes = gzipped ? Gzip.compress(text) : Array(text.utf8)
+                let other = try Self.scores(name + (gzipped ? ".gz" : ""), bytes)
+                #expect(other.summary.quarantined == 0, "\(name): \(other.summary.quarantineReasons)")
+                #expect(other.scores == segment.scores, "\(name)\(gzipped ? ".gz" : ""): \(other.scores) vs \(segment.scores)")
+                #expect(other.eventsCounted == segment.eventsCounted, "\(name)")
+            }
+        }
+    }
+
+    @Test func theVisitorsPricingViewsCountInEverySource() throws {
+        for (name, text) in [
+            ("segment.jsonl", SourceExports.segment()), ("posthog.jsonl", SourceExports.posthog()),
+            ("amplitude.json", SourceExports.amplitude()), ("mixpanel.jsonl", SourceExports.mixpanel()),
+        ] {
+            let withLink = try Self.scores(name, Array(text.utf8))
+            // Without the visitor's lines, two events fewer are counted for acme.com's users.
+            let lines = text.split(separator: "\n").filter { !$0.contains("pv-1") && !$0.contains("pv-2") }
+            let without = try Self.scores(name, Array((lines.joined(separator: "\n") + "\n").utf8))
+            #expect(withLink.eventsCounted == without.eventsCounted + 2, "\(name)")
+        }
+    }
+
+    @Test func aNamedFormatReadsEveryLineAsThatSource() throws {
+        // A Mixpanel line read as PostHog is refused, not guessed.
+        let mixpanel = try Self.scores("m.jsonl", Array(SourceExports.mixpanel().utf8), format: .posthog)
+        #expect(mixpanel.summary.files[1].inserted == 0 && mixpanel.summary.files[1].quarantined == mixpanel.summary.files[1].read)
+        let named = try Self.scores("m.jsonl", Array(SourceExports.mixpanel().utf8), format: .mixpanel)
+        #expect(named.summary.quarantined == 0 && named.summary.files[1].inserted > 0)
+    }
+}

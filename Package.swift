@@ -15,12 +15,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // Pure domain: events, identities, configuration values, scoring, reason codes. No I/O.
-        .target(name: "BrieferCore", dependencies: ["CZlib"]),
+        .target(name: "BrieferCore", dependencies: ["CBrieferZlib"]),
         // zlib, for gzip-compressed inputs (decompressed in memory by BrieferCore's Inflater).
-        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrieferZlib", providers: [.apt(["zlib1g-dev"])]),
         // The SQLite store (GRDB over the system libsqlite3): schema, ingest writes, aggregates, runs.
         .target(
             name: "BrieferStore",
@@ -48,6 +49,7 @@ let package = Package(
                 "CCurl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .executableTarget(
@@ -61,8 +63,8 @@ let package = Package(
         // Shared test support: temporary databases, fixture paths, hand-made workspaces.
         .target(
             name: "BrieferTesting",
-            dependencies: ["BrieferCore", "BrieferStore", "BrieferApp", "CZlib", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BrieferCore", "BrieferStore", "BrieferApp", "CBrieferZlib", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/BrieferTesting"
         ),
         .testTarget(name: "BrieferCoreTests", dependencies: ["BrieferCore", "BrieferTesting"]),

@@ -47,6 +47,32 @@ import Testing
         }
     }
 
+    /// Amplitude's export: a zip of gzipped JSON files, one per hour, read in name order.
+    @Test func anAmplitudeZipOfGzippedFilesGivesTheSameScores() throws {
+        let segment = try Self.scores("segment.jsonl", Array(SourceExports.segment().utf8))
+        let lines = SourceExports.amplitude().split(separator: "\n").map(String.init)
+        let half = lines.count / 2
+        let t = try TemporaryStore()
+        let zip = t.directory.appendingPathComponent("export.zip")
+        try ZipFile.write(
+            [
+                ("123456/123456_2025-11-17_10#0.json.gz", Gzip.compress(lines[half...].joined(separator: "\n") + "\n")),
+                ("123456/123456_2025-11-10_10#0.json.gz", Gzip.compress(lines[..<half].joined(separator: "\n") + "\n")),
+            ], to: zip)
+        let zipped = try Self.scores("export.zip", Array(try Data(contentsOf: zip)))
+        #expect(
+            zipped.summary.files.map { ($0.path as NSString).lastPathComponent } == [
+                "companies.csv", "123456_2025-11-10_10#0.json.gz", "123456_2025-11-17_10#0.json.gz",
+            ])
+        #expect(zipped.scores == segment.scores && zipped.eventsCounted == segment.eventsCounted)
+        // A damaged archive entry is said and the rest is read.
+        var bytes = Array(try Data(contentsOf: zip))
+        let middle = bytes.count / 4
+        for i in middle..<(middle + 40) { bytes[i] ^= 0xFF }
+        let damaged = try Self.scores("export.zip", bytes)
+        #expect(damaged.summary.unfinished.count >= 1, "\(damaged.summary.files.map { $0.error ?? "ok" })")
+    }
+
     @Test func theVisitorsPricingViewsCountInEverySource() throws {
         for (name, text) in [
             ("segment.jsonl", SourceExports.segment()), ("posthog.jsonl", SourceExports.posthog()),

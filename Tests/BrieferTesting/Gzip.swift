@@ -1,4 +1,4 @@
-import CZlib
+import CBrieferZlib
 
 /// Gzip-compresses bytes (one member), for tests that need compressed inputs.
 public enum Gzip {

@@ -29,8 +29,15 @@ public struct Ingestor {
         // People `briefer forget` removed stay out, whatever file brings them back.
         let forgotten = try store.forgottenPeople()
         var summary = IngestSummary()
-        for path in paths {
-            let reader = try LineReader(path: path, maxLineBytes: configuration.hygiene.maxLineBytes)
+        let maxLineBytes = configuration.hygiene.maxLineBytes
+        // Each file opened when its turn comes (a directory may hold thousands); a zip archive is its files.
+        let sources: [() throws -> any LineSource] = try paths.flatMap { path -> [() throws -> any LineSource] in
+            guard path != "-" && ZipEntryLines.isZip(path) else { return [{ try LineReader(path: path, maxLineBytes: maxLineBytes) }] }
+            return try ZipEntryLines.entries(of: path, maxLineBytes: maxLineBytes).map { entry in { entry } }
+        }
+        for open in sources {
+            let reader = try open()
+            let path = reader.path
             let file =
                 try isCSV(path, head: reader.head)
                 ? ingestCSV(path, reader: reader, writer: writer, forgotten: forgotten)
@@ -85,6 +92,7 @@ public struct Ingestor {
     /// JSON lines start with `{`. `--kind` applies to the CSV files only.
     private func isCSV(_ path: String, head: [UInt8]) -> Bool {
         let lower = path.lowercased().replacingOccurrences(of: ".gz", with: "", options: [.anchored, .backwards])
+            .replacingOccurrences(of: ".gzip", with: "", options: [.anchored, .backwards])
         if lower.hasSuffix(".csv") { return true }
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return false }
         // Otherwise look at the first byte: JSON lines start with '{'.
@@ -95,7 +103,7 @@ public struct Ingestor {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    private func ingestEvents(_ path: String, reader: LineReader, writer: IngestWriter, forgotten: ForgottenPeople) throws
+    private func ingestEvents(_ path: String, reader: any LineSource, writer: IngestWriter, forgotten: ForgottenPeople) throws
         -> IngestSummary.File
     {
         var file = IngestSummary.File(path: path, kind: "events")
@@ -185,7 +193,7 @@ public struct Ingestor {
             QuarantinedLine(file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes)))
     }
 
-    private func ingestCSV(_ path: String, reader: LineReader, writer: IngestWriter, forgotten: ForgottenPeople) throws
+    private func ingestCSV(_ path: String, reader: any LineSource, writer: IngestWriter, forgotten: ForgottenPeople) throws
         -> IngestSummary.File
     {
         var parser: CSVRowParser?

@@ -1,9 +1,66 @@
 import BrieferCore
 import Foundation
+import ZIPFoundation
+
+/// An input read line by line: a file (or standard input), or an entry of a zip archive.
+protocol LineSource: AnyObject {
+    /// How the input is named in summaries and the quarantine.
+    var path: String { get }
+    /// The first bytes of the content (decompressed), to tell a CSV file from JSON lines.
+    var head: [UInt8] { get }
+    /// Calls `body` for each line; `progress` receives bytes read so far. A damaged compressed stream ends the input
+    /// with ``IngestError/badCompression(_:_:lines:)`` after the lines before the damage.
+    func forEachLine(progress: (Int) -> Void, _ body: (LineSplitter.Line) throws -> Void) throws
+}
+
+/// Feeds chunks of an input, gzip-compressed or not, to a line splitter.
+struct LineFeed {
+    let path: String
+    var splitter: LineSplitter
+    let inflater: Inflater?
+
+    init(path: String, maxLineBytes: Int, compressed: Bool) {
+        self.path = path
+        splitter = LineSplitter(maxLineBytes: maxLineBytes)
+        inflater = compressed ? Inflater() : nil
+    }
+
+    mutating func take(_ chunk: UnsafeBufferPointer<UInt8>, _ body: (LineSplitter.Line) throws -> Void) throws {
+        do {
+            if let inflater { try inflater.feed(chunk) { try splitter.feed($0, body) } } else { try splitter.feed(chunk, body) }
+        } catch let failure as Inflater.Failure {
+            throw IngestError.badCompression(path, failure.description, lines: splitter.lineNumber)
+        }
+    }
+
+    mutating func finish(_ body: (LineSplitter.Line) throws -> Void) throws {
+        do {
+            try inflater?.finish { try splitter.feed($0, body) }
+        } catch let failure as Inflater.Failure {
+            throw IngestError.badCompression(path, failure.description, lines: splitter.lineNumber)
+        }
+        try splitter.finish(body)
+    }
+
+    /// The first bytes `chunk` decompresses to.
+    static func head(of chunk: [UInt8], compressed: Bool) -> [UInt8] {
+        guard compressed else { return Array(chunk.prefix(64)) }
+        struct Enough: Error {}
+        var out: [UInt8] = []
+        let inflater = Inflater()
+        try? chunk.withUnsafeBufferPointer { chunk in
+            try inflater.feed(chunk) { piece in
+                out += piece.prefix(64 - out.count)
+                if out.count >= 64 { throw Enough() }
+            }
+        }
+        return out
+    }
+}
 
 /// Reads an input line by line in fixed-size chunks, so memory stays flat whatever its size: a file, or standard
 /// input for `-`; gzip-compressed (by its first bytes, whatever its name) or not.
-final class LineReader {
+final class LineReader: LineSource {
     typealias Line = LineSplitter.Line
 
     let path: String
@@ -40,52 +97,86 @@ final class LineReader {
 
     deinit { if ownsFile { fclose(file) } }
 
-    /// The first bytes of the content (decompressed), to tell a CSV file from JSON lines.
-    var head: [UInt8] {
-        guard compressed else { return Array(readAhead.prefix(64)) }
-        struct Enough: Error {}
-        var out: [UInt8] = []
-        let inflater = Inflater()
-        try? readAhead.withUnsafeBufferPointer { chunk in
-            try inflater.feed(chunk) { piece in
-                out += piece.prefix(64 - out.count)
-                if out.count >= 64 { throw Enough() }
-            }
-        }
-        return out
-    }
+    var head: [UInt8] { LineFeed.head(of: readAhead, compressed: compressed) }
 
     /// Calls `body` for each line; `progress` receives the input's bytes read so far (compressed, if it is).
     /// A corrupt or truncated compressed stream ends the input with ``IngestError/badCompression(_:_:lines:)``, after the
     /// lines before the damage were handed on.
     func forEachLine(progress: (Int) -> Void, _ body: (Line) throws -> Void) throws {
-        var splitter = LineSplitter(maxLineBytes: maxLineBytes)
-        let inflater = compressed ? Inflater() : nil
+        var feed = LineFeed(path: path, maxLineBytes: maxLineBytes, compressed: compressed)
         var bytesRead = 0
-        func take(_ chunk: UnsafeBufferPointer<UInt8>) throws {
-            do {
-                if let inflater { try inflater.feed(chunk) { try splitter.feed($0, body) } } else { try splitter.feed(chunk, body) }
-            } catch let failure as Inflater.Failure {
-                throw IngestError.badCompression(path, failure.description, lines: splitter.lineNumber)
-            }
-        }
         var chunk = readAhead
         readAhead = []
         while !chunk.isEmpty {
             bytesRead += chunk.count
-            try chunk.withUnsafeBufferPointer { try take($0) }
+            try chunk.withUnsafeBufferPointer { try feed.take($0, body) }
             progress(bytesRead)
             chunk = [UInt8](repeating: 0, count: Self.chunkSize)
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, Self.chunkSize, file) }
             chunk.removeLast(Self.chunkSize - n)
         }
         if ferror(file) != 0 { throw IngestError.cannotOpen(path, "read error") }
-        do {
-            try inflater?.finish { try splitter.feed($0, body) }
-        } catch let failure as Inflater.Failure {
-            throw IngestError.badCompression(path, failure.description, lines: splitter.lineNumber)
+        try feed.finish(body)
+    }
+}
+
+/// One file of a zip archive (Amplitude's export is a zip of gzipped JSON files), streamed from the archive.
+final class ZipEntryLines: LineSource {
+    let path: String
+    let archive: Archive
+    let entry: Entry
+    let maxLineBytes: Int
+    private var firstChunk: [UInt8]?
+
+    init(archive: Archive, entry: Entry, archivePath: String, maxLineBytes: Int) {
+        self.archive = archive; self.entry = entry; self.maxLineBytes = maxLineBytes
+        path = archivePath + "/" + entry.path
+    }
+
+    var head: [UInt8] {
+        struct Enough: Error {}
+        var first: [UInt8] = []
+        _ = try? archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { data in
+            first = Array(data)
+            throw Enough()
         }
-        try splitter.finish(body)
+        return LineFeed.head(of: first, compressed: Inflater.isGzip(first))
+    }
+
+    func forEachLine(progress: (Int) -> Void, _ body: (LineSplitter.Line) throws -> Void) throws {
+        var feed: LineFeed?
+        var bytesRead = 0
+        do {
+            _ = try archive.extract(entry, bufferSize: LineReader.chunkSize) { data in
+                if feed == nil { feed = LineFeed(path: path, maxLineBytes: maxLineBytes, compressed: Inflater.isGzip(data)) }
+                bytesRead += data.count
+                try Array(data).withUnsafeBufferPointer { try feed!.take($0, body) }
+                progress(bytesRead)
+            }
+        } catch let error as IngestError {
+            throw error
+        } catch let error as Archive.ArchiveError {
+            throw IngestError.badCompression(path, "the zip entry cannot be read (\(error))", lines: feed?.splitter.lineNumber ?? 0)
+        }
+        try feed?.finish(body)
+    }
+
+    /// The files of a zip archive, in name order.
+    static func entries(of path: String, maxLineBytes: Int) throws -> [ZipEntryLines] {
+        let archive: Archive
+        do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
+            throw IngestError.cannotOpen(path, "not a readable zip archive (\(error))")
+        }
+        return archive.filter { $0.type == .file && !($0.path as NSString).lastPathComponent.hasPrefix(".") }
+            .sorted { $0.path < $1.path }
+            .map { ZipEntryLines(archive: archive, entry: $0, archivePath: path, maxLineBytes: maxLineBytes) }
+    }
+
+    /// Whether a file starts as a zip archive does (`PK\u{3}\u{4}`).
+    static func isZip(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return Array(handle.readData(ofLength: 4)) == [0x50, 0x4B, 0x03, 0x04]
     }
 }
 

@@ -1,4 +1,4 @@
-import CZlib
+import CBrieferZlib
 
 /// Decompresses a gzip (or zlib) stream fed in pieces, in constant memory: each piece's output is handed on
 /// as it comes. Concatenated gzip members (as `cat a.gz b.gz` makes, and some exporters write) are one stream.

@@ -20,7 +20,7 @@ BRIEFER_RELEASE := .build/release/briefer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_OF = $(shell python3 -c 'import json;print(json.load(open("$(FIXTURES)/manifest.json"))["as_of"])')
 
-.PHONY: deps build release install install-check demo test lint format prompts fixtures check-fixtures bench clean model-server model-server-stop
+.PHONY: deps build release install install-check demo test fuzz lint format prompts fixtures check-fixtures bench clean model-server model-server-stop
 
 deps:
 	@missing=""; \
@@ -94,8 +94,16 @@ demo: build $(if $(OPENAI_BASE_URL),,model-server)
 test: deps model-server lint
 	$(SWIFT) build
 	$(SWIFT) test --skip LocalModelEndToEndTests
+	bash Tests/fuzz/run.sh replay
 	$(BRIEFER_DEBUG) regress --junit .build/regress.xml
 	BRIEFER_E2E_MODEL_URL=$(LOCAL_MODEL_URL) $(SWIFT) test --filter LocalModelEndToEndTests
+
+# Fuzzing BrieferCore's parsers (JSON, event lines of every source, CSV, line splitting, gzip): explores for
+# FUZZ_SECONDS per target (FUZZ_TARGET for one); new inputs land in .build/fuzz/found, crashes in .build/fuzz/crashes.
+# `make test` replays the committed corpus plus 200000 seeded runs per target.
+FUZZ_SECONDS ?= 300
+fuzz:
+	bash Tests/fuzz/run.sh explore $(FUZZ_SECONDS) $(FUZZ_TARGET)
 
 # The code's format (.swift-format: 4 spaces, lines up to 140): `make format` applies it, `make lint` (part of
 # `make test`) fails on any difference.

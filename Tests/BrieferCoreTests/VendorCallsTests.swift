@@ -94,4 +94,13 @@ struct VendorCallsTests {
         )
         #expect(identify[0].kind == .identify && identify[0].linkFrom == "dev" && IdentifyTraits(identify[0].traits).email == "a@acme.com")
     }
+
+    /// Found by the line fuzz target: a `time` too large for a time trapped converting it; it is a bad timestamp.
+    @Test func aMixpanelTimeOutOfRangeIsABadTimestamp() throws {
+        for time in ["1763550244444444444444444444444444444444444444491", "1e400", "-5"] {
+            let line = #"{"event":"x","properties":{"time":\#(time),"distinct_id":"u1","$insert_id":"i"}}"#
+            guard case let .failure(rejection)? = parser.parseLine(line).first else { Issue.record("\(time) accepted"); continue }
+            #expect(rejection.reason == .badTimestamp, "\(time)")
+        }
+    }
 }

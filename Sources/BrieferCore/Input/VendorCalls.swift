@@ -227,7 +227,12 @@ public enum VendorCalls {
         guard let rawTime = properties["time"], case let .number(number) = rawTime, let seconds = Double(number) else {
             throw Rejection(.badTimestamp, "no properties.time in seconds")
         }
-        var ms = Int64((seconds < 1e11 ? seconds * 1000 : seconds).rounded())
+        // Seconds (milliseconds from some exporters); before year 10000 either way — a larger number is no time at all.
+        let milliseconds = seconds < 1e11 ? seconds * 1000 : seconds
+        guard milliseconds.isFinite, milliseconds >= 0, milliseconds < 253_402_300_800_000 else {
+            throw Rejection(.badTimestamp, "properties.time \(number.prefix(32)) is not a time")
+        }
+        var ms = Int64(milliseconds.rounded())
         if !settings.projectTimeZone.isEmpty, let offset = timeZoneOffset(settings.projectTimeZone, atUTC: ms) { ms -= offset * 1000 }
         let time = Timestamp(milliseconds: ms).iso8601
         let device = text(properties["$device_id"])

@@ -15,20 +15,22 @@ extension BrieferStore {
     /// Records that `from` (an anonymous id, or the user id an alias retires) is `user` from `ms` on. The earliest
     /// link of an id wins, whatever order calls arrive in; a link of the same id to another user is kept as a
     /// conflict (reported, not applied); the same link seen again keeps its earliest time.
-    static func recordLink(_ db: Database, from: String, user: Int64, ms: Int64, via: String) throws {
+    /// - Returns: whether a link was set aside as a conflict.
+    @discardableResult
+    static func recordLink(_ db: Database, from: String, user: Int64, ms: Int64, via: String) throws -> Bool {
         let existing = try Row.fetchOne(
             db, sql: "SELECT user_id, linked_ms, via FROM identity_links WHERE from_id = ?", arguments: [from])
         guard let existing else {
             try db.execute(
                 sql: "INSERT INTO identity_links(from_id, user_id, linked_ms, via) VALUES(?, ?, ?, ?)", arguments: [from, user, ms, via])
-            return
+            return false
         }
         let (holder, heldSince): (Int64, Int64) = (existing["user_id"], existing["linked_ms"])
         if holder == user {
             if ms < heldSince {
                 try db.execute(sql: "UPDATE identity_links SET linked_ms = ?, via = ? WHERE from_id = ?", arguments: [ms, via, from])
             }
-            return
+            return false
         }
         func conflict(_ user: Int64, _ ms: Int64, _ via: String) throws {
             try db.execute(
@@ -38,12 +40,16 @@ extension BrieferStore {
                     WHERE excluded.linked_ms < linked_ms
                     """, arguments: [from, user, ms, via])
         }
-        guard ms < heldSince else { return try conflict(user, ms, via) }
+        guard ms < heldSince else {
+            try conflict(user, ms, via)
+            return true
+        }
         // An earlier link to another user arrived late: it is the first, and the one held becomes a conflict.
         try conflict(holder, heldSince, existing["via"])
         try db.execute(sql: "DELETE FROM identity_conflicts WHERE from_id = ? AND user_id = ?", arguments: [from, user])
         try db.execute(
             sql: "UPDATE identity_links SET user_id = ?, linked_ms = ?, via = ? WHERE from_id = ?", arguments: [user, ms, via, from])
+        return true
     }
 
     /// Every link applied, and every conflicting link kept aside, by user id.
@@ -62,8 +68,9 @@ extension BrieferStore {
         }
     }
 
-    /// The packed days of the anonymous ids linked to a user by `asOfMs`, up to `maxDay`, by the user's row id
-    /// (only `users` when given).
+    /// The packed days that count for a user by `asOfMs` besides their own, up to `maxDay`, by the user's row id
+    /// (only `users` when given): those of the anonymous ids linked to them, and of the user ids an alias retired
+    /// into them.
     static func stitchedDays(_ db: Database, asOfMs: Int64, maxDay: Int64, users: [Int64]? = nil) throws -> [Int64: [ActivityDay]] {
         var days: [Int64: [ActivityDay]] = [:]
         let filter = users.map { " AND l.user_id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
@@ -72,7 +79,11 @@ extension BrieferStore {
             sql: """
                 SELECT l.user_id, d.day, d.entries FROM identity_links l
                 JOIN anonymous_ids a ON a.anonymous_id = l.from_id JOIN anon_days d ON d.anon_id = a.id
-                WHERE l.linked_ms <= ? AND d.day <= ?\(filter)
+                WHERE l.linked_ms <= ?1 AND d.day <= ?2\(filter)
+                UNION ALL
+                SELECT l.user_id, d.day, d.entries FROM identity_links l
+                JOIN users p ON p.external_id = l.from_id JOIN user_days d ON d.user_id = p.id
+                WHERE l.linked_ms <= ?1 AND d.day <= ?2\(filter)
                 """, arguments: [asOfMs, maxDay])
         while let row = try rows.next() {
             let blob: Data = row["entries"]

@@ -112,7 +112,13 @@ extension BrieferStore {
             var internalUsers: [String] = []
             var rowIds: [String: Int64] = [:]
             var signupMoved = Set<Int64>()
-            for user in stored {
+            // A user id an alias made by then retires is the same person as the alias's user: not scored on its own
+            // (its days count for that user, see stitchedDays).
+            let retired = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT l.from_id FROM identity_links l JOIN users u ON u.external_id = l.from_id WHERE l.linked_ms <= ?",
+                    arguments: [asOf]))
+            for user in stored where !retired.contains(user.userId) {
                 var hint = user.hint, identifyEmail = user.identifyEmail, identifyTitle = user.identifyTitle,
                     identifyCreated = user.identifyCreated
                 if stale.contains(user.rowId) {
@@ -321,7 +327,11 @@ extension BrieferStore {
                 """
                 SELECT u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties FROM identity_links l
                 JOIN users u ON u.id = l.user_id JOIN events e ON e.anonymous_id = l.from_id
-                WHERE l.linked_ms <= ? AND e.user_id IS NULL AND e.kind IN (\(kinds))
+                WHERE l.linked_ms <= ?1 AND e.user_id IS NULL AND e.kind IN (\(kinds))
+                UNION ALL
+                SELECT u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties FROM identity_links l
+                JOIN users u ON u.id = l.user_id JOIN users p ON p.external_id = l.from_id JOIN events e ON e.user_id = p.id
+                WHERE l.linked_ms <= ?1 AND e.kind IN (\(kinds))
                 """, [asOfMs], stitched: true)
             activity.days = result.mapValues { days in
                 days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day }

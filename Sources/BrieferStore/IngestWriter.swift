@@ -21,6 +21,8 @@ public struct BatchOutcome: Sendable {
     public var duplicates = 0
     public var quarantined = 0
     public var quarantineDuplicates = 0
+    /// Identity links set aside: the id was linked to another user first.
+    public var linkConflicts = 0
 }
 
 /// Writes ingest batches: events (deduplicated), users' identity clues, the packed per-user-day
@@ -246,7 +248,9 @@ public final class IngestWriter {
             try mergeDays(db, days, into: "user_days", key: "user_id")
             try mergeDays(db, anonDays, into: "anon_days", key: "anon_id")
             lap("user_days", &t)
-            for link in links { try BrieferStore.recordLink(db, from: link.from, user: link.user, ms: link.ms, via: link.via) }
+            for link in links where try BrieferStore.recordLink(db, from: link.from, user: link.user, ms: link.ms, via: link.via) {
+                outcome.linkConflicts += 1
+            }
             try applyDeltas(db, deltas)
             lap("users", &t)
             try insertQuarantine(db, batch.quarantine, &outcome)

@@ -91,7 +91,12 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
 
     @Test func aLaterLinkToAnotherUserIsKeptAsideNotApplied() throws {
         let t = try TemporaryStore()
-        let session = try Self.session(t, events: Self.events(conflict: true))
+        let session = BrieferSession(configuration: BrieferConfiguration(), configurationFile: nil, store: t.store, logger: .quiet)
+        let ingested = try session.ingest(files: [
+            try t.file("users.csv", Self.users), try t.file("companies.csv", Self.companies),
+            try t.file("events.jsonl", Self.events(conflict: true)),
+        ])
+        #expect(ingested.linkConflicts == 1)
         let (links, conflicts) = try t.store.identityLinks()
         #expect(links.map { "\($0.fromId)→\($0.userId)" } == ["a1→u1"])
         #expect(conflicts.map { "\($0.fromId)→\($0.userId) \($0.via)" } == ["a1→u2 identify"])
@@ -122,5 +127,26 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
         // The same file again: the anonymous id's views stay out, counted as forgotten.
         let again = try session.ingest(files: [try t.file("events.jsonl", Self.events())])
         #expect(try pages() == 0 && again.files[0].forgotten >= 3)
+    }
+
+    /// `alias` from one user id to another makes them one person from the alias on.
+    @Test func anAliasMakesTwoUserIdsOnePerson() throws {
+        let t = try TemporaryStore()
+        var lines = Self.events(linked: false).split(separator: "\n").map(String.init)
+        for (i, day) in [3, 5, 7].enumerated() {
+            lines.append(
+                #"{"type":"track","messageId":"old-\#(i)","userId":"u1-old","event":"pricing_page_viewed","timestamp":"2026-11-1\#(day)T08:00:00Z","context":{"groupId":"acme.com"}}"#
+            )
+        }
+        lines.append(#"{"type":"alias","messageId":"al1","previousId":"u1-old","userId":"u1","timestamp":"2026-11-18T12:00:00Z"}"#)
+        let session = try Self.session(t, events: lines.joined(separator: "\n") + "\n")
+        let after = try session.score(asOf: ts("2026-11-20T12:00:00Z"))
+        #expect(!after.users.contains { $0.userId == "u1-old" } && Self.pricingReason(after, "acme.com"))
+        let before = try session.score(asOf: ts("2026-11-18T00:00:00Z"))
+        #expect(before.users.contains { $0.userId == "u1-old" })
+        #expect(before.users.first { $0.userId == "u1" }.map { "\($0.signals)".contains("pricing_page_viewed") } == false)
+        let explained = try session.explain(account: "acme.com", runId: after.run.id).explanation
+        #expect(explained.matches, "\(explained.lines.joined(separator: "\n"))")
+        #expect(explained.lines.contains { $0.contains("stitched: 3 event(s) of id u1-old, linked by alias") })
     }
 }

@@ -19,6 +19,8 @@ public struct IngestSummary: Sendable, Codable, Equatable {
         public var anonymousEvents = 0
         /// Lines and rows of people `briefer forget` removed: not stored.
         public var forgotten = 0
+        /// Identity links set aside, the id being linked to another user first (SPEC §2).
+        public var linkConflicts = 0
         /// Why the file was not read to its end (a corrupt or truncated compressed stream): the lines before were.
         public var error: String?
     }
@@ -30,6 +32,7 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var quarantined: Int { files.reduce(0) { $0 + $1.quarantined } }
     public var alreadyQuarantined: Int { files.reduce(0) { $0 + $1.alreadyQuarantined } }
     public var forgotten: Int { files.reduce(0) { $0 + $1.forgotten } }
+    public var linkConflicts: Int { files.reduce(0) { $0 + $1.linkConflicts } }
     /// Files not read to their end.
     public var unfinished: [File] { files.filter { $0.error != nil } }
     public var quarantineReasons: [String: Int] {

@@ -177,6 +177,7 @@ public struct Ingestor {
             file.inserted += outcome.inserted
             file.duplicates += outcome.duplicates
             file.alreadyQuarantined += outcome.quarantineDuplicates
+            file.linkConflicts += outcome.linkConflicts
         }
         progress?.finish()
         return file

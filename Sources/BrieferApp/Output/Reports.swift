@@ -22,6 +22,9 @@ public enum Reports {
         if zoneless > 0 { out += "\ntimestamps without a zone, read as UTC: \(zoneless)" }
         let anonymous = summary.files.reduce(0) { $0 + $1.anonymousEvents }
         if anonymous > 0 { out += "\nanonymous events (stored; they count for the user their id is linked to): \(anonymous)" }
+        if summary.linkConflicts > 0 {
+            out += "\nidentity links set aside (the id was linked to another user first; kept, not applied): \(summary.linkConflicts)"
+        }
         for f in summary.unfinished { out += "\nnot read to its end: \(f.error!)" }
         if summary.forgotten > 0 { out += "\nlines and rows of forgotten people (briefer forget), not stored: \(summary.forgotten)" }
         return out
@@ -37,7 +40,7 @@ public enum Reports {
                     "path": f.path, "kind": f.kind, "read": f.read, "inserted": f.inserted, "duplicates": f.duplicates,
                     "quarantined": f.quarantined, "already_quarantined": f.alreadyQuarantined, "quarantined_by_reason": f.quarantineReasons,
                     "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents, "forgotten": f.forgotten,
-                    "error": f.error ?? NSNull(),
+                    "error": f.error ?? NSNull(), "link_conflicts": f.linkConflicts,
                 ]
             },
         ]

@@ -54,7 +54,7 @@ public struct Explainer {
             lines.append("user \(profile.userId) <\(profile.email ?? "no email")>, signup \(profile.signup?.iso8601 ?? "unknown")")
             for (link, events) in raw.stitched[profile.userId] ?? [] {
                 lines.append(
-                    "  stitched: \(events) event(s) of anonymous id \(link.fromId), linked by \(link.via) at "
+                    "  stitched: \(events) event(s) of \(link.via == "alias" ? "id" : "anonymous id") \(link.fromId), linked by \(link.via) at "
                         + Timestamp(milliseconds: link.linkedMs).iso8601)
             }
             let facts = UserFacts.compute(days: raw.days[profile.userId] ?? [], signup: profile.signup, context: context)

@@ -71,11 +71,13 @@ extension BrieferStore {
                 let personalAccount = "user:" + externalId
                 // The anonymous ids linked to the person are theirs: their events, days and links go, and a later file
                 // bringing them back is kept out like the person's own user id.
+                // Only the links held: an id in identity_conflicts was linked to someone else first and is theirs.
                 let linked = try String.fetchAll(
                     db,
-                    sql:
-                        "SELECT from_id FROM identity_links WHERE user_id = ? UNION SELECT from_id FROM identity_conflicts WHERE user_id = ?",
-                    arguments: [id, id])
+                    sql: """
+                        SELECT from_id FROM identity_links l WHERE l.user_id = ?
+                        AND NOT EXISTS (SELECT 1 FROM users u WHERE u.external_id = l.from_id)
+                        """, arguments: [id])
                 for from in linked {
                     try deleteEvents("anonymous_id = ? AND user_id IS NULL", [from])
                     try delete(
@@ -162,7 +164,9 @@ public struct ForgottenPeople: Sendable {
     /// call naming their address.
     public func covers(_ event: IncomingEvent) -> Bool {
         guard !hashes.isEmpty else { return false }
-        return contains(userId: event.userId) || contains(userId: event.anonymousId) || contains(userId: event.linkFrom)
+        // An anonymous id the person held counts only on events of no user: a device later used by someone else
+        // carries their user id, and their events stay.
+        return contains(userId: event.userId) || (event.userId == nil && contains(userId: event.anonymousId))
             || contains(email: event.anonymousId)
             || (event.kind == .identify && contains(email: IdentifyTraits(event.traits).email))
     }

@@ -71,6 +71,9 @@ import Testing
         for i in middle..<(middle + 40) { bytes[i] ^= 0xFF }
         let damaged = try Self.scores("export.zip", bytes)
         #expect(damaged.summary.unfinished.count >= 1, "\(damaged.summary.files.map { $0.error ?? "ok" })")
+        // Cut short, its directory gone: said, and the ingest goes on.
+        let cut = try Self.scores("export.zip", Array(try Data(contentsOf: zip)).dropLast(40).map { $0 })
+        #expect(cut.summary.unfinished.map { ($0.path as NSString).lastPathComponent } == ["export.zip"])
     }
 
     @Test func theVisitorsPricingViewsCountInEverySource() throws {

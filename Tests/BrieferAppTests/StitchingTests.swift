@@ -149,4 +149,21 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
         #expect(explained.matches, "\(explained.lines.joined(separator: "\n"))")
         #expect(explained.lines.contains { $0.contains("stitched: 3 event(s) of id u1-old, linked by alias") })
     }
+
+    /// A device first linked to one person and later used by another: forgetting the second person leaves the first
+    /// person's events of that device alone.
+    @Test func forgettingSomeoneLeavesAnotherPersonsDeviceAlone() throws {
+        let t = try TemporaryStore()
+        let session = try Self.session(t, events: Self.events(conflict: true))
+        _ = try session.forget(email: "bob@initech.com")
+        #expect(try t.store.scalar("SELECT count(*) FROM events WHERE kind = 'page'") == "2")
+        #expect(try t.store.identityLinks().links.map { "\($0.fromId)→\($0.userId)" } == ["a1→u1"])
+        let again = try session.ingest(files: [
+            try t.file(
+                "more.jsonl",
+                #"{"type":"track","messageId":"late","userId":"u1","anonymousId":"a1","event":"core_feature_used","timestamp":"2026-11-19T11:00:00Z"}"#
+                    + "\n")
+        ])
+        #expect(again.inserted == 1 && again.forgotten == 0)
+    }
 }

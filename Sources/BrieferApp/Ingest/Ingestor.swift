@@ -33,13 +33,13 @@ public struct Ingestor {
         // Each file opened when its turn comes (a directory may hold thousands); a zip archive is its files.
         let sources: [() throws -> any LineSource] = try paths.flatMap { path -> [() throws -> any LineSource] in
             guard path != "-" && ZipEntryLines.isZip(path) else { return [{ try LineReader(path: path, maxLineBytes: maxLineBytes) }] }
-            return try ZipEntryLines.entries(of: path, maxLineBytes: maxLineBytes).map { entry in { entry } }
+            return ZipEntryLines.entries(of: path, maxLineBytes: maxLineBytes).map { entry in { entry } }
         }
         for open in sources {
             let reader = try open()
             let path = reader.path
             let file =
-                try isCSV(path, head: reader.head)
+                try !(reader is UnreadableArchive) && isCSV(path, head: reader.head)
                 ? ingestCSV(path, reader: reader, writer: writer, forgotten: forgotten)
                 : ingestEvents(path, reader: reader, writer: writer, forgotten: forgotten)
             if let error = file.error { logger.error("file not read to its end", metadata: ["file": "\(path)", "error": "\(error)"]) }

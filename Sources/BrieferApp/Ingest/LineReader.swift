@@ -147,22 +147,33 @@ final class ZipEntryLines: LineSource {
         var feed: LineFeed?
         var bytesRead = 0
         do {
-            _ = try archive.extract(entry, bufferSize: LineReader.chunkSize) { data in
+            let checksum = try archive.extract(entry, bufferSize: LineReader.chunkSize) { data in
                 if feed == nil { feed = LineFeed(path: path, maxLineBytes: maxLineBytes, compressed: Inflater.isGzip(data)) }
                 bytesRead += data.count
                 try Array(data).withUnsafeBufferPointer { try feed!.take($0, body) }
                 progress(bytesRead)
             }
+            if checksum != entry.checksum {
+                throw IngestError.badCompression(path, "the zip entry's checksum does not match", lines: feed?.splitter.lineNumber ?? 0)
+            }
         } catch let error as IngestError {
             throw error
-        } catch let error as Archive.ArchiveError {
+        } catch {
+            // Whatever the archive reader says of a damaged entry (a bad header, corrupt deflate data).
             throw IngestError.badCompression(path, "the zip entry cannot be read (\(error))", lines: feed?.splitter.lineNumber ?? 0)
         }
         try feed?.finish(body)
     }
 
     /// The files of a zip archive, in name order.
-    static func entries(of path: String, maxLineBytes: Int) throws -> [ZipEntryLines] {
+    /// An archive whose directory cannot be read is one input that ends at once, damaged: the ingest goes on.
+    static func entries(of path: String, maxLineBytes: Int) -> [any LineSource] {
+        do { return try readableEntries(of: path, maxLineBytes: maxLineBytes) } catch {
+            return [UnreadableArchive(path: path, why: "\(error)")]
+        }
+    }
+
+    static func readableEntries(of path: String, maxLineBytes: Int) throws -> [ZipEntryLines] {
         let archive: Archive
         do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
             throw IngestError.cannotOpen(path, "not a readable zip archive (\(error))")
@@ -211,5 +222,16 @@ public enum IngestError: BrieferError {
             return "\(path) is read as \(kind.rawValue) but lacks the columns \(missing.joined(separator: ", "))"
         case let .emptyFile(path): return "\(path) has no header line"
         }
+    }
+}
+
+/// A zip archive whose directory cannot be read (cut short, not a zip after all): said as damaged, the ingest goes on.
+final class UnreadableArchive: LineSource {
+    let path: String
+    let why: String
+    init(path: String, why: String) { self.path = path; self.why = why }
+    var head: [UInt8] { [] }
+    func forEachLine(progress: (Int) -> Void, _ body: (LineSplitter.Line) throws -> Void) throws {
+        throw IngestError.badCompression(path, "the zip archive cannot be read (\(why))", lines: 0)
     }
 }

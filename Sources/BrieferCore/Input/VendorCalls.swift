@@ -118,7 +118,8 @@ public enum VendorCalls {
             return [
                 Call(
                     call: call(
-                        "group", id: id, time: time, userId: userId, anonymousId: anonymousId,
+                        // Server-side libraries send it under a made-up distinct id ($company_<key>): it names no person.
+                        "group", id: id, time: time, userId: nil, anonymousId: nil,
                         traits: properties["$group_set"] ?? .object([]),
                         extra: [("groupId", .string(key))]), linkFrom: nil, linkVia: nil)
             ]
@@ -172,7 +173,8 @@ public enum VendorCalls {
         let time = utc(rawTime)
         let userId = text(value["user_id"]), device = text(value["device_id"])
         guard userId != nil || device != nil else { throw Rejection(.missingUserId, "no user_id or device_id") }
-        let id = text(value["$insert_id"]) ?? text(value["uuid"])
+        // Amplitude drops a repeated insert_id of the same device or user (HTTP V2 API): the id is scoped so.
+        let id = text(value["$insert_id"]).map { "\($0)|\(userId ?? device ?? "")" } ?? text(value["uuid"])
         var group: String?
         switch value["groups"]?[settings.groupType] {
         case let .array(values)?: group = values.lazy.compactMap(text).first
@@ -241,7 +243,8 @@ public enum VendorCalls {
         if userId == nil, let distinct, distinct != device, !distinct.hasPrefix("$device:") { userId = distinct }
         let anonymousId = device ?? (userId == nil ? distinct.map { $0.hasPrefix("$device:") ? String($0.dropFirst(8)) : $0 } : nil)
         guard userId != nil || anonymousId != nil else { throw Rejection(.missingUserId, "no distinct_id, $user_id or $device_id") }
-        let id = text(properties["$insert_id"])
+        // Mixpanel's duplicates share event, distinct_id, time and $insert_id (Event deduplication).
+        let id = text(properties["$insert_id"]).map { "\(event)|\(distinct ?? "")|\(number)|\($0)" }
         let group = settings.groupProperty.isEmpty ? nil : text(properties[settings.groupProperty])
         switch event {
         case "$identify":

@@ -96,4 +96,23 @@ import Testing
         let named = try Self.scores("m.jsonl", Array(SourceExports.mixpanel().utf8), format: .mixpanel)
         #expect(named.summary.quarantined == 0 && named.summary.files[1].inserted > 0)
     }
+
+    /// Exports come newest first as often as oldest first: the scores, also as of an earlier time, do not depend on it.
+    @Test func anExportInReverseOrderGivesTheSameScoresAsOfAnyTime() throws {
+        for text in [SourceExports.amplitude(), SourceExports.mixpanel(), SourceExports.posthog()] {
+            let lines = text.split(separator: "\n").map(String.init)
+            for asOf in [SourceExports.asOf, Timestamp(milliseconds: SourceExports.asOf.milliseconds - 4 * Timestamp.millisecondsPerDay)] {
+                func scored(_ lines: [String]) throws -> [String] {
+                    let t = try TemporaryStore()
+                    let session = BrieferSession(
+                        configuration: BrieferConfiguration(), configurationFile: nil, store: t.store, logger: .quiet)
+                    _ = try session.ingest(files: [
+                        try t.file("companies.csv", SourceExports.companies), try t.file("e.jsonl", lines.joined(separator: "\n") + "\n"),
+                    ])
+                    return try session.score(asOf: asOf).users.map { "\($0.userId) \($0.score) \(ReasonCode.joined($0.reasons))" }.sorted()
+                }
+                #expect(try scored(lines) == scored(lines.reversed()), "\(lines[0].prefix(30)) as of \(asOf.iso8601)")
+            }
+        }
+    }
 }

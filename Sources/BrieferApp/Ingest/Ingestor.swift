@@ -109,7 +109,7 @@ public struct Ingestor {
         var file = IngestSummary.File(path: path, kind: "events")
         let parser = EventLineParser(
             now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, sources: configuration.sources, format: format)
-        // A vendor's events repeat the person's properties: an identify is kept only when they change.
+        // A vendor's events repeat the person's properties: an identify is kept only when they change (or the day does).
         var lastSnapshot: [String: [UInt8]] = [:]
         var events: [IncomingEvent] = []
         var rejected: [QuarantinedLine] = []
@@ -153,8 +153,10 @@ public struct Ingestor {
                         case let .success(event) where forgotten.covers(event):
                             file.forgotten += 1
                         case let .success(event) where event.isPersonSnapshot:
-                            let key = StableHash.digest(event.traits.canonicalText.utf8)
-                            guard let user = event.userId, lastSnapshot[user] != key else { continue }
+                            // One snapshot per person, content and UTC day: whatever order the export comes in, a score as
+                            // of any day sees the properties the person had by then. One carrying a link is always kept.
+                            let key = StableHash.digest((event.traits.canonicalText + "|\(event.timestamp.day)").utf8)
+                            guard let user = event.userId, event.linkFrom != nil || lastSnapshot[user] != key else { continue }
                             lastSnapshot[user] = key
                             events.append(forgotten.redacting(event))
                         case let .success(event):

@@ -13,19 +13,20 @@ import Testing
         var description: String { "\(account) \(score) \(tier.rawValue) \(reasons)" }
     }
 
-    static func scores(_ file: String, _ content: [UInt8], format: EventFormat = .auto) throws -> (
-        scores: [Scored], summary: IngestSummary, eventsCounted: Int
-    ) {
+    static func scores(_ file: String, _ content: [UInt8], format: EventFormat = .auto, asOf: Timestamp = SourceExports.asOf) throws
+        -> (scores: [Scored], summary: IngestSummary, eventsCounted: Int, users: [String])
+    {
         let t = try TemporaryStore()
         let session = BrieferSession(configuration: BrieferConfiguration(), configurationFile: nil, store: t.store, logger: .quiet)
         let path = t.directory.appendingPathComponent(file)
         try Data(content).write(to: path)
         let summary = try session.ingest(files: [try t.file("companies.csv", SourceExports.companies), path.path], format: format)
-        let outcome = try session.score(asOf: SourceExports.asOf)
+        let outcome = try session.score(asOf: asOf)
         let scores = outcome.accounts.map {
             Scored(account: $0.account.description, score: $0.score, tier: $0.tier, reasons: ReasonCode.joined($0.reasons))
         }.sorted { $0.account < $1.account }
-        return (scores, summary, outcome.run.eventsCounted)
+        let users = outcome.users.map { "\($0.userId) \($0.score) \(ReasonCode.joined($0.reasons))" }.sorted()
+        return (scores, summary, outcome.run.eventsCounted, users)
     }
 
     @Test func everySourceGivesTheSameScoresPlainAndGzipped() throws {
@@ -103,13 +104,7 @@ import Testing
             let lines = text.split(separator: "\n").map(String.init)
             for asOf in [SourceExports.asOf, Timestamp(milliseconds: SourceExports.asOf.milliseconds - 4 * Timestamp.millisecondsPerDay)] {
                 func scored(_ lines: [String]) throws -> [String] {
-                    let t = try TemporaryStore()
-                    let session = BrieferSession(
-                        configuration: BrieferConfiguration(), configurationFile: nil, store: t.store, logger: .quiet)
-                    _ = try session.ingest(files: [
-                        try t.file("companies.csv", SourceExports.companies), try t.file("e.jsonl", lines.joined(separator: "\n") + "\n"),
-                    ])
-                    return try session.score(asOf: asOf).users.map { "\($0.userId) \($0.score) \(ReasonCode.joined($0.reasons))" }.sorted()
+                    try Self.scores("e.jsonl", Array((lines.joined(separator: "\n") + "\n").utf8), asOf: asOf).users
                 }
                 #expect(try scored(lines) == scored(lines.reversed()), "\(lines[0].prefix(30)) as of \(asOf.iso8601)")
             }

@@ -96,19 +96,19 @@ public struct EventLineParser: Sendable {
         if let failure = Self.utf8Failure(line) { return [.failure(failure)] }
         let value: JSONValue
         var propertiesText: String?
-        let members: [String]
         do {
             // Properties are checked but not built: ingest stores them as written.
             let document = try JSONParser.parseDocument(line, skipping: ["properties"])
             value = document.value
-            members = document.memberRanges.map(\.key)
             if let range = document.memberRanges.last(where: { $0.key == "properties" })?.range {
                 propertiesText = String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
             }
         } catch {
             return [.failure(Rejection(.malformedJSON, error.description))]
         }
-        let format = format == .auto ? VendorCalls.detect(value, has: { value[$0] != nil || members.contains($0) }) : format
+        // `properties` is the one member skipped (not built): it is there when its text is.
+        let format =
+            format == .auto ? VendorCalls.detect(value, has: { value[$0] != nil || ($0 == "properties" && propertiesText != nil) }) : format
         do {
             guard format != .segment else {
                 return [.success(try event(from: value, propertiesText: propertiesText) { try JSONParser.parse(line) })]

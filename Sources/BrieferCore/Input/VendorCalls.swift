@@ -16,6 +16,19 @@ public enum VendorCalls {
         public var linkVia: String?
         /// An identify made of the person properties an event carries (a snapshot, repeated on many events).
         public var personSnapshot = false
+
+        init(_ call: JSONValue, linkFrom: String? = nil, linkVia: String? = nil, personSnapshot: Bool = false) {
+            self.call = call; self.linkFrom = linkFrom; self.linkVia = linkVia; self.personSnapshot = personSnapshot
+        }
+
+        /// The identify a vendor's event amounts to through the person properties it carries (its id the event's + `:person`).
+        static func snapshot(
+            _ traits: JSONValue, id: String?, time: String, userId: String, linkFrom: String? = nil, linkVia: String? = nil
+        ) -> Call {
+            Call(
+                VendorCalls.call("identify", id: id.map { $0 + ":person" }, time: time, userId: userId, anonymousId: nil, traits: traits),
+                linkFrom: linkFrom, linkVia: linkVia, personSnapshot: true)
+        }
     }
 
     /// Which source a line's top-level members say it is from (Segment covers seed 004's shape).
@@ -103,25 +116,23 @@ public enum VendorCalls {
             let anon = text(properties["$anon_distinct_id"])
             calls.append(
                 Call(
-                    call: call("identify", id: id, time: time, userId: distinct, anonymousId: anon, traits: traits(person) ?? .object([])),
-                    linkFrom: nil, linkVia: nil))
+                    call("identify", id: id, time: time, userId: distinct, anonymousId: anon, traits: traits(person) ?? .object([]))))
             return calls
         case "$create_alias":
             guard let alias = text(properties["alias"]) else { throw Rejection(.missingUserId, "$create_alias without alias") }
             return [
                 Call(
-                    call: call("alias", id: id, time: time, userId: distinct, anonymousId: nil, extra: [("previousId", .string(alias))]),
-                    linkFrom: nil, linkVia: nil)
+                    call("alias", id: id, time: time, userId: distinct, anonymousId: nil, extra: [("previousId", .string(alias))]))
             ]
         case "$groupidentify":
             guard text(properties["$group_type"]) == settings.groupType, let key = text(properties["$group_key"]) else { return [] }
             return [
                 Call(
-                    call: call(
+                    call(
                         // Server-side libraries send it under a made-up distinct id ($company_<key>): it names no person.
                         "group", id: id, time: time, userId: nil, anonymousId: nil,
                         traits: properties["$group_set"] ?? .object([]),
-                        extra: [("groupId", .string(key))]), linkFrom: nil, linkVia: nil)
+                        extra: [("groupId", .string(key))]))
             ]
         case "$pageview":
             let page = object([
@@ -131,29 +142,25 @@ public enum VendorCalls {
             ])
             calls.append(
                 Call(
-                    call: call("page", id: id, time: time, userId: userId, anonymousId: anonymousId, properties: page, groupId: group),
-                    linkFrom: nil, linkVia: nil))
+                    call("page", id: id, time: time, userId: userId, anonymousId: anonymousId, properties: page, groupId: group)))
         case "$screen":
             let name = text(properties["$screen_name"])
             calls.append(
                 Call(
-                    call: call(
+                    call(
                         "screen", id: id, time: time, userId: userId, anonymousId: anonymousId, name: name.map { ("name", $0) },
-                        properties: .object([]), groupId: group), linkFrom: nil, linkVia: nil))
+                        properties: .object([]), groupId: group)))
         default:
             calls.append(
                 Call(
-                    call: call(
+                    call(
                         "track", id: id, time: time, userId: userId, anonymousId: anonymousId, name: ("event", event),
                         properties: properties,
-                        groupId: group), linkFrom: nil, linkVia: nil))
+                        groupId: group)))
         }
         // Person properties set on an ordinary event are what an identify would say.
         if let userId, let traits = traits(person) {
-            calls.append(
-                Call(
-                    call: call("identify", id: id.map { $0 + ":person" }, time: time, userId: userId, anonymousId: nil, traits: traits),
-                    linkFrom: nil, linkVia: nil, personSnapshot: true))
+            calls.append(.snapshot(traits, id: id, time: time, userId: userId))
         }
         return calls
     }
@@ -193,24 +200,21 @@ public enum VendorCalls {
             ])
             calls.append(
                 Call(
-                    call: call("page", id: id, time: time, userId: userId, anonymousId: device, properties: page, groupId: group),
+                    call("page", id: id, time: time, userId: userId, anonymousId: device, properties: page, groupId: group),
                     linkFrom: link, linkVia: "amplitude device_id"))
         default:
             calls.append(
                 Call(
-                    call: call(
+                    call(
                         "track", id: id, time: time, userId: userId, anonymousId: device, name: ("event", event), properties: properties,
                         groupId: group), linkFrom: link, linkVia: "amplitude device_id"))
         }
         if let userId, let traits = traits(value["user_properties"]) {
-            calls.append(
-                Call(
-                    call: call("identify", id: id.map { $0 + ":person" }, time: time, userId: userId, anonymousId: nil, traits: traits),
-                    linkFrom: link, linkVia: "amplitude device_id", personSnapshot: true))
+            calls.append(.snapshot(traits, id: id, time: time, userId: userId, linkFrom: link, linkVia: "amplitude device_id"))
         } else if event == "$identify", let userId {
             calls.append(
                 Call(
-                    call: call("identify", id: id, time: time, userId: userId, anonymousId: nil, traits: .object([])), linkFrom: link,
+                    call("identify", id: id, time: time, userId: userId, anonymousId: nil, traits: .object([])), linkFrom: link,
                     linkVia: "amplitude device_id"))
         }
         return calls
@@ -253,9 +257,9 @@ public enum VendorCalls {
             }
             return [
                 Call(
-                    call: call(
+                    call(
                         "identify", id: id, time: time, userId: user, anonymousId: text(properties["$anon_id"]),
-                        traits: traits(properties) ?? .object([])), linkFrom: nil, linkVia: nil)
+                        traits: traits(properties) ?? .object([])))
             ]
         case "$create_alias":
             guard let alias = text(properties["alias"]), let user = distinct else {
@@ -263,8 +267,7 @@ public enum VendorCalls {
             }
             return [
                 Call(
-                    call: call("alias", id: id, time: time, userId: user, anonymousId: nil, extra: [("previousId", .string(alias))]),
-                    linkFrom: nil, linkVia: nil)
+                    call("alias", id: id, time: time, userId: user, anonymousId: nil, extra: [("previousId", .string(alias))]))
             ]
         default:
             let link = userId != nil ? device : nil
@@ -276,21 +279,18 @@ public enum VendorCalls {
                 ])
                 calls.append(
                     Call(
-                        call: call("page", id: id, time: time, userId: userId, anonymousId: anonymousId, properties: page, groupId: group),
+                        call("page", id: id, time: time, userId: userId, anonymousId: anonymousId, properties: page, groupId: group),
                         linkFrom: link, linkVia: "mixpanel $device_id"))
             } else {
                 calls.append(
                     Call(
-                        call: call(
+                        call(
                             "track", id: id, time: time, userId: userId, anonymousId: anonymousId, name: ("event", event),
                             properties: properties,
                             groupId: group), linkFrom: link, linkVia: "mixpanel $device_id"))
             }
             if let userId, let traits = traits(properties) {
-                calls.append(
-                    Call(
-                        call: call("identify", id: id.map { $0 + ":person" }, time: time, userId: userId, anonymousId: nil, traits: traits),
-                        linkFrom: nil, linkVia: nil, personSnapshot: true))
+                calls.append(.snapshot(traits, id: id, time: time, userId: userId))
             }
             return calls
         }

@@ -28,7 +28,8 @@ extension BrieferStore {
     }
 
     /// Removes a person (a deletion request, SPEC §8): every user whose email (users CSV or identify) or
-    /// user id is `email`, with their events, daily aggregates, scores, subscriptions, quarantined lines
+    /// user id is `email`, and every user id an alias joined to one of them, with their events, the anonymous ids
+    /// linked to them, daily aggregates, scores, subscriptions, quarantined lines
     /// that name them, their personal account's scores, briefings and model calls if they had one, and
     /// every CRM record of the address; then remembers hashes of the address and of those user ids, so no
     /// later sync writes the address and no later ingest stores the person again.
@@ -59,12 +60,30 @@ extension BrieferStore {
                 try db.execute(sql: "DELETE FROM events WHERE \(condition)", arguments: arguments)
                 if tombstoned + db.changesCount > 0 { report.rows["events", default: 0] += tombstoned + db.changesCount }
             }
-            let people = try Row.fetchAll(
+            // The users the address names, and every user id an alias joined to one of them (either way, at any time):
+            // one person under several ids.
+            var people = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, external_id FROM users
                     WHERE lower(csv_email) = ? OR lower(identify_email) = ? OR lower(external_id) = ?
                     """, arguments: [address, address, address])
+            var seen = Set(people.map { $0["id"] as Int64 })
+            var index = 0
+            while index < people.count {
+                let (id, externalId): (Int64, String) = (people[index]["id"], people[index]["external_id"])
+                index += 1
+                for other in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT p.id, p.external_id FROM identity_links l JOIN users p ON p.external_id = l.from_id WHERE l.user_id = ?1
+                        UNION
+                        SELECT u.id, u.external_id FROM identity_links l JOIN users u ON u.id = l.user_id WHERE l.from_id = ?2
+                        """, arguments: [id, externalId])
+                where seen.insert(other["id"]).inserted {
+                    people.append(other)
+                }
+            }
             for person in people {
                 let id: Int64 = person["id"], externalId: String = person["external_id"]
                 report.users.append(externalId)
@@ -108,8 +127,14 @@ extension BrieferStore {
                     arguments: [Self.forgottenUserHash(externalId), Timestamp.now.milliseconds])
             }
             try delete("quarantine", "DELETE FROM quarantine WHERE instr(lower(CAST(raw AS TEXT)), ?) > 0", [address])
-            // Events that carry the address as their anonymous id are the person's.
+            // Events that carry the address as their anonymous id are the person's, and so are that id's days and links.
             try deleteEvents("lower(anonymous_id) = ?", [address])
+            try delete(
+                "anon_days", "DELETE FROM anon_days WHERE anon_id IN (SELECT id FROM anonymous_ids WHERE lower(anonymous_id) = ?)",
+                [address])
+            try delete("anonymous_ids", "DELETE FROM anonymous_ids WHERE lower(anonymous_id) = ?", [address])
+            try delete("identity_links", "DELETE FROM identity_links WHERE lower(from_id) = ?", [address])
+            try delete("identity_conflicts", "DELETE FROM identity_conflicts WHERE lower(from_id) = ?", [address])
             // Other people's events and groups that name the address (an invitation sent to it): redacted, in any
             // letter case (each pass replaces the spelling it finds first, until none is left).
             // So are the CRM's messages kept on other changes (a refused batch's message may list addresses)

@@ -68,27 +68,83 @@ extension BrieferStore {
         }
     }
 
-    /// The packed days that count for a user by `asOfMs` besides their own, up to `maxDay`, by the user's row id
-    /// (only `users` when given): those of the anonymous ids linked to them, and of the user ids an alias retired
-    /// into them.
-    static func stitchedDays(_ db: Database, asOfMs: Int64, maxDay: Int64, users: [Int64]? = nil) throws -> [Int64: [ActivityDay]] {
-        var days: [Int64: [ActivityDay]] = [:]
-        let filter = users.map { " AND l.user_id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+    /// Who each user id an alias made by `asOfMs` retired has become, by row id: the end of its chain of aliases
+    /// (u0 → u1 → u2 makes u0 and u1 both u2). In a cycle (u1 → u2, later u2 → u1) the latest alias decides: the
+    /// user it names is the person, and only the other ids of the cycle are retired. A user id not in the result is
+    /// its own person.
+    static func aliasSurvivors(_ db: Database, asOfMs: Int64) throws -> [Int64: Int64] {
+        var next: [Int64: (to: Int64, ms: Int64, from: String)] = [:]
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT l.user_id, d.day, d.entries FROM identity_links l
+                SELECT p.id, p.external_id, l.user_id, l.linked_ms FROM identity_links l JOIN users p ON p.external_id = l.from_id
+                WHERE l.linked_ms <= ?
+                """, arguments: [asOfMs])
+        while let row = try rows.next() { next[row["id"]] = (row["user_id"], row["linked_ms"], row["external_id"]) }
+        var survivor: [Int64: Int64] = [:]
+        var settled = Set<Int64>()
+        for start in next.keys.sorted() where !settled.contains(start) {
+            var path: [Int64] = [], onPath: [Int64: Int] = [:]
+            var node = start
+            var end: Int64
+            while true {
+                if settled.contains(node) {
+                    end = survivor[node] ?? node
+                    break
+                }
+                if let at = onPath[node] {
+                    // A cycle: the user the latest of its aliases names is the person.
+                    let latest = path[at...].max { a, b in (next[a]!.ms, next[a]!.from) < (next[b]!.ms, next[b]!.from) }!
+                    end = next[latest]!.to
+                    break
+                }
+                guard let link = next[node] else {
+                    end = node
+                    break
+                }
+                onPath[node] = path.count
+                path.append(node)
+                node = link.to
+            }
+            for id in path {
+                settled.insert(id)
+                if id != end { survivor[id] = end }
+            }
+        }
+        return survivor
+    }
+
+    /// The packed days that count for a user by `asOfMs` besides their own, up to `maxDay`, by the user's row id
+    /// (only `users` when given): those of the anonymous ids linked to them or to a user id retired into them, and
+    /// of the user ids an alias retired into them (see ``aliasSurvivors(_:asOfMs:)``).
+    static func stitchedDays(_ db: Database, asOfMs: Int64, maxDay: Int64, users: [Int64]? = nil) throws -> [Int64: [ActivityDay]] {
+        var days: [Int64: [ActivityDay]] = [:]
+        let survivors = try aliasSurvivors(db, asOfMs: asOfMs)
+        var filter = ("", "")
+        if let users {
+            let wanted = Set(users)
+            let sources = (users + survivors.filter { wanted.contains($0.value) }.map(\.key)).map(String.init).joined(separator: ",")
+            filter = (" AND l.user_id IN (\(sources))", " AND p.id IN (\(sources))")
+        }
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT 0 AS retired, l.user_id AS source, d.day, d.entries FROM identity_links l
                 JOIN anonymous_ids a ON a.anonymous_id = l.from_id JOIN anon_days d ON d.anon_id = a.id
-                WHERE l.linked_ms <= ?1 AND d.day <= ?2\(filter)
+                WHERE l.linked_ms <= ?1 AND d.day <= ?2\(filter.0)
                 UNION ALL
-                SELECT l.user_id, d.day, d.entries FROM identity_links l
+                SELECT 1 AS retired, p.id AS source, d.day, d.entries FROM identity_links l
                 JOIN users p ON p.external_id = l.from_id JOIN user_days d ON d.user_id = p.id
-                WHERE l.linked_ms <= ?1 AND d.day <= ?2\(filter)
+                WHERE l.linked_ms <= ?1 AND d.day <= ?2\(filter.1)
                 """, arguments: [asOfMs, maxDay])
         while let row = try rows.next() {
+            let source: Int64 = row["source"]
+            let person = survivors[source] ?? source
+            // A user id an alias names but that is still its own person (a cycle's survivor) has only its own days.
+            if row["retired"] as Bool, person == source { continue }
             let blob: Data = row["entries"]
             if let day = blob.withUnsafeBytes({ ActivityDay(day: row["day"], encoded: $0) }) {
-                days[row["user_id"], default: []].append(day)
+                days[person, default: []].append(day)
             }
         }
         return days

@@ -112,13 +112,10 @@ extension BrieferStore {
             var internalUsers: [String] = []
             var rowIds: [String: Int64] = [:]
             var signupMoved = Set<Int64>()
-            // A user id an alias made by then retires is the same person as the alias's user: not scored on its own
-            // (its days count for that user, see stitchedDays).
-            let retired = Set(
-                try String.fetchAll(
-                    db, sql: "SELECT l.from_id FROM identity_links l JOIN users u ON u.external_id = l.from_id WHERE l.linked_ms <= ?",
-                    arguments: [asOf]))
-            for user in stored where !retired.contains(user.userId) {
+            // A user id an alias made by then retires is the same person as the user at the end of its aliases: not
+            // scored on its own (its days count for that user, see stitchedDays).
+            let retired = try Self.aliasSurvivors(db, asOfMs: asOf)
+            for user in stored where retired[user.rowId] == nil {
                 var hint = user.hint, identifyEmail = user.identifyEmail, identifyTitle = user.identifyTitle,
                     identifyCreated = user.identifyCreated
                 if stale.contains(user.rowId) {
@@ -293,6 +290,12 @@ extension BrieferStore {
             var result: [String: [Int64: [ActivityEntry]]] = [:]
             var activity = RawActivity()
             let kinds = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
+            // Stitched events are credited to the person at the end of the link's user's aliases (see stitchedDays).
+            let survivors = try Self.aliasSurvivors(db, asOfMs: asOfMs)
+            var survivorIds: [Int64: String] = [:]
+            for row in Set(survivors.values) {
+                survivorIds[row] = try String.fetchOne(db, sql: "SELECT external_id FROM users WHERE id = ?", arguments: [row])
+            }
             func collect(_ sql: String, _ arguments: StatementArguments, stitched: Bool) throws {
                 let select = try NamedColumns(db, sql: sql)
                 let (userAt, nameAt, tsAt, propertiesAt) = try (
@@ -301,7 +304,15 @@ extension BrieferStore {
                 var counts: [String: [String: (IdentityLink, Int)]] = [:]
                 let rows = try select.rows(arguments: arguments)
                 while let row = try rows.next() {
-                    let user: String = row[userAt]
+                    var user: String = row[userAt]
+                    if stitched {
+                        let source: Int64 = row["source"]
+                        if let person = survivors[source] {
+                            user = survivorIds[person] ?? user
+                        } else if row["retired"] as Bool {
+                            continue  // a cycle's survivor: its own events are read as its own
+                        }
+                    }
                     guard userIds.contains(user) else { continue }
                     let nameId = UInt32(row[nameAt] as Int64)
                     let ms: Int64 = row[tsAt]
@@ -309,7 +320,7 @@ extension BrieferStore {
                         milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
                         properties: { BrieferStore.properties(row[propertiesAt]) }, term: vocabulary.id)
                     result[user, default: [:]][Timestamp(milliseconds: ms).day, default: []].append(entry)
-                    if stitched {
+                    if stitched, ms <= asOfMs {
                         let link = IdentityLink(fromId: row["from_id"], userId: user, linkedMs: row["linked_ms"], via: row["via"])
                         counts[user, default: [:]][link.fromId, default: (link, 0)].1 += 1
                     }
@@ -325,12 +336,12 @@ extension BrieferStore {
                 """, [], stitched: false)
             try collect(
                 """
-                SELECT u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties FROM identity_links l
-                JOIN users u ON u.id = l.user_id JOIN events e ON e.anonymous_id = l.from_id
+                SELECT 0 AS retired, l.user_id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties
+                FROM identity_links l JOIN users u ON u.id = l.user_id JOIN events e ON e.anonymous_id = l.from_id
                 WHERE l.linked_ms <= ?1 AND e.user_id IS NULL AND e.kind IN (\(kinds))
                 UNION ALL
-                SELECT u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties FROM identity_links l
-                JOIN users u ON u.id = l.user_id JOIN users p ON p.external_id = l.from_id JOIN events e ON e.user_id = p.id
+                SELECT 1 AS retired, p.id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties
+                FROM identity_links l JOIN users u ON u.id = l.user_id JOIN users p ON p.external_id = l.from_id JOIN events e ON e.user_id = p.id
                 WHERE l.linked_ms <= ?1 AND e.kind IN (\(kinds))
                 """, [asOfMs], stitched: true)
             activity.days = result.mapValues { days in

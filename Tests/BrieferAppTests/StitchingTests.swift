@@ -166,4 +166,96 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
         ])
         #expect(again.inserted == 1 && again.forgotten == 0)
     }
+
+    /// An anonymous visitor identified as u1-old, then u1-old aliased to u0 and u0 to u1: the visitor's pricing views
+    /// and both old ids' days count for u1 from the last alias on (aliases chain), and explain says so.
+    static func chainedEvents() -> String {
+        var lines = Self.events(linked: false).split(separator: "\n").map(String.init)
+        lines.append(#"{"type":"identify","messageId":"i-old","userId":"u1-old","anonymousId":"a1","timestamp":"2026-11-17T10:00:00Z"}"#)
+        lines.append(
+            #"{"type":"track","messageId":"old-1","userId":"u1-old","event":"integration_connected","timestamp":"2026-11-17T11:00:00Z"}"#)
+        lines.append(#"{"type":"track","messageId":"mid-1","userId":"u0","event":"team_invite_sent","timestamp":"2026-11-17T12:00:00Z"}"#)
+        lines.append(#"{"type":"alias","messageId":"al1","previousId":"u1-old","userId":"u0","timestamp":"2026-11-18T12:00:00Z"}"#)
+        lines.append(#"{"type":"alias","messageId":"al2","previousId":"u0","userId":"u1","timestamp":"2026-11-19T12:00:00Z"}"#)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func aliasesChainAndAnonymousIdsFollowTheirUser() throws {
+        let t = try TemporaryStore()
+        let session = try Self.session(t, events: Self.chainedEvents())
+        let after = try session.score(asOf: ts("2026-11-20T12:00:00Z"))
+        #expect(after.users.filter { $0.account.description == "acme.com" }.map(\.userId) == ["u1"])
+        let u1 = try #require(after.users.first { $0.userId == "u1" })
+        #expect("\(u1.signals)".contains("pricing_page_viewed"))
+        let own = try session.score(asOf: ts("2026-11-19T00:00:00Z"))
+        // Between the aliases, u0 is the person holding u1-old and the visitor; u1 is on its own.
+        #expect(own.users.contains { $0.userId == "u0" } && !own.users.contains { $0.userId == "u1-old" })
+        #expect(own.users.first { $0.userId == "u1" }.map { "\($0.signals)".contains("pricing_page_viewed") } == false)
+        let explained = try session.explain(account: "acme.com", runId: after.run.id).explanation
+        #expect(explained.matches, "\(explained.lines.joined(separator: "\n"))")
+        #expect(explained.lines.contains { $0.contains("stitched: 2 event(s) of anonymous id a1") })
+        #expect(explained.lines.contains { $0.contains("stitched: 1 event(s) of id u1-old") })
+        #expect(explained.lines.contains { $0.contains("stitched: 1 event(s) of id u0") })
+    }
+
+    /// u1 aliased to u2, later u2 aliased back to u1: the latest alias decides who the person is, and nobody is lost.
+    @Test func anAliasCycleKeepsThePersonTheLatestAliasNames() throws {
+        let t = try TemporaryStore()
+        var lines = Self.events(linked: false).split(separator: "\n").map(String.init).filter { !$0.contains("\"u2\"") }
+        lines.append(
+            #"{"type":"track","messageId":"v-1","userId":"u9","event":"pricing_page_viewed","timestamp":"2026-11-16T08:00:00Z","context":{"groupId":"acme.com"}}"#
+        )
+        lines.append(#"{"type":"alias","messageId":"c1","previousId":"u1","userId":"u9","timestamp":"2026-11-17T12:00:00Z"}"#)
+        lines.append(#"{"type":"alias","messageId":"c2","previousId":"u9","userId":"u1","timestamp":"2026-11-18T12:00:00Z"}"#)
+        let session = try Self.session(t, events: lines.joined(separator: "\n") + "\n")
+        let between = try session.score(asOf: ts("2026-11-17T18:00:00Z"))
+        #expect(between.users.map(\.userId).contains("u9") && !between.users.map(\.userId).contains("u1"))
+        let after = try session.score(asOf: ts("2026-11-20T12:00:00Z"))
+        #expect(after.users.map(\.userId).contains("u1") && !after.users.map(\.userId).contains("u9"))
+        #expect(Self.pricingReason(after, "acme.com"))
+        let explained = try session.explain(account: "acme.com", runId: after.run.id).explanation
+        #expect(explained.matches, "\(explained.lines.joined(separator: "\n"))")
+    }
+
+    /// explain's stitched count is of the events that existed as of the run, not of every event of the id.
+    @Test func explainCountsStitchedEventsUpToTheRunOnly() throws {
+        let t = try TemporaryStore()
+        var lines = Self.events().split(separator: "\n").map(String.init)
+        lines.append(
+            #"{"type":"page","messageId":"p-late","anonymousId":"a1","properties":{"path":"/pricing"},"timestamp":"2026-11-25T10:00:00Z"}"#)
+        let session = try Self.session(t, events: lines.joined(separator: "\n") + "\n")
+        let run = try session.score(asOf: ts("2026-11-20T12:00:00Z")).run
+        let explained = try session.explain(account: "acme.com", runId: run.id).explanation
+        #expect(explained.matches && explained.lines.contains { $0.contains("stitched: 2 event(s) of anonymous id a1") })
+    }
+
+    /// Forgetting a person forgets every user id an alias joined to theirs (before or after), with the anonymous ids
+    /// linked to any of them; none of them comes back as a user of its own.
+    @Test func forgettingAPersonForgetsTheirAliasedIds() throws {
+        let t = try TemporaryStore()
+        let session = try Self.session(t, events: Self.chainedEvents())
+        let outcome = try session.forget(email: "alice@acme.com")
+        #expect(outcome.report.users.sorted() == ["u0", "u1", "u1-old"])
+        #expect(try t.store.scalar("SELECT count(*) FROM users WHERE external_id IN ('u0', 'u1', 'u1-old')") == "0")
+        #expect(try t.store.count("anon_days") == 0 && t.store.count("anonymous_ids") == 0)
+        #expect(try t.store.scalar("SELECT count(*) FROM events WHERE kind != 'forgotten' AND user_id IS NULL") == "0")
+        let scored = try session.score(asOf: ts("2026-11-20T12:00:00Z"))
+        #expect(Set(scored.users.map(\.userId)) == ["u2"])
+    }
+
+    /// An address used as an anonymous id: forgetting it removes that id's packed days, its row and its links too, so
+    /// scoring and explain agree and the address is not left in the store.
+    @Test func forgettingAnAddressUsedAsAnAnonymousIdRemovesItsDaysAndLinks() throws {
+        let t = try TemporaryStore()
+        let lines = Self.events().replacingOccurrences(of: "\"a1\"", with: "\"Jane@Example.com\"")
+        let session = try Self.session(t, events: lines)
+        #expect(try t.store.count("anon_days") == 2)
+        _ = try session.forget(email: "jane@example.com")
+        #expect(try t.store.count("anon_days") == 0 && t.store.count("anonymous_ids") == 0)
+        #expect(try t.store.identityLinks().links.isEmpty)
+        let run = try session.score(asOf: ts("2026-11-20T12:00:00Z"))
+        #expect(!Self.pricingReason(run, "acme.com"))
+        let explained = try session.explain(account: "acme.com", runId: run.run.id).explanation
+        #expect(explained.matches, "\(explained.lines.joined(separator: "\n"))")
+    }
 }

@@ -110,4 +110,47 @@ import Testing
             }
         }
     }
+
+    /// What a vendor's SDK sends on its own (autocaptured clicks, page leaves, session bookkeeping, replay) names no
+    /// product action: the scores are those of the export without it, the summary counts it, and the device link an
+    /// Amplitude session event carries still stitches that device's earlier pricing views to the user.
+    @Test func vendorSystemEventsAreNotActivity() throws {
+        let day = 1_762_768_800 + 12 * 86_400
+        let extra: [(String, String, [String])] = [
+            (
+                "posthog", SourceExports.posthog(),
+                (0..<40).map { i in
+                    #"{"uuid":"sys-\#(i)","event":"\#(["$autocapture", "$pageleave", "$feature_flag_called", "$web_vitals"][i % 4])","distinct_id":"u_bo","timestamp":"\#(SourceExports.iso(Int64(day + i)))","properties":{"$groups":{"company":"acme.com"}}}"#
+                }
+            ),
+            (
+                "amplitude", SourceExports.amplitude(),
+                (0..<40).map { i in
+                    #"{"$insert_id":"sys-\#(i)","event_type":"\#(["session_start", "session_end", "[Amplitude] Element Clicked", "Session Started"][i % 4])","user_id":"u_bo","device_id":"dev-bo","event_time":"\#(SourceExports.amplitudeTime(Int64(day + i)))","groups":{"company":"acme.com"}}"#
+                }
+            ),
+            (
+                "mixpanel", SourceExports.mixpanel(),
+                (0..<40).map { i in
+                    #"{"event":"\#(["$mp_click", "$mp_scroll", "$mp_page_leave", "$merge"][i % 4])","properties":{"time":\#(day + i),"distinct_id":"u_bo","$user_id":"u_bo","$insert_id":"sys-\#(i)","company_domain":"acme.com"}}"#
+                }
+            ),
+        ]
+        for (vendor, export, system) in extra {
+            let plain = try Self.scores("e.jsonl", Array(export.utf8))
+            let with = try Self.scores("e.jsonl", Array((export + system.joined(separator: "\n") + "\n").utf8))
+            #expect(with.users == plain.users && with.eventsCounted == plain.eventsCounted, "\(vendor)")
+            #expect(with.summary.ignored == 40 && with.summary.quarantined == 0, "\(vendor)")
+        }
+        // Amplitude: a device seen only anonymously, then in a session_start of u_bo — the link it carries counts.
+        let anonymous = (0..<3).map { i in
+            #"{"$insert_id":"anon-\#(i)","event_type":"[Amplitude] Page Viewed","device_id":"dev-new","event_time":"\#(SourceExports.amplitudeTime(Int64(day - 86_400 + i)))","event_properties":{"[Amplitude] Page Path":"/pricing"}}"#
+        }
+        let session =
+            #"{"$insert_id":"s-1","event_type":"session_start","user_id":"u_bo","device_id":"dev-new","event_time":"\#(SourceExports.amplitudeTime(Int64(day)))"}"#
+        let export = SourceExports.amplitude() + anonymous.joined(separator: "\n") + "\n"
+        let unlinked = try Self.scores("e.jsonl", Array(export.utf8))
+        let linked = try Self.scores("e.jsonl", Array((export + session + "\n").utf8))
+        #expect(linked.eventsCounted == unlinked.eventsCounted + 3 && linked.summary.ignored == 1)
+    }
 }

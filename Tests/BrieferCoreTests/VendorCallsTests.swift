@@ -41,6 +41,18 @@ struct VendorCallsTests {
         let alias = try events(
             #"{"uuid":"d","event":"$create_alias","distinct_id":"u1","timestamp":"2026-11-10T10:05:00Z","properties":{"alias":"u1-old"}}"#)
         #expect(alias[0].kind == .alias && alias[0].linkFrom == "u1-old")
+        // Sent from an anonymous distinct id, the alias is the user: the anonymous id is linked to it, nobody retired.
+        let fromAnonymous = try events(
+            #"{"uuid":"d2","event":"$create_alias","distinct_id":"d-1","timestamp":"2026-11-10T10:05:00Z","properties":{"alias":"u1","$is_identified":false}}"#
+        )
+        #expect(fromAnonymous.count == 1 && fromAnonymous[0].kind == .identify)
+        #expect(fromAnonymous[0].userId == "u1" && fromAnonymous[0].linkFrom == "d-1")
+        // A system event keeps only what it says of the person.
+        let system = try events(
+            #"{"uuid":"s","event":"$autocapture","distinct_id":"u1","timestamp":"2026-11-10T10:05:00Z","properties":{"$set":{"email":"a@acme.com"}}}"#
+        )
+        #expect(system.map(\.kind) == [.identify, .identify] && system[0].isSystemEvent && system[1].isPersonSnapshot)
+        #expect(system.allSatisfy { $0.name == nil })
         let track = try events(
             #"{"uuid":"e","event":"report_exported","distinct_id":"u1","timestamp":"2026-11-10T10:05:00Z","properties":{"$groups":{"company":"acme.com","team":"x"}},"person_properties":{"email":"a@acme.com"}}"#
         )
@@ -89,6 +101,12 @@ struct VendorCallsTests {
         let pacific = EventLineParser(now: ts("2026-12-01T00:00:00Z"), futureToleranceSeconds: 300, sources: sources)
         // 1794304800 read as Los Angeles wall-clock time (UTC−8 in November) is eight hours later in UTC.
         #expect(try events(line, pacific)[0].timestamp == Timestamp(milliseconds: (1_794_304_800 + 8 * 3600) * 1000))
+        // Just after the spring-forward change (2024-03-10 03:30 PDT is 10:30Z): the offset is the one of the real instant.
+        let afterChange = try events(#"{"event":"x","properties":{"time":1710041400,"distinct_id":"u1","$insert_id":"i3"}}"#, pacific)
+        #expect(afterChange[0].timestamp.iso8601.hasPrefix("2024-03-10T10:30:00"))
+        // A device's alias call (original ID merge): the alias is the user, the device is linked to it.
+        let alias = try events(#"{"event":"$create_alias","properties":{"time":1794304800,"distinct_id":"$device:dev","alias":"u1"}}"#)
+        #expect(alias.count == 1 && alias[0].kind == .identify && alias[0].userId == "u1" && alias[0].linkFrom == "dev")
         let identify = try events(
             #"{"event":"$identify","properties":{"time":1794304800,"distinct_id":"u1","$identified_id":"u1","$anon_id":"dev","$email":"a@acme.com"}}"#
         )

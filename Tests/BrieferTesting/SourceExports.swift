@@ -83,7 +83,7 @@ public enum SourceExports {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func iso(_ seconds: Int64) -> String { Timestamp(milliseconds: seconds * 1000).iso8601 }
+    public static func iso(_ seconds: Int64) -> String { Timestamp(milliseconds: seconds * 1000).iso8601 }
 
     public static func segment(_ events: [Event] = workspace) -> String {
         events.map { e in
@@ -136,7 +136,7 @@ public enum SourceExports {
     }
 
     /// Amplitude's export time: `2025-11-10 10:00:00.000000`, UTC.
-    static func amplitudeTime(_ seconds: Int64) -> String {
+    public static func amplitudeTime(_ seconds: Int64) -> String {
         String(iso(seconds).prefix(19)).replacingOccurrences(of: "T", with: " ") + ".000000"
     }
 

@@ -21,6 +21,9 @@ public struct IngestSummary: Sendable, Codable, Equatable {
         public var forgotten = 0
         /// Identity links set aside, the id being linked to another user first (SPEC §2).
         public var linkConflicts = 0
+        /// Vendor lines that name no product action (`sources.<vendor>.ignored_events`, another group type's
+        /// `$groupidentify`): not stored as activity; the person properties and identity link they carry still count.
+        public var ignored = 0
         /// Why the file was not read to its end (a corrupt or truncated compressed stream): the lines before were.
         public var error: String?
     }
@@ -33,6 +36,7 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var alreadyQuarantined: Int { files.reduce(0) { $0 + $1.alreadyQuarantined } }
     public var forgotten: Int { files.reduce(0) { $0 + $1.forgotten } }
     public var linkConflicts: Int { files.reduce(0) { $0 + $1.linkConflicts } }
+    public var ignored: Int { files.reduce(0) { $0 + $1.ignored } }
     /// Files not read to their end.
     public var unfinished: [File] { files.filter { $0.error != nil } }
     public var quarantineReasons: [String: Int] {

@@ -148,10 +148,14 @@ public struct Ingestor {
                     let results = parser.parseLine(line.bytes)
                     // A batch envelope is one line of several calls: each counts as read.
                     if results.count > 1, EventLineParser.mayBeBatch(line.bytes) { file.read += results.count - 1 }
+                    if results.isEmpty { file.ignored += 1 }
                     for result in results {
                         switch result {
                         case let .success(event) where forgotten.covers(event):
                             file.forgotten += 1
+                        case let .success(event) where event.isSystemEvent:
+                            file.ignored += 1
+                            if event.linkFrom != nil { events.append(event) }
                         case let .success(event) where event.isPersonSnapshot:
                             // One snapshot per person, content and UTC day: whatever order the export comes in, a score as
                             // of any day sees the properties the person had by then. One carrying a link is always kept.

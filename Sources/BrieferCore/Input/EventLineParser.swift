@@ -128,6 +128,7 @@ public struct EventLineParser: Sendable {
                         (event.linkFrom, event.linkVia) = (from, vendor.linkVia)
                     }
                     event.isPersonSnapshot = vendor.personSnapshot
+                    event.isSystemEvent = vendor.systemEvent
                     return event
                 }.mapError { ($0 as? Rejection) ?? Rejection(.malformedJSON, "\($0)") }
             }

@@ -16,9 +16,24 @@ public enum VendorCalls {
         public var linkVia: String?
         /// An identify made of the person properties an event carries (a snapshot, repeated on many events).
         public var personSnapshot = false
+        /// A system event (see ``systemEvent(id:time:userId:anonymousId:link:via:)``).
+        public var systemEvent = false
 
         init(_ call: JSONValue, linkFrom: String? = nil, linkVia: String? = nil, personSnapshot: Bool = false) {
             self.call = call; self.linkFrom = linkFrom; self.linkVia = linkVia; self.personSnapshot = personSnapshot
+        }
+
+        /// An event the vendor's SDK sends on its own, naming no product action (`sources.<vendor>.ignored_events`):
+        /// an identify of nothing that keeps only the link the event carries. Ingest counts it and stores it only for
+        /// that link.
+        static func systemEvent(id: String?, time: String, userId: String?, anonymousId: String?, link: String?, via: String)
+            -> Call
+        {
+            var call = Call(
+                VendorCalls.call("identify", id: id, time: time, userId: userId, anonymousId: anonymousId, traits: .object([])),
+                linkFrom: link, linkVia: via)
+            call.systemEvent = true
+            return call
         }
 
         /// The identify a vendor's event amounts to through the person properties it carries (its id the event's + `:person`).
@@ -48,6 +63,11 @@ public enum VendorCalls {
         case let .number(n)?: return n
         default: return nil
         }
+    }
+
+    /// Whether an event name is one of a vendor's system events (`*` matches anything, letters in any case).
+    static func ignores(_ patterns: [String], _ event: String) -> Bool {
+        patterns.contains { EventLineParser.glob($0, matches: event) }
     }
 
     /// Builds an object from the pairs whose values are present.
@@ -120,6 +140,10 @@ public enum VendorCalls {
             return calls
         case "$create_alias":
             guard let alias = text(properties["alias"]) else { throw Rejection(.missingUserId, "$create_alias without alias") }
+            // Sent from an anonymous distinct id, the alias is the user the visitor turns out to be.
+            if anonymous {
+                return [Call(call("identify", id: id, time: time, userId: alias, anonymousId: distinct, traits: .object([])))]
+            }
             return [
                 Call(
                     call("alias", id: id, time: time, userId: distinct, anonymousId: nil, extra: [("previousId", .string(alias))]))
@@ -150,6 +174,8 @@ public enum VendorCalls {
                     call(
                         "screen", id: id, time: time, userId: userId, anonymousId: anonymousId, name: name.map { ("name", $0) },
                         properties: .object([]), groupId: group)))
+        case _ where ignores(settings.ignoredEvents, event):
+            calls.append(.systemEvent(id: id, time: time, userId: userId, anonymousId: anonymousId, link: nil, via: "posthog"))
         default:
             calls.append(
                 Call(
@@ -193,15 +219,22 @@ public enum VendorCalls {
         switch event {
         case "$identify", "$groupidentify":
             break
-        case "[Amplitude] Page Viewed", "Page Viewed":
+        case _ where ["[amplitude] page viewed", "page viewed"].contains(event.lowercased()):
+            // Browser SDK 2's autocapture writes "Page viewed" and its properties without the "[Amplitude] " prefix.
             let page = object([
-                ("path", text(properties["[Amplitude] Page Path"]).map(JSONValue.string)),
-                ("url", text(properties["[Amplitude] Page URL"]).map(JSONValue.string)),
+                ("path", (text(properties["[Amplitude] Page Path"]) ?? text(properties["Page Path"])).map(JSONValue.string)),
+                ("url", (text(properties["[Amplitude] Page URL"]) ?? text(properties["Page URL"])).map(JSONValue.string)),
             ])
             calls.append(
                 Call(
                     call("page", id: id, time: time, userId: userId, anonymousId: device, properties: page, groupId: group),
                     linkFrom: link, linkVia: "amplitude device_id"))
+        case _ where ignores(settings.ignoredEvents, event):
+            // The device link rides on the snapshot when there is one.
+            let snapshot = userId != nil && traits(value["user_properties"]) != nil
+            calls.append(
+                .systemEvent(
+                    id: id, time: time, userId: userId, anonymousId: device, link: snapshot ? nil : link, via: "amplitude device_id"))
         default:
             calls.append(
                 Call(
@@ -239,7 +272,11 @@ public enum VendorCalls {
             throw Rejection(.badTimestamp, "properties.time \(number.prefix(32)) is not a time")
         }
         var ms = Int64(milliseconds.rounded())
-        if !settings.projectTimeZone.isEmpty, let offset = timeZoneOffset(settings.projectTimeZone, atUTC: ms) { ms -= offset * 1000 }
+        if !settings.projectTimeZone.isEmpty, let guess = timeZoneOffset(settings.projectTimeZone, atUTC: ms) {
+            // The wall-clock time read as UTC is off by the offset: the offset of the instant it stands for decides
+            // (they differ for the hours after a daylight-saving change).
+            ms -= (timeZoneOffset(settings.projectTimeZone, atUTC: ms - guess * 1000) ?? guess) * 1000
+        }
         let time = Timestamp(milliseconds: ms).iso8601
         let device = text(properties["$device_id"])
         var userId = text(properties["$user_id"])
@@ -265,6 +302,10 @@ public enum VendorCalls {
             guard let alias = text(properties["alias"]), let user = distinct else {
                 throw Rejection(.missingUserId, "$create_alias without alias")
             }
+            // mixpanel.alias(id) from a device (original ID merge): the alias is the user the device turns out to be.
+            if userId == nil {
+                return [Call(call("identify", id: id, time: time, userId: alias, anonymousId: anonymousId, traits: .object([])))]
+            }
             return [
                 Call(
                     call("alias", id: id, time: time, userId: user, anonymousId: nil, extra: [("previousId", .string(alias))]))
@@ -272,7 +313,10 @@ public enum VendorCalls {
         default:
             let link = userId != nil ? device : nil
             var calls: [Call] = []
-            if event == "$mp_web_page_view" {
+            if ignores(settings.ignoredEvents, event) {
+                calls.append(
+                    .systemEvent(id: id, time: time, userId: userId, anonymousId: anonymousId, link: link, via: "mixpanel $device_id"))
+            } else if event == "$mp_web_page_view" {
                 let page = object([
                     ("path", text(properties["current_url_path"]).map(JSONValue.string)),
                     ("url", text(properties["current_page_url"] ?? properties["$current_url"]).map(JSONValue.string)),

@@ -33,13 +33,23 @@ extension BrieferStore {
                 vocabulary[text] = id
                 return id
             }
-            // Page and screen calls are stored with what names them: renamed when the rules changed.
+            // Page and screen calls are stored with what names them: renamed when the rules changed. Read a page of rows
+            // at a time (memory stays flat however many there are), none of them revisited by its own update.
             let rename = try db.makeStatement(sql: "UPDATE events SET name_id = ? WHERE id = ?")
-            for row in try Row.fetchAll(db, sql: "SELECT id, kind, name_id, traits FROM events WHERE kind IN ('page', 'screen')") {
-                guard let kind = IncomingEvent.Kind(rawValue: row["kind"]) else { continue }
-                let call = (row["traits"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
-                let name = try term(EventLineParser.pageEventName(kind, call: call, rules: extraction.pageEvents))
-                if Int64(name) != row["name_id"] { try rename.execute(arguments: [Int64(name), row["id"]]) }
+            var after: Int64 = .min
+            while true {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT id, kind, name_id, traits FROM events WHERE kind IN ('page', 'screen') AND id > ? ORDER BY id LIMIT 10000",
+                    arguments: [after])
+                guard let last = rows.last else { break }
+                after = last["id"]
+                for row in rows {
+                    guard let kind = IncomingEvent.Kind(rawValue: row["kind"]) else { continue }
+                    let call = (row["traits"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
+                    let name = try term(EventLineParser.pageEventName(kind, call: call, rules: extraction.pageEvents))
+                    if Int64(name) != row["name_id"] { try rename.execute(arguments: [Int64(name), row["id"]]) }
+                }
             }
             let names = try Self.vocabulary(db).texts
             let activity = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")

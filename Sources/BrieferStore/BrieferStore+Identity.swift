@@ -13,11 +13,16 @@ public struct IdentityLink: Sendable, Equatable {
 
 extension BrieferStore {
     /// Records that `from` (an anonymous id, or the user id an alias retires) is `user` from `ms` on. The earliest
-    /// link of an id wins, whatever order calls arrive in; a link of the same id to another user is kept as a
-    /// conflict (reported, not applied); the same link seen again keeps its earliest time.
-    /// - Returns: whether a link was set aside as a conflict.
+    /// link of an id wins (at the same time, the smaller user id), whatever order calls arrive in; a link of the same
+    /// id to another user is kept as a conflict (reported, not applied); the same link seen again keeps its earliest
+    /// time.
+    /// - Returns: whether a link was newly set aside as a conflict (a user's link already set aside, seen again on
+    /// their next event, is not counted again).
     @discardableResult
     static func recordLink(_ db: Database, from: String, user: Int64, ms: Int64, via: String) throws -> Bool {
+        func conflicts() throws -> Int {
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM identity_conflicts WHERE from_id = ?", arguments: [from]) ?? 0
+        }
         let existing = try Row.fetchOne(
             db, sql: "SELECT user_id, linked_ms, via FROM identity_links WHERE from_id = ?", arguments: [from])
         guard let existing else {
@@ -40,16 +45,22 @@ extension BrieferStore {
                     WHERE excluded.linked_ms < linked_ms
                     """, arguments: [from, user, ms, via])
         }
-        guard ms < heldSince else {
+        // At the same millisecond (Mixpanel's times are whole seconds) the smaller user id is first, whatever the order.
+        func externalId(_ row: Int64) throws -> String {
+            try String.fetchOne(db, sql: "SELECT external_id FROM users WHERE id = ?", arguments: [row]) ?? ""
+        }
+        let first = try ms < heldSince || (ms == heldSince && externalId(user) < externalId(holder))
+        let before = try conflicts()
+        guard first else {
             try conflict(user, ms, via)
-            return true
+            return try conflicts() > before
         }
         // An earlier link to another user arrived late: it is the first, and the one held becomes a conflict.
         try conflict(holder, heldSince, existing["via"])
         try db.execute(sql: "DELETE FROM identity_conflicts WHERE from_id = ? AND user_id = ?", arguments: [from, user])
         try db.execute(
             sql: "UPDATE identity_links SET user_id = ?, linked_ms = ?, via = ? WHERE from_id = ?", arguments: [user, ms, via, from])
-        return true
+        return try conflicts() > before
     }
 
     /// Every link applied, and every conflicting link kept aside, by user id.

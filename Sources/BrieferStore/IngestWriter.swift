@@ -10,8 +10,10 @@ public struct QuarantinedLine: Sendable {
     public var reason: QuarantineReason
     public var detail: String
     public var raw: [UInt8]
-    public init(file: String, line: Int, reason: QuarantineReason, detail: String, raw: [UInt8]) {
-        self.file = file; self.line = line; self.reason = reason; self.detail = detail; self.raw = raw
+    /// Which call of a batch envelope's line this is (each bad call of one line is kept).
+    public var part: Int?
+    public init(file: String, line: Int, reason: QuarantineReason, detail: String, raw: [UInt8], part: Int? = nil) {
+        self.file = file; self.line = line; self.reason = reason; self.detail = detail; self.raw = raw; self.part = part
     }
 }
 
@@ -270,7 +272,8 @@ public final class IngestWriter {
         for line in lines {
             let raw = line.raw.count > 65_536 ? Array(line.raw.prefix(65_536)) : line.raw
             try statement.execute(arguments: [
-                ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw), StableHash.hex(line.raw), now,
+                ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw),
+                StableHash.hex(line.part.map { line.raw + Array("#\($0)".utf8) } ?? line.raw), now,
             ])
             if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
         }

@@ -172,6 +172,40 @@ struct MoreIngestTests {
         #expect(cut.read > 0 && cut.read < 5000 && cut.inserted == cut.read)
         #expect(cut.error?.contains("ends early") == true && cut.error?.contains("after \(cut.read) line(s)") == true)
         #expect(summary.files[1].inserted == 1 && summary.files[1].error == nil)
+
+        // Damaged before its first line (a CSV's header, or any file whose kind its first line would tell): said, and
+        // the ingest goes on.
+        let csv = Gzip.compress("user_id,email,company_domain,title,created_at\nu1,a@acme.com,acme.com,CTO,2026-01-01T00:00:00Z\n")
+        var broken = Array(csv)
+        for i in 10..<min(40, broken.count) { broken[i] ^= 0x5A }
+        for name in ["users.csv.gz", "export.gz"] {
+            let damaged = t.directory.appendingPathComponent(name)
+            try Data(broken).write(to: damaged)
+            let again = try ingest([damaged.path, after], into: t.store)
+            #expect(again.files[0].error != nil && again.files[0].read == 0, "\(name)")
+            #expect(again.files.count == 2 && again.files[1].error == nil, "\(name)")
+        }
+    }
+
+    /// A batch envelope with two bad calls: each is quarantined with its reason (once, however often the file is read),
+    /// and a second user on a shared device is one link set aside, not one per event.
+    @Test func eachBadCallOfABatchIsKeptAndAConflictCountsOnce() throws {
+        let t = try TemporaryStore()
+        let envelope =
+            #"{"batch":[{"type":"track","userId":"u1","event":"a","timestamp":"2026-11-10T10:00:00Z","messageId":"b1"},{"type":"track","event":"b","timestamp":"2026-11-10T10:00:00Z","messageId":"b2"},{"type":"track","userId":"u1","timestamp":"2026-11-10T10:00:00Z","messageId":"b3"}]}"#
+        let path = try t.file("batch.jsonl", envelope + "\n")
+        let first = try ingest([path], into: t.store)
+        #expect(first.read == 3 && first.inserted == 1 && first.quarantined == 2 && first.alreadyQuarantined == 0)
+        #expect(first.quarantineReasons == ["missing_user_id": 1, "missing_event_name": 1])
+        #expect(try t.store.count("quarantine") == 2)
+        let second = try ingest([path], into: t.store)
+        #expect(try second.alreadyQuarantined == 2 && t.store.count("quarantine") == 2)
+
+        let shared = (0..<5).map { i in
+            #"{"$insert_id":"s\#(i)","event_type":"report_viewed","user_id":"\#(i == 0 ? "ann" : "bob")","device_id":"dev","event_time":"2026-11-1\#(i) 10:00:00.000000"}"#
+        }
+        let devices = try ingest([try t.file("amplitude.jsonl", shared.joined(separator: "\n") + "\n")], into: t.store)
+        #expect(devices.linkConflicts == 1)
     }
 
     /// Read = inserted + duplicates + bad lines, on the first ingest and on the second.

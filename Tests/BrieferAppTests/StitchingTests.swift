@@ -114,6 +114,20 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
         #expect(links.map { "\($0.fromId)→\($0.userId)" } == ["a1→u1"] && conflicts.map(\.userId) == ["u2"])
     }
 
+    /// Two links of one id at the same millisecond: the smaller user id holds it, in either order.
+    @Test func aTieGoesToTheSmallerUserIdInEitherOrder() throws {
+        let calls = [
+            #"{"type":"identify","messageId":"t1","userId":"u2","anonymousId":"a9","timestamp":"2026-11-18T10:00:00Z"}"#,
+            #"{"type":"identify","messageId":"t2","userId":"u1","anonymousId":"a9","timestamp":"2026-11-18T10:00:00Z"}"#,
+        ]
+        for order in [calls, calls.reversed()] {
+            let t = try TemporaryStore()
+            _ = try Self.session(t, events: order.joined(separator: "\n") + "\n")
+            let (links, conflicts) = try t.store.identityLinks()
+            #expect(links.map { "\($0.fromId)→\($0.userId)" } == ["a9→u1"] && conflicts.map(\.userId) == ["u2"])
+        }
+    }
+
     @Test func forgettingAPersonRemovesTheEventsOfTheirAnonymousIds() throws {
         let t = try TemporaryStore()
         let session = try Self.session(t, events: Self.events())

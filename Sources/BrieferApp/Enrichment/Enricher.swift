@@ -101,7 +101,8 @@ public final class Enricher: Sendable {
                 )
             })
         let now = clock()
-        let capacity = max(0, configuration.selection.maxPerDay - (try store.briefingsMade(sinceMs: Self.dayStart(now))))
+        let capacity = max(
+            0, configuration.selection.maxPerDay - (try store.briefingsMade(sinceMs: Timestamp(milliseconds: now).startOfDay.milliseconds)))
         let decisions = Selection.decide(
             candidates, nowMs: now, refreshAfterMs: Int64(configuration.selection.refreshAfterHours) * 3_600_000,
             capacity: capacity)
@@ -113,8 +114,6 @@ public final class Enricher: Sendable {
         }
         return EnrichmentPlan(run: run, accounts: planned, capacity: capacity)
     }
-
-    static func dayStart(_ ms: Int64) -> Int64 { Timestamp(milliseconds: ms).day * Timestamp.millisecondsPerDay }
 
     /// Briefs every selected account of `plan`, `client` calling the model; `progress` after each account.
     /// Runs on ``StoreExecutor``'s threads: the store's calls block.
@@ -188,7 +187,7 @@ public final class Enricher: Sendable {
             let step = try attempts.next(
                 nowMs: clock(), runStopped: tally.stopReason, leaseHeld: { try takeLease(domain) },
                 // Spent today, plus what the requests in flight may still cost: concurrent accounts cannot overshoot together.
-                spentTodayUsd: { try store.spend(sinceMs: Self.dayStart(clock())) + tally.reservedUsd },
+                spentTodayUsd: { try store.spend(sinceMs: Timestamp(milliseconds: clock()).startOfDay.milliseconds) + tally.reservedUsd },
                 nextAttemptFits: { conversation.nextAttemptFits(spent: $0) })
             guard case let .call(model) = step else {
                 return try perform(step, of: attempts, account: account, run: run, tally: tally)

@@ -30,30 +30,38 @@ public struct Ingestor {
         let forgotten = try store.forgottenPeople()
         var summary = IngestSummary()
         let maxLineBytes = configuration.hygiene.maxLineBytes
-        // Each file opened when its turn comes (a directory may hold thousands); a zip archive is its files.
-        let sources: [() throws -> any LineSource] = try paths.flatMap { path -> [() throws -> any LineSource] in
-            guard path != "-" && ZipEntryLines.isZip(path) else { return [{ try LineReader(path: path, maxLineBytes: maxLineBytes) }] }
-            return ZipEntryLines.entries(of: path, maxLineBytes: maxLineBytes).map { entry in { entry } }
-        }
-        for open in sources {
-            let reader = try open()
-            let path = reader.path
-            let file =
-                try !(reader is UnreadableArchive) && isCSV(path, head: reader.head)
-                ? ingestCSV(path, reader: reader, writer: writer, forgotten: forgotten)
-                : ingestEvents(path, reader: reader, writer: writer, forgotten: forgotten)
-            if let error = file.error { logger.error("file not read to its end", metadata: ["file": "\(path)", "error": "\(error)"]) }
-            logger.info(
-                "ingested",
-                metadata: [
-                    "file": "\(path)", "read": "\(file.read)", "inserted": "\(file.inserted)",
-                    "duplicates": "\(file.duplicates)", "quarantined": "\(file.quarantined)",
-                ])
-            summary.files.append(file)
+        // Each file opened when its turn comes (a directory may hold thousands); a zip archive is its files, the archive
+        // open while they are read.
+        for path in paths {
+            if path != "-" && ZipEntryLines.isZip(path) {
+                for entry in ZipEntryLines.entries(of: path, maxLineBytes: maxLineBytes) {
+                    summary.files.append(try ingest(entry, writer: writer, forgotten: forgotten))
+                }
+            } else {
+                summary.files.append(
+                    try ingest(try LineReader(path: path, maxLineBytes: maxLineBytes), writer: writer, forgotten: forgotten))
+            }
         }
         try writer.finish(read: summary.read, inserted: summary.inserted, duplicates: summary.duplicates, quarantined: summary.quarantined)
         logger.debug("ingest write phases", metadata: writer.phaseSeconds.mapValues { .string(String(format: "%.2fs", $0)) })
         return summary
+    }
+
+    /// One input read to its end (or to the damage that ends it), as events or as a CSV file.
+    private func ingest(_ reader: any LineSource, writer: IngestWriter, forgotten: ForgottenPeople) throws -> IngestSummary.File {
+        let path = reader.path
+        let file =
+            try !(reader is UnreadableArchive) && isCSV(path, head: reader.head)
+            ? ingestCSV(path, reader: reader, writer: writer, forgotten: forgotten)
+            : ingestEvents(path, reader: reader, writer: writer, forgotten: forgotten)
+        if let error = file.error { logger.error("file not read to its end", metadata: ["file": "\(path)", "error": "\(error)"]) }
+        logger.info(
+            "ingested",
+            metadata: [
+                "file": "\(path)", "read": "\(file.read)", "inserted": "\(file.inserted)",
+                "duplicates": "\(file.duplicates)", "quarantined": "\(file.quarantined)",
+            ])
+        return file
     }
 
     /// The files to read, in order: each file named; each directory's files in name order, recursively (hidden
@@ -149,7 +157,8 @@ public struct Ingestor {
                     // A batch envelope is one line of several calls: each counts as read.
                     if results.count > 1, EventLineParser.mayBeBatch(line.bytes) { file.read += results.count - 1 }
                     if results.isEmpty { file.ignored += 1 }
-                    for result in results {
+                    let batch = results.count > 1 || EventLineParser.mayBeBatch(line.bytes)
+                    for (index, result) in results.enumerated() {
                         switch result {
                         case let .success(event) where forgotten.covers(event):
                             file.forgotten += 1
@@ -168,7 +177,7 @@ public struct Ingestor {
                             if event.kind.isActivity && event.userId == nil { file.anonymousEvents += 1 }
                             events.append(forgotten.redacting(event))
                         case let .failure(rejection):
-                            reject(&file, &rejected, path, line, rejection, forgotten: forgotten)
+                            reject(&file, &rejected, path, line, rejection, forgotten: forgotten, part: batch ? index : nil)
                             rejectedBytes += line.bytes.count
                         }
                     }
@@ -191,13 +200,14 @@ public struct Ingestor {
 
     private func reject(
         _ file: inout IngestSummary.File, _ rejected: inout [QuarantinedLine], _ path: String, _ line: LineReader.Line,
-        _ rejection: Rejection, forgotten: ForgottenPeople
+        _ rejection: Rejection, forgotten: ForgottenPeople, part: Int? = nil
     ) {
         if forgotten.mentioned(in: Array(line.bytes.prefix(LineReader.keptOfOversized))) { file.forgotten += 1; return }
         file.quarantined += 1
         file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
         rejected.append(
-            QuarantinedLine(file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes)))
+            QuarantinedLine(
+                file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes), part: part))
     }
 
     private func ingestCSV(_ path: String, reader: any LineSource, writer: IngestWriter, forgotten: ForgottenPeople) throws
@@ -272,7 +282,11 @@ public struct Ingestor {
                 if rows.count >= batchSize || rejected.count >= 1000 { try flush() }
             }
         }
-        if parser == nil { throw IngestError.emptyFile(path) }
+        if parser == nil {
+            // A compressed file damaged before its header line is said in its summary like any other damage.
+            guard file.error != nil else { throw IngestError.emptyFile(path) }
+            return file
+        }
         if !record.isEmpty {
             file.read += 1
             quarantineRecord(Rejection(.unterminatedQuote, "a quoted field opened on line \(recordLine) is never closed"))

@@ -18,6 +18,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public func adding(milliseconds delta: Int64) -> Timestamp { Timestamp(milliseconds: milliseconds + delta) }
 
     public static func startOfDay(_ day: Int64) -> Timestamp { Timestamp(milliseconds: day * millisecondsPerDay) }
+    /// 00:00 UTC of this time's day.
+    public var startOfDay: Timestamp { Self.startOfDay(day) }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b

@@ -6,7 +6,19 @@ public struct EventLineParser: Sendable {
     public var now: Timestamp
     public var futureToleranceMilliseconds: Int64
     /// How each source's lines are read (page naming, clock skew, group and time settings).
-    public var sources: BrieferConfiguration.Sources
+    public var sources: BrieferConfiguration.Sources {
+        didSet { ignored = Ignored(sources) }
+    }
+    /// Each vendor's system events, as patterns read once.
+    private var ignored: Ignored
+    struct Ignored: Sendable {
+        let posthog, amplitude, mixpanel: EventNamePatterns
+        init(_ sources: BrieferConfiguration.Sources) {
+            posthog = EventNamePatterns(sources.posthog.ignoredEvents)
+            amplitude = EventNamePatterns(sources.amplitude.ignoredEvents)
+            mixpanel = EventNamePatterns(sources.mixpanel.ignoredEvents)
+        }
+    }
     /// The source every line is from, or `.auto` to tell per line.
     public var format: EventFormat
     public var segment: BrieferConfiguration.Sources.Segment {
@@ -20,6 +32,7 @@ public struct EventLineParser: Sendable {
         self.now = now
         self.futureToleranceMilliseconds = Int64(futureToleranceSeconds) * 1000
         self.sources = sources
+        self.ignored = Ignored(sources)
         self.format = format
     }
 
@@ -117,9 +130,9 @@ public struct EventLineParser: Sendable {
             let whole = try JSONParser.parse(line)
             let calls: [VendorCalls.Call]
             switch format {
-            case .posthog: calls = try VendorCalls.posthog(whole, settings: sources.posthog)
-            case .amplitude: calls = try VendorCalls.amplitude(whole, settings: sources.amplitude)
-            default: calls = try VendorCalls.mixpanel(whole, settings: sources.mixpanel)
+            case .posthog: calls = try VendorCalls.posthog(whole, settings: sources.posthog, ignored: ignored.posthog)
+            case .amplitude: calls = try VendorCalls.amplitude(whole, settings: sources.amplitude, ignored: ignored.amplitude)
+            default: calls = try VendorCalls.mixpanel(whole, settings: sources.mixpanel, ignored: ignored.mixpanel)
             }
             return calls.map { vendor in
                 Result {
@@ -318,7 +331,11 @@ public struct EventLineParser: Sendable {
 
     /// `*` matches any run of characters; letters match in any case.
     static func glob(_ pattern: String, matches text: String) -> Bool {
-        let p = Array(pattern.lowercased().unicodeScalars), t = Array(text.lowercased().unicodeScalars)
+        glob(Array(pattern.lowercased().unicodeScalars), matches: Array(text.lowercased().unicodeScalars))
+    }
+
+    /// ``glob(_:matches:)`` of a pattern and a text already lower-cased.
+    static func glob(_ p: [Unicode.Scalar], matches t: [Unicode.Scalar]) -> Bool {
         var (pi, ti, star, mark) = (0, 0, -1, 0)
         while ti < t.count {
             if pi < p.count, p[pi] != "*", p[pi] == t[ti] {
@@ -370,5 +387,25 @@ extension String {
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(scalars[first...last])
+    }
+}
+
+/// Event name patterns (`*` matches any run of characters, letters in any case), read once and matched per event.
+struct EventNamePatterns: Sendable {
+    private let exact: Set<String>
+    private let globs: [[Unicode.Scalar]]
+
+    init(_ patterns: [String]) {
+        let lower = patterns.map { $0.lowercased() }
+        exact = Set(lower.filter { !$0.contains("*") })
+        globs = lower.filter { $0.contains("*") }.map { Array($0.unicodeScalars) }
+    }
+
+    func matches(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        if exact.contains(lower) { return true }
+        guard !globs.isEmpty else { return false }
+        let text = Array(lower.unicodeScalars)
+        return globs.contains { EventLineParser.glob($0, matches: text) }
     }
 }

@@ -65,11 +65,6 @@ public enum VendorCalls {
         }
     }
 
-    /// Whether an event name is one of a vendor's system events (`*` matches anything, letters in any case).
-    static func ignores(_ patterns: [String], _ event: String) -> Bool {
-        patterns.contains { EventLineParser.glob($0, matches: event) }
-    }
-
     /// Builds an object from the pairs whose values are present.
     static func object(_ pairs: [(String, JSONValue?)]) -> JSONValue { .object(pairs.compactMap { k, v in v.map { (k, $0) } }) }
 
@@ -109,7 +104,7 @@ public enum VendorCalls {
     /// `$groupidentify` of the configured group type is a group call; `$pageview` and `$screen` are page and screen
     /// calls; any other event is a track call, its account `$groups.<type>`. A `distinct_id` PostHog marks
     /// unidentified (`$is_identified: false`, or the browser's `$device_id`) is an anonymous id.
-    static func posthog(_ value: JSONValue, settings: BrieferConfiguration.Sources.PostHog) throws -> [Call] {
+    static func posthog(_ value: JSONValue, settings: BrieferConfiguration.Sources.PostHog, ignored: EventNamePatterns) throws -> [Call] {
         guard let event = text(value["event"]) else { throw Rejection(.missingEventName, "no event") }
         guard let distinct = text(value["distinct_id"]) else { throw Rejection(.missingUserId, "no distinct_id") }
         guard let time = text(value["timestamp"]) else { throw Rejection(.badTimestamp, "no timestamp") }
@@ -174,7 +169,7 @@ public enum VendorCalls {
                     call(
                         "screen", id: id, time: time, userId: userId, anonymousId: anonymousId, name: name.map { ("name", $0) },
                         properties: .object([]), groupId: group)))
-        case _ where ignores(settings.ignoredEvents, event):
+        case _ where ignored.matches(event):
             calls.append(.systemEvent(id: id, time: time, userId: userId, anonymousId: anonymousId, link: nil, via: "posthog"))
         default:
             calls.append(
@@ -197,7 +192,8 @@ public enum VendorCalls {
     /// `event_properties`, `user_properties`, `groups`): a track call, its account `groups.<type>`; a device id beside a
     /// user id links the device to the user; `$identify` (and person properties on any event) are identify traits;
     /// `[Amplitude] Page Viewed` is a page call.
-    static func amplitude(_ value: JSONValue, settings: BrieferConfiguration.Sources.Amplitude) throws -> [Call] {
+    static func amplitude(_ value: JSONValue, settings: BrieferConfiguration.Sources.Amplitude, ignored: EventNamePatterns) throws -> [Call]
+    {
         guard let event = text(value["event_type"]) else { throw Rejection(.missingEventName, "no event_type") }
         guard let rawTime = text(value["event_time"]) ?? text(value["client_event_time"]) else {
             throw Rejection(.badTimestamp, "no event_time")
@@ -229,7 +225,7 @@ public enum VendorCalls {
                 Call(
                     call("page", id: id, time: time, userId: userId, anonymousId: device, properties: page, groupId: group),
                     linkFrom: link, linkVia: "amplitude device_id"))
-        case _ where ignores(settings.ignoredEvents, event):
+        case _ where ignored.matches(event):
             // The device link rides on the snapshot when there is one.
             let snapshot = userId != nil && traits(value["user_properties"]) != nil
             calls.append(
@@ -259,7 +255,7 @@ public enum VendorCalls {
     /// `$user_id`): a track call; `$user_id` beside `$device_id` links the device to the user (simplified ID merge),
     /// as do `$identify` (`$anon_id` → `$identified_id`) and `$create_alias`; `$mp_web_page_view` is a page call; the
     /// account is the configured property; `time` is read in the project's time zone when one is configured.
-    static func mixpanel(_ value: JSONValue, settings: BrieferConfiguration.Sources.Mixpanel) throws -> [Call] {
+    static func mixpanel(_ value: JSONValue, settings: BrieferConfiguration.Sources.Mixpanel, ignored: EventNamePatterns) throws -> [Call] {
         guard let event = text(value["event"]) else { throw Rejection(.missingEventName, "no event") }
         guard case .object = value["properties"] else { throw Rejection(.wrongType, "properties must be an object") }
         let properties = value["properties"]!
@@ -313,7 +309,7 @@ public enum VendorCalls {
         default:
             let link = userId != nil ? device : nil
             var calls: [Call] = []
-            if ignores(settings.ignoredEvents, event) {
+            if ignored.matches(event) {
                 calls.append(
                     .systemEvent(id: id, time: time, userId: userId, anonymousId: anonymousId, link: link, via: "mixpanel $device_id"))
             } else if event == "$mp_web_page_view" {

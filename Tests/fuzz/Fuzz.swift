@@ -1,5 +1,5 @@
 // Coverage-guided fuzz targets over BrieferCore (SPEC §2): the JSON parser, the event line parser of every source,
-// the CSV reader, the line splitter and the gzip inflater. Built with `swiftc -sanitize=fuzzer,address` together
+// the CSV reader, the line splitter, the gzip inflater and the zip reader. Built with `swiftc -sanitize=fuzzer,address` together
 // with BrieferCore's sources (Tests/fuzz/run.sh); the target is BRIEFER_FUZZ_TARGET. A target fails by crashing:
 // every input must end in a value or a typed rejection, never a trap, a hang or a leak.
 import Foundation
@@ -57,8 +57,25 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
             try inflater.feed(input) { out += $0.count }
             try inflater.finish { out += $0.count }
         } catch {}
+    case "zip":
+        // Any bytes as an archive: its directory read, each file read within its own size (no trap, no hang, and no
+        // more output than deflate can make of the input).
+        let bytes = Array(input)
+        guard
+            let archive = try? ZipArchive(
+                size: UInt64(bytes.count),
+                read: { offset, count in
+                    guard offset < UInt64(bytes.count) else { return [] }
+                    return Array(bytes[Int(offset)..<min(bytes.count, Int(offset) + count)])
+                })
+        else { return 0 }
+        for entry in archive.entries.prefix(64) {
+            var out = 0
+            try? archive.forEachChunk(of: entry, chunkSize: 1 + Int(entry.crc32 % 4096)) { out += $0.count }
+            if out > 1032 * bytes.count + 64 { fatalError("a file gave more output than its archive could hold") }
+        }
     default:
-        fatalError("unknown BRIEFER_FUZZ_TARGET \(target): json, line, csv, split or inflate")
+        fatalError("unknown BRIEFER_FUZZ_TARGET \(target): json, line, csv, split, inflate or zip")
     }
     return 0
 }

@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 out=.build/fuzz
 binary=$out/briefer-fuzz
-targets=(json line csv split inflate)
+targets=(json line csv split inflate zip)
 mkdir -p "$out"
 
 build() {

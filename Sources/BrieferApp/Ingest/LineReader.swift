@@ -1,6 +1,5 @@
 import BrieferCore
 import Foundation
-import ZIPFoundation
 
 /// An input read line by line: a file (or standard input), or an entry of a zip archive.
 protocol LineSource: AnyObject {
@@ -123,12 +122,11 @@ final class LineReader: LineSource {
 /// One file of a zip archive (Amplitude's export is a zip of gzipped JSON files), streamed from the archive.
 final class ZipEntryLines: LineSource {
     let path: String
-    let archive: Archive
-    let entry: Entry
+    let archive: ZipArchive
+    let entry: ZipArchive.Entry
     let maxLineBytes: Int
-    private var firstChunk: [UInt8]?
 
-    init(archive: Archive, entry: Entry, archivePath: String, maxLineBytes: Int) {
+    init(archive: ZipArchive, entry: ZipArchive.Entry, archivePath: String, maxLineBytes: Int) {
         self.archive = archive; self.entry = entry; self.maxLineBytes = maxLineBytes
         path = archivePath + "/" + entry.path
     }
@@ -136,9 +134,9 @@ final class ZipEntryLines: LineSource {
     var head: [UInt8] {
         struct Enough: Error {}
         var first: [UInt8] = []
-        _ = try? archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { data in
-            first = Array(data)
-            throw Enough()
+        try? archive.forEachChunk(of: entry, chunkSize: 1 << 12) { piece in
+            first += piece
+            if first.count >= 1 << 12 { throw Enough() }
         }
         return LineFeed.head(of: first, compressed: Inflater.isGzip(first))
     }
@@ -147,47 +145,56 @@ final class ZipEntryLines: LineSource {
         var feed: LineFeed?
         var bytesRead = 0
         do {
-            let checksum = try archive.extract(entry, bufferSize: LineReader.chunkSize) { data in
-                if feed == nil { feed = LineFeed(path: path, maxLineBytes: maxLineBytes, compressed: Inflater.isGzip(data)) }
-                bytesRead += data.count
-                try Array(data).withUnsafeBufferPointer { try feed!.take($0, body) }
+            try archive.forEachChunk(of: entry, chunkSize: LineReader.chunkSize) { piece in
+                if feed == nil { feed = LineFeed(path: path, maxLineBytes: maxLineBytes, compressed: Inflater.isGzip(piece)) }
+                bytesRead += piece.count
+                try feed!.take(piece, body)
                 progress(bytesRead)
             }
-            if checksum != entry.checksum {
-                throw IngestError.badCompression(path, "the zip entry's checksum does not match", lines: feed?.splitter.lineNumber ?? 0)
-            }
-        } catch let error as IngestError {
-            throw error
-        } catch {
-            // Whatever the archive reader says of a damaged entry (a bad header, corrupt deflate data).
-            throw IngestError.badCompression(path, "the zip entry cannot be read (\(error))", lines: feed?.splitter.lineNumber ?? 0)
+        } catch let damage as ZipArchive.Damage {
+            throw IngestError.badCompression(path, damage.description, lines: feed?.splitter.lineNumber ?? 0)
         }
         try feed?.finish(body)
     }
 
-    /// The files of a zip archive, in name order.
+    /// The files of a zip archive, in name order (hidden ones and directories left out).
     /// An archive whose directory cannot be read is one input that ends at once, damaged: the ingest goes on.
     static func entries(of path: String, maxLineBytes: Int) -> [any LineSource] {
-        do { return try readableEntries(of: path, maxLineBytes: maxLineBytes) } catch {
+        do {
+            let file = try ArchiveFile(path: path)
+            let archive = try ZipArchive(size: file.size, read: file.read)
+            return archive.entries.filter { !$0.isDirectory && !($0.path as NSString).lastPathComponent.hasPrefix(".") }
+                .sorted { $0.path < $1.path }
+                .map { ZipEntryLines(archive: archive, entry: $0, archivePath: path, maxLineBytes: maxLineBytes) }
+        } catch {
             return [UnreadableArchive(path: path, why: "\(error)")]
         }
     }
 
-    static func readableEntries(of path: String, maxLineBytes: Int) throws -> [ZipEntryLines] {
-        let archive: Archive
-        do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
-            throw IngestError.cannotOpen(path, "not a readable zip archive (\(error))")
-        }
-        return archive.filter { $0.type == .file && !($0.path as NSString).lastPathComponent.hasPrefix(".") }
-            .sorted { $0.path < $1.path }
-            .map { ZipEntryLines(archive: archive, entry: $0, archivePath: path, maxLineBytes: maxLineBytes) }
-    }
-
-    /// Whether a file starts as a zip archive does (`PK\u{3}\u{4}`).
+    /// Whether a file starts as a zip archive does.
     static func isZip(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        return Array(handle.readData(ofLength: 4)) == [0x50, 0x4B, 0x03, 0x04]
+        return ZipArchive.isZip(handle.readData(ofLength: 4))
+    }
+}
+
+/// An archive's file, read at offsets; closed when the last of its entries is done with it.
+final class ArchiveFile: @unchecked Sendable {
+    let handle: FileHandle
+    let size: UInt64
+
+    init(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw IngestError.cannotOpen(path, "cannot open the archive") }
+        self.handle = handle
+        size = try handle.seekToEnd()
+    }
+
+    deinit { try? handle.close() }
+
+    func read(_ offset: UInt64, _ count: Int) throws -> [UInt8] {
+        try handle.seek(toOffset: offset)
+        return Array(try handle.read(upToCount: count) ?? Data())
     }
 }
 

@@ -1,6 +1,6 @@
 import CBrieferZlib
 
-/// Decompresses a gzip (or zlib) stream fed in pieces, in constant memory: each piece's output is handed on
+/// Decompresses a gzip (or zlib, or raw deflate) stream fed in pieces, in constant memory: each piece's output is handed on
 /// as it comes. Concatenated gzip members (as `cat a.gz b.gz` makes, and some exporters write) are one stream.
 public final class Inflater {
     /// Why a stream could not be decompressed.
@@ -20,8 +20,10 @@ public final class Inflater {
     private var sawInput = false
     private var failed: Failure?
 
-    public init() {
-        precondition(briefer_inflate_init(&stream) == Z_OK, "zlib could not start (out of memory)")
+    /// - Parameter raw: a raw deflate stream (a zip archive's deflated file), not a gzip or zlib one.
+    public init(raw: Bool = false) {
+        let status = raw ? briefer_inflate_init_raw(&stream) : briefer_inflate_init(&stream)
+        precondition(status == Z_OK, "zlib could not start (out of memory)")
     }
 
     deinit { inflateEnd(&stream) }

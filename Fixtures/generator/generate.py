@@ -11,9 +11,11 @@ Three modes, all standard library only and deterministic for a given seed
 
              python3 Fixtures/generator/generate.py workspace [--out Fixtures/workspace] [--seed 7]
 
-  bench      a large, clean benchmark workspace (N Segment track events,
-             ~0.5% exact duplicate lines, bots and daily-cap days) plus
-             extra_events.jsonl for an incremental-ingest test.
+  bench      a large, clean benchmark workspace (N Segment lines: track, page
+             and screen calls of users and of anonymous visitors, identify
+             calls linking visitors to users; ~0.5% exact duplicate lines,
+             bots and daily-cap days) plus extra_events.jsonl for an
+             incremental-ingest test.
 
              python3 Fixtures/generator/generate.py bench --events 1000000 --out DIR [--seed 11]
 
@@ -986,13 +988,42 @@ BENCH_PROPS = [
     ['{"list":"product_updates"}'],
     ['{"from":"team","to":"free"}'],
 ]
-# Per-persona weights over BENCH_NAMES.
+# Codes after the track names: a page call, a screen call (both events), an identify call (a link).
+PAGE, SCREEN, IDENTIFY = len(BENCH_NAMES), len(BENCH_NAMES) + 1, len(BENCH_NAMES) + 2
+# Per-persona weights over BENCH_NAMES, then PAGE and SCREEN (~7% of a user's events).
 PERSONAS = [
-    [14, 30, 24, 8, 2, 1, 1, 2, 3, 1, 0.3, 3, 0.05, 0.02],     # builder
-    [25, 40, 10, 6, 0.5, 0.2, 0.1, 0.5, 2, 0.2, 0.2, 0.5, 0.1, 0.05],  # viewer
-    [12, 20, 20, 15, 3, 3, 2, 4, 5, 2, 0.5, 6, 0.02, 0.01],    # power / expanding
-    [30, 30, 8, 2, 1, 0.3, 0.2, 0.2, 2, 0.1, 0.5, 0.1, 0.5, 0.3],  # drifting
+    [14, 30, 24, 8, 2, 1, 1, 2, 3, 1, 0.3, 3, 0.05, 0.02, 5.5, 0.8],     # builder
+    [25, 40, 10, 6, 0.5, 0.2, 0.1, 0.5, 2, 0.2, 0.2, 0.5, 0.1, 0.05, 5.5, 0.8],  # viewer
+    [12, 20, 20, 15, 3, 3, 2, 4, 5, 2, 0.5, 6, 0.02, 0.01, 5.5, 0.8],    # power / expanding
+    [30, 30, 8, 2, 1, 0.3, 0.2, 0.2, 2, 0.1, 0.5, 0.1, 0.5, 0.3, 5.5, 0.8],  # drifting
 ]
+# Page calls: (members after the ids, whether context.page.path is /pricing/enterprise). The name
+# Briefer's default page rules give each is in the comment.
+BENCH_PAGES = [
+    ('"properties":{"path":"/pricing","url":"https://www.tallyboard.io/pricing"}', False),  # pricing_page_viewed (path)
+    ('"properties":{"url":"https://www.tallyboard.io/pricing?plan=team"}', False),        # pricing_page_viewed (URL)
+    ('"name":"Pricing","properties":{"path":"/plans"}', False),                           # pricing_page_viewed (name)
+    ('"name":"Getting Started","category":"Docs","properties":{"path":"/docs/getting-started"}', False),
+    # ^ Viewed Docs Getting Started Page
+    ('"properties":{"path":"/blog/what-is-a-pql"}', False),                               # Loaded a Page
+    ('"properties":{}', True),                                         # pricing_page_viewed (context.page.path)
+    ('"name":"Dashboards","properties":{"path":"/app/dashboards"}', False),               # Viewed Dashboards Page
+    ('"properties":{"path":"/Pricing/Team"}', False),                                     # pricing_page_viewed (any case)
+]
+BENCH_SCREENS = [
+    '"name":"Dashboard","properties":{}',                  # Viewed Dashboard Screen
+    '"properties":{}',                                     # Loaded a Screen
+    '"name":"Pricing","properties":{}',                    # pricing_page_viewed (name)
+    '"name":"Settings","properties":{"path":"/pricing"}',  # Viewed Settings Screen (a screen has no path)
+]
+PRICING_PAGES = (0, 1, 2, 5, 7)
+# Which page / screen a user's call is (picked by its ms), and an anonymous visitor's page.
+PAGE_PICK = [0] * 5 + [1] * 2 + [2] * 2 + [3] * 3 + [4] * 4 + [5] + [6] * 2 + [7]
+SCREEN_PICK = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3]
+ANON_PAGE_PICK = [0] * 6 + [1] * 3 + [2] * 2 + [3] * 2 + [4] * 3 + [5] + [7]
+ANON_TRACKS = (8, 8, 1, 2, 9)   # pricing_page_viewed, dashboard_viewed, core_feature_used, checkout_started
+# The bench workspace's shape; bench.py regenerates a workspace whose manifest has another.
+BENCH_VERSION = 2
 BENCH_PREFIX = ["bright", "blue", "north", "swift", "iron", "silver", "cedar", "quantum", "lumen", "river",
                 "summit", "pixel", "harbor", "atlas", "nova", "ember", "granite", "delta", "orbit", "maple",
                 "vector", "cobalt", "sierra", "echo", "aurora", "falcon", "willow", "zenith", "prism", "copper",
@@ -1102,17 +1133,29 @@ def bench(n_events: int, out: Path, seed: int) -> None:
     n_unique = n_events - n_dup
     n_bot_days = min(10, n_events // 50_000)
     n_caps = min(400, n_events // 2_500)
+    scale = n_events / 1_000_000
 
     keys: list[int] = []
-    SH_N, SH_P = 4, 3   # key = ((ts << 14 | user) << 4 | name) << 3 | variant
+    # key = (((ts << 16 | who) << 5 | code) << 3 | variant); who < n_users is a user, else the
+    # anonymous visitor who - n_users; code < 14 a track event (BENCH_NAMES), PAGE / SCREEN a
+    # call of BENCH_PAGES / BENCH_SCREENS[variant], IDENTIFY the variant-th link of the visitor.
+    SH_W, SH_N, SH_P = 16, 5, 3
 
-    def add(ts: int, user: int, name: int) -> None:
-        keys.append((((ts << 14) | user) << SH_N | name) << SH_P | (ts % len(BENCH_PROPS[name])))
+    def add(ts: int, who: int, code: int, variant: int | None = None) -> None:
+        if variant is None:
+            if code < PAGE:
+                variant = ts % len(BENCH_PROPS[code])
+            elif code == PAGE:
+                variant = PAGE_PICK[ts % len(PAGE_PICK)]
+            else:
+                variant = SCREEN_PICK[ts % len(SCREEN_PICK)]
+        keys.append((((ts << SH_W) | who) << SH_N | code) << SH_P | variant)
 
     company_users = [i for i in range(n_users) if u_dom[i] not in (None, INTERNAL_DOMAIN)]
 
     # Bot-like user-days (> 600 events in one UTC day).
     bot_days = []
+    bot_users = set()
     for _ in range(n_bot_days):
         while True:
             u = rng.choice(company_users)
@@ -1125,6 +1168,7 @@ def bench(n_events: int, out: Path, seed: int) -> None:
         for _ in range(cnt):
             add(lo + rng.randrange(base + DAY - lo), u, rng.choice((0, 1, 1, 1, 3)))
         bot_days.append({"user_id": uids[u], "day": iso_s(base)[:10], "events": cnt})
+        bot_users.add(u)
     # Daily-cap days: one user, one name, 51-120 events in a day.
     cap_days = 0
     for _ in range(n_caps):
@@ -1137,7 +1181,168 @@ def bench(n_events: int, out: Path, seed: int) -> None:
         for _ in range(cnt):
             add(lo + rng.randrange(max(1, base + DAY - lo)), u, name)
         cap_days += 1
-    n_special = len(keys)
+
+    # Anonymous visitors (anonymousId only) and identify calls with both ids (links).
+    span_end = (last_day + 1) * DAY
+    anon_ids: list[str] = []
+    anon_ctx: list[str] = []         # 1 in 5 visitors' events carry some company's groupId (never a hint)
+    anon_links: list[list[int]] = []   # per visitor: the users its identify calls name, in key-variant order
+    links: list[list] = []           # [ts or None = set after as_of is known, visitor, user, "main" | "extra", kind]
+
+    def visitor() -> int:
+        anon_ids.append(uuid_str(rng.getrandbits(128)))
+        anon_ctx.append(f'"groupId":"{rng.choice(companies)[0]}"' if rng.random() < 0.2 else "")
+        anon_links.append([])
+        return n_users + len(anon_ids) - 1
+
+    def anon_event(ts: int, who: int, pricing_only: bool = False) -> None:
+        r = rng.random()
+        if pricing_only:
+            if r < 0.6:
+                add(ts, who, PAGE, rng.choice(PRICING_PAGES))
+            elif r < 0.8:
+                add(ts, who, SCREEN, 2)
+            else:
+                add(ts, who, N_IDX["pricing_page_viewed"])
+        elif r < 0.55:
+            add(ts, who, PAGE, ANON_PAGE_PICK[ts % len(ANON_PAGE_PICK)])
+        elif r < 0.6:
+            add(ts, who, SCREEN)
+        else:
+            add(ts, who, rng.choice(ANON_TRACKS))
+
+    def session(who: int, start: int, n: int, stop: int) -> None:
+        """Up to n anonymous events from start, 10 s to 5 min apart, all before stop."""
+        ts = start
+        for _ in range(n):
+            if ts >= stop:
+                break
+            anon_event(ts, who)
+            ts += rng.randrange(10 * SECOND, 5 * MINUTE)
+
+    def link(ts, who: int, user: int, where: str = "main", kind: str = "signup") -> None:
+        anon_links[who - n_users].append(user)
+        links.append([ts, who, user, where, kind])
+
+    # (A) Visitors who sign up: sessions in the 10 days before the user's created_at, the identify at
+    # signup (+1-20 min); some act between signup and the identify (stitched activation), some come
+    # back anonymously after it, some identify again later (the link keeps its earliest time).
+    signup_users = [u for u in range(n_users) if u_dom[u] != INTERNAL_DOMAIN and u_created[u] >= span_start + 10 * DAY]
+    n_signup_visitors = min(len(signup_users), round(1600 * scale))
+    signup_visitors = []
+    for u in sorted(rng.sample(signup_users, n_signup_visitors)):
+        who = visitor()
+        created = u_created[u]
+        for _ in range(rng.randint(1, 4)):
+            start = created - rng.randrange(HOUR, 10 * DAY)
+            session(who, start, rng.randint(2, 10), created)
+        t1 = created + rng.randrange(MINUTE, 20 * MINUTE)
+        if rng.random() < 0.35:
+            for _ in range(rng.randint(1, 3)):
+                add(created + 1 + rng.randrange(t1 - created - 1), who, rng.choice((4, 4, 2, 5)))
+        link(t1, who, u)
+        if rng.random() < 0.1:
+            back = t1 + rng.randrange(DAY, 20 * DAY)
+            if back < span_end:
+                session(who, back, rng.randint(1, 4), span_end)
+        if rng.random() < 0.2:
+            link(min(t1 + rng.randrange(DAY, 40 * DAY), span_end + 5 * DAY), who, u, kind="again")
+        signup_visitors.append((who, u, t1))
+
+    # (C) Shared devices: a visitor of the last 3 weeks linked to a second user within 5 days: a
+    # conflict, never applied (the visitor's later anonymous events still count for the first user).
+    recent = [v for v in signup_visitors if v[2] > span_end - 21 * DAY]
+    n_conflicts = min(len(recent), max(1, len(signup_visitors) // 80))
+    conflicted = set()
+    for who, u, t1 in rng.sample(recent, n_conflicts):
+        other = rng.choice(company_users)
+        if other == u:
+            continue
+        t2 = min(t1 + rng.randrange(HOUR, 5 * DAY), span_end - 2 * HOUR)
+        link(t2, who, other, kind="conflict")
+        session(who, t2 + MINUTE, rng.randint(1, 5), span_end)
+        conflicted.add(who)
+
+    # (B) Visitors never linked: their events count for nobody.
+    for _ in range(max(1, round(1000 * scale))):
+        who = visitor()
+        for _ in range(rng.randint(1, 3)):
+            session(who, span_start + rng.randrange(span_end - span_start - HOUR), rng.randint(2, 8), span_end)
+
+    # (D) Known users on a new device in the last 10 days, linked only after as_of: half of the
+    # identify calls in events.jsonl (after as_of: not applied at as_of), half in the extra events.
+    # The first is exactly at as_of (applied), the last of the extra ones exactly at later_as_of.
+    n_devices = max(2, round(200 * scale))
+    for k in range(n_devices):
+        u = rng.choice(company_users)
+        who = visitor()
+        for _ in range(rng.randint(1, 3)):
+            session(who, (last_day - rng.randrange(10)) * DAY + rng.randrange(DAY - HOUR), rng.randint(2, 8), span_end)
+        link(None, who, u, "main" if k % 2 == 0 else "extra", "after_as_of")
+
+    # (F) Stitched bot days: a user's own events and those of a visitor linked to them share a
+    # UTC day: together above 500 (each alone is not): the whole day is excluded.
+    stitched_bot_days = []
+    for _ in range(min(6, n_events // 100_000)):
+        while True:
+            u = rng.choice(company_users)
+            if first_day[u] < last_day - 2 and u not in bot_users:
+                break
+        d = rng.randint(first_day[u] + 1, last_day)
+        base = d * DAY
+        lo = max(base, u_created[u] + SECOND)
+        own = rng.randint(260, 380)
+        for _ in range(own):
+            add(lo + rng.randrange(base + DAY - lo), u, rng.choice((0, 1, 1, 1, 3)))
+        who = visitor()
+        anon = rng.randint(505 - own, 420)
+        for _ in range(anon):
+            anon_event(base + rng.randrange(DAY), who)
+        link(base + DAY + rng.randrange(2 * DAY), who, u, kind="stitched_bot")
+        bot_users.add(u)
+        stitched_bot_days.append({"user_id": uids[u], "day": iso_s(base)[:10], "own_events": own,
+                                  "anonymous_events": anon, "anonymous_id": anon_ids[-1]})
+
+    # (G) Stitched cap days: own and a linked visitor's pricing_page_viewed (tracks, pages, screens)
+    # on one day, 51-90 together: the daily cap ranks them together.
+    stitched_cap_days = 0
+    for _ in range(min(100, n_events // 10_000)):
+        u = rng.choice(company_users)
+        d = rng.randint(first_day[u] + 1, last_day) if first_day[u] < last_day else last_day
+        base = d * DAY
+        lo = max(base, u_created[u] + SECOND)
+        own = rng.randint(15, 45)
+        for _ in range(own):
+            ts = lo + rng.randrange(max(1, base + DAY - lo))
+            if rng.random() < 0.5:
+                add(ts, u, N_IDX["pricing_page_viewed"])
+            else:
+                add(ts, u, PAGE, rng.choice(PRICING_PAGES))
+        who = visitor()
+        for _ in range(rng.randint(max(1, 51 - own), 90 - own)):
+            anon_event(base + rng.randrange(DAY), who, pricing_only=True)
+        link(base + rng.randrange(-DAY, 2 * DAY), who, u, kind="stitched_cap")
+        stitched_cap_days += 1
+    # (H) The same at the recency edge: a user gone quiet a week ago views pricing 50 times just
+    # before as_of - 3 days (~01:00 of the last day but 2), a visitor linked to them 1-20 more times
+    # two hours later: those are ranks 51+, over the cap, so the last counted event stays before
+    # the edge (recency 40, not 75).
+    quiet = [u for u in company_users if end_day[u] <= last_day - 5 and first_day[u] < last_day - 3
+             and u not in bot_users]
+    edge = (last_day - 2) * DAY
+    for u in rng.sample(quiet, min(len(quiet), min(5, n_events // 50_000))):
+        for _ in range(50):
+            add(edge + rng.randrange(50 * MINUTE), u, N_IDX["pricing_page_viewed"])
+        who = visitor()
+        for _ in range(rng.randint(1, 20)):
+            anon_event(edge + 2 * HOUR + rng.randrange(HOUR), who, pricing_only=True)
+        link(edge + 4 * HOUR, who, u, kind="stitched_cap")
+        stitched_cap_days += 1
+    if len(anon_ids) > (1 << SH_W) - n_users:
+        raise SystemExit("too many anonymous visitors")
+
+    n_main_links = sum(1 for l in links if l[3] == "main")
+    n_special = len(keys) + n_main_links
     n_normal = n_unique - n_special
     if n_normal < 0:
         raise SystemExit("--events too small")
@@ -1162,7 +1367,7 @@ def bench(n_events: int, out: Path, seed: int) -> None:
             acc += w
             cum.append(acc)
         persona_cum.append(cum)
-    name_range = range(len(BENCH_NAMES))
+    name_range = range(len(PERSONAS[0]))
     rnd = rng.random
     for u in range(n_users):
         c = counts[u]
@@ -1188,24 +1393,76 @@ def bench(n_events: int, out: Path, seed: int) -> None:
                 ts = base + int(rnd() * DAY)
             add(ts, u, names[k])
 
-    keys.sort()
-    mask_u = (1 << 14) - 1
-    shift_ts = 14 + SH_N + SH_P
-    last_ts = keys[-1] >> shift_ts
-    first_ts = keys[0] >> shift_ts
+    mask_w = (1 << SH_W) - 1
+    shift_ts = SH_W + SH_N + SH_P
+    last_ts = max(keys) >> shift_ts
+    first_ts = min(keys) >> shift_ts
     as_of = -(-last_ts // SECOND) * SECOND + HOUR
     later = as_of + DAY
     assert iso_ms(last_ts) < iso_s(as_of)
 
-    # Prebuilt fragments: per-user prefix (userId) and suffix (context), per-day date prefix.
-    u_ctx = ['}\n' if u_dom[i] is None else f',"context":{{"groupId":"{u_dom[i]}"}}}}\n' for i in range(n_users)]
-    name_frag = [f'","event":"{n}","properties":' for n in BENCH_NAMES]
+    # Identify calls: (D)'s times, now that as_of is known; the main file's go to keys.
+    main_after = [l for l in links if l[4] == "after_as_of" and l[3] == "main"]
+    extra_after = [l for l in links if l[4] == "after_as_of" and l[3] == "extra"]
+    for i, l in enumerate(main_after):
+        l[0] = as_of if i == 0 else as_of + 1 + rng.randrange(DAY - 1)
+    for i, l in enumerate(extra_after):
+        l[0] = later if i == len(extra_after) - 1 else as_of + 1 + rng.randrange(DAY - 1)
+    # No call after later_as_of: the rescore at later_as_of is a run as of "now" (Briefer re-reads
+    # the raw calls of every user when some user's latest call is after the run's time: a backtest's
+    # cost, which (d) should not pay). A link meant for later (linked again, a stitched bot day's)
+    # moves into (as_of, later_as_of): still not applied at as_of.
+    for l in links:
+        if l[0] > later:
+            l[0] = as_of + 1 + rng.randrange(DAY - SECOND)
+    # (E) Late links, in the extra events: a visitor of (A) already linked (events.jsonl) gets an
+    # identify to another user dated shortly BEFORE that link: the earlier link wins whatever order
+    # calls arrive in, so from later_as_of on the visitor's events count for the other user.
+    late = [v for v in signup_visitors if v[0] not in conflicted and v[2] > span_end - 12 * DAY]
+    late_links = []
+    for who, u, t1 in rng.sample(late, min(len(late), max(1, round(5 * scale)))):
+        other = rng.choice(company_users)
+        if other == u:
+            continue
+        link(t1 - rng.randrange(MINUTE, DAY), who, other, "extra", "late")
+        late_links.append({"anonymous_id": anon_ids[who - n_users], "was": uids[u], "now": uids[other]})
+    seen_link_times = set()
+    for l in links:
+        while (l[1], l[0]) in seen_link_times:     # never two links of one visitor at the same ms
+            l[0] += 1
+        seen_link_times.add((l[1], l[0]))
+    link_variant: dict[int, int] = {}
+
+    def add_link(l) -> None:
+        k = link_variant.get(l[1], 0)
+        link_variant[l[1]] = k + 1
+        keys.append((((l[0] << SH_W) | l[1]) << SH_N | IDENTIFY) << SH_P | k)
+
+    link_counts = {}
+    for l in links:
+        link_counts[l[4]] = link_counts.get(l[4], 0) + 1
+    # Variant k of a visitor's IDENTIFY key is anon_links[visitor][k]: keys are added in links order.
+    for l in links:
+        if l[3] == "main":
+            add_link(l)
+        else:
+            link_variant[l[1]] = link_variant.get(l[1], 0) + 1
+    keys.sort()
+    assert len(keys) == n_unique, (len(keys), n_unique)
+
+    # Prebuilt fragments: per-who ids and context, per-day date prefix.
+    who_id = [f'"userId":"{uids[i]}"' for i in range(n_users)] + [f'"anonymousId":"{a}"' for a in anon_ids]
+    who_ctx = ['' if u_dom[i] is None else f'"groupId":"{u_dom[i]}"' for i in range(n_users)] + anon_ctx
+    ctx_end = ['}\n' if not c else f',"context":{{{c}}}}}\n' for c in who_ctx]
+    ctx_page_end = [f',"context":{{{c + "," if c else ""}"page":{{"path":"/pricing/enterprise"}}}}}}\n' for c in who_ctx]
+    name_frag = [f',"event":"{n}","properties":' for n in BENCH_NAMES]
     day_str = {}
+    link_user = [[uids[x] for x in ls] for ls in anon_links]
 
     def line_of(key: int, mid: str) -> str:
         v = key & 7
-        n = (key >> SH_P) & 15
-        u = (key >> (SH_P + SH_N)) & mask_u
+        n = (key >> SH_P) & 31
+        w = (key >> (SH_P + SH_N)) & mask_w
         ts = key >> shift_ts
         d, r = divmod(ts, DAY)
         ds = day_str.get(d)
@@ -1214,8 +1471,18 @@ def bench(n_events: int, out: Path, seed: int) -> None:
         h, r = divmod(r, HOUR)
         m, r = divmod(r, MINUTE)
         s, ms = divmod(r, SECOND)
-        return (f'{{"type":"track","messageId":"{mid}","userId":"{uids[u]}{name_frag[n]}'
-                f'{BENCH_PROPS[n][v]},"timestamp":"{ds}T{h:02d}:{m:02d}:{s:02d}.{ms:03d}Z"{u_ctx[u]}')
+        stamp = f'"timestamp":"{ds}T{h:02d}:{m:02d}:{s:02d}.{ms:03d}Z"'
+        if n < PAGE:
+            return (f'{{"type":"track","messageId":"{mid}",{who_id[w]}{name_frag[n]}'
+                    f'{BENCH_PROPS[n][v]},{stamp}{ctx_end[w]}')
+        if n == PAGE:
+            body, page_ctx = BENCH_PAGES[v]
+            return (f'{{"type":"page","messageId":"{mid}",{who_id[w]},{body},{stamp}'
+                    f'{ctx_page_end[w] if page_ctx else ctx_end[w]}')
+        if n == SCREEN:
+            return f'{{"type":"screen","messageId":"{mid}",{who_id[w]},{BENCH_SCREENS[v]},{stamp}{ctx_end[w]}'
+        return (f'{{"type":"identify","messageId":"{mid}","userId":"{link_user[w - n_users][v]}",'
+                f'{who_id[w]},"traits":{{}},{stamp}}}\n')
 
     getrandbits = rng.getrandbits
     mids = [uuid_str(getrandbits(128)) for _ in range(n_unique)]
@@ -1227,10 +1494,17 @@ def bench(n_events: int, out: Path, seed: int) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     written = 0
+    kinds = [0] * 4   # track, page, screen, identify lines (unique)
+    anon_lines = 0
     with open(out / "events.jsonl", "w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
         buf = []
         for i in range(n_unique):
-            buf.append(line_of(keys[i], mids[i]))
+            key = keys[i]
+            n = (key >> SH_P) & 31
+            kinds[0 if n < PAGE else n - PAGE + 1] += 1
+            if n != IDENTIFY and (key >> (SH_P + SH_N)) & mask_w >= n_users:
+                anon_lines += 1
+            buf.append(line_of(key, mids[i]))
             extra = dup_after.get(i)
             if extra:
                 for src in extra:
@@ -1243,13 +1517,25 @@ def bench(n_events: int, out: Path, seed: int) -> None:
         f.write("".join(buf))
     assert written == n_events, (written, n_events)
 
-    # Extra events: 10,000 clean events in (as_of, as_of + 1 day], for incremental ingest.
+    # Extra events: 10,000 lines: clean events in (as_of, later_as_of] (own tracks, pages and
+    # screens; 1% anonymous, of visitors above) plus the extra identify calls.
+    n_extra_links = sum(1 for l in links if l[3] == "extra")
     active = [u for u in range(n_users) if counts[u] and end_day[u] >= last_day - 3]
     act_w = [counts[u] for u in active]
     keys = []   # add() appends here now
-    for u in rng.choices(active, weights=act_w, k=10_000):
+    n_extra_events = 10_000 - n_extra_links
+    n_extra_anon = n_extra_events // 100
+    for u in rng.choices(active, weights=act_w, k=n_extra_events - n_extra_anon):
         ts = as_of + 1 + rng.randrange(DAY - 1)
         add(ts, u, rng.choices(name_range, cum_weights=persona_cum[persona[u]], k=1)[0])
+    for _ in range(n_extra_anon):
+        anon_event(as_of + 1 + rng.randrange(DAY - 1), n_users + rng.randrange(len(anon_ids)))
+    link_variant.clear()
+    for l in links:
+        if l[3] == "extra":
+            add_link(l)
+        else:
+            link_variant[l[1]] = link_variant.get(l[1], 0) + 1
     ekeys = sorted(keys)
     with open(out / "extra_events.jsonl", "w", encoding="utf-8", newline="\n") as f:
         f.write("".join(line_of(k, uuid_str(getrandbits(128))) for k in ekeys))
@@ -1260,30 +1546,50 @@ def bench(n_events: int, out: Path, seed: int) -> None:
         comp_buf.append(",".join(str(x) for x in c) + "\n")
     write_text(out / "companies.csv", "".join(comp_buf))
     manifest = {
+        "version": BENCH_VERSION,
         "as_of": iso_s(as_of),
         "later_as_of": iso_s(later),
         "seed": seed,
         "generator": f"Fixtures/generator/generate.py bench --events {n_events}",
-        "description": ("Clean benchmark workspace: Segment track events only, every line with messageId, "
-                        "userId and a millisecond UTC timestamp; context.groupId is the user's company "
-                        "domain (absent for free-mail users). ~0.5% of lines are exact re-deliveries of an "
-                        "earlier line (same messageId). extra_events.jsonl holds new events in "
-                        "(as_of, later_as_of] with their own messageIds."),
+        "description": (
+            "Clean benchmark workspace: Segment track, page and screen calls and identify calls, every line "
+            "with messageId and a millisecond UTC timestamp. Users' calls carry userId and context.groupId = "
+            "their company domain (absent for free-mail users). Page and screen calls are named by Briefer's "
+            "default page rules (pricing pages by path, URL, context.page.path or the name 'Pricing'; "
+            "'Viewed Docs Getting Started Page', 'Loaded a Page', 'Viewed Dashboard Screen', ...). Anonymous "
+            "visitors' calls carry only anonymousId (1 in 5 visitors with some company's context.groupId, "
+            "never a hint); trait-free identify calls with both userId and anonymousId link a visitor to a "
+            "user: at signup (the visitor's earlier calls count from the link on), again later (the earliest "
+            "link holds), to a second user (a conflict, never applied), or only after as_of (the first exactly "
+            "at as_of; the others in (as_of, later_as_of]: not applied at as_of). Some visitors are never "
+            "linked. Some user-days exceed 500 events or 50 of one name only with a linked visitor's events "
+            "added. ~0.5% of lines are exact re-deliveries of an earlier line (same messageId). "
+            "extra_events.jsonl holds new calls in (as_of, later_as_of] with their own messageIds, "
+            "including identify calls that link older anonymous events, and a few late identify calls dated "
+            "before as_of that take a visitor over from a later link. No line is dated after later_as_of."),
         "first_event": iso_ms(first_ts),
         "last_event": iso_ms(last_ts),
         "span_days": span_days,
         "files": {
-            "events.jsonl": {"lines": n_events, "unique_message_ids": n_unique, "duplicate_lines": n_dup},
-            "extra_events.jsonl": {"lines": len(ekeys)},
+            "events.jsonl": {"lines": n_events, "unique_message_ids": n_unique, "duplicate_lines": n_dup,
+                             "track_lines": kinds[0], "page_lines": kinds[1], "screen_lines": kinds[2],
+                             "identify_lines": kinds[3], "anonymous_event_lines": anon_lines},
+            "extra_events.jsonl": {"lines": len(ekeys), "identify_lines": n_extra_links},
             "users.csv": {"rows": n_users, "free_mail_users": n_free, "internal_users": n_internal},
             "companies.csv": {"rows": n_companies},
         },
+        "anonymous_visitors": len(anon_ids),
+        "links": dict(sorted(link_counts.items())),
+        "late_links": late_links,
         "bot_user_days": sorted(bot_days, key=lambda b: (b["user_id"], b["day"])),
+        "stitched_bot_user_days": sorted(stitched_bot_days, key=lambda b: (b["user_id"], b["day"])),
         "daily_cap_user_day_names": cap_days,
+        "stitched_daily_cap_user_days": stitched_cap_days,
     }
     write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    print(f"bench: {n_events} events ({n_dup} duplicate lines), {n_users} users, {n_companies} companies, "
-          f"as_of {iso_s(as_of)} -> {out}")
+    print(f"bench: {n_events} events ({n_dup} duplicate lines; {kinds[1]} page, {kinds[2]} screen, "
+          f"{kinds[3]} identify, {anon_lines} anonymous), {n_users} users, {len(anon_ids)} visitors, "
+          f"{n_companies} companies, as_of {iso_s(as_of)} -> {out}")
 
 
 # --------------------------------------------------------------------------- bad mode

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """The SPEC §9 benchmark, side by side in one run on the same files (`make bench`).
 
-usage: bench.py --briefer PATH [--events N] [--workdir DIR] [--keep]
+usage: bench.py --briefer PATH [--events N] [--workdir DIR] [--config YAML]
 
-1. Generates ~N Segment events with the fixture generator (Fixtures/generator/generate.py bench),
-   reusing DIR when its manifest already matches.
+1. Generates N Segment lines with the fixture generator (Fixtures/generator/generate.py bench):
+   track, page and screen calls of users and of anonymous visitors, identify calls linking
+   visitors to users; reusing DIR when its manifest already matches (lines and version).
 2. Runs, on the same files:
    (a) Briefer (release build): ingest users, companies and events into a fresh database, then
        score everything as of the manifest's as_of (writing per-user scores);
    (b) DuckDB: read the JSON into a database file with a unique dedup key, run scoring.sql;
    (c) a plain Python job: json.loads the lines into SQLite, run the same scoring.sql;
-   (d) Briefer: ingest the 10k extra events into (a)'s database and rescore at later_as_of.
+   (d) Briefer: ingest the 10k extra lines (events, and identify calls linking older anonymous
+       events) into (a)'s database and rescore at later_as_of.
 3. Checks that (a), (b) and (c) give identical per-user scores (and (d) the same as DuckDB after
    appending the same extra events), then prints times, ratios and the SPEC §9 targets.
 Exits non-zero when the scores differ.
@@ -26,6 +28,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+BENCH_VERSION = 2   # the generator's bench manifest `version` this script expects
 
 
 def timed(cmd, **kwargs):
@@ -56,15 +59,19 @@ def main():
     ap.add_argument("--briefer", required=True)
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--workdir", default=os.path.join(ROOT, ".build", "bench"))
+    ap.add_argument("--config", default=os.path.join(ROOT, "config/briefer.yaml"),
+                    help="Briefer's configuration (default: config/briefer.yaml)")
     args = ap.parse_args()
     briefer = os.path.abspath(args.briefer)
+    config = os.path.abspath(args.config)
     data = os.path.join(args.workdir, "data")
     runs = os.path.join(args.workdir, "runs")
     os.makedirs(runs, exist_ok=True)
 
     manifest_path = os.path.join(data, "manifest.json")
     manifest = json.load(open(manifest_path)) if os.path.exists(manifest_path) else {}
-    if manifest.get("files", {}).get("events.jsonl", {}).get("lines") != args.events:
+    if manifest.get("files", {}).get("events.jsonl", {}).get("lines") != args.events \
+            or manifest.get("version") != BENCH_VERSION:
         print(f"generating {args.events} events into {data} ...", flush=True)
         shutil.rmtree(data, ignore_errors=True)
         elapsed, _ = timed([sys.executable, os.path.join(ROOT, "Fixtures/generator/generate.py"), "bench",
@@ -73,7 +80,9 @@ def main():
         manifest = json.load(open(manifest_path))
     as_of, later = manifest["as_of"], manifest["later_as_of"]
     size_mb = os.path.getsize(os.path.join(data, "events.jsonl")) / 1e6
-    print(f"data: {manifest['files']['events.jsonl']['lines']} event lines ({size_mb:.0f} MB), "
+    lines = manifest["files"]["events.jsonl"]
+    print(f"data: {lines['lines']} lines ({size_mb:.0f} MB: {lines['page_lines']} page, {lines['screen_lines']} screen, "
+          f"{lines['identify_lines']} identify, {lines['anonymous_event_lines']} anonymous), "
           f"{manifest['files']['users.csv']['rows']} users, as of {as_of}", flush=True)
 
     def fresh(path):
@@ -85,9 +94,9 @@ def main():
     # (a) Briefer: ingest + full scoring.
     db = fresh(os.path.join(runs, "briefer.sqlite"))
     briefer_csv = os.path.join(runs, "briefer.csv")
-    t_ingest, _ = timed([briefer, "ingest", "--db", db, "--config", os.path.join(ROOT, "config/briefer.yaml"),
+    t_ingest, _ = timed([briefer, "ingest", "--db", db, "--config", config,
                          os.path.join(data, "companies.csv"), os.path.join(data, "users.csv"), os.path.join(data, "events.jsonl")])
-    t_score, _ = timed([briefer, "score", "--db", db, "--config", os.path.join(ROOT, "config/briefer.yaml"),
+    t_score, _ = timed([briefer, "score", "--db", db, "--config", config,
                         "--as-of", as_of, "--users-csv", briefer_csv])
     a = t_ingest + t_score
     print(f"(a) briefer ingest + score: {a:.2f} s (ingest {t_ingest:.2f} s, score {t_score:.2f} s)", flush=True)
@@ -108,8 +117,8 @@ def main():
     # (d) 10k more events, rescore everything at the later as-of.
     extra = os.path.join(data, "extra_events.jsonl")
     later_csv = os.path.join(runs, "briefer-later.csv")
-    t_extra, _ = timed([briefer, "ingest", "--db", db, "--config", os.path.join(ROOT, "config/briefer.yaml"), extra])
-    t_rescore, _ = timed([briefer, "score", "--db", db, "--config", os.path.join(ROOT, "config/briefer.yaml"),
+    t_extra, _ = timed([briefer, "ingest", "--db", db, "--config", config, extra])
+    t_rescore, _ = timed([briefer, "score", "--db", db, "--config", config,
                           "--as-of", later, "--users-csv", later_csv])
     d = t_extra + t_rescore
     print(f"(d) briefer +10k events and rescore at {later}: {d:.2f} s (ingest {t_extra:.2f} s, score {t_rescore:.2f} s)", flush=True)
@@ -120,7 +129,7 @@ def main():
         shutil.copy(os.path.join(data, name), os.path.join(extra_dir, name))
     duck_later = os.path.join(runs, "duckdb-later.csv")
     engine("duckdb_score.py", extra_dir, later, duck_later, duck_db, append=True)
-    print("same per-user scores after (d), Briefer vs DuckDB with the same events appended?", flush=True)
+    print("same per-user scores after (d), Briefer vs DuckDB with the same lines appended?", flush=True)
     same_later = compare(later_csv, duck_later)
 
     summary = {

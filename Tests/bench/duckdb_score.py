@@ -3,17 +3,20 @@
 
 usage: duckdb_score.py DIR AS_OF_ISO OUT.csv [--db PATH] [--append] [--threads N]
 
-Reads DIR/events.jsonl with DuckDB's JSON reader (explicit columns), inserts the track
-events into `events` (dedup_key PRIMARY KEY, INSERT OR IGNORE), loads DIR/users.csv and
+Reads DIR/events.jsonl with DuckDB's JSON reader (explicit columns), inserts the track,
+page, screen and identify calls into `events` (dedup_key PRIMARY KEY, INSERT OR IGNORE), loads DIR/users.csv and
 DIR/companies.csv, checkpoints the file, runs Tests/bench/scoring.sql as of AS_OF_ISO,
 writes OUT.csv and prints one JSON line of timings (seconds) on stdout.
 
 Event normalization (identical in sqlite_score.py):
-  track lines only (`type` absent or "track");
-  user = userId, else user_id (seed 004); anonymous-only events are kept with user NULL;
-  event = event, else event_name; time = timestamp, else originalTimestamp (ISO 8601,
-  no offset = UTC, sub-ms truncated); unparseable time -> rejected (counted);
-  group hint = context.groupId, else context.company_domain;
+  track, page, screen and identify lines (`type` absent = track; other types are skipped,
+  as is an identify without userId);
+  user = userId, else user_id (seed 004); anonymous id = anonymousId; anonymous-only events
+  are kept with user NULL; identify rows keep both ids (a link) and no name;
+  event = event, else event_name; a page or screen call's name is derived by the page rules
+  (bench_common.page_event_name, written in SQL by page_name_sql); time = timestamp, else
+  originalTimestamp (ISO 8601, no offset = UTC, sub-ms truncated); unparseable time ->
+  rejected (counted); group hint (activity only) = context.groupId, else context.company_domain;
   dedup key = messageId, else bench_common.fallback_dedup_key(...).
 """
 
@@ -50,38 +53,76 @@ def csv_number(col):
         t, bc.NUMBER_RE_SQL, t)
 
 
+WS = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"   # bench_common.WHITESPACE
+
+
+def json_text(expr, path="$"):
+    """SQL: a JSON string member, trimmed; absent, not a string or empty -> NULL."""
+    return ("CASE WHEN json_type(%s, '%s') = 'VARCHAR' THEN NULLIF(trim(json_extract_string(%s, '%s'), %s), '') END"
+            % (expr, path, expr, path, WS))
+
+
+def page_name_sql():
+    """SQL over the `source` columns: bench_common.page_event_name(kind, *page_fields(kind, line))
+    with the default rules (path `/pricing*`, then name `Pricing`)."""
+    url = json_text("properties", "$.url")
+    url_path = ("CASE WHEN instr(%s, '://') > 0 THEN COALESCE(NULLIF(regexp_extract(%s, '://[^/]*(/[^?#]*)', 1), ''), '/') END"
+                % (url, url))
+    path = "COALESCE(%s, %s, %s)" % (json_text("properties", "$.path"), json_text("context.page", "$.path"), url_path)
+    name = "COALESCE(%s, %s)" % (json_text("name"), json_text("properties", "$.name"))
+    category = "COALESCE(%s, %s)" % (json_text("category"), json_text("properties", "$.category"))
+    return """CASE
+            WHEN "type" = 'page' AND lower({path}) LIKE '/pricing%' THEN 'pricing_page_viewed'
+            WHEN lower({name}) = 'pricing' THEN 'pricing_page_viewed'
+            WHEN "type" = 'screen' THEN COALESCE('Viewed ' || {name} || ' Screen', 'Loaded a Screen')
+            ELSE COALESCE('Viewed ' || COALESCE({category} || ' ', '') || {name} || ' Page',
+                          'Viewed ' || {category} || ' Page', 'Loaded a Page')
+        END""".format(path=path, name=name, category=category)
+
+
 def load(con, src, with_stats=False):
     events = os.path.join(src, "events.jsonl")
     con.execute("""
         CREATE TABLE IF NOT EXISTS events (
             dedup_key  VARCHAR PRIMARY KEY,
+            kind       VARCHAR,
             user_id    VARCHAR,
+            anon_id    VARCHAR,
             event_name VARCHAR,
             ts_ms      BIGINT,
             group_hint VARCHAR)""")
     before = con.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     source = """
         SELECT NULLIF(messageId, '') AS message_id,
+               kind,
                COALESCE(NULLIF(userId, ''), NULLIF(user_id, '')) AS uid,
                NULLIF(anonymousId, '') AS anon,
-               COALESCE(NULLIF("event", ''), NULLIF(event_name, '')) AS ev,
+               CASE WHEN kind = 'track' THEN COALESCE(NULLIF("event", ''), NULLIF(event_name, ''))
+                    WHEN kind IN ('page', 'screen') THEN %s END AS ev,
                COALESCE(NULLIF("timestamp", ''), NULLIF(originalTimestamp, '')) AS ts_text,
-               COALESCE(NULLIF(context.groupId, ''), NULLIF(context.company_domain, '')) AS hint
-        FROM read_json(%s, format = 'newline_delimited', ignore_errors = true,
+               CASE WHEN kind <> 'identify'
+                    THEN COALESCE(NULLIF(context.groupId, ''), NULLIF(context.company_domain, '')) END AS hint
+        FROM (SELECT *, COALESCE("type", 'track') AS kind
+              FROM read_json(%s, format = 'newline_delimited', ignore_errors = true,
                        maximum_object_size = 1048576,
                        columns = {
                            "type": 'VARCHAR', messageId: 'VARCHAR',
                            userId: 'VARCHAR', anonymousId: 'VARCHAR', user_id: 'VARCHAR',
                            "event": 'VARCHAR', event_name: 'VARCHAR',
                            "timestamp": 'VARCHAR', originalTimestamp: 'VARCHAR',
-                           context: 'STRUCT(groupId VARCHAR, company_domain VARCHAR)'})
-        WHERE "type" IS NULL OR "type" = 'track'""" % q(events)
+                           "name": 'JSON', category: 'JSON', properties: 'JSON',
+                           context: 'STRUCT(groupId VARCHAR, company_domain VARCHAR, page JSON)'}))
+        WHERE kind IN ('track', 'page', 'screen')
+           OR (kind = 'identify' AND COALESCE(NULLIF(userId, ''), NULLIF(user_id, '')) IS NOT NULL)""" % (
+        page_name_sql(), q(events))
     con.execute("""
         INSERT OR IGNORE INTO events
         SELECT COALESCE(message_id,
-                        'h:' || md5(concat_ws(chr(31), COALESCE(uid, anon, ''), COALESCE(ev, ''),
+                        'h:' || md5(concat_ws(chr(31), COALESCE(uid, anon, ''),
+                                              CASE WHEN kind = 'identify' THEN 'identify ' || COALESCE(anon, '')
+                                                   ELSE COALESCE(ev, '') END,
                                               COALESCE(ts_text, ''), COALESCE(hint, '')))),
-               uid, ev, ts_ms, hint
+               kind, uid, anon, ev, ts_ms, hint
         FROM (SELECT *, %s AS ts_ms FROM (%s))
         WHERE ts_ms IS NOT NULL""" % (ms_expr("ts_text"), source))
     after = con.execute("SELECT COUNT(*) FROM events").fetchone()[0]
@@ -117,7 +158,7 @@ def load(con, src, with_stats=False):
 
 
 def source_stats(con, source):
-    """Untimed: track lines read and lines rejected for an unparseable time."""
+    """Untimed: lines read (track, page, screen, identify) and lines rejected for an unparseable time."""
     lines, rejected = con.execute(
         "SELECT COUNT(*), COUNT(*) FILTER (WHERE %s IS NULL) FROM (%s)"
         % (ms_expr("ts_text"), source)).fetchone()
@@ -135,7 +176,7 @@ def main(argv=None):
     ap.add_argument("--sql", default=bc.SCORING_SQL, help="scoring query (default: scoring.sql)")
     ap.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     ap.add_argument("--stats", action="store_true",
-                    help="also count track lines and rejected lines (an extra, untimed pass)")
+                    help="also count lines read and rejected lines (an extra, untimed pass)")
     args = ap.parse_args(argv)
     as_of_ms = bc.parse_as_of(args.as_of)
     tmpdir = None

@@ -47,11 +47,31 @@ def email_domain(email):
     return email.split("@", 1)[1].lower() or None
 
 
+def link_holders(identifies):
+    """Who holds each anonymous id, and since when, from identify calls with both ids, applied
+    one by one in file order as Briefer's store applies them: the earliest link wins whatever
+    order they arrive in (a later one to another user is a conflict, never applied), the same
+    user linked again keeps the earliest time. -> {anon_id: (user_id, linked_ms)}."""
+    holders = {}
+    for uid, anon, ts in identifies:
+        if anon is None or anon == uid:
+            continue
+        held = holders.get(anon)
+        if held is None:
+            holders[anon] = (uid, ts)
+        elif held[0] == uid:
+            if ts < held[1]:
+                holders[anon] = (uid, ts)
+        elif ts < held[1]:
+            holders[anon] = (uid, ts)     # an earlier link to another user arrived late: it is the first
+    return holders
+
+
 def score(src, as_of):
     events = {}
-    for key, uid, name, ts, hint in event_rows(os.path.join(src, "events.jsonl"), Counts()):
+    for key, kind, uid, anon, name, ts, hint in event_rows(os.path.join(src, "events.jsonl"), Counts()):
         if key not in events:
-            events[key] = (uid, name, ts, hint)
+            events[key] = (kind, uid, anon, name, ts, hint)
     users = {}
     for r in csv_rows(os.path.join(src, "users.csv")):
         uid = bc.csv_text(r.get("user_id"))
@@ -65,18 +85,32 @@ def score(src, as_of):
             companies[d] = (bc.csv_number(r.get("employee_count")), bc.csv_text(r.get("industry")),
                             bc.csv_number(r.get("estimated_revenue")))
 
-    by_user = defaultdict(list)   # events that exist for this run
-    for key, (uid, name, ts, hint) in events.items():
-        if uid is not None and ts <= as_of:
+    # Identity links (every identify call decides who holds an id; a link applies from its time).
+    holders = link_holders([(uid, anon, ts) for kind, uid, anon, name, ts, hint in events.values()
+                            if kind == "identify"])
+    linked = {anon: uid for anon, (uid, since) in holders.items() if since <= as_of}
+
+    by_user = defaultdict(list)   # the user's own events that exist for this run
+    stitched = defaultdict(list)  # events of the anonymous ids linked to the user by as_of
+    identified = set()            # users of an identify call made by as_of
+    for key, (kind, uid, anon, name, ts, hint) in events.items():
+        if ts > as_of:
+            continue
+        if kind == "identify":
+            identified.add(uid)
+        elif uid is not None:
             by_user[uid].append((ts, key, name, hint))
+        elif anon in linked:
+            stitched[linked[anon]].append((ts, key, name, None))
 
     out = []
-    for uid in sorted(set(users) | set(by_user)):
-        evs = sorted(by_user.get(uid, []))        # by (ts, dedup key)
+    for uid in sorted(set(users) | set(by_user) | identified):
+        own = by_user.get(uid, [])
+        evs = sorted(own + stitched.get(uid, []))   # by (ts, dedup key)
         email, csv_domain, created = users.get(uid, (None, None, None))
-        # Identity.
-        hinted = [e for e in evs if e[3] is not None and e[3] != ""]
-        hint = hinted[-1][3].lower() if hinted else None
+        # Identity: the user's own events only; at the same ts the greater hint as written.
+        hinted = sorted((ts, h) for ts, key, name, h in own if h is not None and h != "")
+        hint = hinted[-1][1].lower() if hinted else None
         csv_domain = csv_domain.lower() if csv_domain else None
         edom = email_domain(email)
         account = None
@@ -86,7 +120,7 @@ def score(src, as_of):
                 break
         if is_internal(account) or is_internal(edom):
             continue
-        # Counted events: no bot day, daily cap by (ts, key).
+        # Counted events (own and stitched together): no bot day, daily cap by (ts, key).
         per_day = defaultdict(int)
         for ts, key, name, hint_ in evs:
             per_day[ts // DAY] += 1
@@ -100,7 +134,8 @@ def score(src, as_of):
             if rank[(day, name)] <= 50:
                 counted.append((ts, name))
         # Activation.
-        signup = created if created is not None else (evs[0][0] if evs else None)
+        # Signup: never moved by a stitched event (nor by an identify call).
+        signup = created if created is not None else (min(own)[0] if own else None)
         activation = 0
         if signup is not None:
             n = defaultdict(int)

@@ -6,7 +6,9 @@
 -- substitute {as_of_ms} textually with an integer literal (ms since the epoch, UTC).
 --
 -- Input tables (created by duckdb_score.py / sqlite_score.py):
---   events(dedup_key, user_id, event_name, ts_ms, group_hint)   -- track events, unique dedup_key
+--   events(dedup_key, kind, user_id, anon_id, event_name, ts_ms, group_hint)
+--       unique dedup_key; kind 'track' | 'page' | 'screen' (activity, page and screen calls
+--       already named by the page rules) or 'identify' (user_id, anon_id = a link, no name)
 --   users(user_id, email, company_domain, title, created_at_ms)
 --   companies(domain, name, employee_count, industry, estimated_revenue, country)
 -- Output: user_id, activation, engagement, firmographic, pql_score ORDER BY user_id.
@@ -22,21 +24,55 @@
 --     no INTERVAL, DATE() or engine-specific string functions: CASE, lower, trim,
 --     instr, substr, LIKE on already lower-cased text, NULLIF, COALESCE only.
 WITH
--- Events that exist for this run: ts <= as_of, with a user (anonymous-only events
--- are stored but scored for nobody).
-ev AS (
-    SELECT dedup_key,
-           user_id,
-           event_name,
-           ts_ms,
-           ts_ms - (((ts_ms % 86400000) + 86400000) % 86400000) AS day_ms,
-           NULLIF(lower(group_hint), '') AS hint
+-- Identity links: an identify call with both a userId and an anonymousId links the
+-- anonymous id to the user from the call's time on. An anonymous id keeps the user of its
+-- earliest link, whenever the calls arrived (a later link to another user is a conflict,
+-- never applied); the same user linked again keeps the earliest time. Every identify call
+-- takes part in deciding who holds an id, also one made after as_of; the link applies from
+-- its time, so only when linked_ms <= as_of. (At equal times Briefer keeps the first to
+-- arrive; the benchmark data has no such ties; here the smaller user_id wins.)
+link_calls AS (
+    SELECT anon_id, user_id, MIN(ts_ms) AS linked_ms
     FROM events
-    WHERE user_id IS NOT NULL AND user_id <> '' AND ts_ms <= {as_of_ms}
+    WHERE kind = 'identify' AND user_id IS NOT NULL AND user_id <> ''
+      AND anon_id IS NOT NULL AND anon_id <> '' AND anon_id <> user_id
+    GROUP BY anon_id, user_id
 ),
--- Bot-like bursts and the daily cap. day_n = all of the user's events that UTC
--- day (before the cap); cap_rank = rank within (user, day, event name) by
--- (ts, dedup key).
+links AS (
+    SELECT anon_id, user_id
+    FROM (SELECT anon_id, user_id, linked_ms,
+                 ROW_NUMBER() OVER (PARTITION BY anon_id ORDER BY linked_ms, user_id) AS rn
+          FROM link_calls) l
+    WHERE rn = 1 AND linked_ms <= {as_of_ms}
+),
+-- A user's own activity (track, page and screen calls with a userId) that exists for this
+-- run: ts <= as_of. It alone gives the group hint and the first event (signup fallback).
+own AS (
+    SELECT dedup_key, user_id, event_name, ts_ms, group_hint
+    FROM events
+    WHERE kind <> 'identify' AND user_id IS NOT NULL AND user_id <> '' AND ts_ms <= {as_of_ms}
+),
+-- Activity of no user (anonymousId only) counts for the user its id is linked to as of
+-- this run, whenever it happened (before the link too); unlinked, it counts for nobody.
+-- (The link is looked up per event, a scalar subquery on links' one row per id: written as
+-- a join, SQLite scans all events once per link.)
+ev AS (
+    SELECT dedup_key, user_id, event_name, ts_ms,
+           ts_ms - (((ts_ms % 86400000) + 86400000) % 86400000) AS day_ms
+    FROM own
+    UNION ALL
+    SELECT dedup_key, user_id, event_name, ts_ms,
+           ts_ms - (((ts_ms % 86400000) + 86400000) % 86400000) AS day_ms
+    FROM (SELECT e.dedup_key, e.event_name, e.ts_ms,
+                 (SELECT l.user_id FROM links l WHERE l.anon_id = e.anon_id) AS user_id
+          FROM events e
+          WHERE e.kind <> 'identify' AND (e.user_id IS NULL OR e.user_id = '')
+            AND e.anon_id IS NOT NULL AND e.ts_ms <= {as_of_ms}) stitched
+    WHERE user_id IS NOT NULL
+),
+-- Bot-like bursts and the daily cap, over the user's own and stitched events together.
+-- day_n = all of the user's events that UTC day (before the cap); cap_rank = rank within
+-- (user, day, event name) by (ts, dedup key).
 ranked AS (
     SELECT user_id, event_name, ts_ms, day_ms,
            COUNT(*) OVER (PARTITION BY user_id, day_ms) AS day_n,
@@ -49,24 +85,30 @@ counted AS (
     FROM ranked
     WHERE day_n <= 500 AND cap_rank <= 50
 ),
--- Known users: users.csv rows ∪ users with an event (ts <= as_of).
+-- Known users: users.csv rows, users with an own event, and users of an identify call
+-- made by as_of (stitched events alone make nobody known: their link is such a call).
 known AS (
     SELECT user_id FROM users WHERE user_id IS NOT NULL AND user_id <> ''
     UNION
-    SELECT user_id FROM ev
+    SELECT user_id FROM own
+    UNION
+    SELECT user_id FROM events
+    WHERE kind = 'identify' AND user_id IS NOT NULL AND user_id <> '' AND ts_ms <= {as_of_ms}
 ),
+-- Signup fallback: the earliest own activity event (not an identify call, not a stitched
+-- event).
 first_event AS (
-    SELECT user_id, MIN(ts_ms) AS first_ts FROM ev GROUP BY user_id
+    SELECT user_id, MIN(ts_ms) AS first_ts FROM own GROUP BY user_id
 ),
--- Identity step 1: the group hint of the user's latest event (by ts, then by
--- dedup key) that has one.
+-- Identity step 1: the group hint of the user's latest own event that has one (by ts;
+-- at the same ts the greater hint as written), lower-cased.
 latest_hint AS (
-    SELECT user_id, hint
-    FROM (SELECT user_id, hint,
+    SELECT user_id, lower(group_hint) AS hint
+    FROM (SELECT user_id, group_hint,
                  ROW_NUMBER() OVER (PARTITION BY user_id
-                                    ORDER BY ts_ms DESC, dedup_key DESC) AS rn
-          FROM ev
-          WHERE hint IS NOT NULL) h
+                                    ORDER BY ts_ms DESC, group_hint DESC) AS rn
+          FROM own
+          WHERE group_hint IS NOT NULL AND group_hint <> '') h
     WHERE rn = 1
 ),
 ident AS (

@@ -3,7 +3,7 @@
 
 usage: sqlite_score.py DIR AS_OF_ISO OUT.csv [--db PATH] [--append]
 
-Reads DIR/events.jsonl line by line with json.loads, inserts the track events into an
+Reads DIR/events.jsonl line by line with json.loads, inserts the calls into an
 SQLite database file (stdlib sqlite3, executemany, one transaction, INSERT OR IGNORE on
 the unique dedup key), loads DIR/users.csv and DIR/companies.csv (csv module), runs
 Tests/bench/scoring.sql as of AS_OF_ISO, writes OUT.csv and prints one JSON line of
@@ -39,7 +39,11 @@ class Counts:
     rejected = 0
 
 
+KINDS = ("track", "page", "screen", "identify")
+
+
 def event_rows(path, counts):
+    """(dedup_key, kind, user_id, anon_id, event_name, ts_ms, group_hint) per stored call."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
@@ -54,25 +58,39 @@ def event_rows(path, counts):
                 counts.lines += 1
                 counts.rejected += 1
                 continue
-            typ = d.get("type")
-            if typ is not None and typ != "track":
+            kind = d.get("type")
+            if kind is None:
+                kind = "track"
+            elif kind not in KINDS:
                 continue
-            counts.lines += 1
             uid = text(d.get("userId")) or text(d.get("user_id"))
-            ev = text(d.get("event")) or text(d.get("event_name"))
-            ts_text = text(d.get("timestamp")) or text(d.get("originalTimestamp"))
-            ctx = d.get("context")
+            anon = text(d.get("anonymousId"))
             hint = None
-            if isinstance(ctx, dict):
-                hint = text(ctx.get("groupId")) or text(ctx.get("company_domain"))
+            if kind == "identify":
+                if uid is None:
+                    continue
+                ev = None
+            else:
+                if kind == "track":
+                    ev = text(d.get("event")) or text(d.get("event_name"))
+                else:
+                    ev = bc.page_event_name(kind, *bc.page_fields(kind, d))
+                ctx = d.get("context")
+                if isinstance(ctx, dict):
+                    hint = text(ctx.get("groupId")) or text(ctx.get("company_domain"))
+            counts.lines += 1
+            ts_text = text(d.get("timestamp")) or text(d.get("originalTimestamp"))
             ts_ms = bc.iso_to_ms(ts_text)
             if ts_ms is None:
                 counts.rejected += 1
                 continue
             key = text(d.get("messageId"))
             if key is None:
-                key = bc.fallback_dedup_key(uid or text(d.get("anonymousId")), ev, ts_text, hint)
-            yield (key, uid, ev, ts_ms, hint)
+                if kind == "identify":
+                    key = bc.fallback_dedup_key(uid, "identify " + (anon or ""), ts_text, None)
+                else:
+                    key = bc.fallback_dedup_key(uid or anon, ev, ts_text, hint)
+            yield (key, kind, uid, anon, ev, ts_ms, hint)
 
 
 def csv_rows(path):
@@ -86,12 +104,14 @@ def load(con, src):
     con.execute("""
         CREATE TABLE IF NOT EXISTS events (
             dedup_key  TEXT PRIMARY KEY,
+            kind       TEXT,
             user_id    TEXT,
+            anon_id    TEXT,
             event_name TEXT,
             ts_ms      INTEGER,
             group_hint TEXT)""")
     before = con.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    con.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?)",
+    con.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
                     event_rows(os.path.join(src, "events.jsonl"), counts))
     after = con.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 

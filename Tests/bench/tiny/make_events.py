@@ -24,6 +24,30 @@ def track(mid, user, event, ts, group=None):
     lines.append(json.dumps(d, separators=(",", ":")))
 
 
+def call(kind, mid, ts, user=None, anon=None, **members):
+    """A page, screen or identify call (members: name, category, properties, context, traits)."""
+    d = {"type": kind, "messageId": mid}
+    if user is not None:
+        d["userId"] = user
+    if anon is not None:
+        d["anonymousId"] = anon
+    d.update(members)
+    d["timestamp"] = ts
+    lines.append(json.dumps(d, separators=(",", ":")))
+
+
+def anon_track(mid, anon, event, ts, group=None):
+    d = {"type": "track", "messageId": mid, "anonymousId": anon, "event": event,
+         "properties": {}, "timestamp": ts}
+    if group is not None:
+        d["context"] = {"groupId": group}
+    lines.append(json.dumps(d, separators=(",", ":")))
+
+
+def identify(mid, user, anon, ts):
+    call("identify", mid, ts, user=user, anon=anon, traits={})
+
+
 def seed004(user, event, ts, domain=None):
     d = {"user_id": user, "event_name": event, "properties": {"feature": "x"}, "timestamp": ts}
     if domain is not None:
@@ -57,8 +81,10 @@ track("u03-2", "u03", "core_feature_used", "2026-02-20T10:00:00.000Z", "widgets.
 track("u03-3", "u03", "core_feature_used", "2026-02-21T10:00:00.000Z", "Yahoo.com")
 track("u03-4", "u03", "dashboard_viewed", "2026-02-27T10:00:00.000Z")
 
-# u04: full activation, engagement on exactly 62.5, latest-hint tie broken by messageId,
-# an event exactly at as_of (counts) and one 1 ms after (does not exist).
+# u04: full activation, engagement on exactly 62.5, latest-hint tie broken by the greater
+# hint as written ("bigCo.COM" > "Other-Co.com" byte-wise, though "other-co.com" >
+# "bigco.com" lower-cased and u04-t-b > u04-t-a), an event exactly at as_of (counts) and one
+# 1 ms after (does not exist).
 track("u04-p", "u04", "project_created", "2026-02-05T12:00:00.000Z", "corp-b.com")
 track("u04-i", "u04", "team_invite_sent", "2026-02-06T12:00:00.000Z")
 track("u04-n", "u04", "integration_connected", "2026-02-07T12:00:00.000Z")
@@ -69,8 +95,8 @@ track("u04-d24", "u04", "dashboard_viewed", "2026-02-24T12:00:00.000Z")
 track("u04-d25", "u04", "search", "2026-02-25T12:00:00.000Z")
 track("u04-d26", "u04", "core_feature_used", "2026-02-26T12:00:00.000Z")
 track("u04-d27", "u04", "search", "2026-02-27T12:00:00.000Z")
-track("u04-t-b", "u04", "report_viewed", "2026-02-28T09:00:00.000Z", "BigCo.COM")
-track("u04-t-a", "u04", "report_viewed", "2026-02-28T09:00:00.000Z", "other-co.com")
+track("u04-t-b", "u04", "report_viewed", "2026-02-28T09:00:00.000Z", "Other-Co.com")
+track("u04-t-a", "u04", "report_viewed", "2026-02-28T09:00:00.000Z", "bigCo.COM")
 track("u04-d01", "u04", "dashboard_viewed", "2026-03-01T12:00:00.000Z")
 track("u04-future", "u04", "export_clicked", "2026-03-01T12:00:00.001Z", "zzz.com")
 
@@ -109,7 +135,96 @@ track("u12-1", "u12", "dashboard_viewed", "2026-02-28T12:00:00.000Z")
 track("u13-1", "u13", "search", "2026-02-20T12:00:00.000Z")
 track("u13-2", "u13", "search", "2026-02-22T12:00:00.000Z")
 
+# u14: page and screen calls named pricing_page_viewed every way the rules allow (path, URL,
+# name, context.page.path, a trimmed screen name in another case); one name with the track
+# events of that name for the daily cap (48 tracks + 3 calls on 02-28: the 13:00 page is rank 51).
+track("u14-p", "u14", "project_created", "2026-02-16T10:00:00.000Z", "widgets.co")
+call("page", "u14-pg1", "2026-02-20T10:00:00.000Z", user="u14",
+     properties={"path": "/pricing", "url": "https://www.tallyboard.io/pricing"})
+call("page", "u14-pg2", "2026-02-21T10:00:00.000Z", user="u14",
+     properties={"url": "https://www.tallyboard.io/Pricing/team?ref=nav#top"})
+call("page", "u14-pg3", "2026-02-22T10:00:00.000Z", user="u14", name="Pricing", properties={"path": "/plans"})
+call("page", "u14-pg4", "2026-02-23T10:00:00.000Z", user="u14", properties={},
+     context={"page": {"path": "/pricing/enterprise"}})
+call("screen", "u14-sc1", "2026-02-24T10:00:00.000Z", user="u14", name=" pricing ")
+for i in range(48):
+    track("u14-t-%02d" % i, "u14", "pricing_page_viewed", t("2026-02-28T09:00:00Z", seconds=i))
+call("page", "u14-pg5", "2026-02-28T10:00:00.000Z", user="u14", properties={"path": "/pricing"})
+call("screen", "u14-sc2", "2026-02-28T11:00:00.000Z", user="u14", name="Pricing")
+call("page", "u14-pg6", "2026-02-28T13:00:00.000Z", user="u14", properties={"url": "https://tallyboard.io/pricing"})
+
+# u15: Segment's default names for calls no rule matches.
+track("u15-1", "u15", "pricing_page_viewed", "2026-02-20T12:00:00.000Z")
+call("page", "u15-2", "2026-02-21T12:00:00.000Z", user="u15", name="Getting Started", category="Docs",
+     properties={"path": "/docs/start"})                                   # Viewed Docs Getting Started Page
+call("page", "u15-3", "2026-02-22T12:00:00.000Z", user="u15", properties={"path": "/blog/launch"})  # Loaded a Page
+call("page", "u15-4", "2026-02-22T13:00:00.000Z", user="u15", properties={"url": "/pricing"})  # no "://": no path
+call("page", "u15-5", "2026-02-23T12:00:00.000Z", user="u15", category="Docs")  # Viewed Docs Page
+call("page", "u15-6", "2026-02-24T12:00:00.000Z", user="u15",
+     properties={"name": "Pricing Plans", "category": "Billing", "path": "/billing/plans"})  # not "Pricing"
+call("screen", "u15-7", "2026-02-25T12:00:00.000Z", user="u15", name="Dashboard")  # Viewed Dashboard Screen
+call("screen", "u15-8", "2026-02-27T15:00:00.000Z", user="u15", name="Settings",
+     properties={"path": "/pricing"})                                      # a screen has no path
+
+# u16: an anonymous visitor (a-16) who signs up: identify with both ids at signup (+5 min).
+call("page", "a16-1", "2026-02-10T09:00:00.000Z", anon="a-16", properties={"path": "/pricing"})
+call("page", "a16-2", "2026-02-17T11:00:00.000Z", anon="a-16", properties={"path": "/pricing"})
+anon_track("a16-3", "a-16", "core_feature_used", "2026-02-18T11:00:00.000Z")
+anon_track("a16-4", "a-16", "project_created", "2026-02-20T10:00:30.000Z")
+identify("id-16a", "u16", "a-16", "2026-02-20T10:05:00.000Z")
+track("u16-1", "u16", "core_feature_used", "2026-02-20T10:10:00.000Z", "other-co.com")
+track("u16-2", "u16", "core_feature_used", "2026-02-20T10:11:00.000Z", "other-co.com")
+track("u16-3", "u16", "dashboard_viewed", "2026-02-26T10:00:00.000Z", "other-co.com")
+call("page", "a16-5", "2026-02-27T09:00:00.000Z", anon="a-16", name="Pricing",
+     context={"groupId": "bigco.com"})                                     # no hint for u16
+identify("id-16b", "u16", "a-16", "2026-03-01T13:00:00.000Z")             # again, after as_of
+
+# u17 / u18: a shared device. a-17 is linked to u17 first (02-25); the link to u18 (02-26,
+# written first in the file) is a conflict, never applied.
+call("page", "a17-1", "2026-02-24T10:00:00.000Z", anon="a-17", properties={"path": "/pricing"})
+call("screen", "a17-2", "2026-02-24T10:30:00.000Z", anon="a-17")          # Loaded a Screen
+anon_track("a17-3", "a-17", "report_exported", "2026-02-24T11:00:00.000Z")
+identify("id-17b", "u18", "a-17", "2026-02-26T12:00:00.000Z")
+identify("id-17a", "u17", "a-17", "2026-02-25T12:00:00.000Z")
+track("u17-1", "u17", "dashboard_viewed", "2026-02-25T12:30:00.000Z")
+track("u18-1", "u18", "search", "2026-02-26T12:30:00.000Z")
+anon_track("a17-4", "a-17", "core_feature_used", "2026-02-27T10:00:00.000Z")
+
+# u19: linked 1 ms after as_of: a-19's events count for nobody at as_of.
+track("u19-1", "u19", "search", "2026-02-20T12:00:00.000Z")
+call("page", "a19-1", "2026-02-27T10:00:00.000Z", anon="a-19", properties={"path": "/pricing"})
+anon_track("a19-2", "a-19", "core_feature_used", "2026-02-28T10:00:00.000Z")
+identify("id-19", "u19", "a-19", "2026-03-01T12:00:00.001Z")
+
+# u20: not in users.csv, no event of their own; known through an identify exactly at as_of
+# (applied), which links a-20. No signup (no created_at, no own event): activation 0.
+call("page", "a20-1", "2026-02-28T20:00:00.000Z", anon="a-20", properties={"path": "/pricing"})
+for i in range(3):
+    anon_track("a20-%d" % (i + 2), "a-20", "core_feature_used", t("2026-03-01T08:00:00Z", minutes=i))
+anon_track("a20-5", "a-20", "core_feature_used", "2026-03-01T12:30:00.000Z")  # after as_of
+identify("id-20", "u20", "a-20", "2026-03-01T12:00:00.000Z")
+
+# u21: not in users.csv; linked (02-16 09:00) before their first own event (02-18): signup is
+# the first own event, not the identify. An event with both userId and anonymousId (a-21b) is
+# just u21's: it links nothing, so a-21b's anonymous event counts for nobody.
+identify("id-21", "u21", "a-21", "2026-02-16T09:00:00.000Z")
+anon_track("a21-1", "a-21", "project_created", "2026-02-16T10:00:00.000Z")
+anon_track("a21b-1", "a-21b", "export_clicked", "2026-02-17T10:00:00.000Z")
+track("u21-1", "u21", "core_feature_used", "2026-02-18T10:00:00.000Z", "smallmedia.net")
+lines.append(json.dumps({"type": "track", "messageId": "u21-2", "userId": "u21", "anonymousId": "a-21b",
+                         "event": "team_invite_sent", "properties": {},
+                         "timestamp": "2026-02-19T10:00:00.000Z"}, separators=(",", ":")))
+
+# u22: 300 own + 201 stitched events on 02-25 = 501 > 500: a bot day (each part alone is not).
+for i in range(300):
+    track("u22-s-%03d" % i, "u22", "search", t("2026-02-25T08:00:00Z", seconds=i))
+for i in range(201):
+    anon_track("a22-r-%03d" % i, "a-22", "report_viewed", t("2026-02-25T09:00:00Z", seconds=i))
+identify("id-22", "u22", "a-22", "2026-02-26T09:00:00.000Z")
+track("u22-d", "u22", "dashboard_viewed", "2026-02-27T10:00:00.000Z")
+
 # Noise that must not change any score.
+call("page", "a99-1", "2026-02-27T10:00:00.000Z", anon="a-99", properties={"path": "/pricing"})  # never linked
 track("u01-p", "u01", "project_created", "2026-02-01T09:00:00.000Z")  # duplicate messageId
 track("u11-1", "u11", "project_created", "2026-03-02T10:00:00.000Z")  # only after as_of
 lines.append(json.dumps({"type": "track", "messageId": "anon-1", "anonymousId": "a-1",

@@ -72,8 +72,9 @@ extension BrieferStore {
                     }
                 }
                 let select = try NamedColumns(db, sql: sql)
-                let (ownerAt, nameAt, tsAt, propertiesAt) = try (
-                    select.position("owner"), select.position("name_id"), select.position("ts"), select.position("properties")
+                let (ownerAt, nameAt, tsAt, propertiesAt, sourceAt) = try (
+                    select.position("owner"), select.position("name_id"), select.position("ts"), select.position("properties"),
+                    select.position("source")
                 )
                 let rows = try select.rows()
                 while let row = try rows.next() {
@@ -83,6 +84,7 @@ extension BrieferStore {
                         current = (owner, [:])
                     }
                     let nameId = UInt32(row[nameAt] as Int64)
+                    if let source: String = row[sourceAt], extraction.isSystemEvent(source: source, name: names[nameId] ?? "") { continue }
                     let ms: Int64 = row[tsAt]
                     let entry = try extraction.entry(
                         milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
@@ -93,12 +95,12 @@ extension BrieferStore {
             }
             try aggregate(
                 """
-                SELECT user_id AS owner, name_id, ts, properties FROM events
+                SELECT user_id AS owner, name_id, ts, properties, source FROM events
                 WHERE kind IN (\(activity)) AND user_id IS NOT NULL ORDER BY user_id, ts
                 """, into: "user_days", key: "user_id")
             try aggregate(
                 """
-                SELECT a.id AS owner, e.name_id, e.ts, e.properties FROM events e JOIN anonymous_ids a ON a.anonymous_id = e.anonymous_id
+                SELECT a.id AS owner, e.name_id, e.ts, e.properties, e.source FROM events e JOIN anonymous_ids a ON a.anonymous_id = e.anonymous_id
                 WHERE e.kind IN (\(activity)) AND e.user_id IS NULL ORDER BY a.id, e.ts
                 """, into: "anon_days", key: "anon_id")
             try setMeta(db, Self.aggregateSignatureKey, extraction.signature)

@@ -76,9 +76,11 @@ extension BrieferStore {
                 for other in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT p.id, p.external_id FROM identity_links l JOIN users p ON p.external_id = l.from_id WHERE l.user_id = ?1
+                        SELECT p.id, p.external_id FROM identity_links l JOIN users p ON p.external_id = l.from_id
+                        WHERE l.via = 'alias' AND l.user_id = ?1
                         UNION
-                        SELECT u.id, u.external_id FROM identity_links l JOIN users u ON u.id = l.user_id WHERE l.from_id = ?2
+                        SELECT u.id, u.external_id FROM identity_links l JOIN users u ON u.id = l.user_id
+                        WHERE l.via = 'alias' AND l.from_id = ?2
                         """, arguments: [id, externalId])
                 where seen.insert(other["id"]).inserted {
                     people.append(other)
@@ -102,6 +104,7 @@ extension BrieferStore {
                     try delete(
                         "anon_days", "DELETE FROM anon_days WHERE anon_id IN (SELECT id FROM anonymous_ids WHERE anonymous_id = ?)", [from])
                     try delete("anonymous_ids", "DELETE FROM anonymous_ids WHERE anonymous_id = ?", [from])
+                    try delete("identity_conflicts", "DELETE FROM identity_conflicts WHERE from_id = ?", [from])
                     try db.execute(
                         sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
                         arguments: [Self.forgottenUserHash(from), Timestamp.now.milliseconds])

@@ -80,7 +80,8 @@ extension BrieferStore {
     }
 
     /// Who each user id an alias made by `asOfMs` retired has become, by row id: the end of its chain of aliases
-    /// (u0 → u1 → u2 makes u0 and u1 both u2). In a cycle (u1 → u2, later u2 → u1) the latest alias decides: the
+    /// (u0 → u1 → u2 makes u0 and u1 both u2). Only an alias merges two user ids: an identify or a device naming a user
+    /// id as its anonymous id does not (two identified people stay two, as PostHog keeps them). In a cycle (u1 → u2, later u2 → u1) the latest alias decides: the
     /// user it names is the person, and only the other ids of the cycle are retired. A user id not in the result is
     /// its own person.
     static func aliasSurvivors(_ db: Database, asOfMs: Int64) throws -> [Int64: Int64] {
@@ -89,7 +90,7 @@ extension BrieferStore {
             db,
             sql: """
                 SELECT p.id, p.external_id, l.user_id, l.linked_ms FROM identity_links l JOIN users p ON p.external_id = l.from_id
-                WHERE l.linked_ms <= ?
+                WHERE l.via = 'alias' AND l.linked_ms <= ?
                 """, arguments: [asOfMs])
         while let row = try rows.next() { next[row["id"]] = (row["user_id"], row["linked_ms"], row["external_id"]) }
         var survivor: [Int64: Int64] = [:]
@@ -146,7 +147,7 @@ extension BrieferStore {
                 UNION ALL
                 SELECT 1 AS retired, p.id AS source, d.day, d.entries FROM identity_links l
                 JOIN users p ON p.external_id = l.from_id JOIN user_days d ON d.user_id = p.id
-                WHERE l.linked_ms <= ?1 AND d.day <= ?2\(filter.1)
+                WHERE l.via = 'alias' AND l.linked_ms <= ?1 AND d.day <= ?2\(filter.1)
                 """, arguments: [asOfMs, maxDay])
         while let row = try rows.next() {
             let source: Int64 = row["source"]

@@ -113,28 +113,49 @@ extension BrieferStore {
             var rowIds: [String: Int64] = [:]
             var signupMoved = Set<Int64>()
             // A user id an alias made by then retires is the same person as the user at the end of its aliases: not
-            // scored on its own (its days count for that user, see stitchedDays).
+            // scored on its own (its days count for that user, see stitchedDays), and what it says of the person
+            // (email, title, company, signup) stands where the person's own ids say nothing.
             let retired = try Self.aliasSurvivors(db, asOfMs: asOf)
-            for user in stored where retired[user.rowId] == nil {
-                var hint = user.hint, identifyEmail = user.identifyEmail, identifyTitle = user.identifyTitle,
-                    identifyCreated = user.identifyCreated
+            struct Clues {
+                var email, title, csvDomain: String?
+                var created, firstEvent: Int64?
+                var hint: (ms: Int64, text: String)?
+            }
+            func clues(_ user: Stored) -> Clues {
+                var c = Clues(
+                    email: user.csvEmail ?? user.identifyEmail, title: user.csvTitle ?? user.identifyTitle, csvDomain: user.csvDomain,
+                    created: user.csvCreated ?? user.identifyCreated, firstEvent: user.firstEvent,
+                    hint: user.hint.map { (user.hintMs ?? .min, $0) })
                 if stale.contains(user.rowId) {
                     let h = history[user.rowId]
-                    hint = h?.hint?.text
-                    identifyEmail = h?.email
-                    identifyTitle = h?.title
-                    identifyCreated = h?.created
+                    (c.email, c.title, c.created, c.hint) = (
+                        user.csvEmail ?? h?.email, user.csvTitle ?? h?.title, user.csvCreated ?? h?.created, h?.hint
+                    )
                 }
-                let email = user.csvEmail ?? identifyEmail
-                let clues = IdentityRules.Clues(userId: user.userId, email: email, latestGroupHint: hint, csvCompanyDomain: user.csvDomain)
-                let (account, isInternal) = context.identity.resolve(clues, groupDomains: groupDomains)
+                return c
+            }
+            var retiredInto: [Int64: [Stored]] = [:]
+            for user in stored { if let person = retired[user.rowId] { retiredInto[person, default: []].append(user) } }
+            for user in stored where retired[user.rowId] == nil {
+                var c = clues(user)
+                for other in retiredInto[user.rowId] ?? [] {
+                    let o = clues(other)
+                    (c.email, c.title, c.csvDomain, c.created) = (
+                        c.email ?? o.email, c.title ?? o.title, c.csvDomain ?? o.csvDomain, c.created ?? o.created
+                    )
+                    if let h = o.hint, IngestWriter.isLater(h.ms, h.text, than: c.hint) { c.hint = h }
+                    if let first = o.firstEvent { c.firstEvent = min(c.firstEvent ?? first, first) }
+                }
+                let identity = IdentityRules.Clues(
+                    userId: user.userId, email: c.email, latestGroupHint: c.hint?.text, csvCompanyDomain: c.csvDomain)
+                let (account, isInternal) = context.identity.resolve(identity, groupDomains: groupDomains)
                 if isInternal { internalUsers.append(user.userId); continue }
                 rowIds[user.userId] = user.rowId
-                let signup = user.csvCreated ?? identifyCreated ?? user.firstEvent
+                let signup = c.created ?? c.firstEvent
                 if signup != user.csvCreated ?? user.identifyCreated ?? user.firstEvent { signupMoved.insert(user.rowId) }
                 profiles.append(
                     UserProfile(
-                        userId: user.userId, email: email, title: user.csvTitle ?? identifyTitle,
+                        userId: user.userId, email: c.email, title: c.title,
                         signup: signup.map(Timestamp.init(milliseconds:)), account: account,
                         company: account.domain.flatMap { companies[$0] }, firstSeen: user.firstSeen.map(Timestamp.init(milliseconds:))))
             }
@@ -298,8 +319,9 @@ extension BrieferStore {
             }
             func collect(_ sql: String, _ arguments: StatementArguments, stitched: Bool) throws {
                 let select = try NamedColumns(db, sql: sql)
-                let (userAt, nameAt, tsAt, propertiesAt) = try (
-                    select.position("external_id"), select.position("name_id"), select.position("ts"), select.position("properties")
+                let (userAt, nameAt, tsAt, propertiesAt, sourceAt) = try (
+                    select.position("external_id"), select.position("name_id"), select.position("ts"), select.position("properties"),
+                    select.position("source")
                 )
                 var counts: [String: [String: (IdentityLink, Int)]] = [:]
                 let rows = try select.rows(arguments: arguments)
@@ -315,6 +337,7 @@ extension BrieferStore {
                     }
                     guard userIds.contains(user) else { continue }
                     let nameId = UInt32(row[nameAt] as Int64)
+                    if let source: String = row[sourceAt], extraction.isSystemEvent(source: source, name: names[nameId] ?? "") { continue }
                     let ms: Int64 = row[tsAt]
                     let entry = extraction.entry(
                         milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
@@ -331,18 +354,20 @@ extension BrieferStore {
             }
             try collect(
                 """
-                SELECT u.external_id, e.name_id, e.ts, e.properties FROM events e JOIN users u ON u.id = e.user_id
+                SELECT u.external_id, e.name_id, e.ts, e.properties, e.source FROM events e JOIN users u ON u.id = e.user_id
                 WHERE e.kind IN (\(kinds))
                 """, [], stitched: false)
             try collect(
                 """
-                SELECT 0 AS retired, l.user_id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties
+                SELECT 0 AS retired, l.user_id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties,
+                    e.source
                 FROM identity_links l JOIN users u ON u.id = l.user_id JOIN events e ON e.anonymous_id = l.from_id
                 WHERE l.linked_ms <= ?1 AND e.user_id IS NULL AND e.kind IN (\(kinds))
                 UNION ALL
-                SELECT 1 AS retired, p.id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties
+                SELECT 1 AS retired, p.id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties,
+                    e.source
                 FROM identity_links l JOIN users u ON u.id = l.user_id JOIN users p ON p.external_id = l.from_id JOIN events e ON e.user_id = p.id
-                WHERE l.linked_ms <= ?1 AND e.kind IN (\(kinds))
+                WHERE l.via = 'alias' AND l.linked_ms <= ?1 AND e.kind IN (\(kinds))
                 """, [asOfMs], stitched: true)
             activity.days = result.mapValues { days in
                 days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day }

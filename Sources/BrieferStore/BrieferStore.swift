@@ -303,6 +303,11 @@ public final class BrieferStore: Sendable {
             }
             // The aggregates are rebuilt (their signature changed): anonymous days are built then.
         }
+        migrator.registerMigration("v8: the source of a vendor's events") { db in
+            // Which export an event came from (NULL: a Segment call or a seed 004 event): a vendor's system events
+            // (sources.<vendor>.ignored_events) are stored but never activity, and the lists may change.
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN source TEXT")
+        }
         return migrator
     }
 }

@@ -147,11 +147,13 @@ public final class IngestWriter {
         for index in order {
             let event = input[index]
             let user = event.userId.map { userId($0, &batch.newUsers) }
-            // Activity of no user is kept by anonymous id: it counts for the user the id is linked to (SPEC §2).
-            let anon = user == nil && event.kind.isActivity ? event.anonymousId.map { anonId($0, &batch.newAnons) } : nil
+            // Activity of no user is kept by anonymous id: it counts for the user the id is linked to (SPEC §2). A
+            // vendor's system event is no activity: stored (with the link it carries), never packed into a day.
+            let activity = event.kind.isActivity && !extraction.isSystemEvent(source: event.source, name: event.name ?? "")
+            let anon = user == nil && activity ? event.anonymousId.map { anonId($0, &batch.newAnons) } : nil
             let name = event.name.map { termId($0, &batch.newTerms) }
             var entry: ActivityEntry?
-            if event.kind.isActivity, user != nil || anon != nil, let name, let text = event.name {
+            if activity, user != nil || anon != nil, let name, let text = event.name {
                 entry = extraction.entry(
                     milliseconds: event.timestamp.milliseconds, nameId: name, name: text,
                     properties: { event.properties }, term: { termId($0, &batch.newTerms) })
@@ -180,8 +182,9 @@ public final class IngestWriter {
             try insertNew(db, users: batch.newUsers, anons: batch.newAnons, terms: batch.newTerms)
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO events(dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail)
-                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
+                    INSERT INTO events(
+                        dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail, source)
+                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
                     """)
             var days: [UserDay: [ActivityEntry]] = [:]
             var anonDays: [UserDay: [ActivityEntry]] = [:]
@@ -327,6 +330,7 @@ public final class IngestWriter {
             b.text(9, traits)
             b.integer(10, ingestId)
             b.integer(11, tail)
+            b.text(12, event.source)
         } > 0
     }
 

@@ -140,8 +140,19 @@ import Testing
             let plain = try Self.scores("e.jsonl", Array(export.utf8))
             let with = try Self.scores("e.jsonl", Array((export + system.joined(separator: "\n") + "\n").utf8))
             #expect(with.users == plain.users && with.eventsCounted == plain.eventsCounted, "\(vendor)")
-            #expect(with.summary.ignored == 40 && with.summary.quarantined == 0, "\(vendor)")
+            #expect(with.summary.systemEvents == 40 && with.summary.quarantined == 0, "\(vendor)")
         }
+        // An anonymous visitor's system events too: stored, counted, nobody's activity, nothing quarantined.
+        let anonymousSystem = [
+            #"{"uuid":"an-1","event":"$autocapture","distinct_id":"anon-1","timestamp":"\#(SourceExports.iso(Int64(day)))","properties":{"$is_identified":false}}"#,
+            #"{"$insert_id":"an-2","event_type":"session_start","device_id":"dev-x","event_time":"\#(SourceExports.amplitudeTime(Int64(day)))"}"#,
+            #"{"event":"$mp_click","properties":{"time":\#(day),"distinct_id":"$device:abc","$device_id":"abc","$insert_id":"an-3"}}"#,
+        ]
+        let visitors = try Self.scores("e.jsonl", Array((SourceExports.posthog() + anonymousSystem.joined(separator: "\n") + "\n").utf8))
+        let plain = try Self.scores("e.jsonl", Array(SourceExports.posthog().utf8))
+        #expect(visitors.summary.systemEvents == 3 && visitors.summary.quarantined == 0)
+        #expect(visitors.summary.files[1].anonymousEvents == plain.summary.files[1].anonymousEvents)
+        #expect(visitors.users == plain.users && visitors.eventsCounted == plain.eventsCounted)
         // Amplitude: a device seen only anonymously, then in a session_start of u_bo — the link it carries counts.
         let anonymous = (0..<3).map { i in
             #"{"$insert_id":"anon-\#(i)","event_type":"[Amplitude] Page Viewed","device_id":"dev-new","event_time":"\#(SourceExports.amplitudeTime(Int64(day - 86_400 + i)))","event_properties":{"[Amplitude] Page Path":"/pricing"}}"#
@@ -151,6 +162,27 @@ import Testing
         let export = SourceExports.amplitude() + anonymous.joined(separator: "\n") + "\n"
         let unlinked = try Self.scores("e.jsonl", Array(export.utf8))
         let linked = try Self.scores("e.jsonl", Array((export + session + "\n").utf8))
-        #expect(linked.eventsCounted == unlinked.eventsCounted + 3 && linked.summary.ignored == 1)
+        #expect(linked.eventsCounted == unlinked.eventsCounted + 3 && linked.summary.systemEvents == 1)
+    }
+
+    /// The lists are configuration: emptied, the events already stored count as activity (the aggregates are rebuilt).
+    @Test func aChangedSystemEventListAppliesToStoredEvents() throws {
+        let t = try TemporaryStore()
+        let day = 1_762_768_800 + 12 * 86_400
+        let system = (0..<6).map { i in
+            #"{"uuid":"sys-\#(i)","event":"\#(["$autocapture", "$pageleave"][i % 2])","distinct_id":"u_bo","timestamp":"\#(SourceExports.iso(Int64(day + i)))","properties":{"$groups":{"company":"acme.com"}}}"#
+        }
+        let events = try t.file("e.jsonl", SourceExports.posthog() + system.joined(separator: "\n") + "\n")
+        let session = BrieferSession(configuration: BrieferConfiguration(), configurationFile: nil, store: t.store, logger: .quiet)
+        _ = try session.ingest(files: [try t.file("companies.csv", SourceExports.companies), events])
+        let before = try session.score(asOf: SourceExports.asOf)
+        var everything = BrieferConfiguration()
+        everything.sources.posthog.ignoredEvents = []
+        let after = try BrieferSession(configuration: everything, configurationFile: nil, store: t.store, logger: .quiet)
+            .score(asOf: SourceExports.asOf)
+        #expect(after.run.eventsCounted == before.run.eventsCounted + 6)
+        let explained = try BrieferSession(configuration: everything, configurationFile: nil, store: t.store, logger: .quiet)
+            .explain(account: "acme.com", runId: after.run.id).explanation
+        #expect(explained.matches, "\(explained.lines.joined(separator: "\n"))")
     }
 }

@@ -212,6 +212,43 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
         #expect(explained.lines.contains { $0.contains("stitched: 1 event(s) of id u0") })
     }
 
+    /// A user id migrated by an alias to a new id that says nothing of itself: the person keeps the old id's email,
+    /// company and signup — and only from the alias on.
+    @Test func theNewIdOfAnAliasKeepsWhatTheOldOneSaidOfThePerson() throws {
+        let t = try TemporaryStore()
+        var lines = Self.events(linked: false).split(separator: "\n").map(String.init).filter { !$0.contains("\"i1\"") }
+        lines.append(#"{"type":"alias","messageId":"m1","previousId":"u1","userId":"alice-7","timestamp":"2026-11-18T12:00:00Z"}"#)
+        for day in [19, 20] {
+            lines.append(
+                #"{"type":"track","messageId":"n\#(day)","userId":"alice-7","event":"report_exported","timestamp":"2026-11-\#(day)T08:00:00Z"}"#
+            )
+        }
+        let session = try Self.session(t, events: lines.joined(separator: "\n") + "\n")
+        let after = try session.score(asOf: ts("2026-11-20T12:00:00Z"))
+        #expect(after.users.filter { $0.account.description == "acme.com" }.map(\.userId) == ["alice-7"])
+        #expect(!after.accounts.contains { $0.account.description.hasPrefix("user:") })
+        let explained = try session.explain(account: "acme.com", runId: after.run.id).explanation
+        #expect(explained.matches, "\(explained.lines.joined(separator: "\n"))")
+        #expect(explained.lines.contains("user alice-7 <alice@acme.com>, signup 2026-11-01T00:00:00Z"))
+        let before = try session.score(asOf: ts("2026-11-18T00:00:00Z"))
+        #expect(before.users.first { $0.userId == "u1" }?.account.description == "acme.com")
+        #expect(!before.users.contains { $0.userId == "alice-7" })
+    }
+
+    /// An identify naming another identified user's id as its anonymous id (a shared browser never reset) merges
+    /// nobody: both stay scored as themselves, and forgetting one leaves the other.
+    @Test func anIdentifyNamingAnotherUserMergesNobody() throws {
+        let t = try TemporaryStore()
+        var lines = Self.events(linked: false).split(separator: "\n").map(String.init)
+        lines.append(#"{"type":"identify","messageId":"x1","userId":"u2","anonymousId":"u1","timestamp":"2026-11-18T11:00:00Z"}"#)
+        let session = try Self.session(t, events: lines.joined(separator: "\n") + "\n")
+        let plain = try Self.session(try TemporaryStore(), events: Self.events(linked: false))
+        let asOf = ts("2026-11-20T12:00:00Z")
+        #expect(try session.score(asOf: asOf).users.map(\.score) == plain.score(asOf: asOf).users.map(\.score))
+        _ = try session.forget(email: "alice@acme.com")
+        #expect(try t.store.scalar("SELECT count(*) FROM users WHERE external_id = 'u2'") == "1")
+    }
+
     /// u1 aliased to u2, later u2 aliased back to u1: the latest alias decides who the person is, and nobody is lost.
     @Test func anAliasCycleKeepsThePersonTheLatestAliasNames() throws {
         let t = try TemporaryStore()

@@ -47,12 +47,17 @@ struct VendorCallsTests {
         )
         #expect(fromAnonymous.count == 1 && fromAnonymous[0].kind == .identify)
         #expect(fromAnonymous[0].userId == "u1" && fromAnonymous[0].linkFrom == "d-1")
-        // A system event keeps only what it says of the person.
+        // A vendor's event carries its source: which events are system events is that source's setting.
         let system = try events(
             #"{"uuid":"s","event":"$autocapture","distinct_id":"u1","timestamp":"2026-11-10T10:05:00Z","properties":{"$set":{"email":"a@acme.com"}}}"#
         )
-        #expect(system.map(\.kind) == [.identify, .identify] && system[0].isSystemEvent && system[1].isPersonSnapshot)
-        #expect(system.allSatisfy { $0.name == nil })
+        #expect(system.map(\.kind) == [.track, .identify] && system.allSatisfy { $0.source == "posthog" } && system[1].isPersonSnapshot)
+        let extraction = ActivityExtraction(BrieferConfiguration())
+        #expect(extraction.isSystemEvent(source: "posthog", name: "$autocapture"))
+        #expect(
+            !extraction.isSystemEvent(source: nil, name: "$autocapture")
+                && !extraction.isSystemEvent(source: "amplitude", name: "$autocapture"))
+        #expect(!extraction.isSystemEvent(source: "amplitude", name: "Contact Sales Form Submitted"))
         let track = try events(
             #"{"uuid":"e","event":"report_exported","distinct_id":"u1","timestamp":"2026-11-10T10:05:00Z","properties":{"$groups":{"company":"acme.com","team":"x"}},"person_properties":{"email":"a@acme.com"}}"#
         )

@@ -21,9 +21,12 @@ public struct IngestSummary: Sendable, Codable, Equatable {
         public var forgotten = 0
         /// Identity links set aside, the id being linked to another user first (SPEC §2).
         public var linkConflicts = 0
-        /// Vendor lines that name no product action (`sources.<vendor>.ignored_events`, another group type's
-        /// `$groupidentify`): not stored as activity; the person properties and identity link they carry still count.
-        public var ignored = 0
+        /// A vendor's system events (`sources.<vendor>.ignored_events`): stored, never activity (the links and person
+        /// properties they carry still count).
+        public var systemEvents = 0
+        /// Lines that amount to no call (another group type's `$groupidentify`, an Amplitude `$identify` of no user,
+        /// an empty batch envelope): read, nothing to store.
+        public var withoutCalls = 0
         /// Why the file was not read to its end (a corrupt or truncated compressed stream): the lines before were.
         public var error: String?
     }
@@ -36,7 +39,8 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var alreadyQuarantined: Int { files.reduce(0) { $0 + $1.alreadyQuarantined } }
     public var forgotten: Int { files.reduce(0) { $0 + $1.forgotten } }
     public var linkConflicts: Int { files.reduce(0) { $0 + $1.linkConflicts } }
-    public var ignored: Int { files.reduce(0) { $0 + $1.ignored } }
+    public var systemEvents: Int { files.reduce(0) { $0 + $1.systemEvents } }
+    public var withoutCalls: Int { files.reduce(0) { $0 + $1.withoutCalls } }
     /// Files not read to their end.
     public var unfinished: [File] { files.filter { $0.error != nil } }
     public var quarantineReasons: [String: Int] {

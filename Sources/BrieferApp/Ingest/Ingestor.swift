@@ -117,6 +117,7 @@ public struct Ingestor {
         var file = IngestSummary.File(path: path, kind: "events")
         let parser = EventLineParser(
             now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, sources: configuration.sources, format: format)
+        let extraction = ActivityExtraction(configuration)
         // A vendor's events repeat the person's properties: an identify is kept only when they change (or the day does).
         var lastSnapshot: [String: [UInt8]] = [:]
         var events: [IncomingEvent] = []
@@ -156,15 +157,12 @@ public struct Ingestor {
                     let results = parser.parseLine(line.bytes)
                     // A batch envelope is one line of several calls: each counts as read.
                     if results.count > 1, EventLineParser.mayBeBatch(line.bytes) { file.read += results.count - 1 }
-                    if results.isEmpty { file.ignored += 1 }
-                    let batch = results.count > 1 || EventLineParser.mayBeBatch(line.bytes)
+                    if results.isEmpty { file.withoutCalls += 1 }
+                    let batch = EventLineParser.mayBeBatch(line.bytes)
                     for (index, result) in results.enumerated() {
                         switch result {
                         case let .success(event) where forgotten.covers(event):
                             file.forgotten += 1
-                        case let .success(event) where event.isSystemEvent:
-                            file.ignored += 1
-                            if event.linkFrom != nil { events.append(event) }
                         case let .success(event) where event.isPersonSnapshot:
                             // One snapshot per person, content and UTC day: whatever order the export comes in, a score as
                             // of any day sees the properties the person had by then. One carrying a link is always kept.
@@ -174,7 +172,11 @@ public struct Ingestor {
                             events.append(forgotten.redacting(event))
                         case let .success(event):
                             if !event.timestampHadZone { file.zonelessTimestamps += 1 }
-                            if event.kind.isActivity && event.userId == nil { file.anonymousEvents += 1 }
+                            if event.kind.isActivity && extraction.isSystemEvent(source: event.source, name: event.name ?? "") {
+                                file.systemEvents += 1
+                            } else if event.kind.isActivity && event.userId == nil {
+                                file.anonymousEvents += 1
+                            }
                             events.append(forgotten.redacting(event))
                         case let .failure(rejection):
                             reject(&file, &rejected, path, line, rejection, forgotten: forgotten, part: batch ? index : nil)

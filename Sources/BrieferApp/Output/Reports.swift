@@ -25,10 +25,10 @@ public enum Reports {
         if summary.linkConflicts > 0 {
             out += "\nidentity links set aside (the id was linked to another user first; kept, not applied): \(summary.linkConflicts)"
         }
-        if summary.ignored > 0 {
-            out +=
-                "\nvendor system events (sources.<vendor>.ignored_events), not stored as activity: \(summary.ignored)"
+        if summary.systemEvents > 0 {
+            out += "\nvendor system events (sources.<vendor>.ignored_events; stored, never activity): \(summary.systemEvents)"
         }
+        if summary.withoutCalls > 0 { out += "\nlines that amount to no event (nothing to store): \(summary.withoutCalls)" }
         for f in summary.unfinished { out += "\nnot read to its end: \(f.error!)" }
         if summary.forgotten > 0 { out += "\nlines and rows of forgotten people (briefer forget), not stored: \(summary.forgotten)" }
         return out
@@ -44,7 +44,8 @@ public enum Reports {
                     "path": f.path, "kind": f.kind, "read": f.read, "inserted": f.inserted, "duplicates": f.duplicates,
                     "quarantined": f.quarantined, "already_quarantined": f.alreadyQuarantined, "quarantined_by_reason": f.quarantineReasons,
                     "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents, "forgotten": f.forgotten,
-                    "error": f.error ?? NSNull(), "link_conflicts": f.linkConflicts, "ignored": f.ignored,
+                    "error": f.error ?? NSNull(), "link_conflicts": f.linkConflicts, "system_events": f.systemEvents,
+                    "without_calls": f.withoutCalls,
                 ]
             },
         ]

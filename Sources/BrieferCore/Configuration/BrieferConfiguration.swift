@@ -57,8 +57,8 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
             /// The group type whose key is the account (`$groups.<type>`, `$groupidentify` of that type).
             public var groupType = "company"
             /// Events the SDK sends on its own that name no product action (autocaptured interactions, page leaves,
-            /// flag checks, vitals, person-property updates): not stored as activity; the person properties they
-            /// carry still count. `*` matches anything.
+            /// flag checks, vitals, person-property updates): stored, never activity; the person properties and
+            /// links they carry still count. `*` matches anything.
             public var ignoredEvents = [
                 "$autocapture", "$rageclick", "$dead_click", "$copy_autocapture", "$pageleave", "$feature_flag_called",
                 "$web_vitals", "$exception", "$set", "$opt_in", "$snapshot", "$performance_event",
@@ -69,12 +69,13 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         public struct Amplitude: Sendable, Codable, Equatable {
             /// The group type whose value is the account (`groups.<type>`).
             public var groupType = "company"
-            /// Session bookkeeping and autocaptured interactions: not stored as activity; the device link and person
-            /// properties they carry still count. `*` matches anything.
+            /// Session bookkeeping and autocaptured interactions: stored, never activity; the device link and person
+            /// properties they carry still count. `*` matches anything (a leading `*` would take your own events too).
             public var ignoredEvents = [
                 "session_start", "session_end", "[Amplitude] Start Session", "[Amplitude] End Session", "Session Started",
-                "Session Ended", "*Element Clicked", "*Element Changed", "*Form Started", "*Form Submitted", "*Rage Click",
-                "*Dead Click", "[Amplitude] Network Request",
+                "Session Ended", "[Amplitude] Element Clicked", "[Amplitude] Element Changed", "Element Clicked", "Element Changed",
+                "[Amplitude] Form Started", "Form Started", "[Amplitude] Rage Click", "[Amplitude] Dead Click",
+                "[Amplitude] Network Request",
             ]
             public init() {}
         }
@@ -82,7 +83,7 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         public struct Mixpanel: Sendable, Codable, Equatable {
             /// The event property naming the account: Mixpanel has no standard one.
             public var groupProperty = "company_domain"
-            /// Identity bookkeeping, autocaptured interactions and session replay: not stored as activity; the device
+            /// Identity bookkeeping, autocaptured interactions and session replay: stored, never activity; the device
             /// link and person properties they carry still count. `*` matches anything.
             public var ignoredEvents = [
                 "$merge", "$mp_click", "$mp_input_change", "$mp_submit", "$mp_scroll", "$mp_rage_click", "$mp_dead_click",

@@ -6,19 +6,7 @@ public struct EventLineParser: Sendable {
     public var now: Timestamp
     public var futureToleranceMilliseconds: Int64
     /// How each source's lines are read (page naming, clock skew, group and time settings).
-    public var sources: BrieferConfiguration.Sources {
-        didSet { ignored = Ignored(sources) }
-    }
-    /// Each vendor's system events, as patterns read once.
-    private var ignored: Ignored
-    struct Ignored: Sendable {
-        let posthog, amplitude, mixpanel: EventNamePatterns
-        init(_ sources: BrieferConfiguration.Sources) {
-            posthog = EventNamePatterns(sources.posthog.ignoredEvents)
-            amplitude = EventNamePatterns(sources.amplitude.ignoredEvents)
-            mixpanel = EventNamePatterns(sources.mixpanel.ignoredEvents)
-        }
-    }
+    public var sources: BrieferConfiguration.Sources
     /// The source every line is from, or `.auto` to tell per line.
     public var format: EventFormat
     public var segment: BrieferConfiguration.Sources.Segment {
@@ -32,7 +20,6 @@ public struct EventLineParser: Sendable {
         self.now = now
         self.futureToleranceMilliseconds = Int64(futureToleranceSeconds) * 1000
         self.sources = sources
-        self.ignored = Ignored(sources)
         self.format = format
     }
 
@@ -130,9 +117,9 @@ public struct EventLineParser: Sendable {
             let whole = try JSONParser.parse(line)
             let calls: [VendorCalls.Call]
             switch format {
-            case .posthog: calls = try VendorCalls.posthog(whole, settings: sources.posthog, ignored: ignored.posthog)
-            case .amplitude: calls = try VendorCalls.amplitude(whole, settings: sources.amplitude, ignored: ignored.amplitude)
-            default: calls = try VendorCalls.mixpanel(whole, settings: sources.mixpanel, ignored: ignored.mixpanel)
+            case .posthog: calls = try VendorCalls.posthog(whole, settings: sources.posthog)
+            case .amplitude: calls = try VendorCalls.amplitude(whole, settings: sources.amplitude)
+            default: calls = try VendorCalls.mixpanel(whole, settings: sources.mixpanel)
             }
             return calls.map { vendor in
                 Result {
@@ -141,7 +128,7 @@ public struct EventLineParser: Sendable {
                         (event.linkFrom, event.linkVia) = (from, vendor.linkVia)
                     }
                     event.isPersonSnapshot = vendor.personSnapshot
-                    event.isSystemEvent = vendor.systemEvent
+                    event.source = format.rawValue
                     return event
                 }.mapError { ($0 as? Rejection) ?? Rejection(.malformedJSON, "\($0)") }
             }
@@ -391,17 +378,17 @@ extension String {
 }
 
 /// Event name patterns (`*` matches any run of characters, letters in any case), read once and matched per event.
-struct EventNamePatterns: Sendable {
+public struct EventNamePatterns: Sendable, Equatable {
     private let exact: Set<String>
     private let globs: [[Unicode.Scalar]]
 
-    init(_ patterns: [String]) {
+    public init(_ patterns: [String]) {
         let lower = patterns.map { $0.lowercased() }
         exact = Set(lower.filter { !$0.contains("*") })
         globs = lower.filter { $0.contains("*") }.map { Array($0.unicodeScalars) }
     }
 
-    func matches(_ name: String) -> Bool {
+    public func matches(_ name: String) -> Bool {
         let lower = name.lowercased()
         if exact.contains(lower) { return true }
         guard !globs.isEmpty else { return false }

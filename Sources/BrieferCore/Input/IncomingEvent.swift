@@ -27,9 +27,9 @@ public struct IncomingEvent: Sendable, Equatable {
     public var linkVia: String?
     /// An identify made of the person properties a vendor's event carries: a snapshot that many events repeat.
     public var isPersonSnapshot = false
-    /// A vendor's system event (`sources.<vendor>.ignored_events`) as an identify of nothing: ingest counts it, and
-    /// stores it only for the link it carries.
-    public var isSystemEvent = false
+    /// The export a vendor's event came from (`posthog`, `amplitude`, `mixpanel`); nil for Segment's calls and seed
+    /// 004's events. Stored with the event: which of its events are system events is the source's setting.
+    public var source: String?
     public var timestamp: Timestamp
     /// False when the time had no zone offset and was read as UTC (counted in the summary).
     public var timestampHadZone: Bool

@@ -16,24 +16,8 @@ public enum VendorCalls {
         public var linkVia: String?
         /// An identify made of the person properties an event carries (a snapshot, repeated on many events).
         public var personSnapshot = false
-        /// A system event (see ``systemEvent(id:time:userId:anonymousId:link:via:)``).
-        public var systemEvent = false
-
         init(_ call: JSONValue, linkFrom: String? = nil, linkVia: String? = nil, personSnapshot: Bool = false) {
             self.call = call; self.linkFrom = linkFrom; self.linkVia = linkVia; self.personSnapshot = personSnapshot
-        }
-
-        /// An event the vendor's SDK sends on its own, naming no product action (`sources.<vendor>.ignored_events`):
-        /// an identify of nothing that keeps only the link the event carries. Ingest counts it and stores it only for
-        /// that link.
-        static func systemEvent(id: String?, time: String, userId: String?, anonymousId: String?, link: String?, via: String)
-            -> Call
-        {
-            var call = Call(
-                VendorCalls.call("identify", id: id, time: time, userId: userId, anonymousId: anonymousId, traits: .object([])),
-                linkFrom: link, linkVia: via)
-            call.systemEvent = true
-            return call
         }
 
         /// The identify a vendor's event amounts to through the person properties it carries (its id the event's + `:person`).
@@ -104,7 +88,7 @@ public enum VendorCalls {
     /// `$groupidentify` of the configured group type is a group call; `$pageview` and `$screen` are page and screen
     /// calls; any other event is a track call, its account `$groups.<type>`. A `distinct_id` PostHog marks
     /// unidentified (`$is_identified: false`, or the browser's `$device_id`) is an anonymous id.
-    static func posthog(_ value: JSONValue, settings: BrieferConfiguration.Sources.PostHog, ignored: EventNamePatterns) throws -> [Call] {
+    static func posthog(_ value: JSONValue, settings: BrieferConfiguration.Sources.PostHog) throws -> [Call] {
         guard let event = text(value["event"]) else { throw Rejection(.missingEventName, "no event") }
         guard let distinct = text(value["distinct_id"]) else { throw Rejection(.missingUserId, "no distinct_id") }
         guard let time = text(value["timestamp"]) else { throw Rejection(.badTimestamp, "no timestamp") }
@@ -169,8 +153,6 @@ public enum VendorCalls {
                     call(
                         "screen", id: id, time: time, userId: userId, anonymousId: anonymousId, name: name.map { ("name", $0) },
                         properties: .object([]), groupId: group)))
-        case _ where ignored.matches(event):
-            calls.append(.systemEvent(id: id, time: time, userId: userId, anonymousId: anonymousId, link: nil, via: "posthog"))
         default:
             calls.append(
                 Call(
@@ -192,8 +174,7 @@ public enum VendorCalls {
     /// `event_properties`, `user_properties`, `groups`): a track call, its account `groups.<type>`; a device id beside a
     /// user id links the device to the user; `$identify` (and person properties on any event) are identify traits;
     /// `[Amplitude] Page Viewed` is a page call.
-    static func amplitude(_ value: JSONValue, settings: BrieferConfiguration.Sources.Amplitude, ignored: EventNamePatterns) throws -> [Call]
-    {
+    static func amplitude(_ value: JSONValue, settings: BrieferConfiguration.Sources.Amplitude) throws -> [Call] {
         guard let event = text(value["event_type"]) else { throw Rejection(.missingEventName, "no event_type") }
         guard let rawTime = text(value["event_time"]) ?? text(value["client_event_time"]) else {
             throw Rejection(.badTimestamp, "no event_time")
@@ -225,12 +206,6 @@ public enum VendorCalls {
                 Call(
                     call("page", id: id, time: time, userId: userId, anonymousId: device, properties: page, groupId: group),
                     linkFrom: link, linkVia: "amplitude device_id"))
-        case _ where ignored.matches(event):
-            // The device link rides on the snapshot when there is one.
-            let snapshot = userId != nil && traits(value["user_properties"]) != nil
-            calls.append(
-                .systemEvent(
-                    id: id, time: time, userId: userId, anonymousId: device, link: snapshot ? nil : link, via: "amplitude device_id"))
         default:
             calls.append(
                 Call(
@@ -255,7 +230,7 @@ public enum VendorCalls {
     /// `$user_id`): a track call; `$user_id` beside `$device_id` links the device to the user (simplified ID merge),
     /// as do `$identify` (`$anon_id` → `$identified_id`) and `$create_alias`; `$mp_web_page_view` is a page call; the
     /// account is the configured property; `time` is read in the project's time zone when one is configured.
-    static func mixpanel(_ value: JSONValue, settings: BrieferConfiguration.Sources.Mixpanel, ignored: EventNamePatterns) throws -> [Call] {
+    static func mixpanel(_ value: JSONValue, settings: BrieferConfiguration.Sources.Mixpanel) throws -> [Call] {
         guard let event = text(value["event"]) else { throw Rejection(.missingEventName, "no event") }
         guard case .object = value["properties"] else { throw Rejection(.wrongType, "properties must be an object") }
         let properties = value["properties"]!
@@ -309,10 +284,7 @@ public enum VendorCalls {
         default:
             let link = userId != nil ? device : nil
             var calls: [Call] = []
-            if ignored.matches(event) {
-                calls.append(
-                    .systemEvent(id: id, time: time, userId: userId, anonymousId: anonymousId, link: link, via: "mixpanel $device_id"))
-            } else if event == "$mp_web_page_view" {
+            if event == "$mp_web_page_view" {
                 let page = object([
                     ("path", text(properties["current_url_path"]).map(JSONValue.string)),
                     ("url", text(properties["current_page_url"] ?? properties["$current_url"]).map(JSONValue.string)),

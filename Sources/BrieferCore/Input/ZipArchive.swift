@@ -45,9 +45,11 @@ public struct ZipArchive {
         var count = UInt64(Self.u16(tail, end + 10))
         var directorySize = UInt64(Self.u32(tail, end + 12))
         var directoryOffset = UInt64(Self.u32(tail, end + 16))
-        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
-            // Zip64: a locator just before the record points at the Zip64 end of central directory record.
-            guard end >= 20, Self.u32(tail, end - 20) == 0x0706_4B50 else { throw Damage("the Zip64 locator is missing") }
+        // Zip64: a locator just before the record points at the Zip64 end of central directory record. A count of
+        // exactly 65,535 without one is a plain archive of that many files.
+        let locator = end >= 20 && Self.u32(tail, end - 20) == 0x0706_4B50
+        if directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF || (count == 0xFFFF && locator) {
+            guard locator else { throw Damage("the Zip64 locator is missing") }
             let recordOffset = Self.u64(tail, end - 20 + 8)
             guard recordOffset <= size &- 56, size >= 56 else { throw Damage("the Zip64 record lies outside the archive") }
             let record = try read(recordOffset, 56)
@@ -61,7 +63,8 @@ public struct ZipArchive {
         guard directory.count == Int(directorySize) else { throw Damage("the central directory is cut short") }
         var entries: [Entry] = []
         var at = 0
-        while entries.count < count {
+        // The directory's records, to its end (the count is only 16 bits without Zip64: some writers wrap it).
+        while at < directory.count {
             guard at + 46 <= directory.count, Self.u32(directory, at) == 0x0201_4B50 else {
                 throw Damage("central directory entry \(entries.count + 1) of \(count) is damaged")
             }

@@ -7,10 +7,20 @@ public struct ActivityExtraction: Sendable, Equatable {
     public let signalDetails: [String: String]
     /// How page and screen calls are named (a rebuild renames them when the rules change).
     public let pageEvents: [BrieferConfiguration.Sources.PageEventRule]
+    /// Each vendor's system events (`sources.<vendor>.ignored_events`), by source: stored, never activity (a rebuild
+    /// applies the lists in force).
+    public let systemEvents: [String: [String]]
+    private let systemPatterns: [String: EventNamePatterns]
 
     public init(_ configuration: BrieferConfiguration) {
         featureProperty = configuration.weighted.engagement.featureProperty
         pageEvents = configuration.sources.segment.pageEvents
+        systemEvents = [
+            EventFormat.posthog.rawValue: configuration.sources.posthog.ignoredEvents,
+            EventFormat.amplitude.rawValue: configuration.sources.amplitude.ignoredEvents,
+            EventFormat.mixpanel.rawValue: configuration.sources.mixpanel.ignoredEvents,
+        ]
+        systemPatterns = systemEvents.mapValues(EventNamePatterns.init)
         var details: [String: String] = [:]
         for signal in configuration.reasons.signals where !signal.detailProperty.isEmpty { details[signal.event] = signal.detailProperty }
         for extra in configuration.enrichment.detailProperties where details[extra.event] == nil && !extra.property.isEmpty {
@@ -24,6 +34,14 @@ public struct ActivityExtraction: Sendable, Equatable {
         // v2: page and screen calls, and anonymous activity, are aggregated too.
         "v2;feature=\(featureProperty);" + signalDetails.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             + ";pages=" + pageEvents.map { "\($0.path)|\($0.name)|\($0.event)" }.joined(separator: ",")
+            + ";system="
+            + systemEvents.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.joined(separator: "|"))" }.joined(separator: ",")
+    }
+
+    /// Whether an event of `source` (nil: Segment) named `name` is one of the vendor's system events: no product action.
+    public func isSystemEvent(source: String?, name: String) -> Bool {
+        guard let source, let patterns = systemPatterns[source] else { return false }
+        return patterns.matches(name)
     }
 
     /// True when an event of this name carries a configured term in its properties.

@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // briefer serve's HTTP server (no traits: neither swift-configuration nor full Foundation is needed).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
         // Writes the tests' zip archives only: an implementation apart from the reader under test (BrieferCore's ZipArchive).
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
@@ -52,10 +54,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `briefer serve`: Segment's HTTP Tracking API and Webhooks destination in, health and metrics out.
+        .target(
+            name: "BrieferServe",
+            dependencies: [
+                "BrieferApp",
+                "BrieferCore",
+                "BrieferStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "briefer",
             dependencies: [
                 "BrieferApp",
+                "BrieferServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,6 +87,7 @@ let package = Package(
             name: "BrieferAppTests",
             dependencies: ["BrieferApp", "BrieferCore", "BrieferStore", "BrieferTesting", "CCurl"]
         ),
+        .testTarget(name: "BrieferServeTests", dependencies: ["BrieferServe", "BrieferApp", "BrieferCore", "BrieferStore", "BrieferTesting"]),
     ]
 )
 

@@ -13,7 +13,10 @@ public final class BrieferStore: Sendable {
     /// Opens (creating when needed) the database at `path` and brings its schema up to date. Before a
     /// migration changes an existing database, a copy is made next to it: `<path>.before-v<N>-<UTC time>`,
     /// N the schema version it had (``backupPath``).
-    public init(path: String, now: Date = Date()) throws {
+    /// - Parameter durable: every commit synced to the disk before it returns (`synchronous = FULL`), as `briefer serve`
+    ///   needs before it acknowledges what a client sent; otherwise a power cut may lose the last commits (never
+    ///   corrupt the database).
+    public init(path: String, now: Date = Date(), durable: Bool = false) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -21,7 +24,7 @@ public final class BrieferStore: Sendable {
             if !db.configuration.readonly {
                 _ = briefer_sqlite_no_checkpoint_on_close(db.sqliteConnection)
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(BrieferStore.autoCheckpointPages)")
             }
             try db.execute(sql: "PRAGMA cache_size = -131072")
@@ -43,6 +46,11 @@ public final class BrieferStore: Sendable {
         }
         backupPath = path == ":memory:" ? nil : try Self.backUpBeforeMigrating(queue, path: path, now: now)
         try BrieferStore.migrator.migrate(queue)
+    }
+
+    /// Whether the database answers a read and has every migration of this version applied (a readiness check).
+    public func isUpToDate() throws -> Bool {
+        try queue.read { db in try Self.migrator.hasCompletedMigrations(db) }
     }
 
     /// Copies an existing database that has migrations to run (SQLite's online backup, so a copy taken while

@@ -41,11 +41,13 @@ public final class IngestWriter {
 
     /// Starts an ingest run (recorded in `ingests`). Rebuilds the aggregates first if the
     /// configuration they depend on changed.
-    public init(store: BrieferStore, configuration: BrieferConfiguration, files: [String]) throws {
+    /// - Parameter bulk: one ingest of many batches (files): the write-ahead log is checkpointed at the end, not on
+    ///   the way. A long-running intake (`briefer serve`) keeps the usual checkpoints.
+    public init(store: BrieferStore, configuration: BrieferConfiguration, files: [String], bulk: Bool = true) throws {
         self.store = store
         extraction = ActivityExtraction(configuration)
         try store.ensureAggregates(extraction: extraction)
-        try store.setAutoCheckpoint(pages: 250_000)
+        if bulk { try store.setAutoCheckpoint(pages: 250_000) }
         let now = Timestamp.now.iso8601
         ingestId = try store.write { db in
             try db.execute(sql: "INSERT INTO ingests(started_at, files) VALUES(?, ?)", arguments: [now, files.joined(separator: "\n")])

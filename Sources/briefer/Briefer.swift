@@ -36,7 +36,7 @@ struct Briefer: AsyncParsableCommand {
         subcommands: [
             Run.self, Worker.self, Status.self, Forget.self, Ingest.self, Score.self, Accounts.self, Explain.self, Select.self,
             PromptCommand.self, Enrich.self, Briefings.self,
-            Sync.self, SyncLog.self, Regress.self, Backtest.self, QuarantineCommand.self, CRMCommand.self, Config.self,
+            Sync.self, SyncLog.self, Regress.self, Backtest.self, QuarantineCommand.self, CRMCommand.self, Config.self, Serve.self,
         ]
     )
 }
@@ -98,12 +98,12 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the database; commands that only read it refuse a path where none exists.
-    func openStore(mustExist: Bool = false) throws -> BrieferStore {
+    func openStore(mustExist: Bool = false, durable: Bool = false) throws -> BrieferStore {
         if mustExist, !FileManager.default.fileExists(atPath: databasePath) {
             throw CommandError(.noDatabase, "no database at \(databasePath): run `briefer ingest` first, or pass --db")
         }
         do {
-            let store = try BrieferStore(path: databasePath)
+            let store = try BrieferStore(path: databasePath, durable: durable)
             if let backup = store.backupPath {
                 FileHandle.standardError.write(Data("note: the database's schema was upgraded; a copy from before is at \(backup)\n".utf8))
             }

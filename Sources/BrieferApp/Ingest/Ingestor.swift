@@ -117,75 +117,44 @@ public struct Ingestor {
         var file = IngestSummary.File(path: path, kind: "events")
         let parser = EventLineParser(
             now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, sources: configuration.sources, format: format)
-        let extraction = ActivityExtraction(configuration)
-        // A vendor's events repeat the person's properties: an identify is kept only when they change (or the day does).
-        var lastSnapshot: [String: [UInt8]] = [:]
-        var events: [IncomingEvent] = []
-        var rejected: [QuarantinedLine] = []
-        var rejectedBytes = 0
-        events.reserveCapacity(batchSize)
+        var sorter = CallSorter(forgotten: forgotten, extraction: ActivityExtraction(configuration))
+        sorter.events.reserveCapacity(batchSize)
         let total = fileSize(path)
         let pipeline = WritePipeline()
         var parseNanoseconds: UInt64 = 0
         let sendableWriter = UncheckedSendable(writer)
         func flush() throws {
-            guard !events.isEmpty || !rejected.isEmpty else { return }
+            guard !sorter.events.isEmpty || !sorter.rejected.isEmpty else { return }
+            let (events, rejected) = sorter.drain()
             let batch = writer.prepare(events: events, quarantine: rejected)
             try pipeline.submit {
                 let outcome = try sendableWriter.value.write(batch)
                 CrashPoint.hit("ingest-after-batch")
                 return outcome
             }
-            events = []
-            events.reserveCapacity(batchSize)
-            rejected = []
-            rejectedBytes = 0
+            sorter.events.reserveCapacity(batchSize)
         }
         file.error = try Self.readingToTheDamage {
             try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
                 if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 file.read += 1
                 if let length = line.oversizedLength {
-                    reject(
-                        &file, &rejected, path, line,
-                        Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"),
-                        forgotten: forgotten)
-                    rejectedBytes += line.bytes.count
+                    sorter.reject(
+                        Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), path: path,
+                        line: line.number, raw: Array(line.bytes), file: &file)
                 } else {
                     let started = DispatchTime.now().uptimeNanoseconds
                     defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
                     let results = parser.parseLine(line.bytes)
                     // A batch envelope is one line of several calls: each counts as read.
-                    if results.count > 1, EventLineParser.mayBeBatch(line.bytes) { file.read += results.count - 1 }
-                    if results.isEmpty { file.withoutCalls += 1 }
-                    let batch = EventLineParser.mayBeBatch(line.bytes)
-                    for (index, result) in results.enumerated() {
-                        switch result {
-                        case let .success(event) where forgotten.covers(event):
-                            file.forgotten += 1
-                        case let .success(event) where event.isPersonSnapshot:
-                            // One snapshot per person, content and UTC day: whatever order the export comes in, a score as
-                            // of any day sees the properties the person had by then. One carrying a link is always kept.
-                            let key = StableHash.digest((event.traits.canonicalText + "|\(event.timestamp.day)").utf8)
-                            guard let user = event.userId, event.linkFrom != nil || lastSnapshot[user] != key else { continue }
-                            lastSnapshot[user] = key
-                            events.append(forgotten.redacting(event))
-                        case let .success(event):
-                            if !event.timestampHadZone { file.zonelessTimestamps += 1 }
-                            if event.kind.isActivity && extraction.isSystemEvent(source: event.source, name: event.name ?? "") {
-                                file.systemEvents += 1
-                            } else if event.kind.isActivity && event.userId == nil {
-                                file.anonymousEvents += 1
-                            }
-                            events.append(forgotten.redacting(event))
-                        case let .failure(rejection):
-                            reject(&file, &rejected, path, line, rejection, forgotten: forgotten, part: batch ? index : nil)
-                            rejectedBytes += line.bytes.count
-                        }
-                    }
+                    let envelope = EventLineParser.mayBeBatch(line.bytes)
+                    if results.count > 1, envelope { file.read += results.count - 1 }
+                    sorter.take(results, path: path, line: line.number, raw: Array(line.bytes), envelope: envelope, file: &file)
                 }
                 // Rejected lines are held too: bounded by count and bytes, so memory stays flat.
-                if events.count >= batchSize || rejected.count >= batchSize || rejectedBytes >= 16 << 20 { try flush() }
+                if sorter.events.count >= batchSize || sorter.rejected.count >= batchSize || sorter.rejectedBytes >= 16 << 20 {
+                    try flush()
+                }
             }
         }
         try flush()
@@ -200,58 +169,42 @@ public struct Ingestor {
         return file
     }
 
-    private func reject(
-        _ file: inout IngestSummary.File, _ rejected: inout [QuarantinedLine], _ path: String, _ line: LineReader.Line,
-        _ rejection: Rejection, forgotten: ForgottenPeople, part: Int? = nil
-    ) {
-        if forgotten.mentioned(in: Array(line.bytes.prefix(LineReader.keptOfOversized))) { file.forgotten += 1; return }
-        file.quarantined += 1
-        file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
-        rejected.append(
-            QuarantinedLine(
-                file: path, line: line.number, reason: rejection.reason, detail: rejection.detail, raw: Array(line.bytes), part: part))
-    }
-
     private func ingestCSV(_ path: String, reader: any LineSource, writer: IngestWriter, forgotten: ForgottenPeople) throws
         -> IngestSummary.File
     {
         var parser: CSVRowParser?
         var file = IngestSummary.File(path: path, kind: csvKind?.rawValue ?? "csv")
         var rows: [CSVRow] = []
-        var rejected: [QuarantinedLine] = []
+        var sorter = CallSorter(forgotten: forgotten, extraction: ActivityExtraction(configuration))
         var record = ""
         var recordLine = 0
         let total = fileSize(path)
         func quarantineRecord(_ rejection: Rejection) {
-            let raw = Array(record.utf8.prefix(LineReader.keptOfOversized))
-            if forgotten.mentioned(in: raw) { file.forgotten += 1; return }
-            file.quarantined += 1
-            file.quarantineReasons[rejection.reason.rawValue, default: 0] += 1
-            rejected.append(QuarantinedLine(file: path, line: recordLine, reason: rejection.reason, detail: rejection.detail, raw: raw))
+            sorter.reject(rejection, path: path, line: recordLine, raw: Array(record.utf8.prefix(LineReader.keptOfOversized)), file: &file)
         }
         func flush() throws {
-            guard !rows.isEmpty || !rejected.isEmpty else { return }
-            let outcome = try writer.write(rows: rows, quarantine: rejected)
+            guard !rows.isEmpty || !sorter.rejected.isEmpty else { return }
+            let outcome = try writer.write(rows: rows, quarantine: sorter.drain().rejected)
             CrashPoint.hit("ingest-after-batch")
             file.inserted += outcome.inserted
             file.duplicates += outcome.duplicates
             file.alreadyQuarantined += outcome.quarantineDuplicates
             rows.removeAll(keepingCapacity: true)
-            rejected.removeAll(keepingCapacity: true)
         }
         file.error = try Self.readingToTheDamage {
             try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
                 if let length = line.oversizedLength {
                     file.read += 1
-                    reject(
-                        &file, &rejected, path, line,
-                        Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"),
-                        forgotten: forgotten)
+                    sorter.reject(
+                        Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), path: path,
+                        line: line.number, raw: Array(line.bytes), file: &file)
                     return
                 }
                 guard let text = String(validating: line.bytes, as: UTF8.self) else {
                     file.read += 1
-                    reject(&file, &rejected, path, line, Rejection(.invalidUTF8, "the row is not valid UTF-8"), forgotten: forgotten)
+                    sorter.reject(
+                        Rejection(.invalidUTF8, "the row is not valid UTF-8"), path: path, line: line.number, raw: Array(line.bytes),
+                        file: &file)
                     return
                 }
                 if record.isEmpty { recordLine = line.number; record = text } else { record += "\n" + text }
@@ -281,7 +234,7 @@ public struct Ingestor {
                 case let .success(row): rows.append(row)
                 case let .failure(rejection): quarantineRecord(rejection)
                 }
-                if rows.count >= batchSize || rejected.count >= 1000 { try flush() }
+                if rows.count >= batchSize || sorter.rejected.count >= 1000 { try flush() }
             }
         }
         if parser == nil {

@@ -36,29 +36,59 @@ public struct EventLineParser: Sendable {
         if let failure = Self.utf8Failure(line) { return [.failure(failure)] }
         let value: JSONValue
         do { value = try JSONParser.parse(line) } catch { return [.failure(Rejection(.malformedJSON, error.description))] }
-        guard value["type"] == nil, let batch = value["batch"] else { return parseOne(line) }
-        guard case let .array(calls) = batch else { return [.failure(Rejection(.wrongType, "batch must be a list of calls"))] }
-        // The envelope's context (and sentAt, receivedAt) apply to every call; a call's own keys win.
-        let shared = value["context"]
-        return calls.enumerated().map { index, call in
-            do {
-                guard case var .object(members) = call else { throw Rejection(.malformedJSON, "batch[\(index)] is not a JSON object") }
-                if case let .object(sharedContext)? = shared {
-                    let own: [(String, JSONValue)] = call["context"].flatMap { if case let .object(m) = $0 { m } else { nil } } ?? []
-                    let ownKeys = Set(own.map(\.0))
-                    let context = JSONValue.object(sharedContext.filter { !ownKeys.contains($0.0) } + own)
-                    members.removeAll { $0.0 == "context" }
-                    members.append(("context", context))
+        guard value["type"] == nil, value["batch"] != nil else { return parseOne(line) }
+        return Self.batchCalls(value).map { call in
+            call.flatMap { call in
+                do {
+                    return .success(try event(from: call.value, propertiesText: call.value["properties"]?.compactText) { call.value })
+                } catch let rejection as Rejection {
+                    return .failure(Rejection(rejection.reason, "batch[\(call.index)]: \(rejection.detail)"))
+                } catch {
+                    return .failure(Rejection(.malformedJSON, "batch[\(call.index)]: \(error)"))
                 }
-                for key in ["sentAt", "receivedAt"] where call[key] == nil {
-                    if let v = value[key] { members.append((key, v)) }
-                }
-                return .success(try event(from: .object(members), propertiesText: call["properties"]?.compactText) { call })
-            } catch let rejection as Rejection {
-                return .failure(Rejection(rejection.reason, "batch[\(index)]: \(rejection.detail)"))
-            } catch {
-                return .failure(Rejection(.malformedJSON, "batch[\(index)]: \(error)"))
             }
+        }
+    }
+
+    /// One call a client sent as JSON (`briefer serve`). `type`, when given, is the endpoint's (`/v1/track` is a track
+    /// call whatever the body says); the call's own otherwise. `sent`, when given, is the call as the client sent it
+    /// (before the server stamped its times), whose content is the dedup key of a call without messageId.
+    public func parseCall(_ call: JSONValue, type: String? = nil, sent: JSONValue? = nil) -> Result<IncomingEvent, Rejection> {
+        guard case var .object(members) = call else { return .failure(Rejection(.malformedJSON, "the call is not a JSON object")) }
+        if let type {
+            members.removeAll { $0.0 == "type" }
+            members.insert(("type", .string(type)), at: 0)
+        }
+        let value = JSONValue.object(members)
+        do {
+            return .success(try event(from: value, propertiesText: value["properties"]?.compactText) { sent ?? value })
+        } catch let rejection as Rejection {
+            return .failure(rejection)
+        } catch {
+            return .failure(Rejection(.malformedJSON, "\(error)"))
+        }
+    }
+
+    /// The calls of a batch envelope (`{"batch": […], "context": …, "sentAt": …}`), each with the envelope's context
+    /// (its own keys winning), `sentAt` and `receivedAt` — as Segment's libraries send them to `/v1/batch`.
+    public static func batchCalls(_ envelope: JSONValue) -> [Result<(index: Int, value: JSONValue), Rejection>] {
+        guard case let .array(calls) = envelope["batch"] else { return [.failure(Rejection(.wrongType, "batch must be a list of calls"))] }
+        let shared = envelope["context"]
+        return calls.enumerated().map { index, call in
+            guard case var .object(members) = call else {
+                return .failure(Rejection(.malformedJSON, "batch[\(index)] is not a JSON object"))
+            }
+            if case let .object(sharedContext)? = shared {
+                let own: [(String, JSONValue)] = call["context"].flatMap { if case let .object(m) = $0 { m } else { nil } } ?? []
+                let ownKeys = Set(own.map(\.0))
+                let context = JSONValue.object(sharedContext.filter { !ownKeys.contains($0.0) } + own)
+                members.removeAll { $0.0 == "context" }
+                members.append(("context", context))
+            }
+            for key in ["sentAt", "receivedAt"] where call[key] == nil {
+                if let v = envelope[key] { members.append((key, v)) }
+            }
+            return .success((index, .object(members)))
         }
     }
 

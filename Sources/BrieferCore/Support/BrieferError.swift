@@ -66,4 +66,12 @@ extension BrieferErrorCode {
     public static let portalMismatch = Self(rawValue: "portal_mismatch")
     /// Another process is syncing this database.
     public static let syncBusy = Self(rawValue: "sync_busy")
+
+    // briefer serve's answers to clients (in the JSON body of a 4xx, as Segment's API words them).
+    /// The request is not JSON, or not the shape its endpoint takes.
+    public static let invalidRequest = Self(rawValue: "invalid_request")
+    /// The request or one of its calls is larger than Segment's limits (500 KB a batch, 32 KB a call).
+    public static let requestTooLarge = Self(rawValue: "request_too_large")
+    /// No write key, or one this service does not know.
+    public static let unauthorized = Self(rawValue: "unauthorized")
 }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import BrieferApp
+import BrieferCore
+import BrieferServe
+import Foundation
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Accept events over HTTP, as Segment's HTTP Tracking API takes them, until SIGTERM or SIGINT.",
+        discussion: "POST /v1/batch, /v1/track, /v1/identify, /v1/group, /v1/page, /v1/screen and /v1/alias take Segment's calls, "
+            + "a source's write key as the Basic-auth user (point a Segment source's HTTP API, or any Segment library with its "
+            + "host set, at this address). Limits are Segment's: 32 KB a call, 500 KB a batch. A request is answered 200 only "
+            + "once what it carries is committed to the disk (synchronous=FULL); a call sent again with the same messageId is "
+            + "stored once; a bad call inside a good request is quarantined with its reason, as a file's bad line is; a request "
+            + "refused whole (no or unknown write key: 401; too large or not JSON: 400) stores nothing. GET /healthz answers while "
+            + "the process runs, GET /readyz when the database answers and its schema is current. On SIGTERM or SIGINT the "
+            + "service stops accepting, finishes the requests in flight and exits 0. Serve behind a reverse proxy for TLS.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("The address to listen on (default 127.0.0.1:8090).", valueName: "host:port"))
+    var listen = "127.0.0.1:8090"
+    @Option(
+        help: ArgumentHelp(
+            "A file of write keys: one per line or comma-separated, each `key` or `source=key`.",
+            discussion: "Also read from BRIEFER_WRITE_KEYS (the same format). At least one key is needed.", valueName: "path"))
+    var writeKeysFile: String?
+
+    func validate() throws {
+        guard Self.address(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8090 or 0.0.0.0:80") }
+    }
+
+    static func address(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            return nil
+        }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    func run() async throws {
+        var text = ProcessInfo.processInfo.environment["BRIEFER_WRITE_KEYS"] ?? ""
+        if let writeKeysFile {
+            guard let file = try? String(contentsOfFile: writeKeysFile, encoding: .utf8) else {
+                throw CommandError(.missingSecret, "cannot read the write keys file \(writeKeysFile)")
+            }
+            text += "\n" + file
+        }
+        let keys = WriteKeys(text)
+        guard !keys.keys.isEmpty else {
+            throw CommandError(
+                .missingSecret, "no write key: set BRIEFER_WRITE_KEYS or pass --write-keys-file (clients send one as the Basic-auth user)")
+        }
+        let (configuration, _) = try ConfigurationLoader.load(flag: global.config)
+        let logger = global.logger()
+        let intake = try LiveIntake(store: try global.openStore(durable: true), configuration: configuration)
+        let (host, port) = Self.address(listen)!
+        try await IntakeServer.run(
+            intake: intake, writeKeys: keys, host: host, port: port, logger: logger,
+            onRunning: { port in
+                FileHandle.standardError.write(Data("briefer serve: listening on \(host):\(port) (\(keys.keys.count) write key(s))\n".utf8))
+            })
+        try intake.finish()
+    }
+}

@@ -1,0 +1,150 @@
+import BrieferApp
+import BrieferCore
+import BrieferServe
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// `briefer serve` over loopback, with Briefer's own HTTP client (libcurl): Segment's HTTP Tracking API contract — write
+/// keys, limits, errors — and that what is acknowledged is stored, once.
+@Suite(.serialized) struct IntakeServerTests {
+    static let key = "wk_live_123"
+
+    /// A running service on a free port of 127.0.0.1, over a durable store in a temporary directory.
+    final class Service: Sendable {
+        let store: BrieferStore
+        let intake: LiveIntake
+        let task: Task<Void, any Error>
+        let port: Int
+        let client = HTTPClient(maxConcurrent: 8)
+
+        init() async throws {
+            let t = try TemporaryStore()
+            store = try BrieferStore(path: t.directory.appendingPathComponent("serve.sqlite").path, durable: true)
+            intake = try LiveIntake(store: store, configuration: BrieferConfiguration())
+            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+            let (intake, keys) = (intake, WriteKeys("web=\(IntakeServerTests.key)"))
+            task = Task {
+                try await IntakeServer.run(
+                    intake: intake, writeKeys: keys, host: "127.0.0.1", port: 0, logger: .quiet, signals: false,
+                    onRunning: { continuation.yield($0) })
+            }
+            var iterator = ports.makeAsyncIterator()
+            port = await iterator.next() ?? 0
+        }
+
+        deinit { task.cancel() }
+
+        func post(_ path: String, _ body: String, key: String? = IntakeServerTests.key) async throws -> (status: Int, body: String) {
+            var headers = [HTTPHeader("Content-Type", "application/json")]
+            if let key { headers.append(HTTPHeader("Authorization", "Basic " + Data((key + ":").utf8).base64EncodedString())) }
+            let response = try await client.send(
+                HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)\(path)", headers: headers, body: Data(body.utf8)))
+            return (response.status, String(decoding: response.body, as: UTF8.self))
+        }
+
+        func get(_ path: String) async throws -> Int {
+            try await client.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: [], body: nil)).status
+        }
+
+        func count(_ sql: String) throws -> Int { Int(try store.scalar(sql) ?? "") ?? -1 }
+    }
+
+    static func track(_ id: String, user: String = "u1", event: String = "project_created") -> String {
+        #"{"type":"track","userId":"\#(user)","event":"\#(event)","messageId":"\#(id)","timestamp":"2026-12-01T10:00:00Z"}"#
+    }
+
+    @Test func theTrackingAPIContract() async throws {
+        let s = try await Service()
+        let (health, ready) = (try await s.get("/healthz"), try await s.get("/readyz"))
+        #expect(health == 200 && ready == 200)
+        // No key, or an unknown one: 401, nothing stored.
+        for key in [nil, "wk_other", ""] as [String?] {
+            let r = try await s.post("/v1/track", Self.track("a1"), key: key)
+            #expect(r.status == 401 && r.body.contains(#""code":"unauthorized""#), "\(String(describing: key))")
+        }
+        #expect(try s.count("SELECT count(*) FROM events") == 0)
+        // A call, and the same call again (a client retrying): stored once.
+        let first = try await s.post("/v1/track", #"{"userId":"u1","event":"project_created","messageId":"m1"}"#)
+        let again = try await s.post("/v1/track", #"{"userId":"u1","event":"project_created","messageId":"m1"}"#)
+        #expect(first.status == 200 && first.body.contains(#""stored":1"#) && again.body.contains(#""duplicates":1"#))
+        #expect(try s.count("SELECT count(*) FROM events WHERE kind = 'track'") == 1)
+        // Every endpoint: the type is the endpoint's.
+        for (endpoint, body) in [
+            ("identify", #"{"userId":"u1","traits":{"email":"a@acme.com"},"messageId":"i1"}"#),
+            ("group", #"{"userId":"u1","groupId":"acme.com","traits":{"name":"Acme"},"messageId":"g1"}"#),
+            ("page", #"{"anonymousId":"a9","properties":{"path":"/pricing"},"messageId":"p1"}"#),
+            ("screen", #"{"userId":"u1","name":"Home","messageId":"s1"}"#),
+            ("alias", #"{"previousId":"u0","userId":"u1","messageId":"al1"}"#),
+        ] {
+            let r = try await s.post("/v1/\(endpoint)", body)
+            #expect(r.status == 200 && r.body.contains(#""stored":1"#), "\(endpoint): \(r.body)")
+        }
+        #expect(try s.count("SELECT count(*) FROM events e JOIN terms t ON t.id = e.name_id WHERE t.text = 'pricing_page_viewed'") == 1)
+        // A batch with one bad call: the good ones stored, the bad one quarantined with its reason.
+        let batch = try await s.post(
+            "/v1/batch",
+            #"{"batch":[\#(Self.track("b1")),{"type":"track","event":"x","messageId":"b2"},\#(Self.track("b3"))],"context":{"groupId":"acme.com"}}"#
+        )
+        #expect(batch.status == 200 && batch.body.contains(#""stored":2"#) && batch.body.contains(#""quarantined":1"#))
+        #expect(try s.count("SELECT count(*) FROM quarantine WHERE file = 'serve:/v1/batch' AND reason = 'missing_user_id'") == 1)
+        #expect(try s.count("SELECT count(*) FROM events WHERE group_hint = 'acme.com' AND kind = 'track'") == 2)
+        // Refused whole, nothing stored: not JSON, not a batch, too large (a call over 32 KB, a batch over 500 KB).
+        let before = try s.count("SELECT count(*) FROM events")
+        let big = String(repeating: "x", count: 33 * 1024)
+        let calls = (0..<300).map { Self.track("big\($0)", event: String(repeating: "e", count: 1800)) }.joined(separator: ",")
+        for (path, body, code) in [
+            ("/v1/track", "{not json", "invalid_request"), ("/v1/batch", #"{"calls":[]}"#, "invalid_request"),
+            ("/v1/batch", #"{"batch":{}}"#, "invalid_request"),
+            ("/v1/track", #"{"userId":"u1","event":"x","properties":{"a":"\#(big)"}}"#, "request_too_large"),
+            (
+                "/v1/batch", #"{"batch":[\#(Self.track("ok")),{"type":"track","userId":"u1","event":"x","properties":{"a":"\#(big)"}}]}"#,
+                "request_too_large"
+            ),
+            ("/v1/batch", #"{"batch":[\#(calls)]}"#, "request_too_large"),
+        ] {
+            let r = try await s.post(path, body)
+            #expect(r.status == 400 && r.body.contains(#""code":"\#(code)""#), "\(path) \(body.prefix(40)): \(r.status) \(r.body)")
+        }
+        #expect(try s.count("SELECT count(*) FROM events") == before)
+        let unknown = try await s.post("/v1/nothing", "{}")
+        #expect(unknown.status == 404)
+    }
+
+    /// About 20,000 events from 8 concurrent clients, in batches of 100: every one acknowledged is stored, exactly once;
+    /// sent again, nothing more is stored.
+    @Test func whatIsAcknowledgedIsStoredOnce() async throws {
+        let s = try await Service()
+        func send(_ round: Int) async throws -> (acknowledged: Int, stored: Int) {
+            try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for client in 0..<8 {
+                    group.addTask {
+                        var (acknowledged, stored) = (0, 0)
+                        for b in 0..<25 {
+                            let calls = (0..<100).map { Self.track("c\(client)-\(b)-\($0)", user: "u\(client)-\($0 % 7)") }
+                            let r = try await s.post("/v1/batch", #"{"batch":[\#(calls.joined(separator: ","))]}"#)
+                            guard r.status == 200 else { continue }
+                            acknowledged += 100
+                            stored += Int(r.body.firstMatch(of: /"stored":(\d+)/)!.1)!
+                        }
+                        return (acknowledged, stored)
+                    }
+                }
+                var total = (0, 0)
+                for try await (a, st) in group { total = (total.0 + a, total.1 + st) }
+                return total
+            }
+        }
+        let first = try await send(0)
+        #expect(first.acknowledged == 20_000 && first.stored == 20_000)
+        #expect(try s.count("SELECT count(*) FROM events") == 20_000)
+        let again = try await send(1)
+        #expect(again.acknowledged == 20_000 && again.stored == 0)
+        #expect(try s.count("SELECT count(*) FROM events") == 20_000)
+        try s.intake.finish()
+        #expect(try s.count("SELECT inserted FROM ingests WHERE files LIKE '%serve%'") == 20_000)
+    }
+}

@@ -14,16 +14,19 @@ public enum IntakeServer {
     /// Runs the service until SIGTERM or SIGINT (with `signals`; else until the task is cancelled): then it stops
     /// accepting, finishes the requests in flight and returns.
     public static func run(
-        intake: LiveIntake, writeKeys: WriteKeys, host: String, port: Int, logger: Logger, signals: Bool = true,
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        intake: LiveIntake, writeKeys: WriteKeys, webhookSecret: [UInt8]? = nil, host: String, port: Int, logger: Logger,
+        signals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        let app = application(intake: intake, writeKeys: writeKeys, host: host, port: port, logger: logger, onRunning: onRunning)
+        let app = application(
+            intake: intake, writeKeys: writeKeys, webhookSecret: webhookSecret, host: host, port: port, logger: logger,
+            onRunning: onRunning)
         if signals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
     }
 
-    /// The service, bound to `host:port` (port 0: any free port, told to `onRunning`).
+    /// The service, bound to `host:port` (port 0: any free port, told to `onRunning`). With `webhookSecret`, Segment's
+    /// Webhooks destination too: `POST /webhooks/segment`, signed.
     public static func application(
-        intake: LiveIntake, writeKeys: WriteKeys, host: String, port: Int, logger: Logger,
+        intake: LiveIntake, writeKeys: WriteKeys, webhookSecret: [UInt8]? = nil, host: String, port: Int, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -47,23 +50,45 @@ public enum IntakeServer {
             do { body = try await request.body.collect(upTo: limit + 1) } catch {
                 return Self.error(.badRequest, .requestTooLarge, "the request is larger than /v1/\(name) takes (\(limit) bytes)")
             }
-            do {
-                let outcome = try await StoreExecutor.run { try intake.accept(endpoint, body: Array(buffer: body)) }
-                return json(
-                    .ok,
-                    #"{"success":true,"stored":\#(outcome.stored),"duplicates":\#(outcome.duplicates),"quarantined":\#(outcome.quarantined)}"#
-                )
-            } catch let refusal as LiveIntake.Refusal {
-                return Self.error(.badRequest, refusal.code, refusal.message)
-            } catch {
-                logger.error("intake failed", metadata: ["endpoint": "\(name)", "error": "\(error)"])
-                return Self.error(
-                    .internalServerError, BrieferErrorCode(rawValue: "internal_error"), "the events could not be stored; send them again")
+            return await respond(logger: logger, name: name) { try intake.accept(endpoint, body: Array(buffer: body)) }
+        }
+        if let webhookSecret {
+            // Segment signs each webhook: X-Signature is the hex HMAC-SHA1 of the raw body under the shared secret.
+            router.post("webhooks/segment") { request, _ -> Response in
+                let body: ByteBuffer
+                do { body = try await request.body.collect(upTo: LiveIntake.maxBatchBytes + 1) } catch {
+                    return Self.error(
+                        .badRequest, .requestTooLarge, "the request is larger than a webhook takes (\(LiveIntake.maxBatchBytes) bytes)")
+                }
+                let bytes = Array(buffer: body)
+                let expected = Array(HMAC.hex(HMAC.code(.sha1, key: webhookSecret, message: bytes)).utf8)
+                guard let signature = request.headers.first(where: { $0.name.canonicalName == "x-signature" })?.value,
+                    HMAC.constantTimeEqual(expected, Array(signature.trimmingCharacters(in: .whitespaces).lowercased().utf8))
+                else {
+                    return Self.error(.unauthorized, .unauthorized, "no X-Signature, or not the body's HMAC-SHA1 under the shared secret")
+                }
+                return await respond(logger: logger, name: "webhook") { try intake.acceptWebhook(body: bytes) }
             }
         }
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "briefer"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    /// Stores a request's calls off the cooperative pool, and says how it went.
+    static func respond(logger: Logger, name: String, _ accept: @escaping @Sendable () throws -> LiveIntake.Outcome) async -> Response {
+        do {
+            let outcome = try await StoreExecutor.run { try accept() }
+            return json(
+                .ok,
+                #"{"success":true,"stored":\#(outcome.stored),"duplicates":\#(outcome.duplicates),"quarantined":\#(outcome.quarantined)}"#)
+        } catch let refusal as LiveIntake.Refusal {
+            return error(.badRequest, refusal.code, refusal.message)
+        } catch {
+            logger.error("intake failed", metadata: ["endpoint": "\(name)", "error": "\(error)"])
+            return Self.error(
+                .internalServerError, BrieferErrorCode(rawValue: "internal_error"), "the events could not be stored; send them again")
+        }
     }
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {

@@ -34,14 +34,7 @@ public struct WriteKeys: Sendable {
         else { return nil }
         let user = Array(decoded.prefix { $0 != UInt8(ascii: ":") })
         var found: String?
-        for key in keys where Self.equal(key.bytes, user) && found == nil { found = key.source }
+        for key in keys where HMAC.constantTimeEqual(key.bytes, user) && found == nil { found = key.source }
         return found
-    }
-
-    /// Compares two byte strings in time that depends on their lengths only.
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for i in 0..<max(a.count, b.count) { difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0) }
-        return difference == 0
     }
 }

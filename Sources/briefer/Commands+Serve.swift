@@ -13,7 +13,8 @@ struct Serve: AsyncParsableCommand {
             + "once what it carries is committed to the disk (synchronous=FULL); a call sent again with the same messageId is "
             + "stored once; a bad call inside a good request is quarantined with its reason, as a file's bad line is; a request "
             + "refused whole (no or unknown write key: 401; too large or not JSON: 400) stores nothing. GET /healthz answers while "
-            + "the process runs, GET /readyz when the database answers and its schema is current. On SIGTERM or SIGINT the "
+            + "the process runs, GET /readyz when the database answers and its schema is current. With a webhook secret, "
+            + "POST /webhooks/segment takes what Segment's Webhooks destination sends (one call or an array), signed. On SIGTERM or SIGINT the "
             + "service stops accepting, finishes the requests in flight and exits 0. Serve behind a reverse proxy for TLS.")
 
     @OptionGroup var global: GlobalOptions
@@ -24,6 +25,13 @@ struct Serve: AsyncParsableCommand {
             "A file of write keys: one per line or comma-separated, each `key` or `source=key`.",
             discussion: "Also read from BRIEFER_WRITE_KEYS (the same format). At least one key is needed.", valueName: "path"))
     var writeKeysFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the shared secret of Segment's Webhooks destination: POST /webhooks/segment then takes its calls.",
+            discussion: "Also read from BRIEFER_WEBHOOK_SECRET. Each request's X-Signature must be the hex HMAC-SHA1 of its body "
+                + "under the secret; a request without it, or with another, is answered 401 and nothing of it is stored.",
+            valueName: "path"))
+    var webhookSecretFile: String?
 
     func validate() throws {
         guard Self.address(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8090 or 0.0.0.0:80") }
@@ -50,12 +58,20 @@ struct Serve: AsyncParsableCommand {
             throw CommandError(
                 .missingSecret, "no write key: set BRIEFER_WRITE_KEYS or pass --write-keys-file (clients send one as the Basic-auth user)")
         }
+        var secret = ProcessInfo.processInfo.environment["BRIEFER_WEBHOOK_SECRET"]
+        if let webhookSecretFile {
+            guard let file = try? String(contentsOfFile: webhookSecretFile, encoding: .utf8) else {
+                throw CommandError(.missingSecret, "cannot read the webhook secret file \(webhookSecretFile)")
+            }
+            secret = file
+        }
+        let webhookSecret = secret.map { Array($0.trimmingCharacters(in: .whitespacesAndNewlines).utf8) }.flatMap { $0.isEmpty ? nil : $0 }
         let (configuration, _) = try ConfigurationLoader.load(flag: global.config)
         let logger = global.logger()
         let intake = try LiveIntake(store: try global.openStore(durable: true), configuration: configuration)
         let (host, port) = Self.address(listen)!
         try await IntakeServer.run(
-            intake: intake, writeKeys: keys, host: host, port: port, logger: logger,
+            intake: intake, writeKeys: keys, webhookSecret: webhookSecret, host: host, port: port, logger: logger,
             onRunning: { port in
                 FileHandle.standardError.write(Data("briefer serve: listening on \(host):\(port) (\(keys.keys.count) write key(s))\n".utf8))
             })

@@ -12,6 +12,7 @@ import Testing
 /// keys, limits, errors — and that what is acknowledged is stored, once.
 @Suite(.serialized) struct IntakeServerTests {
     static let key = "wk_live_123"
+    static let secret = "whsec-shared"
 
     /// A running service on a free port of 127.0.0.1, over a durable store in a temporary directory.
     final class Service: Sendable {
@@ -29,7 +30,8 @@ import Testing
             let (intake, keys) = (intake, WriteKeys("web=\(IntakeServerTests.key)"))
             task = Task {
                 try await IntakeServer.run(
-                    intake: intake, writeKeys: keys, host: "127.0.0.1", port: 0, logger: .quiet, signals: false,
+                    intake: intake, writeKeys: keys, webhookSecret: Array(IntakeServerTests.secret.utf8), host: "127.0.0.1", port: 0,
+                    logger: .quiet, signals: false,
                     onRunning: { continuation.yield($0) })
             }
             var iterator = ports.makeAsyncIterator()
@@ -38,9 +40,12 @@ import Testing
 
         deinit { task.cancel() }
 
-        func post(_ path: String, _ body: String, key: String? = IntakeServerTests.key) async throws -> (status: Int, body: String) {
+        func post(_ path: String, _ body: String, key: String? = IntakeServerTests.key, signature: String? = nil) async throws -> (
+            status: Int, body: String
+        ) {
             var headers = [HTTPHeader("Content-Type", "application/json")]
             if let key { headers.append(HTTPHeader("Authorization", "Basic " + Data((key + ":").utf8).base64EncodedString())) }
+            if let signature { headers.append(HTTPHeader("X-Signature", signature)) }
             let response = try await client.send(
                 HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)\(path)", headers: headers, body: Data(body.utf8)))
             return (response.status, String(decoding: response.body, as: UTF8.self))
@@ -146,5 +151,70 @@ import Testing
         #expect(try s.count("SELECT count(*) FROM events") == 20_000)
         try s.intake.finish()
         #expect(try s.count("SELECT inserted FROM ingests WHERE files LIKE '%serve%'") == 20_000)
+    }
+
+    /// Segment's Webhooks destination: signed with HMAC-SHA1 of the body under the shared secret; a missing or wrong
+    /// signature is 401 and stores nothing.
+    @Test func signedWebhooks() async throws {
+        let s = try await Service()
+        func sign(_ body: String, _ secret: String = IntakeServerTests.secret) -> String {
+            HMAC.hex(HMAC.code(.sha1, key: Array(secret.utf8), message: Array(body.utf8)))
+        }
+        let one = Self.track("w1")
+        let many = "[\(Self.track("w2")),\(Self.track("w3", user: "u2")),{\"type\":\"track\",\"event\":\"x\"}]"
+        for (body, signature) in [(one, nil), (one, sign(one, "another")), (one, sign(many)), (one, String(sign(one).dropLast()))] {
+            let r = try await s.post("/webhooks/segment", body, key: nil, signature: signature)
+            #expect(r.status == 401 && r.body.contains(#""code":"unauthorized""#))
+        }
+        #expect(try s.count("SELECT count(*) FROM events") == 0)
+        let first = try await s.post("/webhooks/segment", one, key: nil, signature: sign(one))
+        let second = try await s.post("/webhooks/segment", many, key: nil, signature: sign(many).uppercased())
+        #expect(first.status == 200 && first.body.contains(#""stored":1"#))
+        #expect(second.status == 200 && second.body.contains(#""stored":2"#) && second.body.contains(#""quarantined":1"#))
+        #expect(try s.count("SELECT count(*) FROM events") == 3)
+        #expect(try s.count("SELECT count(*) FROM quarantine WHERE file = 'serve:webhook'") == 1)
+    }
+
+    /// The command: without a write key it does not start; with one it serves, and on SIGTERM it finishes and exits 0
+    /// with what it acknowledged stored.
+    @Test func theCommandStopsCleanlyOnSIGTERM() async throws {
+        let t = try TemporaryStore()
+        let db = t.directory.appendingPathComponent("cmd.sqlite").path
+        let refused = try BrieferBinary.run(["serve", "--db", db, "--listen", "127.0.0.1:0"], environment: ["BRIEFER_WRITE_KEYS": nil])
+        #expect(refused.status == 1 && refused.output.contains("error [missing_secret]"))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BrieferBinary.path)
+        process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["BRIEFER_WRITE_KEYS"] = "web=\(Self.key)"
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // The first line says where it listens.
+        var said = Data()
+        while !said.contains(UInt8(ascii: "\n")), process.isRunning {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += chunk
+        }
+        let line = String(decoding: said, as: UTF8.self)
+        let port = try #require(line.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/).map { Int($0.1)! }, "\(line)")
+        let client = HTTPClient()
+        let body = "{\"batch\":[" + (0..<50).map { Self.track("sig\($0)") }.joined(separator: ",") + "]}"
+        let response = try await client.send(
+            HTTPRequest(
+                method: "POST", url: "http://127.0.0.1:\(port)/v1/batch",
+                headers: [HTTPHeader("Authorization", "Basic " + Data((Self.key + ":").utf8).base64EncodedString())], body: Data(body.utf8))
+        )
+        #expect(response.status == 200)
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let store = try BrieferStore(path: db)
+        #expect(try store.scalar("SELECT count(*) FROM events") == "50")
+        #expect(try store.scalar("SELECT inserted FROM ingests WHERE finished_at IS NOT NULL") == "50")
     }
 }

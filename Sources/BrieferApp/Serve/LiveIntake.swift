@@ -55,17 +55,40 @@ public final class LiveIntake: Sendable {
     /// pool (``StoreExecutor``).
     /// - Throws: ``Refusal`` for a request too large or not JSON (nothing stored); a store error.
     public func accept(_ endpoint: Endpoint, body: [UInt8], now: Timestamp = .now) throws -> Outcome {
-        let path = "serve:/v1/\(endpoint.rawValue)"
         let limit = endpoint == .batch ? Self.maxBatchBytes : Self.maxCallBytes
-        guard body.count <= limit else {
-            throw Refusal(
-                code: .requestTooLarge, message: "the request is \(body.count) bytes; /v1/\(endpoint.rawValue) takes up to \(limit)")
+        let value = try Self.json(body, limit: limit, what: "/v1/\(endpoint.rawValue)")
+        guard case .object = value else { throw Refusal(code: .invalidRequest, message: "the body must be a JSON object") }
+        if endpoint == .batch, value["batch"] == nil {
+            throw Refusal(code: .invalidRequest, message: "a batch request carries a `batch` list")
         }
-        let value: JSONValue
-        do { value = try body.withUnsafeBufferPointer { try JSONParser.parse($0) } } catch {
+        return try store(
+            endpoint == .batch ? value : .object([("batch", .array([value]))]), single: endpoint != .batch,
+            type: endpoint == .batch ? nil : endpoint.rawValue, path: "serve:/v1/\(endpoint.rawValue)", now: now)
+    }
+
+    /// Stores what Segment's Webhooks destination posts: one call (a JSON object) or several (an array), each with its
+    /// type. The signature is the caller's to check, before.
+    public func acceptWebhook(body: [UInt8], now: Timestamp = .now) throws -> Outcome {
+        let value = try Self.json(body, limit: Self.maxBatchBytes, what: "a webhook")
+        switch value {
+        case .object: return try store(.object([("batch", .array([value]))]), single: true, type: nil, path: "serve:webhook", now: now)
+        case .array: return try store(.object([("batch", value)]), single: false, type: nil, path: "serve:webhook", now: now)
+        default: throw Refusal(code: .invalidRequest, message: "the body must be a JSON object or array")
+        }
+    }
+
+    /// A request's body as JSON, no larger than `limit`.
+    static func json(_ body: [UInt8], limit: Int, what: String) throws -> JSONValue {
+        guard body.count <= limit else {
+            throw Refusal(code: .requestTooLarge, message: "the request is \(body.count) bytes; \(what) takes up to \(limit)")
+        }
+        do { return try body.withUnsafeBufferPointer { try JSONParser.parse($0) } } catch {
             throw Refusal(code: .invalidRequest, message: "the body is not JSON: \(error)")
         }
-        guard case .object = value else { throw Refusal(code: .invalidRequest, message: "the body must be a JSON object") }
+    }
+
+    /// Stores the calls of a batch envelope (`single`: one call a client sent alone, named without an index).
+    private func store(_ value: JSONValue, single: Bool, type: String?, path: String, now: Timestamp) throws -> Outcome {
         // Each call with its own text (what the quarantine keeps), no larger than Segment allows.
         var calls: [Result<(index: Int?, value: JSONValue, sent: JSONValue, text: String), Rejection>] = []
         // As Segment's API does: each call gets the time it was received, and a call without a time of its own is
@@ -77,16 +100,11 @@ public final class LiveIntake: Sendable {
             if call["timestamp"] == nil && call["originalTimestamp"] == nil { members.append(("timestamp", received)) }
             return .object(members)
         }
-        if endpoint == .batch {
-            guard value["batch"] != nil else { throw Refusal(code: .invalidRequest, message: "a batch request carries a `batch` list") }
-            for call in EventLineParser.batchCalls(value) {
-                if case .failure(let rejection) = call, rejection.reason == .wrongType {
-                    throw Refusal(code: .invalidRequest, message: rejection.detail)
-                }
-                calls.append(call.map { ($0.index, stamped($0.value), $0.value, $0.value.compactText) })
+        for call in EventLineParser.batchCalls(value) {
+            if case .failure(let rejection) = call, rejection.reason == .wrongType {
+                throw Refusal(code: .invalidRequest, message: rejection.detail)
             }
-        } else {
-            calls = [.success((nil, stamped(value), value, value.compactText))]
+            calls.append(call.map { (single ? nil : $0.index, stamped($0.value), $0.value, $0.value.compactText) })
         }
         for case let .success(call) in calls where call.text.utf8.count > Self.maxCallBytes {
             throw Refusal(
@@ -101,7 +119,6 @@ public final class LiveIntake: Sendable {
         // People `briefer forget` removed stay out, also when forgotten while serve runs.
         var sorter = CallSorter(forgotten: try store.forgottenPeople(), extraction: ActivityExtraction(configuration))
         var file = IngestSummary.File(path: path, kind: "events")
-        let type = endpoint == .batch ? nil : endpoint.rawValue
         for call in calls {
             file.read += 1
             switch call {

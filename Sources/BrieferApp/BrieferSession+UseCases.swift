@@ -222,6 +222,14 @@ extension BrieferSession {
         logger.notice("worker stopped")
     }
 
+    /// The pipeline cycle `briefer serve` runs beside its intake: every `serve.cycle_interval_seconds`, and soon after
+    /// `trigger` is pulled (a high-intent event arrived). Cancelled, it stops between committed steps.
+    public func cycles(_ options: Pipeline.Options, trigger: CycleTrigger) throws -> WorkerLoop {
+        WorkerLoop(
+            pipeline: try pipeline(push: options.push), options: options, inbox: nil,
+            interval: .seconds(configuration.serve.cycleIntervalSeconds), cycles: nil, trigger: trigger, logger: logger)
+    }
+
     /// The last runs, pending work, leases and the last run's event-to-CRM latency.
     public func status(runs: Int) throws -> WorkerStatus { try WorkerStatus.read(from: try store, runs: runs) }
 }

@@ -14,20 +14,31 @@ public enum IntakeServer {
     /// Runs the service until SIGTERM or SIGINT (with `signals`; else until the task is cancelled): then it stops
     /// accepting, finishes the requests in flight and returns.
     public static func run(
-        intake: LiveIntake, writeKeys: WriteKeys, webhookSecret: [UInt8]? = nil, host: String, port: Int, logger: Logger,
-        signals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        intake: LiveIntake, writeKeys: WriteKeys, webhookSecret: [UInt8]? = nil, trigger: CycleTrigger? = nil, host: String, port: Int,
+        logger: Logger, signals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        alongside: (@Sendable () async -> Void)? = nil
     ) async throws {
         let app = application(
-            intake: intake, writeKeys: writeKeys, webhookSecret: webhookSecret, host: host, port: port, logger: logger,
+            intake: intake, writeKeys: writeKeys, webhookSecret: webhookSecret, trigger: trigger, host: host, port: port, logger: logger,
             onRunning: onRunning)
-        if signals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
+        // `alongside` (the pipeline cycle) runs while the server does, and is cancelled once the server has stopped and
+        // finished its requests.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                if signals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
+            }
+            if let alongside { group.addTask { await alongside() } }
+            try await group.next()
+            group.cancelAll()
+            while !group.isEmpty { _ = try? await group.next() }
+        }
     }
 
     /// The service, bound to `host:port` (port 0: any free port, told to `onRunning`). With `webhookSecret`, Segment's
     /// Webhooks destination too: `POST /webhooks/segment`, signed.
     public static func application(
-        intake: LiveIntake, writeKeys: WriteKeys, webhookSecret: [UInt8]? = nil, host: String, port: Int, logger: Logger,
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        intake: LiveIntake, writeKeys: WriteKeys, webhookSecret: [UInt8]? = nil, trigger: CycleTrigger? = nil, host: String, port: Int,
+        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("healthz") { _, _ in json(.ok, #"{"status":"ok"}"#) }
@@ -50,7 +61,7 @@ public enum IntakeServer {
             do { body = try await request.body.collect(upTo: limit + 1) } catch {
                 return Self.error(.badRequest, .requestTooLarge, "the request is larger than /v1/\(name) takes (\(limit) bytes)")
             }
-            return await respond(logger: logger, name: name) { try intake.accept(endpoint, body: Array(buffer: body)) }
+            return await respond(logger: logger, name: name, trigger: trigger) { try intake.accept(endpoint, body: Array(buffer: body)) }
         }
         if let webhookSecret {
             // Segment signs each webhook: X-Signature is the hex HMAC-SHA1 of the raw body under the shared secret.
@@ -67,7 +78,7 @@ public enum IntakeServer {
                 else {
                     return Self.error(.unauthorized, .unauthorized, "no X-Signature, or not the body's HMAC-SHA1 under the shared secret")
                 }
-                return await respond(logger: logger, name: "webhook") { try intake.acceptWebhook(body: bytes) }
+                return await respond(logger: logger, name: "webhook", trigger: trigger) { try intake.acceptWebhook(body: bytes) }
             }
         }
         return Application(
@@ -76,9 +87,12 @@ public enum IntakeServer {
     }
 
     /// Stores a request's calls off the cooperative pool, and says how it went.
-    static func respond(logger: Logger, name: String, _ accept: @escaping @Sendable () throws -> LiveIntake.Outcome) async -> Response {
+    static func respond(logger: Logger, name: String, trigger: CycleTrigger?, _ accept: @escaping @Sendable () throws -> LiveIntake.Outcome)
+        async -> Response
+    {
         do {
             let outcome = try await StoreExecutor.run { try accept() }
+            if outcome.highIntent { trigger?.pull() }
             return json(
                 .ok,
                 #"{"success":true,"stored":\#(outcome.stored),"duplicates":\#(outcome.duplicates),"quarantined":\#(outcome.quarantined)}"#)

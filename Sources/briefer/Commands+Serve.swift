@@ -14,10 +14,18 @@ struct Serve: AsyncParsableCommand {
             + "stored once; a bad call inside a good request is quarantined with its reason, as a file's bad line is; a request "
             + "refused whole (no or unknown write key: 401; too large or not JSON: 400) stores nothing. GET /healthz answers while "
             + "the process runs, GET /readyz when the database answers and its schema is current. With a webhook secret, "
-            + "POST /webhooks/segment takes what Segment's Webhooks destination sends (one call or an array), signed. On SIGTERM or SIGINT the "
-            + "service stops accepting, finishes the requests in flight and exits 0. Serve behind a reverse proxy for TLS.")
+            + "POST /webhooks/segment takes what Segment's Webhooks destination sends (one call or an array), signed. Beside the "
+            + "intake, the pipeline cycle (score → select → enrich → sync, as `briefer run`) runs every serve.cycle_interval_seconds "
+            + "and soon after a request stores one of serve.trigger_events (one cycle at a time; a burst makes one more). On SIGTERM or SIGINT the "
+            + "service stops accepting, finishes the requests in flight, abandons the cycle between its committed steps and exits 0. Serve behind a reverse proxy for TLS."
+    )
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var prompt: PromptOptions
+    @OptionGroup var endpoint: EndpointOptions
+    @OptionGroup var pipelineOptions: PipelineOptions
+    @Flag(help: "Only take events: run no pipeline cycle (a `briefer worker` on the same database does).")
+    var noCycles = false
     @Option(help: ArgumentHelp("The address to listen on (default 127.0.0.1:8090).", valueName: "host:port"))
     var listen = "127.0.0.1:8090"
     @Option(
@@ -66,15 +74,24 @@ struct Serve: AsyncParsableCommand {
             secret = file
         }
         let webhookSecret = secret.map { Array($0.trimmingCharacters(in: .whitespacesAndNewlines).utf8) }.flatMap { $0.isEmpty ? nil : $0 }
-        let (configuration, _) = try ConfigurationLoader.load(flag: global.config)
+        let session = try global.session(prompt: prompt, endpoint: endpoint)
         let logger = global.logger()
-        let intake = try LiveIntake(store: try global.openStore(durable: true), configuration: configuration)
+        let intake = try LiveIntake(store: try global.openStore(durable: true), configuration: session.configuration)
         let (host, port) = Self.address(listen)!
+        let trigger = CycleTrigger(delay: .seconds(session.configuration.serve.triggerDelaySeconds))
+        let cycles = noCycles ? nil : try session.cycles(try pipelineOptions.runOptions(inputs: []), trigger: trigger)
+        let alongside: (@Sendable () async -> Void)?
+        if let cycles {
+            alongside = { await cycles.run(report: { FileHandle.standardOutput.write(Data((Reports.run($0) + "\n").utf8)) }) }
+        } else {
+            alongside = nil
+        }
+        let listening: @Sendable (Int) async -> Void = { port in
+            FileHandle.standardError.write(Data("briefer serve: listening on \(host):\(port) (\(keys.keys.count) write key(s))\n".utf8))
+        }
         try await IntakeServer.run(
-            intake: intake, writeKeys: keys, webhookSecret: webhookSecret, host: host, port: port, logger: logger,
-            onRunning: { port in
-                FileHandle.standardError.write(Data("briefer serve: listening on \(host):\(port) (\(keys.keys.count) write key(s))\n".utf8))
-            })
+            intake: intake, writeKeys: keys, webhookSecret: webhookSecret, trigger: cycles == nil ? nil : trigger, host: host, port: port,
+            logger: logger, onRunning: listening, alongside: alongside)
         try intake.finish()
     }
 }

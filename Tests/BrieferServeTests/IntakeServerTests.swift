@@ -217,4 +217,69 @@ import Testing
         #expect(try store.scalar("SELECT count(*) FROM events") == "50")
         #expect(try store.scalar("SELECT inserted FROM ingests WHERE finished_at IS NOT NULL") == "50")
     }
+
+    /// A request storing a high-intent event starts a pipeline cycle soon, not at the interval (an hour here); other
+    /// events do not; a burst of triggers makes one more cycle, not one each.
+    @Test func aHighIntentEventStartsACycleSoon() async throws {
+        let t = try TemporaryStore()
+        let server = try FakeOpenAIServer(apiKey: "sk-serve", queue: [], otherwise: .grounded)
+        defer { server.stop() }
+        var configuration = try ConfigurationLoader.load(path: FixturePaths.config.path)
+        configuration.serve.cycleIntervalSeconds = 3600
+        configuration.serve.triggerDelaySeconds = 0
+        let session = BrieferSession(
+            configuration: configuration, configurationFile: FixturePaths.config.path, store: t.store, baseUrl: server.baseURL,
+            apiKeyFile: try t.file("key", "sk-serve"), logger: .quiet)
+        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        let intake = try LiveIntake(store: try BrieferStore(path: t.store.path, durable: true), configuration: configuration)
+        let trigger = CycleTrigger(delay: .zero)
+        let asOf = try FixturePaths.manifestAsOf()
+        let loop = try session.cycles(
+            Pipeline.Options(inputs: [], asOf: asOf, push: false, outDir: t.directory.appendingPathComponent("crm").path), trigger: trigger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task {
+            try await IntakeServer.run(
+                intake: intake, writeKeys: WriteKeys(Self.key), trigger: trigger, host: "127.0.0.1", port: 0, logger: .quiet,
+                signals: false,
+                onRunning: { continuation.yield($0) }, alongside: { await loop.run(report: { _ in }) })
+        }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let client = HTTPClient()
+        func post(_ body: String) async throws -> Int {
+            try await client.send(
+                HTTPRequest(
+                    method: "POST", url: "http://127.0.0.1:\(port)/v1/batch",
+                    headers: [HTTPHeader("Authorization", "Basic " + Data((Self.key + ":").utf8).base64EncodedString())],
+                    body: Data(body.utf8))
+            ).status
+        }
+        func runs() throws -> Int {
+            Int(try t.store.scalar("SELECT count(*) FROM pipeline_runs WHERE finished_ms IS NOT NULL") ?? "") ?? -1
+        }
+        func waitFor(_ count: Int, seconds: Double) async throws -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try runs() >= count { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return try runs() >= count
+        }
+        #expect(try await waitFor(1, seconds: 60))  // the first cycle, at start
+        let time = Timestamp(milliseconds: asOf.milliseconds - 3_600_000).iso8601
+        func call(_ id: String, _ event: String) -> String {
+            #"{"type":"track","userId":"u_serve","event":"\#(event)","messageId":"\#(id)","timestamp":"\#(time)"}"#
+        }
+        #expect(try await post(#"{"batch":[\#(call("n1", "report_viewed"))]}"#) == 200)
+        #expect(try await !waitFor(2, seconds: 2))  // not a high-intent event: no cycle
+        #expect(try await post(#"{"batch":[\#(call("h1", "pricing_page_viewed"))]}"#) == 200)
+        #expect(try await waitFor(2, seconds: 60))
+        // A burst of five triggers while nothing runs: one more cycle (or two, if the burst straddles a cycle's start).
+        for n in 0..<5 { #expect(try await post(#"{"batch":[\#(call("b\(n)", "plan_limit_reached"))]}"#) == 200) }
+        #expect(try await waitFor(3, seconds: 60))
+        try await Task.sleep(for: .seconds(3))
+        let total = try runs()
+        #expect((3...4).contains(total), "\(total) cycles")
+    }
 }

@@ -22,6 +22,8 @@ public final class LiveIntake: Sendable {
         public var quarantined = 0
         public var quarantineReasons: [String: Int] = [:]
         public var forgotten = 0
+        /// It stored one of `serve.trigger_events`: a pipeline cycle should run soon.
+        public var highIntent = false
     }
 
     /// A request refused whole (400): nothing of it is stored.
@@ -141,9 +143,11 @@ public final class LiveIntake: Sendable {
             state.total.quarantined += file.quarantined
             return outcome
         }
+        let triggers = Set(configuration.serve.triggerEvents)
         return Outcome(
             received: file.read, stored: batch.inserted, duplicates: batch.duplicates, quarantined: file.quarantined,
-            quarantineReasons: file.quarantineReasons, forgotten: file.forgotten)
+            quarantineReasons: file.quarantineReasons, forgotten: file.forgotten,
+            highIntent: batch.inserted > 0 && events.contains { $0.name.map(triggers.contains) ?? false })
     }
 
     /// Whether the database answers and its schema is up to date (`/readyz`).

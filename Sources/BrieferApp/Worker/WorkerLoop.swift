@@ -12,11 +12,16 @@ public struct WorkerLoop: Sendable {
     public let interval: Duration
     /// Stop after this many cycles (nil: until cancelled).
     public let cycles: Int?
+    /// What starts a cycle before the interval is up (`briefer serve`'s high-intent events).
+    public let trigger: CycleTrigger?
     public let logger: Logger
 
-    public init(pipeline: Pipeline, options: Pipeline.Options, inbox: Inbox?, interval: Duration, cycles: Int?, logger: Logger) {
+    public init(
+        pipeline: Pipeline, options: Pipeline.Options, inbox: Inbox?, interval: Duration, cycles: Int?, trigger: CycleTrigger? = nil,
+        logger: Logger
+    ) {
         self.pipeline = pipeline; self.options = options; self.inbox = inbox; self.interval = interval; self.cycles = cycles
-        self.logger = logger
+        self.trigger = trigger; self.logger = logger
     }
 
     /// Runs cycles until cancelled or `cycles` are done, calling `report` with each finished cycle's summary.
@@ -46,7 +51,11 @@ public struct WorkerLoop: Sendable {
             }
             if let cycles, cycle >= cycles { break }
             let wait = interval - (ContinuousClock.now - started)
-            if wait > .zero { try? await Task.sleep(for: wait) }
+            if let trigger {
+                if await trigger.wait(upTo: wait) { logger.info("cycle triggered", metadata: ["after": "\(cycle)"]) }
+            } else if wait > .zero {
+                try? await Task.sleep(for: wait)
+            }
         }
         return cycle
     }

@@ -224,6 +224,8 @@ extension BrieferConfiguration {
             require(bounds.contains(value), key, "must be between \(bounds.lowerBound) and \(bounds.upperBound) (is \(value))")
         }
         range(selection.maxPerDay, 0...1_000_000, "selection.max_per_day")
+        range(serve.cycleIntervalSeconds, 10...86_400, "serve.cycle_interval_seconds")
+        range(serve.triggerDelaySeconds, 0...600, "serve.trigger_delay_seconds")
         range(backtest.horizonDays, 1...3650, "backtest.horizon_days")
         range(backtest.capacityWeeks, 1...52, "backtest.capacity_weeks")
         for (i, plan) in backtest.freePlans.enumerated() {

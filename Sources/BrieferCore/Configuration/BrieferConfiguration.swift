@@ -20,10 +20,21 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public var enrichment = Enrichment()
     public var crm = CRM()
     public var backtest = Backtest()
+    public var serve = Serve()
 
     public init() {}
 
     /// `briefer backtest`: how conversions are labelled (issue 7; seeds 001, 003, 004).
+    /// `briefer serve`'s pipeline cycle (SPEC §8).
+    public struct Serve: Sendable, Codable, Equatable {
+        /// Time between the starts of two cycles when nothing triggers one sooner.
+        public var cycleIntervalSeconds = 300
+        /// A request carrying one of these events (by name, as stored) starts a cycle soon, not at the interval.
+        public var triggerEvents = ["pricing_page_viewed", "plan_limit_reached", "upgrade_clicked", "checkout_started"]
+        /// How long a trigger waits for more before the cycle starts (a burst makes one cycle).
+        public var triggerDelaySeconds = 5
+    }
+
     public struct Backtest: Sendable, Codable, Equatable {
         /// A paid subscription starting within this many days after the backtest time is a conversion
         /// (`--horizon` overrides).

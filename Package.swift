@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // briefer serve's HTTP server (no traits: neither swift-configuration nor full Foundation is needed).
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        // briefer serve's /metrics, in Prometheus text.
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         // Writes the tests' zip archives only: an implementation apart from the reader under test (BrieferCore's ZipArchive).
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
@@ -62,6 +64,7 @@ let package = Package(
                 "BrieferCore",
                 "BrieferStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

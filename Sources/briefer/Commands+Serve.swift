@@ -40,9 +40,32 @@ struct Serve: AsyncParsableCommand {
                 + "under the secret; a request without it, or with another, is answered 401 and nothing of it is stored.",
             valueName: "path"))
     var webhookSecretFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "Serve /metrics on this address instead of beside the intake (a private interface), host:port.", valueName: "host:port"))
+    var metricsListen: String?
+    @Option(
+        help: ArgumentHelp(
+            "A file holding a token /metrics then asks for (Authorization: Bearer <token>).",
+            discussion: "Also read from BRIEFER_METRICS_TOKEN.", valueName: "path"))
+    var metricsTokenFile: String?
 
     func validate() throws {
         guard Self.address(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8090 or 0.0.0.0:80") }
+        if let metricsListen, Self.address(metricsListen) == nil { throw ValidationError("--metrics-listen must be host:port") }
+    }
+
+    /// A secret from the environment or a file (the file wins), trimmed; nil when neither gives one.
+    static func secret(environment name: String, file: String?, what: String) throws -> [UInt8]? {
+        var text = ProcessInfo.processInfo.environment[name]
+        if let file {
+            guard let content = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw CommandError(.missingSecret, "cannot read the \(what) file \(file)")
+            }
+            text = content
+        }
+        let bytes = Array((text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        return bytes.isEmpty ? nil : bytes
     }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
@@ -66,32 +89,40 @@ struct Serve: AsyncParsableCommand {
             throw CommandError(
                 .missingSecret, "no write key: set BRIEFER_WRITE_KEYS or pass --write-keys-file (clients send one as the Basic-auth user)")
         }
-        var secret = ProcessInfo.processInfo.environment["BRIEFER_WEBHOOK_SECRET"]
-        if let webhookSecretFile {
-            guard let file = try? String(contentsOfFile: webhookSecretFile, encoding: .utf8) else {
-                throw CommandError(.missingSecret, "cannot read the webhook secret file \(webhookSecretFile)")
-            }
-            secret = file
-        }
-        let webhookSecret = secret.map { Array($0.trimmingCharacters(in: .whitespacesAndNewlines).utf8) }.flatMap { $0.isEmpty ? nil : $0 }
+        let webhookSecret = try Self.secret(environment: "BRIEFER_WEBHOOK_SECRET", file: webhookSecretFile, what: "webhook secret")
+        let metricsToken = try Self.secret(environment: "BRIEFER_METRICS_TOKEN", file: metricsTokenFile, what: "metrics token")
         let session = try global.session(prompt: prompt, endpoint: endpoint)
         let logger = global.logger()
         let intake = try LiveIntake(store: try global.openStore(durable: true), configuration: session.configuration)
         let (host, port) = Self.address(listen)!
         let trigger = CycleTrigger(delay: .seconds(session.configuration.serve.triggerDelaySeconds))
         let cycles = noCycles ? nil : try session.cycles(try pipelineOptions.runOptions(inputs: []), trigger: trigger)
+        let metrics = ServeMetrics()
         let alongside: (@Sendable () async -> Void)?
         if let cycles {
-            alongside = { await cycles.run(report: { FileHandle.standardOutput.write(Data((Reports.run($0) + "\n").utf8)) }) }
+            alongside = {
+                await cycles.run(
+                    report: { summary in
+                        metrics.cycle(summary)
+                        FileHandle.standardOutput.write(Data((Reports.run(summary) + "\n").utf8))
+                    }, stage: { metrics.stageStarted($0) })
+            }
         } else {
             alongside = nil
         }
         let listening: @Sendable (Int) async -> Void = { port in
             FileHandle.standardError.write(Data("briefer serve: listening on \(host):\(port) (\(keys.keys.count) write key(s))\n".utf8))
         }
+        let metricsAddress = metricsListen.flatMap(Self.address).map { IntakeServer.Address(host: $0.host, port: $0.port) }
+        let settings = IntakeServer.Settings(
+            writeKeys: keys, webhookSecret: webhookSecret, trigger: cycles == nil ? nil : trigger, metrics: metrics,
+            metricsToken: metricsToken, metricsAddress: metricsAddress)
         try await IntakeServer.run(
-            intake: intake, writeKeys: keys, webhookSecret: webhookSecret, trigger: cycles == nil ? nil : trigger, host: host, port: port,
-            logger: logger, onRunning: listening, alongside: alongside)
+            intake: intake, settings: settings, at: IntakeServer.Address(host: host, port: port), logger: logger, onRunning: listening,
+            onMetricsRunning: { port in
+                FileHandle.standardError.write(Data("briefer serve: /metrics on \(metricsAddress?.host ?? host):\(port)\n".utf8))
+            },
+            alongside: alongside)
         try intake.finish()
     }
 }

@@ -18,6 +18,7 @@ import Testing
     final class Service: Sendable {
         let store: BrieferStore
         let intake: LiveIntake
+        let metrics = ServeMetrics()
         let task: Task<Void, any Error>
         let port: Int
         let client = HTTPClient(maxConcurrent: 8)
@@ -27,12 +28,11 @@ import Testing
             store = try BrieferStore(path: t.directory.appendingPathComponent("serve.sqlite").path, durable: true)
             intake = try LiveIntake(store: store, configuration: BrieferConfiguration())
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let (intake, keys) = (intake, WriteKeys("web=\(IntakeServerTests.key)"))
+            let (intake, keys, metrics) = (intake, WriteKeys("web=\(IntakeServerTests.key)"), metrics)
             task = Task {
                 try await IntakeServer.run(
-                    intake: intake, writeKeys: keys, webhookSecret: Array(IntakeServerTests.secret.utf8), host: "127.0.0.1", port: 0,
-                    logger: .quiet, signals: false,
-                    onRunning: { continuation.yield($0) })
+                    intake: intake, settings: .init(writeKeys: keys, webhookSecret: Array(IntakeServerTests.secret.utf8), metrics: metrics),
+                    at: .init(host: "127.0.0.1", port: 0), logger: .quiet, signals: false, onRunning: { continuation.yield($0) })
             }
             var iterator = ports.makeAsyncIterator()
             port = await iterator.next() ?? 0
@@ -51,8 +51,11 @@ import Testing
             return (response.status, String(decoding: response.body, as: UTF8.self))
         }
 
-        func get(_ path: String) async throws -> Int {
-            try await client.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: [], body: nil)).status
+        func get(_ path: String) async throws -> Int { try await fetch(path).status }
+
+        func fetch(_ path: String) async throws -> (status: Int, body: String) {
+            let response = try await client.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: [], body: nil))
+            return (response.status, String(decoding: response.body, as: UTF8.self))
         }
 
         func count(_ sql: String) throws -> Int { Int(try store.scalar(sql) ?? "") ?? -1 }
@@ -117,6 +120,16 @@ import Testing
         #expect(try s.count("SELECT count(*) FROM events") == before)
         let unknown = try await s.post("/v1/nothing", "{}")
         #expect(unknown.status == 404)
+        // What it did, in Prometheus text.
+        let metrics = try await s.fetch("/metrics")
+        #expect(metrics.status == 200)
+        for line in [
+            #"briefer_events_stored_total{route="batch"} 2"#, #"briefer_events_quarantined_total{reason="missing_user_id"} 1"#,
+            #"briefer_http_requests_total{route="track",status="401"} 3"#, #"briefer_http_requests_total{route="unknown",status="404"} 1"#,
+            #"briefer_events_duplicate_total{route="track"} 1"#, "briefer_ack_latency_seconds_count",
+        ] {
+            #expect(metrics.body.contains(line), "\(line)")
+        }
     }
 
     /// About 20,000 events from 8 concurrent clients, in batches of 100: every one acknowledged is stored, exactly once;
@@ -239,9 +252,8 @@ import Testing
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             try await IntakeServer.run(
-                intake: intake, writeKeys: WriteKeys(Self.key), trigger: trigger, host: "127.0.0.1", port: 0, logger: .quiet,
-                signals: false,
-                onRunning: { continuation.yield($0) }, alongside: { await loop.run(report: { _ in }) })
+                intake: intake, settings: .init(writeKeys: WriteKeys(Self.key), trigger: trigger), at: .init(host: "127.0.0.1", port: 0),
+                logger: .quiet, signals: false, onRunning: { continuation.yield($0) }, alongside: { await loop.run(report: { _ in }) })
         }
         defer { task.cancel() }
         var iterator = ports.makeAsyncIterator()
@@ -281,5 +293,43 @@ import Testing
         try await Task.sleep(for: .seconds(3))
         let total = try runs()
         #expect((3...4).contains(total), "\(total) cycles")
+    }
+
+    /// /metrics on an address of its own, behind a token: without the token, 401; with it, the counts.
+    @Test func metricsOnTheirOwnAddressBehindAToken() async throws {
+        let t = try TemporaryStore()
+        let intake = try LiveIntake(store: try BrieferStore(path: t.store.path, durable: true), configuration: BrieferConfiguration())
+        let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
+        let task = Task {
+            try await IntakeServer.run(
+                intake: intake,
+                settings: .init(
+                    writeKeys: WriteKeys(Self.key), metrics: ServeMetrics(), metricsToken: Array("tok-1".utf8),
+                    metricsAddress: .init(host: "127.0.0.1", port: 0)),
+                at: .init(host: "127.0.0.1", port: 0), logger: .quiet, signals: false, onRunning: { continuation.yield(("intake", $0)) },
+                onMetricsRunning: { continuation.yield(("metrics", $0)) })
+        }
+        defer { task.cancel() }
+        var bound: [String: Int] = [:]
+        for await (name, port) in ports {
+            bound[name] = port
+            if bound.count == 2 { break }
+        }
+        let client = HTTPClient()
+        func get(_ port: Int, _ path: String, _ headers: [HTTPHeader] = []) async throws -> (status: Int, body: String) {
+            let r = try await client.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: headers, body: nil))
+            return (r.status, String(decoding: r.body, as: UTF8.self))
+        }
+        let (intakePort, metricsPort) = (try #require(bound["intake"]), try #require(bound["metrics"]))
+        let (beside, bare, wrong) = (
+            try await get(intakePort, "/metrics"), try await get(metricsPort, "/metrics"),
+            try await get(metricsPort, "/metrics", [HTTPHeader("Authorization", "Bearer tok-2")])
+        )
+        #expect(beside.status == 404 && bare.status == 401 && wrong.status == 401)
+        let refused = try await client.send(
+            HTTPRequest(method: "POST", url: "http://127.0.0.1:\(intakePort)/v1/track", headers: [], body: Data(Self.track("m").utf8)))
+        #expect(refused.status == 401)
+        let right = try await get(metricsPort, "/metrics", [HTTPHeader("Authorization", "Bearer tok-1")])
+        #expect(right.status == 200 && right.body.contains(#"briefer_http_requests_total{route="track",status="401"} 1"#), "\(right.body)")
     }
 }

@@ -30,11 +30,12 @@ public struct WorkerLoop: Sendable {
     /// - Returns: the number of cycles started.
     /// Runs on ``StoreExecutor``'s threads: the store's calls and the inbox's file moves block.
     @discardableResult
-    public func run(report: @Sendable (RunSummary) -> Void) async -> Int {
-        await StoreExecutor.run { await runHere(report: report) }
+    /// `stage` is told each stage's name as it starts (for timing).
+    public func run(report: @Sendable (RunSummary) -> Void, stage: (@Sendable (String) -> Void)? = nil) async -> Int {
+        await StoreExecutor.run { await runHere(report: report, stage: stage) }
     }
 
-    private func runHere(report: @Sendable (RunSummary) -> Void) async -> Int {
+    private func runHere(report: @Sendable (RunSummary) -> Void, stage: (@Sendable (String) -> Void)?) async -> Int {
         var cycle = 0
         while !Task.isCancelled {
             cycle += 1
@@ -43,7 +44,7 @@ public struct WorkerLoop: Sendable {
                 var options = options
                 if let inbox { options.inputs = try await inbox.settledFiles() }
                 let taken = inbox == nil ? [] : options.inputs
-                report(try await pipeline.run(options, afterIngest: { try inbox?.moveProcessed(taken) }))
+                report(try await pipeline.run(options, afterIngest: { try inbox?.moveProcessed(taken) }, stage: stage))
             } catch is CancellationError {
                 break
             } catch {

@@ -79,59 +79,19 @@ public enum IntakeServer {
         }
         if let metrics, settings.metricsAddress == nil { addMetrics(to: router, metrics, token: settings.metricsToken) }
         router.post("v1/:endpoint") { request, context -> Response in
-            let started = ContinuousClock.now
             let name = context.parameters.get("endpoint") ?? ""
-            let response = await intakeResponse(request, name: name) { name in
-                guard let endpoint = LiveIntake.Endpoint(rawValue: name) else {
-                    return error(
-                        .notFound, .invalidRequest,
-                        "no such endpoint; Segment's are /v1/batch, /v1/track, /v1/identify, /v1/group, /v1/page, /v1/screen, /v1/alias")
-                }
-                guard settings.writeKeys.source(authorization: request.headers[.authorization]) != nil else {
-                    return error(
-                        .unauthorized, .unauthorized, "no write key, or one this service does not know (send it as the Basic-auth user)")
-                }
-                let limit = endpoint == .batch ? LiveIntake.maxBatchBytes : LiveIntake.maxCallBytes
-                let body: ByteBuffer
-                do { body = try await request.body.collect(upTo: limit + 1) } catch {
-                    return Self.error(.badRequest, .requestTooLarge, "the request is larger than /v1/\(name) takes (\(limit) bytes)")
-                }
-                return await respond(logger: logger, route: name, settings: settings, started: started) {
-                    try intake.accept(endpoint, body: Array(buffer: body))
-                }
-            }
+            let response = await trackingResponse(request, endpoint: name, intake: intake, settings: settings, logger: logger)
             metrics?.request(route: LiveIntake.Endpoint(rawValue: name) == nil ? "unknown" : name, status: response.status.code)
             return response
         }
         if let secret = settings.webhookSecret {
-            // Segment signs each webhook: X-Signature is the hex HMAC-SHA1 of the raw body under the shared secret.
             router.post("webhooks/segment") { request, _ -> Response in
-                let started = ContinuousClock.now
-                let response = await intakeResponse(request, name: "webhook") { _ in
-                    let body: ByteBuffer
-                    do { body = try await request.body.collect(upTo: LiveIntake.maxBatchBytes + 1) } catch {
-                        return Self.error(
-                            .badRequest, .requestTooLarge, "the request is larger than a webhook takes (\(LiveIntake.maxBatchBytes) bytes)")
-                    }
-                    let bytes = Array(buffer: body)
-                    let expected = Array(HMAC.hex(HMAC.code(.sha1, key: secret, message: bytes)).utf8)
-                    guard let signature = request.headers.first(where: { $0.name.canonicalName == "x-signature" })?.value,
-                        HMAC.constantTimeEqual(expected, Array(signature.trimmingCharacters(in: .whitespaces).lowercased().utf8))
-                    else {
-                        return Self.error(
-                            .unauthorized, .unauthorized, "no X-Signature, or not the body's HMAC-SHA1 under the shared secret")
-                    }
-                    return await respond(logger: logger, route: "webhook", settings: settings, started: started) {
-                        try intake.acceptWebhook(body: bytes)
-                    }
-                }
+                let response = await webhookResponse(request, secret: secret, intake: intake, settings: settings, logger: logger)
                 metrics?.request(route: "webhook", status: response.status.code)
                 return response
             }
         }
-        return Application(
-            router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "briefer"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) }, logger: logger)
+        return application(router, at: address, logger: logger, onRunning: onRunning)
     }
 
     /// `/metrics` alone (and `/healthz`), on an address of its own.
@@ -141,7 +101,13 @@ public enum IntakeServer {
         let router = Router()
         router.get("healthz") { _, _ in json(.ok, #"{"status":"ok"}"#) }
         addMetrics(to: router, metrics, token: token)
-        return Application(
+        return application(router, at: address, logger: logger, onRunning: onRunning)
+    }
+
+    static func application(
+        _ router: Router<BasicRequestContext>, at address: Address, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "briefer"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) }, logger: logger)
     }
@@ -160,9 +126,50 @@ public enum IntakeServer {
         }
     }
 
-    /// The response of an intake route (kept apart so its status can be counted).
-    static func intakeResponse(_ request: Request, name: String, _ handle: (String) async -> Response) async -> Response {
-        await handle(name)
+    /// `POST /v1/<endpoint>`: a known endpoint, a known write key, a body within Segment's limits, then stored.
+    static func trackingResponse(
+        _ request: Request, endpoint name: String, intake: LiveIntake, settings: Settings, logger: Logger
+    ) async -> Response {
+        let started = ContinuousClock.now
+        guard let endpoint = LiveIntake.Endpoint(rawValue: name) else {
+            return error(
+                .notFound, .invalidRequest,
+                "no such endpoint; Segment's are /v1/batch, /v1/track, /v1/identify, /v1/group, /v1/page, /v1/screen, /v1/alias")
+        }
+        guard settings.writeKeys.source(authorization: request.headers[.authorization]) != nil else {
+            return error(.unauthorized, .unauthorized, "no write key, or one this service does not know (send it as the Basic-auth user)")
+        }
+        let limit = endpoint == .batch ? LiveIntake.maxBatchBytes : LiveIntake.maxCallBytes
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limit + 1) } catch {
+            return Self.error(.badRequest, .requestTooLarge, "the request is larger than /v1/\(name) takes (\(limit) bytes)")
+        }
+        return await respond(logger: logger, route: name, settings: settings, started: started) {
+            try intake.accept(endpoint, body: Array(buffer: body))
+        }
+    }
+
+    /// `POST /webhooks/segment`: Segment signs each webhook, X-Signature the hex HMAC-SHA1 of the raw body under the shared
+    /// secret; signed, it is stored.
+    static func webhookResponse(
+        _ request: Request, secret: [UInt8], intake: LiveIntake, settings: Settings, logger: Logger
+    ) async -> Response {
+        let started = ContinuousClock.now
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: LiveIntake.maxBatchBytes + 1) } catch {
+            return Self.error(
+                .badRequest, .requestTooLarge, "the request is larger than a webhook takes (\(LiveIntake.maxBatchBytes) bytes)")
+        }
+        let bytes = Array(buffer: body)
+        let expected = Array(HMAC.hex(HMAC.code(.sha1, key: secret, message: bytes)).utf8)
+        guard let signature = request.headers.first(where: { $0.name.canonicalName == "x-signature" })?.value,
+            HMAC.constantTimeEqual(expected, Array(signature.trimmingCharacters(in: .whitespaces).lowercased().utf8))
+        else {
+            return Self.error(.unauthorized, .unauthorized, "no X-Signature, or not the body's HMAC-SHA1 under the shared secret")
+        }
+        return await respond(logger: logger, route: "webhook", settings: settings, started: started) {
+            try intake.acceptWebhook(body: bytes)
+        }
     }
 
     /// Stores a request's calls off the cooperative pool, and says how it went.

@@ -129,9 +129,12 @@ extension BrieferStore {
     /// The packed days that count for a user by `asOfMs` besides their own, up to `maxDay`, by the user's row id
     /// (only `users` when given): those of the anonymous ids linked to them or to a user id retired into them, and
     /// of the user ids an alias retired into them (see ``aliasSurvivors(_:asOfMs:)``).
-    static func stitchedDays(_ db: Database, asOfMs: Int64, maxDay: Int64, users: [Int64]? = nil) throws -> [Int64: [ActivityDay]] {
+    /// `survivors`: the alias map as of `asOfMs` when the caller has read it already (the same one its profiles used).
+    static func stitchedDays(
+        _ db: Database, asOfMs: Int64, maxDay: Int64, users: [Int64]? = nil, survivors known: [Int64: Int64]? = nil
+    ) throws -> [Int64: [ActivityDay]] {
         var days: [Int64: [ActivityDay]] = [:]
-        let survivors = try aliasSurvivors(db, asOfMs: asOfMs)
+        let survivors = try known ?? aliasSurvivors(db, asOfMs: asOfMs)
         var filter = ("", "")
         if let users {
             let wanted = Set(users)

@@ -41,10 +41,11 @@ extension BrieferStore {
 
     /// Users' profiles: identity clues resolved to accounts, companies joined (CSV first, group traits
     /// filling gaps). Internal users are returned apart.
-    /// - Returns: the profiles; internal users; each user's row id; and, for users whose signup as of
-    ///   this time differs from the stored one (which the activation-window query uses), their row id.
+    /// - Returns: the profiles; internal users; each user's row id; for users whose signup as of this time
+    ///   differs from the stored one (which the activation-window query uses), their row id; and who each user id an
+    ///   alias retired by then has become (``aliasSurvivors(_:asOfMs:)``), for the stitched days read with them.
     public func profiles(context: ScoringContext) throws
-        -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64], signupMoved: Set<Int64>)
+        -> (profiles: [UserProfile], internal: [String], rowIds: [String: Int64], signupMoved: Set<Int64>, retired: [Int64: Int64])
     {
         try read { db in
             let (companies, groupDomains) = try Self.companyRecords(db, asOf: context.asOf.milliseconds)
@@ -159,7 +160,7 @@ extension BrieferStore {
                         signup: signup.map(Timestamp.init(milliseconds:)), account: account,
                         company: account.domain.flatMap { companies[$0] }, firstSeen: user.firstSeen.map(Timestamp.init(milliseconds:))))
             }
-            return (profiles, internalUsers, rowIds, signupMoved)
+            return (profiles, internalUsers, rowIds, signupMoved, retired)
         }
     }
 
@@ -220,7 +221,7 @@ extension BrieferStore {
     /// look-back windows and the user's activation window (all days for the points model).
     public func scoringInput(context: ScoringContext) throws -> ScoringInput {
         try ensureAggregates(extraction: ActivityExtraction(context.configuration))
-        let (profiles, internalUsers, rowIds, signupMoved) = try self.profiles(context: context)
+        let (profiles, internalUsers, rowIds, signupMoved, retired) = try self.profiles(context: context)
         var byRow: [Int64: String] = [:]
         for (user, row) in rowIds { byRow[row] = user }
         let asOfDay = context.asOf.day
@@ -282,7 +283,7 @@ extension BrieferStore {
             // What a user did before the anonymous id was linked to them counts, from the link on (SPEC §2): read by
             // the same windows as their own days.
             let signups = Dictionary(profiles.map { ($0.userId, $0.signup?.day) }, uniquingKeysWith: { a, _ in a })
-            for (row, stitched) in try Self.stitchedDays(db, asOfMs: context.asOf.milliseconds, maxDay: asOfDay) {
+            for (row, stitched) in try Self.stitchedDays(db, asOfMs: context.asOf.milliseconds, maxDay: asOfDay, survivors: retired) {
                 guard let user = byRow[row] else { continue }
                 let kept = stitched.filter { day in
                     if context.needsFullHistory || day.day >= lookbackStart { return true }

@@ -57,34 +57,30 @@ struct Serve: AsyncParsableCommand {
 
     /// A secret from the environment or a file (the file wins), trimmed; nil when neither gives one.
     static func secret(environment name: String, file: String?, what: String) throws -> [UInt8]? {
-        var text = ProcessInfo.processInfo.environment[name]
-        if let file {
-            guard let content = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw CommandError(.missingSecret, "cannot read the \(what) file \(file)")
-            }
-            text = content
-        }
-        let bytes = Array((text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        let text = try file.map { try contents(of: $0, what: what) } ?? ProcessInfo.processInfo.environment[name] ?? ""
+        let bytes = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
         return bytes.isEmpty ? nil : bytes
     }
 
-    static func address(_ text: String) -> (host: String, port: Int)? {
+    static func contents(of file: String, what: String) throws -> String {
+        guard let content = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw CommandError(.missingSecret, "cannot read the \(what) file \(file)")
+        }
+        return content
+    }
+
+    static func address(_ text: String) -> IntakeServer.Address? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
             return nil
         }
         let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host.isEmpty ? nil : (host, port)
+        return host.isEmpty ? nil : IntakeServer.Address(host: host, port: port)
     }
 
     func run() async throws {
-        var text = ProcessInfo.processInfo.environment["BRIEFER_WRITE_KEYS"] ?? ""
-        if let writeKeysFile {
-            guard let file = try? String(contentsOfFile: writeKeysFile, encoding: .utf8) else {
-                throw CommandError(.missingSecret, "cannot read the write keys file \(writeKeysFile)")
-            }
-            text += "\n" + file
-        }
-        let keys = WriteKeys(text)
+        let keys = WriteKeys(
+            (ProcessInfo.processInfo.environment["BRIEFER_WRITE_KEYS"] ?? "") + "\n"
+                + (try writeKeysFile.map { try Self.contents(of: $0, what: "write keys") } ?? ""))
         guard !keys.keys.isEmpty else {
             throw CommandError(
                 .missingSecret, "no write key: set BRIEFER_WRITE_KEYS or pass --write-keys-file (clients send one as the Basic-auth user)")
@@ -94,7 +90,7 @@ struct Serve: AsyncParsableCommand {
         let session = try global.session(prompt: prompt, endpoint: endpoint)
         let logger = global.logger()
         let intake = try LiveIntake(store: try global.openStore(durable: true), configuration: session.configuration)
-        let (host, port) = Self.address(listen)!
+        let address = Self.address(listen)!
         let trigger = CycleTrigger(delay: .seconds(session.configuration.serve.triggerDelaySeconds))
         let cycles = noCycles ? nil : try session.cycles(try pipelineOptions.runOptions(inputs: []), trigger: trigger)
         let metrics = ServeMetrics()
@@ -111,16 +107,17 @@ struct Serve: AsyncParsableCommand {
             alongside = nil
         }
         let listening: @Sendable (Int) async -> Void = { port in
-            FileHandle.standardError.write(Data("briefer serve: listening on \(host):\(port) (\(keys.keys.count) write key(s))\n".utf8))
+            FileHandle.standardError.write(
+                Data("briefer serve: listening on \(address.host):\(port) (\(keys.keys.count) write key(s))\n".utf8))
         }
-        let metricsAddress = metricsListen.flatMap(Self.address).map { IntakeServer.Address(host: $0.host, port: $0.port) }
+        let metricsAddress = metricsListen.flatMap(Self.address)
         let settings = IntakeServer.Settings(
             writeKeys: keys, webhookSecret: webhookSecret, trigger: cycles == nil ? nil : trigger, metrics: metrics,
             metricsToken: metricsToken, metricsAddress: metricsAddress)
         try await IntakeServer.run(
-            intake: intake, settings: settings, at: IntakeServer.Address(host: host, port: port), logger: logger, onRunning: listening,
+            intake: intake, settings: settings, at: address, logger: logger, onRunning: listening,
             onMetricsRunning: { port in
-                FileHandle.standardError.write(Data("briefer serve: /metrics on \(metricsAddress?.host ?? host):\(port)\n".utf8))
+                FileHandle.standardError.write(Data("briefer serve: /metrics on \(metricsAddress?.host ?? address.host):\(port)\n".utf8))
             },
             alongside: alongside)
         try intake.finish()

@@ -43,12 +43,17 @@ public final class LiveIntake: Sendable {
 
     private let store: BrieferStore
     private let configuration: BrieferConfiguration
+    private let extraction: ActivityExtraction
+    /// `serve.trigger_events`.
+    private let triggers: Set<String>
     private let state: Mutex<State>
 
     /// - Parameter store: opened `durable`, so that a commit is on the disk when it returns.
     public init(store: BrieferStore, configuration: BrieferConfiguration) throws {
         self.store = store
         self.configuration = configuration
+        extraction = ActivityExtraction(configuration)
+        triggers = Set(configuration.serve.triggerEvents)
         let writer = try IngestWriter(store: store, configuration: configuration, files: ["serve"], bulk: false)
         state = Mutex(State(writer: writer))
     }
@@ -119,7 +124,7 @@ public final class LiveIntake: Sendable {
             now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, sources: configuration.sources, format: .segment
         )
         // People `briefer forget` removed stay out, also when forgotten while serve runs.
-        var sorter = CallSorter(forgotten: try store.forgottenPeople(), extraction: ActivityExtraction(configuration))
+        var sorter = CallSorter(forgotten: try store.forgottenPeople(), extraction: extraction)
         var file = IngestSummary.File(path: path, kind: "events")
         for call in calls {
             file.read += 1
@@ -143,7 +148,6 @@ public final class LiveIntake: Sendable {
             state.total.quarantined += file.quarantined
             return outcome
         }
-        let triggers = Set(configuration.serve.triggerEvents)
         return Outcome(
             received: file.read, stored: batch.inserted, duplicates: batch.duplicates, quarantined: file.quarantined,
             quarantineReasons: file.quarantineReasons, forgotten: file.forgotten,

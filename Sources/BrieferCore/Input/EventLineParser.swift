@@ -39,13 +39,7 @@ public struct EventLineParser: Sendable {
         guard value["type"] == nil, value["batch"] != nil else { return parseOne(line) }
         return Self.batchCalls(value).map { call in
             call.flatMap { call in
-                do {
-                    return .success(try event(from: call.value, propertiesText: call.value["properties"]?.compactText) { call.value })
-                } catch let rejection as Rejection {
-                    return .failure(Rejection(rejection.reason, "batch[\(call.index)]: \(rejection.detail)"))
-                } catch {
-                    return .failure(Rejection(.malformedJSON, "batch[\(call.index)]: \(error)"))
-                }
+                parseCall(call.value).mapError { Rejection($0.reason, "batch[\(call.index)]: \($0.detail)") }
             }
         }
     }

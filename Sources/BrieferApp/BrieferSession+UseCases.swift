@@ -74,6 +74,21 @@ extension BrieferSession {
         return ForgetOutcome(report: try store.forget(email: email), backups: BrieferStore.backups(of: store.path))
     }
 
+    /// Compacts away the raw activity events and quarantined lines older than `days` (default
+    /// `retention.raw_event_days`), as every run does when retention is on; nil when nothing was due.
+    public func compact(days: Int? = nil, now: Timestamp = .now) throws -> RetentionPass? {
+        var c = configuration
+        if let days { c.retention.rawEventDays = days }
+        if let problem = c.validate().first(where: { $0.key == "retention.raw_event_days" }) {
+            throw BrieferSessionError(code: .badArgument, message: problem.description)
+        }
+        guard c.retention.rawEventDays > 0 else {
+            throw BrieferSessionError(
+                code: .badArgument, message: "retention is off (retention.raw_event_days: 0): give --days or set retention.raw_event_days")
+        }
+        return try store.compactRawEvents(olderThanDays: c.retention.rawEventDays, now: now)
+    }
+
     /// Backtests as of one time, or compares two (SPEC §3.4); nothing is stored.
     public func backtest(
         asOf: Timestamp, horizonDays: Double?, model: BrieferConfiguration.ScoringModel?, capacityPerWeek: Int?
@@ -231,5 +246,7 @@ extension BrieferSession {
     }
 
     /// The last runs, pending work, leases and the last run's event-to-CRM latency.
-    public func status(runs: Int) throws -> WorkerStatus { try WorkerStatus.read(from: try store, runs: runs) }
+    public func status(runs: Int) throws -> WorkerStatus {
+        try WorkerStatus.read(from: try store, runs: runs, retentionDays: configuration.retention.rawEventDays)
+    }
 }

@@ -183,7 +183,8 @@ public enum IntakeServer {
             settings.metrics?.intake(route: route, outcome: outcome, took: ContinuousClock.now - started)
             return json(
                 .ok,
-                #"{"success":true,"stored":\#(outcome.stored),"duplicates":\#(outcome.duplicates),"quarantined":\#(outcome.quarantined)}"#)
+                #"{"success":true,"stored":\#(outcome.stored),"duplicates":\#(outcome.duplicates),"quarantined":\#(outcome.quarantined),"expired":\#(outcome.expired)}"#
+            )
         } catch let refusal as LiveIntake.Refusal {
             return error(.badRequest, refusal.code, refusal.message)
         } catch {

@@ -50,6 +50,8 @@ public final class ServeMetrics: Sendable {
             by: Int64(outcome.stored))
         counter("events_duplicate", "total", "Calls already stored", [("route", route)])
             .increment(by: Int64(outcome.duplicates))
+        counter("events_expired", "total", "Activity calls older than the retention horizon, not stored", [("route", route)])
+            .increment(by: Int64(outcome.expired))
         for (reason, count) in outcome.quarantineReasons {
             counter("events_quarantined", "total", "Calls quarantined, by reason", [("reason", reason)])
                 .increment(by: Int64(count))

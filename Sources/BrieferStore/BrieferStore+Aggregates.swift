@@ -22,9 +22,12 @@ extension BrieferStore {
     }
 
     /// Rebuilds every user-day and anonymous-day row from the raw events, page and screen calls named by the
-    /// rules in force.
+    /// rules in force. Days before retention's horizon, whose raw events were compacted away, keep what they were
+    /// built with.
     public func rebuildAggregates(extraction: ActivityExtraction) throws {
         try write { db in
+            let horizon = try Self.retentionHorizonMs(db) ?? .min
+            let firstDay = horizon == .min ? Int64.min : Timestamp(milliseconds: horizon).day
             var vocabulary = try Self.vocabulary(db).ids
             func term(_ text: String) throws -> UInt32 {
                 if let id = vocabulary[text] { return id }
@@ -55,8 +58,8 @@ extension BrieferStore {
             let activity = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
             try db.execute(
                 sql: """
-                    DELETE FROM user_days;
-                    DELETE FROM anon_days;
+                    DELETE FROM user_days WHERE day >= \(firstDay);
+                    DELETE FROM anon_days WHERE day >= \(firstDay);
                     INSERT OR IGNORE INTO anonymous_ids(anonymous_id)
                         SELECT DISTINCT anonymous_id FROM events WHERE user_id IS NULL AND anonymous_id IS NOT NULL AND kind IN (\(activity));
                     """)
@@ -96,12 +99,12 @@ extension BrieferStore {
             try aggregate(
                 """
                 SELECT user_id AS owner, name_id, ts, properties, source FROM events
-                WHERE kind IN (\(activity)) AND user_id IS NOT NULL ORDER BY user_id, ts
+                WHERE kind IN (\(activity)) AND user_id IS NOT NULL AND ts >= \(horizon) ORDER BY user_id, ts
                 """, into: "user_days", key: "user_id")
             try aggregate(
                 """
                 SELECT a.id AS owner, e.name_id, e.ts, e.properties, e.source FROM events e JOIN anonymous_ids a ON a.anonymous_id = e.anonymous_id
-                WHERE e.kind IN (\(activity)) AND e.user_id IS NULL ORDER BY a.id, e.ts
+                WHERE e.kind IN (\(activity)) AND e.user_id IS NULL AND e.ts >= \(horizon) ORDER BY a.id, e.ts
                 """, into: "anon_days", key: "anon_id")
             try setMeta(db, Self.aggregateSignatureKey, extraction.signature)
         }

@@ -45,20 +45,9 @@ extension BrieferStore {
                 try db.execute(sql: sql, arguments: arguments)
                 if db.changesCount > 0 { report.rows[table, default: 0] += db.changesCount }
             }
-            // Events are keyed by a 64-bit dedup head, a collision probing on to the next head: a row with
-            // another right after it may be in the middle of such a chain, and removing it would let that
-            // other event be stored twice. Such a row is emptied to a tombstone (its key hashes kept,
-            // nothing of the person); any other row is deleted.
             func deleteEvents(_ condition: String, _ arguments: StatementArguments) throws {
-                try db.execute(
-                    sql: """
-                        UPDATE events SET kind = 'forgotten', user_id = NULL, anonymous_id = NULL, name_id = NULL, ts = 0,
-                            group_hint = NULL, properties = NULL, traits = NULL
-                        WHERE \(condition) AND EXISTS (SELECT 1 FROM events n WHERE n.dedup = events.dedup + 1)
-                        """, arguments: arguments)
-                let tombstoned = db.changesCount
-                try db.execute(sql: "DELETE FROM events WHERE \(condition)", arguments: arguments)
-                if tombstoned + db.changesCount > 0 { report.rows["events", default: 0] += tombstoned + db.changesCount }
+                let removed = try Self.removeEvents(db, where: condition, arguments, tombstone: "forgotten")
+                if removed > 0 { report.rows["events", default: 0] += removed }
             }
             // The users the address names, and every user id an alias joined to one of them (either way, at any time):
             // one person under several ids.

@@ -303,6 +303,8 @@ extension BrieferStore {
         public var days: [String: [ActivityDay]] = [:]
         /// By user: each anonymous id whose events count for them, how many, and the link.
         public var stitched: [String: [(link: IdentityLink, events: Int)]] = [:]
+        /// Retention's horizon: raw activity events before it were compacted away, and `days` start there.
+        public var horizon: Timestamp?
     }
 
     public func rawActivity(userIds: Set<String>, extraction: ActivityExtraction, asOfMs: Int64) throws -> RawActivity {
@@ -311,7 +313,11 @@ extension BrieferStore {
             let names = vocabulary.texts
             var result: [String: [Int64: [ActivityEntry]]] = [:]
             var activity = RawActivity()
+            let horizon = try Self.retentionHorizonMs(db)
+            activity.horizon = horizon.map(Timestamp.init(milliseconds:))
+            // Only from the horizon on: before it, only events kept for their group hint remain, without properties.
             let kinds = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
+            let kept = "e.ts >= \(horizon ?? .min)"
             // Stitched events are credited to the person at the end of the link's user's aliases (see stitchedDays).
             let survivors = try Self.aliasSurvivors(db, asOfMs: asOfMs)
             var survivorIds: [Int64: String] = [:]
@@ -356,19 +362,19 @@ extension BrieferStore {
             try collect(
                 """
                 SELECT u.external_id, e.name_id, e.ts, e.properties, e.source FROM events e JOIN users u ON u.id = e.user_id
-                WHERE e.kind IN (\(kinds))
+                WHERE e.kind IN (\(kinds)) AND \(kept)
                 """, [], stitched: false)
             try collect(
                 """
                 SELECT 0 AS retired, l.user_id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties,
                     e.source
                 FROM identity_links l JOIN users u ON u.id = l.user_id JOIN events e ON e.anonymous_id = l.from_id
-                WHERE l.linked_ms <= ?1 AND e.user_id IS NULL AND e.kind IN (\(kinds))
+                WHERE l.linked_ms <= ?1 AND e.user_id IS NULL AND e.kind IN (\(kinds)) AND \(kept)
                 UNION ALL
                 SELECT 1 AS retired, p.id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties,
                     e.source
                 FROM identity_links l JOIN users u ON u.id = l.user_id JOIN users p ON p.external_id = l.from_id JOIN events e ON e.user_id = p.id
-                WHERE l.via = 'alias' AND l.linked_ms <= ?1 AND e.kind IN (\(kinds))
+                WHERE l.via = 'alias' AND l.linked_ms <= ?1 AND e.kind IN (\(kinds)) AND \(kept)
                 """, [asOfMs], stitched: true)
             activity.days = result.mapValues { days in
                 days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day }

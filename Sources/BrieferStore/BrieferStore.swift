@@ -316,6 +316,17 @@ public final class BrieferStore: Sendable {
             // (sources.<vendor>.ignored_events) are stored but never activity, and the lists may change.
             try db.execute(sql: "ALTER TABLE events ADD COLUMN source TEXT")
         }
+        migrator.registerMigration("v9: retention passes") { db in
+            try db.execute(
+                sql: """
+                    -- Each pass of retention (retention.raw_event_days): the horizon it compacted to (a UTC day's start), how far
+                    -- through the events it got (a pass stopped midway carries on from there), and what it removed.
+                    CREATE TABLE retention_passes(
+                        id INTEGER PRIMARY KEY, horizon_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER,
+                        scanned_id INTEGER NOT NULL DEFAULT 0, events_removed INTEGER NOT NULL DEFAULT 0,
+                        events_trimmed INTEGER NOT NULL DEFAULT 0, quarantine_removed INTEGER NOT NULL DEFAULT 0);
+                    """)
+        }
         return migrator
     }
 }

@@ -25,6 +25,9 @@ public struct BatchOutcome: Sendable {
     public var quarantineDuplicates = 0
     /// Identity links set aside: the id was linked to another user first.
     public var linkConflicts = 0
+    /// Activity events timestamped before retention's horizon: not stored, their duplicates being no longer
+    /// told apart (``BrieferStore/compactRawEvents(olderThanDays:now:rowsPerStep:shouldStop:)``).
+    public var expired = 0
 }
 
 /// Writes ingest batches: events (deduplicated), users' identity clues, the packed per-user-day
@@ -192,8 +195,14 @@ public final class IngestWriter {
             var anonDays: [UserDay: [ActivityEntry]] = [:]
             var links: [(from: String, user: Int64, ms: Int64, via: String)] = []
             var deltas: [Int64: UserDelta] = [:]
+            // Read in the transaction: a retention pass in another process may have moved it since the last batch.
+            let horizon = try BrieferStore.retentionHorizonMs(db) ?? .min
             for index in batch.events.indices {
                 let event = batch.events[index]
+                if event.kind.isActivity && event.timestamp.milliseconds < horizon {
+                    outcome.expired += 1
+                    continue
+                }
                 let user = batch.users[index]
                 let nameId = batch.names[index]
                 let traits = event.kind == .track ? nil : event.traits.canonicalText

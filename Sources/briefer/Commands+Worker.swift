@@ -97,7 +97,8 @@ func parseDuration(_ text: String) -> Double? {
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The last runs, pending work (deferred accounts, CRM outbox), leases, and the last run's event-to-CRM latency.")
+        abstract: "The last runs, pending work (deferred accounts, CRM outbox), leases, the last run's event-to-CRM latency, "
+            + "the database's size and what retention removed.")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "How many runs to show.")
@@ -105,6 +106,34 @@ struct Status: ParsableCommand {
 
     func run() throws {
         print(Reports.status(try global.session(mustExist: true).status(runs: limit)))
+    }
+}
+
+struct Compact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compact away raw activity events and quarantined lines older than the retention age, now.",
+        discussion: "Every `briefer run`, worker and serve cycle does this when retention.raw_event_days is set; this runs it on "
+            + "demand (with --days, also when it is not). Removed, whole UTC days before the horizon at a time: raw track, page "
+            + "and screen events and quarantined lines. Kept: the daily aggregates scoring reads (scores and backtests at any "
+            + "time do not change), identify, group and alias calls, activity events carrying a group hint (without their "
+            + "properties), scores, briefings and the CRM outbox. `explain` reads days before the horizon from the aggregates. "
+            + "From then on an activity event timestamped before the horizon is counted and not stored. Freed pages are reused "
+            + "by later writes; the file does not shrink. The work is done in short transactions: an intake or run beside it "
+            + "waits for one step at most, and a pass stopped midway carries on at the next.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Compact events older than this many days (default: retention.raw_event_days).")
+    var days: Int?
+    @Flag(help: "Print what was removed as JSON.")
+    var json = false
+
+    func run() throws {
+        let pass = try global.session(mustExist: true).compact(days: days)
+        if json {
+            print(JSONOutput.render(pass.map(Reports.retentionJSON) ?? ["nothing_due": true]))
+        } else {
+            print(pass.map(Reports.retention) ?? "nothing to compact: the horizon has not moved since the last finished pass")
+        }
     }
 }
 

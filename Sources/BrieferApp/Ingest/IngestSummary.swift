@@ -21,6 +21,9 @@ public struct IngestSummary: Sendable, Codable, Equatable {
         public var forgotten = 0
         /// Identity links set aside, the id being linked to another user first (SPEC §2).
         public var linkConflicts = 0
+        /// Activity events timestamped before retention's horizon (`retention.raw_event_days`): not stored, since their
+        /// raw events were compacted away and a duplicate could no longer be told apart.
+        public var expired = 0
         /// A vendor's system events (`sources.<vendor>.ignored_events`): stored, never activity (the links and person
         /// properties they carry still count).
         public var systemEvents = 0
@@ -39,6 +42,7 @@ public struct IngestSummary: Sendable, Codable, Equatable {
     public var alreadyQuarantined: Int { files.reduce(0) { $0 + $1.alreadyQuarantined } }
     public var forgotten: Int { files.reduce(0) { $0 + $1.forgotten } }
     public var linkConflicts: Int { files.reduce(0) { $0 + $1.linkConflicts } }
+    public var expired: Int { files.reduce(0) { $0 + $1.expired } }
     public var systemEvents: Int { files.reduce(0) { $0 + $1.systemEvents } }
     public var withoutCalls: Int { files.reduce(0) { $0 + $1.withoutCalls } }
     /// Files not read to their end.

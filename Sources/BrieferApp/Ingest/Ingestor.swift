@@ -164,6 +164,7 @@ public struct Ingestor {
             file.duplicates += outcome.duplicates
             file.alreadyQuarantined += outcome.quarantineDuplicates
             file.linkConflicts += outcome.linkConflicts
+            file.expired += outcome.expired
         }
         progress?.finish()
         return file

@@ -30,10 +30,25 @@ extension Reports {
         } else if let why = s.syncSkipped {
             out.append("  sync: skipped (\(why))")
         }
+        if let pass = s.retention { out.append("  retain: " + retention(pass)) }
         if let latency = s.latencySeconds {
             out.append("  event to CRM: \(duration(latency)) from the oldest new event to its CRM write (target 15 min)")
         }
         return out.joined(separator: "\n")
+    }
+
+    /// One retention pass, in a line.
+    public static func retention(_ pass: RetentionPass) -> String {
+        "raw activity events before \(pass.horizon.isoDate): \(pass.eventsRemoved) removed, \(pass.eventsTrimmed) kept without properties "
+            + "for their group hint; \(pass.quarantineRemoved) quarantined line(s) removed"
+            + (pass.finishedMs == nil ? " (stopped before the end; the next pass carries on)" : "")
+    }
+
+    public static func retentionJSON(_ pass: RetentionPass) -> [String: Any] {
+        [
+            "horizon": pass.horizon.iso8601, "events_removed": pass.eventsRemoved, "events_trimmed": pass.eventsTrimmed,
+            "quarantine_removed": pass.quarantineRemoved, "finished": pass.finishedMs != nil,
+        ]
     }
 
     public static func runJSON(_ s: RunSummary) -> [String: Any] {
@@ -46,6 +61,7 @@ extension Reports {
         if let c = s.sync { object["sync"] = syncJSON(c) }
         if let why = s.syncSkipped { object["sync_skipped"] = why }
         if let latency = s.latencySeconds { object["event_to_crm_seconds"] = latency }
+        if let pass = s.retention { object["retention"] = retentionJSON(pass) }
         return object
     }
 
@@ -97,7 +113,42 @@ extension Reports {
         } else {
             out.append("event to CRM: no run has stored new events and written to the CRM yet")
         }
+        if let size = status.size {
+            out.append(
+                "database: \(bytes(size.bytes)) (\(bytes(size.freeBytes)) of it free pages, reused before the file grows), "
+                    + "write-ahead log \(bytes(size.walBytes)); \(size.events) raw event(s)")
+        }
+        if let r = status.retention {
+            if let horizon = r.horizon {
+                out.append(
+                    "retention: raw activity events before \(horizon.isoDate) compacted away; in all \(r.eventsRemoved) removed, "
+                        + "\(r.eventsTrimmed) kept without properties for their group hint, \(r.quarantineRemoved) quarantined line(s) removed"
+                )
+                if let last = r.lastPass {
+                    out.append(
+                        "  last pass: started \(Timestamp(milliseconds: last.startedMs).iso8601), "
+                            + (last.finishedMs.map { "finished \(Timestamp(milliseconds: $0).iso8601)" }
+                                ?? "not finished (the next cycle carries on)")
+                            + ": " + retention(last))
+                }
+            } else {
+                out.append(
+                    status.retentionDays > 0
+                        ? "retention: raw events older than \(status.retentionDays) days are compacted by each run; none has yet"
+                        : "retention: off (retention.raw_event_days: 0 keeps every raw event)")
+            }
+        }
         return out.joined(separator: "\n")
+    }
+}
+
+/// A size as people read it: `812 KB`, `3.4 MB`, `1.2 GB`.
+func bytes(_ count: Int64) -> String {
+    let value = Double(count)
+    switch value {
+    case ..<1_000_000: return String(format: "%.0f KB", value / 1000)
+    case ..<1_000_000_000: return String(format: "%.1f MB", value / 1_000_000)
+    default: return String(format: "%.2f GB", value / 1_000_000_000)
     }
 }
 

@@ -28,6 +28,9 @@ public enum Reports {
         if summary.systemEvents > 0 {
             out += "\nvendor system events (sources.<vendor>.ignored_events; stored, never activity): \(summary.systemEvents)"
         }
+        if summary.expired > 0 {
+            out += "\nactivity events older than the retention horizon (retention.raw_event_days), not stored: \(summary.expired)"
+        }
         if summary.withoutCalls > 0 { out += "\nlines that amount to no event (nothing to store): \(summary.withoutCalls)" }
         for f in summary.unfinished { out += "\nnot read to its end: \(f.error!)" }
         if summary.forgotten > 0 { out += "\nlines and rows of forgotten people (briefer forget), not stored: \(summary.forgotten)" }
@@ -37,7 +40,7 @@ public enum Reports {
     public static func ingestJSON(_ summary: IngestSummary) -> [String: Any] {
         [
             "read": summary.read, "inserted": summary.inserted, "duplicates": summary.duplicates, "quarantined": summary.quarantined,
-            "already_quarantined": summary.alreadyQuarantined, "forgotten": summary.forgotten,
+            "already_quarantined": summary.alreadyQuarantined, "forgotten": summary.forgotten, "expired": summary.expired,
             "quarantined_by_reason": summary.quarantineReasons,
             "files": summary.files.map { f -> [String: Any] in
                 [
@@ -45,7 +48,7 @@ public enum Reports {
                     "quarantined": f.quarantined, "already_quarantined": f.alreadyQuarantined, "quarantined_by_reason": f.quarantineReasons,
                     "zoneless_timestamps": f.zonelessTimestamps, "anonymous_events": f.anonymousEvents, "forgotten": f.forgotten,
                     "error": f.error ?? NSNull(), "link_conflicts": f.linkConflicts, "system_events": f.systemEvents,
-                    "without_calls": f.withoutCalls,
+                    "without_calls": f.withoutCalls, "expired": f.expired,
                 ]
             },
         ]

@@ -40,10 +40,26 @@ public struct Explainer {
         guard !profiles.isEmpty else { throw Failure.unknownAccount(key) }
         let raw = try store.rawActivity(
             userIds: Set(profiles.map(\.userId)), extraction: ActivityExtraction(configuration), asOfMs: run.asOf.milliseconds)
+        // Days before retention's horizon have no raw events left: they are read from the daily aggregates, as scoring reads them.
+        var compacted: [String: [ActivityDay]] = [:]
+        if let horizon = raw.horizon, horizon.day <= run.asOf.day {
+            let stored = try store.scoringInput(context: context).days
+            for profile in profiles {
+                compacted[profile.userId] = (stored[profile.userId] ?? []).filter { $0.day < horizon.day }.sorted { $0.day < $1.day }
+            }
+        }
         let scorer = Scorer(context: context)
         var lines: [String] = [
             "account \(key), run \(run.id) as of \(run.asOf.iso8601), model \(run.model.rawValue), config \(run.configHash)"
         ]
+        if let horizon = raw.horizon {
+            let days = compacted.values.reduce(0) { $0 + $1.count }
+            lines.append(
+                "retention: raw activity events before \(horizon.isoDate) were compacted away; "
+                    + (days == 0
+                        ? "none of this account's scored days lie before it"
+                        : "\(days) user-day(s) before it read from the daily aggregates"))
+        }
         if run.configHash != configuration.fingerprint {
             lines.append(
                 "note: the run used config \(run.configHash), the current config is \(configuration.fingerprint): numbers may differ")
@@ -57,7 +73,8 @@ public struct Explainer {
                     "  stitched: \(events) event(s) of \(link.via == "alias" ? "id" : "anonymous id") \(link.fromId), linked by \(link.via) at "
                         + Timestamp(milliseconds: link.linkedMs).iso8601)
             }
-            let facts = UserFacts.compute(days: raw.days[profile.userId] ?? [], signup: profile.signup, context: context)
+            let days = (compacted[profile.userId] ?? []) + (raw.days[profile.userId] ?? [])
+            let facts = UserFacts.compute(days: days, signup: profile.signup, context: context)
             lines.append(
                 "  events: \(facts.countedEvents) counted, \(facts.botExcludedEvents) in bot-like days, \(facts.capExcludedEvents) over the daily cap"
             )

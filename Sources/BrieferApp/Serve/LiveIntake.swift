@@ -22,6 +22,8 @@ public final class LiveIntake: Sendable {
         public var quarantined = 0
         public var quarantineReasons: [String: Int] = [:]
         public var forgotten = 0
+        /// Activity events before retention's horizon: acknowledged, not stored (see ``BatchOutcome/expired``).
+        public var expired = 0
         /// It stored one of `serve.trigger_events`: a pipeline cycle should run soon.
         public var highIntent = false
     }
@@ -146,11 +148,12 @@ public final class LiveIntake: Sendable {
             state.total.inserted += outcome.inserted
             state.total.duplicates += outcome.duplicates
             state.total.quarantined += file.quarantined
+            state.total.expired += outcome.expired
             return outcome
         }
         return Outcome(
             received: file.read, stored: batch.inserted, duplicates: batch.duplicates, quarantined: file.quarantined,
-            quarantineReasons: file.quarantineReasons, forgotten: file.forgotten,
+            quarantineReasons: file.quarantineReasons, forgotten: file.forgotten, expired: batch.expired,
             highIntent: batch.inserted > 0 && events.contains { $0.name.map(triggers.contains) ?? false })
     }
 

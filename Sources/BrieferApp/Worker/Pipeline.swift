@@ -17,6 +17,8 @@ public struct RunSummary: Sendable {
     public var sync: SyncSummary?
     /// Why the sync did not run (another process held the sync lease).
     public var syncSkipped: String?
+    /// What retention compacted (`retention.raw_event_days`; nil when off or nothing was due).
+    public var retention: RetentionPass?
     public var seconds = 0.0
     /// The oldest event this run stored, and when its CRM write finished: the event-to-CRM latency.
     public var oldestNewEventMs: Int64?
@@ -121,6 +123,12 @@ public struct Pipeline: Sendable {
                 summary.crmWrittenMs = Timestamp.now.milliseconds
             } else {
                 summary.syncSkipped = "another process is syncing this database; its changes go out with the next run"
+            }
+            if configuration.retention.rawEventDays > 0 {
+                stage?("retain")
+                summary.retention = try store.compactRawEvents(
+                    olderThanDays: configuration.retention.rawEventDays, now: .now, shouldStop: { Task.isCancelled })
+                try Task.checkCancellation()
             }
             summary.status = .finished
         } catch is CancellationError {

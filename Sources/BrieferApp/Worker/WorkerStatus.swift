@@ -12,6 +12,11 @@ public struct WorkerStatus: Sendable {
     public var leases: [Lease]
     public var nowMs: Int64
     public var portals: [(destination: String, portalId: String)]
+    /// The database's size and what retention removed (nil in views that do not read them).
+    public var size: StoreSize?
+    public var retention: RetentionState?
+    /// `retention.raw_event_days`.
+    public var retentionDays = 0
 
     public init(
         runs: [PipelineRunRecord], died: Set<Int64> = [], deferred: Int = 0, outbox: [String: Int] = [:], leases: [Lease] = [],
@@ -21,13 +26,19 @@ public struct WorkerStatus: Sendable {
         self.nowMs = nowMs; self.portals = portals
     }
 
-    public static func read(from store: BrieferStore, runs limit: Int, nowMs: Int64 = Timestamp.now.milliseconds) throws -> WorkerStatus {
+    public static func read(
+        from store: BrieferStore, runs limit: Int, retentionDays: Int = 0, nowMs: Int64 = Timestamp.now.milliseconds
+    ) throws -> WorkerStatus {
         let runs = try store.pipelineRuns(limit: limit)
         let pending = try store.pendingWork()
-        return WorkerStatus(
+        var status = WorkerStatus(
             runs: runs, died: Set(runs.filter(\.processDied).map(\.id)),
             deferred: pending.deferred, outbox: pending.outbox, leases: try store.leases(), nowMs: nowMs,
             portals: try store.crmPortals())
+        status.size = try store.size()
+        status.retention = try store.retentionState()
+        status.retentionDays = retentionDays
+        return status
     }
 }
 

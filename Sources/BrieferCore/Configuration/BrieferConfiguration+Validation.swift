@@ -226,6 +226,13 @@ extension BrieferConfiguration {
         range(selection.maxPerDay, 0...1_000_000, "selection.max_per_day")
         range(serve.cycleIntervalSeconds, 10...86_400, "serve.cycle_interval_seconds")
         range(serve.triggerDelaySeconds, 0...600, "serve.trigger_delay_seconds")
+        // Scores never need raw events (they read the daily aggregates), but `explain` recomputes the windows before
+        // the as-of time from them: retention keeps at least the longest window either model looks back over.
+        let longest = ScoringModel.allCases.map { ScoringContext.lookbackDays(self, model: $0) }.max() ?? 0
+        require(
+            retention.rawEventDays == 0 || (longest...36_500).contains(retention.rawEventDays), "retention.raw_event_days",
+            "must be 0 (keep every raw event) or between \(longest), the longest look-back window, and 36500 (is \(retention.rawEventDays))"
+        )
         range(backtest.horizonDays, 1...3650, "backtest.horizon_days")
         range(backtest.capacityWeeks, 1...52, "backtest.capacity_weeks")
         for (i, plan) in backtest.freePlans.enumerated() {

@@ -21,8 +21,18 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public var crm = CRM()
     public var backtest = Backtest()
     public var serve = Serve()
+    public var retention = Retention()
 
     public init() {}
+
+    /// How long raw events are kept (SPEC §8): a service that runs for months must not grow without bound.
+    public struct Retention: Sendable, Codable, Equatable {
+        /// Raw activity events (track, page, screen) and quarantined lines older than this many days are compacted
+        /// away, whole UTC days at a time; their packed daily aggregates, the scores, briefings and the CRM outbox are
+        /// kept, and so are identify, group and alias calls (the identity history scoring reads as of any time).
+        /// 0 keeps everything. Once compacted, an activity event timestamped before the horizon is not stored.
+        public var rawEventDays = 0
+    }
 
     /// `briefer backtest`: how conversions are labelled (issue 7; seeds 001, 003, 004).
     /// `briefer serve`'s pipeline cycle (SPEC §8).

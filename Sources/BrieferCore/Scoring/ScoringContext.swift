@@ -33,8 +33,10 @@ public struct ScoringContext: Sendable {
     }
 
     /// How many days before the as-of time scoring reads, besides each user's activation window.
-    public var lookbackDays: Int {
-        let c = configuration
+    public var lookbackDays: Int { Self.lookbackDays(configuration, model: model) }
+
+    /// How many days before the as-of time a model's scoring reads, besides each user's activation window.
+    public static func lookbackDays(_ c: BrieferConfiguration, model: BrieferConfiguration.ScoringModel) -> Int {
         let shared = max(c.weighted.engagement.windowDays, c.account.teamActiveDays, c.reasons.signalWindowDays)
         switch model {
         case .weighted: return shared

@@ -4,7 +4,8 @@
 #                CRM payload files, and backtest the score against the conversions after that time
 #   make test    check the code's format (make lint), run the test suite (swift test), the prompt regression suite
 #                replayed offline (briefer regress), and the end-to-end test against the local model
-#   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job
+#   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job, then briefer serve's
+#                load, kill and high-intent checks
 # Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev; the
 # model server into .build/llm-venv, compiling llama.cpp the first time: 10-17 minutes on 2 cores).
 # Set OPENAI_BASE_URL, OPENAI_API_KEY and BRIEFER_MODEL for `make demo` to use another OpenAI-compatible
@@ -133,6 +134,12 @@ bench: release
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -c 'import duckdb' 2>/dev/null || $(BENCH_VENV)/bin/python -m pip install -q duckdb
 	$(BENCH_VENV)/bin/python Tests/bench/bench.py --briefer $(BRIEFER_RELEASE) --events 1000000
+	@# briefer serve: acknowledgements while pipeline cycles run over the same million events; then, with the test
+	@# suite's fakes, 240k events through two SIGKILLs, a high-intent event to the fake HubSpot, refused requests.
+	python3 Tests/bench/serve_bench.py --briefer $(BRIEFER_RELEASE) --data .build/bench/data
+	$(SWIFT) build --build-tests
+	BRIEFER_SERVE_BENCH=$(CURDIR)/$(BRIEFER_RELEASE) $(SWIFT) test --skip-build --filter ServeBenchTests 2>&1 \
+		| grep -E '^serve bench|✘|passed after|failed after'; exit $${PIPESTATUS[0]}
 
 clean:
 	rm -rf .build/demo.sqlite* out/

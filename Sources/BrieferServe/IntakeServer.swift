@@ -59,6 +59,17 @@ public enum IntakeServer {
                 group.addTask { try await metricsApp.runService(gracefulShutdownSignals: []) }
             }
             if let alongside { group.addTask { await alongside() } }
+            // The WAL is checkpointed here, never by a request's commit (see LiveIntake.checkpoint).
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    do {
+                        try await StoreExecutor.run { try intake.checkpoint() }
+                    } catch {
+                        logger.warning("WAL checkpoint failed; the next one tries again", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
             try await group.next()
             group.cancelAll()
             while !group.isEmpty { _ = try? await group.next() }
@@ -145,7 +156,7 @@ public enum IntakeServer {
             return Self.error(.badRequest, .requestTooLarge, "the request is larger than /v1/\(name) takes (\(limit) bytes)")
         }
         return await respond(logger: logger, route: name, settings: settings, started: started) {
-            try intake.accept(endpoint, body: Array(buffer: body))
+            try await intake.accept(endpoint, body: Array(buffer: body))
         }
     }
 
@@ -168,17 +179,17 @@ public enum IntakeServer {
             return Self.error(.unauthorized, .unauthorized, "no X-Signature, or not the body's HMAC-SHA1 under the shared secret")
         }
         return await respond(logger: logger, route: "webhook", settings: settings, started: started) {
-            try intake.acceptWebhook(body: bytes)
+            try await intake.acceptWebhook(body: bytes)
         }
     }
 
-    /// Stores a request's calls off the cooperative pool, and says how it went.
+    /// Stores a request's calls (parsed here, committed on the intake's own thread), and says how it went.
     static func respond(
         logger: Logger, route: String, settings: Settings, started: ContinuousClock.Instant,
-        _ accept: @escaping @Sendable () throws -> LiveIntake.Outcome
+        _ accept: @escaping @Sendable () async throws -> LiveIntake.Outcome
     ) async -> Response {
         do {
-            let outcome = try await StoreExecutor.run { try accept() }
+            let outcome = try await accept()
             if outcome.highIntent { settings.trigger?.pull() }
             settings.metrics?.intake(route: route, outcome: outcome, took: ContinuousClock.now - started)
             return json(

@@ -127,15 +127,31 @@ extension BrieferStore {
             createdMs: row["created_ms"], sentMs: row["sent_ms"], settledMs: row["settled_ms"])
     }
 
-    /// Records new changes as pending items, each with its own trace id, in one transaction: from here
-    /// on every write of a change carries that id.
+    /// Changes recorded, or outcomes settled, per transaction: each contact's item stands on its own (a crash between two
+    /// transactions leaves the rest to be planned again by the next sync), and an intake writing beside a sync of thousands
+    /// of contacts waits for one transaction of these at most, not for all of them.
+    static let outboxRowsPerTransaction = 100
+
+    /// Records new changes as pending items, each with its own trace id, ``outboxRowsPerTransaction`` at a time: from
+    /// here on every write of a change carries that id.
     @discardableResult
     public func recordChanges(
         destination: String, _ changes: [(contact: ContactState, properties: [(name: String, value: String)])],
         at now: Timestamp
     ) throws -> [OutboxItem] {
         guard !changes.isEmpty else { return [] }
-        return try write { db in
+        var items: [OutboxItem] = []
+        for chunk in changes.chunked(Self.outboxRowsPerTransaction) {
+            items += try recordChanges(destination: destination, chunk: chunk, at: now)
+        }
+        return items
+    }
+
+    private func recordChanges(
+        destination: String, chunk changes: [(contact: ContactState, properties: [(name: String, value: String)])],
+        at now: Timestamp
+    ) throws -> [OutboxItem] {
+        try write { db in
             let prefix = try traceIdPrefix(db)
             var items: [OutboxItem] = []
             for change in changes {
@@ -181,10 +197,13 @@ extension BrieferStore {
         }
     }
 
-    /// Records what became of writes, in one transaction: a done item's values become the contact's
+    /// Records what became of writes, ``outboxRowsPerTransaction`` at a time: a done item's values become the contact's
     /// synced values (with its trace id); missing, rejected and failed ones keep the CRM's message.
     public func settle(_ outcomes: [OutboxOutcome], at now: Timestamp) throws {
-        guard !outcomes.isEmpty else { return }
+        for chunk in outcomes.chunked(Self.outboxRowsPerTransaction) { try settle(chunk: chunk, at: now) }
+    }
+
+    private func settle(chunk outcomes: [OutboxOutcome], at now: Timestamp) throws {
         try write { db in
             for outcome in outcomes {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM crm_outbox WHERE id = ?", arguments: [outcome.itemId]) else {

@@ -9,6 +9,8 @@ public final class BrieferStore: Sendable {
     let queue: DatabaseQueue
     /// Where the database was copied before a migration changed it (nil when none ran on an existing one).
     public let backupPath: String?
+    /// Shared by every store of this process on the same file (see ``WriteTurns``).
+    let turns: WriteTurns
 
     /// Opens (creating when needed) the database at `path` and brings its schema up to date. Before a
     /// migration changes an existing database, a copy is made next to it: `<path>.before-v<N>-<UTC time>`,
@@ -18,6 +20,7 @@ public final class BrieferStore: Sendable {
     ///   corrupt the database).
     public init(path: String, now: Date = Date(), durable: Bool = false) throws {
         self.path = path
+        turns = WriteTurns.forDatabase(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -121,11 +124,25 @@ public final class BrieferStore: Sendable {
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
     }
 
+    /// Leaves checkpoints to another connection: this one's commits never copy the WAL into the database file (serve's
+    /// intake, whose requests must not wait for a checkpoint of what a pipeline cycle wrote; see ``checkpointPassively()``).
+    public func leaveCheckpointsToOthers() throws { try setAutoCheckpoint(pages: 0) }
+
+    /// Copies what it can of the WAL into the database file without waiting for readers or writers (SQLite's passive
+    /// checkpoint: writers go on meanwhile, and the WAL starts over once all of it is copied and no reader needs it).
+    /// - Returns: the WAL's frames, and how many of them are in the database file.
+    @discardableResult
+    public func checkpointPassively() throws -> (walFrames: Int, checkpointed: Int) {
+        let (frames, copied) = try queue.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        return (frames, copied)
+    }
+
     /// Copies the WAL into the database file and truncates it.
     func checkpoint() throws {
         try queue.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
-    public func write<T>(_ body: (Database) throws -> T) throws -> T { try queue.write(body) }
+    /// Runs `body` in a write transaction, after the writes of this process to this database that asked first.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T { try turns.take { try queue.write(body) } }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -56,13 +56,7 @@ public final class IngestWriter {
             try db.execute(sql: "INSERT INTO ingests(started_at, files) VALUES(?, ?)", arguments: [now, files.joined(separator: "\n")])
             return db.lastInsertedRowID
         }
-        try store.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, external_id FROM users")
-            while let row = try rows.next() { userIds.record(row["external_id"], id: row["id"]) }
-            let anons = try Row.fetchCursor(db, sql: "SELECT id, anonymous_id FROM anonymous_ids")
-            while let row = try anons.next() { anonIds.record(row["anonymous_id"], id: row["id"]) }
-            for (text, id) in try BrieferStore.vocabulary(db).ids { termIds.record(text, id: id) }
-        }
+        try loadIds()
     }
 
     public func finish(read: Int, inserted: Int, duplicates: Int, quarantined: Int) throws {
@@ -87,11 +81,15 @@ public final class IngestWriter {
     private func anonId(_ anonymous: String, _ newAnons: inout [(Int64, String)]) -> Int64 { anonIds.id(for: anonymous, new: &newAnons) }
 
     private func insertNew(_ db: Database, users: [(Int64, String)], anons: [(Int64, String)], terms: [(UInt32, String)]) throws {
-        for (id, external) in users { try db.execute(sql: "INSERT INTO users(id, external_id) VALUES(?, ?)", arguments: [id, external]) }
-        for (id, anonymous) in anons {
-            try db.execute(sql: "INSERT INTO anonymous_ids(id, anonymous_id) VALUES(?, ?)", arguments: [id, anonymous])
+        // Each id is one this writer believes free: taken (by another process), the whole batch is refused, not written
+        // under an id that names someone else.
+        func insert(_ sql: String, _ arguments: StatementArguments) throws {
+            try db.execute(sql: sql, arguments: arguments)
+            if db.changesCount == 0 { throw StaleIds() }
         }
-        for (id, text) in terms { try db.execute(sql: "INSERT INTO terms(id, text) VALUES(?, ?)", arguments: [Int64(id), text]) }
+        for (id, external) in users { try insert("INSERT OR IGNORE INTO users(id, external_id) VALUES(?, ?)", [id, external]) }
+        for (id, anonymous) in anons { try insert("INSERT OR IGNORE INTO anonymous_ids(id, anonymous_id) VALUES(?, ?)", [id, anonymous]) }
+        for (id, text) in terms { try insert("INSERT OR IGNORE INTO terms(id, text) VALUES(?, ?)", [Int64(id), text]) }
     }
 
     private struct UserDelta {
@@ -179,11 +177,21 @@ public final class IngestWriter {
     }
 
     /// Writes a prepared batch in a single transaction.
-    public func write(_ batch: PreparedBatch) throws -> BatchOutcome {
-        var outcome = BatchOutcome()
+    public func write(_ batch: PreparedBatch) throws -> BatchOutcome { try write([batch])[0] }
+
+    /// Writes prepared batches, in order, in a single transaction (one commit, one sync to the disk, for all of them),
+    /// and says what became of each. After a failure, call ``reloadIds()`` before preparing again: ids this writer
+    /// handed out for the batches were rolled back with them.
+    /// - Throws: ``StaleIds`` when another process stored users, anonymous ids or terms since this writer read them.
+    public func write(_ batches: [PreparedBatch]) throws -> [BatchOutcome] {
         var t = clock()
         defer { lap("commit", &t) }
-        try store.write { db in
+        return try store.write { db in try batches.map { try write($0, in: db, clock: &t) } }
+    }
+
+    private func write(_ batch: PreparedBatch, in db: Database, clock t: inout UInt64) throws -> BatchOutcome {
+        var outcome = BatchOutcome()
+        do {
             try insertNew(db, users: batch.newUsers, anons: batch.newAnons, terms: batch.newTerms)
             let insert = try db.cachedStatement(
                 sql: """
@@ -272,6 +280,35 @@ public final class IngestWriter {
             try insertQuarantine(db, batch.quarantine, &outcome)
         }
         return outcome
+    }
+
+    /// Reads every user, anonymous id and term the database holds again, forgetting ids handed out for batches that were
+    /// not written (a failed transaction) or that another process has since taken.
+    public func reloadIds() throws {
+        userIds = IdAllocator()
+        anonIds = IdAllocator()
+        termIds = IdAllocator()
+        try loadIds()
+    }
+
+    private func loadIds() throws {
+        try store.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, external_id FROM users")
+            while let row = try rows.next() { userIds.record(row["external_id"], id: row["id"]) }
+            let anons = try Row.fetchCursor(db, sql: "SELECT id, anonymous_id FROM anonymous_ids")
+            while let row = try anons.next() { anonIds.record(row["anonymous_id"], id: row["id"]) }
+            for (text, id) in try BrieferStore.vocabulary(db).ids { termIds.record(text, id: id) }
+        }
+    }
+
+    /// Another process stored users, anonymous ids or terms while this writer ran: the ids it handed out may be theirs.
+    /// Nothing of the transaction was written.
+    public struct StaleIds: BrieferError {
+        public var code: BrieferErrorCode { .staleIds }
+        public var message: String {
+            "another process stored new users or event names in this database during this ingest; nothing of the batch "
+                + "was written: run the ingest again (nothing already stored is stored twice)"
+        }
     }
 
     /// Stores rejected lines (at most 64 KiB of each one's raw text); a line already stored from the

@@ -93,6 +93,8 @@ struct Serve: AsyncParsableCommand {
         let address = Self.address(listen)!
         let trigger = CycleTrigger(delay: .seconds(session.configuration.serve.triggerDelaySeconds))
         let cycles = noCycles ? nil : try session.cycles(try pipelineOptions.runOptions(inputs: []), trigger: trigger)
+        // The cycle's long stretches of scoring and planning must not take the processor from the intake's requests.
+        StoreExecutor.yieldToOtherThreads()
         let metrics = ServeMetrics()
         let alongside: (@Sendable () async -> Void)?
         if let cycles {

@@ -68,7 +68,7 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
         #expect(try session.compact(days: Self.days, now: Self.now) == nil)
     }
 
-    @Test func aLateCopyOfACompactedEventIsNotStoredAgain() throws {
+    @Test func aLateCopyOfACompactedEventIsNotStoredAgain() async throws {
         let (t, session) = try Self.workspace()
         let asOf = try FixturePaths.manifestAsOf()
         let before = try session.score(asOf: asOf)
@@ -88,9 +88,9 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
             {"type":"identify","messageId":"late-3","userId":"u-late","traits":{"email":"late@acme.com"},"timestamp":"2026-11-01T00:00:00Z"}
             ]}
             """#.utf8)
-        let first = try intake.accept(.batch, body: body, now: Self.now)
+        let first = try await intake.accept(.batch, body: body, now: Self.now)
         #expect(first.expired == 1 && first.stored == 2)
-        let second = try intake.accept(.batch, body: body, now: Self.now)
+        let second = try await intake.accept(.batch, body: body, now: Self.now)
         #expect(second.expired == 1 && second.stored == 0 && second.duplicates == 2)
     }
 

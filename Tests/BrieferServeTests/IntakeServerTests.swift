@@ -196,25 +196,8 @@ import Testing
         let refused = try BrieferBinary.run(["serve", "--db", db, "--listen", "127.0.0.1:0"], environment: ["BRIEFER_WRITE_KEYS": nil])
         #expect(refused.status == 1 && refused.output.contains("error [missing_secret]"))
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BrieferBinary.path)
-        process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["BRIEFER_WRITE_KEYS"] = "web=\(Self.key)"
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
         // The first line says where it listens.
-        var said = Data()
-        while !said.contains(UInt8(ascii: "\n")), process.isRunning {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            said += chunk
-        }
-        let line = String(decoding: said, as: UTF8.self)
-        let port = try #require(line.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/).map { Int($0.1)! }, "\(line)")
+        let (process, port) = try BrieferBinary.startServe(["--db", db], environment: ["BRIEFER_WRITE_KEYS": "web=\(Self.key)"])
         let client = HTTPClient()
         let body = "{\"batch\":[" + (0..<50).map { Self.track("sig\($0)") }.joined(separator: ",") + "]}"
         let response = try await client.send(

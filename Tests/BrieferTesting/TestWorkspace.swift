@@ -80,18 +80,53 @@ public extension BrieferStore {
 public enum BrieferBinary {
     public static let path = FixturePaths.root.appendingPathComponent(".build/debug/briefer").path
 
+    /// Starts `briefer serve` (its `arguments` after `serve`, with `--listen 127.0.0.1:<port>`; 0 for any free port) with
+    /// `environment` added to this process's, and waits for the line that says where it listens. What it logs after is
+    /// read and dropped, so that a full pipe never blocks it.
+    /// - Returns: the process and its port.
+    public static func startServe(_ arguments: [String], port: Int = 0, environment: [String: String], executable: String = path)
+        throws -> (process: Process, port: Int)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["serve"] + arguments + ["--listen", "127.0.0.1:\(port)"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var said = Data()
+        while !said.contains(UInt8(ascii: "\n")), process.isRunning {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += chunk
+        }
+        let line = String(decoding: said, as: UTF8.self)
+        guard let match = line.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/) else {
+            process.terminate()
+            throw ServeDidNotStart(said: line)
+        }
+        errors.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        return (process, Int(match.1)!)
+    }
+
+    public struct ServeDidNotStart: Error, CustomStringConvertible {
+        public var said: String
+        public var description: String { "briefer serve did not start: \(said)" }
+    }
+
     public struct Missing: Error, CustomStringConvertible {
         public var description: String { "no executable at \(BrieferBinary.path): run `swift build` first" }
     }
 
     /// Runs `briefer arguments` with `environment` added to this process's (a nil value removes a
     /// variable) and returns how it ended and everything it printed (standard output and error).
-    public static func run(_ arguments: [String], environment: [String: String?] = [:], directory: URL? = nil, input: Data? = nil)
-        throws -> (status: Int32, reason: Process.TerminationReason, output: String)
-    {
-        guard FileManager.default.isExecutableFile(atPath: path) else { throw Missing() }
+    public static func run(
+        _ arguments: [String], environment: [String: String?] = [:], directory: URL? = nil, input: Data? = nil, executable: String = path
+    ) throws -> (status: Int32, reason: Process.TerminationReason, output: String) {
+        guard FileManager.default.isExecutableFile(atPath: executable) else { throw Missing() }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }

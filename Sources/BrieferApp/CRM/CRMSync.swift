@@ -339,10 +339,3 @@ public final class CRMSync: Sendable {
 enum CRMRequestBody {
     static func data(_ body: JSONValue) -> Data { Data((JSONOutput.pretty(body) + "\n").utf8) }
 }
-
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunked(_ size: Int) -> [[Element]] {
-        stride(from: 0, to: count, by: Swift.max(size, 1)).map { Array(self[$0..<Swift.min($0 + size, count)]) }
-    }
-}

@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import Synchronization
 
 /// Where the async use cases (enrichment, the CRM push, the pipeline, the worker) run their synchronous
 /// stretches: threads of its own, not Swift's cooperative pool. Those stretches call SQLite, which blocks — on
@@ -19,7 +21,28 @@ public final class StoreExecutor: TaskExecutor {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        queue.async {
+            Self.yieldToOthersIfAsked()
+            job.runSynchronously(on: self.asUnownedTaskExecutor())
+        }
+    }
+
+    /// The nice value this executor's threads take (0: as the process).
+    private static let niceness = Atomic<Int32>(0)
+
+    /// Makes this executor's threads yield the processor to the process's other threads (`briefer serve`: the pipeline
+    /// cycle's minutes of scoring and planning run here, the intake's requests on threads of their own, which the kernel
+    /// then runs first when both are ready). Threads already running take it at their next job.
+    public static func yieldToOtherThreads(niceness value: Int32 = 10) { niceness.store(value, ordering: .relaxed) }
+
+    private static func yieldToOthersIfAsked() {
+        let wanted = niceness.load(ordering: .relaxed)
+        guard wanted != 0 else { return }
+        #if os(Linux)
+            // On Linux a thread's nice value is its own, and PRIO_PROCESS with id 0 names the calling thread (setpriority(2)).
+            let which = __priority_which_t(PRIO_PROCESS.rawValue)
+            if getpriority(which, 0) < wanted { setpriority(which, 0, wanted) }
+        #endif
     }
 
     /// Whether the caller runs on one of this executor's threads (for tests and assertions).

@@ -66,6 +66,8 @@ extension BrieferErrorCode {
     public static let portalMismatch = Self(rawValue: "portal_mismatch")
     /// Another process is syncing this database.
     public static let syncBusy = Self(rawValue: "sync_busy")
+    /// Another process stored new users or event names during an ingest: nothing of that batch was written; run it again.
+    public static let staleIds = Self(rawValue: "stale_ids")
 
     // briefer serve's answers to clients (in the JSON body of a 4xx, as Segment's API words them).
     /// The request is not JSON, or not the shape its endpoint takes.

@@ -13,7 +13,7 @@ public struct RetentionPass: Sendable, Equatable {
     /// Raw activity events removed.
     public var eventsRemoved: Int
     /// Activity events kept without their properties, for the group hint they carry (scoring reads a user's hints
-    /// as of any time).
+    /// as of any time): per user, UTC day and hint, the first and the last.
     public var eventsTrimmed: Int
     /// Quarantined lines removed.
     public var quarantineRemoved: Int
@@ -52,9 +52,11 @@ extension BrieferStore {
     }
 
     /// Compacts away the raw activity events (track, page, screen) and quarantined lines older than `days` whole UTC
-    /// days before `now` (SPEC §8). The packed daily aggregates scoring reads are kept, so no score or backtest
-    /// changes; so are identify, group and alias calls and, without their properties, activity events carrying a
-    /// group hint (the identity history scoring reads as of any time). From the first step on, ingest stores no
+    /// days before `now` (SPEC §8). The packed daily aggregates scoring reads are kept, so no score changes; so are
+    /// identify, group and alias calls and, without their properties, per user, UTC day and group hint, the first and
+    /// the last activity event carrying it (the identity history scoring reads as of any time: a backtest as of a time
+    /// inside a compacted day sees a user's hints as they stood, unless the user went back and forth between two groups
+    /// more than once within that day). From the first step on, ingest stores no
     /// activity event timestamped before the horizon: its duplicate could no longer be told apart.
     ///
     /// The work is done `rowsPerStep` event ids at a time, each step its own transaction (an intake writing beside it
@@ -94,15 +96,34 @@ extension BrieferStore {
             try read { db in try Int64.fetchOne(db, sql: "SELECT scanned_id FROM retention_passes WHERE id = ?", arguments: [pass.id]) }
             ?? 0
         let activity = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
+        // Of the events carrying a group hint, scoring as of a time before the horizon reads a user's hint history: per
+        // user, UTC day and hint, the first and the last event carrying it are kept (the hint's place in the day, whatever
+        // came between); the others go, and so does an anonymous id's (never read for hints). Found once for the pass,
+        // over all of it (on this connection: the same again after a stop, the kept ones being kept).
+        try queue.writeWithoutTransaction { db in
+            let day = "((ts - ((ts % 86400000) + 86400000) % 86400000) / 86400000)"
+            let hinted = "ts < \(horizon) AND kind IN (\(activity)) AND group_hint IS NOT NULL AND user_id IS NOT NULL"
+            try db.execute(
+                sql: """
+                    DROP TABLE IF EXISTS temp.retention_hints;
+                    CREATE TEMP TABLE retention_hints(id INTEGER PRIMARY KEY);
+                    INSERT OR IGNORE INTO temp.retention_hints
+                        SELECT id FROM (SELECT id, min(ts) FROM events WHERE \(hinted) GROUP BY user_id, \(day), group_hint);
+                    INSERT OR IGNORE INTO temp.retention_hints
+                        SELECT id FROM (SELECT id, max(ts) FROM events WHERE \(hinted) GROUP BY user_id, \(day), group_hint);
+                    """)
+        }
+        defer { try? queue.writeWithoutTransaction { db in try db.execute(sql: "DROP TABLE IF EXISTS temp.retention_hints") } }
         while scanned < lastId {
             if shouldStop() { return try read { db in try Self.retentionPass(db, id: pass.id) } }
             let upper = min(scanned + Int64(rowsPerStep), lastId)
             try write { db in
                 let range: StatementArguments = [scanned, upper, horizon]
                 let old = "id > ? AND id <= ? AND ts < ? AND kind IN (\(activity))"
-                let removed = try Self.removeEvents(db, where: old + " AND group_hint IS NULL", range, tombstone: "compacted")
+                let removed = try Self.removeEvents(
+                    db, where: old + " AND id NOT IN (SELECT id FROM temp.retention_hints)", range, tombstone: "compacted")
                 try db.execute(
-                    sql: "UPDATE events SET properties = NULL WHERE \(old) AND group_hint IS NOT NULL AND properties IS NOT NULL",
+                    sql: "UPDATE events SET properties = NULL WHERE \(old) AND properties IS NOT NULL",
                     arguments: range)
                 let trimmed = db.changesCount
                 try db.execute(

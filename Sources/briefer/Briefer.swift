@@ -142,6 +142,9 @@ enum ExitStatus {
         switch error {
         case is ExitCode, is ValidationError, is CleanExit:
             return error
+        // ArgumentParser's own, thrown by a command it runs (`--help` is answered by its help command): its to say.
+        case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
+            return error
         case let invalid as ConfigurationError:
             (message, code) = ("error [\(invalid.code)]: invalid configuration:\n\(invalid.message)", statuses[invalid.code]!)
         case let failure as any BrieferError:

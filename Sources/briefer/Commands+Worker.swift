@@ -115,8 +115,8 @@ struct Compact: ParsableCommand {
         discussion: "Every `briefer run`, worker and serve cycle does this when retention.raw_event_days is set; this runs it on "
             + "demand (with --days, also when it is not). Removed, whole UTC days before the horizon at a time: raw track, page "
             + "and screen events and quarantined lines. Kept: the daily aggregates scoring reads (scores and backtests at any "
-            + "time do not change), identify, group and alias calls, activity events carrying a group hint (without their "
-            + "properties), scores, briefings and the CRM outbox. `explain` reads days before the horizon from the aggregates. "
+            + "time do not change), identify, group and alias calls, scores, briefings and the CRM outbox, and, without their "
+            + "properties, the first and the last activity event of each user, UTC day and group hint (the hint history). `explain` reads days before the horizon from the aggregates. "
             + "From then on an activity event timestamped before the horizon is counted and not stored. Freed pages are reused "
             + "by later writes; the file does not shrink. The work is done in short transactions: an intake or run beside it "
             + "waits for one step at most, and a pass stopped midway carries on at the next.")

@@ -12,6 +12,21 @@ import Testing
         return (run.status, code)
     }
 
+    /// `--help` on the binary and on every subcommand prints the help, on standard output, and exits 0 (a help request
+    /// reaches the command runner as ArgumentParser's own error, which is its to say, not an error of Briefer's).
+    @Test func helpExplainsEveryCommand() throws {
+        let commands = [
+            "", "run", "worker", "status", "compact", "forget", "ingest", "score", "accounts", "explain", "select", "prompt", "enrich",
+            "briefings", "sync", "sync-log", "regress", "backtest", "quarantine", "crm", "config", "serve",
+        ]
+        for command in commands {
+            let run = try BrieferBinary.run((command.isEmpty ? [] : [command]) + ["--help"])
+            #expect(run.status == 0, "briefer \(command) --help: \(run.output)")
+            #expect(
+                run.output.contains("USAGE: briefer") && !run.output.contains("CommandError"), "briefer \(command) --help: \(run.output)")
+        }
+    }
+
     @Test func eachErrorSaysItsCodeAndExitsWithItsStatus() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-errors-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -228,6 +228,18 @@ extension BrieferConfiguration {
         range(serve.triggerDelaySeconds, 0...600, "serve.trigger_delay_seconds")
         // Scores never need raw events (they read the daily aggregates), but `explain` recomputes the windows before
         // the as-of time from them: retention keeps at least the longest window either model looks back over.
+        range(actions.owners.refreshAfterHours, 1...8760, "actions.owners.refresh_after_hours")
+        for (i, t) in actions.owners.territories.enumerated() {
+            let key = "actions.owners.territories[\(i)]"
+            require(!t.owner.trimmedWhitespace.isEmpty, key + ".owner", "must name an owner id")
+            require(t.minEmployees >= 0, key + ".min_employees", "must not be negative (is \(t.minEmployees))")
+            require(
+                t.maxEmployees == 0 || t.maxEmployees >= t.minEmployees, key + ".max_employees",
+                "must be 0 (no upper bound) or at least min_employees (is \(t.maxEmployees))")
+        }
+        for (i, owner) in actions.owners.roundRobin.enumerated() {
+            require(!owner.trimmedWhitespace.isEmpty, "actions.owners.round_robin[\(i)]", "must name an owner id")
+        }
         let longest = ScoringModel.allCases.map { ScoringContext.lookbackDays(self, model: $0) }.max() ?? 0
         require(
             retention.rawEventDays == 0 || (longest...36_500).contains(retention.rawEventDays), "retention.raw_event_days",

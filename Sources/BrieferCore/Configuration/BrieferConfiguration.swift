@@ -22,8 +22,44 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public var backtest = Backtest()
     public var serve = Serve()
     public var retention = Retention()
+    public var actions = Actions()
 
     public init() {}
+
+    /// What Briefer does for reps beyond contact properties (SPEC §6.1; issue 17): owners first.
+    public struct Actions: Sendable, Codable, Equatable {
+        /// Tasks, notifications and company records are made only once this is true.
+        public var enabled = false
+        public var owners = Owners()
+    }
+
+    /// Who owns a hot account: its owner in the CRM when set, else these rules.
+    public struct Owners: Sendable, Codable, Equatable {
+        /// An owner read from the CRM is read again once it is this old.
+        public var refreshAfterHours = 24
+        /// Territory rules, the first that matches the account's company wins.
+        public var territories: [Territory] = []
+        /// Owner ids given in turn to accounts no territory matches. An account keeps the owner it was given.
+        public var roundRobin: [String] = []
+    }
+
+    /// A territory: accounts whose company matches every condition given (an empty one matches any) go to `owner`.
+    public struct Territory: Sendable, Codable, Equatable {
+        /// The CRM owner id (HubSpot's `hubspot_owner_id`).
+        public var owner: String
+        /// Countries as the companies file or group traits give them (compared without case).
+        public var countries: [String] = []
+        public var industries: [String] = []
+        /// Employee counts from `min_employees` to `max_employees` (0: no upper bound).
+        public var minEmployees = 0
+        public var maxEmployees = 0
+
+        public init(owner: String, countries: [String] = [], industries: [String] = [], minEmployees: Int = 0, maxEmployees: Int = 0) {
+            (self.owner, self.countries, self.industries, self.minEmployees, self.maxEmployees) = (
+                owner, countries, industries, minEmployees, maxEmployees
+            )
+        }
+    }
 
     /// How long raw events are kept (SPEC §8): a service that runs for months must not grow without bound.
     public struct Retention: Sendable, Codable, Equatable {

@@ -88,8 +88,9 @@ public enum ConfigurationCoding {
             problems.append(located(path, "expected \(kind(of: base)), found a mapping"))
             return base
         case let (.array(items), .array(baseItems)):
-            // List items are checked against the shape of the default's first item.
-            guard let template = baseItems.first else { return value }
+            // List items are checked against the shape of the default's first item (or, for a list empty by default, of
+            // its item's own defaults).
+            guard let template = baseItems.first ?? itemTemplates[path] else { return value }
             return .array(
                 items.enumerated().map { i, item in
                     let itemPath = "\(path)[\(i)]"
@@ -149,7 +150,18 @@ public enum ConfigurationCoding {
     }
 
     /// Keys of list items that have a default and may be left out.
-    private static let optionalKeys: [String: JSONValue] = ["within_signup_days": .number("0"), "detail_property": .string("")]
+    private static let optionalKeys: [String: JSONValue] = [
+        "within_signup_days": .number("0"), "detail_property": .string(""), "countries": .array([]), "industries": .array([]),
+        "min_employees": .number("0"), "max_employees": .number("0"),
+    ]
+
+    /// The shape of an item of a list that is empty by default.
+    private static let itemTemplates: [String: JSONValue] = [
+        "actions.owners.territories": .object([
+            ("owner", .string("")), ("countries", .array([])), ("industries", .array([])), ("min_employees", .number("0")),
+            ("max_employees", .number("0")),
+        ])
+    ]
 
     private static func kind(of value: JSONValue) -> String {
         switch value {

@@ -38,6 +38,33 @@ extension BrieferSession {
         return AccountList(run: run, accounts: limit.map { Array(accounts.prefix($0)) } ?? accounts)
     }
 
+    /// The hot accounts of a run and their owners (SPEC §6.1).
+    public struct OwnerList: Sendable {
+        public var run: ScoringRun
+        public var accounts: [(account: StoredAccountScore, owner: OwnerAssignment?)]
+    }
+
+    /// Gives the hot accounts of the latest run (or `runId`) their owners by `actions.owners` — an account keeps the
+    /// owner it was given; the rotation goes on in the order accounts became hot — stores them, and lists them.
+    public func owners(runId: Int64? = nil) throws -> OwnerList {
+        let list = try accounts(runId: runId, tier: .hot)
+        let store = try store
+        let companies = try store.companies()
+        let stored = try store.accountOwners()
+        var rotation = try store.ownerRotation()
+        let routing = OwnerRouting(configuration.actions.owners)
+        let ordered = list.accounts.sorted { ($0.becameHotAt ?? "", $0.score.account) < ($1.becameHotAt ?? "", $1.score.account) }
+        var rows: [(account: StoredAccountScore, owner: OwnerAssignment?)] = []
+        for account in ordered {
+            let key = account.score.account
+            let company = key.hasPrefix("user:") ? nil : companies[key]
+            let owner = routing.assign(account: key, company: company, crmOwner: nil, existing: stored[key], rotation: &rotation)
+            rows.append((account, owner))
+        }
+        try store.saveOwners(rows.compactMap(\.owner), rotation: rotation, at: .now)
+        return OwnerList(run: list.run, accounts: rows)
+    }
+
     /// One account's score recomputed from its raw events, rule by rule, and its latest briefing.
     public struct AccountExplanation: Sendable {
         public var explanation: Explainer.Explanation

@@ -344,6 +344,15 @@ public final class BrieferStore: Sendable {
                         events_trimmed INTEGER NOT NULL DEFAULT 0, quarantine_removed INTEGER NOT NULL DEFAULT 0);
                     """)
         }
+        migrator.registerMigration("v10: account owners") { db in
+            try db.execute(
+                sql: """
+                    -- Each hot account's owner (SPEC §6.1), where it came from and why; kept: an account keeps the owner given.
+                    CREATE TABLE account_owners(
+                        account TEXT PRIMARY KEY, owner_id TEXT NOT NULL, source TEXT NOT NULL, why TEXT NOT NULL,
+                        assigned_ms INTEGER NOT NULL) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -34,7 +34,8 @@ struct Briefer: AsyncParsableCommand {
             + "from its recomputation; 5 sync --push stopped early or left changes for the next run; 6 regress found a regression, an unaccepted golden prompt change or a missing cassette.",
         version: BrieferVersion.string,
         subcommands: [
-            Run.self, Worker.self, Status.self, Compact.self, Forget.self, Ingest.self, Score.self, Accounts.self, Explain.self,
+            Run.self, Worker.self, Status.self, Compact.self, Forget.self, Ingest.self, Score.self, Accounts.self, Owners.self,
+            Explain.self,
             Select.self,
             PromptCommand.self, Enrich.self, Briefings.self,
             Sync.self, SyncLog.self, Regress.self, Backtest.self, QuarantineCommand.self, CRMCommand.self, Config.self, Serve.self,

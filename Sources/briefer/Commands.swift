@@ -75,6 +75,49 @@ struct Score: ParsableCommand {
     }
 }
 
+struct Owners: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Give the hot accounts of the latest scoring run their owners, and show who owns what and why.",
+        discussion: "An account's owner is its owner in the CRM when one is known, else the first of actions.owners.territories its "
+            + "company matches (countries, industries, employees), else the next id of actions.owners.round_robin in turn, in the "
+            + "order accounts became hot. An account keeps the owner it was given while that owner is still configured. With "
+            + "no rule configured, accounts have no owner (tasks then go unassigned).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("run"), help: "A run id (default: the latest).")
+    var runId: Int64?
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let list = try global.session(mustExist: true).owners(runId: runId)
+        if json {
+            print(
+                JSONOutput.render([
+                    "run": list.run.id, "as_of": list.run.asOf.iso8601,
+                    "accounts": list.accounts.map { row -> [String: Any] in
+                        [
+                            "account": row.account.score.account, "score": row.account.score.score,
+                            "became_hot_at": row.account.becameHotAt ?? NSNull(), "owner": row.owner?.ownerId ?? NSNull(),
+                            "source": row.owner?.source.rawValue ?? NSNull(), "why": row.owner?.why ?? NSNull(),
+                        ]
+                    },
+                ]))
+            return
+        }
+        print("run \(list.run.id) as of \(list.run.asOf.iso8601): \(list.accounts.count) hot account(s)")
+        guard !list.accounts.isEmpty else { return }
+        var table = TextTable(header: ["account", "score", "became hot", "owner", "why"], rightAligned: [1])
+        for row in list.accounts {
+            table.add([
+                row.account.score.account, "\(row.account.score.score)", row.account.becameHotAt ?? "-", row.owner?.ownerId ?? "(none)",
+                row.owner?.why ?? "no owner in the CRM and no rule in actions.owners",
+            ])
+        }
+        print(table.render())
+    }
+}
+
 struct Accounts: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List accounts of the latest scoring run with score, tier, previous tier and top reasons.")

@@ -42,13 +42,29 @@ extension BrieferSession {
     public struct OwnerList: Sendable {
         public var run: ScoringRun
         public var accounts: [(account: StoredAccountScore, owner: OwnerAssignment?)]
+        /// Contacts whose owner was read from HubSpot this time, and why the reading stopped early, if it did.
+        public var crmRead = 0
+        public var crmStopped: String?
     }
 
-    /// Gives the hot accounts of the latest run (or `runId`) their owners by `actions.owners` — an account keeps the
-    /// owner it was given; the rotation goes on in the order accounts became hot — stores them, and lists them.
-    public func owners(runId: Int64? = nil) throws -> OwnerList {
+    /// Gives the hot accounts of the latest run (or `runId`) their owners — a contact's owner in HubSpot when one is known
+    /// (the account's highest-scoring contact with one), else by `actions.owners`: an account keeps the owner it was given,
+    /// the rotation goes on in the order accounts became hot — stores them, and lists them.
+    /// - Parameter crm: first read from it the owners of the accounts' contacts not read within
+    ///   `actions.owners.refresh_after_hours` (``hubspotClient()``); else the owners read before are used.
+    public func owners(runId: Int64? = nil, crm client: HubSpotClient? = nil, now: Timestamp = .now) async throws -> OwnerList {
         let list = try accounts(runId: runId, tier: .hot)
         let store = try store
+        let contacts = try store.contactCandidates(runId: list.run.id).mapValues { candidates in
+            candidates.sorted { ($1.score, $0.email) < ($0.score, $1.email) }.map { $0.email.lowercased() }
+        }
+        var refresh: CRMOwnerReader.Refresh?
+        if let client {
+            let emails = list.accounts.flatMap { contacts[$0.score.account] ?? [] }
+            refresh = try await CRMOwnerReader(store: store, configuration: configuration, client: client).refresh(emails: emails, now: now)
+        }
+        let destination = client?.endpoint.destination ?? HubSpotEndpoint.destination(configuration: configuration.crm)
+        let crmOwners = try store.crmOwners(destination: destination)
         let companies = try store.companies()
         let stored = try store.accountOwners()
         var rotation = try store.ownerRotation()
@@ -58,11 +74,14 @@ extension BrieferSession {
         for account in ordered {
             let key = account.score.account
             let company = key.hasPrefix("user:") ? nil : companies[key]
-            let owner = routing.assign(account: key, company: company, crmOwner: nil, existing: stored[key], rotation: &rotation)
+            let crm = (contacts[key] ?? []).lazy.compactMap { email in
+                crmOwners[email]?.ownerId.map { CRMOwner(ownerId: $0, source: .crmContact, record: email) }
+            }.first
+            let owner = routing.assign(account: key, company: company, crmOwner: crm, existing: stored[key], rotation: &rotation)
             rows.append((account, owner))
         }
-        try store.saveOwners(rows.compactMap(\.owner), rotation: rotation, at: .now)
-        return OwnerList(run: list.run, accounts: rows)
+        try store.saveOwners(rows.compactMap(\.owner), rotation: rotation, at: now)
+        return OwnerList(run: list.run, accounts: rows, crmRead: refresh?.read ?? 0, crmStopped: refresh?.stopped)
     }
 
     /// One account's score recomputed from its raw events, rule by rule, and its latest briefing.

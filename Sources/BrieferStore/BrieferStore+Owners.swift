@@ -38,6 +38,32 @@ extension BrieferStore {
         }
     }
 
+    /// What the CRM said of contacts' owners, and when it was read, by email.
+    public func crmOwners(destination: String) throws -> [String: (ownerId: String?, readMs: Int64)] {
+        try read { db in
+            var owners: [String: (ownerId: String?, readMs: Int64)] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT email, owner_id, read_ms FROM crm_owners WHERE destination = ?", arguments: [destination])
+            {
+                owners[row["email"]] = (row["owner_id"], row["read_ms"])
+            }
+            return owners
+        }
+    }
+
+    /// Stores contacts' owners as the CRM just said (nil: none, or not in the CRM).
+    public func saveCRMOwners(destination: String, _ owners: [String: String?], at now: Timestamp) throws {
+        try write { db in
+            for (email, owner) in owners {
+                try db.execute(
+                    sql: """
+                        INSERT INTO crm_owners(destination, email, owner_id, read_ms) VALUES(?, ?, ?, ?)
+                        ON CONFLICT(destination, email) DO UPDATE SET owner_id = excluded.owner_id, read_ms = excluded.read_ms
+                        """, arguments: [destination, email, owner, now.milliseconds])
+            }
+        }
+    }
+
     /// Every known company by domain (the companies file over group traits), for routing by territory.
     public func companies() throws -> [String: CompanyRecord] {
         try read { db in try Self.companyRecords(db).records }

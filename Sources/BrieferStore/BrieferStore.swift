@@ -351,6 +351,10 @@ public final class BrieferStore: Sendable {
                     CREATE TABLE account_owners(
                         account TEXT PRIMARY KEY, owner_id TEXT NOT NULL, source TEXT NOT NULL, why TEXT NOT NULL,
                         assigned_ms INTEGER NOT NULL) WITHOUT ROWID;
+                    -- A contact's owner as the CRM said when read (NULL: none, or not in the CRM), read again when old.
+                    CREATE TABLE crm_owners(
+                        destination TEXT NOT NULL, email TEXT NOT NULL, owner_id TEXT, read_ms INTEGER NOT NULL,
+                        PRIMARY KEY(destination, email)) WITHOUT ROWID;
                     """)
         }
         return migrator

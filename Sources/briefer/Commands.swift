@@ -75,22 +75,35 @@ struct Score: ParsableCommand {
     }
 }
 
-struct Owners: ParsableCommand {
+struct Owners: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Give the hot accounts of the latest scoring run their owners, and show who owns what and why.",
         discussion: "An account's owner is its owner in the CRM when one is known, else the first of actions.owners.territories its "
             + "company matches (countries, industries, employees), else the next id of actions.owners.round_robin in turn, in the "
             + "order accounts became hot. An account keeps the owner it was given while that owner is still configured. With "
-            + "no rule configured, accounts have no owner (tasks then go unassigned).")
+            + "no rule configured, accounts have no owner (tasks then go unassigned). --read-crm first asks HubSpot "
+            + "(crm.base_url, HUBSPOT_ACCESS_TOKEN) for the owners of the accounts' contacts not read within "
+            + "actions.owners.refresh_after_hours; without it, owners read before count.")
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("run"), help: "A run id (default: the latest).")
     var runId: Int64?
+    @Flag(help: "First read the contacts' owners from HubSpot (batch/read asking for hubspot_owner_id).")
+    var readCRM = false
     @Flag(help: "Print JSON.")
     var json = false
 
-    func run() throws {
-        let list = try global.session(mustExist: true).owners(runId: runId)
+    func run() async throws {
+        let session = try global.session(mustExist: true)
+        let client = readCRM ? try session.hubspotClient() : nil
+        defer { client?.shutdown() }
+        let list = try await session.owners(runId: runId, crm: client)
+        if readCRM {
+            FileHandle.standardError.write(
+                Data(
+                    ("read the owners of \(list.crmRead) contact(s) from HubSpot"
+                        + (list.crmStopped.map { "; stopped early: \($0)" } ?? "") + "\n").utf8))
+        }
         if json {
             print(
                 JSONOutput.render([

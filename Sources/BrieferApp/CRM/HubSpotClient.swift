@@ -12,11 +12,24 @@ public struct HubSpotEndpoint: Sendable, CustomStringConvertible, CustomReflecta
 
     public init(baseUrl: String, token: String) { self.baseUrl = baseUrl; self.token = token }
 
+    /// The base URL pushes go to: `HUBSPOT_BASE_URL`, else `crm.base_url`.
+    static func base(configuration: BrieferConfiguration.CRM, environment: [String: String]) -> String {
+        environment["HUBSPOT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.baseUrl
+    }
+
+    /// The destination a push with this configuration writes to (``destination``), known without a token.
+    public static func destination(
+        configuration: BrieferConfiguration.CRM, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
+        let base = base(configuration: configuration, environment: environment)
+        return "hubspot " + (base.hasSuffix("/") ? String(base.dropLast()) : base)
+    }
+
     public static func resolve(
         configuration: BrieferConfiguration.CRM,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> HubSpotEndpoint {
-        let base = environment["HUBSPOT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.baseUrl
+        let base = base(configuration: configuration, environment: environment)
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw CRMSyncError("HUBSPOT_BASE_URL must start with http:// or https:// (is '\(base)')", code: .badEndpoint)
         }

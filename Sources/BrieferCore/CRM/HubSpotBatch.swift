@@ -38,10 +38,10 @@ public enum HubSpotBatch {
         ])
     }
 
-    /// `batch/read` by email, asking only for the email: resolves record ids.
-    public static func readBody(emails: [String]) -> JSONValue {
+    /// `batch/read` by email, asking for the email (resolves record ids) and any other `properties`.
+    public static func readBody(emails: [String], properties: [String] = []) -> JSONValue {
         .object([
-            ("idProperty", .string("email")), ("properties", .array([.string("email")])),
+            ("idProperty", .string("email")), ("properties", .array((["email"] + properties).map { .string($0) })),
             ("inputs", .array(emails.map { .object([("id", .string($0))]) })),
         ])
     }
@@ -58,6 +58,8 @@ public enum HubSpotBatch {
             public var traceId: String?
             /// The `email` property when the answer carries it (read, upsert), lowercased.
             public var email: String?
+            /// The `hubspot_owner_id` property when the answer carries one (a read that asked for it).
+            public var ownerId: String? = nil
         }
 
         public struct Failure: Sendable, Equatable {
@@ -78,9 +80,10 @@ public enum HubSpotBatch {
             else { return nil }
             let parsed = results.compactMap { result -> Result? in
                 guard let id = result["id"]?.stringValue ?? result["id"]?.integerValue.map(String.init) else { return nil }
+                let owner = result["properties"]?["hubspot_owner_id"]?.stringValue?.trimmedWhitespace
                 return Result(
                     id: id, traceId: result["objectWriteTraceId"]?.stringValue,
-                    email: result["properties"]?["email"]?.stringValue?.lowercased())
+                    email: result["properties"]?["email"]?.stringValue?.lowercased(), ownerId: owner?.isEmpty == false ? owner : nil)
             }
             return Answer(results: parsed, errors: failures(root))
         }

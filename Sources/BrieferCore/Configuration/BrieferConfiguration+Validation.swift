@@ -229,6 +229,13 @@ extension BrieferConfiguration {
         // Scores never need raw events (they read the daily aggregates), but `explain` recomputes the windows before
         // the as-of time from them: retention keeps at least the longest window either model looks back over.
         range(actions.owners.refreshAfterHours, 1...8760, "actions.owners.refresh_after_hours")
+        range(actions.tasks.slaHours, 0...720, "actions.tasks.sla_hours")
+        require(
+            ["LOW", "MEDIUM", "HIGH"].contains(actions.tasks.priority), "actions.tasks.priority",
+            "must be LOW, MEDIUM or HIGH (is '\(actions.tasks.priority)')")
+        require(
+            ["TODO", "CALL", "EMAIL"].contains(actions.tasks.type), "actions.tasks.type",
+            "must be TODO, CALL or EMAIL (is '\(actions.tasks.type)')")
         for (i, t) in actions.owners.territories.enumerated() {
             let key = "actions.owners.territories[\(i)]"
             require(!t.owner.trimmedWhitespace.isEmpty, key + ".owner", "must name an owner id")

@@ -31,6 +31,17 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         /// Tasks, notifications and company records are made only once this is true.
         public var enabled = false
         public var owners = Owners()
+        public var tasks = Tasks()
+    }
+
+    /// The HubSpot task made for each newly-hot account (SPEC §6.1).
+    public struct Tasks: Sendable, Codable, Equatable {
+        /// The task is due this many hours after the account became hot (seed 004: minutes beat hours).
+        public var slaHours = 4
+        /// `hs_task_priority`: LOW, MEDIUM or HIGH.
+        public var priority = "HIGH"
+        /// `hs_task_type`: TODO, CALL or EMAIL.
+        public var type = "TODO"
     }
 
     /// Who owns a hot account: its owner in the CRM when set, else these rules.

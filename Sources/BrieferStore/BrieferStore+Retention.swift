@@ -48,7 +48,7 @@ extension BrieferStore {
     }
 
     static func retentionHorizonMs(_ db: Database) throws -> Int64? {
-        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [retentionHorizonKey]).flatMap { Int64($0) }
+        try meta(db, retentionHorizonKey).flatMap { Int64($0) }
     }
 
     /// Compacts away the raw activity events (track, page, screen) and quarantined lines older than `days` whole UTC
@@ -69,7 +69,7 @@ extension BrieferStore {
     ) throws -> RetentionPass? {
         let horizonMs = (now.day - Int64(days)) * Timestamp.millisecondsPerDay
         guard
-            var pass = try write({ db -> RetentionPass? in
+            let pass = try write({ db -> RetentionPass? in
                 let stored = try Self.retentionHorizonMs(db)
                 if var open = try Self.retentionPasses(db, limit: 1).first, open.finishedMs == nil {
                     // A pass that was stopped: carried on, from the start again if the horizon moved since.
@@ -89,6 +89,8 @@ extension BrieferStore {
                 return try Self.retentionPasses(db, limit: 1).first
             })
         else { return nil }
+        /// The pass as stored now (returned when stopped, or at the end).
+        func stored() throws -> RetentionPass { try read { db in try Self.retentionPass(db, id: pass.id) } }
         let horizon = pass.horizon.milliseconds
         // Events stored from now on before the horizon are refused by ingest: the last id now bounds the scan.
         let lastId = try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") } ?? 0
@@ -115,7 +117,7 @@ extension BrieferStore {
         }
         defer { try? queue.writeWithoutTransaction { db in try db.execute(sql: "DROP TABLE IF EXISTS temp.retention_hints") } }
         while scanned < lastId {
-            if shouldStop() { return try read { db in try Self.retentionPass(db, id: pass.id) } }
+            if shouldStop() { return try stored() }
             let upper = min(scanned + Int64(rowsPerStep), lastId)
             try write { db in
                 let range: StatementArguments = [scanned, upper, horizon]
@@ -137,7 +139,7 @@ extension BrieferStore {
         // Quarantined lines by the day they were stored (created_at is an ISO 8601 UTC time).
         let day = Timestamp(milliseconds: horizon).isoDate
         while true {
-            if shouldStop() { return try read { db in try Self.retentionPass(db, id: pass.id) } }
+            if shouldStop() { return try stored() }
             let removed = try write { db -> Int in
                 try db.execute(
                     sql: "DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine WHERE substr(created_at, 1, 10) < ? LIMIT ?)",
@@ -155,8 +157,7 @@ extension BrieferStore {
                 sql: "UPDATE retention_passes SET finished_ms = ?, scanned_id = ? WHERE id = ?",
                 arguments: [Timestamp.now.milliseconds, lastId, pass.id])
         }
-        pass = try read { db in try Self.retentionPass(db, id: pass.id) }
-        return pass
+        return try stored()
     }
 
     /// The horizon, the last pass and what every pass removed.

@@ -363,7 +363,9 @@ public final class BrieferStore: Sendable {
 
 extension BrieferStore {
     /// The stored value of a `meta` key.
-    func meta(_ db: Database, _ key: String) throws -> String? {
+    func meta(_ db: Database, _ key: String) throws -> String? { try Self.meta(db, key) }
+
+    static func meta(_ db: Database, _ key: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
     }
 

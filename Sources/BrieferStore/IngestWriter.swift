@@ -186,99 +186,100 @@ public final class IngestWriter {
     public func write(_ batches: [PreparedBatch]) throws -> [BatchOutcome] {
         var t = clock()
         defer { lap("commit", &t) }
-        return try store.write { db in try batches.map { try write($0, in: db, clock: &t) } }
+        return try store.write { db in
+            // Read in the transaction: a retention pass in another process may have moved it since the last one.
+            let horizon = try BrieferStore.retentionHorizonMs(db) ?? .min
+            return try batches.map { try write($0, in: db, before: horizon, clock: &t) }
+        }
     }
 
-    private func write(_ batch: PreparedBatch, in db: Database, clock t: inout UInt64) throws -> BatchOutcome {
+    /// - Parameter horizon: retention's; an activity event before it is counted as expired, not stored.
+    private func write(_ batch: PreparedBatch, in db: Database, before horizon: Int64, clock t: inout UInt64) throws -> BatchOutcome {
         var outcome = BatchOutcome()
-        do {
-            try insertNew(db, users: batch.newUsers, anons: batch.newAnons, terms: batch.newTerms)
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO events(
-                        dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail, source)
-                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
-                    """)
-            var days: [UserDay: [ActivityEntry]] = [:]
-            var anonDays: [UserDay: [ActivityEntry]] = [:]
-            var links: [(from: String, user: Int64, ms: Int64, via: String)] = []
-            var deltas: [Int64: UserDelta] = [:]
-            // Read in the transaction: a retention pass in another process may have moved it since the last batch.
-            let horizon = try BrieferStore.retentionHorizonMs(db) ?? .min
-            for index in batch.events.indices {
-                let event = batch.events[index]
-                if event.kind.isActivity && event.timestamp.milliseconds < horizon {
-                    outcome.expired += 1
-                    continue
+        try insertNew(db, users: batch.newUsers, anons: batch.newAnons, terms: batch.newTerms)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO events(
+                    dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail, source)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
+                """)
+        var days: [UserDay: [ActivityEntry]] = [:]
+        var anonDays: [UserDay: [ActivityEntry]] = [:]
+        var links: [(from: String, user: Int64, ms: Int64, via: String)] = []
+        var deltas: [Int64: UserDelta] = [:]
+        for index in batch.events.indices {
+            let event = batch.events[index]
+            if event.kind.isActivity && event.timestamp.milliseconds < horizon {
+                outcome.expired += 1
+                continue
+            }
+            let user = batch.users[index]
+            let nameId = batch.names[index]
+            let traits = event.kind == .track ? nil : event.traits.canonicalText
+            guard try insertEvent(db, insert, event, head: batch.heads[index], user: user, nameId: nameId, traits: traits) else {
+                outcome.duplicates += 1
+                continue
+            }
+            outcome.inserted += 1
+            let ms = event.timestamp.milliseconds
+            if let user, let from = event.linkFrom { links.append((from, user, ms, event.linkVia ?? event.kind.rawValue)) }
+            switch event.kind {
+            case .track, .page, .screen:
+                guard let entry = batch.entries[index] else { continue }
+                if let user {
+                    days[UserDay(user: user, day: event.timestamp.day), default: []].append(entry)
+                    deltas[user, default: UserDelta()].recordTrack(ms, hint: event.groupHint)  // in place: once per event
+                } else if let anon = batch.anons[index] {
+                    anonDays[UserDay(user: anon, day: event.timestamp.day), default: []].append(entry)
                 }
-                let user = batch.users[index]
-                let nameId = batch.names[index]
-                let traits = event.kind == .track ? nil : event.traits.canonicalText
-                guard try insertEvent(db, insert, event, head: batch.heads[index], user: user, nameId: nameId, traits: traits) else {
-                    outcome.duplicates += 1
-                    continue
+            case .alias:
+                guard let user else { continue }
+                var delta = deltas[user] ?? UserDelta()
+                delta.firstSeen = min(delta.firstSeen ?? ms, ms)
+                deltas[user] = delta
+            case .identify:
+                guard let user else { continue }
+                var delta = deltas[user] ?? UserDelta()
+                delta.firstSeen = min(delta.firstSeen ?? ms, ms)
+                // Field by field: a later call without an email keeps the earlier email (as the
+                // database's coalesce does across batches).
+                let traits = IdentifyTraits(event.traits)
+                let created = traits.createdAt?.milliseconds, email = traits.email, title = traits.title
+                if let earlier = delta.identify {
+                    let later = ms >= earlier.ms
+                    delta.identify = (
+                        max(ms, earlier.ms), later ? email ?? earlier.email : earlier.email ?? email,
+                        later ? title ?? earlier.title : earlier.title ?? title,
+                        later ? created ?? earlier.created : earlier.created ?? created
+                    )
+                } else {
+                    delta.identify = (ms, email, title, created)
                 }
-                outcome.inserted += 1
-                let ms = event.timestamp.milliseconds
-                if let user, let from = event.linkFrom { links.append((from, user, ms, event.linkVia ?? event.kind.rawValue)) }
-                switch event.kind {
-                case .track, .page, .screen:
-                    guard let entry = batch.entries[index] else { continue }
-                    if let user {
-                        days[UserDay(user: user, day: event.timestamp.day), default: []].append(entry)
-                        deltas[user, default: UserDelta()].recordTrack(ms, hint: event.groupHint)  // in place: once per event
-                    } else if let anon = batch.anons[index] {
-                        anonDays[UserDay(user: anon, day: event.timestamp.day), default: []].append(entry)
-                    }
-                case .alias:
-                    guard let user else { continue }
+                if let hint = traits.companyHint, Self.isLater(ms, hint, than: delta.hint) {
+                    delta.hint = (ms, hint)
+                }
+                deltas[user] = delta
+            case .group:
+                guard let groupId = event.groupHint else { continue }
+                try writeGroup(db, groupId: groupId, traits: event.traits, ms: ms)
+                if let user {
                     var delta = deltas[user] ?? UserDelta()
                     delta.firstSeen = min(delta.firstSeen ?? ms, ms)
+                    if Self.isLater(ms, groupId, than: delta.hint) { delta.hint = (ms, groupId) }
                     deltas[user] = delta
-                case .identify:
-                    guard let user else { continue }
-                    var delta = deltas[user] ?? UserDelta()
-                    delta.firstSeen = min(delta.firstSeen ?? ms, ms)
-                    // Field by field: a later call without an email keeps the earlier email (as the
-                    // database's coalesce does across batches).
-                    let traits = IdentifyTraits(event.traits)
-                    let created = traits.createdAt?.milliseconds, email = traits.email, title = traits.title
-                    if let earlier = delta.identify {
-                        let later = ms >= earlier.ms
-                        delta.identify = (
-                            max(ms, earlier.ms), later ? email ?? earlier.email : earlier.email ?? email,
-                            later ? title ?? earlier.title : earlier.title ?? title,
-                            later ? created ?? earlier.created : earlier.created ?? created
-                        )
-                    } else {
-                        delta.identify = (ms, email, title, created)
-                    }
-                    if let hint = traits.companyHint, Self.isLater(ms, hint, than: delta.hint) {
-                        delta.hint = (ms, hint)
-                    }
-                    deltas[user] = delta
-                case .group:
-                    guard let groupId = event.groupHint else { continue }
-                    try writeGroup(db, groupId: groupId, traits: event.traits, ms: ms)
-                    if let user {
-                        var delta = deltas[user] ?? UserDelta()
-                        delta.firstSeen = min(delta.firstSeen ?? ms, ms)
-                        if Self.isLater(ms, groupId, than: delta.hint) { delta.hint = (ms, groupId) }
-                        deltas[user] = delta
-                    }
                 }
             }
-            lap("events", &t)
-            try mergeDays(db, days, into: "user_days", key: "user_id")
-            try mergeDays(db, anonDays, into: "anon_days", key: "anon_id")
-            lap("user_days", &t)
-            for link in links where try BrieferStore.recordLink(db, from: link.from, user: link.user, ms: link.ms, via: link.via) {
-                outcome.linkConflicts += 1
-            }
-            try applyDeltas(db, deltas)
-            lap("users", &t)
-            try insertQuarantine(db, batch.quarantine, &outcome)
         }
+        lap("events", &t)
+        try mergeDays(db, days, into: "user_days", key: "user_id")
+        try mergeDays(db, anonDays, into: "anon_days", key: "anon_id")
+        lap("user_days", &t)
+        for link in links where try BrieferStore.recordLink(db, from: link.from, user: link.user, ms: link.ms, via: link.via) {
+            outcome.linkConflicts += 1
+        }
+        try applyDeltas(db, deltas)
+        lap("users", &t)
+        try insertQuarantine(db, batch.quarantine, &outcome)
         return outcome
     }
 

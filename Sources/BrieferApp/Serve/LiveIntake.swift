@@ -4,8 +4,8 @@ import Foundation
 import Logging
 
 /// Calls clients send over HTTP (`briefer serve`: Segment's HTTP Tracking API), stored as a file's lines are — the same
-/// parser, the same quarantine, the same rules for forgotten people — in one transaction per request, committed to the
-/// disk (the store opened `durable`) before ``accept(_:body:)`` returns: what it acknowledges is stored. A client that
+/// parser, the same quarantine, the same rules for forgotten people — the requests waiting together in one transaction,
+/// committed to the disk (the store opened `durable`) before ``accept(_:body:)`` returns: what it acknowledges is stored. A client that
 /// sends a call again with the same messageId stores nothing twice.
 public final class LiveIntake: Sendable {
     /// Segment's HTTP Tracking API endpoints (`/v1/<endpoint>`).
@@ -25,8 +25,6 @@ public final class LiveIntake: Sendable {
         public var expired = 0
         /// It stored one of `serve.trigger_events`: a pipeline cycle should run soon.
         public var highIntent = false
-        /// The names of the events of a request that stored any (for `highIntent`).
-        var names: [String] = []
     }
 
     /// A request refused whole (400): nothing of it is stored.
@@ -43,9 +41,6 @@ public final class LiveIntake: Sendable {
     /// A connection of its own that checkpoints the WAL (``checkpoint()``): the intake's never does.
     private let checkpointer: BrieferStore?
     private let configuration: BrieferConfiguration
-    private let extraction: ActivityExtraction
-    /// `serve.trigger_events`.
-    private let triggers: Set<String>
     private let committer: Committer
 
     /// - Parameter store: opened `durable`, so that a commit is on the disk when it returns.
@@ -56,10 +51,9 @@ public final class LiveIntake: Sendable {
         try store.leaveCheckpointsToOthers()
         checkpointer = store.path == ":memory:" ? nil : try BrieferStore(path: store.path)
         self.configuration = configuration
-        extraction = ActivityExtraction(configuration)
-        triggers = Set(configuration.serve.triggerEvents)
         let writer = try IngestWriter(store: store, configuration: configuration, files: ["serve"], bulk: false)
-        committer = Committer(store: store, writer: writer, extraction: extraction)
+        committer = Committer(
+            store: store, writer: writer, extraction: ActivityExtraction(configuration), triggers: Set(configuration.serve.triggerEvents))
     }
 
     /// Stores what one request carries, and returns once it is committed (to the disk, with the store `durable`).
@@ -142,9 +136,7 @@ public final class LiveIntake: Sendable {
                 parsed.calls.append((.failure(rejection), Array(value.compactText.utf8.prefix(LineReader.keptOfOversized))))
             }
         }
-        var outcome = try await committer.commit(parsed)
-        outcome.highIntent = outcome.stored > 0 && outcome.names.contains { triggers.contains($0) }
-        return outcome
+        return try await committer.commit(parsed)
     }
 
     /// Copies what it can of the WAL into the database file, on a connection other than the intake's, without waiting
@@ -173,6 +165,8 @@ private final class Committer: @unchecked Sendable {
     private let store: BrieferStore
     private let writer: IngestWriter
     private let extraction: ActivityExtraction
+    /// `serve.trigger_events`.
+    private let triggers: Set<String>
     private let condition = NSCondition()
     private var waiting: [(parsed: Parsed, reply: CheckedContinuation<LiveIntake.Outcome, any Error>)] = []
     private var stopping = false
@@ -181,10 +175,11 @@ private final class Committer: @unchecked Sendable {
     /// At most this many calls in one transaction (a burst is committed in a few, each answered as it commits).
     static let callsPerCommit = 5_000
 
-    init(store: BrieferStore, writer: IngestWriter, extraction: ActivityExtraction) {
+    init(store: BrieferStore, writer: IngestWriter, extraction: ActivityExtraction, triggers: Set<String>) {
         self.store = store
         self.writer = writer
         self.extraction = extraction
+        self.triggers = triggers
         // The thread holds the committer until `finish()` stops it (an intake never finished keeps its idle thread).
         let thread = Thread { self.loop() }
         thread.name = "briefer.intake"
@@ -249,7 +244,7 @@ private final class Committer: @unchecked Sendable {
             let forgotten = try store.forgottenPeople()
             var files: [IngestSummary.File] = []
             var batches: [IngestWriter.PreparedBatch] = []
-            var names: [[String]] = []
+            var triggered: [Bool] = []
             for request in requests {
                 var sorter = CallSorter(forgotten: forgotten, extraction: extraction)
                 var file = IngestSummary.File(path: request.path, kind: "events")
@@ -264,13 +259,13 @@ private final class Committer: @unchecked Sendable {
                 }
                 let (events, rejected) = sorter.drain()
                 files.append(file)
-                names.append(events.compactMap(\.name))
+                triggered.append(events.contains { $0.name.map(triggers.contains) ?? false })
                 batches.append(writer.prepare(events: events, quarantine: rejected))
             }
             do {
                 let written = try writer.write(batches)
                 var outcomes: [LiveIntake.Outcome] = []
-                for ((file, batch), names) in zip(zip(files, written), names) {
+                for ((file, batch), triggered) in zip(zip(files, written), triggered) {
                     total.read += file.read
                     total.inserted += batch.inserted
                     total.duplicates += batch.duplicates
@@ -280,7 +275,7 @@ private final class Committer: @unchecked Sendable {
                         LiveIntake.Outcome(
                             received: file.read, stored: batch.inserted, duplicates: batch.duplicates, quarantined: file.quarantined,
                             quarantineReasons: file.quarantineReasons, forgotten: file.forgotten, expired: batch.expired,
-                            names: batch.inserted > 0 ? names : []))
+                            highIntent: batch.inserted > 0 && triggered))
                 }
                 return outcomes
             } catch {

@@ -1,7 +1,8 @@
 # Briefer — the commands a new user, CI and a benchmark run use.
 #   make demo    ingest the fixture workspace, score it at its pinned as-of time, brief the hot accounts
 #                with the local model (llama-server + SmolLM2-135M, installed on first use), write the
-#                CRM payload files, and backtest the score against the conversions after that time
+#                CRM payload files and the actions for reps (tasks, Slack messages, signed webhook events:
+#                config/demo-actions.yaml), and backtest the score against the conversions after that time
 #   make test    check the code's format (make lint), run the test suite (swift test), the prompt regression suite
 #                replayed offline (briefer regress), and the end-to-end test against the local model
 #   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job, then briefer serve's
@@ -87,7 +88,8 @@ demo: build $(if $(OPENAI_BASE_URL),,model-server)
 	$(BRIEFER_DEBUG) accounts --db $(DEMO_DB) --tier hot
 	$(BRIEFER_DEBUG) enrich --db $(DEMO_DB) --base-url $(MODEL_URL) $(MODEL_FLAG)
 	@rm -rf $(DEMO_CRM)
-	$(BRIEFER_DEBUG) sync --db $(DEMO_DB) --out $(DEMO_CRM)
+	$(BRIEFER_DEBUG) sync --db $(DEMO_DB) --out $(DEMO_CRM) --config config/demo-actions.yaml
+	@python3 Tests/demo/show_actions.py $(DEMO_CRM)
 	$(BRIEFER_DEBUG) backtest --db $(DEMO_DB) --as-of $(AS_OF) --html .build/demo-backtest.html
 
 # The end-to-end test (ingest → score → enrich against a real model) runs when BRIEFER_E2E_MODEL_URL is

@@ -54,34 +54,10 @@ extension BrieferSession {
     ///   `actions.owners.refresh_after_hours` (``hubspotClient()``); else the owners read before are used.
     public func owners(runId: Int64? = nil, crm client: HubSpotClient? = nil, now: Timestamp = .now) async throws -> OwnerList {
         let list = try accounts(runId: runId, tier: .hot)
-        let store = try store
-        let contacts = try store.contactCandidates(runId: list.run.id).mapValues { candidates in
-            candidates.sorted { ($1.score, $0.email) < ($0.score, $1.email) }.map { $0.email.lowercased() }
-        }
-        var refresh: CRMOwnerReader.Refresh?
-        if let client {
-            let emails = list.accounts.flatMap { contacts[$0.score.account] ?? [] }
-            refresh = try await CRMOwnerReader(store: store, configuration: configuration, client: client).refresh(emails: emails, now: now)
-        }
-        let destination = client?.endpoint.destination ?? HubSpotEndpoint.destination(configuration: configuration.crm)
-        let crmOwners = try store.crmOwners(destination: destination)
-        let companies = try store.companies()
-        let stored = try store.accountOwners()
-        var rotation = try store.ownerRotation()
-        let routing = OwnerRouting(configuration.actions.owners)
-        let ordered = list.accounts.sorted { ($0.becameHotAt ?? "", $0.score.account) < ($1.becameHotAt ?? "", $1.score.account) }
-        var rows: [(account: StoredAccountScore, owner: OwnerAssignment?)] = []
-        for account in ordered {
-            let key = account.score.account
-            let company = key.hasPrefix("user:") ? nil : companies[key]
-            let crm = (contacts[key] ?? []).lazy.compactMap { email in
-                crmOwners[email]?.ownerId.map { CRMOwner(ownerId: $0, source: .crmContact, record: email) }
-            }.first
-            let owner = routing.assign(account: key, company: company, crmOwner: crm, existing: stored[key], rotation: &rotation)
-            rows.append((account, owner))
-        }
-        try store.saveOwners(rows.compactMap(\.owner), rotation: rotation, at: now)
-        return OwnerList(run: list.run, accounts: rows, crmRead: refresh?.read ?? 0, crmStopped: refresh?.stopped)
+        let assigned = try await OwnerAssigner(store: try store, configuration: configuration).assign(
+            list.accounts, runId: list.run.id, client: client, now: now)
+        return OwnerList(
+            run: list.run, accounts: assigned.accounts, crmRead: assigned.refresh?.read ?? 0, crmStopped: assigned.refresh?.stopped)
     }
 
     /// One account's score recomputed from its raw events, rule by rule, and its latest briefing.
@@ -222,18 +198,42 @@ extension BrieferSession {
         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> SyncSummary {
         let sync = try crmSync()
+        let runner = try actionRunner()
         switch target {
         case .push:
             let client = try hubspotClient()
             defer { client.shutdown() }
-            if dryRun { return try sync.dryRun(destination: client.endpoint.destination, options: options) }
-            return try await exclusively(sync) { try await sync.push(client: client, options: options, progress: progress) }
-        case let .files(directory):
-            if dryRun { return try sync.dryRun(destination: CRMSync.filesDestination, options: options) }
+            let act = ActionRunner.Target.push(hubspot: client, notifications: try notificationTargets())
+            if dryRun {
+                var summary = try sync.dryRun(destination: client.endpoint.destination, options: options)
+                summary.actions = try await runner.ifEnabled(act, dryRun: true)
+                return summary
+            }
             return try await exclusively(sync) {
-                try sync.writeFiles(directory: directory ?? configuration.crm.outDir, options: options)
+                var summary = try await sync.push(client: client, options: options, progress: progress)
+                summary.actions = try await runner.ifEnabled(act)
+                return summary
+            }
+        case let .files(directory):
+            let act = ActionRunner.Target.files(directory: directory ?? configuration.crm.outDir)
+            if dryRun {
+                var summary = try sync.dryRun(destination: CRMSync.filesDestination, options: options)
+                summary.actions = try await runner.ifEnabled(act, dryRun: true)
+                return summary
+            }
+            return try await exclusively(sync) {
+                var summary = try sync.writeFiles(directory: directory ?? configuration.crm.outDir, options: options)
+                summary.actions = try await runner.ifEnabled(act)
+                return summary
             }
         }
+    }
+
+    /// What the actions for newly-hot accounts did, newest first (`briefer actions`).
+    public func actionLog(
+        status: ActionRecord.Status? = nil, kind: ActionKind? = nil, account: String? = nil, limit: Int = 100
+    ) throws -> [ActionRecord] {
+        try store.actions(kind: kind, statuses: status.map { [$0] } ?? [], account: account, newestFirst: true, limit: limit)
     }
 
     private func exclusively(_ sync: CRMSync, _ body: () async throws -> SyncSummary) async throws -> SyncSummary {

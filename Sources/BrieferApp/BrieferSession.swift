@@ -64,11 +64,19 @@ public struct BrieferSession: Sendable {
 
     public func crmSync() throws -> CRMSync { CRMSync(store: try store, configuration: configuration, logger: logger) }
 
+    public func actionRunner() throws -> ActionRunner { ActionRunner(store: try store, configuration: configuration, logger: logger) }
+
+    /// Where the enabled notifications go (none while actions are off); an error naming a missing secret.
+    public func notificationTargets() throws -> NotificationTargets {
+        configuration.actions.enabled ? try NotificationTargets.resolve(configuration.actions) : NotificationTargets()
+    }
+
     /// Every stage; pushing to HubSpot when `push`, else writing request files.
     public func pipeline(push: Bool) throws -> Pipeline {
         Pipeline(
             store: try store, configuration: configuration, template: try template(), llm: try modelClient(),
-            hubspot: push ? try hubspotClient() : nil, logger: logger)
+            hubspot: push ? try hubspotClient() : nil, notifications: push ? try notificationTargets() : NotificationTargets(),
+            logger: logger)
     }
 }
 

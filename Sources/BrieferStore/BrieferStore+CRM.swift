@@ -41,7 +41,7 @@ extension BrieferStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT account, outcome, prompt_version, use_case_hypothesis, expansion_signal, recommended_opening, risk_factor
+                    SELECT account, outcome, prompt_version, as_of_ms, use_case_hypothesis, expansion_signal, recommended_opening, risk_factor
                     FROM briefings b WHERE b.id = (SELECT id FROM briefings x WHERE x.account = b.account AND x.outcome IN ('llm', 'rules')
                                                    ORDER BY x.created_ms DESC, x.id DESC LIMIT 1)
                     """)
@@ -52,7 +52,7 @@ extension BrieferStore {
                 else { continue }
                 briefings[row["account"]] = SyncedBriefing(
                     briefing: Briefing(useCaseHypothesis: a, expansionSignal: b, recommendedOpening: c, riskFactor: d),
-                    source: source, promptVersion: row["prompt_version"])
+                    source: source, promptVersion: row["prompt_version"], asOf: Timestamp(milliseconds: row["as_of_ms"]))
             }
             return briefings
         }

@@ -133,7 +133,7 @@ extension BrieferStore {
             // and the stored run and sync summaries that quote them.
             for (table, column) in [
                 ("events", "properties"), ("events", "traits"), ("groups", "traits"), ("crm_outbox", "message"),
-                ("crm_syncs", "summary"), ("pipeline_runs", "summary"),
+                ("crm_syncs", "summary"), ("pipeline_runs", "summary"), ("crm_actions", "body"), ("crm_actions", "message"),
             ] {
                 for _ in 0..<16 {
                     try db.execute(
@@ -145,7 +145,7 @@ extension BrieferStore {
                     report.rows["\(table) (\(column) redacted)", default: 0] += db.changesCount
                 }
             }
-            for table in ["crm_outbox", "crm_synced", "crm_contacts"] {
+            for table in ["crm_outbox", "crm_synced", "crm_contacts", "crm_owners"] {
                 try delete(table, "DELETE FROM \(table) WHERE lower(email) = ?", [address])
             }
             try db.execute(

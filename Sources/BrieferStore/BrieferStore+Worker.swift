@@ -124,7 +124,8 @@ extension BrieferStore {
         try read { db in try Int64.fetchOne(db, sql: "SELECT MIN(ts) FROM events WHERE id > ?", arguments: [id]) }
     }
 
-    /// Work waiting: deferred accounts and CRM changes not yet delivered, by destination.
+    /// Work waiting: deferred accounts, and CRM changes and actions for reps not yet delivered, by destination (an
+    /// action's as "KIND actions to DESTINATION", waiting for its briefing or pending).
     public func pendingWork() throws -> (deferred: Int, outbox: [String: Int]) {
         try read { db in
             let deferred = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deferrals") ?? 0
@@ -133,6 +134,13 @@ extension BrieferStore {
                 db, sql: "SELECT destination, COUNT(*) AS n FROM crm_outbox WHERE status = 'pending' GROUP BY destination")
             {
                 outbox[row["destination"]] = row["n"]
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT kind, destination, COUNT(*) AS n FROM crm_actions WHERE status IN ('pending', 'waiting') GROUP BY kind, destination"
+            ) {
+                outbox["\(row["kind"] as String) actions to \(row["destination"] as String)"] = row["n"]
             }
             return (deferred, outbox)
         }

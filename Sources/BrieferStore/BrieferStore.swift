@@ -357,6 +357,24 @@ public final class BrieferStore: Sendable {
                         PRIMARY KEY(destination, email)) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v11: actions for reps") { db in
+            try db.execute(
+                sql: """
+                    -- The actions' outbox (SPEC §6.1): one row per transition to hot, kind (task | slack | webhook) and
+                    -- destination, recorded before anything is sent, never twice (the key). status: waiting (for the
+                    -- briefing) | pending | done | rejected | skipped (cool-down, cap) | unknown (a Slack send without an
+                    -- answer: never sent again). body: what is sent, fixed once pending. in_flight: a send began and no answer
+                    -- said it did not arrive (a task is then searched for before it is created again).
+                    CREATE TABLE crm_actions(
+                        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, destination TEXT NOT NULL, key TEXT NOT NULL,
+                        account TEXT NOT NULL, became_hot_ms INTEGER NOT NULL, run_id INTEGER NOT NULL, status TEXT NOT NULL,
+                        body TEXT, briefing_source TEXT, attempts INTEGER NOT NULL DEFAULT 0, in_flight INTEGER NOT NULL DEFAULT 0,
+                        http_status INTEGER, message TEXT, result_id TEXT, created_ms INTEGER NOT NULL, sent_ms INTEGER,
+                        settled_ms INTEGER, UNIQUE(kind, destination, key));
+                    CREATE INDEX crm_actions_by_status ON crm_actions(destination, kind, status, id);
+                    CREATE INDEX crm_actions_by_account ON crm_actions(account, id);
+                    """)
+        }
         return migrator
     }
 }

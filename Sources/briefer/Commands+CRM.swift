@@ -22,6 +22,10 @@ struct Sync: AsyncParsableCommand {
             + "A 400 records the CRM's message (see `briefer sync-log --status rejected`; --retry-rejected sends them again); "
             + "a 429 waits Retry-After or X-HubSpot-RateLimit-Interval-Milliseconds; a DAILY limit, a refused token or an "
             + "unreachable CRM stops the push, leaving the rest for the next run.\n\n"
+            + "With actions.enabled, the actions for newly-hot accounts follow the contacts (`briefer actions` lists them): a HubSpot "
+            + "task (tasks/batch/create, due actions.tasks.sla_hours after the account became hot, for its owner), a Slack message "
+            + "(BRIEFER_SLACK_WEBHOOK_URL) and a signed webhook event (actions.webhook.url, BRIEFER_WEBHOOK_SECRET) — in files, "
+            + "their exact bodies in an actions-NNNNNN folder. Once per transition: a rerun makes none.\n\n"
             + "Exit status: 0 when everything sent was applied or recorded (missing or rejected); 5 when a push stopped early or "
             + "left changes for the next run.")
 
@@ -93,6 +97,44 @@ struct SyncLog: ParsableCommand {
         let items = try global.session(mustExist: true).syncLog(
             status: status.flatMap(OutboxItem.Status.init(rawValue:)), contact: contact, account: account, limit: limit)
         print(json ? JSONOutput.render(Reports.syncLogJSON(items)) : Reports.syncLog(items))
+    }
+}
+
+struct ActionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "actions",
+        abstract: "Show the actions taken for newly-hot accounts: tasks, Slack messages and webhook events, and what became of each.",
+        discussion: "Actions are made by run, worker, serve and sync once actions.enabled is true (sync --dry-run shows what they "
+            + "would do). Statuses: waiting (for the briefing), pending, done, rejected, skipped (cool-down, daily cap, no longer "
+            + "hot) and unknown (a Slack send without an answer, never sent again).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this account (domain).")
+    var account: String?
+    @Option(help: "Only this kind: task, slack or webhook.")
+    var kind: String?
+    @Option(help: "Only actions in this state: waiting, pending, done, rejected, skipped or unknown.")
+    var status: String?
+    @Option(help: "Show at most this many (newest first).")
+    var limit: Int = 100
+    @Flag(help: "Print JSON (with each action's body).")
+    var json = false
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must not be negative") }
+        if let status, ActionRecord.Status(rawValue: status) == nil {
+            throw ValidationError("--status must be one of \(ActionRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let kind, ActionKind(rawValue: kind) == nil {
+            throw ValidationError("--kind must be one of \(ActionKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let actions = try global.session(mustExist: true).actionLog(
+            status: status.flatMap(ActionRecord.Status.init(rawValue:)), kind: kind.flatMap(ActionKind.init(rawValue:)), account: account,
+            limit: limit)
+        print(json ? JSONOutput.render(Reports.actionLogJSON(actions)) : Reports.actionLog(actions))
     }
 }
 

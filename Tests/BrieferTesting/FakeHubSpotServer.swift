@@ -26,6 +26,16 @@ import Synchronization
 ///   group (409 `CONFLICT` if it exists) and properties in an existing group (207 with a `CONFLICT` error,
 ///   `context.name`, for each that exists); created properties join ``definedProperties``.
 ///
+/// - `/crm/v3/objects/tasks/batch/create`: inputs `{properties, associations?, objectWriteTraceId?}` (at most 100); each
+///   needs `hs_timestamp`; properties must be task properties (`hs_timestamp`, `hs_task_subject`, `hs_task_body`,
+///   `hs_task_status`, `hs_task_priority`, `hs_task_type`, `hubspot_owner_id`) with valid enumeration values; an association
+///   to a contact (type 204) must name an existing contact's record id. 201 with one result per input (`id`,
+///   `objectWriteTraceId`, `properties`). Nothing deduplicates: the same input twice makes two tasks (``tasks``).
+/// - `/crm/v3/objects/tasks/search`: `filterGroups` (at most 5, ORed; filters ANDed) of `{propertyName, operator, value}`
+///   with `EQ` or `CONTAINS_TOKEN` (a whole token of the value, letters and digits, without case); a task shows only
+///   ``searchLag`` seconds after it was created (HubSpot's index lags its writes), and searches are limited to
+///   ``searchRateLimit`` a second (a 429 `SECONDLY` over it), apart from the general budget.
+///
 /// Every request must carry `Authorization: Bearer <token>` (401 `INVALID_AUTHENTICATION` otherwise)
 /// and `Content-Type: application/json` (415 otherwise). A batch is refused whole, nothing applied,
 /// with 400 `VALIDATION_ERROR` for: malformed JSON or a body that is not an object with an `inputs`
@@ -67,6 +77,16 @@ public final class FakeHubSpotServer: Sendable {
     public static let groupsPath = "/crm/v3/properties/contacts/groups"
     public static let propertiesCreatePath = "/crm/v3/properties/contacts/batch/create"
     public static let accountInfoPath = "/account-info/v3/details"
+    public static let tasksCreatePath = "/crm/v3/objects/tasks/batch/create"
+    public static let tasksSearchPath = "/crm/v3/objects/tasks/search"
+    /// The properties a task may carry, and the values of its enumerations.
+    public static let taskProperties: Set<String> = [
+        "hs_timestamp", "hs_task_subject", "hs_task_body", "hs_task_status", "hs_task_priority", "hs_task_type", "hubspot_owner_id",
+    ]
+    static let taskEnumerations: [String: Set<String>] = [
+        "hs_task_status": ["NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"],
+        "hs_task_priority": ["LOW", "MEDIUM", "HIGH", "NONE"], "hs_task_type": ["TODO", "CALL", "EMAIL", "LINKED_IN", "MEETING"],
+    ]
 
     /// The most inputs a batch may carry.
     public static let maxBatchSize = 100
@@ -142,6 +162,16 @@ public final class FakeHubSpotServer: Sendable {
         public var properties: [String: String]
         public var createdAt: Date
         public var updatedAt: Date
+    }
+
+    /// A task in the fake CRM.
+    public struct CRMTask: Sendable, Equatable {
+        public var id: String
+        public var properties: [String: String]
+        /// The record ids it is associated with, by association type (204 contact, 192 company).
+        public var associations: [Int: [String]]
+        public var traceId: String?
+        public var createdAt: Date
     }
 
     /// One request as received, and how it was answered.
@@ -342,6 +372,26 @@ public final class FakeHubSpotServer: Sendable {
         state.withLock { s in s.contacts.values.sorted { Int($0.id) ?? 0 < Int($1.id) ?? 0 } }
     }
 
+    // MARK: Tasks
+
+    /// Seconds before a created task shows in search results (default 0).
+    public var searchLag: Double {
+        get { state.withLock { $0.searchLag } }
+        set { state.withLock { $0.searchLag = newValue } }
+    }
+
+    /// Searches allowed per second (HubSpot's: a few per portal).
+    public var searchRateLimit: Int {
+        get { state.withLock { $0.searchRateLimit } }
+        set { state.withLock { $0.searchRateLimit = newValue } }
+    }
+
+    /// Every task created, in order, repeats included.
+    public var tasks: [CRMTask] { state.withLock { $0.tasks } }
+
+    /// Searches answered 429 for going over ``searchRateLimit``.
+    public var searchesRateLimited: Int { state.withLock { $0.searchesRateLimited } }
+
     // MARK: Records
 
     /// Every request received, in order, rejected and faulted ones included.
@@ -528,7 +578,7 @@ public final class FakeHubSpotServer: Sendable {
                     "uiDomain": "app.hubspot.com", "dataHostingLocation": "na1",
                 ]), category: nil, message: nil)
         }
-        guard [upsertPath, readPath, updatePath, groupsPath, propertiesCreatePath].contains(path) else {
+        guard [upsertPath, readPath, updatePath, groupsPath, propertiesCreatePath, tasksCreatePath, tasksSearchPath].contains(path) else {
             return error(404, category: "OBJECT_NOT_FOUND", message: "Unable to route \(request.method) \(path): no such endpoint")
         }
         guard request.method == "POST" else {
@@ -549,6 +599,7 @@ public final class FakeHubSpotServer: Sendable {
             return validation("Invalid input JSON on line 1, column 1: the request body must be a JSON object")
         }
         if path == groupsPath { return createGroup(body, state: &s) }
+        if path == tasksSearchPath { return searchTasks(body, state: &s, now: now) }
         guard let rawInputs = body["inputs"] as? [Any] else {
             return validation("Invalid input JSON: `inputs` is required and must be an array")
         }
@@ -559,6 +610,7 @@ public final class FakeHubSpotServer: Sendable {
         switch path {
         case readPath: return read(body, inputs: inputs, state: &s)
         case propertiesCreatePath: return createProperties(inputs, state: &s)
+        case tasksCreatePath: return createTasks(inputs, state: &s, now: now)
         default: return write(request, path: path, inputs: inputs, state: &s, now: now)
         }
     }
@@ -608,6 +660,98 @@ public final class FakeHubSpotServer: Sendable {
         body["numErrors"] = errors.count
         body["errors"] = errors
         return Answer(status: 207, headers: jsonHeaders, body: json(body), category: "CONFLICT", message: errors[0]["message"] as? String)
+    }
+
+    // MARK: Tasks
+
+    private static func createTasks(_ inputs: [[String: Any]], state s: inout State.Values, now: Date) -> Answer {
+        guard inputs.count <= maxBatchSize else { return tooMany(inputs.count) }
+        var made: [CRMTask] = []
+        for (index, input) in inputs.enumerated() {
+            guard let properties = input["properties"] as? [String: Any] else {
+                return validation("Invalid input JSON: inputs[\(index)] needs a `properties` object")
+            }
+            var values: [String: String] = [:]
+            for (name, value) in properties {
+                guard taskProperties.contains(name) else { return validation("Property \"\(name)\" does not exist") }
+                guard let text = value as? String, !(value is NSNumber) else {
+                    return validation("\(jsonText(value)) is not a valid value for property \"\(name)\": property values must be strings")
+                }
+                if let allowed = taskEnumerations[name], !allowed.contains(text) {
+                    return validation("\(text) was not one of the allowed options for \(name)")
+                }
+                values[name] = text
+            }
+            guard values["hs_timestamp"] != nil else { return validation("inputs[\(index)]: hs_timestamp is required for a task") }
+            if let trace = input["objectWriteTraceId"], !(trace is String) || trace is NSNumber {
+                return validation("Invalid input JSON: `objectWriteTraceId` must be a string")
+            }
+            var associations: [Int: [String]] = [:]
+            for association in input["associations"] as? [[String: Any]] ?? [] {
+                guard let to = (association["to"] as? [String: Any])?["id"] as? String,
+                    let type = ((association["types"] as? [[String: Any]])?.first?["associationTypeId"] as? NSNumber)?.intValue
+                else { return validation("inputs[\(index)]: an association needs `to.id` and `types[].associationTypeId`") }
+                if type == 204, s.contacts[to] == nil {
+                    return validation("inputs[\(index)]: cannot associate with contact \(to): no contact with that id")
+                }
+                associations[type, default: []].append(to)
+            }
+            made.append(
+                CRMTask(
+                    id: String(s.nextTaskId + made.count), properties: values, associations: associations,
+                    traceId: input["objectWriteTraceId"] as? String, createdAt: now))
+        }
+        s.nextTaskId += made.count
+        s.tasks += made
+        let results = made.map { task -> [String: Any] in
+            var result: [String: Any] = [
+                "id": task.id, "properties": task.properties.merging(["hs_object_id": task.id]) { a, _ in a },
+                "createdAt": iso(task.createdAt), "updatedAt": iso(task.createdAt), "archived": false,
+            ]
+            if let trace = task.traceId { result["objectWriteTraceId"] = trace }
+            return result
+        }
+        let stamp = iso(now)
+        return Answer(
+            status: 201, headers: jsonHeaders,
+            body: json([
+                "status": "COMPLETE", "results": s.reversesResults ? results.reversed() : results, "startedAt": stamp, "completedAt": stamp,
+            ]))
+    }
+
+    private static func searchTasks(_ body: [String: Any], state s: inout State.Values, now: Date) -> Answer {
+        s.searchTimes.removeAll { now.timeIntervalSince($0) >= 1 }
+        guard s.searchTimes.count < s.searchRateLimit else {
+            s.searchesRateLimited += 1
+            var answer = rateLimitAnswer(policy: "SECONDLY", max: s.searchRateLimit, window: 1)
+            answer.headers.append(HTTPHeader("Retry-After", "1"))
+            return answer
+        }
+        s.searchTimes.append(now)
+        let groups = body["filterGroups"] as? [[String: Any]] ?? []
+        guard groups.count <= 5 else { return validation("Search allows at most 5 filterGroups (got \(groups.count))") }
+        func matches(_ task: CRMTask, _ filter: [String: Any]) -> Bool {
+            guard let name = filter["propertyName"] as? String, let value = filter["value"] as? String else { return false }
+            let text = task.properties[name] ?? (name == "hs_object_id" ? task.id : "")
+            switch filter["operator"] as? String {
+            case "EQ": return text == value
+            case "CONTAINS_TOKEN":
+                let tokens = text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+                return tokens.contains(value.lowercased())
+            default: return false
+            }
+        }
+        let visible = s.tasks.filter { now.timeIntervalSince($0.createdAt) >= s.searchLag }
+        let found = visible.filter { task in
+            groups.contains { group in (group["filters"] as? [[String: Any]] ?? []).allSatisfy { matches(task, $0) } }
+        }
+        let wanted = (body["properties"] as? [String]) ?? ["hs_task_subject"]
+        let results = found.prefix(100).map { task -> [String: Any] in
+            var properties: [String: Any] = ["hs_object_id": task.id]
+            for name in wanted { properties[name] = task.properties[name] ?? NSNull() }
+            return ["id": task.id, "properties": properties, "createdAt": iso(task.createdAt), "archived": false]
+        }
+        return Answer(status: 200, headers: jsonHeaders, body: json(["total": found.count, "results": Array(results)]))
     }
 
     // MARK: batch/read
@@ -886,6 +1030,12 @@ extension FakeHubSpotServer {
             var portalId: Int? = 12_345_678
             var requests: [Request] = []
             var writes: [Write] = []
+            var tasks: [CRMTask] = []
+            var nextTaskId = 90_001
+            var searchLag: Double = 0
+            var searchRateLimit = 5
+            var searchTimes: [Date] = []
+            var searchesRateLimited = 0
 
             mutating func create(email: String, properties: [String: String], at now: Date) -> String {
                 let id = String(nextId)

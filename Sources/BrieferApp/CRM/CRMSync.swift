@@ -46,6 +46,8 @@ public struct SyncSummary: Sendable {
     public var stopped: String?
     /// The CRM's messages for rejected and failed items (distinct, in order).
     public var messages: [String] = []
+    /// What the actions for newly-hot accounts did after the contacts (SPEC §6.1), when `actions.enabled`.
+    public var actions: ActionSummary?
 }
 
 /// Turns the latest scores and briefings into contact properties and delivers what changed (SPEC §6):
@@ -254,29 +256,15 @@ public final class CRMSync: Sendable {
         let byEmail = Dictionary(plan.desired.contacts.map { ($0.email, $0) }, uniquingKeysWith: { a, _ in a })
         let syncId = try store.startSync(destination: destination, mode: "files", at: now)
         summary.syncId = syncId
-        let folder = (directory as NSString).appendingPathComponent(String(format: "sync-%06lld", syncId))
-        let partial = folder + ".partial"
-        let fm = FileManager.default
-        try? fm.removeItem(atPath: partial)
-        do {
-            try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
-        } catch {
-            throw CRMSyncError("cannot create \(partial): \(error.localizedDescription)", code: .cannotWrite)
-        }
-        var manifestRequests: [[String: Any]] = []
-        var number = 0
+        var files = try RequestFolder(directory: directory, name: String(format: "sync-%06lld", syncId))
+        let folder = files.folder
         func emit(_ kind: String, path: String, body: JSONValue, items: [OutboxItem], note: String? = nil) throws {
-            number += 1
-            let name = String(format: "%04d-%@.json", number, kind)
-            try DurableFile.write(CRMRequestBody.data(body), to: (partial as NSString).appendingPathComponent(name))
             var entry: [String: Any] = [
-                "file": name, "method": "POST", "path": path, "inputs": items.count,
-                "properties": items.reduce(0) { $0 + $1.properties.count },
+                "method": "POST", "path": path, "inputs": items.count, "properties": items.reduce(0) { $0 + $1.properties.count },
             ]
             if kind != "read" { entry["trace_ids"] = items.map(\.traceId) } else { entry["inputs"] = Set(items.map(\.email)).count }
             if let note { entry["note"] = note }
-            manifestRequests.append(entry)
-            summary.files.append(name)
+            try files.emit(kind, body: body, entry: entry)
         }
         let batchSize = configuration.crm.batchSize
         for round in SyncPlanner.rounds(pending) {
@@ -284,14 +272,14 @@ public final class CRMSync: Sendable {
             let updates = round.filter { !(tier(of: $0, plan.desired, byEmail: byEmail).map(createTiers.contains) ?? false) }
             for chunk in upserts.chunked(batchSize) {
                 try store.noteAttempt(
-                    itemIds: chunk.map(\.id), operation: "upsert", request: "\(folder)/\(String(format: "%04d", number + 1))", at: now)
+                    itemIds: chunk.map(\.id), operation: "upsert", request: "\(folder)/\(files.nextName("upsert"))", at: now)
                 try emit("upsert", path: HubSpotBatch.upsertPath, body: HubSpotBatch.upsertBody(chunk), items: chunk)
             }
             for chunk in updates.chunked(batchSize) {
-                let readFile = String(format: "%04d-read.json", number + 1)
+                let readFile = files.nextName("read")
                 try store.noteAttempt(
                     itemIds: chunk.map(\.id), operation: "update-by-email",
-                    request: "\(folder)/\(String(format: "%04d", number + 2))", at: now)
+                    request: "\(folder)/\(RequestFolder.name(files.files.count + 2, "update-by-email"))", at: now)
                 try emit(
                     "read", path: HubSpotBatch.readPath, body: HubSpotBatch.readBody(emails: chunk.map(\.email)), items: chunk,
                     note: "resolves the record ids of the next file's contacts")
@@ -305,26 +293,12 @@ public final class CRMSync: Sendable {
         summary.itemsSent = pending.count
         summary.contactsSent = Set(pending.map(\.email)).count
         summary.propertiesSent = pending.reduce(0) { $0 + $1.properties.count }
-        let manifest: [String: Any] = [
+        try files.finish(manifest: [
             "sync": syncId, "destination": destination, "created_at": now.iso8601, "scoring_run": plan.desired.run.id,
             "as_of": plan.desired.run.asOf.iso8601, "contacts": summary.contactsSent, "properties": summary.propertiesSent,
-            "changes": pending.count, "requests": manifestRequests,
-        ]
-        try DurableFile.write(
-            Data((JSONOutput.render(manifest) + "\n").utf8), to: (partial as NSString).appendingPathComponent("manifest.json"))
-        DurableFile.syncDirectory(partial)
-        summary.files.append("manifest.json")
-        if fm.fileExists(atPath: folder) {
-            throw CRMSyncError(
-                "\(folder) already exists (from another database?): not overwriting it; choose another --out", code: .alreadyExists)
-        }
-        do {
-            try fm.moveItem(atPath: partial, toPath: folder)
-        } catch {
-            throw CRMSyncError("cannot rename \(partial) to \(folder): \(error.localizedDescription)", code: .cannotWrite)
-        }
-        // The rename on disk before the changes are marked done: a power cut cannot leave them done and unwritten.
-        DurableFile.syncDirectory(directory)
+            "changes": pending.count,
+        ])
+        summary.files = files.files
         CrashPoint.hit("sync-after-files-written")
         try store.settle(pending.map { OutboxOutcome(itemId: $0.id, status: .done) }, at: now)
         summary.done = pending.count

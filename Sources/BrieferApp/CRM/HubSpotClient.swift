@@ -96,16 +96,20 @@ public final class HubSpotClient: Sendable {
     /// Requests sent (retries included), retries, and 429s received.
     public var sent: (requests: Int, retries: Int, rateLimited: Int) { counters.values }
 
-    /// POSTs `body` to `path`, retrying as SPEC §6 says.
-    public func post(_ path: String, body: Data) async -> Outcome { await send("POST", path, body: body) }
+    /// POSTs `body` to `path`, retrying as SPEC §6 says. A request that is not `idempotent` (a create: sent twice, it makes
+    /// two records) is sent again only when it cannot have been applied — a 429, or a connection never made — and a failure
+    /// after it may have arrived, or a 5xx, is returned for the caller to find out what became of it.
+    public func post(_ path: String, body: Data, idempotent: Bool = true) async -> Outcome {
+        await send("POST", path, body: body, idempotent: idempotent)
+    }
 
     /// GETs `path`, retrying as `post` does.
-    public func get(_ path: String) async -> Outcome { await send("GET", path, body: nil) }
+    public func get(_ path: String) async -> Outcome { await send("GET", path, body: nil, idempotent: true) }
 
     /// `GET /account-info/v3/details`: which HubSpot portal (account) the token belongs to.
     public static let accountInfoPath = "/account-info/v3/details"
 
-    private func send(_ method: String, _ path: String, body: Data?) async -> Outcome {
+    private func send(_ method: String, _ path: String, body: Data?, idempotent: Bool) async -> Outcome {
         let policy = RetryPolicy(maxRetries: settings.maxRetries, maxRetryAfter: Double(settings.maxRetryAfterSeconds))
         var retries = 0
         while true {
@@ -147,6 +151,7 @@ public final class HubSpotClient: Sendable {
                     return .stop("\(endpoint.baseUrl)\(path) does not exist (404): is HUBSPOT_BASE_URL / crm.base_url right?", status: 404)
                 default: break
                 }
+                if !idempotent && response.status != 429 { return .answer(response) }
                 // HubSpot's 429 may carry only its interval header: that is the wait it asks for.
                 decision = policy.decision(
                     after: .status(response.status),
@@ -169,6 +174,9 @@ public final class HubSpotClient: Sendable {
                 if error.kind == .cancelled { return .failed(error) }
                 if !error.isRetryable {
                     return .stop("cannot reach the CRM at \(endpoint.baseUrl): \(endpoint.redacting(error.message))", status: nil)
+                }
+                if !idempotent && !error.neverConnected {
+                    return .failed(HTTPError(error.kind, endpoint.redacting(error.message), neverConnected: false))
                 }
                 decision = policy.decision(
                     after: error.kind == .timeout ? .timeout : .connectionError, retriesTaken: retries,

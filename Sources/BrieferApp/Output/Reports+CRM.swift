@@ -44,6 +44,7 @@ extension Reports {
         if let stopped = s.stopped { out += "\n  stopped early: \(stopped)" }
         for message in s.messages.prefix(5) { out += "\n  CRM said: \(message)" }
         if s.messages.count > 5 { out += "\n  … \(s.messages.count - 5) more (briefer sync-log --status rejected)" }
+        if let pass = s.actions { out += "\n" + actions(pass) }
         return out
     }
 
@@ -59,6 +60,7 @@ extension Reports {
         if let id = s.syncId { o["sync"] = id }
         if let directory = s.directory { o["directory"] = directory }
         if let stopped = s.stopped { o["stopped"] = stopped }
+        if let actions = s.actions { o["actions"] = actionsJSON(actions) }
         return o
     }
 

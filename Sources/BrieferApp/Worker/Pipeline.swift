@@ -51,15 +51,17 @@ public struct Pipeline: Sendable {
     public let template: PromptTemplate
     public let llm: LLMClient
     public let hubspot: HubSpotClient?
+    public let notifications: NotificationTargets
     public let logger: Logger
     public let owner: String
 
     public init(
         store: BrieferStore, configuration: BrieferConfiguration, template: PromptTemplate, llm: LLMClient,
-        hubspot: HubSpotClient?, logger: Logger, owner: String = ProcessOwner.id
+        hubspot: HubSpotClient?, notifications: NotificationTargets = NotificationTargets(), logger: Logger,
+        owner: String = ProcessOwner.id
     ) {
         self.store = store; self.configuration = configuration; self.template = template; self.llm = llm
-        self.hubspot = hubspot; self.logger = logger; self.owner = owner
+        self.hubspot = hubspot; self.notifications = notifications; self.logger = logger; self.owner = owner
     }
 
     /// Runs every stage once. `afterIngest` is called once the inputs are stored (the worker moves them
@@ -112,9 +114,21 @@ public struct Pipeline: Sendable {
             stage?("sync")
             // One sync at a time per database: a change of one process must not land after a newer one of another.
             let sync = CRMSync(store: store, configuration: configuration, logger: logger)
+            let runner = ActionRunner(store: store, configuration: configuration, logger: logger)
             let synced: SyncSummary? = try await sync.exclusively(owner: owner) {
-                if options.push, let hubspot { return try await sync.push(client: hubspot, options: .init()) }
-                return try sync.writeFiles(directory: options.outDir ?? configuration.crm.outDir)
+                var synced: SyncSummary
+                let act: ActionRunner.Target
+                if options.push, let hubspot {
+                    synced = try await sync.push(client: hubspot, options: .init())
+                    act = .push(hubspot: hubspot, notifications: notifications)
+                } else {
+                    let directory = options.outDir ?? configuration.crm.outDir
+                    synced = try sync.writeFiles(directory: directory)
+                    act = .files(directory: directory)
+                }
+                // The actions for newly-hot accounts, after their contacts (whose record ids the tasks are associated with).
+                synced.actions = try await runner.ifEnabled(act, scoredRunId: scored.run.id)
+                return synced
             }
             if let synced {
                 summary.sync = synced

@@ -1,45 +1,22 @@
 /// The HubSpot task a newly-hot account gets (SPEC §6.1): one `batch/create` input, due by the configured SLA, its body the
 /// briefing and the reasons, assigned to the account's owner, associated with its best contact and its company, and
-/// carrying the transition's key as its `objectWriteTraceId` (so that an answer names it, and a search finds it after an
-/// unknown outcome).
+/// carrying the transition's key twice: as its `objectWriteTraceId` (so that an answer names it) and as the last line of
+/// its body (so that a search finds it after an unknown outcome: HubSpot has no unique property on tasks).
 public enum HubSpotTask {
     public static let createPath = "/crm/v3/objects/tasks/batch/create"
+    public static let searchPath = "/crm/v3/objects/tasks/search"
     /// HubSpot-defined association types: task to contact, task to company.
     public static let toContact = 204
     public static let toCompany = 192
-
-    /// What a task says and where it goes.
-    public struct Content: Sendable, Equatable {
-        /// The transition's stable key (account and the time it became hot).
-        public var key: String
-        public var account: String
-        public var score: Int
-        public var becameHot: Timestamp
-        public var reasons: [ReasonCode]
-        /// Nil while no briefing is ready (the rules' briefing is used once the wait is over).
-        public var briefing: Briefing?
-        public var ownerId: String?
-        public var contactRecordId: String?
-        public var companyRecordId: String?
-
-        public init(
-            key: String, account: String, score: Int, becameHot: Timestamp, reasons: [ReasonCode], briefing: Briefing?,
-            ownerId: String?, contactRecordId: String?, companyRecordId: String?
-        ) {
-            (self.key, self.account, self.score, self.becameHot, self.reasons, self.briefing) = (
-                key, account, score, becameHot, reasons, briefing
-            )
-            (self.ownerId, self.contactRecordId, self.companyRecordId) = (ownerId, contactRecordId, companyRecordId)
-        }
-    }
-
-    /// The stable key of an account's transition to hot: the same on every rerun, another for a later transition.
-    public static func key(account: String, becameHot: Timestamp) -> String {
-        "briefer-task-" + StableHash.hex(account + "|" + becameHot.iso8601).prefix(24)
-    }
+    /// The most inputs a `batch/create` may carry.
+    public static let maxBatch = 100
+    /// HubSpot's search takes at most 5 filter groups (ORed): one key each.
+    public static let keysPerSearch = 5
+    /// The body's last line, before the key.
+    public static let keyLabel = "Briefer key: "
 
     /// The task's properties, in the order HubSpot's documentation lists them.
-    public static func properties(_ c: Content, settings: BrieferConfiguration.Tasks) -> [(name: String, value: String)] {
+    public static func properties(_ c: ActionContent, settings: BrieferConfiguration.Tasks) -> [(name: String, value: String)] {
         var body: [String] = ["\(c.account) became hot at \(c.becameHot.iso8601) with a PQL score of \(c.score)."]
         if let b = c.briefing {
             body += [
@@ -48,6 +25,7 @@ public enum HubSpotTask {
             ]
         }
         if !c.reasons.isEmpty { body.append("Reasons: " + ReasonCode.joined(c.reasons)) }
+        body.append(keyLabel + c.key)
         var properties: [(name: String, value: String)] = [
             ("hs_timestamp", c.becameHot.adding(hours: Int64(settings.slaHours)).iso8601),
             ("hs_task_subject", "Hot account: \(c.account) (PQL \(c.score))"),
@@ -60,8 +38,9 @@ public enum HubSpotTask {
         return properties
     }
 
-    /// One input of a `batch/create` request.
-    public static func input(_ c: Content, settings: BrieferConfiguration.Tasks) -> JSONValue {
+    /// One input of a `batch/create` request. In files, where record ids are not known, `contactRecordId` may be the
+    /// contact's email and `companyRecordId` the account's domain (the manifest says to resolve them first).
+    public static func input(_ c: ActionContent, settings: BrieferConfiguration.Tasks) -> JSONValue {
         func association(_ id: String, _ type: Int) -> JSONValue {
             .object([
                 ("to", .object([("id", .string(id))])),
@@ -81,5 +60,55 @@ public enum HubSpotTask {
             ("associations", .array(associations)),
             ("objectWriteTraceId", .string(c.key)),
         ])
+    }
+
+    /// A `batch/create` body.
+    public static func createBody(_ inputs: [JSONValue]) -> JSONValue { .object([("inputs", .array(inputs))]) }
+
+    /// A search for the tasks carrying these keys (at most ``keysPerSearch``): one filter group per key, the key a
+    /// token of `hs_task_body`.
+    public static func searchBody(keys: [String]) -> JSONValue {
+        .object([
+            (
+                "filterGroups",
+                .array(
+                    keys.map { key in
+                        .object([
+                            (
+                                "filters",
+                                .array([
+                                    .object([
+                                        ("propertyName", .string("hs_task_body")), ("operator", .string("CONTAINS_TOKEN")),
+                                        ("value", .string(key)),
+                                    ])
+                                ])
+                            )
+                        ])
+                    })
+            ),
+            ("properties", .array([.string("hs_task_body")])),
+            ("limit", .number("100")),
+        ])
+    }
+
+    /// The key a found task carries (its body's last line), if any.
+    public static func key(inBody body: String) -> String? {
+        guard let line = body.split(separator: "\n").last, line.hasPrefix(keyLabel) else { return nil }
+        return String(line.dropFirst(keyLabel.count))
+    }
+
+    /// What a `batch/create` or search answer says: record id by key (from `objectWriteTraceId`, else the body's key line).
+    public static func createdIds(_ answer: JSONValue?) -> [String: String] {
+        guard case let .array(results)? = answer?["results"] else { return [:] }
+        var ids: [String: String] = [:]
+        for result in results {
+            guard let id = result["id"]?.stringValue ?? result["id"]?.integerValue.map(String.init) else { continue }
+            if let key = result["objectWriteTraceId"]?.stringValue
+                ?? result["properties"]?["hs_task_body"]?.stringValue.flatMap(key(inBody:))
+            {
+                ids[key] = id
+            }
+        }
+        return ids
     }
 }

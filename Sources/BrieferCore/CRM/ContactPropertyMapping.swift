@@ -3,8 +3,10 @@ public struct SyncedBriefing: Sendable, Equatable {
     public var briefing: Briefing
     public var source: BriefingSource
     public var promptVersion: String
-    public init(briefing: Briefing, source: BriefingSource, promptVersion: String) {
-        self.briefing = briefing; self.source = source; self.promptVersion = promptVersion
+    /// The as-of time of the scoring run it was written for.
+    public var asOf: Timestamp?
+    public init(briefing: Briefing, source: BriefingSource, promptVersion: String, asOf: Timestamp? = nil) {
+        self.briefing = briefing; self.source = source; self.promptVersion = promptVersion; self.asOf = asOf
     }
 }
 

@@ -230,6 +230,14 @@ extension BrieferConfiguration {
         // the as-of time from them: retention keeps at least the longest window either model looks back over.
         range(actions.owners.refreshAfterHours, 1...8760, "actions.owners.refresh_after_hours")
         range(actions.tasks.slaHours, 0...720, "actions.tasks.sla_hours")
+        range(actions.coolDownHours, 0...8760, "actions.cool_down_hours")
+        range(actions.dailyCap, 0...100_000, "actions.daily_cap")
+        range(actions.briefingWaitMinutes, 0...1440, "actions.briefing_wait_minutes")
+        range(actions.searchLagSeconds, 0...600, "actions.search_lag_seconds")
+        let hook = actions.webhook.url.trimmedWhitespace
+        require(
+            hook.isEmpty || hook.hasPrefix("https://") || hook.hasPrefix("http://"), "actions.webhook.url",
+            "must start with https:// or http:// (is '\(hook)')")
         require(
             ["LOW", "MEDIUM", "HIGH"].contains(actions.tasks.priority), "actions.tasks.priority",
             "must be LOW, MEDIUM or HIGH (is '\(actions.tasks.priority)')")

@@ -30,12 +30,40 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public struct Actions: Sendable, Codable, Equatable {
         /// Tasks, notifications and company records are made only once this is true.
         public var enabled = false
+        /// A second transition of one account to hot within this many hours of one acted on makes no new task or message
+        /// (a hot → warm → hot flap is one hand-raise, not two).
+        public var coolDownHours = 72
+        /// At most this many transitions are acted on per UTC day, per kind of action; the rest are recorded as skipped.
+        public var dailyCap = 50
+        /// A task or message for an account whose briefing is not ready waits this long for it, then goes with the
+        /// rules' briefing.
+        public var briefingWaitMinutes = 30
+        /// After a task's create request ended without an answer, HubSpot's search may not show it for a while: the
+        /// search for its key runs this many seconds after the request, and only a task not found then is created again.
+        public var searchLagSeconds = 15
         public var owners = Owners()
         public var tasks = Tasks()
+        public var slack = Slack()
+        public var webhook = Webhook()
+    }
+
+    /// The Slack message for each newly-hot account: an incoming webhook, its URL a secret (`BRIEFER_SLACK_WEBHOOK_URL`,
+    /// or a file named by `BRIEFER_SLACK_WEBHOOK_URL_FILE`), never in this file.
+    public struct Slack: Sendable, Codable, Equatable {
+        public var enabled = false
+    }
+
+    /// The signed event for each newly-hot account, POSTed to `url` (`BRIEFER_WEBHOOK_URL` overrides) and signed with
+    /// HMAC-SHA256 under `BRIEFER_WEBHOOK_SECRET` (or the file `BRIEFER_WEBHOOK_SECRET_FILE` names).
+    public struct Webhook: Sendable, Codable, Equatable {
+        public var enabled = false
+        public var url = ""
     }
 
     /// The HubSpot task made for each newly-hot account (SPEC §6.1).
     public struct Tasks: Sendable, Codable, Equatable {
+        /// Make the task (with `actions.enabled`).
+        public var enabled = true
         /// The task is due this many hours after the account became hot (seed 004: minutes beat hours).
         public var slaHours = 4
         /// `hs_task_priority`: LOW, MEDIUM or HIGH.

@@ -1,0 +1,226 @@
+import BrieferApp
+import BrieferCore
+import BrieferStore
+import BrieferTesting
+import Foundation
+import Synchronization
+import Testing
+
+/// Actions for reps on the sample workspace (11 accounts hot as of its manifest's time; SPEC §6.1): one HubSpot task, one
+/// Slack message and one signed webhook event per newly-hot account, none on a rerun, none for accounts already hot when
+/// actions were enabled nor from a backfill; a task whose create went unanswered is found by its key (HubSpot's search
+/// lagging behind) and never made twice; Slack is not sent again after an unknown outcome, the webhook is.
+@Suite(.serialized) struct ActionsTests {
+    static let token = "pat-actions"
+
+    static func configuration(searchLag: Int = 2) -> BrieferConfiguration {
+        var c = BrieferConfiguration()
+        c.actions.enabled = true
+        c.actions.briefingWaitMinutes = 0
+        c.actions.searchLagSeconds = searchLag
+        c.actions.slack.enabled = true
+        c.actions.webhook.enabled = true
+        c.actions.owners.roundRobin = ["r1", "r2"]
+        c.crm.maxRetries = 2
+        return c
+    }
+
+    /// The stores, fakes and clients of one test.
+    struct World {
+        let t: TemporaryStore
+        let configuration: BrieferConfiguration
+        let hubspot: FakeHubSpotServer
+        let slack: FakeWebhookReceiver
+        let hook: FakeWebhookReceiver
+        let client: HubSpotClient
+
+        init(_ configuration: BrieferConfiguration = ActionsTests.configuration()) throws {
+            t = try TemporaryStore()
+            self.configuration = configuration
+            hubspot = try FakeHubSpotServer(token: ActionsTests.token)
+            slack = try FakeWebhookReceiver(kind: .slack)
+            hook = try FakeWebhookReceiver(kind: .signed)
+            client = HubSpotClient(
+                endpoint: HubSpotEndpoint(baseUrl: hubspot.baseURL, token: ActionsTests.token), settings: configuration.crm, logger: .quiet)
+        }
+
+        func stop() {
+            client.shutdown()
+            hubspot.stop()
+            slack.stop()
+            hook.stop()
+        }
+
+        var targets: NotificationTargets {
+            NotificationTargets(slackURL: slack.url, webhookURL: hook.url, webhookSecret: hook.secret)
+        }
+
+        var runner: ActionRunner { ActionRunner(store: t.store, configuration: configuration, logger: .quiet) }
+
+        /// Scores as of `asOf` (ingesting the workspace first), pushes the contacts, then acts.
+        @discardableResult
+        func cycle(asOf: Timestamp, ingest: Bool = false) async throws -> ActionSummary {
+            let session = BrieferSession(configuration: configuration, configurationFile: nil, store: t.store, logger: .quiet)
+            if ingest { _ = try session.ingest(files: FixturePaths.workspaceFiles) }
+            let scored = try session.score(asOf: asOf)
+            _ = try await CRMSync(store: t.store, configuration: configuration, logger: .quiet).push(client: client, options: .init())
+            return try await runner.run(.push(hubspot: client, notifications: targets), scoredRunId: scored.run.id)
+        }
+
+        func act() async throws -> ActionSummary {
+            try await runner.run(.push(hubspot: client, notifications: targets))
+        }
+    }
+
+    @Test func aRunActsOncePerNewlyHotAccountAndARerunNotAtAll() async throws {
+        let w = try World()
+        defer { w.stop() }
+        let asOf = try FixturePaths.manifestAsOf()
+        let first = try await w.cycle(asOf: asOf, ingest: true)
+        #expect(first.recorded == ["task": 11, "slack": 11, "webhook": 11])
+        #expect(first.done == ["task": 11, "slack": 11, "webhook": 11] && first.leftPending == 0 && first.rejected == 0)
+        #expect(first.withRulesBriefing == 33)
+        let hot = try w.t.store.accountScores(runId: try w.t.store.latestRun(model: .weighted)!.id, tier: .hot).map(\.score.account)
+        // One task per hot account, each with its key, its owner, and its best contact by record id.
+        let tasks = w.hubspot.tasks
+        #expect(tasks.count == 11)
+        #expect(Set(tasks.compactMap(\.traceId)) == Set(hot.map { ActionKind.task.key(account: $0, becameHot: asOf) }))
+        #expect(tasks.allSatisfy { ["r1", "r2"].contains($0.properties["hubspot_owner_id"] ?? "") })
+        for task in tasks {
+            let contact = try #require(task.associations[204]?.first)
+            #expect(w.hubspot.contact(id: contact) != nil)
+            #expect(task.properties["hs_task_body"]?.hasSuffix("Briefer key: " + (task.traceId ?? "?")) == true)
+        }
+        // One Slack message each, a link to the contact's record; one signed event each, with the facts.
+        #expect(w.slack.taken.count == 11)
+        #expect(
+            w.slack.taken.allSatisfy {
+                String(decoding: $0.request.body, as: UTF8.self).contains("https://app.hubspot.com/contacts/12345678/record/0-1/")
+            })
+        #expect(Set(w.hook.eventIds) == Set(hot.map { ActionKind.webhook.key(account: $0, becameHot: asOf) }))
+        let acme = try #require(w.hook.event(ActionKind.webhook.key(account: "acme.com", becameHot: asOf)))
+        #expect((acme["data"] as? [String: Any])?["score"] as? Int == 100 && acme["type"] as? String == "account.became_hot")
+
+        // A rerun at the same time, and a later one where the same accounts stay hot: nothing new.
+        let again = try await w.cycle(asOf: asOf)
+        let later = try await w.cycle(asOf: asOf.adding(hours: 1))
+        #expect(again.recorded.isEmpty && later.recorded.isEmpty && again.done.isEmpty && later.done.isEmpty)
+        #expect(w.hubspot.tasks.count == 11 && w.slack.deliveries.count == 11 && w.hook.deliveries.count == 11)
+        #expect(try w.t.store.actions(statuses: [.done]).count == 33)
+    }
+
+    @Test func accountsAlreadyHotWhenEnabledAndBackfillsMakeNoActions() async throws {
+        var off = Self.configuration()
+        off.actions.enabled = false
+        let w = try World(off)
+        defer { w.stop() }
+        let asOf = try FixturePaths.manifestAsOf()
+        let session = BrieferSession(configuration: off, configurationFile: nil, store: w.t.store, logger: .quiet)
+        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        _ = try session.score(asOf: asOf)
+        #expect(try await w.runner.ifEnabled(.push(hubspot: w.client, notifications: w.targets)) == nil)
+        // Enabled an hour later: the 11 accounts became hot before, no flood.
+        let on = World.Enabled(w)
+        let summary = try await on.cycle(asOf: asOf.adding(hours: 1))
+        #expect(summary.alreadyHot == 11 && summary.recorded.isEmpty && summary.enabledFrom == asOf.adding(hours: 1))
+        // A backfill (an earlier as-of) acts on nothing, even for accounts hot then.
+        let backfill = try session.score(asOf: asOf.adding(days: -20))
+        let skipped = try await on.runner.run(.push(hubspot: w.client, notifications: w.targets), scoredRunId: backfill.run.id)
+        #expect(skipped.notRun?.contains("backfills make no actions") == true)
+        #expect(w.hubspot.tasks.isEmpty && w.slack.deliveries.isEmpty && w.hook.deliveries.isEmpty)
+    }
+
+    /// A create whose answer was lost: the task exists, HubSpot's search shows it only a second later. The next pass waits
+    /// out actions.search_lag_seconds, finds all 11 by key (5 per search, under a search limit of 2 a second) and creates
+    /// none again. A create lost before it arrived: searched for, not found, created once.
+    @Test func aCreateWithoutAnAnswerIsFoundByItsKeyNotMadeTwice() async throws {
+        let w = try World()
+        defer { w.stop() }
+        w.hubspot.searchLag = 1
+        w.hubspot.searchRateLimit = 2
+        w.hubspot.setFaultScript { $0.path == FakeHubSpotServer.tasksCreatePath ? .dropAfterApplying : nil }
+        let first = try await w.cycle(asOf: try FixturePaths.manifestAsOf(), ingest: true)
+        #expect(first.done["task"] == nil && first.leftPending == 11)
+        #expect(w.hubspot.tasks.count == 11)
+        w.hubspot.setFaultScript(nil)
+        let second = try await w.act()
+        #expect(second.foundBySearch == 11 && second.done["task"] == 11)
+        #expect(w.hubspot.tasks.count == 11)
+        #expect(w.hubspot.count(of: FakeHubSpotServer.tasksSearchPath) >= 3 && w.hubspot.searchesRateLimited >= 1)
+        #expect(try w.t.store.actions(kind: .task).allSatisfy { $0.status == .done && $0.resultId != nil })
+
+        // Lost before arriving: nothing to find, so each is created, once.
+        let x = try World()
+        defer { x.stop() }
+        x.hubspot.setFaultScript(Self.once(.drop, on: FakeHubSpotServer.tasksCreatePath))
+        let lost = try await x.cycle(asOf: try FixturePaths.manifestAsOf(), ingest: true)
+        #expect(lost.leftPending == 11 && x.hubspot.tasks.isEmpty)
+        let retried = try await x.act()
+        #expect(retried.foundBySearch == 0 && retried.done["task"] == 11 && x.hubspot.tasks.count == 11)
+    }
+
+    /// The fake's lag is real: searching as soon as the answer is lost (actions.search_lag_seconds 0) does not find the
+    /// task HubSpot made, and it is made twice. This is why the wait exists.
+    @Test func searchingBeforeTheIndexCatchesUpWouldDouble() async throws {
+        let w = try World(Self.configuration(searchLag: 0))
+        defer { w.stop() }
+        w.hubspot.searchLag = 30
+        w.hubspot.setFaultScript(Self.once(.dropAfterApplying, on: FakeHubSpotServer.tasksCreatePath))
+        _ = try await w.cycle(asOf: try FixturePaths.manifestAsOf(), ingest: true)
+        _ = try await w.act()
+        #expect(w.hubspot.tasks.count == 22)
+    }
+
+    @Test func slackIsNotSentAgainAfterAnUnknownOutcomeTheWebhookIs() async throws {
+        let w = try World()
+        defer { w.stop() }
+        // Slack: the first message arrives but its answer is lost; the second meets a 429, then goes.
+        w.slack.enqueue(.dropAfterReceiving, .status(429, retryAfter: "0"))
+        // The webhook: the first event arrives, its answer lost; sent again at once, it meets two 503s (retries spent) and
+        // waits for the next pass; the next event meets a 500, then goes.
+        w.hook.enqueue(.dropAfterReceiving, .status(503), .status(503), .status(500))
+        let first = try await w.cycle(asOf: try FixturePaths.manifestAsOf(), ingest: true)
+        #expect(first.unknown == 1 && first.done["slack"] == 10)
+        #expect(first.done["webhook"] == 10 && first.leftPending == 1)
+        let second = try await w.act()
+        #expect(second.done["webhook"] == 1 && second.done["slack"] == nil && second.leftPending == 0)
+        // Slack got 11 messages (12 requests: one 429), never a 12th; the receiver kept 11 events, one of them sent twice.
+        #expect(w.slack.taken.count == 11 && w.slack.deliveries.count == 12)
+        #expect(w.hook.eventIds.count == 11)
+        let perId = Dictionary(grouping: w.hook.taken.compactMap(\.eventId), by: { $0 }).mapValues(\.count)
+        #expect(perId.values.sorted().last == 2 && perId.values.filter { $0 == 2 }.count == 1)
+        #expect(try w.t.store.actions(kind: .slack, statuses: [.unknown]).count == 1)
+    }
+}
+
+extension ActionsTests {
+    /// A fault script that answers the first request to `path` with `fault`, and nothing else.
+    static func once(_ fault: FakeHubSpotServer.Fault, on path: String) -> FakeHubSpotServer.FaultScript {
+        let fired = Mutex(false)
+        return { request in
+            guard request.path == path else { return nil }
+            return fired.withLock { done in
+                defer { done = true }
+                return done ? nil : fault
+            }
+        }
+    }
+}
+
+extension ActionsTests.World {
+    /// The same world with actions enabled.
+    struct Enabled {
+        let world: ActionsTests.World
+        let runner: ActionRunner
+        init(_ world: ActionsTests.World) {
+            self.world = world
+            runner = ActionRunner(store: world.t.store, configuration: ActionsTests.configuration(), logger: .quiet)
+        }
+        func cycle(asOf: Timestamp) async throws -> ActionSummary {
+            let session = BrieferSession(
+                configuration: ActionsTests.configuration(), configurationFile: nil, store: world.t.store, logger: .quiet)
+            let scored = try session.score(asOf: asOf)
+            return try await runner.run(.push(hubspot: world.client, notifications: world.targets), scoredRunId: scored.run.id)
+        }
+    }
+}

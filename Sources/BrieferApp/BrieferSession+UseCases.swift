@@ -254,14 +254,25 @@ extension BrieferSession {
             destination: nil, statuses: status.map { [$0] } ?? [], email: contact, account: account, newestFirst: true, limit: limit)
     }
 
-    /// The property group and property definitions Briefer writes (SPEC §6), as HubSpot request bodies.
-    public var crmDefinitions: CRMDefinitions { CRMDefinitions(configuration.crm) }
+    /// The property group and property definitions Briefer writes (SPEC §6), as HubSpot request bodies: on contacts, and
+    /// on companies when `actions.companies` is on.
+    public var crmDefinitions: [CRMDefinitions] {
+        [CRMDefinitions(configuration.crm)]
+            + (configuration.actions.enabled && configuration.actions.companies.enabled
+                ? [CRMDefinitions(configuration.crm, object: .companies)] : [])
+    }
 
     /// Creates them in HubSpot; what already exists is reported and left as it is.
     public func applyCRMDefinitions() async throws -> CRMDefinitionsApplier.Report {
         let client = try hubspotClient()
         defer { client.shutdown() }
-        return try await CRMDefinitionsApplier(client: client, definitions: crmDefinitions).apply()
+        var report = CRMDefinitionsApplier.Report()
+        for definitions in crmDefinitions {
+            let one = try await CRMDefinitionsApplier(client: client, definitions: definitions).apply()
+            report.lines += one.lines
+            report.succeeded = report.succeeded && one.succeeded
+        }
+        return report
     }
 
     // MARK: Every stage

@@ -67,35 +67,30 @@ public struct NewAction: Sendable {
     public var account: String
     public var becameHot: Timestamp
     public var runId: Int64
-    /// `.waiting`, or `.skipped` with why.
+    /// `.waiting`, or `.skipped` with why; `.pending` with its body.
     public var status: ActionRecord.Status
     public var message: String?
+    public var body: String?
     public init(
         kind: ActionKind, destination: String, account: String, becameHot: Timestamp, runId: Int64, status: ActionRecord.Status,
-        message: String? = nil
+        message: String? = nil, body: String? = nil
     ) {
-        (self.kind, self.destination, self.account, self.becameHot, self.runId, self.status, self.message) = (
-            kind, destination, account, becameHot, runId, status, message
+        (self.kind, self.destination, self.account, self.becameHot, self.runId, self.status, self.message, self.body) = (
+            kind, destination, account, becameHot, runId, status, message, body
         )
     }
     public var key: String { kind.key(account: account, becameHot: becameHot) }
 }
 
 extension BrieferStore {
-    static let actionsEnabledFromKey = "actions_enabled_from_ms"
-
-    /// The as-of time of the first run actions saw enabled; set to `candidate` the first time (nil: do not set).
-    public func actionsEnabledFrom(settingTo candidate: Timestamp?) throws -> Timestamp? {
-        if let stored = try read({ db in try meta(db, Self.actionsEnabledFromKey) }).flatMap(Int64.init) {
-            return Timestamp(milliseconds: stored)
-        }
+    /// The as-of time of the first run that saw this kind of action enabled for `destination` (a kind turned on later, or
+    /// a new destination, starts from its own first run); set to `candidate` the first time (nil: do not set).
+    public func actionsEnabledFrom(kind: ActionKind, destination: String, settingTo candidate: Timestamp?) throws -> Timestamp? {
+        let key = "actions_enabled_from_ms \(kind.rawValue) \(destination)"
+        if let stored = try read({ db in try meta(db, key) }).flatMap(Int64.init) { return Timestamp(milliseconds: stored) }
         guard let candidate else { return nil }
-        try write { db in
-            if try meta(db, Self.actionsEnabledFromKey) == nil {
-                try setMeta(db, Self.actionsEnabledFromKey, String(candidate.milliseconds))
-            }
-        }
-        return try actionsEnabledFrom(settingTo: nil)
+        try write { db in if try meta(db, key) == nil { try setMeta(db, key, String(candidate.milliseconds)) } }
+        return try actionsEnabledFrom(kind: kind, destination: destination, settingTo: nil)
     }
 
     /// The keys of this kind recorded for `destination`.
@@ -141,11 +136,11 @@ extension BrieferStore {
                     try db.execute(
                         sql: """
                             INSERT OR IGNORE INTO crm_actions(kind, destination, key, account, became_hot_ms, run_id, status, message,
-                                created_ms, settled_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                body, created_ms, settled_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [
                             a.kind.rawValue, a.destination, a.key, a.account, a.becameHot.milliseconds, a.runId, a.status.rawValue,
-                            a.message, now.milliseconds, a.status == .skipped ? now.milliseconds : nil,
+                            a.message, a.body, now.milliseconds, a.status == .skipped ? now.milliseconds : nil,
                         ])
                     count += db.changesCount
                 }
@@ -223,6 +218,33 @@ extension BrieferStore {
                                 result_id = COALESCE(?, result_id), settled_ms = ? WHERE id = ? AND status != 'done'
                             """, arguments: [o.status.rawValue, o.inFlight, o.httpStatus, o.message, o.resultId, settled, o.id])
                 }
+            }
+        }
+    }
+
+    /// Which company each contact was associated with at `destination`.
+    public func companyLinks(destination: String) throws -> [String: String] {
+        try read { db in
+            var links: [String: String] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT email, company_id FROM crm_company_contacts WHERE destination = ?", arguments: [destination])
+            {
+                links[row["email"]] = row["company_id"]
+            }
+            return links
+        }
+    }
+
+    /// Notes contacts associated with their company.
+    public func saveCompanyLinks(destination: String, _ links: [(email: String, companyId: String)], at now: Timestamp) throws {
+        guard !links.isEmpty else { return }
+        try write { db in
+            for link in links {
+                try db.execute(
+                    sql: """
+                        INSERT INTO crm_company_contacts(destination, email, company_id, linked_ms) VALUES(?, ?, ?, ?)
+                        ON CONFLICT(destination, email) DO UPDATE SET company_id = excluded.company_id, linked_ms = excluded.linked_ms
+                        """, arguments: [destination, link.email.lowercased(), link.companyId, now.milliseconds])
             }
         }
     }

@@ -131,6 +131,13 @@ extension BrieferStore {
             // letter case (each pass replaces the spelling it finds first, until none is left).
             // So are the CRM's messages kept on other changes (a refused batch's message may list addresses)
             // and the stored run and sync summaries that quote them.
+            // Actions not yet sent that name the person are not sent at all.
+            try db.execute(
+                sql: """
+                    UPDATE crm_actions SET status = 'skipped', message = 'not sent: it named a person since forgotten', settled_ms = ?
+                    WHERE status IN ('pending', 'waiting') AND instr(lower(COALESCE(body, '')), ?) > 0
+                    """, arguments: [Timestamp.now.milliseconds, address])
+            if db.changesCount > 0 { report.rows["crm_actions (not sent)", default: 0] += db.changesCount }
             for (table, column) in [
                 ("events", "properties"), ("events", "traits"), ("groups", "traits"), ("crm_outbox", "message"),
                 ("crm_syncs", "summary"), ("pipeline_runs", "summary"), ("crm_actions", "body"), ("crm_actions", "message"),
@@ -145,7 +152,7 @@ extension BrieferStore {
                     report.rows["\(table) (\(column) redacted)", default: 0] += db.changesCount
                 }
             }
-            for table in ["crm_outbox", "crm_synced", "crm_contacts", "crm_owners"] {
+            for table in ["crm_outbox", "crm_synced", "crm_contacts", "crm_owners", "crm_company_contacts"] {
                 try delete(table, "DELETE FROM \(table) WHERE lower(email) = ?", [address])
             }
             try db.execute(

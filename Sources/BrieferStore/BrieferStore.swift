@@ -375,6 +375,15 @@ public final class BrieferStore: Sendable {
                     CREATE INDEX crm_actions_by_account ON crm_actions(account, id);
                     """)
         }
+        migrator.registerMigration("v12: contacts associated with companies") { db in
+            try db.execute(
+                sql: """
+                    -- Contacts Briefer associated with their account's HubSpot company (SPEC §6.1), so each is asked once.
+                    CREATE TABLE crm_company_contacts(
+                        destination TEXT NOT NULL, email TEXT NOT NULL, company_id TEXT NOT NULL, linked_ms INTEGER NOT NULL,
+                        PRIMARY KEY(destination, email)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

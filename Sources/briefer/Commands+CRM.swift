@@ -156,10 +156,11 @@ struct CRMCommand: AsyncParsableCommand {
 
         func run() async throws {
             let session = try global.session(database: false)
-            let definitions = session.crmDefinitions
             guard apply else {
-                print("POST \(CRMDefinitions.groupPath)\n\(JSONOutput.pretty(definitions.groupBody))\n")
-                print("POST \(CRMDefinitions.propertiesPath)\n\(JSONOutput.pretty(definitions.propertiesBody))")
+                print(
+                    session.crmDefinitions.map { d in
+                        "POST \(d.groupPath)\n\(JSONOutput.pretty(d.groupBody))\n\nPOST \(d.propertiesPath)\n\(JSONOutput.pretty(d.propertiesBody))"
+                    }.joined(separator: "\n\n"))
                 return
             }
             let report = try await session.applyCRMDefinitions()

@@ -618,12 +618,18 @@ struct CRMSyncTests {
         let definitions = CRMDefinitions(world.configuration.crm)
         let first = try await CRMDefinitionsApplier(client: world.client(fake), definitions: definitions).apply()
         #expect(first.succeeded)
-        #expect(first.lines.first == "group pql_scoring: created")
+        #expect(first.lines.first == "group pql_scoring on contacts: created")
         #expect(first.lines.filter { $0.hasSuffix(": created") }.count == 1 + CRMProperty.allCases.count)
         #expect(fake.definedProperties == FakeHubSpotServer.defaultDefinedProperties)
         let second = try await CRMDefinitionsApplier(client: world.client(fake), definitions: definitions).apply()
         #expect(second.succeeded)
         #expect(second.lines.filter { $0.hasSuffix("already exists") }.count == 1 + CRMProperty.allCases.count)
+        // On companies (actions.companies): the same group and properties but the contact's own score.
+        fake.definedCompanyProperties = []
+        let companies = CRMDefinitions(world.configuration.crm, object: .companies)
+        let onCompanies = try await CRMDefinitionsApplier(client: world.client(fake), definitions: companies).apply()
+        #expect(onCompanies.succeeded && onCompanies.lines.first == "group pql_scoring on companies: created")
+        #expect(fake.definedCompanyProperties == FakeHubSpotServer.defaultDefinedProperties.subtracting(["email", "pql_contact_score"]))
     }
 }
 

@@ -65,7 +65,7 @@ struct ActionBodiesTests {
         let answer = try? JSONParser.parse(
             #"{"status":"COMPLETE","results":[{"id":"88","objectWriteTraceId":"k2","properties":{}},"#
                 + #"{"id":"87","properties":{"hs_task_body":"x\nBriefer key: k1"}}]}"#)
-        #expect(HubSpotTask.createdIds(answer) == ["k2": "88", "k1": "87"])
+        #expect(HubSpotBatch.createdIds(answer) == ["k2": "88", "k1": "87"])
     }
 
     @Test func keysAreStablePerTransitionAndKind() {
@@ -75,7 +75,7 @@ struct ActionBodiesTests {
         #expect(key.allSatisfy { $0.isLetter || $0.isNumber })
         #expect(key != ActionKind.task.key(account: "acme.com", becameHot: Self.hot.adding(days: 3)))
         #expect(key != ActionKind.task.key(account: "globex.com", becameHot: Self.hot))
-        #expect(Set(ActionKind.allCases.map { $0.key(account: "acme.com", becameHot: Self.hot) }).count == 3)
+        #expect(Set(ActionKind.allCases.map { $0.key(account: "acme.com", becameHot: Self.hot) }).count == 4)
         // A search asks for five keys at most, one filter group each.
         let search = HubSpotTask.searchBody(keys: ["a", "b"])
         guard case let .array(groups)? = search["filterGroups"] else {
@@ -101,6 +101,9 @@ struct ActionBodiesTests {
         #expect(text.contains("*PQL score*\\n99") && text.contains("*Owner*\\n9001"))
         #expect(text.contains("https://app.hubspot.com/contacts/12345678/record/0-2/701"))
         #expect(payload["text"]?.stringValue == "Hot account: &lt;!channel&gt; &amp; co. (PQL 99)")
+        // Every mrkdwn text is verbatim: Slack makes no link of a bare URL nor parses a channel name in it.
+        #expect(text.ranges(of: #""type":"mrkdwn""#).count == text.ranges(of: #""verbatim":true"#).count)
+        #expect(text.contains(#""verbatim":true"#))
         // A header is cut to Slack's 150 characters.
         let long = SlackMessage.payload(Self.content(.slack, account: String(repeating: "a", count: 400) + ".com"))
         guard case let .array(longBlocks)? = long["blocks"] else { return }

@@ -36,6 +36,15 @@ import Synchronization
 ///   ``searchLag`` seconds after it was created (HubSpot's index lags its writes), and searches are limited to
 ///   ``searchRateLimit`` a second (a 429 `SECONDLY` over it), apart from the general budget.
 ///
+/// - Companies: `/crm/v3/objects/companies/batch/create` (inputs `{properties, objectWriteTraceId?}`; 201; nothing
+///   deduplicates by domain, as in HubSpot), `batch/update` (by record id, as contacts: 207 `OBJECT_NOT_FOUND` for unknown
+///   ids), `search` (`domain` `EQ`, with the tasks' ``searchLag`` and search limit), and their property definitions
+///   (`/crm/v3/properties/companies/groups`, `/batch/create`, into ``definedCompanyProperties``); associations v4:
+///   `/crm/v4/associations/contacts/companies/batch/read` (each contact's companies; contacts without any are left out)
+///   and `/crm/v4/associations/companies/contacts/batch/associate/default` (both ids must exist; associating twice
+///   changes nothing). With ``autoCreatesCompanies`` a contact created with an address at a domain no company has gets
+///   one made and associated, as HubSpot's "create and associate companies with contacts" setting does.
+///
 /// Every request must carry `Authorization: Bearer <token>` (401 `INVALID_AUTHENTICATION` otherwise)
 /// and `Content-Type: application/json` (415 otherwise). A batch is refused whole, nothing applied,
 /// with 400 `VALIDATION_ERROR` for: malformed JSON or a body that is not an object with an `inputs`
@@ -78,6 +87,13 @@ public final class FakeHubSpotServer: Sendable {
     public static let propertiesCreatePath = "/crm/v3/properties/contacts/batch/create"
     public static let accountInfoPath = "/account-info/v3/details"
     public static let tasksCreatePath = "/crm/v3/objects/tasks/batch/create"
+    public static let companiesCreatePath = "/crm/v3/objects/companies/batch/create"
+    public static let companiesUpdatePath = "/crm/v3/objects/companies/batch/update"
+    public static let companiesSearchPath = "/crm/v3/objects/companies/search"
+    public static let companyGroupsPath = "/crm/v3/properties/companies/groups"
+    public static let companyPropertiesCreatePath = "/crm/v3/properties/companies/batch/create"
+    public static let associationsReadPath = "/crm/v4/associations/contacts/companies/batch/read"
+    public static let associatePath = "/crm/v4/associations/companies/contacts/batch/associate/default"
     public static let tasksSearchPath = "/crm/v3/objects/tasks/search"
     /// The properties a task may carry, and the values of its enumerations.
     public static let taskProperties: Set<String> = [
@@ -162,6 +178,17 @@ public final class FakeHubSpotServer: Sendable {
         public var properties: [String: String]
         public var createdAt: Date
         public var updatedAt: Date
+    }
+
+    /// A company in the fake CRM.
+    public struct Company: Sendable, Equatable {
+        public var id: String
+        public var properties: [String: String]
+        /// The contacts' record ids associated with it.
+        public var contacts: Set<String>
+        public var traceId: String?
+        public var createdAt: Date
+        public var domain: String? { properties["domain"] }
     }
 
     /// A task in the fake CRM.
@@ -372,6 +399,35 @@ public final class FakeHubSpotServer: Sendable {
         state.withLock { s in s.contacts.values.sorted { Int($0.id) ?? 0 < Int($1.id) ?? 0 } }
     }
 
+    // MARK: Companies
+
+    /// Company property names that exist besides `domain` and `name` (the pql_* but the contact's own score, by default).
+    public var definedCompanyProperties: Set<String> {
+        get { state.withLock { $0.definedCompanyProperties } }
+        set { state.withLock { $0.definedCompanyProperties = newValue } }
+    }
+
+    /// Whether a contact created at a domain no company has gets one made and associated.
+    public var autoCreatesCompanies: Bool {
+        get { state.withLock { $0.autoCreatesCompanies } }
+        set { state.withLock { $0.autoCreatesCompanies = newValue } }
+    }
+
+    /// Adds a company (and associates these contacts' record ids); returns its id.
+    @discardableResult
+    public func addCompany(domain: String, properties: [String: String] = [:], contacts: [String] = []) -> String {
+        state.withLock { s in
+            let id = s.createCompany(properties: properties.merging(["domain": domain]) { a, _ in a }, traceId: nil, at: Date())
+            for contact in contacts { s.companies[id]?.contacts.insert(contact) }
+            return id
+        }
+    }
+
+    /// Every company, in the order made.
+    public var companies: [Company] {
+        state.withLock { s in s.companies.values.sorted { Int($0.id) ?? 0 < Int($1.id) ?? 0 } }
+    }
+
     // MARK: Tasks
 
     /// Seconds before a created task shows in search results (default 0).
@@ -578,7 +634,14 @@ public final class FakeHubSpotServer: Sendable {
                     "uiDomain": "app.hubspot.com", "dataHostingLocation": "na1",
                 ]), category: nil, message: nil)
         }
-        guard [upsertPath, readPath, updatePath, groupsPath, propertiesCreatePath, tasksCreatePath, tasksSearchPath].contains(path) else {
+        let companyPaths = [
+            companiesCreatePath, companiesUpdatePath, companiesSearchPath, companyGroupsPath, companyPropertiesCreatePath,
+            associationsReadPath, associatePath,
+        ]
+        guard
+            ([upsertPath, readPath, updatePath, groupsPath, propertiesCreatePath, tasksCreatePath, tasksSearchPath] + companyPaths)
+                .contains(path)
+        else {
             return error(404, category: "OBJECT_NOT_FOUND", message: "Unable to route \(request.method) \(path): no such endpoint")
         }
         guard request.method == "POST" else {
@@ -598,8 +661,9 @@ public final class FakeHubSpotServer: Sendable {
         guard let body = any as? [String: Any] else {
             return validation("Invalid input JSON on line 1, column 1: the request body must be a JSON object")
         }
-        if path == groupsPath { return createGroup(body, state: &s) }
+        if path == groupsPath || path == companyGroupsPath { return createGroup(body, state: &s, companies: path == companyGroupsPath) }
         if path == tasksSearchPath { return searchTasks(body, state: &s, now: now) }
+        if path == companiesSearchPath { return searchCompanies(body, state: &s, now: now) }
         guard let rawInputs = body["inputs"] as? [Any] else {
             return validation("Invalid input JSON: `inputs` is required and must be an array")
         }
@@ -610,7 +674,12 @@ public final class FakeHubSpotServer: Sendable {
         switch path {
         case readPath: return read(body, inputs: inputs, state: &s)
         case propertiesCreatePath: return createProperties(inputs, state: &s)
+        case companyPropertiesCreatePath: return createProperties(inputs, state: &s, companies: true)
         case tasksCreatePath: return createTasks(inputs, state: &s, now: now)
+        case companiesCreatePath: return createCompanies(inputs, state: &s, now: now)
+        case companiesUpdatePath: return updateCompanies(inputs, state: &s, now: now)
+        case associationsReadPath: return readAssociations(inputs, state: &s)
+        case associatePath: return associate(inputs, state: &s)
         default: return write(request, path: path, inputs: inputs, state: &s, now: now)
         }
     }
@@ -618,11 +687,11 @@ public final class FakeHubSpotServer: Sendable {
     // MARK: Property definitions
 
     /// 201 with the group, or 409 `CONFLICT` when a group of that name exists.
-    private static func createGroup(_ body: [String: Any], state s: inout State.Values) -> Answer {
+    private static func createGroup(_ body: [String: Any], state s: inout State.Values, companies: Bool = false) -> Answer {
         guard let name = body["name"] as? String, !name.isEmpty, let label = body["label"] as? String, !label.isEmpty else {
             return validation("Invalid input JSON: a property group needs a `name` and a `label`")
         }
-        guard s.groups.insert(name).inserted else {
+        guard companies ? s.companyGroups.insert(name).inserted : s.groups.insert(name).inserted else {
             return error(409, category: "CONFLICT", message: "A property group named '\(name)' already exists")
         }
         return Answer(status: 201, headers: jsonHeaders, body: json(["name": name, "label": label, "displayOrder": -1, "archived": false]))
@@ -630,7 +699,7 @@ public final class FakeHubSpotServer: Sendable {
 
     /// Creates each property (name, label, type, fieldType, groupName required; the group must exist):
     /// 201 with them, or 207 with a `CONFLICT` error per property that already exists (by `context.name`).
-    private static func createProperties(_ inputs: [[String: Any]], state s: inout State.Values) -> Answer {
+    private static func createProperties(_ inputs: [[String: Any]], state s: inout State.Values, companies: Bool = false) -> Answer {
         guard inputs.count <= maxBatchSize else { return tooMany(inputs.count) }
         var results: [[String: Any]] = []
         var errors: [[String: Any]] = []
@@ -640,18 +709,20 @@ public final class FakeHubSpotServer: Sendable {
             else {
                 return validation("Invalid input JSON: a property needs name, label, type, fieldType and groupName")
             }
-            guard s.groups.contains(group) else { return validation("Property group '\(group)' does not exist") }
+            guard (companies ? s.companyGroups : s.groups).contains(group) else {
+                return validation("Property group '\(group)' does not exist")
+            }
             if type == "enumeration", (input["options"] as? [Any])?.isEmpty ?? true {
                 return validation("Property '\(name)' is an enumeration without options")
             }
-            if s.definedProperties.contains(name) {
+            if (companies ? s.definedCompanyProperties : s.definedProperties).contains(name) {
                 errors.append([
                     "status": "error", "category": "CONFLICT", "message": "Property named '\(name)' already exists.",
                     "context": ["name": [name]],
                 ])
                 continue
             }
-            s.definedProperties.insert(name)
+            if companies { s.definedCompanyProperties.insert(name) } else { s.definedProperties.insert(name) }
             results.append(input)
         }
         let now = iso(Date())
@@ -719,7 +790,8 @@ public final class FakeHubSpotServer: Sendable {
             ]))
     }
 
-    private static func searchTasks(_ body: [String: Any], state s: inout State.Values, now: Date) -> Answer {
+    /// The 429 of a search over ``searchRateLimit`` a second, else nil (the search counted).
+    private static func searchLimit(_ s: inout State.Values, now: Date) -> Answer? {
         s.searchTimes.removeAll { now.timeIntervalSince($0) >= 1 }
         guard s.searchTimes.count < s.searchRateLimit else {
             s.searchesRateLimited += 1
@@ -728,6 +800,11 @@ public final class FakeHubSpotServer: Sendable {
             return answer
         }
         s.searchTimes.append(now)
+        return nil
+    }
+
+    private static func searchTasks(_ body: [String: Any], state s: inout State.Values, now: Date) -> Answer {
+        if let limited = searchLimit(&s, now: now) { return limited }
         let groups = body["filterGroups"] as? [[String: Any]] ?? []
         guard groups.count <= 5 else { return validation("Search allows at most 5 filterGroups (got \(groups.count))") }
         func matches(_ task: CRMTask, _ filter: [String: Any]) -> Bool {
@@ -752,6 +829,139 @@ public final class FakeHubSpotServer: Sendable {
             return ["id": task.id, "properties": properties, "createdAt": iso(task.createdAt), "archived": false]
         }
         return Answer(status: 200, headers: jsonHeaders, body: json(["total": found.count, "results": Array(results)]))
+    }
+
+    // MARK: Companies
+
+    private static func companyProblem(_ properties: [String: Any], defined: Set<String>) -> Answer? {
+        for (name, value) in properties {
+            guard name == "domain" || name == "name" || defined.contains(name) else {
+                return error(
+                    400, category: "VALIDATION_ERROR", message: "Property \"\(name)\" does not exist",
+                    extra: ["errors": [["message": "Property \"\(name)\" does not exist", "code": "PROPERTY_DOESNT_EXIST"]]])
+            }
+            guard value is String, !(value is NSNumber) else {
+                return validation("\(jsonText(value)) is not a valid value for property \"\(name)\": property values must be strings")
+            }
+        }
+        return nil
+    }
+
+    private static func createCompanies(_ inputs: [[String: Any]], state s: inout State.Values, now: Date) -> Answer {
+        guard inputs.count <= maxBatchSize else { return tooMany(inputs.count) }
+        for input in inputs {
+            guard let properties = input["properties"] as? [String: Any] else {
+                return validation("Invalid input JSON: every input needs `properties`")
+            }
+            if let problem = companyProblem(properties, defined: s.definedCompanyProperties) { return problem }
+        }
+        var results: [[String: Any]] = []
+        for input in inputs {
+            let properties = (input["properties"] as! [String: Any]).mapValues { $0 as! String }
+            let id = s.createCompany(properties: properties, traceId: input["objectWriteTraceId"] as? String, at: now)
+            var result: [String: Any] = [
+                "id": id, "properties": properties, "createdAt": iso(now), "updatedAt": iso(now), "archived": false,
+            ]
+            if let trace = input["objectWriteTraceId"] { result["objectWriteTraceId"] = trace }
+            results.append(result)
+        }
+        let stamp = iso(now)
+        return Answer(
+            status: 201, headers: jsonHeaders,
+            body: json([
+                "status": "COMPLETE", "results": s.reversesResults ? results.reversed() : results, "startedAt": stamp, "completedAt": stamp,
+            ]))
+    }
+
+    private static func updateCompanies(_ inputs: [[String: Any]], state s: inout State.Values, now: Date) -> Answer {
+        guard inputs.count <= maxBatchSize else { return tooMany(inputs.count) }
+        for input in inputs {
+            guard input["id"] is String, let properties = input["properties"] as? [String: Any] else {
+                return validation("Invalid input JSON: every input needs a string `id` and `properties`")
+            }
+            if let problem = companyProblem(properties, defined: s.definedCompanyProperties) { return problem }
+        }
+        var results: [[String: Any]] = []
+        var missing: [String] = []
+        for input in inputs {
+            let id = input["id"] as! String
+            guard s.companies[id] != nil else {
+                missing.append(id)
+                continue
+            }
+            let properties = (input["properties"] as! [String: Any]).mapValues { $0 as! String }
+            s.companies[id]!.properties.merge(properties) { $1 }
+            s.companyWrites.append((id, input["objectWriteTraceId"] as? String, properties))
+            var result: [String: Any] = ["id": id, "properties": s.companies[id]!.properties, "updatedAt": iso(now), "archived": false]
+            if let trace = input["objectWriteTraceId"] { result["objectWriteTraceId"] = trace }
+            results.append(result)
+        }
+        return batchAnswer(results: s.reversesResults ? results.reversed() : results, missing: missing)
+    }
+
+    private static func searchCompanies(_ body: [String: Any], state s: inout State.Values, now: Date) -> Answer {
+        if let limited = searchLimit(&s, now: now) { return limited }
+        let groups = body["filterGroups"] as? [[String: Any]] ?? []
+        guard groups.count <= 5 else { return validation("Search allows at most 5 filterGroups (got \(groups.count))") }
+        let wanted = groups.compactMap { group -> String? in
+            guard let filter = (group["filters"] as? [[String: Any]])?.first, filter["propertyName"] as? String == "domain",
+                filter["operator"] as? String == "EQ"
+            else { return nil }
+            return (filter["value"] as? String)?.lowercased()
+        }
+        let found = s.companies.values.filter { c in
+            now.timeIntervalSince(c.createdAt) >= s.searchLag && wanted.contains(c.domain?.lowercased() ?? "")
+        }.sorted { Int($0.id) ?? 0 < Int($1.id) ?? 0 }
+        let results = found.map { c -> [String: Any] in
+            let properties: [String: Any] = [
+                "domain": c.domain as Any? ?? NSNull(), "name": c.properties["name"] as Any? ?? NSNull(), "hs_object_id": c.id,
+            ]
+            return ["id": c.id, "properties": properties, "archived": false]
+        }
+        return Answer(status: 200, headers: jsonHeaders, body: json(["total": results.count, "results": results]))
+    }
+
+    private static func readAssociations(_ inputs: [[String: Any]], state s: inout State.Values) -> Answer {
+        guard inputs.count <= 1000 else { return tooMany(inputs.count) }
+        var results: [[String: Any]] = []
+        for input in inputs {
+            guard let id = input["id"] as? String else { return validation("Invalid input JSON: every input needs a string `id`") }
+            let companies = s.companies.values.filter { $0.contacts.contains(id) }.sorted { Int($0.id) ?? 0 < Int($1.id) ?? 0 }
+            guard !companies.isEmpty else { continue }
+            results.append([
+                "from": ["id": id],
+                "to": companies.map {
+                    [
+                        "toObjectId": Int($0.id) ?? 0,
+                        "associationTypes": [["category": "HUBSPOT_DEFINED", "typeId": 279, "label": NSNull()]],
+                    ]
+                },
+            ])
+        }
+        return Answer(status: 200, headers: jsonHeaders, body: json(["status": "COMPLETE", "results": results]))
+    }
+
+    private static func associate(_ inputs: [[String: Any]], state s: inout State.Values) -> Answer {
+        guard inputs.count <= maxBatchSize else { return tooMany(inputs.count) }
+        var pairs: [(String, String)] = []
+        for input in inputs {
+            guard let from = (input["from"] as? [String: Any])?["id"] as? String, let to = (input["to"] as? [String: Any])?["id"] as? String
+            else {
+                return validation("Invalid input JSON: every input needs `from.id` and `to.id`")
+            }
+            guard s.companies[from] != nil, s.contacts[to] != nil else {
+                return validation("No company \(from) or no contact \(to) to associate")
+            }
+            pairs.append((from, to))
+        }
+        for (company, contact) in pairs { s.companies[company]!.contacts.insert(contact) }
+        let results = pairs.map {
+            [
+                "fromObjectTypeId": "0-2", "fromObjectId": Int($0.0) ?? 0, "toObjectTypeId": "0-1", "toObjectId": Int($0.1) ?? 0,
+                "labels": [] as [Any],
+            ] as [String: Any]
+        }
+        return Answer(status: 200, headers: jsonHeaders, body: json(["status": "COMPLETE", "results": results]))
     }
 
     // MARK: batch/read
@@ -1017,6 +1227,7 @@ extension FakeHubSpotServer {
         struct Values {
             var definedProperties: Set<String>
             var groups: Set<String> = ["contactinformation"]
+            var companyGroups: Set<String> = ["companyinformation"]
             var rateLimit: Int
             var rateLimitWindow: Double
             var dailyLimitReached = false
@@ -1031,6 +1242,11 @@ extension FakeHubSpotServer {
             var requests: [Request] = []
             var writes: [Write] = []
             var tasks: [CRMTask] = []
+            var companies: [String: Company] = [:]
+            var companyWrites: [(id: String, traceId: String?, properties: [String: String])] = []
+            var definedCompanyProperties = FakeHubSpotServer.defaultDefinedProperties.subtracting(["email", "pql_contact_score"])
+            var autoCreatesCompanies = false
+            var nextCompanyId = 50_001
             var nextTaskId = 90_001
             var searchLag: Double = 0
             var searchRateLimit = 5
@@ -1045,6 +1261,19 @@ extension FakeHubSpotServer {
                 all["email"] = normalized
                 contacts[id] = Contact(id: id, email: normalized, properties: all, createdAt: now, updatedAt: now)
                 idsByEmail[normalized] = id
+                if autoCreatesCompanies, let domain = normalized.split(separator: "@").last.map(String.init) {
+                    let company =
+                        companies.values.first { $0.domain?.lowercased() == domain }?.id
+                        ?? createCompany(properties: ["domain": domain, "name": domain], traceId: nil, at: now)
+                    companies[company]?.contacts.insert(id)
+                }
+                return id
+            }
+
+            mutating func createCompany(properties: [String: String], traceId: String?, at now: Date) -> String {
+                let id = String(nextCompanyId)
+                nextCompanyId += 1
+                companies[id] = Company(id: id, properties: properties, contacts: [], traceId: traceId, createdAt: now)
                 return id
             }
 

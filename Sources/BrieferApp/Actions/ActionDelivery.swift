@@ -61,7 +61,13 @@ struct ActionDelivery {
                         summary.note("task search failed: \(client.message(response)) (searched again next pass)")
                         continue
                     }
-                    let found = HubSpotTask.createdIds(try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)))
+                    guard
+                        let found = HubSpotTask.found(
+                            keys: chunk.map(\.key), in: try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)))
+                    else {
+                        summary.note("task search answered something that is not a search answer (searched again next pass)")
+                        continue
+                    }
                     var outcomes: [ActionOutcome] = []
                     for action in chunk {
                         if let id = found[action.key] {
@@ -70,6 +76,12 @@ struct ActionDelivery {
                                     id: action.id, status: .done, message: "found by its key after a create without an answer", resultId: id
                                 ))
                             summary.foundBySearch += 1
+                        } else if action.attempts >= Self.maxTaskAttempts {
+                            outcomes.append(
+                                .init(
+                                    id: action.id, status: .rejected,
+                                    message:
+                                        "not created after \(action.attempts) attempts without an answer, nor found by its key: given up"))
                         } else {
                             creates.append(action)
                         }
@@ -83,10 +95,18 @@ struct ActionDelivery {
         }
     }
 
+    /// Sends with no answer whose task is then not found, at most: past it the task is rejected, not sent for ever.
+    static let maxTaskAttempts = 5
+    /// Sends of one webhook event that met a refusal worth another try (a 404 during a deploy, a 401 while a secret
+    /// rotates) before it is given up.
+    static let maxWebhookAttempts = 20
+
     /// One `batch/create`; a batch HubSpot refuses (400: nothing created) is sent again one task at a time, so only the bad
-    /// one is rejected.
-    mutating func create(_ chunk: [ActionRecord], client: HubSpotClient, kinds: [Int64: ActionKind]) async throws {
-        let inputs = chunk.compactMap { $0.body.flatMap { try? JSONParser.parse($0) } }
+    /// one is rejected — after one more try without its associations (a contact merged or deleted since refuses it).
+    mutating func create(_ chunk: [ActionRecord], client: HubSpotClient, kinds: [Int64: ActionKind], bare: Bool = false) async throws {
+        let inputs = chunk.compactMap { $0.body.flatMap { try? JSONParser.parse($0) } }.map {
+            bare ? HubSpotTask.withoutAssociations($0) : $0
+        }
         try store.noteActionAttempt(ids: chunk.map(\.id), at: .now)
         CrashPoint.hit("actions-before-send")
         let outcome = await client.post(
@@ -105,6 +125,8 @@ struct ActionDelivery {
             if response.status == 400 {
                 if chunk.count > 1 {
                     for one in chunk where summary.stopped == nil { try await create([one], client: client, kinds: kinds) }
+                } else if !bare {
+                    try await create(chunk, client: client, kinds: kinds, bare: true)
                 } else {
                     try settle(
                         chunk.map {
@@ -122,13 +144,23 @@ struct ActionDelivery {
                     kinds: kinds)
                 return
             }
-            let ids = HubSpotTask.createdIds(try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)))
+            let ids = HubSpotBatch.createdIds(try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)))
+            // A 207 names the inputs it refused by their trace ids: those were not created.
+            var refused: [String: String] = [:]
+            for failure in HubSpotBatch.Answer.errors(in: Array(response.body)) {
+                for key in failure.traceIds { refused[key] = "\(failure.category): \(client.endpoint.redacting(failure.message))" }
+            }
             try settle(
                 chunk.map { action in
-                    ids[action.key].map { ActionOutcome(id: action.id, status: .done, httpStatus: response.status, resultId: $0) }
-                        ?? ActionOutcome(
-                            id: action.id, status: .pending, inFlight: true, httpStatus: response.status,
-                            message: "not in the create answer: searched for by its key next pass")
+                    if let id = ids[action.key] {
+                        return ActionOutcome(id: action.id, status: .done, httpStatus: response.status, resultId: id)
+                    }
+                    if let why = refused[action.key] {
+                        return ActionOutcome(id: action.id, status: .rejected, httpStatus: response.status, message: "task refused: " + why)
+                    }
+                    return ActionOutcome(
+                        id: action.id, status: .pending, inFlight: true, httpStatus: response.status,
+                        message: "not in the create answer: searched for by its key next pass")
                 }, kinds: kinds)
         }
     }
@@ -189,13 +221,18 @@ struct ActionDelivery {
                     kinds: kinds)
             case let .answer(response):
                 let text = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let said = "\(sender.label) refused it (\(response.status)\(text.isEmpty ? "" : ": " + text))"
+                // Slack's refusals are final. The webhook is at least once: only a refusal of the event itself (400, 410,
+                // 413, 422) is; another (a 404 during a deploy, a 401 while a secret rotates) is tried again, up to a limit.
+                let final =
+                    action.kind == .slack || [400, 410, 413, 422].contains(response.status)
+                    || action.attempts + 1 >= Self.maxWebhookAttempts
                 try settle(
                     [
                         .init(
-                            id: action.id, status: .rejected, httpStatus: response.status,
-                            message: "\(sender.label) refused it (\(response.status)\(text.isEmpty ? "" : ": " + text))")
-                    ],
-                    kinds: kinds)
+                            id: action.id, status: final ? .rejected : .pending, httpStatus: response.status,
+                            message: said + (final ? "" : ": sent again next pass"))
+                    ], kinds: kinds)
             case let .deferred(message):
                 deferred.insert(action.kind)
                 try settle([.init(id: action.id, status: .pending, message: message)], kinds: kinds)

@@ -85,6 +85,7 @@ public final class ActionRunner: Sendable {
                 case .task: return hubspot.map { (kind, $0.endpoint.destination) }
                 case .slack: return (kind, "slack")
                 case .webhook: return (kind, "webhook")
+                case .company: return nil
                 }
             }
         }
@@ -117,18 +118,19 @@ public final class ActionRunner: Sendable {
             return summary
         }
         let now = clock()
-        let enabledFrom = try store.actionsEnabledFrom(settingTo: dryRun ? nil : run.asOf) ?? run.asOf
-        summary.enabledFrom = enabledFrom
         let hot = try store.accountScores(runId: run.id, tier: .hot)
         let transitions = hot.compactMap { s in
             s.becameHotAt.flatMap { Timestamp.parse($0)?.timestamp }.map {
                 ActionPolicy.Transition(account: s.score.account, becameHot: $0)
             }
         }
-        let policy = ActionPolicy(enabledFrom: enabledFrom, coolDownHours: settings.coolDownHours, dailyCap: settings.dailyCap)
         let routes = destinations(target)
         var before: Set<String> = []
         for (kind, destination) in routes {
+            let enabledFrom =
+                try store.actionsEnabledFrom(kind: kind, destination: destination, settingTo: dryRun ? nil : run.asOf) ?? run.asOf
+            summary.enabledFrom = min(summary.enabledFrom ?? enabledFrom, enabledFrom)
+            let policy = ActionPolicy(enabledFrom: enabledFrom, coolDownHours: settings.coolDownHours, dailyCap: settings.dailyCap)
             let known = try store.actionKeys(kind: kind, destination: destination)
             let fresh = transitions.filter { !known.contains(kind.key(account: $0.account, becameHot: $0.becameHot)) }
             var history = try store.actionHistory(kind: kind, destination: destination, dayStart: now.startOfDay)
@@ -162,14 +164,31 @@ public final class ActionRunner: Sendable {
         }
         var hubspot: HubSpotClient?
         if case let .push(client, _) = target { hubspot = client }
+        // Companies first: the tasks are associated with them, the messages link to them.
+        var companyIds: [String: String] = [:]
+        if settings.companies.enabled, let hubspot {
+            var companies = ActionSummary(mode: mode)
+            companyIds = try await CompanySync(store: store, configuration: configuration).push(
+                client: hubspot, contactDestination: hubspot.endpoint.destination, run: run, summary: &companies)
+            for (kind, n) in companies.done { summary.done[kind, default: 0] += n }
+            for (path, n) in companies.requests { summary.requests[path, default: 0] += n }
+            summary.rejected += companies.rejected
+            for message in companies.messages { summary.note("companies: " + message) }
+            if let stopped = companies.stopped { summary.note("companies stopped: " + stopped) }
+        }
         try await fixBodies(
-            try store.actions(statuses: [.waiting]).filter(ours), run: run, hot: hot, hubspot: hubspot, target: target, now: now,
-            summary: &summary)
+            try store.actions(statuses: [.waiting]).filter(ours), run: run, hot: hot, hubspot: hubspot, companyIds: companyIds,
+            target: target,
+            now: now, summary: &summary)
         let pending = try store.actions(statuses: [.pending]).filter(ours)
-        if !pending.isEmpty {
+        var companyFiles: CompanySync.FileParts?
+        if case .files = target, settings.companies.enabled {
+            companyFiles = try CompanySync(store: store, configuration: configuration).fileParts(run)
+        }
+        if !pending.isEmpty || !(companyFiles?.isEmpty ?? true) {
             switch target {
             case let .files(directory):
-                try writeFiles(pending, directory: directory, run: run, now: now, summary: &summary)
+                try writeFiles(pending, companies: companyFiles, directory: directory, run: run, now: now, summary: &summary)
             case let .push(client, notifications):
                 var delivery = ActionDelivery(runner: self, summary: summary)
                 if let client { try await delivery.tasks(pending.filter { $0.kind == .task }, client: client) }
@@ -191,8 +210,8 @@ public final class ActionRunner: Sendable {
     /// Fixes what each waiting action will send, once its account's briefing for this transition is ready or its wait is
     /// over (then with the rules' briefing); an account no longer hot is skipped.
     func fixBodies(
-        _ waiting: [ActionRecord], run: ScoringRun, hot: [StoredAccountScore], hubspot: HubSpotClient?, target: Target, now: Timestamp,
-        summary: inout ActionSummary
+        _ waiting: [ActionRecord], run: ScoringRun, hot: [StoredAccountScore], hubspot: HubSpotClient?, companyIds: [String: String],
+        target: Target, now: Timestamp, summary: inout ActionSummary
     ) async throws {
         guard !waiting.isEmpty else { return }
         let byAccount = Dictionary(hot.map { ($0.score.account, $0) }, uniquingKeysWith: { a, _ in a })
@@ -241,16 +260,19 @@ public final class ActionRunner: Sendable {
             let files = if case .files = target { true } else { false }
             // In files the association names the contact by its address: the manifest says to resolve it first.
             let contactId = files ? email : email.flatMap { records[$0]?.recordId }
+            let companyId =
+                files ? (settings.companies.enabled ? action.account.lowercased() : nil) : companyIds[action.account.lowercased()]
             let content = ActionContent(
                 key: action.key, account: action.account, score: score.score.score, tier: score.score.tier, becameHot: action.becameHot,
                 reasons: ReasonCode.top(score.score.reasons, limit: 5), briefing: briefing, briefingSource: source,
-                ownerId: ownerOf[action.account], contactEmail: email, contactRecordId: contactId, companyRecordId: nil,
-                recordURL: ActionContent.hubSpotRecordURL(portal: portal, companyId: nil, contactId: files ? nil : contactId))
+                ownerId: ownerOf[action.account], contactEmail: email, contactRecordId: contactId, companyRecordId: companyId,
+                recordURL: files ? nil : ActionContent.hubSpotRecordURL(portal: portal, companyId: companyId, contactId: contactId))
             let body: JSONValue
             switch action.kind {
             case .task: body = HubSpotTask.input(content, settings: settings.tasks)
             case .slack: body = SlackMessage.payload(content)
             case .webhook: body = SignedWebhook.event(content, createdAt: now)
+            case .company: continue
             }
             fixed.append((action.id, body.compactText, source?.rawValue))
         }
@@ -261,9 +283,14 @@ public final class ActionRunner: Sendable {
 
     /// Writes every pending action as the requests a push would send, into a new numbered folder with a manifest, then
     /// marks them done (the files are the destination).
-    func writeFiles(_ pending: [ActionRecord], directory: String, run: ScoringRun, now: Timestamp, summary: inout ActionSummary) throws {
+    func writeFiles(
+        _ pending: [ActionRecord], companies: CompanySync.FileParts?, directory: String, run: ScoringRun, now: Timestamp,
+        summary: inout ActionSummary
+    ) throws {
         let id = try store.startSync(destination: CRMSync.filesDestination, mode: "actions", at: now)
         var files = try RequestFolder(directory: directory, name: String(format: "actions-%06lld", id))
+        let companySync = CompanySync(store: store, configuration: configuration)
+        if let companies { try companySync.emit(companies, into: &files) }
         let tasks = pending.filter { $0.kind == .task }
         var emails: Set<String> = []
         for chunk in tasks.chunked(HubSpotTask.maxBatch) {
@@ -278,7 +305,8 @@ public final class ActionRunner: Sendable {
                 entry: [
                     "method": "POST", "path": HubSpotTask.createPath, "inputs": inputs.count, "keys": chunk.map(\.key),
                     "note": "each association to a contact names it by its email: replace it with the record id the "
-                        + "resolve_first read returns (leave the association out for a contact it reports as not found)",
+                        + "resolve_first read returns (leave the association out for a contact it reports as not found)"
+                        + (settings.companies.enabled ? "; one to a company (192) names it by its domain: its company's record id" : ""),
                 ])
         }
         for action in pending where action.kind != .task {
@@ -302,7 +330,8 @@ public final class ActionRunner: Sendable {
             }
         }
         var manifest: [String: Any] = [
-            "actions": id, "created_at": now.iso8601, "scoring_run": run.id, "as_of": run.asOf.iso8601, "count": pending.count,
+            "actions": id, "created_at": now.iso8601, "scoring_run": run.id, "as_of": run.asOf.iso8601,
+            "count": pending.count + (companies.map { $0.creates.count + $0.updates.count + $0.links.count } ?? 0),
         ]
         if !emails.isEmpty {
             manifest["resolve_first"] = [
@@ -314,6 +343,12 @@ public final class ActionRunner: Sendable {
         CrashPoint.hit("actions-after-files-written")
         try store.settleActions(pending.map { ActionOutcome(id: $0.id, status: .done) }, at: now)
         for action in pending { summary.done[action.kind.rawValue, default: 0] += 1 }
+        if let companies {
+            try companySync.settle(companies)
+            summary.done["company", default: 0] += companies.creates.count
+            summary.done["company properties", default: 0] += companies.updates.count
+            summary.done["association", default: 0] += companies.links.count
+        }
         summary.directory = files.folder
         summary.files = files.files
         try store.finishSync(id: id, summary: "actions: \(pending.count) written", at: .now)

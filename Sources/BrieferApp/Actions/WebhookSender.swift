@@ -28,8 +28,15 @@ public struct NotificationTargets: Sendable {
                     "actions.slack.enabled needs the incoming webhook's URL in \(slackVariable) or a file named by \(slackVariable)_FILE",
                     code: .missingSecret)
             }
-            if let refusal = CleartextPolicy.refusal(url: url, secretName: slackVariable, environment: environment) {
-                throw ActionError(refusal, code: .badEndpoint)
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw ActionError("\(slackVariable) must be the incoming webhook's https:// URL", code: .badEndpoint)
+            }
+            // The URL is the secret: the refusal names its host only.
+            let host = URLComponents(string: url)?.host ?? "its host"
+            if CleartextPolicy.refusal(url: url, secretName: slackVariable, environment: environment) != nil {
+                throw ActionError(
+                    "\(slackVariable) would be sent in the clear (plain http to \(host)): use https, or set "
+                        + "\(CleartextPolicy.allowVariable)=1 if the network to that host is trusted", code: .badEndpoint)
             }
             targets.slackURL = url
         }
@@ -120,7 +127,9 @@ final class WebhookSender: Sendable {
                 case .retry: break
                 }
             } catch {
-                let mayHaveArrived = !error.neverConnected
+                // Only a connection that broke while talking, or a timeout, may have delivered it: a refused URL, a TLS
+                // failure or a connection never made did not.
+                let mayHaveArrived = (error.kind == .connection && !error.neverConnected) || error.kind == .timeout
                 let message = "\(label): \(error.kind.rawValue)" + (mayHaveArrived ? " (no answer)" : " (not connected)")
                 if error.kind == .cancelled || (mayHaveArrived && !retryUnanswered) {
                     return .failed(message, mayHaveArrived: mayHaveArrived)

@@ -18,8 +18,8 @@ public struct CRMDefinitionsApplier: Sendable {
 
     public func apply() async throws -> Report {
         var report = Report()
-        let group = definitions.configuration.groupName
-        switch await client.post(CRMDefinitions.groupPath, body: CRMRequestBody.data(definitions.groupBody)) {
+        let group = "\(definitions.configuration.groupName) on \(definitions.object.rawValue)"
+        switch await client.post(definitions.groupPath, body: CRMRequestBody.data(definitions.groupBody)) {
         case let .answer(response) where (200..<300).contains(response.status):
             report.lines.append("group \(group): created")
         case let .answer(response) where response.status == 409:
@@ -39,9 +39,9 @@ public struct CRMDefinitionsApplier: Sendable {
             return report
         }
         let names = inputs.compactMap { $0["name"]?.stringValue }
-        switch await client.post(CRMDefinitions.propertiesPath, body: CRMRequestBody.data(definitions.propertiesBody)) {
+        switch await client.post(definitions.propertiesPath, body: CRMRequestBody.data(definitions.propertiesBody)) {
         case let .answer(response) where response.status == 409:
-            report.lines.append("properties: all \(names.count) already exist")
+            report.lines.append("\(definitions.object.rawValue) properties: all \(names.count) already exist")
         case let .answer(response) where (200..<300).contains(response.status):
             let body = Array(response.body)
             var created: Set<String> = []
@@ -58,16 +58,16 @@ public struct CRMDefinitionsApplier: Sendable {
             }
             for name in names {
                 if created.contains(name) {
-                    report.lines.append("property \(name): created")
+                    report.lines.append("\(definitions.object.rawValue) property \(name): created")
                 } else if let failure = failures[name] {
-                    report.lines.append("property \(name): \(failure)")
+                    report.lines.append("\(definitions.object.rawValue) property \(name): \(failure)")
                     if failure.hasPrefix("failed") { report.succeeded = false }
                 } else {
-                    report.lines.append("property \(name): not in the answer (check it in HubSpot)")
+                    report.lines.append("\(definitions.object.rawValue) property \(name): not in the answer (check it in HubSpot)")
                 }
             }
         case let .answer(response):
-            report.lines.append("properties: failed: " + client.message(response))
+            report.lines.append("\(definitions.object.rawValue) properties: failed: " + client.message(response))
             report.succeeded = false
         case let .failed(error):
             throw CRMSyncError("creating the properties failed: \(error.kind.rawValue): \(error.message)", code: .crmRefused)

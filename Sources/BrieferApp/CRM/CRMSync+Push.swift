@@ -158,6 +158,8 @@ struct Pusher {
     var doneIds: Set<Int64> = []
     var stopped: String? { summary.stopped }
     private var sentEmails: Set<String> = []
+    /// Where updates by record id go: contacts', or another object's (companies).
+    var updatePath = HubSpotBatch.updatePath
 
     init(
         sync: CRMSync, client: HubSpotClient, destination: String, summary: SyncSummary, known: [String: CRMContactRecord],
@@ -235,7 +237,7 @@ struct Pusher {
     /// Sends one batch, stores the record ids and missing contacts its answer names, and says what became of
     /// each change. A `resend` (part of a refused batch) is not counted as sent again.
     private mutating func send(_ items: [OutboxItem], upsert: Bool, resend: Bool) async throws -> BatchDelivery.Answer {
-        let path = upsert ? HubSpotBatch.upsertPath : HubSpotBatch.updatePath
+        let path = upsert ? HubSpotBatch.upsertPath : updatePath
         let body: JSONValue
         var byRecordId: [String: OutboxItem] = [:]
         if upsert {

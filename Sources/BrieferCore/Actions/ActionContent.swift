@@ -6,6 +6,8 @@ public enum ActionKind: String, Sendable, CaseIterable, Codable {
     case slack
     /// A signed JSON event POSTed to a configured URL.
     case webhook
+    /// A HubSpot company created for an account none was found for: one per account, not per transition.
+    case company
 
     /// The stable key of this kind of action for one transition: the same on every rerun and after a crash, another for a
     /// later transition or another account. A task's is one token of letters and digits (HubSpot's search matches it whole
@@ -16,6 +18,7 @@ public enum ActionKind: String, Sendable, CaseIterable, Codable {
         case .task: return "briefertask\(transition)"
         case .slack: return "slack-\(transition)"
         case .webhook: return "briefer_hot_\(transition)"
+        case .company: return HubSpotCompanies.key(account: account)
         }
     }
 }

@@ -91,24 +91,30 @@ public enum HubSpotTask {
         ])
     }
 
+    /// Which of `keys` a search answer's tasks carry (a body holding the key: the search matched it as a token, whatever a
+    /// rep or HubSpot did to the rest of the body), by key; nil when the answer is not a search answer (then nothing may
+    /// be taken as not found).
+    public static func found(keys: [String], in answer: JSONValue?) -> [String: String]? {
+        guard case let .array(results)? = answer?["results"] else { return nil }
+        var ids: [String: String] = [:]
+        for result in results {
+            guard let id = result["id"]?.stringValue ?? result["id"]?.integerValue.map(String.init),
+                let body = result["properties"]?["hs_task_body"]?.stringValue
+            else { continue }
+            for key in keys where body.contains(key) && ids[key] == nil { ids[key] = id }
+        }
+        return ids
+    }
+
+    /// The same input without its associations (a contact merged or deleted since refuses the whole create).
+    public static func withoutAssociations(_ input: JSONValue) -> JSONValue {
+        guard case let .object(members) = input else { return input }
+        return .object(members.map { $0.key == "associations" ? ($0.key, .array([])) : $0 })
+    }
+
     /// The key a found task carries (its body's last line), if any.
     public static func key(inBody body: String) -> String? {
         guard let line = body.split(separator: "\n").last, line.hasPrefix(keyLabel) else { return nil }
         return String(line.dropFirst(keyLabel.count))
-    }
-
-    /// What a `batch/create` or search answer says: record id by key (from `objectWriteTraceId`, else the body's key line).
-    public static func createdIds(_ answer: JSONValue?) -> [String: String] {
-        guard case let .array(results)? = answer?["results"] else { return [:] }
-        var ids: [String: String] = [:]
-        for result in results {
-            guard let id = result["id"]?.stringValue ?? result["id"]?.integerValue.map(String.init) else { continue }
-            if let key = result["objectWriteTraceId"]?.stringValue
-                ?? result["properties"]?["hs_task_body"]?.stringValue.flatMap(key(inBody:))
-            {
-                ids[key] = id
-            }
-        }
-        return ids
     }
 }

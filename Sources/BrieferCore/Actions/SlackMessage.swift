@@ -1,7 +1,7 @@
 /// The Slack message a newly-hot account gets (SPEC §6.1): an incoming-webhook payload in Block Kit — the account, its
 /// score and tier, the top reasons, the briefing, and a button to the HubSpot record — with a plain `text` for
-/// notifications. Text from the data is escaped as Slack asks (`&`, `<`, `>`), so an account or a briefing can never
-/// mention a channel, link, or format anything; each block is cut to Slack's limits.
+/// notifications. Text from the data is escaped as Slack asks (`&`, `<`, `>`) in `verbatim` mrkdwn, so an account or a
+/// briefing can never mention a channel or a person, nor become a link; each block is cut to Slack's limits.
 public enum SlackMessage {
     /// Slack's limits: a header's text, a section's text, a field.
     static let headerLimit = 150
@@ -10,8 +10,11 @@ public enum SlackMessage {
 
     /// The payload to POST to an incoming webhook.
     public static func payload(_ c: ActionContent) -> JSONValue {
+        // mrkdwn with verbatim: Slack neither turns bare URLs into links nor parses channel names or mentions in it.
         func text(_ type: String, _ value: String, limit: Int) -> JSONValue {
-            .object([("type", .string(type)), ("text", .string(cut(value, limit)))])
+            type == "mrkdwn"
+                ? .object([("type", .string(type)), ("text", .string(cut(value, limit))), ("verbatim", .bool(true))])
+                : .object([("type", .string(type)), ("text", .string(cut(value, limit)))])
         }
         func section(_ value: String) -> JSONValue {
             .object([("type", .string("section")), ("text", text("mrkdwn", value, limit: sectionLimit))])

@@ -2,16 +2,32 @@
 /// bodies of HubSpot's `POST /crm/v3/properties/contacts/groups` and
 /// `POST /crm/v3/properties/contacts/batch/create`.
 public struct CRMDefinitions: Sendable {
+    /// The CRM object the properties are defined on: contacts, or (for `actions.companies`) companies, which get the
+    /// account's properties without the contact's own score.
+    public enum Object: String, Sendable {
+        case contacts, companies
+    }
+
     public let configuration: BrieferConfiguration.CRM
+    public let object: Object
     let mapping: ContactPropertyMapping
 
-    public init(_ configuration: BrieferConfiguration.CRM) {
+    public init(_ configuration: BrieferConfiguration.CRM, object: Object = .contacts) {
         self.configuration = configuration
+        self.object = object
         mapping = ContactPropertyMapping(configuration)
     }
 
     public static let groupPath = "/crm/v3/properties/contacts/groups"
     public static let propertiesPath = "/crm/v3/properties/contacts/batch/create"
+
+    public var groupPath: String { "/crm/v3/properties/\(object.rawValue)/groups" }
+    public var propertiesPath: String { "/crm/v3/properties/\(object.rawValue)/batch/create" }
+
+    /// The properties defined on this object.
+    public var properties: [CRMProperty] {
+        object == .contacts ? CRMProperty.allCases : CRMProperty.allCases.filter { $0 != .contactScore }
+    }
 
     /// The property group.
     public var groupBody: JSONValue {
@@ -20,7 +36,7 @@ public struct CRMDefinitions: Sendable {
 
     /// Every property, in ``CRMProperty`` order; the tier an enumeration with its four options.
     public var propertiesBody: JSONValue {
-        let inputs = CRMProperty.allCases.enumerated().map { index, property -> JSONValue in
+        let inputs = properties.enumerated().map { index, property -> JSONValue in
             var members: [(key: String, value: JSONValue)] = [
                 ("name", .string(mapping.names[property]!)),
                 ("label", .string(property.label)),

@@ -223,3 +223,20 @@ extension HubSpotBatch {
         return WriteResult(outcomes: outcomes, recordIds: recordIds, missing: notFound.sorted())
     }
 }
+
+extension HubSpotBatch {
+    /// What a `batch/create` or search answer says: record id by key — the result's `objectWriteTraceId`, else (a search,
+    /// whose results carry none) the key a task's body ends with.
+    public static func createdIds(_ answer: JSONValue?) -> [String: String] {
+        guard case let .array(results)? = answer?["results"] else { return [:] }
+        var ids: [String: String] = [:]
+        for result in results {
+            guard let id = result["id"]?.stringValue ?? result["id"]?.integerValue.map(String.init) else { continue }
+            let key =
+                result["objectWriteTraceId"]?.stringValue
+                ?? result["properties"]?["hs_task_body"]?.stringValue.flatMap(HubSpotTask.key(inBody:))
+            if let key { ids[key] = id }
+        }
+        return ids
+    }
+}

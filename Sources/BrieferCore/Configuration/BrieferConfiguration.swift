@@ -45,6 +45,17 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         public var tasks = Tasks()
         public var slack = Slack()
         public var webhook = Webhook()
+        public var companies = Companies()
+    }
+
+    /// The account's properties on its HubSpot company (SPEC §6.1).
+    public struct Companies: Sendable, Codable, Equatable {
+        public var enabled = false
+        /// Accounts of these tiers get their company looked up (the one their contacts are associated with, else by
+        /// domain); an account whose company is known keeps getting its properties whatever its tier.
+        public var tiers: [Tier] = [.hot, .warm]
+        /// For these tiers a company is created when none is found (HubSpot does not deduplicate companies by domain).
+        public var createTiers: [Tier] = [.hot]
     }
 
     /// The Slack message for each newly-hot account: an incoming webhook, its URL a secret (`BRIEFER_SLACK_WEBHOOK_URL`,

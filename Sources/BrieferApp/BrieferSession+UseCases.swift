@@ -229,6 +229,9 @@ extension BrieferSession {
         }
     }
 
+    /// Reps' feedback read back from the CRM, newest first (`briefer feedback`); one account's when given.
+    public func feedback(account: String? = nil) throws -> [FeedbackEntry] { try store.feedback(account: account) }
+
     /// What the actions for newly-hot accounts did, newest first (`briefer actions`).
     public func actionLog(
         status: ActionRecord.Status? = nil, kind: ActionKind? = nil, account: String? = nil, limit: Int = 100
@@ -257,9 +260,11 @@ extension BrieferSession {
     /// The property group and property definitions Briefer writes (SPEC §6), as HubSpot request bodies: on contacts, and
     /// on companies when `actions.companies` is on.
     public var crmDefinitions: [CRMDefinitions] {
-        [CRMDefinitions(configuration.crm)]
-            + (configuration.actions.enabled && configuration.actions.companies.enabled
-                ? [CRMDefinitions(configuration.crm, object: .companies)] : [])
+        let actions = configuration.actions
+        let feedback = actions.enabled && actions.feedback.enabled ? actions.feedback : nil
+        return [CRMDefinitions(configuration.crm, feedback: feedback)]
+            + (actions.enabled && actions.companies.enabled
+                ? [CRMDefinitions(configuration.crm, object: .companies, feedback: feedback)] : [])
     }
 
     /// Creates them in HubSpot; what already exists is reported and left as it is.

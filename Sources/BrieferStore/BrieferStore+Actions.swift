@@ -249,3 +249,44 @@ extension BrieferStore {
         }
     }
 }
+
+extension BrieferStore {
+    /// Stores feedback values read from `destination` (a value already stored for that record and time is kept once).
+    /// Returns how many were new.
+    @discardableResult
+    public func saveFeedback(destination: String, _ entries: [FeedbackEntry], at now: Timestamp) throws -> Int {
+        guard !entries.isEmpty else { return 0 }
+        return try write { db in
+            var added = 0
+            for e in entries {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO crm_feedback(destination, object, record, account, value, set_ms, read_ms)
+                        VALUES(?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        destination, e.object.rawValue, e.record.lowercased(), e.account, e.value, e.setAt.milliseconds, now.milliseconds,
+                    ])
+                added += db.changesCount
+            }
+            return added
+        }
+    }
+
+    /// Every feedback value read back (of every destination), newest first; one account's when given.
+    public func feedback(account: String? = nil) throws -> [FeedbackEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT object, record, account, value, set_ms FROM crm_feedback"
+                    + (account == nil ? "" : " WHERE account = ?") + " ORDER BY set_ms DESC, record",
+                arguments: account.map { [$0] } ?? []
+            ).compactMap { row in
+                guard let object = FeedbackEntry.Object(rawValue: row["object"]) else { return nil }
+                return FeedbackEntry(
+                    object: object, record: row["record"], account: row["account"], value: row["value"],
+                    setAt: Timestamp(milliseconds: row["set_ms"]))
+            }
+        }
+    }
+}

@@ -384,6 +384,16 @@ public final class BrieferStore: Sendable {
                         PRIMARY KEY(destination, email)) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v13: reps' feedback") { db in
+            try db.execute(
+                sql: """
+                    -- Each value of the feedback property a contact or a company was given, when HubSpot says it was set (SPEC §6.1).
+                    CREATE TABLE crm_feedback(
+                        destination TEXT NOT NULL, object TEXT NOT NULL, record TEXT NOT NULL, account TEXT NOT NULL, value TEXT NOT NULL,
+                        set_ms INTEGER NOT NULL, read_ms INTEGER NOT NULL, PRIMARY KEY(destination, object, record, set_ms)) WITHOUT ROWID;
+                    CREATE INDEX crm_feedback_by_account ON crm_feedback(account, set_ms);
+                    """)
+        }
         return migrator
     }
 }

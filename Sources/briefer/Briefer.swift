@@ -38,7 +38,8 @@ struct Briefer: AsyncParsableCommand {
             Explain.self,
             Select.self,
             PromptCommand.self, Enrich.self, Briefings.self,
-            Sync.self, SyncLog.self, ActionsCommand.self, Regress.self, Backtest.self, QuarantineCommand.self, CRMCommand.self, Config.self,
+            Sync.self, SyncLog.self, ActionsCommand.self, FeedbackCommand.self, Regress.self, Backtest.self, QuarantineCommand.self,
+            CRMCommand.self, Config.self,
             Serve.self,
         ]
     )

@@ -138,6 +138,26 @@ struct ActionsCommand: ParsableCommand {
     }
 }
 
+struct FeedbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedback",
+        abstract: "Show reps' feedback on accounts, as read back from HubSpot: each value, when it was set, on which contact or company.",
+        discussion: "Reps set actions.feedback.property (pql_feedback: useful, not relevant, bad timing, converted; `briefer crm "
+            + "properties --apply` defines it) on a contact or a company; every push with actions.enabled reads its history back. "
+            + "`briefer backtest` reports it beside conversions, as a label after the as-of time, never as a scoring input.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this account (domain).")
+    var account: String?
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let entries = try global.session(mustExist: true).feedback(account: account)
+        print(json ? JSONOutput.render(Reports.feedbackJSON(entries)) : Reports.feedback(entries))
+    }
+}
+
 struct CRMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crm", abstract: "Work with the CRM's side: the contact properties Briefer writes.", subcommands: [Properties.self])

@@ -242,6 +242,48 @@ extension ActionsTests {
         #expect(stopped.count == 1 && stopped[0].status == .skipped && stopped[0].body?.contains(best) == false)
     }
 
+    /// Reps' feedback set in HubSpot comes back at the next push, with the time it was set, and the backtest reports it
+    /// beside conversions: only values set after the as-of time and within the horizon count, an account's latest.
+    @Test func feedbackSetInTheCRMShowsInFeedbackAndInTheBacktest() async throws {
+        let w = try World(Self.withCompanies())
+        defer { w.stop() }
+        let asOf = try FixturePaths.manifestAsOf()
+        _ = try await w.cycle(asOf: asOf, ingest: true)
+        let run = try #require(try w.t.store.latestRun(model: .weighted))
+        let best = { (account: String) in try OwnersSource.bestContact(w.t.store, runId: run.id, account: account)! }
+        let day = 86_400.0
+        let start = Date(timeIntervalSince1970: Double(asOf.milliseconds) / 1000)
+        w.hubspot.setContactProperty(email: try best("acme.com"), "pql_feedback", "bad_timing", at: start.addingTimeInterval(1 * day))
+        w.hubspot.setContactProperty(email: try best("acme.com"), "pql_feedback", "useful", at: start.addingTimeInterval(2 * day))
+        w.hubspot.setContactProperty(email: try best("globex.com"), "pql_feedback", "not_relevant", at: start.addingTimeInterval(3 * day))
+        // Set before the as-of time: not a label of that backtest.
+        w.hubspot.setContactProperty(email: try best("hooli.com"), "pql_feedback", "useful", at: start.addingTimeInterval(-5 * day))
+        // A company's feedback: an account of the backtest's population (not one excluded as already paying).
+        let eligible = try BacktestRunner(store: w.t.store, configuration: w.configuration, logger: .quiet).population(asOf: asOf)
+            .accounts.filter { $0.tier == .hot }.map(\.id)
+        let third = try #require(eligible.first { !["acme.com", "globex.com", "hooli.com"].contains($0) })
+        let northwind = try #require(w.hubspot.companies.first { $0.domain == third })
+        w.hubspot.setCompanyProperty(id: northwind.id, "pql_feedback", "converted", at: start.addingTimeInterval(4 * day))
+
+        let pass = try await w.act()
+        #expect(pass.feedbackRead == 5)
+        let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
+        let listed = try session.feedback()
+        #expect(listed.count == 5 && listed.first?.account == third && listed.first?.object == .company)
+        #expect(try session.feedback(account: "acme.com").map(\.value) == ["useful", "bad_timing"])
+        // Read again: nothing new.
+        #expect(try await w.act().feedbackRead == 0)
+
+        let report = try BacktestRunner(store: w.t.store, configuration: w.configuration, logger: .quiet).run(asOf: asOf, horizonDays: 30)
+        let feedback = try #require(report.feedback)
+        #expect(feedback.accounts == 3 && feedback.hotWithFeedback == 3 && feedback.hotPositive == 2)
+        #expect(feedback.precision == 2.0 / 3.0)
+        let byValue = Dictionary(uniqueKeysWithValues: feedback.values.map { ($0.value, $0.accounts) })
+        #expect(byValue == ["useful": 1, "not_relevant": 1, "bad_timing": 0, "converted": 1])
+        #expect(!feedback.sharedReasons.isEmpty && feedback.sharedReasons.allSatisfy { $0.accounts <= 2 })
+        #expect(Reports.backtest(report).contains("precision by feedback 66.7 %"))
+    }
+
     static func withCompanies() -> BrieferConfiguration {
         var c = configuration()
         c.actions.companies.enabled = true

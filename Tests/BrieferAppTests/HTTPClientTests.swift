@@ -102,8 +102,9 @@ struct HTTPClientTests {
         let error = try #require(await failure(of: HTTPRequest(url: server.baseURL + "/", timeout: 0.5)))
         #expect(error.kind == .timeout)
         #expect(error.isRetryable)
-        // Not a timing test (the machine is shared): it ends, long before the suite's limit, rather than hanging.
-        #expect(Date().timeIntervalSince(started) < 60)
+        // Not a timing test (the machine is shared, and a loaded one once took 66 s to get the answer through): it ends,
+        // long before the suite's limit, rather than hanging.
+        #expect(Date().timeIntervalSince(started) < 300)
     }
 
     @Test func aClosedPortIsAConnectionError() async throws {

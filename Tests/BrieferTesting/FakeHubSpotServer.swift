@@ -90,6 +90,7 @@ public final class FakeHubSpotServer: Sendable {
     public static let companiesCreatePath = "/crm/v3/objects/companies/batch/create"
     public static let companiesUpdatePath = "/crm/v3/objects/companies/batch/update"
     public static let companiesSearchPath = "/crm/v3/objects/companies/search"
+    public static let companiesReadPath = "/crm/v3/objects/companies/batch/read"
     public static let companyGroupsPath = "/crm/v3/properties/companies/groups"
     public static let companyPropertiesCreatePath = "/crm/v3/properties/companies/batch/create"
     public static let associationsReadPath = "/crm/v4/associations/contacts/companies/batch/read"
@@ -423,6 +424,23 @@ public final class FakeHubSpotServer: Sendable {
         }
     }
 
+    /// Sets a contact's property as a person in HubSpot would at `at` (its history keeps the time): a rep's feedback.
+    public func setContactProperty(email: String, _ name: String, _ value: String, at: Date) {
+        state.withLock { s in
+            guard let id = s.idsByEmail[Self.normalized(email)] else { return }
+            s.contacts[id]?.properties[name] = value
+            s.history["contact:\(id):\(name)", default: []].append((value, at))
+        }
+    }
+
+    /// Sets a company's property as a person in HubSpot would at `at`.
+    public func setCompanyProperty(id: String, _ name: String, _ value: String, at: Date) {
+        state.withLock { s in
+            s.companies[id]?.properties[name] = value
+            s.history["company:\(id):\(name)", default: []].append((value, at))
+        }
+    }
+
     /// Every company, in the order made.
     public var companies: [Company] {
         state.withLock { s in s.companies.values.sorted { Int($0.id) ?? 0 < Int($1.id) ?? 0 } }
@@ -636,7 +654,7 @@ public final class FakeHubSpotServer: Sendable {
         }
         let companyPaths = [
             companiesCreatePath, companiesUpdatePath, companiesSearchPath, companyGroupsPath, companyPropertiesCreatePath,
-            associationsReadPath, associatePath,
+            associationsReadPath, associatePath, companiesReadPath,
         ]
         guard
             ([upsertPath, readPath, updatePath, groupsPath, propertiesCreatePath, tasksCreatePath, tasksSearchPath] + companyPaths)
@@ -678,6 +696,7 @@ public final class FakeHubSpotServer: Sendable {
         case tasksCreatePath: return createTasks(inputs, state: &s, now: now)
         case companiesCreatePath: return createCompanies(inputs, state: &s, now: now)
         case companiesUpdatePath: return updateCompanies(inputs, state: &s, now: now)
+        case companiesReadPath: return readCompanies(body, inputs: inputs, state: &s)
         case associationsReadPath: return readAssociations(inputs, state: &s)
         case associatePath: return associate(inputs, state: &s)
         default: return write(request, path: path, inputs: inputs, state: &s, now: now)
@@ -993,12 +1012,49 @@ public final class FakeHubSpotServer: Sendable {
                 "hs_object_id": contact.id, "createdate": iso(contact.createdAt), "lastmodifieddate": iso(contact.updatedAt),
             ]
             for name in wanted { properties[name] = contact.properties[name] ?? NSNull() }
-            results.append([
+            var result: [String: Any] = [
                 "id": contact.id, "properties": properties, "createdAt": iso(contact.createdAt),
                 "updatedAt": iso(contact.updatedAt), "archived": false,
-            ])
+            ]
+            if let names = body["propertiesWithHistory"] as? [String] {
+                result["propertiesWithHistory"] = history(of: "contact:\(contact.id)", names, s)
+            }
+            results.append(result)
         }
         return batchAnswer(results: s.reversesResults ? results.reversed() : results, missing: missing)
+    }
+
+    /// `{name: [{value, timestamp, sourceType}]}`, newest first, as HubSpot's `propertiesWithHistory`.
+    private static func history(of record: String, _ names: [String], _ s: State.Values) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for name in names {
+            out[name] = (s.history["\(record):\(name)"] ?? []).reversed().map {
+                ["value": $0.value, "timestamp": iso($0.at), "sourceType": "CRM_UI", "sourceId": "userId:1"] as [String: Any]
+            }
+        }
+        return out
+    }
+
+    private static func readCompanies(_ body: [String: Any], inputs: [[String: Any]], state s: inout State.Values) -> Answer {
+        guard inputs.count <= maxBatchSize else { return tooMany(inputs.count) }
+        let wanted = (body["properties"] as? [Any])?.compactMap { $0 as? String } ?? []
+        var results: [[String: Any]] = []
+        var missing: [String] = []
+        for input in inputs {
+            guard let id = input["id"] as? String else { return validation("Invalid input JSON: every input needs a string `id`") }
+            guard let company = s.companies[id] else {
+                missing.append(id)
+                continue
+            }
+            var properties: [String: Any] = ["hs_object_id": id]
+            for name in wanted { properties[name] = company.properties[name] ?? NSNull() }
+            var result: [String: Any] = ["id": id, "properties": properties, "createdAt": iso(company.createdAt), "archived": false]
+            if let names = body["propertiesWithHistory"] as? [String] {
+                result["propertiesWithHistory"] = history(of: "company:\(id)", names, s)
+            }
+            results.append(result)
+        }
+        return batchAnswer(results: results, missing: missing)
     }
 
     // MARK: batch/upsert and batch/update
@@ -1247,6 +1303,8 @@ extension FakeHubSpotServer {
             var definedCompanyProperties = FakeHubSpotServer.defaultDefinedProperties.subtracting(["email", "pql_contact_score"])
             var autoCreatesCompanies = false
             var nextCompanyId = 50_001
+            /// Each property's values with when they were set, by "contact:ID:NAME" or "company:ID:NAME", oldest first.
+            var history: [String: [(value: String, at: Date)]] = [:]
             var nextTaskId = 90_001
             var searchLag: Double = 0
             var searchRateLimit = 5
@@ -1289,6 +1347,7 @@ extension FakeHubSpotServer {
                 contact.properties["email"] = contact.email
                 contact.updatedAt = now
                 contacts[id] = contact
+                for (name, value) in properties { history["contact:\(id):\(name)", default: []].append((value, now)) }
             }
         }
 

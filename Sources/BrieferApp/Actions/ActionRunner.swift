@@ -33,6 +33,8 @@ public struct ActionSummary: Sendable {
     public var rejected = 0
     /// Slack messages whose send ended without an answer: not sent again.
     public var unknown = 0
+    /// Reps' feedback values read back that were new.
+    public var feedbackRead = 0
     /// Left pending for the next pass (a failure, a stop, a wait).
     public var leftPending = 0
     public var requests: [String: Int] = [:]
@@ -175,6 +177,10 @@ public final class ActionRunner: Sendable {
             summary.rejected += companies.rejected
             for message in companies.messages { summary.note("companies: " + message) }
             if let stopped = companies.stopped { summary.note("companies stopped: " + stopped) }
+        }
+        if settings.feedback.enabled, let hubspot {
+            try await FeedbackReader(store: store, configuration: configuration).read(
+                client: hubspot, contactDestination: hubspot.endpoint.destination, run: run, summary: &summary)
         }
         try await fixBodies(
             try store.actions(statuses: [.waiting]).filter(ours), run: run, hot: hot, hubspot: hubspot, companyIds: companyIds,

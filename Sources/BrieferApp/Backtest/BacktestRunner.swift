@@ -32,6 +32,8 @@ public struct BacktestReport: Sendable, Equatable, Codable {
     /// Per configured signal, over the eligible users.
     public var signals: [SignalEvidence]
     public var thresholds: ThresholdSuggestions
+    /// Reps' feedback after the as-of time, beside conversions (nil when none was read back in the window).
+    public var feedback: FeedbackEvidence?
 }
 
 /// Two backtests and how the score distribution and lift moved between them.
@@ -177,7 +179,10 @@ public struct BacktestRunner {
             thresholds: ThresholdSuggestions.suggest(
                 current: ThresholdSuggestions.currentThreshold(configuration, model: context.model),
                 range: ThresholdSuggestions.range(configuration, model: context.model),
-                users: users, accounts: accounts, weeks: weeks, capacityPerWeek: capacityPerWeek))
+                users: users, accounts: accounts, weeks: weeks, capacityPerWeek: capacityPerWeek),
+            feedback: FeedbackEvidence.measure(
+                accounts: accounts, reasons: Dictionary(now.accounts.map { ($0.account, $0.reasons) }, uniquingKeysWith: { a, _ in a }),
+                entries: try store.feedback(), asOf: asOf, until: labelsUntil, settings: configuration.actions.feedback))
         logger.info(
             "backtest",
             metadata: [

@@ -30,6 +30,7 @@ extension Reports {
             out += "\n  delivered \(byKind(s.done))"
             if s.foundBySearch > 0 { out += " (\(s.foundBySearch) task(s) found by key after a create without an answer)" }
             out += "; rejected \(s.rejected); unknown (Slack, not resent) \(s.unknown); left for the next pass \(s.leftPending)"
+            if s.feedbackRead > 0 { out += "\n  \(s.feedbackRead) new feedback value(s) from reps (briefer feedback)" }
         }
         if let stopped = s.stopped { out += "\n  stopped early: \(stopped)" }
         for message in s.messages.prefix(5) { out += "\n  said: \(message)" }
@@ -41,7 +42,8 @@ extension Reports {
         var o: [String: Any] = [
             "mode": s.mode.rawValue, "recorded": s.recorded, "skipped": s.skipped, "already_hot": s.alreadyHot, "waiting": s.waiting,
             "with_rules_briefing": s.withRulesBriefing, "done": s.done, "found_by_search": s.foundBySearch, "rejected": s.rejected,
-            "unknown": s.unknown, "left_pending": s.leftPending, "requests": s.requests, "files": s.files, "messages": s.messages,
+            "unknown": s.unknown, "left_pending": s.leftPending, "feedback_read": s.feedbackRead, "requests": s.requests, "files": s.files,
+            "messages": s.messages,
         ]
         if let why = s.notRun { o["not_run"] = why }
         if let id = s.runId { o["scoring_run"] = id }
@@ -50,6 +52,24 @@ extension Reports {
         if let directory = s.directory { o["directory"] = directory }
         if let stopped = s.stopped { o["stopped"] = stopped }
         return o
+    }
+
+    /// Reps' feedback, newest first.
+    public static func feedback(_ entries: [FeedbackEntry]) -> String {
+        guard !entries.isEmpty else {
+            return "no feedback read back yet (actions.feedback: reps set the property in HubSpot; each push reads it)"
+        }
+        var table = TextTable(header: ["account", "value", "set at", "on", "record"])
+        for e in entries { table.add([e.account, e.value, e.setAt.iso8601, e.object.rawValue, e.record]) }
+        return table.render()
+    }
+
+    public static func feedbackJSON(_ entries: [FeedbackEntry]) -> [String: Any] {
+        [
+            "feedback": entries.map {
+                ["account": $0.account, "value": $0.value, "set_at": $0.setAt.iso8601, "object": $0.object.rawValue, "record": $0.record]
+            }
+        ]
     }
 
     /// Per action, newest first.

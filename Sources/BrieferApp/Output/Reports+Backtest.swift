@@ -106,11 +106,30 @@ extension Reports {
         out.append(signals.render())
 
         out.append(contentsOf: thresholdLines(r.thresholds, model: r.model))
+        if let f = r.feedback { out.append(contentsOf: feedbackLines(f)) }
         if !r.warnings.isEmpty {
             out.append("\nwarnings:")
             out.append(contentsOf: r.warnings.map { "  " + $0 })
         }
         return out.joined(separator: "\n")
+    }
+
+    /// Reps' feedback beside conversions.
+    static func feedbackLines(_ f: FeedbackEvidence) -> [String] {
+        var out = [
+            "\nreps' feedback after the as-of time, within the horizon (a label like a conversion, never a scoring input): \(f.accounts) account(s)",
+            "  hot then, with feedback: \(f.hotWithFeedback); marked positive: \(f.hotPositive) (precision by feedback \(percent(f.precision)))"
+                + "; feedback agrees with conversion for \(percent(f.agreement))",
+        ]
+        var table = TextTable(header: ["feedback", "positive", "accounts", "hot then", "converted"])
+        for v in f.values { table.add([v.value, v.positive ? "yes" : "no", "\(v.accounts)", "\(v.hot)", "\(v.converted)"]) }
+        out.append(table.render())
+        if !f.sharedReasons.isEmpty {
+            out.append(
+                "  the positive ones share: "
+                    + f.sharedReasons.map { "\($0.code) (\($0.accounts), \(percent($0.share)))" }.joined(separator: ", "))
+        }
+        return out
     }
 
     static func outcomeLine(_ o: ThresholdOutcome, unit: String) -> String {

@@ -10,11 +10,14 @@ public struct CRMDefinitions: Sendable {
 
     public let configuration: BrieferConfiguration.CRM
     public let object: Object
+    /// The reps' feedback enumeration, defined too when given.
+    public let feedback: BrieferConfiguration.Feedback?
     let mapping: ContactPropertyMapping
 
-    public init(_ configuration: BrieferConfiguration.CRM, object: Object = .contacts) {
+    public init(_ configuration: BrieferConfiguration.CRM, object: Object = .contacts, feedback: BrieferConfiguration.Feedback? = nil) {
         self.configuration = configuration
         self.object = object
+        self.feedback = feedback
         mapping = ContactPropertyMapping(configuration)
     }
 
@@ -61,6 +64,22 @@ public struct CRMDefinitions: Sendable {
             }
             return .object(members)
         }
-        return .object([("inputs", .array(inputs))])
+        guard let feedback else { return .object([("inputs", .array(inputs))]) }
+        let options = feedback.options.enumerated().map { i, value -> JSONValue in
+            .object([
+                ("label", .string(FeedbackRead.label(value))), ("value", .string(value)), ("displayOrder", .number(String(i + 1))),
+                ("hidden", .bool(false)),
+            ])
+        }
+        let feedbackInput = JSONValue.object([
+            ("name", .string(feedback.property)), ("label", .string("PQL feedback")), ("type", .string("enumeration")),
+            ("fieldType", .string("select")), ("groupName", .string(configuration.groupName)),
+            (
+                "description",
+                .string("A rep's word on this PQL: Briefer reads it back and reports it beside conversions (never a scoring input).")
+            ),
+            ("displayOrder", .number(String(inputs.count + 1))), ("options", .array(options)),
+        ])
+        return .object([("inputs", .array(inputs + [feedbackInput]))])
     }
 }

@@ -234,6 +234,17 @@ extension BrieferConfiguration {
         range(actions.dailyCap, 0...100_000, "actions.daily_cap")
         range(actions.briefingWaitMinutes, 0...1440, "actions.briefing_wait_minutes")
         range(actions.searchLagSeconds, 0...600, "actions.search_lag_seconds")
+        let feedback = actions.feedback
+        require(
+            feedback.property.wholeMatch(of: /[a-z][a-z0-9_]{0,99}/) != nil, "actions.feedback.property",
+            "must be a HubSpot internal name: lower-case letters, digits and _ (is '\(feedback.property)')")
+        require(
+            !feedback.options.isEmpty && Set(feedback.options).count == feedback.options.count
+                && feedback.options.allSatisfy { $0.wholeMatch(of: /[a-z0-9_]+/) != nil },
+            "actions.feedback.options", "must be distinct values of lower-case letters, digits and _")
+        require(
+            Set(feedback.positive).isSubset(of: Set(feedback.options)), "actions.feedback.positive",
+            "must name options of actions.feedback.options")
         let hook = actions.webhook.url.trimmedWhitespace
         require(
             hook.isEmpty || hook.hasPrefix("https://") || hook.hasPrefix("http://"), "actions.webhook.url",

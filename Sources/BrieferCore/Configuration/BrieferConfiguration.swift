@@ -46,6 +46,19 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         public var slack = Slack()
         public var webhook = Webhook()
         public var companies = Companies()
+        public var feedback = Feedback()
+    }
+
+    /// Reps' word on an account (SPEC §6.1; seed 004's missing feedback loop): an enumeration property on contacts and
+    /// companies, read back at each push, reported by the backtest as a label after the as-of time, never a scoring input.
+    public struct Feedback: Sendable, Codable, Equatable {
+        public var enabled = true
+        /// The property's internal name.
+        public var property = "pql_feedback"
+        /// Its options' internal values (labels are made from them: `not_relevant` → "Not relevant").
+        public var options = ["useful", "not_relevant", "bad_timing", "converted"]
+        /// The options that say the account was worth a rep's time (the backtest's precision by feedback).
+        public var positive = ["useful", "converted"]
     }
 
     /// The account's properties on its HubSpot company (SPEC §6.1).

@@ -267,6 +267,13 @@ extension BrieferSession {
                 ? [CRMDefinitions(configuration.crm, object: .companies, feedback: feedback)] : [])
     }
 
+    /// The scopes each enabled feature needs, checked against the token's (`briefer crm check`).
+    public func checkCRM() async throws -> CRMCheck.Report {
+        let client = try hubspotClient()
+        defer { client.shutdown() }
+        return try await CRMCheck(client: client, configuration: configuration).run()
+    }
+
     /// Creates them in HubSpot; what already exists is reported and left as it is.
     public func applyCRMDefinitions() async throws -> CRMDefinitionsApplier.Report {
         let client = try hubspotClient()

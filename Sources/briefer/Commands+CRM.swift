@@ -160,7 +160,25 @@ struct FeedbackCommand: ParsableCommand {
 
 struct CRMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "crm", abstract: "Work with the CRM's side: the contact properties Briefer writes.", subcommands: [Properties.self])
+        commandName: "crm", abstract: "Work with the CRM's side: the properties Briefer writes, and the token's scopes.",
+        subcommands: [Properties.self, Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check before a push that HUBSPOT_ACCESS_TOKEN has the scopes every enabled feature needs.",
+            discussion: "Names each feature the configuration turns on (contact sync, property definitions, and with actions.enabled "
+                + "owners, tasks, companies, feedback) with the HubSpot scopes it needs, reads the private app token's scopes "
+                + "(POST /oauth/v2/private-apps/get/access-token-info, the token in the body) and says which are missing. "
+                + "Exit status 0 when all are granted, 1 otherwise or when the scopes cannot be read.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let report = try await global.session(database: false).checkCRM()
+            print(report.lines.joined(separator: "\n"))
+            if !report.passed { throw ExitCode(1) }
+        }
+    }
 
     struct Properties: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -284,6 +284,69 @@ extension ActionsTests {
         #expect(Reports.backtest(report).contains("precision by feedback 66.7 %"))
     }
 
+    /// `briefer crm check`: each enabled feature's scopes against the token's; a push refused for a scope names it.
+    @Test func theCheckNamesTheScopesEachFeatureLacks() async throws {
+        let w = try World(Self.withCompanies())
+        defer { w.stop() }
+        let all = Set(CRMScopes.needs(w.configuration).flatMap(\.scopes))
+        #expect(all.contains("crm.objects.companies.write") && all.contains("crm.schemas.companies.write"))
+        w.hubspot.grantedScopes = all
+        let ok = try await CRMCheck(client: w.client, configuration: w.configuration).run()
+        #expect(ok.passed && ok.portal == "12345678" && !ok.lines.contains { $0.hasPrefix("MISSING") })
+        // Without the companies' write scope: the feature that needs it is named, the others pass.
+        w.hubspot.grantedScopes = all.subtracting(["crm.objects.companies.write"])
+        let short = try await CRMCheck(client: w.client, configuration: w.configuration).run()
+        #expect(!short.passed)
+        #expect(
+            short.lines.filter { $0.hasPrefix("MISSING") } == [
+                "MISSING  company records and associations (actions.companies): crm.objects.companies.write (add the scope to the private app)"
+            ])
+        // Without actions, companies are not asked for.
+        #expect(!Set(CRMScopes.needs(BrieferConfiguration()).flatMap(\.scopes)).contains("crm.objects.companies.write"))
+        // A push the CRM refuses for a scope stops and names the scope.
+        w.hubspot.grantedScopes = ["crm.objects.contacts.read"]
+        let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
+        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        _ = try session.score(asOf: try FixturePaths.manifestAsOf())
+        let push = try await CRMSync(store: w.t.store, configuration: w.configuration, logger: .quiet).push(
+            client: w.client, options: .init())
+        #expect(push.stopped?.contains("missing scope(s): crm.objects.contacts.write") == true, "\(push.stopped ?? "not stopped")")
+    }
+
+    /// The briefing wait: with no briefing of the transition, actions wait actions.briefing_wait_minutes (here 30), then go
+    /// with the rules' briefing. The daily cap: 3 a day per kind, the rest recorded as skipped, and the store's history
+    /// (what the cap and the cool-down read) counts only what was acted on.
+    @Test func actionsWaitForTheBriefingThenGoAndTheCapHolds() async throws {
+        var c = Self.configuration()
+        c.actions.briefingWaitMinutes = 30
+        c.actions.dailyCap = 3
+        c.actions.slack.enabled = false
+        c.actions.webhook.enabled = false
+        let w = try World(c)
+        defer { w.stop() }
+        let clock = Mutex(Timestamp.now)
+        let runner = ActionRunner(store: w.t.store, configuration: c, logger: .quiet, clock: { clock.withLock { $0 } })
+        let session = BrieferSession(configuration: c, configurationFile: nil, store: w.t.store, logger: .quiet)
+        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        let asOf = try FixturePaths.manifestAsOf()
+        _ = try session.score(asOf: asOf)
+        let first = try await runner.run(.push(hubspot: w.client, notifications: w.targets))
+        #expect(first.recorded == ["task": 3] && first.skipped == ["task": 8] && first.waiting == 3 && w.hubspot.tasks.isEmpty)
+        let skipped = try w.t.store.actions(kind: .task, statuses: [.skipped])
+        #expect(skipped.count == 8 && skipped.allSatisfy { $0.message?.hasPrefix("daily cap") == true })
+        let history = try w.t.store.actionHistory(
+            kind: .task, destination: w.client.endpoint.destination, dayStart: clock.withLock { $0 }.startOfDay)
+        #expect(history.actedToday == 3 && history.lastActed.count == 3 && history.lastActed.values.allSatisfy { $0 == asOf })
+        // 29 minutes on: still waiting. 31: they go, with the rules' briefing.
+        clock.withLock { $0 = Timestamp(milliseconds: $0.milliseconds + 29 * 60_000) }
+        #expect(try await runner.run(.push(hubspot: w.client, notifications: w.targets)).waiting == 3)
+        clock.withLock { $0 = Timestamp(milliseconds: $0.milliseconds + 2 * 60_000) }
+        let late = try await runner.run(.push(hubspot: w.client, notifications: w.targets))
+        #expect(late.withRulesBriefing == 3 && late.done["task"] == 3 && w.hubspot.tasks.count == 3)
+        #expect(w.hubspot.tasks.allSatisfy { $0.properties["hs_task_body"]?.contains("Use case: ") == true })
+        #expect(try w.t.store.actions(kind: .task, statuses: [.done]).allSatisfy { $0.briefingSource == "rules" })
+    }
+
     static func withCompanies() -> BrieferConfiguration {
         var c = configuration()
         c.actions.companies.enabled = true

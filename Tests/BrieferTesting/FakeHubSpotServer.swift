@@ -45,6 +45,10 @@ import Synchronization
 ///   changes nothing). With ``autoCreatesCompanies`` a contact created with an address at a domain no company has gets
 ///   one made and associated, as HubSpot's "create and associate companies with contacts" setting does.
 ///
+/// - `/oauth/v2/private-apps/get/access-token-info`: `{"tokenKey"}` (the bearer token) → `{userId, hubId, appId, scopes}`.
+///   With ``grantedScopes`` set, a request to an endpoint whose scope the token lacks is a 403 `MISSING_SCOPES` naming it
+///   in `errors[].context.requiredGranularScopes`.
+///
 /// Every request must carry `Authorization: Bearer <token>` (401 `INVALID_AUTHENTICATION` otherwise)
 /// and `Content-Type: application/json` (415 otherwise). A batch is refused whole, nothing applied,
 /// with 400 `VALIDATION_ERROR` for: malformed JSON or a body that is not an object with an `inputs`
@@ -91,6 +95,18 @@ public final class FakeHubSpotServer: Sendable {
     public static let companiesUpdatePath = "/crm/v3/objects/companies/batch/update"
     public static let companiesSearchPath = "/crm/v3/objects/companies/search"
     public static let companiesReadPath = "/crm/v3/objects/companies/batch/read"
+    public static let tokenInfoPath = "/oauth/v2/private-apps/get/access-token-info"
+
+    /// The scope each endpoint needs (HubSpot's tasks API takes the contacts scopes).
+    static let requiredScope: [String: String] = [
+        upsertPath: "crm.objects.contacts.write", updatePath: "crm.objects.contacts.write", readPath: "crm.objects.contacts.read",
+        groupsPath: "crm.schemas.contacts.write", propertiesCreatePath: "crm.schemas.contacts.write",
+        tasksCreatePath: "crm.objects.contacts.write", tasksSearchPath: "crm.objects.contacts.read",
+        companiesCreatePath: "crm.objects.companies.write", companiesUpdatePath: "crm.objects.companies.write",
+        companiesSearchPath: "crm.objects.companies.read", companiesReadPath: "crm.objects.companies.read",
+        companyGroupsPath: "crm.schemas.companies.write", companyPropertiesCreatePath: "crm.schemas.companies.write",
+        associationsReadPath: "crm.objects.companies.read", associatePath: "crm.objects.companies.write",
+    ]
     public static let companyGroupsPath = "/crm/v3/properties/companies/groups"
     public static let companyPropertiesCreatePath = "/crm/v3/properties/companies/batch/create"
     public static let associationsReadPath = "/crm/v4/associations/contacts/companies/batch/read"
@@ -408,6 +424,12 @@ public final class FakeHubSpotServer: Sendable {
         set { state.withLock { $0.definedCompanyProperties = newValue } }
     }
 
+    /// The token's scopes: nil grants every endpoint; a set refuses (403) an endpoint whose scope it lacks.
+    public var grantedScopes: Set<String>? {
+        get { state.withLock { $0.grantedScopes } }
+        set { state.withLock { $0.grantedScopes = newValue } }
+    }
+
     /// Whether a contact created at a domain no company has gets one made and associated.
     public var autoCreatesCompanies: Bool {
         get { state.withLock { $0.autoCreatesCompanies } }
@@ -614,6 +636,28 @@ public final class FakeHubSpotServer: Sendable {
 
         // The rate limits, then everything else under one lock, so a batch is applied atomically.
         return state.withLock { s in
+            if request.path == tokenInfoPath {
+                guard (request.json?["tokenKey"] as? String) == bearer else {
+                    return error(400, category: "VALIDATION_ERROR", message: "tokenKey is not a private app access token")
+                }
+                let scopes = (s.grantedScopes ?? Set(requiredScope.values)).sorted()
+                return Answer(
+                    status: 200, headers: jsonHeaders, body: json(["userId": 1, "hubId": s.portalId ?? 0, "appId": 4242, "scopes": scopes]))
+            }
+            if let granted = s.grantedScopes, let needed = requiredScope[request.path], !granted.contains(needed) {
+                return error(
+                    403, category: "MISSING_SCOPES",
+                    message:
+                        "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+                    extra: [
+                        "errors": [
+                            [
+                                "message": "One or more of the following scopes are required.",
+                                "context": ["requiredGranularScopes": [needed]],
+                            ]
+                        ]
+                    ])
+            }
             if s.dailyLimitReached {
                 var answer = rateLimitAnswer(policy: "DAILY", max: s.rateLimit, window: s.rateLimitWindow)
                 answer.headers += [
@@ -1302,6 +1346,7 @@ extension FakeHubSpotServer {
             var companyWrites: [(id: String, traceId: String?, properties: [String: String])] = []
             var definedCompanyProperties = FakeHubSpotServer.defaultDefinedProperties.subtracting(["email", "pql_contact_score"])
             var autoCreatesCompanies = false
+            var grantedScopes: Set<String>?
             var nextCompanyId = 50_001
             /// Each property's values with when they were set, by "contact:ID:NAME" or "company:ID:NAME", oldest first.
             var history: [String: [(value: String, at: Date)]] = [:]

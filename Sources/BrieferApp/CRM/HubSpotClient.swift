@@ -141,9 +141,12 @@ public final class HubSpotClient: Sendable {
                 switch response.status {
                 case 401, 403:
                     let error = HubSpotBatch.ErrorBody.parse(Array(response.body))
+                    let scopes = CRMScopes.missing(in: Array(response.body))
                     return .stop(
                         "the CRM refused the token in HUBSPOT_ACCESS_TOKEN (\(response.status)"
-                            + (error.message.map { ": " + endpoint.redacting($0) } ?? "") + ")", status: response.status)
+                            + (error.message.map { ": " + endpoint.redacting($0) } ?? "") + ")"
+                            + (scopes.isEmpty ? "" : "; missing scope(s): \(scopes.joined(separator: ", ")) (briefer crm check)"),
+                        status: response.status)
                 case 409:
                     // A conflict (the group or property exists, an email taken) does not go away by waiting.
                     return .answer(response)

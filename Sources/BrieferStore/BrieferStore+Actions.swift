@@ -195,6 +195,36 @@ extension BrieferStore {
         }
     }
 
+    /// Puts done or rejected actions back to pending, their body and key kept (a company made and since deleted).
+    public func reopenActions(_ ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        try write { db in
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE crm_actions SET status = 'pending', in_flight = 0, settled_ms = NULL, result_id = NULL WHERE id = ?",
+                    arguments: [id])
+            }
+        }
+    }
+
+    /// When each of these contacts was first written at `destination` (its earliest change done), by email.
+    public func firstWritten(destination: String, emails: [String]) throws -> [String: Int64] {
+        guard !emails.isEmpty else { return [:] }
+        return try read { db in
+            var out: [String: Int64] = [:]
+            for chunk in emails.chunked(500) {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT email, MIN(settled_ms) AS first FROM crm_outbox WHERE destination = ? AND status = 'done'
+                        AND email IN (\(chunk.map { _ in "?" }.joined(separator: ","))) GROUP BY email
+                        """, arguments: StatementArguments([destination] + chunk.map { $0.lowercased() }))
+                for row in rows { if let first: Int64 = row["first"] { out[row["email"]] = first } }
+            }
+            return out
+        }
+    }
+
     /// Notes sends about to begin, before they begin: until an answer says otherwise, each may arrive.
     public func noteActionAttempt(ids: [Int64], at now: Timestamp) throws {
         try write { db in

@@ -353,10 +353,17 @@ extension BrieferStore {
             if let old = try String.fetchOne(db, sql: "SELECT portal_id FROM crm_portals WHERE destination = ?", arguments: [destination]),
                 old != portalId
             {
-                let archive = "\(destination) (portal \(old) until \(now.iso8601))"
-                try db.execute(sql: "DELETE FROM crm_outbox WHERE destination = ? AND status = 'pending'", arguments: [destination])
-                for table in ["crm_synced", "crm_contacts", "crm_outbox", "crm_syncs"] {
-                    try db.execute(sql: "UPDATE \(table) SET destination = ? WHERE destination = ?", arguments: [archive, destination])
+                // The contacts' state and the companies' (kept under "<destination> companies"), the actions, owners read,
+                // contacts associated and feedback read: all of the old portal, filed under its name.
+                for name in [destination, destination + " companies"] {
+                    let archive = "\(name) (portal \(old) until \(now.iso8601))"
+                    try db.execute(sql: "DELETE FROM crm_outbox WHERE destination = ? AND status = 'pending'", arguments: [name])
+                    for table in [
+                        "crm_synced", "crm_contacts", "crm_outbox", "crm_syncs", "crm_actions", "crm_owners", "crm_company_contacts",
+                        "crm_feedback",
+                    ] {
+                        try db.execute(sql: "UPDATE \(table) SET destination = ? WHERE destination = ?", arguments: [archive, name])
+                    }
                 }
             }
             try db.execute(

@@ -155,6 +155,7 @@ extension BrieferStore {
             for table in ["crm_outbox", "crm_synced", "crm_contacts", "crm_owners", "crm_company_contacts"] {
                 try delete(table, "DELETE FROM \(table) WHERE lower(email) = ?", [address])
             }
+            try delete("crm_feedback", "DELETE FROM crm_feedback WHERE object = 'contact' AND lower(record) = ?", [address])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
                 arguments: [Self.forgottenHash(address), Timestamp.now.milliseconds])

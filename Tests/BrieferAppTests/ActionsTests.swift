@@ -237,7 +237,11 @@ extension ActionsTests {
                     body: "{\"contact_email\":\"\(best)\"}")
             ],
             at: .now)
+        try w.t.store.saveFeedback(
+            destination: "hubspot x", [FeedbackEntry(object: .contact, record: best, account: "acme.com", value: "useful", setAt: .now)],
+            at: .now)
         _ = try session.forget(email: best)
+        #expect(try w.t.store.feedback(account: "acme.com").isEmpty)
         let stopped = try w.t.store.actions(destination: "webhook")
         #expect(stopped.count == 1 && stopped[0].status == .skipped && stopped[0].body?.contains(best) == false)
     }
@@ -347,9 +351,10 @@ extension ActionsTests {
         #expect(try w.t.store.actions(kind: .task, statuses: [.done]).allSatisfy { $0.briefingSource == "rules" })
     }
 
-    static func withCompanies() -> BrieferConfiguration {
+    static func withCompanies(createWait: Int = 0) -> BrieferConfiguration {
         var c = configuration()
         c.actions.companies.enabled = true
+        c.actions.companies.createWaitMinutes = createWait
         return c
     }
 
@@ -405,10 +410,21 @@ extension ActionsTests {
         x.hubspot.setFaultScript(Self.once(.dropAfterApplying, on: FakeHubSpotServer.companiesCreatePath))
         _ = try await x.cycle(asOf: try FixturePaths.manifestAsOf(), ingest: true)
         #expect(x.hubspot.companies.count == 11)
+        // The next pass's searches fail (500s past the retries): nothing may be taken as not found, nothing made again.
+        x.hubspot.setFaultScript { $0.path == FakeHubSpotServer.companiesSearchPath ? .status(500) : nil }
+        _ = try await x.act()
+        #expect(x.hubspot.companies.count == 11 && x.hubspot.count(of: FakeHubSpotServer.companiesCreatePath) == 1)
+        x.hubspot.setFaultScript(nil)
         let second = try await x.act()
         #expect(x.hubspot.companies.count == 11 && x.hubspot.count(of: FakeHubSpotServer.companiesCreatePath) == 1)
         #expect(x.hubspot.companies.allSatisfy { $0.properties["pql_tier"] == "hot" }, "\(second)")
         #expect(try x.t.store.actions(kind: .company).allSatisfy { $0.status == .done })
+
+        // Contacts just written: no company is made before actions.companies.create_wait_minutes (HubSpot may make one).
+        let y = try World(Self.withCompanies(createWait: 10))
+        defer { y.stop() }
+        let waiting = try await y.cycle(asOf: try FixturePaths.manifestAsOf(), ingest: true)
+        #expect(y.hubspot.companies.isEmpty && waiting.messages.contains { $0.contains("create_wait_minutes") })
     }
 
     /// A fault script that answers the first request to `path` with `fault`, and nothing else.

@@ -166,6 +166,17 @@ public final class ActionRunner: Sendable {
         }
         var hubspot: HubSpotClient?
         if case let .push(client, _) = target { hubspot = client }
+        // The token's portal must be the one this destination's record ids came from, whether or not the contacts'
+        // push just checked it (it does only when it has something to send).
+        if let hubspot {
+            if case let .stop(message) = try await CRMSync(store: store, configuration: configuration, logger: logger).checkPortal(
+                client: hubspot, destination: hubspot.endpoint.destination, newPortal: false)
+            {
+                summary.stopped = message
+                summary.leftPending = try store.actions(statuses: [.pending, .waiting]).filter(ours).count
+                return summary
+            }
+        }
         // Companies first: the tasks are associated with them, the messages link to them.
         var companyIds: [String: String] = [:]
         if settings.companies.enabled, let hubspot {

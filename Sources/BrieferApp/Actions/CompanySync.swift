@@ -54,7 +54,9 @@ struct CompanySync {
         let destination = Self.destination(contacts: contactDestination)
         let wanted = try wanted(run)
         let contactIds = try store.crmContacts(destination: contactDestination).compactMapValues(\.recordId)
-        try await find(wanted, destination: destination, contactIds: contactIds, client: client, run: run, summary: &summary)
+        try await find(
+            wanted, destination: destination, contactDestination: contactDestination, contactIds: contactIds, client: client, run: run,
+            summary: &summary)
         guard summary.stopped == nil else { return try companyIds(destination) }
         let ids = try companyIds(destination)
         try await associate(wanted, ids: ids, destination: destination, contactIds: contactIds, client: client, summary: &summary)
@@ -68,19 +70,31 @@ struct CompanySync {
     }
 
     /// Looks up the companies of accounts in `actions.companies.tiers` not known yet (or known missing long enough), then
-    /// creates those of `create_tiers` still without one.
+    /// creates those of `create_tiers` still without one — only for a domain this pass's search answered for and found
+    /// nothing (an earlier create without an answer included), and only once the account's contacts have been in HubSpot
+    /// `actions.companies.create_wait_minutes` (HubSpot may make and associate a company from their email domain meanwhile).
     func find(
-        _ wanted: [Wanted], destination: String, contactIds: [String: String], client: HubSpotClient, run: ScoringRun,
-        summary: inout ActionSummary
+        _ wanted: [Wanted], destination: String, contactDestination: String, contactIds: [String: String], client: HubSpotClient,
+        run: ScoringRun, summary: inout ActionSummary
     ) async throws {
         let known = try store.crmContacts(destination: destination)
         let now = Timestamp.now
         let recheckMs = Int64(configuration.crm.recheckMissingAfterHours) * 3_600_000
-        let creating = Set(try store.actions(destination: destination, kind: .company, statuses: [.pending]).map(\.account))
+        // A create whose account has its company (found, or made and saved before a crash cut its settling) is done.
+        var pendingCreates = try store.actions(destination: destination, kind: .company, statuses: [.pending])
+        try store.settleActions(
+            pendingCreates.compactMap { a in
+                known[a.account.lowercased()]?.recordId.map {
+                    ActionOutcome(id: a.id, status: .done, message: "its company is known", resultId: $0)
+                }
+            }, at: now)
+        pendingCreates.removeAll { known[$0.account.lowercased()]?.recordId != nil }
+        let creating = Set(pendingCreates.map { $0.account.lowercased() })
         let tiers = Set(settings.tiers), createTiers = Set(settings.createTiers)
         var open = wanted.filter { w in
-            guard known[w.domain]?.recordId == nil, tiers.contains(w.state.tier) || createTiers.contains(w.state.tier) else { return false }
-            if creating.contains(w.state.account) { return true }
+            guard known[w.domain]?.recordId == nil else { return false }
+            if creating.contains(w.domain) { return true }
+            guard tiers.contains(w.state.tier) || createTiers.contains(w.state.tier) else { return false }
             if let missing = known[w.domain]?.missingMs, now.milliseconds - missing < recheckMs, !createTiers.contains(w.state.tier) {
                 return false
             }
@@ -104,19 +118,19 @@ struct CompanySync {
         }
         open.removeAll { found[$0.domain] != nil }
         // 2. By domain, five a search; a create that went unanswered is looked for once the index has caught up.
-        let pendingCreates = try store.actions(destination: destination, kind: .company, statuses: [.pending])
         if let newest = pendingCreates.filter(\.inFlight).compactMap(\.sentMs).max() {
             let lagMs = Int64(configuration.actions.searchLagSeconds) * 1000
             let wait = newest + lagMs - Timestamp.now.milliseconds
             if wait > 0 { try await Task.sleep(for: .milliseconds(min(wait, lagMs))) }
         }
+        var searched: Set<String> = []
         for (index, chunk) in open.map(\.domain).chunked(HubSpotCompanies.domainsPerSearch).enumerated() where summary.stopped == nil {
             // HubSpot's search allows a few requests a second per portal: keep well under it.
             if index > 0 { try await Task.sleep(for: .milliseconds(250)) }
-            guard let answer = try await ask(client, HubSpotCompanies.searchPath, HubSpotCompanies.searchBody(domains: chunk), &summary)
-            else {
-                continue
-            }
+            guard let answer = try await ask(client, HubSpotCompanies.searchPath, HubSpotCompanies.searchBody(domains: chunk), &summary),
+                case .array? = answer["results"]
+            else { continue }
+            searched.formUnion(chunk)
             for (domain, id) in HubSpotCompanies.found(answer) where chunk.contains(domain) { found[domain] = id }
         }
         try store.saveRecordIds(destination: destination, found, at: now)
@@ -126,65 +140,97 @@ struct CompanySync {
             }, at: now)
         open.removeAll { found[$0.domain] != nil }
         guard summary.stopped == nil else { return }
-        // 3. Created, for the create tiers; the others are noted missing (looked for again after crm.recheck_missing_after_hours).
-        let create = open.filter { createTiers.contains($0.state.tier) }
-        try store.markMissing(destination: destination, emails: open.filter { !createTiers.contains($0.state.tier) }.map(\.domain), at: now)
-        try recordCreates(create, destination: destination, run: run)
-        let toCreate = try store.actions(destination: destination, kind: .company, statuses: [.pending])
-        for chunk in toCreate.chunked(HubSpotBatch.maxInputs) where summary.stopped == nil {
-            let inputs = chunk.compactMap { $0.body.flatMap { try? JSONParser.parse($0) } }
-            try store.noteActionAttempt(ids: chunk.map(\.id), at: .now)
-            CrashPoint.hit("actions-before-send")
-            let outcome = await client.post(
-                HubSpotCompanies.createPath, body: CRMRequestBody.data(.object([("inputs", .array(inputs))])), idempotent: false)
-            CrashPoint.hit("actions-after-send")
-            summary.requests[HubSpotCompanies.createPath, default: 0] += 1
-            switch outcome {
-            case let .stop(message, status):
-                summary.stopped = message
-                try store.settleActions(chunk.map { .init(id: $0.id, status: .pending, httpStatus: status, message: message) }, at: .now)
-            case let .failed(error):
-                try store.settleActions(
-                    chunk.map {
-                        .init(
-                            id: $0.id, status: .pending, inFlight: true,
-                            message: "company create without an answer (\(error.kind.rawValue)): looked for by its domain next pass")
-                    }, at: .now)
-            case let .answer(response) where (200..<300).contains(response.status):
-                let ids = HubSpotBatch.createdIds(try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)))
-                var made: [String: String] = [:]
-                var outcomes: [ActionOutcome] = []
-                for a in chunk {
-                    if let id = ids[a.key] {
-                        made[a.account.lowercased()] = id
-                        outcomes.append(.init(id: a.id, status: .done, httpStatus: response.status, resultId: id))
-                        summary.done["company", default: 0] += 1
-                    } else {
-                        outcomes.append(
-                            .init(
-                                id: a.id, status: .pending, inFlight: true,
-                                message: "not in the create answer: looked for by its domain next pass"))
-                    }
-                }
-                try store.saveRecordIds(destination: destination, made, at: .now)
-                try store.settleActions(outcomes, at: .now)
-            case let .answer(response):
-                let settled = response.status == 400
-                let message = "company create answered " + client.message(response)
-                summary.note(message)
-                try store.settleActions(
-                    chunk.map {
-                        .init(
-                            id: $0.id, status: settled ? .rejected : .pending, inFlight: !settled, httpStatus: response.status,
-                            message: message)
-                    },
-                    at: .now)
+        // 3. Created, for the create tiers (and creates already recorded); the others are noted missing (looked for again
+        //    after crm.recheck_missing_after_hours). Never for a domain whose search did not answer this pass.
+        let waitMs = Int64(settings.createWaitMinutes) * 60_000
+        let firstWritten = try store.firstWritten(destination: contactDestination, emails: open.flatMap(\.emails))
+        var create: [Wanted] = []
+        for w in open where searched.contains(w.domain) && (createTiers.contains(w.state.tier) || creating.contains(w.domain)) {
+            let since = w.emails.compactMap { firstWritten[$0] }.min()
+            if let since, now.milliseconds - since < waitMs {
+                summary.note("companies: \(w.domain) waits actions.companies.create_wait_minutes before one is made")
+                continue
             }
+            create.append(w)
+        }
+        try store.markMissing(
+            destination: destination,
+            emails: open.filter { searched.contains($0.domain) && !createTiers.contains($0.state.tier) && !creating.contains($0.domain) }
+                .map(\.domain), at: now)
+        try recordCreates(create, destination: destination, run: run)
+        let chosen = Set(create.map(\.domain))
+        let toCreate = try store.actions(destination: destination, kind: .company, statuses: [.pending]).filter {
+            chosen.contains($0.account.lowercased())
+        }
+        for chunk in toCreate.chunked(HubSpotBatch.maxInputs) where summary.stopped == nil {
+            try await self.create(chunk, destination: destination, client: client, summary: &summary)
+        }
+    }
+
+    /// One companies `batch/create`, noted before it is sent; a batch HubSpot refuses (400: nothing created) is sent again
+    /// one company at a time, so only the bad one is rejected.
+    func create(_ chunk: [ActionRecord], destination: String, client: HubSpotClient, summary: inout ActionSummary) async throws {
+        let inputs = chunk.compactMap { $0.body.flatMap { try? JSONParser.parse($0) } }
+        try store.noteActionAttempt(ids: chunk.map(\.id), at: .now)
+        CrashPoint.hit("actions-before-send")
+        let outcome = await client.post(
+            HubSpotCompanies.createPath, body: CRMRequestBody.data(.object([("inputs", .array(inputs))])), idempotent: false)
+        CrashPoint.hit("actions-after-send")
+        summary.requests[HubSpotCompanies.createPath, default: 0] += 1
+        switch outcome {
+        case let .stop(message, status):
+            summary.stopped = message
+            try store.settleActions(chunk.map { .init(id: $0.id, status: .pending, httpStatus: status, message: message) }, at: .now)
+        case let .failed(error):
+            try store.settleActions(
+                chunk.map {
+                    .init(
+                        id: $0.id, status: .pending, inFlight: true,
+                        message: "company create without an answer (\(error.kind.rawValue)): looked for by its domain next pass")
+                }, at: .now)
+        case let .answer(response) where (200..<300).contains(response.status):
+            let ids = HubSpotBatch.createdIds(try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)))
+            var made: [String: String] = [:]
+            var outcomes: [ActionOutcome] = []
+            for a in chunk {
+                if let id = ids[a.key] {
+                    made[a.account.lowercased()] = id
+                    outcomes.append(.init(id: a.id, status: .done, httpStatus: response.status, resultId: id))
+                    summary.done["company", default: 0] += 1
+                } else {
+                    outcomes.append(
+                        .init(
+                            id: a.id, status: .pending, inFlight: true,
+                            message: "not in the create answer: looked for by its domain next pass"))
+                }
+            }
+            try store.saveRecordIds(destination: destination, made, at: .now)
+            try store.settleActions(outcomes, at: .now)
+        case let .answer(response) where response.status == 400 && chunk.count > 1:
+            for one in chunk where summary.stopped == nil {
+                try await create([one], destination: destination, client: client, summary: &summary)
+            }
+        case let .answer(response):
+            let refused = response.status == 400
+            let message = "company create answered " + client.message(response)
+            summary.note(message)
+            try store.settleActions(
+                chunk.map {
+                    .init(
+                        id: $0.id, status: refused ? .rejected : .pending, inFlight: !refused, httpStatus: response.status, message: message
+                    )
+                }, at: .now)
         }
     }
 
     /// Records the companies to create, each once per account and destination (its key in the body, its body fixed).
     func recordCreates(_ accounts: [Wanted], destination: String, run: ScoringRun) throws {
+        // One made before and since deleted in HubSpot (its record id forgotten on an OBJECT_NOT_FOUND): made again.
+        let domains = Set(accounts.map(\.domain))
+        try store.reopenActions(
+            try store.actions(destination: destination, kind: .company, statuses: [.done, .rejected]).filter {
+                domains.contains($0.account.lowercased()) && $0.status == .done
+            }.map(\.id))
         try store.recordActions(
             accounts.map { w in
                 let body = HubSpotCompanies.createInput(
@@ -209,13 +255,38 @@ struct CompanySync {
             }
         }
         for chunk in pairs.chunked(HubSpotBatch.maxInputs) where summary.stopped == nil {
-            guard
-                try await ask(
-                    client, HubSpotCompanies.associatePath, HubSpotCompanies.associateBody(chunk.map { ($0.company, $0.contact) }), &summary
-                ) != nil
-            else { continue }
+            try await associate(chunk, destination: destination, client: client, summary: &summary)
+        }
+    }
+
+    /// One associate request. Answered wholly (200/201): every pair linked. A refusal or a partial answer (400, 207) of
+    /// several: each pair on its own; a pair refused on its own (a contact merged or deleted since) is noted and not asked
+    /// again. No answer: asked again next pass (associating twice changes nothing).
+    func associate(
+        _ chunk: [(email: String, company: String, contact: String)], destination: String, client: HubSpotClient,
+        summary: inout ActionSummary
+    ) async throws {
+        let outcome = await client.post(
+            HubSpotCompanies.associatePath,
+            body: CRMRequestBody.data(HubSpotCompanies.associateBody(chunk.map { ($0.company, $0.contact) })))
+        summary.requests[HubSpotCompanies.associatePath, default: 0] += 1
+        switch outcome {
+        case let .stop(message, _):
+            summary.stopped = message
+        case let .failed(error):
+            summary.note("\(HubSpotCompanies.associatePath): \(error.kind.rawValue) (asked again next pass)")
+        case let .answer(response) where response.status == 200 || response.status == 201:
             try store.saveCompanyLinks(destination: destination, chunk.map { ($0.email, $0.company) }, at: .now)
             summary.done["association", default: 0] += chunk.count
+        case let .answer(response) where (response.status == 400 || response.status == 207) && chunk.count > 1:
+            for pair in chunk where summary.stopped == nil {
+                try await associate([pair], destination: destination, client: client, summary: &summary)
+            }
+        case let .answer(response) where response.status == 400 || response.status == 207:
+            summary.note("\(chunk[0].email) not associated with company \(chunk[0].company): \(client.message(response))")
+            try store.saveCompanyLinks(destination: destination, chunk.map { ($0.email, $0.company) }, at: .now)
+        case let .answer(response):
+            summary.note("\(HubSpotCompanies.associatePath): \(client.message(response)) (asked again next pass)")
         }
     }
 
@@ -270,7 +341,12 @@ struct CompanySync {
                 summary.note("\(path): \(client.message(response)) (asked again next pass)")
                 return nil
             }
-            return (try? JSONParser.parse(String(decoding: response.body, as: UTF8.self))) ?? .object([])
+            if response.body.isEmpty { return .object([]) }
+            guard let value = try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)) else {
+                summary.note("\(path): an answer that is not JSON (asked again next pass)")
+                return nil
+            }
+            return value
         }
     }
 }

@@ -127,9 +127,9 @@ final class WebhookSender: Sendable {
                 case .retry: break
                 }
             } catch {
-                // Only a connection that broke while talking, or a timeout, may have delivered it: a refused URL, a TLS
-                // failure or a connection never made did not.
-                let mayHaveArrived = (error.kind == .connection && !error.neverConnected) || error.kind == .timeout
+                // Whatever broke after the request left may have delivered it (a dropped connection, a timeout, a garbled
+                // answer, a cancellation); a refused URL, a failed TLS handshake or a connection never made did not.
+                let mayHaveArrived = !error.neverConnected && error.kind != .invalidRequest
                 let message = "\(label): \(error.kind.rawValue)" + (mayHaveArrived ? " (no answer)" : " (not connected)")
                 if error.kind == .cancelled || (mayHaveArrived && !retryUnanswered) {
                     return .failed(message, mayHaveArrived: mayHaveArrived)

@@ -175,7 +175,7 @@ public final class HubSpotClient: Sendable {
             case let .failure(error):
                 logger.debug("crm request failed", metadata: ["path": "\(path)", "error": "\(error.kind.rawValue)", "retry": "\(retries)"])
                 if error.kind == .cancelled { return .failed(error) }
-                if !idempotent && error.kind == .transport {
+                if !idempotent && error.kind == .transport && !error.neverConnected {
                     // A garbled answer to a create: it may have been applied (the caller finds out).
                     return .failed(HTTPError(error.kind, endpoint.redacting(error.message)))
                 }

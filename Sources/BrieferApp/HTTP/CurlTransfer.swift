@@ -76,7 +76,18 @@ final class CurlTransfer {
         let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
         return HTTPError(
             Self.kind(of: code), "\(detail) (curl error \(code.rawValue))",
-            neverConnected: code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST)
+            neverConnected: Self.requestNeverLeft(code))
+    }
+
+    /// Codes after which the request cannot have reached the server: nothing to connect to, or a TLS handshake (or a URL)
+    /// that failed before any byte of the request was sent.
+    static func requestNeverLeft(_ code: CURLcode) -> Bool {
+        [
+            CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_SSL_CONNECT_ERROR,
+            CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR,
+            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
+            CURLE_SSL_ENGINE_SETFAILED,
+        ].contains(code)
     }
 
     // MARK: Options

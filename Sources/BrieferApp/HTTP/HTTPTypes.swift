@@ -85,8 +85,9 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     public var message: String
-    /// A connection failure where no connection was made at all (nothing listens there, or the host
-    /// name does not resolve), as opposed to one that broke while talking.
+    /// A failure where the request cannot have reached the server — nothing listens there, the host name does not
+    /// resolve, or the URL or the TLS handshake failed before any byte of it was sent — as opposed to one that broke while
+    /// talking (after which it may have arrived).
     public var neverConnected: Bool
 
     public init(_ kind: Kind, _ message: String, neverConnected: Bool = false) {

@@ -60,7 +60,7 @@ extension Reports {
             return "no feedback read back yet (actions.feedback: reps set the property in HubSpot; each push reads it)"
         }
         var table = TextTable(header: ["account", "value", "set at", "on", "record"])
-        for e in entries { table.add([e.account, e.value, e.setAt.iso8601, e.object.rawValue, e.record]) }
+        for e in entries { table.add([e.account, e.value.isEmpty ? "(cleared)" : e.value, e.setAt.iso8601, e.object.rawValue, e.record]) }
         return table.render()
     }
 

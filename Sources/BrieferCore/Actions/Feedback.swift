@@ -29,8 +29,9 @@ public enum FeedbackRead {
         ])
     }
 
-    /// Each record's history of the property, by record id: every non-empty value with the time it was set (HubSpot lists
-    /// it newest first; a record without history gives its current value at its `updatedAt`).
+    /// Each record's history of the property, by record id: every value with the time it was set (HubSpot lists it newest
+    /// first), a value cleared as "" (it ends the one before). A record without history has none to give: its `updatedAt`
+    /// moves with every write, so it is no time of a rep's.
     public static func history(_ answer: JSONValue?, property: String) -> [String: [(value: String, at: Timestamp)]] {
         guard case let .array(results)? = answer?["results"] else { return [:] }
         var out: [String: [(value: String, at: Timestamp)]] = [:]
@@ -39,16 +40,12 @@ public enum FeedbackRead {
             var entries: [(value: String, at: Timestamp)] = []
             if case let .array(history)? = result["propertiesWithHistory"]?[property] {
                 for h in history {
-                    guard let value = h["value"]?.stringValue?.trimmedWhitespace, !value.isEmpty,
-                        let at = h["timestamp"]?.stringValue.flatMap({ Timestamp.parse($0)?.timestamp })
-                    else { continue }
-                    entries.append((value, at))
+                    guard let at = h["timestamp"]?.stringValue.flatMap({ Timestamp.parse($0)?.timestamp }) else { continue }
+                    entries.append((h["value"]?.stringValue?.trimmedWhitespace ?? "", at))
                 }
-            } else if let value = result["properties"]?[property]?.stringValue?.trimmedWhitespace, !value.isEmpty,
-                let at = result["updatedAt"]?.stringValue.flatMap({ Timestamp.parse($0)?.timestamp })
-            {
-                entries.append((value, at))
             }
+            // A record's first value is no clear: a history that starts empty says nothing.
+            while entries.last?.value == "" { entries.removeLast() }
             out[id] = entries
         }
         return out

@@ -32,7 +32,8 @@ public struct FeedbackEvidence: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - accounts: the backtest's eligible accounts (tier at the as-of time, converted within the horizon).
     ///   - reasons: each account's reason codes at the as-of time.
-    ///   - entries: every feedback value read back; those set in (asOf, until] count, an account's latest.
+    ///   - entries: every feedback value read back; those set in (asOf, until] count, an account's latest (a value cleared,
+    ///     stored as "", ends the one before it: no label).
     public static func measure(
         accounts: [BacktestSubject], reasons: [String: [ReasonCode]], entries: [FeedbackEntry], asOf: Timestamp, until: Timestamp,
         settings: BrieferConfiguration.Feedback
@@ -43,6 +44,7 @@ public struct FeedbackEvidence: Sendable, Equatable, Codable {
             if let known = latest[key], known.setAt >= e.setAt { continue }
             latest[key] = e
         }
+        latest = latest.filter { !$0.value.value.isEmpty }
         guard !latest.isEmpty else { return nil }
         let positive = Set(settings.positive)
         let labelled = accounts.compactMap { a in latest[a.id.lowercased()].map { (subject: a, value: $0.value) } }

@@ -234,6 +234,7 @@ extension BrieferConfiguration {
         range(actions.dailyCap, 0...100_000, "actions.daily_cap")
         range(actions.briefingWaitMinutes, 0...1440, "actions.briefing_wait_minutes")
         range(actions.searchLagSeconds, 0...600, "actions.search_lag_seconds")
+        range(actions.companies.createWaitMinutes, 0...10_080, "actions.companies.create_wait_minutes")
         let feedback = actions.feedback
         require(
             feedback.property.wholeMatch(of: /[a-z][a-z0-9_]{0,99}/) != nil, "actions.feedback.property",

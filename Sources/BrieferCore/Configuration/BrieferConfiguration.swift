@@ -69,6 +69,9 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
         public var tiers: [Tier] = [.hot, .warm]
         /// For these tiers a company is created when none is found (HubSpot does not deduplicate companies by domain).
         public var createTiers: [Tier] = [.hot]
+        /// A company is made only once the account's contacts have been in HubSpot this long: HubSpot may make and associate
+        /// one from their email domain meanwhile (its "create and associate companies with contacts" setting).
+        public var createWaitMinutes = 10
     }
 
     /// The Slack message for each newly-hot account: an incoming webhook, its URL a secret (`BRIEFER_SLACK_WEBHOOK_URL`,

@@ -286,6 +286,7 @@ extension ActionsTests {
         #expect(byValue == ["useful": 1, "not_relevant": 1, "bad_timing": 0, "converted": 1])
         #expect(!feedback.sharedReasons.isEmpty && feedback.sharedReasons.allSatisfy { $0.accounts <= 2 })
         #expect(Reports.backtest(report).contains("precision by feedback 66.7 %"))
+        #expect(BacktestHTML.page(report).contains("precision by feedback 66.7 %"))
     }
 
     /// `briefer crm check`: each enabled feature's scopes against the token's; a push refused for a scope names it.
@@ -349,6 +350,27 @@ extension ActionsTests {
         #expect(late.withRulesBriefing == 3 && late.done["task"] == 3 && w.hubspot.tasks.count == 3)
         #expect(w.hubspot.tasks.allSatisfy { $0.properties["hs_task_body"]?.contains("Use case: ") == true })
         #expect(try w.t.store.actions(kind: .task, statuses: [.done]).allSatisfy { $0.briefingSource == "rules" })
+    }
+
+    /// Actions still waiting for their briefing when their kind is turned off are not made later.
+    @Test func actionsOfAKindTurnedOffAreNotMadeLater() async throws {
+        var c = Self.configuration()
+        c.actions.briefingWaitMinutes = 30
+        c.actions.webhook.enabled = false
+        let w = try World(c)
+        defer { w.stop() }
+        let session = BrieferSession(configuration: c, configurationFile: nil, store: w.t.store, logger: .quiet)
+        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        _ = try session.score(asOf: try FixturePaths.manifestAsOf())
+        let first = try await ActionRunner(store: w.t.store, configuration: c, logger: .quiet).run(
+            .push(hubspot: w.client, notifications: w.targets))
+        #expect(first.waiting == 22)
+        c.actions.slack.enabled = false
+        _ = try await ActionRunner(store: w.t.store, configuration: c, logger: .quiet).run(
+            .push(hubspot: w.client, notifications: w.targets))
+        let slack = try w.t.store.actions(kind: .slack)
+        #expect(slack.count == 11 && slack.allSatisfy { $0.status == .skipped && $0.message == "actions.slack turned off" })
+        #expect(try w.t.store.actions(kind: .task, statuses: [.waiting]).count == 11)
     }
 
     static func withCompanies(createWait: Int = 0) -> BrieferConfiguration {

@@ -159,6 +159,24 @@ public final class ActionRunner: Sendable {
         }
         summary.alreadyHot = before.count
         let routed = Set(routes.map { "\($0.kind.rawValue) \($0.destination)" })
+        // A kind turned off since: its actions still waiting are not made.
+        let off = Set(
+            ActionKind.allCases.filter { kind in
+                switch kind {
+                case .task: return !settings.tasks.enabled
+                case .slack: return !settings.slack.enabled
+                case .webhook: return !settings.webhook.enabled
+                case .company: return false
+                }
+            })
+        if !dryRun, !off.isEmpty {
+            try store.settleActions(
+                try store.actions(statuses: [.waiting]).filter { off.contains($0.kind) }.map {
+                    ActionOutcome(
+                        id: $0.id, status: .skipped,
+                        message: "actions.\($0.kind.rawValue == "task" ? "tasks" : $0.kind.rawValue) turned off")
+                }, at: now)
+        }
         func ours(_ a: ActionRecord) -> Bool { routed.contains("\(a.kind.rawValue) \(a.destination)") }
         if dryRun {
             summary.leftPending = try store.actions(statuses: [.pending, .waiting]).filter(ours).count

@@ -115,6 +115,23 @@ public enum BacktestHTML {
             + escape(
                 Reports.thresholdLines(r.thresholds, model: r.model).joined(separator: "\n")
                     .trimmingCharacters(in: .newlines)) + "</pre>\n"
+        if let f = r.feedback {
+            s += "<h2>Reps' feedback after the as-of time</h2>\n"
+            s +=
+                "<p>\(f.accounts) account(s) with feedback within the horizon (a label like a conversion, never a scoring input); "
+                + "hot then: \(f.hotWithFeedback), marked positive: \(f.hotPositive) — precision by feedback \(Reports.percent(f.precision)); "
+                + "feedback agrees with conversion for \(Reports.percent(f.agreement)).</p>\n"
+            s += table(
+                ["feedback", "positive", "accounts", "hot then", "converted"],
+                f.values.map { [$0.value, $0.positive ? "yes" : "no", "\($0.accounts)", "\($0.hot)", "\($0.converted)"] },
+                numeric: [2, 3, 4])
+            if !f.sharedReasons.isEmpty {
+                s +=
+                    "<p>The positive ones share: "
+                    + escape(f.sharedReasons.map { "\($0.code) (\($0.accounts), \(Reports.percent($0.share)))" }.joined(separator: ", "))
+                    + "</p>\n"
+            }
+        }
         return s
     }
 

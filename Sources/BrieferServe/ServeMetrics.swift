@@ -6,8 +6,8 @@ import Synchronization
 
 /// What `briefer serve` counts and times, exposed at `/metrics` in Prometheus text: the intake (events received,
 /// stored, duplicated, quarantined by reason; requests by route and status; acknowledgement latency) and the pipeline
-/// cycles (durations by stage, LLM calls, tokens and cost, validator outcomes by error code, CRM writes, event-to-CRM
-/// latency).
+/// cycles (durations by stage, LLM calls, tokens and cost, validator outcomes by error code, CRM writes, actions for reps
+/// and those still pending, event-to-CRM latency).
 public final class ServeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let stage = Mutex<(name: String, started: ContinuousClock.Instant)?>(nil)
@@ -101,6 +101,22 @@ public final class ServeMetrics: Sendable {
                 .increment(by: Int64(sync.done))
             counter("crm_writes", "total", "CRM changes, by result", [("result", "rejected")])
                 .increment(by: Int64(sync.rejected))
+        }
+        if let actions = summary.sync?.actions {
+            for (kind, count) in actions.done {
+                counter("actions", "total", "Actions for newly-hot accounts, by kind and result", [("kind", kind), ("result", "done")])
+                    .increment(by: Int64(count))
+            }
+            for (result, count) in [("rejected", actions.rejected), ("unknown", actions.unknown)] where count > 0 {
+                counter("actions", "total", "Actions for newly-hot accounts, by kind and result", [("kind", "any"), ("result", result)])
+                    .increment(by: Int64(count))
+            }
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "briefer", metricName: "actions_pending",
+                    helpText: "Actions recorded and not yet delivered after the last cycle"),
+                labels: []
+            ).set(Int64(actions.leftPending))
         }
         if let latency = summary.latencySeconds {
             registry.makeValueHistogram(

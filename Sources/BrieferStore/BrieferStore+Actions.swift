@@ -195,6 +195,34 @@ extension BrieferStore {
         }
     }
 
+    /// Forgets the values last written to these records at `destination` (a company replaced by another): the next plan
+    /// writes every property anew.
+    public func forgetSyncedValues(destination: String, emails: [String]) throws {
+        guard !emails.isEmpty else { return }
+        try write { db in
+            for email in emails {
+                try db.execute(
+                    sql: "DELETE FROM crm_synced WHERE destination = ? AND email = ?", arguments: [destination, email.lowercased()])
+            }
+        }
+    }
+
+    /// Forgets when a kind of action was first seen enabled (every destination), so that turned on again it starts from
+    /// the run that sees it then, not from a transition made while it was off.
+    public func forgetActionsEnabled(kinds: [ActionKind], destination: String? = nil) throws {
+        guard !kinds.isEmpty else { return }
+        try write { db in
+            for kind in kinds {
+                if let destination {
+                    try db.execute(
+                        sql: "DELETE FROM meta WHERE key = ?", arguments: ["actions_enabled_from_ms \(kind.rawValue) \(destination)"])
+                } else {
+                    try db.execute(sql: "DELETE FROM meta WHERE key LIKE ?", arguments: ["actions_enabled_from_ms \(kind.rawValue) %"])
+                }
+            }
+        }
+    }
+
     /// Puts done or rejected actions back to pending, their body and key kept (a company made and since deleted).
     public func reopenActions(_ ids: [Int64]) throws {
         guard !ids.isEmpty else { return }

@@ -365,6 +365,8 @@ extension BrieferStore {
                         try db.execute(sql: "UPDATE \(table) SET destination = ? WHERE destination = ?", arguments: [archive, name])
                     }
                 }
+                // The new portal's actions start from the run that sees it, not from the old portal's first.
+                try db.execute(sql: "DELETE FROM meta WHERE key LIKE ?", arguments: ["actions_enabled_from_ms % " + destination])
             }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO crm_portals(destination, portal_id, seen_ms) VALUES(?, ?, ?)",

@@ -449,6 +449,62 @@ extension ActionsTests {
         #expect(y.hubspot.companies.isEmpty && waiting.messages.contains { $0.contains("create_wait_minutes") })
     }
 
+    /// Files with companies on: a second pass writes nothing (no create written twice for a script to apply twice).
+    /// Pushing: a company deleted in HubSpot since is made again, and every property written to the new one.
+    @Test func companiesAreWrittenOnceAndADeletedOneIsMadeAgainWhole() async throws {
+        let w = try World(Self.withCompanies())
+        defer { w.stop() }
+        let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
+        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        let scored = try session.score(asOf: try FixturePaths.manifestAsOf())
+        let out = w.t.directory.appendingPathComponent("files").path
+        let written = try await w.runner.run(.files(directory: out), scoredRunId: scored.run.id)
+        #expect(written.done["company"] == 11 && written.directory != nil)
+        let again = try await w.runner.run(.files(directory: out), scoredRunId: scored.run.id)
+        #expect(again.done.isEmpty && again.directory == nil)
+
+        _ = try await w.cycle(asOf: try FixturePaths.manifestAsOf())
+        let acme = try #require(w.hubspot.companies.first { $0.domain == "acme.com" })
+        #expect(acme.properties["pql_tier"] == "hot")
+        // Deleted in HubSpot; the next write to it met OBJECT_NOT_FOUND (its id forgotten, as the push does).
+        #expect(w.hubspot.removeCompany(id: acme.id))
+        let destination = w.client.endpoint.destination + " companies"
+        try w.t.store.markMissing(destination: destination, emails: ["acme.com"], at: .now)
+        _ = try await w.act()
+        let remade = try #require(w.hubspot.companies.first { $0.domain == "acme.com" })
+        #expect(remade.id != acme.id && remade.properties["pql_tier"] == "hot" && remade.properties["pql_score"] == "100")
+        #expect(w.hubspot.companies.filter { $0.domain == "acme.com" }.count == 1)
+    }
+
+    /// Actions turned off and on again start from the run that sees them on again: accounts that became hot while they
+    /// were off are not acted on in a flood.
+    @Test func actionsTurnedOnAgainStartAfresh() async throws {
+        let w = try World()
+        defer { w.stop() }
+        let asOf = try FixturePaths.manifestAsOf()
+        let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
+        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        // On for a run a month earlier: the enabled moment is set then.
+        let early = try session.score(asOf: asOf.adding(days: -30))
+        _ = try await w.runner.run(.push(hubspot: w.client, notifications: w.targets), scoredRunId: early.run.id)
+        // Off, and a run while off: most of the 11 become hot then.
+        var off = w.configuration
+        off.actions.enabled = false
+        #expect(
+            try await ActionRunner(store: w.t.store, configuration: off, logger: .quiet).ifEnabled(.files(directory: "/nonexistent")) == nil
+        )
+        _ = try session.score(asOf: asOf)
+        // On again three days later: they became hot while actions were off, so nothing is made for them.
+        let later = try session.score(asOf: asOf.adding(days: 3))
+        let on = try await w.runner.run(.push(hubspot: w.client, notifications: w.targets), scoredRunId: later.run.id)
+        #expect(on.enabledFrom == asOf.adding(days: 3))
+        let hot = try w.t.store.accountScores(runId: later.run.id, tier: .hot)
+        let before = hot.filter { $0.becameHotAt == asOf.iso8601 }.count
+        // Those hot a month earlier got their task then; those that became hot while actions were off get none.
+        #expect(before >= 5 && on.alreadyHot == before && on.recorded.isEmpty)
+        #expect(w.hubspot.tasks.count == (try w.t.store.accountScores(runId: early.run.id, tier: .hot).count))
+    }
+
     /// A fault script that answers the first request to `path` with `fault`, and nothing else.
     static func once(_ fault: FakeHubSpotServer.Fault, on path: String) -> FakeHubSpotServer.FaultScript {
         let fired = Mutex(false)

@@ -463,6 +463,12 @@ public final class FakeHubSpotServer: Sendable {
         }
     }
 
+    /// Deletes a company (as a user deleting it in HubSpot); true if there was one.
+    @discardableResult
+    public func removeCompany(id: String) -> Bool {
+        state.withLock { $0.companies.removeValue(forKey: id) != nil }
+    }
+
     /// Every company, in the order made.
     public var companies: [Company] {
         state.withLock { s in s.companies.values.sorted { Int($0.id) ?? 0 < Int($1.id) ?? 0 } }

@@ -81,7 +81,8 @@ struct ActionDelivery {
                                 .init(
                                     id: action.id, status: .rejected,
                                     message:
-                                        "not created after \(action.attempts) attempts without an answer, nor found by its key: given up"))
+                                        "not created after \(action.attempts) sends, the last without an answer, nor found by its key: given up"
+                                ))
                         } else {
                             creates.append(action)
                         }

@@ -170,8 +170,10 @@ public final class ActionRunner: Sendable {
                 }
             })
         if !dryRun, !off.isEmpty {
+            // Turned on again later, a kind starts from the run that sees it then.
+            try store.forgetActionsEnabled(kinds: Array(off))
             try store.settleActions(
-                try store.actions(statuses: [.waiting]).filter { off.contains($0.kind) }.map {
+                try store.actions(statuses: [.waiting, .pending]).filter { off.contains($0.kind) }.map {
                     ActionOutcome(
                         id: $0.id, status: .skipped,
                         message: "actions.\($0.kind.rawValue == "task" ? "tasks" : $0.kind.rawValue) turned off")
@@ -236,8 +238,13 @@ public final class ActionRunner: Sendable {
     }
 
     /// ``run(_:scoredRunId:dryRun:)`` when `actions.enabled`, else nil.
+    /// Actions off: turned on again later, every kind starts from the run that sees them then.
     public func ifEnabled(_ target: Target, scoredRunId: Int64? = nil, dryRun: Bool = false) async throws -> ActionSummary? {
-        settings.enabled ? try await run(target, scoredRunId: scoredRunId, dryRun: dryRun) : nil
+        guard settings.enabled else {
+            if !dryRun { try store.forgetActionsEnabled(kinds: [.task, .slack, .webhook]) }
+            return nil
+        }
+        return try await run(target, scoredRunId: scoredRunId, dryRun: dryRun)
     }
 
     // MARK: Bodies
@@ -368,6 +375,9 @@ public final class ActionRunner: Sendable {
             "actions": id, "created_at": now.iso8601, "scoring_run": run.id, "as_of": run.asOf.iso8601,
             "count": pending.count + (companies.map { $0.creates.count + $0.updates.count + $0.links.count } ?? 0),
         ]
+        manifest["note"] =
+            "every request carries its keys (a task's objectWriteTraceId, a webhook's event id, a Slack file's key): a crash "
+            + "between writing this folder and recording it may write the same actions into the next folder; skip keys already applied"
         if !emails.isEmpty {
             manifest["resolve_first"] = [
                 "what": "the record ids of the tasks' contacts", "method": "POST", "path": HubSpotBatch.readPath,

@@ -133,7 +133,7 @@ struct CompanySync {
             searched.formUnion(chunk)
             for (domain, id) in HubSpotCompanies.found(answer) where chunk.contains(domain) { found[domain] = id }
         }
-        try store.saveRecordIds(destination: destination, found, at: now)
+        try saveCompanies(found, destination: destination, known: known)
         try store.settleActions(
             pendingCreates.compactMap { a in
                 found[a.account.lowercased()].map { ActionOutcome(id: a.id, status: .done, message: "found by its domain", resultId: $0) }
@@ -157,7 +157,7 @@ struct CompanySync {
             destination: destination,
             emails: open.filter { searched.contains($0.domain) && !createTiers.contains($0.state.tier) && !creating.contains($0.domain) }
                 .map(\.domain), at: now)
-        try recordCreates(create, destination: destination, run: run)
+        try recordCreates(create, destination: destination, run: run, reopen: true)
         let chosen = Set(create.map(\.domain))
         let toCreate = try store.actions(destination: destination, kind: .company, statuses: [.pending]).filter {
             chosen.contains($0.account.lowercased())
@@ -204,7 +204,7 @@ struct CompanySync {
                             message: "not in the create answer: looked for by its domain next pass"))
                 }
             }
-            try store.saveRecordIds(destination: destination, made, at: .now)
+            try saveCompanies(made, destination: destination, known: try store.crmContacts(destination: destination))
             try store.settleActions(outcomes, at: .now)
         case let .answer(response) where response.status == 400 && chunk.count > 1:
             for one in chunk where summary.stopped == nil {
@@ -223,14 +223,24 @@ struct CompanySync {
         }
     }
 
+    /// Saves the companies found or made; one replacing a company known before (deleted in HubSpot since) starts with no
+    /// values written, so that every property is written to it anew.
+    func saveCompanies(_ ids: [String: String], destination: String, known: [String: CRMContactRecord]) throws {
+        try store.forgetSyncedValues(destination: destination, emails: ids.keys.filter { known[$0] != nil })
+        try store.saveRecordIds(destination: destination, ids, at: .now)
+    }
+
     /// Records the companies to create, each once per account and destination (its key in the body, its body fixed).
-    func recordCreates(_ accounts: [Wanted], destination: String, run: ScoringRun) throws {
-        // One made before and since deleted in HubSpot (its record id forgotten on an OBJECT_NOT_FOUND): made again.
+    /// - Parameter reopen: a create done before is made again (pushing: its company was deleted in HubSpot since, its record
+    ///   id forgotten on an OBJECT_NOT_FOUND and not found again). Files never reopen: what they wrote stays written.
+    func recordCreates(_ accounts: [Wanted], destination: String, run: ScoringRun, reopen: Bool) throws {
         let domains = Set(accounts.map(\.domain))
-        try store.reopenActions(
-            try store.actions(destination: destination, kind: .company, statuses: [.done, .rejected]).filter {
-                domains.contains($0.account.lowercased()) && $0.status == .done
-            }.map(\.id))
+        if reopen {
+            try store.reopenActions(
+                try store.actions(destination: destination, kind: .company, statuses: [.done]).filter {
+                    domains.contains($0.account.lowercased())
+                }.map(\.id))
+        }
         try store.recordActions(
             accounts.map { w in
                 let body = HubSpotCompanies.createInput(
@@ -316,7 +326,8 @@ struct CompanySync {
     /// Records the changes of `states` at `destination`; returns every pending item, oldest first.
     func record(_ states: [ContactState], destination: String) throws -> [OutboxItem] {
         let synced = try store.syncedValues(destination: destination)
-        let unsettled = try store.outboxItems(destination: destination, statuses: [.pending, .missing, .rejected])
+        // A change that met no company (deleted since) is no value the company holds: not counted as expected.
+        let unsettled = try store.outboxItems(destination: destination, statuses: [.pending, .rejected])
         let mapping = ContactPropertyMapping(configuration.crm)
         let changes = SyncPlanner.changes(
             desired: states, synced: synced.values, syncedBy: synced.by, unsettled: unsettled,
@@ -365,8 +376,12 @@ extension CompanySync {
     func fileParts(_ run: ScoringRun) throws -> FileParts {
         let destination = Self.destination(contacts: CRMSync.filesDestination)
         let tiers = Set(settings.tiers), createTiers = Set(settings.createTiers)
-        let wanted = try wanted(run).filter { tiers.contains($0.state.tier) || createTiers.contains($0.state.tier) }
-        try recordCreates(wanted.filter { createTiers.contains($0.state.tier) }, destination: destination, run: run)
+        // The tiers looked up, and any account whose company was written before (its tier may have dropped since).
+        let written = Set(try store.syncedValues(destination: destination).values.keys)
+        let wanted = try wanted(run).filter {
+            tiers.contains($0.state.tier) || createTiers.contains($0.state.tier) || written.contains($0.domain)
+        }
+        try recordCreates(wanted.filter { createTiers.contains($0.state.tier) }, destination: destination, run: run, reopen: false)
         let links = try store.companyLinks(destination: destination)
         return FileParts(
             creates: try store.actions(destination: destination, kind: .company, statuses: [.pending]),

@@ -80,7 +80,7 @@ extension Reports {
         ])
         for a in actions {
             table.add([
-                a.account, a.kind.rawValue, a.becameHot.iso8601, a.status.rawValue,
+                a.account, a.kind.rawValue, a.kind == .company ? "-" : a.becameHot.iso8601, a.status.rawValue,
                 a.sentMs.map { Timestamp(milliseconds: $0).iso8601 } ?? "-",
                 "\(a.attempts)", a.resultId ?? "", a.key, a.destination, a.message.map { abbreviated($0, 200) } ?? "",
             ])
@@ -93,9 +93,11 @@ extension Reports {
             "actions": actions.map { a -> [String: Any] in
                 var o: [String: Any] = [
                     "account": a.account, "kind": a.kind.rawValue, "destination": a.destination, "key": a.key,
-                    "became_hot_at": a.becameHot.iso8601, "scoring_run": a.runId, "status": a.status.rawValue, "attempts": a.attempts,
+                    "scoring_run": a.runId, "status": a.status.rawValue, "attempts": a.attempts,
                     "created_at": Timestamp(milliseconds: a.createdMs).iso8601,
                 ]
+                // A company is made once per account, not per transition.
+                if a.kind != .company { o["became_hot_at"] = a.becameHot.iso8601 }
                 if let ms = a.sentMs { o["sent_at"] = Timestamp(milliseconds: ms).iso8601 }
                 if let ms = a.settledMs { o["settled_at"] = Timestamp(milliseconds: ms).iso8601 }
                 if let id = a.resultId { o["result_id"] = id }

@@ -61,8 +61,8 @@ import Testing
         @discardableResult
         func cycle(asOf: Timestamp, ingest: Bool = false) async throws -> ActionSummary {
             let session = BrieferSession(configuration: configuration, configurationFile: nil, store: t.store, logger: .quiet)
-            if ingest { _ = try session.ingest(files: FixturePaths.workspaceFiles) }
-            let scored = try session.score(asOf: asOf)
+            if ingest { _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) } }
+            let scored = try await ActionsTests.off { try session.score(asOf: asOf) }
             _ = try await CRMSync(store: t.store, configuration: configuration, logger: .quiet).push(client: client, options: .init())
             return try await runner.run(.push(hubspot: client, notifications: targets), scoredRunId: scored.run.id)
         }
@@ -116,15 +116,15 @@ import Testing
         defer { w.stop() }
         let asOf = try FixturePaths.manifestAsOf()
         let session = BrieferSession(configuration: off, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
-        _ = try session.score(asOf: asOf)
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
+        _ = try await ActionsTests.off { try session.score(asOf: asOf) }
         #expect(try await w.runner.ifEnabled(.push(hubspot: w.client, notifications: w.targets)) == nil)
         // Enabled an hour later: the 11 accounts became hot before, no flood.
         let on = World.Enabled(w)
         let summary = try await on.cycle(asOf: asOf.adding(hours: 1))
         #expect(summary.alreadyHot == 11 && summary.recorded.isEmpty && summary.enabledFrom == asOf.adding(hours: 1))
         // A backfill (an earlier as-of) acts on nothing, even for accounts hot then.
-        let backfill = try session.score(asOf: asOf.adding(days: -20))
+        let backfill = try await ActionsTests.off { try session.score(asOf: asOf.adding(days: -20)) }
         let skipped = try await on.runner.run(.push(hubspot: w.client, notifications: w.targets), scoredRunId: backfill.run.id)
         #expect(skipped.notRun?.contains("backfills make no actions") == true)
         #expect(w.hubspot.tasks.isEmpty && w.slack.deliveries.isEmpty && w.hook.deliveries.isEmpty)
@@ -201,8 +201,8 @@ extension ActionsTests {
         let w = try World()
         defer { w.stop() }
         let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
-        let scored = try session.score(asOf: try FixturePaths.manifestAsOf())
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
+        let scored = try await ActionsTests.off { try session.score(asOf: try FixturePaths.manifestAsOf()) }
         _ = try await CRMSync(store: w.t.store, configuration: w.configuration, logger: .quiet).push(client: w.client, options: .init())
         let best = try #require(try OwnersSource.bestContact(w.t.store, runId: scored.run.id, account: "acme.com"))
         #expect(w.hubspot.removeContact(email: best))
@@ -222,8 +222,8 @@ extension ActionsTests {
         let w = try World(c)
         defer { w.stop() }
         let session = BrieferSession(configuration: c, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
-        let scored = try session.score(asOf: try FixturePaths.manifestAsOf())
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
+        let scored = try await ActionsTests.off { try session.score(asOf: try FixturePaths.manifestAsOf()) }
         // Files first fix the bodies; the push destinations' rows are made, fixed and then the person forgotten before sending.
         _ = try await w.runner.run(.files(directory: w.t.directory.appendingPathComponent("out").path), scoredRunId: scored.run.id)
         let best = try #require(try OwnersSource.bestContact(w.t.store, runId: scored.run.id, account: "acme.com"))
@@ -278,7 +278,9 @@ extension ActionsTests {
         // Read again: nothing new.
         #expect(try await w.act().feedbackRead == 0)
 
-        let report = try BacktestRunner(store: w.t.store, configuration: w.configuration, logger: .quiet).run(asOf: asOf, horizonDays: 30)
+        let report = try await ActionsTests.off {
+            try BacktestRunner(store: w.t.store, configuration: w.configuration, logger: .quiet).run(asOf: asOf, horizonDays: 30)
+        }
         let feedback = try #require(report.feedback)
         #expect(feedback.accounts == 3 && feedback.hotWithFeedback == 3 && feedback.hotPositive == 2)
         #expect(feedback.precision == 2.0 / 3.0)
@@ -311,8 +313,8 @@ extension ActionsTests {
         // A push the CRM refuses for a scope stops and names the scope.
         w.hubspot.grantedScopes = ["crm.objects.contacts.read"]
         let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
-        _ = try session.score(asOf: try FixturePaths.manifestAsOf())
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
+        _ = try await ActionsTests.off { try session.score(asOf: try FixturePaths.manifestAsOf()) }
         let push = try await CRMSync(store: w.t.store, configuration: w.configuration, logger: .quiet).push(
             client: w.client, options: .init())
         #expect(push.stopped?.contains("missing scope(s): crm.objects.contacts.write") == true, "\(push.stopped ?? "not stopped")")
@@ -332,9 +334,9 @@ extension ActionsTests {
         let clock = Mutex(Timestamp.now)
         let runner = ActionRunner(store: w.t.store, configuration: c, logger: .quiet, clock: { clock.withLock { $0 } })
         let session = BrieferSession(configuration: c, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
         let asOf = try FixturePaths.manifestAsOf()
-        _ = try session.score(asOf: asOf)
+        _ = try await ActionsTests.off { try session.score(asOf: asOf) }
         let first = try await runner.run(.push(hubspot: w.client, notifications: w.targets))
         #expect(first.recorded == ["task": 3] && first.skipped == ["task": 8] && first.waiting == 3 && w.hubspot.tasks.isEmpty)
         let skipped = try w.t.store.actions(kind: .task, statuses: [.skipped])
@@ -360,8 +362,8 @@ extension ActionsTests {
         let w = try World(c)
         defer { w.stop() }
         let session = BrieferSession(configuration: c, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
-        _ = try session.score(asOf: try FixturePaths.manifestAsOf())
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
+        _ = try await ActionsTests.off { try session.score(asOf: try FixturePaths.manifestAsOf()) }
         let first = try await ActionRunner(store: w.t.store, configuration: c, logger: .quiet).run(
             .push(hubspot: w.client, notifications: w.targets))
         #expect(first.waiting == 22)
@@ -372,6 +374,10 @@ extension ActionsTests {
         #expect(slack.count == 11 && slack.allSatisfy { $0.status == .skipped && $0.message == "actions.slack turned off" })
         #expect(try w.t.store.actions(kind: .task, statuses: [.waiting]).count == 11)
     }
+
+    /// Runs store-heavy synchronous work (ingest, scoring, a backtest) on ``StoreExecutor``'s threads, not on the
+    /// cooperative pool the other suites' tasks, running beside these, need to get on with.
+    static func off<T: Sendable>(_ body: @Sendable () throws -> T) async throws -> T { try await StoreExecutor.run { try body() } }
 
     static func withCompanies(createWait: Int = 0) -> BrieferConfiguration {
         var c = configuration()
@@ -389,7 +395,7 @@ extension ActionsTests {
         defer { w.stop() }
         let asOf = try FixturePaths.manifestAsOf()
         let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
         let acmeContact = w.hubspot.addContact(email: "omar.fischer@acme.com")
         let acmeCompany = w.hubspot.addCompany(domain: "acme-corp.com", properties: ["name": "Acme"], contacts: [acmeContact])
         let globex = w.hubspot.addCompany(domain: "globex.com")
@@ -455,8 +461,8 @@ extension ActionsTests {
         let w = try World(Self.withCompanies())
         defer { w.stop() }
         let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
-        let scored = try session.score(asOf: try FixturePaths.manifestAsOf())
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
+        let scored = try await ActionsTests.off { try session.score(asOf: try FixturePaths.manifestAsOf()) }
         let out = w.t.directory.appendingPathComponent("files").path
         let written = try await w.runner.run(.files(directory: out), scoredRunId: scored.run.id)
         #expect(written.done["company"] == 11 && written.directory != nil)
@@ -483,9 +489,9 @@ extension ActionsTests {
         defer { w.stop() }
         let asOf = try FixturePaths.manifestAsOf()
         let session = BrieferSession(configuration: w.configuration, configurationFile: nil, store: w.t.store, logger: .quiet)
-        _ = try session.ingest(files: FixturePaths.workspaceFiles)
+        _ = try await ActionsTests.off { try session.ingest(files: FixturePaths.workspaceFiles) }
         // On for a run a month earlier: the enabled moment is set then.
-        let early = try session.score(asOf: asOf.adding(days: -30))
+        let early = try await ActionsTests.off { try session.score(asOf: asOf.adding(days: -30)) }
         _ = try await w.runner.run(.push(hubspot: w.client, notifications: w.targets), scoredRunId: early.run.id)
         // Off, and a run while off: most of the 11 become hot then.
         var off = w.configuration
@@ -493,9 +499,9 @@ extension ActionsTests {
         #expect(
             try await ActionRunner(store: w.t.store, configuration: off, logger: .quiet).ifEnabled(.files(directory: "/nonexistent")) == nil
         )
-        _ = try session.score(asOf: asOf)
+        _ = try await ActionsTests.off { try session.score(asOf: asOf) }
         // On again three days later: they became hot while actions were off, so nothing is made for them.
-        let later = try session.score(asOf: asOf.adding(days: 3))
+        let later = try await ActionsTests.off { try session.score(asOf: asOf.adding(days: 3)) }
         let on = try await w.runner.run(.push(hubspot: w.client, notifications: w.targets), scoredRunId: later.run.id)
         #expect(on.enabledFrom == asOf.adding(days: 3))
         let hot = try w.t.store.accountScores(runId: later.run.id, tier: .hot)
@@ -530,7 +536,7 @@ extension ActionsTests.World {
         func cycle(asOf: Timestamp) async throws -> ActionSummary {
             let session = BrieferSession(
                 configuration: ActionsTests.configuration(), configurationFile: nil, store: world.t.store, logger: .quiet)
-            let scored = try session.score(asOf: asOf)
+            let scored = try await ActionsTests.off { try session.score(asOf: asOf) }
             return try await runner.run(.push(hubspot: world.client, notifications: world.targets), scoredRunId: scored.run.id)
         }
     }

@@ -85,15 +85,31 @@ extension BrieferStore {
             let stale = Set(stored.filter { ($0.hintMs ?? .min) > asOf || ($0.identifyMs ?? .min) > asOf }.map(\.rowId))
             var history: [Int64: (hint: (ms: Int64, text: String)?, email: String?, title: String?, created: Int64?)] = [:]
             if !stale.isEmpty {
+                // The calls that give a hint at ingest too (IngestWriter): activity that is not a vendor's system event,
+                // identify traits, group calls — never an alias call's context.
+                let extraction = ActivityExtraction(context.configuration)
+                var names: [Int64: String] = [:]
                 let calls = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT user_id, kind, ts, group_hint, traits FROM events
-                        WHERE user_id IS NOT NULL AND ts <= ? AND (group_hint IS NOT NULL OR kind = 'identify') ORDER BY ts
+                        SELECT user_id, kind, ts, group_hint, traits, name_id, source FROM events
+                        WHERE user_id IS NOT NULL AND ts <= ? AND (group_hint IS NOT NULL OR kind = 'identify') AND kind != 'alias'
+                        ORDER BY ts
                         """, arguments: [asOf])
                 while let row = try calls.next() {
                     let user: Int64 = row["user_id"]
                     guard stale.contains(user) else { continue }
+                    let kind: String = row["kind"]
+                    if kind == "track" || kind == "page" || kind == "screen" {
+                        guard let nameId: Int64 = row["name_id"] else { continue }
+                        if let source: String = row["source"] {
+                            if names[nameId] == nil {
+                                names[nameId] =
+                                    try String.fetchOne(db, sql: "SELECT text FROM terms WHERE id = ?", arguments: [nameId]) ?? ""
+                            }
+                            if extraction.isSystemEvent(source: source, name: names[nameId]!) { continue }
+                        }
+                    }
                     var h = history[user] ?? (nil, nil, nil, nil)
                     let ms: Int64 = row["ts"]
                     var hint: String? = row["group_hint"]

@@ -20,6 +20,27 @@ struct AsOfTests {
         try ScoringRunner(store: t.store, configuration: BrieferConfiguration(), logger: .quiet).run(asOf: Timestamp.parse(time)!.timestamp)
     }
 
+    /// A user's account as of a past time is read again from the calls made by then: only from what gives a hint at
+    /// ingest too — activity (not a vendor's system event), identify traits, group calls — never an alias call's context,
+    /// so a score as of that time is the one a store that never saw the later calls gives.
+    @Test func aPastAccountIsReadFromTheCallsThatGiveHints() throws {
+        let calls = """
+            {"type":"track","messageId":"h1","userId":"u9","event":"project_created","timestamp":"2026-10-01T10:00:00Z","context":{"groupId":"alpha.com"}}
+            {"type":"alias","messageId":"h2","userId":"u9","previousId":"old-9","timestamp":"2026-10-02T10:00:00Z","context":{"groupId":"gamma.com"}}
+            """
+        let later =
+            #"{"type":"track","messageId":"h3","userId":"u9","event":"login","timestamp":"2026-10-20T10:00:00Z","context":{"groupId":"beta.com"}}"#
+        // A store that never saw the later call, and one that did, scored as of between them: the same account.
+        let before = try TemporaryStore()
+        _ = try ingest([try before.file("e.jsonl", calls)], into: before.store)
+        let then = try scored(at: "2026-10-05T00:00:00Z", in: before)
+        #expect(then.users.first { $0.userId == "u9" }?.account == "alpha.com")
+        let after = try TemporaryStore()
+        _ = try ingest([try after.file("e.jsonl", calls + "\n" + later)], into: after.store)
+        let backtest = try scored(at: "2026-10-05T00:00:00Z", in: after)
+        #expect(backtest.users.first { $0.userId == "u9" }?.account == "alpha.com")
+    }
+
     @Test func identityAndUsersAreThoseKnownAtTheAsOfTime() throws {
         let t = try TemporaryStore()
         _ = try ingest([try t.file("e.jsonl", Self.events)], into: t.store)

@@ -86,7 +86,7 @@ extension BrieferStore {
     /// The as-of time of the first run that saw this kind of action enabled for `destination` (a kind turned on later, or
     /// a new destination, starts from its own first run); set to `candidate` the first time (nil: do not set).
     public func actionsEnabledFrom(kind: ActionKind, destination: String, settingTo candidate: Timestamp?) throws -> Timestamp? {
-        let key = "actions_enabled_from_ms \(kind.rawValue) \(destination)"
+        let key = Self.actionsEnabledKey(kind.rawValue, destination)
         if let stored = try read({ db in try meta(db, key) }).flatMap(Int64.init) { return Timestamp(milliseconds: stored) }
         guard let candidate else { return nil }
         try write { db in if try meta(db, key) == nil { try setMeta(db, key, String(candidate.milliseconds)) } }
@@ -207,18 +207,16 @@ extension BrieferStore {
         }
     }
 
-    /// Forgets when a kind of action was first seen enabled (every destination), so that turned on again it starts from
-    /// the run that sees it then, not from a transition made while it was off.
-    public func forgetActionsEnabled(kinds: [ActionKind], destination: String? = nil) throws {
+    /// The `meta` key of a kind's enabled moment at a destination ("%" for a LIKE pattern over them).
+    static func actionsEnabledKey(_ kind: String, _ destination: String) -> String { "actions_enabled_from_ms \(kind) \(destination)" }
+
+    /// Forgets when these kinds of action were first seen enabled (every destination), so that turned on again they start
+    /// from the run that sees them then, not from a transition made while they were off.
+    public func forgetActionsEnabled(kinds: [ActionKind]) throws {
         guard !kinds.isEmpty else { return }
         try write { db in
             for kind in kinds {
-                if let destination {
-                    try db.execute(
-                        sql: "DELETE FROM meta WHERE key = ?", arguments: ["actions_enabled_from_ms \(kind.rawValue) \(destination)"])
-                } else {
-                    try db.execute(sql: "DELETE FROM meta WHERE key LIKE ?", arguments: ["actions_enabled_from_ms \(kind.rawValue) %"])
-                }
+                try db.execute(sql: "DELETE FROM meta WHERE key LIKE ?", arguments: [Self.actionsEnabledKey(kind.rawValue, "%")])
             }
         }
     }

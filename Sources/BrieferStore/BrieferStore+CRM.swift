@@ -366,7 +366,7 @@ extension BrieferStore {
                     }
                 }
                 // The new portal's actions start from the run that sees it, not from the old portal's first.
-                try db.execute(sql: "DELETE FROM meta WHERE key LIKE ?", arguments: ["actions_enabled_from_ms % " + destination])
+                try db.execute(sql: "DELETE FROM meta WHERE key LIKE ?", arguments: [Self.actionsEnabledKey("%", destination)])
             }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO crm_portals(destination, portal_id, seen_ms) VALUES(?, ?, ?)",

@@ -35,60 +35,35 @@ struct ActionDelivery {
         var creates = pending.filter { !$0.inFlight }
         let unsure = pending.filter(\.inFlight)
         if !unsure.isEmpty {
-            // The search index lags writes: wait until the last unanswered create is old enough to show.
-            let lagMs = Int64(settings.searchLagSeconds) * 1000
-            let newest = unsure.compactMap(\.sentMs).max() ?? 0
-            let wait = newest + lagMs - Timestamp.now.milliseconds
-            if wait > 0 { try await Task.sleep(for: .milliseconds(min(wait, lagMs))) }
-            for chunk in unsure.chunked(HubSpotTask.keysPerSearch) {
+            try await HubSpotSearch.waitForIndex(after: unsure.compactMap(\.sentMs), lagSeconds: settings.searchLagSeconds)
+            for (index, chunk) in unsure.chunked(HubSpotTask.keysPerSearch).enumerated() {
                 guard summary.stopped == nil else { return }
-                if summary.requests[HubSpotTask.searchPath, default: 0] > 0 {
-                    // HubSpot's search allows a few requests a second per portal: keep well under it.
-                    try await Task.sleep(for: .milliseconds(250))
-                }
-                let outcome = await client.post(
-                    HubSpotTask.searchPath, body: CRMRequestBody.data(HubSpotTask.searchBody(keys: chunk.map(\.key))))
-                summary.requests[HubSpotTask.searchPath, default: 0] += 1
-                switch outcome {
-                case let .stop(message, _):
-                    summary.stopped = message
-                    return
-                case let .failed(error):
-                    summary.note("task search failed: \(error.kind.rawValue) (searched again next pass)")
+                if index > 0 { try await Task.sleep(for: HubSpotSearch.spacing) }
+                guard let answer = await summary.ask(client, HubSpotTask.searchPath, HubSpotTask.searchBody(keys: chunk.map(\.key))) else {
                     continue
-                case let .answer(response):
-                    guard (200..<300).contains(response.status) else {
-                        summary.note("task search failed: \(client.message(response)) (searched again next pass)")
-                        continue
-                    }
-                    guard
-                        let found = HubSpotTask.found(
-                            keys: chunk.map(\.key), in: try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)))
-                    else {
-                        summary.note("task search answered something that is not a search answer (searched again next pass)")
-                        continue
-                    }
-                    var outcomes: [ActionOutcome] = []
-                    for action in chunk {
-                        if let id = found[action.key] {
-                            outcomes.append(
-                                .init(
-                                    id: action.id, status: .done, message: "found by its key after a create without an answer", resultId: id
-                                ))
-                            summary.foundBySearch += 1
-                        } else if action.attempts >= Self.maxTaskAttempts {
-                            outcomes.append(
-                                .init(
-                                    id: action.id, status: .rejected,
-                                    message:
-                                        "not created after \(action.attempts) sends, the last without an answer, nor found by its key: given up"
-                                ))
-                        } else {
-                            creates.append(action)
-                        }
-                    }
-                    try settle(outcomes, kinds: kinds)
                 }
+                guard let found = HubSpotTask.found(keys: chunk.map(\.key), in: answer) else {
+                    summary.note("task search answered something that is not a search answer (searched again next pass)")
+                    continue
+                }
+                var outcomes: [ActionOutcome] = []
+                for action in chunk {
+                    if let id = found[action.key] {
+                        outcomes.append(
+                            .init(id: action.id, status: .done, message: "found by its key after a create without an answer", resultId: id))
+                        summary.foundBySearch += 1
+                    } else if action.attempts >= Self.maxTaskAttempts {
+                        outcomes.append(
+                            .init(
+                                id: action.id, status: .rejected,
+                                message:
+                                    "not created after \(action.attempts) sends, the last without an answer, nor found by its key: given up"
+                            ))
+                    } else {
+                        creates.append(action)
+                    }
+                }
+                try settle(outcomes, kinds: kinds)
             }
         }
         for chunk in creates.sorted(by: { $0.id < $1.id }).chunked(HubSpotTask.maxBatch) where summary.stopped == nil {

@@ -107,8 +107,8 @@ struct CompanySync {
         var associated: [String: [String]] = [:]
         for chunk in Array(byContact.keys).sorted().chunked(HubSpotBatch.maxInputs) {
             guard
-                let answer = try await ask(
-                    client, HubSpotCompanies.associationsReadPath, HubSpotCompanies.associationsReadBody(contactIds: chunk), &summary)
+                let answer = await summary.ask(
+                    client, HubSpotCompanies.associationsReadPath, HubSpotCompanies.associationsReadBody(contactIds: chunk))
             else { break }
             for (contact, companies) in HubSpotCompanies.associated(answer) { associated[contact] = companies }
         }
@@ -118,16 +118,12 @@ struct CompanySync {
         }
         open.removeAll { found[$0.domain] != nil }
         // 2. By domain, five a search; a create that went unanswered is looked for once the index has caught up.
-        if let newest = pendingCreates.filter(\.inFlight).compactMap(\.sentMs).max() {
-            let lagMs = Int64(configuration.actions.searchLagSeconds) * 1000
-            let wait = newest + lagMs - Timestamp.now.milliseconds
-            if wait > 0 { try await Task.sleep(for: .milliseconds(min(wait, lagMs))) }
-        }
+        try await HubSpotSearch.waitForIndex(
+            after: pendingCreates.filter(\.inFlight).compactMap(\.sentMs), lagSeconds: configuration.actions.searchLagSeconds)
         var searched: Set<String> = []
         for (index, chunk) in open.map(\.domain).chunked(HubSpotCompanies.domainsPerSearch).enumerated() where summary.stopped == nil {
-            // HubSpot's search allows a few requests a second per portal: keep well under it.
-            if index > 0 { try await Task.sleep(for: .milliseconds(250)) }
-            guard let answer = try await ask(client, HubSpotCompanies.searchPath, HubSpotCompanies.searchBody(domains: chunk), &summary),
+            if index > 0 { try await Task.sleep(for: HubSpotSearch.spacing) }
+            guard let answer = await summary.ask(client, HubSpotCompanies.searchPath, HubSpotCompanies.searchBody(domains: chunk)),
                 case .array? = answer["results"]
             else { continue }
             searched.formUnion(chunk)
@@ -334,31 +330,6 @@ struct CompanySync {
             rideAlong: [mapping.names[.lastCalculated]!], full: false)
         try store.recordChanges(destination: destination, changes, at: .now)
         return try store.outboxItems(destination: destination, statuses: [.pending])
-    }
-
-    /// POSTs `body`; the parsed answer when 2xx, else nil (noted; a stop stops the pass).
-    func ask(_ client: HubSpotClient, _ path: String, _ body: JSONValue, _ summary: inout ActionSummary) async throws -> JSONValue? {
-        let outcome = await client.post(path, body: CRMRequestBody.data(body))
-        summary.requests[path, default: 0] += 1
-        switch outcome {
-        case let .stop(message, _):
-            summary.stopped = message
-            return nil
-        case let .failed(error):
-            summary.note("\(path): \(error.kind.rawValue) (asked again next pass)")
-            return nil
-        case let .answer(response):
-            guard (200..<300).contains(response.status) else {
-                summary.note("\(path): \(client.message(response)) (asked again next pass)")
-                return nil
-            }
-            if response.body.isEmpty { return .object([]) }
-            guard let value = try? JSONParser.parse(String(decoding: response.body, as: UTF8.self)) else {
-                summary.note("\(path): an answer that is not JSON (asked again next pass)")
-                return nil
-            }
-            return value
-        }
     }
 }
 

@@ -17,10 +17,10 @@ import Testing
     @Test func helpExplainsEveryCommand() throws {
         let commands = [
             "", "run", "worker", "status", "compact", "forget", "ingest", "score", "accounts", "explain", "select", "prompt", "enrich",
-            "briefings", "sync", "sync-log", "regress", "backtest", "quarantine", "crm", "config", "serve",
+            "briefings", "sync", "sync-log", "regress", "backtest", "quarantine", "crm", "config", "serve", "sql", "sql inputs",
         ]
         for command in commands {
-            let run = try BrieferBinary.run((command.isEmpty ? [] : [command]) + ["--help"])
+            let run = try BrieferBinary.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(run.status == 0, "briefer \(command) --help: \(run.output)")
             #expect(
                 run.output.contains("USAGE: briefer") && !run.output.contains("CommandError"), "briefer \(command) --help: \(run.output)")

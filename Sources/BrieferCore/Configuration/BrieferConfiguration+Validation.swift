@@ -36,6 +36,20 @@ extension BrieferConfiguration {
             sources.mixpanel.projectTimeZone.isEmpty || VendorCalls.timeZoneOffset(sources.mixpanel.projectTimeZone, atUTC: 0) != nil,
             "sources.mixpanel.project_time_zone", "'\(sources.mixpanel.projectTimeZone)' is not a time zone name (e.g. America/Los_Angeles)"
         )
+        let tableName = #/[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}/#
+        let tables = warehouse.tables
+        for (key, name) in [
+            ("events", tables.events), ("identities", tables.identities), ("groups", tables.groups), ("traits", tables.traits),
+            ("users", tables.users),
+            ("companies", tables.companies), ("subscriptions", tables.subscriptions),
+        ] {
+            require(
+                name.wholeMatch(of: tableName) != nil, "warehouse.tables.\(key)",
+                "must be a table name such as analytics.briefer_events (is \(name))")
+        }
+        require(
+            warehouse.prefix.wholeMatch(of: #/([A-Za-z_][A-Za-z0-9_]*\.){0,2}[A-Za-z_][A-Za-z0-9_]*/#) != nil, "warehouse.prefix",
+            "must start a table name, such as briefer_ or analytics.briefer_ (is \(warehouse.prefix))")
         positive(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         bounded(hygiene.dailyCapPerEvent, "hygiene.daily_cap_per_event")
         positive(hygiene.botMaxEventsPerDay, "hygiene.bot_max_events_per_day")

@@ -23,8 +23,35 @@ public struct BrieferConfiguration: Sendable, Codable, Equatable {
     public var serve = Serve()
     public var retention = Retention()
     public var actions = Actions()
+    public var warehouse = Warehouse()
 
     public init() {}
+
+    /// Scoring past one machine (SPEC §10): the tables `briefer sql` reads and writes in a warehouse or Spark.
+    public struct Warehouse: Sendable, Codable, Equatable {
+        /// The input tables, by name (schema-qualified names such as `analytics.briefer_events` are fine).
+        public var tables = Tables()
+        /// What the script's own tables are called: `<prefix>user_scores`, `<prefix>account_scores`, `<prefix>run`,
+        /// and work tables `<prefix>w_*`.
+        public var prefix = "briefer_"
+
+        public struct Tables: Sendable, Codable, Equatable {
+            /// Activity calls (track, page, screen): message_id, user_id, anonymous_id, event_name, ts, group_id, properties.
+            public var events = "briefer_events"
+            /// Identity links: anonymous_id (or the user id an alias retires), user_id, ts, via (identify | alias | device).
+            public var identities = "briefer_identities"
+            /// Group calls: user_id, group_id, ts, domain, traits.
+            public var groups = "briefer_groups"
+            /// Identify calls' traits: user_id, ts, email, title, created_at, company.
+            public var traits = "briefer_traits"
+            /// The users file: user_id, email, company_domain, title, created_at.
+            public var users = "briefer_users"
+            /// The companies file: domain, name, employee_count, industry, estimated_revenue, country, tech_stack.
+            public var companies = "briefer_companies"
+            /// The subscriptions file: user_id, plan, subscription_start.
+            public var subscriptions = "briefer_subscriptions"
+        }
+    }
 
     /// What Briefer does for reps beyond contact properties (SPEC §6.1; issue 17): owners first.
     public struct Actions: Sendable, Codable, Equatable {

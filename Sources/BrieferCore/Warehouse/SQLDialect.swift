@@ -1,0 +1,195 @@
+import Foundation
+
+/// The SQL engines `briefer sql` writes for (SPEC §10), and what differs between them. Everything the scoring
+/// script needs beyond standard SQL goes through here, so the script itself is written once.
+public enum SQLDialect: String, Sendable, CaseIterable, Codable {
+    case duckdb, postgres, spark, bigquery, snowflake
+
+    /// A string literal. Spark reads backslashes in literals as escapes; the others take them as they are.
+    func literal(_ text: String) -> String {
+        var escaped = text.replacingOccurrences(of: "'", with: "''")
+        if self == .spark { escaped = escaped.replacingOccurrences(of: "\\", with: "\\\\") }
+        return "'" + escaped + "'"
+    }
+
+    /// An identifier as the user configured it (`analytics.briefer_events`): kept as written, so a schema-qualified
+    /// name works; only characters no engine accepts unquoted are refused at configuration load.
+    func table(_ name: String) -> String { name }
+
+    /// Milliseconds since the epoch (UTC) of a TIMESTAMP column, floored.
+    func epochMilliseconds(_ ts: String) -> String {
+        switch self {
+        case .duckdb: return "epoch_ms(\(ts))"
+        case .postgres: return "CAST(FLOOR(EXTRACT(EPOCH FROM \(ts)) * 1000) AS BIGINT)"
+        case .spark: return "unix_millis(\(ts))"
+        case .bigquery: return "UNIX_MILLIS(\(ts))"
+        case .snowflake: return "DATE_PART(EPOCH_MILLISECOND, \(ts))"
+        }
+    }
+
+    /// The current time in milliseconds since the epoch (the as-of time when none is given).
+    var nowMilliseconds: String { epochMilliseconds("CURRENT_TIMESTAMP") }
+
+    /// `a / b` for a non-negative `a` and a positive `b`, as an integer (`/` gives a double in Spark and BigQuery and a
+    /// decimal in Snowflake).
+    func divide(_ a: String, _ b: String) -> String {
+        switch self {
+        case .duckdb: return "((\(a)) // (\(b)))"
+        case .postgres: return "((\(a)) / (\(b)))"
+        case .spark: return "((\(a)) div (\(b)))"
+        case .bigquery: return "DIV(\(a), \(b))"
+        case .snowflake: return "FLOOR((\(a)) / (\(b)))"
+        }
+    }
+
+    /// An integer as text.
+    func text(_ value: String) -> String {
+        switch self {
+        case .duckdb, .postgres: return "CAST(\(value) AS VARCHAR)"
+        case .spark, .bigquery: return "CAST(\(value) AS STRING)"
+        case .snowflake: return "CAST(\(value) AS VARCHAR)"
+        }
+    }
+
+    var bigint: String { self == .bigquery ? "INT64" : "BIGINT" }
+    var string: String {
+        switch self {
+        case .duckdb, .postgres, .snowflake: return "VARCHAR"
+        case .spark, .bigquery: return "STRING"
+        }
+    }
+
+    /// Whether all of `value` matches `pattern` (a regular expression without backslashes: POSIX, RE2 and Java read
+    /// bracket expressions alike).
+    func matches(_ value: String, _ pattern: String) -> String {
+        let anchored = literal("^" + pattern + "$")
+        switch self {
+        case .duckdb: return "regexp_matches(\(value), \(anchored))"
+        case .postgres: return "(\(value) ~ \(anchored))"
+        case .spark: return "(\(value) RLIKE \(anchored))"
+        case .bigquery: return "REGEXP_CONTAINS(\(value), \(anchored))"
+        case .snowflake: return "REGEXP_LIKE(\(value), \(literal(pattern)))"
+        }
+    }
+
+    /// `value` with the first match of `pattern` replaced (the script's patterns match at most once).
+    func replace(_ value: String, _ pattern: String, _ replacement: String) -> String {
+        switch self {
+        case .duckdb, .postgres, .spark, .bigquery, .snowflake:
+            return "REGEXP_REPLACE(\(value), \(literal(pattern)), \(literal(replacement)))"
+        }
+    }
+
+    /// The text after the last `@` of an email, or NULL (empty when there is none, in some engines).
+    func afterLastAt(_ email: String) -> String {
+        switch self {
+        case .duckdb, .spark: return "regexp_extract(\(email), '@([^@]*)$', 1)"
+        case .postgres: return "substring(\(email) from '@([^@]*)$')"
+        case .bigquery: return "REGEXP_EXTRACT(\(email), '@([^@]*)$')"
+        case .snowflake: return "REGEXP_SUBSTR(\(email), '@([^@]*)$', 1, 1, 'e', 1)"
+        }
+    }
+
+    /// Whether `haystack` contains `needle` (no pattern characters: tool names may hold `_`).
+    func contains(_ haystack: String, _ needle: String) -> String {
+        switch self {
+        case .duckdb: return "contains(\(haystack), \(needle))"
+        case .postgres: return "(strpos(\(haystack), \(needle)) > 0)"
+        case .spark: return "(instr(\(haystack), \(needle)) > 0)"
+        case .bigquery: return "(STRPOS(\(haystack), \(needle)) > 0)"
+        case .snowflake: return "CONTAINS(\(haystack), \(needle))"
+        }
+    }
+
+    /// The first `count` characters of `value`.
+    func prefix(_ value: String, _ count: Int) -> String { "SUBSTR(\(value), 1, \(count))" }
+
+    /// A top-level key of a JSON column as text: a string as it is, a number as written, `true` / `false`; NULL for
+    /// an object, an array, null or no such key (as Briefer reads an event property).
+    func jsonScalar(_ column: String, _ key: String) -> String {
+        let path = literal("$." + jsonPathKey(key))
+        switch self {
+        case .duckdb:
+            return
+                "CASE WHEN json_type(\(column), \(path)) IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN') THEN json_extract_string(\(column), \(path)) END"
+        case .postgres:
+            let k = literal(key)
+            return
+                "CASE WHEN json_typeof(CAST(\(column) AS JSON) -> \(k)) IN ('string', 'number', 'boolean') THEN CAST(\(column) AS JSON) ->> \(k) END"
+        case .spark:
+            // get_json_object gives an object or array as its JSON text: those start with a bracket, which a value
+            // Briefer reads could too (a string such as "[beta]"); the difference is written down in the README.
+            let v = "get_json_object(\(column), \(path))"
+            return "CASE WHEN SUBSTR(\(v), 1, 1) NOT IN ('{', '[') THEN \(v) END"
+        case .bigquery:
+            return "JSON_VALUE(\(column), \(path))"
+        case .snowflake:
+            let v = "GET(\(column), \(literal(key)))"
+            return "CASE WHEN TYPEOF(\(v)) IN ('VARCHAR', 'INTEGER', 'DECIMAL', 'DOUBLE', 'BOOLEAN') THEN CAST(\(v) AS VARCHAR) END"
+        }
+    }
+
+    /// Whether a JSON column has `key`, null or not (a present null key stops Briefer's fallback to the next name).
+    func jsonHas(_ column: String, _ key: String) -> String {
+        let path = literal("$." + jsonPathKey(key))
+        switch self {
+        case .duckdb: return "(json_type(\(column), \(path)) IS NOT NULL)"
+        case .postgres: return "((CAST(\(column) AS JSON) -> \(literal(key))) IS NOT NULL)"
+        // Spark cannot tell a null value from a missing key: the next name is read then.
+        case .spark: return "(get_json_object(\(column), \(path)) IS NOT NULL)"
+        case .bigquery: return "(JSON_QUERY(\(column), \(path)) IS NOT NULL)"
+        case .snowflake: return "(GET(\(column), \(literal(key))) IS NOT NULL)"
+        }
+    }
+
+    private func jsonPathKey(_ key: String) -> String {
+        key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) ? key : "\"" + key + "\""
+    }
+
+    /// The texts of a group joined by `separator` in the order of `rank` (an integer), '' for none.
+    func orderedJoin(_ text: String, rank: String, separator: String) -> String {
+        let sep = literal(separator)
+        switch self {
+        case .duckdb, .postgres: return "COALESCE(STRING_AGG(\(text), \(sep) ORDER BY \(rank)), '')"
+        case .spark:
+            return "COALESCE(array_join(transform(array_sort(collect_list(struct(\(rank) AS r, \(text) AS t))), x -> x.t), \(sep)), '')"
+        case .bigquery: return "COALESCE(STRING_AGG(\(text), \(sep) ORDER BY \(rank)), '')"
+        case .snowflake: return "COALESCE(LISTAGG(\(text), \(sep)) WITHIN GROUP (ORDER BY \(rank)), '')"
+        }
+    }
+
+    /// A text sort key that orders by code point (UTF-8 byte order), as Briefer does: PostgreSQL sorts by the
+    /// database's locale unless told otherwise.
+    func binary(_ expression: String) -> String {
+        self == .postgres ? "\(expression) COLLATE \"C\"" : expression
+    }
+
+    /// Replaces a table with the rows of a query.
+    func createTable(_ name: String, _ query: String) -> String {
+        switch self {
+        case .duckdb, .bigquery, .snowflake: return "CREATE OR REPLACE TABLE \(name) AS\n\(query);"
+        case .postgres: return "DROP TABLE IF EXISTS \(name);\nCREATE TABLE \(name) AS\n\(query);"
+        case .spark: return "DROP TABLE IF EXISTS \(name);\nCREATE TABLE \(name) USING parquet AS\n\(query);"
+        }
+    }
+
+    /// The characters Briefer's reason codes turn into `_` (SPEC §3.3): `;`, `:`, control characters and Unicode
+    /// white space, as one text value (control characters written by code point, never raw in the script).
+    func reasonSeparators() -> String {
+        var codePoints: [UInt32] = [0x3B, 0x3A]
+        codePoints += Array(1...0x20) + Array(0x7F...0xA0) + [0x1680] + Array(0x2000...0x200A) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
+        switch self {
+        case .bigquery: return "CODE_POINTS_TO_STRING([\(codePoints.map(String.init).joined(separator: ", "))])"
+        default: return codePoints.map { "CHR(\($0))" }.joined(separator: " || ")
+        }
+    }
+
+    static let reasonSeparatorCount = 2 + 0x20 + (0xA0 - 0x7F + 1) + 1 + 11 + 5
+}
+
+extension SQLDialect {
+    /// The remainder of an integer division (sign of the dividend, as `%` in every engine).
+    func mod(_ a: String, _ b: String) -> String {
+        self == .duckdb ? "((\(a)) % (\(b)))" : "MOD(\(a), \(b))"
+    }
+}

@@ -1,0 +1,181 @@
+import BrieferCore
+import Foundation
+import GRDB
+
+extension BrieferStore {
+    /// One input table of `briefer sql` (SPEC §10), as JSON Lines.
+    public enum WarehouseInput: String, Sendable, CaseIterable {
+        case events, identities, groups, traits, users, companies, subscriptions
+    }
+
+    /// Raw activity before this time was compacted by retention: the inputs cannot give the scores the packed days give.
+    public struct InputsCompacted: BrieferError {
+        public var horizon: Timestamp
+        public var code: BrieferErrorCode { .badArgument }
+        public var message: String {
+            "retention compacted the raw activity events before \(horizon.iso8601) (retention.raw_event_days): the warehouse "
+                + "inputs need every raw event, so they cannot be written from this database"
+        }
+    }
+
+    /// Writes the store's calls and files as the input tables of `briefer sql`, one JSON object per line, in Briefer's
+    /// reading of them: activity named as scoring names it (page rules applied, vendors' system events left out),
+    /// identity links, group calls with the domain they name, identify calls' traits, and the three files. Times are
+    /// ISO-8601 UTC; `properties` and `traits` are JSON text. Loading these into a warehouse and running the script
+    /// gives what `briefer score` gives on this database.
+    /// - Parameter write: receives each table's lines, a batch at a time (at most 10 000 lines).
+    /// - Returns: rows written per table.
+    public func exportWarehouseInputs(
+        extraction: ActivityExtraction, write: (WarehouseInput, [String]) throws -> Void
+    ) throws -> [WarehouseInput: Int] {
+        try ensureAggregates(extraction: extraction)
+        return try read { db in
+            if let horizon = try Self.retentionHorizonMs(db) {
+                let compacted =
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM user_days WHERE day < ?", arguments: [Timestamp(milliseconds: horizon).day]) ?? 0
+                if compacted > 0 { throw InputsCompacted(horizon: Timestamp(milliseconds: horizon)) }
+            }
+            var counts: [WarehouseInput: Int] = [:]
+            var batch: [String] = []
+            func emit(_ table: WarehouseInput, _ members: [(String, JSONValue)]) throws {
+                batch.append(JSONValue.object(members.map { (key: $0.0, value: $0.1) }).canonicalText)
+                counts[table, default: 0] += 1
+                if batch.count >= 10_000 { try write(table, batch); batch.removeAll(keepingCapacity: true) }
+            }
+            func flush(_ table: WarehouseInput) throws {
+                if !batch.isEmpty { try write(table, batch) }
+                batch.removeAll(keepingCapacity: true)
+                counts[table, default: 0] += 0
+            }
+            func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+            func time(_ ms: Int64?) -> JSONValue { ms.map { .string(Timestamp(milliseconds: $0).iso8601) } ?? .null }
+            func integer(_ value: Int64?) -> JSONValue { value.map { .number(String($0)) } ?? .null }
+            func json(_ value: String?) -> JSONValue { .string(value ?? "{}") }
+            func messageId(_ row: Row) -> JSONValue {
+                let head: Int64 = row["dedup"], tail: Int64 = row["dedup_tail"]
+                return .string(String(UInt64(bitPattern: head), radix: 16) + "-" + String(UInt64(bitPattern: tail), radix: 16))
+            }
+
+            let names = try Self.vocabulary(db).texts
+            let activity = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
+            var rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT e.dedup, e.dedup_tail, u.external_id, e.anonymous_id, e.name_id, e.ts, e.group_hint, e.properties, e.source
+                    FROM events e LEFT JOIN users u ON u.id = e.user_id
+                    WHERE e.kind IN (\(activity)) AND e.name_id IS NOT NULL AND (e.user_id IS NOT NULL OR e.anonymous_id IS NOT NULL)
+                    ORDER BY e.id
+                    """)
+            while let row = try rows.next() {
+                guard let name = (row["name_id"] as Int64?).flatMap({ names[UInt32($0)] }) else { continue }
+                if extraction.isSystemEvent(source: row["source"], name: name) { continue }
+                try emit(
+                    .events,
+                    [
+                        ("message_id", messageId(row)), ("user_id", text(row["external_id"])), ("anonymous_id", text(row["anonymous_id"])),
+                        ("event_name", .string(name)), ("ts", time(row["ts"])), ("group_id", text(row["group_hint"])),
+                        ("properties", json(row["properties"])),
+                    ])
+            }
+            try flush(.events)
+
+            // Each (id, user) pair at its earliest link: the holder and the conflicts, which decide the same holder.
+            rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT l.from_id, u.external_id, l.linked_ms, l.via FROM (
+                        SELECT from_id, user_id, linked_ms, via FROM identity_links
+                        UNION ALL SELECT from_id, user_id, linked_ms, via FROM identity_conflicts
+                    ) l JOIN users u ON u.id = l.user_id ORDER BY l.from_id, l.linked_ms
+                    """)
+            while let row = try rows.next() {
+                try emit(
+                    .identities,
+                    [
+                        ("anonymous_id", text(row["from_id"])), ("user_id", text(row["external_id"])), ("ts", time(row["linked_ms"])),
+                        ("via", text(row["via"])),
+                    ])
+            }
+            try flush(.identities)
+
+            rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT u.external_id, e.group_hint, e.ts, e.traits FROM events e LEFT JOIN users u ON u.id = e.user_id
+                    WHERE e.kind = 'group' AND e.group_hint IS NOT NULL ORDER BY e.id
+                    """)
+            while let row = try rows.next() {
+                let traits = (row["traits"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])
+                let domain = traits["website"]?.stringValue ?? traits["domain"]?.stringValue
+                try emit(
+                    .groups,
+                    [
+                        ("user_id", text(row["external_id"])), ("group_id", text(row["group_hint"])), ("ts", time(row["ts"])),
+                        ("domain", text(domain)), ("traits", json(row["traits"])),
+                    ])
+            }
+            try flush(.groups)
+
+            rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT u.external_id, e.ts, e.traits FROM events e JOIN users u ON u.id = e.user_id
+                    WHERE e.kind = 'identify' ORDER BY e.id
+                    """)
+            while let row = try rows.next() {
+                let traits = IdentifyTraits((row["traits"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([]))
+                try emit(
+                    .traits,
+                    [
+                        ("user_id", text(row["external_id"])), ("ts", time(row["ts"])), ("email", text(traits.email)),
+                        ("title", text(traits.title)), ("created_at", time(traits.createdAt?.milliseconds)),
+                        ("company", text(traits.companyHint)),
+                    ])
+            }
+            try flush(.traits)
+
+            rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT external_id, csv_email, csv_company_domain, csv_title, csv_created_ms FROM users WHERE csv_seen = 1
+                    ORDER BY external_id
+                    """)
+            while let row = try rows.next() {
+                try emit(
+                    .users,
+                    [
+                        ("user_id", text(row["external_id"])), ("email", text(row["csv_email"])),
+                        ("company_domain", text(row["csv_company_domain"])), ("title", text(row["csv_title"])),
+                        ("created_at", time(row["csv_created_ms"])),
+                    ])
+            }
+            try flush(.users)
+
+            rows = try Row.fetchCursor(db, sql: "SELECT * FROM companies ORDER BY domain")
+            while let row = try rows.next() {
+                try emit(
+                    .companies,
+                    [
+                        ("domain", text(row["domain"])), ("name", text(row["name"])), ("employee_count", integer(row["employee_count"])),
+                        ("industry", text(row["industry"])), ("estimated_revenue", integer(row["estimated_revenue"])),
+                        ("country", text(row["country"])), ("tech_stack", text(row["tech_stack"])),
+                    ])
+            }
+            try flush(.companies)
+
+            rows = try Row.fetchCursor(
+                db, sql: "SELECT user_external_id, plan, start_ms FROM subscriptions ORDER BY user_external_id, start_ms")
+            while let row = try rows.next() {
+                try emit(
+                    .subscriptions,
+                    [
+                        ("user_id", text(row["user_external_id"])), ("plan", text(row["plan"])),
+                        ("subscription_start", time(row["start_ms"])),
+                    ])
+            }
+            try flush(.subscriptions)
+            return counts
+        }
+    }
+}

@@ -107,6 +107,17 @@ def main():
                     differences = compare("user", users, engine.fetch("briefer_user_scores"), USER_FIELDS, "user_id")
                     differences += compare("account", accounts, engine.fetch("briefer_account_scores"), ACCOUNT_FIELDS,
                                            "account")
+                    # The comparison itself must be able to fail: a run with no users, or one that does not notice a
+                    # changed score and reason, proves nothing.
+                    if not users or not accounts:
+                        differences.append("briefer score scored nobody: nothing is compared")
+                    else:
+                        probe = {k: dict(v) for k, v in users.items()}
+                        first = sorted(probe)[0]
+                        probe[first]["score"] += 1
+                        probe[first]["reasons"] += "; probe:+0"
+                        if len(compare("user", probe, engine.fetch("briefer_user_scores"), USER_FIELDS, "user_id")) < 2 + len(differences):
+                            differences.append("the comparison did not notice a changed score: it cannot fail")
                     status = "equal" if not differences else f"{len(differences)} differences"
                     print(f"{engine.label}: {model} as of {as_of}: {len(users)} users, {len(accounts)} accounts: {status} "
                           f"(script {elapsed:.2f} s, load {loaded:.2f} s)", flush=True)

@@ -5,12 +5,15 @@ import Foundation
 public enum SQLDialect: String, Sendable, CaseIterable, Codable {
     case duckdb, postgres, spark, bigquery, snowflake
 
-    /// A string literal. Spark reads backslashes in literals as escapes; the others take them as they are.
+    /// A string literal. Spark, BigQuery and Snowflake read backslashes in literals as escapes; DuckDB and PostgreSQL
+    /// take them as they are.
     func literal(_ text: String) -> String {
-        var escaped = text.replacingOccurrences(of: "'", with: "''")
-        if self == .spark { escaped = escaped.replacingOccurrences(of: "\\", with: "\\\\") }
-        return "'" + escaped + "'"
+        var escaped = text
+        if backslashEscapes { escaped = escaped.replacingOccurrences(of: "\\", with: "\\\\") }
+        return "'" + escaped.replacingOccurrences(of: "'", with: "''") + "'"
     }
+
+    private var backslashEscapes: Bool { self == .spark || self == .bigquery || self == .snowflake }
 
     /// An identifier as the user configured it (`analytics.briefer_events`): kept as written, so a schema-qualified
     /// name works; only characters no engine accepts unquoted are refused at configuration load.
@@ -37,8 +40,8 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         case .duckdb: return "((\(a)) // (\(b)))"
         case .postgres: return "((\(a)) / (\(b)))"
         case .spark: return "((\(a)) div (\(b)))"
-        case .bigquery: return "DIV(\(a), \(b))"
-        case .snowflake: return "FLOOR((\(a)) / (\(b)))"
+        case .bigquery: return "DIV((\(a)), (\(b)))"
+        case .snowflake: return "CAST(FLOOR((\(a)) / (\(b))) AS BIGINT)"
         }
     }
 
@@ -50,6 +53,9 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         case .snowflake: return "CAST(\(value) AS VARCHAR)"
         }
     }
+
+    /// A set union without duplicates (BigQuery needs the DISTINCT spelled out).
+    var union: String { self == .bigquery ? "UNION DISTINCT" : "UNION" }
 
     var bigint: String { self == .bigquery ? "INT64" : "BIGINT" }
     var string: String {
@@ -124,8 +130,9 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         case .bigquery:
             return "JSON_VALUE(\(column), \(path))"
         case .snowflake:
-            let v = "GET(\(column), \(literal(key)))"
-            return "CASE WHEN TYPEOF(\(v)) IN ('VARCHAR', 'INTEGER', 'DECIMAL', 'DOUBLE', 'BOOLEAN') THEN CAST(\(v) AS VARCHAR) END"
+            // JSON text (VARCHAR, or a VARIANT cast to its text); an object or array comes back as its text, as in Spark.
+            let v = "JSON_EXTRACT_PATH_TEXT(CAST(\(column) AS VARCHAR), \(literal(jsonPathKey(key))))"
+            return "CASE WHEN SUBSTR(\(v), 1, 1) NOT IN ('{', '[') THEN \(v) END"
         }
     }
 
@@ -135,10 +142,10 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         switch self {
         case .duckdb: return "(json_type(\(column), \(path)) IS NOT NULL)"
         case .postgres: return "((CAST(\(column) AS JSON) -> \(literal(key))) IS NOT NULL)"
-        // Spark cannot tell a null value from a missing key: the next name is read then.
-        case .spark: return "(get_json_object(\(column), \(path)) IS NOT NULL)"
+        case .spark: return "COALESCE(array_contains(json_object_keys(\(column)), \(literal(key))), FALSE)"
         case .bigquery: return "(JSON_QUERY(\(column), \(path)) IS NOT NULL)"
-        case .snowflake: return "(GET(\(column), \(literal(key))) IS NOT NULL)"
+        // JSON_EXTRACT_PATH_TEXT cannot tell a null value from a missing key: the next name is read then (README).
+        case .snowflake: return "(JSON_EXTRACT_PATH_TEXT(CAST(\(column) AS VARCHAR), \(literal(jsonPathKey(key)))) IS NOT NULL)"
         }
     }
 
@@ -179,7 +186,11 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         var codePoints: [UInt32] = [0x3B, 0x3A]
         codePoints += Array(1...0x20) + Array(0x7F...0xA0) + [0x1680] + Array(0x2000...0x200A) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
         switch self {
-        case .bigquery: return "CODE_POINTS_TO_STRING([\(codePoints.map(String.init).joined(separator: ", "))])"
+        case .bigquery:
+            // BigQuery has no CHR: a literal of \u escapes.
+            return "'"
+                + codePoints.map { "\\u" + String(repeating: "0", count: 4 - String($0, radix: 16).count) + String($0, radix: 16) }.joined()
+                + "'"
         default: return codePoints.map { "CHR(\($0))" }.joined(separator: " || ")
         }
     }

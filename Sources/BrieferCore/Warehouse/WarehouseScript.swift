@@ -187,10 +187,10 @@ public struct WarehouseScript: Sendable {
     private var everyUser: String {
         """
         SELECT user_id FROM \(work("activity")) WHERE user_id IS NOT NULL
-        UNION SELECT user_id FROM \(tables.traits) WHERE NULLIF(user_id, '') IS NOT NULL
-        UNION SELECT user_id FROM \(tables.groups) WHERE NULLIF(user_id, '') IS NOT NULL
-        UNION SELECT user_id FROM \(tables.identities) WHERE NULLIF(user_id, '') IS NOT NULL
-        UNION SELECT TRIM(user_id) FROM \(tables.users) WHERE NULLIF(TRIM(user_id), '') IS NOT NULL
+        \(d.union) SELECT user_id FROM \(tables.traits) WHERE NULLIF(user_id, '') IS NOT NULL
+        \(d.union) SELECT user_id FROM \(tables.groups) WHERE NULLIF(user_id, '') IS NOT NULL
+        \(d.union) SELECT user_id FROM \(tables.identities) WHERE NULLIF(user_id, '') IS NOT NULL
+        \(d.union) SELECT TRIM(user_id) FROM \(tables.users) WHERE NULLIF(TRIM(user_id), '') IS NOT NULL
         """
     }
 

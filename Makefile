@@ -137,6 +137,9 @@ bench: release
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -c 'import duckdb' 2>/dev/null || $(BENCH_VENV)/bin/python -m pip install -q duckdb
 	$(BENCH_VENV)/bin/python Tests/bench/bench.py --briefer $(BRIEFER_RELEASE) --events 1000000
+	@# briefer sql: the same model in DuckDB, PostgreSQL, Spark (and BigQuery / Snowflake through sqlglot) on 100k and 1M
+	@# events, equal to briefer score, with each engine's load and script times.
+	bash Tests/warehouse/run.sh $(BRIEFER_RELEASE) bench-100k bench-1m
 	@# briefer serve: acknowledgements while pipeline cycles run over the same million events; then, with the test
 	@# suite's fakes, 240k events through two SIGKILLs, a high-intent event to the fake HubSpot, refused requests.
 	python3 Tests/bench/serve_bench.py --briefer $(BRIEFER_RELEASE) --data .build/bench/data

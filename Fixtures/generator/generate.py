@@ -28,6 +28,14 @@ Three modes, all standard library only and deterministic for a given seed
 
              python3 Fixtures/generator/generate.py backtest --out DIR [--users 4000] [--independent] [--seed 5]
 
+  warehouse  a workspace for the warehouse equality test (Tests/warehouse/equality.py,
+             issue 18): every identity and scoring rule `briefer sql` must reproduce
+             (Tests/warehouse/RULES.md) planted several times over ~150 users and
+             ~40 accounts, with two as-of times in the manifest (as_of and
+             earlier_as_of, 10 days before).
+
+             python3 Fixtures/generator/generate.py warehouse --events 20000 --out DIR [--seed 17]
+
   bad        Fixtures/bad/bad_events.jsonl: valid lines mixed with exactly one
              line of each kind of bad input (see Fixtures/bad/README.md).
 
@@ -1867,6 +1875,1138 @@ def briefings(out: Path, seed: int) -> None:
     print(f"briefings workspace: {len(companies)} accounts, {len(users)} users, {len(events.lines)} events -> {out}")
 
 
+# --------------------------------------------------------------------------- warehouse mode
+
+# The warehouse equality workspace (issue 18): `briefer sql` must give what `briefer score` gives, so this
+# workspace plants every identity and scoring rule of Tests/warehouse/RULES.md several times over, at two as-of
+# times. All ids and text are ASCII. No two activity events of one person share a millisecond (so the daily cap's
+# order of events of one millisecond, the one documented divergence, never decides anything).
+WH_AS_OF = "2026-03-20T16:45:30Z"
+WH_EARLIER_AS_OF = "2026-03-10T09:15:30Z"
+WH_FREE_MAIL = ["gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "me.com",
+                "proton.me", "gmx.com", "aol.com"]
+# companies.csv rows as written (the domain and the values in forms ingest normalizes): domain, name,
+# employee_count, industry, estimated_revenue, country, tech_stack.
+WH_CSV_COMPANIES = [
+    ("acme-analytics.com", "Acme Analytics", "320", "saas", "24000000", "US", "salesforce;hubspot;slack"),
+    ("https://www.Brightline.io/", "Brightline", "140", "Technology", "9500000", "gb", "Segment; Slack"),
+    ("cobaltworks.com", "Cobalt Works", "1200", "manufacturing", "61000000", "DE", "zapier"),
+    ("deltaforge.dev", "DeltaForge", "48", "saas", "3100000", "NL", "snowflake;intercom"),
+    ("emberloop.ai", "Emberloop", "75", "technology", "5200000", "US", "hubspot"),
+    ("fernbank.co", "Fernbank", "22", "ecommerce", "900000", "CA", ""),
+    ("granitepath.com", "Granite Path", "510", "fintech", "42000000", "US", "salesforce;segment"),
+    ("harborlight.net", "Harborlight", "260", "media", "15000000.75", "FR", "slack;zapier"),
+    ("ironleaf.io", "Ironleaf", "95", " SaaS ", "7800000", "AU", "Intercom"),
+    ("lumenstack.io", "Lumenstack", "", "healthcare", "", "US", "snowflake"),
+    ("novaledger.com", "", "", "", "", "", ""),
+    ("ridgeview.health", "Ridgeview Health", "880", "healthcare", "70000000", "US", "salesforce"),
+    ("umberfield.org", "Umberfield Trust", "35", "nonprofit", "400000", "IE", ""),
+    ("vectorbay.com", "Vector Bay", "430", "saas", "30000000", "US", "hubspot;segment"),
+    ("willowgate.com", "Willowgate", "60", "technology", "4400000", "ca", "slack"),
+    ("yarrowlabs.com", "Yarrow Labs", "12", "saas", "600000", "US", "zapier;slack"),
+    ("zephyrnest.com", "Zephyr Nest", "2400", "retail", "180000000", "JP", "salesforce"),
+    ("alderpoint.com", "Alderpoint", "150", "education", "8000000", "US", ""),
+    ("birchmoor.com", "Birchmoor", "40", "media", "2000000", "GB", "segment"),
+    ("dunmore.co.uk", "Dunmore & Sons", "700", "ecommerce", "55000000", "GB", "HubSpot;Salesforce"),
+    ("elmstead.de", "Elmstead GmbH", "33", "manufacturing", "2500000", "DE", ""),
+    ("foxglove.fr", "Foxglove SAS", "210", "media", "12000000", "FR", "intercom"),
+    ("gorseway.com.au", "Gorseway", "18", "technology", "1100000", "AU", "slack"),
+    ("hazelcrest.jp", "Hazelcrest KK", "5000", "technology", "900000000", "JP", "snowflake"),
+    ("ivybridge.edu", "Ivybridge College", "600", "education", "30000000", "US", ""),
+    ("lindenhall.com", "Linden Hall", "", "fintech", "", "US", "salesforce"),
+    ("nottallyboard.io", "Not Tallyboard", "55", "saas", "3000000", "US", ""),
+    ("oakridge-ops.com", "Oakridge Ops", "120", "logistics", "9000000", "NL", "segment;zapier"),
+    ("pinecrest.io", "Pinecrest", "300", "saas", "21000000", "US", "snowflake;slack"),
+    ("quillbrook.com", "Quillbrook", "90", "fintech", "6000000", "SG", "hubspot"),
+]
+# (domain, users): the base roster. Accounts without a companies.csv row get their fields from group calls
+# (junipersoft, kestrelbyte, mosaicgrid, orbitdesk, pixelharbor, quartzlane) or have none (summitcraft, tidalmint,
+# xenonpath).
+WH_TEAMS = [
+    ("acme-analytics.com", 6), ("brightline.io", 2), ("cobaltworks.com", 2), ("deltaforge.dev", 2), ("emberloop.ai", 1),
+    ("fernbank.co", 1), ("granitepath.com", 2), ("harborlight.net", 1), ("ironleaf.io", 2), ("lumenstack.io", 2),
+    ("novaledger.com", 1), ("ridgeview.health", 1), ("umberfield.org", 1), ("vectorbay.com", 2), ("willowgate.com", 1),
+    ("yarrowlabs.com", 1), ("zephyrnest.com", 1), ("alderpoint.com", 1), ("birchmoor.com", 1), ("dunmore.co.uk", 1),
+    ("elmstead.de", 1), ("foxglove.fr", 1), ("gorseway.com.au", 1), ("hazelcrest.jp", 2), ("ivybridge.edu", 2),
+    ("lindenhall.com", 2), ("nottallyboard.io", 1), ("oakridge-ops.com", 1), ("pinecrest.io", 2), ("quillbrook.com", 1),
+    ("junipersoft.com", 3), ("kestrelbyte.com", 2), ("mosaicgrid.com", 2), ("orbitdesk.com", 2), ("pixelharbor.com", 2),
+    ("quartzlane.com", 2), ("summitcraft.com", 2), ("tidalmint.co", 1), ("xenonpath.io", 1),
+]
+# The group id a company's users' events name, when it is not the domain (mapped by group calls' website / domain).
+WH_GROUP_HINT = {"junipersoft.com": "org_juniper", "mosaicgrid.com": "MOSAIC-1", "orbitdesk.com": "org_orbit_a",
+                 "quartzlane.com": "QL-77", "lindenhall.com": "Org_42"}
+WH_TITLES = ["VP Engineering", "Head of Data", "Director of Analytics", "Co-Founder", "CTO", "Chief Data Officer",
+             "Engineering Manager", "Team Lead", "Product Manager", "Data Analyst", "Software Engineer", "Analyst",
+             "Designer", "Account Executive", "Ops Associate", "Student Intern", "SVP2 Sales", "head-of-growth"]
+# Ordinary product use: (name, weight). `pricing` and `docs` are page calls, `screen` a screen call.
+WH_MIX = [("login", 14), ("dashboard_viewed", 26), ("core_feature_used", 18), ("report_exported", 7),
+          ("premium_feature_used", 3), ("pricing", 3), ("plan_limit_reached", 1.5), ("docs", 4), ("screen", 3),
+          ("search_performed", 5), ("alert_created", 2), ("checkout_started", 0.5), ("project_created", 0.8),
+          ("team_invite_sent", 0.6), ("integration_connected", 0.5), ("email_unsubscribed", 0.12),
+          ("plan_downgraded", 0.08)]
+# Page and screen calls, as (members besides ids and time, context members): each one's name under the default
+# page rules is in the comment.
+WH_PRICING_PAGES = [
+    ({"type": "page", "properties": {"path": "/pricing"}}, {}),                                   # pricing_page_viewed
+    ({"type": "page", "properties": {"path": "/pricing/team"}}, {}),                              # pricing_page_viewed
+    ({"type": "page", "properties": {"url": "https://app.tallyboard.io/pricing?plan=team"}}, {}),  # pricing_page_viewed
+    ({"type": "page", "name": "Pricing", "properties": {}}, {}),                                  # pricing_page_viewed
+    ({"type": "page", "properties": {}}, {"page": {"path": "/pricing"}}),                         # pricing_page_viewed
+    ({"type": "page", "properties": {"path": "/Pricing/Enterprise"}}, {}),                        # pricing_page_viewed
+    ({"type": "screen", "name": "Pricing", "properties": {}}, {}),                                # pricing_page_viewed
+    ({"type": "track", "event": "pricing_page_viewed", "properties": {"source": "nav"}}, {}),     # a track call
+]
+WH_OTHER_PAGES = [
+    ({"type": "page", "name": "Getting Started", "category": "Docs", "properties": {"path": "/docs/start"}}, {}),
+    # ^ Viewed Docs Getting Started Page
+    ({"type": "page", "properties": {"path": "/blog/pql-guide"}}, {}),                            # Loaded a Page
+    ({"type": "page", "name": "Settings", "properties": {"path": "/settings"}}, {}),              # Viewed Settings Page
+]
+WH_SCREENS = [
+    ({"type": "screen", "name": "Dashboard", "properties": {}}, {}),                              # Viewed Dashboard Screen
+    ({"type": "screen", "properties": {}}, {}),                                                   # Loaded a Screen
+]
+
+
+class WHUser:
+    __slots__ = ("uid", "email", "csv_domain", "title", "created", "in_csv", "home", "hints", "profile", "days",
+                 "weight", "fill")
+
+    def __init__(self, uid, email, csv_domain, title, created, home, profile):
+        self.uid = uid
+        self.email = email              # the users.csv email ("" for none)
+        self.csv_domain = csv_domain    # the users.csv company_domain as written
+        self.title = title              # the users.csv title
+        self.created = created          # ms, or None: an empty created_at
+        self.in_csv = True
+        self.home = home                # the account meant (documentation only)
+        self.hints = []                 # [(from_ms, context key, text)]: what the user's own events carry from then on
+        self.profile = profile
+        self.days = []                  # days of ordinary use (filled from the event budget)
+        self.weight = 0.0
+        self.fill = True                # takes part in the ordinary use
+
+
+class WarehouseBuilder:
+    def __init__(self, n_events: int, seed: int):
+        self.n_events = n_events
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.T = parse_iso(WH_AS_OF)
+        self.E = parse_iso(WH_EARLIER_AS_OF)
+        self.start = (self.T // DAY - 75) * DAY
+        self.end = self.T + 4 * DAY
+        self.used_ms: set[int] = set()
+        self.reserved: set[tuple[str, int]] = set()   # (user or visitor, day): no ordinary use added
+        self.records: list[tuple[int, int, str, object]] = []   # (ms, order, tag, line object or raw text)
+        self.order = 0
+        self.users: dict[str, WHUser] = {}
+        self.cases: dict[str, list] = {}
+        self.n_id = 0
+        self.companies_rows = [list(r) for r in WH_CSV_COMPANIES]
+        self.subscriptions: list[list] = []
+
+    # ---------------------------------------------------------------- helpers
+    def note(self, case: str, item) -> None:
+        self.cases.setdefault(case, []).append(item)
+
+    def at(self, days_before: float, hour: float | None = None) -> int:
+        """A time `days_before` days before as_of (at `hour` UTC of that day when given), on a whole second."""
+        if hour is None:
+            ms = self.T - int(days_before * DAY)
+        else:
+            ms = (self.T // DAY - int(days_before)) * DAY + int(hour * HOUR)
+        return ms - ms % SECOND
+
+    def free_ms(self, lo: int, hi: int) -> int:
+        """A millisecond in [lo, hi] that no event has yet."""
+        for _ in range(64):
+            ms = self.rng.randrange(lo, hi + 1)
+            if ms not in self.used_ms:
+                self.used_ms.add(ms)
+                return ms
+        for ms in range(lo, hi + 1):
+            if ms not in self.used_ms:
+                self.used_ms.add(ms)
+                return ms
+        raise RuntimeError("no free millisecond")
+
+    def exact(self, ms: int) -> int:
+        """An exact millisecond (boundaries), kept from random draws (two users may share one)."""
+        self.used_ms.add(ms)
+        return ms
+
+    def in_day(self, day: int, lo_h: float = 7, hi_h: float = 22, after: int | None = None) -> int:
+        lo = day * DAY + int(lo_h * HOUR)
+        hi = day * DAY + int(hi_h * HOUR)
+        if after is not None:
+            lo = max(lo, after)
+        if lo > hi:
+            lo, hi = max(day * DAY, after or 0), day * DAY + DAY - 1
+        return self.free_ms(lo, hi)
+
+    def uid(self, prefix: str = "u") -> str:
+        self.n_id += 1
+        return f"{prefix}{self.n_id:03d}"
+
+    def add_user(self, uid, email, csv_domain, title, created, home, profile) -> WHUser:
+        assert uid not in self.users, uid
+        u = WHUser(uid, email, csv_domain, title, created, home, profile)
+        self.users[uid] = u
+        return u
+
+    def mid(self) -> str:
+        return uuid_str(self.rng.getrandbits(128))
+
+    def stamp(self, ms: int, style: str | None = None) -> dict:
+        """The call's time members: mostly ISO with milliseconds; some with an offset, microseconds, no zone, or
+        originalTimestamp with sentAt / receivedAt (clock skew undone), all read back as `ms`."""
+        if style is None:
+            r = self.rng.random()
+            style = "ms" if r < 0.84 else "offset" if r < 0.88 else "micro" if r < 0.92 else "nozone" if r < 0.95 else "skew"
+        if style == "ms":
+            return {"timestamp": iso_ms(ms)}
+        if style == "offset":
+            local = EPOCH + timedelta(milliseconds=ms + 5 * HOUR + 30 * MINUTE)
+            return {"timestamp": local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}+05:30"}
+        if style == "micro":
+            return {"timestamp": iso_ms(ms)[:-1] + f"{self.rng.randrange(1000):03d}Z"}
+        if style == "nozone":
+            return {"timestamp": iso_ms(ms)[:-1]}
+        skew = self.rng.randrange(-3 * HOUR, 3 * HOUR)
+        delay = self.rng.randrange(50, 5 * SECOND)
+        return {"originalTimestamp": iso_ms(ms - skew), "sentAt": iso_ms(ms - skew + delay), "receivedAt": iso_ms(ms + delay)}
+
+    def push(self, ms: int, tag: str, obj) -> None:
+        self.order += 1
+        self.records.append((ms, self.order, tag, obj))
+
+    def hint_of(self, u: WHUser, ms: int):
+        current = None
+        for since, key, text in u.hints:
+            if since <= ms:
+                current = (key, text)
+        return current
+
+    def call(self, ms: int, kind: dict, who: dict, context: dict | None = None, style: str | None = None,
+             tag: str = "activity") -> None:
+        obj = {"messageId": self.mid()}
+        obj.update(kind)
+        obj.update(who)
+        obj.update(self.stamp(ms, style))
+        if context:
+            obj["context"] = context
+        self.push(ms, tag, obj)
+
+    def props(self, name: str) -> dict:
+        rng = self.rng
+        if name == "core_feature_used":
+            return {"feature": rng.choice(["sql_editor", "dashboard", "report_builder", "alerts", "notebooks"])}
+        if name == "premium_feature_used":
+            return {"feature": rng.choice(["scheduled_reports", "audit_log", "row_level_security"])}
+        if name == "integration_connected":
+            return {"integration": rng.choice(["slack", "salesforce", "hubspot", "snowflake"])}
+        if name == "plan_limit_reached":
+            return {"limit": rng.choice(["seats", "api_requests", "projects"])}
+        if name == "report_exported":
+            return {"format": rng.choice(["csv", "pdf"])}
+        if name == "login":
+            return {"method": rng.choice(["password", "google_sso", "saml"])}
+        if name == "dashboard_viewed":
+            return {"dashboard_id": f"d_{rng.randrange(1, 60)}"}
+        if name == "team_invite_sent":
+            return {"invitee_count": rng.choice([1, 2, 3])}
+        return {}
+
+    def act(self, who, ms: int, name: str, props: dict | None = None, context: dict | None = None,
+            style: str | None = None) -> None:
+        """One activity call of a user (WHUser: their hint rides along) or a visitor (anonymous id): `name` is an
+        event name, or `pricing` / `docs` / `screen` for a page or screen call of that kind."""
+        rng = self.rng
+        if isinstance(who, WHUser):
+            ids = {"userId": who.uid}
+            h = self.hint_of(who, ms)
+            ctx = dict(context or {})
+            if h and h[0]:
+                ctx.setdefault(h[0], h[1])
+        else:
+            ids = {"anonymousId": who}
+            ctx = dict(context or {})
+        if name in ("pricing", "docs", "screen"):
+            members, extra = rng.choice(WH_PRICING_PAGES if name == "pricing" else WH_OTHER_PAGES if name == "docs"
+                                        else WH_SCREENS)
+            members = json.loads(json.dumps(members))
+            for k, v in extra.items():
+                ctx[k] = v
+        else:
+            members = {"type": "track", "event": name, "properties": self.props(name) if props is None else props}
+        self.call(ms, members, ids, ctx or None, style)
+
+    def identify(self, uid: str, ms: int, traits: dict, anon: str | None = None, context: dict | None = None,
+                 tag: str = "identify") -> None:
+        who = {"userId": uid}
+        if anon is not None:
+            who["anonymousId"] = anon
+        self.call(ms, {"type": "identify", "traits": traits}, who, context, "ms", tag)
+
+    def group(self, who: dict, gid: str, ms: int, traits: dict) -> None:
+        self.call(ms, {"type": "group", "groupId": gid, "traits": traits}, who, None, "ms", "group")
+
+    def alias(self, uid: str, previous: str, ms: int, context: dict | None = None) -> None:
+        self.call(ms, {"type": "alias", "previousId": previous}, {"userId": uid}, context, "ms", "alias")
+
+    def visitor(self) -> str:
+        return uuid_str(self.rng.getrandbits(128))
+
+    def session(self, anon: str, lo: int, hi: int, n: int, names=("pricing", "docs", "docs", "dashboard_viewed",
+                                                                 "screen", "core_feature_used")) -> None:
+        for _ in range(n):
+            self.act(anon, self.free_ms(lo, hi), self.rng.choice(names))
+
+    # ---------------------------------------------------------------- roster
+    def person_email(self, domain: str, k: int) -> str:
+        first = FIRST_NAMES[k % len(FIRST_NAMES)].lower()
+        last = LAST_NAMES[(k * 7) % len(LAST_NAMES)].lower()
+        return f"{first}.{last}@{domain}"
+
+    def build_roster(self) -> None:
+        rng = self.rng
+        profiles = ["power", "regular", "regular", "casual", "casual", "dormant", "lurker", "new"]
+        k = 0
+        for domain, n in WH_TEAMS:
+            for i in range(n):
+                k += 1
+                uid = self.uid()
+                profile = "power" if i == 0 and rng.random() < 0.6 else rng.choice(profiles)
+                if profile == "new":
+                    created = self.at(rng.uniform(1.5, 9))
+                elif profile == "dormant":
+                    created = self.at(rng.uniform(80, 160))
+                else:
+                    created = self.at(rng.uniform(15, 70))
+                group_only = domain in WH_GROUP_HINT
+                # Half the users of accounts known by a group id only mail from a free-mail domain: the group's
+                # website is all that ties them to the company.
+                mail_domain = rng.choice(WH_FREE_MAIL) if group_only and i % 2 == 1 else domain
+                email = self.person_email(mail_domain, k)
+                r = rng.random()
+                csv_domain = "" if group_only or r < 0.15 else domain.upper() if r < 0.2 else domain
+                u = self.add_user(uid, email if rng.random() < 0.93 else "", csv_domain, rng.choice(WH_TITLES),
+                                  created, domain, profile)
+                hint = WH_GROUP_HINT.get(domain, domain)
+                r = rng.random()
+                if group_only or r < 0.55:
+                    u.hints.append((0, "groupId", hint))
+                elif r < 0.65:
+                    u.hints.append((0, "company_domain", hint))
+        # Free-mail people who are accounts of one (user:<id>).
+        for i in range(6):
+            k += 1
+            fm = WH_FREE_MAIL[i % len(WH_FREE_MAIL)]
+            self.add_user(self.uid(), self.person_email(fm, k), "", rng.choice(WH_TITLES + [""]), self.at(rng.uniform(15, 90)),
+                          None, rng.choice(["regular", "casual", "casual", "lurker", "dormant"]))
+        # Byte order decides ties (best user of an account, link holders): ids in upper case and with '-' sort first.
+        for uid, domain in (("U900", "fernbank.co"), ("u-901", "fernbank.co"), ("Zed-902", "umberfield.org"),
+                            ("amy-903", "umberfield.org")):
+            k += 1
+            self.add_user(uid, self.person_email(domain, k), domain, "Analyst", self.at(40), domain, "lurker")
+            self.note("byte_order_ids", uid)
+
+    # ---------------------------------------------------------------- ordinary use
+    def fill(self, budget: int) -> None:
+        """`budget` ordinary events, users drawn by weight, then a day of theirs, then a name."""
+        rng = self.rng
+        people = [u for u in self.users.values() if u.fill and u.days and u.weight > 0]
+        weights = [u.weight * len(u.days) for u in people]
+        names = [n for n, _ in WH_MIX]
+        mix_w = [w for _, w in WH_MIX]
+        for _ in range(budget):
+            while True:
+                u = rng.choices(people, weights=weights)[0]
+                day = rng.choice(u.days)
+                if (u.uid, day) not in self.reserved:
+                    break
+            after = u.created + SECOND if u.created is not None else None
+            if after is not None and after > day * DAY + DAY - 1:
+                after = None
+            ms = self.in_day(day, after=after)
+            self.act(u, ms, rng.choices(names, weights=mix_w)[0])
+
+    # ---------------------------------------------------------------- scenarios
+    def quiet_user(self, uid, domain, email=None, title="", created=None, csv_domain=None, in_csv=True,
+                   profile="quiet") -> WHUser:
+        """A user with no ordinary use or automatic activation: only the events a scenario gives them."""
+        u = self.add_user(uid, email if email is not None else (f"{uid}@{domain}" if domain else ""),
+                          csv_domain if csv_domain is not None else (domain or ""), title, created, domain, profile)
+        u.fill = False
+        u.in_csv = in_csv
+        return u
+
+    def active_user(self, uid, domain, days_from, days_to, email=None, title="Analyst", created=None, csv_domain=None,
+                    in_csv=True, hint=True, weight=2.0) -> WHUser:
+        """A user with ordinary use on most days between `days_from` and `days_to` days before as_of."""
+        created = created if created is not None else self.at(days_from + 1)
+        u = self.quiet_user(uid, domain, email, title, created, csv_domain, in_csv, "regular")
+        u.fill = True
+        u.weight = weight
+        d0, d1 = (self.T - int(days_from * DAY)) // DAY, (self.T - int(days_to * DAY)) // DAY
+        u.days = [d for d in range(d0, d1 + 1) if self.rng.random() < 0.7] or [d0]
+        if hint and domain:
+            u.hints.append((0, "groupId", domain))
+        return u
+
+    def aliases(self) -> None:
+        T, rng = self.T, self.rng
+        # Simple merges: the old id's CSV row (email, title, signup) and events count for the new id.
+        for i in range(2):
+            old = self.active_user(f"al-simple{i}-old", "granitepath.com", 65 - i, 41 - i, title="Head of Data")
+            new = self.active_user(f"al-simple{i}-new", "", 40 - i, -4, email="", title="", in_csv=False, hint=False)
+            new.created = None
+            for k in range(3):
+                self.act(old, self.free_ms(old.created + HOUR, old.created + 5 * DAY), "core_feature_used")
+            self.act(old, self.free_ms(old.created + HOUR, old.created + 5 * DAY), "project_created")
+            self.alias(new.uid, old.uid, self.at(40 - i, 9.5))
+            self.note("alias_simple", f"{old.uid} -> {new.uid}")
+            # The retired id's visitor: its anonymous events count for the person.
+            v = self.visitor()
+            self.session(v, old.created - 3 * DAY, old.created - HOUR, 6)
+            self.identify(old.uid, self.free_ms(old.created, old.created + 10 * MINUTE), {}, anon=v)
+            self.note("links_to_retired_ids", v)
+        # Chains a -> b -> c; the second one completes between the two as-of times.
+        for i, (t_ab, t_bc) in enumerate([(50, 20), (30, 5)]):
+            a = self.active_user(f"al-chain{i}-a", "emberloop.ai", 70, t_ab, title="VP Engineering")
+            b = self.active_user(f"al-chain{i}-b", "emberloop.ai", t_ab, t_bc, email="", title="", created=self.at(60))
+            c = self.active_user(f"al-chain{i}-c", "", t_bc, -3, email="", title="", in_csv=False, hint=False)
+            c.created = None
+            self.identify(b.uid, self.free_ms(self.at(t_ab), self.at(t_ab - 1)), {"title": "Data Engineer"})
+            self.alias(b.uid, a.uid, self.at(t_ab, 11))
+            self.alias(c.uid, b.uid, self.at(t_bc, 15.25))
+            self.note("alias_chains", f"{a.uid} -> {b.uid} ({iso_s(self.at(t_ab, 11))}) -> {c.uid} ({iso_s(self.at(t_bc, 15.25))})")
+        # Cycles: x -> y, later y -> x (the second between the as-of times: a chain at earlier_as_of).
+        x = self.active_user("al-cyc0-x", "fernbank.co", 60, 30, title="Founder")
+        y = self.active_user("al-cyc0-y", "fernbank.co", 30, -2, email="", title="Designer", created=self.at(31))
+        self.alias(y.uid, x.uid, self.at(30, 10))
+        self.alias(x.uid, y.uid, self.at(5, 10))
+        self.note("alias_cycles", "al-cyc0-x -> al-cyc0-y (T-30d), al-cyc0-y -> al-cyc0-x (T-5d): person al-cyc0-x at as_of, al-cyc0-y at earlier_as_of")
+        p = self.active_user("al-cyc1-p", "fernbank.co", 70, 40)
+        q = self.active_user("al-cyc1-q", "fernbank.co", 40, 35, created=self.at(45))
+        r = self.active_user("al-cyc1-r", "", 35, -1, email="al-cyc1-r@gmail.com", created=self.at(36), hint=False)
+        self.alias(q.uid, p.uid, self.at(40, 8))
+        self.alias(r.uid, q.uid, self.at(35, 8))
+        self.alias(p.uid, r.uid, self.at(30, 8))
+        self.note("alias_cycles", "al-cyc1-p -> q -> r -> p: the latest (r -> p) names al-cyc1-p")
+        m = self.active_user("al-cyc2-m", "deltaforge.dev", 50, 20)
+        n = self.active_user("al-cyc2-n", "deltaforge.dev", 40, -1, created=self.at(45))
+        tie = self.at(25, 12)
+        self.alias(n.uid, m.uid, tie)
+        self.alias(m.uid, n.uid, tie)
+        self.note("alias_cycles", "al-cyc2-m <-> al-cyc2-n at the same ms: the greater from id (n) decides: person al-cyc2-m")
+        s = self.active_user("al-cyc3-s", "vectorbay.com", 70, 50)
+        t = self.active_user("al-cyc3-t", "vectorbay.com", 50, 12, created=self.at(55))
+        v = self.active_user("al-cyc3-v", "vectorbay.com", 40, -2, created=self.at(42), title="Head of Ops")
+        self.alias(t.uid, s.uid, self.at(50, 9))
+        self.alias(v.uid, t.uid, self.at(40, 9))
+        self.alias(t.uid, v.uid, self.at(12, 9))
+        self.note("alias_cycles", "chain into a cycle: al-cyc3-s -> t -> v -> t: person al-cyc3-t")
+        # Aliases made after as_of (not applied), exactly at as_of (applied) and 1 ms after it (not applied).
+        for i, ms in enumerate([T + DAY, T, T + 1]):
+            g = self.active_user(f"al-late{i}-old", "willowgate.com", 40, 1)
+            h = self.active_user(f"al-late{i}-new", "willowgate.com", 20, -3, created=self.at(21))
+            self.alias(h.uid, g.uid, ms)
+            self.note("alias_timing", f"{g.uid} -> {h.uid} at {iso_ms(ms)}")
+        # An alias from an anonymous id: a link for its events, no merge.
+        u = self.active_user("al-anon", "cobaltworks.com", 30, 0)
+        va = self.visitor()
+        self.session(va, self.at(33), self.at(31), 8)
+        self.alias(u.uid, va, self.at(30, 14))
+        self.note("alias_from_anonymous_id", va)
+        # Conflicting aliases of one id: the earliest holds (the later one arrives first in the file).
+        k = self.active_user("al-conf-k", "oakridge-ops.com", 60, 26)
+        l_ = self.active_user("al-conf-l", "oakridge-ops.com", 30, -1, created=self.at(31))
+        m_ = self.active_user("al-conf-m", "oakridge-ops.com", 30, -1, created=self.at(31), title="CTO")
+        self.alias(l_.uid, k.uid, self.at(20, 10))
+        self.call(self.at(25, 10), {"type": "alias", "previousId": k.uid}, {"userId": m_.uid}, None, "ms", "late")
+        self.note("alias_conflicts", "al-conf-k: -> al-conf-m (T-25d, holder, arrives last) and -> al-conf-l (T-20d, conflict)")
+        k2 = self.active_user("al-conf2-k", "oakridge-ops.com", 60, 26)
+        same = self.at(22, 10)
+        for who in ("al-conf2-z", "al-conf2-b"):
+            self.active_user(who, "oakridge-ops.com", 30, -1, created=self.at(31))
+            self.alias(who, k2.uid, same)
+        self.note("alias_conflicts", "al-conf2-k -> al-conf2-b and -> al-conf2-z at the same ms: the smaller id (b) holds")
+        # The retired id keeps sending events with another hint: its later hint is the person's.
+        o = self.active_user("al-hint-old", "ironleaf.io", 50, -2)
+        o.hints = [(0, "groupId", "ironleaf.io")]
+        nw = self.active_user("al-hint-new", "harborlight.net", 30, 8, created=self.at(31))
+        nw.hints = [(0, "groupId", "harborlight.net")]
+        self.alias(nw.uid, o.uid, self.at(28, 10))
+        self.note("alias_retired_hint_later", "al-hint-old (ironleaf.io hint, later) -> al-hint-new (harborlight.net)")
+        # A retired internal id: its email makes the person internal.
+        qa = self.active_user("al-int-old", "tallyboard.io", 40, 20, email="qa.merge@tallyboard.io", hint=False)
+        pn = self.active_user("al-int-new", "", 20, -1, email="", in_csv=False, hint=False)
+        self.alias(pn.uid, qa.uid, self.at(20, 10))
+        self.note("alias_internal_retired", "al-int-old (tallyboard.io) -> al-int-new: internal")
+        # A retired id not known by as_of (its CSV created_at is later): none of its clues are merged.
+        late = self.quiet_user("al-unknown-old", "birchmoor.com", title="VP Marketing", created=T + 2 * DAY)
+        sv = self.active_user("al-unknown-new", "", 30, -1, email="", title="", in_csv=False, hint=False)
+        self.alias(sv.uid, late.uid, self.at(3, 10))
+        self.note("alias_unknown_retired", "al-unknown-old (CSV created after as_of) -> al-unknown-new")
+        # A self-alias (previousId = userId) before as_of is the user's only call by then.
+        me = self.quiet_user("al-self", "", email="", in_csv=False)
+        self.alias(me.uid, me.uid, self.at(20, 10))
+        for _ in range(6):
+            self.act(me, self.free_ms(T + HOUR, T + 3 * DAY), "dashboard_viewed")
+        self.note("self_alias_only_call_before_as_of", "al-self")
+        # Two ids of one person on one UTC day: 260 events each, merged at as_of (alias between the as-of times):
+        # a bot-like day at as_of, not at earlier_as_of.
+        bx = self.active_user("al-bot-old", "cobaltworks.com", 40, 15)
+        by = self.active_user("al-bot-new", "cobaltworks.com", 40, -1, created=self.at(41))
+        day = (T - 12 * DAY) // DAY
+        for who in (bx, by):
+            self.reserved.add((who.uid, day))
+            for _ in range(260):
+                self.act(who, self.in_day(day, 1, 23), rng.choice(["dashboard_viewed", "login", "search_performed",
+                                                                   "core_feature_used", "report_exported"]))
+        self.alias(by.uid, bx.uid, self.at(6, 10))
+        self.note("bot_days", f"al-bot-old + al-bot-new on {iso_s(day * DAY)[:10]}: 260 + 260, merged by an alias at T-6d")
+        # Two ids, 30 + 30 report_exported on one day after the alias: the daily cap counts them together.
+        cx = self.active_user("al-cap-old", "pinecrest.io", 40, 10)
+        cy = self.active_user("al-cap-new", "pinecrest.io", 40, -1, created=self.at(41))
+        self.alias(cy.uid, cx.uid, self.at(15, 10))
+        day = (T - 9 * DAY) // DAY
+        for who in (cx, cy):
+            self.reserved.add((who.uid, day))
+            for _ in range(30):
+                self.act(who, self.in_day(day), "report_exported")
+        self.note("cap_days", f"al-cap-old + al-cap-new: 30 + 30 report_exported on {iso_s(day * DAY)[:10]}")
+
+    def links(self) -> None:
+        T, rng = self.T, self.rng
+        base = [u for u in self.users.values() if u.uid.startswith("u") and u.uid[1:].isdigit() and u.created
+                and u.created > self.start + 12 * DAY and u.fill]
+        picks = sorted(rng.sample(base, min(24, len(base))), key=lambda u: u.uid)
+        linked = []
+        for u in picks:
+            v = self.visitor()
+            for _ in range(rng.randint(1, 3)):
+                lo = u.created - rng.randrange(HOUR, 10 * DAY)
+                self.session(v, lo, min(lo + 2 * HOUR, u.created - 1), rng.randint(2, 7))
+            t1 = self.free_ms(u.created + MINUTE, u.created + 20 * MINUTE)
+            if rng.random() < 0.4:   # acted anonymously between signup and the identify: stitched activation
+                for name in ("project_created", "core_feature_used"):
+                    self.act(v, self.free_ms(u.created + 1, t1 - 1), name)
+            self.identify(u.uid, t1, {}, anon=v)
+            if rng.random() < 0.3:   # came back anonymously after the link
+                self.session(v, t1 + DAY, min(t1 + 20 * DAY, self.end), rng.randint(1, 4))
+            linked.append((u, v, t1))
+        self.note("links_at_signup", len(linked))
+        # Conflicts: the visitor later identifies as someone else (never applied); their later events still count
+        # for the first user.
+        others = [u for u in self.users.values() if u.uid.startswith("u") and u.uid[1:].isdigit()]
+        for u, v, t1 in linked[:6]:
+            w = rng.choice([o for o in others if o is not u])
+            t2 = min(t1 + rng.randrange(HOUR, 10 * DAY), T - HOUR)
+            self.identify(w.uid, self.free_ms(t2, t2 + MINUTE), {}, anon=v)
+            self.session(v, t2 + 2 * MINUTE, t2 + 3 * HOUR, 3)
+            self.note("link_conflicts", f"{v}: {u.uid} first, {w.uid} later")
+        # An earlier link that arrives last in the file takes the id over from a later one.
+        for u, v, t1 in linked[6:9]:
+            w = rng.choice([o for o in others if o is not u])
+            self.call(self.free_ms(t1 - 3 * DAY, t1 - 2 * DAY), {"type": "identify", "traits": {}},
+                      {"userId": w.uid, "anonymousId": v}, None, "ms", "late")
+            self.note("link_late_earlier", f"{v}: {w.uid} (earlier, last in the file) over {u.uid}")
+        # Two links of one visitor at the same ms: the smaller user id holds.
+        for i in range(2):
+            a = self.active_user(f"lk-tie{i}-b", "quillbrook.com", 30, -1)
+            b = self.active_user(f"lk-tie{i}-a", "quillbrook.com", 30, -1)
+            v = self.visitor()
+            self.session(v, self.at(33), self.at(31), 6, names=("pricing", "pricing", "checkout_started", "core_feature_used"))
+            ms = self.at(30, 10 + i)
+            for who in (a, b):
+                self.identify(who.uid, ms, {}, anon=v)
+            self.note("link_same_ms", f"{v}: lk-tie{i}-a holds (same ms as lk-tie{i}-b)")
+        # Links exactly at as_of (applied), 1 ms after (not), between the as-of times, and after as_of.
+        for i, ms in enumerate([T, T + 1, self.E + 3 * DAY, T + 2 * DAY]):
+            u = self.active_user(f"lk-when{i}", "yarrowlabs.com", 25, -2)
+            v = self.visitor()
+            self.session(v, self.at(20), self.at(12), 10, names=("pricing", "pricing", "core_feature_used",
+                                                                 "report_exported", "plan_limit_reached"))
+            self.identify(u.uid, self.exact(ms) if ms in (T, T + 1) else ms, {}, anon=v)
+            self.note("link_timing", f"lk-when{i} <- {v} at {iso_ms(ms)}")
+        # Visitors never linked.
+        for _ in range(15):
+            v = self.visitor()
+            lo = self.free_ms(self.start, self.T)
+            self.session(v, lo, lo + 3 * HOUR, rng.randint(2, 6))
+        self.note("unlinked_visitors", 15)
+        # identify with anonymousId = userId: no link.
+        u = self.active_user("lk-selfanon", "dunmore.co.uk", 20, -1)
+        self.identify(u.uid, self.at(19, 10), {"title": "Head of Growth"}, anon=u.uid)
+        self.note("identify_anonymous_id_is_user_id", "lk-selfanon")
+        # A user id used as another user's anonymous id: its anonymous events (no userId) go to that user, its own
+        # stay its own.
+        a = self.active_user("lk-uidanon-a", "foxglove.fr", 30, -1)
+        b = self.active_user("lk-uidanon-b", "foxglove.fr", 30, -1)
+        for _ in range(8):
+            self.act(b.uid, self.free_ms(self.at(9), self.at(2)), rng.choice(["pricing", "core_feature_used",
+                                                                          "premium_feature_used"]))
+        self.identify(a.uid, self.at(25, 10), {}, anon=b.uid)
+        self.note("user_id_as_anonymous_id", "lk-uidanon-b's anonymous events (anonymousId lk-uidanon-b) count for lk-uidanon-a")
+        # A stitched bot day: 300 own + 230 of the linked visitor on one day.
+        u = self.active_user("lk-bot", "granitepath.com", 40, -1)
+        v = self.visitor()
+        self.identify(u.uid, self.at(39, 9), {}, anon=v)
+        day = (T - 8 * DAY) // DAY
+        self.reserved.add((u.uid, day))
+        for who, cnt in ((u, 300), (v, 230)):
+            for _ in range(cnt):
+                self.act(who, self.in_day(day, 0.5, 23.5), rng.choice(["dashboard_viewed", "login", "core_feature_used",
+                                                                       "search_performed"]))
+        self.note("bot_days", f"lk-bot on {iso_s(day * DAY)[:10]}: 300 own + 230 of visitor {v}")
+        # A stitched daily cap: 30 own + 30 anonymous pricing page views on one day.
+        u = self.active_user("lk-cap", "yarrowlabs.com", 40, -1)
+        v = self.visitor()
+        self.identify(u.uid, self.at(39, 9), {}, anon=v)
+        day = (T - 4 * DAY) // DAY
+        self.reserved.add((u.uid, day))
+        for who in (u, v):
+            for _ in range(30):
+                self.act(who, self.in_day(day), "pricing")
+        self.note("cap_days", f"lk-cap: 30 own + 30 anonymous pricing page views on {iso_s(day * DAY)[:10]}")
+
+    def traits(self) -> None:
+        T = self.T
+        # Email, title and createdAt change; a later identify says none of them. Read as of a time, each is the
+        # latest call's that says it. (All three calls before earlier_as_of; in the second half the last call is
+        # between the as-of times.)
+        for i in range(8):
+            third = 25 if i < 4 else 7
+            u = self.active_user(f"id-chg{i:02d}", "", 45, -2, email="", title="", in_csv=False, hint=False)
+            u.created = None
+            t1, t2, t3 = self.at(44, 9 + i * 0.1), self.at(33, 9 + i * 0.1), self.at(third, 9 + i * 0.1)
+            self.identify(u.uid, t1, {"email": f"id-chg{i:02d}@alderpoint.com", "title": "Analyst",
+                                      "createdAt": iso_s(t1 - 2 * DAY)})
+            self.identify(u.uid, t2, {"email": f"id-chg{i:02d}@birchmoor.com", "title": "VP Sales",
+                                      "createdAt": iso_s(t1 - 5 * DAY)})
+            self.identify(u.uid, t3, {"plan": "pro"} if i % 2 else {})
+            self.note("identify_changes_then_silent", u.uid)
+        # Calls after as_of change them again (a score as of then must not see it); one between the as-of times.
+        for i in range(3):
+            u = self.active_user(f"id-late{i}", "", 40, -3, email="", title="", in_csv=False, hint=False)
+            u.created = None
+            self.identify(u.uid, self.at(39, 10), {"email": f"id-late{i}@dunmore.co.uk", "title": "Analyst",
+                                                   "createdAt": iso_s(self.at(41))})
+            self.identify(u.uid, self.at(5, 10), {"title": "Director of Sales", "company": {"domain": "foxglove.fr"}})
+            self.identify(u.uid, T + DAY + i * HOUR, {"email": f"id-late{i}@gmail.com", "title": "Student",
+                                                      "createdAt": iso_s(T), "company": {"id": "org_juniper"}})
+            self.note("identify_after_as_of", u.uid)
+        # createdAt forms.
+        forms = [("offset", {"createdAt": "2026-02-01T10:00:00+02:00"}), ("snake", {"created_at": "2026-02-03T08:00:00Z"}),
+                 ("null_blocks_snake", {"createdAt": None, "created_at": "2026-02-03T08:00:00Z"}),
+                 ("number", {"createdAt": 1769904000}), ("unreadable", {"createdAt": "soon"}),
+                 ("bare_date", {"createdAt": "2026-02-05"}), ("fraction", {"createdAt": "2026-02-06T07:08:09.123456Z"})]
+        for name, traits in forms:
+            u = self.active_user(f"id-created-{name}", "elmstead.de", 50, -1, email="", in_csv=False)
+            u.created = None
+            self.identify(u.uid, self.at(49, 10), dict(traits, email=f"{u.uid}@elmstead.de"))
+            for k in range(3):
+                self.act(u, self.free_ms(self.at(46), self.at(44)), "core_feature_used")
+            self.note("identify_created_at_forms", u.uid)
+        # CSV created_at empty: identify createdAt, else the first event.
+        for i in range(2):
+            u = self.active_user(f"id-csvnocreated{i}", "gorseway.com.au", 50, -1)
+            u.created = None
+            if i == 0:
+                self.identify(u.uid, self.at(48, 9), {"createdAt": iso_s(self.at(47))})
+            self.note("csv_created_at_empty", u.uid)
+        # Company hints in identify traits (id, else domain, else website; strings only).
+        for i, company in enumerate([{"id": "org_juniper"}, {"domain": "Ironleaf.io"},
+                                     {"website": "https://www.harborlight.net/about"}, {"id": 42, "domain": "pinecrest.io"},
+                                     {"name": "Acme"}]):
+            u = self.active_user(f"id-company{i}", "", 30, -1, email=f"id-company{i}@gmail.com", hint=False)
+            self.identify(u.uid, self.at(29, 10), {"company": company})
+            self.note("identify_company_hint", f"{u.uid}: {json.dumps(company)}")
+        # identify's own context.groupId is no hint.
+        u = self.active_user("id-ctx", "", 30, -1, email="id-ctx@yahoo.com", hint=False)
+        self.identify(u.uid, self.at(29, 10), {"title": "CTO"}, context={"groupId": "zephyrnest.com"})
+        self.note("identify_context_group_ignored", "id-ctx")
+        # Titles: empty and blank (latest wins, as written), mixed-case email with spaces.
+        for i, traits in enumerate([{"title": ""}, {"title": "   "}, {"title": "Senior Student Ambassador"},
+                                    {"email": "  Mixed.Case@Quillbrook.COM ", "title": "Head of Data"}, {"email": ""}]):
+            u = self.active_user(f"id-text{i}", "quillbrook.com", 30, -1, email="", title="", in_csv=False)
+            u.created = None
+            self.identify(u.uid, self.at(29, 9), {"title": "VP Product", "email": f"id-text{i}@quillbrook.com"})
+            self.identify(u.uid, self.at(20, 9), traits)
+            self.note("identify_text_forms", f"{u.uid}: {json.dumps(traits)}")
+        # Two identify calls of one millisecond that disagree (which one is the latest is a tie).
+        for i, (first, second) in enumerate([({"email": "id-tie0@dunmore.co.uk"}, {"email": "id-tie0@elmstead.de"}),
+                                             ({"title": "Analyst"}, {"title": "Chief Revenue Officer"}),
+                                             ({"email": "id-tie2@hazelcrest.jp"}, {"email": "id-tie2@foxglove.fr"}),
+                                             ({"title": "Head of Data"}, {"title": "Data Analyst"}),
+                                             ({"createdAt": "2026-02-10T00:00:00Z"}, {"createdAt": "2026-02-01T00:00:00Z"}),
+                                             ({"email": "id-tie5@ivybridge.edu"}, {"email": "id-tie5@oakridge-ops.com"})]):
+            u = self.active_user(f"id-tie{i}", "", 30, -1, email="", title="", in_csv=False, hint=False)
+            u.created = None
+            ms = self.at(25, 10)
+            self.identify(u.uid, ms, first if "createdAt" in first else dict(first, createdAt=iso_s(self.at(31))))
+            self.identify(u.uid, ms, second)
+            self.note("identify_same_ms", f"{u.uid}: {json.dumps(first)} / {json.dumps(second)}")
+        # Account switch through the email: alderpoint.com until between the as-of times, then birchmoor.com.
+        for i in range(2):
+            u = self.active_user(f"id-switch{i}", "", 40, -1, email="", in_csv=False, hint=False)
+            self.identify(u.uid, self.at(39, 10), {"email": f"id-switch{i}@alderpoint.com", "title": "Analyst"})
+            self.identify(u.uid, self.at(6, 10), {"email": f"id-switch{i}@birchmoor.com", "title": "Head of Sales"})
+            self.note("identify_account_switch", u.uid)
+
+    def csv_timing(self) -> None:
+        T, E = self.T, self.E
+        # CSV created_at after as_of: unknown at both times; two have calls before as_of (known, signup after it).
+        for i in range(3):
+            u = self.quiet_user(f"csv-future{i}", "zephyrnest.com", title="Analyst", created=T + DAY + i * HOUR)
+            for _ in range(12):
+                self.act(u, self.free_ms(u.created + MINUTE, self.end - HOUR), "dashboard_viewed")
+            self.note("csv_created_after_as_of", u.uid)
+        for i in range(2):
+            u = self.quiet_user(f"csv-future-seen{i}", "zephyrnest.com", title="Analyst", created=T + DAY)
+            u.hints.append((0, "groupId", "zephyrnest.com"))
+            for name in ("project_created", "core_feature_used", "core_feature_used", "core_feature_used", "login",
+                         "pricing"):
+                self.act(u, self.free_ms(self.at(6), self.at(1)), name)
+            self.note("csv_created_after_as_of_but_seen", u.uid)
+        # Created between the as-of times: known at as_of only.
+        for i in range(2):
+            u = self.quiet_user(f"csv-between{i}", "zephyrnest.com", title="Engineering Manager", created=E + (2 + i) * DAY)
+            u.fill, u.weight = True, 3.0
+            u.days = list(range(u.created // DAY + 1, self.end // DAY + 1))
+            u.hints.append((0, "groupId", "zephyrnest.com"))
+            self.note("csv_created_between_as_of_times", u.uid)
+        # CSV rows with no created_at and no calls at all: scored with nothing done.
+        for i in range(2):
+            self.quiet_user(f"csv-silent{i}", "umberfield.org", title="Analyst", created=None)
+            self.note("csv_only_no_created_at", f"csv-silent{i}")
+        # CSV company_domain forms.
+        for i, written in enumerate(["https://www.Harborlight.net/team", "WWW.HARBORLIGHT.NET", "harborlight.net.",
+                                     "Harborlight Inc", "gmail.com", "tallyboard.io"]):
+            u = self.active_user(f"csv-domain{i}", "", 30, -1, email=f"csv-domain{i}@outlook.com", csv_domain=written,
+                                 hint=False)
+            self.note("csv_company_domain_forms", f"{u.uid}: {written!r}")
+
+    def hints(self) -> None:
+        T, rng = self.T, self.rng
+        # Moved teams: ironleaf.io until between the as-of times, then harborlight.net; another after as_of.
+        for i, since in enumerate([self.at(6, 0), self.at(6, 0) + HOUR, T + HOUR]):
+            u = self.active_user(f"hint-move{i}", "ironleaf.io", 40, -3)
+            u.hints = [(0, "groupId", "ironleaf.io"), (since, "groupId", "harborlight.net")]
+            self.note("hint_switch", f"{u.uid}: ironleaf.io -> harborlight.net from {iso_s(since)}")
+        # Hint forms.
+        for i, text in enumerate(["https://www.Harborlight.net/app", "HARBORLIGHT.NET", " harborlight.net ",
+                                  "harborlight.net:443", "harborlight.net.", "WWW.Pinecrest.IO", "acct-0007", "gmail.com",
+                                  "localhost"]):
+            u = self.active_user(f"hint-form{i}", "", 30, -1, email=f"hint-form{i}@icloud.com", csv_domain="foxglove.fr",
+                                 hint=False)
+            u.hints = [(0, "groupId", text)]
+            self.note("hint_forms", f"{u.uid}: {text!r}")
+        # The same ms: an event's hint and a group call's group id; the greater text wins.
+        for i, (event_hint, group_id) in enumerate([("vectorbay.com", "acme-analytics.com"),
+                                                    ("acme-analytics.com", "vectorbay.com")]):
+            u = self.quiet_user(f"hint-tie{i}", "", email=f"hint-tie{i}@hotmail.com", title="Analyst", created=self.at(30))
+            ms = self.free_ms(self.at(3), self.at(2))
+            self.act(u, ms, "core_feature_used", context={"groupId": event_hint})
+            self.group({"userId": u.uid}, group_id, ms, {})
+            for _ in range(5):
+                self.act(u, self.free_ms(self.at(10), self.at(4)), "dashboard_viewed")
+            self.note("hint_same_ms", f"{u.uid}: event {event_hint} / group call {group_id} at {iso_ms(ms)}")
+        # Seed 004 lines: user_id, event_name, context.company_domain, no messageId (dedup by content).
+        u = self.active_user("hint-seed004", "", 30, -1, email="hint-seed004@gmx.com", hint=False)
+        for k in range(12):
+            ms = self.free_ms(self.at(29), self.at(1))
+            self.push(ms, "seed004", {"user_id": u.uid, "event_name": rng.choice(["core_feature_used", "report_exported"]),
+                                      "properties": {}, "timestamp": iso_ms(ms),
+                                      "context": {"company_domain": "kestrelbyte.com"}})
+        self.note("hint_seed004_company_domain", "hint-seed004")
+        # An alias call's context is no hint.
+        u = self.active_user("hint-alias-ctx", "", 30, -1, email="hint-alias-ctx@aol.com", hint=False)
+        self.alias(u.uid, "hint-alias-ctx-device", self.at(2, 10), context={"groupId": "zephyrnest.com"})
+        self.note("alias_context_group_ignored", "hint-alias-ctx")
+
+    def groups(self) -> None:
+        g = lambda who, gid, days, traits, hour=10: self.group({"userId": who} if who else {"anonymousId": self.visitor()},
+                                                              gid, self.at(days, hour), traits)
+        team = lambda d: [u.uid for u in self.users.values() if u.home == d and u.uid[0] == "u"]
+        jp, kb, mg, od, ph, ql = (team(d) for d in ("junipersoft.com", "kestrelbyte.com", "mosaicgrid.com", "orbitdesk.com",
+                                                    "pixelharbor.com", "quartzlane.com"))
+        # A group id that is no domain, mapped by its website; its employees change between the as-of times.
+        g(jp[0], "org_juniper", 50, {"name": "Juniper Soft", "website": "https://www.junipersoft.com/about",
+                                     "employees": 85, "industry": "SaaS", "country": "us"})
+        g(jp[1], "org_juniper", 5, {"name": "Juniper Soft", "website": "https://www.junipersoft.com/about",
+                                    "employees": "120", "industry": "SaaS", "country": "us"})
+        # A group id that is the domain; employees as a padded string, revenue as a string; industry with a tab.
+        g(kb[0], "kestrelbyte.com", 45, {"name": "Kestrel Byte", "employees": " 240 ", "industry": "\tTechnology\n",
+                                         "annual_revenue": "18000000", "country": "GB"})
+        # A JSON null key blocks the next name (employees: null -> no employee_count); website null -> domain.
+        g(mg[0], "MOSAIC-1", 40, {"website": None, "domain": "mosaicgrid.com", "employees": None, "employee_count": 400,
+                                  "industry": "fintech", "estimated_revenue": 9000000, "revenue": 1, "country": "CA"})
+        # Two groups of one domain: the one called last gives the fields (changes between the as-of times).
+        g(od[0], "org_orbit_a", 40, {"name": "Orbit Desk", "website": "orbitdesk.com", "employees": 60,
+                                     "industry": "media", "revenue": 2000000, "country": "NL"})
+        g(od[1], "orbitdesk.com", 8, {"name": "OrbitDesk Inc", "employees": 700, "industry": "saas",
+                                      "annual_revenue": 40000000, "country": "US"})
+        # A group's latest call is taken whole: the later call drops employees and website.
+        g(ph[0], "pixelharbor.com", 45, {"name": "Pixel Harbor", "website": "pixelharbor.com", "employees": 45,
+                                         "industry": "media", "country": "FR"})
+        g(ph[1], "pixelharbor.com", 3, {"name": "Pixel Harbor", "industry": "ecommerce"})
+        # Industry as a number (an industry code), employees a plain number.
+        g(ql[0], "QL-77", 40, {"name": "Quartz Lane", "website": "https://quartzlane.com", "industry": 541511,
+                               "employees": 250, "estimated_revenue": "12000000", "country": "US"})
+        # Group fields beside a companies.csv row: the file's fields win one by one (lumenstack has no employees,
+        # revenue there; linden hall no employees); numbers without a fraction written with one or an exponent.
+        g(team("lumenstack.io")[0], "lumenstack.io", 35,
+          {"employees": 250.0, "annual_revenue": 2.5e7, "industry": "SaaS", "country": "DE"})
+        g(team("lindenhall.com")[0], "Org_42", 35, {"website": "lindenhall.com", "employees": "1,200",
+                                                    "employee_count": 1200, "revenue": "+3500000"})
+        g(team("novaledger.com")[0], "novaledger.com", 30, {"name": "Nova Ledger Inc", "industry": " Fintech ",
+                                                            "employee_count": "75", "estimated_revenue": 4200000,
+                                                            "country": " us"})
+        # A website that is no domain falls back to the group id; a group with neither is dropped.
+        g(team("ironleaf.io")[0], "ironleaf.io", 33, {"website": "Ironleaf", "employees": 90, "industry": "saas"})
+        g(None, "acct-0007", 33, {"name": "No Domain Co", "employees": 10})
+        g(None, "emberloop.ai", 32, {"name": "Emberloop (from a visitor)", "employees": 5000})
+        # Two groups naming one domain, called at the same millisecond.
+        for k, domain in enumerate(("tidalmint.co", "summitcraft.com", "xenonpath.io")):
+            tie = self.at(26 - k, 10)
+            for gid, n in ((f"org_tie{k}_b", 30), (f"org_tie{k}_a", 3000)):
+                self.group({"userId": team(domain)[0]}, gid, tie, {"website": domain, "employees": n, "industry": "saas"})
+        # Quiet users (no activity reasons) whose reasons show the group-only companies' fields.
+        for d in ("quartzlane.com", "kestrelbyte.com", "lumenstack.io", "tidalmint.co", "summitcraft.com"):
+            self.quiet_user(f"grp-quiet-{d.split('.')[0]}", d, title="Analyst", created=self.at(50))
+        self.note("group_calls", "org_juniper (website, employees 85 -> '120' at T-5d), kestrelbyte.com (' 240 ', tab industry), "
+                  "MOSAIC-1 (null employees, website null), org_orbit_a / orbitdesk.com (one domain, two groups), "
+                  "pixelharbor.com (latest call drops fields at T-3d), QL-77 (industry 541511), lumenstack.io (250.0, 2.5e7), "
+                  "Org_42 ('1,200', '+3500000'), novaledger.com (' Fintech ', '75'), ironleaf.io (website 'Ironleaf'), "
+                  "acct-0007 (no domain: dropped), emberloop.ai (anonymous caller), org_tieN_a / org_tieN_b (tidalmint.co, "
+                  "summitcraft.com, xenonpath.io: two groups of one domain at the same ms)")
+        # Group hints of free-mail users at group-only companies come from their events (WH_GROUP_HINT).
+
+    def internal(self) -> None:
+        T = self.T
+        rows = [("int-qa", "tallyboard.io", "qa@tallyboard.io", "tallyboard.io"),
+                ("int-demo", "tallyboard.io", "demo@tallyboard.io", ""),
+                ("int-sub", "qa.tallyboard.io", "load@qa.tallyboard.io", ""),
+                ("int-hint", "", "int-hint@gmail.com", ""),
+                ("int-mail", "acme-analytics.com", "int-mail@tallyboard.io", "acme-analytics.com"),
+                ("ext-suffix", "tallyboard.io.example.com", "ext-suffix@tallyboard.io.example.com", "")]
+        for uid, domain, email, csv_domain in rows:
+            u = self.active_user(uid, domain, 40, -1, email=email, csv_domain=csv_domain, hint=bool(domain), weight=6)
+            if uid == "int-hint":
+                u.hints = [(0, "groupId", "tallyboard.io")]
+            self.note("internal" if uid != "ext-suffix" else "not_internal", uid)
+        self.group({"userId": "int-qa"}, "tallyboard.io", self.at(30, 10), {"name": "Tallyboard", "employees": 40})
+        # An internal bot-like day (excluded either way).
+        day = (T - 2 * DAY) // DAY
+        self.reserved.add(("int-qa", day))
+        for _ in range(520):
+            self.act(self.users["int-qa"], self.in_day(day, 0, 23.9), "dashboard_viewed" if self.rng.random() < 0.5 else "login")
+        self.note("bot_days", f"int-qa on {iso_s(day * DAY)[:10]}: 520 (internal)")
+
+    def hygiene(self) -> None:
+        T, rng = self.T, self.rng
+        mixed = ["dashboard_viewed", "login", "search_performed", "core_feature_used", "report_exported", "docs"]
+
+        def burst(uid, domain, days_before, count, name=None, lo_h=0.2, hi_h=23.8, case="bot_days", after=None):
+            u = self.users.get(uid) or self.active_user(uid, domain, 60, -1)
+            day = (T - int(days_before * DAY)) // DAY
+            self.reserved.add((uid, day))
+            for _ in range(count):
+                self.act(u, self.in_day(day, lo_h, hi_h), name or rng.choice(mixed))
+            self.note(case, f"{uid} on {iso_s(day * DAY)[:10]}: {count}{' ' + name if name else ''}")
+            return u
+
+        burst("hy-bot0", "acme-analytics.com", 5, 560)
+        burst("hy-bot1", "brightline.io", 40, 540)
+        burst("hy-bot500", "cobaltworks.com", 6, 500)       # exactly the threshold: counts
+        burst("hy-bot501", "cobaltworks.com", 6, 501)
+        # The as-of day: 480 events by as_of and 40 after it (a bot-like day only with the later ones).
+        u = self.active_user("hy-botasof", "deltaforge.dev", 40, 1)
+        day = T // DAY
+        self.reserved.add((u.uid, day))
+        for _ in range(480):
+            self.act(u, self.free_ms(day * DAY, T), rng.choice(mixed))
+        for _ in range(40):
+            self.act(u, self.free_ms(T + 1, day * DAY + DAY - 1), rng.choice(mixed))
+        self.note("bot_days", f"hy-botasof on {iso_s(day * DAY)[:10]}: 480 by as_of + 40 after")
+        # Daily caps: more than 50 of one name in a day.
+        burst("hy-cap0", "brightline.io", 3, 65, "dashboard_viewed", 7, 22, "cap_days")
+        burst("hy-cap50", "brightline.io", 3, 50, "login", 7, 22, "cap_days")
+        burst("hy-cap1", "deltaforge.dev", 12, 55, "core_feature_used", 7, 22, "cap_days")
+        # Velocity: five key actions within 48 h (less 1 ms), exactly 48 h (no burst), partly before the look-back.
+        for i, (first, span) in enumerate([(self.at(5, 9), 48 * HOUR - 1), (self.at(5, 9), 48 * HOUR),
+                                           (T - 14 * DAY, 24 * HOUR), (T - 14 * DAY + 1, 24 * HOUR)]):
+            u = self.quiet_user(f"hy-vel{i}", "willowgate.com", title="Analyst", created=self.at(60))
+            times = [first, first + span // 3, first + span // 2, first + 2 * span // 3, first + span]
+            for ms, name in zip(times, ["core_feature_used", "report_exported", "pricing_page_viewed",
+                                        "premium_feature_used", "checkout_started"]):
+                self.act(u, self.exact(ms), name)
+            self.note("velocity", f"{u.uid}: first {iso_ms(first)}, span {span} ms")
+        # Velocity with a linked visitor's actions.
+        u = self.quiet_user("hy-vel-stitched", "willowgate.com", title="Analyst", created=self.at(60))
+        v = self.visitor()
+        self.identify(u.uid, self.at(59, 10), {}, anon=v)
+        for k in range(6):
+            self.act(u if k % 2 else v, self.free_ms(self.at(4, 8), self.at(4, 20)), "report_exported")
+        self.note("velocity", "hy-vel-stitched: own + visitor actions")
+        # Decay and inactivity: the last activity some time ago, after rubric events.
+        for i, idle in enumerate([13.9, 14.0, 30.0, 45.0, 61.0, 100.0]):
+            u = self.quiet_user(f"hy-idle{i}", "vectorbay.com", title="Head of Data", created=self.at(idle + 30))
+            last = self.exact(T - int(idle * DAY))
+            for name in ("onboarding_completed", "integration_connected", "team_invite_sent", "team_invite_sent",
+                         "pricing_page_viewed", "report_exported", "core_feature_used", "core_feature_used",
+                         "core_feature_used", "premium_feature_used"):
+                self.act(u, self.free_ms(u.created + HOUR, u.created + 5 * DAY), name)
+            self.act(u, last, "login")
+            self.note("decay_inactivity", f"{u.uid}: last activity {iso_ms(last)}")
+        # Negative events: inside the 30-day window at as_of; the downgrade only inside it at earlier_as_of.
+        u = self.active_user("hy-neg", "ridgeview.health", 50, -1)
+        self.act(u, self.exact(T - 29 * DAY), "email_unsubscribed", {"list": "newsletter"})
+        self.act(u, self.exact(T - 31 * DAY), "plan_downgraded", {"from": "team", "to": "free"})
+        self.note("negative_events", "hy-neg")
+        # Activation window edges: at signup, at signup + 14 d (count); 1 ms before signup, 1 ms after the window (not).
+        c = self.at(20, 9)
+        u = self.quiet_user("hy-act-edge", "ridgeview.health", title="Manager", created=c)
+        for ms, name in [(c, "project_created"), (c + 14 * DAY, "team_invite_sent"), (c + 14 * DAY + 1, "integration_connected"),
+                         (c - 1, "core_feature_used"), (c + HOUR, "core_feature_used"), (c + 2 * HOUR, "core_feature_used"),
+                         (c + 7 * DAY, "login"), (c + 7 * DAY + 1, "login"), (c + 3 * HOUR, "login"),
+                         (c + 4 * HOUR, "login")]:
+            self.act(u, self.exact(ms), name)
+        self.note("activation_edges", "hy-act-edge")
+        # At as_of exactly (counts) and 1 ms after (does not).
+        u = self.quiet_user("hy-edge-asof", "", email="hy-edge-asof@me.com", title="", created=self.at(40))
+        self.act(u, self.exact(T - 2 * DAY), "login")
+        self.act(u, self.exact(T - 1), "plan_limit_reached", {"limit": "before"})
+        self.act(u, self.exact(T + 2), "plan_limit_reached", {"limit": "after"})
+        self.act(u, self.exact(T + 3), "pricing_page_viewed", {})
+        self.note("as_of_edges", "hy-edge-asof")
+
+    def signals(self) -> None:
+        """plan_limit_reached `limit` values as Briefer reads them, on free-mail users without a title (their points
+        reasons are mostly signals, so every detail shows)."""
+        T = self.T
+        raw_limits = [
+            ['"seats"', '" seats "', '"Seats"'],
+            ['"api requests"', '"a:b;c"', '"' + "x" * 70 + '"', '"' + "x" * 64 + 'yz"'],
+            ["5", "1.50", "true"],
+            ["null", '{"k":1}', "[]", '""', None, '"seats"'],
+            ['"seats","limit":"projects"', '"\\tstorage\\n"'],
+            ["-0", "1e3", "10.0"],
+            ['"\\u0073eats\\u0007"', '"a\\u0000b"'],
+        ]
+        for i, limits in enumerate(raw_limits):
+            u = self.quiet_user(f"sig{i}", "", email=f"sig{i}@{WH_FREE_MAIL[i]}", title="", created=self.at(80))
+            for k, raw in enumerate(limits):
+                for when in (self.at(3 + k), self.E - (2 + k) * DAY):
+                    ms = self.free_ms(when, when + HOUR)
+                    props = "{}" if raw is None else '{"limit":' + raw + "}"
+                    self.push(ms, "raw", '{"type":"track","messageId":"%s","userId":"%s","event":"plan_limit_reached",'
+                                         '"properties":%s,"timestamp":"%s"}' % (self.mid(), u.uid, props, iso_ms(ms)))
+            self.note("signal_limit_values", f"{u.uid}: " + ", ".join("(missing)" if r is None else r for r in limits))
+        # Signals outside the window or after as_of do not count; a pricing page view has no detail.
+        u = self.quiet_user("sig-window", "", email="sig-window@gmail.com", title="", created=self.at(80))
+        self.act(u, self.exact(T - 14 * DAY), "plan_limit_reached", {"limit": "at_window_start"})
+        self.act(u, self.exact(T - 14 * DAY + 1), "plan_limit_reached", {"limit": "inside"})
+        self.act(u, self.free_ms(self.at(2), self.at(1)), "pricing")
+        self.act(u, self.exact(T + 5), "plan_limit_reached", {"limit": "after_as_of"})
+        self.note("signal_window", "sig-window")
+        # Past the daily cap, only the first 50 of the day count: the 5 later ones' detail is no signal.
+        u = self.quiet_user("sig-cap", "", email="sig-cap@yahoo.com", title="", created=self.at(80))
+        day = (T - 2 * DAY) // DAY
+        times = sorted(self.in_day(day) for _ in range(55))
+        for k, ms in enumerate(times):
+            self.act(u, ms, "plan_limit_reached", {"limit": "seats" if k < 50 else "storage"})
+        self.note("cap_days", f"sig-cap: 55 plan_limit_reached on {iso_s(day * DAY)[:10]}, the last 5 with limit storage")
+        # Signals of several users of one account (all reach the account's reasons).
+        for i in range(3):
+            u = self.active_user(f"sig-team{i}", "xenonpath.io", 30, -1, title="")
+            self.act(u, self.free_ms(self.at(5), self.at(1)), "plan_limit_reached", {"limit": ["seats", "projects", "api_requests"][i]})
+        self.note("signal_team", "xenonpath.io")
+
+    def posthog(self) -> None:
+        """PostHog export lines: identify with an anonymous id and person properties, events with $groups, page views,
+        system events (never activity), an alias, a group identify."""
+        T, rng = self.T, self.rng
+
+        def ph(ms, event, distinct, props, person=None, tag="posthog"):
+            obj = {"uuid": self.mid(), "event": event, "distinct_id": distinct, "properties": props,
+                   "timestamp": iso_ms(ms)[:-1] + "000+00:00"}
+            if person is not None:
+                obj["person_properties"] = person
+            self.push(ms, tag, obj)
+
+        grp = {"company": "pinecrest.io"}
+        for i, uid in enumerate(["ph-ann", "ph-bo"]):
+            self.quiet_user(uid, "pinecrest.io", email="", title="", created=None, in_csv=False)
+            anon = f"ph-anon-{i}"
+            for _ in range(5):
+                ph(self.free_ms(self.at(41), self.at(40)), "$pageview", anon,
+                   {"$pathname": "/pricing", "$current_url": "https://tallyboard.io/pricing", "$is_identified": False})
+            ph(self.at(39, 10), "$identify", uid, {"$anon_distinct_id": anon,
+                                                   "$set": {"email": f"{uid}@pinecrest.io", "title": "Head of Analytics"}})
+            for _ in range(60):
+                name = rng.choice(["core_feature_used", "report_exported", "dashboard_viewed", "$pageview"])
+                props = {"$groups": grp, "feature": "notebooks"} if name != "$pageview" else {"$pathname": "/app", "$groups": grp}
+                ph(self.free_ms(self.at(38), self.at(-2)), name, uid, props,
+                   person={"email": f"{uid}@pinecrest.io", "title": "Head of Analytics" if i == 0 else "Analyst"})
+            # System events are no activity: 600 autocaptures on one day make no bot-like day.
+            day = (T - 3 * DAY) // DAY
+            for _ in range(600 if i == 0 else 20):
+                ph(self.in_day(day, 0, 23.9), "$autocapture", uid, {"$groups": grp, "$event_type": "click"})
+            self.note("posthog_users", uid)
+        ph(self.at(20, 10), "$create_alias", "ph-bo", {"alias": "ph-bo-old"})
+        self.quiet_user("ph-bo-old", "pinecrest.io", email="ph-bo-old@pinecrest.io", title="Data Lead",
+                            created=self.at(60), in_csv=True)
+        for _ in range(20):
+            ph(self.free_ms(self.at(55), self.at(21)), rng.choice(["core_feature_used", "integration_connected"]), "ph-bo-old",
+               {"$groups": grp, "integration": "snowflake"})
+        ph(self.at(25, 10), "$groupidentify", "$company_pinecrest.io",
+           {"$group_type": "company", "$group_key": "pinecrest.io", "$group_set": {"name": "Pinecrest", "employees": 310}})
+        # Only system events by as_of: not known until its first real event after it.
+        ph(self.at(10, 10), "$autocapture", "ph-late", {"$event_type": "click"})
+        ph(self.at(9, 10), "$pageleave", "ph-late", {})
+        ph(T + 2 * HOUR, "core_feature_used", "ph-late", {"$groups": grp})
+        self.note("posthog_alias", "ph-bo-old -> ph-bo ($create_alias)")
+        self.note("posthog_system_only_before_as_of", "ph-late")
+
+    def duplicates(self, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Re-delivered lines: exact copies (same messageId) 100-2000 lines later; three with one messageId and other
+        content (the first stored wins); an identify reusing a track's messageId; a seed 004 line twice."""
+        rng = self.rng
+        n_exact = self.n_events // 100
+        seg = [i for i, (tag, _) in enumerate(lines) if tag in ("activity", "identify", "group")]
+        picks = sorted(rng.sample(seg[: len(seg) * 9 // 10], n_exact + 4), reverse=True)
+        out = list(lines)
+        for k, i in enumerate(picks):
+            text = lines[i][1]
+            j = min(len(out), i + rng.randrange(100, 2000))
+            if k < n_exact:
+                out.insert(j, ("duplicate", text))
+            elif k < n_exact + 3:
+                obj = json.loads(text)
+                obj["properties" if "properties" in obj else "traits"] = {"redelivered": True, "limit": "changed"}
+                out.insert(j, ("duplicate_other_content", dumps(obj)))
+                self.note("duplicate_message_id_other_content", obj["messageId"])
+            else:
+                obj = json.loads(text)
+                twin = {"type": "identify", "messageId": obj["messageId"], "userId": "dup-identify",
+                        "traits": {"email": "dup-identify@acme-analytics.com"}, "timestamp": iso_ms(self.T - 3 * DAY)}
+                out.insert(j, ("duplicate_other_kind", dumps(twin)))
+                self.note("duplicate_message_id_other_kind", obj["messageId"])
+        s004 = [i for i, (tag, _) in enumerate(out) if tag == "seed004"]
+        i = s004[len(s004) // 2]
+        out.insert(min(len(out), i + 50), ("duplicate", out[i][1]))
+        self.note("duplicate_seed004_line", json.loads(out[i][1])["timestamp"])
+        return out
+
+    # ---------------------------------------------------------------- output
+    def build(self, out: Path) -> None:
+        rng = self.rng
+        self.build_roster()
+        self.aliases()
+        self.links()
+        self.traits()
+        self.csv_timing()
+        self.hints()
+        self.groups()
+        self.internal()
+        self.hygiene()
+        self.signals()
+        self.posthog()
+        self.plan_use_all()
+        n_dup = self.n_events // 100 + 3 + 1 + 1
+        budget = self.n_events - len(self.records) - n_dup
+        assert budget > 0, budget
+        self.fill(budget)
+
+        first, last = min(r[0] for r in self.records), max(r[0] for r in self.records)
+        late = [r for r in self.records if r[2] == "late"]
+        ordered = sorted((r for r in self.records if r[2] != "late"), key=lambda r: (r[0], r[1])) + late
+        lines = [(tag, obj if isinstance(obj, str) else dumps(obj)) for _, _, tag, obj in ordered]
+        # Late arrivals: ~1.5% of lines delivered up to 300 lines late (file order is not time order).
+        n = len(lines)
+        for _ in range(n * 15 // 1000):
+            i = rng.randrange(n - 301)
+            lines.insert(i + rng.randrange(1, 301), lines.pop(i))
+        lines = self.duplicates(lines)
+        assert len(lines) == self.n_events, (len(lines), self.n_events)
+
+        users_rows = [[u.uid, u.email, u.csv_domain, u.title, "" if u.created is None else iso_s(u.created)]
+                      for u in sorted(self.users.values(), key=lambda u: u.uid) if u.in_csv]
+        paying = [u for u in sorted(self.users.values(), key=lambda u: u.uid) if u.in_csv and u.created and u.profile == "power"]
+        for k, u in enumerate(paying):
+            start = u.created + 10 * DAY if k % 2 == 0 else self.T + (1 + k % 20) * DAY
+            self.subscriptions.append([u.uid, ["pro", "team", "free"][k % 3], iso_s(start)])
+        self.subscriptions.sort(key=lambda r: (r[0], r[2]))
+
+        out.mkdir(parents=True, exist_ok=True)
+        write_text(out / "companies.csv", csv_text(COMPANIES_HEADER, self.companies_rows))
+        write_text(out / "users.csv", csv_text(USERS_HEADER, users_rows))
+        write_text(out / "subscriptions.csv", csv_text(SUBSCRIPTIONS_HEADER, self.subscriptions))
+        write_text(out / "events.jsonl", "".join(t + "\n" for _, t in lines))
+        kinds: dict[str, int] = {}
+        for tag, _ in lines:
+            kinds[tag] = kinds.get(tag, 0) + 1
+        manifest = {
+            "as_of": WH_AS_OF,
+            "earlier_as_of": WH_EARLIER_AS_OF,
+            "seed": self.seed,
+            "generator": f"Fixtures/generator/generate.py warehouse --events {self.n_events}",
+            "description": (
+                "Warehouse equality workspace (issue 18): every rule of Tests/warehouse/RULES.md planted several times, "
+                "scored at as_of and at earlier_as_of (about 10 days before; both inside the data, which runs from "
+                f"{iso_s(first)[:10]} to {iso_s(last)[:10]}, 4 days after as_of). Segment track, page, screen, identify, "
+                "group and alias calls (some timestamps with an offset, microseconds, no zone, or originalTimestamp/"
+                "sentAt/receivedAt), seed 004 lines and PostHog export lines. ASCII only; no two activity events of one "
+                "person share a millisecond. edge_cases names the users, visitors and groups of each case."),
+            "files": {"events.jsonl": {"lines": len(lines), "by_kind": dict(sorted(kinds.items()))},
+                      "users.csv": {"rows": len(users_rows)}, "companies.csv": {"rows": len(self.companies_rows)},
+                      "subscriptions.csv": {"rows": len(self.subscriptions)}},
+            "edge_cases": self.cases,
+        }
+        write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        print(f"warehouse: {len(lines)} event lines, {len(users_rows)} users in users.csv ({len(self.users)} planned), "
+              f"{len(self.companies_rows)} companies, as_of {WH_AS_OF}, earlier_as_of {WH_EARLIER_AS_OF} -> {out}")
+
+    def plan_use_all(self) -> None:
+        """Ordinary use and early activation for the base roster (scenario users have their days already)."""
+        self.plan_use_for([u for u in self.users.values() if u.profile != "quiet" and not u.days and u.weight == 0])
+
+    def plan_use_for(self, people: list) -> None:
+        rng = self.rng
+        first_day = self.start // DAY
+        last_day = self.end // DAY
+        for u in people:
+            if u.profile == "lurker":
+                u.fill = False
+            created = u.created if u.created is not None else self.start + 5 * DAY
+            d0 = max(first_day, created // DAY)
+            if u.profile == "dormant":
+                d1 = min(last_day, self.T // DAY - rng.randint(16, 70))
+            else:
+                d1 = last_day if rng.random() < 0.8 else rng.randint(d0, last_day)
+            p = {"power": 0.85, "regular": 0.45, "casual": 0.15, "dormant": 0.35, "new": 0.8}.get(u.profile, 0.0)
+            u.days = [d for d in range(d0, d1 + 1) if rng.random() < p]
+            u.weight = {"power": 6.0, "regular": 2.0, "casual": 1.0, "dormant": 1.5, "new": 3.0}.get(u.profile, 0.0)
+            if not u.fill or u.created is None:
+                continue
+            steps = {"power": 0.9, "new": 0.8, "regular": 0.5, "dormant": 0.5}.get(u.profile, 0.15)
+            for name, count in (("project_created", 1), ("team_invite_sent", 1), ("core_feature_used", 3),
+                                ("integration_connected", 1), ("onboarding_completed", 1), ("login", 4)):
+                if rng.random() < steps:
+                    for _ in range(rng.randint(1, count) if name == "login" else count):
+                        ms = self.free_ms(u.created + MINUTE, min(u.created + 6 * DAY, self.end))
+                        self.act(u, ms, name)
+
+
+def warehouse(n_events: int, out: Path, seed: int) -> None:
+    WarehouseBuilder(n_events, seed).build(out)
+
+
 def main(argv: list[str]) -> int:
     fixtures = Path(__file__).resolve().parent.parent
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -1887,6 +3027,10 @@ def main(argv: list[str]) -> int:
     r = sub.add_parser("briefings", help="varied hot accounts for the briefing prompt (validator ground truth)")
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--seed", type=int, default=13)
+    h = sub.add_parser("warehouse", help="every rule briefer sql must reproduce, for Tests/warehouse/equality.py")
+    h.add_argument("--events", type=int, default=20_000)
+    h.add_argument("--out", type=Path, required=True)
+    h.add_argument("--seed", type=int, default=17)
     x = sub.add_parser("bad", help="hand-shaped bad input (bad_events.jsonl)")
     x.add_argument("--out", type=Path, default=fixtures / "bad")
     args = ap.parse_args(argv)
@@ -1902,6 +3046,10 @@ def main(argv: list[str]) -> int:
         backtest(args.out, args.users, args.independent, args.seed)
     elif args.mode == "briefings":
         briefings(args.out, args.seed)
+    elif args.mode == "warehouse":
+        if args.events < 10_000:
+            ap.error("--events must be at least 10000 (the planted cases alone take about 6500 lines)")
+        warehouse(args.events, args.out, args.seed)
     else:
         bad(args.out)
     return 0

@@ -212,8 +212,9 @@ extension BrieferStore {
         } else {
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms")
-            {
+                sql:
+                    "SELECT group_id, domain, name, industry, employee_count, estimated_revenue, country FROM groups ORDER BY updated_ms, group_id"
+            ) {
                 guard let domain: String = row["domain"] else { continue }
                 groupDomains[row["group_id"]] = domain
                 companies[domain] = CompanyRecord(

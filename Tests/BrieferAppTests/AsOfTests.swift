@@ -41,6 +41,29 @@ struct AsOfTests {
         #expect(backtest.users.first { $0.userId == "u9" }?.account == "alpha.com")
     }
 
+    /// Two groups naming one domain in the same millisecond: the greater group id's call is the company's, in whichever
+    /// order they arrive, now and as of a past time alike (the SQL script reads them so too).
+    @Test func groupsOfOneDomainAtOneMillisecondAreReadInOneOrder() throws {
+        let a =
+            #"{"type":"group","messageId":"g1","userId":"u7","groupId":"org_a","traits":{"website":"tie.com","employees":3000},"timestamp":"2026-10-01T10:00:00Z"}"#
+        let b =
+            #"{"type":"group","messageId":"g2","userId":"u7","groupId":"org_b","traits":{"website":"tie.com","employees":30},"timestamp":"2026-10-01T10:00:00Z"}"#
+        let track = #"{"type":"track","messageId":"t1","userId":"u7","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#
+        var firmographics: Set<Int> = []
+        for lines in [[a, b, track], [b, a, track]] {
+            for asOf in ["2026-10-05T00:00:00Z", "2026-10-01T12:00:00Z"] {
+                let t = try TemporaryStore()
+                // One ingest per call: each arrives in its own batch, in this order.
+                for (i, line) in lines.enumerated() { _ = try ingest([try t.file("e\(i).jsonl", line)], into: t.store) }
+                let user = try scored(at: asOf, in: t).users.first { $0.userId == "u7" }
+                #expect(user?.account == "tie.com")
+                firmographics.insert(user?.firmographic ?? -1)
+            }
+        }
+        // org_b's 30 employees (20 points), never org_a's 3000 (30 points).
+        #expect(firmographics.count == 1)
+    }
+
     @Test func identityAndUsersAreThoseKnownAtTheAsOfTime() throws {
         let t = try TemporaryStore()
         _ = try ingest([try t.file("e.jsonl", Self.events)], into: t.store)

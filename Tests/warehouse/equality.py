@@ -97,7 +97,9 @@ def main():
         try:
             for model in args.models.split(","):
                 for as_of in args.as_of:
+                    started = time.perf_counter()
                     briefer(args.briefer, "score", "--as-of", as_of, "--model", model, *common)
+                    scored = time.perf_counter() - started
                     users, accounts = stored_scores(args.db, as_of, model)
                     script = briefer(args.briefer, "sql", "--dialect", engine.dialect, "--as-of", as_of, "--model", model,
                                      *common)
@@ -116,11 +118,13 @@ def main():
                         first = sorted(probe)[0]
                         probe[first]["score"] += 1
                         probe[first]["reasons"] += "; probe:+0"
-                        if len(compare("user", probe, engine.fetch("briefer_user_scores"), USER_FIELDS, "user_id")) < 2 + len(differences):
+                        sql_users = engine.fetch("briefer_user_scores")
+                        baseline = len(compare("user", users, sql_users, USER_FIELDS, "user_id"))
+                        if len(compare("user", probe, sql_users, USER_FIELDS, "user_id")) < 2 + baseline:
                             differences.append("the comparison did not notice a changed score: it cannot fail")
                     status = "equal" if not differences else f"{len(differences)} differences"
                     print(f"{engine.label}: {model} as of {as_of}: {len(users)} users, {len(accounts)} accounts: {status} "
-                          f"(script {elapsed:.2f} s, load {loaded:.2f} s)", flush=True)
+                          f"(script {elapsed:.2f} s, load {loaded:.2f} s; briefer score {scored:.2f} s)", flush=True)
                     for line in differences[:15]:
                         print("  " + line)
                     failed = failed or bool(differences)

@@ -1988,7 +1988,11 @@ class WHUser:
 
 
 class WarehouseBuilder:
-    def __init__(self, n_events: int, seed: int):
+    def __init__(self, n_events: int, seed: int, differences: bool = False):
+        # differences: also plant the inputs the README's "What differs" lists, where briefer sql reads otherwise
+        # than Briefer by design (number spelling, duplicate JSON keys, NUL, a number where a text trait belongs, an
+        # exponent, a null key in the engines that cannot see one). Off, the workspace is one the script must equal.
+        self.differences = differences
         self.n_events = n_events
         self.seed = seed
         self.rng = random.Random(seed)
@@ -2643,7 +2647,8 @@ class WarehouseBuilder:
         g(kb[0], "kestrelbyte.com", 45, {"name": "Kestrel Byte", "employees": " 240 ", "industry": "\tTechnology\n",
                                          "annual_revenue": "18000000", "country": "GB"})
         # A JSON null key blocks the next name (employees: null -> no employee_count); website null -> domain.
-        g(mg[0], "MOSAIC-1", 40, {"website": None, "domain": "mosaicgrid.com", "employees": None, "employee_count": 400,
+        g(mg[0], "MOSAIC-1", 40, {"website": None, "domain": "mosaicgrid.com",
+                                  **({"employees": None} if self.differences else {}), "employee_count": 400,
                                   "industry": "fintech", "estimated_revenue": 9000000, "revenue": 1, "country": "CA"})
         # Two groups of one domain: the one called last gives the fields (changes between the as-of times).
         g(od[0], "org_orbit_a", 40, {"name": "Orbit Desk", "website": "orbitdesk.com", "employees": 60,
@@ -2655,12 +2660,13 @@ class WarehouseBuilder:
                                          "industry": "media", "country": "FR"})
         g(ph[1], "pixelharbor.com", 3, {"name": "Pixel Harbor", "industry": "ecommerce"})
         # Industry as a number (an industry code), employees a plain number.
-        g(ql[0], "QL-77", 40, {"name": "Quartz Lane", "website": "https://quartzlane.com", "industry": 541511,
+        g(ql[0], "QL-77", 40, {"name": "Quartz Lane", "website": "https://quartzlane.com",
+                               "industry": 541511 if self.differences else "541511",
                                "employees": 250, "estimated_revenue": "12000000", "country": "US"})
         # Group fields beside a companies.csv row: the file's fields win one by one (lumenstack has no employees,
         # revenue there; linden hall no employees); numbers without a fraction written with one or an exponent.
         g(team("lumenstack.io")[0], "lumenstack.io", 35,
-          {"employees": 250.0, "annual_revenue": 2.5e7, "industry": "SaaS", "country": "DE"})
+          {"employees": 250.0, "annual_revenue": 2.5e7 if self.differences else 25000000, "industry": "SaaS", "country": "DE"})
         g(team("lindenhall.com")[0], "Org_42", 35, {"website": "lindenhall.com", "employees": "1,200",
                                                     "employee_count": 1200, "revenue": "+3500000"})
         g(team("novaledger.com")[0], "novaledger.com", 30, {"name": "Nova Ledger Inc", "industry": " Fintech ",
@@ -2792,11 +2798,11 @@ class WarehouseBuilder:
         raw_limits = [
             ['"seats"', '" seats "', '"Seats"'],
             ['"api requests"', '"a:b;c"', '"' + "x" * 70 + '"', '"' + "x" * 64 + 'yz"'],
-            ["5", "1.50", "true"],
+            ["5", "1.50", "true"] if self.differences else ["5", "150", "true"],
             ["null", '{"k":1}', "[]", '""', None, '"seats"'],
-            ['"seats","limit":"projects"', '"\\tstorage\\n"'],
-            ["-0", "1e3", "10.0"],
-            ['"\\u0073eats\\u0007"', '"a\\u0000b"'],
+            ['"seats","limit":"projects"', '"\\tstorage\\n"'] if self.differences else ['"projects"', '"\\tstorage\\n"'],
+            ["-0", "1e3", "10.0"] if self.differences else ["-7", "1000", "10"],
+            ['"\\u0073eats\\u0007"', '"a\\u0000b"'] if self.differences else ['"\\u0073eats\\u0007"', '"a\\u0001b"'],
         ]
         for i, limits in enumerate(raw_limits):
             u = self.quiet_user(f"sig{i}", "", email=f"sig{i}@{WH_FREE_MAIL[i]}", title="", created=self.at(80))
@@ -3003,8 +3009,8 @@ class WarehouseBuilder:
                         self.act(u, ms, name)
 
 
-def warehouse(n_events: int, out: Path, seed: int) -> None:
-    WarehouseBuilder(n_events, seed).build(out)
+def warehouse(n_events: int, out: Path, seed: int, differences: bool = False) -> None:
+    WarehouseBuilder(n_events, seed, differences).build(out)
 
 
 def main(argv: list[str]) -> int:
@@ -3031,6 +3037,8 @@ def main(argv: list[str]) -> int:
     h.add_argument("--events", type=int, default=20_000)
     h.add_argument("--out", type=Path, required=True)
     h.add_argument("--seed", type=int, default=17)
+    h.add_argument("--differences", action="store_true",
+                   help="also plant the inputs README 'What differs' lists (the script reads them otherwise by design)")
     x = sub.add_parser("bad", help="hand-shaped bad input (bad_events.jsonl)")
     x.add_argument("--out", type=Path, default=fixtures / "bad")
     args = ap.parse_args(argv)
@@ -3049,7 +3057,7 @@ def main(argv: list[str]) -> int:
     elif args.mode == "warehouse":
         if args.events < 10_000:
             ap.error("--events must be at least 10000 (the planted cases alone take about 6500 lines)")
-        warehouse(args.events, args.out, args.seed)
+        warehouse(args.events, args.out, args.seed, args.differences)
     else:
         bad(args.out)
     return 0

@@ -174,3 +174,56 @@ extension ActivityDay {
         }.sorted { $0.day < $1.day }
     }
 }
+
+extension BrieferStore {
+    /// Merges what identify calls said (``IdentifyFields``) into a user's row, field by field: a value replaces the stored
+    /// one when its call is later (at the same millisecond, when it is greater). Arguments: ``mergeIdentifyArguments(_:user:)``.
+    static let mergeIdentifySQL = """
+        UPDATE users SET
+            identify_email = CASE WHEN ?1 IS NOT NULL AND (identify_email_ms IS NULL OR identify_email_ms < ?2
+                OR (identify_email_ms = ?2 AND identify_email < ?1)) THEN ?1 ELSE identify_email END,
+            identify_email_ms = CASE WHEN ?1 IS NOT NULL AND (identify_email_ms IS NULL OR identify_email_ms < ?2
+                OR (identify_email_ms = ?2 AND identify_email < ?1)) THEN ?2 ELSE identify_email_ms END,
+            identify_title = CASE WHEN ?3 IS NOT NULL AND (identify_title_ms IS NULL OR identify_title_ms < ?4
+                OR (identify_title_ms = ?4 AND identify_title < ?3)) THEN ?3 ELSE identify_title END,
+            identify_title_ms = CASE WHEN ?3 IS NOT NULL AND (identify_title_ms IS NULL OR identify_title_ms < ?4
+                OR (identify_title_ms = ?4 AND identify_title < ?3)) THEN ?4 ELSE identify_title_ms END,
+            identify_created_ms = CASE WHEN ?5 IS NOT NULL AND (identify_created_set_ms IS NULL OR identify_created_set_ms < ?6
+                OR (identify_created_set_ms = ?6 AND identify_created_ms < ?5)) THEN ?5 ELSE identify_created_ms END,
+            identify_created_set_ms = CASE WHEN ?5 IS NOT NULL AND (identify_created_set_ms IS NULL OR identify_created_set_ms < ?6
+                OR (identify_created_set_ms = ?6 AND identify_created_ms < ?5)) THEN ?6 ELSE identify_created_set_ms END,
+            identify_ms = CASE WHEN identify_ms IS NULL OR identify_ms < ?7 THEN ?7 ELSE identify_ms END
+        WHERE id = ?8
+        """
+
+    static func mergeIdentifyArguments(_ f: IdentifyFields, user: Int64) -> StatementArguments {
+        [f.email?.value, f.email?.ms, f.title?.value, f.title?.ms, f.created?.value, f.created?.ms, f.ms, user]
+    }
+
+    /// Every user's identify fields read again from their identify calls (v14: before it, a later call without a field
+    /// could leave an older value than the latest in place).
+    static func refoldIdentifyFields(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE users SET identify_email = NULL, identify_email_ms = NULL, identify_title = NULL, identify_title_ms = NULL,
+                    identify_created_ms = NULL, identify_created_set_ms = NULL, identify_ms = NULL
+                """)
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT user_id, ts, traits FROM events WHERE kind = 'identify' AND user_id IS NOT NULL ORDER BY user_id")
+        let merge = try db.makeStatement(sql: mergeIdentifySQL)
+        var current: (user: Int64, fields: IdentifyFields)?
+        func flush() throws {
+            if let current { try merge.execute(arguments: mergeIdentifyArguments(current.fields, user: current.user)) }
+        }
+        while let row = try rows.next() {
+            let user: Int64 = row["user_id"]
+            if current?.user != user {
+                try flush()
+                current = (user, IdentifyFields())
+            }
+            let traits = IdentifyTraits((row["traits"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([]))
+            current!.fields.add(ms: row["ts"], traits)
+        }
+        try flush()
+    }
+}

@@ -83,7 +83,7 @@ extension BrieferStore {
             // identify call is after the as-of time (a backtest), they are read again from the raw
             // calls made by then: an event after the as-of time never changes a score as of it.
             let stale = Set(stored.filter { ($0.hintMs ?? .min) > asOf || ($0.identifyMs ?? .min) > asOf }.map(\.rowId))
-            var history: [Int64: (hint: (ms: Int64, text: String)?, email: String?, title: String?, created: Int64?)] = [:]
+            var history: [Int64: (hint: (ms: Int64, text: String)?, identify: IdentifyFields)] = [:]
             if !stale.isEmpty {
                 // The calls that give a hint at ingest too (IngestWriter): activity that is not a vendor's system event,
                 // identify traits, group calls — never an alias call's context.
@@ -110,15 +110,13 @@ extension BrieferStore {
                             if extraction.isSystemEvent(source: source, name: names[nameId]!) { continue }
                         }
                     }
-                    var h = history[user] ?? (nil, nil, nil, nil)
+                    var h = history[user] ?? (nil, IdentifyFields())
                     let ms: Int64 = row["ts"]
                     var hint: String? = row["group_hint"]
                     if (row["kind"] as String) == "identify", let value = (row["traits"] as String?).flatMap({ try? JSONParser.parse($0) })
                     {
                         let traits = IdentifyTraits(value)
-                        h.email = traits.email ?? h.email
-                        h.title = traits.title ?? h.title
-                        h.created = traits.createdAt?.milliseconds ?? h.created
+                        h.identify.add(ms: ms, traits)
                         hint = traits.companyHint
                     }
                     if let hint, IngestWriter.isLater(ms, hint, than: h.hint) { h.hint = (ms, hint) }
@@ -146,7 +144,8 @@ extension BrieferStore {
                 if stale.contains(user.rowId) {
                     let h = history[user.rowId]
                     (c.email, c.title, c.created, c.hint) = (
-                        user.csvEmail ?? h?.email, user.csvTitle ?? h?.title, user.csvCreated ?? h?.created, h?.hint
+                        user.csvEmail ?? h?.identify.email?.value, user.csvTitle ?? h?.identify.title?.value,
+                        user.csvCreated ?? h?.identify.created?.value, h?.hint
                     )
                 }
                 return c

@@ -97,6 +97,21 @@ extension BrieferStore {
                         ("via", text(row["via"])),
                     ])
             }
+            // An alias call naming its own user (previousId = userId) links nothing, but its user is seen by then, as the
+            // alias rows of a warehouse's aliases table say: one such row per alias call (the script's links skip them).
+            rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT u.external_id, e.ts FROM events e JOIN users u ON u.id = e.user_id WHERE e.kind = 'alias' ORDER BY e.id
+                    """)
+            while let row = try rows.next() {
+                try emit(
+                    .identities,
+                    [
+                        ("anonymous_id", text(row["external_id"])), ("user_id", text(row["external_id"])), ("ts", time(row["ts"])),
+                        ("via", .string("alias")),
+                    ])
+            }
             try flush(.identities)
 
             rows = try Row.fetchCursor(

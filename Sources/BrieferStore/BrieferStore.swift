@@ -394,6 +394,17 @@ public final class BrieferStore: Sendable {
                     CREATE INDEX crm_feedback_by_account ON crm_feedback(account, set_ms);
                     """)
         }
+        migrator.registerMigration("v14: identify fields timed one by one") { db in
+            // Each identify field keeps the time of the call that gave it: the latest call giving a field wins it, whatever
+            // order the calls arrive in (before, one time for all fields let an older value stand). Read again from the calls.
+            try db.execute(
+                sql: """
+                    ALTER TABLE users ADD COLUMN identify_email_ms INTEGER;
+                    ALTER TABLE users ADD COLUMN identify_title_ms INTEGER;
+                    ALTER TABLE users ADD COLUMN identify_created_set_ms INTEGER;
+                    """)
+            try Self.refoldIdentifyFields(db)
+        }
         return migrator
     }
 }

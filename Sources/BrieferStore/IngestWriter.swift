@@ -104,7 +104,7 @@ public final class IngestWriter {
         var firstEvent: Int64?
         var lastEvent: Int64?
         var hint: (ms: Int64, text: String)?
-        var identify: (ms: Int64, email: String?, title: String?, created: Int64?)?
+        var identify = IdentifyFields()
     }
 
     /// Seconds spent per phase of event writes, for `--log-level debug`.
@@ -241,20 +241,9 @@ public final class IngestWriter {
                 guard let user else { continue }
                 var delta = deltas[user] ?? UserDelta()
                 delta.firstSeen = min(delta.firstSeen ?? ms, ms)
-                // Field by field: a later call without an email keeps the earlier email (as the
-                // database's coalesce does across batches).
+                // Field by field, each the latest call's that gives it, whatever order the calls arrive in.
                 let traits = IdentifyTraits(event.traits)
-                let created = traits.createdAt?.milliseconds, email = traits.email, title = traits.title
-                if let earlier = delta.identify {
-                    let later = ms >= earlier.ms
-                    delta.identify = (
-                        max(ms, earlier.ms), later ? email ?? earlier.email : earlier.email ?? email,
-                        later ? title ?? earlier.title : earlier.title ?? title,
-                        later ? created ?? earlier.created : earlier.created ?? created
-                    )
-                } else {
-                    delta.identify = (ms, email, title, created)
-                }
+                delta.identify.add(ms: ms, traits)
                 if let hint = traits.companyHint, Self.isLater(ms, hint, than: delta.hint) {
                     delta.hint = (ms, hint)
                 }
@@ -417,18 +406,7 @@ public final class IngestWriter {
                                       OR (group_hint_ms = ?5 AND group_hint < ?4)) THEN ?5 ELSE group_hint_ms END
                 WHERE id = ?3
                 """)
-        let identify = try db.cachedStatement(
-            sql: """
-                UPDATE users SET identify_email = coalesce(?1, identify_email), identify_title = coalesce(?2, identify_title),
-                    identify_created_ms = coalesce(?3, identify_created_ms), identify_ms = ?4
-                WHERE id = ?5 AND (identify_ms IS NULL OR identify_ms <= ?4)
-                """)
-        let identifyOlder = try db.cachedStatement(
-            sql: """
-                UPDATE users SET identify_email = coalesce(identify_email, ?1), identify_title = coalesce(identify_title, ?2),
-                    identify_created_ms = coalesce(identify_created_ms, ?3)
-                WHERE id = ?5 AND identify_ms > ?4
-                """)
+        let identify = try db.cachedStatement(sql: BrieferStore.mergeIdentifySQL)
         for (user, delta) in deltas {
             try RawStatement.execute(db, events) { b in
                 b.integer(1, delta.firstEvent)
@@ -438,10 +416,7 @@ public final class IngestWriter {
                 b.integer(5, delta.hint?.ms)
                 b.integer(6, delta.firstSeen)
             }
-            if let i = delta.identify {
-                try identify.execute(arguments: [i.email, i.title, i.created, i.ms, user])
-                try identifyOlder.execute(arguments: [i.email, i.title, i.created, i.ms, user])
-            }
+            if delta.identify.ms != nil { try identify.execute(arguments: BrieferStore.mergeIdentifyArguments(delta.identify, user: user)) }
         }
     }
 

@@ -1,9 +1,11 @@
 import BrieferApp
 import BrieferCore
-import BrieferStore
+import GRDB
 import BrieferTesting
 import Foundation
 import Testing
+
+@testable import BrieferStore
 
 /// An event after the as-of time never changes a score as of it: not its activity, not who the
 /// user is, not which account they belong to.
@@ -39,6 +41,53 @@ struct AsOfTests {
         _ = try ingest([try after.file("e.jsonl", calls + "\n" + later)], into: after.store)
         let backtest = try scored(at: "2026-10-05T00:00:00Z", in: after)
         #expect(backtest.users.first { $0.userId == "u9" }?.account == "alpha.com")
+    }
+
+    /// Each identify field is the latest call's that gives it — a later call without an email keeps the one before —
+    /// whatever order the calls arrive in, in one batch or many; at the same millisecond the greater value wins. Before
+    /// v14 one time served all fields, and a later empty call could leave the oldest email standing.
+    @Test func identifyFieldsAreEachTheLatestCallsThatGivesThem() throws {
+        let calls = [
+            #"{"type":"identify","messageId":"i1","userId":"u5","traits":{"email":"a@alderpoint.com","title":"Analyst","createdAt":"2026-02-02T00:00:00Z"},"timestamp":"2026-02-04T10:00:00Z"}"#,
+            #"{"type":"identify","messageId":"i2","userId":"u5","traits":{"email":"a@birchmoor.com","title":"VP Sales","createdAt":"2026-01-30T00:00:00Z"},"timestamp":"2026-02-15T10:00:00Z"}"#,
+            #"{"type":"identify","messageId":"i3","userId":"u5","traits":{},"timestamp":"2026-02-23T10:00:00Z"}"#,
+            #"{"type":"identify","messageId":"i4","userId":"u6","traits":{"email":"b@oakridge.com"},"timestamp":"2026-02-10T10:00:00Z"}"#,
+            #"{"type":"identify","messageId":"i5","userId":"u6","traits":{"email":"b@ivybridge.com"},"timestamp":"2026-02-10T10:00:00Z"}"#,
+            #"{"type":"track","messageId":"t5","userId":"u5","event":"login","timestamp":"2026-02-24T10:00:00Z"}"#,
+            #"{"type":"track","messageId":"t6","userId":"u6","event":"login","timestamp":"2026-02-24T10:00:00Z"}"#,
+        ]
+        for order in [[0, 1, 2, 3, 4], [2, 0, 1, 4, 3], [1, 2, 0, 3, 4]] {
+            for batched in [true, false] {
+                let t = try TemporaryStore()
+                let lines = order.map { calls[$0] } + calls[5...]
+                if batched {
+                    _ = try ingest([try t.file("e.jsonl", lines.joined(separator: "\n"))], into: t.store)
+                } else {
+                    for (i, line) in lines.enumerated() { _ = try ingest([try t.file("e\(i).jsonl", line)], into: t.store) }
+                }
+                let stored = try t.store.read { db in
+                    try Row.fetchOne(
+                        db, sql: "SELECT identify_email, identify_title, identify_created_ms FROM users WHERE external_id = 'u5'")
+                }
+                #expect(stored?["identify_email"] == "a@birchmoor.com", "\(order) batched \(batched)")
+                #expect(stored?["identify_title"] == "VP Sales")
+                #expect(stored?["identify_created_ms"] == Timestamp.parse("2026-01-30T00:00:00Z")!.timestamp.milliseconds)
+                let now = try scored(at: "2026-03-01T00:00:00Z", in: t)
+                #expect(now.users.first { $0.userId == "u5" }?.account == "birchmoor.com")
+                #expect(now.users.first { $0.userId == "u6" }?.account == "oakridge.com")
+                // As of a past time, from the calls made by then.
+                #expect(try scored(at: "2026-02-20T00:00:00Z", in: t).users.first { $0.userId == "u5" }?.account == "birchmoor.com")
+                #expect(try scored(at: "2026-02-12T00:00:00Z", in: t).users.first { $0.userId == "u5" }?.account == "alderpoint.com")
+            }
+        }
+        // A database whose fields were merged the old way is read again from its calls by the v14 migration.
+        let t = try TemporaryStore()
+        _ = try ingest([try t.file("e.jsonl", calls.joined(separator: "\n"))], into: t.store)
+        try t.store.write { db in
+            try db.execute(sql: "UPDATE users SET identify_email = 'a@alderpoint.com', identify_title = 'Analyst' WHERE external_id = 'u5'")
+            try BrieferStore.refoldIdentifyFields(db)
+        }
+        #expect(try scored(at: "2026-03-01T00:00:00Z", in: t).users.first { $0.userId == "u5" }?.account == "birchmoor.com")
     }
 
     /// Two groups naming one domain in the same millisecond: the greater group id's call is the company's, in whichever

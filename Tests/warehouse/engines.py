@@ -160,6 +160,7 @@ class Spark:
         if Spark.session is None:
             from pyspark.sql import SparkSession
             warehouse = os.path.join(work, "spark-warehouse")
+            shutil.rmtree(warehouse, ignore_errors=True)  # tables a stopped run left would refuse to be made again
             Spark.session = (
                 SparkSession.builder.master("local[2]").appName("briefer-warehouse-equality")
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")

@@ -110,18 +110,32 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
     /// The first `count` characters of `value`.
     func prefix(_ value: String, _ count: Int) -> String { "SUBSTR(\(value), 1, \(count))" }
 
+    /// Which JSON values a read takes.
+    enum JSONKind { case scalar, string, number }
+
     /// A top-level key of a JSON column as text: a string as it is, a number as written, `true` / `false`; NULL for
-    /// an object, an array, null or no such key (as Briefer reads an event property).
-    func jsonScalar(_ column: String, _ key: String) -> String {
+    /// an object, an array, null or no such key (as Briefer reads an event property). `kind` narrows it to strings or
+    /// numbers where the engine can tell them apart (DuckDB, PostgreSQL; the README says what the others do).
+    func jsonScalar(_ column: String, _ key: String, _ kind: JSONKind = .scalar) -> String {
         let path = literal("$." + jsonPathKey(key))
         switch self {
         case .duckdb:
-            return
-                "CASE WHEN json_type(\(column), \(path)) IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN') THEN json_extract_string(\(column), \(path)) END"
+            let types: String
+            switch kind {
+            case .scalar: types = "('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN')"
+            case .string: types = "('VARCHAR')"
+            case .number: types = "('BIGINT', 'UBIGINT', 'DOUBLE')"
+            }
+            return "CASE WHEN json_type(\(column), \(path)) IN \(types) THEN json_extract_string(\(column), \(path)) END"
         case .postgres:
             let k = literal(key)
-            return
-                "CASE WHEN json_typeof(CAST(\(column) AS JSON) -> \(k)) IN ('string', 'number', 'boolean') THEN CAST(\(column) AS JSON) ->> \(k) END"
+            let types: String
+            switch kind {
+            case .scalar: types = "('string', 'number', 'boolean')"
+            case .string: types = "('string')"
+            case .number: types = "('number')"
+            }
+            return "CASE WHEN json_typeof(CAST(\(column) AS JSON) -> \(k)) IN \(types) THEN CAST(\(column) AS JSON) ->> \(k) END"
         case .spark:
             // get_json_object gives an object or array as its JSON text: those start with a bracket, which a value
             // Briefer reads could too (a string such as "[beta]"); the difference is written down in the README.
@@ -183,16 +197,35 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
     /// The characters Briefer's reason codes turn into `_` (SPEC §3.3): `;`, `:`, control characters and Unicode
     /// white space, as one text value (control characters written by code point, never raw in the script).
     func reasonSeparators() -> String {
-        var codePoints: [UInt32] = [0x3B, 0x3A]
-        codePoints += Array(1...0x20) + Array(0x7F...0xA0) + [0x1680] + Array(0x2000...0x200A) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
+        characters(
+            [0x3B, 0x3A] + Array(1...0x20) + Array(0x7F...0xA0) + [0x1680] + Array(0x2000...0x200A) + [
+                0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+            ])
+    }
+
+    /// Unicode's White_Space characters (what Swift's `Character.isWhitespace` and Briefer's trimming go by).
+    static let whitespace: [UInt32] =
+        Array(0x09...0x0D) + [0x20, 0x85, 0xA0, 0x1680] + Array(0x2000...0x200A) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
+
+    /// Text of these code points: `\u` escapes in Spark's and BigQuery's literals (Spark's CHR wraps above 255,
+    /// BigQuery has none), CHR elsewhere.
+    func characters(_ codePoints: [UInt32]) -> String {
         switch self {
-        case .bigquery:
-            // BigQuery has no CHR: a literal of \u escapes.
+        case .bigquery, .spark:
             return "'"
                 + codePoints.map { "\\u" + String(repeating: "0", count: 4 - String($0, radix: 16).count) + String($0, radix: 16) }.joined()
                 + "'"
         default: return codePoints.map { "CHR(\($0))" }.joined(separator: " || ")
         }
+    }
+
+    /// `trimmedWhitespace`: Unicode white space off both ends (SQL's TRIM takes spaces only). Visible ASCII at both ends
+    /// needs no pattern, as in Swift.
+    func trimmed(_ x: String) -> String {
+        let ws = characters(Self.whitespace)
+        let regex = "REGEXP_REPLACE(REGEXP_REPLACE(\(x), '^[' || \(ws) || ']+', ''), '[' || \(ws) || ']+$', '')"
+        let visible = { (c: String) in "\(binary(c)) BETWEEN '!' AND '~'" }
+        return "CASE WHEN \(visible("SUBSTR(\(x), 1, 1)")) AND \(visible("RIGHT(\(x), 1)")) THEN \(x) ELSE \(regex) END"
     }
 
     static let reasonSeparatorCount = 2 + 0x20 + (0xA0 - 0x7F + 1) + 1 + 11 + 5

@@ -82,13 +82,12 @@ public struct WarehouseScript: Sendable {
     /// `Identity.normalizedDomain`: a bare lower-case host as it is; else trimmed, lower-cased, without scheme, path,
     /// port, one leading `www.` and trailing dots.
     private func normalizedDomain(_ x: String) -> String {
-        var s = "LOWER(TRIM(\(x)))"
-        s = "CASE WHEN \(s) LIKE 'https://%' THEN SUBSTR(\(s), 9) ELSE \(s) END"
-        s = "CASE WHEN \(s) LIKE 'http://%' THEN SUBSTR(\(s), 8) ELSE \(s) END"
-        s = d.replace(s, "[/?#].*$", "")
-        s = d.replace(s, ":.*$", "")
-        s = "CASE WHEN \(s) LIKE 'www.%' THEN SUBSTR(\(s), 5) ELSE \(s) END"
-        s = d.replace(s, "[.]+$", "")
+        // Each step reads the one before once (a CASE per step would repeat it, and Spark's generated code outgrows 64 KB).
+        var s = "LOWER(\(d.trimmed(x)))"
+        for (pattern, replacement) in [("^https://", ""), ("^http://", ""), ("[/?#].*$", ""), (":.*$", ""), ("^www[.]", ""), ("[.]+$", "")]
+        {
+            s = d.replace(s, pattern, replacement)
+        }
         return "CASE WHEN \(x) IS NULL THEN NULL WHEN \(d.matches(x, "[a-z0-9.-]+")) AND \(x) NOT LIKE 'www.%' THEN \(x) ELSE \(s) END"
     }
 
@@ -121,14 +120,20 @@ public struct WarehouseScript: Sendable {
         d.divide("2 * (\(numerator)) + \(denominator)", "\(2 * denominator)")
     }
 
-    /// `JSONValue.integerValue` of JSON scalar text (integers as written; see the README for `1e3`).
-    private func integer(_ text: String) -> String {
-        "CASE WHEN \(d.matches("TRIM(\(text))", "[+-]?[0-9]{1,18}")) THEN CAST(TRIM(\(text)) AS \(d.bigint)) END"
+    /// `JSONValue.integerValue` of a JSON key: a number written as an integer, or fraction-free below 9e15 (`250.0`;
+    /// not `2.5e2`: README); a string of an integer between spaces.
+    private func integer(_ column: String, _ key: String) -> String {
+        let number = d.jsonScalar(column, key, .number), string = "TRIM(\(d.jsonScalar(column, key, .string)))"
+        return """
+            CASE WHEN \(d.matches(number, "[+-]?[0-9]{1,18}")) THEN CAST(\(number) AS \(d.bigint))
+                 WHEN \(d.matches(number, "[+-]?[0-9]{1,15}[.]0+")) THEN CAST(\(d.replace(number, "[.]0+$", "")) AS \(d.bigint))
+                 WHEN \(d.matches(string, "[+-]?[0-9]{1,18}")) THEN CAST(\(string) AS \(d.bigint)) END
+            """
     }
 
     /// An event property as Briefer reads it (`ActivityExtraction`): trimmed, empty as none, cut to 200 characters.
     private func propertyText(_ key: String) -> String {
-        let v = "TRIM(\(d.jsonScalar("properties", key)))"
+        let v = d.trimmed(d.jsonScalar("properties", key))
         return "CASE WHEN \(v) = '' THEN NULL ELSE \(d.prefix(v, 200)) END"
     }
 
@@ -190,7 +195,7 @@ public struct WarehouseScript: Sendable {
         \(d.union) SELECT user_id FROM \(tables.traits) WHERE NULLIF(user_id, '') IS NOT NULL
         \(d.union) SELECT user_id FROM \(tables.groups) WHERE NULLIF(user_id, '') IS NOT NULL
         \(d.union) SELECT user_id FROM \(tables.identities) WHERE NULLIF(user_id, '') IS NOT NULL
-        \(d.union) SELECT TRIM(user_id) FROM \(tables.users) WHERE NULLIF(TRIM(user_id), '') IS NOT NULL
+        \(d.union) SELECT \(d.trimmed("user_id")) FROM \(tables.users) WHERE NULLIF(\(d.trimmed("user_id")), '') IS NOT NULL
         """
     }
 
@@ -248,18 +253,18 @@ public struct WarehouseScript: Sendable {
             ), groups_ AS (
                 SELECT group_id, t,
                        CASE WHEN \(looksLikeDomain("given")) THEN given WHEN \(looksLikeDomain("own")) THEN own END AS domain,
-                       \(d.jsonScalar(t, "name")) AS name, LOWER(\(d.jsonScalar(t, "industry"))) AS industry,
-                       \(firstOf(["employees", "employee_count"]) { integer(d.jsonScalar(t, $0)) }) AS employee_count,
-                       \(firstOf(["annual_revenue", "estimated_revenue", "revenue"]) { integer(d.jsonScalar(t, $0)) }) AS estimated_revenue,
-                       \(d.jsonScalar(t, "country")) AS country
+                       \(d.jsonScalar(t, "name", .string)) AS name, LOWER(\(d.jsonScalar(t, "industry", .string))) AS industry,
+                       \(firstOf(["employees", "employee_count"]) { integer(t, $0) }) AS employee_count,
+                       \(firstOf(["annual_revenue", "estimated_revenue", "revenue"]) { integer(t, $0) }) AS estimated_revenue,
+                       \(d.jsonScalar(t, "country", .string)) AS country
                 FROM named
             ), by_domain AS (
                 \(firstRow("group_id, domain, name, industry, employee_count, estimated_revenue, country", from: "groups_ WHERE domain IS NOT NULL", partition: "domain", order: "t DESC, \(d.binary("group_id")) DESC"))
             ), file AS (
-                SELECT \(normalizedDomain("NULLIF(TRIM(domain), '')")) AS domain, NULLIF(TRIM(name), '') AS name,
-                       employee_count, LOWER(NULLIF(TRIM(industry), '')) AS industry, estimated_revenue,
-                       NULLIF(TRIM(country), '') AS country, LOWER(tech_stack) AS tech_stack
-                FROM \(tables.companies) WHERE NULLIF(TRIM(domain), '') IS NOT NULL
+                SELECT \(normalizedDomain("NULLIF(\(d.trimmed("domain")), '')")) AS domain, NULLIF(\(d.trimmed("name")), '') AS name,
+                       employee_count, LOWER(NULLIF(\(d.trimmed("industry")), '')) AS industry, estimated_revenue,
+                       NULLIF(\(d.trimmed("country")), '') AS country, LOWER(tech_stack) AS tech_stack
+                FROM \(tables.companies) WHERE NULLIF(\(d.trimmed("domain")), '') IS NOT NULL
             )
             SELECT 'company' AS kind, CAST(NULL AS \(d.string)) AS group_id, COALESCE(f.domain, b.domain) AS domain,
                    COALESCE(f.name, b.name) AS name, COALESCE(f.employee_count, b.employee_count) AS employee_count,
@@ -277,12 +282,12 @@ public struct WarehouseScript: Sendable {
     private var people: String {
         """
         WITH traits_ AS (
-            SELECT user_id, \(ms("ts")) AS t, LOWER(TRIM(email)) AS email, title, \(ms("created_at")) AS created_ms, company AS hint
+            SELECT user_id, \(ms("ts")) AS t, LOWER(\(d.trimmed("email"))) AS email, title, \(ms("created_at")) AS created_ms, company AS hint
             FROM \(tables.traits) WHERE NULLIF(user_id, '') IS NOT NULL AND \(ms("ts")) <= \(asOfMs)
         ), file AS (
-            SELECT TRIM(user_id) AS user_id, LOWER(NULLIF(TRIM(email), '')) AS email, NULLIF(TRIM(title), '') AS title,
-                   \(normalizedDomain("NULLIF(TRIM(company_domain), '')")) AS domain, \(ms("created_at")) AS created_ms
-            FROM \(tables.users) WHERE NULLIF(TRIM(user_id), '') IS NOT NULL
+            SELECT \(d.trimmed("user_id")) AS user_id, LOWER(NULLIF(\(d.trimmed("email")), '')) AS email, NULLIF(\(d.trimmed("title")), '') AS title,
+                   \(normalizedDomain("NULLIF(\(d.trimmed("company_domain")), '')")) AS domain, \(ms("created_at")) AS created_ms
+            FROM \(tables.users) WHERE NULLIF(\(d.trimmed("user_id")), '') IS NOT NULL
         ), seen AS (
             SELECT user_id, MIN(t) AS first_seen FROM (
                 SELECT user_id, t FROM \(work("activity")) WHERE user_id IS NOT NULL
@@ -304,9 +309,9 @@ public struct WarehouseScript: Sendable {
                      WHERE NULLIF(user_id, '') IS NOT NULL AND NULLIF(group_id, '') IS NOT NULL AND \(ms("ts")) <= \(asOfMs)) h
                 """, partition: "user_id", order: "t DESC, \(d.binary("hint")) DESC"))
         ), emails AS (
-            \(firstRow("user_id, email", from: "traits_ WHERE email IS NOT NULL", partition: "user_id", order: "t DESC, email DESC"))
+            \(firstRow("user_id, email", from: "traits_ WHERE email IS NOT NULL", partition: "user_id", order: "t DESC, \(d.binary("email")) DESC"))
         ), titles AS (
-            \(firstRow("user_id, title", from: "traits_ WHERE title IS NOT NULL", partition: "user_id", order: "t DESC, title DESC"))
+            \(firstRow("user_id, title", from: "traits_ WHERE title IS NOT NULL", partition: "user_id", order: "t DESC, \(d.binary("title")) DESC"))
         ), createds AS (
             \(firstRow("user_id, created_ms", from: "traits_ WHERE created_ms IS NOT NULL", partition: "user_id", order: "t DESC, created_ms DESC"))
         ), clues AS (
@@ -461,7 +466,7 @@ public struct WarehouseScript: Sendable {
             "CASE WHEN \(column) IS NULL THEN \(otherwise)"
                 + thresholds.map { " WHEN \(column) > \($0.above) THEN \($0.points)" }.joined() + " ELSE \(otherwise) END"
         }
-        let industry = "LOWER(TRIM(industry))"
+        let industry = "LOWER(\(d.trimmed("industry")))"
         let industryPoints =
             "CASE WHEN industry IS NULL THEN \(f.industryOtherwise)"
             + f.industries.map { " WHEN \(industry) IN \(list($0.names.map { $0.lowercased() })) THEN \($0.points)" }.joined()

@@ -42,8 +42,13 @@ def stored_scores(db, as_of, model):
                       (as_of, model)).fetchone()
     users = {r["user_id"]: dict(r) for r in con.execute("SELECT * FROM user_scores WHERE run_id = ?", (run["id"],))}
     accounts = {r["account"]: dict(r) for r in con.execute("SELECT * FROM account_scores WHERE run_id = ?", (run["id"],))}
+    # The CRM's contacts of the run (BrieferStore.contactCandidates, before the forgotten are left out).
+    contacts = {(r["account"], r["user_id"]): dict(r) for r in con.execute(
+        """SELECT s.account, s.user_id, s.score, COALESCE(u.csv_email, u.identify_email) AS email
+           FROM user_scores s JOIN users u ON u.external_id = s.user_id
+           WHERE s.run_id = ? AND COALESCE(u.csv_email, u.identify_email) IS NOT NULL""", (run["id"],))}
     con.close()
-    return users, accounts
+    return users, accounts, contacts
 
 
 def normalized(value):
@@ -100,7 +105,7 @@ def main():
                     started = time.perf_counter()
                     briefer(args.briefer, "score", "--as-of", as_of, "--model", model, *common)
                     scored = time.perf_counter() - started
-                    users, accounts = stored_scores(args.db, as_of, model)
+                    users, accounts, contacts = stored_scores(args.db, as_of, model)
                     script = briefer(args.briefer, "sql", "--dialect", engine.dialect, "--as-of", as_of, "--model", model,
                                      *common)
                     started = time.perf_counter()
@@ -109,6 +114,8 @@ def main():
                     differences = compare("user", users, engine.fetch("briefer_user_scores"), USER_FIELDS, "user_id")
                     differences += compare("account", accounts, engine.fetch("briefer_account_scores"), ACCOUNT_FIELDS,
                                            "account")
+                    sql_contacts = [dict(r, key=(r["account"], r["user_id"])) for r in engine.fetch("briefer_account_contacts")]
+                    differences += compare("contact", contacts, sql_contacts, ["score", "email"], "key")
                     # The comparison itself must be able to fail: a run with no users, or one that does not notice a
                     # changed score and reason, proves nothing.
                     if not users or not accounts:
@@ -123,7 +130,7 @@ def main():
                         if len(compare("user", probe, sql_users, USER_FIELDS, "user_id")) < 2 + baseline:
                             differences.append("the comparison did not notice a changed score: it cannot fail")
                     status = "equal" if not differences else f"{len(differences)} differences"
-                    print(f"{engine.label}: {model} as of {as_of}: {len(users)} users, {len(accounts)} accounts: {status} "
+                    print(f"{engine.label}: {model} as of {as_of}: {len(users)} users, {len(accounts)} accounts, {len(contacts)} contacts: {status} "
                           f"(script {elapsed:.2f} s, load {loaded:.2f} s; briefer score {scored:.2f} s)", flush=True)
                     for line in differences[:15]:
                         print("  " + line)

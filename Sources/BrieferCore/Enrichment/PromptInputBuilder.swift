@@ -38,79 +38,117 @@ public struct PromptInputBuilder: Sendable {
         score: AccountScore, model: BrieferConfiguration.ScoringModel, newlyHot: Bool, company: CompanyRecord?,
         userDays: [[ActivityDay]], plan: String?
     ) -> PromptInput {
-        let c = configuration
-        let windowDays = c.weighted.engagement.windowDays
-        let windowStart = asOf.milliseconds - Int64(windowDays) * Timestamp.millisecondsPerDay
+        build(score: score, model: model, newlyHot: newlyHot, company: company, activity: activity(userDays: userDays), plan: plan)
+    }
 
-        var eventCounts: [UInt32: Int] = [:]
-        var featureCounts: [UInt32: Int] = [:]
-        var limitCounts: [UInt32: Int] = [:]
+    /// What an account's users did, counted as scoring counts events (no bot days, daily caps): what a briefing
+    /// input is built from. A warehouse's `account_facts` rows are the same counts (`briefer sql`).
+    public func activity(userDays: [[ActivityDay]]) -> AccountActivity {
+        let windowStart = asOf.milliseconds - Int64(configuration.weighted.engagement.windowDays) * Timestamp.millisecondsPerDay
+        var activity = AccountActivity()
+        var events: [UInt32: AccountActivity.Count] = [:]
+        var features: [UInt32: AccountActivity.Count] = [:]
+        var limits: [UInt32: AccountActivity.Count] = [:]
         var integrations: Set<UInt32> = []
-        var everCounts: [UInt32: Int] = [:]
         var activeDays: Set<Int64> = []
-        var activeUsers = 0
-        var invites = 0, invitesEver = 0
-        var featureCountsEver: [UInt32: Int] = [:]
-        var limitCountsEver: [UInt32: Int] = [:]
         for days in userDays {
             var active = false
-            _ = UserFacts.forEachCounted(days, asOf: asOf.milliseconds, configuration: c) { day, entry in
-                everCounts[entry.name, default: 0] += 1
-                if entry.name == integrationId, entry.detail != 0 { integrations.insert(entry.detail) }
+            _ = UserFacts.forEachCounted(days, asOf: asOf.milliseconds, configuration: configuration) { day, entry in
                 // The same event counts ever and, when inside the window, in the window too: the prompt shows
                 // both scopes, and they never disagree (a feature used in the window was used ever).
                 let inWindow = entry.milliseconds > windowStart
+                events[entry.name, default: .init()].add(inWindow)
+                if entry.name == integrationId, entry.detail != 0 { integrations.insert(entry.detail) }
                 if inWindow {
                     active = true
                     activeDays.insert(day)
-                    eventCounts[entry.name, default: 0] += 1
-                }
-                if entry.name == inviteId {
-                    invitesEver += 1
-                    if inWindow { invites += 1 }
                 }
                 if entry.name == limitId, entry.detail != 0 {
-                    limitCountsEver[entry.detail, default: 0] += 1
-                    if inWindow { limitCounts[entry.detail, default: 0] += 1 }
+                    limits[entry.detail, default: .init()].add(inWindow)
                 } else if let feature = entry.feature != 0
                     ? entry.feature
                     : (entry.detail != 0 && featureEventIds.contains(entry.name) ? entry.detail : nil)
                 {
-                    featureCountsEver[feature, default: 0] += 1
-                    if inWindow { featureCounts[feature, default: 0] += 1 }
+                    features[feature, default: .init()].add(inWindow)
                 }
             }
-            if active { activeUsers += 1 }
+            if active { activity.activeUsers += 1 }
         }
+        func named(_ counts: [UInt32: AccountActivity.Count]) -> [String: AccountActivity.Count] {
+            var out: [String: AccountActivity.Count] = [:]
+            for (id, n) in counts { if let name = terms[id] { out[name] = n } }
+            return out
+        }
+        activity.events = named(events)
+        activity.features = named(features)
+        activity.limits = named(limits)
+        activity.integrations = Set(integrations.compactMap { terms[$0] })
+        activity.activeDays = activeDays.count
+        return activity
+    }
 
-        func ranked(_ counts: [UInt32: Int]) -> [PromptInput.Usage] {
-            counts.compactMap { id, n in terms[id].map { PromptInput.Usage(name: $0, count: n) } }
+    /// The briefing input of an account from what its users did (``activity(userDays:)``, or a warehouse's facts).
+    public func build(
+        score: AccountScore, model: BrieferConfiguration.ScoringModel, newlyHot: Bool, company: CompanyRecord?,
+        activity: AccountActivity, plan: String?
+    ) -> PromptInput {
+        let c = configuration
+        let windowDays = c.weighted.engagement.windowDays
+        func ranked(_ counts: [String: AccountActivity.Count], _ scope: KeyPath<AccountActivity.Count, Int>) -> [PromptInput.Usage] {
+            counts.compactMap { name, n in n[keyPath: scope] > 0 ? PromptInput.Usage(name: name, count: n[keyPath: scope]) : nil }
                 .sorted { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
         }
         var completed: [String] = []
         var missing: [String] = []
         for rule in c.weighted.activation.events {
-            let n = ids[rule.event].flatMap { everCounts[$0] } ?? 0
+            let n = activity.events[rule.event]?.ever ?? 0
             if n >= rule.minCount { completed.append(rule.event) } else { missing.append(rule.event) }
         }
+        let invites = activity.events[c.enrichment.inviteEvent] ?? .init()
+        let features = ranked(activity.features, \.window), featuresEver = ranked(activity.features, \.ever)
+        let events = ranked(activity.events, \.window)
         return PromptInput(
             account: score.account, companyName: company?.name ?? score.account, industry: company?.industry,
             employeeCount: company?.employeeCount.map { Int(clamping: $0) }, country: company?.country, scoringModel: model.rawValue,
             score: score.score,
-            tier: score.tier.rawValue, newlyHot: newlyHot, windowDays: windowDays, users: score.users, activeUsers: activeUsers,
+            tier: score.tier.rawValue, newlyHot: newlyHot, windowDays: windowDays, users: score.users, activeUsers: activity.activeUsers,
             // The window (as-of − N days, as-of] touches N + 1 calendar days; like scoring, at most N count.
-            activeDays: min(activeDays.count, windowDays), invitedTeammates: invites, invitedTeammatesEver: invitesEver,
+            activeDays: min(activity.activeDays, windowDays), invitedTeammates: invites.window, invitedTeammatesEver: invites.ever,
             completedActivations: completed, missingActivations: missing,
-            topFeatures: Array(ranked(featureCounts).prefix(listLimit)),
-            topFeaturesEver: Array(ranked(featureCountsEver).prefix(listLimit)),
-            featureCount: featureCounts.count, featureCountEver: featureCountsEver.count, eventTypeCount: eventCounts.count,
-            integrations: integrations.compactMap { terms[$0] }.sorted(),
-            limitsHit: ranked(limitCounts).map(\.name), limitsHitEver: ranked(limitCountsEver).map(\.name),
+            topFeatures: Array(features.prefix(listLimit)),
+            topFeaturesEver: Array(featuresEver.prefix(listLimit)),
+            featureCount: features.count, featureCountEver: featuresEver.count, eventTypeCount: events.count,
+            integrations: activity.integrations.sorted(),
+            limitsHit: ranked(activity.limits, \.window).map(\.name), limitsHitEver: ranked(activity.limits, \.ever).map(\.name),
             plan: plan ?? "free", techStack: company?.techStack ?? [],
-            recentEvents: Array(ranked(eventCounts).prefix(listLimit)),
+            recentEvents: Array(events.prefix(listLimit)),
             reasons: score.reasons.map(\.description),
             reasonsInWords: score.reasons.map {
                 $0.phrase(windowDays: windowDays, featuresAreEventTypes: c.weighted.engagement.featureProperty.isEmpty)
             })
     }
+}
+
+/// What an account's users did, as a briefing input reads it: per event name, feature and plan limit, how many counted
+/// events in the engagement window and ever (up to the as-of time); the integrations connected; the distinct UTC days
+/// and users active in the window.
+public struct AccountActivity: Sendable, Equatable {
+    public struct Count: Sendable, Equatable {
+        public var window = 0
+        public var ever = 0
+        public init(window: Int = 0, ever: Int = 0) { self.window = window; self.ever = ever }
+        mutating func add(_ inWindow: Bool) {
+            ever += 1
+            if inWindow { window += 1 }
+        }
+    }
+
+    public var events: [String: Count] = [:]
+    public var features: [String: Count] = [:]
+    public var limits: [String: Count] = [:]
+    public var integrations: Set<String> = []
+    public var activeDays = 0
+    public var activeUsers = 0
+
+    public init() {}
 }

@@ -57,6 +57,9 @@ public struct WarehouseScript: Sendable {
             (output("user_scores"), userScores),
             (work("accounts"), accounts),
             (output("account_scores"), accountScores),
+            (output("account_contacts"), accountContacts),
+            (output("account_facts"), accountFacts),
+            (output("account_profiles"), accountProfiles),
             (output("run"), run),
         ]
     }
@@ -157,16 +160,18 @@ public struct WarehouseScript: Sendable {
     private var activity: String {
         let extraction = ActivityExtraction(c)
         let featureProperty = c.weighted.engagement.featureProperty
-        let feature = featureProperty.isEmpty ? "event_name" : propertyText(featureProperty)
+        let featureValue = featureProperty.isEmpty ? "CAST(NULL AS \(d.string))" : propertyText(featureProperty)
+        let feature = featureProperty.isEmpty ? "event_name" : featureValue
         let details = extraction.signalDetails.sorted { $0.key < $1.key }
         let detail =
             details.isEmpty
             ? "CAST(NULL AS \(d.string))"
             : "CASE " + details.map { "WHEN event_name = \(lit($0.key)) THEN \(propertyText($0.value))" }.joined(separator: " ") + " END"
         return """
-            SELECT user_id, anonymous_id, event_name, t, hint, feature, detail FROM (
+            SELECT user_id, anonymous_id, event_name, t, hint, feature, feature_value, detail FROM (
                 SELECT NULLIF(user_id, '') AS user_id, NULLIF(anonymous_id, '') AS anonymous_id, event_name, \(ms("ts")) AS t,
-                       NULLIF(group_id, '') AS hint, \(feature) AS feature, \(detail) AS detail, message_id,
+                       NULLIF(group_id, '') AS hint, \(feature) AS feature, \(featureValue) AS feature_value,
+                       \(detail) AS detail, message_id,
                        ROW_NUMBER() OVER (PARTITION BY message_id ORDER BY \(ms("ts"))) AS copy_
                 FROM \(tables.events)
                 WHERE event_name IS NOT NULL AND event_name <> '' AND (NULLIF(user_id, '') IS NOT NULL OR NULLIF(anonymous_id, '') IS NOT NULL)
@@ -308,6 +313,8 @@ public struct WarehouseScript: Sendable {
                  UNION ALL SELECT user_id, \(ms("ts")), group_id FROM \(tables.groups)
                      WHERE NULLIF(user_id, '') IS NOT NULL AND NULLIF(group_id, '') IS NOT NULL AND \(ms("ts")) <= \(asOfMs)) h
                 """, partition: "user_id", order: "t DESC, \(d.binary("hint")) DESC"))
+        ), contact_emails AS (
+            \(firstRow("user_id, email", from: "(SELECT user_id, \(ms("ts")) AS t, LOWER(\(d.trimmed("email"))) AS email FROM \(tables.traits) WHERE NULLIF(user_id, '') IS NOT NULL) e WHERE email IS NOT NULL", partition: "user_id", order: "t DESC, \(d.binary("email")) DESC"))
         ), emails AS (
             \(firstRow("user_id, email", from: "traits_ WHERE email IS NOT NULL", partition: "user_id", order: "t DESC, \(d.binary("email")) DESC"))
         ), titles AS (
@@ -316,17 +323,18 @@ public struct WarehouseScript: Sendable {
             \(firstRow("user_id, created_ms", from: "traits_ WHERE created_ms IS NOT NULL", partition: "user_id", order: "t DESC, created_ms DESC"))
         ), clues AS (
             SELECT k.user_id, COALESCE(r.person, k.user_id) AS person, CASE WHEN r.person IS NULL THEN 0 ELSE 1 END AS retired,
+                   COALESCE(f.email, ce.email) AS contact_email,
                    COALESCE(f.email, e.email) AS email, COALESCE(f.title, ti.title) AS title, f.domain AS csv_domain,
                    COALESCE(f.created_ms, cr.created_ms) AS created_ms, fe.first_event, h.t AS hint_t, h.hint
             FROM known k
             LEFT JOIN \(work("alias")) r ON r.user_id = k.user_id LEFT JOIN file f ON f.user_id = k.user_id
             LEFT JOIN emails e ON e.user_id = k.user_id LEFT JOIN titles ti ON ti.user_id = k.user_id
             LEFT JOIN createds cr ON cr.user_id = k.user_id LEFT JOIN first_event fe ON fe.user_id = k.user_id
-            LEFT JOIN hints h ON h.user_id = k.user_id
+            LEFT JOIN hints h ON h.user_id = k.user_id LEFT JOIN contact_emails ce ON ce.user_id = k.user_id
         ), persons AS (
-            SELECT user_id FROM clues WHERE retired = 0
+            SELECT user_id, contact_email FROM clues WHERE retired = 0
         ), merged AS (
-            SELECT p.user_id,
+            SELECT p.user_id, p.contact_email,
                    m_email.email, m_title.title, m_domain.csv_domain, m_created.created_ms, fe.first_event, m_hint.hint
             FROM persons p
             LEFT JOIN (\(firstRow("person, email", from: "clues WHERE email IS NOT NULL", partition: "person", order: "retired, \(d.binary("user_id"))"))) m_email ON m_email.person = p.user_id
@@ -341,18 +349,19 @@ public struct WarehouseScript: Sendable {
             FROM merged m
             LEFT JOIN (SELECT group_id, domain FROM \(work("companies")) WHERE kind = 'group') g ON g.group_id = m.hint
         ), candidates AS (
-            SELECT user_id, email, title, csv_domain, created_ms, first_event, email_domain,
+            SELECT user_id, contact_email, email, title, csv_domain, created_ms, first_event, email_domain,
                    CASE WHEN \(looksLikeDomain("hint_domain")) THEN hint_domain ELSE group_domain END AS c1,
                    CASE WHEN \(looksLikeDomain("csv_domain")) THEN csv_domain END AS c2
             FROM resolved
         ), accounts AS (
-            SELECT user_id, email, title, email_domain, COALESCE(created_ms, first_event) AS signup,
+            SELECT user_id, contact_email, email, title, email_domain, COALESCE(created_ms, first_event) AS signup,
                    CASE WHEN c1 IS NOT NULL AND NOT (\(isFreeMail("c1"))) THEN c1
                         WHEN c2 IS NOT NULL AND NOT (\(isFreeMail("c2"))) THEN c2
                         WHEN email_domain IS NOT NULL AND NOT (\(isFreeMail("email_domain"))) THEN email_domain END AS domain
             FROM candidates
         )
-        SELECT a.user_id, COALESCE(a.domain, 'user:' || a.user_id) AS account, a.domain, a.email, a.email_domain, a.title, a.signup,
+        SELECT a.user_id, COALESCE(a.domain, 'user:' || a.user_id) AS account, a.domain, a.email, a.contact_email, a.email_domain,
+               a.title, a.signup,
                co.name AS company_name, co.employee_count, co.industry, co.estimated_revenue, co.country, co.tech_stack
         FROM accounts a
         LEFT JOIN (SELECT domain, name, employee_count, industry, estimated_revenue, country, tech_stack FROM \(work("companies")) WHERE kind = 'company') co
@@ -369,23 +378,23 @@ public struct WarehouseScript: Sendable {
         let day = Self.day
         return """
             WITH own AS (
-                SELECT a.user_id AS uid, a.t, a.event_name, a.feature, a.detail FROM \(work("activity")) a
+                SELECT a.user_id AS uid, a.t, a.event_name, a.feature, a.feature_value, a.detail FROM \(work("activity")) a
                 WHERE a.user_id IS NOT NULL AND a.t <= \(asOfMs)
                 UNION ALL
-                SELECT l.user_id AS uid, a.t, a.event_name, a.feature, a.detail FROM \(work("activity")) a
+                SELECT l.user_id AS uid, a.t, a.event_name, a.feature, a.feature_value, a.detail FROM \(work("activity")) a
                 JOIN \(work("links")) l ON l.from_id = a.anonymous_id
                 WHERE a.user_id IS NULL AND l.t <= \(asOfMs) AND a.t <= \(asOfMs)
             ), personal AS (
                 SELECT COALESCE(r.person, o.uid) AS person, o.t, o.t - \(d.mod(d.mod("o.t", String(day)) + " + \(day)", String(day))) AS day_ms,
-                       o.event_name, o.feature, o.detail
+                       o.event_name, o.feature, o.feature_value, o.detail
                 FROM own o LEFT JOIN \(work("alias")) r ON r.user_id = o.uid
             ), ranked AS (
                 SELECT p.*, COUNT(*) OVER (PARTITION BY person, day_ms) AS day_n,
                        ROW_NUMBER() OVER (PARTITION BY person, day_ms, event_name
-                                          ORDER BY t, \(d.binary("feature")) NULLS FIRST, \(d.binary("detail")) NULLS FIRST) AS rank_
+                                          ORDER BY t, \(d.binary("feature_value")) NULLS FIRST, \(d.binary("detail")) NULLS FIRST) AS rank_
                 FROM personal p WHERE p.person IN (SELECT user_id FROM \(work("people")))
             )
-            SELECT person, t, day_ms, event_name, feature, detail FROM ranked
+            SELECT person, t, day_ms, event_name, feature, feature_value, detail FROM ranked
             WHERE day_n <= \(c.hygiene.botMaxEventsPerDay) AND rank_ <= \(c.hygiene.dailyCapPerEvent)
             """
     }
@@ -744,6 +753,76 @@ public struct WarehouseScript: Sendable {
         SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.user_id
             ORDER BY x.points DESC, \(d.binary("x.code")), \(d.binary("COALESCE(x.detail, '')")), CASE WHEN x.detail IS NULL THEN 0 ELSE 1 END) AS rank_
         FROM (SELECT DISTINCT user_id, code, detail, points FROM \(work("reasons"))) x
+        """
+    }
+
+    /// The people of each account who have an email address, with their own score (`contactCandidates`): the users
+    /// file's email, else their latest identify email.
+    private var accountContacts: String {
+        """
+        SELECT u.account, u.user_id, u.score, p.contact_email AS email
+        FROM \(output("user_scores")) u JOIN \(work("people")) p ON p.user_id = u.user_id WHERE p.contact_email IS NOT NULL
+        """
+    }
+
+    /// What a hot account's briefing input is built from (`PromptInputBuilder`), as rows (account, fact, name,
+    /// window_count, ever_count) over its users' counted events: `event` per event name, `feature` per feature used,
+    /// `limit` per plan limit reached, `integration` per integration connected, and `account` rows `active_days` and
+    /// `active_users` (window counts). Names are the data's text: Briefer cleans them when it builds the prompt.
+    private var accountFacts: String {
+        let e = c.enrichment
+        let windowStart = "\(asOfMs) - \(Int64(c.weighted.engagement.windowDays) * Self.day)"
+        let extracted = ActivityExtraction(c).signalDetails
+        let featureEvents = e.detailProperties.filter {
+            $0.event != e.integrationEvent && $0.event != e.limitEvent && extracted[$0.event] == $0.property
+        }.map(\.event)
+        let inWindow = "CASE WHEN x.t > \(windowStart) THEN 1 ELSE 0 END"
+        return """
+            WITH x AS (
+                SELECT a.account, e.person, e.t, e.day_ms, e.event_name,
+                       CASE WHEN e.event_name = \(lit(e.limitEvent)) AND e.detail IS NOT NULL THEN e.detail END AS limit_name,
+                       CASE WHEN e.event_name = \(lit(e.limitEvent)) AND e.detail IS NOT NULL THEN NULL
+                            WHEN e.feature_value IS NOT NULL THEN e.feature_value
+                            WHEN e.event_name IN \(list(featureEvents)) THEN e.detail END AS feature_name,
+                       CASE WHEN e.event_name = \(lit(e.integrationEvent)) THEN e.detail END AS integration
+                FROM \(work("counted")) e JOIN \(output("user_scores")) u ON u.user_id = e.person
+                JOIN \(output("account_scores")) a ON a.account = u.account WHERE a.tier = 'hot'
+            )
+            SELECT account, 'event' AS fact, event_name AS name, SUM(\(inWindow)) AS window_count, COUNT(*) AS ever_count
+            FROM x GROUP BY account, event_name
+            UNION ALL
+            SELECT account, 'feature', feature_name, SUM(\(inWindow)), COUNT(*) FROM x WHERE feature_name IS NOT NULL GROUP BY account, feature_name
+            UNION ALL
+            SELECT account, 'limit', limit_name, SUM(\(inWindow)), COUNT(*) FROM x WHERE limit_name IS NOT NULL GROUP BY account, limit_name
+            UNION ALL
+            SELECT account, 'integration', integration, SUM(\(inWindow)), COUNT(*) FROM x WHERE integration IS NOT NULL
+            GROUP BY account, integration
+            UNION ALL
+            SELECT account, 'account', 'active_days', COUNT(DISTINCT CASE WHEN x.t > \(windowStart) THEN day_ms END), COUNT(DISTINCT day_ms)
+            FROM x GROUP BY account
+            UNION ALL
+            SELECT account, 'account', 'active_users', COUNT(DISTINCT CASE WHEN x.t > \(windowStart) THEN person END), COUNT(DISTINCT person)
+            FROM x GROUP BY account
+            """
+    }
+
+    /// A hot account's company (the companies file over its latest group call) and current plan (its users' latest
+    /// subscription started by the as-of time), as its briefing input reads them.
+    private var accountProfiles: String {
+        """
+        WITH plans AS (
+            \(firstRow("account, plan", from: """
+                (SELECT u.account, s.plan, \(ms("s.subscription_start")) AS start_ms FROM \(tables.subscriptions) s
+                 JOIN \(output("user_scores")) u ON u.user_id = s.user_id
+                 WHERE \(ms("s.subscription_start")) <= \(asOfMs)) p
+                """, partition: "account", order: "start_ms DESC, \(d.binary("plan"))"))
+        )
+        SELECT a.account, co.name AS company_name, co.industry, co.employee_count, co.country, co.tech_stack, p.plan
+        FROM \(output("account_scores")) a
+        LEFT JOIN (SELECT domain, name, industry, employee_count, country, tech_stack FROM \(work("companies")) WHERE kind = 'company') co
+            ON co.domain = a.account
+        LEFT JOIN plans p ON p.account = a.account
+        WHERE a.tier = 'hot'
         """
     }
 

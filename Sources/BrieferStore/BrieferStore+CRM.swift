@@ -16,9 +16,13 @@ extension BrieferStore {
     public func contactCandidates(runId: Int64) throws -> [String: [ContactSelection.Candidate]] {
         try read { db in
             var candidates: [String: [ContactSelection.Candidate]] = [:]
+            // A run scored in a warehouse brought its contacts (the same rule, applied there).
+            let imported = try String.fetchOne(db, sql: "SELECT source FROM scoring_runs WHERE id = ?", arguments: [runId]) != nil
             let rows = try Row.fetchCursor(
                 db,
-                sql: """
+                sql: imported
+                    ? "SELECT account, user_id, score, email FROM warehouse_contacts WHERE run_id = ? ORDER BY account, user_id"
+                    : """
                     SELECT s.account, s.user_id, s.score, COALESCE(u.csv_email, u.identify_email) AS email
                     FROM user_scores s JOIN users u ON u.external_id = s.user_id
                     WHERE s.run_id = ? AND COALESCE(u.csv_email, u.identify_email) IS NOT NULL ORDER BY s.account, s.user_id

@@ -98,6 +98,7 @@ extension BrieferStore {
         PromptInput]
     {
         guard !accounts.isEmpty else { return [:] }
+        if run.isImported { return try importedPromptInputs(run: run, accounts: accounts, configuration: configuration) }
         try ensureAggregates(extraction: ActivityExtraction(configuration))
         return try read { db in
             let builder = PromptInputBuilder(configuration: configuration, asOf: run.asOf, terms: try Self.vocabulary(db).texts)
@@ -148,7 +149,15 @@ extension BrieferStore {
     /// vocabulary a briefing's names are checked against.
     public func workspaceTerms() throws -> [String] {
         try read { db in
-            let terms = try String.fetchAll(db, sql: "SELECT text FROM terms") + Self.companyRecords(db).records.values.flatMap(\.techStack)
+            // With the names runs scored in a warehouse brought (their events, features, limits, integrations, tools).
+            let imported =
+                try String.fetchAll(db, sql: "SELECT name FROM warehouse_facts WHERE fact <> 'account'")
+                + String.fetchAll(db, sql: "SELECT tech_stack FROM warehouse_profiles WHERE tech_stack IS NOT NULL").flatMap {
+                    $0.split(separator: ";").map(String.init)
+                }
+            let terms =
+                try String.fetchAll(db, sql: "SELECT text FROM terms") + Self.companyRecords(db).records.values.flatMap(\.techStack)
+                + imported
             return Array(Set(terms.filter { !$0.isEmpty })).sorted()
         }
     }

@@ -9,6 +9,8 @@ public struct ForgetReport: Sendable, Equatable {
     /// Rows removed (or, for account scores, anonymised) per table.
     public var rows: [String: Int] = [:]
     public var total: Int { rows.values.reduce(0, +) }
+    /// Scoring runs brought in from a warehouse: their events and scores there are not reached from here.
+    public var warehouseRuns = 0
 }
 
 extension BrieferStore {
@@ -152,7 +154,13 @@ extension BrieferStore {
                     report.rows["\(table) (\(column) redacted)", default: 0] += db.changesCount
                 }
             }
-            for table in ["crm_outbox", "crm_synced", "crm_contacts", "crm_owners", "crm_company_contacts"] {
+            // Runs scored in a warehouse: the person's scores and contact rows here (the warehouse's own tables are not reached).
+            try delete(
+                "user_scores",
+                "DELETE FROM user_scores WHERE run_id IN (SELECT run_id FROM warehouse_contacts WHERE lower(email) = ?1) AND user_id IN (SELECT user_id FROM warehouse_contacts WHERE lower(email) = ?1)",
+                [address])
+            report.warehouseRuns = try Int.fetchOne(db, sql: "SELECT count(*) FROM scoring_runs WHERE source IS NOT NULL") ?? 0
+            for table in ["crm_outbox", "crm_synced", "crm_contacts", "crm_owners", "crm_company_contacts", "warehouse_contacts"] {
                 try delete(table, "DELETE FROM \(table) WHERE lower(email) = ?", [address])
             }
             try delete("crm_feedback", "DELETE FROM crm_feedback WHERE object = 'contact' AND lower(record) = ?", [address])

@@ -17,6 +17,11 @@ public struct ScoringRun: Sendable, Codable, Equatable {
     public var eventsCounted: Int
     public var eventsBotExcluded: Int
     public var eventsCapExcluded: Int
+    /// Where the scores were computed: nil here, `warehouse (<dialect>)` for a run `briefer import-scores` brought in.
+    public var source: String? = nil
+
+    /// Scored in a warehouse: no local events behind it, its contacts and briefing facts came with it.
+    public var isImported: Bool { source != nil }
 }
 
 /// An account's stored score with its tier transition.
@@ -404,11 +409,16 @@ extension BrieferStore {
     /// The previous tier is the account's tier in the latest run of the same model at an earlier
     /// as-of time (not merely the last run made), so a backtest in between, or the same as-of run
     /// again, changes nothing; `became_hot_at` is the as-of time of the run where it last became hot.
+    /// - Parameters:
+    ///   - imported: for a run scored in a warehouse: where, its configuration's fingerprint, and what to store with it in the
+    ///     same transaction (its contacts and briefing facts).
     public func saveRun(
         context: ScoringContext, startedAt: String, users: [UserScore], accounts: [AccountScore], excluded: Int,
-        counted: Int, botExcluded: Int, capExcluded: Int
+        counted: Int, botExcluded: Int, capExcluded: Int,
+        imported: (source: String, configHash: String, store: (Database, Int64) throws -> Void)? = nil
     ) throws -> ScoringRun {
-        try write { db in
+        let configHash = imported?.configHash ?? context.configuration.fingerprint
+        return try write { db in
             var previous: [String: (tier: String, becameHotAt: String?)] = [:]
             if let earlier = try Int64.fetchOne(
                 db,
@@ -426,12 +436,12 @@ extension BrieferStore {
             try db.execute(
                 sql: """
                     INSERT INTO scoring_runs(as_of, as_of_ms, model, config_hash, started_at, finished_at, users_scored, users_excluded,
-                        accounts_scored, events_counted, events_bot_excluded, events_cap_excluded)
-                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        accounts_scored, events_counted, events_bot_excluded, events_cap_excluded, source)
+                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    context.asOf.iso8601, context.asOf.milliseconds, context.model.rawValue, context.configuration.fingerprint,
-                    startedAt, finished, users.count, excluded, accounts.count, counted, botExcluded, capExcluded,
+                    context.asOf.iso8601, context.asOf.milliseconds, context.model.rawValue, configHash,
+                    startedAt, finished, users.count, excluded, accounts.count, counted, botExcluded, capExcluded, imported?.source,
                 ])
             let runId = db.lastInsertedRowID
             let insertUser = try db.makeStatement(sql: "INSERT INTO user_scores VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -454,10 +464,12 @@ extension BrieferStore {
                     a.behaviour, ReasonCode.joined(a.reasons), becameHotAt,
                 ])
             }
+            try imported?.store(db, runId)
             return ScoringRun(
-                id: runId, asOf: context.asOf, model: context.model, configHash: context.configuration.fingerprint,
+                id: runId, asOf: context.asOf, model: context.model, configHash: configHash,
                 startedAt: startedAt, finishedAt: finished, usersScored: users.count, usersExcluded: excluded,
-                accountsScored: accounts.count, eventsCounted: counted, eventsBotExcluded: botExcluded, eventsCapExcluded: capExcluded)
+                accountsScored: accounts.count, eventsCounted: counted, eventsBotExcluded: botExcluded, eventsCapExcluded: capExcluded,
+                source: imported?.source)
         }
     }
 
@@ -488,7 +500,7 @@ extension BrieferStore {
             configHash: row["config_hash"],
             startedAt: row["started_at"], finishedAt: row["finished_at"], usersScored: row["users_scored"],
             usersExcluded: row["users_excluded"], accountsScored: row["accounts_scored"], eventsCounted: row["events_counted"],
-            eventsBotExcluded: row["events_bot_excluded"], eventsCapExcluded: row["events_cap_excluded"])
+            eventsBotExcluded: row["events_bot_excluded"], eventsCapExcluded: row["events_cap_excluded"], source: row["source"])
     }
 
     /// Account scores of a run, best first.

@@ -194,3 +194,116 @@ extension BrieferStore {
         }
     }
 }
+
+// MARK: Runs scored in a warehouse
+
+/// One row of a warehouse's `account_contacts`.
+public struct WarehouseContact: Sendable, Equatable {
+    public var account: String
+    public var userId: String
+    public var email: String
+    public var score: Int
+    public init(account: String, userId: String, email: String, score: Int) {
+        self.account = account; self.userId = userId; self.email = email; self.score = score
+    }
+}
+
+/// One row of a warehouse's `account_profiles`: a hot account's company and plan.
+public struct WarehouseProfile: Sendable, Equatable {
+    public var account: String
+    public var company: CompanyRecord?
+    public var plan: String?
+    public init(account: String, company: CompanyRecord?, plan: String?) {
+        self.account = account; self.company = company; self.plan = plan
+    }
+}
+
+extension BrieferStore {
+    /// Stores a run scored in a warehouse (`briefer import-scores`): its scores as `briefer score` stores its own (tier
+    /// transitions against the runs before it), with its contacts, its hot accounts' activity counts and profiles, in one
+    /// transaction.
+    public func saveImportedRun(
+        context: ScoringContext, source: String, configHash: String, users: [UserScore], accounts: [AccountScore],
+        contacts: [WarehouseContact], activity: [String: AccountActivity], profiles: [WarehouseProfile], quarantine: [QuarantinedLine]
+    ) throws -> ScoringRun {
+        try saveRun(
+            context: context, startedAt: Timestamp.now.iso8601, users: users, accounts: accounts, excluded: 0, counted: 0, botExcluded: 0,
+            capExcluded: 0,
+            imported: (
+                source, configHash,
+                { db, runId in
+                    _ = try Self.insertQuarantine(db, quarantine, ingestId: nil)
+                    let contact = try db.makeStatement(
+                        sql: "INSERT OR REPLACE INTO warehouse_contacts(run_id, account, user_id, email, score) VALUES(?, ?, ?, ?, ?)")
+                    for c in contacts { try contact.execute(arguments: [runId, c.account, c.userId, c.email, c.score]) }
+                    let fact = try db.makeStatement(
+                        sql: """
+                            INSERT OR REPLACE INTO warehouse_facts(run_id, account, fact, name, window_count, ever_count)
+                            VALUES(?, ?, ?, ?, ?, ?)
+                            """)
+                    for (account, a) in activity {
+                        for (kind, counts) in [("event", a.events), ("feature", a.features), ("limit", a.limits)] {
+                            for (name, n) in counts { try fact.execute(arguments: [runId, account, kind, name, n.window, n.ever]) }
+                        }
+                        for name in a.integrations { try fact.execute(arguments: [runId, account, "integration", name, 0, 1]) }
+                        try fact.execute(arguments: [runId, account, "account", "active_days", a.activeDays, a.activeDays])
+                        try fact.execute(arguments: [runId, account, "account", "active_users", a.activeUsers, a.activeUsers])
+                    }
+                    let profile = try db.makeStatement(
+                        sql: """
+                            INSERT OR REPLACE INTO warehouse_profiles(run_id, account, company_name, industry, employee_count, country,
+                                tech_stack, plan) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+                            """)
+                    for p in profiles {
+                        try profile.execute(arguments: [
+                            runId, p.account, p.company?.name, p.company?.industry, p.company?.employeeCount, p.company?.country,
+                            p.company.map { $0.techStack.joined(separator: ";") }, p.plan,
+                        ])
+                    }
+                }
+            ))
+    }
+
+    /// The briefing inputs of a run scored in a warehouse, from the counts and profiles it brought.
+    func importedPromptInputs(run: ScoringRun, accounts: [StoredAccountScore], configuration: BrieferConfiguration) throws -> [String:
+        PromptInput]
+    {
+        try read { db in
+            let builder = PromptInputBuilder(configuration: configuration, asOf: run.asOf, terms: [:])
+            var inputs: [String: PromptInput] = [:]
+            for stored in accounts {
+                let account = stored.score.account
+                var activity = AccountActivity()
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT fact, name, window_count, ever_count FROM warehouse_facts WHERE run_id = ? AND account = ?",
+                    arguments: [run.id, account])
+                {
+                    let name: String = row["name"]
+                    let count = AccountActivity.Count(window: row["window_count"], ever: row["ever_count"])
+                    switch row["fact"] as String {
+                    case "event": activity.events[name] = count
+                    case "feature": activity.features[name] = count
+                    case "limit": activity.limits[name] = count
+                    case "integration": activity.integrations.insert(name)
+                    case "account" where name == "active_days": activity.activeDays = count.window
+                    case "account" where name == "active_users": activity.activeUsers = count.window
+                    default: continue
+                    }
+                }
+                let profile = try Row.fetchOne(
+                    db, sql: "SELECT * FROM warehouse_profiles WHERE run_id = ? AND account = ?", arguments: [run.id, account])
+                let company = profile.map { row in
+                    CompanyRecord(
+                        domain: account, name: row["company_name"], employeeCount: row["employee_count"], industry: row["industry"],
+                        estimatedRevenue: nil, country: row["country"],
+                        techStack: (row["tech_stack"] as String?)?.split(separator: ";").map(String.init) ?? [])
+                }
+                inputs[account] = builder.build(
+                    score: stored.score, model: run.model, newlyHot: stored.score.tier == .hot && stored.previousTier != .hot,
+                    company: company,
+                    activity: activity, plan: profile?["plan"])
+            }
+            return inputs
+        }
+    }
+}

@@ -405,6 +405,26 @@ public final class BrieferStore: Sendable {
                     """)
             try Self.refoldIdentifyFields(db)
         }
+        migrator.registerMigration("v15: scores from a warehouse") { db in
+            try db.execute(
+                sql: """
+                    -- NULL: scored here; `warehouse (<dialect>)`: brought in by briefer import-scores (SPEC §10).
+                    ALTER TABLE scoring_runs ADD COLUMN source TEXT;
+                    -- What an imported run brings besides its scores: each account's contacts, the counts its briefing input
+                    -- is built from, and its company and plan (no local events stand behind such a run).
+                    CREATE TABLE warehouse_contacts(
+                        run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, account TEXT NOT NULL,
+                        user_id TEXT NOT NULL, email TEXT NOT NULL, score INTEGER NOT NULL, PRIMARY KEY(run_id, account, user_id)) WITHOUT ROWID;
+                    CREATE TABLE warehouse_facts(
+                        run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, account TEXT NOT NULL, fact TEXT NOT NULL,
+                        name TEXT NOT NULL, window_count INTEGER NOT NULL, ever_count INTEGER NOT NULL,
+                        PRIMARY KEY(run_id, account, fact, name)) WITHOUT ROWID;
+                    CREATE TABLE warehouse_profiles(
+                        run_id INTEGER NOT NULL REFERENCES scoring_runs(id) ON DELETE CASCADE, account TEXT NOT NULL, company_name TEXT,
+                        industry TEXT, employee_count INTEGER, country TEXT, tech_stack TEXT, plan TEXT,
+                        PRIMARY KEY(run_id, account)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

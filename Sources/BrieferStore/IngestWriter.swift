@@ -301,9 +301,18 @@ public final class IngestWriter {
         }
     }
 
+    private func insertQuarantine(_ db: Database, _ lines: [QuarantinedLine], _ outcome: inout BatchOutcome) throws {
+        let stored = try BrieferStore.insertQuarantine(db, lines, ingestId: ingestId)
+        outcome.quarantined += stored.new
+        outcome.quarantineDuplicates += stored.duplicates
+    }
+}
+
+extension BrieferStore {
     /// Stores rejected lines (at most 64 KiB of each one's raw text); a line already stored from the
     /// same file, line number and content counts as a duplicate.
-    private func insertQuarantine(_ db: Database, _ lines: [QuarantinedLine], _ outcome: inout BatchOutcome) throws {
+    static func insertQuarantine(_ db: Database, _ lines: [QuarantinedLine], ingestId: Int64?) throws -> (new: Int, duplicates: Int) {
+        var counts = (new: 0, duplicates: 0)
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO quarantine(ingest_id, file, line, reason, detail, raw, raw_hash, created_at)
@@ -316,9 +325,13 @@ public final class IngestWriter {
                 ingestId, line.file, line.line, line.reason.rawValue, line.detail, Data(raw),
                 StableHash.hex(line.part.map { line.raw + Array("#\($0)".utf8) } ?? line.raw), now,
             ])
-            if db.changesCount > 0 { outcome.quarantined += 1 } else { outcome.quarantineDuplicates += 1 }
+            if db.changesCount > 0 { counts.new += 1 } else { counts.duplicates += 1 }
         }
+        return counts
     }
+}
+
+extension IngestWriter {
 
     struct UserDay: Hashable { var user: Int64; var day: Int64 }
 

@@ -39,7 +39,7 @@ struct Briefer: AsyncParsableCommand {
             Select.self,
             PromptCommand.self, Enrich.self, Briefings.self,
             Sync.self, SyncLog.self, ActionsCommand.self, FeedbackCommand.self, Regress.self, Backtest.self, QuarantineCommand.self,
-            CRMCommand.self, SQLCommand.self, Config.self,
+            CRMCommand.self, SQLCommand.self, ImportScores.self, Config.self,
             Serve.self,
         ]
     )

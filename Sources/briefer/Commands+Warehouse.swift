@@ -39,7 +39,7 @@ struct SQLCommand: ParsableCommand {
             let session = try global.session(database: false)
             let script = WarehouseScript(
                 configuration: session.configuration, model: model, dialect: dialect, asOf: asOf,
-                configHash: session.configuration.fingerprint)
+                configHash: session.configuration.fingerprint(scoring: model ?? session.configuration.model))
             if let output {
                 do { try script.text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                     throw CommandError(.cannotWrite, "cannot write \(output): \(error.localizedDescription)")
@@ -68,5 +68,35 @@ struct SQLCommand: ParsableCommand {
                 print("\(table.rawValue).jsonl: \(counts[table] ?? 0) rows")
             }
         }
+    }
+}
+
+/// `briefer import-scores`: a warehouse's scores as a stored run (SPEC §10).
+struct ImportScores: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-scores",
+        abstract:
+            "Store the scores `briefer sql`'s script wrote in a warehouse as a scoring run, for select, enrich, sync and the actions.",
+        discussion: "Reads <warehouse.prefix>run, user_scores, account_scores, account_contacts, account_facts and account_profiles: "
+            + "exported files in --from (CSV with a header, or JSON Lines: <name>.csv, .jsonl, .ndjson or .json, with or without the "
+            + "prefix). The run is stored as scored in the warehouse: its accounts' tier transitions are worked out against the runs "
+            + "before it, its contacts and briefing facts come with it. Rows that do not read are quarantined with their reason "
+            + "(`briefer quarantine`). Refused when the script was generated from another configuration than this one, unless "
+            + "--allow-other-config. `explain` cannot recompute such a run (its events are in the warehouse); `backtest` scores "
+            + "this database's own events.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("A folder of exported output tables.", valueName: "dir"))
+    var from: String
+    @Flag(help: "Take scores computed under another configuration as they are.")
+    var allowOtherConfig = false
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        let session = try global.session()
+        let summary = try session.importScores(
+            from: WarehouseFiles(folder: from, prefix: session.configuration.warehouse.prefix), allowOtherConfiguration: allowOtherConfig)
+        print(json ? JSONOutput.render(Reports.importJSON(summary)) : Reports.importSummary(summary))
     }
 }

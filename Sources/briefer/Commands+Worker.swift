@@ -18,8 +18,13 @@ struct PipelineOptions: ParsableArguments {
         if push && out != nil { throw ValidationError("--push and --out are two different destinations: give one") }
     }
 
-    func runOptions(inputs: [String]) throws -> Pipeline.Options {
-        Pipeline.Options(inputs: inputs, asOf: try asOf.map { try parseTime($0, option: "--as-of") }, push: push, outDir: out)
+    func runOptions(inputs: [String], scoresFrom: (any WarehouseTableSource)? = nil, allowOtherConfiguration: Bool = false) throws
+        -> Pipeline.Options
+    {
+        var options = Pipeline.Options(
+            inputs: inputs, asOf: try asOf.map { try parseTime($0, option: "--as-of") }, push: push, outDir: out, scoresFrom: scoresFrom)
+        options.allowOtherConfiguration = allowOtherConfiguration
+        return options
     }
 }
 
@@ -38,14 +43,28 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var pipelineOptions: PipelineOptions
     @Option(help: ArgumentHelp("A folder whose event (.jsonl, .ndjson) and table (.csv) files are ingested first.", valueName: "dir"))
     var inputs: String?
+    @Option(
+        help: ArgumentHelp(
+            "Take the scores from a warehouse instead of scoring here: a folder of the output tables of `briefer sql` "
+                + "(as `briefer import-scores --from`). --as-of is the script's then.", valueName: "dir"))
+    var scoresFrom: String?
+    @Flag(help: "With --scores-from: take scores computed under another configuration as they are.")
+    var allowOtherConfig = false
     @Flag(help: "Print the summary as JSON.")
     var json = false
+
+    func validate() throws {
+        if scoresFrom != nil && pipelineOptions.asOf != nil {
+            throw ValidationError("--as-of and --scores-from: the warehouse's scores are as of the time its script was given")
+        }
+    }
 
     func run() async throws {
         let session = try global.session(prompt: prompt, endpoint: endpoint)
         let files = try inputs.map(Inbox.ingestibleFiles(in:)) ?? []
+        let source = scoresFrom.map { WarehouseFiles(folder: $0, prefix: session.configuration.warehouse.prefix) }
         let summary = try await session.run(
-            try pipelineOptions.runOptions(inputs: files),
+            try pipelineOptions.runOptions(inputs: files, scoresFrom: source, allowOtherConfiguration: allowOtherConfig),
             stage: { stage in
                 if !json { FileHandle.standardError.write(Data("\(stage)…\n".utf8)) }
             })
@@ -170,6 +189,12 @@ struct Forget: ParsableCommand {
                     : "forgot \(report.users.count) user(s): \(report.users.joined(separator: ", "))")
             for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { print("  \(table): \(count)") }
             print("future syncs will not write to this address")
+        }
+        if report.warehouseRuns > 0 {
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: \(report.warehouseRuns) scoring run(s) of this database were scored in a warehouse: the person's events "
+                        + "and scores there are not reached from here; delete them in the warehouse's input and output tables too\n").utf8))
         }
         // The copies made before schema upgrades are the database as it was: the person is still in them.
         let backups = outcome.backups

@@ -20,6 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import engines  # noqa: E402
 
 USER_FIELDS = ["account", "activation", "engagement", "firmographic", "fit", "behaviour", "score", "tier", "is_pql",
@@ -78,6 +79,110 @@ def compare(kind, expected, actual, fields, key):
     return differences
 
 
+OUTPUTS = ["run", "user_scores", "account_scores", "account_contacts", "account_facts", "account_profiles"]
+
+
+def export_csv(engine, folder):
+    """The script's output tables as CSV files, as a warehouse exports them (NULL as an empty field)."""
+    import csv
+    os.makedirs(folder, exist_ok=True)
+    for table in OUTPUTS:
+        rows = engine.fetch("briefer_" + table)
+        with open(os.path.join(folder, f"briefer_{table}.csv"), "w", newline="", encoding="utf-8") as f:
+            if not rows:
+                continue
+            writer = csv.writer(f)
+            names = list(rows[0])
+            writer.writerow(names)
+            for row in rows:
+                writer.writerow(["" if row[n] is None else normalized(row[n]) for n in names])
+
+
+def crm_files(folder):
+    """Every request body the CRM sync wrote, by file name (the run-specific folder names left out)."""
+    import glob
+    import json
+    bodies = {}
+    for path in sorted(glob.glob(os.path.join(folder, "**", "*.json"), recursive=True)):
+        if os.path.basename(path) == "manifest.json":
+            continue
+        with open(path, encoding="utf-8") as f:
+            body = json.load(f)
+        bodies[os.path.relpath(path, folder).split(os.sep, 1)[-1]] = without_trace_ids(body)
+    return bodies
+
+
+def without_trace_ids(value):
+    """A body without its objectWriteTraceIds, which are new for every sync."""
+    if isinstance(value, dict):
+        return {k: without_trace_ids(v) for k, v in value.items() if k != "objectWriteTraceId"}
+    if isinstance(value, list):
+        return [without_trace_ids(v) for v in value]
+    return value
+
+
+def roundtrip(args, common, engine, work, as_of, model):
+    """The warehouse's output brought back (`briefer import-scores`) into a database with no events: the same hot
+    accounts are selected, each with the same briefing input and prompt fingerprint as the local run, and the CRM sync
+    writes the same contact payloads. Returns the differences."""
+    import json
+    import shutil
+    folder = os.path.join(work, f"export-{engine.dialect}-{model}-{as_of[:10]}")
+    export_csv(engine, folder)
+    imported = os.path.join(work, f"imported-{model}-{as_of[:10]}.sqlite")
+    local = os.path.join(work, f"local-{model}-{as_of[:10]}.sqlite")
+    for path in (imported, local):
+        if os.path.exists(path):
+            os.remove(path)
+    # Selection and sync read the runs of the configured model: a configuration of this model.
+    config_path = os.path.join(work, f"briefer-{model}.yaml")
+    with open(args.config or os.path.join(ROOT, "config", "briefer.yaml"), encoding="utf-8") as f:
+        text = f.read()
+    import re
+    with open(config_path, "w", encoding="utf-8") as f:
+        f.write(re.sub(r"(?m)^model: \w+", f"model: {model}", text) if re.search(r"(?m)^model: ", text) else f"model: {model}\n" + text)
+    config = ["--config", config_path]
+    briefer(args.briefer, "import-scores", "--from", folder, "--db", imported, *config)
+    source = sqlite3.connect(args.db)
+    source.execute("PRAGMA wal_checkpoint")
+    target = sqlite3.connect(local)
+    source.backup(target)
+    source.close()
+    # Only the run just scored: selection and the prompt read the latest run, which an import of this one alone must match
+    # (its tier transitions are against the runs before it: run this on a database scored by this harness alone).
+    target.execute("PRAGMA foreign_keys = ON")
+    target.execute("DELETE FROM scoring_runs WHERE id <> (SELECT MAX(id) FROM scoring_runs)")
+    target.commit()
+    target.close()
+    differences = []
+    selected = {}
+    for name, db in (("local", local), ("imported", imported)):
+        plan = json.loads(briefer(args.briefer, "select", "--db", db, "--json", *config))
+        selected[name] = plan
+    local_accounts = sorted(a["account"] for a in selected["local"]["accounts"] if a["selected"])
+    imported_accounts = sorted(a["account"] for a in selected["imported"]["accounts"] if a["selected"])
+    if local_accounts != imported_accounts:
+        differences.append(f"selected: local {local_accounts}, imported {imported_accounts}")
+    for account in local_accounts:
+        rendered = [json.loads(briefer(args.briefer, "prompt", "render", account, "--json", "--db", db, *config))
+                    for db in (local, imported)]
+        if rendered[0]["input"] != rendered[1]["input"]:
+            fields = [k for k in rendered[0]["input"] if rendered[0]["input"].get(k) != rendered[1]["input"].get(k)]
+            differences.append(f"prompt input of {account} differs in {fields}")
+        if rendered[0]["fingerprint"] != rendered[1]["fingerprint"]:
+            differences.append(f"prompt fingerprint of {account} differs")
+    out = {}
+    for name, db in (("local", local), ("imported", imported)):
+        folder = os.path.join(work, f"crm-{name}-{model}-{as_of[:10]}")
+        shutil.rmtree(folder, ignore_errors=True)
+        briefer(args.briefer, "sync", "--db", db, "--out", folder, *config)
+        out[name] = crm_files(folder)
+    if out["local"] != out["imported"]:
+        names = sorted(n for n in set(out["local"]) | set(out["imported"]) if out["local"].get(n) != out["imported"].get(n))
+        differences.append(f"CRM files differ: {names[:5]}")
+    return differences, len(local_accounts), sum(len(b.get("inputs", [])) for b in out["local"].values())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--briefer", required=True)
@@ -87,6 +192,9 @@ def main():
     ap.add_argument("--models", default="weighted,points")
     ap.add_argument("--engines", default="duckdb")
     ap.add_argument("--work")
+    ap.add_argument("--roundtrip", action="store_true",
+                    help="also bring the first engine's output back with briefer import-scores and compare selection, "
+                         "briefing inputs and CRM files with the local run")
     args = ap.parse_args()
     work = args.work or tempfile.mkdtemp(prefix="briefer-warehouse-")
     common = ["--db", args.db] + (["--config", args.config] if args.config else [])
@@ -135,6 +243,13 @@ def main():
                     for line in differences[:15]:
                         print("  " + line)
                     failed = failed or bool(differences)
+                    if args.roundtrip and name == args.engines.split(",")[0]:
+                        trip, hot, contacts = roundtrip(args, common, engine, args.work or work, as_of, model)
+                        print(f"  imported back: {hot} selected accounts, {contacts} contact changes in the CRM files: "
+                              + ("the same as the local run" if not trip else f"{len(trip)} differences"), flush=True)
+                        for line in trip[:10]:
+                            print("    " + line)
+                        failed = failed or bool(trip)
         finally:
             engine.close()
     sys.exit(1 if failed else 0)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The warehouse equality tests (issue 18, SPEC §10): `briefer sql` run in DuckDB, PostgreSQL and Spark SQL (local mode),
-# and its BigQuery and Snowflake scripts transpiled to DuckDB by sqlglot, must give what `briefer score` gives, per user
-# and per account, for both models at two as-of times.
+# and its BigQuery and Snowflake scripts transpiled to DuckDB by sqlglot, must give what `briefer score` gives, per user,
+# per account and per contact, for both models at two as-of times; and the first engine's output, brought back with
+# `briefer import-scores` into a database with no events, must select the same accounts with the same briefing inputs and
+# write the same CRM files as the local run.
 #
 # usage: Tests/warehouse/run.sh BRIEFER [WORKSPACE...]   (WORKSPACE: fixtures | warehouse-20k | bench-100k | bench-1m)
 # Installs what it needs: PostgreSQL (apt; started as the postgres user on a temporary cluster, stopped after), and
@@ -47,6 +49,6 @@ print(m['as_of'], m.get('earlier_as_of') or m.get('later_as_of') or earlier)")
     echo "warehouse equality: $workspace (as of $as_of and $second)"
     $VENV/bin/python Tests/warehouse/equality.py --briefer "$BRIEFER" --db "$db" --config config/briefer.yaml \
         --as-of "$as_of" --as-of "$second" --models weighted,points \
-        --engines duckdb,postgres,spark,bigquery,snowflake --work "$WORK/$workspace-work" || status=1
+        --engines duckdb,postgres,spark,bigquery,snowflake --roundtrip --work "$WORK/$workspace-work" || status=1
 done
 exit $status

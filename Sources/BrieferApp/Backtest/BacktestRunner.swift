@@ -80,6 +80,10 @@ public struct BacktestRunner {
         let horizon = horizonDays ?? Double(configuration.backtest.horizonDays)
         let labelsUntil = Timestamp(milliseconds: asOf.milliseconds + Int64((horizon * Double(Timestamp.millisecondsPerDay)).rounded()))
         let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
+        // A database whose scores come from a warehouse has no events to score as of a past time.
+        if try store.lastEventId() == 0, let imported = try store.run(), imported.isImported {
+            throw BacktestUnavailable(run: imported)
+        }
         let context = try scoring.context(asOf: asOf, model: model)
         let now = try scoring.compute(context: context)
         let labels = try Labels(store: store, configuration: configuration)
@@ -280,5 +284,16 @@ extension ScoringComputation {
         var members: [String: [String]] = [:]
         for user in users { members[user.account, default: []].append(user.userId) }
         return members
+    }
+}
+
+/// A backtest scores this database's events as of a past time; one whose scores come from a warehouse has none.
+public struct BacktestUnavailable: BrieferError {
+    public var run: ScoringRun
+    public var code: BrieferErrorCode { .noScoringRun }
+    public var message: String {
+        "this database holds no events: its scores (run \(run.id)) were computed in the \(run.source ?? "warehouse"). A backtest "
+            + "scores the events as of a past time: generate the script for that time there (briefer sql --as-of T), import its "
+            + "scores (briefer import-scores), and compare them with the conversions after T; or run the backtest where the events are"
     }
 }

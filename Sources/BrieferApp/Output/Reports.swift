@@ -63,8 +63,34 @@ public enum Reports {
         return out
     }
 
+    public static func importSummary(_ s: WarehouseImportSummary) -> String {
+        var out =
+            "run \(s.run.id): as of \(s.run.asOf.iso8601), model \(s.run.model.rawValue), scored in the \(s.run.source ?? "warehouse")"
+        out += s.otherConfiguration.map { ", config \($0) (not this configuration: taken as it is)" } ?? ", config \(s.run.configHash)"
+        out +=
+            "\nimported \(s.users) users in \(s.accounts) accounts, \(s.contacts) contacts, briefing facts of \(s.factAccounts) hot accounts"
+        if !s.quarantined.isEmpty {
+            out +=
+                "\nquarantined (briefer quarantine): "
+                + s.quarantined.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        return out
+    }
+
+    public static func importJSON(_ s: WarehouseImportSummary) -> [String: Any] {
+        var o = runJSON(s.run)
+        o["users"] = s.users
+        o["accounts"] = s.accounts
+        o["contacts"] = s.contacts
+        o["fact_accounts"] = s.factAccounts
+        o["quarantined"] = s.quarantined
+        o["other_configuration"] = s.otherConfiguration ?? NSNull()
+        return o
+    }
+
     public static func runJSON(_ run: ScoringRun) -> [String: Any] {
         [
+            "source": run.source ?? "local",
             "run_id": run.id, "as_of": run.asOf.iso8601, "model": run.model.rawValue, "config_hash": run.configHash,
             "started_at": run.startedAt, "finished_at": run.finishedAt, "users_scored": run.usersScored,
             "users_excluded": run.usersExcluded, "accounts_scored": run.accountsScored, "events_counted": run.eventsCounted,

@@ -24,9 +24,14 @@ public struct Explainer {
     public enum Failure: Error, CustomStringConvertible {
         case noRun
         case unknownAccount(String)
+        case imported(ScoringRun)
         public var description: String {
             switch self {
             case .noRun: return "no scoring run yet: run `briefer score` first"
+            case let .imported(run):
+                return "run \(run.id) was scored in the \(run.source ?? "warehouse"): its events are there, not in this database, so "
+                    + "it cannot be recomputed here; query the script's work tables (briefer_w_counted, briefer_w_facts, briefer_w_users) "
+                    + "in the warehouse, or explain a run scored here (--run)"
             case let .unknownAccount(a): return "no account '\(a)' in the latest run (see `briefer accounts`)"
             }
         }
@@ -34,6 +39,7 @@ public struct Explainer {
 
     public func explain(account rawKey: String, runId: Int64? = nil) throws -> Explanation {
         guard let run = try store.run(id: runId) else { throw Failure.noRun }
+        if run.isImported { throw Failure.imported(run) }
         let key = rawKey.hasPrefix("user:") ? rawKey : Identity.normalizedDomain(rawKey)
         let context = ScoringContext(asOf: run.asOf, configuration: configuration, model: run.model, vocabulary: try store.vocabulary())
         let profiles = try store.profiles(context: context).profiles.filter { $0.account.description == key }

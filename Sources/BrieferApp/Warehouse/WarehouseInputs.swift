@@ -48,3 +48,11 @@ public struct FileWriteError: BrieferError {
     public var code: BrieferErrorCode { .cannotWrite }
     public var message: String { "cannot write \(path): \(reason)" }
 }
+
+extension BrieferSession {
+    /// Brings a warehouse's scores in as a stored scoring run (SPEC §10; `briefer import-scores`).
+    public func importScores(from source: WarehouseTableSource, allowOtherConfiguration: Bool = false) throws -> WarehouseImportSummary {
+        try WarehouseImporter(store: try store, configuration: configuration, logger: logger).importScores(
+            from: source, allowOtherConfiguration: allowOtherConfiguration)
+    }
+}

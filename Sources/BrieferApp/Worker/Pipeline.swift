@@ -41,8 +41,14 @@ public struct Pipeline: Sendable {
         /// Push to the CRM (else write request files to `outDir`, default `crm.out_dir`).
         public var push: Bool
         public var outDir: String?
-        public init(inputs: [String] = [], asOf: Timestamp? = nil, push: Bool = false, outDir: String? = nil) {
-            self.inputs = inputs; self.asOf = asOf; self.push = push; self.outDir = outDir
+        /// Scores computed in a warehouse, imported instead of scoring here (`briefer run --scores-from`).
+        public var scoresFrom: (any WarehouseTableSource)?
+        public var allowOtherConfiguration = false
+        public init(
+            inputs: [String] = [], asOf: Timestamp? = nil, push: Bool = false, outDir: String? = nil,
+            scoresFrom: (any WarehouseTableSource)? = nil
+        ) {
+            self.inputs = inputs; self.asOf = asOf; self.push = push; self.outDir = outDir; self.scoresFrom = scoresFrom
         }
     }
 
@@ -98,16 +104,27 @@ public struct Pipeline: Sendable {
             summary.oldestNewEventMs = try store.oldestEventMs(afterId: lastEvent)
             try Task.checkCancellation()
 
-            stage?("score")
-            let scored = try ScoringRunner(store: store, configuration: configuration, logger: logger).run(asOf: options.asOf ?? .now)
-            summary.scoringRunId = scored.run.id
-            summary.asOf = scored.run.asOf
-            summary.tiers = Dictionary(grouping: scored.accounts, by: \.tier.rawValue).mapValues(\.count)
+            let scored: ScoringRun
+            let accounts: [AccountScore]
+            if let source = options.scoresFrom {
+                stage?("import")
+                let imported = try WarehouseImporter(store: store, configuration: configuration, logger: logger).importScores(
+                    from: source, allowOtherConfiguration: options.allowOtherConfiguration)
+                scored = imported.run
+                accounts = try store.accountScores(runId: scored.id).map(\.score)
+            } else {
+                stage?("score")
+                let outcome = try ScoringRunner(store: store, configuration: configuration, logger: logger).run(asOf: options.asOf ?? .now)
+                (scored, accounts) = (outcome.run, outcome.accounts)
+            }
+            summary.scoringRunId = scored.id
+            summary.asOf = scored.asOf
+            summary.tiers = Dictionary(grouping: accounts, by: \.tier.rawValue).mapValues(\.count)
             try Task.checkCancellation()
 
             stage?("enrich")
             let enricher = Enricher(store: store, configuration: configuration, template: template, logger: logger, owner: owner)
-            let plan = try enricher.plan(runId: scored.run.id)
+            let plan = try enricher.plan(runId: scored.id)
             summary.enrichment = try await enricher.enrich(plan, client: llm)
             try Task.checkCancellation()
 
@@ -127,7 +144,7 @@ public struct Pipeline: Sendable {
                     act = .files(directory: directory)
                 }
                 // The actions for newly-hot accounts, after their contacts (whose record ids the tasks are associated with).
-                synced.actions = try await runner.ifEnabled(act, scoredRunId: scored.run.id)
+                synced.actions = try await runner.ifEnabled(act, scoredRunId: scored.id)
                 return synced
             }
             if let synced {

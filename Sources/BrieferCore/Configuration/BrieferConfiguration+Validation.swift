@@ -221,6 +221,14 @@ extension BrieferConfiguration {
         StableHash.hex(canonicalJSON).prefix(16).description
     }
 
+    /// The fingerprint of this configuration scoring with `model` (its `model` key only picks the default): what a
+    /// warehouse script generated for that model carries, and what an import of its scores is checked against.
+    public func fingerprint(scoring model: ScoringModel) -> String {
+        var c = self
+        c.model = model
+        return c.fingerprint
+    }
+
     /// The configuration as canonical JSON (sorted keys, snake_case): what the fingerprint hashes.
     public var canonicalJSON: String {
         ConfigurationCoding.canonicalJSON(of: self)

@@ -45,6 +45,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // libpq, for reading a warehouse's scores straight from PostgreSQL (`briefer import-scores --from postgresql://…`).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // The CLI's work: config files, ingest of files, scoring runs, reports. The executable only parses.
         .target(
             name: "BrieferApp",
@@ -52,6 +58,7 @@ let package = Package(
                 "BrieferCore",
                 "BrieferStore",
                 "CCurl",
+                "CLibPQ",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -79,14 +79,15 @@ struct ImportScores: ParsableCommand {
             "Store the scores `briefer sql`'s script wrote in a warehouse as a scoring run, for select, enrich, sync and the actions.",
         discussion: "Reads <warehouse.prefix>run, user_scores, account_scores, account_contacts, account_facts and account_profiles: "
             + "exported files in --from (CSV with a header, or JSON Lines: <name>.csv, .jsonl, .ndjson or .json, with or without the "
-            + "prefix). The run is stored as scored in the warehouse: its accounts' tier transitions are worked out against the runs "
+            + "prefix), or the tables themselves in PostgreSQL (--from postgresql://user@host/db, or libpq's host=… dbname=…; "
+            + "the password from PGPASSWORD or ~/.pgpass). The run is stored as scored in the warehouse: its accounts' tier transitions are worked out against the runs "
             + "before it, its contacts and briefing facts come with it. Rows that do not read are quarantined with their reason "
             + "(`briefer quarantine`). Refused when the script was generated from another configuration than this one, unless "
             + "--allow-other-config. `explain` cannot recompute such a run (its events are in the warehouse); `backtest` scores "
             + "this database's own events.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("A folder of exported output tables.", valueName: "dir"))
+    @Option(help: ArgumentHelp("A folder of exported output tables, or a PostgreSQL connection (postgresql://…).", valueName: "source"))
     var from: String
     @Flag(help: "Take scores computed under another configuration as they are.")
     var allowOtherConfig = false
@@ -96,7 +97,7 @@ struct ImportScores: ParsableCommand {
     func run() throws {
         let session = try global.session()
         let summary = try session.importScores(
-            from: WarehouseFiles(folder: from, prefix: session.configuration.warehouse.prefix), allowOtherConfiguration: allowOtherConfig)
+            from: try warehouseSource(from, prefix: session.configuration.warehouse.prefix), allowOtherConfiguration: allowOtherConfig)
         print(json ? JSONOutput.render(Reports.importJSON(summary)) : Reports.importSummary(summary))
     }
 }

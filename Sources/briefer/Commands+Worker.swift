@@ -45,8 +45,8 @@ struct Run: AsyncParsableCommand {
     var inputs: String?
     @Option(
         help: ArgumentHelp(
-            "Take the scores from a warehouse instead of scoring here: a folder of the output tables of `briefer sql` "
-                + "(as `briefer import-scores --from`). --as-of is the script's then.", valueName: "dir"))
+            "Take the scores from a warehouse instead of scoring here: a folder of the output tables of `briefer sql`, or a "
+                + "PostgreSQL connection (as `briefer import-scores --from`). The as-of time is the script's.", valueName: "source"))
     var scoresFrom: String?
     @Flag(help: "With --scores-from: take scores computed under another configuration as they are.")
     var allowOtherConfig = false
@@ -62,7 +62,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let session = try global.session(prompt: prompt, endpoint: endpoint)
         let files = try inputs.map(Inbox.ingestibleFiles(in:)) ?? []
-        let source = scoresFrom.map { WarehouseFiles(folder: $0, prefix: session.configuration.warehouse.prefix) }
+        let source = try scoresFrom.map { try warehouseSource($0, prefix: session.configuration.warehouse.prefix) }
         let summary = try await session.run(
             try pipelineOptions.runOptions(inputs: files, scoresFrom: source, allowOtherConfiguration: allowOtherConfig),
             stage: { stage in

@@ -115,6 +115,8 @@ class Postgres:
                  f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off", "start")
         self.data = data
         self.con = psycopg.connect(host=self.dir, user="postgres", dbname="postgres", autocommit=True)
+        # How briefer import-scores reaches the output tables here, through libpq.
+        self.conninfo = f"host={self.dir} user=postgres dbname=postgres"
         self.con.execute("SET TIME ZONE 'UTC'")
 
     def _pg(self, tool, *args):

@@ -127,8 +127,11 @@ def roundtrip(args, common, engine, work, as_of, model):
     writes the same contact payloads. Returns the differences."""
     import json
     import shutil
-    folder = os.path.join(work, f"export-{engine.dialect}-{model}-{as_of[:10]}")
-    export_csv(engine, folder)
+    # PostgreSQL is read where the tables are (libpq); the others through exported CSV files.
+    folder = getattr(engine, "conninfo", None)
+    if folder is None:
+        folder = os.path.join(work, f"export-{engine.dialect}-{model}-{as_of[:10]}")
+        export_csv(engine, folder)
     imported = os.path.join(work, f"imported-{model}-{as_of[:10]}.sqlite")
     local = os.path.join(work, f"local-{model}-{as_of[:10]}.sqlite")
     for path in (imported, local):
@@ -148,12 +151,13 @@ def roundtrip(args, common, engine, work, as_of, model):
     target = sqlite3.connect(local)
     source.backup(target)
     source.close()
-    # Only the run just scored: selection and the prompt read the latest run, which an import of this one alone must match
-    # (its tier transitions are against the runs before it: run this on a database scored by this harness alone).
+    # No run before this one, as in the database the warehouse's run is imported into: tier transitions (newly hot) are
+    # worked out against the runs before, in both.
     target.execute("PRAGMA foreign_keys = ON")
-    target.execute("DELETE FROM scoring_runs WHERE id <> (SELECT MAX(id) FROM scoring_runs)")
+    target.execute("DELETE FROM scoring_runs")
     target.commit()
     target.close()
+    briefer(args.briefer, "score", "--as-of", as_of, "--model", model, "--db", local, *config)
     differences = []
     selected = {}
     for name, db in (("local", local), ("imported", imported)):
@@ -243,9 +247,10 @@ def main():
                     for line in differences[:15]:
                         print("  " + line)
                     failed = failed or bool(differences)
-                    if args.roundtrip and name == args.engines.split(",")[0]:
+                    if args.roundtrip and (name == args.engines.split(",")[0] or hasattr(engine, "conninfo")):
                         trip, hot, contacts = roundtrip(args, common, engine, args.work or work, as_of, model)
-                        print(f"  imported back: {hot} selected accounts, {contacts} contact changes in the CRM files: "
+                        how = "from PostgreSQL through libpq" if hasattr(engine, "conninfo") else "from CSV files"
+                        print(f"  imported back {how}: {hot} selected accounts, {contacts} contact changes in the CRM files: "
                               + ("the same as the local run" if not trip else f"{len(trip)} differences"), flush=True)
                         for line in trip[:10]:
                             print("    " + line)

@@ -142,7 +142,8 @@ public struct WarehouseImporter {
         self.store = store; self.configuration = configuration; self.logger = logger
     }
 
-    public func importScores(from source: WarehouseTableSource, allowOtherConfiguration: Bool = false) throws -> WarehouseImportSummary {
+    public func importScores(from source: any WarehouseTableSource, allowOtherConfiguration: Bool = false) throws -> WarehouseImportSummary
+    {
         var quarantine: [QuarantinedLine] = []
         var refused: [String: Int] = [:]
         func table(_ name: String, required: Bool = true) throws -> [WarehouseRow] {
@@ -339,4 +340,15 @@ struct RowReader {
             return reason
         }
     }
+}
+
+/// Where `--from` / `--scores-from` points: a PostgreSQL connection (URI or libpq's `key=value` form), else a folder of
+/// exported files.
+public func warehouseSource(_ text: String, prefix: String) throws -> any WarehouseTableSource {
+    if PostgresTables.isConnection(text) { return try PostgresTables(connection: text, prefix: prefix) }
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: text, isDirectory: &isFolder), isFolder.boolValue else {
+        throw WarehouseImportError(.unreadableInput, "\(text) is neither a folder of exported tables nor a postgresql:// connection")
+    }
+    return WarehouseFiles(folder: text, prefix: prefix)
 }

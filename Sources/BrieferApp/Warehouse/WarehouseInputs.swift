@@ -51,7 +51,8 @@ public struct FileWriteError: BrieferError {
 
 extension BrieferSession {
     /// Brings a warehouse's scores in as a stored scoring run (SPEC §10; `briefer import-scores`).
-    public func importScores(from source: WarehouseTableSource, allowOtherConfiguration: Bool = false) throws -> WarehouseImportSummary {
+    public func importScores(from source: any WarehouseTableSource, allowOtherConfiguration: Bool = false) throws -> WarehouseImportSummary
+    {
         try WarehouseImporter(store: try store, configuration: configuration, logger: logger).importScores(
             from: source, allowOtherConfiguration: allowOtherConfiguration)
     }

@@ -17,7 +17,8 @@ import Testing
     @Test func helpExplainsEveryCommand() throws {
         let commands = [
             "", "run", "worker", "status", "compact", "forget", "ingest", "score", "accounts", "explain", "select", "prompt", "enrich",
-            "briefings", "sync", "sync-log", "regress", "backtest", "quarantine", "crm", "config", "serve", "sql", "sql inputs", "import-scores",
+            "briefings", "sync", "sync-log", "regress", "backtest", "quarantine", "crm", "config", "serve", "sql", "sql inputs",
+            "import-scores",
         ]
         for command in commands {
             let run = try BrieferBinary.run(command.split(separator: " ").map(String.init) + ["--help"])

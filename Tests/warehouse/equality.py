@@ -121,7 +121,7 @@ def without_trace_ids(value):
     return value
 
 
-def roundtrip(args, common, engine, work, as_of, model):
+def roundtrip(args, common, engine, work, as_of, model, pipeline=False):
     """The warehouse's output brought back (`briefer import-scores`) into a database with no events: the same hot
     accounts are selected, each with the same briefing input and prompt fingerprint as the local run, and the CRM sync
     writes the same contact payloads. Returns the differences."""
@@ -145,6 +145,7 @@ def roundtrip(args, common, engine, work, as_of, model):
     with open(config_path, "w", encoding="utf-8") as f:
         f.write(re.sub(r"(?m)^model: \w+", f"model: {model}", text) if re.search(r"(?m)^model: ", text) else f"model: {model}\n" + text)
     config = ["--config", config_path]
+    origin = folder
     briefer(args.briefer, "import-scores", "--from", folder, "--db", imported, *config)
     source = sqlite3.connect(args.db)
     source.execute("PRAGMA wal_checkpoint")
@@ -184,7 +185,60 @@ def roundtrip(args, common, engine, work, as_of, model):
     if out["local"] != out["imported"]:
         names = sorted(n for n in set(out["local"]) | set(out["imported"]) if out["local"].get(n) != out["imported"].get(n))
         differences.append(f"CRM files differ: {names[:5]}")
+    if pipeline:
+        differences += whole_runs(args, config, origin, local, imported, as_of, work, model)
     return differences, len(local_accounts), sum(len(b.get("inputs", [])) for b in out["local"].values())
+
+
+def whole_runs(args, config, source, local_db, imported_db, as_of, work, model):
+    """`briefer run` over the events and `briefer run --scores-from` the warehouse, each in a database of its own
+    with no run before: the same accounts selected and briefed (the same prompt fingerprints), the same contacts
+    synced. The model is --model-url (the local model server in make test), else none reachable: then every selected
+    account is deferred alike."""
+    import json
+    import shutil
+    env = dict(os.environ, OPENAI_BASE_URL=args.model_url or "http://127.0.0.1:9/v1")
+    summaries, briefed = {}, {}
+    for name, db in (("local", local_db), ("warehouse", imported_db)):
+        fresh = os.path.join(work, f"run-{name}-{model}.sqlite")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(fresh + suffix):
+                os.remove(fresh + suffix)
+        if name == "local":
+            shutil.copyfile(db, fresh)
+            con = sqlite3.connect(fresh)
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("DELETE FROM scoring_runs")
+            con.commit()
+            con.close()
+            extra = ["--as-of", as_of]
+        else:
+            extra = ["--scores-from", source]
+        out = os.path.join(work, f"run-crm-{name}-{model}")
+        shutil.rmtree(out, ignore_errors=True)
+        result = subprocess.run([args.briefer, "run", "--db", fresh, "--out", out, "--json", *extra, *config],
+                                capture_output=True, text=True, env=env)
+        if result.returncode != 0:
+            return [f"briefer run ({name}) failed: {result.stderr.strip()[-300:]}"]
+        summaries[name] = json.loads(result.stdout)
+        con = sqlite3.connect(fresh)
+        briefed[name] = sorted(con.execute("SELECT account, fingerprint, prompt_version FROM briefings").fetchall())
+        con.close()
+    differences = []
+    e = {n: s["enrichment"] for n, s in summaries.items()}
+    for key in ("selected", "deferred"):
+        if e["local"][key] != e["warehouse"][key]:
+            differences.append(f"briefer run: {key} local {e['local'][key]}, warehouse {e['warehouse'][key]}")
+    if briefed["local"] != briefed["warehouse"]:
+        differences.append(f"briefer run: briefed local {briefed['local'][:3]}…, warehouse {briefed['warehouse'][:3]}…")
+    for key in ("contacts", "accounts", "changed_contacts"):
+        if summaries["local"]["sync"][key] != summaries["warehouse"]["sync"][key]:
+            differences.append(f"briefer run: sync {key} local {summaries['local']['sync'][key]}, "
+                               f"warehouse {summaries['warehouse']['sync'][key]}")
+    print(f"  briefer run --scores-from: {e['warehouse']['selected']} selected, {len(briefed['warehouse'])} briefed, "
+          f"{summaries['warehouse']['sync']['contacts']} contacts synced: "
+          + ("as briefer run over the events" if not differences else f"{len(differences)} differences"), flush=True)
+    return differences
 
 
 def main():
@@ -199,6 +253,7 @@ def main():
     ap.add_argument("--roundtrip", action="store_true",
                     help="also bring the first engine's output back with briefer import-scores and compare selection, "
                          "briefing inputs and CRM files with the local run")
+    ap.add_argument("--model-url", help="the model endpoint the whole-run comparison briefs with (default: none reachable)")
     args = ap.parse_args()
     work = args.work or tempfile.mkdtemp(prefix="briefer-warehouse-")
     common = ["--db", args.db] + (["--config", args.config] if args.config else [])
@@ -248,7 +303,8 @@ def main():
                         print("  " + line)
                     failed = failed or bool(differences)
                     if args.roundtrip and (name == args.engines.split(",")[0] or hasattr(engine, "conninfo")):
-                        trip, hot, contacts = roundtrip(args, common, engine, args.work or work, as_of, model)
+                        first = (name, model, as_of) == (args.engines.split(",")[0], args.models.split(",")[0], args.as_of[0])
+                        trip, hot, contacts = roundtrip(args, common, engine, args.work or work, as_of, model, pipeline=first)
                         how = "from PostgreSQL through libpq" if hasattr(engine, "conninfo") else "from CSV files"
                         print(f"  imported back {how}: {hot} selected accounts, {contacts} contact changes in the CRM files: "
                               + ("the same as the local run" if not trip else f"{len(trip)} differences"), flush=True)

@@ -3,7 +3,8 @@
 # and its BigQuery and Snowflake scripts transpiled to DuckDB by sqlglot, must give what `briefer score` gives, per user,
 # per account and per contact, for both models at two as-of times; and the first engine's output, brought back with
 # `briefer import-scores` into a database with no events, must select the same accounts with the same briefing inputs and
-# write the same CRM files as the local run.
+# write the same CRM files as the local run; and `briefer run --scores-from` must select, brief (with the model at
+# BRIEFER_E2E_MODEL_URL, on the fixtures) and sync the same accounts as `briefer run` over the events.
 #
 # usage: Tests/warehouse/run.sh BRIEFER [WORKSPACE...]   (WORKSPACE: fixtures | warehouse-20k | bench-100k | bench-1m)
 # Installs what it needs: PostgreSQL (apt; started as the postgres user on a temporary cluster, stopped after), and
@@ -49,6 +50,7 @@ print(m['as_of'], m.get('earlier_as_of') or m.get('later_as_of') or earlier)")
     echo "warehouse equality: $workspace (as of $as_of and $second)"
     $VENV/bin/python Tests/warehouse/equality.py --briefer "$BRIEFER" --db "$db" --config config/briefer.yaml \
         --as-of "$as_of" --as-of "$second" --models weighted,points \
-        --engines duckdb,postgres,spark,bigquery,snowflake --roundtrip --work "$WORK/$workspace-work" || status=1
+        --engines duckdb,postgres,spark,bigquery,snowflake --roundtrip --work "$WORK/$workspace-work" \
+        ${BRIEFER_E2E_MODEL_URL:+$([ "$workspace" = fixtures ] && echo --model-url "$BRIEFER_E2E_MODEL_URL")} || status=1
 done
 exit $status

@@ -99,7 +99,7 @@ test: deps model-server lint
 	$(SWIFT) build
 	$(SWIFT) test --skip LocalModelEndToEndTests
 	bash Tests/fuzz/run.sh replay
-	BRIEFER_E2E_MODEL_URL=$(LOCAL_MODEL_URL) bash Tests/warehouse/run.sh $(BRIEFER_DEBUG) fixtures warehouse-20k
+	BRIEFER_E2E_MODEL_URL=$(LOCAL_MODEL_URL) bash Tests/warehouse/run.sh $(BRIEFER_DEBUG) fixtures warehouse-20k variants
 	$(BRIEFER_DEBUG) regress --junit .build/regress.xml
 	BRIEFER_E2E_MODEL_URL=$(LOCAL_MODEL_URL) $(SWIFT) test --filter LocalModelEndToEndTests
 

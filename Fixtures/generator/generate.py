@@ -2694,6 +2694,11 @@ class WarehouseBuilder:
 
     def internal(self) -> None:
         T = self.T
+        # Job titles the points model splits into words at every non-letter, several in a row.
+        for uid, title in (("ttl-punct", "Sr. Director, Data & Analytics"), ("ttl-spaces", "  vp   of  sales "),
+                           ("ttl-manager", "Team-Lead/Manager (EMEA)")):
+            self.active_user(uid, "junipersoft.com", 20, -1, title=title, weight=1.0)
+        self.note("job_titles", "ttl-punct, ttl-spaces, ttl-manager")
         rows = [("int-qa", "tallyboard.io", "qa@tallyboard.io", "tallyboard.io"),
                 ("int-demo", "tallyboard.io", "demo@tallyboard.io", ""),
                 ("int-sub", "qa.tallyboard.io", "load@qa.tallyboard.io", ""),

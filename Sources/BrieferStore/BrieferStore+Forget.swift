@@ -154,11 +154,26 @@ extension BrieferStore {
                     report.rows["\(table) (\(column) redacted)", default: 0] += db.changesCount
                 }
             }
-            // Runs scored in a warehouse: the person's scores and contact rows here (the warehouse's own tables are not reached).
-            try delete(
-                "user_scores",
-                "DELETE FROM user_scores WHERE run_id IN (SELECT run_id FROM warehouse_contacts WHERE lower(email) = ?1) AND user_id IN (SELECT user_id FROM warehouse_contacts WHERE lower(email) = ?1)",
-                [address])
+            // Runs scored in a warehouse know the person by the user ids of their contact rows: their scores, their personal
+            // account, and their name as an account's best user go as for a local run (the warehouse's own tables are not
+            // reached from here).
+            let importedIds = try String.fetchAll(
+                db, sql: "SELECT DISTINCT user_id FROM warehouse_contacts WHERE lower(email) = ?", arguments: [address])
+            let imported = "SELECT id FROM scoring_runs WHERE source IS NOT NULL"
+            for id in importedIds where !report.users.contains(id) {
+                report.users.append(id)
+                try delete("user_scores", "DELETE FROM user_scores WHERE user_id = ? AND run_id IN (\(imported))", [id])
+                try delete("account_scores", "DELETE FROM account_scores WHERE account = ? AND run_id IN (\(imported))", ["user:" + id])
+                try delete(
+                    "account_scores",
+                    "UPDATE account_scores SET best_user_id = '(forgotten)' WHERE best_user_id = ? AND run_id IN (\(imported))", [id])
+                for table in ["warehouse_facts", "warehouse_profiles"] {
+                    try delete(table, "DELETE FROM \(table) WHERE account = ?", ["user:" + id])
+                }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO forgotten(email_hash, forgotten_ms) VALUES(?, ?)",
+                    arguments: [Self.forgottenUserHash(id), Timestamp.now.milliseconds])
+            }
             report.warehouseRuns = try Int.fetchOne(db, sql: "SELECT count(*) FROM scoring_runs WHERE source IS NOT NULL") ?? 0
             for table in ["crm_outbox", "crm_synced", "crm_contacts", "crm_owners", "crm_company_contacts", "warehouse_contacts"] {
                 try delete(table, "DELETE FROM \(table) WHERE lower(email) = ?", [address])

@@ -233,7 +233,7 @@ extension BrieferStore {
                 domain: domain, name: row["name"] ?? fromGroup?.name, employeeCount: row["employee_count"] ?? fromGroup?.employeeCount,
                 industry: row["industry"] ?? fromGroup?.industry, estimatedRevenue: row["estimated_revenue"] ?? fromGroup?.estimatedRevenue,
                 country: row["country"] ?? fromGroup?.country,
-                techStack: (row["tech_stack"] as String?)?.split(separator: ";").map(String.init) ?? [])
+                techStack: CompanyRecord.stack(joined: row["tech_stack"]))
         }
         return (companies, groupDomains)
     }

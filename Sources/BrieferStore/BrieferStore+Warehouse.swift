@@ -264,6 +264,11 @@ extension BrieferStore {
             ))
     }
 
+    /// Stores refused rows alone (an import refused as a whole keeps them for `briefer quarantine`).
+    public func storeQuarantined(_ lines: [QuarantinedLine]) throws {
+        try write { db in _ = try Self.insertQuarantine(db, lines, ingestId: nil) }
+    }
+
     /// The briefing inputs of a run scored in a warehouse, from the counts and profiles it brought.
     func importedPromptInputs(run: ScoringRun, accounts: [StoredAccountScore], configuration: BrieferConfiguration) throws -> [String:
         PromptInput]
@@ -278,17 +283,9 @@ extension BrieferStore {
                     db, sql: "SELECT fact, name, window_count, ever_count FROM warehouse_facts WHERE run_id = ? AND account = ?",
                     arguments: [run.id, account])
                 {
-                    let name: String = row["name"]
-                    let count = AccountActivity.Count(window: row["window_count"], ever: row["ever_count"])
-                    switch row["fact"] as String {
-                    case "event": activity.events[name] = count
-                    case "feature": activity.features[name] = count
-                    case "limit": activity.limits[name] = count
-                    case "integration": activity.integrations.insert(name)
-                    case "account" where name == "active_days": activity.activeDays = count.window
-                    case "account" where name == "active_users": activity.activeUsers = count.window
-                    default: continue
-                    }
+                    _ = activity.record(
+                        fact: row["fact"], name: row["name"],
+                        count: AccountActivity.Count(window: row["window_count"], ever: row["ever_count"]))
                 }
                 let profile = try Row.fetchOne(
                     db, sql: "SELECT * FROM warehouse_profiles WHERE run_id = ? AND account = ?", arguments: [run.id, account])
@@ -296,7 +293,7 @@ extension BrieferStore {
                     CompanyRecord(
                         domain: account, name: row["company_name"], employeeCount: row["employee_count"], industry: row["industry"],
                         estimatedRevenue: nil, country: row["country"],
-                        techStack: (row["tech_stack"] as String?)?.split(separator: ";").map(String.init) ?? [])
+                        techStack: CompanyRecord.stack(joined: row["tech_stack"]))
                 }
                 inputs[account] = builder.build(
                     score: stored.score, model: run.model, newlyHot: stored.score.tier == .hot && stored.previousTier != .hot,

@@ -111,31 +111,72 @@ import Testing
             try t.store.accountScores(runId: again.run.id).first { $0.score.account == "acme.com" }?.becameHotAt == "2026-11-20T12:00:00Z")
     }
 
-    @Test func rowsThatDoNotReadAreQuarantinedWithTheirReason() throws {
+    @Test func contactFactAndProfileRowsThatDoNotReadAreQuarantinedAndTheRestImported() throws {
         let t = try TemporaryStore()
-        let tables = Self.tables(
-            users: """
-                u4,b.org,0,0,0,0,0,7,lukewarm,0,0,
-                u5,b.org,0,0,0,0,0,seven,monitor,0,0,
-                u6,b.org,0,0,0,0,0,7,monitor,0,0,not a reason
-                ,b.org,0,0,0,0,0,7,monitor,0,0,
-                """,
-            contacts: "b.org,u6,7,not-an-address\nzz.org,u7,7,z@zz.org")
+        var tables = Self.tables(
+            contacts: "b.org,u3,9,not-an-address\nzz.org,u7,7,z@zz.org\nacme.com,u1,96,other@acme.com\nacme.com,u9,5,x@acme.com")
+        tables["briefer_account_facts.jsonl"]! += """
+
+            {"account":"acme.com","fact":"event","name":"project_created","window_count":1,"ever_count":2}
+            {"account":"acme.com","fact":"mood","name":"happy","window_count":1,"ever_count":1}
+            {"account":"acme.com","fact":"event","name":"login","window_count":3,"ever_count":2}
+            """
+        tables["briefer_account_profiles.csv"]! += "\nacme.com,Acme again,,,,,\nnowhere.io,Nowhere,,,,,"
         let summary = try importer(t).importScores(from: WarehouseFiles(folder: try folder(t, tables), prefix: "briefer_"))
-        #expect(summary.users == 3 && summary.contacts == 3)
-        #expect(summary.quarantined == ["user_scores": 4, "account_contacts": 2])
-        let rows = try t.store.read { db in
-            try Row.fetchAll(db, sql: "SELECT file, line, reason, detail FROM quarantine ORDER BY file, line")
+        #expect(summary.users == 3 && summary.accounts == 2 && summary.contacts == 3)
+        #expect(summary.quarantined == ["account_contacts": 4, "account_facts": 3, "account_profiles": 2])
+        let details = try t.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT reason, detail FROM quarantine ORDER BY file, line").map {
+                "\($0["reason"] as String): \($0["detail"] as String)"
+            }
         }
-        #expect(rows.count == 6)
-        let details = rows.map { "\($0["reason"] as String): \($0["detail"] as String)" }
-        #expect(details.contains("wrong_type: tier is no tier (hot, warm, nurture, monitor)"))
-        #expect(details.contains("bad_number: score is not an integer: seven"))
-        #expect(details.contains { $0.hasPrefix("wrong_type: reasons has a reason that does not read") })
-        #expect(details.contains("missing_field: user_id is empty"))
+        #expect(details.count == 9)
         #expect(details.contains("wrong_type: email is not an address"))
-        #expect(details.contains("missing_field: account zz.org is not in account_scores"))
-        #expect(rows.allSatisfy { ($0["file"] as String).hasSuffix("user_scores") || ($0["file"] as String).hasSuffix("account_contacts") })
+        #expect(details.contains("missing_reference: account zz.org is not in the scores"))
+        #expect(details.contains("missing_reference: user u9 is not in the scores"))
+        #expect(details.contains("duplicate_row: user u1 of acme.com is in account_contacts twice"))
+        #expect(details.contains("duplicate_row: event project_created of acme.com is in account_facts twice"))
+        #expect(details.contains("wrong_type: fact mood happy is none the script writes"))
+        #expect(details.contains("bad_number: window_count and ever_count must be 0 <= window_count <= ever_count"))
+        #expect(details.contains("duplicate_row: account acme.com is in account_profiles twice"))
+        #expect(details.contains("missing_reference: account nowhere.io is not in account_scores"))
+        // The first of each repeated row stands.
+        #expect(try t.store.contactCandidates(runId: summary.run.id)["acme.com"]?.map(\.email) == ["ann@acme.com", "bob@acme.com"])
+    }
+
+    /// Scores are all or nothing: a run missing a user or an account would make its account newly hot again at the next.
+    @Test func scoresThatDoNotAllReadStoreNoRun() throws {
+        let t = try TemporaryStore()
+        let cases: [(String, [String: String], String)] = [
+            ("a bad tier", Self.tables(users: "u4,b.org,0,0,0,0,0,7,lukewarm,0,0,"), "did not read"),
+            ("a score that is no number", Self.tables(users: "u4,b.org,0,0,0,0,0,seven,monitor,0,0,"), "did not read"),
+            ("a reason that does not read", Self.tables(users: "u4,b.org,0,0,0,0,0,7,monitor,0,0,not a reason"), "did not read"),
+            ("a user twice", Self.tables(users: "u3,b.org,0,10,20,0,0,9,monitor,0,0,"), "did not read"),
+            ("a user of no account", Self.tables(users: "u8,gone.org,0,0,0,0,0,1,monitor,0,0,"), "did not read"),
+        ]
+        for (what, tables, message) in cases {
+            let error = try #require(throws: WarehouseImportError.self, "\(what)") {
+                try importer(t).importScores(from: WarehouseFiles(folder: try folder(t, tables), prefix: "briefer_"))
+            }
+            #expect(error.message.contains(message), "\(what): \(error.message)")
+        }
+        #expect(try t.store.run() == nil)
+        let reasons = try t.store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT reason FROM quarantine ORDER BY reason") }
+        #expect(reasons == ["bad_number", "duplicate_row", "missing_reference", "wrong_type"])
+        // A cut export: fewer rows than the script wrote.
+        var cut = Self.tables()
+        cut["briefer_run.csv"] =
+            "as_of_ms,model,config_hash,dialect,script_version,users_scored,accounts_scored\n1795176000000,weighted,\(Self.fingerprint),duckdb,1,4,2\n"
+        let partial = try #require(throws: WarehouseImportError.self) {
+            try importer(t).importScores(from: WarehouseFiles(folder: try folder(t, cut), prefix: "briefer_"))
+        }
+        #expect(partial.message.contains("has 3 rows, the script wrote 4"))
+        #expect(try t.store.run() == nil)
+        // An empty export of a table (no hot account: no facts, no profiles) is no error.
+        var empty = Self.tables()
+        empty["briefer_account_facts.jsonl"] = ""
+        empty["briefer_account_profiles.csv"] = ""
+        #expect(try importer(t).importScores(from: WarehouseFiles(folder: try folder(t, empty), prefix: "briefer_")).factAccounts == 0)
     }
 
     @Test func anotherConfigurationOrContractIsRefused() throws {
@@ -173,8 +214,12 @@ import Testing
                 asOf: Timestamp(milliseconds: 1_790_000_000_000))
         }
         let report = try t.store.forget(email: "Bob@acme.com")
-        #expect(report.warehouseRuns == 1)
+        #expect(report.warehouseRuns == 1 && report.users == ["u2"])
         #expect(report.rows["warehouse_contacts"] == 1 && report.rows["user_scores"] == 1)
         #expect(try t.store.contactCandidates(runId: summary.run.id)["acme.com"]?.map(\.email) == ["ann@acme.com"])
+        // The best user of an account, forgotten, is named no more; a personal account goes.
+        _ = try t.store.forget(email: "cy@b.org")
+        let accounts = try t.store.accountScores(runId: summary.run.id)
+        #expect(accounts.first { $0.score.account == "b.org" }?.score.bestUserId == "(forgotten)")
     }
 }

@@ -6,7 +6,9 @@
 # write the same CRM files as the local run; and `briefer run --scores-from` must select, brief (with the model at
 # BRIEFER_E2E_MODEL_URL, on the fixtures) and sync the same accounts as `briefer run` over the events.
 #
-# usage: Tests/warehouse/run.sh BRIEFER [WORKSPACE...]   (WORKSPACE: fixtures | warehouse-20k | bench-100k | bench-1m)
+# usage: Tests/warehouse/run.sh BRIEFER [WORKSPACE...]
+#        (WORKSPACE: fixtures | warehouse-20k | variants | bench-100k | bench-1m; variants: the fixtures under each
+#        configuration of Tests/warehouse/variants/)
 # Installs what it needs: PostgreSQL (apt; started as the postgres user on a temporary cluster, stopped after), and
 # duckdb, pyspark, sqlglot and psycopg into .build/warehouse-venv (Java 17 must be on the machine for Spark).
 set -euo pipefail
@@ -31,6 +33,19 @@ WORK=$(mktemp -d /tmp/briefer-warehouse-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 status=0
 for workspace in ${WORKSPACES[@]}; do
+    if [ "$workspace" = variants ]; then
+        # The fixtures under configurations the defaults never exercise, in the engines that are quick to start.
+        for config in Tests/warehouse/variants/*.yaml; do
+            name=$(basename "$config" .yaml)
+            db=$WORK/variant-$name.sqlite
+            "$BRIEFER" ingest --db "$db" --config "$config" Fixtures/workspace/*.csv Fixtures/workspace/events.jsonl >/dev/null
+            echo "warehouse equality: the fixtures under Tests/warehouse/variants/$name.yaml"
+            $VENV/bin/python Tests/warehouse/equality.py --briefer "$BRIEFER" --db "$db" --config "$config" \
+                --as-of 2026-11-20T12:00:00Z --models weighted,points --engines duckdb,postgres,bigquery,snowflake \
+                --work "$WORK/variant-$name" || status=1
+        done
+        continue
+    fi
     case $workspace in
         fixtures) data=Fixtures/workspace ;;
         warehouse-20k) data=$WORK/$workspace; python3 Fixtures/generator/generate.py warehouse --events 20000 --out "$data" >/dev/null ;;

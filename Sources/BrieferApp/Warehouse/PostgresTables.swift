@@ -16,11 +16,29 @@ public final class PostgresTables: WarehouseTableSource, @unchecked Sendable {
     }
 
     public init(connection info: String, prefix: String) throws {
+        // Parsed first: libpq's own message for a string that does not parse quotes the offending part, which may be the
+        // password. The password is also kept to be blotted out of any later message.
+        var parseError: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(info, &parseError) else {
+            if let parseError { PQfreemem(parseError) }
+            throw WarehouseImportError(.unreadableInput, "the PostgreSQL connection string does not parse (postgresql://user@host:port/db)")
+        }
+        var password: String?
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "password", let value = option.pointee.val { password = String(cString: value) }
+            option += 1
+        }
+        PQconninfoFree(options)
+        func scrubbed(_ message: String) -> String {
+            guard let password, !password.isEmpty else { return message }
+            return message.replacingOccurrences(of: password, with: "****")
+        }
         guard let conn = PQconnectdb(info) else { throw WarehouseImportError(.unreadableInput, "libpq could not allocate a connection") }
-        let where_ = "PostgreSQL database \(String(cString: PQdb(conn))) on \(String(cString: PQhost(conn) ?? PQhostaddr(conn)))"
+        func text(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "?" }
+        let where_ = "PostgreSQL database \(text(PQdb(conn))) on \(text(PQhost(conn)))"
         guard PQstatus(conn) == CONNECTION_OK else {
-            // libpq's message names the server and what failed, never the password.
-            let reason = String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let reason = scrubbed(String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines))
             PQfinish(conn)
             throw WarehouseImportError(.unreadableInput, "cannot connect to the \(where_): \(reason)")
         }
@@ -33,8 +51,8 @@ public final class PostgresTables: WarehouseTableSource, @unchecked Sendable {
 
     public func rows(_ table: String) throws -> [WarehouseRow]? {
         let qualified = prefix + table
-        // Whether the table is there, by name (the prefix may carry a schema).
-        let parts = qualified.split(separator: ".").map(String.init)
+        // Whether the table is there, by name (the prefix may carry a schema; PostgreSQL folds unquoted names to lower case).
+        let parts = qualified.lowercased().split(separator: ".").map(String.init)
         let exists = try query(
             "SELECT 1 FROM information_schema.tables WHERE table_name = $1" + (parts.count > 1 ? " AND table_schema = $2" : ""),
             parts.count > 1 ? [parts.last!, parts[parts.count - 2]] : [parts.last!])

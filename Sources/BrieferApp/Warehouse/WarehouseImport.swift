@@ -50,6 +50,8 @@ public struct WarehouseFiles: WarehouseTableSource {
                 guard let data = fm.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                     throw WarehouseImportError(.unreadableInput, "cannot read \(path) as UTF-8 text")
                 }
+                // An export of no rows may be an empty file, header or not.
+                if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [] }
                 return ext == "csv" ? try csvRows(text, path: path) : try jsonRows(text, path: path)
             }
         }
@@ -157,6 +159,16 @@ public struct WarehouseImporter {
             }
             return rows
         }
+        /// Quarantines a row read whole but refused on a later check; false, for a filter.
+        func reject(_ name: String, _ row: WarehouseRow?, _ reason: QuarantineReason, _ detail: String) -> Bool {
+            guard let row else { return false }
+            quarantine.append(
+                QuarantinedLine(
+                    file: "\(source.name): \(configuration.warehouse.prefix)\(name)", line: row.number, reason: reason, detail: detail,
+                    raw: Array(row.raw.utf8)))
+            refused[name, default: 0] += 1
+            return false
+        }
         /// Reads one row, or quarantines it with the first problem found.
         func read<T>(_ name: String, _ row: WarehouseRow, _ parse: (RowReader) throws -> T) -> T? {
             do {
@@ -209,9 +221,12 @@ public struct WarehouseImporter {
             other = configHash
         }
 
-        let users = try table("user_scores").compactMap { row in
+        let userRows = try table("user_scores")
+        var userIds = Set<String>()
+        var users = userRows.compactMap { row in
             read("user_scores", row) { r -> UserScore in
                 var u = UserScore(userId: try r.text("user_id"), account: try r.text("account"))
+                guard userIds.insert(u.userId).inserted else { throw Rejection(.duplicateRow, "user \(u.userId) is in user_scores twice") }
                 (u.activation, u.engagement, u.firmographic) = (try r.int("activation"), try r.int("engagement"), try r.int("firmographic"))
                 (u.fit, u.behaviour, u.score) = (try r.int("fit"), try r.int("behaviour"), try r.int("score"))
                 u.tier = try r.tier("tier")
@@ -220,9 +235,13 @@ public struct WarehouseImporter {
                 return u
             }
         }
-        let accounts = try table("account_scores").compactMap { row in
+        let accountRows = try table("account_scores")
+        var accountKeys = Set<String>()
+        var accounts = accountRows.compactMap { row in
             read("account_scores", row) { r -> AccountScore in
-                AccountScore(
+                let key = try r.text("account")
+                guard accountKeys.insert(key).inserted else { throw Rejection(.duplicateRow, "account \(key) is in account_scores twice") }
+                return AccountScore(
                     account: try r.text("account"), score: try r.int("score"), tier: try r.tier("tier"), isPQL: try r.bool("is_pql"),
                     bestUserId: try r.text("best_user_id"), users: try r.int("users"), activeTeammates: try r.int("active_teammates"),
                     teamBonus: try r.int("team_bonus"), activation: try r.int("activation"), engagement: try r.int("engagement"),
@@ -230,17 +249,59 @@ public struct WarehouseImporter {
                     reasons: try r.reasons("reasons"))
             }
         }
-        let accountNames = Set(accounts.map(\.account))
+        // Every user's account, and every account's best user, must be there: a run missing some would make them look
+        // newly hot at the next run.
+        let accountNames = Set(accounts.map(\.account)), userNames = Set(users.map(\.userId))
+        users = users.filter { user in
+            accountNames.contains(user.account)
+                || reject(
+                    "user_scores", userRows.first { $0["user_id"] == user.userId }, .missingReference,
+                    "account \(user.account) is not in account_scores")
+        }
+        accounts = accounts.filter { account in
+            userNames.contains(account.bestUserId)
+                || reject(
+                    "account_scores", accountRows.first { $0["account"] == account.account }, .missingReference,
+                    "best user \(account.bestUserId) is not in user_scores")
+        }
+        let badScores = (refused["user_scores"] ?? 0) + (refused["account_scores"] ?? 0)
+        if badScores > 0 {
+            try store.storeQuarantined(quarantine)
+            throw WarehouseImportError(
+                .unreadableInput,
+                "\(source.name): \(badScores) score row(s) did not read; they are "
+                    + "quarantined with their reasons (briefer quarantine) and no run was stored: a run without them would make their "
+                    + "accounts newly hot again")
+        }
+        // The rows the script wrote, all of them: a cut export is refused, not stored as a smaller run.
+        for (name, rows, column) in [
+            ("user_scores", userRows.count, "users_scored"), ("account_scores", accountRows.count, "accounts_scored"),
+        ] {
+            if let written = runRow[column].flatMap({ Int($0) }), written != rows {
+                throw WarehouseImportError(
+                    .unreadableInput,
+                    "\(source.name): \(configuration.warehouse.prefix)\(name) has \(rows) rows, the script wrote \(written): a partial export; "
+                        + "nothing was stored")
+            }
+        }
+        var contactKeys = Set<String>()
         let contacts = try table("account_contacts").compactMap { row in
             read("account_contacts", row) { r -> WarehouseContact in
                 let email = try r.text("email")
                 guard email.contains("@") else { throw Rejection(.wrongType, "email is not an address") }
-                let account = try r.text("account")
-                guard accountNames.contains(account) else { throw Rejection(.missingField, "account \(account) is not in account_scores") }
-                return WarehouseContact(account: account, userId: try r.text("user_id"), email: email, score: try r.int("score"))
+                let account = try r.text("account"), user = try r.text("user_id")
+                guard accountNames.contains(account), userNames.contains(user) else {
+                    throw Rejection(
+                        .missingReference, "\(accountNames.contains(account) ? "user \(user)" : "account \(account)") is not in the scores")
+                }
+                guard contactKeys.insert(account + "\u{1}" + user).inserted else {
+                    throw Rejection(.duplicateRow, "user \(user) of \(account) is in account_contacts twice")
+                }
+                return WarehouseContact(account: account, userId: user, email: email, score: try r.int("score"))
             }
         }
         var activity: [String: AccountActivity] = [:]
+        var factKeys = Set<String>()
         for row in try table("account_facts") {
             _ = read("account_facts", row) { r -> Void in
                 let account = try r.text("account"), fact = try r.text("fact"), name = try r.text("name")
@@ -248,26 +309,33 @@ public struct WarehouseImporter {
                 guard count.window >= 0, count.ever >= count.window else {
                     throw Rejection(.badNumber, "window_count and ever_count must be 0 <= window_count <= ever_count")
                 }
+                guard accountNames.contains(account) else {
+                    throw Rejection(.missingReference, "account \(account) is not in account_scores")
+                }
+                guard factKeys.insert([account, fact, name].joined(separator: "\u{1}")).inserted else {
+                    throw Rejection(.duplicateRow, "\(fact) \(name) of \(account) is in account_facts twice")
+                }
                 var a = activity[account] ?? AccountActivity()
-                switch (fact, name) {
-                case ("event", _): a.events[name] = count
-                case ("feature", _): a.features[name] = count
-                case ("limit", _): a.limits[name] = count
-                case ("integration", _): a.integrations.insert(name)
-                case ("account", "active_days"): a.activeDays = count.window
-                case ("account", "active_users"): a.activeUsers = count.window
-                default: throw Rejection(.wrongType, "fact \(fact) \(name) is none the script writes")
+                guard a.record(fact: fact, name: name, count: count) else {
+                    throw Rejection(.wrongType, "fact \(fact) \(name) is none the script writes")
                 }
                 activity[account] = a
             }
         }
+        var profileKeys = Set<String>()
         let profiles = try table("account_profiles").compactMap { row in
             read("account_profiles", row) { r -> WarehouseProfile in
                 let account = try r.text("account")
+                guard accountNames.contains(account) else {
+                    throw Rejection(.missingReference, "account \(account) is not in account_scores")
+                }
+                guard profileKeys.insert(account).inserted else {
+                    throw Rejection(.duplicateRow, "account \(account) is in account_profiles twice")
+                }
                 let company = CompanyRecord(
                     domain: account, name: r.optional("company_name"), employeeCount: try r.optionalInt64("employee_count"),
                     industry: r.optional("industry"), estimatedRevenue: nil, country: r.optional("country"),
-                    techStack: r.optional("tech_stack")?.split(separator: ";").map(String.init) ?? [])
+                    techStack: CompanyRecord.stack(joined: r.optional("tech_stack")))
                 return WarehouseProfile(account: account, company: company, plan: r.optional("plan"))
             }
         }
@@ -348,7 +416,9 @@ public func warehouseSource(_ text: String, prefix: String) throws -> any Wareho
     if PostgresTables.isConnection(text) { return try PostgresTables(connection: text, prefix: prefix) }
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: text, isDirectory: &isFolder), isFolder.boolValue else {
-        throw WarehouseImportError(.unreadableInput, "\(text) is neither a folder of exported tables nor a postgresql:// connection")
+        // A mistyped connection may hold a password: it is not repeated.
+        let shown = text.contains("@") || text.contains("://") || text.contains("password") ? "--from" : text
+        throw WarehouseImportError(.unreadableInput, "\(shown) is neither a folder of exported tables nor a postgresql:// connection")
     }
     return WarehouseFiles(folder: text, prefix: prefix)
 }

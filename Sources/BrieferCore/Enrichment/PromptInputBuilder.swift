@@ -22,12 +22,17 @@ public struct PromptInputBuilder: Sendable {
         integrationId = ids[e.integrationEvent] ?? 0
         limitId = ids[e.limitEvent] ?? 0
         inviteId = ids[e.inviteEvent] ?? 0
+        featureEventIds = Set(Self.featureEvents(configuration).compactMap { ids[$0] })
+    }
+
+    /// Events whose detail is a feature: the configured detail properties other than the integration and limit events,
+    /// where the aggregates really keep that property (a signal may read another). `briefer sql`'s facts count them so.
+    public static func featureEvents(_ configuration: BrieferConfiguration) -> [String] {
+        let e = configuration.enrichment
         let extracted = ActivityExtraction(configuration).signalDetails
-        featureEventIds = Set(
-            e.detailProperties.compactMap { d -> UInt32? in
-                guard d.event != e.integrationEvent, d.event != e.limitEvent, extracted[d.event] == d.property else { return nil }
-                return ids[d.event]
-            })
+        return e.detailProperties.filter { d in
+            d.event != e.integrationEvent && d.event != e.limitEvent && extracted[d.event] == d.property
+        }.map(\.event)
     }
 
     /// - Parameters:
@@ -151,4 +156,19 @@ public struct AccountActivity: Sendable, Equatable {
     public var activeUsers = 0
 
     public init() {}
+
+    /// Records one row of a warehouse's `account_facts` (kept so by an imported run too).
+    /// - Returns: false for a fact the script does not write.
+    public mutating func record(fact: String, name: String, count: Count) -> Bool {
+        switch (fact, name) {
+        case ("event", _): events[name] = count
+        case ("feature", _): features[name] = count
+        case ("limit", _): limits[name] = count
+        case ("integration", _): integrations.insert(name)
+        case ("account", "active_days"): activeDays = count.window
+        case ("account", "active_users"): activeUsers = count.window
+        default: return false
+        }
+        return true
+    }
 }

@@ -36,6 +36,9 @@ public struct CompanyRecord: Sendable, Equatable, Codable {
         self.domain = domain; self.name = name; self.employeeCount = employeeCount; self.industry = industry
         self.estimatedRevenue = estimatedRevenue; self.country = country; self.techStack = techStack; self.extra = extra
     }
+
+    /// A tech stack as it is stored and exported: tools joined by `;`.
+    public static func stack(joined: String?) -> [String] { joined?.split(separator: ";").map(String.init) ?? [] }
 }
 
 /// A user from the users CSV.

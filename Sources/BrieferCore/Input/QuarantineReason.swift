@@ -15,6 +15,10 @@ public enum QuarantineReason: String, Sendable, Codable, CaseIterable, Comparabl
     case wrongColumnCount = "wrong_column_count"
     case badNumber = "bad_number"
     case unterminatedQuote = "unterminated_quote"
+    /// A warehouse output row whose key was already read (`briefer import-scores`).
+    case duplicateRow = "duplicate_row"
+    /// A warehouse output row naming a user or account the scores do not have.
+    case missingReference = "missing_reference"
 
     public static func < (lhs: QuarantineReason, rhs: QuarantineReason) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -6,18 +6,15 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
     case duckdb, postgres, spark, bigquery, snowflake
 
     /// A string literal. Spark, BigQuery and Snowflake read backslashes in literals as escapes; DuckDB and PostgreSQL
-    /// take them as they are.
+    /// take them as they are. A quote is doubled, except in BigQuery, which takes only `\'`.
     func literal(_ text: String) -> String {
         var escaped = text
         if backslashEscapes { escaped = escaped.replacingOccurrences(of: "\\", with: "\\\\") }
-        return "'" + escaped.replacingOccurrences(of: "'", with: "''") + "'"
+        escaped = escaped.replacingOccurrences(of: "'", with: self == .bigquery ? "\\'" : "''")
+        return "'" + escaped + "'"
     }
 
     private var backslashEscapes: Bool { self == .spark || self == .bigquery || self == .snowflake }
-
-    /// An identifier as the user configured it (`analytics.briefer_events`): kept as written, so a schema-qualified
-    /// name works; only characters no engine accepts unquoted are refused at configuration load.
-    func table(_ name: String) -> String { name }
 
     /// Milliseconds since the epoch (UTC) of a TIMESTAMP column, floored.
     func epochMilliseconds(_ ts: String) -> String {
@@ -78,11 +75,11 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// `value` with the first match of `pattern` replaced (the script's patterns match at most once).
+    /// `value` with every match of `pattern` replaced (DuckDB and PostgreSQL replace the first one unless told `g`).
     func replace(_ value: String, _ pattern: String, _ replacement: String) -> String {
         switch self {
-        case .duckdb, .postgres, .spark, .bigquery, .snowflake:
-            return "REGEXP_REPLACE(\(value), \(literal(pattern)), \(literal(replacement)))"
+        case .duckdb, .postgres: return "REGEXP_REPLACE(\(value), \(literal(pattern)), \(literal(replacement)), 'g')"
+        case .spark, .bigquery, .snowflake: return "REGEXP_REPLACE(\(value), \(literal(pattern)), \(literal(replacement)))"
         }
     }
 
@@ -117,7 +114,7 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
     /// an object, an array, null or no such key (as Briefer reads an event property). `kind` narrows it to strings or
     /// numbers where the engine can tell them apart (DuckDB, PostgreSQL; the README says what the others do).
     func jsonScalar(_ column: String, _ key: String, _ kind: JSONKind = .scalar) -> String {
-        let path = literal("$." + jsonPathKey(key))
+        let path = jsonPath(key)
         switch self {
         case .duckdb:
             let types: String
@@ -152,7 +149,7 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
 
     /// Whether a JSON column has `key`, null or not (a present null key stops Briefer's fallback to the next name).
     func jsonHas(_ column: String, _ key: String) -> String {
-        let path = literal("$." + jsonPathKey(key))
+        let path = jsonPath(key)
         switch self {
         case .duckdb: return "(json_type(\(column), \(path)) IS NOT NULL)"
         case .postgres: return "((CAST(\(column) AS JSON) -> \(literal(key))) IS NOT NULL)"
@@ -163,8 +160,16 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// A top-level key in the engine's JSON path syntax (after `$.` in DuckDB and BigQuery; Spark's brackets take any
+    /// key; Snowflake's paths have no `$.`).
     private func jsonPathKey(_ key: String) -> String {
-        key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) ? key : "\"" + key + "\""
+        if key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) { return key }
+        return self == .spark ? "['" + key + "']" : "\"" + key + "\""
+    }
+
+    private func jsonPath(_ key: String) -> String {
+        let k = jsonPathKey(key)
+        return literal(k.hasPrefix("[") ? "$" + k : "$." + k)
     }
 
     /// The texts of a group joined by `separator` in the order of `rank` (an integer), '' for none.

@@ -100,7 +100,8 @@ public struct WarehouseScript: Sendable {
     }
 
     private func isFreeMail(_ x: String) -> String {
-        "\(x) IN \(list(c.identity.freeMailDomains.map(Identity.normalizedDomain)))"
+        // `x IN (NULL)` is NULL, never false: with no free-mail domain configured, nothing is free mail.
+        c.identity.freeMailDomains.isEmpty ? "FALSE" : "\(x) IN \(list(c.identity.freeMailDomains.map(Identity.normalizedDomain)))"
     }
 
     private func isInternal(_ x: String) -> String {
@@ -144,8 +145,6 @@ public struct WarehouseScript: Sendable {
     private func firstRow(_ columns: String, from source: String, partition: String, order: String) -> String {
         "SELECT \(columns) FROM (SELECT \(columns), ROW_NUMBER() OVER (PARTITION BY \(partition) ORDER BY \(order)) AS rn_ FROM \(source)) f_ WHERE rn_ = 1"
     }
-
-    private func ci(_ n: Int64) -> String { String(n) }
 
     // MARK: Stages
 
@@ -470,7 +469,8 @@ public struct WarehouseScript: Sendable {
             label += " WHEN last_in_window > \(T) - \(Int64(step.withinDays) * Self.day) THEN \(lit("\(step.withinDays)d"))"
         }
         recency += " ELSE \(e.recencyOtherwise) END"
-        label += " ELSE \(lit("over \(e.recency.last?.withinDays ?? 0)d")) END"
+        // A reason's detail is cleaned as ReasonCode cleans it: `over 7d` reads `over_7d`.
+        label += " ELSE \(lit(ReasonCode.clean("over \(e.recency.last?.withinDays ?? 0)d"))) END"
         func bands(_ column: String, _ thresholds: [BrieferConfiguration.Threshold], otherwise: Int) -> String {
             "CASE WHEN \(column) IS NULL THEN \(otherwise)"
                 + thresholds.map { " WHEN \(column) > \($0.above) THEN \($0.points)" }.joined() + " ELSE \(otherwise) END"
@@ -519,10 +519,14 @@ public struct WarehouseScript: Sendable {
     private var weightedReasons: String {
         let w = c.weighted, e = w.engagement, f = w.firmographic
         let F = e.fullFrequencyDays, B = e.fullBreadthFeatures
-        var rows: [String] = w.activation.events.enumerated().map { i, rule in
-            "SELECT user_id, 'r' AS kind, \(lit(ReasonCode.clean(rule.event))) AS code, CAST(NULL AS \(d.string)) AS detail, \(rule.weight) AS points FROM \(work("users")) WHERE activation_\(i) >= \(rule.minCount)"
-        }
         let users = work("users")
+        // The first branch names the columns (there may be no activation rule).
+        var rows = [
+            "SELECT user_id, 'r' AS kind, 'none' AS code, CAST(NULL AS \(d.string)) AS detail, 0 AS points FROM \(users) WHERE 1 = 0"
+        ]
+        rows += w.activation.events.enumerated().map { i, rule in
+            "SELECT user_id, 'r', \(lit(ReasonCode.clean(rule.event))), CAST(NULL AS \(d.string)), \(rule.weight) FROM \(users) WHERE activation_\(i) >= \(rule.minCount)"
+        }
         rows += [
             "SELECT user_id, 'r', 'active_days', \(d.text("active_days")), \(roundHalfUp("\(e.weights.frequency) * d_", F)) FROM \(users) WHERE active_days > 0",
             "SELECT user_id, 'r', 'features_used', \(d.text("features")), \(roundHalfUp("\(e.weights.breadth) * f_", B)) FROM \(users) WHERE active_days > 0",
@@ -685,10 +689,17 @@ public struct WarehouseScript: Sendable {
     private func topReasons(_ source: String, key: String) -> String {
         """
         SELECT \(key), \(d.orderedJoin(reasonText("r"), rank: "r.rank_", separator: "; ")) AS reasons FROM (
-            SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.\(key)
-                ORDER BY x.points DESC, \(d.binary("x.code")), \(d.binary("COALESCE(x.detail, '')")), CASE WHEN x.detail IS NULL THEN 0 ELSE 1 END) AS rank_
-            FROM (SELECT DISTINCT \(key), code, detail, points FROM (\(source)) s) x
+            \(rankedReasons(source, key: key))
         ) r WHERE r.rank_ <= \(c.reasons.max) GROUP BY \(key)
+        """
+    }
+
+    /// Each `key`'s distinct reasons, ranked as `ReasonCode.top` ranks them (`rank_`).
+    private func rankedReasons(_ source: String, key: String) -> String {
+        """
+        SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.\(key)
+            ORDER BY x.points DESC, \(d.binary("x.code")), \(d.binary("COALESCE(x.detail, '')")), CASE WHEN x.detail IS NULL THEN 0 ELSE 1 END) AS rank_
+        FROM (SELECT DISTINCT \(key), code, detail, points FROM (\(source)) s) x
         """
     }
 
@@ -732,7 +743,8 @@ public struct WarehouseScript: Sendable {
         return """
             WITH all_reasons AS (
                 SELECT a.account, x.code, x.detail, x.points FROM \(work("accounts")) a
-                JOIN (\(rankedUserReasons)) x ON x.user_id = a.best_user_id WHERE x.rank_ <= \(c.reasons.max)
+                JOIN (\(rankedReasons("SELECT * FROM \(work("reasons"))", key: "user_id"))) x ON x.user_id = a.best_user_id
+                WHERE x.rank_ <= \(c.reasons.max)
                 UNION ALL
                 SELECT account, 'team_active_users', \(d.text("active_teammates")), team_bonus FROM \(work("accounts")) WHERE team_bonus > 0
                 UNION ALL
@@ -745,15 +757,6 @@ public struct WarehouseScript: Sendable {
             FROM \(work("accounts")) a
             LEFT JOIN (\(topReasons("SELECT * FROM all_reasons", key: "account"))) r ON r.account = a.account
             """
-    }
-
-    /// Each user's distinct reasons ranked as `ReasonCode.top` ranks them.
-    private var rankedUserReasons: String {
-        """
-        SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.user_id
-            ORDER BY x.points DESC, \(d.binary("x.code")), \(d.binary("COALESCE(x.detail, '')")), CASE WHEN x.detail IS NULL THEN 0 ELSE 1 END) AS rank_
-        FROM (SELECT DISTINCT user_id, code, detail, points FROM \(work("reasons"))) x
-        """
     }
 
     /// The people of each account who have an email address, with their own score (`contactCandidates`): the users
@@ -772,10 +775,7 @@ public struct WarehouseScript: Sendable {
     private var accountFacts: String {
         let e = c.enrichment
         let windowStart = "\(asOfMs) - \(Int64(c.weighted.engagement.windowDays) * Self.day)"
-        let extracted = ActivityExtraction(c).signalDetails
-        let featureEvents = e.detailProperties.filter {
-            $0.event != e.integrationEvent && $0.event != e.limitEvent && extracted[$0.event] == $0.property
-        }.map(\.event)
+        let featureEvents = PromptInputBuilder.featureEvents(c)
         let inWindow = "CASE WHEN x.t > \(windowStart) THEN 1 ELSE 0 END"
         return """
             WITH x AS (

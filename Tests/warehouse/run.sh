@@ -61,8 +61,11 @@ t = datetime.datetime.fromisoformat(m['as_of'].replace('Z', '+00:00'))
 earlier = (t - datetime.timedelta(days=10)).strftime('%Y-%m-%dT%H:%M:%SZ')
 print(m['as_of'], m.get('earlier_as_of') or m.get('later_as_of') or earlier)")
     db=$WORK/$workspace.sqlite
+    started=$(date +%s.%N)
     "$BRIEFER" ingest --db "$db" --config config/briefer.yaml "$data"/users.csv "$data"/companies.csv "$data"/*.jsonl >/dev/null
-    echo "warehouse equality: $workspace (as of $as_of and $second)"
+    ingested=$(python3 -c "print(f'{$(date +%s.%N) - $started:.2f}')")
+    events=$(cat "$data"/*.jsonl | wc -l)
+    echo "warehouse equality: $workspace, $events event lines (briefer ingest ${ingested} s), as of $as_of and $second"
     $VENV/bin/python Tests/warehouse/equality.py --briefer "$BRIEFER" --db "$db" --config config/briefer.yaml \
         --as-of "$as_of" --as-of "$second" --models weighted,points \
         --engines duckdb,postgres,spark,bigquery,snowflake --roundtrip --work "$WORK/$workspace-work" \

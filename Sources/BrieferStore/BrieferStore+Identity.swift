@@ -178,23 +178,21 @@ extension ActivityDay {
 extension BrieferStore {
     /// Merges what identify calls said (``IdentifyFields``) into a user's row, field by field: a value replaces the stored
     /// one when its call is later (at the same millisecond, when it is greater). Arguments: ``mergeIdentifyArguments(_:user:)``.
-    static let mergeIdentifySQL = """
-        UPDATE users SET
-            identify_email = CASE WHEN ?1 IS NOT NULL AND (identify_email_ms IS NULL OR identify_email_ms < ?2
-                OR (identify_email_ms = ?2 AND identify_email < ?1)) THEN ?1 ELSE identify_email END,
-            identify_email_ms = CASE WHEN ?1 IS NOT NULL AND (identify_email_ms IS NULL OR identify_email_ms < ?2
-                OR (identify_email_ms = ?2 AND identify_email < ?1)) THEN ?2 ELSE identify_email_ms END,
-            identify_title = CASE WHEN ?3 IS NOT NULL AND (identify_title_ms IS NULL OR identify_title_ms < ?4
-                OR (identify_title_ms = ?4 AND identify_title < ?3)) THEN ?3 ELSE identify_title END,
-            identify_title_ms = CASE WHEN ?3 IS NOT NULL AND (identify_title_ms IS NULL OR identify_title_ms < ?4
-                OR (identify_title_ms = ?4 AND identify_title < ?3)) THEN ?4 ELSE identify_title_ms END,
-            identify_created_ms = CASE WHEN ?5 IS NOT NULL AND (identify_created_set_ms IS NULL OR identify_created_set_ms < ?6
-                OR (identify_created_set_ms = ?6 AND identify_created_ms < ?5)) THEN ?5 ELSE identify_created_ms END,
-            identify_created_set_ms = CASE WHEN ?5 IS NOT NULL AND (identify_created_set_ms IS NULL OR identify_created_set_ms < ?6
-                OR (identify_created_set_ms = ?6 AND identify_created_ms < ?5)) THEN ?6 ELSE identify_created_set_ms END,
-            identify_ms = CASE WHEN identify_ms IS NULL OR identify_ms < ?7 THEN ?7 ELSE identify_ms END
-        WHERE id = ?8
-        """
+    static let mergeIdentifySQL: String = {
+        /// A field and the time of the call that gave it, from the arguments ?v (value) and ?t (time): replaced when the
+        /// new call is later, or as late with a greater value.
+        func field(_ column: String, _ time: String, value v: Int, time t: Int) -> String {
+            let later = "?\(v) IS NOT NULL AND (\(time) IS NULL OR \(time) < ?\(t) OR (\(time) = ?\(t) AND \(column) < ?\(v)))"
+            return "\(column) = CASE WHEN \(later) THEN ?\(v) ELSE \(column) END, \(time) = CASE WHEN \(later) THEN ?\(t) ELSE \(time) END"
+        }
+        let fields = [
+            field("identify_email", "identify_email_ms", value: 1, time: 2),
+            field("identify_title", "identify_title_ms", value: 3, time: 4),
+            field("identify_created_ms", "identify_created_set_ms", value: 5, time: 6),
+            "identify_ms = CASE WHEN identify_ms IS NULL OR identify_ms < ?7 THEN ?7 ELSE identify_ms END",
+        ]
+        return "UPDATE users SET " + fields.joined(separator: ", ") + " WHERE id = ?8"
+    }()
 
     static func mergeIdentifyArguments(_ f: IdentifyFields, user: Int64) -> StatementArguments {
         [f.email?.value, f.email?.ms, f.title?.value, f.title?.ms, f.created?.value, f.created?.ms, f.ms, user]

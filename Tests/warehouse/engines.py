@@ -36,6 +36,14 @@ def read_rows(folder, table):
                 yield json.loads(line)
 
 
+def recreate(con, table, columns, types):
+    """Drops and creates an input table with the engine's column types (`types`: kind -> type)."""
+    name = "briefer_" + table
+    con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {types[k]}' for c, k in columns)})")
+    return name
+
+
 def statements(script):
     """The script's statements (it is a sequence of `;`-terminated statements; no `;` inside its literals but the
     reason separators, written as CHR(59))."""
@@ -64,9 +72,7 @@ class DuckDB:
     def load(self, folder):
         types = {"text": "VARCHAR", "ts": "TIMESTAMP", "json": "JSON", "int": "BIGINT"}
         for table, columns in TABLES.items():
-            name = "briefer_" + table
-            self.con.execute(f"DROP TABLE IF EXISTS {name}")
-            self.con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {types[k]}' for c, k in columns)})")
+            name = recreate(self.con, table, columns, types)
             path = os.path.join(folder, table + ".jsonl")
             if os.path.getsize(path) == 0:
                 continue
@@ -127,9 +133,7 @@ class Postgres:
     def load(self, folder):
         types = {"text": "TEXT", "ts": "TIMESTAMPTZ", "json": "JSON", "int": "BIGINT"}
         for table, columns in TABLES.items():
-            name = "briefer_" + table
-            self.con.execute(f"DROP TABLE IF EXISTS {name}")
-            self.con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {types[k]}' for c, k in columns)})")
+            name = recreate(self.con, table, columns, types)
             with self.con.cursor().copy(f"COPY {name} ({', '.join(c for c, _ in columns)}) FROM STDIN") as copy:
                 for row in read_rows(folder, table):
                     copy.write_row([row.get(c) for c, _ in columns])

@@ -117,21 +117,11 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         let path = jsonPath(key)
         switch self {
         case .duckdb:
-            let types: String
-            switch kind {
-            case .scalar: types = "('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN')"
-            case .string: types = "('VARCHAR')"
-            case .number: types = "('BIGINT', 'UBIGINT', 'DOUBLE')"
-            }
+            let types = jsonTypes(kind, string: ["VARCHAR"], number: ["BIGINT", "UBIGINT", "DOUBLE"], boolean: ["BOOLEAN"])
             return "CASE WHEN json_type(\(column), \(path)) IN \(types) THEN json_extract_string(\(column), \(path)) END"
         case .postgres:
             let k = literal(key)
-            let types: String
-            switch kind {
-            case .scalar: types = "('string', 'number', 'boolean')"
-            case .string: types = "('string')"
-            case .number: types = "('number')"
-            }
+            let types = jsonTypes(kind, string: ["string"], number: ["number"], boolean: ["boolean"])
             return "CASE WHEN json_typeof(CAST(\(column) AS JSON) -> \(k)) IN \(types) THEN CAST(\(column) AS JSON) ->> \(k) END"
         case .spark:
             // get_json_object gives an object or array as its JSON text: those start with a bracket, which a value
@@ -145,6 +135,17 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
             let v = "JSON_EXTRACT_PATH_TEXT(CAST(\(column) AS VARCHAR), \(literal(jsonPathKey(key))))"
             return "CASE WHEN SUBSTR(\(v), 1, 1) NOT IN ('{', '[') THEN \(v) END"
         }
+    }
+
+    /// The engine's names of the JSON types a read of `kind` takes, as an SQL list.
+    private func jsonTypes(_ kind: JSONKind, string: [String], number: [String], boolean: [String]) -> String {
+        let names: [String]
+        switch kind {
+        case .scalar: names = string + number + boolean
+        case .string: names = string
+        case .number: names = number
+        }
+        return "(" + names.map(literal).joined(separator: ", ") + ")"
     }
 
     /// Whether a JSON column has `key`, null or not (a present null key stops Briefer's fallback to the next name).

@@ -28,7 +28,13 @@ extension BrieferStore {
 
     public func dataSpan() throws -> DataSpan {
         try read { db in
-            let events = try Row.fetchOne(db, sql: "SELECT MIN(ts), MAX(ts) FROM events WHERE kind != 'forgotten'")
+            let events = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT min(low), max(high) FROM (
+                        SELECT min(ts) AS low, max(ts) AS high FROM events WHERE kind NOT IN ('forgotten', 'compacted')
+                        UNION ALL SELECT min(first_ms), max(last_ms) FROM event_blocks)
+                    """)
             let subscriptions = try Int64.fetchOne(db, sql: "SELECT MAX(start_ms) FROM subscriptions")
             let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
             let first: Int64? = events?[0], last: Int64? = events?[1]

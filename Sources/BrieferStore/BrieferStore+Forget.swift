@@ -77,8 +77,10 @@ extension BrieferStore {
                     people.append(other)
                 }
             }
+            var personIds = Set<Int64>(), linkedIds = Set<String>()
             for person in people {
                 let id: Int64 = person["id"], externalId: String = person["external_id"]
+                personIds.insert(id)
                 report.users.append(externalId)
                 let personalAccount = "user:" + externalId
                 // The anonymous ids linked to the person are theirs: their events, days and links go, and a later file
@@ -90,6 +92,7 @@ extension BrieferStore {
                         SELECT from_id FROM identity_links l WHERE l.user_id = ?
                         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.external_id = l.from_id)
                         """, arguments: [id])
+                linkedIds.formUnion(linked)
                 for from in linked {
                     try deleteEvents("anonymous_id = ? AND user_id IS NULL", [from])
                     try delete(
@@ -140,6 +143,30 @@ extension BrieferStore {
                     WHERE status IN ('pending', 'waiting') AND instr(lower(COALESCE(body, '')), ?) > 0
                     """, arguments: [Timestamp.now.milliseconds, address])
             if db.changesCount > 0 { report.rows["crm_actions (not sent)", default: 0] += db.changesCount }
+            // The raw activity events in blocks: the person's go (their keys leave the dedup index), and others' are redacted.
+            var redacted = (properties: 0, traits: 0)
+            let (removed, _) = try Self.rewriteBlocks(db) { events in
+                events = events.compactMap { event in
+                    if let user = event.user, personIds.contains(user) { return nil }
+                    if let anonymous = event.anonymousId {
+                        if event.user == nil && linkedIds.contains(anonymous) { return nil }
+                        if anonymous.lowercased() == address { return nil }
+                    }
+                    var event = event
+                    if let text = event.properties, let r = Self.redacting(address, in: text) {
+                        event.properties = r
+                        redacted.properties += 1
+                    }
+                    if let text = event.traits, let r = Self.redacting(address, in: text) {
+                        event.traits = r
+                        redacted.traits += 1
+                    }
+                    return event
+                }
+            }
+            if removed > 0 { report.rows["events", default: 0] += removed }
+            if redacted.properties > 0 { report.rows["events (properties redacted)", default: 0] += redacted.properties }
+            if redacted.traits > 0 { report.rows["events (traits redacted)", default: 0] += redacted.traits }
             for (table, column) in [
                 ("events", "properties"), ("events", "traits"), ("groups", "traits"), ("crm_outbox", "message"),
                 ("crm_syncs", "summary"), ("pipeline_runs", "summary"), ("crm_actions", "body"), ("crm_actions", "message"),
@@ -187,6 +214,29 @@ extension BrieferStore {
         // Best effort: a reader holding the log open (a worker) keeps some pages until its next checkpoint.
         try? checkpoint()
         return report
+    }
+
+    /// `text` with every occurrence of `address` (lowercase), in any ASCII letter case, replaced by `[forgotten]`, as SQL's
+    /// `lower` and `instr` find it; nil when it holds none.
+    static func redacting(_ address: String, in text: String) -> String? {
+        let needle = Array(address.utf8)
+        let hay = Array(text.utf8)
+        guard !needle.isEmpty, hay.count >= needle.count else { return nil }
+        func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+        var out: [UInt8] = []
+        var i = 0
+        var found = false
+        while i < hay.count {
+            if i + needle.count <= hay.count && needle.indices.allSatisfy({ lower(hay[i + $0]) == needle[$0] }) {
+                out += Array("[forgotten]".utf8)
+                i += needle.count
+                found = true
+            } else {
+                out.append(hay[i])
+                i += 1
+            }
+        }
+        return found ? String(decoding: out, as: UTF8.self) : nil
     }
 }
 

@@ -92,49 +92,75 @@ extension BrieferStore {
         /// The pass as stored now (returned when stopped, or at the end).
         func stored() throws -> RetentionPass { try read { db in try Self.retentionPass(db, id: pass.id) } }
         let horizon = pass.horizon.milliseconds
-        // Events stored from now on before the horizon are refused by ingest: the last id now bounds the scan.
-        let lastId = try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") } ?? 0
+        // Events stored from now on before the horizon are refused by ingest: the last block now bounds the scan.
+        let lastId = try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event_blocks") } ?? 0
         var scanned =
             try read { db in try Int64.fetchOne(db, sql: "SELECT scanned_id FROM retention_passes WHERE id = ?", arguments: [pass.id]) }
             ?? 0
-        let activity = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
         // Of the events carrying a group hint, scoring as of a time before the horizon reads a user's hint history: per
         // user, UTC day and hint, the first and the last event carrying it are kept (the hint's place in the day, whatever
         // came between); the others go, and so does an anonymous id's (never read for hints). Found once for the pass,
-        // over all of it (on this connection: the same again after a stop, the kept ones being kept).
-        try queue.writeWithoutTransaction { db in
-            let day = "((ts - ((ts % 86400000) + 86400000) % 86400000) / 86400000)"
-            let hinted = "ts < \(horizon) AND kind IN (\(activity)) AND group_hint IS NOT NULL AND user_id IS NOT NULL"
-            try db.execute(
-                sql: """
-                    DROP TABLE IF EXISTS temp.retention_hints;
-                    CREATE TEMP TABLE retention_hints(id INTEGER PRIMARY KEY);
-                    INSERT OR IGNORE INTO temp.retention_hints
-                        SELECT id FROM (SELECT id, min(ts) FROM events WHERE \(hinted) GROUP BY user_id, \(day), group_hint);
-                    INSERT OR IGNORE INTO temp.retention_hints
-                        SELECT id FROM (SELECT id, max(ts) FROM events WHERE \(hinted) GROUP BY user_id, \(day), group_hint);
-                    """)
+        // over all of it (the same again after a stop, the kept ones being kept).
+        struct Group: Hashable {
+            var user: Int64
+            var day: Int64
+            var hint: String
         }
-        defer { try? queue.writeWithoutTransaction { db in try db.execute(sql: "DROP TABLE IF EXISTS temp.retention_hints") } }
+        var bounds: [Group: (first: Int64, last: Int64)] = [:]
+        try read { db in
+            try Self.forEachRawEvent(db, through: horizon - 1) { event in
+                guard event.milliseconds < horizon, let user = event.user, let hint = event.groupHint else { return }
+                let group = Group(user: user, day: Timestamp(milliseconds: event.milliseconds).day, hint: hint)
+                let b = bounds[group] ?? (event.milliseconds, event.milliseconds)
+                bounds[group] = (min(b.first, event.milliseconds), max(b.last, event.milliseconds))
+            }
+        }
+        var keptFirst = Set<Group>(), keptLast = Set<Group>()
         while scanned < lastId {
             if shouldStop() { return try stored() }
-            let upper = min(scanned + Int64(rowsPerStep), lastId)
             try write { db in
-                let range: StatementArguments = [scanned, upper, horizon]
-                let old = "id > ? AND id <= ? AND ts < ? AND kind IN (\(activity))"
-                let removed = try Self.removeEvents(
-                    db, where: old + " AND id NOT IN (SELECT id FROM temp.retention_hints)", range, tombstone: "compacted")
-                try db.execute(
-                    sql: "UPDATE events SET properties = NULL WHERE \(old) AND properties IS NOT NULL",
-                    arguments: range)
-                let trimmed = db.changesCount
+                // Blocks holding old events, up to about rowsPerStep events a step.
+                let blocks = try Row.fetchAll(
+                    db, sql: "SELECT id, events FROM event_blocks WHERE id > ? AND id <= ? AND first_ms < ? ORDER BY id",
+                    arguments: [scanned, lastId, horizon])
+                var ids: [Int64] = []
+                var events = 0
+                for block in blocks where ids.isEmpty || events + (block["events"] as Int) <= rowsPerStep {
+                    ids.append(block["id"])
+                    events += block["events"] as Int
+                }
+                let upper = ids.last ?? lastId
+                var trimmed = 0
+                let (removed, _) = try Self.rewriteBlocks(db, ids: ids) { events in
+                    events = events.compactMap { event in
+                        guard event.milliseconds < horizon else { return event }
+                        guard let user = event.user, let hint = event.groupHint else { return nil }
+                        let group = Group(user: user, day: Timestamp(milliseconds: event.milliseconds).day, hint: hint)
+                        guard let b = bounds[group] else { return nil }
+                        // One event for the first time and one for the last (the same one when they are one time).
+                        var keep = false
+                        if event.milliseconds == b.first && keptFirst.insert(group).inserted {
+                            keep = true
+                            if b.first == b.last { keptLast.insert(group) }
+                        } else if event.milliseconds == b.last && keptLast.insert(group).inserted {
+                            keep = true
+                        }
+                        guard keep else { return nil }
+                        var kept = event
+                        if kept.properties != nil {
+                            kept.properties = nil
+                            trimmed += 1
+                        }
+                        return kept
+                    }
+                }
                 try db.execute(
                     sql: """
                         UPDATE retention_passes SET scanned_id = ?, events_removed = events_removed + ?, events_trimmed = events_trimmed + ?
                         WHERE id = ?
                         """, arguments: [upper, removed, trimmed, pass.id])
+                scanned = upper
             }
-            scanned = upper
         }
         // Quarantined lines by the day they were stored (created_at is an ISO 8601 UTC time).
         let day = Timestamp(milliseconds: horizon).isoDate
@@ -187,7 +213,7 @@ extension BrieferStore {
             let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int64) ?? nil
             return StoreSize(
                 bytes: pages * pageSize, freeBytes: free * pageSize, walBytes: wal ?? 0,
-                events: try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind NOT IN ('forgotten', 'compacted')") ?? 0)
+                events: try Self.storedEventCount(db))
         }
     }
 

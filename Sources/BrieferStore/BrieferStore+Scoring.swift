@@ -92,40 +92,47 @@ extension BrieferStore {
             if !stale.isEmpty {
                 // The calls that give a hint at ingest too (IngestWriter): activity that is not a vendor's system event,
                 // identify traits, group calls — never an alias call's context.
-                let extraction = ActivityExtraction(context.configuration)
-                var names: [Int64: String] = [:]
+                var texts: [UInt32: String] = [:]
+                func term(_ id: UInt32) throws -> String {
+                    if let text = texts[id] { return text }
+                    let text = try String.fetchOne(db, sql: "SELECT text FROM terms WHERE id = ?", arguments: [Int64(id)]) ?? ""
+                    texts[id] = text
+                    return text
+                }
+                func take(_ user: Int64, _ ms: Int64, hint: String?, identify: IdentifyTraits?) {
+                    var h = history[user] ?? (nil, IdentifyFields())
+                    var hint = hint
+                    if let identify {
+                        h.identify.add(ms: ms, identify)
+                        hint = identify.companyHint
+                    }
+                    if let hint, IngestWriter.isLater(ms, hint, than: h.hint) { h.hint = (ms, hint) }
+                    history[user] = h
+                }
+                // Calls (identify, group; the order does not matter: the latest wins, ties by text), then activity.
                 let calls = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT user_id, kind, ts, group_hint, traits, name_id, source FROM events
-                        WHERE user_id IS NOT NULL AND ts <= ? AND (group_hint IS NOT NULL OR kind = 'identify') AND kind != 'alias'
-                        ORDER BY ts
+                        SELECT user_id, kind, ts, group_hint, traits FROM events
+                        WHERE user_id IS NOT NULL AND ts <= ? AND kind IN ('identify', 'group')
                         """, arguments: [asOf])
                 while let row = try calls.next() {
                     let user: Int64 = row["user_id"]
                     guard stale.contains(user) else { continue }
-                    let kind: String = row["kind"]
-                    if kind == "track" || kind == "page" || kind == "screen" {
-                        guard let nameId: Int64 = row["name_id"] else { continue }
-                        if let source: String = row["source"] {
-                            if names[nameId] == nil {
-                                names[nameId] =
-                                    try String.fetchOne(db, sql: "SELECT text FROM terms WHERE id = ?", arguments: [nameId]) ?? ""
-                            }
-                            if extraction.isSystemEvent(source: source, name: names[nameId]!) { continue }
-                        }
+                    let identify =
+                        (row["kind"] as String) == "identify"
+                        ? IdentifyTraits((row["traits"] as String?).flatMap { try? JSONParser.parse($0) } ?? .object([])) : nil
+                    take(user, row["ts"], hint: row["group_hint"], identify: identify)
+                }
+                // Activity's hints, by day with the aggregates (HintDay): a vendor's system events left out already.
+                let days = try db.makeStatement(
+                    sql: "SELECT day, hints FROM user_days WHERE user_id = ? AND day <= ? AND hints IS NOT NULL")
+                for user in stale {
+                    let rows = try Row.fetchCursor(days, arguments: [user, Timestamp(milliseconds: asOf).day])
+                    while let row = try rows.next() {
+                        let hints = (row["hints"] as Data).withUnsafeBytes { HintDay.decode(day: row["day"], $0) }
+                        for (ms, hint) in hints where ms <= asOf { take(user, ms, hint: try term(hint), identify: nil) }
                     }
-                    var h = history[user] ?? (nil, IdentifyFields())
-                    let ms: Int64 = row["ts"]
-                    var hint: String? = row["group_hint"]
-                    if (row["kind"] as String) == "identify", let value = (row["traits"] as String?).flatMap({ try? JSONParser.parse($0) })
-                    {
-                        let traits = IdentifyTraits(value)
-                        h.identify.add(ms: ms, traits)
-                        hint = traits.companyHint
-                    }
-                    if let hint, IngestWriter.isLater(ms, hint, than: h.hint) { h.hint = (ms, hint) }
-                    history[user] = h
                 }
             }
             var profiles: [UserProfile] = []
@@ -337,66 +344,61 @@ extension BrieferStore {
             let horizon = try Self.retentionHorizonMs(db)
             activity.horizon = horizon.map(Timestamp.init(milliseconds:))
             // Only from the horizon on: before it, only events kept for their group hint remain, without properties.
-            let kinds = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
-            let kept = "e.ts >= \(horizon ?? .min)"
+            let from = horizon ?? .min
             // Stitched events are credited to the person at the end of the link's user's aliases (see stitchedDays).
             let survivors = try Self.aliasSurvivors(db, asOfMs: asOfMs)
-            var survivorIds: [Int64: String] = [:]
-            for row in Set(survivors.values) {
-                survivorIds[row] = try String.fetchOne(db, sql: "SELECT external_id FROM users WHERE id = ?", arguments: [row])
+            var externalIds: [Int64: String] = [:]
+            var rowIds: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, external_id FROM users") {
+                externalIds[row["id"]] = row["external_id"]
+                rowIds[row["external_id"]] = row["id"]
             }
-            func collect(_ sql: String, _ arguments: StatementArguments, stitched: Bool) throws {
-                let select = try NamedColumns(db, sql: sql)
-                let (userAt, nameAt, tsAt, propertiesAt, sourceAt) = try (
-                    select.position("external_id"), select.position("name_id"), select.position("ts"), select.position("properties"),
-                    select.position("source")
-                )
-                var counts: [String: [String: (IdentityLink, Int)]] = [:]
-                let rows = try select.rows(arguments: arguments)
-                while let row = try rows.next() {
-                    var user: String = row[userAt]
-                    if stitched {
-                        let source: Int64 = row["source"]
-                        if let person = survivors[source] {
-                            user = survivorIds[person] ?? user
-                        } else if row["retired"] as Bool {
-                            continue  // a cycle's survivor: its own events are read as its own
-                        }
-                    }
-                    guard userIds.contains(user) else { continue }
-                    let nameId = UInt32(row[nameAt] as Int64)
-                    if let source: String = row[sourceAt], extraction.isSystemEvent(source: source, name: names[nameId] ?? "") { continue }
-                    let ms: Int64 = row[tsAt]
-                    let entry = extraction.entry(
-                        milliseconds: ms, nameId: nameId, name: names[nameId] ?? "",
-                        properties: { BrieferStore.properties(row[propertiesAt]) }, term: vocabulary.id)
-                    result[user, default: [:]][Timestamp(milliseconds: ms).day, default: []].append(entry)
-                    if stitched, ms <= asOfMs {
-                        let link = IdentityLink(fromId: row["from_id"], userId: user, linkedMs: row["linked_ms"], via: row["via"])
-                        counts[user, default: [:]][link.fromId, default: (link, 0)].1 += 1
-                    }
-                }
-                for (user, byId) in counts {
-                    activity.stitched[user] = byId.values.sorted { $0.0.fromId < $1.0.fromId }.map { (link: $0.0, events: $0.1) }
+            // The links made by then: an anonymous id's events of no user count for the link's user, and a user id an alias
+            // retired counts for the alias's user.
+            var links: [String: (user: Int64, ms: Int64, via: String)] = [:]
+            var aliased: [Int64: (from: String, user: Int64, ms: Int64)] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT from_id, user_id, linked_ms, via FROM identity_links WHERE linked_ms <= ?", arguments: [asOfMs])
+            {
+                let from: String = row["from_id"]
+                links[from] = (row["user_id"], row["linked_ms"], row["via"])
+                if (row["via"] as String) == "alias", let retired = rowIds[from] {
+                    aliased[retired] = (from, row["user_id"], row["linked_ms"])
                 }
             }
-            try collect(
-                """
-                SELECT u.external_id, e.name_id, e.ts, e.properties, e.source FROM events e JOIN users u ON u.id = e.user_id
-                WHERE e.kind IN (\(kinds)) AND \(kept)
-                """, [], stitched: false)
-            try collect(
-                """
-                SELECT 0 AS retired, l.user_id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties,
-                    e.source
-                FROM identity_links l JOIN users u ON u.id = l.user_id JOIN events e ON e.anonymous_id = l.from_id
-                WHERE l.linked_ms <= ?1 AND e.user_id IS NULL AND e.kind IN (\(kinds)) AND \(kept)
-                UNION ALL
-                SELECT 1 AS retired, p.id AS source, u.external_id, l.from_id, l.linked_ms, l.via, e.name_id, e.ts, e.properties,
-                    e.source
-                FROM identity_links l JOIN users u ON u.id = l.user_id JOIN users p ON p.external_id = l.from_id JOIN events e ON e.user_id = p.id
-                WHERE l.via = 'alias' AND l.linked_ms <= ?1 AND e.kind IN (\(kinds)) AND \(kept)
-                """, [asOfMs], stitched: true)
+            var counts: [String: [String: (IdentityLink, Int)]] = [:]
+            func take(_ event: RawEvent, for person: String, link: IdentityLink?) {
+                guard userIds.contains(person) else { return }
+                if let source = event.source, extraction.isSystemEvent(source: source, name: names[event.name] ?? "") { return }
+                let entry = extraction.entry(
+                    milliseconds: event.milliseconds, nameId: event.name, name: names[event.name] ?? "",
+                    properties: { BrieferStore.properties(event.properties) }, term: vocabulary.id)
+                result[person, default: [:]][Timestamp(milliseconds: event.milliseconds).day, default: []].append(entry)
+                if let link, event.milliseconds <= asOfMs { counts[person, default: [:]][link.fromId, default: (link, 0)].1 += 1 }
+            }
+            /// The person a stitched event counts for: the end of the link's user's aliases; nil for a cycle's survivor's own
+            /// events seen through its alias (read as its own).
+            func person(_ source: Int64, linkUser: Int64, retired: Bool) -> String? {
+                if let end = survivors[source] { return externalIds[end] ?? externalIds[linkUser] }
+                return retired ? nil : externalIds[linkUser]
+            }
+            try Self.forEachRawEvent(db, from: from) { event in
+                guard event.milliseconds >= from else { return }
+                if let user = event.user {
+                    if let own = externalIds[user] { take(event, for: own, link: nil) }
+                    if let alias = aliased[user], let link = links[alias.from], let who = person(user, linkUser: alias.user, retired: true)
+                    {
+                        take(event, for: who, link: IdentityLink(fromId: alias.from, userId: who, linkedMs: link.ms, via: link.via))
+                    }
+                } else if let anonymous = event.anonymousId, let link = links[anonymous],
+                    let who = person(link.user, linkUser: link.user, retired: false)
+                {
+                    take(event, for: who, link: IdentityLink(fromId: anonymous, userId: who, linkedMs: link.ms, via: link.via))
+                }
+            }
+            for (user, byId) in counts {
+                activity.stitched[user] = byId.values.sorted { $0.0.fromId < $1.0.fromId }.map { (link: $0.0, events: $0.1) }
+            }
             activity.days = result.mapValues { days in
                 days.map { ActivityDay(day: $0.key, entries: $0.value.sorted()) }.sorted { $0.day < $1.day }
             }

@@ -52,36 +52,28 @@ extension BrieferStore {
             func time(_ ms: Int64?) -> JSONValue { ms.map { .string(Timestamp(milliseconds: $0).iso8601) } ?? .null }
             func integer(_ value: Int64?) -> JSONValue { value.map { .number(String($0)) } ?? .null }
             func json(_ value: String?) -> JSONValue { .string(value ?? "{}") }
-            func messageId(_ row: Row) -> JSONValue {
-                let head: Int64 = row["dedup"], tail: Int64 = row["dedup_tail"]
-                return .string(String(UInt64(bitPattern: head), radix: 16) + "-" + String(UInt64(bitPattern: tail), radix: 16))
+            func messageId(_ head: Int64, _ tail: Int64) -> JSONValue {
+                .string(String(UInt64(bitPattern: head), radix: 16) + "-" + String(UInt64(bitPattern: tail), radix: 16))
             }
 
             let names = try Self.vocabulary(db).texts
-            let activity = IncomingEvent.Kind.activityKinds.map { "'\($0)'" }.joined(separator: ", ")
-            var rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT e.dedup, e.dedup_tail, u.external_id, e.anonymous_id, e.name_id, e.ts, e.group_hint, e.properties, e.source
-                    FROM events e LEFT JOIN users u ON u.id = e.user_id
-                    WHERE e.kind IN (\(activity)) AND e.name_id IS NOT NULL AND (e.user_id IS NOT NULL OR e.anonymous_id IS NOT NULL)
-                    ORDER BY e.id
-                    """)
-            while let row = try rows.next() {
-                guard let name = (row["name_id"] as Int64?).flatMap({ names[UInt32($0)] }) else { continue }
-                if extraction.isSystemEvent(source: row["source"], name: name) { continue }
+            var users: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, external_id FROM users") { users[row["id"]] = row["external_id"] }
+            try Self.forEachRawEvent(db) { event in
+                guard let name = names[event.name], event.user != nil || event.anonymousId != nil else { return }
+                if extraction.isSystemEvent(source: event.source, name: name) { return }
                 try emit(
                     .events,
                     [
-                        ("message_id", messageId(row)), ("user_id", text(row["external_id"])), ("anonymous_id", text(row["anonymous_id"])),
-                        ("event_name", .string(name)), ("ts", time(row["ts"])), ("group_id", text(row["group_hint"])),
-                        ("properties", json(row["properties"])),
+                        ("message_id", messageId(event.head, event.tail)), ("user_id", text(event.user.flatMap { users[$0] })),
+                        ("anonymous_id", text(event.anonymousId)), ("event_name", .string(name)), ("ts", time(event.milliseconds)),
+                        ("group_id", text(event.groupHint)), ("properties", json(event.properties)),
                     ])
             }
             try flush(.events)
 
             // Each (id, user) pair at its earliest link: the holder and the conflicts, which decide the same holder.
-            rows = try Row.fetchCursor(
+            var rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT l.from_id, u.external_id, l.linked_ms, l.via FROM (

@@ -114,14 +114,26 @@ extension BrieferStore {
         }
     }
 
-    /// The highest event row id so far (0 when there are none): events stored later have higher ones.
-    public func lastEventId() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0 }
+    /// Where the stored events end now: events stored later are after it.
+    public func eventWatermark() throws -> EventWatermark {
+        try read { db in
+            EventWatermark(
+                block: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event_blocks") ?? 0,
+                call: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM events") ?? 0)
+        }
     }
 
-    /// The earliest event time among the events stored after row `id`.
-    public func oldestEventMs(afterId id: Int64) throws -> Int64? {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT MIN(ts) FROM events WHERE id > ?", arguments: [id]) }
+    /// The earliest event time among the events stored after `watermark`.
+    public func oldestEventMs(after watermark: EventWatermark) throws -> Int64? {
+        try read { db in
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT min(low) FROM (
+                        SELECT min(ts) AS low FROM events WHERE id > ? AND kind NOT IN ('forgotten', 'compacted')
+                        UNION ALL SELECT min(first_ms) FROM event_blocks WHERE id > ?)
+                    """, arguments: [watermark.call, watermark.block])
+        }
     }
 
     /// Work waiting: deferred accounts, and CRM changes and actions for reps not yet delivered, by destination (an

@@ -38,6 +38,13 @@ public final class BrieferStore: Sendable {
                     let merged = a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in ActivityDay.mergeEncoded(pa, pb) } }
                     return Data(merged)
                 })
+            // The same for a user-day's group hints (see HintDay).
+            db.add(
+                function: DatabaseFunction("merge_hints", argumentCount: 2, pure: true) { values in
+                    guard let a = Data.fromDatabaseValue(values[0]) else { return values[1] }
+                    guard let b = Data.fromDatabaseValue(values[1]) else { return values[0] }
+                    return Data(a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in HintDay.mergeEncoded(pa, pb) } })
+                })
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         if path != ":memory:" {
@@ -49,6 +56,7 @@ public final class BrieferStore: Sendable {
         }
         backupPath = path == ":memory:" ? nil : try Self.backUpBeforeMigrating(queue, path: path, now: now)
         try BrieferStore.migrator.migrate(queue)
+        try Self.moveEventsIntoBlocks(queue)
     }
 
     /// Whether the database answers a read and has every migration of this version applied (a readiness check).
@@ -425,6 +433,13 @@ public final class BrieferStore: Sendable {
                         PRIMARY KEY(run_id, account)) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v16: the raw event log") { db in
+            // Activity events move from rows of `events` into blocks, and every dedup key into a log-structured index
+            // (BrieferStore+EventLog): done after the migrations, a step at a time, resumable.
+            try db.execute(sql: eventLogSchema)
+            // Each user-day's group hints (HintDay), filled by the aggregates' rebuild (their signature changed).
+            try db.execute(sql: "ALTER TABLE user_days ADD COLUMN hints BLOB")
+        }
         return migrator
     }
 }
@@ -437,7 +452,9 @@ extension BrieferStore {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
     }
 
-    func setMeta(_ db: Database, _ key: String, _ value: String) throws {
+    func setMeta(_ db: Database, _ key: String, _ value: String) throws { try Self.setMeta(db, key, value) }
+
+    static func setMeta(_ db: Database, _ key: String, _ value: String) throws {
         try db.execute(
             sql: "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
     }

@@ -41,6 +41,8 @@ public final class IngestWriter {
     private var userIds = IdAllocator<Int64>()
     private var anonIds = IdAllocator<Int64>()
     private var termIds = IdAllocator<UInt32>()
+    /// Every stored event's dedup key; used only by the writing side (one thread at a time).
+    private var dedup: DedupIndex
 
     /// Starts an ingest run (recorded in `ingests`). Rebuilds the aggregates first if the
     /// configuration they depend on changed.
@@ -52,9 +54,9 @@ public final class IngestWriter {
         try store.ensureAggregates(extraction: extraction)
         if bulk { try store.setAutoCheckpoint(pages: 250_000) }
         let now = Timestamp.now.iso8601
-        ingestId = try store.write { db in
+        (ingestId, dedup) = try store.write { db in
             try db.execute(sql: "INSERT INTO ingests(started_at, files) VALUES(?, ?)", arguments: [now, files.joined(separator: "\n")])
-            return db.lastInsertedRowID
+            return (db.lastInsertedRowID, try DedupIndex(db))
         }
         try loadIds()
     }
@@ -84,7 +86,7 @@ public final class IngestWriter {
         // Each id is one this writer believes free: taken (by another process), the whole batch is refused, not written
         // under an id that names someone else.
         func insert(_ sql: String, _ arguments: StatementArguments) throws {
-            try db.execute(sql: sql, arguments: arguments)
+            try db.cachedStatement(sql: sql).execute(arguments: arguments)
             if db.changesCount == 0 { throw StaleIds() }
         }
         for (id, external) in users { try insert("INSERT OR IGNORE INTO users(id, external_id) VALUES(?, ?)", [id, external]) }
@@ -92,7 +94,7 @@ public final class IngestWriter {
         for (id, text) in terms { try insert("INSERT OR IGNORE INTO terms(id, text) VALUES(?, ?)", [Int64(id), text]) }
     }
 
-    private struct UserDelta {
+    struct UserDelta {
         mutating func recordTrack(_ ms: Int64, hint: String?) {
             firstEvent = min(firstEvent ?? ms, ms)
             lastEvent = max(lastEvent ?? ms, ms)
@@ -122,33 +124,100 @@ public final class IngestWriter {
     /// thread only runs SQL; handed from one to the other, never shared.
     public struct PreparedBatch: @unchecked Sendable {
         var events: [IncomingEvent] = []
-        var heads: [Int64] = []
+        var keys: [DedupKey] = []
         var users: [Int64?] = []
         /// The anonymous id's row, for activity of no user.
         var anons: [Int64?] = []
         var names: [UInt32?] = []
         var entries: [ActivityEntry?] = []
+        /// The group hint's term id, for a user's activity.
+        var hints: [UInt32?] = []
         var newUsers: [(Int64, String)] = []
         var newAnons: [(Int64, String)] = []
         var newTerms: [(UInt32, String)] = []
         var quarantine: [QuarantinedLine] = []
+        /// The batch's activity packed for the store, made while the previous batch is written: used as it is when every
+        /// activity event turns out new (the usual case), else packed again for those that are.
+        var activity = PackedActivity()
     }
 
-    /// Resolves ids and builds activity entries for a batch (call from one thread at a time).
+    /// What a batch's stored activity events add: their block, the day rows they merge into, and what they teach of their
+    /// users (first and last event, the latest group hint).
+    struct PackedActivity {
+        /// The events packed, by index in the batch.
+        var indices: [Int] = []
+        var block: [UInt8] = []
+        var span: (first: Int64, last: Int64) = (0, 0)
+        var userDays: [PackedDay] = []
+        var anonDays: [PackedDay] = []
+        var deltas: [Int64: UserDelta] = [:]
+    }
+
+    struct PackedDay {
+        var owner: Int64
+        var day: Int64
+        var events: Int
+        var entries: [UInt8]
+        var hints: [UInt8]?
+    }
+
+    /// Packs the batch's activity events at `indices` (in order).
+    static func pack(_ batch: PreparedBatch, _ indices: [Int]) -> PackedActivity {
+        var packed = PackedActivity()
+        packed.indices = indices
+        guard !indices.isEmpty else { return packed }
+        var raw: [RawEvent] = []
+        raw.reserveCapacity(indices.count)
+        var days: [UserDay: [ActivityEntry]] = [:]
+        var anonDays: [UserDay: [ActivityEntry]] = [:]
+        var hintDays: [UserDay: [(milliseconds: Int64, hint: UInt32)]] = [:]
+        var (first, last) = (Int64.max, Int64.min)
+        for index in indices {
+            let event = batch.events[index]
+            let user = batch.users[index]
+            let key = batch.keys[index]
+            let ms = event.timestamp.milliseconds
+            (first, last) = (min(first, ms), max(last, ms))
+            raw.append(
+                RawEvent(
+                    head: key.head, tail: key.tail, kind: event.kind, user: user, anonymousId: event.anonymousId,
+                    name: batch.names[index] ?? 0, milliseconds: ms, groupHint: event.groupHint, properties: event.propertiesText,
+                    traits: event.kind == .track ? nil : event.traits.canonicalText, source: event.source))
+            guard let entry = batch.entries[index] else { continue }
+            if let user {
+                let key = UserDay(user: user, day: event.timestamp.day)
+                days[key, default: []].append(entry)
+                if let hint = batch.hints[index] { hintDays[key, default: []].append((ms, hint)) }
+                packed.deltas[user, default: UserDelta()].recordTrack(ms, hint: event.groupHint)  // in place: once per event
+            } else if let anon = batch.anons[index] {
+                anonDays[UserDay(user: anon, day: event.timestamp.day), default: []].append(entry)
+            }
+        }
+        packed.block = EventBlock.encode(raw)
+        packed.span = (first, last)
+        packed.userDays = packDays(days, hints: hintDays)
+        packed.anonDays = packDays(anonDays, hints: [:])
+        return packed
+    }
+
+    /// Day rows in key order (each upsert then lands next to the previous one in the table's B-tree).
+    static func packDays(_ days: [UserDay: [ActivityEntry]], hints: [UserDay: [(milliseconds: Int64, hint: UInt32)]]) -> [PackedDay] {
+        Set(days.keys).union(hints.keys).sorted(by: { ($0.user, $0.day) < ($1.user, $1.day) }).map { key in
+            let entries = days[key] ?? []
+            return PackedDay(
+                owner: key.user, day: key.day, events: entries.count,
+                entries: ActivityDay(day: key.day, entries: entries.sorted()).encoded(),
+                hints: hints[key].map { HintDay.encode(day: key.day, $0) })
+        }
+    }
+
+    /// Resolves ids, builds activity entries and packs the activity for a batch (call from one thread at a time).
     public func prepare(events input: [IncomingEvent], quarantine: [QuarantinedLine]) -> PreparedBatch {
         var batch = PreparedBatch()
         batch.quarantine = quarantine
-        // Inserting in dedup-key order keeps each insert into the (random-keyed) unique index
-        // next to the previous one: far fewer page visits than file order. The sort is stable,
-        // so of two lines with one key the first in the file is the one stored.
-        let heads = input.map(\.dedupHead)
-        let order = input.indices.sorted { (a: Int, b: Int) -> Bool in
-            let x = heads[a], y = heads[b]
-            return x != y ? x < y : a < b
-        }
+        // In file order: of two lines with one key, the first in the file is the one stored.
         batch.events.reserveCapacity(input.count)
-        for index in order {
-            let event = input[index]
+        for event in input {
             let user = event.userId.map { userId($0, &batch.newUsers) }
             // Activity of no user is kept by anonymous id: it counts for the user the id is linked to (SPEC §2). A
             // vendor's system event is no activity: stored (with the link it carries), never packed into a day.
@@ -162,12 +231,17 @@ public final class IngestWriter {
                     properties: { event.properties }, term: { termId($0, &batch.newTerms) })
             }
             batch.events.append(event)
-            batch.heads.append(heads[index])
+            batch.keys.append(DedupKey(head: event.dedupHead, tail: event.dedupTail))
             batch.users.append(user)
             batch.anons.append(anon)
             batch.names.append(name)
             batch.entries.append(entry)
+            batch.hints.append(entry != nil && user != nil ? event.groupHint.map { termId($0, &batch.newTerms) } : nil)
         }
+        // Packed as if every activity event were new but for a key repeated within the batch (its first line is the one stored).
+        var seen = Set<DedupKey>(minimumCapacity: batch.keys.count)
+        let firsts = batch.events.indices.filter { seen.insert(batch.keys[$0]).inserted }
+        batch.activity = Self.pack(batch, firsts.filter { batch.events[$0].kind.isActivity })
         return batch
     }
 
@@ -189,6 +263,8 @@ public final class IngestWriter {
         return try store.write { db in
             // Read in the transaction: a retention pass in another process may have moved it since the last one.
             let horizon = try BrieferStore.retentionHorizonMs(db) ?? .min
+            // So may another writer's keys have been stored.
+            try dedup.refresh(db)
             return try batches.map { try write($0, in: db, before: horizon, clock: &t) }
         }
     }
@@ -203,35 +279,49 @@ public final class IngestWriter {
                     dedup, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, dedup_tail, source)
                 VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup) DO NOTHING
                 """)
-        var days: [UserDay: [ActivityEntry]] = [:]
-        var anonDays: [UserDay: [ActivityEntry]] = [:]
         var links: [(from: String, user: Int64, ms: Int64, via: String)] = []
-        var deltas: [Int64: UserDelta] = [:]
+        // Which events are new: an activity event before retention's horizon is not stored (its duplicate could no longer
+        // be told apart), nor is it looked up.
+        var current: [Int] = []
+        current.reserveCapacity(batch.events.count)
         for index in batch.events.indices {
             let event = batch.events[index]
             if event.kind.isActivity && event.timestamp.milliseconds < horizon {
                 outcome.expired += 1
-                continue
+            } else {
+                current.append(index)
             }
-            let user = batch.users[index]
-            let nameId = batch.names[index]
-            let traits = event.kind == .track ? nil : event.traits.canonicalText
-            guard try insertEvent(db, insert, event, head: batch.heads[index], user: user, nameId: nameId, traits: traits) else {
+        }
+        let isNew = try dedup.insert(current.map { batch.keys[$0] }, db)
+        lap("dedup", &t)
+        var stored: [Int] = []
+        stored.reserveCapacity(current.count)
+        for (position, index) in current.enumerated() {
+            guard isNew[position] else {
                 outcome.duplicates += 1
                 continue
             }
             outcome.inserted += 1
+            if batch.events[index].kind.isActivity { stored.append(index) }
+        }
+        let activity = stored == batch.activity.indices ? batch.activity : Self.pack(batch, stored)
+        var deltas = activity.deltas
+        if !activity.indices.isEmpty {
+            try BrieferStore.insertBlock(db, activity.block, count: activity.indices.count, span: activity.span, ingestId: ingestId)
+        }
+        // Calls: each a row of its own, which identity as of any time reads by kind.
+        for (position, index) in current.enumerated() where isNew[position] {
+            let event = batch.events[index]
+            let user = batch.users[index]
             let ms = event.timestamp.milliseconds
             if let user, let from = event.linkFrom { links.append((from, user, ms, event.linkVia ?? event.kind.rawValue)) }
+            guard !event.kind.isActivity else { continue }
+            // New by its key, so its row goes in (a head another call's row holds, odds 2^-64, moves on to the next free one).
+            _ = try insertEvent(
+                db, insert, event, head: batch.keys[index].head, user: user, nameId: batch.names[index], traits: event.traits.canonicalText)
             switch event.kind {
             case .track, .page, .screen:
-                guard let entry = batch.entries[index] else { continue }
-                if let user {
-                    days[UserDay(user: user, day: event.timestamp.day), default: []].append(entry)
-                    deltas[user, default: UserDelta()].recordTrack(ms, hint: event.groupHint)  // in place: once per event
-                } else if let anon = batch.anons[index] {
-                    anonDays[UserDay(user: anon, day: event.timestamp.day), default: []].append(entry)
-                }
+                continue
             case .alias:
                 guard let user else { continue }
                 var delta = deltas[user] ?? UserDelta()
@@ -260,8 +350,8 @@ public final class IngestWriter {
             }
         }
         lap("events", &t)
-        try mergeDays(db, days, into: "user_days", key: "user_id")
-        try mergeDays(db, anonDays, into: "anon_days", key: "anon_id")
+        try Self.upsertDays(db, activity.userDays, into: "user_days", key: "user_id")
+        try Self.upsertDays(db, activity.anonDays, into: "anon_days", key: "anon_id")
         lap("user_days", &t)
         for link in links where try BrieferStore.recordLink(db, from: link.from, user: link.user, ms: link.ms, via: link.via) {
             outcome.linkConflicts += 1
@@ -279,6 +369,8 @@ public final class IngestWriter {
         anonIds = IdAllocator()
         termIds = IdAllocator()
         try loadIds()
+        // Runs this writer believed stored may have been rolled back with the failed batch.
+        dedup = try store.read { db in try DedupIndex(db) }
     }
 
     private func loadIds() throws {
@@ -385,22 +477,39 @@ extension IngestWriter {
         } > 0
     }
 
-    /// Merges new entries into the packed day rows of users (or anonymous ids): one upsert per day.
-    private func mergeDays(_ db: Database, _ days: [UserDay: [ActivityEntry]], into table: String, key: String) throws {
+    /// Merges new entries (and, for users, group hints) into the packed day rows of users (or anonymous ids): one upsert per
+    /// day.
+    static func mergeDays(
+        _ db: Database, _ days: [UserDay: [ActivityEntry]], hints: [UserDay: [(milliseconds: Int64, hint: UInt32)]] = [:],
+        into table: String, key: String
+    ) throws {
+        try upsertDays(db, packDays(days, hints: hints), into: table, key: key)
+    }
+
+    static func upsertDays(_ db: Database, _ days: [PackedDay], into table: String, key: String) throws {
         guard !days.isEmpty else { return }
+        let users = table == "user_days"
         let upsert = try db.cachedStatement(
-            sql: """
+            sql: users
+                ? """
+                INSERT INTO \(table)(\(key), day, event_count, entries, hints) VALUES(?, ?, ?, ?, ?)
+                ON CONFLICT(\(key), day) DO UPDATE SET event_count = event_count + excluded.event_count,
+                    entries = merge_activity(entries, excluded.entries), hints = merge_hints(hints, excluded.hints)
+                """
+                : """
                 INSERT INTO \(table)(\(key), day, event_count, entries) VALUES(?, ?, ?, ?)
                 ON CONFLICT(\(key), day) DO UPDATE SET event_count = event_count + excluded.event_count,
                     entries = merge_activity(entries, excluded.entries)
                 """)
-        for (key, entries) in days {
-            let packed = ActivityDay(day: key.day, entries: entries.sorted()).encoded()
+        for day in days {
             try RawStatement.execute(db, upsert) { b in
-                b.integer(1, key.user)
-                b.integer(2, key.day)
-                b.integer(3, Int64(entries.count))
-                b.blob(4, packed)
+                b.integer(1, day.owner)
+                b.integer(2, day.day)
+                b.integer(3, Int64(day.events))
+                b.blob(4, day.entries)
+                if users {
+                    if let hints = day.hints { b.blob(5, hints) } else { b.null(5) }
+                }
             }
         }
     }
@@ -483,7 +592,7 @@ extension IngestWriter {
                     let extra =
                         c.extra.isEmpty
                         ? nil : String(decoding: try JSONSerialization.data(withJSONObject: c.extra, options: [.sortedKeys]), as: UTF8.self)
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT INTO companies(domain, name, employee_count, industry, estimated_revenue, country, tech_stack, extra)
                             VALUES(?, ?, ?, ?, ?, ?, ?, ?)
@@ -493,7 +602,8 @@ extension IngestWriter {
                             WHERE (name, employee_count, industry, estimated_revenue, country, tech_stack, extra) IS NOT
                                   (excluded.name, excluded.employee_count, excluded.industry, excluded.estimated_revenue,
                                    excluded.country, excluded.tech_stack, excluded.extra)
-                            """,
+                            """
+                    ).execute(
                         arguments: [
                             c.domain, c.name, c.employeeCount, c.industry, c.estimatedRevenue, c.country,
                             c.techStack.joined(separator: ";"), extra,
@@ -502,19 +612,20 @@ extension IngestWriter {
                     var newUsers: [(Int64, String)] = []
                     let id = userId(u.userId, &newUsers)
                     try insertNew(db, users: newUsers, anons: [], terms: [])
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             UPDATE users SET csv_email = ?, csv_title = ?, csv_company_domain = ?, csv_created_ms = ?, csv_seen = 1
                             WHERE id = ? AND (csv_email, csv_title, csv_company_domain, csv_created_ms, csv_seen) IS NOT (?, ?, ?, ?, 1)
-                            """,
+                            """
+                    ).execute(
                         arguments: [
                             u.email, u.title, u.companyDomain, u.createdAt?.milliseconds, id,
                             u.email, u.title, u.companyDomain, u.createdAt?.milliseconds,
                         ])
                 case let .subscription(s):
-                    try db.execute(
-                        sql: "INSERT INTO subscriptions(user_external_id, plan, start_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING",
-                        arguments: [s.userId, s.plan, s.start.milliseconds])
+                    try db.cachedStatement(
+                        sql: "INSERT INTO subscriptions(user_external_id, plan, start_ms) VALUES(?, ?, ?) ON CONFLICT DO NOTHING"
+                    ).execute(arguments: [s.userId, s.plan, s.start.milliseconds])
                 }
                 if db.changesCount > 0 { outcome.inserted += 1 } else { outcome.duplicates += 1 }
             }
@@ -543,6 +654,8 @@ enum RawStatement {
         func text(_ index: Int32, _ value: String?) {
             if let value { sqlite3_bind_text(statement, index, value, -1, Binder.transient) } else { sqlite3_bind_null(statement, index) }
         }
+
+        func null(_ index: Int32) { sqlite3_bind_null(statement, index) }
 
         func blob(_ index: Int32, _ bytes: [UInt8]) {
             bytes.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Binder.transient) }

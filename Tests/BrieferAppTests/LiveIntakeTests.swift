@@ -40,7 +40,7 @@ import Testing
         }
         #expect(outcomes.values.reduce(0) { $0 + $1.stored } == 200)
         #expect(outcomes.values.reduce(0) { $0 + $1.duplicates } == 20)
-        #expect(try t.store.scalar("SELECT count(*) FROM events") == "200")
+        #expect(try t.store.eventsScalar("SELECT count(*) FROM events") == "200")
         #expect(try t.store.scalar("SELECT inserted FROM ingests WHERE files = 'serve'") == "200")
     }
 
@@ -59,7 +59,7 @@ import Testing
         try intake.finish()
         let users = try t.store.read { db in try String.fetchAll(db, sql: "SELECT external_id FROM users ORDER BY id") }
         #expect(users == ["alice", "bob", "carol"])
-        let rows = try t.store.scalar(
+        let rows = try t.store.eventsScalar(
             """
             SELECT group_concat(u.external_id || ':' || t.text, ' ') FROM events e JOIN users u ON u.id = e.user_id
             JOIN terms t ON t.id = e.name_id ORDER BY e.id

@@ -131,7 +131,7 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
     @Test func forgettingAPersonRemovesTheEventsOfTheirAnonymousIds() throws {
         let t = try TemporaryStore()
         let session = try Self.session(t, events: Self.events())
-        let pages = { try t.store.scalar("SELECT count(*) FROM events WHERE kind = 'page'").flatMap(Int.init) ?? -1 }
+        let pages = { try t.store.eventsScalar("SELECT count(*) FROM events WHERE kind = 'page'").flatMap(Int.init) ?? -1 }
         #expect(try pages() == 2)
         let outcome = try session.forget(email: "alice@acme.com")
         #expect(outcome.report.users == ["u1"])
@@ -170,7 +170,7 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
         let t = try TemporaryStore()
         let session = try Self.session(t, events: Self.events(conflict: true))
         _ = try session.forget(email: "bob@initech.com")
-        #expect(try t.store.scalar("SELECT count(*) FROM events WHERE kind = 'page'") == "2")
+        #expect(try t.store.eventsScalar("SELECT count(*) FROM events WHERE kind = 'page'") == "2")
         #expect(try t.store.identityLinks().links.map { "\($0.fromId)→\($0.userId)" } == ["a1→u1"])
         let again = try session.ingest(files: [
             try t.file(
@@ -289,7 +289,7 @@ private func ts(_ iso: String) -> Timestamp { Timestamp.parse(iso)!.timestamp }
         #expect(outcome.report.users.sorted() == ["u0", "u1", "u1-old"])
         #expect(try t.store.scalar("SELECT count(*) FROM users WHERE external_id IN ('u0', 'u1', 'u1-old')") == "0")
         #expect(try t.store.count("anon_days") == 0 && t.store.count("anonymous_ids") == 0)
-        #expect(try t.store.scalar("SELECT count(*) FROM events WHERE kind != 'forgotten' AND user_id IS NULL") == "0")
+        #expect(try t.store.eventsScalar("SELECT count(*) FROM events WHERE kind != 'forgotten' AND user_id IS NULL") == "0")
         let scored = try session.score(asOf: ts("2026-11-20T12:00:00Z"))
         #expect(Set(scored.users.map(\.userId)) == ["u2"])
     }

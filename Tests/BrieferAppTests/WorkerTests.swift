@@ -286,7 +286,7 @@ struct WorkerTests {
         let invited = try ingest([invite], into: store)
         #expect(invited.inserted == 1 && invited.forgotten == 0)
         #expect(
-            try store.scalar("SELECT properties FROM events WHERE properties LIKE '%invitee%' ORDER BY rowid DESC LIMIT 1")
+            try store.eventsScalar("SELECT properties FROM events WHERE properties LIKE '%invitee%' ORDER BY rowid DESC LIMIT 1")
                 == #"{"invitee":"Tara <[forgotten]>"}"#)
         #expect(!mentions(email) && !mentions("TaraAbbott1975@Yahoo.com"))
         _ = try ScoringRunner(store: store, configuration: BrieferConfiguration(), logger: .quiet)
@@ -302,8 +302,8 @@ struct WorkerTests {
         #expect(try store.outboxItems(destination: nil).allSatisfy { $0.email.lowercased() != email })
     }
 
-    /// Events are keyed by a 64-bit dedup head, a (2^-64-rare) collision probing on to the next head: the
-    /// forgotten person's event with another event right after it in that order may sit in the middle of
+    /// Calls (identify, group, alias) are rows keyed by a 64-bit dedup head, a (2^-64-rare) collision probing on to the
+    /// next head: the forgotten person's call with another call right after it in that order may sit in the middle of
     /// a chain, so it is emptied to a tombstone (nothing of the person in it) rather than deleted; one
     /// with nothing after it is deleted.
     @Test func forgetLeavesATombstoneInsideADedupChain() throws {
@@ -315,9 +315,9 @@ struct WorkerTests {
         let events = try temporary.file(
             "events.jsonl",
             [
-                #"{"type":"track","messageId":"a1","userId":"u1","event":"login","timestamp":"2026-10-02T10:00:00Z","properties":{"note":"ann"}}"#,
-                #"{"type":"track","messageId":"b1","userId":"u2","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#,
-                #"{"type":"track","messageId":"c1","userId":"u3","event":"login","timestamp":"2026-10-02T10:00:00Z"}"#,
+                #"{"type":"identify","messageId":"a1","userId":"u1","timestamp":"2026-10-02T10:00:00Z","traits":{"note":"ann"}}"#,
+                #"{"type":"identify","messageId":"b1","userId":"u2","timestamp":"2026-10-02T10:00:00Z"}"#,
+                #"{"type":"identify","messageId":"c1","userId":"u3","timestamp":"2026-10-02T10:00:00Z"}"#,
             ].joined(separator: "\n"))
         _ = try ingest([users, events], into: temporary.store)
         let head: Int64 = try temporary.store.write { db in
@@ -338,7 +338,7 @@ struct WorkerTests {
                 && row["ts"] as Int64 == 0)
         // u3's event has nothing after it: forgetting u3 deletes it outright.
         _ = try temporary.store.forget(email: "cy@gamma.com")
-        #expect(try temporary.store.count("events") == 2)  // u1's tombstone and u2's event
+        #expect(try temporary.store.count("events") == 1)  // u2's call (u1's is a tombstone, which counts as no event)
         #expect(try temporary.store.dataSpan().firstEvent == Timestamp.parse("2026-10-02T10:00:00Z")!.timestamp)
     }
 

@@ -58,7 +58,7 @@ import Testing
             return (response.status, String(decoding: response.body, as: UTF8.self))
         }
 
-        func count(_ sql: String) throws -> Int { Int(try store.scalar(sql) ?? "") ?? -1 }
+        func count(_ sql: String) throws -> Int { Int(try store.eventsScalar(sql) ?? "") ?? -1 }
     }
 
     static func track(_ id: String, user: String = "u1", event: String = "project_created") -> String {
@@ -210,7 +210,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         let store = try BrieferStore(path: db)
-        #expect(try store.scalar("SELECT count(*) FROM events") == "50")
+        #expect(try store.eventsScalar("SELECT count(*) FROM events") == "50")
         #expect(try store.scalar("SELECT inserted FROM ingests WHERE finished_at IS NOT NULL") == "50")
     }
 

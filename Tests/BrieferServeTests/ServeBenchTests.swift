@@ -36,9 +36,8 @@ struct ServeBenchTests {
         let refused = try await attacks.value
         serve.terminate()
         let store = try BrieferStore(path: db)
-        let stored = try store.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT json_extract(properties, '$.seq') FROM events WHERE json_extract(properties, '$.seq') IS NOT NULL")
+        let stored = try store.rawEvents().compactMap { event in
+            event.properties.flatMap { try? JSONParser.parse($0) }?["seq"].map(\.canonicalText)
         }
         let acknowledged = load.acknowledgedIds
         let figures = ServeBench.Figures(load.acknowledged, seconds: Double(load.endedMs - load.startedMs) / 1000)
@@ -46,7 +45,7 @@ struct ServeBenchTests {
             "serve bench: \(load.events) events acknowledged by \(load.acknowledged.count) requests from 8 clients through 2 SIGKILLs "
                 + "(\(load.retries) retries; \(load.replayed) batch(es) committed before a kill cut their answer, stored once); stored \(stored.count), distinct \(Set(stored).count); \(figures)"
         )
-        let intruders = try store.scalar("SELECT count(*) FROM events WHERE json_extract(properties, '$.bad') IS NOT NULL")
+        let intruders = try store.eventsScalar("SELECT count(*) FROM events WHERE json_extract(properties, '$.bad') IS NOT NULL")
         print(
             "serve bench: \(refused.requests) requests with a bad write key or signature: \(refused.unauthorized) answered 401, "
                 + "\(intruders ?? "?") of their events stored")

@@ -139,3 +139,80 @@ struct EventLogTests {
         }
     }
 }
+
+/// A database from before the event log (schema v15: every event a row of `events`) moves over when opened, resumably.
+struct EventLogMigrationTests {
+    let parser = EventLineParser(now: Timestamp.parse("2026-11-25T00:00:00Z")!.timestamp, futureToleranceSeconds: 300)
+
+    func lines() -> [String] {
+        (0..<9).map { i in
+            switch i % 3 {
+            case 0:
+                #"{"type":"track","messageId":"t\#(i)","userId":"u\#(i % 2)","event":"report_exported","timestamp":"2026-11-0\#(i + 1)T10:00:00Z","properties":{"n":\#(i)},"context":{"groupId":"acme.com"}}"#
+            case 1:
+                #"{"type":"page","messageId":"p\#(i)","anonymousId":"anon-\#(i)","name":"Pricing","properties":{"path":"/pricing"},"timestamp":"2026-11-0\#(i + 1)T11:00:00Z"}"#
+            default:
+                #"{"type":"identify","messageId":"i\#(i)","userId":"u\#(i % 2)","anonymousId":"anon-\#(i - 1)","traits":{"email":"x\#(i)@acme.com"},"timestamp":"2026-11-0\#(i + 1)T12:00:00Z"}"#
+            }
+        }
+    }
+
+    @Test func anOldEventsTableMovesIntoBlocksResumably() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("briefer-eventlog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("briefer.sqlite").path
+        let migrations = BrieferStore.migrator.migrations
+        let v15 = migrations.firstIndex { $0.hasPrefix("v16") }! - 1
+        let old = try DatabaseQueue(path: path)
+        try BrieferStore.migrator.migrate(old, upTo: migrations[v15])
+        let events = try lines().map { try parser.parse($0).get() }
+        // As v15 stored them: one row each, a tombstone among them.
+        try old.write { db in
+            try db.execute(sql: "INSERT INTO users(id, external_id) VALUES(1, 'u0'), (2, 'u1')")
+            try db.execute(sql: "INSERT INTO terms(id, text) VALUES(1, 'report_exported'), (2, 'pricing_page_viewed')")
+            for e in events {
+                try db.execute(
+                    sql: """
+                        INSERT INTO events(dedup, dedup_tail, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, source)
+                        VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)
+                        """,
+                    arguments: [
+                        e.dedupHead, e.dedupTail, e.kind.rawValue, e.userId.map { $0 == "u0" ? 1 : 2 }, e.anonymousId,
+                        e.kind == .track ? 1 : e.kind == .page ? 2 : nil, e.timestamp.milliseconds, e.groupHint, e.propertiesText,
+                        e.kind == .track ? nil : e.traits.canonicalText,
+                    ])
+            }
+            try db.execute(sql: "INSERT INTO events(dedup, dedup_tail, kind, ts) VALUES(42, 43, 'forgotten', 0)")
+        }
+        // The schema is upgraded, then the move stops after its first step (a crash).
+        try BrieferStore.migrator.migrate(old)
+        try BrieferStore.moveEventsIntoBlocks(old, rowsPerStep: 4, steps: 1)
+        let midway = try old.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind IN ('track', 'page')"),
+                try Int.fetchOne(db, sql: "SELECT sum(events) FROM event_blocks")
+            )
+        }
+        #expect(midway.0 == 3 && midway.1 == 3)
+        try old.close()
+
+        let store = try BrieferStore(path: path)
+        let activity = events.filter(\.kind.isActivity)
+        let moved = try store.rawEvents()
+        #expect(moved.map(\.head) == activity.map(\.dedupHead) && moved.map(\.tail) == activity.map(\.dedupTail))
+        #expect(moved.map(\.properties) == activity.map(\.propertiesText))
+        #expect(moved.map(\.anonymousId) == activity.map(\.anonymousId) && moved.map(\.groupHint) == activity.map(\.groupHint))
+        #expect(moved.map(\.user) == activity.map { $0.userId.map { $0 == "u0" ? 1 : 2 } })
+        #expect(try store.eventsScalar("SELECT count(*) FROM events WHERE kind = 'identify'") == "3")
+        #expect(try store.count("events") == events.count)
+        #expect(try store.scalar("SELECT count(*) FROM events") == "3")  // the calls; the tombstone is gone
+        // Every key moved into the index: the same lines again are all duplicates, the tombstone's key too.
+        let writer = try IngestWriter(store: store, configuration: BrieferConfiguration(), files: ["again"])
+        let again = try writer.write(events: events, quarantine: [])
+        #expect(again.inserted == 0 && again.duplicates == events.count)
+        var tombstoned = events[0]
+        tombstoned.dedupKey = [0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 43]
+        #expect(try writer.write(events: [tombstoned], quarantine: []).duplicates == 1)
+    }
+}

@@ -47,7 +47,7 @@ struct StoreTests {
         let outcome = try writer.write(events: [try event("same", name: "first"), try event("same", name: "second")], quarantine: [])
         #expect(outcome.inserted == 1)
         #expect(outcome.duplicates == 1)
-        #expect(try t.store.scalar("SELECT t.text FROM events e JOIN terms t ON t.id = e.name_id") == "first")
+        #expect(try t.store.eventsScalar("SELECT t.text FROM events e JOIN terms t ON t.id = e.name_id") == "first")
     }
 
     @Test func userDaysPackEveryEventOfADayInTimeOrder() throws {

@@ -65,9 +65,62 @@ public func ingest(
 }
 
 public extension BrieferStore {
-    /// Rows in a table.
+    /// Rows in a table; for `events`, every stored event (activity events are packed in blocks, calls are rows).
     func count(_ table: String) throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+        if table == "events" { return try storedEventCount() }
+        return try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+    }
+
+    /// The first column of the first row of a query that reads `events` as one table of every stored event, as before the
+    /// event log (the calls' rows and the blocks' events, in that order; the rest of the database attached beside it).
+    func eventsScalar(_ sql: String) throws -> String? {
+        guard sql.range(of: #"\bevents\b"#, options: .regularExpression) != nil else { return try scalar(sql) }
+        let copy = try DatabaseQueue()
+        let events = try rawEvents()
+        let (calls, users, terms) = try read { db in
+            (
+                try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id"),
+                try Row.fetchAll(db, sql: "SELECT id, external_id FROM users"),
+                try Row.fetchAll(db, sql: "SELECT id, text FROM terms")
+            )
+        }
+        return try copy.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE events(
+                        id INTEGER PRIMARY KEY, dedup INTEGER, dedup_tail INTEGER, kind TEXT, user_id INTEGER, anonymous_id TEXT, name_id INTEGER,
+                        ts INTEGER, group_hint TEXT, properties TEXT, traits TEXT, ingest_id INTEGER, source TEXT);
+                    CREATE TABLE users(id INTEGER PRIMARY KEY, external_id TEXT);
+                    CREATE TABLE terms(id INTEGER PRIMARY KEY, text TEXT);
+                    """)
+            for row in calls {
+                try db.execute(
+                    sql: """
+                        INSERT INTO events(id, dedup, dedup_tail, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, ingest_id, source)
+                        VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        row["id"], row["dedup"], row["dedup_tail"], row["kind"], row["user_id"], row["anonymous_id"], row["name_id"],
+                        row["ts"],
+                        row["group_hint"], row["properties"], row["traits"], row["ingest_id"], row["source"],
+                    ])
+            }
+            for row in users { try db.execute(sql: "INSERT INTO users VALUES(?, ?)", arguments: [row["id"], row["external_id"]]) }
+            for row in terms { try db.execute(sql: "INSERT INTO terms VALUES(?, ?)", arguments: [row["id"], row["text"]]) }
+            for e in events {
+                try db.execute(
+                    sql: """
+                        INSERT INTO main.events(dedup, dedup_tail, kind, user_id, anonymous_id, name_id, ts, group_hint, properties, traits, source)
+                        VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        e.head, e.tail, e.kind.rawValue, e.user, e.anonymousId, e.name == 0 ? nil : Int64(e.name), e.milliseconds,
+                        e.groupHint,
+                        e.properties, e.traits, e.source,
+                    ])
+            }
+            return try String.fetchOne(db, sql: sql)
+        }
     }
 
     /// The first column of the first row of a query, as text.

@@ -14,6 +14,9 @@ import tempfile
 import time
 from typing import NamedTuple
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import eventlog  # noqa: E402
+
 
 class Measured(NamedTuple):
     seconds: float
@@ -43,13 +46,13 @@ def mb(kib: int) -> float:
 
 
 def db_events(path: str):
-    """Rows in a Briefer database's events table (read-only, so no checkpoint changes the file), or None."""
+    """Events stored in a Briefer database (read-only, so no checkpoint changes the file), or None."""
     if not os.path.exists(path):
         return 0
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return con.execute("SELECT count(*) FROM events").fetchone()[0]
+            return eventlog.event_count(con)
         finally:
             con.close()
     except sqlite3.Error:

@@ -28,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import eventlog  # noqa: E402
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -163,8 +166,9 @@ def main():
         con = sqlite3.connect(db)
         cycles = con.execute("SELECT started_ms / 1000.0, finished_ms / 1000.0 FROM pipeline_runs "
                              "WHERE finished_ms IS NOT NULL ORDER BY id").fetchall()
-        stored, distinct = con.execute("SELECT count(*), count(DISTINCT json_extract(properties, '$.seq')) FROM events "
-                                       "WHERE json_extract(properties, '$.seq') IS NOT NULL").fetchone()
+        seqs = [json.loads(e["properties"]).get("seq") for e in eventlog.all_events(con) if e["properties"]]
+        seqs = [s for s in seqs if s is not None]
+        stored, distinct = len(seqs), len(set(map(json.dumps, seqs)))
         con.close()
         print(f"serve bench: {len(cycles)} cycle(s): " + ", ".join(f"{b - a:.1f} s" for a, b in cycles))
         results = {}

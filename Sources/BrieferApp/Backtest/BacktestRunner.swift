@@ -81,7 +81,7 @@ public struct BacktestRunner {
         let labelsUntil = Timestamp(milliseconds: asOf.milliseconds + Int64((horizon * Double(Timestamp.millisecondsPerDay)).rounded()))
         let scoring = ScoringRunner(store: store, configuration: configuration, logger: logger)
         // A database whose scores come from a warehouse has no events to score as of a past time.
-        if try store.lastEventId() == 0, let imported = try store.run(), imported.isImported {
+        if try store.storedEventCount() == 0, let imported = try store.run(), imported.isImported {
             throw BacktestUnavailable(run: imported)
         }
         let context = try scoring.context(asOf: asOf, model: model)

@@ -134,29 +134,42 @@ public struct Ingestor {
             }
             sorter.events.reserveCapacity(batchSize)
         }
-        file.error = try Self.readingToTheDamage {
-            try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
-                if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        // Lines are parsed a chunk at a time on every core (parsing is most of the reading side's work), then sorted in
+        // file order on this thread.
+        var chunk = LineChunk()
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        func sortChunk() throws {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let results = chunk.parse(with: parser, workers: workers)
+            parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started
+            for (i, line) in chunk.lines.enumerated() {
+                let bytes = chunk.bytes(of: i)
                 file.read += 1
                 if let length = line.oversizedLength {
                     sorter.reject(
                         Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), path: path,
-                        line: line.number, raw: Array(line.bytes), file: &file)
+                        line: line.number, raw: Array(bytes), file: &file)
                 } else {
-                    let started = DispatchTime.now().uptimeNanoseconds
-                    defer { parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
-                    let results = parser.parseLine(line.bytes)
                     // A batch envelope is one line of several calls: each counts as read.
-                    let envelope = EventLineParser.mayBeBatch(line.bytes)
-                    if results.count > 1, envelope { file.read += results.count - 1 }
-                    sorter.take(results, path: path, line: line.number, raw: Array(line.bytes), envelope: envelope, file: &file)
+                    let envelope = bytes.withUnsafeBufferPointer { EventLineParser.mayBeBatch($0) }
+                    if results[i].count > 1, envelope { file.read += results[i].count - 1 }
+                    sorter.take(results[i], path: path, line: line.number, raw: Array(bytes), envelope: envelope, file: &file)
                 }
                 // Rejected lines are held too: bounded by count and bytes, so memory stays flat.
                 if sorter.events.count >= batchSize || sorter.rejected.count >= batchSize || sorter.rejectedBytes >= 16 << 20 {
                     try flush()
                 }
             }
+            chunk.removeAll()
         }
+        file.error = try Self.readingToTheDamage {
+            try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
+                if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+                chunk.append(line)
+                if chunk.lines.count >= LineChunk.lines || chunk.byteCount >= LineChunk.bytes { try sortChunk() }
+            }
+        }
+        try sortChunk()
         try flush()
         logger.debug("parsed", metadata: ["file": "\(path)", "parse": "\(String(format: "%.2fs", Double(parseNanoseconds) / 1e9))"])
         for outcome in try pipeline.finish() {
@@ -263,6 +276,50 @@ extension Ingestor {
             return damage.message
         }
         return nil
+    }
+}
+
+/// Lines copied out of the reader's buffer, to be parsed on several threads at once.
+struct LineChunk {
+    static let lines = 8_192
+    static let bytes = 8 << 20
+    private(set) var lines: [(number: Int, oversizedLength: Int?, start: Int, count: Int)] = []
+    private var buffer: [UInt8] = []
+    var byteCount: Int { buffer.count }
+
+    mutating func append(_ line: LineSplitter.Line) {
+        lines.append((line.number, line.oversizedLength, buffer.count, line.bytes.count))
+        buffer.append(contentsOf: line.bytes)
+    }
+
+    mutating func removeAll() {
+        lines.removeAll(keepingCapacity: true)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func bytes(of index: Int) -> ArraySlice<UInt8> {
+        let line = lines[index]
+        return buffer[line.start..<(line.start + line.count)]
+    }
+
+    /// Every line's calls (an oversized line's are not read: none), parsed by `workers` threads, in line order.
+    func parse(with parser: EventLineParser, workers: Int) -> [[Result<IncomingEvent, Rejection>]] {
+        var results = [[Result<IncomingEvent, Rejection>]](repeating: [], count: lines.count)
+        let lines = self.lines
+        buffer.withUnsafeBufferPointer { all in
+            results.withUnsafeMutableBufferPointer { out in
+                let (input, output) = (UncheckedSendable(all), UncheckedSendable(out))
+                let share = (lines.count + workers - 1) / max(workers, 1)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for i in (worker * share)..<min(lines.count, (worker + 1) * share) where lines[i].oversizedLength == nil {
+                        let line = lines[i]
+                        output.value[i] = parser.parseLine(
+                            UnsafeBufferPointer(rebasing: input.value[line.start..<(line.start + line.count)]))
+                    }
+                }
+            }
+        }
+        return results
     }
 }
 

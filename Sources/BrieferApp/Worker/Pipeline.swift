@@ -95,13 +95,13 @@ public struct Pipeline: Sendable {
         let id = try store.startPipelineRun(owner: owner, nowMs: Timestamp.now.milliseconds)
         var summary = RunSummary(id: id, status: .running)
         do {
-            let lastEvent = try store.lastEventId()
+            let lastEvent = try store.eventWatermark()
             if !options.inputs.isEmpty {
                 stage?("ingest")
                 summary.ingest = try Ingestor(store: store, configuration: configuration, logger: logger).ingest(files: options.inputs)
                 try afterIngest?()
             }
-            summary.oldestNewEventMs = try store.oldestEventMs(afterId: lastEvent)
+            summary.oldestNewEventMs = try store.oldestEventMs(after: lastEvent)
             try Task.checkCancellation()
 
             let scored: ScoringRun

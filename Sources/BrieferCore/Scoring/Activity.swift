@@ -61,20 +61,25 @@ public struct ActivityDay: Sendable, Equatable {
     /// Merges two packed entry lists of the same day, keeping time order (the store's
     /// `merge_activity` SQL function).
     public static func mergeEncoded(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> [UInt8] {
-        let size = entryBytes
-        func key(_ p: UnsafeRawBufferPointer, _ i: Int) -> (UInt32, UInt32, UInt32, UInt32) {
-            (
-                p.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian,
-                p.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self).littleEndian,
-                p.loadUnaligned(fromByteOffset: i + 8, as: UInt32.self).littleEndian,
-                p.loadUnaligned(fromByteOffset: i + 12, as: UInt32.self).littleEndian
-            )
+        mergePacked(a, b, words: entryBytes / 4)
+    }
+
+    /// Merges two sorted lists of fixed-size items, each `words` little-endian UInt32s compared in order.
+    static func mergePacked(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, words: Int) -> [UInt8] {
+        let size = words * 4
+        func lessOrEqual(_ p: UnsafeRawBufferPointer, _ i: Int, _ q: UnsafeRawBufferPointer, _ j: Int) -> Bool {
+            for w in 0..<words {
+                let x = p.loadUnaligned(fromByteOffset: i + w * 4, as: UInt32.self).littleEndian
+                let y = q.loadUnaligned(fromByteOffset: j + w * 4, as: UInt32.self).littleEndian
+                if x != y { return x < y }
+            }
+            return true
         }
         var out = [UInt8]()
         out.reserveCapacity(a.count + b.count)
         var i = 0, j = 0
         while i < a.count || j < b.count {
-            let takeA = j >= b.count || (i < a.count && key(a, i) <= key(b, j))
+            let takeA = j >= b.count || (i < a.count && lessOrEqual(a, i, b, j))
             if takeA { out.append(contentsOf: a[i..<(i + size)]); i += size } else { out.append(contentsOf: b[j..<(j + size)]); j += size }
         }
         return out
@@ -84,6 +89,39 @@ public struct ActivityDay: Sendable, Equatable {
     public mutating func merge(_ more: [ActivityEntry]) {
         entries.append(contentsOf: more)
         entries.sort()
+    }
+}
+
+/// A user's group hints of one UTC day, from the activity events that carry one (not a vendor's system events): each
+/// event's time and hint, in order. Scoring as of a time before a user's latest hint reads them to find the hint as it
+/// stood then, without the raw events.
+public enum HintDay {
+    static let itemBytes = 8
+
+    /// Packs (time, hint term id) pairs: milliseconds into the day and the id, UInt32 LE each, sorted.
+    public static func encode(day: Int64, _ hints: [(milliseconds: Int64, hint: UInt32)]) -> [UInt8] {
+        let dayStart = day * Timestamp.millisecondsPerDay
+        var out = [UInt8]()
+        out.reserveCapacity(hints.count * itemBytes)
+        for (ms, hint) in hints.map({ (UInt32($0.milliseconds - dayStart), $0.hint) }).sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            for v in [ms, hint] { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        }
+        return out
+    }
+
+    public static func decode(day: Int64, _ bytes: UnsafeRawBufferPointer) -> [(milliseconds: Int64, hint: UInt32)] {
+        let dayStart = day * Timestamp.millisecondsPerDay
+        return stride(from: 0, to: bytes.count - bytes.count % itemBytes, by: itemBytes).map { offset in
+            (
+                dayStart + Int64(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian),
+                bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian
+            )
+        }
+    }
+
+    /// Merges two packed lists of one day (the store's `merge_hints` SQL function).
+    public static func mergeEncoded(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> [UInt8] {
+        ActivityDay.mergePacked(a, b, words: itemBytes / 4)
     }
 }
 

@@ -31,8 +31,8 @@ public struct ActivityExtraction: Sendable, Equatable {
 
     /// A fingerprint of what the aggregates depend on: when it changes they are rebuilt.
     public var signature: String {
-        // v2: page and screen calls, and anonymous activity, are aggregated too.
-        "v2;feature=\(featureProperty);" + signalDetails.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        // v2: page and screen calls, and anonymous activity, are aggregated too. v3: users' group hints by day (HintDay).
+        "v3;feature=\(featureProperty);" + signalDetails.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             + ";pages=" + pageEvents.map { "\($0.path)|\($0.name)|\($0.event)" }.joined(separator: ",")
             + ";system="
             + systemEvents.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.joined(separator: "|"))" }.joined(separator: ",")

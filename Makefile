@@ -7,7 +7,7 @@
 #                replayed offline (briefer regress), and the end-to-end test against the local model
 #   make bench   the 1M-event benchmark against DuckDB and a plain Python + SQLite job, then briefer serve's
 #                load, kill and high-intent checks
-# Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev, libpq-dev; the
+# Each target installs what it needs first (apt packages: libcurl4-openssl-dev, libsqlite3-dev, libpq-dev, liblz4-dev; the
 # model server into .build/llm-venv, compiling llama.cpp the first time: 10-17 minutes on 2 cores).
 # Set OPENAI_BASE_URL, OPENAI_API_KEY and BRIEFER_MODEL for `make demo` to use another OpenAI-compatible
 # endpoint instead (the tests always use the local model).
@@ -30,6 +30,7 @@ deps:
 	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
 	pkg-config --exists zlib 2>/dev/null || missing="$$missing zlib1g-dev"; \
 	pkg-config --exists libpq 2>/dev/null || missing="$$missing libpq-dev"; \
+	pkg-config --exists liblz4 2>/dev/null || missing="$$missing liblz4-dev"; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

@@ -24,9 +24,11 @@ let package = Package(
     ],
     targets: [
         // Pure domain: events, identities, configuration values, scoring, reason codes. No I/O.
-        .target(name: "BrieferCore", dependencies: ["CBrieferZlib"]),
+        .target(name: "BrieferCore", dependencies: ["CBrieferZlib", "CLZ4"]),
         // zlib, for gzip-compressed inputs (decompressed in memory by BrieferCore's Inflater).
         .systemLibrary(name: "CBrieferZlib", providers: [.apt(["zlib1g-dev"])]),
+        // LZ4, for the raw event log's blocks (EventBlock).
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // The SQLite store (GRDB over the system libsqlite3): schema, ingest writes, aggregates, runs.
         .target(
             name: "BrieferStore",

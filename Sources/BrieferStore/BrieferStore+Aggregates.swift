@@ -73,7 +73,7 @@ extension BrieferStore {
                 guard event.milliseconds >= horizon else { return }
                 let entry = try extraction.entry(
                     milliseconds: event.milliseconds, nameId: event.name, name: names[event.name] ?? "",
-                    properties: { BrieferStore.properties(event.properties) }, term: term)
+                    propertiesText: event.properties, term: term)
                 if let user = event.user {
                     days[IngestWriter.UserDay(user: user, day: day), default: []].append(entry)
                 } else if let anonymous = event.anonymousId {

@@ -372,7 +372,7 @@ extension BrieferStore {
                 if let source = event.source, extraction.isSystemEvent(source: source, name: names[event.name] ?? "") { return }
                 let entry = extraction.entry(
                     milliseconds: event.milliseconds, nameId: event.name, name: names[event.name] ?? "",
-                    properties: { BrieferStore.properties(event.properties) }, term: vocabulary.id)
+                    propertiesText: event.properties, term: vocabulary.id)
                 result[person, default: [:]][Timestamp(milliseconds: event.milliseconds).day, default: []].append(entry)
                 if let link, event.milliseconds <= asOfMs { counts[person, default: [:]][link.fromId, default: (link, 0)].1 += 1 }
             }

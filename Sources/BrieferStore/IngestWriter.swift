@@ -43,6 +43,8 @@ public final class IngestWriter {
     private var termIds = IdAllocator<UInt32>()
     /// Every stored event's dedup key; used only by the writing side (one thread at a time).
     private var dedup: DedupIndex
+    /// The keys of the last batches prepared (by the reading side).
+    private var recentKeys: [Set<DedupKey>] = []
 
     /// Starts an ingest run (recorded in `ingests`). Rebuilds the aggregates first if the
     /// configuration they depend on changed.
@@ -166,35 +168,35 @@ public final class IngestWriter {
         var packed = PackedActivity()
         packed.indices = indices
         guard !indices.isEmpty else { return packed }
-        var raw: [RawEvent] = []
-        raw.reserveCapacity(indices.count)
+        let block = EventBlock.Writer(capacity: indices.count)
         var days: [UserDay: [ActivityEntry]] = [:]
         var anonDays: [UserDay: [ActivityEntry]] = [:]
         var hintDays: [UserDay: [(milliseconds: Int64, hint: UInt32)]] = [:]
-        var (first, last) = (Int64.max, Int64.min)
+        let events = batch.events
         for index in indices {
-            let event = batch.events[index]
+            // Fields read in place: an event holds many references, each retained and released by a copy.
             let user = batch.users[index]
             let key = batch.keys[index]
-            let ms = event.timestamp.milliseconds
-            (first, last) = (min(first, ms), max(last, ms))
-            raw.append(
-                RawEvent(
-                    head: key.head, tail: key.tail, kind: event.kind, user: user, anonymousId: event.anonymousId,
-                    name: batch.names[index] ?? 0, milliseconds: ms, groupHint: event.groupHint, properties: event.propertiesText,
-                    traits: event.kind == .track ? nil : event.traits.canonicalText, source: event.source))
+            let kind = events[index].kind
+            let ms = events[index].timestamp.milliseconds
+            block.append(
+                head: key.head, tail: key.tail, kind: kind, user: user, anonymousId: events[index].anonymousId,
+                name: batch.names[index] ?? 0, milliseconds: ms, groupHint: events[index].groupHint,
+                properties: events[index].propertiesText, traits: kind == .track ? nil : events[index].traits.canonicalText,
+                source: events[index].source)
             guard let entry = batch.entries[index] else { continue }
+            let day = Timestamp(milliseconds: ms).day
             if let user {
-                let key = UserDay(user: user, day: event.timestamp.day)
+                let key = UserDay(user: user, day: day)
                 days[key, default: []].append(entry)
                 if let hint = batch.hints[index] { hintDays[key, default: []].append((ms, hint)) }
-                packed.deltas[user, default: UserDelta()].recordTrack(ms, hint: event.groupHint)  // in place: once per event
+                packed.deltas[user, default: UserDelta()].recordTrack(ms, hint: events[index].groupHint)  // in place: once per event
             } else if let anon = batch.anons[index] {
-                anonDays[UserDay(user: anon, day: event.timestamp.day), default: []].append(entry)
+                anonDays[UserDay(user: anon, day: day), default: []].append(entry)
             }
         }
-        packed.block = EventBlock.encode(raw)
-        packed.span = (first, last)
+        packed.block = block.finish()
+        packed.span = block.span
         packed.userDays = packDays(days, hints: hintDays)
         packed.anonDays = packDays(anonDays, hints: [:])
         return packed
@@ -216,31 +218,37 @@ public final class IngestWriter {
         var batch = PreparedBatch()
         batch.quarantine = quarantine
         // In file order: of two lines with one key, the first in the file is the one stored.
-        batch.events.reserveCapacity(input.count)
-        for event in input {
-            let user = event.userId.map { userId($0, &batch.newUsers) }
+        batch.events = input
+        batch.keys.reserveCapacity(input.count)
+        for index in input.indices {
+            // Fields read in place: an event holds many references, each retained and released by a copy.
+            let user = input[index].userId.map { userId($0, &batch.newUsers) }
             // Activity of no user is kept by anonymous id: it counts for the user the id is linked to (SPEC §2). A
             // vendor's system event is no activity: stored (with the link it carries), never packed into a day.
-            let activity = event.kind.isActivity && !extraction.isSystemEvent(source: event.source, name: event.name ?? "")
-            let anon = user == nil && activity ? event.anonymousId.map { anonId($0, &batch.newAnons) } : nil
-            let name = event.name.map { termId($0, &batch.newTerms) }
+            let activity =
+                input[index].kind.isActivity && !extraction.isSystemEvent(source: input[index].source, name: input[index].name ?? "")
+            let anon = user == nil && activity ? input[index].anonymousId.map { anonId($0, &batch.newAnons) } : nil
+            let name = input[index].name.map { termId($0, &batch.newTerms) }
             var entry: ActivityEntry?
-            if activity, user != nil || anon != nil, let name, let text = event.name {
+            if activity, user != nil || anon != nil, let name, let text = input[index].name {
                 entry = extraction.entry(
-                    milliseconds: event.timestamp.milliseconds, nameId: name, name: text,
-                    properties: { event.properties }, term: { termId($0, &batch.newTerms) })
+                    milliseconds: input[index].timestamp.milliseconds, nameId: name, name: text,
+                    propertiesText: input[index].propertiesText, term: { termId($0, &batch.newTerms) })
             }
-            batch.events.append(event)
-            batch.keys.append(DedupKey(head: event.dedupHead, tail: event.dedupTail))
+            batch.keys.append(DedupKey(head: input[index].dedupHead, tail: input[index].dedupTail))
             batch.users.append(user)
             batch.anons.append(anon)
             batch.names.append(name)
             batch.entries.append(entry)
-            batch.hints.append(entry != nil && user != nil ? event.groupHint.map { termId($0, &batch.newTerms) } : nil)
+            batch.hints.append(entry != nil && user != nil ? input[index].groupHint.map { termId($0, &batch.newTerms) } : nil)
         }
-        // Packed as if every activity event were new but for a key repeated within the batch (its first line is the one stored).
+        // Packed as if every activity event were new but for a key repeated within the batch (its first line is the one stored)
+        // or from the batches just before it (a resent line comes soon after the first).
         var seen = Set<DedupKey>(minimumCapacity: batch.keys.count)
-        let firsts = batch.events.indices.filter { seen.insert(batch.keys[$0]).inserted }
+        let firsts = batch.events.indices.filter { i in
+            !recentKeys.contains { $0.contains(batch.keys[i]) } && seen.insert(batch.keys[i]).inserted
+        }
+        recentKeys = Array((recentKeys + [seen]).suffix(2))
         batch.activity = Self.pack(batch, firsts.filter { batch.events[$0].kind.isActivity })
         return batch
     }
@@ -285,8 +293,7 @@ public final class IngestWriter {
         var current: [Int] = []
         current.reserveCapacity(batch.events.count)
         for index in batch.events.indices {
-            let event = batch.events[index]
-            if event.kind.isActivity && event.timestamp.milliseconds < horizon {
+            if batch.events[index].kind.isActivity && batch.events[index].timestamp.milliseconds < horizon {
                 outcome.expired += 1
             } else {
                 current.append(index)
@@ -368,6 +375,7 @@ public final class IngestWriter {
         userIds = IdAllocator()
         anonIds = IdAllocator()
         termIds = IdAllocator()
+        recentKeys = []
         try loadIds()
         // Runs this writer believed stored may have been rolled back with the failed batch.
         dedup = try store.read { db in try DedupIndex(db) }

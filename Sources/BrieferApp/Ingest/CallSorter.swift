@@ -24,12 +24,17 @@ struct CallSorter {
     /// Sorts one line's parsed calls into `events` and `rejected`, counting them in `file`.
     /// - Parameter envelope: the line is a batch envelope: each bad call is kept apart (by its index).
     mutating func take(
-        _ results: [Result<IncomingEvent, Rejection>], path: String, line: Int, raw: @autoclosure () -> [UInt8], envelope: Bool,
-        file: inout IngestSummary.File
+        _ results: consuming [Result<IncomingEvent, Rejection>], path: String, line: Int, raw: @autoclosure () -> [UInt8],
+        envelope: Bool, file: inout IngestSummary.File
     ) {
         if results.isEmpty { file.withoutCalls += 1 }
-        for (index, result) in results.enumerated() {
-            switch result {
+        // Each call moved out of the list (not copied: an event holds many references), in order.
+        var results = results
+        results.reverse()
+        var index = -1
+        while let result = results.popLast() {
+            index += 1
+            switch consume result {
             case let .success(event) where forgotten.covers(event):
                 file.forgotten += 1
             case let .success(event) where event.isPersonSnapshot:
@@ -38,7 +43,7 @@ struct CallSorter {
                 let key = StableHash.digest((event.traits.canonicalText + "|\(event.timestamp.day)").utf8)
                 guard let user = event.userId, event.linkFrom != nil || lastSnapshot[user] != key else { continue }
                 lastSnapshot[user] = key
-                events.append(forgotten.redacting(event))
+                events.append(forgotten.isEmpty ? event : forgotten.redacting(event))
             case let .success(event):
                 if !event.timestampHadZone { file.zonelessTimestamps += 1 }
                 if event.kind.isActivity && extraction.isSystemEvent(source: event.source, name: event.name ?? "") {
@@ -46,7 +51,7 @@ struct CallSorter {
                 } else if event.kind.isActivity && event.userId == nil {
                     file.anonymousEvents += 1
                 }
-                events.append(forgotten.redacting(event))
+                events.append(forgotten.isEmpty ? event : forgotten.redacting(event))
             case let .failure(rejection):
                 reject(rejection, path: path, line: line, raw: raw(), part: envelope ? index : nil, file: &file)
             }

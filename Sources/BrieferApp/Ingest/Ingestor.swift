@@ -122,11 +122,16 @@ public struct Ingestor {
         let total = fileSize(path)
         let pipeline = WritePipeline()
         var parseNanoseconds: UInt64 = 0
+        var (prepareNanoseconds, waitNanoseconds, sortNanoseconds): (UInt64, UInt64, UInt64) = (0, 0, 0)
         let sendableWriter = UncheckedSendable(writer)
         func flush() throws {
             guard !sorter.events.isEmpty || !sorter.rejected.isEmpty else { return }
             let (events, rejected) = sorter.drain()
+            var started = DispatchTime.now().uptimeNanoseconds
             let batch = writer.prepare(events: events, quarantine: rejected)
+            prepareNanoseconds += DispatchTime.now().uptimeNanoseconds - started
+            started = DispatchTime.now().uptimeNanoseconds
+            defer { waitNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
             try pipeline.submit {
                 let outcome = try sendableWriter.value.write(batch)
                 CrashPoint.hit("ingest-after-batch")
@@ -140,8 +145,10 @@ public struct Ingestor {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         func sortChunk() throws {
             let started = DispatchTime.now().uptimeNanoseconds
-            let results = chunk.parse(with: parser, workers: workers)
+            var results = chunk.parse(with: parser, workers: workers)
             parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started
+            let sorting = DispatchTime.now().uptimeNanoseconds
+            defer { sortNanoseconds += DispatchTime.now().uptimeNanoseconds - sorting }
             for (i, line) in chunk.lines.enumerated() {
                 let bytes = chunk.bytes(of: i)
                 file.read += 1
@@ -152,8 +159,10 @@ public struct Ingestor {
                 } else {
                     // A batch envelope is one line of several calls: each counts as read.
                     let envelope = bytes.withUnsafeBufferPointer { EventLineParser.mayBeBatch($0) }
-                    if results[i].count > 1, envelope { file.read += results[i].count - 1 }
-                    sorter.take(results[i], path: path, line: line.number, raw: Array(bytes), envelope: envelope, file: &file)
+                    var calls: [Result<IncomingEvent, Rejection>] = []
+                    swap(&calls, &results[i])  // moved, not copied
+                    if calls.count > 1, envelope { file.read += calls.count - 1 }
+                    sorter.take(calls, path: path, line: line.number, raw: Array(bytes), envelope: envelope, file: &file)
                 }
                 // Rejected lines are held too: bounded by count and bytes, so memory stays flat.
                 if sorter.events.count >= batchSize || sorter.rejected.count >= batchSize || sorter.rejectedBytes >= 16 << 20 {
@@ -171,7 +180,14 @@ public struct Ingestor {
         }
         try sortChunk()
         try flush()
-        logger.debug("parsed", metadata: ["file": "\(path)", "parse": "\(String(format: "%.2fs", Double(parseNanoseconds) / 1e9))"])
+        func seconds(_ n: UInt64) -> Logger.MetadataValue { "\(String(format: "%.2fs", Double(n) / 1e9))" }
+        logger.debug(
+            "read",
+            metadata: [
+                "file": "\(path)", "parse": seconds(parseNanoseconds),
+                "sort (prepare, waiting for the writer)": seconds(sortNanoseconds), "prepare": seconds(prepareNanoseconds),
+                "waiting for the writer": seconds(waitNanoseconds),
+            ])
         for outcome in try pipeline.finish() {
             file.inserted += outcome.inserted
             file.duplicates += outcome.duplicates

@@ -271,8 +271,9 @@ public struct EventLineParser: Sendable {
         } else {
             dedupSource = "c:" + (try whole()).canonicalText
         }
+        let (head, tail) = StableHash.hash128(dedupSource.utf8)
         return IncomingEvent(
-            kind: kind, dedupKey: StableHash.digest(dedupSource.utf8), userId: userId, anonymousId: anonymousId,
+            kind: kind, dedupHead: Int64(bitPattern: head), dedupTail: Int64(bitPattern: tail), userId: userId, anonymousId: anonymousId,
             name: name, linkFrom: linkFrom, timestamp: parsed.timestamp, timestampHadZone: parsed.hadZone,
             groupHint: groupHint, traits: traits, propertiesText: propertiesText
         )

@@ -10,12 +10,21 @@ public struct IncomingEvent: Sendable, Equatable {
     }
 
     public var kind: Kind
-    /// 16 bytes: the hash of `m:<messageId>`, or of `c:<canonical line>` when there is no messageId.
-    public var dedupKey: [UInt8]
+    /// The dedup key's first and last 8 bytes (big-endian) as signed integers, as the store keeps them.
+    public var dedupHead: Int64
+    public var dedupTail: Int64
 
-    /// The dedup key's first and last 8 bytes as signed integers (how the store keeps them).
-    public var dedupHead: Int64 { Int64(bitPattern: dedupKey.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }) }
-    public var dedupTail: Int64 { Int64(bitPattern: dedupKey.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }) }
+    /// 16 bytes: the hash of `m:<messageId>`, or of `c:<canonical line>` when there is no messageId.
+    public var dedupKey: [UInt8] {
+        get {
+            [dedupHead, dedupTail].flatMap { v in (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: v) >> (56 - 8 * UInt64($0))) }
+            }
+        }
+        set {
+            dedupHead = Int64(bitPattern: newValue.prefix(8).reduce(0) { $0 << 8 | UInt64($1) })
+            dedupTail = Int64(bitPattern: newValue.suffix(8).reduce(0) { $0 << 8 | UInt64($1) })
+        }
+    }
     public var userId: String?
     public var anonymousId: String?
     /// The event's name (a page or screen call's as its rules name it); nil for identify, group and alias calls.

@@ -79,9 +79,16 @@ public enum JSONValue: Sendable, Equatable {
             out += "]"
         case let .object(members):
             out += "{"
-            var seen = Set<String>()
+            // A key given twice: its last value.
             var unique: [(key: String, value: JSONValue)] = []
-            for member in members.reversed() where seen.insert(member.key).inserted { unique.append(member) }
+            if members.count <= 16 {
+                for (i, member) in members.enumerated() where !members[(i + 1)...].contains(where: { $0.key == member.key }) {
+                    unique.append(member)
+                }
+            } else {
+                var seen = Set<String>()
+                for member in members.reversed() where seen.insert(member.key).inserted { unique.append(member) }
+            }
             for (i, member) in unique.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if i > 0 { out += "," }
                 JSONValue.writeQuoted(member.key, into: &out)
@@ -110,6 +117,12 @@ public enum JSONValue: Sendable, Equatable {
     /// Appends `s` as a JSON string literal.
     public static func writeQuoted(_ s: String, into out: inout String) {
         out += "\""
+        // Most text needs no escape: appended whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -48,17 +48,44 @@ public struct ActivityExtraction: Sendable, Equatable {
     public func readsProperties(of name: String) -> Bool { !featureProperty.isEmpty || signalDetails[name] != nil }
 
     /// The activity entry of a track event, its terms given ids by `term` (which interns them at
-    /// ingest, or looks them up when recomputing). Properties are parsed only when a configured term
-    /// is read from them.
+    /// ingest, or looks them up when recomputing). Properties (the text as stored) are parsed only when a configured term
+    /// is read from them and could be there: a member named so appears in the text as that name in quotes, unless the text
+    /// escapes something.
     public func entry(
-        milliseconds: Int64, nameId: UInt32, name: String, properties: () -> JSONValue,
+        milliseconds: Int64, nameId: UInt32, name: String, propertiesText: String?,
         term: (String) throws -> UInt32?
     ) rethrows -> ActivityEntry {
-        let terms: (feature: String?, detail: String?) =
-            readsProperties(of: name) ? self.terms(name: name, properties: properties()) : (nil, nil)
+        var terms: (feature: String?, detail: String?) = (nil, nil)
+        if readsProperties(of: name), let text = propertiesText,
+            Self.mayHold(text, featureProperty) || Self.mayHold(text, signalDetails[name] ?? "")
+        {
+            terms = self.terms(name: name, properties: (try? JSONParser.parse(text)) ?? .object([]))
+        }
         return ActivityEntry(
             milliseconds: milliseconds, name: nameId,
             feature: try terms.feature.flatMap(term) ?? 0, detail: try terms.detail.flatMap(term) ?? 0)
+    }
+
+    /// Whether JSON text may have a member named `key`: it escapes something, or holds the key in quotes.
+    static func mayHold(_ text: String, _ key: String) -> Bool {
+        guard !key.isEmpty else { return false }
+        let needle = Array(("\"" + key + "\"").utf8)
+        return text.utf8.withContiguousStorageIfAvailable { hay in
+            guard hay.count >= needle.count else { return hay.contains(UInt8(ascii: "\\")) }
+            let first = needle[0]
+            var i = 0
+            while i < hay.count {
+                let b = hay[i]
+                if b == UInt8(ascii: "\\") { return true }
+                if b == first && i + needle.count <= hay.count {
+                    var j = 1
+                    while j < needle.count && hay[i + j] == needle[j] { j += 1 }
+                    if j == needle.count { return true }
+                }
+                i += 1
+            }
+            return false
+        } ?? true
     }
 
     public func terms(name: String, properties: JSONValue) -> (feature: String?, detail: String?) {

@@ -1,7 +1,5 @@
 """Reads a Briefer database's stored events from Python (the benchmarks' checks): activity events are packed in blocks
-of `event_blocks` (Sources/BrieferCore/Storage/EventBlock.swift, format 1), calls are rows of `events`."""
-
-import zlib
+of `event_blocks` (Sources/BrieferCore/Storage/EventBlock.swift, format 2: LZ4), calls are rows of `events`."""
 
 KINDS = ["track", "page", "screen", "identify", "group", "alias"]
 
@@ -17,16 +15,54 @@ def _varint(data, i):
         shift += 7
 
 
+def lz4_block(src, size):
+    """Decompresses one LZ4 block (the format liblz4's LZ4_compress_default writes) of `size` bytes."""
+    out = bytearray()
+    i = 0
+    while i < len(src):
+        token = src[i]
+        i += 1
+        literals = token >> 4
+        if literals == 15:
+            while True:
+                b = src[i]
+                i += 1
+                literals += b
+                if b != 255:
+                    break
+        out += src[i:i + literals]
+        i += literals
+        if i >= len(src):
+            break
+        offset = src[i] | src[i + 1] << 8
+        i += 2
+        length = token & 15
+        if length == 15:
+            while True:
+                b = src[i]
+                i += 1
+                length += b
+                if b != 255:
+                    break
+        length += 4
+        start = len(out) - offset
+        for k in range(length):
+            out.append(out[start + k])
+    if len(out) != size:
+        raise ValueError("an event block does not decompress")
+    return bytes(out)
+
+
 def block_events(data):
     """The events of one block, as dicts (kind, user_id row id, anonymous_id, name_id, ts, group_hint, properties,
     traits, source)."""
-    if data[0] != 1:
+    if data[0] != 2:
         raise ValueError(f"unknown event block format {data[0]}")
     count, i = _varint(data, 1)
     i += 16 * count
-    _, i = _varint(data, i)          # the rest's length
+    size, i = _varint(data, i)          # the rest's length
     packed, i = _varint(data, i)
-    rest = zlib.decompress(data[i:i + packed])
+    rest = lz4_block(data[i:i + packed], size)
     j, ts, events = 0, 0, []
     for _ in range(count):
         kind = KINDS[rest[j]]

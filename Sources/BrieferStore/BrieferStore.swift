@@ -30,7 +30,8 @@ public final class BrieferStore: Sendable {
                 try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(BrieferStore.autoCheckpointPages)")
             }
-            try db.execute(sql: "PRAGMA cache_size = -131072")
+            // 16 MiB of pages: the operating system caches the file as well, and every MiB here counts in a bulk ingest's memory.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
             // Merges two packed lists of one user-day's events (see ActivityDay), for upserts.
             db.add(
                 function: DatabaseFunction("merge_activity", argumentCount: 2, pure: true) { values in

@@ -114,79 +114,47 @@ public struct Ingestor {
     private func ingestEvents(_ path: String, reader: any LineSource, writer: IngestWriter, forgotten: ForgottenPeople) throws
         -> IngestSummary.File
     {
-        var file = IngestSummary.File(path: path, kind: "events")
         let parser = EventLineParser(
             now: now, futureToleranceSeconds: configuration.hygiene.futureToleranceSeconds, sources: configuration.sources, format: format)
-        var sorter = CallSorter(forgotten: forgotten, extraction: ActivityExtraction(configuration))
-        sorter.events.reserveCapacity(batchSize)
         let total = fileSize(path)
-        let pipeline = WritePipeline()
+        // Three stages, each on its own thread: this one reads lines and parses them a chunk at a time (on every core);
+        // the sorting stage sorts the parsed calls into batches, in file order, and prepares each; the writing stage writes
+        // them.
+        let pipeline = WritePipeline<BatchOutcome>()
+        let sorting = WritePipeline<Void>(label: "briefer.ingest.sorter")
+        let sorter = EventSorting(
+            path: path, writer: writer, pipeline: pipeline, batchSize: batchSize, maxLineBytes: configuration.hygiene.maxLineBytes,
+            sorter: CallSorter(forgotten: forgotten, extraction: ActivityExtraction(configuration)))
+        let shared = UncheckedSendable(sorter)
         var parseNanoseconds: UInt64 = 0
-        var (prepareNanoseconds, waitNanoseconds, sortNanoseconds): (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let sendableWriter = UncheckedSendable(writer)
-        func flush() throws {
-            guard !sorter.events.isEmpty || !sorter.rejected.isEmpty else { return }
-            let (events, rejected) = sorter.drain()
-            var started = DispatchTime.now().uptimeNanoseconds
-            let batch = writer.prepare(events: events, quarantine: rejected)
-            prepareNanoseconds += DispatchTime.now().uptimeNanoseconds - started
-            started = DispatchTime.now().uptimeNanoseconds
-            defer { waitNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
-            try pipeline.submit {
-                let outcome = try sendableWriter.value.write(batch)
-                CrashPoint.hit("ingest-after-batch")
-                return outcome
-            }
-            sorter.events.reserveCapacity(batchSize)
-        }
-        // Lines are parsed a chunk at a time on every core (parsing is most of the reading side's work), then sorted in
-        // file order on this thread.
         var chunk = LineChunk()
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        func sortChunk() throws {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount - 1, 8))  // the sorting and writing stages need a core
+        func parseChunk() throws {
+            guard !chunk.lines.isEmpty else { return }
             let started = DispatchTime.now().uptimeNanoseconds
-            var results = chunk.parse(with: parser, workers: workers)
+            let parsed = UncheckedSendable((chunk, chunk.parse(with: parser, workers: workers)))
             parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started
-            let sorting = DispatchTime.now().uptimeNanoseconds
-            defer { sortNanoseconds += DispatchTime.now().uptimeNanoseconds - sorting }
-            for (i, line) in chunk.lines.enumerated() {
-                let bytes = chunk.bytes(of: i)
-                file.read += 1
-                if let length = line.oversizedLength {
-                    sorter.reject(
-                        Rejection(.oversizedLine, "\(length) bytes, the limit is \(configuration.hygiene.maxLineBytes)"), path: path,
-                        line: line.number, raw: Array(bytes), file: &file)
-                } else {
-                    // A batch envelope is one line of several calls: each counts as read.
-                    let envelope = bytes.withUnsafeBufferPointer { EventLineParser.mayBeBatch($0) }
-                    var calls: [Result<IncomingEvent, Rejection>] = []
-                    swap(&calls, &results[i])  // moved, not copied
-                    if calls.count > 1, envelope { file.read += calls.count - 1 }
-                    sorter.take(calls, path: path, line: line.number, raw: Array(bytes), envelope: envelope, file: &file)
-                }
-                // Rejected lines are held too: bounded by count and bytes, so memory stays flat.
-                if sorter.events.count >= batchSize || sorter.rejected.count >= batchSize || sorter.rejectedBytes >= 16 << 20 {
-                    try flush()
-                }
-            }
-            chunk.removeAll()
+            try sorting.submit { try shared.value.sort(parsed.value.0, parsed.value.1) }
+            chunk = LineChunk()
         }
-        file.error = try Self.readingToTheDamage {
+        let error = try Self.readingToTheDamage {
             try reader.forEachLine(progress: { progress?.update(label: path, done: $0, total: total) }) { line in
                 if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 chunk.append(line)
-                if chunk.lines.count >= LineChunk.lines || chunk.byteCount >= LineChunk.bytes { try sortChunk() }
+                if chunk.lines.count >= LineChunk.lines || chunk.byteCount >= LineChunk.bytes { try parseChunk() }
             }
         }
-        try sortChunk()
-        try flush()
+        try parseChunk()
+        try sorting.submit { try shared.value.flush() }
+        _ = try sorting.finish()
+        var file = sorter.file
+        file.error = error
         func seconds(_ n: UInt64) -> Logger.MetadataValue { "\(String(format: "%.2fs", Double(n) / 1e9))" }
         logger.debug(
             "read",
             metadata: [
-                "file": "\(path)", "parse": seconds(parseNanoseconds),
-                "sort (prepare, waiting for the writer)": seconds(sortNanoseconds), "prepare": seconds(prepareNanoseconds),
-                "waiting for the writer": seconds(waitNanoseconds),
+                "file": "\(path)", "parse": seconds(parseNanoseconds), "sort": seconds(sorter.sortNanoseconds),
+                "prepare": seconds(sorter.prepareNanoseconds), "waiting for the writer": seconds(sorter.waitNanoseconds),
             ])
         for outcome in try pipeline.finish() {
             file.inserted += outcome.inserted
@@ -292,6 +260,72 @@ extension Ingestor {
             return damage.message
         }
         return nil
+    }
+}
+
+/// Ingest's sorting stage for one file of events: parsed lines become batches, in file order, each prepared and handed to
+/// the writing stage. Only that stage's thread touches it until it has finished.
+final class EventSorting {
+    let path: String
+    let writer: IngestWriter
+    let pipeline: WritePipeline<BatchOutcome>
+    let batchSize: Int
+    let maxLineBytes: Int
+    var sorter: CallSorter
+    var file: IngestSummary.File
+    var (sortNanoseconds, prepareNanoseconds, waitNanoseconds): (UInt64, UInt64, UInt64) = (0, 0, 0)
+
+    init(path: String, writer: IngestWriter, pipeline: WritePipeline<BatchOutcome>, batchSize: Int, maxLineBytes: Int, sorter: CallSorter) {
+        (self.path, self.writer, self.pipeline, self.batchSize, self.maxLineBytes, self.sorter) = (
+            path, writer, pipeline, batchSize, maxLineBytes, sorter
+        )
+        file = IngestSummary.File(path: path, kind: "events")
+        self.sorter.events.reserveCapacity(batchSize)
+    }
+
+    /// Sorts a chunk's parsed lines, handing on each batch as it fills.
+    func sort(_ chunk: LineChunk, _ parsed: [[Result<IncomingEvent, Rejection>]]) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { sortNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
+        var results = parsed
+        for (i, line) in chunk.lines.enumerated() {
+            let bytes = chunk.bytes(of: i)
+            file.read += 1
+            if let length = line.oversizedLength {
+                sorter.reject(
+                    Rejection(.oversizedLine, "\(length) bytes, the limit is \(maxLineBytes)"), path: path, line: line.number,
+                    raw: Array(bytes), file: &file)
+            } else {
+                // A batch envelope is one line of several calls: each counts as read.
+                let envelope = bytes.withUnsafeBufferPointer { EventLineParser.mayBeBatch($0) }
+                var calls: [Result<IncomingEvent, Rejection>] = []
+                swap(&calls, &results[i])  // moved, not copied
+                if calls.count > 1, envelope { file.read += calls.count - 1 }
+                sorter.take(calls, path: path, line: line.number, raw: Array(bytes), envelope: envelope, file: &file)
+            }
+            // Rejected lines are held too: bounded by count and bytes, so memory stays flat.
+            if sorter.events.count >= batchSize || sorter.rejected.count >= batchSize || sorter.rejectedBytes >= 16 << 20 {
+                try flush()
+            }
+        }
+    }
+
+    /// Prepares what is sorted so far as a batch and hands it to the writing stage.
+    func flush() throws {
+        guard !sorter.events.isEmpty || !sorter.rejected.isEmpty else { return }
+        let (events, rejected) = sorter.drain()
+        var started = DispatchTime.now().uptimeNanoseconds
+        let batch = writer.prepare(events: events, quarantine: rejected)
+        prepareNanoseconds += DispatchTime.now().uptimeNanoseconds - started
+        started = DispatchTime.now().uptimeNanoseconds
+        defer { waitNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
+        let writer = UncheckedSendable(writer)
+        try pipeline.submit {
+            let outcome = try writer.value.write(batch)
+            CrashPoint.hit("ingest-after-batch")
+            return outcome
+        }
+        sorter.events.reserveCapacity(batchSize)
     }
 }
 

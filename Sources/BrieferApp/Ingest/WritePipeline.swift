@@ -2,20 +2,23 @@ import BrieferStore
 import Foundation
 import Synchronization
 
-/// Runs batch writes on one background thread while the caller goes on reading and parsing the
-/// next batch: on two cores, parsing and SQLite overlap. At most `depth` batches wait, so memory
-/// stays bounded; writes happen in submission order; the first error stops the rest.
-final class WritePipeline: Sendable {
-    // The writer closure only runs on `queue`.
-    private let queue = DispatchQueue(label: "briefer.ingest.writer")
+/// Runs work on one background thread while the caller goes on with the next piece: ingest's stages (sorting parsed lines
+/// into batches, writing batches) overlap on two cores. At most `depth` pieces wait, so memory stays bounded; work runs in
+/// submission order; the first error stops the rest.
+final class WritePipeline<Output: Sendable>: Sendable {
+    // The work only runs on `queue`.
+    private let queue: DispatchQueue
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
-    private let state = Mutex<(failure: (any Error)?, outcomes: [BatchOutcome])>((nil, []))
+    private let state = Mutex<(failure: (any Error)?, outputs: [Output])>((nil, []))
 
-    init(depth: Int = 2) { slots = DispatchSemaphore(value: depth) }
+    init(label: String = "briefer.ingest.writer", depth: Int = 2) {
+        queue = DispatchQueue(label: label)
+        slots = DispatchSemaphore(value: depth)
+    }
 
-    /// Queues a write; blocks while `depth` writes are already waiting. Throws an earlier write's error.
-    func submit(_ write: @escaping @Sendable () throws -> BatchOutcome) throws {
+    /// Queues work; blocks while `depth` pieces are already waiting. Throws an earlier piece's error.
+    func submit(_ work: @escaping @Sendable () throws -> Output) throws {
         try rethrowFailure()
         slots.wait()
         group.enter()
@@ -23,19 +26,19 @@ final class WritePipeline: Sendable {
             defer { slots.signal(); group.leave() }
             guard state.withLock({ $0.failure == nil }) else { return }
             do {
-                let outcome = try write()
-                state.withLock { $0.outcomes.append(outcome) }
+                let output = try work()
+                state.withLock { $0.outputs.append(output) }
             } catch {
                 state.withLock { $0.failure = $0.failure ?? error }
             }
         }
     }
 
-    /// Waits for every queued write; returns their outcomes in order, or throws the first error.
-    func finish() throws -> [BatchOutcome] {
+    /// Waits for every queued piece; returns their outputs in order, or throws the first error.
+    func finish() throws -> [Output] {
         group.wait()
         try rethrowFailure()
-        return state.withLock { $0.outcomes }
+        return state.withLock { $0.outputs }
     }
 
     private func rethrowFailure() throws {

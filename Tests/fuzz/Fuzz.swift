@@ -1,5 +1,5 @@
 // Coverage-guided fuzz targets over BrieferCore (SPEC §2): the JSON parser, the event line parser of every source,
-// the CSV reader, the line splitter, the gzip inflater and the zip reader. Built with `swiftc -sanitize=fuzzer,address` together
+// the CSV reader, the line splitter, the gzip inflater, the zip reader and the event blocks of the store. Built with `swiftc -sanitize=fuzzer,address` together
 // with BrieferCore's sources (Tests/fuzz/run.sh); the target is BRIEFER_FUZZ_TARGET. A target fails by crashing:
 // every input must end in a value or a typed rejection, never a trap, a hang or a leak.
 import Foundation
@@ -50,6 +50,11 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         }
         splitter.finish { total += $0.oversizedLength ?? $0.bytes.count }
         if total > input.count { fatalError("the splitter handed on more bytes than it was given") }
+    case "block":
+        // Any bytes as a stored event block: refused with a typed error, or read as events that pack and read back the same.
+        if let events = try? EventBlock.decode(Array(input)) {
+            guard (try? EventBlock.decode(EventBlock.encode(events))) == events else { fatalError("a block does not read back as written") }
+        }
     case "inflate":
         let inflater = Inflater()
         var out = 0

@@ -8,17 +8,17 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 out=.build/fuzz
 binary=$out/briefer-fuzz
-targets=(json line csv split inflate zip)
+targets=(json line csv split inflate zip block)
 mkdir -p "$out"
 
 build() {
     local sources newest
-    sources=$(find Sources/BrieferCore Sources/CBrieferZlib Tests/fuzz/Fuzz.swift -type f | sort)
+    sources=$(find Sources/BrieferCore Sources/CBrieferZlib Sources/CLZ4 Tests/fuzz/Fuzz.swift -type f | sort)
     newest=$(ls -t $sources | head -1)
     if [ -x "$binary" ] && [ "$binary" -nt "$newest" ]; then return; fi
     echo "fuzz: building $binary (BrieferCore with -sanitize=fuzzer,address)"
     # shellcheck disable=SC2046
-    swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -O -module-name BrieferFuzz -I Sources/CBrieferZlib -lz \
+    swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -O -module-name BrieferFuzz -I Sources/CBrieferZlib -I Sources/CLZ4 -lz -llz4 \
         $(find Sources/BrieferCore -name '*.swift' | sort) Tests/fuzz/Fuzz.swift -o "$binary" 2>&1 | grep -v 'ld.gold: warning' || true
     [ -x "$binary" ] || { echo "fuzz: build failed" >&2; exit 1; }
 }

@@ -25,8 +25,19 @@ public struct ReasonCode: Sendable, Hashable, Codable, Comparable, CustomStringC
     }
 
     public var description: String {
-        let sign = points >= 0 ? "+" : "-"
-        return [code, detail].compactMap { $0 }.joined(separator: ":") + ":" + sign + String(abs(points))
+        var out = ""
+        write(into: &out)
+        return out
+    }
+
+    private func write(into out: inout String) {
+        out += code
+        if let detail {
+            out += ":"
+            out += detail
+        }
+        out += points >= 0 ? ":+" : ":-"
+        out += String(points.magnitude)
     }
 
     /// Most points first, then by code, then by detail.
@@ -41,7 +52,15 @@ public struct ReasonCode: Sendable, Hashable, Codable, Comparable, CustomStringC
         Array(Set(reasons).sorted().prefix(limit))
     }
 
-    public static func joined(_ reasons: [ReasonCode]) -> String { reasons.map(\.description).joined(separator: "; ") }
+    public static func joined(_ reasons: [ReasonCode]) -> String {
+        var out = ""
+        out.reserveCapacity(reasons.count * 24)
+        for (i, reason) in reasons.enumerated() {
+            if i > 0 { out += "; " }
+            reason.write(into: &out)
+        }
+        return out
+    }
 
     /// Reads `code[:detail]:+points` back.
     public init?(parsing text: String) {

@@ -45,6 +45,9 @@ public final class IngestWriter {
     private var dedup: DedupIndex
     /// The keys of the last batches prepared (by the reading side).
     private var recentKeys: [Set<DedupKey>] = []
+    private let bulk: Bool
+    /// Batches written since the write-ahead log was last copied into the database file.
+    private var uncheckpointed = 0
 
     /// Starts an ingest run (recorded in `ingests`). Rebuilds the aggregates first if the
     /// configuration they depend on changed.
@@ -52,6 +55,7 @@ public final class IngestWriter {
     ///   the way. A long-running intake (`briefer serve`) keeps the usual checkpoints.
     public init(store: BrieferStore, configuration: BrieferConfiguration, files: [String], bulk: Bool = true) throws {
         self.store = store
+        self.bulk = bulk
         extraction = ActivityExtraction(configuration)
         try store.ensureAggregates(extraction: extraction)
         if bulk { try store.setAutoCheckpoint(pages: 250_000) }
@@ -267,14 +271,23 @@ public final class IngestWriter {
     /// - Throws: ``StaleIds`` when another process stored users, anonymous ids or terms since this writer read them.
     public func write(_ batches: [PreparedBatch]) throws -> [BatchOutcome] {
         var t = clock()
-        defer { lap("commit", &t) }
-        return try store.write { db in
+        let outcomes = try store.write { db in
             // Read in the transaction: a retention pass in another process may have moved it since the last one.
             let horizon = try BrieferStore.retentionHorizonMs(db) ?? .min
             // So may another writer's keys have been stored.
             try dedup.refresh(db)
             return try batches.map { try write($0, in: db, before: horizon, clock: &t) }
         }
+        lap("commit", &t)
+        // A bulk ingest copies the log into the database file every few batches, on this (the writing) thread while the
+        // reading side parses: the copy at the end is then a short one, not one of everything.
+        uncheckpointed += batches.count
+        if bulk && uncheckpointed >= 4 {
+            try store.checkpointPassively()
+            uncheckpointed = 0
+            lap("checkpoints on the way", &t)
+        }
+        return outcomes
     }
 
     /// - Parameter horizon: retention's; an activity event before it is counted as expired, not stored.

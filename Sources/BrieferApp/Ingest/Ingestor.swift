@@ -132,9 +132,9 @@ public struct Ingestor {
         func parseChunk() throws {
             guard !chunk.lines.isEmpty else { return }
             let started = DispatchTime.now().uptimeNanoseconds
-            let parsed = UncheckedSendable((chunk, chunk.parse(with: parser, workers: workers)))
+            let parsed = ParsedChunk(chunk, chunk.parse(with: parser, workers: workers))
             parseNanoseconds += DispatchTime.now().uptimeNanoseconds - started
-            try sorting.submit { try shared.value.sort(parsed.value.0, parsed.value.1) }
+            try sorting.submit { try shared.value.sort(parsed) }
             chunk = LineChunk()
         }
         let error = try Self.readingToTheDamage {
@@ -284,10 +284,13 @@ final class EventSorting {
     }
 
     /// Sorts a chunk's parsed lines, handing on each batch as it fills.
-    func sort(_ chunk: LineChunk, _ parsed: [[Result<IncomingEvent, Rejection>]]) throws {
+    func sort(_ parsed: ParsedChunk) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         defer { sortNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
-        var results = parsed
+        // Taken from the box, so that each line's calls are this stage's alone: moved, never copied.
+        let chunk = parsed.chunk
+        var results: [[Result<IncomingEvent, Rejection>]] = []
+        swap(&results, &parsed.results)
         for (i, line) in chunk.lines.enumerated() {
             let bytes = chunk.bytes(of: i)
             file.read += 1
@@ -327,6 +330,13 @@ final class EventSorting {
         }
         sorter.events.reserveCapacity(batchSize)
     }
+}
+
+/// A chunk's lines and their parsed calls, handed from the reading stage to the sorting stage.
+final class ParsedChunk: @unchecked Sendable {
+    let chunk: LineChunk
+    var results: [[Result<IncomingEvent, Rejection>]]
+    init(_ chunk: LineChunk, _ results: [[Result<IncomingEvent, Rejection>]]) { (self.chunk, self.results) = (chunk, results) }
 }
 
 /// Lines copied out of the reader's buffer, to be parsed on several threads at once.

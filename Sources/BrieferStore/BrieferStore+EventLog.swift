@@ -24,13 +24,21 @@ extension BrieferStore {
 
     /// Stores activity events as one block.
     static func insertBlock(_ db: Database, _ events: [RawEvent], ingestId: Int64?) throws {
-        guard let first = events.first else { return }
-        var (low, high) = (first.milliseconds, first.milliseconds)
-        for event in events {
-            low = min(low, event.milliseconds)
-            high = max(high, event.milliseconds)
+        guard !events.isEmpty else { return }
+        let (bytes, span) = pack(events)
+        try insertBlock(db, bytes, count: events.count, span: span, ingestId: ingestId)
+    }
+
+    /// A block of `events`, and the earliest and latest event time in it.
+    private static func pack(_ events: [RawEvent]) -> (bytes: [UInt8], span: (first: Int64, last: Int64)) {
+        let writer = EventBlock.Writer(capacity: events.count)
+        for e in events {
+            writer.append(
+                head: e.head, tail: e.tail, kind: e.kind, user: e.user, anonymousId: e.anonymousId, name: e.name,
+                milliseconds: e.milliseconds,
+                groupHint: e.groupHint, properties: e.properties, traits: e.traits, source: e.source)
         }
-        try insertBlock(db, EventBlock.encode(events), count: events.count, span: (low, high), ingestId: ingestId)
+        return (writer.finish(), writer.span)
     }
 
     /// Stores a block already packed: `count` events, from `span.first` to `span.last`.
@@ -49,14 +57,12 @@ extension BrieferStore {
     /// Calls `body` with every stored activity event, block by block in the order they were stored (one block in memory
     /// at a time).
     /// - Parameters:
-    ///   - afterBlock: only blocks stored after this one.
     ///   - from, through: only blocks holding an event in this time range (their other events are passed too).
     static func forEachRawEvent(
-        _ db: Database, afterBlock: Int64 = 0, from: Int64 = .min, through: Int64 = .max, _ body: (RawEvent) throws -> Void
+        _ db: Database, from: Int64 = .min, through: Int64 = .max, _ body: (RawEvent) throws -> Void
     ) throws {
         let rows = try Row.fetchCursor(
-            db, sql: "SELECT data FROM event_blocks WHERE id > ? AND last_ms >= ? AND first_ms <= ? ORDER BY id",
-            arguments: [afterBlock, from, through])
+            db, sql: "SELECT data FROM event_blocks WHERE last_ms >= ? AND first_ms <= ? ORDER BY id", arguments: [from, through])
         while let row = try rows.next() {
             let events = try (row[0] as Data).withUnsafeBytes { try EventBlock.decode($0) }
             for event in events { try body(event) }
@@ -66,19 +72,15 @@ extension BrieferStore {
     /// Rewrites the blocks `change` changes: it may edit events or remove them (a block left empty is deleted). The removed
     /// events' dedup keys leave the index. One block in memory at a time.
     /// - Parameter ids: the blocks to look at (all when nil).
-    /// - Returns: the events removed, and the events changed in place.
+    /// - Returns: the events removed.
     @discardableResult
-    static func rewriteBlocks(
-        _ db: Database, ids: [Int64]? = nil, index: DedupIndex? = nil, _ change: (inout [RawEvent]) throws -> Void
-    ) throws -> (removed: Int, changed: Int) {
-        var (removed, changed) = (0, 0)
+    static func rewriteBlocks(_ db: Database, ids: [Int64]? = nil, _ change: (inout [RawEvent]) throws -> Void) throws -> Int {
+        var removed = 0
         var removedKeys = Set<DedupKey>()
         let blockIds = try ids ?? Int64.fetchAll(db, sql: "SELECT id FROM event_blocks ORDER BY id")
         for id in blockIds {
-            guard let row = try Row.fetchOne(db, sql: "SELECT ingest_id, data FROM event_blocks WHERE id = ?", arguments: [id]) else {
-                continue
-            }
-            let before = try (row["data"] as Data).withUnsafeBytes { try EventBlock.decode($0) }
+            guard let data = try Data.fetchOne(db, sql: "SELECT data FROM event_blocks WHERE id = ?", arguments: [id]) else { continue }
+            let before = try data.withUnsafeBytes { try EventBlock.decode($0) }
             var after = before
             try change(&after)
             guard after != before else { continue }
@@ -87,18 +89,17 @@ extension BrieferStore {
                 removedKeys.insert(DedupKey(head: event.head, tail: event.tail))
             }
             removed += before.count - after.count
-            changed += zip(before, after).count { $0 != $1 && $0.head == $1.head && $0.tail == $1.tail }
             if after.isEmpty {
                 try db.execute(sql: "DELETE FROM event_blocks WHERE id = ?", arguments: [id])
             } else {
-                let first = after.map(\.milliseconds).min()!, last = after.map(\.milliseconds).max()!
+                let (bytes, span) = pack(after)
                 try db.execute(
                     sql: "UPDATE event_blocks SET events = ?, first_ms = ?, last_ms = ?, data = ? WHERE id = ?",
-                    arguments: [after.count, first, last, Data(EventBlock.encode(after)), id])
+                    arguments: [after.count, span.first, span.last, Data(bytes), id])
             }
         }
-        if !removedKeys.isEmpty { try (index ?? DedupIndex(db)).remove(removedKeys, db) }
-        return (removed, changed)
+        if !removedKeys.isEmpty { try DedupIndex(db).remove(removedKeys, db) }
+        return removed
     }
 
     /// How many events are stored: activity events in blocks, and calls.

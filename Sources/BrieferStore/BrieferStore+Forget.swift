@@ -145,7 +145,7 @@ extension BrieferStore {
             if db.changesCount > 0 { report.rows["crm_actions (not sent)", default: 0] += db.changesCount }
             // The raw activity events in blocks: the person's go (their keys leave the dedup index), and others' are redacted.
             var redacted = (properties: 0, traits: 0)
-            let (removed, _) = try Self.rewriteBlocks(db) { events in
+            let removed = try Self.rewriteBlocks(db) { events in
                 events = events.compactMap { event in
                     if let user = event.user, personIds.contains(user) { return nil }
                     if let anonymous = event.anonymousId {

@@ -131,7 +131,7 @@ extension BrieferStore {
                 }
                 let upper = ids.last ?? lastId
                 var trimmed = 0
-                let (removed, _) = try Self.rewriteBlocks(db, ids: ids) { events in
+                let removed = try Self.rewriteBlocks(db, ids: ids) { events in
                     events = events.compactMap { event in
                         guard event.milliseconds < horizon else { return event }
                         guard let user = event.user, let hint = event.groupHint else { return nil }

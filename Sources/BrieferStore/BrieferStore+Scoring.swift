@@ -39,11 +39,6 @@ public struct ScoringInput: Sendable {
 }
 
 extension BrieferStore {
-    /// A stored event's properties column, parsed.
-    static func properties(_ text: String?) -> JSONValue {
-        text.flatMap { try? JSONParser.parse($0) } ?? .object([])
-    }
-
     /// Users' profiles: identity clues resolved to accounts, companies joined (CSV first, group traits
     /// filling gaps). Internal users are returned apart.
     /// - Returns: the profiles; internal users; each user's row id; for users whose signup as of this time

@@ -528,9 +528,7 @@ extension IngestWriter {
                 b.integer(2, day.day)
                 b.integer(3, Int64(day.events))
                 b.blob(4, day.entries)
-                if users {
-                    if let hints = day.hints { b.blob(5, hints) } else { b.null(5) }
-                }
+                if users { b.blob(5, day.hints) }
             }
         }
     }
@@ -676,9 +674,10 @@ enum RawStatement {
             if let value { sqlite3_bind_text(statement, index, value, -1, Binder.transient) } else { sqlite3_bind_null(statement, index) }
         }
 
-        func null(_ index: Int32) { sqlite3_bind_null(statement, index) }
-
-        func blob(_ index: Int32, _ bytes: [UInt8]) {
+        /// No bytes are an empty blob, not NULL (an empty array may have no address); nil is NULL.
+        func blob(_ index: Int32, _ bytes: [UInt8]?) {
+            guard let bytes else { return _ = sqlite3_bind_null(statement, index) }
+            guard !bytes.isEmpty else { return _ = sqlite3_bind_zeroblob(statement, index, 0) }
             bytes.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Binder.transient) }
         }
     }

@@ -15,6 +15,18 @@ def _varint(data, i):
         shift += 7
 
 
+def _lz4_length(src, i, length):
+    """A length of an LZ4 sequence: its 4 bits in the token, then, when they are all 15, bytes added until one under 255."""
+    if length == 15:
+        while True:
+            b = src[i]
+            i += 1
+            length += b
+            if b != 255:
+                break
+    return length, i
+
+
 def lz4_block(src, size):
     """Decompresses one LZ4 block (the format liblz4's LZ4_compress_default writes) of `size` bytes."""
     out = bytearray()
@@ -22,28 +34,14 @@ def lz4_block(src, size):
     while i < len(src):
         token = src[i]
         i += 1
-        literals = token >> 4
-        if literals == 15:
-            while True:
-                b = src[i]
-                i += 1
-                literals += b
-                if b != 255:
-                    break
+        literals, i = _lz4_length(src, i, token >> 4)
         out += src[i:i + literals]
         i += literals
         if i >= len(src):
             break
         offset = src[i] | src[i + 1] << 8
         i += 2
-        length = token & 15
-        if length == 15:
-            while True:
-                b = src[i]
-                i += 1
-                length += b
-                if b != 255:
-                    break
+        length, i = _lz4_length(src, i, token & 15)
         length += 4
         start = len(out) - offset
         for k in range(length):

@@ -107,24 +107,6 @@ public enum EventBlock {
         }
     }
 
-    /// The number of events in a block, read from its head alone.
-    public static func count(_ bytes: UnsafeRawBufferPointer) throws -> Int {
-        var reader = ByteReader(bytes)
-        guard try reader.byte() == version else { throw Damaged(detail: "unknown format \(bytes.first ?? 0)") }
-        return Int(try reader.varint())
-    }
-
-    /// Every event's dedup key, without inflating the rest.
-    public static func keys(_ bytes: UnsafeRawBufferPointer) throws -> [(head: Int64, tail: Int64)] {
-        var reader = ByteReader(bytes)
-        guard try reader.byte() == version else { throw Damaged(detail: "unknown format \(bytes.first ?? 0)") }
-        let count = try reader.count(of: 16)
-        var keys: [(head: Int64, tail: Int64)] = []
-        keys.reserveCapacity(count)
-        for _ in 0..<count { keys.append((Int64(bitPattern: try reader.fixed()), Int64(bitPattern: try reader.fixed()))) }
-        return keys
-    }
-
     /// Unpacks a block.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> [RawEvent] {
         var reader = ByteReader(bytes)
@@ -282,17 +264,8 @@ final class ByteWriter {
     }
 }
 
-/// Unsigned LEB128 varints, zig-zag for signed values, and fixed little-endian 64-bit words.
+/// Zig-zag for signed values, and fixed little-endian 64-bit words (``ByteWriter`` writes the varints).
 public enum Varint {
-    public static func append(_ value: UInt64, to out: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
-    }
-
     public static func appendFixed(_ value: UInt64, to out: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
     }
